@@ -1,0 +1,60 @@
+// The query config of the original protocol (`POST /config`), validated strictly so a
+// typo or a wrong type is a 400 that names the field instead of a silently ignored option.
+import { z } from 'zod'
+
+export const PERMISSION_MODES = [
+  'default',
+  'acceptEdits',
+  'bypassPermissions',
+  'plan',
+  'dontAsk',
+  'auto',
+] as const
+export const PermissionModeSchema = z.enum(PERMISSION_MODES)
+export type PermissionMode = z.infer<typeof PermissionModeSchema>
+
+/** A custom sub-agent, as the SDK's `AgentDefinition` (extra SDK fields pass through). */
+export const AgentDefinitionSchema = z.looseObject({
+  description: z.string(),
+  prompt: z.string(),
+  tools: z.array(z.string()).optional(),
+  model: z.string().optional(),
+})
+export type AgentDefinition = z.infer<typeof AgentDefinitionSchema>
+
+export const SystemPromptSchema = z.union([
+  z.string(),
+  z.strictObject({
+    type: z.literal('preset'),
+    preset: z.literal('claude_code'),
+    append: z.string().optional(),
+  }),
+])
+export type SystemPrompt = z.infer<typeof SystemPromptSchema>
+
+export const QueryConfigSchema = z.strictObject({
+  agents: z.record(z.string(), AgentDefinitionSchema).optional(),
+  allowedTools: z.array(z.string()).optional(),
+  disallowedTools: z.array(z.string()).optional(),
+  systemPrompt: SystemPromptSchema.optional(),
+  model: z.string().min(1).optional(),
+  /** Secret: accepted for compatibility with the original, never returned. */
+  anthropicApiKey: z.string().min(1).optional(),
+  /** Defaults to `bypassPermissions` on the original protocol, as the original ran. */
+  permissionMode: PermissionModeSchema.optional(),
+  maxTurns: z.number().int().positive().optional(),
+})
+export type QueryConfig = z.infer<typeof QueryConfigSchema>
+
+/** Fields of QueryConfig that hold secrets. */
+export const SECRET_CONFIG_FIELDS = ['anthropicApiKey'] as const
+export const REDACTED = '[redacted]'
+
+/** A copy of the config that is safe to return or log: secrets replaced by `[redacted]`. */
+export function redactConfig(config: QueryConfig): QueryConfig {
+  const copy: QueryConfig = { ...config }
+  for (const field of SECRET_CONFIG_FIELDS) {
+    if (copy[field] !== undefined) copy[field] = REDACTED
+  }
+  return copy
+}

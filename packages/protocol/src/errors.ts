@@ -1,0 +1,35 @@
+// Error codes shared by HTTP responses and WebSocket `error` frames.
+// Tests and clients branch on `code`; `error` is the human message and may change.
+import { z } from 'zod'
+
+export const ERROR_CODES = [
+  // Input the server could not accept (the connection stays usable).
+  'BAD_JSON', // a frame or body that is not JSON
+  'INVALID_FRAME', // a frame with a missing or wrongly typed field
+  'UNKNOWN_FRAME_TYPE', // a frame whose `type` the server does not know
+  'FRAME_TOO_LARGE', // a WebSocket frame over the size limit
+  'INVALID_CONFIG', // a config body that fails validation (the field is named)
+  'BODY_TOO_LARGE', // an HTTP body over the size limit
+  'NOT_FOUND', // no such route
+  'METHOD_NOT_ALLOWED', // the route exists, the method does not
+  'SESSION_NOT_FOUND', // no session with that id
+  // The agent (SDK + CLI) failed; the session recovers on the next prompt.
+  'AGENT_START_FAILED', // the CLI could not be started or exited before it was ready
+  'AGENT_EXITED', // the CLI process ended unexpectedly while the session was live
+  'TURN_FAILED', // a turn ended with an error result (API error, max turns, ...)
+  'NOTHING_TO_INTERRUPT', // an interrupt arrived while no turn was running
+  'INTERNAL', // anything unexpected; details stay in the server log
+] as const
+
+export const ErrorCodeSchema = z.enum(ERROR_CODES)
+export type ErrorCode = z.infer<typeof ErrorCodeSchema>
+
+/** The body of every HTTP error response, and the payload of a WebSocket `error` frame. */
+export const WireErrorSchema = z.object({
+  /** Human-readable message. Never contains a secret. */
+  error: z.string(),
+  code: ErrorCodeSchema,
+  /** Optional structured detail, e.g. the offending field's path. */
+  data: z.unknown().optional(),
+})
+export type WireError = z.infer<typeof WireErrorSchema>

@@ -1,0 +1,79 @@
+// Every WebSocket frame, in both directions. Names live in one constant map.
+import { z } from 'zod'
+import { ErrorCodeSchema } from './errors.js'
+import { SdkMessageSchema } from './sdk-messages.js'
+import { UserMessageSchema } from './user-message.js'
+
+export const FRAME = {
+  // client -> server
+  userMessage: 'user_message',
+  interrupt: 'interrupt',
+  // server -> client
+  connected: 'connected',
+  sdkMessage: 'sdk_message',
+  error: 'error',
+  info: 'info',
+} as const
+
+/** The per-session sequence number of an event; frames not in the session's log have none. */
+const Seq = z.number().int().nonnegative().optional()
+
+// ---- client -> server ----
+export const UserMessageFrameSchema = z.object({
+  type: z.literal(FRAME.userMessage),
+  data: UserMessageSchema,
+})
+export const InterruptFrameSchema = z.object({ type: z.literal(FRAME.interrupt) })
+
+export const ClientFrameSchema = z.discriminatedUnion('type', [
+  UserMessageFrameSchema,
+  InterruptFrameSchema,
+])
+export type ClientFrame = z.infer<typeof ClientFrameSchema>
+export type UserMessageFrame = z.infer<typeof UserMessageFrameSchema>
+export type InterruptFrame = z.infer<typeof InterruptFrameSchema>
+
+// ---- server -> client ----
+export const ConnectedFrameSchema = z.object({
+  type: z.literal(FRAME.connected),
+  /** The session this connection is attached to (`default` on /ws). */
+  sessionId: z.string().optional(),
+  /** True when the server runs its offline demo model because no credential is configured. */
+  demo: z.boolean().optional(),
+})
+export const SdkMessageFrameSchema = z.object({
+  type: z.literal(FRAME.sdkMessage),
+  /** The SDK message, unchanged. */
+  data: SdkMessageSchema,
+  seq: Seq,
+})
+export const ErrorFrameSchema = z.object({
+  type: z.literal(FRAME.error),
+  error: z.string(),
+  code: ErrorCodeSchema,
+  data: z.unknown().optional(),
+  seq: Seq,
+})
+export const INFO_SOURCES = ['server', 'cli_stderr'] as const
+export const InfoFrameSchema = z.object({
+  type: z.literal(FRAME.info),
+  message: z.string(),
+  /** `cli_stderr`: a line the Claude Code CLI wrote to stderr; `server`: a notice from us. */
+  source: z.enum(INFO_SOURCES),
+  seq: Seq,
+})
+
+export const ServerFrameSchema = z.discriminatedUnion('type', [
+  ConnectedFrameSchema,
+  SdkMessageFrameSchema,
+  ErrorFrameSchema,
+  InfoFrameSchema,
+])
+export type ServerFrame = z.infer<typeof ServerFrameSchema>
+export type ConnectedFrame = z.infer<typeof ConnectedFrameSchema>
+export type SdkMessageFrame = z.infer<typeof SdkMessageFrameSchema>
+export type ErrorFrame = z.infer<typeof ErrorFrameSchema>
+export type InfoFrame = z.infer<typeof InfoFrameSchema>
+
+export const CLIENT_FRAME_TYPES = ClientFrameSchema.options.map((o) => o.shape.type.value)
+export const SERVER_FRAME_TYPES = ServerFrameSchema.options.map((o) => o.shape.type.value)

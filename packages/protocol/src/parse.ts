@@ -1,0 +1,86 @@
+// Parsing at the trust boundary: text in, a typed frame or a typed error out. Never throws.
+import type { z } from 'zod'
+import type { WireError } from './errors.js'
+import {
+  CLIENT_FRAME_TYPES,
+  ClientFrameSchema,
+  SERVER_FRAME_TYPES,
+  ServerFrameSchema,
+  type ClientFrame,
+  type ServerFrame,
+} from './frames.js'
+
+export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: WireError }
+
+export interface IssueDetail {
+  path: string
+  message: string
+}
+
+/** Zod issues as `{path, message}` with dotted paths, e.g. `data.message.content`. */
+export function describeIssues(error: z.ZodError): IssueDetail[] {
+  return error.issues.map((issue) => ({
+    path: issue.path.map(String).join('.') || '(root)',
+    message: issue.message,
+  }))
+}
+
+/** One line naming every bad field: `data.message: expected object; maxTurns: ...`. */
+export function summarizeIssues(issues: IssueDetail[]): string {
+  return issues.map((i) => `${i.path}: ${i.message}`).join('; ')
+}
+
+function parseJson(text: string): ParseResult<unknown> {
+  try {
+    return { ok: true, value: JSON.parse(text) }
+  } catch {
+    return { ok: false, error: { code: 'BAD_JSON', error: 'Frame is not valid JSON' } }
+  }
+}
+
+function parseFrame<T>(
+  text: string,
+  schema: z.ZodType<T>,
+  knownTypes: readonly string[],
+): ParseResult<T> {
+  const json = parseJson(text)
+  if (!json.ok) return json
+  const value = json.value
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return { ok: false, error: { code: 'INVALID_FRAME', error: 'Frame must be a JSON object' } }
+  }
+  const type = (value as { type?: unknown }).type
+  if (typeof type !== 'string') {
+    return {
+      ok: false,
+      error: { code: 'INVALID_FRAME', error: 'Frame needs a string "type" field', data: { issues: [{ path: 'type', message: 'required string' }] } },
+    }
+  }
+  if (!knownTypes.includes(type)) {
+    return {
+      ok: false,
+      error: {
+        code: 'UNKNOWN_FRAME_TYPE',
+        error: `Unknown frame type "${type.slice(0, 64)}"; expected one of ${knownTypes.join(', ')}`,
+        data: { type: type.slice(0, 64), expected: knownTypes },
+      },
+    }
+  }
+  const parsed = schema.safeParse(value)
+  if (!parsed.success) {
+    const issues = describeIssues(parsed.error)
+    return {
+      ok: false,
+      error: { code: 'INVALID_FRAME', error: `Invalid ${type} frame: ${summarizeIssues(issues)}`, data: { issues } },
+    }
+  }
+  return { ok: true, value: parsed.data }
+}
+
+/** Parse a frame a client sent. */
+export const parseClientFrame = (text: string): ParseResult<ClientFrame> =>
+  parseFrame(text, ClientFrameSchema, CLIENT_FRAME_TYPES)
+
+/** Parse a frame a server sent. */
+export const parseServerFrame = (text: string): ParseResult<ServerFrame> =>
+  parseFrame(text, ServerFrameSchema, SERVER_FRAME_TYPES)

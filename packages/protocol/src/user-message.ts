@@ -1,0 +1,18 @@
+// The SDKUserMessage a client sends in a `user_message` frame. Only what the relay relies on
+// is checked; content blocks pass through to the SDK unchanged.
+import { z } from 'zod'
+
+export const ContentBlockSchema = z.looseObject({ type: z.string() })
+
+export const UserMessageSchema = z.looseObject({
+  type: z.literal('user'),
+  /** Kept for compatibility with the original; the server's session decides the real id. */
+  session_id: z.string().optional(),
+  parent_tool_use_id: z.string().nullable().optional(),
+  uuid: z.string().optional(),
+  message: z.looseObject({
+    role: z.literal('user'),
+    content: z.union([z.string(), z.array(ContentBlockSchema).min(1)]),
+  }),
+})
+export type UserMessage = z.infer<typeof UserMessageSchema>

@@ -1,0 +1,38 @@
+// The narrow interface the server depends on to run an agent. The Claude Agent SDK adapter
+// (claude-sdk.ts) is the one implementation; nothing else imports the SDK.
+import type { QueryConfig, SdkMessage, UserMessage } from '@claude-agent/protocol'
+
+export interface AgentStartOptions {
+  /** The config bound to this run; it does not change while the run lives. */
+  config: QueryConfig
+  /** Working directory of the agent and its tools. */
+  cwd: string
+  /** The complete environment of the CLI process (it replaces, not extends, ours). */
+  env: Record<string, string>
+  /** The conversation id (a UUID), fixed up front so it survives restarts. */
+  conversationId: string
+  /** Continue the conversation's transcript instead of starting it. */
+  resume: boolean
+  /** One line the CLI wrote to stderr. */
+  onStderr: (line: string) => void
+}
+
+/** One live CLI process serving one conversation. */
+export interface AgentRun {
+  /** Every SDK message, in order; ends when the process ends (throws if it failed). */
+  readonly messages: AsyncIterable<SdkMessage>
+  /** Queue a prompt; the CLI answers prompts in order. */
+  send(message: UserMessage): void
+  /** Stop the turn in progress; the run stays usable. */
+  interrupt(): Promise<void>
+  /** End the run: close input, then stop the process. */
+  close(): void
+  /** The CLI's process id once spawned. */
+  readonly pid: number | undefined
+}
+
+export interface AgentFactory {
+  start(options: AgentStartOptions): AgentRun
+  /** Whether a conversation has a transcript the CLI can resume. */
+  canResume(env: Record<string, string>, conversationId: string): boolean
+}

@@ -1,0 +1,100 @@
+// The one door to the Claude Agent SDK: maps our AgentStartOptions onto query() in
+// streaming-input mode and spawns the CLI ourselves so we know its pid and read its stderr.
+import { spawn } from 'node:child_process'
+import { existsSync, readdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { createInterface } from 'node:readline'
+import {
+  query,
+  type Options,
+  type SDKUserMessage,
+  type SpawnOptions,
+  type SpawnedProcess,
+} from '@anthropic-ai/claude-agent-sdk'
+import type { SdkMessage, UserMessage } from '@claude-agent/protocol'
+import type { AgentFactory, AgentRun, AgentStartOptions } from './agent.js'
+import { PushQueue } from './push-queue.js'
+
+function toSdkOptions(o: AgentStartOptions, spawnProcess: Options['spawnClaudeCodeProcess']): Options {
+  const { config } = o
+  const mode = config.permissionMode ?? 'default'
+  const options: Options = {
+    cwd: o.cwd,
+    env: o.env,
+    permissionMode: mode,
+    // The CLI refuses bypass mode unless this flag is passed; pass it only when bypassing.
+    allowDangerouslySkipPermissions: mode === 'bypassPermissions',
+    spawnClaudeCodeProcess: spawnProcess,
+  }
+  if (o.resume) options.resume = o.conversationId
+  else options.sessionId = o.conversationId
+  if (config.model !== undefined) options.model = config.model
+  if (config.systemPrompt !== undefined) options.systemPrompt = config.systemPrompt
+  if (config.allowedTools !== undefined) options.allowedTools = config.allowedTools
+  if (config.disallowedTools !== undefined) options.disallowedTools = config.disallowedTools
+  if (config.agents !== undefined) options.agents = config.agents as Options['agents']
+  if (config.maxTurns !== undefined) options.maxTurns = config.maxTurns
+  return options
+}
+
+function toSdkUserMessage(message: UserMessage, conversationId: string): SDKUserMessage {
+  return {
+    ...message,
+    type: 'user',
+    session_id: conversationId,
+    parent_tool_use_id: message.parent_tool_use_id ?? null,
+  } as SDKUserMessage
+}
+
+class ClaudeSdkRun implements AgentRun {
+  readonly messages: AsyncIterable<SdkMessage>
+  pid: number | undefined
+  private readonly input = new PushQueue<SDKUserMessage>()
+  private readonly query: ReturnType<typeof query>
+
+  constructor(private readonly options: AgentStartOptions) {
+    this.query = query({ prompt: this.input, options: toSdkOptions(options, (s) => this.spawn(s)) })
+    this.messages = this.query as AsyncIterable<SdkMessage>
+  }
+
+  private spawn(s: SpawnOptions): SpawnedProcess {
+    const child = spawn(s.command, s.args, {
+      cwd: s.cwd,
+      env: s.env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      signal: s.signal,
+    })
+    this.pid = child.pid
+    // Without a listener a failed spawn (ENOENT, EACCES) would crash the server.
+    child.on('error', (err) => this.options.onStderr(`failed to run the Claude Code CLI: ${err.message}`))
+    createInterface({ input: child.stderr }).on('line', (line) => this.options.onStderr(line))
+    return child as unknown as SpawnedProcess
+  }
+
+  send(message: UserMessage): void {
+    this.input.push(toSdkUserMessage(message, this.options.conversationId))
+  }
+
+  async interrupt(): Promise<void> {
+    await this.query.interrupt()
+  }
+
+  close(): void {
+    if (this.input.isClosed) return
+    this.input.close()
+    this.query.close()
+  }
+}
+
+export const claudeSdkAgentFactory: AgentFactory = {
+  start: (options) => new ClaudeSdkRun(options),
+
+  canResume(env, conversationId) {
+    // The CLI keeps transcripts at $CLAUDE_CONFIG_DIR/projects/<mangled cwd>/<id>.jsonl.
+    const configDir = env['CLAUDE_CONFIG_DIR']
+    if (!configDir) return false
+    const projects = join(configDir, 'projects')
+    if (!existsSync(projects)) return false
+    return readdirSync(projects).some((dir) => existsSync(join(projects, dir, `${conversationId}.jsonl`)))
+  },
+}

@@ -1,0 +1,36 @@
+// One error class for the server. Anything that is not a ServerError becomes INTERNAL on the
+// wire, its details kept for the log only.
+import type { ErrorCode, WireError } from '@claude-agent/protocol'
+
+const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
+  NOT_FOUND: 404,
+  SESSION_NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
+  BODY_TOO_LARGE: 413,
+  INTERNAL: 500,
+}
+
+export class ServerError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly data?: unknown,
+  ) {
+    super(message)
+    this.name = 'ServerError'
+  }
+
+  get status(): number {
+    return HTTP_STATUS[this.code] ?? 400
+  }
+
+  toWire(): WireError {
+    return this.data === undefined
+      ? { error: this.message, code: this.code }
+      : { error: this.message, code: this.code, data: this.data }
+  }
+}
+
+export function toServerError(err: unknown): ServerError {
+  return err instanceof ServerError ? err : new ServerError('INTERNAL', 'Internal server error')
+}

@@ -1,0 +1,61 @@
+// A minimal router: exact segments and `:param` segments. Every failure becomes the wire
+// error shape; unknown paths are NOT_FOUND, known paths with another method METHOD_NOT_ALLOWED.
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { ServerError, toServerError } from '../errors.js'
+import type { Logger } from '../logger.js'
+import { sendError, sendJson } from './respond.js'
+
+export interface RouteRequest {
+  req: IncomingMessage
+  url: URL
+  params: Record<string, string>
+}
+export interface JsonResult {
+  status?: number
+  body: unknown
+}
+export interface Route {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE'
+  path: string
+  handle(request: RouteRequest): Promise<JsonResult> | JsonResult
+}
+
+function match(pattern: string, path: string): Record<string, string> | null {
+  const want = pattern.split('/')
+  const got = path.split('/')
+  if (want.length !== got.length) return null
+  const params: Record<string, string> = {}
+  for (let i = 0; i < want.length; i++) {
+    const w = want[i] ?? ''
+    const g = got[i] ?? ''
+    if (w.startsWith(':')) {
+      if (g === '') return null
+      params[w.slice(1)] = decodeURIComponent(g)
+    } else if (w !== g) return null
+  }
+  return params
+}
+
+export function createRouter(routes: Route[], logger: Logger) {
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    try {
+      const url = new URL(req.url ?? '/', 'http://localhost')
+      const candidates = routes
+        .map((route) => ({ route, params: match(route.path, url.pathname) }))
+        .filter((c) => c.params !== null)
+      if (candidates.length === 0) throw new ServerError('NOT_FOUND', `No route for ${url.pathname}`)
+      const hit = candidates.find((c) => c.route.method === req.method)
+      if (!hit) {
+        const allowed = candidates.map((c) => c.route.method)
+        res.setHeader('allow', allowed.join(', '))
+        throw new ServerError('METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${url.pathname}`, { allowed })
+      }
+      const result = await hit.route.handle({ req, url, params: hit.params ?? {} })
+      sendJson(res, result.status ?? 200, result.body)
+    } catch (err) {
+      const error = toServerError(err)
+      if (error.code === 'INTERNAL') logger.error(`HTTP ${req.method} ${req.url}: ${err instanceof Error ? err.stack : String(err)}`)
+      sendError(res, error)
+    }
+  }
+}

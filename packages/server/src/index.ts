@@ -1,0 +1,11 @@
+// @claude-agent/server: embed the relay in your own process.
+export { startServer, type RunningServer, type StartServerOptions } from './app.js'
+export { settingsFromEnv, defaultDataDir, type ServerSettings } from './settings.js'
+export { ServerError } from './errors.js'
+export { createLogger, type Logger, type LogLevel } from './logger.js'
+export type { AgentFactory, AgentRun, AgentStartOptions } from './agent/agent.js'
+export { claudeSdkAgentFactory } from './agent/claude-sdk.js'
+export type { EventLog, EventFrame, SequencedFrame, StoredEvent } from './event-log/event-log.js'
+export { MemoryEventLog } from './event-log/memory-event-log.js'
+export { Session, type SessionState } from './sessions/session.js'
+export { SessionManager, DEFAULT_SESSION_ID } from './sessions/session-manager.js'

@@ -1,0 +1,65 @@
+#!/usr/bin/env node
+// `npm start`: serve the original protocol from the environment (and .env). With no model
+// credential it runs the scripted demo model so the whole flow works on a fresh machine.
+import { existsSync } from 'node:fs'
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { demoScenario, startScriptedModel } from '@claude-agent/scripted-model'
+import { startServer } from './app.js'
+import { hasCredential } from './credentials.js'
+import { createLogger } from './logger.js'
+import { settingsFromEnv } from './settings.js'
+import { DEMO_NOTICE } from './ws/connection.js'
+
+/** The server's own package, or the monorepo holding it: the agent must never work inside. */
+function sourceRoot(): string {
+  const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..')
+  const repoRoot = resolve(packageRoot, '..', '..')
+  return existsSync(join(repoRoot, 'packages', 'server')) ? repoRoot : packageRoot
+}
+
+function isInside(child: string, parent: string): boolean {
+  const rel = relative(parent, child)
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel))
+}
+
+async function main(): Promise<void> {
+  if (existsSync('.env')) process.loadEnvFile('.env')
+  const settings = settingsFromEnv()
+  const logger = createLogger({ level: settings.logLevel })
+  const root = sourceRoot()
+  if (isInside(settings.workspaceDir, root)) {
+    throw new Error(`WORKSPACE_DIR ${settings.workspaceDir} is inside the server's source tree; choose a directory outside ${root}`)
+  }
+
+  let stopModel: (() => Promise<void>) | undefined
+  if (!hasCredential(process.env)) {
+    const model = await startScriptedModel({ scenario: demoScenario })
+    settings.demoModelUrl = model.url
+    stopModel = () => model.close()
+    logger.warn(DEMO_NOTICE)
+  }
+
+  const server = await startServer({ settings, logger })
+  logger.info(`claude-agent-server listening on ${server.url}`)
+  logger.info(`  config:    ${server.url}/config`)
+  logger.info(`  websocket: ${server.url.replace(/^http/, 'ws')}/ws`)
+  logger.info(`  workspace: ${settings.workspaceDir}`)
+
+  let stopping = false
+  const stop = async (signal: string) => {
+    if (stopping) return
+    stopping = true
+    logger.info(`${signal}: shutting down`)
+    await server.close()
+    await stopModel?.()
+    process.exit(0)
+  }
+  process.on('SIGINT', () => void stop('SIGINT'))
+  process.on('SIGTERM', () => void stop('SIGTERM'))
+}
+
+main().catch((err: unknown) => {
+  console.error(`claude-agent-server failed to start: ${err instanceof Error ? err.message : String(err)}`)
+  process.exit(1)
+})

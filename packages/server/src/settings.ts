@@ -1,0 +1,59 @@
+// Server settings, read once from the environment (and .env, loaded by main.ts).
+import { homedir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { pickAgentVars } from './credentials.js'
+import type { LogLevel } from './logger.js'
+
+export interface ServerSettings {
+  /** @default '127.0.0.1' */
+  host: string
+  /** @default 3000 (0 picks a free port) */
+  port: number
+  /** Where sessions keep their CLI state (HOME, CLAUDE_CONFIG_DIR, TMPDIR). */
+  dataDir: string
+  /** The agent's working directory; created if missing. @default `<dataDir>/workspace` */
+  workspaceDir: string
+  /** Endpoint, credentials and CLI tuning passed to the agent (see credentials.ts). */
+  agentVars: Record<string, string>
+  /** Set in offline demo mode: the scripted model the agent talks to instead of the API. */
+  demoModelUrl?: string
+  /** Largest client frame accepted; larger ones get FRAME_TOO_LARGE. @default 16 MiB */
+  maxFrameBytes: number
+  /** Largest HTTP body accepted; larger ones get BODY_TOO_LARGE. @default 1 MiB */
+  maxBodyBytes: number
+  /** @default 'info' */
+  logLevel: LogLevel
+}
+
+const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent']
+
+function intFrom(env: Record<string, string | undefined>, name: string, fallback: number, min = 0): number {
+  const raw = env[name]
+  if (raw === undefined || raw === '') return fallback
+  const value = Number(raw)
+  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be an integer >= ${min}, got "${raw}"`)
+  return value
+}
+
+export function defaultDataDir(env: Record<string, string | undefined>): string {
+  const base = env['XDG_DATA_HOME'] || join(homedir(), '.local', 'share')
+  return join(base, 'claude-agent-server')
+}
+
+export function settingsFromEnv(env: Record<string, string | undefined> = process.env): ServerSettings {
+  const dataDir = resolve(env['DATA_DIR'] || defaultDataDir(env))
+  const logLevel = (env['LOG_LEVEL'] || 'info') as LogLevel
+  if (!LOG_LEVELS.includes(logLevel)) throw new Error(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`)
+  const port = intFrom(env, 'PORT', 3000)
+  if (port > 65535) throw new Error(`PORT must be at most 65535, got ${port}`)
+  return {
+    host: env['HOST'] || '127.0.0.1',
+    port,
+    dataDir,
+    workspaceDir: resolve(env['WORKSPACE_DIR'] || join(dataDir, 'workspace')),
+    agentVars: pickAgentVars(env),
+    maxFrameBytes: intFrom(env, 'MAX_FRAME_BYTES', 16 * 1024 * 1024, 1024),
+    maxBodyBytes: intFrom(env, 'MAX_BODY_BYTES', 1024 * 1024, 1024),
+    logLevel,
+  }
+}

@@ -1,0 +1,78 @@
+// Starts the real pieces for an end-to-end test: the scripted model on a loopback port and
+// the server in process on another, with temporary data and workspace directories.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { startScriptedModel, type Scenario } from '@claude-agent/scripted-model'
+import { createLogger, startServer, type RunningServer, type ServerSettings } from '../../src/index.js'
+
+export const TEST_API_KEY = 'sk-test-secret-value-0123456789'
+
+export interface Stack {
+  model: Awaited<ReturnType<typeof startScriptedModel>>
+  server: RunningServer
+  url: string
+  wsUrl: string
+  dir: string
+  workspace: string
+  logLines: string[]
+  close(): Promise<void>
+}
+
+export interface StackOptions {
+  scenario?: Scenario
+  /** Replaces the default agent vars (base URL + key + no retries). */
+  agentVars?: (modelUrl: string) => Record<string, string>
+  settings?: Partial<ServerSettings>
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const dir = mkdtempSync(join(tmpdir(), 'cas-test-'))
+  const model = await startScriptedModel({ scenario: options.scenario ?? { scripts: [] } })
+  const agentVars = options.agentVars?.(model.url) ?? {
+    ANTHROPIC_BASE_URL: model.url,
+    ANTHROPIC_API_KEY: TEST_API_KEY,
+    CLAUDE_CODE_MAX_RETRIES: '0',
+  }
+  const settings: ServerSettings = {
+    host: '127.0.0.1',
+    port: 0,
+    dataDir: join(dir, 'data'),
+    workspaceDir: join(dir, 'workspace'),
+    agentVars,
+    maxFrameBytes: 1024 * 1024,
+    maxBodyBytes: 64 * 1024,
+    logLevel: 'debug',
+    ...options.settings,
+  }
+  const logLines: string[] = []
+  // Capture what the server logs so tests can check that no secret reaches it.
+  const secrets = () => Object.values(agentVars).filter((v) => v.startsWith('sk-'))
+  const base = createLogger({ level: 'silent', secrets })
+  const capture = (level: keyof typeof base) => (m: string) => {
+    logLines.push(`${level} ${m}`)
+    base[level](m)
+  }
+  const logger = { debug: capture('debug'), info: capture('info'), warn: capture('warn'), error: capture('error') }
+  const server = await startServer({ settings, logger })
+  return {
+    model,
+    server,
+    url: server.url,
+    wsUrl: `${server.url.replace(/^http/, 'ws')}/ws`,
+    dir,
+    workspace: settings.workspaceDir,
+    logLines,
+    async close() {
+      await server.close()
+      await model.close()
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}
+
+/** A one-reply text script. */
+export const say = (prompt: string, text: string) => ({
+  match: { prompt },
+  replies: [{ content: [{ type: 'text' as const, text }] }],
+})
