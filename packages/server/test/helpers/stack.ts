@@ -76,3 +76,10 @@ export const say = (prompt: string, text: string) => ({
   match: { prompt },
   replies: [{ content: [{ type: 'text' as const, text }] }],
 })
+
+/** The body of the latest request that played a scripted turn (not a side request), as text. */
+export function lastTurnRequest(stack: Stack): string {
+  const turn = stack.model.requests.filter((r) => r.kind === 'turn' || r.kind === 'fallback').at(-1)
+  if (!turn) throw new Error('the model received no turn request')
+  return JSON.stringify(turn.body)
+}
