@@ -12,12 +12,18 @@ export const ERROR_CODES = [
   'BODY_TOO_LARGE', // an HTTP body over the size limit
   'NOT_FOUND', // no such route
   'METHOD_NOT_ALLOWED', // the route exists, the method does not
-  'SESSION_NOT_FOUND', // no session with that id
+  'SESSION_NOT_FOUND', // no session with that id (or it was deleted)
+  'SESSION_EXISTS', // creating a session with an id already in use
+  'INVALID_CURSOR', // a replay cursor (`after`) that is not an integer in 0..lastSeq
+  'INVALID_REQUEST', // a request body or query that fails validation (fields named in data.issues)
+  'SLOW_CONSUMER', // a client fell too far behind; reconnect with `after` to catch up
+  'SHUTTING_DOWN', // the server is stopping and takes no new prompts
   // The agent (SDK + CLI) failed; the session recovers on the next prompt.
   'AGENT_START_FAILED', // the CLI could not be started or exited before it was ready
   'AGENT_EXITED', // the CLI process ended unexpectedly while the session was live
   'TURN_FAILED', // a turn ended with an error result (API error, max turns, ...)
   'NOTHING_TO_INTERRUPT', // an interrupt arrived while no turn was running
+  'INTERRUPTED_BY_RESTART', // the server stopped (crash, kill, shutdown) while a turn ran
   'INTERNAL', // anything unexpected; details stay in the server log
 ] as const
 

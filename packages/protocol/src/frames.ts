@@ -2,6 +2,7 @@
 import { z } from 'zod'
 import { ErrorCodeSchema } from './errors.js'
 import { SdkMessageSchema } from './sdk-messages.js'
+import { SessionStateSchema } from './sessions.js'
 import { UserMessageSchema } from './user-message.js'
 
 export const FRAME = {
@@ -13,6 +14,7 @@ export const FRAME = {
   sdkMessage: 'sdk_message',
   error: 'error',
   info: 'info',
+  sessionState: 'session_state',
 } as const
 
 /** The per-session sequence number of an event; frames not in the session's log have none. */
@@ -40,6 +42,10 @@ export const ConnectedFrameSchema = z.object({
   sessionId: z.string().optional(),
   /** True when the server runs its offline demo model because no credential is configured. */
   demo: z.boolean().optional(),
+  /** The session's latest sequence number when this connection attached. */
+  lastSeq: z.number().int().nonnegative().optional(),
+  /** Events after this sequence number follow (replay, then live). */
+  after: z.number().int().nonnegative().optional(),
 })
 export const SdkMessageFrameSchema = z.object({
   type: z.literal(FRAME.sdkMessage),
@@ -63,17 +69,25 @@ export const InfoFrameSchema = z.object({
   seq: Seq,
 })
 
+export const SessionStateFrameSchema = z.object({
+  type: z.literal(FRAME.sessionState),
+  state: SessionStateSchema,
+  seq: Seq,
+})
+
 export const ServerFrameSchema = z.discriminatedUnion('type', [
   ConnectedFrameSchema,
   SdkMessageFrameSchema,
   ErrorFrameSchema,
   InfoFrameSchema,
+  SessionStateFrameSchema,
 ])
 export type ServerFrame = z.infer<typeof ServerFrameSchema>
 export type ConnectedFrame = z.infer<typeof ConnectedFrameSchema>
 export type SdkMessageFrame = z.infer<typeof SdkMessageFrameSchema>
 export type ErrorFrame = z.infer<typeof ErrorFrameSchema>
 export type InfoFrame = z.infer<typeof InfoFrameSchema>
+export type SessionStateFrame = z.infer<typeof SessionStateFrameSchema>
 
 export const CLIENT_FRAME_TYPES = ClientFrameSchema.options.map((o) => o.shape.type.value)
 export const SERVER_FRAME_TYPES = ServerFrameSchema.options.map((o) => o.shape.type.value)

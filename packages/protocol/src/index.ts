@@ -52,6 +52,7 @@ export {
   SERVER_FRAME_TYPES,
   SdkMessageFrameSchema,
   ServerFrameSchema,
+  SessionStateFrameSchema,
   UserMessageFrameSchema,
   type ClientFrame,
   type ConnectedFrame,
@@ -60,8 +61,21 @@ export {
   type InterruptFrame,
   type SdkMessageFrame,
   type ServerFrame,
+  type SessionStateFrame,
   type UserMessageFrame,
 } from './frames.js'
+export {
+  CreateSessionRequestSchema,
+  SESSION_STATES,
+  SessionConfigSchema,
+  SessionIdSchema,
+  SessionInfoSchema,
+  SessionStateSchema,
+  type CreateSessionRequest,
+  type SessionConfig,
+  type SessionInfo,
+  type SessionState,
+} from './sessions.js'
 export {
   describeIssues,
   parseClientFrame,

@@ -1,26 +1,27 @@
-// Builds the server from its parts: sessions, HTTP routes, WebSockets. Tests start it in
-// process on port 0; main.ts starts it from the environment.
+// Builds the server from its parts: the store, sessions, HTTP routes, WebSockets. Tests start
+// it in process on port 0; main.ts starts it from the environment.
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { AgentFactory } from './agent/agent.js'
 import { claudeSdkAgentFactory } from './agent/claude-sdk.js'
 import { secretValues } from './credentials.js'
-import type { EventLog } from './event-log/event-log.js'
-import { MemoryEventLog } from './event-log/memory-event-log.js'
+import type { Store } from './event-log/event-log.js'
+import { SqliteStore } from './event-log/sqlite-store.js'
 import { createRouter } from './http/router.js'
 import { createLogger, scrubSecrets, type Logger } from './logger.js'
 import { configRoutes } from './routes/config.js'
 import { healthRoutes } from './routes/health.js'
+import { sessionRoutes } from './routes/sessions.js'
 import { SessionManager } from './sessions/session-manager.js'
-import type { ServerSettings } from './settings.js'
+import { databasePath, type ServerSettings } from './settings.js'
 import { attachWebSockets } from './ws/upgrade.js'
 
 export interface StartServerOptions {
   settings: ServerSettings
   /** @default the Claude Agent SDK */
   agents?: AgentFactory
-  /** @default an in-memory log */
-  log?: EventLog
+  /** @default a SQLite file in settings.dataDir */
+  store?: Store
   /** @default a console logger at settings.logLevel that scrubs secrets */
   logger?: Logger
 }
@@ -30,6 +31,9 @@ export interface RunningServer {
   readonly url: string
   readonly port: number
   readonly sessions: SessionManager
+  /** Graceful: refuse new work, let running turns finish (up to shutdownGraceMs), then close. */
+  shutdown(): Promise<void>
+  /** Immediate: stop every agent (recording running turns as interrupted) and close. */
   close(): Promise<void>
 }
 
@@ -37,24 +41,30 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const { settings } = options
   let sessions: SessionManager | undefined
   // Every secret the server knows: from its environment and from posted config.
-  const secrets = () => [
-    ...secretValues(settings.agentVars),
-    ...(sessions?.getConfig().anthropicApiKey ? [sessions.getConfig().anthropicApiKey as string] : []),
-  ]
+  const secrets = () => {
+    const posted = sessions?.getConfig().anthropicApiKey
+    return posted ? [...secretValues(settings.agentVars), posted] : secretValues(settings.agentVars)
+  }
   const scrub = (text: string) => scrubSecrets(text, secrets())
   const logger = options.logger ?? createLogger({ level: settings.logLevel, secrets })
   const demo = settings.demoModelUrl !== undefined
+  const store = options.store ?? new SqliteStore(databasePath(settings))
 
-  sessions = new SessionManager({
-    settings,
-    agents: options.agents ?? claudeSdkAgentFactory,
-    log: options.log ?? new MemoryEventLog(),
-    logger,
-    scrub,
-  })
-  const routes = [...healthRoutes({ demo }), ...configRoutes(sessions, { maxBodyBytes: settings.maxBodyBytes, demo })]
+  sessions = new SessionManager({ settings, agents: options.agents ?? claudeSdkAgentFactory, store, logger, scrub })
+  const routes = [
+    ...healthRoutes({ demo }),
+    ...configRoutes(sessions, { maxBodyBytes: settings.maxBodyBytes, demo }),
+    ...sessionRoutes(sessions, store, { maxBodyBytes: settings.maxBodyBytes }),
+  ]
   const server: Server = createServer(createRouter(routes, logger))
-  const wss = attachWebSockets(server, { sessions, maxFrameBytes: settings.maxFrameBytes, demo, logger })
+  const wss = attachWebSockets(server, {
+    sessions,
+    log: store,
+    maxFrameBytes: settings.maxFrameBytes,
+    maxClientBufferBytes: settings.maxClientBufferBytes,
+    demo,
+    logger,
+  })
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
@@ -62,18 +72,24 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   })
   const { port } = server.address() as AddressInfo
   const host = settings.host.includes(':') ? `[${settings.host}]` : settings.host
-  const running = sessions
+  const manager = sessions
 
-  return {
-    url: `http://${host}:${port}`,
-    port,
-    sessions: running,
-    async close() {
-      running.closeAll()
+  let closed: Promise<void> | undefined
+  const closeAll = (graceMs: number) =>
+    (closed ??= (async () => {
+      await manager.shutdown(graceMs)
       for (const client of wss.clients) client.close(1001, 'server shutting down')
       wss.close()
       server.closeAllConnections()
       await new Promise<void>((resolve) => server.close(() => resolve()))
-    },
+      store.close()
+    })())
+
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    sessions: manager,
+    shutdown: () => closeAll(settings.shutdownGraceMs),
+    close: () => closeAll(0),
   }
 }

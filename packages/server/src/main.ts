@@ -50,8 +50,8 @@ async function main(): Promise<void> {
   const stop = async (signal: string) => {
     if (stopping) return
     stopping = true
-    logger.info(`${signal}: shutting down`)
-    await server.close()
+    logger.info(`${signal}: shutting down (running turns get up to ${settings.shutdownGraceMs} ms to finish)`)
+    await server.shutdown()
     await stopModel?.()
     process.exit(0)
   }

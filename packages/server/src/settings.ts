@@ -23,6 +23,12 @@ export interface ServerSettings {
   maxBodyBytes: number
   /** @default 'info' */
   logLevel: LogLevel
+  /** A session idle this long releases its CLI process; 0 never. @default 5 minutes */
+  idleTimeoutMs: number
+  /** A client with more than this many bytes unsent is cut off (SLOW_CONSUMER). @default 8 MiB */
+  maxClientBufferBytes: number
+  /** On SIGTERM, how long running turns may take to finish before they are interrupted. @default 10 s */
+  shutdownGraceMs: number
 }
 
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent']
@@ -55,5 +61,11 @@ export function settingsFromEnv(env: Record<string, string | undefined> = proces
     maxFrameBytes: intFrom(env, 'MAX_FRAME_BYTES', 16 * 1024 * 1024, 1024),
     maxBodyBytes: intFrom(env, 'MAX_BODY_BYTES', 1024 * 1024, 1024),
     logLevel,
+    idleTimeoutMs: intFrom(env, 'SESSION_IDLE_TIMEOUT_MS', 5 * 60_000),
+    maxClientBufferBytes: intFrom(env, 'MAX_CLIENT_BUFFER_BYTES', 8 * 1024 * 1024, 1024),
+    shutdownGraceMs: intFrom(env, 'SHUTDOWN_GRACE_MS', 10_000),
   }
 }
+
+/** The SQLite file holding sessions and their event logs. */
+export const databasePath = (settings: ServerSettings) => join(settings.dataDir, 'sessions.db')

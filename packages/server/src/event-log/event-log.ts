@@ -1,11 +1,21 @@
-// Every event a session emits goes through the log first, which gives it its sequence number;
-// only then is it sent to clients. Kept behind this interface so a durable store can replace
-// the in-memory one without touching sessions.
-import type { ErrorFrame, InfoFrame, SdkMessageFrame } from '@claude-agent/protocol'
+// Persistence behind two small interfaces. Every event a session emits goes through the log
+// first, which numbers it; only then is it sent to clients. Sessions are records beside it.
+import type {
+  ErrorFrame,
+  InfoFrame,
+  SdkMessageFrame,
+  SessionConfig,
+  SessionState,
+  SessionStateFrame,
+} from '@claude-agent/protocol'
 
 type WithoutSeq<T> = Omit<T, 'seq'>
 /** A session event as emitted, before the log numbers it. */
-export type EventFrame = WithoutSeq<SdkMessageFrame> | WithoutSeq<ErrorFrame> | WithoutSeq<InfoFrame>
+export type EventFrame =
+  | WithoutSeq<SdkMessageFrame>
+  | WithoutSeq<ErrorFrame>
+  | WithoutSeq<InfoFrame>
+  | WithoutSeq<SessionStateFrame>
 /** A session event as stored and sent: numbered. */
 export type SequencedFrame = EventFrame & { seq: number }
 
@@ -15,7 +25,8 @@ export interface StoredEvent {
   seq: number
   /** Epoch milliseconds. */
   at: number
-  frame: SequencedFrame
+  /** The frame as JSON text, serialized once and sent as is to every client. */
+  text: string
 }
 
 export interface EventLog {
@@ -23,4 +34,28 @@ export interface EventLog {
   /** Events with seq > afterSeq, oldest first, at most `limit`. */
   read(sessionId: string, afterSeq: number, limit: number): StoredEvent[]
   lastSeq(sessionId: string): number
+}
+
+/** A session as persisted. Secrets are never stored: `config` has them removed. */
+export interface SessionRecord {
+  id: string
+  conversationId: string
+  createdAt: string
+  config: SessionConfig
+  state: SessionState
+}
+
+export interface SessionStore {
+  /** Throws SESSION_EXISTS when the id is taken. */
+  insertSession(record: SessionRecord): void
+  getSession(id: string): SessionRecord | undefined
+  listSessions(): SessionRecord[]
+  updateSessionState(id: string, state: SessionState): void
+  updateSessionConfig(id: string, config: SessionConfig): void
+  /** Removes the session and its whole history. */
+  deleteSession(id: string): void
+}
+
+export interface Store extends EventLog, SessionStore {
+  close(): void
 }

@@ -1,12 +1,13 @@
-// Owns the server's sessions and the posted query config. Today it holds the default session
-// the original protocol speaks to; named sessions are added beside it.
+// Owns the server's sessions: creates, lists, deletes them, restores them from the store after
+// a restart (marking turns the restart cut short), and stops them on shutdown. The default
+// session, which the original protocol speaks to, is one of them.
 import { randomUUID } from 'node:crypto'
-import { mkdirSync } from 'node:fs'
-import { join } from 'node:path'
-import type { QueryConfig } from '@claude-agent/protocol'
+import { mkdirSync, rmSync } from 'node:fs'
+import { isAbsolute, join, relative, resolve } from 'node:path'
+import type { CreateSessionRequest, QueryConfig, SessionConfig, SessionInfo } from '@claude-agent/protocol'
 import type { AgentFactory } from '../agent/agent.js'
 import { buildAgentEnv } from '../agent/agent-env.js'
-import type { EventLog } from '../event-log/event-log.js'
+import type { SessionRecord, Store } from '../event-log/event-log.js'
 import { ServerError } from '../errors.js'
 import type { Logger } from '../logger.js'
 import type { ServerSettings } from '../settings.js'
@@ -17,28 +18,56 @@ export const DEFAULT_SESSION_ID = 'default'
 export interface SessionManagerOptions {
   settings: ServerSettings
   agents: AgentFactory
-  log: EventLog
+  store: Store
   logger: Logger
   scrub: (text: string) => string
 }
 
+/** Secrets never reach the store; they live in memory for the life of the process. */
+function withoutSecrets(config: SessionConfig): SessionConfig {
+  const { anthropicApiKey: _secret, ...rest } = config
+  return rest
+}
+
 export class SessionManager {
-  private config: QueryConfig = {}
   private readonly sessions = new Map<string, Session>()
+  /** Each session's config as stored (no secrets). */
+  private readonly configs = new Map<string, SessionConfig>()
+  /** Per-session secrets (config.anthropicApiKey), kept out of the store. */
+  private readonly secrets = new Map<string, string>()
+  private stopping = false
 
   constructor(private readonly options: SessionManagerOptions) {
     mkdirSync(options.settings.workspaceDir, { recursive: true })
-    this.sessions.set(DEFAULT_SESSION_ID, this.createDefaultSession())
+    for (const record of options.store.listSessions()) this.restore(record)
+    if (!this.sessions.has(DEFAULT_SESSION_ID)) {
+      this.insert({ id: DEFAULT_SESSION_ID, conversationId: randomUUID(), createdAt: new Date().toISOString(), config: {}, state: 'suspended' })
+    }
   }
 
-  /** The config the next agent start of the default session uses. */
+  get shuttingDown(): boolean {
+    return this.stopping
+  }
+
+  /** The posted config of the default session (secrets included: never return it as is). */
   getConfig(): QueryConfig {
-    return this.config
+    return this.configOf(DEFAULT_SESSION_ID)
   }
 
-  /** Replaces the posted config (as the original did); running agents keep theirs. */
+  /** Replaces the default session's config (as the original did); a running agent keeps its own. */
   setConfig(config: QueryConfig): void {
-    this.config = config
+    this.rememberSecret(DEFAULT_SESSION_ID, config)
+    this.configs.set(DEFAULT_SESSION_ID, withoutSecrets(config))
+    this.options.store.updateSessionConfig(DEFAULT_SESSION_ID, withoutSecrets(config))
+  }
+
+  create(request: CreateSessionRequest): Session {
+    const id = request.id ?? `s_${randomUUID().replaceAll('-', '').slice(0, 20)}`
+    if (this.sessions.has(id)) throw new ServerError('SESSION_EXISTS', `A session with id "${id}" already exists`)
+    const config = request.config ?? {}
+    this.resolveCwd(config.cwd)
+    this.rememberSecret(id, config)
+    return this.insert({ id, conversationId: randomUUID(), createdAt: new Date().toISOString(), config: withoutSecrets(config), state: 'suspended' })
   }
 
   get(id: string): Session {
@@ -51,27 +80,101 @@ export class SessionManager {
     return this.get(DEFAULT_SESSION_ID)
   }
 
-  closeAll(): void {
-    for (const session of this.sessions.values()) session.close()
+  list(): SessionInfo[] {
+    return [...this.sessions.values()].map((s) => s.info())
   }
 
-  private createDefaultSession(): Session {
+  get size(): number {
+    return this.sessions.size
+  }
+
+  /** Deletes a session, its history and its CLI state. The default session cannot be deleted. */
+  delete(id: string): void {
+    if (id === DEFAULT_SESSION_ID) throw new ServerError('INVALID_REQUEST', 'The default session cannot be deleted')
+    const session = this.get(id)
+    session.close()
+    this.sessions.delete(id)
+    this.configs.delete(id)
+    this.secrets.delete(id)
+    this.options.store.deleteSession(id)
+    rmSync(this.stateDir(id), { recursive: true, force: true })
+  }
+
+  /** Let running turns finish for up to `graceMs`, interrupt the rest, then stop every agent. */
+  async shutdown(graceMs: number): Promise<void> {
+    this.stopping = true
+    const running = () => [...this.sessions.values()].filter((s) => s.isTurnRunning)
+    const until = async (deadline: number) => {
+      while (running().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
+    }
+    await until(Date.now() + graceMs)
+    for (const session of running()) await session.interrupt()
+    await until(Date.now() + 2_000)
+    for (const session of this.sessions.values()) session.stop('the server shut down')
+  }
+
+  private configOf(id: string): SessionConfig {
+    const stored = this.configs.get(id) ?? {}
+    const secret = this.secrets.get(id)
+    return secret === undefined ? stored : { ...stored, anthropicApiKey: secret }
+  }
+
+  private rememberSecret(id: string, config: QueryConfig): void {
+    if (config.anthropicApiKey) this.secrets.set(id, config.anthropicApiKey)
+    else this.secrets.delete(id)
+  }
+
+  private insert(record: SessionRecord): Session {
+    this.options.store.insertSession(record)
+    return this.restore(record)
+  }
+
+  /** Wraps a stored record; a turn the last process was running is recorded as interrupted. */
+  private restore(record: SessionRecord): Session {
+    const session = this.build(record)
+    this.sessions.set(record.id, session)
+    this.configs.set(record.id, record.config)
+    session.recoverAfterRestart()
+    return session
+  }
+
+  private build(record: SessionRecord): Session {
     const { settings } = this.options
-    const stateDir = join(settings.dataDir, 'sessions', DEFAULT_SESSION_ID)
+    const stateDir = this.stateDir(record.id)
+    const isDefault = record.id === DEFAULT_SESSION_ID
     return new Session({
-      id: DEFAULT_SESSION_ID,
-      conversationId: randomUUID(),
-      cwd: settings.workspaceDir,
+      record,
+      cwd: this.resolveCwd(record.config.cwd),
       agents: this.options.agents,
-      log: this.options.log,
+      store: this.options.store,
       logger: this.options.logger,
       scrub: this.options.scrub,
-      // The original protocol has no frame to answer an approval with, so it bypasses
-      // permissions unless the posted config asks otherwise.
-      configSource: () => ({ permissionMode: 'bypassPermissions', ...this.config }),
+      // Permissions are bypassed unless the config asks otherwise: the original protocol has
+      // no frame to answer an approval with.
+      configSource: () => ({ permissionMode: 'bypassPermissions', ...this.configOf(record.id) }),
       buildEnv: (config) =>
         buildAgentEnv({ agentVars: settings.agentVars, demoModelUrl: settings.demoModelUrl, config, stateDir }),
-      releaseWhenUnattended: true,
+      idleTimeoutMs: settings.idleTimeoutMs,
+      releaseWhenUnattended: isDefault,
     })
+  }
+
+  private stateDir(id: string): string {
+    return join(this.options.settings.dataDir, 'sessions', id)
+  }
+
+  /** A session's working directory: inside the workspace, created if missing. */
+  private resolveCwd(cwd: string | undefined): string {
+    const workspace = this.options.settings.workspaceDir
+    if (cwd === undefined) return workspace
+    const full = resolve(workspace, cwd)
+    const rel = relative(workspace, full)
+    if (isAbsolute(cwd) || rel.startsWith('..') || isAbsolute(rel)) {
+      throw new ServerError('INVALID_REQUEST', `cwd must be a relative path inside the workspace, got "${cwd}"`, {
+        issues: [{ path: 'config.cwd', message: 'must stay inside the workspace' }],
+      })
+    }
+    mkdirSync(full, { recursive: true })
+    return full
   }
 }

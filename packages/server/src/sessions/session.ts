@@ -1,6 +1,6 @@
 // A session is one Claude conversation. It owns at most one live agent run (a CLI process),
-// starts it on demand, numbers every event through the log before clients see it, and
-// recovers from any agent failure on the next prompt by resuming the same conversation.
+// starts it on demand, numbers every event through the log before clients see it, releases
+// the CLI when idle, and recovers from any failure on the next prompt by resuming.
 import {
   isResultMessage,
   isSystemMessage,
@@ -8,31 +8,35 @@ import {
   type ErrorCode,
   type QueryConfig,
   type SdkMessage,
+  type SessionConfig,
+  type SessionInfo,
+  type SessionState,
   type UserMessage,
 } from '@claude-agent/protocol'
 import type { AgentFactory, AgentRun } from '../agent/agent.js'
-import type { EventFrame, EventLog, SequencedFrame } from '../event-log/event-log.js'
+import type { EventFrame, SessionRecord, StoredEvent, Store } from '../event-log/event-log.js'
+import { ServerError } from '../errors.js'
 import type { Logger } from '../logger.js'
-
-export type SessionState = 'idle' | 'starting' | 'running' | 'closed'
 
 /** Something attached to a session that receives its events (a WebSocket connection). */
 export interface Subscriber {
-  deliver(frame: SequencedFrame): void
+  deliver(event: StoredEvent): void
+  /** The session is gone (deleted); the subscriber should close. */
+  ended?(code: ErrorCode, message: string): void
 }
 
 export interface SessionOptions {
-  id: string
-  /** The SDK session id (a UUID) of the conversation. */
-  conversationId: string
+  record: SessionRecord
   cwd: string
   agents: AgentFactory
-  log: EventLog
+  store: Store
   logger: Logger
   /** The config the next agent start uses (read at each start, never mid-run). */
-  configSource: () => QueryConfig
+  configSource: () => SessionConfig
   /** The CLI environment for a config. */
   buildEnv: (config: QueryConfig) => Record<string, string>
+  /** Release the CLI after this long idle. 0 disables. */
+  idleTimeoutMs: number
   /** Release the CLI when the last subscriber leaves and no turn runs, so the next start
    * picks up newly posted config (the original protocol's per-connection lifecycle). */
   releaseWhenUnattended?: boolean
@@ -50,7 +54,7 @@ export interface RunInfo {
 
 export class Session {
   readonly id: string
-  private stateValue: SessionState = 'idle'
+  private stateValue: SessionState
   private run: AgentRun | null = null
   private runInfo: RunInfo | null = null
   private sawInit = false
@@ -59,14 +63,21 @@ export class Session {
   private interrupting = false
   /** Set after a failed turn: the next prompt gets a fresh CLI (with current config). */
   private restartWhenIdle = false
+  private idleTimer: NodeJS.Timeout | undefined
+  private closed = false
   private readonly subscribers = new Set<Subscriber>()
 
   constructor(private readonly options: SessionOptions) {
-    this.id = options.id
+    this.id = options.record.id
+    this.stateValue = options.record.state
   }
 
   get state(): SessionState {
     return this.stateValue
+  }
+
+  get isTurnRunning(): boolean {
+    return this.pendingTurns > 0
   }
 
   /** The config and process of the live agent, or null when none runs. Secrets redacted. */
@@ -74,29 +85,40 @@ export class Session {
     return this.runInfo && { ...this.runInfo, config: redactConfig(this.runInfo.config), pid: this.run?.pid }
   }
 
-  get subscriberCount(): number {
-    return this.subscribers.size
+  info(): SessionInfo {
+    const { record } = this.options
+    return {
+      id: record.id,
+      conversationId: record.conversationId,
+      state: this.stateValue,
+      createdAt: record.createdAt,
+      lastSeq: this.options.store.lastSeq(this.id),
+      config: redactConfig(this.options.configSource()),
+      clients: this.subscribers.size,
+    }
   }
 
   attach(subscriber: Subscriber): () => void {
     this.subscribers.add(subscriber)
     return () => {
-      this.subscribers.delete(subscriber)
+      if (!this.subscribers.delete(subscriber)) return
       this.releaseIfUnattended()
     }
   }
 
   /** Record an event and send it to every subscriber. */
-  emit(frame: EventFrame): void {
-    const stored = this.options.log.append(this.id, frame)
-    for (const subscriber of this.subscribers) subscriber.deliver(stored.frame)
+  emit(frame: EventFrame): StoredEvent {
+    const event = this.options.store.append(this.id, frame)
+    for (const subscriber of this.subscribers) subscriber.deliver(event)
+    return event
   }
 
   prompt(message: UserMessage): void {
-    if (this.stateValue === 'closed') return
+    if (this.closed) throw new ServerError('SESSION_NOT_FOUND', `Session "${this.id}" was deleted`)
     const run = this.run ?? this.startRun()
     this.pendingTurns++
-    this.stateValue = this.sawInit ? 'running' : 'starting'
+    clearTimeout(this.idleTimer)
+    this.setState('running')
     run.send(message)
   }
 
@@ -113,20 +135,58 @@ export class Session {
     return true
   }
 
+  /** Bring a session restored from the store in line with reality: no CLI survives a restart,
+   * and a turn the previous process was running is over. */
+  recoverAfterRestart(): void {
+    if (this.stateValue === 'running' || this.stateValue === 'waiting_for_approval') {
+      this.emitError(
+        'INTERRUPTED_BY_RESTART',
+        'The server stopped while this turn ran; the next prompt resumes the conversation',
+      )
+    }
+    if (this.stateValue !== 'failed') this.setState('suspended')
+  }
+
+  /** Stop without a chance to finish: a turn still running is recorded as interrupted. */
+  stop(reason: string): void {
+    if (this.pendingTurns > 0) {
+      this.emitError('INTERRUPTED_BY_RESTART', `The turn was interrupted: ${reason}`)
+      this.pendingTurns = 0
+    }
+    this.stopRun('suspended')
+  }
+
+  /** Delete: stop the agent and tell subscribers the session is gone. */
   close(): void {
-    this.stateValue = 'closed'
-    this.stopRun()
+    this.closed = true
+    clearTimeout(this.idleTimer)
+    this.stopRun(this.stateValue)
+    for (const subscriber of this.subscribers) subscriber.ended?.('SESSION_NOT_FOUND', `Session "${this.id}" was deleted`)
+    this.subscribers.clear()
+  }
+
+  private setState(state: SessionState): void {
+    if (state === this.stateValue || this.closed) return
+    this.stateValue = state
+    this.options.store.updateSessionState(this.id, state)
+    this.emit({ type: 'session_state', state })
+    if (state === 'idle' && this.options.idleTimeoutMs > 0) {
+      clearTimeout(this.idleTimer)
+      this.idleTimer = setTimeout(() => this.stopRun('suspended'), this.options.idleTimeoutMs)
+      this.idleTimer.unref()
+    }
   }
 
   private startRun(): AgentRun {
+    const { record } = this.options
     const config = this.options.configSource()
     const env = this.options.buildEnv(config)
-    const resumed = this.options.agents.canResume(env, this.options.conversationId)
+    const resumed = this.options.agents.canResume(env, record.conversationId)
     const run = this.options.agents.start({
       config,
       cwd: this.options.cwd,
       env,
-      conversationId: this.options.conversationId,
+      conversationId: record.conversationId,
       resume: resumed,
       onStderr: (line) => this.emit({ type: 'info', message: this.options.scrub(line), source: 'cli_stderr' }),
     })
@@ -156,7 +216,6 @@ export class Session {
     this.emit({ type: 'sdk_message', data: message })
     if (isSystemMessage(message) && message.subtype === 'init') {
       this.sawInit = true
-      if (this.pendingTurns > 0) this.stateValue = 'running'
       return
     }
     if (!isResultMessage(message)) return
@@ -168,11 +227,12 @@ export class Session {
       })
       this.restartWhenIdle = true
     }
-    if (this.pendingTurns === 0) {
-      this.interrupting = false
-      this.stateValue = 'idle'
-      if (this.restartWhenIdle) this.stopRun()
-      else this.releaseIfUnattended()
+    if (this.pendingTurns > 0) return
+    this.interrupting = false
+    if (this.restartWhenIdle) this.stopRun('failed')
+    else {
+      this.setState('idle')
+      this.releaseIfUnattended()
     }
   }
 
@@ -184,8 +244,8 @@ export class Session {
     this.runInfo = null
     this.pendingTurns = 0
     this.interrupting = false
-    if (this.stateValue !== 'closed') this.stateValue = 'idle'
-    if (failure !== undefined || hadTurns) {
+    const failed = failure !== undefined || hadTurns
+    if (failed) {
       const why = failure !== undefined ? this.describe(failure) : 'the process ended before answering'
       const message =
         code === 'AGENT_EXITED'
@@ -194,6 +254,7 @@ export class Session {
       this.options.logger.warn(`session ${this.id}: ${message}`)
       this.emitError(code, message)
     }
+    this.setState(failed ? 'failed' : 'suspended')
   }
 
   private emitError(code: ErrorCode, message: string, data?: unknown): void {
@@ -201,10 +262,13 @@ export class Session {
   }
 
   private releaseIfUnattended(): void {
-    if (this.options.releaseWhenUnattended && this.subscribers.size === 0 && this.pendingTurns === 0) this.stopRun()
+    if (this.options.releaseWhenUnattended && this.subscribers.size === 0 && this.pendingTurns === 0) {
+      this.stopRun('suspended')
+    }
   }
 
-  private stopRun(): void {
+  private stopRun(next: SessionState): void {
+    clearTimeout(this.idleTimer)
     const run = this.run
     this.run = null
     this.runInfo = null
@@ -213,6 +277,7 @@ export class Session {
       run.close()
       this.options.logger.info(`session ${this.id}: agent released`)
     }
+    this.setState(next)
   }
 
   private describe(err: unknown): string {

@@ -1,16 +1,28 @@
 // One WebSocket client attached to one session: parses its frames at the trust boundary,
-// answers bad input with an error frame (the connection stays open), and forwards the
-// session's events to it.
+// answers bad input with an error frame (the connection stays open), replays the events it
+// missed, then forwards the live stream, and cuts it off if it cannot keep up.
 import { parseClientFrame, type ServerFrame, type WireError } from '@claude-agent/protocol'
 import type { RawData, WebSocket } from 'ws'
+import type { EventLog, StoredEvent } from '../event-log/event-log.js'
+import { toServerError } from '../errors.js'
 import type { Logger } from '../logger.js'
 import type { Session } from '../sessions/session.js'
+import type { SessionManager } from '../sessions/session-manager.js'
 
 export interface ConnectionOptions {
+  sessions: SessionManager
+  log: EventLog
   maxFrameBytes: number
+  maxClientBufferBytes: number
   demo: boolean
   logger: Logger
 }
+
+/** Close code for a client cut off because it fell behind (application range 4000-4999). */
+export const CLOSE_SLOW_CONSUMER = 4008
+/** Close code for a session that was deleted while attached. */
+export const CLOSE_SESSION_GONE = 4404
+const REPLAY_PAGE = 1000
 
 export const DEMO_NOTICE =
   'Offline demo mode: no model credential is configured, so answers come from the built-in ' +
@@ -26,24 +38,78 @@ function rawText(data: RawData): string {
   return Buffer.from(data as ArrayBuffer).toString('utf8')
 }
 
-export function handleConnection(socket: WebSocket, session: Session, options: ConnectionOptions): void {
-  const send = (frame: ServerFrame) => {
+export function handleConnection(socket: WebSocket, session: Session, after: number | undefined, options: ConnectionOptions): void {
+  let sentUpTo = after ?? options.log.lastSeq(session.id)
+  let live = after === undefined
+  const pending: StoredEvent[] = []
+  let cutOff = false
+
+  const sendFrame = (frame: ServerFrame) => {
     if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(frame))
   }
-  const sendError = (error: WireError) => send({ type: 'error', ...error })
+  const sendError = (error: WireError) => sendFrame({ type: 'error', ...error })
 
-  send({ type: 'connected', sessionId: session.id, demo: options.demo })
-  if (options.demo) send({ type: 'info', message: DEMO_NOTICE, source: 'server' })
-  const detach = session.attach({ deliver: send })
+  const cutOffSlow = (why: string) => {
+    if (cutOff) return
+    cutOff = true
+    detach()
+    options.logger.warn(`session ${session.id}: client cut off: ${why}`)
+    sendError({ code: 'SLOW_CONSUMER', error: `Cut off: ${why}. Reconnect with after=${sentUpTo} to catch up.`, data: { after: sentUpTo } })
+    socket.close(CLOSE_SLOW_CONSUMER, 'SLOW_CONSUMER')
+    // A stalled peer never completes the close handshake; free its buffers now.
+    setTimeout(() => socket.terminate(), 1_000).unref()
+  }
+
+  const sendEvent = (event: StoredEvent) => {
+    if (event.seq <= sentUpTo || cutOff || socket.readyState !== socket.OPEN) return
+    if (socket.bufferedAmount > options.maxClientBufferBytes) {
+      cutOffSlow(`more than ${options.maxClientBufferBytes} bytes unsent`)
+      return
+    }
+    socket.send(event.text)
+    sentUpTo = event.seq
+  }
+
+  const detach = session.attach({
+    deliver(event) {
+      if (live) sendEvent(event)
+      else if (pending.push(event) > REPLAY_PAGE * 10) cutOffSlow('too far behind while catching up')
+    },
+    ended(code, message) {
+      sendError({ code, error: message })
+      socket.close(CLOSE_SESSION_GONE, code)
+    },
+  })
+
+  sendFrame({ type: 'connected', sessionId: session.id, demo: options.demo, lastSeq: options.log.lastSeq(session.id), after: sentUpTo })
+  if (options.demo) sendFrame({ type: 'info', message: DEMO_NOTICE, source: 'server' })
+  if (!live) void replay()
+
+  // Send history in pages, yielding between them; live events arriving meanwhile wait in
+  // `pending`. The last page and the switch to live happen in one tick, so nothing is missed.
+  async function replay(): Promise<void> {
+    for (;;) {
+      const page = options.log.read(session.id, sentUpTo, REPLAY_PAGE)
+      for (const event of page) sendEvent(event)
+      if (cutOff) return
+      if (page.length < REPLAY_PAGE) break
+      await waitForDrain()
+    }
+    for (const event of pending.splice(0)) sendEvent(event)
+    live = true
+  }
+
+  async function waitForDrain(): Promise<void> {
+    while (socket.readyState === socket.OPEN && socket.bufferedAmount > options.maxClientBufferBytes / 2) {
+      await new Promise((r) => setTimeout(r, 5))
+    }
+    await new Promise((r) => setImmediate(r))
+  }
 
   socket.on('message', (data) => {
     const size = rawSize(data)
     if (size > options.maxFrameBytes) {
-      sendError({
-        code: 'FRAME_TOO_LARGE',
-        error: `Frame is ${size} bytes; the limit is ${options.maxFrameBytes}`,
-        data: { limit: options.maxFrameBytes },
-      })
+      sendError({ code: 'FRAME_TOO_LARGE', error: `Frame is ${size} bytes; the limit is ${options.maxFrameBytes}`, data: { limit: options.maxFrameBytes } })
       return
     }
     const parsed = parseClientFrame(rawText(data))
@@ -52,15 +118,25 @@ export function handleConnection(socket: WebSocket, session: Session, options: C
       return
     }
     const frame = parsed.value
-    switch (frame.type) {
-      case 'user_message':
-        session.prompt(frame.data)
-        break
-      case 'interrupt':
-        void session.interrupt().then((interrupted) => {
-          if (!interrupted) sendError({ code: 'NOTHING_TO_INTERRUPT', error: 'No turn is running' })
-        })
-        break
+    try {
+      switch (frame.type) {
+        case 'user_message':
+          if (options.sessions.shuttingDown) {
+            sendError({ code: 'SHUTTING_DOWN', error: 'The server is shutting down and takes no new prompts' })
+            return
+          }
+          session.prompt(frame.data)
+          break
+        case 'interrupt':
+          void session.interrupt().then((interrupted) => {
+            if (!interrupted) sendError({ code: 'NOTHING_TO_INTERRUPT', error: 'No turn is running' })
+          })
+          break
+      }
+    } catch (err) {
+      const error = toServerError(err)
+      if (error.code === 'INTERNAL') options.logger.error(`session ${session.id}: ${err instanceof Error ? err.stack : String(err)}`)
+      sendError(error.toWire())
     }
   })
   socket.on('close', detach)

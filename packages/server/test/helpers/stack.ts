@@ -43,6 +43,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     maxFrameBytes: 1024 * 1024,
     maxBodyBytes: 64 * 1024,
     logLevel: 'debug',
+    idleTimeoutMs: 0,
+    maxClientBufferBytes: 8 * 1024 * 1024,
+    shutdownGraceMs: 0,
     ...options.settings,
   }
   const logLines: string[] = []

@@ -1,0 +1,139 @@
+// The one module that touches SQLite: sessions and their event logs in one file.
+// WAL with synchronous=NORMAL: a committed append survives the process being killed.
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
+import Database from 'better-sqlite3'
+import type { SessionConfig, SessionState } from '@claude-agent/protocol'
+import { ServerError } from '../errors.js'
+import type { EventFrame, SessionRecord, StoredEvent, Store } from './event-log.js'
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS sessions (
+  id TEXT PRIMARY KEY,
+  conversation_id TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  config TEXT NOT NULL,
+  state TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS events (
+  session_id TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  at INTEGER NOT NULL,
+  frame TEXT NOT NULL,
+  PRIMARY KEY (session_id, seq)
+) WITHOUT ROWID;
+`
+
+interface SessionRow {
+  id: string
+  conversation_id: string
+  created_at: string
+  config: string
+  state: string
+}
+interface EventRow {
+  seq: number
+  at: number
+  frame: string
+}
+
+const toRecord = (row: SessionRow): SessionRecord => ({
+  id: row.id,
+  conversationId: row.conversation_id,
+  createdAt: row.created_at,
+  config: JSON.parse(row.config) as SessionConfig,
+  state: row.state as SessionState,
+})
+
+export class SqliteStore implements Store {
+  private readonly db: Database.Database
+  private readonly lastSeqs = new Map<string, number>()
+  private readonly stmt
+
+  /** @param path a file path, or ':memory:' */
+  constructor(path: string) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
+    this.db = new Database(path)
+    this.db.pragma('journal_mode = WAL')
+    this.db.pragma('synchronous = NORMAL')
+    this.db.exec(SCHEMA)
+    this.stmt = {
+      insertEvent: this.db.prepare('INSERT INTO events (session_id, seq, at, frame) VALUES (?, ?, ?, ?)'),
+      readEvents: this.db.prepare<[string, number, number], EventRow>(
+        'SELECT seq, at, frame FROM events WHERE session_id = ? AND seq > ? ORDER BY seq LIMIT ?',
+      ),
+      insertSession: this.db.prepare(
+        'INSERT INTO sessions (id, conversation_id, created_at, config, state) VALUES (?, ?, ?, ?, ?)',
+      ),
+      getSession: this.db.prepare<[string], SessionRow>('SELECT * FROM sessions WHERE id = ?'),
+      listSessions: this.db.prepare<[], SessionRow>('SELECT * FROM sessions ORDER BY created_at, id'),
+      updateState: this.db.prepare('UPDATE sessions SET state = ? WHERE id = ?'),
+      updateConfig: this.db.prepare('UPDATE sessions SET config = ? WHERE id = ?'),
+      deleteSession: this.db.prepare('DELETE FROM sessions WHERE id = ?'),
+      deleteEvents: this.db.prepare('DELETE FROM events WHERE session_id = ?'),
+    }
+    const maxima = this.db
+      .prepare<[], { session_id: string; last: number }>('SELECT session_id, MAX(seq) AS last FROM events GROUP BY session_id')
+      .all()
+    for (const { session_id, last } of maxima) this.lastSeqs.set(session_id, last)
+  }
+
+  append(sessionId: string, frame: EventFrame): StoredEvent {
+    const seq = (this.lastSeqs.get(sessionId) ?? 0) + 1
+    const at = Date.now()
+    const text = JSON.stringify({ ...frame, seq })
+    this.stmt.insertEvent.run(sessionId, seq, at, text)
+    this.lastSeqs.set(sessionId, seq)
+    return { sessionId, seq, at, text }
+  }
+
+  read(sessionId: string, afterSeq: number, limit: number): StoredEvent[] {
+    return this.stmt.readEvents
+      .all(sessionId, afterSeq, limit)
+      .map((row) => ({ sessionId, seq: row.seq, at: row.at, text: row.frame }))
+  }
+
+  lastSeq(sessionId: string): number {
+    return this.lastSeqs.get(sessionId) ?? 0
+  }
+
+  insertSession(record: SessionRecord): void {
+    try {
+      this.stmt.insertSession.run(record.id, record.conversationId, record.createdAt, JSON.stringify(record.config), record.state)
+    } catch (err) {
+      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+        throw new ServerError('SESSION_EXISTS', `A session with id "${record.id}" already exists`)
+      }
+      throw err
+    }
+  }
+
+  getSession(id: string): SessionRecord | undefined {
+    const row = this.stmt.getSession.get(id)
+    return row && toRecord(row)
+  }
+
+  listSessions(): SessionRecord[] {
+    return this.stmt.listSessions.all().map(toRecord)
+  }
+
+  updateSessionState(id: string, state: SessionState): void {
+    this.stmt.updateState.run(state, id)
+  }
+
+  updateSessionConfig(id: string, config: SessionConfig): void {
+    this.stmt.updateConfig.run(JSON.stringify(config), id)
+  }
+
+  deleteSession(id: string): void {
+    this.db.transaction(() => {
+      this.stmt.deleteEvents.run(id)
+      this.stmt.deleteSession.run(id)
+    })()
+    this.lastSeqs.delete(id)
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close()
+  }
+}
