@@ -30,11 +30,15 @@ export const ERROR_CODES = [
 export const ErrorCodeSchema = z.enum(ERROR_CODES)
 export type ErrorCode = z.infer<typeof ErrorCodeSchema>
 
+/** A code as received: one of ERROR_CODES, or one a newer server added (clients must not choke). */
+export const ReceivedErrorCodeSchema = z.union([ErrorCodeSchema, z.string()])
+export type ReceivedErrorCode = ErrorCode | (string & {})
+
 /** The body of every HTTP error response, and the payload of a WebSocket `error` frame. */
 export const WireErrorSchema = z.object({
   /** Human-readable message. Never contains a secret. */
   error: z.string(),
-  code: ErrorCodeSchema,
+  code: ReceivedErrorCodeSchema as z.ZodType<ReceivedErrorCode>,
   /** Optional structured detail, e.g. the offending field's path. */
   data: z.unknown().optional(),
 })

@@ -1,6 +1,6 @@
 // Every WebSocket frame, in both directions. Names live in one constant map.
 import { z } from 'zod'
-import { ErrorCodeSchema } from './errors.js'
+import { ReceivedErrorCodeSchema, type ReceivedErrorCode } from './errors.js'
 import { SdkMessageSchema } from './sdk-messages.js'
 import { SessionStateSchema } from './sessions.js'
 import { UserMessageSchema } from './user-message.js'
@@ -56,7 +56,8 @@ export const SdkMessageFrameSchema = z.object({
 export const ErrorFrameSchema = z.object({
   type: z.literal(FRAME.error),
   error: z.string(),
-  code: ErrorCodeSchema,
+  /** One of ERROR_CODES; clients accept codes a newer server may add. */
+  code: ReceivedErrorCodeSchema as z.ZodType<ReceivedErrorCode>,
   data: z.unknown().optional(),
   seq: Seq,
 })

@@ -2,8 +2,10 @@
 export {
   ERROR_CODES,
   ErrorCodeSchema,
+  ReceivedErrorCodeSchema,
   WireErrorSchema,
   type ErrorCode,
+  type ReceivedErrorCode,
   type WireError,
 } from './errors.js'
 export {

@@ -62,6 +62,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     log: store,
     maxFrameBytes: settings.maxFrameBytes,
     maxClientBufferBytes: settings.maxClientBufferBytes,
+    slowClientGraceMs: settings.slowClientGraceMs,
     demo,
     logger,
   })

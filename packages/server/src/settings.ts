@@ -25,8 +25,11 @@ export interface ServerSettings {
   logLevel: LogLevel
   /** A session idle this long releases its CLI process; 0 never. @default 5 minutes */
   idleTimeoutMs: number
-  /** A client with more than this many bytes unsent is cut off (SLOW_CONSUMER). @default 8 MiB */
+  /** A client over this many bytes unsent for slowClientGraceMs, or over 4x it at any time,
+   * is cut off (SLOW_CONSUMER). @default 4 MiB */
   maxClientBufferBytes: number
+  /** @default 5000 */
+  slowClientGraceMs: number
   /** On SIGTERM, how long running turns may take to finish before they are interrupted. @default 10 s */
   shutdownGraceMs: number
 }
@@ -62,7 +65,8 @@ export function settingsFromEnv(env: Record<string, string | undefined> = proces
     maxBodyBytes: intFrom(env, 'MAX_BODY_BYTES', 1024 * 1024, 1024),
     logLevel,
     idleTimeoutMs: intFrom(env, 'SESSION_IDLE_TIMEOUT_MS', 5 * 60_000),
-    maxClientBufferBytes: intFrom(env, 'MAX_CLIENT_BUFFER_BYTES', 8 * 1024 * 1024, 1024),
+    maxClientBufferBytes: intFrom(env, 'MAX_CLIENT_BUFFER_BYTES', 4 * 1024 * 1024, 1024),
+    slowClientGraceMs: intFrom(env, 'SLOW_CLIENT_GRACE_MS', 5_000),
     shutdownGraceMs: intFrom(env, 'SHUTDOWN_GRACE_MS', 10_000),
   }
 }

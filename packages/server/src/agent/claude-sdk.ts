@@ -25,6 +25,9 @@ function toSdkOptions(o: AgentStartOptions, spawnProcess: Options['spawnClaudeCo
     // The CLI refuses bypass mode unless this flag is passed; pass it only when bypassing.
     allowDangerouslySkipPermissions: mode === 'bypassPermissions',
     spawnClaudeCodeProcess: spawnProcess,
+    // The CLI echoes each prompt (with its uuid) as it starts it, so clients can tell which
+    // prompt a turn answers even when several clients share a session.
+    extraArgs: { 'replay-user-messages': null },
   }
   if (o.resume) options.resume = o.conversationId
   else options.sessionId = o.conversationId

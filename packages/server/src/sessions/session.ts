@@ -58,8 +58,10 @@ export class Session {
   private run: AgentRun | null = null
   private runInfo: RunInfo | null = null
   private sawInit = false
-  /** Prompts sent to the live run that have not had their result yet. */
-  private pendingTurns = 0
+  /** Prompts waiting for the turn before them: the CLI merges prompts queued behind a running
+   * turn, so we feed it one at a time and every prompt gets exactly one result. */
+  private readonly queue: UserMessage[] = []
+  private turnRunning = false
   private interrupting = false
   /** Set after a failed turn: the next prompt gets a fresh CLI (with current config). */
   private restartWhenIdle = false
@@ -77,7 +79,7 @@ export class Session {
   }
 
   get isTurnRunning(): boolean {
-    return this.pendingTurns > 0
+    return this.turnRunning
   }
 
   /** The config and process of the live agent, or null when none runs. Secrets redacted. */
@@ -115,16 +117,24 @@ export class Session {
 
   prompt(message: UserMessage): void {
     if (this.closed) throw new ServerError('SESSION_NOT_FOUND', `Session "${this.id}" was deleted`)
+    this.queue.push(message)
+    this.startNextTurn()
+  }
+
+  private startNextTurn(): void {
+    if (this.turnRunning || this.closed) return
+    const next = this.queue.shift()
+    if (!next) return
     const run = this.run ?? this.startRun()
-    this.pendingTurns++
+    this.turnRunning = true
     clearTimeout(this.idleTimer)
     this.setState('running')
-    run.send(message)
+    run.send(next)
   }
 
   /** Interrupt the turn in progress. Resolves false when there was none. */
   async interrupt(): Promise<boolean> {
-    if (!this.run || this.pendingTurns === 0) return false
+    if (!this.run || !this.turnRunning) return false
     this.interrupting = true
     try {
       await this.run.interrupt()
@@ -149,9 +159,10 @@ export class Session {
 
   /** Stop without a chance to finish: a turn still running is recorded as interrupted. */
   stop(reason: string): void {
-    if (this.pendingTurns > 0) {
-      this.emitError('INTERRUPTED_BY_RESTART', `The turn was interrupted: ${reason}`)
-      this.pendingTurns = 0
+    if (this.turnRunning || this.queue.length > 0) {
+      const queued = this.queue.length > 0 ? ` (${this.queue.length} queued prompt(s) were not run)` : ''
+      this.emitError('INTERRUPTED_BY_RESTART', `The turn was interrupted: ${reason}${queued}`)
+      this.queue.length = 0
     }
     this.stopRun('suspended')
   }
@@ -159,6 +170,7 @@ export class Session {
   /** Delete: stop the agent and tell subscribers the session is gone. */
   close(): void {
     this.closed = true
+    this.queue.length = 0
     clearTimeout(this.idleTimer)
     this.stopRun(this.stateValue)
     for (const subscriber of this.subscribers) subscriber.ended?.('SESSION_NOT_FOUND', `Session "${this.id}" was deleted`)
@@ -218,8 +230,8 @@ export class Session {
       this.sawInit = true
       return
     }
-    if (!isResultMessage(message)) return
-    this.pendingTurns = Math.max(0, this.pendingTurns - 1)
+    if (!isResultMessage(message) || !this.turnRunning) return
+    this.turnRunning = false
     if (message.is_error && !this.interrupting) {
       const detail = message.result ? `: ${this.options.scrub(message.result)}` : ''
       this.emitError('TURN_FAILED', `The turn ended with an error (${message.subtype})${detail}`, {
@@ -227,10 +239,10 @@ export class Session {
       })
       this.restartWhenIdle = true
     }
-    if (this.pendingTurns > 0) return
     this.interrupting = false
     if (this.restartWhenIdle) this.stopRun('failed')
-    else {
+    if (this.queue.length > 0) this.startNextTurn()
+    else if (this.run) {
       this.setState('idle')
       this.releaseIfUnattended()
     }
@@ -238,11 +250,11 @@ export class Session {
 
   /** The CLI process ended on its own (crash, kill, failed start). */
   private onRunEnded(failure: unknown): void {
-    const hadTurns = this.pendingTurns > 0
+    const hadTurns = this.turnRunning
     const code: ErrorCode = this.sawInit ? 'AGENT_EXITED' : 'AGENT_START_FAILED'
     this.run = null
     this.runInfo = null
-    this.pendingTurns = 0
+    this.turnRunning = false
     this.interrupting = false
     const failed = failure !== undefined || hadTurns
     if (failed) {
@@ -255,6 +267,7 @@ export class Session {
       this.emitError(code, message)
     }
     this.setState(failed ? 'failed' : 'suspended')
+    this.startNextTurn()
   }
 
   private emitError(code: ErrorCode, message: string, data?: unknown): void {
@@ -262,7 +275,7 @@ export class Session {
   }
 
   private releaseIfUnattended(): void {
-    if (this.options.releaseWhenUnattended && this.subscribers.size === 0 && this.pendingTurns === 0) {
+    if (this.options.releaseWhenUnattended && this.subscribers.size === 0 && !this.turnRunning && this.queue.length === 0) {
       this.stopRun('suspended')
     }
   }
@@ -272,7 +285,7 @@ export class Session {
     const run = this.run
     this.run = null
     this.runInfo = null
-    this.pendingTurns = 0
+    this.turnRunning = false
     if (run) {
       run.close()
       this.options.logger.info(`session ${this.id}: agent released`)

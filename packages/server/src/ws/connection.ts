@@ -14,6 +14,7 @@ export interface ConnectionOptions {
   log: EventLog
   maxFrameBytes: number
   maxClientBufferBytes: number
+  slowClientGraceMs: number
   demo: boolean
   logger: Logger
 }
@@ -23,6 +24,9 @@ export const CLOSE_SLOW_CONSUMER = 4008
 /** Close code for a session that was deleted while attached. */
 export const CLOSE_SESSION_GONE = 4404
 const REPLAY_PAGE = 1000
+/** A client may stay over its buffer limit for slowClientGraceMs (a large frame takes a moment
+ * to drain), but never grow past this many times the limit: that bounds memory per client. */
+const HARD_LIMIT_FACTOR = 4
 
 export const DEMO_NOTICE =
   'Offline demo mode: no model credential is configured, so answers come from the built-in ' +
@@ -60,12 +64,31 @@ export function handleConnection(socket: WebSocket, session: Session, after: num
     setTimeout(() => socket.terminate(), 1_000).unref()
   }
 
+  // Whether the client keeps up; cuts it off when it has been over the limit too long, or far over.
+  let behindSince = 0
+  const keepsUp = (): boolean => {
+    const limit = options.maxClientBufferBytes
+    const grace = options.slowClientGraceMs
+    const buffered = socket.bufferedAmount
+    if (buffered <= limit) {
+      behindSince = 0
+      return true
+    }
+    if (buffered > limit * HARD_LIMIT_FACTOR) cutOffSlow(`${buffered} bytes unsent, over ${HARD_LIMIT_FACTOR}x the limit of ${limit}`)
+    else if (behindSince === 0) {
+      behindSince = Date.now()
+      setTimeout(() => {
+        if (behindSince !== 0 && Date.now() - behindSince >= grace && socket.bufferedAmount > limit) {
+          cutOffSlow(`over ${limit} bytes unsent for ${grace} ms`)
+        }
+      }, grace).unref()
+    } else if (Date.now() - behindSince >= grace) cutOffSlow(`over ${limit} bytes unsent for ${grace} ms`)
+    return !cutOff
+  }
+
   const sendEvent = (event: StoredEvent) => {
     if (event.seq <= sentUpTo || cutOff || socket.readyState !== socket.OPEN) return
-    if (socket.bufferedAmount > options.maxClientBufferBytes) {
-      cutOffSlow(`more than ${options.maxClientBufferBytes} bytes unsent`)
-      return
-    }
+    if (!keepsUp()) return
     socket.send(event.text)
     sentUpTo = event.seq
   }
@@ -85,25 +108,31 @@ export function handleConnection(socket: WebSocket, session: Session, after: num
   if (options.demo) sendFrame({ type: 'info', message: DEMO_NOTICE, source: 'server' })
   if (!live) void replay()
 
-  // Send history in pages, yielding between them; live events arriving meanwhile wait in
-  // `pending`. The last page and the switch to live happen in one tick, so nothing is missed.
+  // Send history in pages, pacing each event to the client's drain rate; live events arriving
+  // meanwhile wait in `pending`. The last page and the switch to live happen in one tick, so
+  // nothing is missed and nothing is sent twice.
   async function replay(): Promise<void> {
     for (;;) {
       const page = options.log.read(session.id, sentUpTo, REPLAY_PAGE)
-      for (const event of page) sendEvent(event)
-      if (cutOff) return
+      for (const event of page) {
+        if (!(await drained())) return
+        sendEvent(event)
+      }
       if (page.length < REPLAY_PAGE) break
-      await waitForDrain()
+      await new Promise((r) => setImmediate(r))
     }
     for (const event of pending.splice(0)) sendEvent(event)
     live = true
   }
 
-  async function waitForDrain(): Promise<void> {
-    while (socket.readyState === socket.OPEN && socket.bufferedAmount > options.maxClientBufferBytes / 2) {
-      await new Promise((r) => setTimeout(r, 5))
+  /** Waits until the client has taken most of what was sent; false if it was cut off or left. */
+  async function drained(): Promise<boolean> {
+    const since = Date.now()
+    while (socket.readyState === socket.OPEN && !cutOff && socket.bufferedAmount > options.maxClientBufferBytes / 2) {
+      if (Date.now() - since > options.slowClientGraceMs) cutOffSlow(`no progress for ${options.slowClientGraceMs} ms during replay`)
+      else await new Promise((r) => setTimeout(r, 5))
     }
-    await new Promise((r) => setImmediate(r))
+    return socket.readyState === socket.OPEN && !cutOff
   }
 
   socket.on('message', (data) => {

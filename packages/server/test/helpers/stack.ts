@@ -45,6 +45,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     logLevel: 'debug',
     idleTimeoutMs: 0,
     maxClientBufferBytes: 8 * 1024 * 1024,
+    slowClientGraceMs: 5_000,
     shutdownGraceMs: 0,
     ...options.settings,
   }

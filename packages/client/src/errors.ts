@@ -1,0 +1,60 @@
+// Errors the client raises itself. Their codes are kept apart from the server's wire error codes
+// (`ErrorCode` in @claude-agent/protocol): a wire error the server sent rides along as `wireError`.
+import type { IssueDetail, WireError } from '@claude-agent/protocol'
+
+export const CLIENT_ERROR_CODES = [
+  'NOT_CONNECTED', // send()/prompt()/getConfig() before start() or after stop() or a dropped socket
+  'ALREADY_STARTED', // start() while starting or connected
+  'CONNECTION_FAILED', // the server could not be reached, refused the socket, or timed out
+  'CONNECTION_CLOSED', // the socket dropped while connected (pending prompts end with this)
+  'CONFIG_REJECTED', // POST /config answered non-2xx; `wireError.data.issues` names bad fields
+  'NO_PROVIDER', // no `connectionUrl` and no sandbox provider available yet
+  'CLIENT_STOPPED', // stop() was called while this start()/prompt() was pending
+  'AGENT_FAILED', // the agent died mid-turn (AGENT_START_FAILED / AGENT_EXITED frame)
+  'INVALID_ARGUMENT', // a bad option or prompt input, caught before anything is sent
+  'INVALID_SERVER_FRAME', // the server sent a frame that does not parse (reported via onError)
+  'HANDLER_FAILED', // an onMessage handler threw (reported via onError; the client carries on)
+  'REQUEST_FAILED', // an HTTP helper (getConfig) got a non-2xx answer
+] as const
+
+export type ClientErrorCode = (typeof CLIENT_ERROR_CODES)[number]
+
+export interface ClaudeAgentClientErrorOptions {
+  /** The server's error, when the failure was reported by the server. */
+  wireError?: WireError
+  cause?: unknown
+}
+
+/**
+ * The one error class of the client. Branch on `code`; `message` is for humans and may change.
+ *
+ * @example
+ * try { await client.start() } catch (e) {
+ *   if (e instanceof ClaudeAgentClientError && e.code === 'CONFIG_REJECTED') console.log(e.issues)
+ * }
+ */
+export class ClaudeAgentClientError extends Error {
+  override readonly name = 'ClaudeAgentClientError'
+  readonly code: ClientErrorCode
+  declare readonly wireError?: WireError
+
+  constructor(code: ClientErrorCode, message: string, options: ClaudeAgentClientErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause })
+    this.code = code
+    if (options.wireError) this.wireError = options.wireError
+  }
+
+  /** The server's per-field validation issues (CONFIG_REJECTED), if it sent any. */
+  get issues(): IssueDetail[] | undefined {
+    const data = this.wireError?.data as { issues?: unknown } | undefined
+    return Array.isArray(data?.issues) ? (data.issues as IssueDetail[]) : undefined
+  }
+}
+
+/** True when `error` is a ClaudeAgentClientError (with `code`, if given). */
+export function isClaudeAgentClientError(
+  error: unknown,
+  code?: ClientErrorCode,
+): error is ClaudeAgentClientError {
+  return error instanceof ClaudeAgentClientError && (code === undefined || error.code === code)
+}

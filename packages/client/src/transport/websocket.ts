@@ -1,0 +1,125 @@
+// A Transport over one WebSocket: the platform's `WebSocket` when there is one (browsers,
+// Node >= 22), otherwise the `ws` package, loaded lazily so browser bundles need not include it.
+import type { Transport, TransportCloseEvent } from './transport.js'
+
+/** The part of the WHATWG WebSocket API we use; both browsers and `ws` provide it. */
+export interface WebSocketLike {
+  readonly readyState: number
+  send(data: string): void
+  close(code?: number, reason?: string): void
+  onopen: ((event: unknown) => void) | null
+  onmessage: ((event: { data: unknown }) => void) | null
+  onerror: ((event: unknown) => void) | null
+  onclose: ((event: { code: number; reason: string }) => void) | null
+}
+export type WebSocketConstructor = new (url: string) => WebSocketLike
+
+export interface WebSocketTransportOptions {
+  /** `ws://` or `wss://` URL. */
+  url: string
+  /**
+   * WebSocket implementation to use.
+   * @default globalThis.WebSocket if defined, else the `ws` package
+   */
+  WebSocket?: WebSocketConstructor
+  /**
+   * How long `close()` waits for the closing handshake before giving up on it, in ms.
+   * @default 2_000
+   */
+  closeTimeoutMs?: number
+}
+
+const OPEN = 1
+const CLOSED = 3
+
+export class WebSocketTransport implements Transport {
+  onmessage?: (message: string) => void
+  onerror?: (error: Error) => void
+  onclose?: (event: TransportCloseEvent) => void
+
+  private socket?: WebSocketLike
+  private opened = false
+  private closed?: Promise<void>
+  private markClosed?: () => void
+
+  constructor(private readonly options: WebSocketTransportOptions) {}
+
+  async start(): Promise<void> {
+    if (this.socket) throw new Error('WebSocketTransport already started')
+    const Ctor = this.options.WebSocket ?? (await loadWebSocket())
+    const socket = new Ctor(this.options.url)
+    this.socket = socket
+    this.closed = new Promise((resolve) => (this.markClosed = resolve))
+
+    await new Promise<void>((resolve, reject) => {
+      socket.onopen = () => {
+        this.opened = true
+        resolve()
+      }
+      socket.onerror = (event) => {
+        const error = toError(event)
+        if (this.opened) this.onerror?.(error)
+        else reject(error)
+      }
+      socket.onclose = (event) => {
+        this.markClosed?.()
+        if (this.opened) this.onclose?.({ code: event.code, reason: event.reason })
+        else reject(new Error(`WebSocket closed before opening (code ${event.code}${event.reason ? `: ${event.reason}` : ''})`))
+      }
+      socket.onmessage = (event) => {
+        const text = toText(event.data)
+        if (text === undefined) this.onerror?.(new Error('Ignored a binary WebSocket frame'))
+        else this.onmessage?.(text)
+      }
+    })
+  }
+
+  send(message: string): void {
+    if (!this.socket || this.socket.readyState !== OPEN) throw new Error('WebSocket is not open')
+    this.socket.send(message)
+  }
+
+  async close(): Promise<void> {
+    const socket = this.socket
+    if (!socket || socket.readyState === CLOSED) return
+    socket.close(1000, 'client closed')
+    // A peer that never answers the closing handshake must not hang stop(); `ws` would wait 30 s.
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, this.options.closeTimeoutMs ?? 2_000)
+    })
+    await Promise.race([this.closed, timeout])
+    clearTimeout(timer)
+    if (socket.readyState !== CLOSED) (socket as { terminate?: () => void }).terminate?.()
+  }
+}
+
+async function loadWebSocket(): Promise<WebSocketConstructor> {
+  const native = (globalThis as { WebSocket?: unknown }).WebSocket
+  if (typeof native === 'function') return native as WebSocketConstructor
+  const ws = await import('ws')
+  // `ws` implements the WHATWG surface above; its event types are richer, hence the cast.
+  return ws.WebSocket as unknown as WebSocketConstructor
+}
+
+function toText(data: unknown): string | undefined {
+  if (typeof data === 'string') return data
+  // `ws` delivers text frames as strings; binary frames are not part of our protocol,
+  // but decode UTF-8 bytes anyway so a proxy that re-frames text as binary still works.
+  if (data instanceof ArrayBuffer || ArrayBuffer.isView(data)) {
+    try {
+      const bytes = data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
+      return new TextDecoder('utf-8', { fatal: true }).decode(bytes)
+    } catch {
+      return undefined
+    }
+  }
+  return undefined
+}
+
+function toError(event: unknown): Error {
+  // `ws` puts the cause on ErrorEvent.error / .message; browsers give no detail at all.
+  const { error, message } = (event ?? {}) as { error?: unknown; message?: unknown }
+  if (error instanceof Error) return error
+  return new Error(typeof message === 'string' && message ? message : 'WebSocket error')
+}

@@ -1,0 +1,62 @@
+// One connection URL in, the server's HTTP and WebSocket endpoints out.
+import { ClaudeAgentClientError } from './errors.js'
+
+export interface ServerUrls {
+  /** HTTP base without a trailing slash, e.g. `http://localhost:3000`. */
+  httpUrl: string
+  /** `POST`/`GET` config endpoint, e.g. `http://localhost:3000/config`. */
+  configUrl: string
+  /** WebSocket endpoint, e.g. `ws://localhost:3000/ws`. */
+  wsUrl: string
+}
+
+const HTTP_SCHEME: Record<string, string> = {
+  'http:': 'http:',
+  'https:': 'https:',
+  'ws:': 'http:',
+  'wss:': 'https:',
+}
+const WS_SCHEME: Record<string, string> = { 'http:': 'ws:', 'https:': 'wss:' }
+
+/**
+ * Derive the endpoints from `http(s)://` or `ws(s)://` URL. A path prefix is kept
+ * (`http://h/agent` -> `ws://h/agent/ws`), a trailing `/ws` is taken as the WebSocket endpoint
+ * itself, and a query string is kept on both endpoints (e.g. a proxy token).
+ *
+ * @throws ClaudeAgentClientError `INVALID_ARGUMENT` for anything else.
+ */
+export function deriveServerUrls(connectionUrl: string): ServerUrls {
+  let url: URL
+  try {
+    url = new URL(connectionUrl)
+  } catch {
+    throw invalid(`connectionUrl is not a valid URL: "${connectionUrl}"`)
+  }
+  const httpScheme = HTTP_SCHEME[url.protocol]
+  const wsScheme = httpScheme === undefined ? undefined : WS_SCHEME[httpScheme]
+  if (httpScheme === undefined || wsScheme === undefined) {
+    throw invalid(`connectionUrl must start with http://, https://, ws:// or wss://, got "${url.protocol}//"`)
+  }
+  if (url.username || url.password) {
+    // fetch() refuses URLs with credentials; say so now rather than fail on the first request.
+    throw invalid('connectionUrl must not contain credentials (user:password@)')
+  }
+  let path = url.pathname.replace(/\/+$/, '')
+  if (path.endsWith('/ws')) path = path.slice(0, -'/ws'.length)
+  const httpUrl = `${httpScheme}//${url.host}${path}`
+  return {
+    httpUrl,
+    configUrl: `${httpUrl}/config${url.search}`,
+    wsUrl: `${wsScheme}//${url.host}${path}/ws${url.search}`,
+  }
+}
+
+/** A URL safe to log: the query string (which may carry a token) is dropped. */
+export function loggableUrl(url: string): string {
+  const i = url.indexOf('?')
+  return i === -1 ? url : `${url.slice(0, i)}?…`
+}
+
+function invalid(message: string): ClaudeAgentClientError {
+  return new ClaudeAgentClientError('INVALID_ARGUMENT', message)
+}

@@ -1,0 +1,146 @@
+// ClaudeAgentClient behaviour that needs no server: state errors, NO_PROVIDER, unreachable servers.
+import assert from 'node:assert/strict'
+import { once } from 'node:events'
+import net from 'node:net'
+import { afterEach, describe, it } from 'node:test'
+import { ClaudeAgentClient, ClaudeAgentClientError, isClaudeAgentClientError } from '../src/index.js'
+import type { ClientErrorCode } from '../src/index.js'
+
+const hasCode = (code: ClientErrorCode) => (error: unknown) => {
+  assert.ok(error instanceof ClaudeAgentClientError, `expected ClaudeAgentClientError, got ${String(error)}`)
+  assert.equal(error.code, code)
+  return true
+}
+
+/** A port nothing listens on: bound, then released. */
+async function closedPort(): Promise<number> {
+  const server = net.createServer()
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  const { port } = server.address() as net.AddressInfo
+  server.close()
+  await once(server, 'close')
+  return port
+}
+
+const clients: ClaudeAgentClient[] = []
+function client(options: ConstructorParameters<typeof ClaudeAgentClient>[0]): ClaudeAgentClient {
+  const c = new ClaudeAgentClient(options)
+  clients.push(c)
+  return c
+}
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((c) => c.stop()))
+})
+
+describe('before start()', () => {
+  it('send() throws NOT_CONNECTED', () => {
+    const c = client({ connectionUrl: 'http://127.0.0.1:1' })
+    assert.throws(() => c.send({ type: 'interrupt' }), hasCode('NOT_CONNECTED'))
+    assert.throws(
+      () => c.send({ type: 'user_message', data: { type: 'user', message: { role: 'user', content: 'hi' } } }),
+      hasCode('NOT_CONNECTED'),
+    )
+  })
+
+  it('prompt() rejects with NOT_CONNECTED', async () => {
+    const c = client({ connectionUrl: 'http://127.0.0.1:1' })
+    await assert.rejects(c.prompt('hello'), hasCode('NOT_CONNECTED'))
+  })
+
+  it('interrupt(), getConfig() and setConfig() fail with NOT_CONNECTED', async () => {
+    const c = client({ connectionUrl: 'http://127.0.0.1:1' })
+    assert.throws(() => c.interrupt(), hasCode('NOT_CONNECTED'))
+    await assert.rejects(c.getConfig(), hasCode('NOT_CONNECTED'))
+    await assert.rejects(c.setConfig({ model: 'm' }), hasCode('NOT_CONNECTED'))
+  })
+
+  it('the NOT_CONNECTED message tells the caller to call start()', () => {
+    const c = client({ connectionUrl: 'http://127.0.0.1:1' })
+    assert.throws(() => c.interrupt(), /call start\(\) first/)
+  })
+
+  it('stop() resolves and is idempotent', async () => {
+    const c = client({ connectionUrl: 'http://127.0.0.1:1' })
+    await c.stop()
+    await c.stop()
+    assert.equal(c.isConnected, false)
+  })
+})
+
+describe('start()', () => {
+  it('without connectionUrl rejects with NO_PROVIDER, naming connectionUrl', async () => {
+    const c = client({ anthropicApiKey: 'sk-ant-test' })
+    await assert.rejects(c.start(), hasCode('NO_PROVIDER'))
+    await assert.rejects(c.start(), /connectionUrl/)
+  })
+
+  it('against a closed port rejects with CONNECTION_FAILED', async () => {
+    const c = client({ connectionUrl: `http://127.0.0.1:${await closedPort()}` })
+    await assert.rejects(c.start(), hasCode('CONNECTION_FAILED'))
+    assert.equal(c.isConnected, false)
+    assert.throws(() => c.send({ type: 'interrupt' }), hasCode('NOT_CONNECTED'))
+  })
+
+  it('with a query config against a closed port rejects with CONNECTION_FAILED (config POST)', async () => {
+    const c = client({ connectionUrl: `ws://127.0.0.1:${await closedPort()}`, model: 'claude-test' })
+    await assert.rejects(c.start(), hasCode('CONNECTION_FAILED'))
+  })
+
+  it('can be retried after a failure (not ALREADY_STARTED)', async () => {
+    const c = client({ connectionUrl: `http://127.0.0.1:${await closedPort()}` })
+    await assert.rejects(c.start(), hasCode('CONNECTION_FAILED'))
+    await assert.rejects(c.start(), hasCode('CONNECTION_FAILED'))
+  })
+
+  it('a second start() while the first is pending rejects with ALREADY_STARTED', async () => {
+    const c = client({ connectionUrl: `http://127.0.0.1:${await closedPort()}` })
+    const first = c.start()
+    await assert.rejects(c.start(), hasCode('ALREADY_STARTED'))
+    await assert.rejects(first, hasCode('CONNECTION_FAILED'))
+  })
+
+  it('never logs the API key in debug mode', async (t) => {
+    const lines: string[] = []
+    t.mock.method(console, 'error', (...args: unknown[]) => lines.push(args.map(String).join(' ')))
+    const c = client({
+      connectionUrl: `http://127.0.0.1:${await closedPort()}`,
+      anthropicApiKey: 'sk-ant-very-secret',
+      model: 'claude-test',
+      debug: true,
+    })
+    await assert.rejects(c.start(), hasCode('CONNECTION_FAILED'))
+    t.mock.restoreAll()
+    assert.ok(lines.some((l) => l.startsWith('[claude-agent] POST')), `config POST not logged: ${lines.join('\n')}`)
+    assert.ok(lines.every((l) => !l.includes('sk-ant-very-secret')), lines.join('\n'))
+  })
+})
+
+describe('start() against a socket that never answers', () => {
+  // A raw TCP listener that accepts and stays silent: the HTTP upgrade never completes.
+  async function silentPort(t: { after(fn: () => void | Promise<void>): void }): Promise<number> {
+    const sockets = new Set<net.Socket>()
+    const server = net.createServer((s) => sockets.add(s))
+    server.listen(0, '127.0.0.1')
+    await once(server, 'listening')
+    t.after(() => {
+      for (const s of sockets) s.destroy()
+      server.close()
+    })
+    return (server.address() as net.AddressInfo).port
+  }
+
+  it('rejects with CONNECTION_FAILED after connectTimeoutMs', async (t) => {
+    const c = client({ connectionUrl: `http://127.0.0.1:${await silentPort(t)}`, connectTimeoutMs: 200 })
+    await assert.rejects(c.start(), hasCode('CONNECTION_FAILED'))
+  })
+
+  it('stop() during start() rejects the start with CLIENT_STOPPED', async (t) => {
+    const c = client({ connectionUrl: `http://127.0.0.1:${await silentPort(t)}` })
+    const starting = c.start()
+    await new Promise((r) => setTimeout(r, 50))
+    await c.stop()
+    await assert.rejects(starting, hasCode('CLIENT_STOPPED'))
+    assert.ok(isClaudeAgentClientError(await starting.catch((e: unknown) => e), 'CLIENT_STOPPED'))
+  })
+})

@@ -1,0 +1,40 @@
+// Runs the real server entry point (dist/main.js) as a child process, for tests that kill or
+// signal it. Resolves once it logs the URL it listens on.
+import { spawn, type ChildProcess } from 'node:child_process'
+import { join } from 'node:path'
+
+export const MAIN = join(import.meta.dirname, '..', '..', 'dist', 'main.js')
+
+export interface ServerProcess {
+  child: ChildProcess
+  url: string
+  wsBase: string
+  output: () => string
+  /** Resolves with the exit code (or signal name). */
+  exited: Promise<number | string>
+}
+
+export async function spawnServer(env: Record<string, string>, cwd: string): Promise<ServerProcess> {
+  let output = ''
+  const child = spawn(process.execPath, [MAIN], {
+    cwd,
+    env: { PATH: process.env['PATH'] ?? '', PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  child.stdout!.on('data', (d) => (output += d))
+  child.stderr!.on('data', (d) => (output += d))
+  const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)))
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${output}`)), 30_000)
+    const check = () => {
+      const m = /listening on (http:\/\/\S+)/.exec(output)
+      if (m) {
+        clearTimeout(timer)
+        resolve(m[1]!)
+      }
+    }
+    child.stdout!.on('data', check)
+    void exited.then((code) => reject(new Error(`server exited (${code}): ${output}`)))
+  })
+  return { child, url, wsBase: url.replace(/^http/, 'ws'), output: () => output, exited }
+}
