@@ -43,6 +43,9 @@ export const QueryConfigSchema = z.strictObject({
   /** Defaults to `bypassPermissions` on the original protocol, as the original ran. */
   permissionMode: PermissionModeSchema.optional(),
   maxTurns: z.number().int().positive().optional(),
+  /** Send partial messages (token stream events) to this session's clients by default.
+   * A client can also ask for them itself (`?partial=1`). They are live only, never logged. */
+  includePartialMessages: z.boolean().optional(),
 })
 export type QueryConfig = z.infer<typeof QueryConfigSchema>
 

@@ -25,8 +25,9 @@ export interface AgentRun {
   send(message: UserMessage): void
   /** Stop the turn in progress; the run stays usable. */
   interrupt(): Promise<void>
-  /** End the run: close input, then stop the process. */
-  close(): void
+  /** End the run: close input, then stop the process. Resolves once the process has exited
+   * (so its transcript is complete), or after a few seconds at most. */
+  close(): Promise<void>
   /** The CLI's process id once spawned. */
   readonly pid: number | undefined
 }

@@ -28,6 +28,8 @@ function toSdkOptions(o: AgentStartOptions, spawnProcess: Options['spawnClaudeCo
     // The CLI echoes each prompt (with its uuid) as it starts it, so clients can tell which
     // prompt a turn answers even when several clients share a session.
     extraArgs: { 'replay-user-messages': null },
+    // Always on: which clients receive token events is decided per connection.
+    includePartialMessages: true,
   }
   if (o.resume) options.resume = o.conversationId
   else options.sessionId = o.conversationId
@@ -52,6 +54,7 @@ function toSdkUserMessage(message: UserMessage, conversationId: string): SDKUser
 class ClaudeSdkRun implements AgentRun {
   readonly messages: AsyncIterable<SdkMessage>
   pid: number | undefined
+  private exited: Promise<void> = Promise.resolve()
   private readonly input = new PushQueue<SDKUserMessage>()
   private readonly query: ReturnType<typeof query>
 
@@ -68,6 +71,7 @@ class ClaudeSdkRun implements AgentRun {
       signal: s.signal,
     })
     this.pid = child.pid
+    this.exited = new Promise((resolve) => child.once('exit', () => resolve()))
     // Without a listener a failed spawn (ENOENT, EACCES) would crash the server.
     child.on('error', (err) => this.options.onStderr(`failed to run the Claude Code CLI: ${err.message}`))
     createInterface({ input: child.stderr }).on('line', (line) => this.options.onStderr(line))
@@ -82,10 +86,13 @@ class ClaudeSdkRun implements AgentRun {
     await this.query.interrupt()
   }
 
-  close(): void {
-    if (this.input.isClosed) return
-    this.input.close()
-    this.query.close()
+  async close(): Promise<void> {
+    if (!this.input.isClosed) {
+      this.input.close()
+      this.query.close()
+    }
+    // The SDK force-kills a CLI that ignores stdin EOF after ~2 s; wait a little longer.
+    await Promise.race([this.exited, new Promise((r) => setTimeout(r, 5_000).unref())])
   }
 }
 

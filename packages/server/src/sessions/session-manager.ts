@@ -93,11 +93,14 @@ export class SessionManager {
     if (id === DEFAULT_SESSION_ID) throw new ServerError('INVALID_REQUEST', 'The default session cannot be deleted')
     const session = this.get(id)
     session.close()
+    // Once its CLI has exited; unless a new session took the id meanwhile.
+    void session.settled().then(() => {
+      if (!this.sessions.has(id)) rmSync(this.stateDir(id), { recursive: true, force: true })
+    })
     this.sessions.delete(id)
     this.configs.delete(id)
     this.secrets.delete(id)
     this.options.store.deleteSession(id)
-    rmSync(this.stateDir(id), { recursive: true, force: true })
   }
 
   /** Let running turns finish for up to `graceMs`, interrupt the rest, then stop every agent. */
@@ -111,6 +114,7 @@ export class SessionManager {
     for (const session of running()) await session.interrupt()
     await until(Date.now() + 2_000)
     for (const session of this.sessions.values()) session.stop('the server shut down')
+    await Promise.all([...this.sessions.values()].map((s) => s.settled()))
   }
 
   private configOf(id: string): SessionConfig {

@@ -3,6 +3,7 @@
 // the CLI when idle, and recovers from any failure on the next prompt by resuming.
 import {
   isResultMessage,
+  isStreamEvent,
   isSystemMessage,
   redactConfig,
   type ErrorCode,
@@ -21,6 +22,8 @@ import type { Logger } from '../logger.js'
 /** Something attached to a session that receives its events (a WebSocket connection). */
 export interface Subscriber {
   deliver(event: StoredEvent): void
+  /** A live-only frame (a partial message): not logged, no seq; JSON text. */
+  deliverTransient?(text: string): void
   /** The session is gone (deleted); the subscriber should close. */
   ended?(code: ErrorCode, message: string): void
 }
@@ -67,6 +70,8 @@ export class Session {
   private restartWhenIdle = false
   private idleTimer: NodeJS.Timeout | undefined
   private closed = false
+  /** CLI processes being stopped; shutdown waits for them. */
+  private readonly stopping = new Set<Promise<void>>()
   private readonly subscribers = new Set<Subscriber>()
 
   constructor(private readonly options: SessionOptions) {
@@ -167,6 +172,11 @@ export class Session {
     this.stopRun('suspended')
   }
 
+  /** Resolves once every CLI process this session stopped has exited. */
+  async settled(): Promise<void> {
+    await Promise.all([...this.stopping])
+  }
+
   /** Delete: stop the agent and tell subscribers the session is gone. */
   close(): void {
     this.closed = true
@@ -225,6 +235,13 @@ export class Session {
   }
 
   private onMessage(message: SdkMessage): void {
+    if (isStreamEvent(message)) {
+      // Token events are many and superseded by the complete message that follows: they go
+      // live to the clients that asked for them and are not logged.
+      const text = JSON.stringify({ type: 'sdk_message', data: message })
+      for (const subscriber of this.subscribers) subscriber.deliverTransient?.(text)
+      return
+    }
     this.emit({ type: 'sdk_message', data: message })
     if (isSystemMessage(message) && message.subtype === 'init') {
       this.sawInit = true
@@ -287,7 +304,8 @@ export class Session {
     this.runInfo = null
     this.turnRunning = false
     if (run) {
-      run.close()
+      const stopped = run.close().finally(() => this.stopping.delete(stopped))
+      this.stopping.add(stopped)
       this.options.logger.info(`session ${this.id}: agent released`)
     }
     this.setState(next)

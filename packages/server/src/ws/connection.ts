@@ -42,7 +42,17 @@ function rawText(data: RawData): string {
   return Buffer.from(data as ArrayBuffer).toString('utf8')
 }
 
-export function handleConnection(socket: WebSocket, session: Session, after: number | undefined, options: ConnectionOptions): void {
+/** What a client asked for when it connected. */
+export interface AttachOptions {
+  /** Replay events after this seq first; undefined: live only. */
+  after: number | undefined
+  /** Receive partial messages; undefined: as the session's config says. */
+  partial: boolean | undefined
+}
+
+export function handleConnection(socket: WebSocket, session: Session, attach: AttachOptions, options: ConnectionOptions): void {
+  const { after } = attach
+  const partial = attach.partial ?? session.info().config.includePartialMessages ?? false
   let sentUpTo = after ?? options.log.lastSeq(session.id)
   let live = after === undefined
   const pending: StoredEvent[] = []
@@ -97,6 +107,9 @@ export function handleConnection(socket: WebSocket, session: Session, after: num
     deliver(event) {
       if (live) sendEvent(event)
       else if (pending.push(event) > REPLAY_PAGE * 10) cutOffSlow('too far behind while catching up')
+    },
+    deliverTransient(text) {
+      if (partial && live && !cutOff && socket.readyState === socket.OPEN && keepsUp()) socket.send(text)
     },
     ended(code, message) {
       sendError({ code, error: message })

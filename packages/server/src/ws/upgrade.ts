@@ -16,6 +16,14 @@ function refuse(socket: Duplex, error: ServerError): void {
   )
 }
 
+/** A boolean query flag: absent, `1`/`true`, or `0`/`false`. */
+function parseFlag(name: string, raw: string | null): boolean | undefined {
+  if (raw === null) return undefined
+  if (raw === '1' || raw === 'true') return true
+  if (raw === '0' || raw === 'false') return false
+  throw new ServerError('INVALID_REQUEST', `${name} must be 1, true, 0 or false`, { issues: [{ path: name, message: 'boolean flag' }] })
+}
+
 /** The replay cursor: absent (live only) or an integer in 0..lastSeq. */
 export function parseCursor(raw: string | null, lastSeq: number): number | undefined {
   if (raw === null) return undefined
@@ -43,7 +51,8 @@ export function attachWebSockets(server: Server, options: ConnectionOptions): We
       const url = new URL(req.url ?? '/', 'http://localhost')
       const session = sessionFor(url.pathname, options)
       const after = parseCursor(url.searchParams.get('after'), options.log.lastSeq(session.id))
-      wss.handleUpgrade(req, socket, head, (ws) => handleConnection(ws, session, after, options))
+      const partial = parseFlag('partial', url.searchParams.get('partial'))
+      wss.handleUpgrade(req, socket, head, (ws) => handleConnection(ws, session, { after, partial }, options))
     } catch (err) {
       refuse(socket, toServerError(err))
     }
