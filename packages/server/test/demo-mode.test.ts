@@ -18,7 +18,7 @@ describe('offline demo mode (the real main.js)', () => {
   })
   after(() => {
     server.child.kill('SIGKILL')
-    rmSync(dir, { recursive: true, force: true })
+    rmSync(dir, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 })
   })
 
   it('says plainly at start-up that it runs the offline demo model', () => {

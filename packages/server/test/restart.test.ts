@@ -43,7 +43,7 @@ describe('restart without loss', () => {
   after(async () => {
     for (const s of servers) s.child.kill('SIGKILL')
     await model.close()
-    rmSync(dir, { recursive: true, force: true })
+    rmSync(dir, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 })
   })
 
   it('keeps sessions and history across SIGKILL, and resumes the conversation', async () => {
