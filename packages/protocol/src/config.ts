@@ -32,6 +32,26 @@ export const SystemPromptSchema = z.union([
 ])
 export type SystemPrompt = z.infer<typeof SystemPromptSchema>
 
+/** An MCP server the agent may use: a local process (stdio) or a remote endpoint. */
+export const McpServerConfigSchema = z.union([
+  z.strictObject({
+    type: z.literal('stdio').optional(),
+    command: z.string().min(1),
+    args: z.array(z.string()).optional(),
+    /** Secret values possible: returned redacted. */
+    env: z.record(z.string(), z.string()).optional(),
+  }),
+  z.strictObject({
+    type: z.enum(['sse', 'http']),
+    url: z.url(),
+    /** Secret values possible (tokens): returned redacted. */
+    headers: z.record(z.string(), z.string()).optional(),
+  }),
+])
+export type McpServerConfig = z.infer<typeof McpServerConfigSchema>
+
+export const SETTING_SOURCES = ['user', 'project', 'local'] as const
+
 export const QueryConfigSchema = z.strictObject({
   agents: z.record(z.string(), AgentDefinitionSchema).optional(),
   allowedTools: z.array(z.string()).optional(),
@@ -43,6 +63,11 @@ export const QueryConfigSchema = z.strictObject({
   /** Defaults to `bypassPermissions` on the original protocol, as the original ran. */
   permissionMode: PermissionModeSchema.optional(),
   maxTurns: z.number().int().positive().optional(),
+  /** Stop a prompt's work once it has cost this many US dollars. */
+  maxBudgetUsd: z.number().positive().optional(),
+  mcpServers: z.record(z.string().min(1), McpServerConfigSchema).optional(),
+  /** Which Claude Code settings files to load. @default none (isolated from the host's) */
+  settingSources: z.array(z.enum(SETTING_SOURCES)).optional(),
   /** Send partial messages (token stream events) to this session's clients by default.
    * A client can also ask for them itself (`?partial=1`). They are live only, never logged. */
   includePartialMessages: z.boolean().optional(),
@@ -53,11 +78,27 @@ export type QueryConfig = z.infer<typeof QueryConfigSchema>
 export const SECRET_CONFIG_FIELDS = ['anthropicApiKey'] as const
 export const REDACTED = '[redacted]'
 
-/** A copy of the config that is safe to return or log: secrets replaced by `[redacted]`. */
-export function redactConfig(config: QueryConfig): QueryConfig {
-  const copy: QueryConfig = { ...config }
+const redactValues = (record: Record<string, string>) =>
+  Object.fromEntries(Object.keys(record).map((key) => [key, REDACTED]))
+
+/** A copy of the config that is safe to return or log: secrets replaced by `[redacted]`,
+ * including every MCP server env value and header value. */
+export function redactConfig<T extends QueryConfig>(config: T): T {
+  const copy: T = { ...config }
   for (const field of SECRET_CONFIG_FIELDS) {
     if (copy[field] !== undefined) copy[field] = REDACTED
+  }
+  if (copy.mcpServers) {
+    copy.mcpServers = Object.fromEntries(
+      Object.entries(copy.mcpServers).map(([name, server]) => [
+        name,
+        'env' in server && server.env
+          ? { ...server, env: redactValues(server.env) }
+          : 'headers' in server && server.headers
+            ? { ...server, headers: redactValues(server.headers) }
+            : server,
+      ]),
+    )
   }
   return copy
 }

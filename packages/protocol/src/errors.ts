@@ -23,6 +23,8 @@ export const ERROR_CODES = [
   'AGENT_EXITED', // the CLI process ended unexpectedly while the session was live
   'TURN_FAILED', // a turn ended with an error result (API error, max turns, ...)
   'NOTHING_TO_INTERRUPT', // an interrupt arrived while no turn was running
+  'PERMISSION_NOT_PENDING', // an answer to a permission request that is resolved or unknown
+  'CONTROL_FAILED', // a control request the CLI rejected or could not run
   'INTERRUPTED_BY_RESTART', // the server stopped (crash, kill, shutdown) while a turn ran
   'INTERNAL', // anything unexpected; details stay in the server log
 ] as const

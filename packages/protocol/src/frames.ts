@@ -1,6 +1,12 @@
 // Every WebSocket frame, in both directions. Names live in one constant map.
 import { z } from 'zod'
+import { ControlFrameSchema, ControlResponseFrameSchema } from './control.js'
 import { ReceivedErrorCodeSchema, type ReceivedErrorCode } from './errors.js'
+import {
+  PermissionRequestFrameSchema,
+  PermissionResolvedFrameSchema,
+  PermissionResponseFrameSchema,
+} from './permissions.js'
 import { SdkMessageSchema } from './sdk-messages.js'
 import { SessionStateSchema } from './sessions.js'
 import { UserMessageSchema } from './user-message.js'
@@ -9,12 +15,17 @@ export const FRAME = {
   // client -> server
   userMessage: 'user_message',
   interrupt: 'interrupt',
+  permissionResponse: 'permission_response',
+  control: 'control',
   // server -> client
   connected: 'connected',
   sdkMessage: 'sdk_message',
   error: 'error',
   info: 'info',
   sessionState: 'session_state',
+  permissionRequest: 'permission_request',
+  permissionResolved: 'permission_resolved',
+  controlResponse: 'control_response',
 } as const
 
 /** The per-session sequence number of an event; frames not in the session's log have none. */
@@ -27,9 +38,11 @@ export const UserMessageFrameSchema = z.object({
 })
 export const InterruptFrameSchema = z.object({ type: z.literal(FRAME.interrupt) })
 
-export const ClientFrameSchema = z.discriminatedUnion('type', [
+export const ClientFrameSchema = z.union([
   UserMessageFrameSchema,
   InterruptFrameSchema,
+  PermissionResponseFrameSchema,
+  ControlFrameSchema,
 ])
 export type ClientFrame = z.infer<typeof ClientFrameSchema>
 export type UserMessageFrame = z.infer<typeof UserMessageFrameSchema>
@@ -82,6 +95,9 @@ export const ServerFrameSchema = z.discriminatedUnion('type', [
   ErrorFrameSchema,
   InfoFrameSchema,
   SessionStateFrameSchema,
+  PermissionRequestFrameSchema,
+  PermissionResolvedFrameSchema,
+  ControlResponseFrameSchema,
 ])
 export type ServerFrame = z.infer<typeof ServerFrameSchema>
 export type ConnectedFrame = z.infer<typeof ConnectedFrameSchema>
@@ -90,5 +106,15 @@ export type ErrorFrame = z.infer<typeof ErrorFrameSchema>
 export type InfoFrame = z.infer<typeof InfoFrameSchema>
 export type SessionStateFrame = z.infer<typeof SessionStateFrameSchema>
 
-export const CLIENT_FRAME_TYPES = ClientFrameSchema.options.map((o) => o.shape.type.value)
+/** Each client frame type's schema: parsing picks by `type`, so errors name the real field. */
+export const CLIENT_FRAME_SCHEMAS: Record<ClientFrame['type'], z.ZodType<ClientFrame>> = {
+  [FRAME.userMessage]: UserMessageFrameSchema,
+  [FRAME.interrupt]: InterruptFrameSchema,
+  [FRAME.permissionResponse]: PermissionResponseFrameSchema,
+  [FRAME.control]: ControlFrameSchema,
+}
+export const CLIENT_FRAME_TYPES = Object.keys(CLIENT_FRAME_SCHEMAS) as Array<ClientFrame['type']>
 export const SERVER_FRAME_TYPES = ServerFrameSchema.options.map((o) => o.shape.type.value)
+export const SERVER_FRAME_SCHEMAS = Object.fromEntries(
+  ServerFrameSchema.options.map((o) => [o.shape.type.value, o]),
+) as unknown as Record<ServerFrame['type'], z.ZodType<ServerFrame>>

@@ -10,6 +10,8 @@ export {
 } from './errors.js'
 export {
   AgentDefinitionSchema,
+  McpServerConfigSchema,
+  SETTING_SOURCES,
   PERMISSION_MODES,
   PermissionModeSchema,
   QueryConfigSchema,
@@ -18,6 +20,7 @@ export {
   SystemPromptSchema,
   redactConfig,
   type AgentDefinition,
+  type McpServerConfig,
   type PermissionMode,
   type QueryConfig,
   type SystemPrompt,
@@ -43,6 +46,7 @@ export {
   type SdkUserMessageEcho,
 } from './sdk-messages.js'
 export {
+  CLIENT_FRAME_SCHEMAS,
   CLIENT_FRAME_TYPES,
   ClientFrameSchema,
   ConnectedFrameSchema,
@@ -51,6 +55,7 @@ export {
   INFO_SOURCES,
   InfoFrameSchema,
   InterruptFrameSchema,
+  SERVER_FRAME_SCHEMAS,
   SERVER_FRAME_TYPES,
   SdkMessageFrameSchema,
   ServerFrameSchema,
@@ -86,3 +91,27 @@ export {
   type IssueDetail,
   type ParseResult,
 } from './parse.js'
+export {
+  DeciderSchema,
+  PERMISSION_SCOPES,
+  PermissionRequestFrameSchema,
+  PermissionResolvedFrameSchema,
+  PermissionResponseFrameSchema,
+  PermissionScopeSchema,
+  RESOLUTION_REASONS,
+  ResolutionReasonSchema,
+  type Decider,
+  type PermissionRequestFrame,
+  type PermissionResolvedFrame,
+  type PermissionResponseFrame,
+  type PermissionScope,
+} from './permissions.js'
+export {
+  CONTROL_SUBTYPES,
+  ControlFrameSchema,
+  ControlRequestSchema,
+  ControlResponseFrameSchema,
+  type ControlFrame,
+  type ControlRequest,
+  type ControlResponseFrame,
+} from './control.js'

@@ -1,14 +1,7 @@
 // Parsing at the trust boundary: text in, a typed frame or a typed error out. Never throws.
 import type { z } from 'zod'
 import type { WireError } from './errors.js'
-import {
-  CLIENT_FRAME_TYPES,
-  ClientFrameSchema,
-  SERVER_FRAME_TYPES,
-  ServerFrameSchema,
-  type ClientFrame,
-  type ServerFrame,
-} from './frames.js'
+import { CLIENT_FRAME_SCHEMAS, SERVER_FRAME_SCHEMAS, type ClientFrame, type ServerFrame } from './frames.js'
 
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: WireError }
 
@@ -38,11 +31,8 @@ function parseJson(text: string): ParseResult<unknown> {
   }
 }
 
-function parseFrame<T>(
-  text: string,
-  schema: z.ZodType<T>,
-  knownTypes: readonly string[],
-): ParseResult<T> {
+function parseFrame<T>(text: string, schemas: Record<string, z.ZodType<T>>): ParseResult<T> {
+  const knownTypes = Object.keys(schemas)
   const json = parseJson(text)
   if (!json.ok) return json
   const value = json.value
@@ -56,7 +46,8 @@ function parseFrame<T>(
       error: { code: 'INVALID_FRAME', error: 'Frame needs a string "type" field', data: { issues: [{ path: 'type', message: 'required string' }] } },
     }
   }
-  if (!knownTypes.includes(type)) {
+  const schema = Object.hasOwn(schemas, type) ? schemas[type] : undefined
+  if (!schema) {
     return {
       ok: false,
       error: {
@@ -78,9 +69,7 @@ function parseFrame<T>(
 }
 
 /** Parse a frame a client sent. */
-export const parseClientFrame = (text: string): ParseResult<ClientFrame> =>
-  parseFrame(text, ClientFrameSchema, CLIENT_FRAME_TYPES)
+export const parseClientFrame = (text: string): ParseResult<ClientFrame> => parseFrame(text, CLIENT_FRAME_SCHEMAS)
 
 /** Parse a frame a server sent. */
-export const parseServerFrame = (text: string): ParseResult<ServerFrame> =>
-  parseFrame(text, ServerFrameSchema, SERVER_FRAME_TYPES)
+export const parseServerFrame = (text: string): ParseResult<ServerFrame> => parseFrame(text, SERVER_FRAME_SCHEMAS)

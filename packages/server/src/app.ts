@@ -65,6 +65,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     slowClientGraceMs: settings.slowClientGraceMs,
     demo,
     logger,
+    scrub,
   })
 
   await new Promise<void>((resolve, reject) => {

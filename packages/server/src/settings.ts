@@ -30,6 +30,8 @@ export interface ServerSettings {
   maxClientBufferBytes: number
   /** @default 5000 */
   slowClientGraceMs: number
+  /** A permission request nobody answers within this time is denied. @default 5 minutes */
+  permissionTimeoutMs: number
   /** On SIGTERM, how long running turns may take to finish before they are interrupted. @default 10 s */
   shutdownGraceMs: number
 }
@@ -68,6 +70,7 @@ export function settingsFromEnv(env: Record<string, string | undefined> = proces
     maxClientBufferBytes: intFrom(env, 'MAX_CLIENT_BUFFER_BYTES', 4 * 1024 * 1024, 1024),
     slowClientGraceMs: intFrom(env, 'SLOW_CLIENT_GRACE_MS', 5_000),
     shutdownGraceMs: intFrom(env, 'SHUTDOWN_GRACE_MS', 10_000),
+    permissionTimeoutMs: intFrom(env, 'PERMISSION_TIMEOUT_MS', 5 * 60_000, 1),
   }
 }
 

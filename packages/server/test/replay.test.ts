@@ -31,7 +31,7 @@ describe('replay across dropped connections', () => {
         ],
       },
     })
-    await api(stack.url, 'POST', '/sessions', { id: 'churn' })
+    await api(stack.url, 'POST', '/sessions', { id: 'churn', config: { permissionMode: 'bypassPermissions' } })
   })
   after(() => stack.close())
 

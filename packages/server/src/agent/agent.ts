@@ -1,6 +1,27 @@
 // The narrow interface the server depends on to run an agent. The Claude Agent SDK adapter
 // (claude-sdk.ts) is the one implementation; nothing else imports the SDK.
-import type { QueryConfig, SdkMessage, UserMessage } from '@claude-agent/protocol'
+import type { ControlRequest, QueryConfig, SdkMessage, UserMessage } from '@claude-agent/protocol'
+
+/** A tool call Claude Code wants to make, waiting for a decision. */
+export interface PermissionAsk {
+  toolName: string
+  input: Record<string, unknown>
+  toolUseId?: string | undefined
+  agentId?: string | undefined
+  suggestions?: unknown[] | undefined
+  title?: string | undefined
+  description?: string | undefined
+  decisionReason?: string | undefined
+  /** Aborted when the turn ends before a decision (interrupt, failure). */
+  signal: AbortSignal
+}
+
+export type PermissionAnswer =
+  | { behavior: 'allow'; updatedInput: Record<string, unknown> }
+  | { behavior: 'deny'; message: string }
+
+/** Control requests the CLI answers (interrupt has its own method). */
+export type AgentControl = Exclude<ControlRequest, { subtype: 'interrupt' }>
 
 export interface AgentStartOptions {
   /** The config bound to this run; it does not change while the run lives. */
@@ -15,6 +36,8 @@ export interface AgentStartOptions {
   resume: boolean
   /** One line the CLI wrote to stderr. */
   onStderr: (line: string) => void
+  /** Decides tool calls when the permission mode asks. */
+  canUseTool: (ask: PermissionAsk) => Promise<PermissionAnswer>
 }
 
 /** One live CLI process serving one conversation. */
@@ -25,6 +48,8 @@ export interface AgentRun {
   send(message: UserMessage): void
   /** Stop the turn in progress; the run stays usable. */
   interrupt(): Promise<void>
+  /** Change the mode or model, or list commands, models, MCP servers. */
+  control(request: AgentControl): Promise<unknown>
   /** End the run: close input, then stop the process. Resolves once the process has exited
    * (so its transcript is complete), or after a few seconds at most. */
   close(): Promise<void>

@@ -6,13 +6,15 @@ import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import {
   query,
+  type CanUseTool,
+  type McpServerConfig,
   type Options,
   type SDKUserMessage,
   type SpawnOptions,
   type SpawnedProcess,
 } from '@anthropic-ai/claude-agent-sdk'
 import type { SdkMessage, UserMessage } from '@claude-agent/protocol'
-import type { AgentFactory, AgentRun, AgentStartOptions } from './agent.js'
+import type { AgentControl, AgentFactory, AgentRun, AgentStartOptions } from './agent.js'
 import { PushQueue } from './push-queue.js'
 
 function toSdkOptions(o: AgentStartOptions, spawnProcess: Options['spawnClaudeCodeProcess']): Options {
@@ -39,7 +41,30 @@ function toSdkOptions(o: AgentStartOptions, spawnProcess: Options['spawnClaudeCo
   if (config.disallowedTools !== undefined) options.disallowedTools = config.disallowedTools
   if (config.agents !== undefined) options.agents = config.agents as Options['agents']
   if (config.maxTurns !== undefined) options.maxTurns = config.maxTurns
+  if (config.maxBudgetUsd !== undefined) options.maxBudgetUsd = config.maxBudgetUsd
+  if (config.mcpServers !== undefined) options.mcpServers = config.mcpServers as Record<string, McpServerConfig>
+  if (config.settingSources !== undefined) options.settingSources = config.settingSources
+  options.canUseTool = toSdkCanUseTool(o.canUseTool)
   return options
+}
+
+function toSdkCanUseTool(decide: AgentStartOptions['canUseTool']): CanUseTool {
+  return async (toolName, input, o) => {
+    const answer = await decide({
+      toolName,
+      input,
+      toolUseId: o.toolUseID,
+      agentId: o.agentID,
+      suggestions: o.suggestions,
+      title: o.title,
+      description: o.description,
+      decisionReason: o.decisionReason,
+      signal: o.signal,
+    })
+    return answer.behavior === 'allow'
+      ? { behavior: 'allow', updatedInput: answer.updatedInput, toolUseID: o.toolUseID }
+      : { behavior: 'deny', message: answer.message, toolUseID: o.toolUseID }
+  }
 }
 
 function toSdkUserMessage(message: UserMessage, conversationId: string): SDKUserMessage {
@@ -84,6 +109,21 @@ class ClaudeSdkRun implements AgentRun {
 
   async interrupt(): Promise<void> {
     await this.query.interrupt()
+  }
+
+  async control(request: AgentControl): Promise<unknown> {
+    switch (request.subtype) {
+      case 'set_permission_mode':
+        return this.query.setPermissionMode(request.mode)
+      case 'set_model':
+        return this.query.setModel(request.model)
+      case 'list_commands':
+        return this.query.supportedCommands()
+      case 'list_models':
+        return this.query.supportedModels()
+      case 'list_mcp_servers':
+        return this.query.mcpServerStatus()
+    }
   }
 
   async close(): Promise<void> {

@@ -3,6 +3,8 @@
 import type {
   ErrorFrame,
   InfoFrame,
+  PermissionRequestFrame,
+  PermissionResolvedFrame,
   SdkMessageFrame,
   SessionConfig,
   SessionState,
@@ -16,6 +18,8 @@ export type EventFrame =
   | WithoutSeq<ErrorFrame>
   | WithoutSeq<InfoFrame>
   | WithoutSeq<SessionStateFrame>
+  | WithoutSeq<PermissionRequestFrame>
+  | WithoutSeq<PermissionResolvedFrame>
 /** A session event as stored and sent: numbered. */
 export type SequencedFrame = EventFrame & { seq: number }
 
@@ -33,6 +37,8 @@ export interface EventLog {
   append(sessionId: string, frame: EventFrame): StoredEvent
   /** Events with seq > afterSeq, oldest first, at most `limit`. */
   read(sessionId: string, afterSeq: number, limit: number): StoredEvent[]
+  /** Like read, only events whose type is one of `types`. */
+  readTypes(sessionId: string, types: readonly EventFrame['type'][], afterSeq: number, limit: number): StoredEvent[]
   lastSeq(sessionId: string): number
 }
 
@@ -43,6 +49,8 @@ export interface SessionRecord {
   createdAt: string
   config: SessionConfig
   state: SessionState
+  /** Tools a client allowed "for the rest of the session". */
+  allowedTools: string[]
 }
 
 export interface SessionStore {
@@ -52,6 +60,7 @@ export interface SessionStore {
   listSessions(): SessionRecord[]
   updateSessionState(id: string, state: SessionState): void
   updateSessionConfig(id: string, config: SessionConfig): void
+  updateAllowedTools(id: string, tools: string[]): void
   /** Removes the session and its whole history. */
   deleteSession(id: string): void
 }

@@ -13,12 +13,14 @@ CREATE TABLE IF NOT EXISTS sessions (
   conversation_id TEXT NOT NULL,
   created_at TEXT NOT NULL,
   config TEXT NOT NULL,
-  state TEXT NOT NULL
+  state TEXT NOT NULL,
+  allowed_tools TEXT NOT NULL DEFAULT '[]'
 );
 CREATE TABLE IF NOT EXISTS events (
   session_id TEXT NOT NULL,
   seq INTEGER NOT NULL,
   at INTEGER NOT NULL,
+  type TEXT NOT NULL,
   frame TEXT NOT NULL,
   PRIMARY KEY (session_id, seq)
 ) WITHOUT ROWID;
@@ -30,6 +32,7 @@ interface SessionRow {
   created_at: string
   config: string
   state: string
+  allowed_tools: string
 }
 interface EventRow {
   seq: number
@@ -43,6 +46,7 @@ const toRecord = (row: SessionRow): SessionRecord => ({
   createdAt: row.created_at,
   config: JSON.parse(row.config) as SessionConfig,
   state: row.state as SessionState,
+  allowedTools: JSON.parse(row.allowed_tools) as string[],
 })
 
 export class SqliteStore implements Store {
@@ -58,17 +62,18 @@ export class SqliteStore implements Store {
     this.db.pragma('synchronous = NORMAL')
     this.db.exec(SCHEMA)
     this.stmt = {
-      insertEvent: this.db.prepare('INSERT INTO events (session_id, seq, at, frame) VALUES (?, ?, ?, ?)'),
+      insertEvent: this.db.prepare('INSERT INTO events (session_id, seq, at, type, frame) VALUES (?, ?, ?, ?, ?)'),
       readEvents: this.db.prepare<[string, number, number], EventRow>(
         'SELECT seq, at, frame FROM events WHERE session_id = ? AND seq > ? ORDER BY seq LIMIT ?',
       ),
       insertSession: this.db.prepare(
-        'INSERT INTO sessions (id, conversation_id, created_at, config, state) VALUES (?, ?, ?, ?, ?)',
+        'INSERT INTO sessions (id, conversation_id, created_at, config, state, allowed_tools) VALUES (?, ?, ?, ?, ?, ?)',
       ),
       getSession: this.db.prepare<[string], SessionRow>('SELECT * FROM sessions WHERE id = ?'),
       listSessions: this.db.prepare<[], SessionRow>('SELECT * FROM sessions ORDER BY created_at, id'),
       updateState: this.db.prepare('UPDATE sessions SET state = ? WHERE id = ?'),
       updateConfig: this.db.prepare('UPDATE sessions SET config = ? WHERE id = ?'),
+      updateAllowedTools: this.db.prepare('UPDATE sessions SET allowed_tools = ? WHERE id = ?'),
       deleteSession: this.db.prepare('DELETE FROM sessions WHERE id = ?'),
       deleteEvents: this.db.prepare('DELETE FROM events WHERE session_id = ?'),
     }
@@ -82,7 +87,7 @@ export class SqliteStore implements Store {
     const seq = (this.lastSeqs.get(sessionId) ?? 0) + 1
     const at = Date.now()
     const text = JSON.stringify({ ...frame, seq })
-    this.stmt.insertEvent.run(sessionId, seq, at, text)
+    this.stmt.insertEvent.run(sessionId, seq, at, frame.type, text)
     this.lastSeqs.set(sessionId, seq)
     return { sessionId, seq, at, text }
   }
@@ -93,13 +98,23 @@ export class SqliteStore implements Store {
       .map((row) => ({ sessionId, seq: row.seq, at: row.at, text: row.frame }))
   }
 
+  readTypes(sessionId: string, types: readonly EventFrame['type'][], afterSeq: number, limit: number): StoredEvent[] {
+    const marks = types.map(() => '?').join(', ')
+    return this.db
+      .prepare<unknown[], EventRow>(
+        `SELECT seq, at, frame FROM events WHERE session_id = ? AND seq > ? AND type IN (${marks}) ORDER BY seq LIMIT ?`,
+      )
+      .all(sessionId, afterSeq, ...types, limit)
+      .map((row) => ({ sessionId, seq: row.seq, at: row.at, text: row.frame }))
+  }
+
   lastSeq(sessionId: string): number {
     return this.lastSeqs.get(sessionId) ?? 0
   }
 
   insertSession(record: SessionRecord): void {
     try {
-      this.stmt.insertSession.run(record.id, record.conversationId, record.createdAt, JSON.stringify(record.config), record.state)
+      this.stmt.insertSession.run(record.id, record.conversationId, record.createdAt, JSON.stringify(record.config), record.state, JSON.stringify(record.allowedTools))
     } catch (err) {
       if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
         throw new ServerError('SESSION_EXISTS', `A session with id "${record.id}" already exists`)
@@ -123,6 +138,10 @@ export class SqliteStore implements Store {
 
   updateSessionConfig(id: string, config: SessionConfig): void {
     this.stmt.updateConfig.run(JSON.stringify(config), id)
+  }
+
+  updateAllowedTools(id: string, tools: string[]): void {
+    this.stmt.updateAllowedTools.run(JSON.stringify(tools), id)
   }
 
   deleteSession(id: string): void {

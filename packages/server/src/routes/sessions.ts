@@ -53,6 +53,18 @@ export function sessionRoutes(sessions: SessionManager, log: EventLog, options: 
       },
     },
     {
+      // The audit trail: every permission request and its resolution (who, what, when, scope).
+      method: 'GET',
+      path: '/sessions/:id/permissions',
+      handle: ({ params, url }) => {
+        const session = sessions.get(params['id']!)
+        const after = parseCursor(url.searchParams.get('after') ?? '0', log.lastSeq(session.id)) ?? 0
+        const limit = parseLimit(url.searchParams.get('limit'))
+        const events = log.readTypes(session.id, ['permission_request', 'permission_resolved'], after, limit)
+        return { body: { events: events.map((e) => ({ ...(JSON.parse(e.text) as object), at: new Date(e.at).toISOString() })) } }
+      },
+    },
+    {
       method: 'GET',
       path: '/sessions/:id/events',
       handle: ({ params, url }) => {

@@ -41,7 +41,7 @@ export class SessionManager {
     mkdirSync(options.settings.workspaceDir, { recursive: true })
     for (const record of options.store.listSessions()) this.restore(record)
     if (!this.sessions.has(DEFAULT_SESSION_ID)) {
-      this.insert({ id: DEFAULT_SESSION_ID, conversationId: randomUUID(), createdAt: new Date().toISOString(), config: {}, state: 'suspended' })
+      this.insert({ id: DEFAULT_SESSION_ID, conversationId: randomUUID(), createdAt: new Date().toISOString(), config: {}, state: 'suspended', allowedTools: [] })
     }
   }
 
@@ -67,7 +67,7 @@ export class SessionManager {
     const config = request.config ?? {}
     this.resolveCwd(config.cwd)
     this.rememberSecret(id, config)
-    return this.insert({ id, conversationId: randomUUID(), createdAt: new Date().toISOString(), config: withoutSecrets(config), state: 'suspended' })
+    return this.insert({ id, conversationId: randomUUID(), createdAt: new Date().toISOString(), config: withoutSecrets(config), state: 'suspended', allowedTools: [] })
   }
 
   get(id: string): Session {
@@ -117,6 +117,12 @@ export class SessionManager {
     await Promise.all([...this.sessions.values()].map((s) => s.settled()))
   }
 
+  private patchConfig(id: string, patch: Partial<SessionConfig>): void {
+    const next = { ...this.configs.get(id), ...patch }
+    this.configs.set(id, next)
+    this.options.store.updateSessionConfig(id, next)
+  }
+
   private configOf(id: string): SessionConfig {
     const stored = this.configs.get(id) ?? {}
     const secret = this.secrets.get(id)
@@ -153,9 +159,11 @@ export class SessionManager {
       store: this.options.store,
       logger: this.options.logger,
       scrub: this.options.scrub,
-      // Permissions are bypassed unless the config asks otherwise: the original protocol has
-      // no frame to answer an approval with.
-      configSource: () => ({ permissionMode: 'bypassPermissions', ...this.configOf(record.id) }),
+      // The original protocol has no frame to answer an approval with, so the default session
+      // bypasses permissions unless its config says otherwise; named sessions ask.
+      configSource: () => ({ permissionMode: isDefault ? 'bypassPermissions' : 'default', ...this.configOf(record.id) }),
+      patchConfig: (patch) => this.patchConfig(record.id, patch),
+      permissionTimeoutMs: settings.permissionTimeoutMs,
       buildEnv: (config) =>
         buildAgentEnv({ agentVars: settings.agentVars, demoModelUrl: settings.demoModelUrl, config, stateDir }),
       idleTimeoutMs: settings.idleTimeoutMs,

@@ -6,18 +6,23 @@ import {
   isStreamEvent,
   isSystemMessage,
   redactConfig,
+  type ControlRequest,
+  type Decider,
   type ErrorCode,
+  type PermissionResponseFrame,
   type QueryConfig,
   type SdkMessage,
   type SessionConfig,
   type SessionInfo,
   type SessionState,
   type UserMessage,
+  type WireError,
 } from '@claude-agent/protocol'
 import type { AgentFactory, AgentRun } from '../agent/agent.js'
 import type { EventFrame, SessionRecord, StoredEvent, Store } from '../event-log/event-log.js'
 import { ServerError } from '../errors.js'
 import type { Logger } from '../logger.js'
+import { PermissionBroker, orphanedRequests } from './permission-broker.js'
 
 /** Something attached to a session that receives its events (a WebSocket connection). */
 export interface Subscriber {
@@ -40,6 +45,10 @@ export interface SessionOptions {
   buildEnv: (config: QueryConfig) => Record<string, string>
   /** Release the CLI after this long idle. 0 disables. */
   idleTimeoutMs: number
+  /** Deny a permission request nobody answers within this time. */
+  permissionTimeoutMs: number
+  /** Change the session's stored config (live control: mode, model). */
+  patchConfig: (patch: Partial<SessionConfig>) => void
   /** Release the CLI when the last subscriber leaves and no turn runs, so the next start
    * picks up newly posted config (the original protocol's per-connection lifecycle). */
   releaseWhenUnattended?: boolean
@@ -73,10 +82,62 @@ export class Session {
   /** CLI processes being stopped; shutdown waits for them. */
   private readonly stopping = new Set<Promise<void>>()
   private readonly subscribers = new Set<Subscriber>()
+  private readonly broker: PermissionBroker
 
   constructor(private readonly options: SessionOptions) {
     this.id = options.record.id
     this.stateValue = options.record.state
+    const allowed = new Set(options.record.allowedTools)
+    this.broker = new PermissionBroker({
+      emit: (frame) => this.emit(frame),
+      timeoutMs: options.permissionTimeoutMs,
+      sessionRules: {
+        has: (tool) => allowed.has(tool),
+        add: (tool) => {
+          allowed.add(tool)
+          options.store.updateAllowedTools(this.id, [...allowed])
+        },
+      },
+      onOpenChange: (open) => {
+        if (open > 0) this.setState('waiting_for_approval')
+        else if (this.turnRunning) this.setState('running')
+      },
+    })
+  }
+
+  /** Permission requests waiting now (logged events), for a client that attaches meanwhile. */
+  openPermissionRequests(): StoredEvent[] {
+    return this.broker.openEvents()
+  }
+
+  /** A client's answer to a permission request; the error to send back if it cannot count. */
+  answerPermission(response: PermissionResponseFrame, by: Decider): WireError | undefined {
+    return this.broker.answer(response, by)
+  }
+
+  /** Live control: mode and model changes apply now and to later starts; lists need a CLI. */
+  async control(request: ControlRequest): Promise<unknown> {
+    switch (request.subtype) {
+      case 'interrupt':
+        return { interrupted: await this.interrupt() }
+      case 'set_permission_mode':
+        this.options.patchConfig({ permissionMode: request.mode })
+        if (this.run) await this.run.control(request)
+        this.emit({ type: 'info', message: `Permission mode set to ${request.mode}`, source: 'server' })
+        return { permissionMode: request.mode }
+      case 'set_model':
+        this.options.patchConfig({ model: request.model })
+        if (this.run) await this.run.control(request)
+        this.emit({ type: 'info', message: `Model set to ${request.model ?? 'the default'}`, source: 'server' })
+        return { model: request.model ?? null }
+      default: {
+        if (this.closed) throw new ServerError('SESSION_NOT_FOUND', `Session "${this.id}" was deleted`)
+        const started = !this.run
+        const run = this.run ?? this.startRun()
+        if (started) this.setState('idle')
+        return run.control(request)
+      }
+    }
   }
 
   get state(): SessionState {
@@ -153,6 +214,20 @@ export class Session {
   /** Bring a session restored from the store in line with reality: no CLI survives a restart,
    * and a turn the previous process was running is over. */
   recoverAfterRestart(): void {
+    if (this.stateValue === 'waiting_for_approval') {
+      const events = this.options.store.readTypes(this.id, ['permission_request', 'permission_resolved'], 0, 100_000)
+      for (const { requestId, toolName } of orphanedRequests(events)) {
+        this.emit({
+          type: 'permission_resolved',
+          requestId,
+          toolName,
+          decision: 'deny',
+          scope: 'once',
+          reason: 'restart',
+          message: 'The server stopped while this request was open.',
+        })
+      }
+    }
     if (this.stateValue === 'running' || this.stateValue === 'waiting_for_approval') {
       this.emitError(
         'INTERRUPTED_BY_RESTART',
@@ -211,6 +286,7 @@ export class Session {
       conversationId: record.conversationId,
       resume: resumed,
       onStderr: (line) => this.emit({ type: 'info', message: this.options.scrub(line), source: 'cli_stderr' }),
+      canUseTool: (ask) => this.broker.ask(ask),
     })
     this.run = run
     this.runInfo = { config, startedAt: new Date().toISOString(), pid: undefined, resumed }
@@ -299,6 +375,7 @@ export class Session {
 
   private stopRun(next: SessionState): void {
     clearTimeout(this.idleTimer)
+    this.broker.cancelAll('cancelled', 'The agent stopped before a decision.')
     const run = this.run
     this.run = null
     this.runInfo = null

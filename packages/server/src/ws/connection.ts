@@ -1,7 +1,8 @@
 // One WebSocket client attached to one session: parses its frames at the trust boundary,
 // answers bad input with an error frame (the connection stays open), replays the events it
 // missed, then forwards the live stream, and cuts it off if it cannot keep up.
-import { parseClientFrame, type ServerFrame, type WireError } from '@claude-agent/protocol'
+import { randomUUID } from 'node:crypto'
+import { parseClientFrame, type ClientFrame, type Decider, type ServerFrame, type WireError } from '@claude-agent/protocol'
 import type { RawData, WebSocket } from 'ws'
 import type { EventLog, StoredEvent } from '../event-log/event-log.js'
 import { toServerError } from '../errors.js'
@@ -16,6 +17,8 @@ export interface ConnectionOptions {
   maxClientBufferBytes: number
   slowClientGraceMs: number
   demo: boolean
+  /** Scrubs secrets from text sent to clients. */
+  scrub: (text: string) => string
   logger: Logger
 }
 
@@ -48,11 +51,14 @@ export interface AttachOptions {
   after: number | undefined
   /** Receive partial messages; undefined: as the session's config says. */
   partial: boolean | undefined
+  /** Who this client is, for the audit trail (a token's label, or `?label=`). */
+  label: string | undefined
 }
 
 export function handleConnection(socket: WebSocket, session: Session, attach: AttachOptions, options: ConnectionOptions): void {
   const { after } = attach
   const partial = attach.partial ?? session.info().config.includePartialMessages ?? false
+  const decider: Decider = { connectionId: `c_${randomUUID().slice(0, 8)}`, ...(attach.label && { label: attach.label }) }
   let sentUpTo = after ?? options.log.lastSeq(session.id)
   let live = after === undefined
   const pending: StoredEvent[] = []
@@ -119,6 +125,9 @@ export function handleConnection(socket: WebSocket, session: Session, attach: At
 
   sendFrame({ type: 'connected', sessionId: session.id, demo: options.demo, lastSeq: options.log.lastSeq(session.id), after: sentUpTo })
   if (options.demo) sendFrame({ type: 'info', message: DEMO_NOTICE, source: 'server' })
+  // A live-only client still needs the questions waiting for an answer (a replaying one gets
+  // them in the replay).
+  if (live) for (const request of session.openPermissionRequests()) socket.send(request.text)
   if (!live) void replay()
 
   // Send history in pages, pacing each event to the client's drain rate; live events arriving
@@ -159,28 +168,50 @@ export function handleConnection(socket: WebSocket, session: Session, attach: At
       sendError(parsed.error)
       return
     }
-    const frame = parsed.value
     try {
-      switch (frame.type) {
-        case 'user_message':
-          if (options.sessions.shuttingDown) {
-            sendError({ code: 'SHUTTING_DOWN', error: 'The server is shutting down and takes no new prompts' })
-            return
-          }
-          session.prompt(frame.data)
-          break
-        case 'interrupt':
-          void session.interrupt().then((interrupted) => {
-            if (!interrupted) sendError({ code: 'NOTHING_TO_INTERRUPT', error: 'No turn is running' })
-          })
-          break
-      }
+      handleFrame(parsed.value)
     } catch (err) {
       const error = toServerError(err)
       if (error.code === 'INTERNAL') options.logger.error(`session ${session.id}: ${err instanceof Error ? err.stack : String(err)}`)
       sendError(error.toWire())
     }
   })
+
+  function handleFrame(frame: ClientFrame): void {
+    switch (frame.type) {
+      case 'user_message':
+        if (options.sessions.shuttingDown) {
+          sendError({ code: 'SHUTTING_DOWN', error: 'The server is shutting down and takes no new prompts' })
+          return
+        }
+        session.prompt(frame.data)
+        return
+      case 'interrupt':
+        void session.interrupt().then((interrupted) => {
+          if (!interrupted) sendError({ code: 'NOTHING_TO_INTERRUPT', error: 'No turn is running' })
+        })
+        return
+      case 'permission_response': {
+        const error = session.answerPermission(frame, decider)
+        if (error) sendError(error)
+        return
+      }
+      case 'control':
+        session.control(frame.request).then(
+          (result) => sendFrame({ type: 'control_response', id: frame.id, ok: true, ...(result !== undefined && { result }) }),
+          (err: unknown) => {
+            const known = toServerError(err)
+            const error =
+              known.code === 'INTERNAL'
+                ? { code: 'CONTROL_FAILED' as const, error: `${frame.request.subtype} failed: ${options.scrub(err instanceof Error ? err.message : String(err))}` }
+                : known.toWire()
+            sendFrame({ type: 'control_response', id: frame.id, ok: false, error })
+          },
+        )
+        return
+    }
+  }
+
   socket.on('close', detach)
   socket.on('error', (err) => options.logger.debug(`websocket error: ${err.message}`))
 }

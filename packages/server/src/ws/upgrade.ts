@@ -52,7 +52,8 @@ export function attachWebSockets(server: Server, options: ConnectionOptions): We
       const session = sessionFor(url.pathname, options)
       const after = parseCursor(url.searchParams.get('after'), options.log.lastSeq(session.id))
       const partial = parseFlag('partial', url.searchParams.get('partial'))
-      wss.handleUpgrade(req, socket, head, (ws) => handleConnection(ws, session, { after, partial }, options))
+      const label = url.searchParams.get('label')?.slice(0, 64) || undefined
+      wss.handleUpgrade(req, socket, head, (ws) => handleConnection(ws, session, { after, partial, label }, options))
     } catch (err) {
       refuse(socket, toServerError(err))
     }

@@ -47,6 +47,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     maxClientBufferBytes: 8 * 1024 * 1024,
     slowClientGraceMs: 5_000,
     shutdownGraceMs: 0,
+    permissionTimeoutMs: 60_000,
     ...options.settings,
   }
   const logLines: string[] = []
