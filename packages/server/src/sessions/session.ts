@@ -75,8 +75,9 @@ export class Session {
   private readonly queue: UserMessage[] = []
   private turnRunning = false
   private interrupting = false
-  /** Set after a failed turn: the next prompt gets a fresh CLI (with current config). */
-  private restartWhenIdle = false
+  /** Set after a failed turn, or a change the live CLI refused: once the turn ends the CLI is
+   * released, and the next prompt gets a fresh one with the current config. */
+  private restartWhenIdle: 'failed' | 'suspended' | null = null
   private idleTimer: NodeJS.Timeout | undefined
   private closed = false
   /** CLI processes being stopped; shutdown waits for them. */
@@ -121,15 +122,14 @@ export class Session {
       case 'interrupt':
         return { interrupted: await this.interrupt() }
       case 'set_permission_mode':
-        this.options.patchConfig({ permissionMode: request.mode })
-        if (this.run) await this.run.control(request)
-        this.emit({ type: 'info', message: `Permission mode set to ${request.mode}`, source: 'server' })
-        return { permissionMode: request.mode }
-      case 'set_model':
-        this.options.patchConfig({ model: request.model })
-        if (this.run) await this.run.control(request)
-        this.emit({ type: 'info', message: `Model set to ${request.model ?? 'the default'}`, source: 'server' })
-        return { model: request.model ?? null }
+      case 'set_model': {
+        const patch = request.subtype === 'set_model' ? { model: request.model } : { permissionMode: request.mode }
+        const applied = await this.applyLive(request)
+        this.options.patchConfig(patch)
+        const what = request.subtype === 'set_model' ? `Model set to ${request.model ?? 'the default'}` : `Permission mode set to ${request.mode}`
+        this.emit({ type: 'info', message: `${what} (${applied === 'now' ? 'now' : 'from the next turn'})`, source: 'server' })
+        return { ...patch, applied }
+      }
       default: {
         if (this.closed) throw new ServerError('SESSION_NOT_FOUND', `Session "${this.id}" was deleted`)
         const started = !this.run
@@ -209,6 +209,22 @@ export class Session {
       this.emitError('TURN_FAILED', `Interrupt failed: ${this.describe(err)}`)
     }
     return true
+  }
+
+  /** Applies a mode or model change to the live CLI. When the CLI refuses (it cannot switch
+   * into bypass mode unless launched for it) the change waits for a fresh CLI: at once when
+   * idle, else after the running turn. The conversation resumes either way. */
+  private async applyLive(request: Extract<ControlRequest, { subtype: 'set_permission_mode' | 'set_model' }>): Promise<'now' | 'next_turn'> {
+    if (!this.run) return 'next_turn'
+    try {
+      await this.run.control(request)
+      return 'now'
+    } catch (err) {
+      this.options.logger.info(`session ${this.id}: ${request.subtype} needs a fresh CLI: ${this.describe(err)}`)
+      if (this.turnRunning) this.restartWhenIdle ??= 'suspended'
+      else this.stopRun('suspended')
+      return 'next_turn'
+    }
   }
 
   /** Bring a session restored from the store in line with reality: no CLI survives a restart,
@@ -291,7 +307,7 @@ export class Session {
     this.run = run
     this.runInfo = { config, startedAt: new Date().toISOString(), pid: undefined, resumed }
     this.sawInit = false
-    this.restartWhenIdle = false
+    this.restartWhenIdle = null
     this.options.logger.info(`session ${this.id}: agent started (${resumed ? 'resumed' : 'new'} conversation)`)
     void this.consume(run)
     return run
@@ -330,10 +346,10 @@ export class Session {
       this.emitError('TURN_FAILED', `The turn ended with an error (${message.subtype})${detail}`, {
         subtype: message.subtype,
       })
-      this.restartWhenIdle = true
+      this.restartWhenIdle = 'failed'
     }
     this.interrupting = false
-    if (this.restartWhenIdle) this.stopRun('failed')
+    if (this.restartWhenIdle) this.stopRun(this.restartWhenIdle)
     if (this.queue.length > 0) this.startNextTurn()
     else if (this.run) {
       this.setState('idle')
