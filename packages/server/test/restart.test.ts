@@ -63,6 +63,7 @@ describe('restart without loss', () => {
 
     const second = await spawnServer(env, dir)
     servers.push(second)
+    assert.match(second.output(), /killed 1 agent process\(es\) left by a previous server/)
     const info = (await api(second.url, 'GET', '/sessions/durable')).body['session']
     assert.equal(info.state, 'suspended')
     const history = (await api(second.url, 'GET', '/sessions/durable/events')).body

@@ -7,6 +7,7 @@ import { isAbsolute, join, relative, resolve } from 'node:path'
 import type { CreateSessionRequest, QueryConfig, SessionConfig, SessionInfo } from '@claude-agent/protocol'
 import type { AgentFactory } from '../agent/agent.js'
 import { buildAgentEnv } from '../agent/agent-env.js'
+import { killOrphanedAgents } from '../agent/orphans.js'
 import type { SessionRecord, Store } from '../event-log/event-log.js'
 import { ServerError } from '../errors.js'
 import type { Logger } from '../logger.js'
@@ -39,6 +40,8 @@ export class SessionManager {
 
   constructor(private readonly options: SessionManagerOptions) {
     mkdirSync(options.settings.workspaceDir, { recursive: true })
+    const orphans = killOrphanedAgents(join(options.settings.dataDir, 'sessions'))
+    if (orphans.length > 0) options.logger.warn(`killed ${orphans.length} agent process(es) left by a previous server: ${orphans.join(', ')}`)
     for (const record of options.store.listSessions()) this.restore(record)
     if (!this.sessions.has(DEFAULT_SESSION_ID)) {
       this.insert({ id: DEFAULT_SESSION_ID, conversationId: randomUUID(), createdAt: new Date().toISOString(), config: {}, state: 'suspended', allowedTools: [] })
