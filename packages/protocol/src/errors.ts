@@ -10,6 +10,7 @@ export const ERROR_CODES = [
   'FRAME_TOO_LARGE', // a WebSocket frame over the size limit
   'INVALID_CONFIG', // a config body that fails validation (the field is named)
   'BODY_TOO_LARGE', // an HTTP body over the size limit
+  'UNAUTHORIZED', // a missing or wrong bearer token
   'NOT_FOUND', // no such route
   'METHOD_NOT_ALLOWED', // the route exists, the method does not
   'SESSION_NOT_FOUND', // no session with that id (or it was deleted)

@@ -7,7 +7,10 @@ import { claudeSdkAgentFactory } from './agent/claude-sdk.js'
 import { secretValues } from './credentials.js'
 import type { Store } from './event-log/event-log.js'
 import { SqliteStore } from './event-log/sqlite-store.js'
+import { Authenticator } from './http/auth.js'
+import { sendError } from './http/respond.js'
 import { createRouter } from './http/router.js'
+import { ServerError } from './errors.js'
 import { createLogger, scrubSecrets, type Logger } from './logger.js'
 import { configRoutes } from './routes/config.js'
 import { healthRoutes } from './routes/health.js'
@@ -40,10 +43,11 @@ export interface RunningServer {
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
   const { settings } = options
   let sessions: SessionManager | undefined
-  // Every secret the server knows: from its environment and from posted config.
+  // Every secret the server knows: its credentials, its tokens, and posted keys.
+  const tokens = settings.authTokens.map((t) => t.token)
   const secrets = () => {
     const posted = sessions?.getConfig().anthropicApiKey
-    return posted ? [...secretValues(settings.agentVars), posted] : secretValues(settings.agentVars)
+    return [...secretValues(settings.agentVars), ...tokens, ...(posted ? [posted] : [])]
   }
   const scrub = (text: string) => scrubSecrets(text, secrets())
   const logger = options.logger ?? createLogger({ level: settings.logLevel, secrets })
@@ -56,7 +60,18 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     ...configRoutes(sessions, { maxBodyBytes: settings.maxBodyBytes, demo }),
     ...sessionRoutes(sessions, store, { maxBodyBytes: settings.maxBodyBytes }),
   ]
-  const server: Server = createServer(createRouter(routes, logger))
+  const auth = new Authenticator(settings.authTokens)
+  const router = createRouter(routes, logger)
+  const server: Server = createServer((req, res) => {
+    try {
+      auth.check(req)
+    } catch (err) {
+      res.setHeader('www-authenticate', 'Bearer')
+      sendError(res, err as ServerError)
+      return
+    }
+    void router(req, res)
+  })
   const wss = attachWebSockets(server, {
     sessions,
     log: store,
@@ -66,6 +81,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     demo,
     logger,
     scrub,
+    auth,
   })
 
   await new Promise<void>((resolve, reject) => {

@@ -3,6 +3,7 @@
 import type { ErrorCode, WireError } from '@claude-agent/protocol'
 
 const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
+  UNAUTHORIZED: 401,
   NOT_FOUND: 404,
   SESSION_NOT_FOUND: 404,
   METHOD_NOT_ALLOWED: 405,

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url'
 import { demoScenario, startScriptedModel } from '@claude-agent/scripted-model'
 import { startServer } from './app.js'
 import { hasCredential } from './credentials.js'
+import { generateToken, isLoopback } from './http/auth.js'
 import { createLogger } from './logger.js'
 import { settingsFromEnv } from './settings.js'
 import { DEMO_NOTICE } from './ws/connection.js'
@@ -32,6 +33,10 @@ async function main(): Promise<void> {
     throw new Error(`WORKSPACE_DIR ${settings.workspaceDir} is inside the server's source tree; choose a directory outside ${root}`)
   }
 
+  // Beyond loopback the server is never open: without a configured token it makes one.
+  const generated = settings.authTokens.length === 0 && !isLoopback(settings.host) ? generateToken() : undefined
+  if (generated) settings.authTokens.push(generated)
+
   let stopModel: (() => Promise<void>) | undefined
   if (!hasCredential(process.env)) {
     const model = await startScriptedModel({ scenario: demoScenario })
@@ -45,6 +50,16 @@ async function main(): Promise<void> {
   logger.info(`  config:    ${server.url}/config`)
   logger.info(`  websocket: ${server.url.replace(/^http/, 'ws')}/ws`)
   logger.info(`  workspace: ${settings.workspaceDir}`)
+  logger.info(`  auth:      ${settings.authTokens.length > 0 ? 'bearer token required' : 'open (loopback only)'}`)
+  if (generated) {
+    // Printed once, on purpose, straight to the terminal (the logger scrubs tokens).
+    process.stdout.write(
+      `\nNo AUTH_TOKEN is set and the server listens beyond loopback, so it generated one:\n\n` +
+        `  ${generated.token}\n\n` +
+        `Send it as "Authorization: Bearer <token>" (HTTP and WebSocket), or from a browser as the\n` +
+        `WebSocket subprotocols ["bearer", "<token>"]. Set AUTH_TOKEN to choose your own.\n\n`,
+    )
+  }
 
   let stopping = false
   const stop = async (signal: string) => {

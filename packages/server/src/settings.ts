@@ -2,6 +2,7 @@
 import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { pickAgentVars } from './credentials.js'
+import { parseTokens, type AuthToken } from './http/auth.js'
 import type { LogLevel } from './logger.js'
 
 export interface ServerSettings {
@@ -32,6 +33,9 @@ export interface ServerSettings {
   slowClientGraceMs: number
   /** A permission request nobody answers within this time is denied. @default 5 minutes */
   permissionTimeoutMs: number
+  /** Bearer tokens clients must present (AUTH_TOKENS=label:token,... or AUTH_TOKEN=token).
+   * None: open, which main.ts allows on loopback only (beyond it, it generates one). */
+  authTokens: AuthToken[]
   /** On SIGTERM, how long running turns may take to finish before they are interrupted. @default 10 s */
   shutdownGraceMs: number
 }
@@ -71,6 +75,7 @@ export function settingsFromEnv(env: Record<string, string | undefined> = proces
     slowClientGraceMs: intFrom(env, 'SLOW_CLIENT_GRACE_MS', 5_000),
     shutdownGraceMs: intFrom(env, 'SHUTDOWN_GRACE_MS', 10_000),
     permissionTimeoutMs: intFrom(env, 'PERMISSION_TIMEOUT_MS', 5 * 60_000, 1),
+    authTokens: [...parseTokens(env['AUTH_TOKENS']), ...parseTokens(env['AUTH_TOKEN'])],
   }
 }
 

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto'
 import { parseClientFrame, type ClientFrame, type Decider, type ServerFrame, type WireError } from '@claude-agent/protocol'
 import type { RawData, WebSocket } from 'ws'
 import type { EventLog, StoredEvent } from '../event-log/event-log.js'
+import type { Authenticator } from '../http/auth.js'
 import { toServerError } from '../errors.js'
 import type { Logger } from '../logger.js'
 import type { Session } from '../sessions/session.js'
@@ -19,6 +20,7 @@ export interface ConnectionOptions {
   demo: boolean
   /** Scrubs secrets from text sent to clients. */
   scrub: (text: string) => string
+  auth: Authenticator
   logger: Logger
 }
 

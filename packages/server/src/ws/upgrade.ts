@@ -5,14 +5,16 @@ import type { IncomingMessage, Server } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { WebSocketServer } from 'ws'
 import { ServerError, toServerError } from '../errors.js'
+import { BEARER_SUBPROTOCOL } from '../http/auth.js'
 import type { Session } from '../sessions/session.js'
 import { DEFAULT_SESSION_ID } from '../sessions/session-manager.js'
 import { handleConnection, type ConnectionOptions } from './connection.js'
 
 function refuse(socket: Duplex, error: ServerError): void {
   const text = JSON.stringify(error.toWire())
+  const challenge = error.code === 'UNAUTHORIZED' ? 'www-authenticate: Bearer\r\n' : ''
   socket.end(
-    `HTTP/1.1 ${error.status} ${error.code}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`,
+    `HTTP/1.1 ${error.status} ${error.code}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(text)}\r\n${challenge}connection: close\r\n\r\n${text}`,
   )
 }
 
@@ -44,15 +46,23 @@ function sessionFor(path: string, options: ConnectionOptions): Session {
 export function attachWebSockets(server: Server, options: ConnectionOptions): WebSocketServer {
   // A hard cap well above the soft limit: frames between the two get a FRAME_TOO_LARGE
   // error frame and the connection lives on; only absurd frames close it (code 1009).
-  const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxFrameBytes * 4 })
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: options.maxFrameBytes * 4,
+    // A browser passes its token as a subprotocol pair (`bearer`, token); answer with `bearer`
+    // so the token itself is never echoed.
+    handleProtocols: (protocols) => (protocols.has(BEARER_SUBPROTOCOL) ? BEARER_SUBPROTOCOL : false),
+  })
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     try {
+      const tokenLabel = options.auth.check(req)
       if (options.sessions.shuttingDown) throw new ServerError('SHUTTING_DOWN', 'The server is shutting down')
       const url = new URL(req.url ?? '/', 'http://localhost')
       const session = sessionFor(url.pathname, options)
       const after = parseCursor(url.searchParams.get('after'), options.log.lastSeq(session.id))
       const partial = parseFlag('partial', url.searchParams.get('partial'))
-      const label = url.searchParams.get('label')?.slice(0, 64) || undefined
+      // A token's label is authoritative; `?label=` only names clients of an open server.
+      const label = tokenLabel ?? (url.searchParams.get('label')?.slice(0, 64) || undefined)
       wss.handleUpgrade(req, socket, head, (ws) => handleConnection(ws, session, { after, partial, label }, options))
     } catch (err) {
       refuse(socket, toServerError(err))

@@ -48,6 +48,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     slowClientGraceMs: 5_000,
     shutdownGraceMs: 0,
     permissionTimeoutMs: 60_000,
+    authTokens: [],
     ...options.settings,
   }
   const logLines: string[] = []
