@@ -82,6 +82,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     logger,
     scrub,
     auth,
+    prewarm: settings.prewarm,
   })
 
   await new Promise<void>((resolve, reject) => {

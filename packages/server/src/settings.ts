@@ -31,6 +31,8 @@ export interface ServerSettings {
   maxClientBufferBytes: number
   /** @default 5000 */
   slowClientGraceMs: number
+  /** Start a session's CLI when a client attaches, ahead of its first prompt. @default true */
+  prewarm: boolean
   /** A permission request nobody answers within this time is denied. @default 5 minutes */
   permissionTimeoutMs: number
   /** Bearer tokens clients must present (AUTH_TOKENS=label:token,... or AUTH_TOKEN=token).
@@ -75,6 +77,7 @@ export function settingsFromEnv(env: Record<string, string | undefined> = proces
     slowClientGraceMs: intFrom(env, 'SLOW_CLIENT_GRACE_MS', 5_000),
     shutdownGraceMs: intFrom(env, 'SHUTDOWN_GRACE_MS', 10_000),
     permissionTimeoutMs: intFrom(env, 'PERMISSION_TIMEOUT_MS', 5 * 60_000, 1),
+    prewarm: env['PREWARM'] !== '0' && env['PREWARM'] !== 'false',
     authTokens: [...parseTokens(env['AUTH_TOKENS']), ...parseTokens(env['AUTH_TOKEN'])],
   }
 }

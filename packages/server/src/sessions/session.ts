@@ -106,6 +106,13 @@ export class Session {
     })
   }
 
+  /** Start the CLI ahead of the first prompt, so that prompt does not wait for a cold start. */
+  prewarm(): void {
+    if (this.run || this.closed) return
+    this.startRun()
+    this.setState('idle')
+  }
+
   /** Permission requests waiting now (logged events), for a client that attaches meanwhile. */
   openPermissionRequests(): StoredEvent[] {
     return this.broker.openEvents()
@@ -230,7 +237,10 @@ export class Session {
   /** Bring a session restored from the store in line with reality: no CLI survives a restart,
    * and a turn the previous process was running is over. */
   recoverAfterRestart(): void {
-    if (this.stateValue === 'waiting_for_approval') {
+    const wasWorking = this.stateValue === 'running' || this.stateValue === 'waiting_for_approval'
+    // Scan for open requests even when the state says `running`: a kill can land between the
+    // request event and the state change that follows it.
+    if (wasWorking) {
       const events = this.options.store.readTypes(this.id, ['permission_request', 'permission_resolved'], 0, 100_000)
       for (const { requestId, toolName } of orphanedRequests(events)) {
         this.emit({
@@ -244,7 +254,7 @@ export class Session {
         })
       }
     }
-    if (this.stateValue === 'running' || this.stateValue === 'waiting_for_approval') {
+    if (wasWorking) {
       this.emitError(
         'INTERRUPTED_BY_RESTART',
         'The server stopped while this turn ran; the next prompt resumes the conversation',

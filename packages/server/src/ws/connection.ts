@@ -18,6 +18,8 @@ export interface ConnectionOptions {
   maxClientBufferBytes: number
   slowClientGraceMs: number
   demo: boolean
+  /** Start the session's CLI as soon as a client attaches. */
+  prewarm: boolean
   /** Scrubs secrets from text sent to clients. */
   scrub: (text: string) => string
   auth: Authenticator
@@ -131,6 +133,7 @@ export function handleConnection(socket: WebSocket, session: Session, attach: At
   // them in the replay).
   if (live) for (const request of session.openPermissionRequests()) socket.send(request.text)
   if (!live) void replay()
+  if (options.prewarm && !options.sessions.shuttingDown) session.prewarm()
 
   // Send history in pages, pacing each event to the client's drain rate; live events arriving
   // meanwhile wait in `pending`. The last page and the switch to live happen in one tick, so

@@ -49,6 +49,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     shutdownGraceMs: 0,
     permissionTimeoutMs: 60_000,
     authTokens: [],
+    prewarm: true,
     ...options.settings,
   }
   const logLines: string[] = []
