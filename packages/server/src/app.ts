@@ -7,6 +7,10 @@ import { claudeSdkAgentFactory } from './agent/claude-sdk.js'
 import { secretValues } from './credentials.js'
 import type { Store } from './event-log/event-log.js'
 import { SqliteStore } from './event-log/sqlite-store.js'
+import { execRoutes } from './exec/routes.js'
+import { fileRoutes } from './files/routes.js'
+import { watchEndpoint } from './files/watch-socket.js'
+import { Workspace } from './files/workspace-path.js'
 import { createRouter } from './http/router.js'
 import { createLogger, scrubSecrets, type Logger } from './logger.js'
 import { configRoutes } from './routes/config.js'
@@ -51,11 +55,16 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const store = options.store ?? new SqliteStore(databasePath(settings))
 
   sessions = new SessionManager({ settings, agents: options.agents ?? claudeSdkAgentFactory, store, logger, scrub })
+  // Files and commands: every path relative to the workspace, which the session manager created.
+  const workspace = new Workspace(settings.workspaceDir)
   const routes = [
     ...healthRoutes({ demo }),
     ...configRoutes(sessions, { maxBodyBytes: settings.maxBodyBytes, demo }),
     ...sessionRoutes(sessions, store, { maxBodyBytes: settings.maxBodyBytes }),
+    ...fileRoutes({ workspace, maxFileBytes: settings.maxFileBytes ?? 1024 ** 3 }),
+    ...execRoutes({ sessions, workspace, dataDir: settings.dataDir, maxBodyBytes: settings.maxBodyBytes }),
   ]
+  const watch = watchEndpoint({ workspace, maxClientBufferBytes: settings.maxClientBufferBytes, logger })
   const server: Server = createServer(createRouter(routes, logger))
   const wss = attachWebSockets(server, {
     sessions,
@@ -66,7 +75,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     demo,
     logger,
     scrub,
-  })
+  }, [watch])
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
@@ -81,6 +90,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     (closed ??= (async () => {
       await manager.shutdown(graceMs)
       for (const client of wss.clients) client.close(1001, 'server shutting down')
+      watch.close()
       wss.close()
       server.closeAllConnections()
       await new Promise<void>((resolve) => server.close(() => resolve()))

@@ -5,6 +5,9 @@ import type { ErrorCode, WireError } from '@claude-agent/protocol'
 const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
   NOT_FOUND: 404,
   SESSION_NOT_FOUND: 404,
+  FILE_NOT_FOUND: 404,
+  FILE_EXISTS: 409,
+  DIRECTORY_NOT_EMPTY: 409,
   METHOD_NOT_ALLOWED: 405,
   SESSION_EXISTS: 409,
   SHUTTING_DOWN: 503,
