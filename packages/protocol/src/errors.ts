@@ -28,6 +28,15 @@ export const ERROR_CODES = [
   'CONTROL_FAILED', // a control request the CLI rejected or could not run
   'INTERRUPTED_BY_RESTART', // the server stopped (crash, kill, shutdown) while a turn ran
   'INTERNAL', // anything unexpected; details stay in the server log
+  // Files and commands (docs/files.md).
+  'PATH_OUTSIDE_WORKSPACE', // a path that is absolute, climbs out with `..`, or reaches outside through a symlink
+  'FILE_NOT_FOUND', // no entry at that path (or a parent is missing)
+  'FILE_EXISTS', // mkdir of a path that exists (without `parents`, or as a non-directory)
+  'NOT_A_DIRECTORY', // a directory was needed (list, watch, a path's parent, an exec cwd)
+  'IS_A_DIRECTORY', // a file was needed (read, write)
+  'DIRECTORY_NOT_EMPTY', // deleting a non-empty directory without `recursive`
+  'EXEC_FAILED', // the command could not be started (data.errno: ENOENT, EACCES, ...)
+  'WATCH_FAILED', // the watcher could not watch (e.g. the system's inotify limit); the socket closes
 ] as const
 
 export const ErrorCodeSchema = z.enum(ERROR_CODES)

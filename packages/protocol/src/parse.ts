@@ -1,6 +1,7 @@
 // Parsing at the trust boundary: text in, a typed frame or a typed error out. Never throws.
 import type { z } from 'zod'
 import type { WireError } from './errors.js'
+import { WATCH_FRAME_SCHEMAS, type WatchFrame } from './files.js'
 import { CLIENT_FRAME_SCHEMAS, SERVER_FRAME_SCHEMAS, type ClientFrame, type ServerFrame } from './frames.js'
 
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: WireError }
@@ -73,3 +74,6 @@ export const parseClientFrame = (text: string): ParseResult<ClientFrame> => pars
 
 /** Parse a frame a server sent. */
 export const parseServerFrame = (text: string): ParseResult<ServerFrame> => parseFrame(text, SERVER_FRAME_SCHEMAS)
+
+/** Parse a frame of the file watch socket (`/files/watch`). */
+export const parseWatchFrame = (text: string): ParseResult<WatchFrame> => parseFrame(text, WATCH_FRAME_SCHEMAS)

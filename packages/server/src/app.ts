@@ -7,6 +7,10 @@ import { claudeSdkAgentFactory } from './agent/claude-sdk.js'
 import { secretValues } from './credentials.js'
 import type { Store } from './event-log/event-log.js'
 import { SqliteStore } from './event-log/sqlite-store.js'
+import { execRoutes } from './exec/routes.js'
+import { fileRoutes } from './files/routes.js'
+import { watchEndpoint } from './files/watch-socket.js'
+import { Workspace } from './files/workspace-path.js'
 import { Authenticator } from './http/auth.js'
 import { sendError } from './http/respond.js'
 import { createRouter } from './http/router.js'
@@ -55,11 +59,16 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const store = options.store ?? new SqliteStore(databasePath(settings))
 
   sessions = new SessionManager({ settings, agents: options.agents ?? claudeSdkAgentFactory, store, logger, scrub })
+  // Files and commands: every path relative to the workspace, which the session manager created.
+  const workspace = new Workspace(settings.workspaceDir)
   const routes = [
     ...healthRoutes({ demo }),
     ...configRoutes(sessions, { maxBodyBytes: settings.maxBodyBytes, demo }),
     ...sessionRoutes(sessions, store, { maxBodyBytes: settings.maxBodyBytes }),
+    ...fileRoutes({ workspace, maxFileBytes: settings.maxFileBytes ?? 1024 ** 3 }),
+    ...execRoutes({ sessions, workspace, dataDir: settings.dataDir, maxBodyBytes: settings.maxBodyBytes }),
   ]
+  const watch = watchEndpoint({ workspace, maxClientBufferBytes: settings.maxClientBufferBytes, logger })
   const auth = new Authenticator(settings.authTokens)
   const router = createRouter(routes, logger)
   const server: Server = createServer((req, res) => {
@@ -83,7 +92,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     scrub,
     auth,
     prewarm: settings.prewarm,
-  })
+  }, [watch])
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
@@ -98,6 +107,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     (closed ??= (async () => {
       await manager.shutdown(graceMs)
       for (const client of wss.clients) client.close(1001, 'server shutting down')
+      watch.close()
       wss.close()
       server.closeAllConnections()
       await new Promise<void>((resolve) => server.close(() => resolve()))

@@ -9,3 +9,5 @@ export type { EventLog, EventFrame, SequencedFrame, SessionRecord, SessionStore,
 export { SqliteStore } from './event-log/sqlite-store.js'
 export { Session } from './sessions/session.js'
 export { SessionManager, DEFAULT_SESSION_ID } from './sessions/session-manager.js'
+export { Workspace, type WorkspacePath } from './files/workspace-path.js'
+export { spawnInSession, commandEnv, type ExecTarget, type SessionSpawner, type SpawnInSessionOptions } from './exec/spawn.js'

@@ -22,6 +22,8 @@ export interface ServerSettings {
   maxFrameBytes: number
   /** Largest HTTP body accepted; larger ones get BODY_TOO_LARGE. @default 1 MiB */
   maxBodyBytes: number
+  /** Largest file `PUT /files/content` accepts; larger ones get BODY_TOO_LARGE. @default 1 GiB */
+  maxFileBytes?: number
   /** @default 'info' */
   logLevel: LogLevel
   /** A session idle this long releases its CLI process; 0 never. @default 5 minutes */
@@ -71,6 +73,7 @@ export function settingsFromEnv(env: Record<string, string | undefined> = proces
     agentVars: pickAgentVars(env),
     maxFrameBytes: intFrom(env, 'MAX_FRAME_BYTES', 16 * 1024 * 1024, 1024),
     maxBodyBytes: intFrom(env, 'MAX_BODY_BYTES', 1024 * 1024, 1024),
+    maxFileBytes: intFrom(env, 'MAX_FILE_BYTES', 1024 ** 3, 1),
     logLevel,
     idleTimeoutMs: intFrom(env, 'SESSION_IDLE_TIMEOUT_MS', 5 * 60_000),
     maxClientBufferBytes: intFrom(env, 'MAX_CLIENT_BUFFER_BYTES', 4 * 1024 * 1024, 1024),

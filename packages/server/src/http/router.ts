@@ -1,6 +1,9 @@
 // A minimal router: exact segments and `:param` segments. Every failure becomes the wire
 // error shape; unknown paths are NOT_FOUND, known paths with another method METHOD_NOT_ALLOWED.
-import type { IncomingMessage, ServerResponse } from 'node:http'
+// A handler answers JSON, or a stream of raw bytes (file content, NDJSON) piped to the client.
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http'
+import type { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
 import { ServerError, toServerError } from '../errors.js'
 import type { Logger } from '../logger.js'
 import { sendError, sendJson } from './respond.js'
@@ -14,10 +17,18 @@ export interface JsonResult {
   status?: number
   body: unknown
 }
+/** A raw answer: the headers, then the stream's bytes. If the client goes away first, the
+ * stream is destroyed (its owner sees `close` and can stop the work behind it). */
+export interface StreamResult {
+  status?: number
+  headers: OutgoingHttpHeaders
+  stream: Readable
+}
+export type RouteResult = JsonResult | StreamResult
 export interface Route {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE'
   path: string
-  handle(request: RouteRequest): Promise<JsonResult> | JsonResult
+  handle(request: RouteRequest): Promise<RouteResult> | RouteResult
 }
 
 function match(pattern: string, path: string): Record<string, string> | null {
@@ -51,7 +62,11 @@ export function createRouter(routes: Route[], logger: Logger) {
         throw new ServerError('METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${url.pathname}`, { allowed })
       }
       const result = await hit.route.handle({ req, url, params: hit.params ?? {} })
-      sendJson(res, result.status ?? 200, result.body)
+      if ('stream' in result) {
+        res.writeHead(result.status ?? 200, { 'cache-control': 'no-store', ...result.headers })
+        // A failure mid-stream cannot become an error body any more: pipeline destroys the response.
+        await pipeline(result.stream, res).catch((err: unknown) => logger.debug(`HTTP ${req.method} ${url.pathname}: stream ended early: ${String(err)}`))
+      } else sendJson(res, result.status ?? 200, result.body)
     } catch (err) {
       const error = toServerError(err)
       if (error.code === 'INTERNAL') logger.error(`HTTP ${req.method} ${req.url}: ${err instanceof Error ? err.stack : String(err)}`)

@@ -155,6 +155,11 @@ export class Session {
     return this.turnRunning
   }
 
+  /** The session's working directory: absolute, inside the workspace. */
+  get cwd(): string {
+    return this.options.cwd
+  }
+
   /** The config and process of the live agent, or null when none runs. Secrets redacted. */
   get activeRun(): RunInfo | null {
     return this.runInfo && { ...this.runInfo, config: redactConfig(this.runInfo.config), pid: this.run?.pid }

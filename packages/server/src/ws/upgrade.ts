@@ -1,6 +1,7 @@
 // Accepts WebSocket upgrades: /ws (the default session, the original protocol) and
-// /sessions/:id/ws; `?after=N` replays the events after N first. Anything else is refused
-// with an HTTP error in the wire error shape before the upgrade.
+// /sessions/:id/ws; `?after=N` replays the events after N first. Other modules add endpoints
+// as UpgradeRoutes (/files/watch). Anything else is refused with an HTTP error in the wire
+// error shape before the upgrade.
 import type { IncomingMessage, Server } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { WebSocketServer } from 'ws'
@@ -43,7 +44,14 @@ function sessionFor(path: string, options: ConnectionOptions): Session {
   return options.sessions.get(decodeURIComponent(match[1]!))
 }
 
-export function attachWebSockets(server: Server, options: ConnectionOptions): WebSocketServer {
+/** Another WebSocket endpoint at an exact path (e.g. /files/watch). It upgrades the socket
+ * itself, or rejects with a ServerError that is sent as the HTTP error. */
+export interface UpgradeRoute {
+  path: string
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, url: URL): Promise<void>
+}
+
+export function attachWebSockets(server: Server, options: ConnectionOptions, routes: UpgradeRoute[] = []): WebSocketServer {
   // A hard cap well above the soft limit: frames between the two get a FRAME_TOO_LARGE
   // error frame and the connection lives on; only absurd frames close it (code 1009).
   const wss = new WebSocketServer({
@@ -58,6 +66,11 @@ export function attachWebSockets(server: Server, options: ConnectionOptions): We
       const tokenLabel = options.auth.check(req)
       if (options.sessions.shuttingDown) throw new ServerError('SHUTTING_DOWN', 'The server is shutting down')
       const url = new URL(req.url ?? '/', 'http://localhost')
+      const route = routes.find((r) => r.path === url.pathname)
+      if (route) {
+        route.upgrade(req, socket, head, url).catch((err: unknown) => refuse(socket, toServerError(err)))
+        return
+      }
       const session = sessionFor(url.pathname, options)
       const after = parseCursor(url.searchParams.get('after'), options.log.lastSeq(session.id))
       const partial = parseFlag('partial', url.searchParams.get('partial'))

@@ -1,0 +1,94 @@
+// POST /sessions/:id/exec: run a command in a session's sandbox and stream its output as
+// NDJSON. The command starts before the answer does: a command that cannot start is a plain
+// HTTP error (EXEC_FAILED), never a half-written stream. See docs/files.md.
+import { realpath, stat } from 'node:fs/promises'
+import { join, relative, sep } from 'node:path'
+import { ExecRequestSchema, describeIssues, summarizeIssues, type ExecRequest } from '@claude-agent/protocol'
+import { ServerError } from '../errors.js'
+import { fsError } from '../files/entries.js'
+import { isInside, type Workspace } from '../files/workspace-path.js'
+import { readJsonBody } from '../http/body.js'
+import type { Route } from '../http/router.js'
+import type { Session } from '../sessions/session.js'
+import type { SessionManager } from '../sessions/session-manager.js'
+import { commandOutput } from './output.js'
+import { spawnInSession, type ExecTarget, type SessionSpawner } from './spawn.js'
+
+/** @default 10 minutes */
+export const DEFAULT_EXEC_TIMEOUT_MS = 600_000
+
+export interface ExecRoutesOptions {
+  sessions: SessionManager
+  workspace: Workspace
+  /** Where sessions keep their state (`<dataDir>/sessions/<id>`, as the session manager lays it out). */
+  dataDir: string
+  maxBodyBytes: number
+  /** @default spawnInSession (the sandbox wraps it) */
+  spawn?: SessionSpawner
+}
+
+/** The command's directory: `cwd` relative to the session's, and inside it (symlinks followed). */
+async function commandCwd(workspace: Workspace, session: Session, cwd: string | undefined): Promise<string> {
+  if (cwd === undefined) return session.cwd
+  const base = relative(workspace.root, session.cwd).split(sep).join('/') || '.'
+  const path = await workspace.resolve(cwd, base)
+  const outside = () =>
+    new ServerError('PATH_OUTSIDE_WORKSPACE', `cwd "${cwd.slice(0, 256)}" leaves the session's directory (${base})`, { path: cwd.slice(0, 256) })
+  if (base !== '.' && path.rel !== base && !path.rel.startsWith(`${base}/`)) throw outside()
+  let real: string
+  try {
+    real = await realpath(path.abs)
+  } catch (err) {
+    throw fsError(err, path.rel)
+  }
+  if (!isInside(real, await realpath(session.cwd))) throw outside()
+  if (!(await stat(real)).isDirectory()) throw new ServerError('NOT_A_DIRECTORY', `cwd ${path.rel} is not a directory`, { path: path.rel })
+  return path.abs
+}
+
+function parseRequest(body: unknown): ExecRequest {
+  const parsed = ExecRequestSchema.safeParse(body)
+  if (!parsed.success) {
+    const issues = describeIssues(parsed.error)
+    throw new ServerError('INVALID_REQUEST', `Invalid exec request: ${summarizeIssues(issues)}`, { issues })
+  }
+  return parsed.data
+}
+
+export function execRoutes(options: ExecRoutesOptions): Route[] {
+  const spawner = options.spawn ?? spawnInSession
+  return [
+    {
+      method: 'POST',
+      path: '/sessions/:id/exec',
+      async handle({ req, params }) {
+        if (options.sessions.shuttingDown) throw new ServerError('SHUTTING_DOWN', 'The server is shutting down')
+        const session = options.sessions.get(params['id']!)
+        const request = parseRequest(await readJsonBody(req, options.maxBodyBytes))
+        const cwd = await commandCwd(options.workspace, session, request.cwd)
+        const target: ExecTarget = { id: session.id, cwd: session.cwd, stateDir: join(options.dataDir, 'sessions', session.id) }
+        // With a shell, args follow the command line as $1, $2, ... ($0 is "bash").
+        const [command, args] = request.shell
+          ? ['/bin/bash', ['-c', request.command, 'bash', ...(request.args ?? [])]]
+          : [request.command, request.args ?? []]
+        const child = spawner(target, command, args, { cwd, env: request.env ?? {} })
+        try {
+          await new Promise<void>((resolve, reject) => {
+            child.once('spawn', resolve)
+            child.once('error', reject)
+          })
+        } catch (err) {
+          const errno = (err as NodeJS.ErrnoException).code
+          throw new ServerError('EXEC_FAILED', `Cannot run ${JSON.stringify(command.slice(0, 256))}: ${errno ?? String(err)}`, { errno })
+        }
+        child.on('error', () => undefined) // later errors (a failed kill) change nothing for the reader
+        const stream = commandOutput(child, {
+          timeoutMs: request.timeoutMs ?? DEFAULT_EXEC_TIMEOUT_MS,
+          encoding: request.encoding ?? 'utf8',
+          stdin: request.stdin,
+        })
+        return { headers: { 'content-type': 'application/x-ndjson; charset=utf-8' }, stream }
+      },
+    },
+  ]
+}

@@ -1,0 +1,101 @@
+// WebSocket /files/watch?path=&recursive=1: a `watching` frame once the watcher is in place,
+// then one `file_event` frame per change. The path is checked before the upgrade (a bad one is
+// an HTTP error in the wire shape); the watcher lives exactly as long as the socket.
+import { stat } from 'node:fs/promises'
+import type { IncomingMessage } from 'node:http'
+import type { Duplex } from 'node:stream'
+import type { ErrorFrame, WatchFrame } from '@claude-agent/protocol'
+import { WebSocketServer, type WebSocket } from 'ws'
+import { ServerError } from '../errors.js'
+import type { Logger } from '../logger.js'
+import type { UpgradeRoute } from '../ws/upgrade.js'
+import { fsError } from './entries.js'
+import { flagParam, pathParam } from './query.js'
+import { DirectoryWatcher } from './watcher.js'
+import type { Workspace, WorkspacePath } from './workspace-path.js'
+
+/** Close code when the watched directory was removed. */
+export const CLOSE_WATCH_ROOT_GONE = 4404
+/** Close code for a client that does not read its events (as on the session sockets). */
+export const CLOSE_SLOW_CONSUMER = 4008
+/** Close code when the watcher failed (WATCH_FAILED). */
+export const CLOSE_WATCH_FAILED = 1011
+
+export interface WatchSocketOptions {
+  workspace: Workspace
+  /** A client with more than this many bytes unsent is cut off (SLOW_CONSUMER). */
+  maxClientBufferBytes: number
+  logger: Logger
+}
+
+export interface WatchEndpoint extends UpgradeRoute {
+  /** Closes every watch socket and its watcher (server shutdown). */
+  close(): void
+}
+
+export function watchEndpoint(options: WatchSocketOptions): WatchEndpoint {
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 })
+  const watchers = new Set<DirectoryWatcher>()
+
+  /** One socket, one watcher: events out, the watcher closed with the socket. */
+  const attach = (socket: WebSocket, path: WorkspacePath, recursive: boolean) => {
+    const send = (frame: WatchFrame) => {
+      if (socket.readyState !== socket.OPEN) return
+      if (socket.bufferedAmount > options.maxClientBufferBytes) {
+        const error: ErrorFrame = { type: 'error', code: 'SLOW_CONSUMER', error: 'Cut off: too many file events unread' }
+        socket.send(JSON.stringify(error))
+        socket.close(CLOSE_SLOW_CONSUMER, 'SLOW_CONSUMER')
+        watcher.close()
+        return
+      }
+      socket.send(JSON.stringify(frame))
+    }
+    const watcher = new DirectoryWatcher(path, {
+      recursive,
+      onEvent: send,
+      onRootGone: () => {
+        send({ type: 'file_event', event: 'remove', path: path.rel })
+        socket.close(CLOSE_WATCH_ROOT_GONE, 'watched directory removed')
+      },
+      onError: (err) => watcherFailed(socket, err),
+    })
+    watchers.add(watcher)
+    socket.on('close', () => {
+      watcher.close()
+      watchers.delete(watcher)
+    })
+    socket.on('error', (err) => options.logger.debug(`watch socket error: ${err.message}`))
+    watcher.start().then(
+      () => send({ type: 'watching', path: path.rel, recursive }),
+      (err: unknown) => watcherFailed(socket, err),
+    )
+  }
+
+  const watcherFailed = (socket: WebSocket, err: unknown) => {
+    const message = err instanceof Error ? err.message : String(err)
+    options.logger.warn(`file watch failed: ${message}`)
+    const errno = (err as NodeJS.ErrnoException).code
+    const frame: ErrorFrame = { type: 'error', code: 'WATCH_FAILED', error: `Cannot watch: ${message}`, ...(errno && { data: { errno } }) }
+    if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(frame))
+    socket.close(CLOSE_WATCH_FAILED, 'WATCH_FAILED')
+  }
+
+  return {
+    path: '/files/watch',
+    async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, url: URL) {
+      const path = await options.workspace.resolve(pathParam(url))
+      const recursive = flagParam(url, 'recursive')
+      const stats = await stat(path.abs).catch((err: unknown) => {
+        throw fsError(err, path.rel)
+      })
+      if (!stats.isDirectory()) throw new ServerError('NOT_A_DIRECTORY', `${path.rel} is not a directory`, { path: path.rel })
+      wss.handleUpgrade(req, socket, head, (ws) => attach(ws, path, recursive))
+    },
+    close() {
+      for (const watcher of watchers) watcher.close()
+      watchers.clear()
+      for (const client of wss.clients) client.close(1001, 'server shutting down')
+      wss.close()
+    },
+  }
+}

@@ -1,0 +1,95 @@
+// The one place that turns a client's path into a file system path, and the one rule every
+// file operation obeys: the path, with every symlink followed, stays inside the workspace.
+// Lexical checks first (absolute paths, `..` escapes), then the real location of the deepest
+// part that exists, so a symlink pointing out is refused whatever the operation.
+import { lstat, readlink, realpath } from 'node:fs/promises'
+import { dirname, isAbsolute, join, posix, relative, resolve, sep } from 'node:path'
+import { ServerError } from '../errors.js'
+
+/** A client path, checked. */
+export interface WorkspacePath {
+  /** Normalized, `/`-separated, relative to the workspace root; `.` for the root. */
+  rel: string
+  /** The absolute path the operation uses (lexical: symlinks inside the workspace stay as they are). */
+  abs: string
+}
+
+/** Symlink hops followed before giving up (as the kernel's ELOOP). */
+const MAX_HOPS = 40
+
+/** Whether `child` is `parent` or below it (both absolute and normalized). */
+export function isInside(child: string, parent: string): boolean {
+  const rel = relative(parent, child)
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel))
+}
+
+const outside = (path: string, why: string) =>
+  new ServerError('PATH_OUTSIDE_WORKSPACE', `Path "${path.slice(0, 256)}" ${why}`, { path: path.slice(0, 256) })
+
+const errno = (err: unknown) => (err as NodeJS.ErrnoException).code
+
+/**
+ * A workspace root and its resolver.
+ *
+ * @example
+ * const ws = new Workspace('/srv/workspace')
+ * const { abs } = await ws.resolve('src/app.ts')   // '/srv/workspace/src/app.ts'
+ * await ws.resolve('../etc/passwd')                // throws PATH_OUTSIDE_WORKSPACE
+ */
+export class Workspace {
+  private realRoot: Promise<string> | undefined
+
+  constructor(readonly root: string) {}
+
+  /** The root with its own symlinks resolved (the workspace may itself live behind one). */
+  real(): Promise<string> {
+    return (this.realRoot ??= realpath(this.root).catch((err: unknown) => {
+      this.realRoot = undefined
+      throw err
+    }))
+  }
+
+  /**
+   * Checks `input` and returns where it points. `base` is a path relative to the root that
+   * `input` is relative to (an exec cwd is relative to the session's directory).
+   * Throws INVALID_REQUEST for a malformed path, PATH_OUTSIDE_WORKSPACE for an escape.
+   */
+  async resolve(input: string, base = '.'): Promise<WorkspacePath> {
+    if (input.includes('\0')) {
+      throw new ServerError('INVALID_REQUEST', 'path contains a NUL byte', { issues: [{ path: 'path', message: 'NUL byte' }] })
+    }
+    if (isAbsolute(input)) throw outside(input, 'is absolute; paths are relative to the workspace root')
+    const rel = posix.normalize(posix.join(base, input)).replace(/\/+$/, '') || '.'
+    if (rel === '..' || rel.startsWith('../')) throw outside(input, 'leaves the workspace')
+    const abs = rel === '.' ? this.root : join(this.root, rel)
+    const real = await this.real()
+    if (!(await this.staysInside(abs, real, 0))) throw outside(input, 'leads outside the workspace through a symlink')
+    return { rel, abs }
+  }
+
+  /** The real location of `abs`, or of its deepest existing ancestor, lies inside `realRoot`. */
+  private async staysInside(abs: string, realRoot: string, hops: number): Promise<boolean> {
+    if (hops > MAX_HOPS) return false
+    try {
+      return isInside(await realpath(abs), realRoot)
+    } catch (err) {
+      if (errno(err) === 'ELOOP') return false
+      if (errno(err) !== 'ENOENT' && errno(err) !== 'ENOTDIR') throw err
+    }
+    const parent = dirname(abs)
+    let link: string | undefined
+    try {
+      const stats = await lstat(abs)
+      // It exists but does not resolve: a dangling symlink. Writing through it would create
+      // its target, so the target must be inside too.
+      if (stats.isSymbolicLink()) link = await readlink(abs)
+    } catch (err) {
+      if (errno(err) !== 'ENOENT' && errno(err) !== 'ENOTDIR') throw err
+    }
+    if (parent === abs) return false
+    if (link === undefined) return this.staysInside(parent, realRoot, hops)
+    const realParent = await realpath(parent)
+    if (!isInside(realParent, realRoot)) return false
+    return this.staysInside(resolve(realParent, link), realRoot, hops + 1)
+  }
+}

@@ -1,0 +1,179 @@
+// Commands in a session: output streamed as it is written, exit codes, stderr, stdin, binary
+// output, timeouts that kill the whole process group, cwd containment, and an environment
+// that carries none of the server's secrets.
+import assert from 'node:assert/strict'
+import { mkdirSync, readFileSync, realpathSync, symlinkSync } from 'node:fs'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import { TEST_API_KEY, startStack, type Stack } from '../helpers/stack.js'
+import { call, eventually, exec, ndjson, q, type Frame } from './helpers.js'
+
+/** Whether `pid` still runs (a killed process whose parent died stays a zombie until init reaps it). */
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0)
+  } catch {
+    return false
+  }
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z'
+  } catch {
+    return true // no /proc: trust kill()
+  }
+}
+
+describe('exec', () => {
+  let stack: Stack
+  let sessionDir: string
+  const SERVER_ENV_SECRET = 'server-env-secret-5f0c2a'
+
+  before(async () => {
+    // The server runs in this process: whatever is in our environment is in the server's.
+    process.env['CAS_TEST_SERVER_SECRET'] = SERVER_ENV_SECRET
+    stack = await startStack()
+    await call(stack.url, 'POST', '/sessions', JSON.stringify({ id: 'box', config: { cwd: 'projects/box' } }))
+    sessionDir = join(stack.workspace, 'projects', 'box')
+    mkdirSync(join(sessionDir, 'sub'))
+    symlinkSync(stack.dir, join(sessionDir, 'escape'))
+  })
+  after(async () => {
+    delete process.env['CAS_TEST_SERVER_SECRET']
+    await stack.close()
+  })
+
+  it('streams stdout while the command runs, then the exit code', async () => {
+    // The command waits for a file only this test creates after reading "first": if output
+    // were held back until exit, "first" would never arrive.
+    const res = await fetch(`${stack.url}/sessions/box/exec`, {
+      method: 'POST',
+      body: JSON.stringify({
+        command: 'echo first; while [ ! -f go ]; do sleep 0.02; done; echo second; echo third',
+        shell: true,
+        timeoutMs: 60_000,
+      }),
+    })
+    assert.equal(res.status, 200)
+    assert.equal(res.headers.get('content-type'), 'application/x-ndjson; charset=utf-8')
+    const frames: Frame[] = []
+    for await (const frame of ndjson(res)) {
+      frames.push(frame)
+      if (frame.type === 'stdout' && frame['data'] === 'first\n') await call(stack.url, 'PUT', `/files/content${q('projects/box/go')}`, '')
+    }
+    const stdout = frames.filter((f) => f.type === 'stdout').map((f) => f['data']).join('')
+    assert.equal(stdout, 'first\nsecond\nthird\n')
+    assert.deepEqual(frames.at(-1), { type: 'exit', code: 0, signal: null, timedOut: false })
+    assert.equal(frames.filter((f) => f.type === 'exit').length, 1)
+  })
+
+  it('reports stderr and a non-zero exit code', async () => {
+    const run = await exec(stack.url, 'box', { command: 'sh', args: ['-c', 'echo out; echo oops >&2; exit 3'] })
+    assert.equal(run.stdout, 'out\n')
+    assert.equal(run.stderr, 'oops\n')
+    assert.deepEqual(run.exit, { type: 'exit', code: 3, signal: null, timedOut: false })
+  })
+
+  it('passes args without a shell, and to a shell as $1...', async () => {
+    const direct = await exec(stack.url, 'box', { command: 'printf', args: ['%s|', 'a b', '$HOME', '*'] })
+    assert.equal(direct.stdout, 'a b|$HOME|*|')
+    const shell = await exec(stack.url, 'box', { command: 'echo "$0:$1:$2"', args: ['x y', 'z'], shell: true })
+    assert.equal(shell.stdout, 'bash:x y:z\n')
+  })
+
+  it('feeds stdin and keeps binary output exact in base64', async () => {
+    assert.equal((await exec(stack.url, 'box', { command: 'cat', stdin: 'from stdin\n' })).stdout, 'from stdin\n')
+    assert.equal((await exec(stack.url, 'box', { command: 'cat' })).exit?.['code'], 0, 'stdin is closed when absent')
+    const bytes = [0xff, 0x00, 0x80, 0x41]
+    const printf = { command: 'printf', args: [bytes.map((b) => `\\${b.toString(8).padStart(3, '0')}`).join('')] }
+    const b64 = await exec(stack.url, 'box', { ...printf, encoding: 'base64' })
+    assert.deepEqual([...Buffer.from(b64.stdout, 'base64')], bytes)
+    const utf8 = await exec(stack.url, 'box', printf)
+    assert.equal(utf8.stdout, '\ufffd\u0000\ufffdA')
+  })
+
+  it('kills the process group on timeout and says so', async () => {
+    const run = await exec(stack.url, 'box', { command: 'sleep 60 & echo $!; wait', shell: true, timeoutMs: 300 })
+    assert.deepEqual(run.exit, { type: 'exit', code: null, signal: 'SIGKILL', timedOut: true })
+    const background = Number(run.stdout.trim())
+    assert.ok(background > 0)
+    await eventually(() => !alive(background), 'the background sleep was killed with its group')
+  })
+
+  it('leaves nothing running once the command exits', async () => {
+    const run = await exec(stack.url, 'box', { command: 'sleep 60 > /dev/null 2>&1 & echo $!', shell: true })
+    assert.equal(run.exit?.['code'], 0)
+    const background = Number(run.stdout.trim())
+    await eventually(() => !alive(background), 'the orphaned sleep was killed')
+  })
+
+  it('kills the command when the client goes away', async () => {
+    const controller = new AbortController()
+    const res = await fetch(`${stack.url}/sessions/box/exec`, {
+      method: 'POST',
+      body: JSON.stringify({ command: 'echo $$; exec sleep 60', shell: true }),
+      signal: controller.signal,
+    })
+    let pid = 0
+    try {
+      for await (const frame of ndjson(res)) {
+        pid = Number(String(frame['data']).trim())
+        controller.abort()
+      }
+    } catch {
+      // aborted
+    }
+    assert.ok(pid > 0)
+    await eventually(() => !alive(pid), 'the command was killed')
+  })
+
+  it("runs in the session's directory, and refuses a cwd outside it", async () => {
+    const pwd = await exec(stack.url, 'box', { command: 'pwd' })
+    assert.equal(pwd.stdout.trim(), realpathSync(sessionDir))
+    assert.equal((await exec(stack.url, 'box', { command: 'pwd', cwd: 'sub' })).stdout.trim(), realpathSync(join(sessionDir, 'sub')))
+    assert.equal((await exec(stack.url, 'box', { command: 'pwd', cwd: 'sub/..' })).stdout.trim(), realpathSync(sessionDir))
+    assert.equal((await exec(stack.url, 'default', { command: 'pwd', cwd: 'projects/box' })).stdout.trim(), realpathSync(sessionDir))
+    for (const cwd of ['..', '../..', '../../..', '/tmp', '/', 'escape', 'escape/data', 'sub/../../other']) {
+      const run = await exec(stack.url, 'box', { command: 'pwd', cwd })
+      assert.equal(run.status, 400, `${cwd}: ${JSON.stringify(run.body)}`)
+      assert.equal(run.body['code'], 'PATH_OUTSIDE_WORKSPACE', cwd)
+    }
+    assert.equal((await exec(stack.url, 'box', { command: 'pwd', cwd: 'missing' })).body['code'], 'FILE_NOT_FOUND')
+  })
+
+  it("gives the command a minimal environment without the server's secrets", async () => {
+    const run = await exec(stack.url, 'box', { command: 'env', env: { EXTRA: 'added' } })
+    const env = Object.fromEntries(run.stdout.trim().split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]))
+    assert.equal(env['EXTRA'], 'added')
+    assert.ok(env['PATH'])
+    assert.ok(env['HOME']?.startsWith(join(stack.dir, 'data', 'sessions', 'box')), env['HOME'])
+    for (const name of ['ANTHROPIC_API_KEY', 'ANTHROPIC_BASE_URL', 'CAS_TEST_SERVER_SECRET', 'CLAUDE_CONFIG_DIR']) {
+      assert.equal(env[name], undefined, `${name} is not passed`)
+    }
+    assert.ok(!run.stdout.includes(TEST_API_KEY))
+    assert.ok(!run.stdout.includes(SERVER_ENV_SECRET))
+  })
+
+  it('answers bad requests with codes', async () => {
+    const missing = await exec(stack.url, 'nope', { command: 'true' })
+    assert.equal(missing.status, 404)
+    assert.equal(missing.body['code'], 'SESSION_NOT_FOUND')
+    const notFound = await exec(stack.url, 'box', { command: 'no-such-command-here' })
+    assert.equal(notFound.status, 400)
+    assert.equal(notFound.body['code'], 'EXEC_FAILED')
+    assert.equal(notFound.body['data'].errno, 'ENOENT')
+    const cases: Array<[unknown, string]> = [
+      [{}, 'command'],
+      [{ command: '' }, 'command'],
+      [{ command: 'ls', args: 'a' }, 'args'],
+      [{ command: 'ls', timeoutMs: -1 }, 'timeoutMs'],
+      [{ command: 'ls', env: { A: 1 } }, 'env.A'],
+      [{ command: 'ls', surprise: true }, '(root)'],
+    ]
+    for (const [body, path] of cases) {
+      const res = await exec(stack.url, 'box', body)
+      assert.equal(res.body['code'], 'INVALID_REQUEST', JSON.stringify(body))
+      assert.ok((res.body['data'].issues as Array<{ path: string }>).some((i) => i.path === path), JSON.stringify(res.body))
+    }
+    const bad = await call(stack.url, 'POST', '/sessions/box/exec', '{not json')
+    assert.equal(bad.body['code'], 'BAD_JSON')
+  })
+})
