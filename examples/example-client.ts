@@ -1,8 +1,10 @@
 // Send one prompt to a running claude-agent-server and print the answer as it streams in.
 //
 //   npm run build && node --import tsx examples/example-client.ts "What is 2 + 2?"
-//   SERVER_URL=http://127.0.0.1:3000 (default) selects the server; DEBUG=1 logs every frame.
-// Exits 0 when the turn succeeds, 1 otherwise. Ctrl-C interrupts the turn.
+//   SERVER_URL=http://127.0.0.1:3000 (default) selects the server; SESSION_ID=<id> a named
+//   session (created if missing); DEBUG=1 logs every frame.
+// Exits 0 when the turn succeeds, 1 otherwise. Ctrl-C interrupts the turn. If the connection
+// drops (or the server restarts) the client reconnects by itself and the answer keeps coming.
 import {
   ClaudeAgentClient,
   isAssistantMessage,
@@ -12,6 +14,7 @@ import {
 } from '@claude-agent/client'
 
 const serverUrl = process.env['SERVER_URL'] ?? 'http://127.0.0.1:3000'
+const sessionId = process.env['SESSION_ID'] || undefined
 const promptText = process.argv.slice(2).join(' ') || 'Say hello and tell me which tools you can use.'
 
 function printFrame(frame: ServerFrame): void {
@@ -42,13 +45,19 @@ function printSummary(result: SdkResultMessage): void {
 }
 
 async function main(): Promise<number> {
-  const client = new ClaudeAgentClient({ connectionUrl: serverUrl, debug: process.env['DEBUG'] === '1' })
+  const client = new ClaudeAgentClient({ connectionUrl: serverUrl, sessionId, debug: process.env['DEBUG'] === '1' })
   client.onMessage(printFrame)
   client.onError((error) => console.error(`[client ${error.code}] ${error.message}`))
+  client.onConnectionChange((change) => {
+    if (change.state === 'reconnecting') console.error(`[reconnecting: attempt ${change.attempt} in ${change.delayMs} ms]`)
+  })
 
   const abort = new AbortController()
   process.once('SIGINT', () => abort.abort())
   try {
+    if (sessionId && !(await client.sessions.list()).some((s) => s.id === sessionId)) {
+      await client.sessions.create({ id: sessionId })
+    }
     await client.start()
     if (client.connection?.demo) console.error('(the server runs its demo model: no API credential configured)')
     console.log(`> ${promptText}`)

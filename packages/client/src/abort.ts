@@ -23,3 +23,19 @@ export function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<
 export function isTimeoutReason(reason: unknown): boolean {
   return (reason as { name?: unknown } | undefined)?.name === 'TimeoutError'
 }
+
+/** Waits `ms`; resolves true when the time is up, false as soon as `signal` aborts. */
+export function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
+  if (signal.aborted) return Promise.resolve(false)
+  return new Promise((resolve) => {
+    const onAbort = () => {
+      clearTimeout(timer)
+      resolve(false)
+    }
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort)
+      resolve(true)
+    }, ms)
+    signal.addEventListener('abort', onAbort, { once: true })
+  })
+}

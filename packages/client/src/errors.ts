@@ -3,10 +3,10 @@
 import type { IssueDetail, WireError } from '@claude-agent/protocol'
 
 export const CLIENT_ERROR_CODES = [
-  'NOT_CONNECTED', // send()/prompt()/getConfig() before start() or after stop() or a dropped socket
+  'NOT_CONNECTED', // send()/prompt()/getConfig() before start(), after stop(), while reconnecting, or after the connection was lost
   'ALREADY_STARTED', // start() while starting or connected
   'CONNECTION_FAILED', // the server could not be reached, refused the socket, or timed out
-  'CONNECTION_CLOSED', // the socket dropped while connected (pending prompts end with this)
+  'CONNECTION_CLOSED', // the connection was lost for good (no reconnect, gave up, session deleted)
   'CONFIG_REJECTED', // POST /config answered non-2xx; `wireError.data.issues` names bad fields
   'NO_PROVIDER', // no `connectionUrl` and no sandbox provider available yet
   'CLIENT_STOPPED', // stop() was called while this start()/prompt() was pending
@@ -14,7 +14,10 @@ export const CLIENT_ERROR_CODES = [
   'INVALID_ARGUMENT', // a bad option or prompt input, caught before anything is sent
   'INVALID_SERVER_FRAME', // the server sent a frame that does not parse (reported via onError)
   'HANDLER_FAILED', // an onMessage handler threw (reported via onError; the client carries on)
-  'REQUEST_FAILED', // an HTTP helper (getConfig) got a non-2xx answer
+  'REQUEST_FAILED', // an HTTP helper (getConfig, sessions.*) got a non-2xx answer
+  'TURN_INTERRUPTED', // the server stopped or restarted while this prompt ran or waited (INTERRUPTED_BY_RESTART)
+  'PROMPT_LOST', // the prompt was sent as the connection dropped and never reached the server
+  'MESSAGE_BUFFER_OVERFLOW', // a messages() iterator fell further behind than its buffer allows
 ] as const
 
 export type ClientErrorCode = (typeof CLIENT_ERROR_CODES)[number]

@@ -1,12 +1,19 @@
 // @claude-agent/client: drive a claude-agent-server (the Claude Agent SDK over a WebSocket).
-export {
-  ClaudeAgentClient,
-  type ErrorHandler,
-  type MessageHandler,
-  type PromptInput,
-  type PromptOptions,
-} from './client.js'
+export { ClaudeAgentClient } from './client.js'
 export { DEFAULT_CONNECT_TIMEOUT_MS, type ClaudeAgentClientOptions } from './options.js'
+export { SessionConnection } from './session/connection.js'
+export type { PromptInput, PromptOptions } from './session/prompt.js'
+export { DEFAULT_RECONNECT, type ReconnectOptions } from './session/backoff.js'
+export type {
+  ConnectionChange,
+  ConnectionChangeHandler,
+  ConnectionState,
+  ErrorHandler,
+  MessageHandler,
+} from './session/hub.js'
+export { DEFAULT_MESSAGE_BUFFER, type MessagesOptions } from './session/message-stream.js'
+export { SessionsApi, type AttachOptions } from './sessions-api.js'
+export type { HistoryOptions, SessionDetails, SessionHistory } from './http/sessions.js'
 export {
   CLIENT_ERROR_CODES,
   ClaudeAgentClientError,
@@ -18,7 +25,7 @@ export type { ConfigResponse } from './http/config.js'
 export { deriveServerUrls, type ServerUrls } from './urls.js'
 export type { SandboxProvider } from './providers/provider.js'
 export { UrlProvider } from './providers/url.js'
-export type { Transport, TransportCloseEvent } from './transport/transport.js'
+export { UpgradeRefusedError, type Transport, type TransportCloseEvent } from './transport/transport.js'
 export {
   WebSocketTransport,
   type WebSocketConstructor,
@@ -38,6 +45,7 @@ export {
   type AgentDefinition,
   type ClientFrame,
   type ConnectedFrame,
+  type CreateSessionRequest,
   type ErrorCode,
   type ErrorFrame,
   type InfoFrame,
@@ -52,6 +60,10 @@ export {
   type SdkStreamEvent,
   type SdkSystemMessage,
   type ServerFrame,
+  type SessionConfig,
+  type SessionInfo,
+  type SessionState,
+  type SessionStateFrame,
   type SystemPrompt,
   type UserMessage,
   type UserMessageFrame,

@@ -1,6 +1,8 @@
 // The options of ClaudeAgentClient: the original project's options, one object, documented defaults.
 import type { QueryConfig } from '@claude-agent/protocol'
 import { QueryConfigSchema } from '@claude-agent/protocol'
+import { ClaudeAgentClientError } from './errors.js'
+import { resolveReconnect, type ReconnectOptions } from './session/backoff.js'
 
 export interface ClaudeAgentClientOptions {
   /**
@@ -21,6 +23,25 @@ export interface ClaudeAgentClientOptions {
    * @default 10_000
    */
   connectTimeoutMs?: number
+  /**
+   * The session to attach to, created beforehand (e.g. with `client.sessions.create()`).
+   * Query config options cannot be combined with it: a named session gets its config when it
+   * is created.
+   * @default undefined — the server's default session, over `/ws` (the original protocol)
+   */
+  sessionId?: string
+  /**
+   * On the first connection, replay the session's events with `seq > after` before the live
+   * ones (`0`: the whole history). Reconnects always replay from the last event delivered.
+   * @default undefined — live events only
+   */
+  after?: number
+  /**
+   * Reconnect by itself after the connection drops, replaying what was missed. `false` disables
+   * it: a drop then ends the connection (`CONNECTION_CLOSED`) as before.
+   * @default { enabled: true, initialDelayMs: 100, maxDelayMs: 5000, maxAttempts: Infinity }
+   */
+  reconnect?: boolean | ReconnectOptions
 
   // ---- E2B sandbox (not supported yet; accepted for compatibility with the original) ----
   /**
@@ -96,4 +117,23 @@ export function pickQueryConfig(options: ClaudeAgentClientOptions): QueryConfig 
     if (source[field] !== undefined) config[field] = source[field]
   }
   return Object.keys(config).length > 0 ? (config as QueryConfig) : undefined
+}
+
+/** @throws ClaudeAgentClientError `INVALID_ARGUMENT` for options that cannot work together. */
+export function validateOptions(options: ClaudeAgentClientOptions): void {
+  resolveReconnect(options.reconnect)
+  validateAfter(options.after)
+  if (options.sessionId !== undefined && pickQueryConfig(options)) {
+    throw new ClaudeAgentClientError(
+      'INVALID_ARGUMENT',
+      'Query config options (model, systemPrompt, ...) configure the default session through /config; ' +
+        'for a named sessionId pass them to client.sessions.create({ id, config }) instead',
+    )
+  }
+}
+
+export function validateAfter(after: number | undefined): void {
+  if (after !== undefined && (!Number.isInteger(after) || after < 0)) {
+    throw new ClaudeAgentClientError('INVALID_ARGUMENT', `after must be an integer >= 0, got ${String(after)}`)
+  }
 }

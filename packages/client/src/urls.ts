@@ -18,14 +18,16 @@ const HTTP_SCHEME: Record<string, string> = {
 }
 const WS_SCHEME: Record<string, string> = { 'http:': 'ws:', 'https:': 'wss:' }
 
-/**
- * Derive the endpoints from `http(s)://` or `ws(s)://` URL. A path prefix is kept
- * (`http://h/agent` -> `ws://h/agent/ws`), a trailing `/ws` is taken as the WebSocket endpoint
- * itself, and a query string is kept on both endpoints (e.g. a proxy token).
- *
- * @throws ClaudeAgentClientError `INVALID_ARGUMENT` for anything else.
- */
-export function deriveServerUrls(connectionUrl: string): ServerUrls {
+interface Base {
+  /** e.g. `http://h:1/prefix` */
+  http: string
+  /** e.g. `ws://h:1/prefix` */
+  ws: string
+  /** The connection URL's query string, `''` or `?t=x`. */
+  search: string
+}
+
+function parseBase(connectionUrl: string): Base {
   let url: URL
   try {
     url = new URL(connectionUrl)
@@ -43,12 +45,45 @@ export function deriveServerUrls(connectionUrl: string): ServerUrls {
   }
   let path = url.pathname.replace(/\/+$/, '')
   if (path.endsWith('/ws')) path = path.slice(0, -'/ws'.length)
-  const httpUrl = `${httpScheme}//${url.host}${path}`
+  return { http: `${httpScheme}//${url.host}${path}`, ws: `${wsScheme}//${url.host}${path}`, search: url.search }
+}
+
+/**
+ * Derive the endpoints from `http(s)://` or `ws(s)://` URL. A path prefix is kept
+ * (`http://h/agent` -> `ws://h/agent/ws`), a trailing `/ws` is taken as the WebSocket endpoint
+ * itself, and a query string is kept on both endpoints (e.g. a proxy token).
+ *
+ * @throws ClaudeAgentClientError `INVALID_ARGUMENT` for anything else.
+ */
+export function deriveServerUrls(connectionUrl: string): ServerUrls {
+  const base = parseBase(connectionUrl)
   return {
-    httpUrl,
-    configUrl: `${httpUrl}/config${url.search}`,
-    wsUrl: `${wsScheme}//${url.host}${path}/ws${url.search}`,
+    httpUrl: base.http,
+    configUrl: `${base.http}/config${base.search}`,
+    wsUrl: `${base.ws}/ws${base.search}`,
   }
+}
+
+export type QueryParams = Record<string, string | number | undefined>
+
+/** `path` (e.g. `/sessions/a`) under the server's HTTP base, with the connection URL's query and `params`. */
+export function httpEndpoint(connectionUrl: string, path: string, params: QueryParams = {}): string {
+  const base = parseBase(connectionUrl)
+  return `${base.http}${path}${withParams(base.search, params)}`
+}
+
+/** The WebSocket endpoint of a session (`/ws` for the default session), with `params`. */
+export function sessionWsEndpoint(connectionUrl: string, sessionId: string | undefined, params: QueryParams = {}): string {
+  const base = parseBase(connectionUrl)
+  const path = sessionId === undefined ? '/ws' : `/sessions/${encodeURIComponent(sessionId)}/ws`
+  return `${base.ws}${path}${withParams(base.search, params)}`
+}
+
+function withParams(search: string, params: QueryParams): string {
+  const query = new URLSearchParams(search)
+  for (const [key, value] of Object.entries(params)) if (value !== undefined) query.set(key, String(value))
+  const text = query.toString()
+  return text ? `?${text}` : ''
 }
 
 /** A URL safe to log: the query string (which may carry a token) is dropped. */

@@ -10,7 +10,9 @@ export interface TransportCloseEvent {
 /**
  * Contract:
  * - `start()` resolves once the connection is open and rejects if it cannot be opened;
- *   a failure before open is reported only through that rejection.
+ *   a failure before open is reported only through that rejection, with an
+ *   `UpgradeRefusedError` when the server answered the upgrade with an HTTP error (when the
+ *   platform lets the transport see it).
  * - After open, `onmessage` gets every text frame, `onerror` reports errors (which need not
  *   end the connection), and `onclose` fires exactly once, including after `close()`.
  * - `send()` throws if the connection is not open.
@@ -23,4 +25,18 @@ export interface Transport {
   onmessage?: (message: string) => void
   onerror?: (error: Error) => void
   onclose?: (event: TransportCloseEvent) => void
+}
+
+/** The server answered the WebSocket upgrade with an HTTP error instead of switching protocols. */
+export class UpgradeRefusedError extends Error {
+  override readonly name = 'UpgradeRefusedError'
+
+  constructor(
+    /** HTTP status, e.g. 404. */
+    readonly status: number,
+    /** The response body, parsed as JSON when it is JSON (the server's wire error). */
+    readonly body: unknown,
+  ) {
+    super(`The server refused the WebSocket upgrade with HTTP ${status}`)
+  }
 }

@@ -1,6 +1,8 @@
-// A Transport over one WebSocket: the platform's `WebSocket` when there is one (browsers,
-// Node >= 22), otherwise the `ws` package, loaded lazily so browser bundles need not include it.
-import type { Transport, TransportCloseEvent } from './transport.js'
+// A Transport over one WebSocket: the `ws` package in Node (it shows why an upgrade was
+// refused), the platform's `WebSocket` elsewhere (browsers, Deno, Bun). `ws` is loaded lazily so
+// browser bundles need not include it.
+import type { IncomingMessage } from 'node:http'
+import { UpgradeRefusedError, type Transport, type TransportCloseEvent } from './transport.js'
 
 /** The part of the WHATWG WebSocket API we use; both browsers and `ws` provide it. */
 export interface WebSocketLike {
@@ -19,7 +21,7 @@ export interface WebSocketTransportOptions {
   url: string
   /**
    * WebSocket implementation to use.
-   * @default globalThis.WebSocket if defined, else the `ws` package
+   * @default the `ws` package in Node, else globalThis.WebSocket
    */
   WebSocket?: WebSocketConstructor
   /**
@@ -50,6 +52,8 @@ export class WebSocketTransport implements Transport {
     const socket = new Ctor(this.options.url)
     this.socket = socket
     this.closed = new Promise((resolve) => (this.markClosed = resolve))
+    let refusal: UpgradeRefusedError | undefined
+    watchRefusal(socket, (error) => (refusal = error))
 
     await new Promise<void>((resolve, reject) => {
       socket.onopen = () => {
@@ -59,12 +63,12 @@ export class WebSocketTransport implements Transport {
       socket.onerror = (event) => {
         const error = toError(event)
         if (this.opened) this.onerror?.(error)
-        else reject(error)
+        else reject(refusal ?? error)
       }
       socket.onclose = (event) => {
         this.markClosed?.()
         if (this.opened) this.onclose?.({ code: event.code, reason: event.reason })
-        else reject(new Error(`WebSocket closed before opening (code ${event.code}${event.reason ? `: ${event.reason}` : ''})`))
+        else reject(refusal ?? new Error(`WebSocket closed before opening (code ${event.code}${event.reason ? `: ${event.reason}` : ''})`))
       }
       socket.onmessage = (event) => {
         const text = toText(event.data)
@@ -94,9 +98,46 @@ export class WebSocketTransport implements Transport {
   }
 }
 
+/** The `ws` package's extra: the HTTP answer to a refused upgrade (status and wire error). */
+interface RefusalSource {
+  on(event: 'unexpected-response', listener: (request: unknown, response: IncomingMessage) => void): void
+  terminate(): void
+}
+
+function watchRefusal(socket: WebSocketLike, onRefusal: (error: UpgradeRefusedError) => void): void {
+  const source = socket as Partial<RefusalSource>
+  if (typeof source.on !== 'function' || typeof source.terminate !== 'function') return
+  source.on('unexpected-response', (_request, response) => {
+    let text = ''
+    response.setEncoding('utf8')
+    response.on('data', (chunk: string) => {
+      if (text.length < 64 * 1024) text += chunk
+    })
+    let done = false
+    const finish = () => {
+      if (done) return
+      done = true
+      onRefusal(new UpgradeRefusedError(response.statusCode ?? 0, parseBody(text)))
+      source.terminate?.() // ends the handshake: the socket reports error + close, start() rejects
+    }
+    response.once('end', finish)
+    response.once('error', finish)
+    response.once('close', finish)
+  })
+}
+
+function parseBody(text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return text
+  }
+}
+
 async function loadWebSocket(): Promise<WebSocketConstructor> {
   const native = (globalThis as { WebSocket?: unknown }).WebSocket
-  if (typeof native === 'function') return native as WebSocketConstructor
+  const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string'
+  if (!isNode && typeof native === 'function') return native as WebSocketConstructor
   const ws = await import('ws')
   // `ws` implements the WHATWG surface above; its event types are richer, hence the cast.
   return ws.WebSocket as unknown as WebSocketConstructor

@@ -1,0 +1,304 @@
+// One session's WebSocket, kept alive: connects (replaying from a cursor when asked), reconnects
+// with backoff after a drop, replaying from the last event it delivered, so handlers see every
+// session event once and in order (deduplicated by seq), and pairs prompts with their results.
+import type { ClientFrame, ConnectedFrame, SdkResultMessage, ServerFrame, WireError } from '@claude-agent/protocol'
+import { FRAME } from '@claude-agent/protocol'
+import type { DebugLog } from '../debug.js'
+import { ClaudeAgentClientError } from '../errors.js'
+import type { Transport, TransportCloseEvent } from '../transport/transport.js'
+import { sessionWsEndpoint } from '../urls.js'
+import type { ResolvedReconnectOptions } from './backoff.js'
+import { connectFailure, toWireError } from './failures.js'
+import type { ConnectionChangeHandler, ConnectionState, ErrorHandler, Hub, MessageHandler } from './hub.js'
+import { LostPromptCheck } from './lost-prompts.js'
+import type { MessagesOptions } from './message-stream.js'
+import { promptFrame, type PromptInput, type PromptOptions } from './prompt.js'
+import { reconnect } from './reconnect.js'
+import { SessionSocket } from './socket.js'
+import { TurnTracker, type SentMark } from './turns.js'
+
+/** Close code of a session deleted while attached: the end, no reconnect. */
+const CLOSE_SESSION_GONE = 4404
+
+export interface SessionConnectionInit {
+  /** The server's base URL (`connectionUrl`). */
+  baseUrl: string
+  /** undefined: the default session, over `/ws`. */
+  sessionId: string | undefined
+  /** First connection: replay events after this seq; undefined: live events only. */
+  after: number | undefined
+  reconnect: ResolvedReconnectOptions
+  connectTimeoutMs: number
+  log: DebugLog
+  hub: Hub
+  createTransport?: (url: string) => Transport
+}
+
+type Phase = 'idle' | ConnectionState
+
+/**
+ * A live connection to one session; `client.sessions.attach()` returns one, and
+ * ClaudeAgentClient drives one per start().
+ *
+ * @example
+ * const session = await client.sessions.attach('build-42', { after: 0 })
+ * session.onMessage((frame) => console.log(frame.type))
+ * const result = await session.prompt('Run the tests')
+ * await session.close()
+ */
+export class SessionConnection {
+  private readonly turns = new TurnTracker({ trySend: (frame) => this.trySend(frame) })
+  private readonly lost: LostPromptCheck
+  private readonly lifetime = new AbortController()
+  private phase: Phase = 'idle'
+  private socket?: SessionSocket
+  private connectedFrame?: ConnectedFrame
+  /** Connections made so far; the current one's number. */
+  private epoch = 0
+  /** The session's lastSeq when the current connection attached. */
+  private baseSeq = 0
+  /** The seq of the last event delivered. */
+  private cursor: number | undefined
+  /** The last error frame without seq on this connection (why the server is about to close it). */
+  private lastServerError?: WireError
+  private closing?: Promise<void>
+
+  constructor(private readonly init: SessionConnectionInit) {
+    this.cursor = init.after
+    this.lost = new LostPromptCheck({
+      turns: this.turns,
+      baseUrl: init.baseUrl,
+      sessionId: () => this.sessionId,
+      position: () => ({ epoch: this.epoch, baseSeq: this.baseSeq, cursor: this.cursor }),
+      signal: this.lifetime.signal,
+      log: init.log,
+    })
+  }
+
+  /** The session's id (`default` for `/ws` once connected). */
+  get sessionId(): string | undefined {
+    return this.init.sessionId ?? this.connectedFrame?.sessionId
+  }
+
+  /** The server's `connected` frame of the current connection. */
+  get connection(): ConnectedFrame | undefined {
+    return this.connectedFrame
+  }
+
+  get connectionState(): ConnectionState {
+    return this.phase === 'idle' ? 'closed' : this.phase
+  }
+
+  get isConnected(): boolean {
+    return this.phase === 'connected'
+  }
+
+  /** The seq of the last session event delivered (the replay cursor of the next reconnect). */
+  get lastSeq(): number | undefined {
+    return this.cursor
+  }
+
+  /** Connect once (no retry) and resolve on the `connected` frame. Rejects `CONNECTION_FAILED`, `CLIENT_STOPPED`. */
+  async open(signal?: AbortSignal): Promise<ConnectedFrame> {
+    if (this.phase !== 'idle') throw new ClaudeAgentClientError('ALREADY_STARTED', 'This connection was opened already')
+    this.setPhase('connecting')
+    try {
+      return await this.connectOnce(this.init.after, signal ? AbortSignal.any([signal, this.lifetime.signal]) : this.lifetime.signal)
+    } catch (error) {
+      const failure = connectFailure(error, '', this.init.connectTimeoutMs)
+      // close() may have run meanwhile (the type checker does not know the await may change phase).
+      if ((this.phase as Phase) === 'connecting') this.setPhase('closed', failure)
+      throw failure
+    }
+  }
+
+  /** Send a frame as is. @throws `NOT_CONNECTED` unless connected (also while reconnecting). */
+  send(frame: ClientFrame): void {
+    const socket = this.requireConnected('send')
+    try {
+      socket.send(JSON.stringify(frame))
+    } catch (error) {
+      throw new ClaudeAgentClientError('CONNECTION_CLOSED', 'The connection to the server is closing', { cause: error })
+    }
+    this.init.log('→', frame)
+  }
+
+  /**
+   * Send a prompt with its own uuid and resolve with the `result` of its turn (check `is_error`).
+   * While reconnecting the prompt waits and is sent once connected again.
+   */
+  async prompt(input: PromptInput, options: PromptOptions = {}): Promise<SdkResultMessage> {
+    if (this.phase !== 'connected' && this.phase !== 'reconnecting') throw this.notConnected('prompt')
+    options.signal?.throwIfAborted()
+    return this.turns.run(promptFrame(input), options.signal)
+  }
+
+  /** Interrupt the running turn; it ends with an error result. @throws `NOT_CONNECTED`. */
+  interrupt(): void {
+    this.send({ type: FRAME.interrupt })
+  }
+
+  onMessage(handler: MessageHandler): () => void {
+    return this.init.hub.onMessage(handler)
+  }
+
+  onError(handler: ErrorHandler): () => void {
+    return this.init.hub.onError(handler)
+  }
+
+  onConnectionChange(handler: ConnectionChangeHandler): () => void {
+    return this.init.hub.onConnectionChange(handler)
+  }
+
+  /** Iterate over the frames from now on; the loop ends when the connection closes for good. */
+  messages(options?: MessagesOptions): AsyncIterableIterator<ServerFrame> {
+    return this.init.hub.stream(options)
+  }
+
+  /** Close for good: pending prompts reject with `CLIENT_STOPPED`, iterators end. Idempotent. */
+  close(): Promise<void> {
+    this.closing ??= this.shutdown()
+    return this.closing
+  }
+
+  // ---- connecting ----
+
+  private async connectOnce(after: number | undefined, stop: AbortSignal): Promise<ConnectedFrame> {
+    const url = sessionWsEndpoint(this.init.baseUrl, this.init.sessionId, { after })
+    const { socket, connected } = await SessionSocket.open({
+      url,
+      timeoutMs: this.init.connectTimeoutMs,
+      stop,
+      log: this.init.log,
+      createTransport: this.init.createTransport,
+      events: {
+        // Events of a socket that has been replaced are ignored.
+        frame: (frame) => this.socket === socket && this.receive(frame),
+        unreadable: (error) => this.socket === socket && this.unreadable(error),
+        closed: (event) => this.socket === socket && this.handleClose(event),
+      },
+    })
+    if (stop.aborted) {
+      void socket.close()
+      throw stop.reason
+    }
+    this.socket = socket
+    this.connectedFrame = connected
+    this.lastServerError = undefined
+    this.epoch++
+    this.baseSeq = connected.lastSeq ?? this.cursor ?? 0
+    // Never backwards: a replay from further back than asked is deduplicated, not redelivered.
+    this.cursor ??= connected.after ?? connected.lastSeq
+    this.setPhase('connected')
+    this.turns.flush()
+    return connected
+  }
+
+  // ---- frames ----
+
+  private receive(frame: ServerFrame): void {
+    if (frame.type === FRAME.connected) {
+      this.init.hub.emitMessage(frame)
+      if (this.epoch > 1) this.lost.afterReconnect()
+      return
+    }
+    if (frame.seq !== undefined) {
+      if (this.cursor !== undefined && frame.seq <= this.cursor) return this.init.log(`dropped event ${frame.seq}: delivered already`)
+      if (this.cursor !== undefined && frame.seq !== this.cursor + 1) {
+        this.init.log(`events ${this.cursor + 1}..${frame.seq - 1} never arrived`)
+      }
+      this.cursor = frame.seq
+    } else if (frame.type === FRAME.error) {
+      this.lastServerError = toWireError(frame)
+    }
+    // Bookkeeping first, so handlers see a consistent state.
+    this.turns.observe(frame)
+    this.lost.observe(frame)
+    this.init.hub.emitMessage(frame)
+  }
+
+  private unreadable(error: WireError): void {
+    const message = `The server sent a frame the client cannot read: ${error.error}`
+    this.init.hub.emitError(new ClaudeAgentClientError('INVALID_SERVER_FRAME', message, { wireError: error }))
+  }
+
+  private handleClose(event: TransportCloseEvent): void {
+    const detail = `code ${event.code}${event.reason ? `: ${event.reason}` : ''}`
+    if (this.phase !== 'connected') return // our own close()
+    this.socket = undefined
+    this.connectedFrame = undefined
+    if (event.code === CLOSE_SESSION_GONE) {
+      const wireError = this.lastServerError ?? { code: 'SESSION_NOT_FOUND', error: 'The session was deleted' }
+      return this.terminate(new ClaudeAgentClientError('CONNECTION_CLOSED', `The session was deleted (${detail})`, { wireError }))
+    }
+    const error = new ClaudeAgentClientError('CONNECTION_CLOSED', `The connection to the server closed (${detail})`)
+    if (!this.init.reconnect.enabled) return this.terminate(error)
+    this.phase = 'reconnecting'
+    void reconnect(
+      {
+        options: this.init.reconnect,
+        stop: this.lifetime.signal,
+        attempt: () => this.connectOnce(this.cursor, this.lifetime.signal),
+        report: (change) => this.init.hub.emitChange(change),
+        giveUp: (failure) => this.terminate(failure),
+      },
+      error,
+    )
+  }
+
+  /** The connection is over for good: pending prompts and iterators end with `error`. */
+  private terminate(error: ClaudeAgentClientError): void {
+    if (this.phase === 'closed') return
+    this.lifetime.abort(error)
+    this.turns.failAll(error)
+    this.init.hub.emitError(error)
+    this.setPhase('closed', error)
+  }
+
+  // ---- sending ----
+
+  private trySend(frame: ClientFrame): SentMark | undefined {
+    if (this.phase !== 'connected' || !this.socket) return undefined
+    try {
+      this.socket.send(JSON.stringify(frame))
+    } catch {
+      return undefined // closing: the prompt waits for the next connection
+    }
+    this.init.log('→', frame)
+    return { epoch: this.epoch, baseSeq: this.baseSeq }
+  }
+
+  private requireConnected(method: string): SessionSocket {
+    if (this.phase === 'connected' && this.socket) return this.socket
+    throw this.notConnected(method)
+  }
+
+  private notConnected(method: string): ClaudeAgentClientError {
+    const why: Record<Phase, string> = {
+      idle: 'the connection is not open',
+      connecting: 'the connection is not open yet',
+      reconnecting: 'the connection dropped and is being re-established (prompt() waits for it)',
+      connected: '',
+      closed: 'the connection is closed',
+    }
+    return new ClaudeAgentClientError('NOT_CONNECTED', `Cannot ${method}(): ${why[this.phase]}`)
+  }
+
+  private setPhase(phase: ConnectionState, error?: ClaudeAgentClientError): void {
+    this.phase = phase
+    this.init.hub.emitChange(error ? { state: phase, error } : { state: phase })
+  }
+
+  private async shutdown(): Promise<void> {
+    const wasOpen = this.phase !== 'idle' && this.phase !== 'closed'
+    const stopped = new ClaudeAgentClientError('CLIENT_STOPPED', 'The connection was closed by the client')
+    this.phase = 'closed'
+    this.lifetime.abort(stopped)
+    this.turns.failAll(stopped)
+    const socket = this.socket
+    this.socket = undefined
+    this.connectedFrame = undefined
+    await socket?.close().catch((error: unknown) => this.init.log(`closing the socket failed: ${String(error)}`))
+    if (wasOpen) this.init.hub.emitChange({ state: 'closed' })
+  }
+}

@@ -1,0 +1,44 @@
+// Why a connection failed or ended, as ClaudeAgentClientErrors, and which failures are final.
+import type { ErrorFrame, WireError } from '@claude-agent/protocol'
+import { WireErrorSchema } from '@claude-agent/protocol'
+import { isTimeoutReason } from '../abort.js'
+import { ClaudeAgentClientError } from '../errors.js'
+import { UpgradeRefusedError } from '../transport/transport.js'
+import { loggableUrl } from '../urls.js'
+
+/** A failed connection attempt as `CONNECTION_FAILED` (with the server's wire error when it refused). */
+export function connectFailure(error: unknown, url: string, timeoutMs: number): ClaudeAgentClientError {
+  if (error instanceof ClaudeAgentClientError) return error // e.g. CLIENT_STOPPED
+  const where = url ? ` ${loggableUrl(url)}` : ''
+  if (isTimeoutReason(error)) {
+    return new ClaudeAgentClientError('CONNECTION_FAILED', `The server${where} did not get ready within ${timeoutMs} ms`)
+  }
+  if (error instanceof UpgradeRefusedError) {
+    const parsed = WireErrorSchema.safeParse(error.body)
+    const wireError = parsed.success ? parsed.data : undefined
+    const why = wireError ? ` ${wireError.code}: ${wireError.error}` : ''
+    const message = `The server refused the connection${where} with HTTP ${error.status}${why}`
+    return new ClaudeAgentClientError('CONNECTION_FAILED', message, { cause: error, ...(wireError && { wireError }) })
+  }
+  const reason = error instanceof Error ? error.message : String(error)
+  return new ClaudeAgentClientError('CONNECTION_FAILED', `Could not connect${where}: ${reason}`, { cause: error })
+}
+
+/** A refusal that retrying cannot fix (HTTP 4xx: the session is gone, the cursor is invalid, ...). */
+export function isPermanentRefusal(error: ClaudeAgentClientError): boolean {
+  const refusal = error.cause
+  if (!(refusal instanceof UpgradeRefusedError)) return false
+  return refusal.status >= 400 && refusal.status < 500 && refusal.status !== 408 && refusal.status !== 429
+}
+
+/** The connection is over for good because of `cause`. */
+export function connectionLost(why: string, cause: ClaudeAgentClientError): ClaudeAgentClientError {
+  return new ClaudeAgentClientError('CONNECTION_CLOSED', `The connection to the server was lost: ${why}`, {
+    cause,
+    ...(cause.wireError && { wireError: cause.wireError }),
+  })
+}
+
+export function toWireError(frame: ErrorFrame): WireError {
+  return { error: frame.error, code: frame.code, ...(frame.data !== undefined && { data: frame.data }) }
+}

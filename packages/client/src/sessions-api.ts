@@ -1,0 +1,109 @@
+// `client.sessions`: the server's session API (HTTP) and attaching to a session (WebSocket).
+// Works before start(): it only needs the server's URL.
+import type { CreateSessionRequest, SessionInfo } from '@claude-agent/protocol'
+import type { DebugLog } from './debug.js'
+import {
+  createSession,
+  deleteSession,
+  getSession,
+  listSessions,
+  sessionHistory,
+  type HistoryOptions,
+  type SessionDetails,
+  type SessionHistory,
+  type SessionsHttpOptions,
+} from './http/sessions.js'
+import { validateAfter } from './options.js'
+import { resolveReconnect, type ReconnectOptions } from './session/backoff.js'
+import { SessionConnection } from './session/connection.js'
+import { Hub } from './session/hub.js'
+
+export interface AttachOptions {
+  /**
+   * Replay the session's events with `seq > after` first (`0`: the whole history).
+   * @default undefined — live events only
+   */
+  after?: number
+  /** @default the client's `reconnect` option */
+  reconnect?: boolean | ReconnectOptions
+  /** @default the client's `connectTimeoutMs` */
+  connectTimeoutMs?: number
+}
+
+export interface SessionsApiContext {
+  /** The server's base URL. @throws ClaudeAgentClientError when there is none yet. */
+  baseUrl(): string
+  log: DebugLog
+  reconnect: boolean | ReconnectOptions | undefined
+  connectTimeoutMs: number
+}
+
+/**
+ * @example
+ * const info = await client.sessions.create({ id: 'build-42', config: { model: 'claude-sonnet-4-5' } })
+ * const session = await client.sessions.attach(info.id)
+ * console.log((await session.prompt('Run the tests')).result)
+ * await session.close()
+ */
+export class SessionsApi {
+  private readonly attached = new Set<SessionConnection>()
+
+  constructor(private readonly context: SessionsApiContext) {}
+
+  /** `POST /sessions`. Rejects `REQUEST_FAILED` (`wireError.code` e.g. `SESSION_EXISTS`, `INVALID_REQUEST`). */
+  async create(request: CreateSessionRequest = {}): Promise<SessionInfo> {
+    return createSession(request, this.http())
+  }
+
+  /** `GET /sessions`. */
+  async list(): Promise<SessionInfo[]> {
+    return listSessions(this.http())
+  }
+
+  /** `GET /sessions/:id`. Rejects `REQUEST_FAILED` with `wireError.code` `SESSION_NOT_FOUND`. */
+  async get(id: string): Promise<SessionDetails> {
+    return getSession(id, this.http())
+  }
+
+  /** `DELETE /sessions/:id`: attached clients are disconnected (close code 4404). */
+  async delete(id: string): Promise<void> {
+    return deleteSession(id, this.http())
+  }
+
+  /** `GET /sessions/:id/events`: one page of the session's events. */
+  async history(id: string, options: HistoryOptions = {}): Promise<SessionHistory> {
+    return sessionHistory(id, options, this.http())
+  }
+
+  /**
+   * Open a connection to session `id` and resolve once connected. It reconnects by itself and
+   * has the surface of the client (send, prompt, interrupt, onMessage, messages, close).
+   * Rejects `CONNECTION_FAILED` (`wireError.code` `SESSION_NOT_FOUND` for an unknown id).
+   */
+  async attach(id: string, options: AttachOptions = {}): Promise<SessionConnection> {
+    validateAfter(options.after)
+    const { log } = this.context
+    const connection = new SessionConnection({
+      baseUrl: this.context.baseUrl(),
+      sessionId: id,
+      after: options.after,
+      reconnect: resolveReconnect(options.reconnect ?? this.context.reconnect),
+      connectTimeoutMs: options.connectTimeoutMs ?? this.context.connectTimeoutMs,
+      log,
+      hub: new Hub(log),
+    })
+    this.attached.add(connection)
+    connection.onConnectionChange((change) => change.state === 'closed' && this.attached.delete(connection))
+    await connection.open()
+    return connection
+  }
+
+  /** Close every connection attach() made and that is still open. */
+  async closeAll(): Promise<void> {
+    await Promise.all([...this.attached].map((connection) => connection.close()))
+  }
+
+  private http(): SessionsHttpOptions {
+    return { baseUrl: this.context.baseUrl(), log: this.context.log }
+  }
+}

@@ -1,0 +1,102 @@
+// The real pieces for an end-to-end test: the scripted model and the server in process (the real
+// SDK and CLI behind it), with temporary data and workspace directories. restart() closes the
+// server and starts a new one on the same port and data directory.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { startScriptedModel, type Scenario } from '@claude-agent/scripted-model'
+import { createLogger, startServer, type RunningServer, type ServerSettings } from '@claude-agent/server'
+
+export const TEST_API_KEY = 'sk-client-e2e-test-key-0123456789'
+
+export interface Stack {
+  model: Awaited<ReturnType<typeof startScriptedModel>>
+  server: RunningServer
+  /** `http://127.0.0.1:<port>`; stays the same across restart(). */
+  url: string
+  dir: string
+  settings: ServerSettings
+  /** server.close() (running turns are stopped), then a new server on the same port and data. */
+  restart(): Promise<void>
+  close(): Promise<void>
+}
+
+export async function startStack(scenario: Scenario, settings: Partial<ServerSettings> = {}): Promise<Stack> {
+  const dir = mkdtempSync(join(tmpdir(), 'cas-client-e2e-'))
+  const model = await startScriptedModel({ scenario })
+  const full: ServerSettings = {
+    host: '127.0.0.1',
+    port: 0,
+    dataDir: join(dir, 'data'),
+    workspaceDir: join(dir, 'workspace'),
+    agentVars: { ANTHROPIC_BASE_URL: model.url, ANTHROPIC_API_KEY: TEST_API_KEY, CLAUDE_CODE_MAX_RETRIES: '0' },
+    maxFrameBytes: 1024 * 1024,
+    maxBodyBytes: 64 * 1024,
+    logLevel: 'silent',
+    idleTimeoutMs: 0,
+    maxClientBufferBytes: 8 * 1024 * 1024,
+    slowClientGraceMs: 5_000,
+    shutdownGraceMs: 0,
+    ...settings,
+  }
+  const logger = createLogger({ level: process.env['TEST_SERVER_LOG'] === '1' ? 'debug' : 'silent' })
+  const stack: Stack = {
+    model,
+    server: await startServer({ settings: full, logger }),
+    url: '',
+    dir,
+    settings: full,
+    async restart() {
+      await stack.server.close()
+      stack.server = await startServer({ settings: { ...full, port: stack.server.port }, logger })
+    },
+    async close() {
+      await stack.server.close()
+      await model.close()
+      // server.close() does not wait for the CLI processes to exit; they may still write their state.
+      rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 })
+    },
+  }
+  stack.url = stack.server.url
+  return stack
+}
+
+/** A one-reply text script. */
+export const say = (prompt: string, text: string) => ({
+  match: { prompt },
+  replies: [{ content: [{ type: 'text' as const, text }] }],
+})
+
+/** A text reply streamed slowly enough to interrupt or cut mid-answer. */
+export const slowly = (prompt: string, text: string, chunkDelayMs = 40) => ({
+  match: { prompt },
+  replies: [{ content: [{ type: 'text' as const, text }], chunkSize: 4, chunkDelayMs }],
+})
+
+/** Polls `check` until it is truthy; fails with `what` after `timeoutMs`. */
+export async function waitFor<T>(check: () => T | undefined | false, what: string, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const value = check()
+    if (value) return value
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 10))
+  }
+}
+
+/**
+ * Waits until `connection` has delivered every event of session `id` and the session is quiet
+ * (the CLI reports a turn complete a moment after its result). Resolves with the last seq.
+ */
+export async function caughtUp(
+  connection: { lastSeq: number | undefined },
+  sessions: { get(id: string): Promise<{ lastSeq: number }> },
+  id: string,
+): Promise<number> {
+  for (;;) {
+    const { lastSeq } = await sessions.get(id)
+    await waitFor(() => connection.lastSeq === lastSeq, `the client to reach seq ${lastSeq}`)
+    await new Promise((r) => setTimeout(r, 300))
+    if ((await sessions.get(id)).lastSeq === lastSeq) return lastSeq
+  }
+}
