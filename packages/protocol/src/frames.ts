@@ -118,3 +118,8 @@ export const SERVER_FRAME_TYPES = ServerFrameSchema.options.map((o) => o.shape.t
 export const SERVER_FRAME_SCHEMAS = Object.fromEntries(
   ServerFrameSchema.options.map((o) => [o.shape.type.value, o]),
 ) as unknown as Record<ServerFrame['type'], z.ZodType<ServerFrame>>
+
+/** The sequence number of a server frame, if it is a logged session event. */
+export function frameSeq(frame: ServerFrame): number | undefined {
+  return 'seq' in frame ? frame.seq : undefined
+}

@@ -61,6 +61,7 @@ export {
   ServerFrameSchema,
   SessionStateFrameSchema,
   UserMessageFrameSchema,
+  frameSeq,
   type ClientFrame,
   type ConnectedFrame,
   type ErrorFrame,

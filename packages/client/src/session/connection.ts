@@ -2,7 +2,7 @@
 // with backoff after a drop, replaying from the last event it delivered, so handlers see every
 // session event once and in order (deduplicated by seq), and pairs prompts with their results.
 import type { ClientFrame, ConnectedFrame, SdkResultMessage, ServerFrame, WireError } from '@claude-agent/protocol'
-import { FRAME } from '@claude-agent/protocol'
+import { FRAME, frameSeq } from '@claude-agent/protocol'
 import type { DebugLog } from '../debug.js'
 import { ClaudeAgentClientError } from '../errors.js'
 import type { Transport, TransportCloseEvent } from '../transport/transport.js'
@@ -202,12 +202,13 @@ export class SessionConnection {
       if (this.epoch > 1) this.lost.afterReconnect()
       return
     }
-    if (frame.seq !== undefined) {
-      if (this.cursor !== undefined && frame.seq <= this.cursor) return this.init.log(`dropped event ${frame.seq}: delivered already`)
-      if (this.cursor !== undefined && frame.seq !== this.cursor + 1) {
-        this.init.log(`events ${this.cursor + 1}..${frame.seq - 1} never arrived`)
+    const seq = frameSeq(frame)
+    if (seq !== undefined) {
+      if (this.cursor !== undefined && seq <= this.cursor) return this.init.log(`dropped event ${seq}: delivered already`)
+      if (this.cursor !== undefined && seq !== this.cursor + 1) {
+        this.init.log(`events ${this.cursor + 1}..${seq - 1} never arrived`)
       }
-      this.cursor = frame.seq
+      this.cursor = seq
     } else if (frame.type === FRAME.error) {
       this.lastServerError = toWireError(frame)
     }

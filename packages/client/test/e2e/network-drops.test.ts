@@ -1,6 +1,7 @@
 // Real network cuts between the client and the server (a TCP forwarder whose connections are
 // destroyed): the client reconnects by itself, replays from the last event it delivered, and its
 // onMessage sees every session event exactly once, in order, the same as the server's history.
+import { frameSeq } from '@claude-agent/protocol'
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { ClaudeAgentClient, isClaudeAgentClientError, type ServerFrame } from '../../src/index.js'
@@ -27,7 +28,7 @@ async function allEvents(client: ClaudeAgentClient, id: string): Promise<ServerF
   }
 }
 
-const sequenced = (frames: ServerFrame[]) => frames.filter((f) => f.type !== 'connected' && f.seq !== undefined)
+const sequenced = (frames: ServerFrame[]) => frames.filter((f) => frameSeq(f) !== undefined)
 const turnStarted = (f: ServerFrame) => f.type === 'sdk_message' && f.data.type === 'command_lifecycle' && f.data['state'] === 'started'
 
 describe('network drops', () => {

@@ -2,6 +2,7 @@
 // reconnects by itself, catches up on what it missed (every event once, in order), the prompt
 // whose turn was cut rejects with TURN_INTERRUPTED, and the next prompt continues the same
 // conversation. Once with a graceful in-process close, once with a real crash (SIGKILL).
+import { frameSeq } from '@claude-agent/protocol'
 import assert from 'node:assert/strict'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -17,7 +18,7 @@ const scripts = [
   slowly('queued task', 'queued '.repeat(300), 50),
   say('what is my name', 'Your name is Ada'),
 ]
-const sequenced = (frames: ServerFrame[]) => frames.filter((f) => f.type !== 'connected' && f.seq !== undefined)
+const sequenced = (frames: ServerFrame[]) => frames.filter((f) => frameSeq(f) !== undefined)
 const turnStarted = (f: ServerFrame) => f.type === 'sdk_message' && f.data.type === 'command_lifecycle' && f.data['state'] === 'started'
 const interrupted = (e: unknown) => isClaudeAgentClientError(e, 'TURN_INTERRUPTED') && e.wireError?.code === 'INTERRUPTED_BY_RESTART'
 

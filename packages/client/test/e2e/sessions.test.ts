@@ -1,6 +1,7 @@
 // client.sessions against the real server: create/list/get/history/delete before any WebSocket,
 // wire errors (SESSION_NOT_FOUND, SESSION_EXISTS), attach() with replay, prompt and iteration on
 // an attached session, and a deleted session ending its connections without a reconnect.
+import { frameSeq } from '@claude-agent/protocol'
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import {
@@ -75,7 +76,7 @@ describe('client.sessions', () => {
     await session.close()
     await loop // close() ends the loop
     const history = await client.sessions.history('alpha')
-    const sequenced = (list: ServerFrame[]) => list.filter((f) => f.type !== 'connected' && f.seq !== undefined)
+    const sequenced = (list: ServerFrame[]) => list.filter((f) => frameSeq(f) !== undefined)
     assert.deepEqual(sequenced(frames), history.events)
     assert.deepEqual(sequenced(iterated), history.events)
 

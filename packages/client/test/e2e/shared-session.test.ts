@@ -1,5 +1,6 @@
 // Two clients attached to one named session: they receive the same events in the same order,
 // and each prompt() resolves with its own result even when both prompt at once.
+import { frameSeq } from '@claude-agent/protocol'
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { ClaudeAgentClient, type ServerFrame } from '../../src/index.js'
@@ -23,10 +24,11 @@ describe('two clients on one session', () => {
     await admin.sessions.create({ id: 'shared' })
     const events = new Map<string, ServerFrame[]>()
     for (const name of ['alice', 'bob']) {
-      const client = new ClaudeAgentClient({ connectionUrl: stack.url, sessionId: 'shared' })
+      // after: 0 so each sees the whole history (the first attach pre-warms the CLI: an event)
+      const client = new ClaudeAgentClient({ connectionUrl: stack.url, sessionId: 'shared', after: 0 })
       clients.push(client)
       events.set(name, [])
-      client.onMessage((frame) => frame.type !== 'connected' && frame.seq !== undefined && events.get(name)!.push(frame))
+      client.onMessage((frame) => frameSeq(frame) !== undefined && events.get(name)!.push(frame))
       await client.start()
       assert.equal(client.connection?.sessionId, 'shared')
     }

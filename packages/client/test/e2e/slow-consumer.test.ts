@@ -1,6 +1,7 @@
 // A client that stops reading is cut off by the server (SLOW_CONSUMER, close 4008, or a
 // terminated socket); once it reads again it reconnects by itself and catches up by replay,
 // every event once, in order. The stall is real: a TCP forwarder stops reading from the server.
+import { frameSeq } from '@claude-agent/protocol'
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { ClaudeAgentClient, type ConnectionState, type ServerFrame } from '../../src/index.js'
@@ -26,7 +27,7 @@ describe('slow consumer', () => {
 
   it('is cut off while stalled, then reconnects and catches up', async () => {
     const driver = new ClaudeAgentClient({ connectionUrl: stack.url, sessionId: 'flood' })
-    const slow = new ClaudeAgentClient({ connectionUrl: forwarder.url, sessionId: 'flood', reconnect: { initialDelayMs: 10 } })
+    const slow = new ClaudeAgentClient({ connectionUrl: forwarder.url, sessionId: 'flood', after: 0, reconnect: { initialDelayMs: 10 } })
     clients.push(driver, slow)
     await driver.sessions.create({ id: 'flood' })
     const frames: ServerFrame[] = []
@@ -47,7 +48,7 @@ describe('slow consumer', () => {
     await waitFor(() => states.includes('reconnecting') && slow.isConnected, 'the reconnect')
     await caughtUp(slow, driver.sessions, 'flood')
     const history = await driver.sessions.history('flood', { limit: 10_000 })
-    const sequenced = frames.filter((f) => f.type !== 'connected' && f.seq !== undefined)
+    const sequenced = frames.filter((f) => frameSeq(f) !== undefined)
     assert.deepEqual(sequenced, history.events, 'every event once, in order')
   })
 })

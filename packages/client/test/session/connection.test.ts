@@ -1,6 +1,7 @@
 // SessionConnection (through ClaudeAgentClient) against a scripted WebSocket peer: replay from the
 // last delivered seq, duplicates dropped, results arriving by replay, and when it must not
 // reconnect (4404, a refused upgrade, maxAttempts, reconnect: false, stop()).
+import { frameSeq } from '@claude-agent/protocol'
 import assert from 'node:assert/strict'
 import { afterEach, beforeEach, describe, it } from 'node:test'
 import { ClaudeAgentClient, isClaudeAgentClientError, type ConnectionChange, type ServerFrame } from '../../src/index.js'
@@ -46,7 +47,7 @@ describe('SessionConnection', () => {
     client.onConnectionChange((c) => changes.push(c))
     return client.start()
   }
-  const seqs = () => frames.flatMap((f) => (f.type !== 'connected' && f.seq !== undefined ? [f.seq] : []))
+  const seqs = () => frames.flatMap((f) => { const seq = frameSeq(f); return seq === undefined ? [] : [seq] })
   const sent = (c: FakeConnection) => c.received.find((f) => f.type === 'user_message')?.data?.uuid
 
   it('reconnects after 4008 with after=<last delivered seq>, drops duplicates, passes seq-less frames', async () => {

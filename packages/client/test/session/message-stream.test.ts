@@ -1,4 +1,5 @@
 // messages(): a bounded queue between the socket and a `for await` loop.
+import { frameSeq } from '@claude-agent/protocol'
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import type { ServerFrame } from '@claude-agent/protocol'
@@ -6,7 +7,7 @@ import { isClaudeAgentClientError } from '../../src/errors.js'
 import { Hub } from '../../src/session/hub.js'
 
 const info = (seq: number): ServerFrame => ({ type: 'info', message: `m${seq}`, source: 'server', seq })
-const seqOf = (f: ServerFrame) => (f.type === 'connected' ? undefined : f.seq)
+const seqOf = (f: ServerFrame) => frameSeq(f)
 
 describe('messages()', () => {
   it('yields frames in order, also those emitted before the loop asks', async () => {

@@ -106,16 +106,21 @@ export class SessionManager {
     this.options.store.deleteSession(id)
   }
 
-  /** Let running turns finish for up to `graceMs`, interrupt the rest, then stop every agent. */
+  /** Let running turns finish for up to `graceMs` (no queued prompt starts meanwhile), then
+   * interrupt the rest, then stop every agent. With 0: stop at once, recording running turns
+   * as interrupted. Resolves once every CLI process has exited. */
   async shutdown(graceMs: number): Promise<void> {
     this.stopping = true
-    const running = () => [...this.sessions.values()].filter((s) => s.isTurnRunning)
-    const until = async (deadline: number) => {
-      while (running().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
+    for (const session of this.sessions.values()) session.drain()
+    if (graceMs > 0) {
+      const running = () => [...this.sessions.values()].filter((s) => s.isTurnRunning)
+      const until = async (deadline: number) => {
+        while (running().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
+      }
+      await until(Date.now() + graceMs)
+      for (const session of running()) await session.interrupt()
+      await until(Date.now() + 2_000)
     }
-    await until(Date.now() + graceMs)
-    for (const session of running()) await session.interrupt()
-    await until(Date.now() + 2_000)
     for (const session of this.sessions.values()) session.stop('the server shut down')
     await Promise.all([...this.sessions.values()].map((s) => s.settled()))
   }

@@ -80,6 +80,8 @@ export class Session {
   private restartWhenIdle: 'failed' | 'suspended' | null = null
   private idleTimer: NodeJS.Timeout | undefined
   private closed = false
+  /** Shutting down: the running turn may finish, queued prompts wait (and are recorded). */
+  private draining = false
   /** CLI processes being stopped; shutdown waits for them. */
   private readonly stopping = new Set<Promise<void>>()
   private readonly subscribers = new Set<Subscriber>()
@@ -199,8 +201,13 @@ export class Session {
     this.startNextTurn()
   }
 
+  /** Start no further turns (server shutdown). */
+  drain(): void {
+    this.draining = true
+  }
+
   private startNextTurn(): void {
-    if (this.turnRunning || this.closed) return
+    if (this.turnRunning || this.closed || this.draining) return
     const next = this.queue.shift()
     if (!next) return
     const run = this.run ?? this.startRun()
@@ -310,13 +317,16 @@ export class Session {
     const config = this.options.configSource()
     const env = this.options.buildEnv(config)
     const resumed = this.options.agents.canResume(env, record.conversationId)
-    const run = this.options.agents.start({
+    // A released run's process may still write a line or two: those are not this session's news.
+    const run: AgentRun = this.options.agents.start({
       config,
       cwd: this.options.cwd,
       env,
       conversationId: record.conversationId,
       resume: resumed,
-      onStderr: (line) => this.emit({ type: 'info', message: this.options.scrub(line), source: 'cli_stderr' }),
+      onStderr: (line) => {
+        if (this.run === run) this.emit({ type: 'info', message: this.options.scrub(line), source: 'cli_stderr' })
+      },
       canUseTool: (ask) => this.broker.ask(ask),
     })
     this.run = run

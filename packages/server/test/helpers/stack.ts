@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startScriptedModel, type Scenario } from '@claude-agent/scripted-model'
-import { createLogger, startServer, type RunningServer, type ServerSettings } from '../../src/index.js'
+import { createLogger, settingsFromEnv, startServer, type RunningServer, type ServerSettings } from '../../src/index.js'
 
 export const TEST_API_KEY = 'sk-test-secret-value-0123456789'
 
@@ -35,21 +35,17 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     CLAUDE_CODE_MAX_RETRIES: '0',
   }
   const settings: ServerSettings = {
-    host: '127.0.0.1',
+    // The server's own defaults, so a new setting needs no change here.
+    ...settingsFromEnv({ DATA_DIR: join(dir, 'data'), WORKSPACE_DIR: join(dir, 'workspace') }),
     port: 0,
-    dataDir: join(dir, 'data'),
-    workspaceDir: join(dir, 'workspace'),
     agentVars,
     maxFrameBytes: 1024 * 1024,
     maxBodyBytes: 64 * 1024,
     logLevel: 'debug',
     idleTimeoutMs: 0,
     maxClientBufferBytes: 8 * 1024 * 1024,
-    slowClientGraceMs: 5_000,
     shutdownGraceMs: 0,
     permissionTimeoutMs: 60_000,
-    authTokens: [],
-    prewarm: true,
     ...options.settings,
   }
   const logLines: string[] = []

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startScriptedModel, type Scenario } from '@claude-agent/scripted-model'
-import { createLogger, startServer, type RunningServer, type ServerSettings } from '@claude-agent/server'
+import { createLogger, settingsFromEnv, startServer, type RunningServer, type ServerSettings } from '@claude-agent/server'
 
 export const TEST_API_KEY = 'sk-client-e2e-test-key-0123456789'
 
@@ -25,17 +25,15 @@ export async function startStack(scenario: Scenario, settings: Partial<ServerSet
   const dir = mkdtempSync(join(tmpdir(), 'cas-client-e2e-'))
   const model = await startScriptedModel({ scenario })
   const full: ServerSettings = {
-    host: '127.0.0.1',
+    // The server's own defaults, so a new setting needs no change here.
+    ...settingsFromEnv({ DATA_DIR: join(dir, 'data'), WORKSPACE_DIR: join(dir, 'workspace') }),
     port: 0,
-    dataDir: join(dir, 'data'),
-    workspaceDir: join(dir, 'workspace'),
     agentVars: { ANTHROPIC_BASE_URL: model.url, ANTHROPIC_API_KEY: TEST_API_KEY, CLAUDE_CODE_MAX_RETRIES: '0' },
     maxFrameBytes: 1024 * 1024,
     maxBodyBytes: 64 * 1024,
     logLevel: 'silent',
     idleTimeoutMs: 0,
     maxClientBufferBytes: 8 * 1024 * 1024,
-    slowClientGraceMs: 5_000,
     shutdownGraceMs: 0,
     ...settings,
   }
