@@ -19,6 +19,7 @@ export const ERROR_CODES = [
   'INVALID_REQUEST', // a request body or query that fails validation (fields named in data.issues)
   'SLOW_CONSUMER', // a client fell too far behind; reconnect with `after` to catch up
   'SHUTTING_DOWN', // the server is stopping and takes no new prompts
+  'DUPLICATE_PROMPT', // a user_message whose uuid this session already took (safe resend)
   // The agent (SDK + CLI) failed; the session recovers on the next prompt.
   'AGENT_START_FAILED', // the CLI could not be started or exited before it was ready
   'AGENT_EXITED', // the CLI process ended unexpectedly while the session was live

@@ -97,3 +97,28 @@ describe('turns over /ws', () => {
     assert.equal(error['code'], 'NOTHING_TO_INTERRUPT')
   })
 })
+
+describe('prompt uuids', () => {
+  it('runs a resent prompt once and answers the duplicate with DUPLICATE_PROMPT', async () => {
+    const stack = await startStack({ scenario: { scripts: [{ ...say('once only', 'ran'), repeat: true }] } })
+    try {
+      const probe = await WsProbe.connect(stack.wsUrl)
+      const frame = {
+        type: 'user_message',
+        data: { type: 'user', uuid: '0a0b0c0d-0000-4000-8000-000000000001', message: { role: 'user', content: 'once only' } },
+      }
+      probe.send(frame)
+      probe.send(frame)
+      const duplicate = await probe.next((f) => f.type === 'error')
+      assert.equal(duplicate['code'], 'DUPLICATE_PROMPT')
+      assert.deepEqual(duplicate['data'], { uuid: '0a0b0c0d-0000-4000-8000-000000000001' })
+      await probe.result()
+      await new Promise((r) => setTimeout(r, 300))
+      const results = probe.frames.filter((f) => f.type === 'sdk_message' && sdkData(f).type === 'result')
+      assert.equal(results.length, 1, 'the prompt ran once')
+      probe.close()
+    } finally {
+      await stack.close()
+    }
+  })
+})

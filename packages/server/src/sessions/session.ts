@@ -73,6 +73,8 @@ export class Session {
   /** Prompts waiting for the turn before them: the CLI merges prompts queued behind a running
    * turn, so we feed it one at a time and every prompt gets exactly one result. */
   private readonly queue: UserMessage[] = []
+  /** Recent prompt uuids, so a client resending after a dropped connection runs nothing twice. */
+  private readonly seenPrompts = new Set<string>()
   private turnRunning = false
   private interrupting = false
   /** Set after a failed turn, or a change the live CLI refused: once the turn ends the CLI is
@@ -197,6 +199,13 @@ export class Session {
 
   prompt(message: UserMessage): void {
     if (this.closed) throw new ServerError('SESSION_NOT_FOUND', `Session "${this.id}" was deleted`)
+    if (message.uuid !== undefined) {
+      if (this.seenPrompts.has(message.uuid)) {
+        throw new ServerError('DUPLICATE_PROMPT', `Prompt ${message.uuid} was already received; it runs once`, { uuid: message.uuid })
+      }
+      this.seenPrompts.add(message.uuid)
+      if (this.seenPrompts.size > 1_000) this.seenPrompts.delete(this.seenPrompts.values().next().value as string)
+    }
     this.queue.push(message)
     this.startNextTurn()
   }

@@ -186,7 +186,11 @@ export function handleConnection(socket: WebSocket, session: Session, attach: At
     switch (frame.type) {
       case 'user_message':
         if (options.sessions.shuttingDown) {
-          sendError({ code: 'SHUTTING_DOWN', error: 'The server is shutting down and takes no new prompts' })
+          sendError({
+            code: 'SHUTTING_DOWN',
+            error: 'The server is shutting down and takes no new prompts',
+            ...(frame.data.uuid !== undefined && { data: { uuid: frame.data.uuid } }),
+          })
           return
         }
         session.prompt(frame.data)
