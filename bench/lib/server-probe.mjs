@@ -2,13 +2,18 @@
 // server's own memory (after a full GC, so the heap figure is what is really retained) and CPU
 // time, over the IPC channel. Plain JavaScript so the server runs without a TypeScript loader,
 // exactly as in production.
+import { getHeapSpaceStatistics } from 'node:v8'
+
 if (process.send) {
   process.on('message', (/** @type {{ type?: string }} */ message) => {
     if (message?.type === 'memory') {
       const collect = /** @type {{ gc?: () => void }} */ (globalThis).gc
       collect?.()
       collect?.()
-      process.send?.({ type: 'memory', ...process.memoryUsage() })
+      /** @type {Record<string, number>} */
+      const spaces = {}
+      for (const space of getHeapSpaceStatistics()) spaces[space.space_name] = space.space_used_size
+      process.send?.({ type: 'memory', ...process.memoryUsage(), spaces })
     } else if (message?.type === 'cpu') {
       process.send?.({ type: 'cpu', ...process.cpuUsage() })
     }

@@ -23,6 +23,8 @@ export interface ServerMemory {
   heapTotal: number
   external: number
   arrayBuffers: number
+  /** Used bytes per V8 heap space (old_space, code_space, ...). */
+  spaces: Record<string, number>
 }
 
 export interface ServerProcess {
@@ -112,6 +114,7 @@ export async function spawnServer(options: ServerProcessOptions): Promise<Server
         heapTotal: usage['heapTotal']!,
         external: usage['external']!,
         arrayBuffers: usage['arrayBuffers']!,
+        spaces: usage['spaces'] as unknown as Record<string, number>,
       }
     },
     async cpuMs() {
