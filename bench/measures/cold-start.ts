@@ -1,0 +1,144 @@
+// 3. Cold start: from creating a session to its first system/init (the CLI process starts on
+// the first prompt), against a bare query() in this process. Pre-warming: the server keeps no
+// warm CLI yet, so that figure is n/a; its baseline shows what the SDK's startup() achieves.
+// A live CLI's second turn gives the prompt -> init floor.
+import { ClaudeAgentClient, isSystemMessage, type ServerFrame } from '@claude-agent/client'
+import { cliPid, createSession, deleteSession } from '../lib/api.js'
+import { onCleanup } from '../lib/cleanup.js'
+import { now } from '../lib/clock.js'
+import { fromRuns, ratioOf, unavailable, type Figure } from '../lib/figure.js'
+import type { Measure } from '../lib/measure.js'
+import { waitGone } from '../lib/proc.js'
+import { PROMPT } from '../lib/scenario.js'
+import { isInit, isResult, startSdkSession } from '../lib/sdk-session.js'
+import type { ServerProcess } from '../lib/server-process.js'
+import { startStack } from '../lib/stack.js'
+
+interface Sample {
+  /** Start -> first system/init. */
+  init: number
+  /** Start -> first result. */
+  result: number
+  /** Second prompt -> its system/init, on the live CLI. */
+  warmInit: number
+}
+
+const isInitFrame = (f: ServerFrame) => f.type === 'sdk_message' && isSystemMessage(f.data) && f.data.subtype === 'init'
+
+async function viaServer(server: ServerProcess, id: string): Promise<Sample> {
+  const inits: number[] = []
+  const t0 = now()
+  await createSession(server.url, id)
+  const client = new ClaudeAgentClient({ connectionUrl: `${server.url}/sessions/${id}`, connectTimeoutMs: 30_000 })
+  client.onMessage((f) => isInitFrame(f) && inits.push(now()))
+  await client.start()
+  await client.prompt(PROMPT.turn)
+  const result = now() - t0
+  const t1 = now()
+  await client.prompt(PROMPT.turn)
+  const sample = { init: inits[0]! - t0, result, warmInit: inits[1]! - t1 }
+  const pid = await cliPid(server.url, id)
+  await client.stop()
+  await deleteSession(server.url, id)
+  await waitGone([pid])
+  return sample
+}
+
+async function inProcess(modelUrl: string): Promise<Sample> {
+  const t0 = now()
+  const sdk = await startSdkSession({ modelUrl })
+  try {
+    sdk.send(PROMPT.turn)
+    const init = (await sdk.next(isInit)).at - t0
+    const first = await sdk.next(isResult)
+    const from = sdk.received.length
+    const t1 = now()
+    sdk.send(PROMPT.turn)
+    const warmInit = (await sdk.next(isInit, from)).at - t1
+    return { init, result: first.at - t0, warmInit }
+  } finally {
+    await sdk.close()
+  }
+}
+
+/** The SDK's own pre-warming: startup() first (not timed), then prompt -> system/init. */
+async function prewarmed(modelUrl: string): Promise<number> {
+  const sdk = await startSdkSession({ modelUrl, prewarm: true })
+  try {
+    const t0 = now()
+    sdk.send(PROMPT.turn)
+    const init = (await sdk.next(isInit)).at - t0
+    await sdk.next(isResult)
+    return init
+  } finally {
+    await sdk.close()
+  }
+}
+
+export const coldStart: Measure = {
+  name: 'cold-start',
+  title: 'Cold start',
+  async run(ctx) {
+    const runs = ctx.reps(6, 2)
+    const stack = await startStack()
+    const url = stack.model.url
+    try {
+      ctx.log('warming up (one of each, not counted)')
+      await viaServer(stack.server, 'cold-warmup')
+      await inProcess(url)
+      const server: Sample[] = []
+      const direct: Sample[] = []
+      const spare: number[] = []
+      for (let r = 0; r < runs; r++) {
+        ctx.log(`cold start ${r + 1}/${runs}`)
+        // Alternate which goes first, so neither always follows the other's process exit.
+        if (r % 2 === 0) {
+          server.push(await viaServer(stack.server, `cold-${r}`))
+          direct.push(await inProcess(url))
+        } else {
+          direct.push(await inProcess(url))
+          server.push(await viaServer(stack.server, `cold-${r}`))
+        }
+        spare.push(await prewarmed(url))
+      }
+      const of = (samples: Sample[], key: keyof Sample, label: string) => fromRuns(samples.map((s) => s[key]), 'ms', label)
+      const cold = of(server, 'init', `median of ${runs} new sessions`)
+      const coldBase = of(direct, 'init', 'bare query()')
+      const coldRatio = ratioOf(cold, coldBase)
+      const warm = of(server, 'warmInit', `median of ${runs}`)
+      const warmBase = of(direct, 'warmInit', 'SDK in-process')
+      const rows: Figure[] = [
+        {
+          id: 'cold.init',
+          measure: 'cold start',
+          name: 'cold start: create session -> first system/init',
+          figure: cold,
+          baseline: coldBase,
+          ratio: coldRatio,
+          target: { text: '<= 1.1x baseline', met: coldRatio === null ? null : coldRatio <= 1.1 },
+          context: [of(server, 'result', 'server: create session -> first result'), of(direct, 'result', 'bare query(): -> first result')],
+        },
+        {
+          id: 'cold.prewarmed',
+          measure: 'cold start',
+          name: 'pre-warmed: prompt -> system/init',
+          figure: unavailable('ms', 'pre-warmed', 'the server does not pre-warm CLI processes (no spare pool yet)'),
+          baseline: fromRuns(spare, 'ms', 'SDK startup(), then prompt'),
+          target: { text: '< 150 ms', met: null },
+        },
+        {
+          id: 'cold.live-cli',
+          measure: 'cold start',
+          name: 'live CLI (2nd turn): prompt -> system/init',
+          figure: warm,
+          baseline: warmBase,
+          ratio: ratioOf(warm, warmBase),
+          notes: ['the floor a pre-warmed session could reach: the CLI is already running'],
+        },
+      ]
+      return rows
+    } finally {
+      await stack.stop()
+    }
+  },
+}
