@@ -15,6 +15,8 @@ import { Authenticator } from './http/auth.js'
 import { sendError } from './http/respond.js'
 import { createRouter } from './http/router.js'
 import { ServerError } from './errors.js'
+import { createSandbox } from './sandbox/create.js'
+import type { Sandbox } from './sandbox/sandbox.js'
 import { createLogger, scrubSecrets, type Logger } from './logger.js'
 import { configRoutes } from './routes/config.js'
 import { healthRoutes } from './routes/health.js'
@@ -31,6 +33,8 @@ export interface StartServerOptions {
   store?: Store
   /** @default a console logger at settings.logLevel that scrubs secrets */
   logger?: Logger
+  /** How CLI processes are isolated. @default the one settings.sandbox names (bubblewrap) */
+  sandbox?: Sandbox
 }
 
 export interface RunningServer {
@@ -38,6 +42,7 @@ export interface RunningServer {
   readonly url: string
   readonly port: number
   readonly sessions: SessionManager
+  readonly sandbox: Sandbox
   /** Graceful: refuse new work, let running turns finish (up to shutdownGraceMs), then close. */
   shutdown(): Promise<void>
   /** Immediate: stop every agent (recording running turns as interrupted) and close. */
@@ -56,9 +61,11 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const scrub = (text: string) => scrubSecrets(text, secrets())
   const logger = options.logger ?? createLogger({ level: settings.logLevel, secrets })
   const demo = settings.demoModelUrl !== undefined
+  // First: a sandbox that cannot work here stops the start with its reason.
+  const sandbox = options.sandbox ?? createSandbox(settings, logger)
   const store = options.store ?? new SqliteStore(databasePath(settings))
 
-  sessions = new SessionManager({ settings, agents: options.agents ?? claudeSdkAgentFactory, store, logger, scrub })
+  sessions = new SessionManager({ settings, agents: options.agents ?? claudeSdkAgentFactory, store, logger, scrub, sandbox })
   // Files and commands: every path relative to the workspace, which the session manager created.
   const workspace = new Workspace(settings.workspaceDir)
   const routes = [
@@ -111,6 +118,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       wss.close()
       server.closeAllConnections()
       await new Promise<void>((resolve) => server.close(() => resolve()))
+      await sandbox.close()
       store.close()
     })())
 
@@ -118,6 +126,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     url: `http://${host}:${port}`,
     port,
     sessions: manager,
+    sandbox,
     shutdown: () => closeAll(settings.shutdownGraceMs),
     close: () => closeAll(0),
   }
