@@ -8,6 +8,7 @@ import { secretValues } from './credentials.js'
 import type { Store } from './event-log/event-log.js'
 import { SqliteStore } from './event-log/sqlite-store.js'
 import { execRoutes } from './exec/routes.js'
+import { sandboxedSpawner } from './exec/spawn.js'
 import { fileRoutes } from './files/routes.js'
 import { watchEndpoint } from './files/watch-socket.js'
 import { Workspace } from './files/workspace-path.js'
@@ -73,7 +74,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     ...configRoutes(sessions, { maxBodyBytes: settings.maxBodyBytes, demo }),
     ...sessionRoutes(sessions, store, { maxBodyBytes: settings.maxBodyBytes }),
     ...fileRoutes({ workspace, maxFileBytes: settings.maxFileBytes ?? 1024 ** 3 }),
-    ...execRoutes({ sessions, workspace, dataDir: settings.dataDir, maxBodyBytes: settings.maxBodyBytes }),
+    ...execRoutes({ sessions, workspace, dataDir: settings.dataDir, maxBodyBytes: settings.maxBodyBytes, spawn: sandboxedSpawner(sandbox) }),
   ]
   const watch = watchEndpoint({ workspace, maxClientBufferBytes: settings.maxClientBufferBytes, logger })
   const auth = new Authenticator(settings.authTokens)

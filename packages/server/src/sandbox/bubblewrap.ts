@@ -14,13 +14,24 @@ import { hiddenPaths } from './hidden-paths.js'
 import { createRunDir } from './run-dir.js'
 import { startModelGateway } from './model-gateway.js'
 import type { CommandLine, Sandbox, SandboxRun, SandboxSpec } from './sandbox.js'
-import { MODEL_PORT, PROXY_PORT, assertSandboxableCredentials, splitEnv } from './sandbox-env.js'
+import { DEFAULT_MODEL_API, MODEL_PORT, PROXY_PORT, assertSandboxableCredentials, splitEnv } from './sandbox-env.js'
 
 /** Where the run's proxy sockets appear inside the sandbox (on its private /run). */
 export const INSIDE_SOCKET_DIR = '/run/claude-agent-server'
 
 /** Runs first inside the sandbox: relays loopback ports to the sockets, then runs the CLI. */
 export const LAUNCHER = fileURLToPath(new URL('./launcher.cjs', import.meta.url))
+
+/** Where one run's files and sockets are, resolved at prepare(). */
+interface RunLayout {
+  cwd: string
+  workdir: string
+  stateDir: string
+  socketDir: string
+  allow: AllowList
+  /** Whether the run has a model gateway (socket `model.sock`). */
+  gateway: boolean
+}
 
 export interface BubblewrapOptions {
   dataDir: string
@@ -29,6 +40,9 @@ export interface BubblewrapOptions {
   agentVars?: Record<string, string>
   /** Destinations the egress proxy allows. @default the model API's host:port of each run */
   allowedHosts?: readonly string[]
+  /** The model API a run without a model route of its own (a plain command) is allowed to
+   * reach by default. @default https://api.anthropic.com */
+  modelApi?: string
   /** More host paths to hide. @default [] */
   hide?: readonly string[]
   /** @default the `bwrap` on PATH */
@@ -69,22 +83,28 @@ export class BubblewrapSandbox implements Sandbox {
     const { route, inside } = splitEnv(spec.env)
     const dir = mkdtempSync(join(this.runDir, 'r'))
     const onError = (err: Error) => logger.warn(`session ${spec.sessionId}: sandbox proxy error: ${err.message}`)
-    const gateway = startModelGateway({ socketPath: join(dir, 'model.sock'), upstream: route.upstream, credentials: route.credentials, onError })
-    const allow = this.allow ?? new AllowList([AllowList.entryFor(route.upstream)])
+    const gateway = route && startModelGateway({ socketPath: join(dir, 'model.sock'), ...route, onError })
+    const allow = this.allow ?? new AllowList([AllowList.entryFor(route?.upstream ?? new URL(this.options.modelApi ?? DEFAULT_MODEL_API))])
     const egress = startEgressProxy({
       socketPath: join(dir, 'egress.sock'),
       allow,
       onDenied: (d) => logger.warn(`session ${spec.sessionId}: sandbox refused a connection to ${d.host}:${d.port}`),
       onError,
     })
-    const cwd = realpathSync(spec.cwd)
-    const stateDir = realpathSync(spec.stateDir)
+    const where: RunLayout = {
+      cwd: realpathSync(spec.cwd),
+      workdir: realpathSync(spec.workdir ?? spec.cwd),
+      stateDir: realpathSync(spec.stateDir),
+      socketDir: dir,
+      allow,
+      gateway: gateway !== undefined,
+    }
     let closed: Promise<void> | undefined
     const run: SandboxRun = {
       env: inside,
-      wrap: (command, args) => this.wrap({ command, args: [...args] }, { cwd, stateDir, socketDir: dir, allow }),
+      wrap: (command, args) => this.wrap({ command, args: [...args] }, where),
       close: () =>
-        (closed ??= Promise.all([gateway.close(), egress.close()]).then(() => {
+        (closed ??= Promise.all([gateway?.close(), egress.close()]).then(() => {
           rmSync(dir, { recursive: true, force: true })
           this.runs.delete(run)
         })),
@@ -93,7 +113,7 @@ export class BubblewrapSandbox implements Sandbox {
     return run
   }
 
-  private wrap(cli: CommandLine, where: { cwd: string; stateDir: string; socketDir: string; allow: AllowList }): CommandLine {
+  private wrap(cli: CommandLine, where: RunLayout): CommandLine {
     const { cwd, stateDir, socketDir } = where
     const node = realpathSync(process.execPath)
     // The CLI may need files beside its binary; a bare name found on PATH is not re-exposed.
@@ -103,10 +123,11 @@ export class BubblewrapSandbox implements Sandbox {
       readOnly: [node, realpathSync(LAUNCHER), ...cliDir],
       writable: [cwd, stateDir],
       mounts: [{ source: socketDir, target: INSIDE_SOCKET_DIR }],
-      cwd,
+      cwd: where.workdir,
     }
     const egress = `${INSIDE_SOCKET_DIR}/egress.sock`
-    const relays = [`127.0.0.1:${MODEL_PORT}=${INSIDE_SOCKET_DIR}/model.sock`, `127.0.0.1:${PROXY_PORT}=${egress}`]
+    const relays = [`127.0.0.1:${PROXY_PORT}=${egress}`]
+    if (where.gateway) relays.push(`127.0.0.1:${MODEL_PORT}=${INSIDE_SOCKET_DIR}/model.sock`)
     // An allowed service on the host's loopback answers at the same address inside (through
     // the proxy, which checks the list again); the relay ports themselves are taken.
     for (const { host, port } of where.allow.loopbackEntries()) {

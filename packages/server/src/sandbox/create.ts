@@ -4,6 +4,7 @@ import type { Logger } from '../logger.js'
 import type { ServerSettings } from '../settings.js'
 import { BubblewrapSandbox } from './bubblewrap.js'
 import { NoSandbox } from './none.js'
+import { DEFAULT_MODEL_API } from './sandbox-env.js'
 import type { Sandbox } from './sandbox.js'
 
 /**
@@ -15,6 +16,7 @@ export function createSandbox(settings: ServerSettings, logger: Logger): Sandbox
     dataDir: settings.dataDir,
     logger,
     agentVars: settings.agentVars,
+    modelApi: settings.agentVars['ANTHROPIC_BASE_URL'] || settings.demoModelUrl || DEFAULT_MODEL_API,
     ...(settings.sandboxAllowedHosts ? { allowedHosts: settings.sandboxAllowedHosts } : {}),
     ...(settings.sandboxHide ? { hide: settings.sandboxHide } : {}),
   })

@@ -43,19 +43,23 @@ export interface ModelRoute {
 }
 
 export interface SplitEnv {
-  /** For the gateway, on the host. */
-  route: ModelRoute
-  /** For the CLI, inside: holds no secret. */
+  /** For the gateway, on the host; undefined when the environment names no model endpoint
+   * and no credential (a plain command: no gateway at all). */
+  route: ModelRoute | undefined
+  /** For inside: holds no secret. */
   inside: Record<string, string>
 }
 
+const MODEL_VARS = ['ANTHROPIC_BASE_URL', 'ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN', 'CLAUDE_CODE_OAUTH_TOKEN']
+
 export function splitEnv(env: Record<string, string>): SplitEnv {
   assertSandboxableCredentials(env)
-  const upstream = new URL(env['ANTHROPIC_BASE_URL'] || DEFAULT_MODEL_API)
   const credentials: ModelCredentials = {}
   if (env['ANTHROPIC_API_KEY']) credentials.apiKey = env['ANTHROPIC_API_KEY']
   const bearer = env['ANTHROPIC_AUTH_TOKEN'] || env['CLAUDE_CODE_OAUTH_TOKEN']
   if (bearer) credentials.bearer = bearer
+  const wantsModel = MODEL_VARS.some((name) => env[name])
+  const route = wantsModel ? { upstream: new URL(env['ANTHROPIC_BASE_URL'] || DEFAULT_MODEL_API), credentials } : undefined
 
   const inside: Record<string, string> = {}
   const drop = new Set<string>([...SECRET_VARS, ...PROXY_VARS, ...NO_PROXY_VARS])
@@ -65,9 +69,9 @@ export function splitEnv(env: Record<string, string>): SplitEnv {
   for (const name of ['ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN', 'CLAUDE_CODE_OAUTH_TOKEN']) {
     if (env[name]) inside[name] = PLACEHOLDER_CREDENTIAL
   }
-  inside['ANTHROPIC_BASE_URL'] = `http://127.0.0.1:${MODEL_PORT}`
+  if (route) inside['ANTHROPIC_BASE_URL'] = `http://127.0.0.1:${MODEL_PORT}`
   for (const name of PROXY_VARS) inside[name] = `http://127.0.0.1:${PROXY_PORT}`
   // The gateway is reached directly; everything else goes through the egress proxy.
   for (const name of NO_PROXY_VARS) inside[name] = '127.0.0.1,localhost,::1'
-  return { route: { upstream, credentials }, inside }
+  return { route, inside }
 }

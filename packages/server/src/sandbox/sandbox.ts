@@ -16,7 +16,10 @@ export interface SandboxSpec {
   cwd: string
   /** The session's state directory (HOME, CLAUDE_CONFIG_DIR, TMPDIR): writable inside. */
   stateDir: string
-  /** The CLI's environment as built for an unisolated run, real credentials included. */
+  /** Where the command starts, inside `cwd`. @default cwd */
+  workdir?: string
+  /** The environment as built for an unisolated run, real credentials included. With a model
+   * endpoint or credential in it, the run gets a model gateway; without (a plain command), none. */
   env: Record<string, string>
 }
 
@@ -26,7 +29,7 @@ export interface CommandLine {
   args: string[]
 }
 
-/** One CLI process's isolation, prepared before it is spawned. */
+/** One process's isolation (a CLI, or a command run in a session), prepared before it is spawned. */
 export interface SandboxRun {
   /** The environment to give the CLI (for bubblewrap: placeholders instead of credentials). */
   readonly env: Record<string, string>

@@ -25,6 +25,7 @@ function run(sandboxRun: SandboxRun, cwd: string, script: string, stdin = ''): P
   let out = ''
   child.stdout.on('data', (d) => (out += d))
   child.stderr.on('data', (d) => (out += d))
+  child.stdin.on('error', () => undefined) // a command that does not read may exit first (EPIPE)
   child.stdin.end(stdin)
   return new Promise((resolve) => child.on('close', (code) => resolve({ code, out })))
 }

@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net'
 import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { after, before, describe, it } from 'node:test'
+import { exec } from '../files/helpers.js'
 import { startKeyGate, type KeyGate } from '../helpers/key-gate.js'
 import { TEST_API_KEY, startStack, type Stack } from '../helpers/stack.js'
 import { WsProbe, sdkData } from '../helpers/ws-probe.js'
@@ -36,6 +37,7 @@ describe('the bubblewrap sandbox, end to end', () => {
   let probe: WsProbe
   let hostService: Server
   let hostHits = 0
+  let servicePort = 0
   let outside: Record<string, string>
 
   /** Sends a prompt and returns the text of the turn's result (the tool's output). */
@@ -54,7 +56,7 @@ describe('the bubblewrap sandbox, end to end', () => {
       res.end('host service reached')
     })
     await new Promise<void>((r) => hostService.listen(0, '127.0.0.1', r))
-    const servicePort = (hostService.address() as AddressInfo).port
+    servicePort = (hostService.address() as AddressInfo).port
 
     let modelUrl = ''
     gate = await startKeyGate(() => modelUrl, TEST_API_KEY)
@@ -185,6 +187,23 @@ describe('the bubblewrap sandbox, end to end', () => {
   it('lets the proxy through to the allowed model API', async () => {
     const out = await ask('reach the model API through the proxy')
     assert.match(out, /200 Connection Established/)
+  })
+
+  it('runs commands from the exec API in the same sandbox', async () => {
+    const command = [
+      `cat ${SECRET_FILE}; echo "read=$?"`,
+      `echo pwned > ${outside['etc']}; echo "etc=$?"`,
+      `(echo hi > /dev/tcp/127.0.0.1/${servicePort}); echo "tcp=$?"`,
+      'env',
+    ].join('; ')
+    const run = await exec(stack.url, 'default', { command: `{ ${command}; } 2>&1`, shell: true })
+    assert.equal(run.exit?.['code'], 0, JSON.stringify(run))
+    assert.match(run.stdout, /read=1/)
+    assert.match(run.stdout, /etc=1/)
+    assert.match(run.stdout, /tcp=1/)
+    assert.ok(!run.stdout.includes(SECRET_TEXT) && !run.stdout.includes(TEST_API_KEY))
+    assert.equal(existsSync(outside['etc']!), false)
+    assert.equal(hostHits, 0)
   })
 
   it('reaches the model API with the real key, added outside the sandbox', () => {

@@ -59,15 +59,23 @@ describe('the environment inside the sandbox', () => {
     const text = JSON.stringify(inside)
     for (const secret of ['sk-real', 'token-real', 'aws-real', 'llm-gateway', 'corp-proxy']) assert.ok(!text.includes(secret), secret)
 
-    assert.equal(route.upstream.href, 'https://llm-gateway.example.com/anthropic')
-    assert.deepEqual(route.credentials, { apiKey: 'sk-real-0123456789', bearer: 'token-real-0123456789' })
+    assert.equal(route?.upstream.href, 'https://llm-gateway.example.com/anthropic')
+    assert.deepEqual(route?.credentials, { apiKey: 'sk-real-0123456789', bearer: 'token-real-0123456789' })
   })
 
   it('gives no placeholder when there is no credential (the CLI reports it is not logged in)', () => {
-    const { inside, route } = splitEnv({ PATH: '/bin' })
+    const { inside, route } = splitEnv({ PATH: '/bin', ANTHROPIC_BASE_URL: 'http://127.0.0.1:4000' })
     assert.equal(inside['ANTHROPIC_API_KEY'], undefined)
-    assert.equal(route.upstream.href, 'https://api.anthropic.com/')
-    assert.deepEqual(route.credentials, {})
+    assert.equal(inside['ANTHROPIC_BASE_URL'], `http://127.0.0.1:${MODEL_PORT}`)
+    assert.equal(route?.upstream.href, 'http://127.0.0.1:4000/')
+    assert.deepEqual(route?.credentials, {})
+  })
+
+  it('sets up no model gateway for a plain command, only the egress proxy', () => {
+    const { inside, route } = splitEnv({ PATH: '/bin', HOME: '/h' })
+    assert.equal(route, undefined)
+    assert.equal(inside['ANTHROPIC_BASE_URL'], undefined)
+    assert.equal(inside['HTTPS_PROXY'], `http://127.0.0.1:${PROXY_PORT}`)
   })
 
   it('refuses Bedrock and Vertex, whose credentials it cannot keep outside', () => {
