@@ -99,9 +99,19 @@ describe('exec', () => {
 
   it('kills the process group on timeout and says so', async () => {
     const seconds = uniqueSleep()
-    const run = await exec(stack.url, 'box', { command: `sleep ${seconds} & echo $!; wait`, shell: true, timeoutMs: 300 })
-    assert.deepEqual(run.exit, { type: 'exit', code: null, signal: 'SIGKILL', timedOut: true })
-    assert.ok(Number(run.stdout.trim()) > 0, 'the background sleep started')
+    // Long enough for the sandbox to start the command under load: the sleep is seen running
+    // before the timeout, and gone after it.
+    const res = await fetch(`${stack.url}/sessions/box/exec`, {
+      method: 'POST',
+      body: JSON.stringify({ command: `sleep ${seconds} & echo started; wait`, shell: true, timeoutMs: 3_000 }),
+    })
+    const frames: Frame[] = []
+    for await (const frame of ndjson(res)) {
+      frames.push(frame)
+      if (frame.type === 'stdout') await eventually(() => sleeping(seconds).length === 1, 'the background sleep runs')
+    }
+    assert.equal(frames.find((f) => f.type === 'stdout')?.['data'], 'started\n')
+    assert.deepEqual(frames.at(-1), { type: 'exit', code: null, signal: 'SIGKILL', timedOut: true })
     await eventually(() => sleeping(seconds).length === 0, 'the background sleep was killed with its group')
   })
 
