@@ -8,6 +8,7 @@ import { secretValues } from './credentials.js'
 import type { Store } from './event-log/event-log.js'
 import { SqliteStore } from './event-log/sqlite-store.js'
 import { execRoutes } from './exec/routes.js'
+import { sandboxedSpawner } from './exec/spawn.js'
 import { fileRoutes } from './files/routes.js'
 import { watchEndpoint } from './files/watch-socket.js'
 import { Workspace } from './files/workspace-path.js'
@@ -15,6 +16,8 @@ import { Authenticator } from './http/auth.js'
 import { sendError } from './http/respond.js'
 import { createRouter } from './http/router.js'
 import { ServerError } from './errors.js'
+import { createSandbox } from './sandbox/create.js'
+import type { Sandbox } from './sandbox/sandbox.js'
 import { createLogger, scrubSecrets, type Logger } from './logger.js'
 import { configRoutes } from './routes/config.js'
 import { healthRoutes } from './routes/health.js'
@@ -31,6 +34,8 @@ export interface StartServerOptions {
   store?: Store
   /** @default a console logger at settings.logLevel that scrubs secrets */
   logger?: Logger
+  /** How CLI processes are isolated. @default the one settings.sandbox names (bubblewrap) */
+  sandbox?: Sandbox
 }
 
 export interface RunningServer {
@@ -38,6 +43,7 @@ export interface RunningServer {
   readonly url: string
   readonly port: number
   readonly sessions: SessionManager
+  readonly sandbox: Sandbox
   /** Graceful: refuse new work, let running turns finish (up to shutdownGraceMs), then close. */
   shutdown(): Promise<void>
   /** Immediate: stop every agent (recording running turns as interrupted) and close. */
@@ -56,9 +62,11 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const scrub = (text: string) => scrubSecrets(text, secrets())
   const logger = options.logger ?? createLogger({ level: settings.logLevel, secrets })
   const demo = settings.demoModelUrl !== undefined
+  // First: a sandbox that cannot work here stops the start with its reason.
+  const sandbox = options.sandbox ?? createSandbox(settings, logger)
   const store = options.store ?? new SqliteStore(databasePath(settings))
 
-  sessions = new SessionManager({ settings, agents: options.agents ?? claudeSdkAgentFactory, store, logger, scrub })
+  sessions = new SessionManager({ settings, agents: options.agents ?? claudeSdkAgentFactory, store, logger, scrub, sandbox })
   // Files and commands: every path relative to the workspace, which the session manager created.
   const workspace = new Workspace(settings.workspaceDir)
   const routes = [
@@ -66,7 +74,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     ...configRoutes(sessions, { maxBodyBytes: settings.maxBodyBytes, demo }),
     ...sessionRoutes(sessions, store, { maxBodyBytes: settings.maxBodyBytes }),
     ...fileRoutes({ workspace, maxFileBytes: settings.maxFileBytes ?? 1024 ** 3 }),
-    ...execRoutes({ sessions, workspace, dataDir: settings.dataDir, maxBodyBytes: settings.maxBodyBytes }),
+    ...execRoutes({ sessions, workspace, dataDir: settings.dataDir, maxBodyBytes: settings.maxBodyBytes, spawn: sandboxedSpawner(sandbox) }),
   ]
   const watch = watchEndpoint({ workspace, maxClientBufferBytes: settings.maxClientBufferBytes, logger })
   const auth = new Authenticator(settings.authTokens)
@@ -111,6 +119,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       wss.close()
       server.closeAllConnections()
       await new Promise<void>((resolve) => server.close(() => resolve()))
+      await sandbox.close()
       store.close()
     })())
 
@@ -118,6 +127,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     url: `http://${host}:${port}`,
     port,
     sessions: manager,
+    sandbox,
     shutdown: () => closeAll(settings.shutdownGraceMs),
     close: () => closeAll(0),
   }

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm start`: serve the original protocol from the environment (and .env). With no model
 // credential it runs the scripted demo model so the whole flow works on a fresh machine.
+// Each session's CLI runs in a bubblewrap sandbox unless `--sandbox none` (SANDBOX=none) says not to.
 import { existsSync } from 'node:fs'
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -26,7 +27,7 @@ function isInside(child: string, parent: string): boolean {
 
 async function main(): Promise<void> {
   if (existsSync('.env')) process.loadEnvFile('.env')
-  const settings = settingsFromEnv()
+  const settings = settingsFromEnv(process.env, process.argv.slice(2))
   const logger = createLogger({ level: settings.logLevel })
   const root = sourceRoot()
   if (isInside(settings.workspaceDir, root)) {
@@ -60,6 +61,7 @@ async function main(): Promise<void> {
         `WebSocket subprotocols ["bearer", "<token>"]. Set AUTH_TOKEN to choose your own.\n\n`,
     )
   }
+  logger.info(`  sandbox:   ${server.sandbox.kind}`)
 
   let stopping = false
   const stop = async (signal: string) => {

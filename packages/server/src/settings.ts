@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path'
 import { pickAgentVars } from './credentials.js'
 import { parseTokens, type AuthToken } from './http/auth.js'
 import type { LogLevel } from './logger.js'
+import { SANDBOX_KINDS, SandboxError, type SandboxKind } from './sandbox/sandbox.js'
 
 export interface ServerSettings {
   /** @default '127.0.0.1' */
@@ -42,6 +43,13 @@ export interface ServerSettings {
   authTokens: AuthToken[]
   /** On SIGTERM, how long running turns may take to finish before they are interrupted. @default 10 s */
   shutdownGraceMs: number
+  /** How each CLI process is isolated (see docs/sandbox.md). `none` must be asked for. @default 'bubblewrap' */
+  sandbox: SandboxKind
+  /** Destinations the sandbox's egress proxy allows (`host`, `host:port`, `*.domain`).
+   * @default the model API's host and port */
+  sandboxAllowedHosts?: string[]
+  /** More host paths hidden from the sandbox (homes, the data dir, /tmp, /run and `.env` always are). */
+  sandboxHide?: string[]
 }
 
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent']
@@ -54,12 +62,31 @@ function intFrom(env: Record<string, string | undefined>, name: string, fallback
   return value
 }
 
+const list = (raw: string | undefined) =>
+  raw === undefined || raw.trim() === '' ? undefined : raw.split(',').map((s) => s.trim()).filter(Boolean)
+
+/** `SANDBOX`, overridden by a `--sandbox <kind>` (or `--sandbox=<kind>`) argument. */
+export function sandboxKindFrom(env: Record<string, string | undefined>, argv: readonly string[] = []): SandboxKind {
+  let raw = env['SANDBOX'] || 'bubblewrap'
+  argv.forEach((arg, i) => {
+    if (arg === '--sandbox') raw = argv[i + 1] ?? ''
+    else if (arg.startsWith('--sandbox=')) raw = arg.slice('--sandbox='.length)
+  })
+  if (!SANDBOX_KINDS.includes(raw as SandboxKind)) {
+    throw new SandboxError('SANDBOX_INVALID_SETTING', `--sandbox / SANDBOX must be one of ${SANDBOX_KINDS.join(', ')}, got "${raw}"`)
+  }
+  return raw as SandboxKind
+}
+
 export function defaultDataDir(env: Record<string, string | undefined>): string {
   const base = env['XDG_DATA_HOME'] || join(homedir(), '.local', 'share')
   return join(base, 'claude-agent-server')
 }
 
-export function settingsFromEnv(env: Record<string, string | undefined> = process.env): ServerSettings {
+export function settingsFromEnv(
+  env: Record<string, string | undefined> = process.env,
+  argv: readonly string[] = [],
+): ServerSettings {
   const dataDir = resolve(env['DATA_DIR'] || defaultDataDir(env))
   const logLevel = (env['LOG_LEVEL'] || 'info') as LogLevel
   if (!LOG_LEVELS.includes(logLevel)) throw new Error(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`)
@@ -82,6 +109,9 @@ export function settingsFromEnv(env: Record<string, string | undefined> = proces
     permissionTimeoutMs: intFrom(env, 'PERMISSION_TIMEOUT_MS', 5 * 60_000, 1),
     prewarm: env['PREWARM'] !== '0' && env['PREWARM'] !== 'false',
     authTokens: [...parseTokens(env['AUTH_TOKENS']), ...parseTokens(env['AUTH_TOKEN'])],
+    sandbox: sandboxKindFrom(env, argv),
+    sandboxAllowedHosts: list(env['SANDBOX_ALLOWED_HOSTS']),
+    sandboxHide: list(env['SANDBOX_HIDE']),
   }
 }
 

@@ -16,6 +16,8 @@ describe('config over the wire', () => {
   before(async () => {
     mcp = await startMcpHttpServer()
     stack = await startStack({
+      // The remote MCP server runs on the host's loopback: the sandbox reaches it only if allowed.
+      settings: { sandboxAllowedHosts: [new URL(mcp.url).host] },
       scenario: {
         scripts: [
           { match: { prompt: 'hello' }, repeat: true, replies: [{ content: [{ type: 'text', text: 'hi' }] }] },

@@ -22,6 +22,7 @@ export type PermissionAnswer =
 
 /** Control requests the CLI answers (interrupt has its own method). */
 export type AgentControl = Exclude<ControlRequest, { subtype: 'interrupt' }>
+import type { SandboxRun } from '../sandbox/sandbox.js'
 
 export interface AgentStartOptions {
   /** The config bound to this run; it does not change while the run lives. */
@@ -30,6 +31,9 @@ export interface AgentStartOptions {
   cwd: string
   /** The complete environment of the CLI process (it replaces, not extends, ours). */
   env: Record<string, string>
+  /** Isolation of the CLI process: the run wraps the CLI's command line with it, and closes it
+   * once the process has exited (or when the run is closed without one). */
+  sandbox?: SandboxRun
   /** The conversation id (a UUID), fixed up front so it survives restarts. */
   conversationId: string
   /** Continue the conversation's transcript instead of starting it. */

@@ -89,14 +89,20 @@ class ClaudeSdkRun implements AgentRun {
   }
 
   private spawn(s: SpawnOptions): SpawnedProcess {
-    const child = spawn(s.command, s.args, {
+    // In a sandbox the process we start (and whose pid we report) is bwrap, with the CLI inside.
+    const { command, args } = this.options.sandbox?.wrap(s.command, s.args) ?? s
+    const child = spawn(command, args, {
       cwd: s.cwd,
       env: s.env,
       stdio: ['pipe', 'pipe', 'pipe'],
       signal: s.signal,
     })
     this.pid = child.pid
-    this.exited = new Promise((resolve) => child.once('exit', () => resolve()))
+    this.exited = new Promise((resolve) => {
+      child.once('exit', () => resolve())
+      child.once('error', () => resolve())
+    })
+    void this.exited.then(() => this.options.sandbox?.close())
     // Without a listener a failed spawn (ENOENT, EACCES) would crash the server.
     child.on('error', (err) => this.options.onStderr(`failed to run the Claude Code CLI: ${err.message}`))
     createInterface({ input: child.stderr }).on('line', (line) => this.options.onStderr(line))
@@ -133,6 +139,7 @@ class ClaudeSdkRun implements AgentRun {
     }
     // The SDK force-kills a CLI that ignores stdin EOF after ~2 s; wait a little longer.
     await Promise.race([this.exited, new Promise((r) => setTimeout(r, 5_000).unref())])
+    await this.options.sandbox?.close()
   }
 }
 

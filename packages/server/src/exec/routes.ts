@@ -23,7 +23,7 @@ export interface ExecRoutesOptions {
   /** Where sessions keep their state (`<dataDir>/sessions/<id>`, as the session manager lays it out). */
   dataDir: string
   maxBodyBytes: number
-  /** @default spawnInSession (the sandbox wraps it) */
+  /** @default spawnInSession (unsandboxed; the server passes sandboxedSpawner(sandbox)) */
   spawn?: SessionSpawner
 }
 

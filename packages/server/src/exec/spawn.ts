@@ -1,11 +1,12 @@
-// The one door through which a command reaches a session's sandbox. Today it spawns the
-// command directly in its own process group, in the session's directory, with a minimal
-// environment: never the server's own (which holds the model credentials). The sandbox
-// (sandbox/) wraps this function: prepare a SandboxRun for the session, wrap the command
-// line, spawn with the run's environment, close the run on exit.
-import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdirSync } from 'node:fs'
-import { join } from 'node:path'
+// The one door through which a command reaches a session's sandbox: spawned in its own
+// process group, in the session's directory, with a minimal environment, never the server's
+// own (which holds the model credentials). `sandboxedSpawner` runs it the way the session's
+// agent runs: prepares a SandboxRun, wraps the command line, spawns with the run's
+// environment, closes the run on exit. `spawnInSession` is the same without a sandbox.
+import { ChildProcess, spawn } from 'node:child_process'
+import { accessSync, constants, mkdirSync } from 'node:fs'
+import { delimiter, join, resolve } from 'node:path'
+import type { Sandbox } from '../sandbox/sandbox.js'
 
 /** Where a command runs: the session it belongs to. */
 export interface ExecTarget {
@@ -56,3 +57,53 @@ export const spawnInSession: SessionSpawner = (session, command, args, options) 
     detached: true,
     stdio: ['pipe', 'pipe', 'pipe'],
   })
+
+/** Why `command` cannot be run from `cwd` with `path`, as spawn would say it: ENOENT, EACCES. */
+function unrunnable(command: string, cwd: string, path: string | undefined): 'ENOENT' | 'EACCES' | undefined {
+  const candidates = command.includes('/')
+    ? [resolve(cwd, command)]
+    : (path ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, command))
+  let found = false
+  for (const file of candidates) {
+    try {
+      accessSync(file, constants.F_OK)
+      found = true
+      accessSync(file, constants.X_OK)
+      return undefined
+    } catch {
+      // next
+    }
+  }
+  return found ? 'EACCES' : 'ENOENT'
+}
+
+/** A child that never started: it emits the error spawn would have. */
+function failedSpawn(command: string, code: 'ENOENT' | 'EACCES'): ChildProcess {
+  const child = new ChildProcess()
+  const error = Object.assign(new Error(`spawn ${command} ${code}`), { code, syscall: `spawn ${command}`, path: command })
+  process.nextTick(() => child.emit('error', error))
+  return child
+}
+
+/**
+ * A SessionSpawner that runs each command in the session's sandbox. The command is looked up
+ * on the host first (the sandbox sees the same binaries, read-only), so a missing one fails
+ * with ENOENT as it would unsandboxed, instead of inside.
+ *
+ * @example
+ * execRoutes({ ..., spawn: sandboxedSpawner(server.sandbox) })
+ */
+export function sandboxedSpawner(sandbox: Sandbox): SessionSpawner {
+  return (session, command, args, options) => {
+    const env = commandEnv(session, options.env)
+    const problem = unrunnable(command, options.cwd, env['PATH'])
+    if (problem) return failedSpawn(command, problem)
+    const run = sandbox.prepare({ sessionId: session.id, cwd: session.cwd, workdir: options.cwd, stateDir: session.stateDir, env })
+    const line = run.wrap(command, args)
+    const child = spawn(line.command, line.args, { cwd: options.cwd, env: run.env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] })
+    const release = () => void run.close()
+    child.once('exit', release)
+    child.once('error', release)
+    return child
+  }
+}

@@ -11,6 +11,7 @@ import { killOrphanedAgents } from '../agent/orphans.js'
 import type { SessionRecord, Store } from '../event-log/event-log.js'
 import { ServerError } from '../errors.js'
 import type { Logger } from '../logger.js'
+import type { Sandbox } from '../sandbox/sandbox.js'
 import type { ServerSettings } from '../settings.js'
 import { Session } from './session.js'
 
@@ -22,6 +23,8 @@ export interface SessionManagerOptions {
   store: Store
   logger: Logger
   scrub: (text: string) => string
+  /** Isolates each CLI process. */
+  sandbox: Sandbox
 }
 
 /** Secrets never reach the store; they live in memory for the life of the process. */
@@ -160,9 +163,10 @@ export class SessionManager {
     const { settings } = this.options
     const stateDir = this.stateDir(record.id)
     const isDefault = record.id === DEFAULT_SESSION_ID
+    const cwd = this.resolveCwd(record.config.cwd)
     return new Session({
       record,
-      cwd: this.resolveCwd(record.config.cwd),
+      cwd,
       agents: this.options.agents,
       store: this.options.store,
       logger: this.options.logger,
@@ -174,6 +178,14 @@ export class SessionManager {
       permissionTimeoutMs: settings.permissionTimeoutMs,
       buildEnv: (config) =>
         buildAgentEnv({ agentVars: settings.agentVars, demoModelUrl: settings.demoModelUrl, config, stateDir }),
+      isolate: (env) => {
+        try {
+          return this.options.sandbox.prepare({ sessionId: record.id, cwd, stateDir, env })
+        } catch (err) {
+          const why = this.options.scrub(err instanceof Error ? err.message : String(err))
+          throw new ServerError('AGENT_START_FAILED', `The sandbox for the Claude Code process could not be prepared: ${why}`)
+        }
+      },
       idleTimeoutMs: settings.idleTimeoutMs,
       releaseWhenUnattended: isDefault,
     })

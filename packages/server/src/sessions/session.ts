@@ -23,6 +23,7 @@ import type { EventFrame, SessionRecord, StoredEvent, Store } from '../event-log
 import { ServerError } from '../errors.js'
 import type { Logger } from '../logger.js'
 import { PermissionBroker, orphanedRequests } from './permission-broker.js'
+import type { SandboxRun } from '../sandbox/sandbox.js'
 
 /** Something attached to a session that receives its events (a WebSocket connection). */
 export interface Subscriber {
@@ -43,6 +44,8 @@ export interface SessionOptions {
   configSource: () => SessionConfig
   /** The CLI environment for a config. */
   buildEnv: (config: QueryConfig) => Record<string, string>
+  /** Prepares the sandbox of one CLI process from its environment (real credentials included). */
+  isolate: (env: Record<string, string>) => SandboxRun
   /** Release the CLI after this long idle. 0 disables. */
   idleTimeoutMs: number
   /** Deny a permission request nobody answers within this time. */
@@ -113,7 +116,13 @@ export class Session {
   /** Start the CLI ahead of the first prompt, so that prompt does not wait for a cold start. */
   prewarm(): void {
     if (this.run || this.closed) return
-    this.startRun()
+    try {
+      this.startRun()
+    } catch (err) {
+      // e.g. the sandbox could not be prepared: say so; the next prompt tries again.
+      this.emitError('AGENT_START_FAILED', this.startFailure(err))
+      return
+    }
     this.setState('idle')
   }
 
@@ -219,7 +228,16 @@ export class Session {
     if (this.turnRunning || this.closed || this.draining) return
     const next = this.queue.shift()
     if (!next) return
-    const run = this.run ?? this.startRun()
+    let run: AgentRun
+    try {
+      run = this.run ?? this.startRun()
+    } catch (err) {
+      // e.g. the sandbox could not be prepared. Reached from the CLI's message loop too, so
+      // it must not throw: the prompt fails, the session stays usable.
+      this.emitError('AGENT_START_FAILED', this.startFailure(err))
+      this.setState('failed')
+      return
+    }
     this.turnRunning = true
     clearTimeout(this.idleTimer)
     this.setState('running')
@@ -326,11 +344,13 @@ export class Session {
     const config = this.options.configSource()
     const env = this.options.buildEnv(config)
     const resumed = this.options.agents.canResume(env, record.conversationId)
+    const sandbox = this.options.isolate(env)
     // A released run's process may still write a line or two: those are not this session's news.
     const run: AgentRun = this.options.agents.start({
       config,
       cwd: this.options.cwd,
-      env,
+      env: sandbox.env,
+      sandbox,
       conversationId: record.conversationId,
       resume: resumed,
       onStderr: (line) => {
@@ -436,6 +456,10 @@ export class Session {
       this.options.logger.info(`session ${this.id}: agent released`)
     }
     this.setState(next)
+  }
+
+  private startFailure(err: unknown): string {
+    return err instanceof ServerError ? err.message : `The Claude Code process could not start: ${this.describe(err)}`
   }
 
   private describe(err: unknown): string {

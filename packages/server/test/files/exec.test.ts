@@ -2,25 +2,32 @@
 // output, timeouts that kill the whole process group, cwd containment, and an environment
 // that carries none of the server's secrets.
 import assert from 'node:assert/strict'
-import { mkdirSync, readFileSync, realpathSync, symlinkSync } from 'node:fs'
+import { mkdirSync, readFileSync, readdirSync, realpathSync, symlinkSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { TEST_API_KEY, startStack, type Stack } from '../helpers/stack.js'
 import { call, eventually, exec, ndjson, q, type Frame } from './helpers.js'
 
-/** Whether `pid` still runs (a killed process whose parent died stays a zombie until init reaps it). */
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0)
-  } catch {
-    return false
-  }
-  try {
-    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z'
-  } catch {
-    return true // no /proc: trust kill()
-  }
-}
+/**
+ * The live `sleep <seconds>` processes with exactly this argument. Commands run in the
+ * session's sandbox, in their own pid namespace: a pid they print means nothing out here, so
+ * each test's sleep gets a unique duration to be found by in /proc (zombies excluded).
+ */
+const sleeping = (seconds: string): number[] =>
+  readdirSync('/proc')
+    .map(Number)
+    .filter((pid) => {
+      try {
+        const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')
+        const state = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0]
+        return argv[0]?.endsWith('sleep') === true && argv[1] === seconds && state !== 'Z'
+      } catch {
+        return false
+      }
+    })
+let sleeps = 0
+/** A duration no other process on the machine sleeps for. */
+const uniqueSleep = () => `60.${process.pid}${++sleeps}`
 
 describe('exec', () => {
   let stack: Stack
@@ -91,38 +98,51 @@ describe('exec', () => {
   })
 
   it('kills the process group on timeout and says so', async () => {
-    const run = await exec(stack.url, 'box', { command: 'sleep 60 & echo $!; wait', shell: true, timeoutMs: 300 })
-    assert.deepEqual(run.exit, { type: 'exit', code: null, signal: 'SIGKILL', timedOut: true })
-    const background = Number(run.stdout.trim())
-    assert.ok(background > 0)
-    await eventually(() => !alive(background), 'the background sleep was killed with its group')
+    const seconds = uniqueSleep()
+    // Long enough for the sandbox to start the command under load: the sleep is seen running
+    // before the timeout, and gone after it.
+    const res = await fetch(`${stack.url}/sessions/box/exec`, {
+      method: 'POST',
+      body: JSON.stringify({ command: `sleep ${seconds} & echo started; wait`, shell: true, timeoutMs: 3_000 }),
+    })
+    const frames: Frame[] = []
+    for await (const frame of ndjson(res)) {
+      frames.push(frame)
+      if (frame.type === 'stdout') await eventually(() => sleeping(seconds).length === 1, 'the background sleep runs')
+    }
+    assert.equal(frames.find((f) => f.type === 'stdout')?.['data'], 'started\n')
+    assert.deepEqual(frames.at(-1), { type: 'exit', code: null, signal: 'SIGKILL', timedOut: true })
+    await eventually(() => sleeping(seconds).length === 0, 'the background sleep was killed with its group')
   })
 
   it('leaves nothing running once the command exits', async () => {
-    const run = await exec(stack.url, 'box', { command: 'sleep 60 > /dev/null 2>&1 & echo $!', shell: true })
+    const seconds = uniqueSleep()
+    const run = await exec(stack.url, 'box', { command: `sleep ${seconds} > /dev/null 2>&1 & echo $!`, shell: true })
     assert.equal(run.exit?.['code'], 0)
-    const background = Number(run.stdout.trim())
-    await eventually(() => !alive(background), 'the orphaned sleep was killed')
+    assert.ok(Number(run.stdout.trim()) > 0, 'the background sleep started')
+    await eventually(() => sleeping(seconds).length === 0, 'the orphaned sleep was killed')
   })
 
   it('kills the command when the client goes away', async () => {
+    const seconds = uniqueSleep()
     const controller = new AbortController()
     const res = await fetch(`${stack.url}/sessions/box/exec`, {
       method: 'POST',
-      body: JSON.stringify({ command: 'echo $$; exec sleep 60', shell: true }),
+      body: JSON.stringify({ command: `echo started; exec sleep ${seconds}`, shell: true }),
       signal: controller.signal,
     })
-    let pid = 0
+    let started = false
     try {
       for await (const frame of ndjson(res)) {
-        pid = Number(String(frame['data']).trim())
+        started = String(frame['data']).trim() === 'started'
+        await eventually(() => sleeping(seconds).length === 1, 'the command runs')
         controller.abort()
       }
     } catch {
       // aborted
     }
-    assert.ok(pid > 0)
-    await eventually(() => !alive(pid), 'the command was killed')
+    assert.ok(started)
+    await eventually(() => sleeping(seconds).length === 0, 'the command was killed')
   })
 
   it("runs in the session's directory, and refuses a cwd outside it", async () => {

@@ -14,9 +14,9 @@ export interface ServerProcess {
   exited: Promise<number | string>
 }
 
-export async function spawnServer(env: Record<string, string>, cwd: string): Promise<ServerProcess> {
+export async function spawnServer(env: Record<string, string>, cwd: string, args: string[] = []): Promise<ServerProcess> {
   let output = ''
-  const child = spawn(process.execPath, [MAIN], {
+  const child = spawn(process.execPath, [MAIN, ...args], {
     cwd,
     env: { PATH: process.env['PATH'] ?? '', PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startScriptedModel, type Scenario } from '@claude-agent/scripted-model'
-import { createLogger, settingsFromEnv, startServer, type RunningServer, type ServerSettings } from '../../src/index.js'
+import { createLogger, settingsFromEnv, startServer, type RunningServer, type Sandbox, type ServerSettings } from '../../src/index.js'
 
 export const TEST_API_KEY = 'sk-test-secret-value-0123456789'
 
@@ -24,6 +24,8 @@ export interface StackOptions {
   /** Replaces the default agent vars (base URL + key + no retries). */
   agentVars?: (modelUrl: string) => Record<string, string>
   settings?: Partial<ServerSettings>
+  /** @default the one settings.sandbox names (bubblewrap) */
+  sandbox?: (settings: ServerSettings) => Sandbox
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
@@ -46,6 +48,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     maxClientBufferBytes: 8 * 1024 * 1024,
     shutdownGraceMs: 0,
     permissionTimeoutMs: 60_000,
+    // Every end-to-end test runs the CLI in the real sandbox, as production does.
+    sandbox: 'bubblewrap',
     ...options.settings,
   }
   const logLines: string[] = []
@@ -57,7 +61,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     base[level](m)
   }
   const logger = { debug: capture('debug'), info: capture('info'), warn: capture('warn'), error: capture('error') }
-  const server = await startServer({ settings, logger })
+  const server = await startServer({ settings, logger, ...(options.sandbox ? { sandbox: options.sandbox(settings) } : {}) })
   return {
     model,
     server,

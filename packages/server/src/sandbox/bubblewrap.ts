@@ -1,0 +1,148 @@
+// The default sandbox: every CLI process (and so every tool it runs) in bubblewrap, with a
+// read-only view of the host minus hidden paths, its own writable cwd and state directory, a
+// private /tmp and a network namespace whose only ways out are two host-side Unix sockets:
+// the model gateway (which holds the credential) and the allow-listing egress proxy.
+import { mkdirSync, mkdtempSync, realpathSync, rmSync } from 'node:fs'
+import { dirname, isAbsolute, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { Logger } from '../logger.js'
+import { AllowList } from './allow-list.js'
+import { checkBwrap, findBwrap } from './bwrap-detect.js'
+import { bwrapArgs, type HiddenPath } from './bwrap-args.js'
+import { startEgressProxy } from './egress-proxy.js'
+import { hiddenPaths } from './hidden-paths.js'
+import { createRunDir } from './run-dir.js'
+import { startModelGateway } from './model-gateway.js'
+import type { CommandLine, Sandbox, SandboxRun, SandboxSpec } from './sandbox.js'
+import { DEFAULT_MODEL_API, MODEL_PORT, PROXY_PORT, assertSandboxableCredentials, splitEnv } from './sandbox-env.js'
+
+/** Where the run's proxy sockets appear inside the sandbox (on its private /run). */
+export const INSIDE_SOCKET_DIR = '/run/claude-agent-server'
+
+/** Runs first inside the sandbox: relays loopback ports to the sockets, then runs the CLI. */
+export const LAUNCHER = fileURLToPath(new URL('./launcher.cjs', import.meta.url))
+
+/** Where one run's files and sockets are, resolved at prepare(). */
+interface RunLayout {
+  cwd: string
+  workdir: string
+  stateDir: string
+  socketDir: string
+  allow: AllowList
+  /** Whether the run has a model gateway (socket `model.sock`). */
+  gateway: boolean
+}
+
+export interface BubblewrapOptions {
+  dataDir: string
+  logger: Logger
+  /** The server's agent variables, checked up front (Bedrock and Vertex cannot be sandboxed). */
+  agentVars?: Record<string, string>
+  /** Destinations the egress proxy allows. @default the model API's host:port of each run */
+  allowedHosts?: readonly string[]
+  /** The model API a run without a model route of its own (a plain command) is allowed to
+   * reach by default. @default https://api.anthropic.com */
+  modelApi?: string
+  /** More host paths to hide. @default [] */
+  hide?: readonly string[]
+  /** @default the `bwrap` on PATH */
+  bwrapPath?: string
+}
+
+export class BubblewrapSandbox implements Sandbox {
+  readonly kind = 'bubblewrap' as const
+  private readonly runs = new Set<SandboxRun>()
+  private readonly runDir: string
+  private readonly hidden: HiddenPath[]
+  private readonly allow: AllowList | undefined
+
+  /**
+   * Checks bwrap and the settings, then sets up the sandbox.
+   * @throws SandboxError BWRAP_NOT_FOUND (naming the package), BWRAP_UNUSABLE, SANDBOX_UNSUPPORTED,
+   *   SANDBOX_INVALID_SETTING
+   */
+  static create(options: BubblewrapOptions): BubblewrapSandbox {
+    const bwrap = findBwrap(process.env['PATH'], options.bwrapPath)
+    checkBwrap(bwrap)
+    if (options.agentVars) assertSandboxableCredentials(options.agentVars)
+    return new BubblewrapSandbox(bwrap, options)
+  }
+
+  private constructor(
+    readonly bwrap: string,
+    private readonly options: BubblewrapOptions,
+  ) {
+    this.allow = options.allowedHosts ? new AllowList(options.allowedHosts) : undefined
+    mkdirSync(options.dataDir, { recursive: true })
+    this.hidden = hiddenPaths({ dataDir: options.dataDir, extra: options.hide ?? [] })
+    this.runDir = createRunDir()
+  }
+
+  prepare(spec: SandboxSpec): SandboxRun {
+    const { logger } = this.options
+    const { route, inside } = splitEnv(spec.env)
+    const dir = mkdtempSync(join(this.runDir, 'r'))
+    const onError = (err: Error) => logger.warn(`session ${spec.sessionId}: sandbox proxy error: ${err.message}`)
+    const gateway = route && startModelGateway({ socketPath: join(dir, 'model.sock'), ...route, onError })
+    const allow = this.allow ?? new AllowList([AllowList.entryFor(route?.upstream ?? new URL(this.options.modelApi ?? DEFAULT_MODEL_API))])
+    const egress = startEgressProxy({
+      socketPath: join(dir, 'egress.sock'),
+      allow,
+      onDenied: (d) => logger.warn(`session ${spec.sessionId}: sandbox refused a connection to ${d.host}:${d.port}`),
+      onError,
+    })
+    const where: RunLayout = {
+      cwd: realpathSync(spec.cwd),
+      workdir: realpathSync(spec.workdir ?? spec.cwd),
+      stateDir: realpathSync(spec.stateDir),
+      socketDir: dir,
+      allow,
+      gateway: gateway !== undefined,
+    }
+    let closed: Promise<void> | undefined
+    const run: SandboxRun = {
+      env: inside,
+      wrap: (command, args) => this.wrap({ command, args: [...args] }, where),
+      close: () =>
+        (closed ??= Promise.all([gateway?.close(), egress.close()]).then(() => {
+          rmSync(dir, { recursive: true, force: true })
+          this.runs.delete(run)
+        })),
+    }
+    this.runs.add(run)
+    return run
+  }
+
+  private wrap(cli: CommandLine, where: RunLayout): CommandLine {
+    const { cwd, stateDir, socketDir } = where
+    const node = realpathSync(process.execPath)
+    // The CLI may need files beside its binary; a bare name found on PATH is not re-exposed.
+    const cliDir = isAbsolute(cli.command) ? [dirname(realpathSync(cli.command))] : []
+    const layout = {
+      hidden: this.hidden,
+      readOnly: [node, realpathSync(LAUNCHER), ...cliDir],
+      writable: [cwd, stateDir],
+      mounts: [{ source: socketDir, target: INSIDE_SOCKET_DIR }],
+      cwd: where.workdir,
+    }
+    const egress = `${INSIDE_SOCKET_DIR}/egress.sock`
+    const relays = [`127.0.0.1:${PROXY_PORT}=${egress}`]
+    if (where.gateway) relays.push(`127.0.0.1:${MODEL_PORT}=${INSIDE_SOCKET_DIR}/model.sock`)
+    // An allowed service on the host's loopback answers at the same address inside (through
+    // the proxy, which checks the list again); the relay ports themselves are taken.
+    for (const { host, port } of where.allow.loopbackEntries()) {
+      if (port === MODEL_PORT || port === PROXY_PORT) continue
+      const listen = host === '::1' ? `[::1]:${port}` : `${host === 'localhost' ? '127.0.0.1' : host}:${port}`
+      relays.push(`${listen}=${egress}=${host.includes(':') ? `[${host}]` : host}:${port}`)
+    }
+    return {
+      command: this.bwrap,
+      args: [...bwrapArgs(layout), '--', node, LAUNCHER, ...relays, '--', cli.command, ...cli.args],
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.runs].map((run) => run.close()))
+    rmSync(this.runDir, { recursive: true, force: true })
+  }
+}

@@ -1,0 +1,84 @@
+// The bwrap command line for one CLI process, as a pure function of a layout so that it can
+// be read and tested without running anything. Order matters to bwrap: later mounts cover
+// earlier ones, so we hide first, then expose again only what the run needs.
+import { isAbsolute, relative, sep } from 'node:path'
+
+/**
+ * Namespaces and privileges. `--unshare-user` with `--cap-drop ALL` matters when the server
+ * runs as root: bwrap keeps every capability for root otherwise, and a process with
+ * CAP_SYS_ADMIN could unmount what hides the host's files.
+ */
+export const NAMESPACE_ARGS: readonly string[] = [
+  '--unshare-user',
+  '--unshare-pid', // no view of host processes (and their /proc/<pid>/environ)
+  '--unshare-net', // only a private loopback: the proxy sockets are the way out
+  '--unshare-ipc',
+  '--unshare-uts',
+  '--unshare-cgroup-try',
+  '--cap-drop',
+  'ALL',
+  '--die-with-parent', // killing bwrap (the pid the server knows) kills everything inside
+  '--new-session', // no TIOCSTI into the server's terminal
+]
+
+export interface HiddenPath {
+  path: string
+  /** A directory is covered by an empty tmpfs, a file by /dev/null. */
+  kind: 'dir' | 'file'
+}
+
+export interface BwrapLayout {
+  /** Host paths made invisible (absolute, existing, symlinks resolved). */
+  hidden: readonly HiddenPath[]
+  /** Paths the run needs to read (node, the launcher, the CLI): re-exposed if hidden. */
+  readOnly: readonly string[]
+  /** Paths bound read-write at the same place (the session's cwd and state directory). */
+  writable: readonly string[]
+  /** Host directories bound read-only at another place inside (the proxy sockets). */
+  mounts: readonly { source: string; target: string }[]
+  /** The working directory inside. */
+  cwd: string
+}
+
+/** Whether `child` is `parent` or lies beneath it. */
+export function isInside(child: string, parent: string): boolean {
+  const rel = relative(parent, child)
+  return rel === '' || (!rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel))
+}
+
+const depth = (path: string) => path.split(sep).length
+
+/**
+ * bwrap's arguments up to (not including) the `--` that precedes the command.
+ *
+ * @example
+ * bwrapArgs({ hidden: [{ path: '/root', kind: 'dir' }], readOnly: [], writable: ['/srv/ws'],
+ *             mounts: [], cwd: '/srv/ws' })
+ * // [...NAMESPACE_ARGS, '--ro-bind', '/', '/', '--proc', '/proc', '--dev', '/dev',
+ * //  '--tmpfs', '/root', '--bind', '/srv/ws', '/srv/ws', '--chdir', '/srv/ws']
+ */
+export function bwrapArgs(layout: BwrapLayout): string[] {
+  const args = [...NAMESPACE_ARGS, '--ro-bind', '/', '/', '--proc', '/proc', '--dev', '/dev']
+  const writable = [...layout.writable].sort((a, b) => depth(a) - depth(b))
+  const inWritable = (path: string) => writable.some((w) => isInside(path, w))
+
+  // Directories to hide, outermost first; one inside another hidden one needs no mount of its own.
+  const dirs: string[] = []
+  for (const { path } of [...layout.hidden].filter((h) => h.kind === 'dir').sort((a, b) => depth(a.path) - depth(b.path))) {
+    if (!dirs.some((d) => isInside(path, d))) dirs.push(path)
+  }
+  const isHidden = (path: string) => dirs.some((d) => isInside(path, d))
+  // A hidden directory inside a writable one must be mounted after that bind, or it would be covered.
+  const hideLater = dirs.filter(inWritable)
+  for (const dir of dirs) if (!hideLater.includes(dir)) args.push('--tmpfs', dir)
+
+  for (const path of layout.readOnly) if (isHidden(path) && !inWritable(path)) args.push('--ro-bind', path, path)
+  for (const path of writable) args.push('--bind', path, path)
+  for (const dir of hideLater) args.push('--tmpfs', dir)
+  for (const { path } of layout.hidden.filter((h) => h.kind === 'file')) {
+    if (!isHidden(path) || inWritable(path)) args.push('--ro-bind', '/dev/null', path)
+  }
+  for (const { source, target } of layout.mounts) args.push('--ro-bind', source, target)
+  args.push('--chdir', layout.cwd)
+  return args
+}

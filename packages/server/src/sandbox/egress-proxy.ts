@@ -1,0 +1,112 @@
+// The sandbox's only general way out: an HTTP proxy (CONNECT tunnels and plain absolute-form
+// requests) listening on a Unix socket on the host. It dials a destination only when the
+// allow-list names it, and answers 403 with a plain reason otherwise.
+import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http'
+import { connect, type Socket } from 'node:net'
+import type { Duplex } from 'node:stream'
+import { splitHostPort, type AllowList, type Destination } from './allow-list.js'
+import { listenOnSocket, withoutHopByHop, type SocketServer } from './socket-server.js'
+
+export interface EgressProxyOptions {
+  /** Where to listen (a Unix socket path; removed first if present). */
+  socketPath: string
+  allow: AllowList
+  /** Told about each refused destination (for the server log). */
+  onDenied?: (destination: Destination) => void
+  /** Told about a failure of the proxy itself. */
+  onError?: (err: Error) => void
+}
+
+/** Marks a refusal so that a client (or a test) can tell it from an upstream's own 403. */
+export const DENIED_HEADER = 'x-sandbox-denied'
+
+export function deniedMessage(destination: Destination, allow: AllowList): string {
+  const allowed = allow.entries.length > 0 ? allow.entries.join(', ') : 'nothing'
+  return (
+    `Blocked by the claude-agent-server sandbox: ${destination.host}:${destination.port} is not an ` +
+    `allowed destination (allowed: ${allowed}; see SANDBOX_ALLOWED_HOSTS).\n`
+  )
+}
+
+/**
+ * Starts the proxy. Connections are refused or relayed; nothing is cached or logged but refusals.
+ *
+ * @example
+ * const proxy = startEgressProxy({ socketPath: '/run/x/egress.sock', allow: new AllowList(['api.anthropic.com:443']) })
+ * // inside: HTTPS_PROXY=http://127.0.0.1:<port forwarded to the socket>
+ * await proxy.close()
+ */
+export function startEgressProxy(options: EgressProxyOptions): SocketServer {
+  const { allow } = options
+  const tunnels = new Set<Duplex>()
+
+  const deny = (destination: Destination): string => {
+    options.onDenied?.(destination)
+    return deniedMessage(destination, allow)
+  }
+
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    let target: URL
+    try {
+      target = new URL(req.url ?? '')
+    } catch {
+      res.writeHead(400, { 'content-type': 'text/plain' }).end('This is the sandbox\'s egress proxy: send absolute-form requests or CONNECT.\n')
+      return
+    }
+    if (target.protocol !== 'http:') {
+      res.writeHead(400, { 'content-type': 'text/plain' }).end(`Unsupported scheme ${target.protocol}; use CONNECT for https.\n`)
+      return
+    }
+    const destination = { host: target.hostname, port: Number(target.port || 80) }
+    if (!allow.allows(destination)) {
+      res.writeHead(403, { 'content-type': 'text/plain', [DENIED_HEADER]: '1' }).end(deny(destination))
+      return
+    }
+    const upstream = request(
+      { host: destination.host.replace(/^\[|\]$/g, ''), port: destination.port, method: req.method, path: `${target.pathname}${target.search}`, headers: withoutHopByHop(req.headers) },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, withoutHopByHop(answer.headers))
+        answer.pipe(res)
+      },
+    )
+    upstream.on('error', (err) => {
+      if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' })
+      res.end(`Sandbox proxy: ${destination.host}:${destination.port} failed: ${err.message}\n`)
+    })
+    req.pipe(upstream)
+  })
+
+  server.on('connect', (req: IncomingMessage, client: Duplex, head: Buffer) => {
+    const { host, port } = splitHostPort(req.url ?? '')
+    const destination = { host, port: port ?? 443 }
+    tunnels.add(client)
+    client.on('close', () => tunnels.delete(client))
+    client.on('error', () => client.destroy())
+    if (!host || !allow.allows(destination)) {
+      const body = host ? deny(destination) : 'Bad CONNECT target\n'
+      client.end(
+        `HTTP/1.1 ${host ? '403 Forbidden' : '400 Bad Request'}\r\ncontent-type: text/plain\r\n${DENIED_HEADER}: 1\r\n` +
+          `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+      )
+      return
+    }
+    const upstream: Socket = connect(destination.port, host)
+    tunnels.add(upstream)
+    upstream.on('close', () => tunnels.delete(upstream))
+    let established = false
+    upstream.once('connect', () => {
+      established = true
+      client.write('HTTP/1.1 200 Connection Established\r\n\r\n')
+      if (head.length > 0) upstream.write(head)
+      upstream.pipe(client)
+      client.pipe(upstream)
+    })
+    upstream.on('error', (err) => {
+      if (!established) client.end(`HTTP/1.1 502 Bad Gateway\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\n${err.message}\n`)
+      else client.destroy()
+    })
+    client.on('close', () => upstream.destroy())
+  })
+
+  return listenOnSocket(server, options.socketPath, tunnels, options.onError ?? (() => {}))
+}

@@ -1,0 +1,103 @@
+// @ts-check
+// Runs INSIDE the sandbox, as its first process, with the host's node binary:
+//   node launcher.cjs <relay>... -- <command> [args...]
+// where a relay is `<host>:<port>=<unix socket>` or `<host>:<port>=<unix socket>=<target>`.
+// The sandbox has its own network namespace with nothing but loopback, so this listens on
+// each loopback address and relays every connection to the host-side Unix socket (the model
+// gateway, the egress proxy); with a target it first asks the proxy to CONNECT to it, which
+// makes an allowed host-loopback service answer at the same address inside. Then it runs the
+// command with the same stdio and exits with its status. Plain CommonJS, no dependencies: it
+// is run from where it lies.
+'use strict'
+const net = require('node:net')
+const { spawn } = require('node:child_process')
+const { constants } = require('node:os')
+
+const argv = process.argv.slice(2)
+const split = argv.indexOf('--')
+if (split < 0 || split === argv.length - 1) {
+  process.stderr.write('usage: launcher.cjs <host>:<port>=<socket>[=<target>]... -- <command> [args...]\n')
+  process.exit(2)
+}
+const relays = argv.slice(0, split).map((spec) => {
+  const [listen = '', socket = '', target] = spec.split('=')
+  const colon = listen.lastIndexOf(':')
+  return { host: listen.slice(0, colon).replace(/^\[|\]$/g, ''), port: Number(listen.slice(colon + 1)), socket, target }
+})
+const [command, ...args] = /** @type {[string, ...string[]]} */ (argv.slice(split + 1))
+
+/**
+ * Joins two sockets; `host` is the one to the Unix socket.
+ * @param {net.Socket} inside @param {net.Socket} host
+ */
+function join(inside, host) {
+  const end = () => {
+    inside.destroy()
+    host.destroy()
+  }
+  inside.on('error', end).on('close', end)
+  host.on('error', end).on('close', end)
+  inside.pipe(host)
+  host.pipe(inside)
+}
+
+/**
+ * Asks the proxy on `host` for a tunnel to `target`; joins once it answers 200.
+ * @param {net.Socket} inside @param {net.Socket} host @param {string} target
+ */
+function tunnel(inside, host, target) {
+  inside.pause()
+  inside.on('error', () => host.destroy())
+  host.write(`CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\n\r\n`)
+  let head = Buffer.alloc(0)
+  /** @param {Buffer} chunk */
+  const onData = (chunk) => {
+    head = Buffer.concat([head, chunk])
+    const end = head.indexOf('\r\n\r\n')
+    if (end < 0) return
+    host.off('data', onData)
+    if (!/^HTTP\/1\.[01] 200/.test(head.toString('latin1', 0, end))) {
+      inside.destroy()
+      host.destroy()
+      return
+    }
+    const rest = head.subarray(end + 4)
+    if (rest.length > 0) inside.write(rest)
+    join(inside, host)
+    inside.resume()
+  }
+  host.on('data', onData)
+}
+
+/** @param {{ host: string, port: number, socket: string, target: string | undefined }} relay */
+function listen({ host, port, socket, target }) {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer((inside) => {
+      const out = net.connect(socket)
+      if (target) tunnel(inside, out, target)
+      else join(inside, out)
+    })
+    server.once('error', reject)
+    server.listen(port, host, () => resolve(server))
+  })
+}
+
+Promise.all(relays.map(listen)).then(
+  () => {
+    const child = spawn(command, args, { stdio: 'inherit' })
+    for (const signal of /** @type {const} */ (['SIGTERM', 'SIGINT', 'SIGHUP'])) {
+      process.on(signal, () => child.kill(signal))
+    }
+    child.on('error', (err) => {
+      process.stderr.write(`sandbox launcher: cannot run ${command}: ${err.message}\n`)
+      process.exit(127)
+    })
+    child.on('exit', (code, signal) => {
+      process.exit(code ?? 128 + (signal ? constants.signals[signal] : 0))
+    })
+  },
+  (err) => {
+    process.stderr.write(`sandbox launcher: cannot listen on loopback: ${err.message}\n`)
+    process.exit(1)
+  },
+)

@@ -1,0 +1,73 @@
+// Where the credential lives: a reverse proxy on a host Unix socket in front of the model API.
+// The CLI inside the sandbox holds a placeholder key and talks to this gateway; the gateway
+// replaces the credential headers with the real ones and forwards to the one fixed upstream.
+// It never forwards anywhere else, so the key can be used by the agent but not read by it.
+import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http'
+import { request as httpsRequest } from 'node:https'
+import { listenOnSocket, withoutHopByHop, type SocketServer } from './socket-server.js'
+
+/** The real credential, as the CLI would have sent it. */
+export interface ModelCredentials {
+  /** Sent as `x-api-key` (ANTHROPIC_API_KEY). */
+  apiKey?: string
+  /** Sent as `authorization: Bearer` (ANTHROPIC_AUTH_TOKEN or CLAUDE_CODE_OAUTH_TOKEN). */
+  bearer?: string
+}
+
+export interface ModelGatewayOptions {
+  socketPath: string
+  /** The model API, e.g. `https://api.anthropic.com` (a path prefix is kept). */
+  upstream: URL
+  credentials: ModelCredentials
+  onError?: (err: Error) => void
+}
+
+/** Whatever credential the sandboxed client sent is dropped: only ours goes upstream. */
+const CLIENT_CREDENTIAL_HEADERS = ['x-api-key', 'authorization', 'host']
+
+function apiError(res: ServerResponse, status: number, message: string): void {
+  if (res.headersSent) return void res.destroy()
+  res.writeHead(status, { 'content-type': 'application/json' })
+  res.end(JSON.stringify({ type: 'error', error: { type: 'api_error', message } }))
+}
+
+/**
+ * Starts the gateway.
+ *
+ * @example
+ * const gateway = startModelGateway({ socketPath, upstream: new URL('https://api.anthropic.com'),
+ *   credentials: { apiKey: process.env.ANTHROPIC_API_KEY } })
+ */
+export function startModelGateway(options: ModelGatewayOptions): SocketServer {
+  const { upstream, credentials } = options
+  const prefix = upstream.pathname.replace(/\/+$/, '')
+  const send = upstream.protocol === 'https:' ? httpsRequest : httpRequest
+
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const path = req.url ?? ''
+    // Origin-form only: an absolute or authority form could name another host.
+    if (!path.startsWith('/')) return apiError(res, 400, 'The sandbox model gateway only forwards to the model API')
+    const headers = withoutHopByHop(req.headers)
+    for (const name of CLIENT_CREDENTIAL_HEADERS) delete headers[name]
+    if (credentials.apiKey) headers['x-api-key'] = credentials.apiKey
+    if (credentials.bearer) headers['authorization'] = `Bearer ${credentials.bearer}`
+    const forward = send(
+      {
+        protocol: upstream.protocol,
+        hostname: upstream.hostname.replace(/^\[|\]$/g, ''),
+        port: upstream.port || undefined,
+        method: req.method,
+        path: `${prefix}${path}`,
+        headers: { ...headers, host: upstream.host },
+      },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, withoutHopByHop(answer.headers))
+        answer.pipe(res)
+      },
+    )
+    forward.on('error', (err) => apiError(res, 502, `The sandbox model gateway could not reach the model API: ${err.message}`))
+    res.on('close', () => forward.destroy())
+    req.pipe(forward)
+  })
+  return listenOnSocket(server, options.socketPath, new Set(), options.onError ?? (() => {}))
+}

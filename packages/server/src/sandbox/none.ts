@@ -1,0 +1,27 @@
+// `--sandbox none`: no isolation. The CLI and its tools run as the server's user, see its
+// files, its network and the real credential. Only ever chosen explicitly, and said loudly.
+import type { Logger } from '../logger.js'
+import type { Sandbox, SandboxRun, SandboxSpec } from './sandbox.js'
+
+export const NO_SANDBOX_WARNING =
+  'Sandbox disabled (--sandbox none): the agent and every tool it runs have the server\'s own ' +
+  'user, file system, network and API credential. Use this only on a machine or container ' +
+  'that is itself the sandbox.'
+
+export class NoSandbox implements Sandbox {
+  readonly kind = 'none' as const
+
+  constructor(logger: Logger) {
+    logger.warn(NO_SANDBOX_WARNING)
+  }
+
+  prepare(spec: SandboxSpec): SandboxRun {
+    return {
+      env: spec.env,
+      wrap: (command, args) => ({ command, args: [...args] }),
+      close: async () => {},
+    }
+  }
+
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,77 @@
+// Splits the CLI's environment in two: what stays on the host (the model endpoint and the
+// real credential, for the gateway) and what goes inside (placeholders, and loopback URLs
+// that the in-sandbox launcher forwards to the host's proxy sockets).
+import { SECRET_VARS } from '../credentials.js'
+import type { ModelCredentials } from './model-gateway.js'
+import { SandboxError } from './sandbox.js'
+
+/** Inside the sandbox's own network namespace these ports are always free. */
+export const MODEL_PORT = 7480
+export const PROXY_PORT = 7481
+
+/** What the CLI inside holds instead of a credential: it refuses to run with none. */
+export const PLACEHOLDER_CREDENTIAL = 'sandbox-placeholder-the-real-credential-stays-on-the-host'
+
+export const DEFAULT_MODEL_API = 'https://api.anthropic.com'
+
+const PROXY_VARS = ['HTTP_PROXY', 'HTTPS_PROXY', 'ALL_PROXY', 'http_proxy', 'https_proxy', 'all_proxy']
+const NO_PROXY_VARS = ['NO_PROXY', 'no_proxy']
+
+/** Providers whose credentials the gateway cannot hold for the agent (request signing, files). */
+const UNSUPPORTED_PROVIDERS = ['CLAUDE_CODE_USE_BEDROCK', 'CLAUDE_CODE_USE_VERTEX'] as const
+
+const truthy = (v: string | undefined) => v !== undefined && v !== '' && v !== '0' && v !== 'false'
+
+/**
+ * @throws SandboxError SANDBOX_UNSUPPORTED when the environment selects Bedrock or Vertex
+ */
+export function assertSandboxableCredentials(env: Record<string, string | undefined>): void {
+  const provider = UNSUPPORTED_PROVIDERS.find((name) => truthy(env[name]))
+  if (provider) {
+    throw new SandboxError(
+      'SANDBOX_UNSUPPORTED',
+      `${provider} is set: the bubblewrap sandbox keeps the credential outside the agent only for the ` +
+        'Anthropic API (ANTHROPIC_API_KEY, ANTHROPIC_AUTH_TOKEN, CLAUDE_CODE_OAUTH_TOKEN). Use one of ' +
+        'those, or run the agent in an isolated machine with `--sandbox none`.',
+    )
+  }
+}
+
+export interface ModelRoute {
+  upstream: URL
+  credentials: ModelCredentials
+}
+
+export interface SplitEnv {
+  /** For the gateway, on the host; undefined when the environment names no model endpoint
+   * and no credential (a plain command: no gateway at all). */
+  route: ModelRoute | undefined
+  /** For inside: holds no secret. */
+  inside: Record<string, string>
+}
+
+const MODEL_VARS = ['ANTHROPIC_BASE_URL', 'ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN', 'CLAUDE_CODE_OAUTH_TOKEN']
+
+export function splitEnv(env: Record<string, string>): SplitEnv {
+  assertSandboxableCredentials(env)
+  const credentials: ModelCredentials = {}
+  if (env['ANTHROPIC_API_KEY']) credentials.apiKey = env['ANTHROPIC_API_KEY']
+  const bearer = env['ANTHROPIC_AUTH_TOKEN'] || env['CLAUDE_CODE_OAUTH_TOKEN']
+  if (bearer) credentials.bearer = bearer
+  const wantsModel = MODEL_VARS.some((name) => env[name])
+  const route = wantsModel ? { upstream: new URL(env['ANTHROPIC_BASE_URL'] || DEFAULT_MODEL_API), credentials } : undefined
+
+  const inside: Record<string, string> = {}
+  const drop = new Set<string>([...SECRET_VARS, ...PROXY_VARS, ...NO_PROXY_VARS])
+  for (const [name, value] of Object.entries(env)) if (!drop.has(name)) inside[name] = value
+  // The same variables the CLI would have had, so it authenticates the same way; the gateway
+  // swaps the placeholder for the real value.
+  for (const name of ['ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN', 'CLAUDE_CODE_OAUTH_TOKEN']) {
+    if (env[name]) inside[name] = PLACEHOLDER_CREDENTIAL
+  }
+  if (route) inside['ANTHROPIC_BASE_URL'] = `http://127.0.0.1:${MODEL_PORT}`
+  for (const name of PROXY_VARS) inside[name] = `http://127.0.0.1:${PROXY_PORT}`
+  // The gateway is reached directly; everything else goes through the egress proxy.
+  for (const name of NO_PROXY_VARS) inside[name] = '127.0.0.1,localhost,::1'
+  return { route, inside }
+}

@@ -1,0 +1,77 @@
+// The narrow interface the server depends on to isolate an agent. Two implementations:
+// bubblewrap (the default: namespaces, a read-only file system, a host-side proxy as the
+// only way out) and none (explicit opt-out). One Sandbox per server; one SandboxRun per CLI
+// process.
+
+/** `bubblewrap` isolates each CLI process; `none` runs it with the server's own rights. */
+export type SandboxKind = 'bubblewrap' | 'none'
+
+export const SANDBOX_KINDS: readonly SandboxKind[] = ['bubblewrap', 'none']
+
+/** What one CLI process needs to run isolated. */
+export interface SandboxSpec {
+  /** The session it serves (for log lines). */
+  sessionId: string
+  /** The agent's working directory: writable inside the sandbox. */
+  cwd: string
+  /** The session's state directory (HOME, CLAUDE_CONFIG_DIR, TMPDIR): writable inside. */
+  stateDir: string
+  /** Where the command starts, inside `cwd`. @default cwd */
+  workdir?: string
+  /** The environment as built for an unisolated run, real credentials included. With a model
+   * endpoint or credential in it, the run gets a model gateway; without (a plain command), none. */
+  env: Record<string, string>
+}
+
+/** A command line: what to execute and its arguments. */
+export interface CommandLine {
+  command: string
+  args: string[]
+}
+
+/** One process's isolation (a CLI, or a command run in a session), prepared before it is spawned. */
+export interface SandboxRun {
+  /** The environment to give the CLI (for bubblewrap: placeholders instead of credentials). */
+  readonly env: Record<string, string>
+  /** Wraps the CLI's command line so that it runs inside the sandbox. */
+  wrap(command: string, args: readonly string[]): CommandLine
+  /** Releases what the run holds (its proxy sockets). Call once the process has exited. */
+  close(): Promise<void>
+}
+
+export interface Sandbox {
+  readonly kind: SandboxKind
+  /**
+   * Prepares the isolation of one CLI process. Synchronous so that it fits the SDK's
+   * synchronous spawn hook; its sockets are bound before it returns.
+   *
+   * @example
+   * const run = sandbox.prepare({ sessionId, cwd, stateDir, env })
+   * const { command, args } = run.wrap('/path/to/claude', ['--output-format', 'stream-json'])
+   * spawn(command, args, { cwd, env: run.env })  // ... and once it exited: await run.close()
+   */
+  prepare(spec: SandboxSpec): SandboxRun
+  /** Stops everything the sandbox started; runs still open are closed. */
+  close(): Promise<void>
+}
+
+export type SandboxErrorCode =
+  /** `bwrap` is not installed (the message names the package). */
+  | 'BWRAP_NOT_FOUND'
+  /** `bwrap` exists but cannot create the namespaces it needs here. */
+  | 'BWRAP_UNUSABLE'
+  /** The configured credential cannot be kept outside the sandbox (e.g. Bedrock, Vertex). */
+  | 'SANDBOX_UNSUPPORTED'
+  /** An invalid sandbox setting (kind, allow-list entry). */
+  | 'SANDBOX_INVALID_SETTING'
+
+/** A sandbox that cannot be set up. Raised at server start-up, before any session runs. */
+export class SandboxError extends Error {
+  constructor(
+    readonly code: SandboxErrorCode,
+    message: string,
+  ) {
+    super(message)
+    this.name = 'SandboxError'
+  }
+}

@@ -1,0 +1,92 @@
+// The model gateway on a real Unix socket: the placeholder the sandbox sends is replaced by
+// the real credential, the upstream's path prefix is kept, and nothing is sent anywhere but
+// the one upstream.
+import assert from 'node:assert/strict'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { createServer, request, type IncomingHttpHeaders, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import { startModelGateway } from '../../src/sandbox/model-gateway.js'
+import type { SocketServer } from '../../src/sandbox/socket-server.js'
+
+interface Seen {
+  url: string
+  headers: IncomingHttpHeaders
+  body: string
+}
+
+function send(socketPath: string, path: string, headers: Record<string, string>, body = ''): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ socketPath, path, method: 'POST', headers }, (res) => {
+      let text = ''
+      res.on('data', (d) => (text += d))
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }))
+    })
+    req.on('error', reject)
+    req.end(body)
+  })
+}
+
+describe('model gateway', () => {
+  let dir: string
+  let upstream: Server
+  let gateway: SocketServer
+  let bearerGateway: SocketServer
+  const seen: Seen[] = []
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'cas-gateway-'))
+    upstream = createServer((req, res) => {
+      let body = ''
+      req.on('data', (d) => (body += d))
+      req.on('end', () => {
+        seen.push({ url: req.url ?? '', headers: req.headers, body })
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}')
+      })
+    })
+    await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r))
+    const url = new URL(`http://127.0.0.1:${(upstream.address() as AddressInfo).port}/prefix/`)
+    gateway = startModelGateway({ socketPath: join(dir, 'model.sock'), upstream: url, credentials: { apiKey: 'sk-real-key-0123456789' } })
+    bearerGateway = startModelGateway({ socketPath: join(dir, 'bearer.sock'), upstream: url, credentials: { bearer: 'real-token-0123456789' } })
+  })
+  after(async () => {
+    await gateway.close()
+    await bearerGateway.close()
+    upstream.close()
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  it('replaces the placeholder x-api-key with the real key and keeps the rest', async () => {
+    const res = await send(gateway.socketPath, '/v1/messages?beta=true', { 'x-api-key': 'placeholder', 'anthropic-version': '2023-06-01' }, '{"a":1}')
+    assert.equal(res.status, 200)
+    const got = seen.at(-1)!
+    assert.equal(got.url, '/prefix/v1/messages?beta=true')
+    assert.equal(got.headers['x-api-key'], 'sk-real-key-0123456789')
+    assert.equal(got.headers['anthropic-version'], '2023-06-01')
+    assert.equal(got.headers['authorization'], undefined, 'no credential the gateway was not given')
+    assert.equal(got.body, '{"a":1}')
+  })
+
+  it('sends a bearer token as authorization, dropping whatever the client sent', async () => {
+    await send(bearerGateway.socketPath, '/v1/messages', { authorization: 'Bearer placeholder', 'x-api-key': 'client-chosen' })
+    const got = seen.at(-1)!
+    assert.equal(got.headers['authorization'], 'Bearer real-token-0123456789')
+    assert.equal(got.headers['x-api-key'], undefined)
+  })
+
+  it('refuses an absolute-form request: the key goes to the one upstream only', async () => {
+    const before = seen.length
+    const res = await send(gateway.socketPath, 'http://attacker.example/steal', { 'x-api-key': 'placeholder' })
+    assert.equal(res.status, 400)
+    assert.equal(JSON.parse(res.body).type, 'error')
+    assert.equal(seen.length, before, 'nothing was forwarded')
+  })
+
+  it('keeps a protocol-relative path on the upstream host', async () => {
+    const res = await send(gateway.socketPath, '//attacker.example/steal', {})
+    assert.equal(res.status, 200)
+    assert.equal(seen.at(-1)!.url, '/prefix//attacker.example/steal')
+  })
+})
