@@ -88,7 +88,8 @@ export const replay: Measure = {
     const relay = await startBareRelay(jsonl)
     const stopRelay = onCleanup(() => relay.stop())
     // The server removes dataDir when it stops.
-    const stack = await startStack({ dataDir })
+    // No pre-warm: attaching must add no event of its own to the log being replayed.
+    const stack = await startStack({ dataDir, env: { PREWARM: '0' } })
     try {
       // The first catch-ups run cold code on both sides (several times slower): not counted.
       ctx.log('warming up (2 catch-ups of 10,000 each, not counted)')

@@ -2,6 +2,7 @@
 // answers bad input with an error frame (the connection stays open), replays the events it
 // missed, then forwards the live stream, and cuts it off if it cannot keep up.
 import { randomUUID } from 'node:crypto'
+import { Socket } from 'node:net'
 import { parseClientFrame, type ClientFrame, type Decider, type ServerFrame, type WireError } from '@claude-agent/protocol'
 import type { RawData, WebSocket } from 'ws'
 import type { EventLog, StoredEvent } from '../event-log/event-log.js'
@@ -42,6 +43,12 @@ export const DEMO_NOTICE =
 function rawSize(data: RawData): number {
   if (Array.isArray(data)) return data.reduce((n, b) => n + b.length, 0)
   return data instanceof ArrayBuffer ? data.byteLength : data.length
+}
+
+/** The TCP socket under a ws WebSocket (not public API; undefined if ws changes it). */
+function rawSocket(socket: WebSocket): Socket | undefined {
+  const raw = (socket as unknown as { _socket?: unknown })._socket
+  return raw instanceof Socket ? raw : undefined
 }
 
 function rawText(data: RawData): string {
@@ -135,15 +142,21 @@ export function handleConnection(socket: WebSocket, session: Session, attach: At
   if (!live) void replay()
   if (options.prewarm && !options.sessions.shuttingDown) session.prewarm()
 
-  // Send history in pages, pacing each event to the client's drain rate; live events arriving
+  // Send history in pages, in bursts paced to the client's drain rate; live events arriving
   // meanwhile wait in `pending`. The last page and the switch to live happen in one tick, so
   // nothing is missed and nothing is sent twice.
   async function replay(): Promise<void> {
+    const half = options.maxClientBufferBytes / 2
+    const raw = rawSocket(socket)
     for (;;) {
       const page = options.log.read(session.id, sentUpTo, REPLAY_PAGE)
-      for (const event of page) {
+      let next = 0
+      while (next < page.length) {
         if (!(await drained())) return
-        sendEvent(event)
+        // Corked, a burst of frames leaves in a few writes instead of one each.
+        raw?.cork()
+        while (next < page.length && socket.bufferedAmount <= half) sendEvent(page[next++]!)
+        raw?.uncork()
       }
       if (page.length < REPLAY_PAGE) break
       await new Promise((r) => setImmediate(r))
@@ -152,12 +165,26 @@ export function handleConnection(socket: WebSocket, session: Session, attach: At
     live = true
   }
 
-  /** Waits until the client has taken most of what was sent; false if it was cut off or left. */
+  /** Waits (on the socket's drain) until the client has taken most of what was sent, at most
+   * slowClientGraceMs; false if it was cut off or left. */
   async function drained(): Promise<boolean> {
-    const since = Date.now()
-    while (socket.readyState === socket.OPEN && !cutOff && socket.bufferedAmount > options.maxClientBufferBytes / 2) {
-      if (Date.now() - since > options.slowClientGraceMs) cutOffSlow(`no progress for ${options.slowClientGraceMs} ms during replay`)
-      else await new Promise((r) => setTimeout(r, 5))
+    const half = options.maxClientBufferBytes / 2
+    const raw = rawSocket(socket)
+    if (socket.readyState === socket.OPEN && !cutOff && socket.bufferedAmount > half) {
+      const progressed = await new Promise<boolean>((resolve) => {
+        const done = (result: boolean) => {
+          clearTimeout(timer)
+          raw?.off('drain', onDrain)
+          socket.off('close', onClose)
+          resolve(result)
+        }
+        const onDrain = () => done(true)
+        const onClose = () => done(false)
+        const timer = setTimeout(() => done(socket.bufferedAmount <= half), options.slowClientGraceMs)
+        raw?.on('drain', onDrain)
+        socket.once('close', onClose)
+      })
+      if (!progressed && socket.readyState === socket.OPEN) cutOffSlow(`no progress for ${options.slowClientGraceMs} ms during replay`)
     }
     return socket.readyState === socket.OPEN && !cutOff
   }
