@@ -7,7 +7,7 @@ import { sleep, waitFor } from '../lib/clock.js'
 import { fromRuns, single, type Figure, type Value } from '../lib/figure.js'
 import type { BenchContext, Measure } from '../lib/measure.js'
 import { totalmem } from 'node:os'
-import { memAvailableMb, statusKb, waitGone } from '../lib/proc.js'
+import { memAvailableMb, treeKb, waitGone } from '../lib/proc.js'
 import type { ServerMemory, ServerProcess } from '../lib/server-process.js'
 import { createSessions, pool, startLiveSession, type LiveSession } from '../lib/sessions.js'
 import { startStack } from '../lib/stack.js'
@@ -133,7 +133,7 @@ async function runningRun(ctx: BenchContext, levels: readonly number[]): Promise
       live.push(...(await pool(ids, 2, (id) => startLiveSession(stack.server, id))))
       await sleep(500) // let the CLIs settle after their first turn
       const m = await settled(stack.server)
-      const cliKb = live.map((s) => statusKb(s.pid, 'VmRSS') ?? Number.NaN)
+      const cliKb = live.map((s) => treeKb(s.pid, 'VmRSS') ?? Number.NaN)
       at.push({ sessions: n, rssKb: m.rssKb - empty.rssKb, heapKb: (m.heapUsed - empty.heapUsed) / 1024, cliKb })
       ctx.log(`  ${n} running sessions: server RSS +${((m.rssKb - empty.rssKb) / MB).toFixed(1)} MB, CLI RSS median ${(median(cliKb) / MB).toFixed(0)} MB`)
     }
