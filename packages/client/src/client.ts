@@ -252,9 +252,14 @@ export class ClaudeAgentClient extends WorkspaceMethods {
     if (!pausedAt || !provider?.resume) throw new ClaudeAgentClientError('NOT_CONNECTED', 'resume() needs a paused client; call pause() first')
     const deadline = AbortSignal.timeout(this.connectTimeoutMs)
     this.useEndpoint(await provider.resume())
-    await this.connect(pausedAt.after, deadline).catch((error: unknown) => {
+    try {
+      await this.connect(pausedAt.after, deadline)
+    } catch (error) {
+      // Still paused as far as the caller is concerned: resume() may be called again.
+      await this.session?.close()
+      this.session = undefined
       throw this.startFailure(error)
-    })
+    }
     this.pausedAt = undefined
   }
 
