@@ -1,21 +1,28 @@
-// Send one prompt to a running claude-agent-server and print the answer as it streams in.
+// Send one prompt to a claude-agent-server and print the answer as it streams in.
 //
 //   npm run build && node --import tsx examples/example-client.ts "What is 2 + 2?"
-//   SERVER_URL=http://127.0.0.1:3000 (default) selects the server; SESSION_ID=<id> a named
-//   session (created if missing); DEBUG=1 logs every frame.
+//   SERVER_URL=http://127.0.0.1:3000 (default) selects the server, AUTH_TOKEN its token;
+//   --local starts a server on this machine instead (with your ANTHROPIC_API_KEY, or the
+//   offline demo model without one) and stops it at the end; SESSION_ID=<id> a named session
+//   (created if missing; it asks before each tool call); DEBUG=1 logs every frame.
 // Exits 0 when the turn succeeds, 1 otherwise. Ctrl-C interrupts the turn. If the connection
 // drops (or the server restarts) the client reconnects by itself and the answer keeps coming.
+import { createInterface } from 'node:readline/promises'
 import {
   ClaudeAgentClient,
   isAssistantMessage,
   isClaudeAgentClientError,
+  type PermissionAnswer,
+  type PermissionRequest,
   type SdkResultMessage,
   type ServerFrame,
 } from '@claude-agent/client'
 
+const args = process.argv.slice(2)
+const local = args.includes('--local')
 const serverUrl = process.env['SERVER_URL'] ?? 'http://127.0.0.1:3000'
 const sessionId = process.env['SESSION_ID'] || undefined
-const promptText = process.argv.slice(2).join(' ') || 'Say hello and tell me which tools you can use.'
+const promptText = args.filter((a) => a !== '--local').join(' ') || 'Say hello and tell me which tools you can use.'
 
 function printFrame(frame: ServerFrame): void {
   if (frame.type === 'sdk_message' && isAssistantMessage(frame.data)) {
@@ -33,6 +40,24 @@ function oneLine(value: unknown, max = 120): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text
 }
 
+/** Ask on the terminal whether a tool may run; without a terminal, deny. */
+async function approve(request: PermissionRequest): Promise<PermissionAnswer> {
+  const what = `${request.toolName} ${oneLine(request.input)}`
+  if (!process.stdin.isTTY) return { behavior: 'deny', message: `No one at the terminal to approve ${request.toolName}.` }
+  const terminal = createInterface({ input: process.stdin, output: process.stderr })
+  // Another client may answer first: then stop asking.
+  request.signal.addEventListener('abort', () => terminal.close(), { once: true })
+  try {
+    const answer = await terminal.question(`[approve] ${what}? [y]es / [a]lways / [N]o: `, { signal: request.signal })
+    if (/^a/i.test(answer)) return { behavior: 'allow', scope: 'session' }
+    return /^y/i.test(answer) ? 'allow' : { behavior: 'deny', message: 'The user said no.' }
+  } catch {
+    return undefined // answered elsewhere
+  } finally {
+    terminal.close()
+  }
+}
+
 function printSummary(result: SdkResultMessage): void {
   const parts = [
     result.is_error ? `error (${result.subtype})` : result.subtype,
@@ -45,8 +70,10 @@ function printSummary(result: SdkResultMessage): void {
 }
 
 async function main(): Promise<number> {
-  const client = new ClaudeAgentClient({ connectionUrl: serverUrl, sessionId, debug: process.env['DEBUG'] === '1' })
-  client.onMessage(printFrame)
+  const where = local ? { provider: 'local' as const } : { connectionUrl: serverUrl, token: process.env['AUTH_TOKEN'] || undefined }
+  // The client itself attaches to the default session; a named one is attached to below (with
+  // --local it can only be created once the server runs).
+  const client = new ClaudeAgentClient({ ...where, debug: process.env['DEBUG'] === '1' })
   client.onError((error) => console.error(`[client ${error.code}] ${error.message}`))
   client.onConnectionChange((change) => {
     if (change.state === 'reconnecting') console.error(`[reconnecting: attempt ${change.attempt} in ${change.delayMs} ms]`)
@@ -55,13 +82,18 @@ async function main(): Promise<number> {
   const abort = new AbortController()
   process.once('SIGINT', () => abort.abort())
   try {
-    if (sessionId && !(await client.sessions.list()).some((s) => s.id === sessionId)) {
-      await client.sessions.create({ id: sessionId })
-    }
     await client.start()
+    if (client.sandbox?.provider === 'local') console.error(`(started a local server: ${String(client.sandbox['baseUrl'])})`)
     if (client.connection?.demo) console.error('(the server runs its demo model: no API credential configured)')
+    let target: Pick<ClaudeAgentClient, 'prompt' | 'onMessage' | 'onPermissionRequest'> = client
+    if (sessionId) {
+      if (!(await client.sessions.list()).some((s) => s.id === sessionId)) await client.sessions.create({ id: sessionId })
+      target = await client.sessions.attach(sessionId)
+    }
+    target.onMessage(printFrame)
+    target.onPermissionRequest(approve)
     console.log(`> ${promptText}`)
-    const result = await client.prompt(promptText, { signal: abort.signal })
+    const result = await target.prompt(promptText, { signal: abort.signal })
     printSummary(result)
     return result.is_error ? 1 : 0
   } catch (error) {
@@ -70,7 +102,7 @@ async function main(): Promise<number> {
     else console.error(error)
     return 1
   } finally {
-    await client.stop()
+    await client.stop() // also closes the attached session, and stops a local server
   }
 }
 

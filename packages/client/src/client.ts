@@ -1,21 +1,26 @@
-// ClaudeAgentClient: the original client API (start/send/onMessage/stop) on top of a
-// SessionConnection, which reconnects, replays and pairs prompts with results. It adds prompt(),
-// connection state, async iteration and the session API (`client.sessions`).
-import type { ClientFrame, ConnectedFrame, QueryConfig, SdkResultMessage, ServerFrame } from '@claude-agent/protocol'
+// ClaudeAgentClient: the original client API (start/send/onMessage/stop, writeFile/readFile/
+// watchDir, ...) on top of a provider (where the server runs: a URL, a local process, an E2B
+// sandbox) and a SessionConnection, which reconnects, replays, pairs prompts with results and
+// answers permission requests. It adds prompt(), live control, exec and the session API.
+import type { ClientFrame, ConnectedFrame, ControlRequest, QueryConfig, SdkResultMessage, ServerFrame } from '@claude-agent/protocol'
 import { isTimeoutReason, raceAbort } from './abort.js'
+import { TurnActivity } from './activity.js'
+import type { ControlOptions } from './control/channel.js'
 import { createDebugLog, type DebugLog } from './debug.js'
 import { ClaudeAgentClientError } from './errors.js'
 import { fetchConfig, postConfig, type ConfigResponse } from './http/config.js'
 import { DEFAULT_CONNECT_TIMEOUT_MS, pickQueryConfig, validateOptions, type ClaudeAgentClientOptions } from './options.js'
-import type { SandboxProvider } from './providers/provider.js'
+import type { SandboxInfo, SandboxProvider, ServerEndpoint } from './providers/provider.js'
 import { selectProvider } from './providers/select.js'
 import { resolveReconnect } from './session/backoff.js'
 import { SessionConnection } from './session/connection.js'
 import { Hub, type ConnectionChangeHandler, type ConnectionState, type ErrorHandler, type MessageHandler } from './session/hub.js'
 import type { MessagesOptions } from './session/message-stream.js'
+import type { PermissionHandler, PermissionResolvedHandler } from './session/permissions.js'
 import type { PromptInput, PromptOptions } from './session/prompt.js'
 import { SessionsApi } from './sessions-api.js'
 import { deriveServerUrls } from './urls.js'
+import { WorkspaceMethods, type WorkspaceTarget } from './workspace.js'
 
 /**
  * A client for claude-agent-server.
@@ -25,36 +30,47 @@ import { deriveServerUrls } from './urls.js'
  * client.onMessage((frame) => {
  *   if (frame.type === 'sdk_message') console.log(frame.data)
  * })
+ * client.onPermissionRequest((request) => (request.toolName === 'Read' ? 'allow' : { behavior: 'deny', message: 'Not now' }))
  * await client.start()
  * const result = await client.prompt('Hello, Claude!')
  * console.log(result.is_error ? 'failed' : result.result)
  * await client.stop()
  */
-export class ClaudeAgentClient {
+export class ClaudeAgentClient extends WorkspaceMethods {
   /** The server's sessions: create, list, get, delete, history, attach. Needs `connectionUrl` (or a started client). */
   readonly sessions: SessionsApi
   private readonly options: ClaudeAgentClientOptions
+  /** Values the debug log never prints (tokens, keys), including ones a provider makes up later. */
+  private readonly secrets = new Set<string>()
   private readonly log: DebugLog
   private readonly hub: Hub
+  private readonly activity = new TurnActivity(() => this.provider)
   private starting = false
   private provider?: SandboxProvider
-  private baseUrl?: string
+  private endpoint?: ServerEndpoint
   private session?: SessionConnection
+  /** Set while paused: the seq to replay after on resume(). */
+  private pausedAt?: { after: number | undefined }
   private startAbort?: AbortController
   private stopping?: Promise<void>
 
   /** @throws ClaudeAgentClientError `INVALID_ARGUMENT` for a malformed `connectionUrl` or options that conflict. */
   constructor(options: ClaudeAgentClientOptions = {}) {
+    super()
     this.options = { ...options }
-    this.log = createDebugLog(options.debug ?? false)
+    for (const secret of [options.token, options.authToken, options.anthropicApiKey, options.e2bApiKey]) if (secret) this.secrets.add(secret)
+    this.log = createDebugLog(options.debug ?? false, this.secrets)
     this.hub = new Hub(this.log)
+    this.hub.onMessage((frame) => this.activity.observe(frame))
     if (options.connectionUrl !== undefined) deriveServerUrls(options.connectionUrl)
     validateOptions(options)
     this.sessions = new SessionsApi({
       baseUrl: () => this.requireBaseUrl('sessions'),
+      token: () => this.token,
       log: this.log,
       reconnect: options.reconnect,
       connectTimeoutMs: this.connectTimeoutMs,
+      label: options.label,
     })
   }
 
@@ -67,24 +83,36 @@ export class ClaudeAgentClient {
     return this.session?.isConnected ?? false
   }
 
-  /** `connecting`, `connected`, `reconnecting` or `closed` (also before start()). */
+  /** `connecting`, `connected`, `reconnecting` or `closed` (also before start() and while paused). */
   get connectionState(): ConnectionState {
     return this.starting ? 'connecting' : (this.session?.connectionState ?? 'closed')
   }
 
   /** The seq of the last session event delivered to onMessage (the next reconnect replays after it). */
   get lastSeq(): number | undefined {
-    return this.session?.lastSeq
+    return this.session?.lastSeq ?? this.pausedAt?.after
+  }
+
+  /** Where the server runs once started: `{ provider, id, ... }` (the E2B sandbox id, `local-<pid>`). */
+  get sandbox(): SandboxInfo | undefined {
+    return this.provider?.info()
+  }
+
+  /** True between pause() and resume(). */
+  get isPaused(): boolean {
+    return this.pausedAt !== undefined
   }
 
   /**
-   * Reach the server (provider), POST the query config when any option sets it, open the
-   * WebSocket and resolve on the server's `connected` frame. No retry here: reconnecting starts
-   * once connected. Rejects `NO_PROVIDER`, `CONFIG_REJECTED`, `CONNECTION_FAILED`,
-   * `ALREADY_STARTED` or `CLIENT_STOPPED`. After a failure the client can be started again.
+   * Reach the server (provider: a URL, a local process, an E2B sandbox), POST the query config
+   * when any option sets it, open the WebSocket and resolve on the server's `connected` frame.
+   * No retry here: reconnecting starts once connected. Rejects `NO_PROVIDER`, `PROVIDER_FAILED`,
+   * `CONFIG_REJECTED`, `CONNECTION_FAILED` (`wireError.code` `UNAUTHORIZED` for a missing or wrong
+   * token), `ALREADY_STARTED` or `CLIENT_STOPPED`. After a failure the client can be started again.
    */
   async start(): Promise<void> {
     if (this.stopping) await this.stopping
+    if (this.pausedAt) throw new ClaudeAgentClientError('ALREADY_STARTED', 'The client is paused; call resume() (or stop() first)')
     if (this.starting || (this.session && this.session.connectionState !== 'closed')) {
       throw new ClaudeAgentClientError('ALREADY_STARTED', 'start() was already called; call stop() first')
     }
@@ -93,16 +121,15 @@ export class ClaudeAgentClient {
     this.startAbort = abort
     try {
       await this.release() // what a dropped connection left behind
-      const provider = selectProvider(this.options)
+      const provider = await selectProvider(this.options, this.log)
       this.provider = provider
-      const { baseUrl } = await raceAbort(provider.start(), abort.signal)
-      this.baseUrl = baseUrl
+      this.useEndpoint(await raceAbort(provider.start(abort.signal), abort.signal))
       // The deadline starts after the provider: creating a sandbox has a timeout of its own.
       const deadline = AbortSignal.any([abort.signal, AbortSignal.timeout(this.connectTimeoutMs)])
-      const config = pickQueryConfig(this.options)
-      if (config) await postConfig(deriveServerUrls(baseUrl).configUrl, config, { log: this.log, signal: deadline })
-      this.session = this.newSession(baseUrl)
-      await this.session.open(deadline)
+      // A provider that starts the server gave it the credential in its environment, never /config.
+      const config = pickQueryConfig(this.options, !provider.passesCredential)
+      if (config) await postConfig(this.configUrl('start'), config, { log: this.log, token: this.token, signal: deadline })
+      await this.connect(this.options.after, deadline)
     } catch (error) {
       const failure = this.startFailure(error)
       // When stop() superseded this start, stop() owns the cleanup.
@@ -119,6 +146,7 @@ export class ClaudeAgentClient {
   /** Send a frame as is (the original API). @throws `NOT_CONNECTED` unless connected (also while reconnecting). */
   send(frame: ClientFrame): void {
     this.requireSession('send').send(frame)
+    if (frame.type === 'user_message') this.activity.promptSent()
   }
 
   /**
@@ -128,12 +156,19 @@ export class ClaudeAgentClient {
    * `CONNECTION_CLOSED`, `CLIENT_STOPPED`, or `signal.reason` when aborted.
    */
   async prompt(input: PromptInput, options: PromptOptions = {}): Promise<SdkResultMessage> {
-    return this.requireSession('prompt').prompt(input, options)
+    const turn = this.requireSession('prompt').prompt(input, options)
+    this.activity.promptSent()
+    return turn
   }
 
   /** Interrupt the running turn; it ends with an error result. @throws `NOT_CONNECTED`. */
   interrupt(): void {
     this.requireSession('interrupt').interrupt()
+  }
+
+  /** Send a control request and resolve with its result; see setModel(), listCommands(), ... */
+  async control(request: ControlRequest, options?: ControlOptions): Promise<unknown> {
+    return this.requireSession('control').control(request, options)
   }
 
   /** Every server frame, typed and validated; session events once each, in order. Returns the unsubscribe function. */
@@ -142,8 +177,25 @@ export class ClaudeAgentClient {
   }
 
   /**
+   * Answer tool-permission requests. The handler gets the request (`toolName`, `input`,
+   * `suggestions`, `agentId`, `title`, `signal`, ...) and returns or resolves to
+   * `{ behavior: 'allow', updatedInput?, scope?: 'once' | 'session' }`, `{ behavior: 'deny', message? }`,
+   * the shorthand `'allow'` / `'deny'`, or undefined to leave it to other handlers, other clients
+   * or the timeout. The first answer wins. Requests met in a replay are answered only once the
+   * client has caught up, and only if still open. Stays registered across reconnects. Returns the unsubscribe.
+   */
+  onPermissionRequest(handler: PermissionHandler): () => void {
+    return this.hub.onPermissionRequest(handler)
+  }
+
+  /** Every `permission_resolved` event (decision, reason, who decided), once each, in order. Returns the unsubscribe. */
+  onPermissionResolved(handler: PermissionResolvedHandler): () => void {
+    return this.hub.onPermissionResolved(handler)
+  }
+
+  /**
    * Errors that belong to no call: `CONNECTION_CLOSED` (the connection was lost for good),
-   * `INVALID_SERVER_FRAME`, `HANDLER_FAILED` (an onMessage handler threw). Returns the unsubscribe.
+   * `INVALID_SERVER_FRAME`, `HANDLER_FAILED` (a handler threw). Returns the unsubscribe.
    */
   onError(handler: ErrorHandler): () => void {
     return this.hub.onError(handler)
@@ -161,37 +213,107 @@ export class ClaudeAgentClient {
 
   /** GET the server's config (secrets redacted). Rejects `NOT_CONNECTED`, `REQUEST_FAILED`, `CONNECTION_FAILED`. */
   async getConfig(): Promise<ConfigResponse> {
-    return fetchConfig(this.configUrl('getConfig'), { log: this.log })
+    return fetchConfig(this.configUrl('getConfig'), { log: this.log, token: this.token })
   }
 
   /** POST a query config (the default session's). Rejects `NOT_CONNECTED`, `CONFIG_REJECTED` (with `issues`), `CONNECTION_FAILED`. */
   async setConfig(config: QueryConfig): Promise<ConfigResponse> {
-    return postConfig(this.configUrl('setConfig'), config, { log: this.log })
+    return postConfig(this.configUrl('setConfig'), config, { log: this.log, token: this.token })
   }
 
   /**
-   * Close the connection, the sessions attached through `client.sessions` and the provider;
-   * pending start()/prompt() reject with `CLIENT_STOPPED`, messages() loops end. Idempotent.
+   * Pause the sandbox, keeping its state (E2B: a memory snapshot; the server and its sessions
+   * resume where they were). The connection is closed first: pending prompts reject with
+   * `CLIENT_STOPPED` and messages() loops end. stop() after pause() keeps the paused sandbox
+   * (reconnect later with `sandboxId: client.sandbox.id`). Rejects `NOT_SUPPORTED` for providers
+   * without pausing (url, local), `NOT_CONNECTED` before start().
+   */
+  async pause(): Promise<void> {
+    const provider = this.provider
+    if (!provider?.pause || !provider.resume) {
+      throw new ClaudeAgentClientError('NOT_SUPPORTED', `The ${provider?.name ?? 'current'} provider cannot pause; only E2B sandboxes can`)
+    }
+    const session = this.requireSession('pause')
+    this.pausedAt = { after: session.lastSeq }
+    this.session = undefined
+    await session.close()
+    this.activity.reset()
+    try {
+      await provider.pause()
+    } catch (error) {
+      this.pausedAt = undefined
+      throw error
+    }
+  }
+
+  /** Resume after pause(): wake the sandbox, reconnect, and replay the events missed meanwhile. */
+  async resume(): Promise<void> {
+    const { provider, pausedAt } = this
+    if (!pausedAt || !provider?.resume) throw new ClaudeAgentClientError('NOT_CONNECTED', 'resume() needs a paused client; call pause() first')
+    const deadline = AbortSignal.timeout(this.connectTimeoutMs)
+    this.useEndpoint(await provider.resume())
+    try {
+      await this.connect(pausedAt.after, deadline)
+    } catch (error) {
+      // Still paused as far as the caller is concerned: resume() may be called again.
+      await this.session?.close()
+      this.session = undefined
+      throw this.startFailure(error)
+    }
+    this.pausedAt = undefined
+  }
+
+  /**
+   * Close the connection, the sessions attached through `client.sessions` and the provider (a
+   * local server is stopped, an E2B sandbox killed unless paused); pending start()/prompt()
+   * reject with `CLIENT_STOPPED`, messages() loops end. Idempotent.
    */
   stop(): Promise<void> {
     this.stopping ??= this.shutdown().finally(() => (this.stopping = undefined))
     return this.stopping
   }
 
+  /** Files and exec: the server's URL (before start() only with `connectionUrl`) and the client's session. */
+  protected workspaceTarget(method: string): WorkspaceTarget {
+    const token = this.token
+    return {
+      baseUrl: this.requireBaseUrl(method),
+      log: this.log,
+      ...(token !== undefined && { token }),
+      sessionId: this.options.sessionId ?? this.session?.sessionId ?? 'default',
+      timeoutMs: this.connectTimeoutMs,
+      reportError: (error) => this.hub.emitError(error),
+    }
+  }
+
   private get connectTimeoutMs(): number {
     return this.options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS
   }
 
-  private newSession(baseUrl: string): SessionConnection {
-    return new SessionConnection({
-      baseUrl,
+  /** The provider's token (it may have made one up), else the one given in the options. */
+  private get token(): string | undefined {
+    return this.endpoint?.token ?? this.options.token ?? this.options.authToken
+  }
+
+  private useEndpoint(endpoint: ServerEndpoint): void {
+    if (endpoint.token) this.secrets.add(endpoint.token)
+    this.endpoint = endpoint
+  }
+
+  private async connect(after: number | undefined, signal: AbortSignal): Promise<void> {
+    const token = this.token
+    this.session = new SessionConnection({
+      baseUrl: this.endpoint!.baseUrl,
+      ...(token !== undefined && { token }),
+      ...(this.options.label !== undefined && { label: this.options.label }),
       sessionId: this.options.sessionId,
-      after: this.options.after,
+      after,
       reconnect: resolveReconnect(this.options.reconnect),
       connectTimeoutMs: this.connectTimeoutMs,
       log: this.log,
       hub: this.hub,
     })
+    await this.session.open(signal)
   }
 
   private startFailure(error: unknown): ClaudeAgentClientError {
@@ -205,17 +327,17 @@ export class ClaudeAgentClient {
 
   private requireSession(method: string): SessionConnection {
     if (this.session && !this.starting) return this.session
-    const why = this.starting ? 'start() has not finished' : 'the client is not started'
+    const why = this.starting ? 'start() has not finished' : this.pausedAt ? 'the client is paused (call resume())' : 'the client is not started'
     throw new ClaudeAgentClientError('NOT_CONNECTED', `Cannot ${method}(): ${why}; call start() first and await it`)
   }
 
   private configUrl(method: string): string {
-    if (this.baseUrl !== undefined && !this.stopping) return deriveServerUrls(this.baseUrl).configUrl
+    if (this.endpoint !== undefined && !this.stopping) return deriveServerUrls(this.endpoint.baseUrl).configUrl
     throw new ClaudeAgentClientError('NOT_CONNECTED', `Cannot ${method}(): the client is not started; call start() first`)
   }
 
   private requireBaseUrl(what: string): string {
-    const baseUrl = this.options.connectionUrl ?? this.baseUrl
+    const baseUrl = this.options.connectionUrl ?? this.endpoint?.baseUrl
     if (baseUrl !== undefined) return baseUrl
     throw new ClaudeAgentClientError('NOT_CONNECTED', `Cannot use ${what}: no connectionUrl, and the client is not started`)
   }
@@ -234,8 +356,10 @@ export class ClaudeAgentClient {
     const { session, provider } = this
     this.session = undefined
     this.provider = undefined
-    this.baseUrl = undefined
+    this.endpoint = undefined
+    this.pausedAt = undefined
     await session?.close()
+    this.activity.reset()
     await provider?.stop().catch((error: unknown) => this.log(`stopping the provider failed: ${String(error)}`))
   }
 }

@@ -1,6 +1,6 @@
 // Errors the client raises itself. Their codes are kept apart from the server's wire error codes
 // (`ErrorCode` in @claude-agent/protocol): a wire error the server sent rides along as `wireError`.
-import type { IssueDetail, WireError } from '@claude-agent/protocol'
+import type { IssueDetail, ReceivedErrorCode, WireError } from '@claude-agent/protocol'
 
 export const CLIENT_ERROR_CODES = [
   'NOT_CONNECTED', // send()/prompt()/getConfig() before start(), after stop(), while reconnecting, or after the connection was lost
@@ -8,7 +8,7 @@ export const CLIENT_ERROR_CODES = [
   'CONNECTION_FAILED', // the server could not be reached, refused the socket, or timed out
   'CONNECTION_CLOSED', // the connection was lost for good (no reconnect, gave up, session deleted)
   'CONFIG_REJECTED', // POST /config answered non-2xx; `wireError.data.issues` names bad fields
-  'NO_PROVIDER', // no `connectionUrl` and no sandbox provider available yet
+  'NO_PROVIDER', // no `connectionUrl`, no `provider: 'local'`, and no E2B API key: nowhere to run a server
   'CLIENT_STOPPED', // stop() was called while this start()/prompt() was pending
   'AGENT_FAILED', // the agent died mid-turn (AGENT_START_FAILED / AGENT_EXITED frame)
   'INVALID_ARGUMENT', // a bad option or prompt input, caught before anything is sent
@@ -18,6 +18,11 @@ export const CLIENT_ERROR_CODES = [
   'TURN_INTERRUPTED', // the server stopped or restarted while this prompt ran or waited (INTERRUPTED_BY_RESTART)
   'PROMPT_LOST', // the prompt was sent as the connection dropped and never reached the server
   'MESSAGE_BUFFER_OVERFLOW', // a messages() iterator fell further behind than its buffer allows
+  'CONTROL_FAILED', // a control request (setModel, listCommands, ...) answered ok: false; `wireError` says why
+  'CONTROL_LOST', // the connection dropped before the control_response arrived (the request may have run)
+  'PROVIDER_FAILED', // the provider could not start the server (missing optional package, exit, no /health)
+  'NOT_SUPPORTED', // the provider cannot do this (e.g. pause() without a sandbox)
+  'RESPONSE_INCOMPLETE', // an answer ended early: an exec stream without its exit line, a short file read
 ] as const
 
 export type ClientErrorCode = (typeof CLIENT_ERROR_CODES)[number]
@@ -45,6 +50,11 @@ export class ClaudeAgentClientError extends Error {
     super(message, options.cause === undefined ? undefined : { cause: options.cause })
     this.code = code
     if (options.wireError) this.wireError = options.wireError
+  }
+
+  /** The server's error code when the server reported the failure (e.g. `FILE_NOT_FOUND`, `UNAUTHORIZED`). */
+  get serverCode(): ReceivedErrorCode | undefined {
+    return this.wireError?.code
   }
 
   /** The server's per-field validation issues (CONFIG_REJECTED), if it sent any. */

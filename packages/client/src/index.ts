@@ -1,8 +1,31 @@
 // @claude-agent/client: drive a claude-agent-server (the Claude Agent SDK over a WebSocket).
 export { ClaudeAgentClient } from './client.js'
-export { DEFAULT_CONNECT_TIMEOUT_MS, type ClaudeAgentClientOptions } from './options.js'
+export { DEFAULT_CONNECT_TIMEOUT_MS, type ClaudeAgentClientOptions, type ProviderChoice } from './options.js'
 export { SessionConnection } from './session/connection.js'
 export type { PromptInput, PromptOptions } from './session/prompt.js'
+export type {
+  PermissionAnswer,
+  PermissionDecision,
+  PermissionHandler,
+  PermissionRequest,
+  PermissionResolvedHandler,
+} from './session/permissions.js'
+export type { ControlOptions } from './control/channel.js'
+export {
+  ControlMethods,
+  type AppliedAt,
+  type McpServerStatus,
+  type ModelChange,
+  type ModelInfo,
+  type PermissionModeChange,
+  type SlashCommand,
+} from './control/methods.js'
+export { WorkspaceMethods } from './workspace.js'
+export type { FileData } from './files/content.js'
+export type { FileRequestOptions, ListFilesOptions, MakeDirOptions, ReadFileOptions, RemoveFileOptions } from './files/api.js'
+export { FilesystemEventType, type FilesystemEvent } from './files/events.js'
+export type { FilesystemEventHandler, WatchHandle, WatchOptions } from './files/watch.js'
+export type { ExecOptions, ExecResult } from './exec/exec.js'
 export { DEFAULT_RECONNECT, type ReconnectOptions } from './session/backoff.js'
 export type {
   ConnectionChange,
@@ -23,8 +46,13 @@ export {
 } from './errors.js'
 export type { ConfigResponse } from './http/config.js'
 export { deriveServerUrls, type ServerUrls } from './urls.js'
-export type { SandboxProvider } from './providers/provider.js'
-export { UrlProvider } from './providers/url.js'
+export type { SandboxInfo, SandboxProvider, ServerEndpoint } from './providers/provider.js'
+export { UrlProvider, type UrlProviderOptions } from './providers/url.js'
+// The local and E2B providers need Node (and `e2b`): import them from `@claude-agent/client/local`
+// and `@claude-agent/client/e2b`; the client loads them itself for `provider: 'local' | 'e2b'`.
+export type { LocalProviderOptions } from './providers/local.js'
+export type { E2BProviderOptions } from './providers/e2b.js'
+export type { CredentialOptions } from './providers/credentials.js'
 export { UpgradeRefusedError, type Transport, type TransportCloseEvent } from './transport/transport.js'
 export {
   WebSocketTransport,
@@ -45,14 +73,25 @@ export {
   type AgentDefinition,
   type ClientFrame,
   type ConnectedFrame,
+  type ControlRequest,
+  type ControlResponseFrame,
   type CreateSessionRequest,
+  type Decider,
   type ErrorCode,
   type ErrorFrame,
+  type FileEntry,
+  type FileType,
   type InfoFrame,
   type InterruptFrame,
   type IssueDetail,
+  type MakeDirResponse,
   type PermissionMode,
+  type PermissionRequestFrame,
+  type PermissionResolvedFrame,
+  type PermissionResponseFrame,
+  type PermissionScope,
   type QueryConfig,
+  type ReceivedErrorCode,
   type SdkAssistantMessage,
   type SdkMessage,
   type SdkMessageFrame,

@@ -2,16 +2,52 @@
 import type { QueryConfig } from '@claude-agent/protocol'
 import { QueryConfigSchema } from '@claude-agent/protocol'
 import { ClaudeAgentClientError } from './errors.js'
+import type { E2BProviderOptions } from './providers/e2b.js'
+import type { LocalProviderOptions } from './providers/local.js'
+import type { SandboxProvider } from './providers/provider.js'
 import { resolveReconnect, type ReconnectOptions } from './session/backoff.js'
+
+/** Where the server runs: see `ClaudeAgentClientOptions.provider`. */
+export type ProviderChoice = 'url' | 'local' | 'e2b' | SandboxProvider
 
 export interface ClaudeAgentClientOptions {
   /**
    * URL of a running claude-agent-server: `http(s)://host:port` or `ws(s)://host:port`.
    * The HTTP base (for `/config`) and the WebSocket URL (`/ws`) are both derived from it;
-   * a URL that already ends in `/ws` is accepted too.
-   * @default undefined — required for now: E2B sandboxes are not supported yet (`NO_PROVIDER`).
+   * a URL that already ends in `/ws` is accepted too. Selects the `url` provider.
+   * @default undefined
    */
   connectionUrl?: string
+  /**
+   * Where the server runs:
+   * - `'url'`: a running server at `connectionUrl` (the default when `connectionUrl` is set);
+   * - `'local'`: start the server package (`@claude-agent/server`) as a child process on a free
+   *   loopback port, with a fresh token (options in `local`);
+   * - `'e2b'`: create an E2B sandbox from `template` and start the server in it (the default
+   *   without `connectionUrl` when `e2bApiKey` or `E2B_API_KEY` is set; options in `e2b`);
+   * - a `SandboxProvider` of your own.
+   * @default 'url' with `connectionUrl`, else 'e2b' with an E2B API key, else `NO_PROVIDER`
+   */
+  provider?: ProviderChoice
+  /**
+   * Bearer token the server requires, sent as `Authorization: Bearer` on every request and the
+   * WebSocket (in browsers as the subprotocols `['bearer', token]`). Never logged. For `local`
+   * and `e2b` it is the token the started server gets (default: a fresh random one).
+   * @default undefined
+   */
+  token?: string
+  /** Another name for `token`. */
+  authToken?: string
+  /**
+   * Who this client is, recorded in the approval audit trail when it answers a permission
+   * request (`?label=` on the WebSocket). A token's own label takes precedence on the server.
+   * @default undefined
+   */
+  label?: string
+  /** Options of the `local` provider (data and workspace directories, extra env, log level, ...). */
+  local?: Omit<LocalProviderOptions, 'anthropicApiKey' | 'token' | 'log'>
+  /** Options of the `e2b` provider beyond `e2bApiKey`, `template`, `timeoutMs`, `sandboxId`. */
+  e2b?: Omit<E2BProviderOptions, 'apiKey' | 'template' | 'timeoutMs' | 'sandboxId' | 'anthropicApiKey' | 'token' | 'log'>
   /**
    * Log frames sent and received, and config requests, to `console.error` with a
    * `[claude-agent]` prefix. API keys are always redacted.
@@ -43,28 +79,37 @@ export interface ClaudeAgentClientOptions {
    */
   reconnect?: boolean | ReconnectOptions
 
-  // ---- E2B sandbox (not supported yet; accepted for compatibility with the original) ----
+  // ---- E2B sandbox (the original's default) ----
   /**
-   * E2B API key for creating a sandbox. Unused with `connectionUrl`.
-   * @default process.env.E2B_API_KEY (E2B mode only)
+   * E2B API key for creating a sandbox. Its presence selects the `e2b` provider when there is
+   * no `connectionUrl`.
+   * @default process.env.E2B_API_KEY
    */
   e2bApiKey?: string
   /**
-   * E2B template name. Unused with `connectionUrl`.
+   * E2B template name.
    * @default 'claude-agent-server'
    */
   template?: string
   /**
-   * E2B sandbox timeout in ms. Unused with `connectionUrl`.
+   * E2B sandbox timeout in ms, renewed while a turn runs.
    * @default 300_000 (5 minutes)
    */
   timeoutMs?: number
+  /**
+   * Connect to this existing E2B sandbox (running or paused, e.g. after `client.pause()`)
+   * instead of creating one. Selects the `e2b` provider.
+   * @default undefined
+   */
+  sandboxId?: string
 
   // ---- Query config, POSTed to `/config` by start() (only the fields you set) ----
   /**
-   * Anthropic API key for the server's agent. Sent only when given here: with `connectionUrl`
-   * the client never reads it from the environment (the server may have its own).
-   * @default undefined (E2B mode will fall back to process.env.ANTHROPIC_API_KEY)
+   * Anthropic API key for the server's agent. With `connectionUrl` it is POSTed in the config
+   * only when given here (the client never reads the environment; the server may have its own).
+   * The `local` and `e2b` providers put it in the server's environment instead, never in
+   * `/config`, and fall back to the caller's ANTHROPIC_API_KEY (or other credential variables).
+   * @default undefined
    */
   anthropicApiKey?: string
   /**
@@ -109,11 +154,15 @@ export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000
 // Derived from the schema so a field added to the protocol is forwarded without a change here.
 const QUERY_CONFIG_FIELDS = Object.keys(QueryConfigSchema.shape) as (keyof QueryConfig)[]
 
-/** The query config fields the user set, or undefined when none is set (then nothing is POSTed). */
-export function pickQueryConfig(options: ClaudeAgentClientOptions): QueryConfig | undefined {
+/**
+ * The query config fields the user set, or undefined when none is set (then nothing is POSTed).
+ * `withCredential: false` leaves `anthropicApiKey` out (a provider put it in the server's environment).
+ */
+export function pickQueryConfig(options: ClaudeAgentClientOptions, withCredential = true): QueryConfig | undefined {
   const config: Record<string, unknown> = {}
   const source = options as Record<string, unknown>
   for (const field of QUERY_CONFIG_FIELDS) {
+    if (field === 'anthropicApiKey' && !withCredential) continue
     if (source[field] !== undefined) config[field] = source[field]
   }
   return Object.keys(config).length > 0 ? (config as QueryConfig) : undefined
@@ -123,6 +172,7 @@ export function pickQueryConfig(options: ClaudeAgentClientOptions): QueryConfig 
 export function validateOptions(options: ClaudeAgentClientOptions): void {
   resolveReconnect(options.reconnect)
   validateAfter(options.after)
+  validateProvider(options)
   if (options.sessionId !== undefined && pickQueryConfig(options)) {
     throw new ClaudeAgentClientError(
       'INVALID_ARGUMENT',
@@ -135,5 +185,23 @@ export function validateOptions(options: ClaudeAgentClientOptions): void {
 export function validateAfter(after: number | undefined): void {
   if (after !== undefined && (!Number.isInteger(after) || after < 0)) {
     throw new ClaudeAgentClientError('INVALID_ARGUMENT', `after must be an integer >= 0, got ${String(after)}`)
+  }
+}
+
+function validateProvider(options: ClaudeAgentClientOptions): void {
+  const { provider, connectionUrl } = options
+  const invalid = (message: string) => new ClaudeAgentClientError('INVALID_ARGUMENT', message)
+  if (provider === 'url' && connectionUrl === undefined) throw invalid("provider: 'url' needs connectionUrl")
+  if ((provider === 'local' || provider === 'e2b') && connectionUrl !== undefined) {
+    throw invalid(`provider: '${provider}' starts its own server; remove connectionUrl (or use provider: 'url')`)
+  }
+  if (typeof provider === 'string' && !['url', 'local', 'e2b'].includes(provider)) {
+    throw invalid(`provider must be 'url', 'local', 'e2b' or a SandboxProvider, got "${provider}"`)
+  }
+  if (options.sandboxId !== undefined && (connectionUrl !== undefined || (provider !== undefined && provider !== 'e2b'))) {
+    throw invalid('sandboxId reconnects to an E2B sandbox; it cannot be combined with connectionUrl or another provider')
+  }
+  if (options.token !== undefined && options.authToken !== undefined && options.token !== options.authToken) {
+    throw invalid('token and authToken are the same option; pass one')
   }
 }

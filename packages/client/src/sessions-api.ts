@@ -28,14 +28,19 @@ export interface AttachOptions {
   reconnect?: boolean | ReconnectOptions
   /** @default the client's `connectTimeoutMs` */
   connectTimeoutMs?: number
+  /** Who this connection is, for the approval audit trail. @default the client's `label` */
+  label?: string
 }
 
 export interface SessionsApiContext {
   /** The server's base URL. @throws ClaudeAgentClientError when there is none yet. */
   baseUrl(): string
+  /** The bearer token for this server, if it needs one. */
+  token(): string | undefined
   log: DebugLog
   reconnect: boolean | ReconnectOptions | undefined
   connectTimeoutMs: number
+  label: string | undefined
 }
 
 /**
@@ -83,8 +88,12 @@ export class SessionsApi {
   async attach(id: string, options: AttachOptions = {}): Promise<SessionConnection> {
     validateAfter(options.after)
     const { log } = this.context
+    const token = this.context.token()
+    const label = options.label ?? this.context.label
     const connection = new SessionConnection({
       baseUrl: this.context.baseUrl(),
+      ...(token !== undefined && { token }),
+      ...(label !== undefined && { label }),
       sessionId: id,
       after: options.after,
       reconnect: resolveReconnect(options.reconnect ?? this.context.reconnect),
@@ -104,6 +113,7 @@ export class SessionsApi {
   }
 
   private http(): SessionsHttpOptions {
-    return { baseUrl: this.context.baseUrl(), log: this.context.log }
+    const token = this.context.token()
+    return { baseUrl: this.context.baseUrl(), log: this.context.log, ...(token !== undefined && { token }) }
   }
 }

@@ -72,6 +72,12 @@ export function httpEndpoint(connectionUrl: string, path: string, params: QueryP
   return `${base.http}${path}${withParams(base.search, params)}`
 }
 
+/** `path` (e.g. `/files/watch`) under the server's WebSocket base, with the connection URL's query and `params`. */
+export function wsEndpoint(connectionUrl: string, path: string, params: QueryParams = {}): string {
+  const base = parseBase(connectionUrl)
+  return `${base.ws}${path}${withParams(base.search, params)}`
+}
+
 /** The WebSocket endpoint of a session (`/ws` for the default session), with `params`. */
 export function sessionWsEndpoint(connectionUrl: string, sessionId: string | undefined, params: QueryParams = {}): string {
   const base = parseBase(connectionUrl)

@@ -55,6 +55,15 @@ describe('before start()', () => {
     await assert.rejects(c.setConfig({ model: 'm' }), hasCode('NOT_CONNECTED'))
   })
 
+  it('control helpers reject with NOT_CONNECTED; files need a server URL', async () => {
+    const c = client({ connectionUrl: 'http://127.0.0.1:1' })
+    await assert.rejects(c.setModel('m'), hasCode('NOT_CONNECTED'))
+    await assert.rejects(c.listCommands(), hasCode('NOT_CONNECTED'))
+    const local = client({ provider: 'local' })
+    await assert.rejects(local.readFile('x'), hasCode('NOT_CONNECTED'))
+    await assert.rejects(local.exec('true'), hasCode('NOT_CONNECTED'))
+  })
+
   it('the NOT_CONNECTED message tells the caller to call start()', () => {
     const c = client({ connectionUrl: 'http://127.0.0.1:1' })
     assert.throws(() => c.interrupt(), /call start\(\) first/)
@@ -69,10 +78,64 @@ describe('before start()', () => {
 })
 
 describe('start()', () => {
-  it('without connectionUrl rejects with NO_PROVIDER, naming connectionUrl', async () => {
+  it('with nowhere to run a server rejects with NO_PROVIDER, naming the three ways', async (t) => {
+    // An E2B key in the environment would select the E2B provider instead.
+    const key = process.env['E2B_API_KEY']
+    delete process.env['E2B_API_KEY']
+    t.after(() => key !== undefined && (process.env['E2B_API_KEY'] = key))
     const c = client({ anthropicApiKey: 'sk-ant-test' })
     await assert.rejects(c.start(), hasCode('NO_PROVIDER'))
-    await assert.rejects(c.start(), /connectionUrl/)
+    const error = (await c.start().catch((e: unknown) => e)) as Error
+    for (const way of ['connectionUrl', "provider: 'local'", 'e2bApiKey', 'E2B_API_KEY']) assert.ok(error.message.includes(way), way)
+  })
+
+  it('refuses provider options that contradict each other (INVALID_ARGUMENT)', () => {
+    assert.throws(() => client({ provider: 'url' }), hasCode('INVALID_ARGUMENT'))
+    assert.throws(() => client({ provider: 'local', connectionUrl: 'http://127.0.0.1:1' }), hasCode('INVALID_ARGUMENT'))
+    assert.throws(() => client({ sandboxId: 'sbx', connectionUrl: 'http://127.0.0.1:1' }), hasCode('INVALID_ARGUMENT'))
+    assert.throws(() => client({ sandboxId: 'sbx', provider: 'local' }), hasCode('INVALID_ARGUMENT'))
+    assert.throws(() => client({ provider: 'docker' as never }), hasCode('INVALID_ARGUMENT'))
+    assert.throws(() => client({ token: 'a-token-123456', authToken: 'another-token-123' }), hasCode('INVALID_ARGUMENT'))
+  })
+
+  it('pause() needs a provider that can pause (NOT_SUPPORTED), resume() a paused client', async () => {
+    const c = client({ connectionUrl: 'http://127.0.0.1:1' })
+    await assert.rejects(c.pause(), hasCode('NOT_SUPPORTED'))
+    await assert.rejects(c.resume(), hasCode('NOT_CONNECTED'))
+    assert.equal(c.sandbox, undefined)
+  })
+
+  it('a provider of your own is started, used and stopped', async () => {
+    const calls: string[] = []
+    const c = client({
+      provider: {
+        name: 'custom',
+        passesCredential: false,
+        async start() {
+          calls.push('start')
+          return { baseUrl: `http://127.0.0.1:${await closedPort()}` }
+        },
+        async stop() {
+          calls.push('stop')
+        },
+        info: () => ({ provider: 'custom', id: 'c-1' }),
+      },
+    })
+    await assert.rejects(c.start(), hasCode('CONNECTION_FAILED'))
+    assert.deepEqual(calls, ['start', 'stop'])
+  })
+
+  it('a provider that fails to start rejects start() with its error', async () => {
+    const c = client({
+      provider: {
+        name: 'broken',
+        passesCredential: true,
+        start: () => Promise.reject(new ClaudeAgentClientError('PROVIDER_FAILED', 'no machine')),
+        stop: async () => {},
+        info: () => undefined,
+      },
+    })
+    await assert.rejects(c.start(), hasCode('PROVIDER_FAILED'))
   })
 
   it('against a closed port rejects with CONNECTION_FAILED', async () => {

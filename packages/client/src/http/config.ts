@@ -2,10 +2,9 @@
 // only after redactConfig().
 import type { QueryConfig } from '@claude-agent/protocol'
 import { redactConfig } from '@claude-agent/protocol'
-import type { DebugLog } from '../debug.js'
 import { ClaudeAgentClientError } from '../errors.js'
 import { loggableUrl } from '../urls.js'
-import { requestJson } from './request.js'
+import { requestJson, type HttpContext } from './request.js'
 
 /** What the server answers on `GET /config` and `POST /config`: the (redacted) config and more. */
 export interface ConfigResponse {
@@ -13,10 +12,7 @@ export interface ConfigResponse {
   [key: string]: unknown
 }
 
-export interface ConfigRequestOptions {
-  log: DebugLog
-  signal?: AbortSignal
-}
+export type ConfigRequestOptions = HttpContext
 
 /** POST a config. Non-2xx -> `CONFIG_REJECTED` (with the server's issues); unreachable -> `CONNECTION_FAILED`. */
 export async function postConfig(configUrl: string, config: QueryConfig, options: ConfigRequestOptions): Promise<ConfigResponse> {

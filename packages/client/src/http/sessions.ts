@@ -2,10 +2,9 @@
 // session's event history. Answers are validated with the protocol's schemas.
 import type { CreateSessionRequest, ServerFrame, SessionInfo } from '@claude-agent/protocol'
 import { ServerFrameSchema, SessionInfoSchema, redactConfig } from '@claude-agent/protocol'
-import type { DebugLog } from '../debug.js'
 import { ClaudeAgentClientError } from '../errors.js'
 import { httpEndpoint, loggableUrl } from '../urls.js'
-import { requestJson } from './request.js'
+import { requestJson, type HttpContext } from './request.js'
 
 /** `GET /sessions/:id`: the session and its live agent process (`null` when none runs). */
 export type SessionDetails = SessionInfo & {
@@ -29,11 +28,9 @@ export interface SessionHistory {
   hasMore: boolean
 }
 
-export interface SessionsHttpOptions {
+export interface SessionsHttpOptions extends HttpContext {
   /** The server's base URL (`connectionUrl`). */
   baseUrl: string
-  log: DebugLog
-  signal?: AbortSignal
 }
 
 const sessionPath = (id: string) => `/sessions/${encodeURIComponent(id)}`

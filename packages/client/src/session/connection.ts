@@ -1,8 +1,9 @@
 // One session's WebSocket, kept alive: connects (replaying from a cursor when asked), reconnects
 // with backoff after a drop, replaying from the last event it delivered, so handlers see every
 // session event once and in order (deduplicated by seq), and pairs prompts with their results.
-import type { ClientFrame, ConnectedFrame, SdkResultMessage, ServerFrame, WireError } from '@claude-agent/protocol'
+import type { ClientFrame, ConnectedFrame, ControlRequest, SdkResultMessage, ServerFrame, WireError } from '@claude-agent/protocol'
 import { FRAME, frameSeq } from '@claude-agent/protocol'
+import { ControlChannel, type ControlOptions } from '../control/channel.js'
 import type { DebugLog } from '../debug.js'
 import { ClaudeAgentClientError } from '../errors.js'
 import type { Transport, TransportCloseEvent } from '../transport/transport.js'
@@ -12,9 +13,11 @@ import { connectFailure, toWireError } from './failures.js'
 import type { ConnectionChangeHandler, ConnectionState, ErrorHandler, Hub, MessageHandler } from './hub.js'
 import { LostPromptCheck } from './lost-prompts.js'
 import type { MessagesOptions } from './message-stream.js'
+import { PermissionDesk, type PermissionHandler, type PermissionResolvedHandler } from './permissions.js'
 import { promptFrame, type PromptInput, type PromptOptions } from './prompt.js'
 import { reconnect } from './reconnect.js'
 import { SessionSocket } from './socket.js'
+import { WorkspaceMethods, type WorkspaceTarget } from '../workspace.js'
 import { TurnTracker, type SentMark } from './turns.js'
 
 /** Close code of a session deleted while attached: the end, no reconnect. */
@@ -29,6 +32,10 @@ export interface SessionConnectionInit {
   after: number | undefined
   reconnect: ResolvedReconnectOptions
   connectTimeoutMs: number
+  /** Bearer token for every request and upgrade; never logged. */
+  token?: string
+  /** Who this client is (`?label=`), recorded when it answers a permission request. */
+  label?: string
   log: DebugLog
   hub: Hub
   createTransport?: (url: string) => Transport
@@ -46,9 +53,12 @@ type Phase = 'idle' | ConnectionState
  * const result = await session.prompt('Run the tests')
  * await session.close()
  */
-export class SessionConnection {
+export class SessionConnection extends WorkspaceMethods {
   private readonly turns = new TurnTracker({ trySend: (frame) => this.trySend(frame) })
+  private readonly controls = new ControlChannel((frame) => this.send(frame))
+  private readonly permissions: PermissionDesk
   private readonly lost: LostPromptCheck
+  private readonly unsubscribe: () => void
   private readonly lifetime = new AbortController()
   private phase: Phase = 'idle'
   private socket?: SessionSocket
@@ -57,6 +67,8 @@ export class SessionConnection {
   private epoch = 0
   /** The session's lastSeq when the current connection attached. */
   private baseSeq = 0
+  /** The log's end when the current connection attached: replayed events up to it may be resolved already. */
+  private replayEnd: number | undefined
   /** The seq of the last event delivered. */
   private cursor: number | undefined
   /** The last error frame without seq on this connection (why the server is about to close it). */
@@ -64,10 +76,20 @@ export class SessionConnection {
   private closing?: Promise<void>
 
   constructor(private readonly init: SessionConnectionInit) {
+    super()
     this.cursor = init.after
+    this.permissions = new PermissionDesk({
+      handlers: () => init.hub.currentPermissionHandlers(),
+      sessionId: () => this.sessionId,
+      position: () => ({ epoch: this.epoch, caughtUp: this.caughtUp }),
+      trySend: (frame) => this.trySend(frame) !== undefined,
+      handlerFailed: (error) => init.hub.emitError(error),
+    })
+    this.unsubscribe = init.hub.permissionHandlerAdded.add(() => this.permissions.pump())
     this.lost = new LostPromptCheck({
       turns: this.turns,
       baseUrl: init.baseUrl,
+      token: init.token,
       sessionId: () => this.sessionId,
       position: () => ({ epoch: this.epoch, baseSeq: this.baseSeq, cursor: this.cursor }),
       signal: this.lifetime.signal,
@@ -96,6 +118,11 @@ export class SessionConnection {
   /** The seq of the last session event delivered (the replay cursor of the next reconnect). */
   get lastSeq(): number | undefined {
     return this.cursor
+  }
+
+  /** Connected, and every event logged when this connection attached has been delivered. */
+  private get caughtUp(): boolean {
+    return this.phase === 'connected' && (this.replayEnd === undefined || (this.cursor ?? 0) >= this.replayEnd)
   }
 
   /** Connect once (no retry) and resolve on the `connected` frame. Rejects `CONNECTION_FAILED`, `CLIENT_STOPPED`. */
@@ -142,6 +169,31 @@ export class SessionConnection {
     return this.init.hub.onMessage(handler)
   }
 
+  /**
+   * Answer the session's tool-permission requests: the handler returns (or resolves to) a
+   * decision, `'allow'`/`'deny'`, or undefined to leave the request to others. Requests met in a
+   * replay are put to handlers only once the connection has caught up, and only if still open.
+   * A handler that throws is reported to onError (`HANDLER_FAILED`). Returns the unsubscribe.
+   */
+  onPermissionRequest(handler: PermissionHandler): () => void {
+    return this.init.hub.onPermissionRequest(handler)
+  }
+
+  /** Every `permission_resolved` event (who decided what), once each, in order. Returns the unsubscribe. */
+  onPermissionResolved(handler: PermissionResolvedHandler): () => void {
+    return this.init.hub.onPermissionResolved(handler)
+  }
+
+  /** Send a control request on this connection and resolve with its result (see ControlMethods). */
+  control(request: ControlRequest, options?: ControlOptions): Promise<unknown> {
+    try {
+      this.requireConnected('control')
+    } catch (error) {
+      return Promise.reject(error)
+    }
+    return this.controls.request(request, options)
+  }
+
   onError(handler: ErrorHandler): () => void {
     return this.init.hub.onError(handler)
   }
@@ -161,12 +213,26 @@ export class SessionConnection {
     return this.closing
   }
 
+  /** Files and exec go to this connection's server; exec runs in this session. */
+  protected workspaceTarget(): WorkspaceTarget {
+    const { baseUrl, token, log, hub, connectTimeoutMs } = this.init
+    return {
+      baseUrl,
+      log,
+      ...(token !== undefined && { token }),
+      sessionId: this.sessionId ?? 'default',
+      timeoutMs: connectTimeoutMs,
+      reportError: (error) => hub.emitError(error),
+    }
+  }
+
   // ---- connecting ----
 
   private async connectOnce(after: number | undefined, stop: AbortSignal): Promise<ConnectedFrame> {
-    const url = sessionWsEndpoint(this.init.baseUrl, this.init.sessionId, { after })
+    const url = sessionWsEndpoint(this.init.baseUrl, this.init.sessionId, { after, label: this.init.label })
     const { socket, connected } = await SessionSocket.open({
       url,
+      token: this.init.token,
       timeoutMs: this.init.connectTimeoutMs,
       stop,
       log: this.init.log,
@@ -187,16 +253,22 @@ export class SessionConnection {
     this.lastServerError = undefined
     this.epoch++
     this.baseSeq = connected.lastSeq ?? this.cursor ?? 0
+    this.replayEnd = connected.lastSeq
     // Never backwards: a replay from further back than asked is deduplicated, not redelivered.
     this.cursor ??= connected.after ?? connected.lastSeq
     this.setPhase('connected')
     this.turns.flush()
+    this.permissions.pump()
     return connected
   }
 
   // ---- frames ----
 
   private receive(frame: ServerFrame): void {
+    // Before deduplication: a live connection gets the open requests again, with old seqs.
+    if (frame.type === FRAME.permissionRequest) this.permissions.request(frame)
+    else if (frame.type === FRAME.permissionResolved) this.permissions.resolve(frame)
+    else if (frame.type === FRAME.controlResponse) this.controls.observe(frame)
     if (frame.type === FRAME.connected) {
       this.init.hub.emitMessage(frame)
       if (this.epoch > 1) this.lost.afterReconnect()
@@ -204,7 +276,10 @@ export class SessionConnection {
     }
     const seq = frameSeq(frame)
     if (seq !== undefined) {
-      if (this.cursor !== undefined && seq <= this.cursor) return this.init.log(`dropped event ${seq}: delivered already`)
+      if (this.cursor !== undefined && seq <= this.cursor) {
+        this.init.log(`dropped event ${seq}: delivered already`)
+        return this.permissions.pump() // an open request resent to a live connection
+      }
       if (this.cursor !== undefined && seq !== this.cursor + 1) {
         this.init.log(`events ${this.cursor + 1}..${seq - 1} never arrived`)
       }
@@ -216,6 +291,7 @@ export class SessionConnection {
     this.turns.observe(frame)
     this.lost.observe(frame)
     this.init.hub.emitMessage(frame)
+    this.permissions.pump()
   }
 
   private unreadable(error: WireError): void {
@@ -228,6 +304,7 @@ export class SessionConnection {
     if (this.phase !== 'connected') return // our own close()
     this.socket = undefined
     this.connectedFrame = undefined
+    this.controls.failAll(new ClaudeAgentClientError('CONTROL_LOST', `The connection dropped before the control response arrived (${detail})`))
     if (event.code === CLOSE_SESSION_GONE) {
       const wireError = this.lastServerError ?? { code: 'SESSION_NOT_FOUND', error: 'The session was deleted' }
       return this.terminate(new ClaudeAgentClientError('CONNECTION_CLOSED', `The session was deleted (${detail})`, { wireError }))
@@ -252,6 +329,9 @@ export class SessionConnection {
     if (this.phase === 'closed') return
     this.lifetime.abort(error)
     this.turns.failAll(error)
+    this.controls.failAll(error)
+    this.permissions.close(error)
+    this.unsubscribe()
     this.init.hub.emitError(error)
     this.setPhase('closed', error)
   }
@@ -296,6 +376,9 @@ export class SessionConnection {
     this.phase = 'closed'
     this.lifetime.abort(stopped)
     this.turns.failAll(stopped)
+    this.controls.failAll(stopped)
+    this.permissions.close(stopped)
+    this.unsubscribe()
     const socket = this.socket
     this.socket = undefined
     this.connectedFrame = undefined

@@ -1,11 +1,13 @@
 // Where a connection's frames, errors and state changes go: onMessage/onError/onConnectionChange
 // handlers and messages() iterators. A client keeps one hub across its connections, so handlers
 // registered before start() stay registered after a reconnect or a new start().
-import type { ServerFrame } from '@claude-agent/protocol'
+import type { PermissionResolvedFrame, ServerFrame } from '@claude-agent/protocol'
+import { FRAME } from '@claude-agent/protocol'
 import type { DebugLog } from '../debug.js'
 import { ClaudeAgentClientError } from '../errors.js'
 import { Listeners } from '../listeners.js'
 import { DEFAULT_MESSAGE_BUFFER, MessageStream, type MessagesOptions } from './message-stream.js'
+import type { PermissionHandler, PermissionResolvedHandler } from './permissions.js'
 
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'closed'
 
@@ -28,6 +30,10 @@ export class Hub {
   private readonly errorHandlers = new Listeners<ClaudeAgentClientError>()
   private readonly changeHandlers = new Listeners<ConnectionChange>()
   private readonly streams = new Set<MessageStream>()
+  private readonly permissionHandlers = new Set<PermissionHandler>()
+  private readonly resolvedHandlers = new Listeners<PermissionResolvedFrame>()
+  /** Told when a permission handler is added (open requests may now be answered). */
+  readonly permissionHandlerAdded = new Listeners<void>()
 
   constructor(private readonly log: DebugLog) {}
 
@@ -43,6 +49,23 @@ export class Hub {
     return this.changeHandlers.add(handler)
   }
 
+  onPermissionRequest(handler: PermissionHandler): () => void {
+    this.permissionHandlers.add(handler)
+    this.permissionHandlerAdded.emit(undefined, (error) => this.log(`a permission pump failed: ${String(error)}`))
+    return () => {
+      this.permissionHandlers.delete(handler)
+    }
+  }
+
+  onPermissionResolved(handler: PermissionResolvedHandler): () => void {
+    return this.resolvedHandlers.add(handler)
+  }
+
+  /** The permission handlers registered now, in registration order. */
+  currentPermissionHandlers(): PermissionHandler[] {
+    return [...this.permissionHandlers]
+  }
+
   /** A new iterator over the frames from now on; ends when the connection closes for good. */
   stream(options: MessagesOptions = {}): AsyncIterableIterator<ServerFrame> {
     const size = options.bufferSize ?? DEFAULT_MESSAGE_BUFFER
@@ -55,11 +78,14 @@ export class Hub {
   }
 
   emitMessage(frame: ServerFrame): void {
-    this.messageHandlers.emit(frame, (error) => {
-      const message = `An onMessage handler threw: ${error instanceof Error ? error.message : String(error)}`
-      this.emitError(new ClaudeAgentClientError('HANDLER_FAILED', message, { cause: error }))
-    })
+    this.messageHandlers.emit(frame, (error) => this.handlerThrew('onMessage', error))
     for (const stream of [...this.streams]) stream.push(frame)
+    if (frame.type === FRAME.permissionResolved) this.resolvedHandlers.emit(frame, (error) => this.handlerThrew('onPermissionResolved', error))
+  }
+
+  private handlerThrew(kind: string, error: unknown): void {
+    const message = `An ${kind} handler threw: ${error instanceof Error ? error.message : String(error)}`
+    this.emitError(new ClaudeAgentClientError('HANDLER_FAILED', message, { cause: error }))
   }
 
   emitError(error: ClaudeAgentClientError): void {

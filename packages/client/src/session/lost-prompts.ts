@@ -17,6 +17,7 @@ const IDLE: ReadonlySet<SessionState> = new Set<SessionState>(['idle', 'suspende
 export interface LostPromptCheckOptions {
   turns: TurnTracker
   baseUrl: string
+  token: string | undefined
   sessionId: () => string | undefined
   /** The connection's position: its number, the session's lastSeq when it attached, the last seq delivered. */
   position: () => { epoch: number; baseSeq: number; cursor: number | undefined }
@@ -32,11 +33,11 @@ export class LostPromptCheck {
 
   /** Connection `epoch` (> 1) is up: ask the server whether it is idle, if a prompt may be lost. */
   afterReconnect(): void {
-    const { turns, sessionId, baseUrl, signal, log, position } = this.options
+    const { turns, sessionId, baseUrl, token, signal, log, position } = this.options
     const { epoch } = position()
     const id = sessionId()
     if (id === undefined || !turns.hasUnstartedBefore(epoch)) return
-    getSession(id, { baseUrl, log, signal })
+    getSession(id, { baseUrl, token, log, signal })
       .then((info) => {
         const now = position()
         if (BUSY.has(info.state) || now.epoch !== epoch) return // going idle later shows in the events

@@ -26,6 +26,8 @@ export interface SocketOptions {
   stop: AbortSignal
   log: DebugLog
   events: SocketEvents
+  /** Bearer token for the upgrade; never logged. */
+  token?: string
   createTransport?: (url: string) => Transport
 }
 
@@ -51,7 +53,7 @@ export class SessionSocket {
    * that subscribes right after `await` misses none of them.
    */
   static async open(options: SocketOptions): Promise<{ socket: SessionSocket; connected: ConnectedFrame }> {
-    const transport = options.createTransport?.(options.url) ?? new WebSocketTransport({ url: options.url })
+    const transport = options.createTransport?.(options.url) ?? new WebSocketTransport({ url: options.url, token: options.token })
     const socket = new SessionSocket(transport, options)
     const connected = new Promise<ConnectedFrame>((resolve, reject) => (socket.waiter = { resolve, reject }))
     connected.catch(() => {}) // may settle while transport.start() is still pending

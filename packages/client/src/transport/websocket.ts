@@ -1,6 +1,7 @@
 // A Transport over one WebSocket: the `ws` package in Node (it shows why an upgrade was
 // refused), the platform's `WebSocket` elsewhere (browsers, Deno, Bun). `ws` is loaded lazily so
-// browser bundles need not include it.
+// browser bundles need not include it. A bearer token goes in the `Authorization` header with
+// `ws`, and as the subprotocols `['bearer', token]` where headers cannot be set (browsers).
 import type { IncomingMessage } from 'node:http'
 import { UpgradeRefusedError, type Transport, type TransportCloseEvent } from './transport.js'
 
@@ -14,7 +15,12 @@ export interface WebSocketLike {
   onerror: ((event: unknown) => void) | null
   onclose: ((event: { code: number; reason: string }) => void) | null
 }
-export type WebSocketConstructor = new (url: string) => WebSocketLike
+/** A WHATWG WebSocket constructor; `ws` also takes the third argument (headers). */
+export type WebSocketConstructor = new (
+  url: string,
+  protocols?: string | string[],
+  options?: { headers?: Record<string, string> },
+) => WebSocketLike
 
 export interface WebSocketTransportOptions {
   /** `ws://` or `wss://` URL. */
@@ -24,6 +30,11 @@ export interface WebSocketTransportOptions {
    * @default the `ws` package in Node, else globalThis.WebSocket
    */
   WebSocket?: WebSocketConstructor
+  /**
+   * Bearer token for a server that requires one. Never logged.
+   * @default undefined (no credential sent)
+   */
+  token?: string
   /**
    * How long `close()` waits for the closing handshake before giving up on it, in ms.
    * @default 2_000
@@ -48,8 +59,16 @@ export class WebSocketTransport implements Transport {
 
   async start(): Promise<void> {
     if (this.socket) throw new Error('WebSocketTransport already started')
-    const Ctor = this.options.WebSocket ?? (await loadWebSocket())
-    const socket = new Ctor(this.options.url)
+    const { token } = this.options
+    const { Ctor, headers } = this.options.WebSocket
+      ? { Ctor: this.options.WebSocket, headers: false }
+      : await loadWebSocket()
+    // The server answers the subprotocol pair with `bearer` alone, so the token is never echoed.
+    const socket = !token
+      ? new Ctor(this.options.url)
+      : headers
+        ? new Ctor(this.options.url, undefined, { headers: { authorization: `Bearer ${token}` } })
+        : new Ctor(this.options.url, ['bearer', token])
     this.socket = socket
     this.closed = new Promise((resolve) => (this.markClosed = resolve))
     let refusal: UpgradeRefusedError | undefined
@@ -134,13 +153,14 @@ function parseBody(text: string): unknown {
   }
 }
 
-async function loadWebSocket(): Promise<WebSocketConstructor> {
+/** The platform's WebSocket, or `ws` in Node; `headers`: whether it takes request headers. */
+async function loadWebSocket(): Promise<{ Ctor: WebSocketConstructor; headers: boolean }> {
   const native = (globalThis as { WebSocket?: unknown }).WebSocket
   const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string'
-  if (!isNode && typeof native === 'function') return native as WebSocketConstructor
+  if (!isNode && typeof native === 'function') return { Ctor: native as WebSocketConstructor, headers: false }
   const ws = await import('ws')
   // `ws` implements the WHATWG surface above; its event types are richer, hence the cast.
-  return ws.WebSocket as unknown as WebSocketConstructor
+  return { Ctor: ws.WebSocket as unknown as WebSocketConstructor, headers: true }
 }
 
 function toText(data: unknown): string | undefined {

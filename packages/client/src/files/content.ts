@@ -1,0 +1,82 @@
+// File content in and out, without holding more than needed: what writeFile() accepts becomes
+// a fetch body (streams stay streams), and a response body is read as text, bytes or a Blob.
+import { ClaudeAgentClientError } from '../errors.js'
+
+/** What writeFile() takes: text (UTF-8), bytes, a Blob, a web stream, or any async iterable of chunks (e.g. a Node `Readable`). */
+export type FileData = string | Uint8Array | ArrayBuffer | Blob | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array | string>
+
+/** A fetch body for `data`; async iterables become a web stream (sent chunked). */
+export function toBody(data: FileData): RequestInit['body'] {
+  if (typeof data === 'string' || data instanceof Uint8Array || data instanceof ArrayBuffer || data instanceof Blob) {
+    return data as RequestInit['body']
+  }
+  if (typeof (data as ReadableStream).getReader === 'function') return data as ReadableStream<Uint8Array>
+  if (data && typeof data === 'object' && Symbol.asyncIterator in data) return iterableStream(data)
+  throw new ClaudeAgentClientError('INVALID_ARGUMENT', 'writeFile() takes a string, Uint8Array, ArrayBuffer, Blob, ReadableStream or async iterable')
+}
+
+function iterableStream(iterable: AsyncIterable<Uint8Array | string>): ReadableStream<Uint8Array> {
+  const iterator = iterable[Symbol.asyncIterator]()
+  const encoder = new TextEncoder()
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const { value, done } = await iterator.next()
+      if (done) controller.close()
+      else controller.enqueue(typeof value === 'string' ? encoder.encode(value) : value)
+    },
+    async cancel(reason) {
+      await iterator.return?.(reason)
+    },
+  })
+}
+
+/** Every chunk of a response body, then a check that none is missing. */
+async function* chunks(response: Response, what: string): AsyncGenerator<Uint8Array> {
+  const expected = Number(response.headers.get('content-length') ?? NaN)
+  let received = 0
+  const reader = response.body?.getReader()
+  if (!reader) return
+  try {
+    for (;;) {
+      const { value, done } = await reader.read()
+      if (done) break
+      received += value.byteLength
+      yield value
+    }
+  } catch (error) {
+    throw incomplete(what, `the answer broke off after ${received} bytes`, error)
+  } finally {
+    reader.releaseLock()
+  }
+  if (Number.isFinite(expected) && received !== expected) throw incomplete(what, `got ${received} of ${expected} bytes`)
+}
+
+/** The body as UTF-8 text, decoded as it streams in (characters split across chunks are kept whole). */
+export async function readText(response: Response, what: string): Promise<string> {
+  const decoder = new TextDecoder()
+  let text = ''
+  for await (const chunk of chunks(response, what)) text += decoder.decode(chunk, { stream: true })
+  return text + decoder.decode()
+}
+
+/** The body's exact bytes. */
+export async function readBytes(response: Response, what: string): Promise<Uint8Array> {
+  const parts: Uint8Array[] = []
+  let length = 0
+  for await (const chunk of chunks(response, what)) {
+    parts.push(chunk)
+    length += chunk.byteLength
+  }
+  if (parts.length === 1) return parts[0]!
+  const bytes = new Uint8Array(length)
+  let offset = 0
+  for (const part of parts) {
+    bytes.set(part, offset)
+    offset += part.byteLength
+  }
+  return bytes
+}
+
+function incomplete(what: string, why: string, cause?: unknown): ClaudeAgentClientError {
+  return new ClaudeAgentClientError('RESPONSE_INCOMPLETE', `${what}: ${why}`, cause === undefined ? {} : { cause })
+}

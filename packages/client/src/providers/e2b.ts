@@ -1,0 +1,234 @@
+// The E2B provider, the original client's default: creates (or reconnects to) a sandbox from the
+// `claude-agent-server` template, starts the server in it with the model credential and a fresh
+// token in its environment (the credential never goes over `/config`), waits for `/health`, and
+// keeps the sandbox alive while turns run. The only module that imports `e2b` (an optional peer
+// dependency, loaded when this provider starts).
+import type { CommandHandle, Sandbox } from 'e2b'
+import type { DebugLog } from '../debug.js'
+import { ClaudeAgentClientError } from '../errors.js'
+import { callerEnv, credentialEnv, secretValues, type CredentialOptions } from './credentials.js'
+import { probe, waitForHealth } from './health.js'
+import type { SandboxInfo, SandboxProvider, ServerEndpoint } from './provider.js'
+import { generateToken } from './token.js'
+
+// As deploy/e2b/template.ts builds the template (a test keeps them equal).
+export const E2B_TEMPLATE = 'claude-agent-server'
+export const E2B_APP_DIR = '/opt/claude-agent-server'
+export const E2B_SERVER_PORT = 3000
+export const E2B_START_COMMAND = `node ${E2B_APP_DIR}/packages/server/dist/main.js`
+/** The template's DATA_DIR. The token is kept next to it so another process can reconnect by sandbox id. */
+const TOKEN_FILE = '/home/user/.claude-agent-server/client-auth-token'
+
+export interface E2BProviderOptions extends CredentialOptions {
+  /** E2B API key. @default process.env.E2B_API_KEY */
+  apiKey?: string
+  /** Template name or id. @default 'claude-agent-server' */
+  template?: string
+  /** Sandbox timeout, renewed while turns run. @default 300_000 (5 minutes) */
+  timeoutMs?: number
+  /** Connect to this existing (running or paused) sandbox instead of creating one. */
+  sandboxId?: string
+  /** The token the server requires. @default the one stored in the sandbox, else a fresh random one */
+  token?: string
+  /** How long to wait for the server's `/health`. @default 60_000 */
+  startTimeoutMs?: number
+  /** While a turn runs, renew the sandbox timeout this often. @default timeoutMs / 2 */
+  keepAliveIntervalMs?: number
+  /** Sandbox metadata (visible in `Sandbox.list()`). */
+  metadata?: Record<string, string>
+  /** E2B domain. @default the SDK's (E2B_DOMAIN or e2b.app) */
+  domain?: string
+  /** Debug output (secrets scrubbed by the client's logger). */
+  log?: DebugLog
+}
+
+export class E2BProvider implements SandboxProvider {
+  readonly name = 'e2b'
+  readonly passesCredential = true
+  private sandbox?: Sandbox
+  private server?: CommandHandle
+  private serverExit?: string
+  private token?: string
+  private keepAlive?: ReturnType<typeof setInterval>
+  private paused = false
+  private stopped = false
+  private readonly output: string[] = []
+
+  constructor(private readonly options: E2BProviderOptions = {}) {}
+
+  private get timeoutMs(): number {
+    return this.options.timeoutMs ?? 300_000
+  }
+
+  async start(signal?: AbortSignal): Promise<ServerEndpoint> {
+    this.stopped = false
+    const { Sandbox } = await loadE2b()
+    const id = this.options.sandboxId
+    const sandbox = await this.call(id ? `connect to sandbox ${id}` : 'create a sandbox', () =>
+      id
+        ? Sandbox.connect(id, this.connectionOptions())
+        : Sandbox.create(this.options.template ?? E2B_TEMPLATE, { ...this.connectionOptions(), metadata: this.options.metadata ?? {} }),
+    )
+    if (this.stopped) {
+      // stop() ran while the sandbox was being made: it cannot have killed it.
+      await sandbox.kill().catch(() => undefined)
+      throw new ClaudeAgentClientError('CLIENT_STOPPED', 'The provider was stopped while the sandbox was being created')
+    }
+    this.sandbox = sandbox
+    this.log(`sandbox ${sandbox.sandboxId} ready`)
+    return this.ensureServer(sandbox, { reuse: id !== undefined, signal })
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true
+    this.onTurnEnd()
+    const sandbox = this.sandbox
+    this.sandbox = undefined
+    this.server = undefined
+    // A paused sandbox was parked on purpose (resume it later with `sandboxId`): keep it.
+    if (!sandbox || this.paused) return
+    await sandbox.kill().catch((error: unknown) => this.log(`killing sandbox ${sandbox.sandboxId} failed: ${describe(error)}`))
+  }
+
+  info(): SandboxInfo | undefined {
+    const sandbox = this.sandbox
+    if (!sandbox) return undefined
+    return {
+      provider: this.name,
+      id: sandbox.sandboxId,
+      template: this.options.template ?? E2B_TEMPLATE,
+      host: sandbox.getHost(E2B_SERVER_PORT),
+      paused: this.paused,
+    }
+  }
+
+  onTurnStart(): void {
+    if (this.keepAlive || !this.sandbox || this.paused) return
+    this.extend()
+    this.keepAlive = setInterval(() => this.extend(), this.options.keepAliveIntervalMs ?? Math.max(1_000, this.timeoutMs / 2))
+    this.keepAlive.unref?.()
+  }
+
+  onTurnEnd(): void {
+    clearInterval(this.keepAlive)
+    this.keepAlive = undefined
+  }
+
+  /** Pause the sandbox (memory kept: the server resumes where it was). */
+  async pause(): Promise<void> {
+    const sandbox = this.requireSandbox('pause')
+    this.onTurnEnd()
+    await this.call(`pause sandbox ${sandbox.sandboxId}`, () => sandbox.pause())
+    this.paused = true
+  }
+
+  /** Resume the paused sandbox (by connecting to it) and wait for its server. */
+  async resume(signal?: AbortSignal): Promise<ServerEndpoint> {
+    const { Sandbox } = await loadE2b()
+    const id = this.requireSandbox('resume').sandboxId
+    const sandbox = await this.call(`resume sandbox ${id}`, () => Sandbox.connect(id, this.connectionOptions()))
+    this.sandbox = sandbox
+    this.paused = false
+    return this.ensureServer(sandbox, { reuse: true, signal })
+  }
+
+  /** The sandbox's server: with `reuse`, one that answers already; else start it with the credential and a token. */
+  private async ensureServer(sandbox: Sandbox, how: { reuse: boolean; signal?: AbortSignal | undefined }): Promise<ServerEndpoint> {
+    const baseUrl = `https://${sandbox.getHost(E2B_SERVER_PORT)}`
+    const abort = how.signal ?? new AbortController().signal
+    if (how.reuse) {
+      this.token ??= this.options.token ?? (await storedToken(sandbox))
+      if (this.token && (await probe(`${baseUrl}/health`, this.token, abort)) === 200) return { baseUrl, token: this.token }
+    }
+    this.token ??= this.options.token ?? generateToken()
+    await this.startServer(sandbox, this.token)
+    // 401 counts as up: the server is there and wants its token (which we have).
+    await waitForHealth(baseUrl, {
+      token: this.token,
+      acceptUnauthorized: true,
+      timeoutMs: this.options.startTimeoutMs ?? 60_000,
+      gone: () => this.serverExit,
+      signal: abort,
+      intervalMs: 250,
+    })
+    return { baseUrl, token: this.token }
+  }
+
+  private async startServer(sandbox: Sandbox, token: string): Promise<void> {
+    const envs = { ...credentialEnv(this.options), HOST: '0.0.0.0', PORT: String(E2B_SERVER_PORT), AUTH_TOKEN: token }
+    const secrets = [token, ...secretValues(envs)]
+    const keep = (data: string) => {
+      for (const line of data.split('\n').filter(Boolean)) {
+        const clean = secrets.reduce((out, secret) => out.split(secret).join('[redacted]'), line)
+        this.output.push(clean)
+        if (this.output.length > 20) this.output.shift()
+        this.log(`[sandbox server] ${clean}`)
+      }
+    }
+    await this.call('store the server token', () => sandbox.files.write(TOKEN_FILE, token))
+    this.serverExit = undefined
+    // timeoutMs 0: the server runs as long as the sandbox, not the SDK's 60 s command default.
+    const server = await this.call('start the server', () =>
+      sandbox.commands.run(E2B_START_COMMAND, { background: true, envs, timeoutMs: 0, onStdout: keep, onStderr: keep }),
+    )
+    this.server = server
+    server.wait().then(
+      (result) => (this.serverExit = `the server exited (code ${result.exitCode})`),
+      (error: unknown) => (this.serverExit = `the server exited: ${describe(error)}\n${this.output.join('\n')}`),
+    )
+  }
+
+  private extend(): void {
+    const sandbox = this.sandbox
+    sandbox?.setTimeout(this.timeoutMs).catch((error: unknown) => this.log(`extending sandbox ${sandbox.sandboxId} failed: ${describe(error)}`))
+  }
+
+  private connectionOptions(): { apiKey?: string; domain?: string; timeoutMs: number } {
+    const apiKey = this.options.apiKey ?? callerEnv()['E2B_API_KEY']
+    return { ...(apiKey && { apiKey }), ...(this.options.domain && { domain: this.options.domain }), timeoutMs: this.timeoutMs }
+  }
+
+  private requireSandbox(what: string): Sandbox {
+    if (this.sandbox) return this.sandbox
+    throw new ClaudeAgentClientError('NOT_CONNECTED', `Cannot ${what}: no sandbox (start the client first)`)
+  }
+
+  /** One E2B call; its failure (auth, not found, rate limit, ...) as `PROVIDER_FAILED`. */
+  private async call<T>(what: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run()
+    } catch (error) {
+      throw new ClaudeAgentClientError('PROVIDER_FAILED', `E2B: could not ${what}: ${describe(error)}`, { cause: error })
+    }
+  }
+
+  private log(message: string): void {
+    this.options.log?.(`[e2b] ${message}`)
+  }
+}
+
+/** The token a previous start stored in the sandbox, if any. */
+async function storedToken(sandbox: Sandbox): Promise<string | undefined> {
+  try {
+    return (await sandbox.files.read(TOKEN_FILE)).trim() || undefined
+  } catch {
+    return undefined
+  }
+}
+
+async function loadE2b(): Promise<{ Sandbox: typeof Sandbox }> {
+  try {
+    const { Sandbox } = await import('e2b')
+    return { Sandbox }
+  } catch (error) {
+    const missing = (error as { code?: unknown }).code === 'ERR_MODULE_NOT_FOUND'
+    const message = missing
+      ? "The E2B provider needs the 'e2b' package, which is not installed: npm install e2b"
+      : `The 'e2b' package failed to load: ${describe(error)}`
+    throw new ClaudeAgentClientError('PROVIDER_FAILED', message, { cause: error })
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error)
+}

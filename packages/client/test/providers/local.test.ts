@@ -1,0 +1,64 @@
+// The local provider: the contract against a child process of the server package, talking to a
+// scripted model in this process; and what is particular to it (the credential goes in the
+// server's environment, never /config; the lists it shares with the server stay equal).
+import assert from 'node:assert/strict'
+import { existsSync } from 'node:fs'
+import { after, describe, it } from 'node:test'
+import { startScriptedModel } from '@claude-agent/scripted-model'
+import { AGENT_PASSTHROUGH_VARS } from '../../../server/src/credentials.js'
+import { ClaudeAgentClient } from '../../src/index.js'
+import { AGENT_ENV_VARS } from '../../src/providers/credentials.js'
+import { LocalProvider, resolveServerMain } from '../../src/providers/local.js'
+import { providerContract } from './contract.js'
+
+let model: Awaited<ReturnType<typeof startScriptedModel>> | undefined
+const modelEnv = () => ({ ANTHROPIC_BASE_URL: model!.url, ANTHROPIC_API_KEY: 'sk-local-contract-0123456789', CLAUDE_CODE_MAX_RETRIES: '0' })
+const startModel = async () => {
+  model ??= await startScriptedModel({
+    scenario: { scripts: [{ match: { prompt: 'contract ping' }, replies: [{ content: [{ type: 'text', text: 'contract pong' }] }] }] },
+  })
+}
+
+providerContract({
+  name: 'local',
+  make: () => new LocalProvider({ env: modelEnv(), inheritCredentials: false }),
+  prompt: { text: 'contract ping', expect: 'contract pong' },
+  setup: startModel,
+})
+
+describe('local provider', () => {
+  after(async () => {
+    await model?.close()
+    model = undefined
+  })
+
+  it("resolves the server package's entry point", () => {
+    assert.ok(existsSync(resolveServerMain()))
+  })
+
+  it('passes the credential in the environment, never in /config; the server is not in demo mode', async () => {
+    await startModel()
+    const client = new ClaudeAgentClient({
+      provider: 'local',
+      anthropicApiKey: 'sk-ant-local-provider-0123456789',
+      model: 'claude-local-model',
+      local: { env: { ANTHROPIC_BASE_URL: model!.url }, inheritCredentials: false },
+    })
+    try {
+      await client.start()
+      assert.equal(client.connection?.demo, false, 'the server found a credential in its environment')
+      const { config } = await client.getConfig()
+      assert.equal(config.model, 'claude-local-model', 'the rest of the config was posted')
+      assert.equal(config.anthropicApiKey, undefined, 'the key was not')
+      const info = client.sandbox!
+      assert.match(String(info.id), /^local-\d+$/)
+      assert.ok(existsSync(String(info['workspaceDir'])))
+    } finally {
+      await client.stop()
+    }
+  })
+
+  it('names the same agent variables as the server', () => {
+    assert.deepEqual([...AGENT_ENV_VARS].sort(), [...AGENT_PASSTHROUGH_VARS].sort())
+  })
+})
