@@ -2,7 +2,7 @@
 // read-only view of the host minus hidden paths, its own writable cwd and state directory, a
 // private /tmp and a network namespace whose only ways out are two host-side Unix sockets:
 // the model gateway (which holds the credential) and the allow-listing egress proxy.
-import { mkdirSync, mkdtempSync, realpathSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync } from 'node:fs'
 import { dirname, isAbsolute, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Logger } from '../logger.js'
@@ -21,6 +21,13 @@ export const INSIDE_SOCKET_DIR = '/run/claude-agent-server'
 
 /** Runs first inside the sandbox: relays loopback ports to the sockets, then runs the CLI. */
 export const LAUNCHER = fileURLToPath(new URL('./launcher.cjs', import.meta.url))
+/** The tree the server runs from (the monorepo, or the installed package): visible read-only
+ * inside, even where it lies under a hidden directory such as /tmp. */
+const SERVER_TREE = (() => {
+  const pkg = fileURLToPath(new URL('../..', import.meta.url))
+  const repo = join(pkg, '..', '..')
+  return realpathSync(existsSync(join(repo, 'packages', 'server')) ? repo : pkg)
+})()
 
 /** Where one run's files and sockets are, resolved at prepare(). */
 interface RunLayout {
@@ -120,7 +127,7 @@ export class BubblewrapSandbox implements Sandbox {
     const cliDir = isAbsolute(cli.command) ? [dirname(realpathSync(cli.command))] : []
     const layout = {
       hidden: this.hidden,
-      readOnly: [node, realpathSync(LAUNCHER), ...cliDir],
+      readOnly: [node, realpathSync(LAUNCHER), SERVER_TREE, ...cliDir],
       writable: [cwd, stateDir],
       mounts: [{ source: socketDir, target: INSIDE_SOCKET_DIR }],
       cwd: where.workdir,

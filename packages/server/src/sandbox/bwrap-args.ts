@@ -72,11 +72,21 @@ export function bwrapArgs(layout: BwrapLayout): string[] {
   const hideLater = dirs.filter(inWritable)
   for (const dir of dirs) if (!hideLater.includes(dir)) args.push('--tmpfs', dir)
 
-  for (const path of layout.readOnly) if (isHidden(path) && !inWritable(path)) args.push('--ro-bind', path, path)
+  // Read-only paths under a hidden directory are exposed again (e.g. the server's own tree
+  // when it lives under /tmp); whatever hidden lies inside them is hidden again, before the
+  // writable binds so a writable directory inside stays visible.
+  const reexposed = layout.readOnly.filter((path) => isHidden(path) && !inWritable(path))
+  const inReexposed = (path: string) => reexposed.some((r) => isInside(path, r))
+  for (const path of reexposed) args.push('--ro-bind', path, path)
+  const rehide: string[] = []
+  for (const { path } of [...layout.hidden].filter((h) => h.kind === 'dir').sort((a, b) => depth(a.path) - depth(b.path))) {
+    if (inReexposed(path) && !inWritable(path) && !rehide.some((d) => isInside(path, d))) rehide.push(path)
+  }
+  for (const dir of rehide) args.push('--tmpfs', dir)
   for (const path of writable) args.push('--bind', path, path)
   for (const dir of hideLater) args.push('--tmpfs', dir)
   for (const { path } of layout.hidden.filter((h) => h.kind === 'file')) {
-    if (!isHidden(path) || inWritable(path)) args.push('--ro-bind', '/dev/null', path)
+    if (!isHidden(path) || inWritable(path) || inReexposed(path)) args.push('--ro-bind', '/dev/null', path)
   }
   for (const { source, target } of layout.mounts) args.push('--ro-bind', source, target)
   args.push('--chdir', layout.cwd)

@@ -74,3 +74,31 @@ describe('bwrapArgs', () => {
     assert.equal(isInside('/srv', '/srv/data'), false)
   })
 })
+
+describe('bwrapArgs: a read-only tree under a hidden directory', () => {
+  it('exposes it again, and hides again what is hidden inside it, before the writable binds', () => {
+    const args = bwrapArgs({
+      hidden: [
+        { path: '/tmp', kind: 'dir' },
+        { path: '/tmp/repo/.data', kind: 'dir' },
+        { path: '/tmp/repo/.env', kind: 'file' },
+      ],
+      readOnly: ['/tmp/repo'],
+      writable: ['/tmp/repo/.data/sessions/s1', '/tmp/ws'],
+      mounts: [],
+      cwd: '/tmp/ws',
+    })
+    const at = (...pair: string[]) => {
+      for (let i = 0; i < args.length; i++) if (pair.every((p, j) => args[i + j] === p)) return i
+      return -1
+    }
+    const tmp = at('--tmpfs', '/tmp')
+    const repo = at('--ro-bind', '/tmp/repo', '/tmp/repo')
+    const data = at('--tmpfs', '/tmp/repo/.data')
+    const state = at('--bind', '/tmp/repo/.data/sessions/s1', '/tmp/repo/.data/sessions/s1')
+    const env = at('--ro-bind', '/dev/null', '/tmp/repo/.env')
+    assert.ok(tmp >= 0 && tmp < repo, '/tmp hidden, then the repo exposed read-only')
+    assert.ok(repo < data && data < state, 'the data dir hidden again, the session state bound after it')
+    assert.ok(env > repo, 'the .env masked after the repo is exposed')
+  })
+})
