@@ -1,12 +1,15 @@
 // Starts the real pieces for an end-to-end test: the scripted model on a loopback port and
 // the server in process on another, with temporary data and workspace directories.
+import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startScriptedModel, type Scenario } from '@claude-agent/scripted-model'
 import { createLogger, settingsFromEnv, startServer, type RunningServer, type Sandbox, type ServerSettings } from '../../src/index.js'
 
-export const TEST_API_KEY = 'sk-test-secret-value-0123456789'
+// Made at run time: the sandbox tests grep every file the agent can see for the key, and the
+// server's own tree (these tests included) is visible to it.
+export const TEST_API_KEY = `sk-test-${randomBytes(12).toString('hex')}`
 
 export interface Stack {
   model: Awaited<ReturnType<typeof startScriptedModel>>

@@ -1,13 +1,16 @@
 // The real pieces for an end-to-end test: the scripted model and the server in process (the real
 // SDK and CLI behind it), with temporary data and workspace directories. restart() closes the
 // server and starts a new one on the same port and data directory.
+import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startScriptedModel, type Scenario } from '@claude-agent/scripted-model'
 import { createLogger, settingsFromEnv, startServer, type RunningServer, type ServerSettings } from '@claude-agent/server'
 
-export const TEST_API_KEY = 'sk-client-e2e-test-key-0123456789'
+// Made at run time: the sandbox tests grep every file the agent can see for the key, and the
+// server's own tree (these tests included) is visible to it.
+export const TEST_API_KEY = `sk-test-${randomBytes(12).toString('hex')}`
 
 export interface Stack {
   model: Awaited<ReturnType<typeof startScriptedModel>>
