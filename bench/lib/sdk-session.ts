@@ -9,28 +9,15 @@ import { randomUUID } from 'node:crypto'
 import { query, startup, type Options, type Query, type SDKMessage, type SDKUserMessage, type SpawnedProcess } from '@anthropic-ai/claude-agent-sdk'
 import { now } from './clock.js'
 import { BENCH_API_KEY } from './model.js'
-import { PushQueue } from './push-queue.js'
+import { PushQueue, buildAgentEnv } from '@claude-agent/server'
 
-/** The CLI environment the server builds for a session (agent-env.ts), with its own state dir. */
+/** The CLI environment the server builds for a session (its own buildAgentEnv), with its own state dir. */
 export function agentEnv(stateDir: string, modelUrl: string): Record<string, string> {
-  const home = join(stateDir, 'home')
-  const configDir = join(stateDir, 'claude')
-  const tmp = join(stateDir, 'tmp')
-  for (const dir of [home, configDir, tmp]) mkdirSync(dir, { recursive: true })
-  const env: Record<string, string> = {
-    PATH: process.env['PATH'] ?? '/usr/local/bin:/usr/bin:/bin',
-    LANG: process.env['LANG'] ?? 'C.UTF-8',
-    HOME: home,
-    CLAUDE_CONFIG_DIR: configDir,
-    TMPDIR: tmp,
-    CLAUDE_CODE_TMPDIR: tmp,
-    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
-    ANTHROPIC_BASE_URL: modelUrl,
-    ANTHROPIC_API_KEY: BENCH_API_KEY,
-    CLAUDE_CODE_MAX_RETRIES: '0',
-  }
-  if (process.getuid?.() === 0) env['IS_SANDBOX'] = '1'
-  return env
+  return buildAgentEnv({
+    agentVars: { ANTHROPIC_BASE_URL: modelUrl, ANTHROPIC_API_KEY: BENCH_API_KEY, CLAUDE_CODE_MAX_RETRIES: '0' },
+    config: { permissionMode: 'bypassPermissions' },
+    stateDir,
+  })
 }
 
 /** A message as it reached this process, with the time it did. */

@@ -151,3 +151,4 @@ export {
   type WatchFrame,
   type WatchingFrame,
 } from './files.js'
+export { AGENT_PASSTHROUGH_VARS, CREDENTIAL_VARS, SECRET_VARS } from './credentials.js'

@@ -1,37 +1,11 @@
 // The model credential and endpoint a provider hands to the server it starts, in the server's
 // environment (never over `/config`). The names are the ones the server passes on to the agent
-// (AGENT_PASSTHROUGH_VARS in packages/server/src/credentials.ts; a test keeps the lists equal).
+// (AGENT_PASSTHROUGH_VARS in the protocol package).
+import { AGENT_PASSTHROUGH_VARS } from '@claude-agent/protocol'
 
-/** Endpoint, credential and CLI tuning variables the server passes to the agent. */
-export const AGENT_ENV_VARS = [
-  'ANTHROPIC_API_KEY',
-  'ANTHROPIC_AUTH_TOKEN',
-  'CLAUDE_CODE_OAUTH_TOKEN',
-  'CLAUDE_CODE_USE_BEDROCK',
-  'CLAUDE_CODE_USE_VERTEX',
-  'ANTHROPIC_BASE_URL',
-  'ANTHROPIC_MODEL',
-  'ANTHROPIC_SMALL_FAST_MODEL',
-  'ANTHROPIC_CUSTOM_HEADERS',
-  'ANTHROPIC_BEDROCK_BASE_URL',
-  'ANTHROPIC_VERTEX_BASE_URL',
-  'ANTHROPIC_VERTEX_PROJECT_ID',
-  'AWS_REGION',
-  'AWS_PROFILE',
-  'AWS_ACCESS_KEY_ID',
-  'AWS_SECRET_ACCESS_KEY',
-  'AWS_SESSION_TOKEN',
-  'AWS_BEARER_TOKEN_BEDROCK',
-  'CLAUDE_CODE_SKIP_BEDROCK_AUTH',
-  'CLAUDE_CODE_SKIP_VERTEX_AUTH',
-  'CLOUD_ML_REGION',
-  'GOOGLE_APPLICATION_CREDENTIALS',
-  'CLAUDE_CODE_MAX_RETRIES',
-  'API_TIMEOUT_MS',
-  'HTTPS_PROXY',
-  'HTTP_PROXY',
-  'NO_PROXY',
-] as const
+/** Endpoint, credential and CLI tuning variables the server passes to the agent (one list,
+ * in the protocol package). */
+export const AGENT_ENV_VARS = AGENT_PASSTHROUGH_VARS
 
 export interface CredentialOptions {
   /** Becomes `ANTHROPIC_API_KEY`, over anything inherited. */
