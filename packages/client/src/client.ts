@@ -152,7 +152,7 @@ export class ClaudeAgentClient extends WorkspaceMethods {
   /**
    * Send a prompt (with its own uuid) and resolve with the `result` message of its turn, also
    * when `result.is_error` is true (e.g. interrupted): check it. Survives reconnects. Rejects
-   * `NOT_CONNECTED`, `INVALID_ARGUMENT`, `AGENT_FAILED`, `TURN_INTERRUPTED`, `PROMPT_LOST`,
+   * `NOT_CONNECTED`, `INVALID_ARGUMENT`, `AGENT_FAILED`, `TURN_INTERRUPTED`,
    * `CONNECTION_CLOSED`, `CLIENT_STOPPED`, or `signal.reason` when aborted.
    */
   async prompt(input: PromptInput, options: PromptOptions = {}): Promise<SdkResultMessage> {

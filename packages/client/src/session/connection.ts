@@ -11,7 +11,6 @@ import { sessionWsEndpoint } from '../urls.js'
 import type { ResolvedReconnectOptions } from './backoff.js'
 import { connectFailure, toWireError } from './failures.js'
 import type { ConnectionChangeHandler, ConnectionState, ErrorHandler, Hub, MessageHandler } from './hub.js'
-import { LostPromptCheck } from './lost-prompts.js'
 import type { MessagesOptions } from './message-stream.js'
 import { PermissionDesk, type PermissionHandler, type PermissionResolvedHandler } from './permissions.js'
 import { promptFrame, type PromptInput, type PromptOptions } from './prompt.js'
@@ -57,7 +56,6 @@ export class SessionConnection extends WorkspaceMethods {
   private readonly turns = new TurnTracker({ trySend: (frame) => this.trySend(frame) })
   private readonly controls = new ControlChannel((frame) => this.send(frame))
   private readonly permissions: PermissionDesk
-  private readonly lost: LostPromptCheck
   private readonly unsubscribe: () => void
   private readonly lifetime = new AbortController()
   private phase: Phase = 'idle'
@@ -86,15 +84,6 @@ export class SessionConnection extends WorkspaceMethods {
       handlerFailed: (error) => init.hub.emitError(error),
     })
     this.unsubscribe = init.hub.permissionHandlerAdded.add(() => this.permissions.pump())
-    this.lost = new LostPromptCheck({
-      turns: this.turns,
-      baseUrl: init.baseUrl,
-      token: init.token,
-      sessionId: () => this.sessionId,
-      position: () => ({ epoch: this.epoch, baseSeq: this.baseSeq, cursor: this.cursor }),
-      signal: this.lifetime.signal,
-      log: init.log,
-    })
   }
 
   /** The session's id (`default` for `/ws` once connected). */
@@ -257,7 +246,8 @@ export class SessionConnection extends WorkspaceMethods {
     // Never backwards: a replay from further back than asked is deduplicated, not redelivered.
     this.cursor ??= connected.after ?? connected.lastSeq
     this.setPhase('connected')
-    this.turns.flush()
+    this.turns.connected(this.epoch)
+    if (this.caughtUp) this.turns.caughtUp(this.epoch)
     this.permissions.pump()
     return connected
   }
@@ -269,11 +259,8 @@ export class SessionConnection extends WorkspaceMethods {
     if (frame.type === FRAME.permissionRequest) this.permissions.request(frame)
     else if (frame.type === FRAME.permissionResolved) this.permissions.resolve(frame)
     else if (frame.type === FRAME.controlResponse) this.controls.observe(frame)
-    if (frame.type === FRAME.connected) {
-      this.init.hub.emitMessage(frame)
-      if (this.epoch > 1) this.lost.afterReconnect()
-      return
-    }
+    if (frame.type === FRAME.connected) return this.init.hub.emitMessage(frame)
+    if (this.turns.isResendAnswer(frame)) return this.init.log('a resent prompt was there already: waiting for its result')
     const seq = frameSeq(frame)
     if (seq !== undefined) {
       if (this.cursor !== undefined && seq <= this.cursor) {
@@ -289,7 +276,7 @@ export class SessionConnection extends WorkspaceMethods {
     }
     // Bookkeeping first, so handlers see a consistent state.
     this.turns.observe(frame)
-    this.lost.observe(frame)
+    if (this.caughtUp) this.turns.caughtUp(this.epoch)
     this.init.hub.emitMessage(frame)
     this.permissions.pump()
   }
