@@ -1,11 +1,15 @@
 // One session's WebSocket, kept alive: connects (replaying from a cursor when asked), reconnects
 // with backoff after a drop, replaying from the last event it delivered, so handlers see every
 // session event once and in order (deduplicated by seq), and pairs prompts with their results.
-import type { ClientFrame, ConnectedFrame, ControlRequest, SdkResultMessage, ServerFrame, WireError } from '@claude-agent/protocol'
+import type { ClientFrame, ConnectedFrame, SdkResultMessage, ServerFrame, WireError } from '@claude-agent/protocol'
 import { FRAME, frameSeq } from '@claude-agent/protocol'
-import { ControlChannel, type ControlOptions } from '../control/channel.js'
+import { FlatAliases } from '../aliases.js'
+import { ControlChannel } from '../control/channel.js'
+import { createControl, type Control } from '../control/control.js'
 import type { DebugLog } from '../debug.js'
 import { ClaudeAgentClientError } from '../errors.js'
+import { Commands } from '../exec/commands.js'
+import { Files, type WorkspaceTarget } from '../files/files.js'
 import type { Transport, TransportCloseEvent } from '../transport/transport.js'
 import { sessionWsEndpoint } from '../urls.js'
 import type { ResolvedReconnectOptions } from './backoff.js'
@@ -16,7 +20,6 @@ import { PermissionDesk, type PermissionHandler, type PermissionResolvedHandler 
 import { promptFrame, type PromptInput, type PromptOptions } from './prompt.js'
 import { reconnect } from './reconnect.js'
 import { SessionSocket } from './socket.js'
-import { WorkspaceMethods, type WorkspaceTarget } from '../workspace.js'
 import { TurnTracker, type SentMark } from './turns.js'
 
 /** Close code of a session deleted while attached: the end, no reconnect. */
@@ -52,7 +55,20 @@ type Phase = 'idle' | ConnectionState
  * const result = await session.prompt('Run the tests')
  * await session.close()
  */
-export class SessionConnection extends WorkspaceMethods {
+export class SessionConnection extends FlatAliases {
+  /** The workspace of this connection's server. */
+  readonly files = new Files(() => this.workspaceTarget())
+  /** Commands in this session. */
+  readonly commands = new Commands(() => this.workspaceTarget())
+  /** Live control of this session, on this connection; `session.control(request)` sends any control request. */
+  readonly control: Control = createControl((request, options) => {
+    try {
+      this.requireConnected('control')
+    } catch (error) {
+      return Promise.reject(error)
+    }
+    return this.controls.request(request, options)
+  })
   private readonly turns = new TurnTracker({ trySend: (frame) => this.trySend(frame) })
   private readonly controls = new ControlChannel((frame) => this.send(frame))
   private readonly permissions: PermissionDesk
@@ -173,16 +189,6 @@ export class SessionConnection extends WorkspaceMethods {
     return this.init.hub.onPermissionResolved(handler)
   }
 
-  /** Send a control request on this connection and resolve with its result (see ControlMethods). */
-  control(request: ControlRequest, options?: ControlOptions): Promise<unknown> {
-    try {
-      this.requireConnected('control')
-    } catch (error) {
-      return Promise.reject(error)
-    }
-    return this.controls.request(request, options)
-  }
-
   onError(handler: ErrorHandler): () => void {
     return this.init.hub.onError(handler)
   }
@@ -202,8 +208,8 @@ export class SessionConnection extends WorkspaceMethods {
     return this.closing
   }
 
-  /** Files and exec go to this connection's server; exec runs in this session. */
-  protected workspaceTarget(): WorkspaceTarget {
+  /** Files and commands go to this connection's server; commands run in this session. */
+  private workspaceTarget(): WorkspaceTarget {
     const { baseUrl, token, log, hub, connectTimeoutMs } = this.init
     return {
       baseUrl,
