@@ -12,6 +12,7 @@ import type { SessionRecord, Store } from '../event-log/event-log.js'
 import { ServerError } from '../errors.js'
 import type { Logger } from '../logger.js'
 import type { Sandbox } from '../sandbox/sandbox.js'
+import { secrets as secretRegistry } from '../secrets.js'
 import type { ServerSettings } from '../settings.js'
 import { Session } from './session.js'
 
@@ -106,6 +107,7 @@ export class SessionManager {
     this.sessions.delete(id)
     this.configs.delete(id)
     this.secrets.delete(id)
+    secretRegistry.hold(`session:${id}`, undefined)
     this.options.store.deleteSession(id)
   }
 
@@ -143,6 +145,7 @@ export class SessionManager {
   private rememberSecret(id: string, config: QueryConfig): void {
     if (config.anthropicApiKey) this.secrets.set(id, config.anthropicApiKey)
     else this.secrets.delete(id)
+    secretRegistry.hold(`session:${id}`, config.anthropicApiKey)
   }
 
   private insert(record: SessionRecord): Session {

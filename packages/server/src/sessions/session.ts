@@ -433,7 +433,8 @@ export class Session {
     this.startNextTurn()
   }
 
-  private emitError(code: ErrorCode, message: string, data?: unknown): void {
+  private emitError(code: ErrorCode, text: string, data?: unknown): void {
+    const message = this.options.scrub(text)
     this.emit(data === undefined ? { type: 'error', code, error: message } : { type: 'error', code, error: message, data })
   }
 
