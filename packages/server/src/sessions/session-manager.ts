@@ -167,7 +167,9 @@ export class SessionManager {
     const stateDir = this.stateDir(record.id)
     const isDefault = record.id === DEFAULT_SESSION_ID
     const cwd = this.resolveCwd(record.config.cwd)
-    return new Session({
+    // The sandbox reports model API failures to the session built here.
+    let session: Session | undefined
+    session = new Session({
       record,
       cwd,
       agents: this.options.agents,
@@ -183,7 +185,7 @@ export class SessionManager {
         buildAgentEnv({ agentVars: settings.agentVars, demoModelUrl: settings.demoModelUrl, config, stateDir }),
       isolate: (env) => {
         try {
-          return this.options.sandbox.prepare({ sessionId: record.id, cwd, stateDir, env })
+          return this.options.sandbox.prepare({ sessionId: record.id, cwd, stateDir, env, onModelFailure: (f) => session?.modelFailed(f) })
         } catch (err) {
           const why = this.options.scrub(err instanceof Error ? err.message : String(err))
           throw new ServerError('AGENT_START_FAILED', `The sandbox for the Claude Code process could not be prepared: ${why}`)
@@ -192,6 +194,7 @@ export class SessionManager {
       idleTimeoutMs: settings.idleTimeoutMs,
       releaseWhenUnattended: isDefault,
     })
+    return session
   }
 
   private stateDir(id: string): string {
