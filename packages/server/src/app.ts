@@ -56,7 +56,6 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   // Every secret the server knows goes into the one registry; sessions add posted keys.
   for (const value of [...secretValues(settings.agentVars), ...settings.authTokens.map((t) => t.token)]) secrets.add(value)
   const logger = options.logger ?? createLogger({ level: settings.logLevel })
-  const demo = settings.demoModelUrl !== undefined
   // First: a sandbox that cannot work here stops the start with its reason.
   const sandbox = options.sandbox ?? createSandbox(settings, logger)
   const store = options.store ?? new SqliteStore(databasePath(settings))
@@ -65,8 +64,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   // Files and commands: every path relative to the workspace, which the session manager created.
   const workspace = new Workspace(settings.workspaceDir)
   const routes = [
-    ...healthRoutes({ demo }),
-    ...configRoutes(sessions, { maxBodyBytes: settings.maxBodyBytes, demo }),
+    ...healthRoutes({ demo: () => sessions.isDemo() }),
+    ...configRoutes(sessions, { maxBodyBytes: settings.maxBodyBytes }),
     ...sessionRoutes(sessions, store, { maxBodyBytes: settings.maxBodyBytes }),
     ...fileRoutes({ workspace, maxFileBytes: settings.maxFileBytes ?? 1024 ** 3 }),
     ...execRoutes({ sessions, workspace, dataDir: settings.dataDir, maxBodyBytes: settings.maxBodyBytes, spawn: sandboxedSpawner(sandbox) }),
@@ -90,7 +89,6 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     maxFrameBytes: settings.maxFrameBytes,
     maxClientBufferBytes: settings.maxClientBufferBytes,
     slowClientGraceMs: settings.slowClientGraceMs,
-    demo,
     logger,
     scrub,
     auth,

@@ -56,6 +56,12 @@ export class SessionManager {
     return this.stopping
   }
 
+  /** Whether a session's next CLI answers from the offline demo model: the server has no
+   * credential of its own and the session's config posted no key. */
+  isDemo(id: string = DEFAULT_SESSION_ID): boolean {
+    return this.options.settings.demoModelUrl !== undefined && !this.secrets.has(id)
+  }
+
   /** The posted config of the default session (secrets included: never return it as is). */
   getConfig(): QueryConfig {
     return this.configOf(DEFAULT_SESSION_ID)
@@ -107,7 +113,6 @@ export class SessionManager {
     this.sessions.delete(id)
     this.configs.delete(id)
     this.secrets.delete(id)
-    secretRegistry.hold(`session:${id}`, undefined)
     this.options.store.deleteSession(id)
   }
 
@@ -145,7 +150,7 @@ export class SessionManager {
   private rememberSecret(id: string, config: QueryConfig): void {
     if (config.anthropicApiKey) this.secrets.set(id, config.anthropicApiKey)
     else this.secrets.delete(id)
-    secretRegistry.hold(`session:${id}`, config.anthropicApiKey)
+    secretRegistry.addPosted(config.anthropicApiKey)
   }
 
   private insert(record: SessionRecord): Session {
