@@ -77,8 +77,6 @@ export class Session {
   /** Prompts waiting for the turn before them: the CLI merges prompts queued behind a running
    * turn, so we feed it one at a time and every prompt gets exactly one result. */
   private readonly queue: UserMessage[] = []
-  /** Recent prompt uuids, so a client resending after a dropped connection runs nothing twice. */
-  private readonly seenPrompts = new Set<string>()
   private turnRunning = false
   /** The last model API failure the gateway reported during the running turn. */
   private turnModelFailure: ModelFailure | undefined
@@ -211,12 +209,11 @@ export class Session {
 
   prompt(message: UserMessage): void {
     if (this.closed) throw new ServerError('SESSION_NOT_FOUND', `Session "${this.id}" was deleted`)
-    if (message.uuid !== undefined) {
-      if (this.seenPrompts.has(message.uuid)) {
-        throw new ServerError('DUPLICATE_PROMPT', `Prompt ${message.uuid} was already received; it runs once`, { uuid: message.uuid })
-      }
-      this.seenPrompts.add(message.uuid)
-      if (this.seenPrompts.size > 1_000) this.seenPrompts.delete(this.seenPrompts.values().next().value as string)
+    // A resend after a dropped connection or a restart runs nothing twice: the uuid is queued
+    // here, or the store has it from the turn that ran it (the CLI would answer it with no result).
+    const { uuid } = message
+    if (uuid !== undefined && (this.queue.some((q) => q.uuid === uuid) || this.options.store.hasPrompt(this.id, uuid))) {
+      throw new ServerError('DUPLICATE_PROMPT', `Prompt ${uuid} was already received; it runs once`, { uuid })
     }
     this.queue.push(message)
     this.startNextTurn()
@@ -248,6 +245,9 @@ export class Session {
       this.setState('failed')
       return
     }
+    // Durable before the CLI sees it; a prompt that never started (queued at a restart, or its
+    // CLI failed to start) may be sent again.
+    if (next.uuid !== undefined) this.options.store.rememberPrompt(this.id, next.uuid)
     this.turnRunning = true
     this.turnModelFailure = undefined
     clearTimeout(this.idleTimer)
