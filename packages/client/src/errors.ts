@@ -10,7 +10,7 @@ export const CLIENT_ERROR_CODES = [
   'CONFIG_REJECTED', // POST /config answered non-2xx; `wireError.data.issues` names bad fields
   'NO_PROVIDER', // no `connectionUrl`, no `provider: 'local'`, and no E2B API key: nowhere to run a server
   'CLIENT_STOPPED', // stop() was called while this start()/prompt() was pending
-  'AGENT_FAILED', // the agent died mid-turn (AGENT_START_FAILED / AGENT_EXITED frame)
+  'AGENT_FAILED', // the agent died mid-turn, or the server ended a turn it would not end (AGENT_START_FAILED / AGENT_EXITED / TURN_STALLED frame)
   'INVALID_ARGUMENT', // a bad option or prompt input, caught before anything is sent
   'INVALID_SERVER_FRAME', // the server sent a frame that does not parse (reported via onError)
   'HANDLER_FAILED', // an onMessage handler threw (reported via onError; the client carries on)

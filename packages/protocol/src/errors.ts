@@ -28,6 +28,7 @@ export const ERROR_CODES = [
   'PERMISSION_NOT_PENDING', // an answer to a permission request that is resolved or unknown
   'CONTROL_FAILED', // a control request the CLI rejected or could not run
   'INTERRUPTED_BY_RESTART', // the server stopped (crash, kill, shutdown) while a turn ran
+  'TURN_STALLED', // the CLI would not end a turn (silent, no result, interrupt unanswered): the server ended it (data.reason)
   'INTERNAL', // anything unexpected; details stay in the server log
   // Files and commands (docs/files.md).
   'PATH_OUTSIDE_WORKSPACE', // a path that is absolute, climbs out with `..`, or reaches outside through a symlink

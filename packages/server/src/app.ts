@@ -6,6 +6,7 @@ import type { AgentFactory } from './agent/agent.js'
 import { claudeSdkAgentFactory } from './agent/claude-sdk.js'
 import { secretValues } from './credentials.js'
 import type { Store } from './event-log/event-log.js'
+import { lockDataDir } from './event-log/data-dir-lock.js'
 import { SqliteStore } from './event-log/sqlite-store.js'
 import { execRoutes } from './exec/routes.js'
 import { sandboxedSpawner } from './exec/spawn.js'
@@ -52,6 +53,17 @@ export interface RunningServer {
 }
 
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
+  // Before anything in the data dir is touched: a second server there refuses and changes nothing.
+  const lock = lockDataDir(options.settings.dataDir)
+  try {
+    return await startLocked(options, lock.release)
+  } catch (err) {
+    lock.release()
+    throw err
+  }
+}
+
+async function startLocked(options: StartServerOptions, unlock: () => void): Promise<RunningServer> {
   const { settings } = options
   // Every secret the server knows goes into the one registry; sessions add posted keys.
   for (const value of [...secretValues(settings.agentVars), ...settings.authTokens.map((t) => t.token)]) secrets.add(value)
@@ -114,6 +126,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       await new Promise<void>((resolve) => server.close(() => resolve()))
       await sandbox.close()
       store.close()
+      unlock()
     })())
 
   return {

@@ -38,6 +38,12 @@ export interface ServerSettings {
   prewarm: boolean
   /** A permission request nobody answers within this time is denied. @default 5 minutes */
   permissionTimeoutMs: number
+  /** A turn whose CLI sends nothing this long while no tool runs and no approval is open is
+   * ended (TURN_STALLED) and its CLI stopped; 0 never. Above the CLI's own API timeout (10 min)
+   * it would only catch a wedged CLI. @default 10 minutes */
+  turnSilenceTimeoutMs: number
+  /** A turn the CLI has not ended this long after an interrupt is ended and its CLI stopped. @default 10 s */
+  interruptTimeoutMs: number
   /** Bearer tokens clients must present (AUTH_TOKENS=label:token,... or AUTH_TOKEN=token).
    * None: open, which main.ts allows on loopback only (beyond it, it generates one). */
   authTokens: AuthToken[]
@@ -107,6 +113,8 @@ export function settingsFromEnv(
     slowClientGraceMs: intFrom(env, 'SLOW_CLIENT_GRACE_MS', 5_000),
     shutdownGraceMs: intFrom(env, 'SHUTDOWN_GRACE_MS', 10_000),
     permissionTimeoutMs: intFrom(env, 'PERMISSION_TIMEOUT_MS', 5 * 60_000, 1),
+    turnSilenceTimeoutMs: intFrom(env, 'TURN_SILENCE_TIMEOUT_MS', 10 * 60_000),
+    interruptTimeoutMs: intFrom(env, 'INTERRUPT_TIMEOUT_MS', 10_000, 1),
     prewarm: env['PREWARM'] !== '0' && env['PREWARM'] !== 'false',
     authTokens: [...parseTokens(env['AUTH_TOKENS']), ...parseTokens(env['AUTH_TOKEN'])],
     sandbox: sandboxKindFrom(env, argv),

@@ -128,7 +128,7 @@ export class TurnTracker {
       else if (frame.data.type === 'result') this.finishRunning(frame.data)
     } else if (frame.type === FRAME.error) {
       if (frame.code === 'INTERRUPTED_BY_RESTART') this.failInterrupted(frame)
-      else if (frame.code === 'AGENT_EXITED' || frame.code === 'AGENT_START_FAILED') this.failRunning(frame)
+      else if (frame.code === 'AGENT_EXITED' || frame.code === 'AGENT_START_FAILED' || frame.code === 'TURN_STALLED') this.failRunning(frame)
     }
   }
 

@@ -85,6 +85,14 @@ function killGroup(pid: number | undefined): void {
   }
 }
 
+async function exitsWithin(exited: Promise<void>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)))
+  const done = await Promise.race([exited.then(() => true), timeout])
+  clearTimeout(timer)
+  return done
+}
+
 class ClaudeSdkRun implements AgentRun {
   readonly messages: AsyncIterable<SdkMessage>
   pid: number | undefined
@@ -151,8 +159,13 @@ class ClaudeSdkRun implements AgentRun {
       this.input.close()
       this.query.close()
     }
-    // The SDK force-kills a CLI that ignores stdin EOF after ~2 s; wait a little longer.
-    await Promise.race([this.exited, new Promise((r) => setTimeout(r, 5_000).unref())])
+    // The SDK force-kills a CLI that ignores stdin EOF after ~2 s; wait a little longer. A
+    // wedged (e.g. stopped) process survives that: kill its process group (bwrap
+    // takes everything inside with it), so a run ended by the session never lingers.
+    if (!(await exitsWithin(this.exited, 5_000))) {
+      killGroup(this.pid)
+      await exitsWithin(this.exited, 2_000)
+    }
     await this.options.sandbox?.close()
   }
 }

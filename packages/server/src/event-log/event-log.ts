@@ -65,6 +65,13 @@ export interface SessionStore {
   deleteSession(id: string): void
 }
 
-export interface Store extends EventLog, SessionStore {
+/** Prompt uuids each session has run, kept for the life of the session (deleted with it). */
+export interface PromptLog {
+  /** Records a uuid; false when the session already had it. */
+  rememberPrompt(sessionId: string, uuid: string): boolean
+  hasPrompt(sessionId: string, uuid: string): boolean
+}
+
+export interface Store extends EventLog, SessionStore, PromptLog {
   close(): void
 }

@@ -1,30 +1,14 @@
-// The one module that touches SQLite: sessions and their event logs in one file.
+// The one module that reads and writes the database: sessions, their event logs and prompt
+// uuids in one file.
 // WAL with synchronous=NORMAL: a committed append survives the process being killed.
+// The schema and its versions are in schema.ts.
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import type { SessionConfig, SessionState } from '@claude-agent/protocol'
 import { ServerError } from '../errors.js'
 import type { EventFrame, SessionRecord, StoredEvent, Store } from './event-log.js'
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS sessions (
-  id TEXT PRIMARY KEY,
-  conversation_id TEXT NOT NULL,
-  created_at TEXT NOT NULL,
-  config TEXT NOT NULL,
-  state TEXT NOT NULL,
-  allowed_tools TEXT NOT NULL DEFAULT '[]'
-);
-CREATE TABLE IF NOT EXISTS events (
-  session_id TEXT NOT NULL,
-  seq INTEGER NOT NULL,
-  at INTEGER NOT NULL,
-  type TEXT NOT NULL,
-  frame TEXT NOT NULL,
-  PRIMARY KEY (session_id, seq)
-) WITHOUT ROWID;
-`
+import { migrate } from './schema.js'
 
 interface SessionRow {
   id: string
@@ -60,7 +44,7 @@ export class SqliteStore implements Store {
     this.db = new Database(path)
     this.db.pragma('journal_mode = WAL')
     this.db.pragma('synchronous = NORMAL')
-    this.db.exec(SCHEMA)
+    migrate(this.db, path)
     this.stmt = {
       insertEvent: this.db.prepare('INSERT INTO events (session_id, seq, at, type, frame) VALUES (?, ?, ?, ?, ?)'),
       readEvents: this.db.prepare<[string, number, number], EventRow>(
@@ -76,6 +60,9 @@ export class SqliteStore implements Store {
       updateAllowedTools: this.db.prepare('UPDATE sessions SET allowed_tools = ? WHERE id = ?'),
       deleteSession: this.db.prepare('DELETE FROM sessions WHERE id = ?'),
       deleteEvents: this.db.prepare('DELETE FROM events WHERE session_id = ?'),
+      insertPrompt: this.db.prepare('INSERT OR IGNORE INTO prompts (session_id, uuid, at) VALUES (?, ?, ?)'),
+      hasPrompt: this.db.prepare<[string, string], { one: number }>('SELECT 1 AS one FROM prompts WHERE session_id = ? AND uuid = ?'),
+      deletePrompts: this.db.prepare('DELETE FROM prompts WHERE session_id = ?'),
     }
     const maxima = this.db
       .prepare<[], { session_id: string; last: number }>('SELECT session_id, MAX(seq) AS last FROM events GROUP BY session_id')
@@ -144,9 +131,18 @@ export class SqliteStore implements Store {
     this.stmt.updateAllowedTools.run(JSON.stringify(tools), id)
   }
 
+  rememberPrompt(sessionId: string, uuid: string): boolean {
+    return this.stmt.insertPrompt.run(sessionId, uuid, Date.now()).changes === 1
+  }
+
+  hasPrompt(sessionId: string, uuid: string): boolean {
+    return this.stmt.hasPrompt.get(sessionId, uuid) !== undefined
+  }
+
   deleteSession(id: string): void {
     this.db.transaction(() => {
       this.stmt.deleteEvents.run(id)
+      this.stmt.deletePrompts.run(id)
       this.stmt.deleteSession.run(id)
     })()
     this.lastSeqs.delete(id)

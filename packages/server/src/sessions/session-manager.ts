@@ -186,6 +186,8 @@ export class SessionManager {
       configSource: () => ({ permissionMode: isDefault ? 'bypassPermissions' : 'default', ...this.configOf(record.id) }),
       patchConfig: (patch) => this.patchConfig(record.id, patch),
       permissionTimeoutMs: settings.permissionTimeoutMs,
+      turnSilenceTimeoutMs: settings.turnSilenceTimeoutMs,
+      interruptTimeoutMs: settings.interruptTimeoutMs,
       buildEnv: (config) =>
         buildAgentEnv({ agentVars: settings.agentVars, demoModelUrl: settings.demoModelUrl, config, stateDir }),
       isolate: (env) => {

@@ -25,6 +25,7 @@ import type { Logger } from '../logger.js'
 import { PermissionBroker, orphanedRequests } from './permission-broker.js'
 import type { ModelFailure, SandboxRun } from '../sandbox/sandbox.js'
 import { describeTurnFailure, modelFailureNotice } from './turn-failure.js'
+import { TurnWatch, type StallReason } from './turn-watch.js'
 
 /** Something attached to a session that receives its events (a WebSocket connection). */
 export interface Subscriber {
@@ -51,6 +52,10 @@ export interface SessionOptions {
   idleTimeoutMs: number
   /** Deny a permission request nobody answers within this time. */
   permissionTimeoutMs: number
+  /** End a turn whose CLI sent nothing this long while no tool or person was awaited. 0 never. */
+  turnSilenceTimeoutMs: number
+  /** End a turn the CLI has not ended this long after an interrupt, stopping the CLI. */
+  interruptTimeoutMs: number
   /** Change the session's stored config (live control: mode, model). */
   patchConfig: (patch: Partial<SessionConfig>) => void
   /** Release the CLI when the last subscriber leaves and no turn runs, so the next start
@@ -77,8 +82,6 @@ export class Session {
   /** Prompts waiting for the turn before them: the CLI merges prompts queued behind a running
    * turn, so we feed it one at a time and every prompt gets exactly one result. */
   private readonly queue: UserMessage[] = []
-  /** Recent prompt uuids, so a client resending after a dropped connection runs nothing twice. */
-  private readonly seenPrompts = new Set<string>()
   private turnRunning = false
   /** The last model API failure the gateway reported during the running turn. */
   private turnModelFailure: ModelFailure | undefined
@@ -94,10 +97,17 @@ export class Session {
   private readonly stopping = new Set<Promise<void>>()
   private readonly subscribers = new Set<Subscriber>()
   private readonly broker: PermissionBroker
+  private readonly watch: TurnWatch
 
   constructor(private readonly options: SessionOptions) {
     this.id = options.record.id
     this.stateValue = options.record.state
+    this.watch = new TurnWatch({
+      silenceMs: options.turnSilenceTimeoutMs,
+      interruptMs: options.interruptTimeoutMs,
+      waitingForPerson: () => this.broker.openCount > 0,
+      onStall: (reason) => this.onStall(reason),
+    })
     const allowed = new Set(options.record.allowedTools)
     this.broker = new PermissionBroker({
       emit: (frame) => this.emit(frame),
@@ -211,12 +221,11 @@ export class Session {
 
   prompt(message: UserMessage): void {
     if (this.closed) throw new ServerError('SESSION_NOT_FOUND', `Session "${this.id}" was deleted`)
-    if (message.uuid !== undefined) {
-      if (this.seenPrompts.has(message.uuid)) {
-        throw new ServerError('DUPLICATE_PROMPT', `Prompt ${message.uuid} was already received; it runs once`, { uuid: message.uuid })
-      }
-      this.seenPrompts.add(message.uuid)
-      if (this.seenPrompts.size > 1_000) this.seenPrompts.delete(this.seenPrompts.values().next().value as string)
+    // A resend after a dropped connection or a restart runs nothing twice: the uuid is queued
+    // here, or the store has it from the turn that ran it (the CLI would answer it with no result).
+    const { uuid } = message
+    if (uuid !== undefined && (this.queue.some((q) => q.uuid === uuid) || this.options.store.hasPrompt(this.id, uuid))) {
+      throw new ServerError('DUPLICATE_PROMPT', `Prompt ${uuid} was already received; it runs once`, { uuid })
     }
     this.queue.push(message)
     this.startNextTurn()
@@ -248,22 +257,32 @@ export class Session {
       this.setState('failed')
       return
     }
+    // Durable before the CLI sees it; a prompt that never started (queued at a restart, or its
+    // CLI failed to start) may be sent again.
+    if (next.uuid !== undefined) this.options.store.rememberPrompt(this.id, next.uuid)
     this.turnRunning = true
     this.turnModelFailure = undefined
     clearTimeout(this.idleTimer)
     this.setState('running')
+    this.watch.begin(next.uuid)
     run.send(next)
   }
 
-  /** Interrupt the turn in progress. Resolves false when there was none. */
+  /** Interrupt the turn in progress. Resolves false when there was none. The turn ends either
+   * way: a CLI that does not end it within interruptTimeoutMs is stopped (TURN_STALLED). */
   async interrupt(): Promise<boolean> {
-    if (!this.run || !this.turnRunning) return false
+    const run = this.run
+    if (!run || !this.turnRunning) return false
     this.interrupting = true
+    this.watch.interrupting()
+    let bound: NodeJS.Timeout | undefined
     try {
-      await this.run.interrupt()
+      // A wedged CLI may never answer the request itself: wait no longer than the bound.
+      await Promise.race([run.interrupt(), new Promise((r) => (bound = setTimeout(r, this.options.interruptTimeoutMs)))])
     } catch (err) {
-      this.interrupting = false
-      this.emitError('TURN_FAILED', `Interrupt failed: ${this.describe(err)}`)
+      if (this.run === run && this.turnRunning) this.emitError('TURN_FAILED', `Interrupt failed: ${this.describe(err)}`)
+    } finally {
+      clearTimeout(bound)
     }
     return true
   }
@@ -392,6 +411,7 @@ export class Session {
   }
 
   private onMessage(message: SdkMessage): void {
+    this.watch.observe(message)
     if (isStreamEvent(message)) {
       // Token events are many and superseded by the complete message that follows: they go
       // live to the clients that asked for them and are not logged.
@@ -406,6 +426,7 @@ export class Session {
     }
     if (!isResultMessage(message) || !this.turnRunning) return
     this.turnRunning = false
+    this.watch.end()
     if (message.is_error && !this.interrupting) {
       const failure = describeTurnFailure(message.subtype, message.result, this.turnModelFailure)
       this.emitError('TURN_FAILED', failure.message, failure.data)
@@ -428,6 +449,7 @@ export class Session {
     this.runInfo = null
     this.turnRunning = false
     this.interrupting = false
+    this.watch.end()
     const failed = failure !== undefined || hadTurns
     if (failed) {
       const why = failure !== undefined ? this.describe(failure) : 'the process ended before answering'
@@ -439,6 +461,22 @@ export class Session {
       this.emitError(code, message)
     }
     this.setState(failed ? 'failed' : 'suspended')
+    this.startNextTurn()
+  }
+
+  /** The CLI will not end the running turn: end it here, stop that CLI (the next prompt
+   * resumes the conversation in a fresh one) and take the next prompt. */
+  private onStall(reason: StallReason): void {
+    if (!this.run || !this.turnRunning) return
+    const why = {
+      silent: `the Claude Code process sent nothing for ${this.options.turnSilenceTimeoutMs} ms while no tool ran`,
+      no_result: 'the Claude Code process ended the turn without a result',
+      interrupt_unanswered: `the Claude Code process did not end the turn within ${this.options.interruptTimeoutMs} ms of the interrupt`,
+    }[reason]
+    this.options.logger.warn(`session ${this.id}: turn stalled (${reason}); stopping its CLI`)
+    this.emitError('TURN_STALLED', `The turn was ended: ${why}. The next prompt resumes the conversation.`, { reason })
+    this.interrupting = false
+    this.stopRun(reason === 'interrupt_unanswered' ? 'suspended' : 'failed')
     this.startNextTurn()
   }
 
@@ -460,6 +498,7 @@ export class Session {
     this.run = null
     this.runInfo = null
     this.turnRunning = false
+    this.watch.end()
     if (run) {
       const stopped = run.close().finally(() => this.stopping.delete(stopped))
       this.stopping.add(stopped)

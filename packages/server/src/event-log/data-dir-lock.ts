@@ -1,0 +1,64 @@
+// One server per data directory. Two servers on one DATA_DIR would kill each other's agents
+// as orphans and race on the event log's seq numbers, so the server holds an exclusive lock
+// for its whole life, taken before it touches anything else there.
+// The lock is SQLite's own (fcntl) lock on a small file, held in exclusive locking mode: the
+// kernel drops it when the process dies, however it dies, so a SIGKILLed server never blocks
+// the next start, and a reused pid cannot fake a live owner. SQLite also refuses a second
+// connection in the same process, so two in-process servers are kept apart too.
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import Database from 'better-sqlite3'
+
+export const LOCK_FILE = 'server.lock'
+/** Who holds the lock, for the message a second server prints. Informational only. */
+export const PID_FILE = 'server.pid'
+
+/** A second server found the data directory taken. */
+export class DataDirInUseError extends Error {
+  constructor(
+    readonly dataDir: string,
+    readonly pid: number | undefined,
+  ) {
+    super(`DATA_DIR ${dataDir} in use by ${pid === undefined ? 'another server' : `pid ${pid}`}; stop it or choose another DATA_DIR`)
+    this.name = 'DataDirInUseError'
+  }
+}
+
+export interface DataDirLock {
+  release(): void
+}
+
+function holderPid(dataDir: string): number | undefined {
+  try {
+    const pid = Number(readFileSync(join(dataDir, PID_FILE), 'utf8').trim())
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** Takes the data directory or throws DataDirInUseError, having changed nothing in it. */
+export function lockDataDir(dataDir: string): DataDirLock {
+  mkdirSync(dataDir, { recursive: true })
+  const db = new Database(join(dataDir, LOCK_FILE), { timeout: 0 })
+  try {
+    db.pragma('journal_mode = MEMORY')
+    db.pragma('locking_mode = EXCLUSIVE')
+    // The first write takes the EXCLUSIVE lock; in this mode it is kept until the db closes.
+    db.exec('BEGIN EXCLUSIVE; COMMIT')
+  } catch (err) {
+    db.close()
+    if ((err as { code?: string }).code === 'SQLITE_BUSY') throw new DataDirInUseError(dataDir, holderPid(dataDir))
+    throw err
+  }
+  writeFileSync(join(dataDir, PID_FILE), `${process.pid}\n`)
+  let held = true
+  return {
+    release() {
+      if (!held) return
+      held = false
+      if (holderPid(dataDir) === process.pid) rmSync(join(dataDir, PID_FILE), { force: true })
+      db.close()
+    },
+  }
+}
