@@ -3,14 +3,15 @@
 // credential it runs the scripted demo model so the whole flow works on a fresh machine.
 // Each session's CLI runs in a bubblewrap sandbox unless `--sandbox none` (SANDBOX=none) says not to.
 import { existsSync } from 'node:fs'
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { demoScenario, startScriptedModel } from '@claude-agent/scripted-model'
 import { startServer } from './app.js'
 import { hasCredential } from './credentials.js'
 import { generateToken, isLoopback } from './http/auth.js'
 import { createLogger } from './logger.js'
-import { settingsFromEnv } from './settings.js'
+import { checkDirs, checkPort } from './settings-check.js'
+import { USAGE, parseCommandLine, settingsFromEnv } from './settings.js'
 import { DEMO_NOTICE } from './ws/connection.js'
 
 /** The server's own package, or the monorepo holding it: the agent must never work inside. */
@@ -20,19 +21,18 @@ function sourceRoot(): string {
   return existsSync(join(repoRoot, 'packages', 'server')) ? repoRoot : packageRoot
 }
 
-function isInside(child: string, parent: string): boolean {
-  const rel = relative(parent, child)
-  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel))
-}
-
 async function main(): Promise<void> {
-  if (existsSync('.env')) process.loadEnvFile('.env')
-  const settings = settingsFromEnv(process.env, process.argv.slice(2))
-  const logger = createLogger({ level: settings.logLevel })
-  const root = sourceRoot()
-  if (isInside(settings.workspaceDir, root)) {
-    throw new Error(`WORKSPACE_DIR ${settings.workspaceDir} is inside the server's source tree; choose a directory outside ${root}`)
+  const argv = process.argv.slice(2)
+  if (parseCommandLine(argv).help) {
+    process.stdout.write(USAGE)
+    return
   }
+  if (existsSync('.env')) process.loadEnvFile('.env')
+  const settings = settingsFromEnv(process.env, argv)
+  // Before anything is created: a bad directory or port stops the start with one line.
+  Object.assign(settings, checkDirs({ ...settings, sourceRoot: sourceRoot() }))
+  checkPort(settings.port)
+  const logger = createLogger({ level: settings.logLevel })
 
   // Beyond loopback the server is never open: without a configured token it makes one.
   const generated = settings.authTokens.length === 0 && !isLoopback(settings.host) ? generateToken() : undefined
