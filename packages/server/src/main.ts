@@ -30,8 +30,8 @@ async function main(): Promise<void> {
   if (existsSync('.env')) process.loadEnvFile('.env')
   const settings = settingsFromEnv(process.env, argv)
   // Before anything is created: a bad directory or port stops the start with one line.
-  Object.assign(settings, checkDirs({ ...settings, sourceRoot: sourceRoot() }))
   checkPort(settings.port)
+  Object.assign(settings, checkDirs({ ...settings, sourceRoot: sourceRoot() }))
   const logger = createLogger({ level: settings.logLevel })
 
   // Beyond loopback the server is never open: without a configured token it makes one.

@@ -23,15 +23,15 @@ function usableDir(name: string, dir: string): string {
   const { existing, missing } = deepestExisting(dir)
   const real = join(existing, ...missing)
   const shown = real === dir ? dir : `${dir} (really ${real})`
+  const fs = VIRTUAL_FS[statfsSync(existing).type]
+  if (fs) throw new SettingsError(`${name} ${shown} is on the kernel's ${fs} file system; choose a directory on a disk`)
+  if (!statSync(existing).isDirectory()) throw new SettingsError(`${name} ${shown}: ${existing} is not a directory`)
   if (missing.length > 0) {
     const below = join(existing, missing[0]!)
     if (lstatSync(below, { throwIfNoEntry: false })?.isSymbolicLink()) {
       throw new SettingsError(`${name} ${dir}: ${below} is a symlink to a missing directory`)
     }
   }
-  const fs = VIRTUAL_FS[statfsSync(existing).type]
-  if (fs) throw new SettingsError(`${name} ${shown} is on the kernel's ${fs} file system; choose a directory on a disk`)
-  if (!statSync(existing).isDirectory()) throw new SettingsError(`${name} ${shown}: ${existing} is not a directory`)
   try {
     accessSync(existing, constants.W_OK | constants.X_OK)
   } catch (err) {
