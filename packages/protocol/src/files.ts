@@ -3,6 +3,7 @@
 // Paths on the wire are always relative to the workspace root, with `/` separators.
 import { z } from 'zod'
 import { ErrorFrameSchema } from './frames.js'
+import { EnvNameSchema, OsStringSchema } from './os-string.js'
 
 /** Names of the frames and lines this API sends, in one place. */
 export const FILES_FRAME = {
@@ -92,13 +93,14 @@ export const WATCH_FRAME_SCHEMAS = Object.fromEntries(
 
 export const ExecRequestSchema = z.strictObject({
   /** The program (looked up in PATH), or with `shell: true` a bash command line. */
-  command: z.string().min(1),
+  command: OsStringSchema.min(1),
   /** Arguments, passed as is (no shell); with `shell: true` they become $1, $2, ... */
-  args: z.array(z.string()).optional(),
+  args: z.array(OsStringSchema).optional(),
   /** Relative to the session's working directory, and inside it. @default the session's cwd */
-  cwd: z.string().min(1).optional(),
-  /** Added to the minimal environment (PATH, HOME, TMPDIR, LANG). */
-  env: z.record(z.string(), z.string()).optional(),
+  cwd: OsStringSchema.min(1).optional(),
+  /** Added to the minimal environment (PATH, HOME, TMPDIR, LANG). No NUL byte anywhere, no
+   * `=` in a name. */
+  env: z.record(EnvNameSchema, OsStringSchema).optional(),
   /** Kill the command's process group after this long. @default 600000 (10 minutes) */
   timeoutMs: z.number().int().positive().max(2_147_483_647).optional(),
   /** Written to the command's standard input, which is then closed. @default stdin is empty */

@@ -151,4 +151,5 @@ export {
   type WatchFrame,
   type WatchingFrame,
 } from './files.js'
+export { EnvNameSchema, OsStringSchema } from './os-string.js'
 export { AGENT_PASSTHROUGH_VARS, CREDENTIAL_VARS, SECRET_VARS } from './credentials.js'

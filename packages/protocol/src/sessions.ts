@@ -1,6 +1,7 @@
 // The native session API: many sessions per server, each one Claude conversation.
 import { z } from 'zod'
 import { QueryConfigSchema } from './config.js'
+import { OsStringSchema } from './os-string.js'
 
 export const SESSION_STATES = [
   'idle', // the CLI is running and waits for a prompt
@@ -19,7 +20,7 @@ export const SessionIdSchema = z
 /** A session's own config: the query config plus where in the workspace it works. */
 export const SessionConfigSchema = QueryConfigSchema.extend({
   /** A directory relative to the workspace (created if missing). @default the workspace root */
-  cwd: z.string().min(1).optional(),
+  cwd: OsStringSchema.min(1).optional(),
 })
 export type SessionConfig = z.infer<typeof SessionConfigSchema>
 

@@ -3,7 +3,7 @@
 // credential it runs the scripted demo model so the whole flow works on a fresh machine.
 // Each session's CLI runs in a bubblewrap sandbox unless `--sandbox none` (SANDBOX=none) says not to.
 import { existsSync } from 'node:fs'
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { demoScenario, startScriptedModel } from '@claude-agent/scripted-model'
 import { killOrphanedAgents } from './agent/orphans.js'
@@ -13,7 +13,8 @@ import { generateToken, isLoopback, parseTokens } from './http/auth.js'
 import { createLogger } from './logger.js'
 import { DEFAULT_MODEL_API } from './sandbox/sandbox-env.js'
 import { scrub, secrets } from './secrets.js'
-import { settingsFromEnv } from './settings.js'
+import { checkDirs, checkPort } from './settings-check.js'
+import { USAGE, parseCommandLine, settingsFromEnv } from './settings.js'
 import { handleShutdownSignals } from './signals.js'
 import { DEMO_NOTICE } from './ws/connection.js'
 
@@ -24,22 +25,21 @@ function sourceRoot(): string {
   return existsSync(join(repoRoot, 'packages', 'server')) ? repoRoot : packageRoot
 }
 
-function isInside(child: string, parent: string): boolean {
-  const rel = relative(parent, child)
-  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel))
-}
-
 async function main(): Promise<void> {
+  const argv = process.argv.slice(2)
+  if (parseCommandLine(argv).help) {
+    process.stdout.write(USAGE)
+    return
+  }
   if (existsSync('.env')) process.loadEnvFile('.env')
   // Before anything can print: keys and tokens from the environment join the secret registry.
   const tokens = [...parseTokens(process.env['AUTH_TOKENS']), ...parseTokens(process.env['AUTH_TOKEN'])].map((t) => t.token)
   for (const value of [...secretValues(process.env), ...tokens]) secrets.add(value)
-  const settings = settingsFromEnv(process.env, process.argv.slice(2))
+  const settings = settingsFromEnv(process.env, argv)
+  // Before anything is created: a bad directory or port stops the start with one line.
+  checkPort(settings.port)
+  Object.assign(settings, checkDirs({ ...settings, sourceRoot: sourceRoot() }))
   const logger = createLogger({ level: settings.logLevel })
-  const root = sourceRoot()
-  if (isInside(settings.workspaceDir, root)) {
-    throw new Error(`WORKSPACE_DIR ${settings.workspaceDir} is inside the server's source tree; choose a directory outside ${root}`)
-  }
 
   // Beyond loopback the server is never open: without a configured token it makes one.
   const generated = settings.authTokens.length === 0 && !isLoopback(settings.host) ? generateToken() : undefined

@@ -1,6 +1,8 @@
-// Server settings, read once from the environment (and .env, loaded by main.ts).
+// Server settings, read once from the command line and the environment (and .env, loaded by
+// main.ts). A flag wins over its variable.
 import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
+import { parseArgs } from 'node:util'
 import { pickAgentVars } from './credentials.js'
 import { parseTokens, type AuthToken } from './http/auth.js'
 import type { LogLevel } from './logger.js'
@@ -60,12 +62,106 @@ export interface ServerSettings {
 
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent']
 
+/** A setting the server cannot start with; the message names it. */
+export class SettingsError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'SettingsError'
+  }
+}
+
+export const USAGE = `Usage: claude-agent-server [options]
+
+Options (each overrides the environment variable in brackets; see the README):
+  --port <n>            port to listen on, 0 for any free one      [PORT, default 3000]
+  --host <address>      address to listen on                       [HOST, default 127.0.0.1]
+  --sandbox <kind>      bubblewrap, or none (no isolation)         [SANDBOX, default bubblewrap]
+  --data-dir <dir>      session state and the database             [DATA_DIR]
+  --workspace-dir <dir> the agents' working directory              [WORKSPACE_DIR, default <data dir>/workspace]
+  -h, --help            print this and exit
+`
+
+/** What the command line says; every field but `help` absent unless given. */
+export interface CommandLine {
+  help: boolean
+  port?: string
+  host?: string
+  sandbox?: string
+  dataDir?: string
+  workspaceDir?: string
+}
+
+const OPTIONS = {
+  help: { type: 'boolean', short: 'h' },
+  port: { type: 'string' },
+  host: { type: 'string' },
+  sandbox: { type: 'string' },
+  'data-dir': { type: 'string' },
+  'workspace-dir': { type: 'string' },
+} as const
+
+/**
+ * @example
+ * parseCommandLine(['--port', '4000', '--sandbox=none']) // { help: false, port: '4000', sandbox: 'none' }
+ * parseCommandLine(['--bogus'])                          // throws SettingsError('unknown option --bogus ...')
+ */
+export function parseCommandLine(argv: readonly string[]): CommandLine {
+  let values
+  try {
+    values = parseArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: false }).values
+  } catch (err) {
+    throw new SettingsError(`${commandLineProblem(err)} (see --help)`)
+  }
+  const line: CommandLine = { help: values.help === true }
+  if (values.port !== undefined) line.port = values.port
+  if (values.host !== undefined) line.host = values.host
+  if (values.sandbox !== undefined) line.sandbox = values.sandbox
+  if (values['data-dir'] !== undefined) line.dataDir = values['data-dir']
+  if (values['workspace-dir'] !== undefined) line.workspaceDir = values['workspace-dir']
+  return line
+}
+
+/** parseArgs' complaint, shortened to the point. */
+function commandLineProblem(err: unknown): string {
+  const { code, message } = err as { code?: string; message: string }
+  const option = /'(-[^' ]+)/.exec(message)?.[1]
+  switch (code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
+      return `unknown option ${option ?? message}`
+    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
+      return `unexpected argument ${/'([^']*)'/.exec(message)?.[1] ?? message}`
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
+      return `option ${option ?? ''} needs a value`
+    default:
+      return message
+  }
+}
+
 function intFrom(env: Record<string, string | undefined>, name: string, fallback: number, min = 0): number {
   const raw = env[name]
   if (raw === undefined || raw === '') return fallback
   const value = Number(raw)
-  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be an integer >= ${min}, got "${raw}"`)
+  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(value) || value < min) {
+    throw new SettingsError(`${name} must be an integer >= ${min}, got "${raw}"`)
+  }
   return value
+}
+
+/** Any port 0..65535; 0 picks a free one. A privileged one (below 1024) is taken as asked:
+ * listening there needs root (or CAP_NET_BIND_SERVICE), else the start fails naming it. */
+function portFrom(raw: string | undefined): number {
+  if (raw === undefined || raw === '') return 3000
+  if (!/^\d{1,5}$/.test(raw.trim()) || Number(raw) > 65535) {
+    throw new SettingsError(`--port / PORT must be an integer from 0 to 65535, got "${raw}"`)
+  }
+  return Number(raw)
+}
+
+/** A directory setting: absent when empty; never with a NUL byte (the OS would cut it there). */
+function pathSetting(name: string, raw: string | undefined): string | undefined {
+  if (raw === undefined || raw === '') return undefined
+  if (raw.includes('\0')) throw new SettingsError(`${name} contains a NUL byte`)
+  return raw
 }
 
 const list = (raw: string | undefined) =>
@@ -73,11 +169,13 @@ const list = (raw: string | undefined) =>
 
 /** `SANDBOX`, overridden by a `--sandbox <kind>` (or `--sandbox=<kind>`) argument. */
 export function sandboxKindFrom(env: Record<string, string | undefined>, argv: readonly string[] = []): SandboxKind {
-  let raw = env['SANDBOX'] || 'bubblewrap'
-  argv.forEach((arg, i) => {
-    if (arg === '--sandbox') raw = argv[i + 1] ?? ''
-    else if (arg.startsWith('--sandbox=')) raw = arg.slice('--sandbox='.length)
-  })
+  let flag: string | undefined
+  try {
+    flag = parseCommandLine(argv).sandbox
+  } catch (err) {
+    throw new SandboxError('SANDBOX_INVALID_SETTING', `--sandbox / SANDBOX: ${(err as Error).message}`)
+  }
+  const raw = flag ?? (env['SANDBOX'] || 'bubblewrap')
   if (!SANDBOX_KINDS.includes(raw as SandboxKind)) {
     throw new SandboxError('SANDBOX_INVALID_SETTING', `--sandbox / SANDBOX must be one of ${SANDBOX_KINDS.join(', ')}, got "${raw}"`)
   }
@@ -93,16 +191,16 @@ export function settingsFromEnv(
   env: Record<string, string | undefined> = process.env,
   argv: readonly string[] = [],
 ): ServerSettings {
-  const dataDir = resolve(env['DATA_DIR'] || defaultDataDir(env))
+  const line = parseCommandLine(argv)
+  const dataDir = resolve(pathSetting('--data-dir / DATA_DIR', line.dataDir ?? env['DATA_DIR']) ?? defaultDataDir(env))
+  const workspaceDir = pathSetting('--workspace-dir / WORKSPACE_DIR', line.workspaceDir ?? env['WORKSPACE_DIR'])
   const logLevel = (env['LOG_LEVEL'] || 'info') as LogLevel
-  if (!LOG_LEVELS.includes(logLevel)) throw new Error(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`)
-  const port = intFrom(env, 'PORT', 3000)
-  if (port > 65535) throw new Error(`PORT must be at most 65535, got ${port}`)
+  if (!LOG_LEVELS.includes(logLevel)) throw new SettingsError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`)
   return {
-    host: env['HOST'] || '127.0.0.1',
-    port,
+    host: line.host ?? (env['HOST'] || '127.0.0.1'),
+    port: portFrom(line.port ?? env['PORT']),
     dataDir,
-    workspaceDir: resolve(env['WORKSPACE_DIR'] || join(dataDir, 'workspace')),
+    workspaceDir: resolve(workspaceDir ?? join(dataDir, 'workspace')),
     agentVars: pickAgentVars(env),
     maxFrameBytes: intFrom(env, 'MAX_FRAME_BYTES', 16 * 1024 * 1024, 1024),
     maxBodyBytes: intFrom(env, 'MAX_BODY_BYTES', 1024 * 1024, 1024),
@@ -117,7 +215,7 @@ export function settingsFromEnv(
     interruptTimeoutMs: intFrom(env, 'INTERRUPT_TIMEOUT_MS', 10_000, 1),
     prewarm: env['PREWARM'] !== '0' && env['PREWARM'] !== 'false',
     authTokens: [...parseTokens(env['AUTH_TOKENS']), ...parseTokens(env['AUTH_TOKEN'])],
-    sandbox: sandboxKindFrom(env, argv),
+    sandbox: sandboxKindFrom(line.sandbox === undefined ? env : { ...env, SANDBOX: line.sandbox }),
     sandboxAllowedHosts: list(env['SANDBOX_ALLOWED_HOSTS']),
     sandboxHide: list(env['SANDBOX_HIDE']),
   }

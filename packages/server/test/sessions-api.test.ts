@@ -57,10 +57,12 @@ describe('session API', () => {
     const badField = await api(stack.url, 'POST', '/sessions', { config: { maxTurns: 'many' } })
     assert.equal(badField.body['code'], 'INVALID_REQUEST')
     assert.equal(badField.body['data'].issues[0].path, 'config.maxTurns')
+    // A cwd out of the workspace is refused as every path out of it is (see cwd-escape.test.ts).
     const escape = await api(stack.url, 'POST', '/sessions', { config: { cwd: '../../outside' } })
-    assert.equal(escape.body['code'], 'INVALID_REQUEST')
+    assert.equal(escape.body['code'], 'PATH_OUTSIDE_WORKSPACE')
+    assert.equal(escape.body['data'].issues[0].path, 'config.cwd')
     const absolute = await api(stack.url, 'POST', '/sessions', { config: { cwd: '/etc' } })
-    assert.equal(absolute.body['code'], 'INVALID_REQUEST')
+    assert.equal(absolute.body['code'], 'PATH_OUTSIDE_WORKSPACE')
     assert.equal((await api(stack.url, 'DELETE', '/sessions/default')).body['code'], 'INVALID_REQUEST')
     for (const path of ['/sessions/nope', '/sessions/nope/events']) {
       const res = await api(stack.url, 'GET', path)

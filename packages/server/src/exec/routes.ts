@@ -1,16 +1,16 @@
 // POST /sessions/:id/exec: run a command in a session's sandbox and stream its output as
 // NDJSON. The command starts before the answer does: a command that cannot start is a plain
 // HTTP error (EXEC_FAILED), never a half-written stream. See docs/files.md.
-import { realpath, stat } from 'node:fs/promises'
-import { join, relative, sep } from 'node:path'
+import type { ChildProcess } from 'node:child_process'
+import { join, posix, relative, sep } from 'node:path'
 import { ExecRequestSchema, describeIssues, summarizeIssues, type ExecRequest } from '@claude-agent/protocol'
 import { ServerError } from '../errors.js'
-import { fsError } from '../files/entries.js'
-import { isInside, type Workspace } from '../files/workspace-path.js'
+import type { Workspace } from '../files/workspace-path.js'
 import { readJsonBody } from '../http/body.js'
 import type { Route } from '../http/router.js'
 import type { Session } from '../sessions/session.js'
 import type { SessionManager } from '../sessions/session-manager.js'
+import { isInside } from '../paths.js'
 import { commandOutput } from './output.js'
 import { spawnInSession, type ExecTarget, type SessionSpawner } from './spawn.js'
 
@@ -27,23 +27,19 @@ export interface ExecRoutesOptions {
   spawn?: SessionSpawner
 }
 
-/** The command's directory: `cwd` relative to the session's, and inside it (symlinks followed). */
-async function commandCwd(workspace: Workspace, session: Session, cwd: string | undefined): Promise<string> {
-  if (cwd === undefined) return session.cwd
+/** Where a command runs, as real paths (symlinks resolved now, at the moment of use): the
+ * session's directory, which the sandbox binds, and the command's `cwd`, relative to and inside it. */
+function commandDirs(workspace: Workspace, session: Session, cwd: string | undefined): { sessionDir: string; cwd: string } {
   const base = relative(workspace.root, session.cwd).split(sep).join('/') || '.'
-  const path = await workspace.resolve(cwd, base)
+  const sessionDir = workspace.directorySync(base, { create: true })
+  if (cwd === undefined) return { sessionDir, cwd: sessionDir }
   const outside = () =>
     new ServerError('PATH_OUTSIDE_WORKSPACE', `cwd "${cwd.slice(0, 256)}" leaves the session's directory (${base})`, { path: cwd.slice(0, 256) })
-  if (base !== '.' && path.rel !== base && !path.rel.startsWith(`${base}/`)) throw outside()
-  let real: string
-  try {
-    real = await realpath(path.abs)
-  } catch (err) {
-    throw fsError(err, path.rel)
-  }
-  if (!isInside(real, await realpath(session.cwd))) throw outside()
-  if (!(await stat(real)).isDirectory()) throw new ServerError('NOT_A_DIRECTORY', `cwd ${path.rel} is not a directory`, { path: path.rel })
-  return path.abs
+  const rel = posix.normalize(posix.join(base, cwd)).replace(/\/+$/, '') || '.'
+  if (base !== '.' && rel !== base && !rel.startsWith(`${base}/`)) throw outside()
+  const real = workspace.directorySync(cwd, { base })
+  if (!isInside(real, sessionDir)) throw outside()
+  return { sessionDir, cwd: real }
 }
 
 function parseRequest(body: unknown): ExecRequest {
@@ -65,14 +61,15 @@ export function execRoutes(options: ExecRoutesOptions): Route[] {
         if (options.sessions.shuttingDown) throw new ServerError('SHUTTING_DOWN', 'The server is shutting down')
         const session = options.sessions.get(params['id']!)
         const request = parseRequest(await readJsonBody(req, options.maxBodyBytes))
-        const cwd = await commandCwd(options.workspace, session, request.cwd)
-        const target: ExecTarget = { id: session.id, cwd: session.cwd, stateDir: join(options.dataDir, 'sessions', session.id) }
+        const { sessionDir, cwd } = commandDirs(options.workspace, session, request.cwd)
+        const target: ExecTarget = { id: session.id, cwd: sessionDir, stateDir: join(options.dataDir, 'sessions', session.id) }
         // With a shell, args follow the command line as $1, $2, ... ($0 is "bash").
         const [command, args] = request.shell
           ? ['/bin/bash', ['-c', request.command, 'bash', ...(request.args ?? [])]]
           : [request.command, request.args ?? []]
-        const child = spawner(target, command, args, { cwd, env: request.env ?? {} })
+        let child: ChildProcess
         try {
+          child = spawner(target, command, args, { cwd, env: request.env ?? {} })
           await new Promise<void>((resolve, reject) => {
             child.once('spawn', resolve)
             child.once('error', reject)

@@ -99,8 +99,16 @@ export function sandboxedSpawner(sandbox: Sandbox): SessionSpawner {
     const problem = unrunnable(command, options.cwd, env['PATH'])
     if (problem) return failedSpawn(command, problem)
     const run = sandbox.prepare({ sessionId: session.id, cwd: session.cwd, workdir: options.cwd, stateDir: session.stateDir, env })
-    const line = run.wrap(command, args)
-    const child = spawn(line.command, line.args, { cwd: options.cwd, env: run.env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] })
+    let child: ChildProcess
+    try {
+      const line = run.wrap(command, args)
+      child = spawn(line.command, line.args, { cwd: options.cwd, env: run.env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] })
+    } catch (err) {
+      // spawn throws (rather than emitting 'error') on arguments it cannot pass: the run's
+      // sockets and directory must not outlive the request.
+      void run.close()
+      throw err
+    }
     const release = () => void run.close()
     child.once('exit', release)
     child.once('error', release)

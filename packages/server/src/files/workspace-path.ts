@@ -2,9 +2,11 @@
 // file operation obeys: the path, with every symlink followed, stays inside the workspace.
 // Lexical checks first (absolute paths, `..` escapes), then the real location of the deepest
 // part that exists, so a symlink pointing out is refused whatever the operation.
+import { lstatSync, mkdirSync, readlinkSync, realpathSync, statSync } from 'node:fs'
 import { lstat, readlink, realpath } from 'node:fs/promises'
-import { dirname, isAbsolute, join, posix, relative, resolve, sep } from 'node:path'
+import { dirname, isAbsolute, join, posix, resolve } from 'node:path'
 import { ServerError } from '../errors.js'
+import { isInside, realLocation } from '../paths.js'
 
 /** A client path, checked. */
 export interface WorkspacePath {
@@ -17,16 +19,21 @@ export interface WorkspacePath {
 /** Symlink hops followed before giving up (as the kernel's ELOOP). */
 const MAX_HOPS = 40
 
-/** Whether `child` is `parent` or below it (both absolute and normalized). */
-export function isInside(child: string, parent: string): boolean {
-  const rel = relative(parent, child)
-  return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel))
-}
-
 const outside = (path: string, why: string) =>
   new ServerError('PATH_OUTSIDE_WORKSPACE', `Path "${path.slice(0, 256)}" ${why}`, { path: path.slice(0, 256) })
 
 const errno = (err: unknown) => (err as NodeJS.ErrnoException).code
+
+/** `input` (relative to `base`) as a normalized path relative to the root, or why it is refused. */
+function lexical(input: string, base: string): string {
+  if (input.includes('\0')) {
+    throw new ServerError('INVALID_REQUEST', 'path contains a NUL byte', { issues: [{ path: 'path', message: 'NUL byte' }] })
+  }
+  if (isAbsolute(input)) throw outside(input, 'is absolute; paths are relative to the workspace root')
+  const rel = posix.normalize(posix.join(base, input)).replace(/\/+$/, '') || '.'
+  if (rel === '..' || rel.startsWith('../')) throw outside(input, 'leaves the workspace')
+  return rel
+}
 
 /**
  * A workspace root and its resolver.
@@ -55,16 +62,47 @@ export class Workspace {
    * Throws INVALID_REQUEST for a malformed path, PATH_OUTSIDE_WORKSPACE for an escape.
    */
   async resolve(input: string, base = '.'): Promise<WorkspacePath> {
-    if (input.includes('\0')) {
-      throw new ServerError('INVALID_REQUEST', 'path contains a NUL byte', { issues: [{ path: 'path', message: 'NUL byte' }] })
-    }
-    if (isAbsolute(input)) throw outside(input, 'is absolute; paths are relative to the workspace root')
-    const rel = posix.normalize(posix.join(base, input)).replace(/\/+$/, '') || '.'
-    if (rel === '..' || rel.startsWith('../')) throw outside(input, 'leaves the workspace')
+    const rel = lexical(input, base)
     const abs = rel === '.' ? this.root : join(this.root, rel)
     const real = await this.real()
     if (!(await this.staysInside(abs, real, 0))) throw outside(input, 'leads outside the workspace through a symlink')
     return { rel, abs }
+  }
+
+  /**
+   * The real path of directory `input` (relative to `base`), followed one segment at a time
+   * so that no symlink on the way leads out; with `create`, missing directories are made on
+   * the way, each inside. This real path is what a sandbox binds and a process starts in:
+   * call it at the moment of use, since a link can be swapped at any time. Synchronous, as
+   * the sandbox's spawn hook is.
+   * @throws PATH_OUTSIDE_WORKSPACE, FILE_NOT_FOUND (without `create`), NOT_A_DIRECTORY, INVALID_REQUEST
+   */
+  directorySync(input: string, options: { base?: string; create?: boolean } = {}): string {
+    const rel = lexical(input, options.base ?? '.')
+    const root = realpathSync(this.root)
+    let current = root
+    for (const segment of rel === '.' ? [] : rel.split('/')) {
+      const next = join(current, segment)
+      let real: string
+      try {
+        real = realpathSync(next)
+      } catch (err) {
+        if (errno(err) === 'ELOOP') throw outside(input, 'is a symlink loop')
+        if (errno(err) !== 'ENOENT') throw err
+        if (isDangling(next)) {
+          const target = realLocation(resolve(current, readlinkSync(next)))
+          if (!isInside(target, root)) throw outside(input, 'leads outside the workspace through a symlink')
+          throw new ServerError('FILE_NOT_FOUND', `${rel} leads through a symlink to a missing directory`, { path: rel })
+        }
+        if (!options.create) throw new ServerError('FILE_NOT_FOUND', `No such directory: ${rel}`, { path: rel })
+        mkdirSync(next)
+        real = next
+      }
+      if (!isInside(real, root)) throw outside(input, 'leads outside the workspace through a symlink')
+      if (!statSync(real).isDirectory()) throw new ServerError('NOT_A_DIRECTORY', `A part of ${rel} is not a directory`, { path: rel })
+      current = real
+    }
+    return current
   }
 
   /** The real location of `abs`, or of its deepest existing ancestor, lies inside `realRoot`. */
@@ -91,5 +129,13 @@ export class Workspace {
     const realParent = await realpath(parent)
     if (!isInside(realParent, realRoot)) return false
     return this.staysInside(resolve(realParent, link), realRoot, hops + 1)
+  }
+}
+
+function isDangling(path: string): boolean {
+  try {
+    return lstatSync(path).isSymbolicLink()
+  } catch {
+    return false
   }
 }

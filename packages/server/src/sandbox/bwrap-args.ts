@@ -1,7 +1,10 @@
 // The bwrap command line for one CLI process, as a pure function of a layout so that it can
 // be read and tested without running anything. Order matters to bwrap: later mounts cover
 // earlier ones, so we hide first, then expose again only what the run needs.
-import { isAbsolute, relative, sep } from 'node:path'
+import { sep } from 'node:path'
+import { isInside } from '../paths.js'
+
+export { isInside }
 
 /**
  * Namespaces and privileges. `--unshare-user` with `--cap-drop ALL` matters when the server
@@ -38,12 +41,6 @@ export interface BwrapLayout {
   mounts: readonly { source: string; target: string }[]
   /** The working directory inside. */
   cwd: string
-}
-
-/** Whether `child` is `parent` or lies beneath it. */
-export function isInside(child: string, parent: string): boolean {
-  const rel = relative(parent, child)
-  return rel === '' || (!rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel))
 }
 
 const depth = (path: string) => path.split(sep).length

@@ -3,13 +3,14 @@
 // session, which the original protocol speaks to, is one of them.
 import { randomUUID } from 'node:crypto'
 import { mkdirSync, rmSync } from 'node:fs'
-import { isAbsolute, join, relative, resolve } from 'node:path'
+import { join, posix } from 'node:path'
 import type { CreateSessionRequest, QueryConfig, SessionConfig, SessionInfo } from '@claude-agent/protocol'
 import type { AgentFactory } from '../agent/agent.js'
 import { buildAgentEnv } from '../agent/agent-env.js'
 import { killOrphanedAgents } from '../agent/orphans.js'
 import type { SessionRecord, Store } from '../event-log/event-log.js'
 import { ServerError } from '../errors.js'
+import { Workspace } from '../files/workspace-path.js'
 import type { Logger } from '../logger.js'
 import type { Sandbox } from '../sandbox/sandbox.js'
 import { secrets as secretRegistry } from '../secrets.js'
@@ -41,9 +42,11 @@ export class SessionManager {
   /** Per-session secrets (config.anthropicApiKey), kept out of the store. */
   private readonly secrets = new Map<string, string>()
   private stopping = false
+  private readonly workspace: Workspace
 
   constructor(private readonly options: SessionManagerOptions) {
     mkdirSync(options.settings.workspaceDir, { recursive: true })
+    this.workspace = new Workspace(options.settings.workspaceDir)
     const orphans = killOrphanedAgents(join(options.settings.dataDir, 'sessions'))
     if (orphans.length > 0) options.logger.warn(`killed ${orphans.length} agent process(es) left by a previous server: ${orphans.join(', ')}`)
     for (const record of options.store.listSessions()) this.restore(record)
@@ -78,7 +81,7 @@ export class SessionManager {
     const id = request.id ?? `s_${randomUUID().replaceAll('-', '').slice(0, 20)}`
     if (this.sessions.has(id)) throw new ServerError('SESSION_EXISTS', `A session with id "${id}" already exists`)
     const config = request.config ?? {}
-    this.resolveCwd(config.cwd)
+    this.realCwd(config.cwd)
     this.rememberSecret(id, config)
     return this.insert({ id, conversationId: randomUUID(), createdAt: new Date().toISOString(), config: withoutSecrets(config), state: 'suspended', allowedTools: [] })
   }
@@ -171,7 +174,7 @@ export class SessionManager {
     const { settings } = this.options
     const stateDir = this.stateDir(record.id)
     const isDefault = record.id === DEFAULT_SESSION_ID
-    const cwd = this.resolveCwd(record.config.cwd)
+    const cwd = this.lexicalCwd(record.config.cwd)
     // The sandbox reports model API failures to the session built here.
     let session: Session | undefined
     session = new Session({
@@ -191,8 +194,10 @@ export class SessionManager {
       buildEnv: (config) =>
         buildAgentEnv({ agentVars: settings.agentVars, demoModelUrl: settings.demoModelUrl, config, stateDir }),
       isolate: (env) => {
+        // Resolved again at each start: a link on the way may have been swapped since creation.
+        const realCwd = this.realCwd(this.configs.get(record.id)?.cwd)
         try {
-          return this.options.sandbox.prepare({ sessionId: record.id, cwd, stateDir, env, onModelFailure: (f) => session?.modelFailed(f) })
+          return this.options.sandbox.prepare({ sessionId: record.id, cwd: realCwd, stateDir, env, onModelFailure: (f) => session?.modelFailed(f) })
         } catch (err) {
           const why = this.options.scrub(err instanceof Error ? err.message : String(err))
           throw new ServerError('AGENT_START_FAILED', `The sandbox for the Claude Code process could not be prepared: ${why}`)
@@ -208,18 +213,24 @@ export class SessionManager {
     return join(this.options.settings.dataDir, 'sessions', id)
   }
 
-  /** A session's working directory: inside the workspace, created if missing. */
-  private resolveCwd(cwd: string | undefined): string {
-    const workspace = this.options.settings.workspaceDir
-    if (cwd === undefined) return workspace
-    const full = resolve(workspace, cwd)
-    const rel = relative(workspace, full)
-    if (isAbsolute(cwd) || rel.startsWith('..') || isAbsolute(rel)) {
-      throw new ServerError('INVALID_REQUEST', `cwd must be a relative path inside the workspace, got "${cwd}"`, {
-        issues: [{ path: 'config.cwd', message: 'must stay inside the workspace' }],
+  /** A session's working directory as a stable name (for its info and the CLI's transcript
+   * location); never used to bind or start a process, see realCwd. */
+  private lexicalCwd(cwd: string | undefined): string {
+    const root = this.options.settings.workspaceDir
+    return cwd === undefined ? root : join(root, posix.normalize(cwd))
+  }
+
+  /** A session's working directory, real (symlinks resolved) and inside the workspace, created
+   * if missing. What the sandbox binds: called at creation and at every start of its agent. */
+  private realCwd(cwd: string | undefined): string {
+    try {
+      return this.workspace.directorySync(cwd ?? '.', { create: true })
+    } catch (err) {
+      if (!(err instanceof ServerError)) throw err
+      throw new ServerError(err.code, `config.cwd: ${err.message}`, {
+        ...(err.data as object),
+        issues: [{ path: 'config.cwd', message: err.message }],
       })
     }
-    mkdirSync(full, { recursive: true })
-    return full
   }
 }
