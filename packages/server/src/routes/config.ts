@@ -1,5 +1,5 @@
 // POST /config and GET /config of the original protocol. Secrets go in, never out.
-import { QueryConfigSchema, describeIssues, redactConfig, summarizeIssues } from '@claude-agent/protocol'
+import { QueryConfigSchema, describeIssues, droppedAgentFields, redactConfig, summarizeIssues } from '@claude-agent/protocol'
 import { ServerError } from '../errors.js'
 import { readJsonBody } from '../http/body.js'
 import type { Route } from '../http/router.js'
@@ -19,12 +19,15 @@ export function configRoutes(sessions: SessionManager, options: { maxBodyBytes: 
         }
         sessions.setConfig(parsed.data)
         const session = sessions.defaultSession
+        // Fields inside `agents` the SDK does not know (the original README's `name`) are dropped, and named.
+        const dropped = droppedAgentFields(body)
         return {
           body: {
             success: true,
             config: redactConfig(parsed.data),
             // Whether a running agent keeps its older config until its next start.
             appliesAtNextStart: session.activeRun !== null,
+            ...(dropped.length > 0 && { dropped }),
           },
         }
       },
