@@ -57,7 +57,8 @@ export function rawRequest(port: number, request: string | Buffer, options: { ti
       chunks.push(chunk)
       const got = parseRawResponse(Buffer.concat(chunks))
       const length = Number(got.headers['content-length'])
-      if (got.status > 0 && Number.isFinite(length) && Buffer.byteLength(got.text) >= length) finish()
+      // 101: an accepted upgrade, whose stream never ends by itself.
+      if (got.status === 101 || (got.status > 0 && Number.isFinite(length) && Buffer.byteLength(got.text) >= length)) finish()
     })
     socket.on('end', finish)
     socket.on('close', finish)
