@@ -1,26 +1,40 @@
 // Send one prompt to a claude-agent-server and print the answer as it streams in.
 //
 //   npm run build && node --import tsx examples/example-client.ts "What is 2 + 2?"
-//   SERVER_URL=http://127.0.0.1:3000 (default) selects the server, AUTH_TOKEN its token;
+//   It reads the same PORT, HOST and AUTH_TOKEN (environment, then .env) as `npm start`, so it
+//   finds the server started from the same directory; SERVER_URL=http://host:port overrides;
 //   --local starts a server on this machine instead (with your ANTHROPIC_API_KEY, or the
 //   offline demo model without one) and stops it at the end; SESSION_ID=<id> a named session
 //   (created if missing; it asks before each tool call); DEBUG=1 logs every frame.
 // Exits 0 when the turn succeeds, 1 otherwise. Ctrl-C interrupts the turn. If the connection
 // drops (or the server restarts) the client reconnects by itself and the answer keeps coming.
+import { existsSync } from 'node:fs'
 import { createInterface } from 'node:readline/promises'
 import {
   ClaudeAgentClient,
   isAssistantMessage,
   isClaudeAgentClientError,
+  isSystemMessage,
   type PermissionAnswer,
   type PermissionRequest,
   type SdkResultMessage,
   type ServerFrame,
 } from '@claude-agent/client'
 
+// The same settings file the server reads (it never overrides what the environment sets).
+if (existsSync('.env')) process.loadEnvFile('.env')
+
+/** Where `npm start` listens with this environment: HOST (a wildcard means this machine) and PORT. */
+function defaultServerUrl(env: NodeJS.ProcessEnv): string {
+  const host = !env['HOST'] || env['HOST'] === '0.0.0.0' || env['HOST'] === '::' ? '127.0.0.1' : env['HOST']
+  return `http://${host.includes(':') ? `[${host}]` : host}:${env['PORT'] || '3000'}`
+}
+
 const args = process.argv.slice(2)
 const local = args.includes('--local')
-const serverUrl = process.env['SERVER_URL'] ?? 'http://127.0.0.1:3000'
+const serverUrl = process.env['SERVER_URL'] || defaultServerUrl(process.env)
+/** Tool calls this run denied: the model may still claim it did the work, so say so at the end. */
+const denied: string[] = []
 const sessionId = process.env['SESSION_ID'] || undefined
 const promptText = args.filter((a) => a !== '--local').join(' ') || 'Say hello and tell me which tools you can use.'
 
@@ -30,6 +44,12 @@ function printFrame(frame: ServerFrame): void {
       if (block.type === 'text' && typeof block['text'] === 'string') console.log(block['text'])
       else if (block.type === 'tool_use') console.log(`[tool] ${String(block['name'])} ${oneLine(block['input'])}`)
     }
+  } else if (frame.type === 'sdk_message' && isSystemMessage(frame.data) && frame.data.subtype === 'api_retry') {
+    // The CLI retries a failing model API call with backoff: show it, or a turn looks hung.
+    const { attempt, max_retries: max, retry_delay_ms: delay, error_status: status, error } = frame.data as Record<string, unknown>
+    console.error(`[model API call failed (${String(status ?? '')} ${String(error ?? '')}); retry ${String(attempt)}/${String(max)} in ${String(delay)} ms]`)
+  } else if (frame.type === 'info' && (frame.source === 'server' || process.env['DEBUG'] === '1')) {
+    console.error(`[${frame.source === 'server' ? 'server' : 'cli'}] ${frame.message}`)
   } else if (frame.type === 'error') {
     console.error(`[server error ${frame.code}] ${frame.error}`)
   }
@@ -43,7 +63,12 @@ function oneLine(value: unknown, max = 120): string {
 /** Ask on the terminal whether a tool may run; without a terminal, deny. */
 async function approve(request: PermissionRequest): Promise<PermissionAnswer> {
   const what = `${request.toolName} ${oneLine(request.input)}`
-  if (!process.stdin.isTTY) return { behavior: 'deny', message: `No one at the terminal to approve ${request.toolName}.` }
+  if (!process.stdin.isTTY) {
+    const why = 'no terminal to ask (stdin is not a TTY)'
+    console.error(`[denied] ${what}: ${why}. Run the example in a terminal to approve tool calls.`)
+    denied.push(request.toolName)
+    return { behavior: 'deny', message: `Denied: ${why}, so nobody could approve ${request.toolName}.` }
+  }
   const terminal = createInterface({ input: process.stdin, output: process.stderr })
   // Another client may answer first: then stop asking.
   request.signal.addEventListener('abort', () => terminal.close(), { once: true })
@@ -95,6 +120,9 @@ async function main(): Promise<number> {
     console.log(`> ${promptText}`)
     const result = await target.prompt(promptText, { signal: abort.signal })
     printSummary(result)
+    if (denied.length > 0) {
+      console.error(`--- ${denied.length} tool call(s) were denied (${denied.join(', ')}): whatever the answer says, they did not run.`)
+    }
     return result.is_error ? 1 : 0
   } catch (error) {
     if (abort.signal.aborted) console.error('Interrupted.')

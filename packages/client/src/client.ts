@@ -1,13 +1,17 @@
 // ClaudeAgentClient: the original client API (start/send/onMessage/stop, writeFile/readFile/
 // watchDir, ...) on top of a provider (where the server runs: a URL, a local process, an E2B
 // sandbox) and a SessionConnection, which reconnects, replays, pairs prompts with results and
-// answers permission requests. It adds prompt(), live control, exec and the session API.
-import type { ClientFrame, ConnectedFrame, ControlRequest, QueryConfig, SdkResultMessage, ServerFrame } from '@claude-agent/protocol'
+// answers permission requests. It adds prompt() and, as capability objects shared with attached
+// sessions, `files`, `commands`, `control` and `sessions`; the flat names are aliases of them.
+import type { ClientFrame, ConnectedFrame, QueryConfig, SdkResultMessage, ServerFrame } from '@claude-agent/protocol'
 import { isTimeoutReason, raceAbort } from './abort.js'
 import { TurnActivity } from './activity.js'
-import type { ControlOptions } from './control/channel.js'
+import { FlatAliases } from './aliases.js'
+import { createControl, type Control } from './control/control.js'
 import { createDebugLog, type DebugLog } from './debug.js'
 import { ClaudeAgentClientError } from './errors.js'
+import { Commands } from './exec/commands.js'
+import { Files, type WorkspaceTarget } from './files/files.js'
 import { fetchConfig, postConfig, type ConfigResponse } from './http/config.js'
 import { DEFAULT_CONNECT_TIMEOUT_MS, pickQueryConfig, validateOptions, type ClaudeAgentClientOptions } from './options.js'
 import type { SandboxInfo, SandboxProvider, ServerEndpoint } from './providers/provider.js'
@@ -20,7 +24,6 @@ import type { PermissionHandler, PermissionResolvedHandler } from './session/per
 import type { PromptInput, PromptOptions } from './session/prompt.js'
 import { SessionsApi } from './sessions-api.js'
 import { deriveServerUrls } from './urls.js'
-import { WorkspaceMethods, type WorkspaceTarget } from './workspace.js'
 
 /**
  * A client for claude-agent-server.
@@ -34,11 +37,18 @@ import { WorkspaceMethods, type WorkspaceTarget } from './workspace.js'
  * await client.start()
  * const result = await client.prompt('Hello, Claude!')
  * console.log(result.is_error ? 'failed' : result.result)
+ * await client.files.write('notes.txt', 'hi')
  * await client.stop()
  */
-export class ClaudeAgentClient extends WorkspaceMethods {
+export class ClaudeAgentClient extends FlatAliases {
   /** The server's sessions: create, list, get, delete, history, attach. Needs `connectionUrl` (or a started client). */
   readonly sessions: SessionsApi
+  /** The workspace (as E2B's `sandbox.files`). Needs `connectionUrl` or a started client. */
+  readonly files = new Files((method) => this.workspaceTarget(method))
+  /** Commands in the client's session (as E2B's `sandbox.commands`). */
+  readonly commands = new Commands((method) => this.workspaceTarget(method))
+  /** Live control of the client's session; `client.control(request)` sends any control request. */
+  readonly control: Control = createControl((request, options) => this.requireSession('control').control(request, options))
   private readonly options: ClaudeAgentClientOptions
   /** Values the debug log never prints (tokens, keys), including ones a provider makes up later. */
   private readonly secrets = new Set<string>()
@@ -152,7 +162,7 @@ export class ClaudeAgentClient extends WorkspaceMethods {
   /**
    * Send a prompt (with its own uuid) and resolve with the `result` message of its turn, also
    * when `result.is_error` is true (e.g. interrupted): check it. Survives reconnects. Rejects
-   * `NOT_CONNECTED`, `INVALID_ARGUMENT`, `AGENT_FAILED`, `TURN_INTERRUPTED`, `PROMPT_LOST`,
+   * `NOT_CONNECTED`, `INVALID_ARGUMENT`, `AGENT_FAILED`, `TURN_INTERRUPTED`,
    * `CONNECTION_CLOSED`, `CLIENT_STOPPED`, or `signal.reason` when aborted.
    */
   async prompt(input: PromptInput, options: PromptOptions = {}): Promise<SdkResultMessage> {
@@ -164,11 +174,6 @@ export class ClaudeAgentClient extends WorkspaceMethods {
   /** Interrupt the running turn; it ends with an error result. @throws `NOT_CONNECTED`. */
   interrupt(): void {
     this.requireSession('interrupt').interrupt()
-  }
-
-  /** Send a control request and resolve with its result; see setModel(), listCommands(), ... */
-  async control(request: ControlRequest, options?: ControlOptions): Promise<unknown> {
-    return this.requireSession('control').control(request, options)
   }
 
   /** Every server frame, typed and validated; session events once each, in order. Returns the unsubscribe function. */
@@ -273,8 +278,8 @@ export class ClaudeAgentClient extends WorkspaceMethods {
     return this.stopping
   }
 
-  /** Files and exec: the server's URL (before start() only with `connectionUrl`) and the client's session. */
-  protected workspaceTarget(method: string): WorkspaceTarget {
+  /** Files and commands: the server's URL (before start() only with `connectionUrl`) and the client's session. */
+  private workspaceTarget(method: string): WorkspaceTarget {
     const token = this.token
     return {
       baseUrl: this.requireBaseUrl(method),

@@ -16,7 +16,6 @@ export const CLIENT_ERROR_CODES = [
   'HANDLER_FAILED', // an onMessage handler threw (reported via onError; the client carries on)
   'REQUEST_FAILED', // an HTTP helper (getConfig, sessions.*) got a non-2xx answer
   'TURN_INTERRUPTED', // the server stopped or restarted while this prompt ran or waited (INTERRUPTED_BY_RESTART)
-  'PROMPT_LOST', // the prompt was sent as the connection dropped and never reached the server
   'MESSAGE_BUFFER_OVERFLOW', // a messages() iterator fell further behind than its buffer allows
   'CONTROL_FAILED', // a control request (setModel, listCommands, ...) answered ok: false; `wireError` says why
   'CONTROL_LOST', // the connection dropped before the control_response arrived (the request may have run)

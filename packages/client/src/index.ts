@@ -12,15 +12,19 @@ export type {
 } from './session/permissions.js'
 export type { ControlOptions } from './control/channel.js'
 export {
-  ControlMethods,
+  ControlApi,
   type AppliedAt,
+  type Control,
+  type ControlSender,
   type McpServerStatus,
   type ModelChange,
   type ModelInfo,
   type PermissionModeChange,
   type SlashCommand,
-} from './control/methods.js'
-export { WorkspaceMethods } from './workspace.js'
+} from './control/control.js'
+export { FlatAliases } from './aliases.js'
+export { Files, type TargetSource, type WorkspaceTarget } from './files/files.js'
+export { Commands } from './exec/commands.js'
 export type { FileData } from './files/content.js'
 export type { FileRequestOptions, ListFilesOptions, MakeDirOptions, ReadFileOptions, RemoveFileOptions } from './files/api.js'
 export { FilesystemEventType, type FilesystemEvent } from './files/events.js'

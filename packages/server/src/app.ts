@@ -18,7 +18,8 @@ import { sendFailure } from './http/respond.js'
 import { createRouter } from './http/router.js'
 import { createSandbox } from './sandbox/create.js'
 import type { Sandbox } from './sandbox/sandbox.js'
-import { createLogger, scrubSecrets, type Logger } from './logger.js'
+import { createLogger, type Logger } from './logger.js'
+import { scrub, secrets } from './secrets.js'
 import { configRoutes } from './routes/config.js'
 import { healthRoutes } from './routes/health.js'
 import { sessionRoutes } from './routes/sessions.js'
@@ -52,26 +53,19 @@ export interface RunningServer {
 
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
   const { settings } = options
-  let sessions: SessionManager | undefined
-  // Every secret the server knows: its credentials, its tokens, and posted keys.
-  const tokens = settings.authTokens.map((t) => t.token)
-  const secrets = () => {
-    const posted = sessions?.getConfig().anthropicApiKey
-    return [...secretValues(settings.agentVars), ...tokens, ...(posted ? [posted] : [])]
-  }
-  const scrub = (text: string) => scrubSecrets(text, secrets())
-  const logger = options.logger ?? createLogger({ level: settings.logLevel, secrets })
-  const demo = settings.demoModelUrl !== undefined
+  // Every secret the server knows goes into the one registry; sessions add posted keys.
+  for (const value of [...secretValues(settings.agentVars), ...settings.authTokens.map((t) => t.token)]) secrets.add(value)
+  const logger = options.logger ?? createLogger({ level: settings.logLevel })
   // First: a sandbox that cannot work here stops the start with its reason.
   const sandbox = options.sandbox ?? createSandbox(settings, logger)
   const store = options.store ?? new SqliteStore(databasePath(settings))
 
-  sessions = new SessionManager({ settings, agents: options.agents ?? claudeSdkAgentFactory, store, logger, scrub, sandbox })
+  const sessions = new SessionManager({ settings, agents: options.agents ?? claudeSdkAgentFactory, store, logger, scrub, sandbox })
   // Files and commands: every path relative to the workspace, which the session manager created.
   const workspace = new Workspace(settings.workspaceDir)
   const routes = [
-    ...healthRoutes({ demo }),
-    ...configRoutes(sessions, { maxBodyBytes: settings.maxBodyBytes, demo }),
+    ...healthRoutes({ demo: () => sessions.isDemo() }),
+    ...configRoutes(sessions, { maxBodyBytes: settings.maxBodyBytes }),
     ...sessionRoutes(sessions, store, { maxBodyBytes: settings.maxBodyBytes }),
     ...fileRoutes({ workspace, maxFileBytes: settings.maxFileBytes ?? 1024 ** 3 }),
     ...execRoutes({ sessions, workspace, dataDir: settings.dataDir, maxBodyBytes: settings.maxBodyBytes, spawn: sandboxedSpawner(sandbox) }),
@@ -97,7 +91,6 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     maxFrameBytes: settings.maxFrameBytes,
     maxClientBufferBytes: settings.maxClientBufferBytes,
     slowClientGraceMs: settings.slowClientGraceMs,
-    demo,
     logger,
     scrub,
     auth,

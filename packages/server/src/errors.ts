@@ -1,6 +1,7 @@
 // One error class for the server. Anything that is not a ServerError becomes INTERNAL on the
 // wire, its details kept for the log only.
 import type { ErrorCode, WireError } from '@claude-agent/protocol'
+import { scrub } from './secrets.js'
 
 const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
   UNAUTHORIZED: 401,
@@ -32,10 +33,12 @@ export class ServerError extends Error {
     return HTTP_STATUS[this.code] ?? 400
   }
 
+  /** The wire shape, with every known secret scrubbed from the message and the data. */
   toWire(): WireError {
+    const error = scrub(this.message)
     return this.data === undefined
-      ? { error: this.message, code: this.code }
-      : { error: this.message, code: this.code, data: this.data }
+      ? { error, code: this.code }
+      : { error, code: this.code, data: JSON.parse(scrub(JSON.stringify(this.data))) as unknown }
   }
 }
 

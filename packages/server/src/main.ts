@@ -6,11 +6,15 @@ import { existsSync } from 'node:fs'
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { demoScenario, startScriptedModel } from '@claude-agent/scripted-model'
+import { killOrphanedAgents } from './agent/orphans.js'
 import { startServer } from './app.js'
-import { hasCredential } from './credentials.js'
-import { generateToken, isLoopback } from './http/auth.js'
+import { describeModelEndpoint, hasCredential, secretValues } from './credentials.js'
+import { generateToken, isLoopback, parseTokens } from './http/auth.js'
 import { createLogger } from './logger.js'
+import { DEFAULT_MODEL_API } from './sandbox/sandbox-env.js'
+import { scrub, secrets } from './secrets.js'
 import { settingsFromEnv } from './settings.js'
+import { handleShutdownSignals } from './signals.js'
 import { DEMO_NOTICE } from './ws/connection.js'
 
 /** The server's own package, or the monorepo holding it: the agent must never work inside. */
@@ -27,6 +31,9 @@ function isInside(child: string, parent: string): boolean {
 
 async function main(): Promise<void> {
   if (existsSync('.env')) process.loadEnvFile('.env')
+  // Before anything can print: keys and tokens from the environment join the secret registry.
+  const tokens = [...parseTokens(process.env['AUTH_TOKENS']), ...parseTokens(process.env['AUTH_TOKEN'])].map((t) => t.token)
+  for (const value of [...secretValues(process.env), ...tokens]) secrets.add(value)
   const settings = settingsFromEnv(process.env, process.argv.slice(2))
   const logger = createLogger({ level: settings.logLevel })
   const root = sourceRoot()
@@ -36,7 +43,10 @@ async function main(): Promise<void> {
 
   // Beyond loopback the server is never open: without a configured token it makes one.
   const generated = settings.authTokens.length === 0 && !isLoopback(settings.host) ? generateToken() : undefined
-  if (generated) settings.authTokens.push(generated)
+  if (generated) {
+    settings.authTokens.push(generated)
+    secrets.add(generated.token)
+  }
 
   let stopModel: (() => Promise<void>) | undefined
   if (!hasCredential(process.env)) {
@@ -51,6 +61,7 @@ async function main(): Promise<void> {
   logger.info(`  config:    ${server.url}/config`)
   logger.info(`  websocket: ${server.url.replace(/^http/, 'ws')}/ws`)
   logger.info(`  workspace: ${settings.workspaceDir}`)
+  logger.info(`  model:     ${describeModelEndpoint(settings.agentVars, settings.demoModelUrl, DEFAULT_MODEL_API)}`)
   logger.info(`  auth:      ${settings.authTokens.length > 0 ? 'bearer token required' : 'open (loopback only)'}`)
   if (generated) {
     // Printed once, on purpose, straight to the terminal (the logger scrubs tokens).
@@ -63,20 +74,21 @@ async function main(): Promise<void> {
   }
   logger.info(`  sandbox:   ${server.sandbox.kind}`)
 
-  let stopping = false
-  const stop = async (signal: string) => {
-    if (stopping) return
-    stopping = true
-    logger.info(`${signal}: shutting down (running turns get up to ${settings.shutdownGraceMs} ms to finish)`)
-    await server.shutdown()
-    await stopModel?.()
-    process.exit(0)
-  }
-  process.on('SIGINT', () => void stop('SIGINT'))
-  process.on('SIGTERM', () => void stop('SIGTERM'))
+  handleShutdownSignals({
+    logger,
+    async graceful(signal) {
+      logger.info(`${signal}: shutting down (running turns get up to ${settings.shutdownGraceMs} ms to finish; ${signal} again forces)`)
+      await server.shutdown()
+      await stopModel?.()
+    },
+    force(signal) {
+      for (const { id } of server.sessions.list()) server.sessions.get(id).stop(`a second ${signal} forced the shutdown`)
+      killOrphanedAgents(join(settings.dataDir, 'sessions'))
+    },
+  })
 }
 
 main().catch((err: unknown) => {
-  console.error(`claude-agent-server failed to start: ${err instanceof Error ? err.message : String(err)}`)
+  console.error(scrub(`claude-agent-server failed to start: ${err instanceof Error ? err.message : String(err)}`))
   process.exit(1)
 })

@@ -39,6 +39,39 @@ describe('offline demo mode (the real main.js)', () => {
     assert.equal(health.demo, true)
   })
 
+  it('names the demo model as the model endpoint at start-up', () => {
+    assert.match(server.output(), /model: +offline demo model at http:\/\/127\.0\.0\.1:\d+/)
+  })
+
+  it('a posted anthropicApiKey takes the session out of demo mode everywhere; others stay in it', async () => {
+    const post = (path: string, body: unknown) =>
+      fetch(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+    const posted = (await (await post('/config', { anthropicApiKey: 'sk-posted-in-demo-mode-0123456789' })).json()) as { demo: boolean }
+    assert.equal(posted.demo, false)
+    const health = (await (await fetch(`${server.url}/health`)).json()) as { demo: boolean }
+    assert.equal(health.demo, false)
+    const config = (await (await fetch(`${server.url}/config`)).json()) as { demo: boolean }
+    assert.equal(config.demo, false)
+    const probe = await WsProbe.connect(`${server.wsBase}/ws`)
+    assert.equal(probe.frames[0]!['demo'], false)
+    assert.ok(!probe.frames.some((f) => f.type === 'info' && /Offline demo mode/.test(f['message'] as string)), probe.summary())
+    probe.close()
+
+    assert.equal((await post('/sessions', { id: 'with-key', config: { anthropicApiKey: 'sk-named-session-key-0123456789' } })).status, 201)
+    assert.equal((await post('/sessions', { id: 'without-key' })).status, 201)
+    const keyed = await WsProbe.connect(`${server.wsBase}/sessions/with-key/ws`)
+    const demo = await WsProbe.connect(`${server.wsBase}/sessions/without-key/ws`)
+    assert.equal(keyed.frames[0]!['demo'], false)
+    assert.equal(demo.frames[0]!['demo'], true)
+    await demo.next((f) => f.type === 'info' && /Offline demo mode/.test(f['message'] as string))
+    keyed.close()
+    demo.close()
+
+    // Posting a config without a key brings the default session back to the demo model.
+    await post('/config', {})
+    assert.equal(((await (await fetch(`${server.url}/health`)).json()) as { demo: boolean }).demo, true)
+  })
+
   it('exits cleanly on SIGTERM', async () => {
     server.child.kill('SIGTERM')
     assert.equal(await server.exited, 0)

@@ -1,23 +1,25 @@
 // One session's WebSocket, kept alive: connects (replaying from a cursor when asked), reconnects
 // with backoff after a drop, replaying from the last event it delivered, so handlers see every
 // session event once and in order (deduplicated by seq), and pairs prompts with their results.
-import type { ClientFrame, ConnectedFrame, ControlRequest, SdkResultMessage, ServerFrame, WireError } from '@claude-agent/protocol'
+import type { ClientFrame, ConnectedFrame, SdkResultMessage, ServerFrame, WireError } from '@claude-agent/protocol'
 import { FRAME, frameSeq } from '@claude-agent/protocol'
-import { ControlChannel, type ControlOptions } from '../control/channel.js'
+import { FlatAliases } from '../aliases.js'
+import { ControlChannel } from '../control/channel.js'
+import { createControl, type Control } from '../control/control.js'
 import type { DebugLog } from '../debug.js'
 import { ClaudeAgentClientError } from '../errors.js'
+import { Commands } from '../exec/commands.js'
+import { Files, type WorkspaceTarget } from '../files/files.js'
 import type { Transport, TransportCloseEvent } from '../transport/transport.js'
 import { sessionWsEndpoint } from '../urls.js'
 import type { ResolvedReconnectOptions } from './backoff.js'
 import { connectFailure, toWireError } from './failures.js'
 import type { ConnectionChangeHandler, ConnectionState, ErrorHandler, Hub, MessageHandler } from './hub.js'
-import { LostPromptCheck } from './lost-prompts.js'
 import type { MessagesOptions } from './message-stream.js'
 import { PermissionDesk, type PermissionHandler, type PermissionResolvedHandler } from './permissions.js'
 import { promptFrame, type PromptInput, type PromptOptions } from './prompt.js'
 import { reconnect } from './reconnect.js'
 import { SessionSocket } from './socket.js'
-import { WorkspaceMethods, type WorkspaceTarget } from '../workspace.js'
 import { TurnTracker, type SentMark } from './turns.js'
 
 /** Close code of a session deleted while attached: the end, no reconnect. */
@@ -53,11 +55,23 @@ type Phase = 'idle' | ConnectionState
  * const result = await session.prompt('Run the tests')
  * await session.close()
  */
-export class SessionConnection extends WorkspaceMethods {
+export class SessionConnection extends FlatAliases {
+  /** The workspace of this connection's server. */
+  readonly files = new Files(() => this.workspaceTarget())
+  /** Commands in this session. */
+  readonly commands = new Commands(() => this.workspaceTarget())
+  /** Live control of this session, on this connection; `session.control(request)` sends any control request. */
+  readonly control: Control = createControl((request, options) => {
+    try {
+      this.requireConnected('control')
+    } catch (error) {
+      return Promise.reject(error)
+    }
+    return this.controls.request(request, options)
+  })
   private readonly turns = new TurnTracker({ trySend: (frame) => this.trySend(frame) })
   private readonly controls = new ControlChannel((frame) => this.send(frame))
   private readonly permissions: PermissionDesk
-  private readonly lost: LostPromptCheck
   private readonly unsubscribe: () => void
   private readonly lifetime = new AbortController()
   private phase: Phase = 'idle'
@@ -86,15 +100,6 @@ export class SessionConnection extends WorkspaceMethods {
       handlerFailed: (error) => init.hub.emitError(error),
     })
     this.unsubscribe = init.hub.permissionHandlerAdded.add(() => this.permissions.pump())
-    this.lost = new LostPromptCheck({
-      turns: this.turns,
-      baseUrl: init.baseUrl,
-      token: init.token,
-      sessionId: () => this.sessionId,
-      position: () => ({ epoch: this.epoch, baseSeq: this.baseSeq, cursor: this.cursor }),
-      signal: this.lifetime.signal,
-      log: init.log,
-    })
   }
 
   /** The session's id (`default` for `/ws` once connected). */
@@ -184,16 +189,6 @@ export class SessionConnection extends WorkspaceMethods {
     return this.init.hub.onPermissionResolved(handler)
   }
 
-  /** Send a control request on this connection and resolve with its result (see ControlMethods). */
-  control(request: ControlRequest, options?: ControlOptions): Promise<unknown> {
-    try {
-      this.requireConnected('control')
-    } catch (error) {
-      return Promise.reject(error)
-    }
-    return this.controls.request(request, options)
-  }
-
   onError(handler: ErrorHandler): () => void {
     return this.init.hub.onError(handler)
   }
@@ -213,8 +208,8 @@ export class SessionConnection extends WorkspaceMethods {
     return this.closing
   }
 
-  /** Files and exec go to this connection's server; exec runs in this session. */
-  protected workspaceTarget(): WorkspaceTarget {
+  /** Files and commands go to this connection's server; commands run in this session. */
+  private workspaceTarget(): WorkspaceTarget {
     const { baseUrl, token, log, hub, connectTimeoutMs } = this.init
     return {
       baseUrl,
@@ -257,7 +252,8 @@ export class SessionConnection extends WorkspaceMethods {
     // Never backwards: a replay from further back than asked is deduplicated, not redelivered.
     this.cursor ??= connected.after ?? connected.lastSeq
     this.setPhase('connected')
-    this.turns.flush()
+    this.turns.connected(this.epoch)
+    if (this.caughtUp) this.turns.caughtUp(this.epoch)
     this.permissions.pump()
     return connected
   }
@@ -269,11 +265,8 @@ export class SessionConnection extends WorkspaceMethods {
     if (frame.type === FRAME.permissionRequest) this.permissions.request(frame)
     else if (frame.type === FRAME.permissionResolved) this.permissions.resolve(frame)
     else if (frame.type === FRAME.controlResponse) this.controls.observe(frame)
-    if (frame.type === FRAME.connected) {
-      this.init.hub.emitMessage(frame)
-      if (this.epoch > 1) this.lost.afterReconnect()
-      return
-    }
+    if (frame.type === FRAME.connected) return this.init.hub.emitMessage(frame)
+    if (this.turns.isResendAnswer(frame)) return this.init.log('a resent prompt was there already: waiting for its result')
     const seq = frameSeq(frame)
     if (seq !== undefined) {
       if (this.cursor !== undefined && seq <= this.cursor) {
@@ -289,7 +282,7 @@ export class SessionConnection extends WorkspaceMethods {
     }
     // Bookkeeping first, so handlers see a consistent state.
     this.turns.observe(frame)
-    this.lost.observe(frame)
+    if (this.caughtUp) this.turns.caughtUp(this.epoch)
     this.init.hub.emitMessage(frame)
     this.permissions.pump()
   }

@@ -4,6 +4,13 @@
 // its prompts in `user_message_uuid(s)` is paired by those). The server runs
 // one turn at a time, so this stays exact when several clients share a session, across
 // reconnects, and when the result arrives by replay.
+//
+// A prompt written as a connection dropped may never have reached the server. The server runs
+// each uuid once (a repeat is answered DUPLICATE_PROMPT), so after a reconnect, once the replay
+// has shown every event logged before it, a prompt sent earlier that has not started is sent
+// again with the same uuid: either it was lost and now runs, or the server has it queued and
+// says DUPLICATE_PROMPT, which means "keep waiting". Prompts made meanwhile wait behind these
+// resends, so the server gets them in the order they were made.
 import type { ErrorFrame, SdkMessage, SdkResultMessage, ServerFrame, UserMessageFrame } from '@claude-agent/protocol'
 import { FRAME, isResultMessage } from '@claude-agent/protocol'
 import { ClaudeAgentClientError } from '../errors.js'
@@ -40,6 +47,10 @@ export class TurnTracker {
   private readonly turns = new Map<string, Turn>()
   /** The uuid of the turn the server runs now (any client's), from its start announcement. */
   private running?: string
+  /** Set from a reconnect until the replay has caught up: prompts wait to keep their order. */
+  private holding?: number
+  /** Uuids sent again on the current connection; a DUPLICATE_PROMPT for one is expected. */
+  private readonly resent = new Set<string>()
 
   constructor(private readonly link: TurnLink) {}
 
@@ -67,16 +78,43 @@ export class TurnTracker {
       }
       signal?.addEventListener('abort', onAbort, { once: true })
       this.turns.set(frame.data.uuid, turn)
-      turn.sent = this.link.trySend(frame)
+      if (this.holding === undefined) turn.sent = this.link.trySend(frame)
     })
   }
 
-  /** (Re)connected: send the prompts made while disconnected; interrupt an abandoned running turn. */
-  flush(): void {
+  /**
+   * Connection `epoch` is up. Without prompts to resend, send the ones made while disconnected
+   * now; otherwise hold every prompt until caughtUp().
+   */
+  connected(epoch: number): void {
+    this.resent.clear()
+    this.holding = [...this.turns.values()].some((turn) => mayBeLost(turn, epoch)) ? epoch : undefined
+    if (this.holding === undefined) this.flush(epoch)
+  }
+
+  /** The connection has delivered every event logged before it attached: resend, then send the rest. */
+  caughtUp(epoch: number): void {
+    if (this.holding !== epoch) return
+    this.holding = undefined
+    this.flush(epoch)
+  }
+
+  /** Whether `frame` is the server's DUPLICATE_PROMPT for a resend: the prompt is queued or ran; keep waiting. */
+  isResendAnswer(frame: ServerFrame): boolean {
+    if (frame.type !== FRAME.error || frame.code !== 'DUPLICATE_PROMPT') return false
+    const uuid = (frame.data as { uuid?: unknown } | undefined)?.uuid
+    return typeof uuid === 'string' && this.resent.delete(uuid)
+  }
+
+  /** In the order they were made: unsent prompts, and earlier connections' unstarted ones again. */
+  private flush(epoch: number): void {
     for (const turn of this.turns.values()) {
-      if (turn.sent) continue
-      turn.sent = this.link.trySend(turn.frame)
-      if (!turn.sent) return
+      if (turn.sent && !mayBeLost(turn, epoch)) continue
+      const mark = this.link.trySend(turn.frame)
+      if (!mark) return // dropped again: the next connection carries on
+      if (turn.sent) this.resent.add(turn.frame.data.uuid)
+      // The first baseSeq stays: events after it may still end this prompt's turn.
+      turn.sent = { epoch: mark.epoch, baseSeq: turn.sent?.baseSeq ?? mark.baseSeq }
     }
     const running = this.running === undefined ? undefined : this.turns.get(this.running)
     if (running?.abandoned) this.link.trySend({ type: FRAME.interrupt })
@@ -91,18 +129,6 @@ export class TurnTracker {
     } else if (frame.type === FRAME.error) {
       if (frame.code === 'INTERRUPTED_BY_RESTART') this.failInterrupted(frame)
       else if (frame.code === 'AGENT_EXITED' || frame.code === 'AGENT_START_FAILED') this.failRunning(frame)
-    }
-  }
-
-  /** Whether a prompt sent on a connection before `epoch` has not started yet. */
-  hasUnstartedBefore(epoch: number): boolean {
-    return [...this.turns.values()].some((t) => t.sent && t.sent.epoch < epoch && !t.started)
-  }
-
-  /** Prompts sent before `epoch` that never started are known lost: fail them. */
-  failUnstartedBefore(epoch: number, error: Error): void {
-    for (const turn of [...this.turns.values()]) {
-      if (turn.sent && turn.sent.epoch < epoch && !turn.started) this.settle(turn, { error })
     }
   }
 
@@ -166,6 +192,12 @@ export class TurnTracker {
     else if (this.running === turn.frame.data.uuid) this.link.trySend({ type: FRAME.interrupt })
     turn.abandoned = true // a sent turn stays tracked so its result is recognised and dropped
   }
+}
+
+/** Sent on an earlier connection and not started: it may never have arrived. An abandoned one is
+ * not sent again (if the server has it, it is interrupted when it starts). */
+function mayBeLost(turn: Turn, epoch: number): boolean {
+  return turn.sent !== undefined && turn.sent.epoch < epoch && !turn.started && !turn.abandoned
 }
 
 /** The uuid of the prompt a message announces as started, if it is such an announcement. */

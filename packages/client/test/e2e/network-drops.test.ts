@@ -28,6 +28,9 @@ async function allEvents(client: ClaudeAgentClient, id: string): Promise<ServerF
   }
 }
 
+const bash = (command: string) => ({ content: [{ type: 'tool_use' as const, name: 'Bash', input: { command } }] })
+/** How many turns the model was asked to start for script `name` (its first reply). */
+const turnsOf = (stack: Stack, name: string) => stack.model.requests.filter((r) => r.script === name && r.replyIndex === 0).length
 const sequenced = (frames: ServerFrame[]) => frames.filter((f) => frameSeq(f) !== undefined)
 const turnStarted = (f: ServerFrame) => f.type === 'sdk_message' && f.data.type === 'command_lifecycle' && f.data['state'] === 'started'
 
@@ -54,7 +57,10 @@ describe('network drops', () => {
           replies: [...Array.from({ length: STEPS }, (_, i) => step(i)), { content: [{ type: 'text', text: 'all steps done' }] }],
         },
         say('while away', 'sent after the reconnect'),
+        { name: 'lost', ...say('never arrives', 'arrived the second time') },
         say('after the loss', 'still working'),
+        { name: 'blocked', match: { prompt: 'wait for approval' }, replies: [bash('echo a > approved.txt'), { content: [{ type: 'text', text: 'approved' }] }] },
+        { name: 'queued', ...say('queued behind', 'ran once') },
       ],
     })
     forwarder = await startForwarder(stack.server.port)
@@ -105,18 +111,38 @@ describe('network drops', () => {
     assert.equal((await answer).result, 'sent after the reconnect')
   })
 
-  it('a prompt lost in flight rejects with PROMPT_LOST; the next one works', async () => {
-    const { client: c } = client('lossy')
+  it('a prompt lost in flight is sent again once the client has caught up, and runs once', async () => {
+    const { client: c, frames } = client('lossy')
     await c.sessions.create({ id: 'lossy' })
     await c.start()
-    const requests = stack.model.requests.length
     forwarder.hold = true
     const lost = c.prompt('never arrives')
     await waitFor(() => forwarder.heldBytes > 0, 'the prompt to be sent')
-    forwarder.cut()
+    forwarder.cut() // the bytes held back are gone: the server never saw the prompt
     forwarder.hold = false
-    await assert.rejects(lost, (e) => isClaudeAgentClientError(e, 'PROMPT_LOST'))
-    assert.equal(stack.model.requests.length, requests, 'nothing ran')
+    assert.equal((await lost).result, 'arrived the second time')
     assert.equal((await c.prompt('after the loss')).result, 'still working')
+    assert.equal(turnsOf(stack, 'lost'), 1, 'it ran once')
+    assert.ok(!frames.some((f) => f.type === 'error'), 'no error reached the caller')
+  })
+
+  it('a prompt the server had queued when the connection dropped is not run twice (DUPLICATE_PROMPT: keep waiting)', async () => {
+    const { client: c, frames } = client('queued')
+    await c.sessions.create({ id: 'queued' }) // a named session asks before tools: the first turn waits for us
+    await c.start()
+    const first = c.prompt('wait for approval')
+    await waitFor(() => frames.some((f) => f.type === 'permission_request'), 'the first turn to ask')
+    const second = c.prompt('queued behind')
+    // Frames on one socket are handled in order: this refusal proves the server took the prompt.
+    c.send({ type: 'permission_response', requestId: 'no-such-request', decision: 'allow' })
+    await waitFor(() => frames.some((f) => f.type === 'error' && f.code === 'PERMISSION_NOT_PENDING'), 'the probe answer')
+    forwarder.cut()
+    await waitFor(() => c.connectionState === 'reconnecting', 'the drop to be noticed')
+    await caughtUp(c, c.sessions, 'queued') // the second prompt was sent again on catching up
+    c.onPermissionRequest(() => 'allow') // sent after the resend: the server has answered it by then
+    assert.equal((await first).result, 'approved')
+    assert.equal((await second).result, 'ran once')
+    assert.equal(turnsOf(stack, 'queued'), 1, 'the queued prompt ran once')
+    assert.ok(!frames.some((f) => f.type === 'error' && f.code === 'DUPLICATE_PROMPT'), 'the answer to the resend is the client\'s own')
   })
 })

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { ClaudeAgentClient, isClaudeAgentClientError, type ConnectionState, type ServerFrame } from '../../src/index.js'
+import { startForwarder } from './helpers/forwarder.js'
 import { spawnServer, type ServerProcess } from './helpers/server-process.js'
 import { caughtUp, say, slowly, startStack, waitFor, TEST_API_KEY, type Stack } from './helpers/stack.js'
 
@@ -17,7 +18,9 @@ const scripts = [
   slowly('long task', 'working '.repeat(300), 50),
   slowly('queued task', 'queued '.repeat(300), 50),
   say('what is my name', 'Your name is Ada'),
+  { name: 'in flight', ...say('sent as the server stopped', 'ran on the new server') },
 ]
+const turnsOf = (stack: Stack, name: string) => stack.model.requests.filter((r) => r.script === name && r.replyIndex === 0).length
 const sequenced = (frames: ServerFrame[]) => frames.filter((f) => frameSeq(f) !== undefined)
 const turnStarted = (f: ServerFrame) => f.type === 'sdk_message' && f.data.type === 'command_lifecycle' && f.data['state'] === 'started'
 const interrupted = (e: unknown) => isClaudeAgentClientError(e, 'TURN_INTERRUPTED') && e.wireError?.code === 'INTERRUPTED_BY_RESTART'
@@ -74,6 +77,28 @@ describe('server restart mid-turn', () => {
     assert.equal((await client.prompt('what is my name')).result, 'Your name is Ada')
     const turn = stack.model.requests.filter((r) => r.kind === 'turn').at(-1)!
     assert.ok(JSON.stringify(turn.body).includes('my name is Ada'), 'the conversation continued')
+  })
+
+  it('a prompt that never reached the stopping server is sent again to the new one, and runs once', async () => {
+    const forwarder = await startForwarder(stack.server.port)
+    const client = new ClaudeAgentClient({ connectionUrl: forwarder.url, sessionId: 'flight', reconnect: { initialDelayMs: 20, maxDelayMs: 200 } })
+    clients.push(client)
+    const { frames } = watch(client)
+    try {
+      await client.sessions.create({ id: 'flight' })
+      await client.start()
+      forwarder.hold = true
+      const answer = client.prompt('sent as the server stopped')
+      await waitFor(() => forwarder.heldBytes > 0, 'the prompt to be sent')
+      await stack.restart() // closes the connection: the bytes held back never arrive
+      forwarder.hold = false
+      assert.equal((await answer).result, 'ran on the new server')
+      assert.equal(turnsOf(stack, 'in flight'), 1, 'it ran once')
+      await assertCaughtUp(client, frames, 'flight')
+    } finally {
+      await client.stop()
+      await forwarder.close()
+    }
   })
 })
 

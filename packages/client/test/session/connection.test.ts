@@ -91,6 +91,32 @@ describe('SessionConnection', () => {
     assert.equal(again.received.length, 0, 'the prompt was not sent twice')
   })
 
+  it('resends an unstarted prompt with its uuid only after the replay has caught up; DUPLICATE_PROMPT means wait', async () => {
+    await start()
+    const first = fake.connections[0]!
+    const answer = client.prompt('hello')
+    await until(() => sent(first) !== undefined)
+    const uuid = sent(first)!
+    first.send(info(1))
+    await until(() => seqs().length === 1)
+    fake.onConnection = () => {}
+    const second = fake.nextConnection()
+    first.socket.terminate()
+    const again = await second
+    again.send(connected(3, 1))
+    again.send(info(2))
+    await until(() => seqs().length === 2)
+    assert.equal(again.received.length, 0, 'not resent while the replay may still show its start')
+    again.send(info(3))
+    await until(() => again.received.length === 1)
+    assert.equal(sent(again), uuid, 'the same uuid')
+    again.send({ type: 'error', code: 'DUPLICATE_PROMPT', error: 'already received', data: { uuid } })
+    again.send(started(uuid, 4))
+    again.send(result('queued all along', 5))
+    assert.equal((await answer).result, 'queued all along')
+    assert.ok(!frames.some((f) => f.type === 'error'), 'the answer to the resend is not passed on')
+  })
+
   it('4404 (session deleted) ends the connection: no reconnect, prompts reject, onError reports it', async () => {
     await start()
     const errors: unknown[] = []

@@ -120,14 +120,14 @@ describe('TurnTracker', () => {
     assert.equal((await after).result, 'fine')
   })
 
-  it('a prompt made while disconnected is sent by flush()', async () => {
+  it('a prompt made while disconnected is sent once connected', async () => {
     const { turns, sent, link } = tracker()
     link.mark = undefined
     const a = turns.run(prompt('a'))
     assert.deepEqual(sent, [])
     link.mark = { epoch: 2, baseSeq: 0 }
-    turns.flush()
-    turns.flush()
+    turns.connected(2)
+    turns.connected(2)
     assert.deepEqual(sent, ['a'], 'sent once')
     turns.observe(started('a'))
     turns.observe(result('A'))
@@ -152,25 +152,61 @@ describe('TurnTracker', () => {
     turns.observe(started('b'))
     assert.deepEqual(sent, ['a', 'b', 'interrupt', 'interrupt'], 'a interrupted at abort, b as it started')
     turns.observe(result('B interrupted', true))
-    turns.flush()
+    turns.connected(2)
     assert.deepEqual(sent, ['a', 'b', 'interrupt', 'interrupt'], 'c was never sent')
     assert.equal(turns.size, 0)
   })
 
-  it('failUnstartedBefore fails prompts of earlier connections that never started', async () => {
-    const { turns, link } = tracker({ epoch: 1, baseSeq: 0 })
+  it('after a reconnect, holds prompts until caught up, then resends the unstarted ones first, in order', async () => {
+    const { turns, link, sent } = tracker({ epoch: 1, baseSeq: 0 })
     const lost = turns.run(prompt('lost'))
     const running = turns.run(prompt('running'))
+    const abandon = new AbortController()
+    const gaveUp = turns.run(prompt('gave-up'), abandon.signal)
+    abandon.abort()
+    await assert.rejects(gaveUp, { name: 'AbortError' })
     turns.observe(started('running'))
+    link.mark = undefined // the drop
+    const meanwhile = turns.run(prompt('meanwhile'))
     link.mark = { epoch: 2, baseSeq: 5 }
-    const fresh = turns.run(prompt('fresh'))
-    assert.equal(turns.hasUnstartedBefore(2), true)
-    turns.failUnstartedBefore(2, new Error('lost'))
-    await assert.rejects(lost, /lost/)
-    assert.equal(turns.hasUnstartedBefore(2), false)
+    turns.connected(2)
+    const later = turns.run(prompt('later'))
+    assert.deepEqual(sent, ['lost', 'running', 'gave-up'], 'nothing goes out before the replay has caught up')
+    turns.caughtUp(1) // a stale connection's catch-up changes nothing
+    assert.equal(sent.length, 3)
+    turns.caughtUp(2)
+    assert.deepEqual(sent.slice(3), ['lost', 'meanwhile', 'later'], 'the started and the abandoned one are not resent')
+    const duplicate = (uuid: string): ServerFrame => ({ type: 'error', code: 'DUPLICATE_PROMPT', error: 'dup', data: { uuid } })
+    assert.equal(turns.isResendAnswer(duplicate('lost')), true, 'the answer to the resend is expected')
+    assert.equal(turns.isResendAnswer(duplicate('lost')), false, 'once')
+    assert.equal(turns.isResendAnswer(duplicate('meanwhile')), false, 'sent for the first time: not a resend')
     turns.observe(result('R'))
     assert.equal((await running).result, 'R')
+    for (const uuid of ['lost', 'meanwhile', 'later']) {
+      turns.observe(started(uuid))
+      turns.observe(result(uuid.toUpperCase()))
+    }
+    assert.deepEqual([(await lost).result, (await meanwhile).result, (await later).result], ['LOST', 'MEANWHILE', 'LATER'])
+    turns.caughtUp(2)
+    assert.equal(sent.length, 6, 'each prompt resent at most once per connection')
+  })
+
+  it('without an unstarted prompt, a reconnect sends the held prompts at once; a resend dropped again waits', async () => {
+    const { turns, link, sent } = tracker()
+    link.mark = undefined
+    const held = turns.run(prompt('held'))
+    link.mark = { epoch: 2, baseSeq: 0 }
+    turns.connected(2)
+    assert.deepEqual(sent, ['held'])
+    link.mark = undefined
+    turns.connected(3)
+    turns.caughtUp(3)
+    assert.deepEqual(sent, ['held'], 'not connected: nothing sent')
+    link.mark = { epoch: 4, baseSeq: 2 }
+    turns.connected(4)
+    turns.caughtUp(4)
+    assert.deepEqual(sent, ['held', 'held'], 'resent on the next connection')
     turns.failAll(new Error('closed'))
-    await assert.rejects(fresh, /closed/)
+    await assert.rejects(held, /closed/)
   })
 })

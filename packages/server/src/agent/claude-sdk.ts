@@ -76,6 +76,15 @@ function toSdkUserMessage(message: UserMessage, conversationId: string): SDKUser
   } as SDKUserMessage
 }
 
+function killGroup(pid: number | undefined): void {
+  if (pid === undefined) return
+  try {
+    process.kill(-pid, 'SIGKILL')
+  } catch {
+    // the group is empty already
+  }
+}
+
 class ClaudeSdkRun implements AgentRun {
   readonly messages: AsyncIterable<SdkMessage>
   pid: number | undefined
@@ -96,12 +105,17 @@ class ClaudeSdkRun implements AgentRun {
       env: s.env,
       stdio: ['pipe', 'pipe', 'pipe'],
       signal: s.signal,
+      // Its own process group: a terminal's Ctrl-C reaches the server only, which then lets
+      // the running turn finish (graceful shutdown) instead of losing the CLI at once.
+      detached: true,
     })
     this.pid = child.pid
     this.exited = new Promise((resolve) => {
       child.once('exit', () => resolve())
       child.once('error', () => resolve())
     })
+    // Whatever the CLI left in its group (without bwrap: tools it started) goes with it.
+    void this.exited.then(() => killGroup(child.pid))
     void this.exited.then(() => this.options.sandbox?.close())
     // Without a listener a failed spawn (ENOENT, EACCES) would crash the server.
     child.on('error', (err) => this.options.onStderr(`failed to run the Claude Code CLI: ${err.message}`))

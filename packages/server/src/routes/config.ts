@@ -5,7 +5,7 @@ import { readJsonBody } from '../http/body.js'
 import type { Route } from '../http/router.js'
 import type { SessionManager } from '../sessions/session-manager.js'
 
-export function configRoutes(sessions: SessionManager, options: { maxBodyBytes: number; demo: boolean }): Route[] {
+export function configRoutes(sessions: SessionManager, options: { maxBodyBytes: number }): Route[] {
   return [
     {
       method: 'POST',
@@ -27,6 +27,8 @@ export function configRoutes(sessions: SessionManager, options: { maxBodyBytes: 
             config: redactConfig(parsed.data),
             // Whether a running agent keeps its older config until its next start.
             appliesAtNextStart: session.activeRun !== null,
+            // A posted key takes the default session out of the offline demo mode.
+            demo: sessions.isDemo(),
             ...(dropped.length > 0 && { dropped }),
           },
         }
@@ -41,7 +43,7 @@ export function configRoutes(sessions: SessionManager, options: { maxBodyBytes: 
           body: {
             config: redactConfig(sessions.getConfig()),
             session: { id: session.id, state: session.state, run: session.activeRun },
-            demo: options.demo,
+            demo: sessions.isDemo(),
           },
         }
       },

@@ -13,7 +13,7 @@ import { startEgressProxy } from './egress-proxy.js'
 import { hiddenPaths } from './hidden-paths.js'
 import { createRunDir } from './run-dir.js'
 import { startModelGateway } from './model-gateway.js'
-import type { CommandLine, Sandbox, SandboxRun, SandboxSpec } from './sandbox.js'
+import type { CommandLine, ModelFailure, Sandbox, SandboxRun, SandboxSpec } from './sandbox.js'
 import { DEFAULT_MODEL_API, MODEL_PORT, PROXY_PORT, assertSandboxableCredentials, splitEnv } from './sandbox-env.js'
 
 /** Where the run's proxy sockets appear inside the sandbox (on its private /run). */
@@ -90,7 +90,11 @@ export class BubblewrapSandbox implements Sandbox {
     const { route, inside } = splitEnv(spec.env)
     const dir = mkdtempSync(join(this.runDir, 'r'))
     const onError = (err: Error) => logger.warn(`session ${spec.sessionId}: sandbox proxy error: ${err.message}`)
-    const gateway = route && startModelGateway({ socketPath: join(dir, 'model.sock'), ...route, onError })
+    const onUpstreamFailure = (failure: ModelFailure) => {
+      logger.warn(`session ${spec.sessionId}: model API ${failure.upstream} failed: ${failure.cause}`)
+      spec.onModelFailure?.(failure)
+    }
+    const gateway = route && startModelGateway({ socketPath: join(dir, 'model.sock'), ...route, onError, onUpstreamFailure })
     const allow = this.allow ?? new AllowList([AllowList.entryFor(route?.upstream ?? new URL(this.options.modelApi ?? DEFAULT_MODEL_API))])
     const egress = startEgressProxy({
       socketPath: join(dir, 'egress.sock'),

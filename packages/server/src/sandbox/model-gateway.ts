@@ -4,6 +4,7 @@
 // It never forwards anywhere else, so the key can be used by the agent but not read by it.
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http'
 import { request as httpsRequest } from 'node:https'
+import type { ModelFailure } from './sandbox.js'
 import { listenOnSocket, withoutHopByHop, type SocketServer } from './socket-server.js'
 
 /** The real credential, as the CLI would have sent it. */
@@ -20,6 +21,8 @@ export interface ModelGatewayOptions {
   upstream: URL
   credentials: ModelCredentials
   onError?: (err: Error) => void
+  /** Told about each call the upstream failed: unreachable, or an HTTP error status. */
+  onUpstreamFailure?: (failure: ModelFailure) => void
 }
 
 /** Whatever credential the sandboxed client sent is dropped: only ours goes upstream. */
@@ -42,6 +45,9 @@ export function startModelGateway(options: ModelGatewayOptions): SocketServer {
   const { upstream, credentials } = options
   const prefix = upstream.pathname.replace(/\/+$/, '')
   const send = upstream.protocol === 'https:' ? httpsRequest : httpRequest
+  // Named in failures: the real endpoint, never the loopback address the CLI sees inside.
+  const endpoint = `${upstream.origin}${prefix}`
+  const failed = options.onUpstreamFailure ?? (() => {})
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const path = req.url ?? ''
@@ -61,12 +67,24 @@ export function startModelGateway(options: ModelGatewayOptions): SocketServer {
         headers: { ...headers, host: upstream.host },
       },
       (answer) => {
-        res.writeHead(answer.statusCode ?? 502, withoutHopByHop(answer.headers))
+        const status = answer.statusCode ?? 502
+        if (status >= 400) failed({ upstream: endpoint, status, cause: `answered HTTP ${status}` })
+        res.writeHead(status, withoutHopByHop(answer.headers))
         answer.pipe(res)
       },
     )
-    forward.on('error', (err) => apiError(res, 502, `The sandbox model gateway could not reach the model API: ${err.message}`))
-    res.on('close', () => forward.destroy())
+    let clientGone = false
+    forward.on('error', (err) => {
+      // The CLI hung up first (an interrupt): not the upstream's failure.
+      if (clientGone || res.headersSent) return void res.destroy()
+      failed({ upstream: endpoint, cause: err.message })
+      // The CLI shows this message in its error: it names the real endpoint and the cause.
+      apiError(res, 502, `The model API at ${endpoint} could not be reached: ${err.message}`)
+    })
+    res.on('close', () => {
+      clientGone = !res.writableFinished
+      forward.destroy()
+    })
     req.pipe(forward)
   })
   return listenOnSocket(server, options.socketPath, new Set(), options.onError ?? (() => {}))

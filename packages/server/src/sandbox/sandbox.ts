@@ -21,6 +21,18 @@ export interface SandboxSpec {
   /** The environment as built for an unisolated run, real credentials included. With a model
    * endpoint or credential in it, the run gets a model gateway; without (a plain command), none. */
   env: Record<string, string>
+  /** Told about each failed model API call the run's gateway forwarded (it also logs them). */
+  onModelFailure?: (failure: ModelFailure) => void
+}
+
+/** A model API call that failed beyond the sandbox: which upstream, and why. */
+export interface ModelFailure {
+  /** The real endpoint, e.g. `https://api.anthropic.com` (not the address inside the sandbox). */
+  upstream: string
+  /** The upstream's HTTP status, when it answered. */
+  status?: number
+  /** e.g. `connect ECONNREFUSED 10.0.0.1:443`, or `answered HTTP 503` */
+  cause: string
 }
 
 /** A command line: what to execute and its arguments. */

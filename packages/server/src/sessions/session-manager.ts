@@ -12,6 +12,7 @@ import type { SessionRecord, Store } from '../event-log/event-log.js'
 import { ServerError } from '../errors.js'
 import type { Logger } from '../logger.js'
 import type { Sandbox } from '../sandbox/sandbox.js'
+import { secrets as secretRegistry } from '../secrets.js'
 import type { ServerSettings } from '../settings.js'
 import { Session } from './session.js'
 
@@ -53,6 +54,12 @@ export class SessionManager {
 
   get shuttingDown(): boolean {
     return this.stopping
+  }
+
+  /** Whether a session's next CLI answers from the offline demo model: the server has no
+   * credential of its own and the session's config posted no key. */
+  isDemo(id: string = DEFAULT_SESSION_ID): boolean {
+    return this.options.settings.demoModelUrl !== undefined && !this.secrets.has(id)
   }
 
   /** The posted config of the default session (secrets included: never return it as is). */
@@ -143,6 +150,7 @@ export class SessionManager {
   private rememberSecret(id: string, config: QueryConfig): void {
     if (config.anthropicApiKey) this.secrets.set(id, config.anthropicApiKey)
     else this.secrets.delete(id)
+    secretRegistry.addPosted(config.anthropicApiKey)
   }
 
   private insert(record: SessionRecord): Session {
@@ -164,7 +172,9 @@ export class SessionManager {
     const stateDir = this.stateDir(record.id)
     const isDefault = record.id === DEFAULT_SESSION_ID
     const cwd = this.resolveCwd(record.config.cwd)
-    return new Session({
+    // The sandbox reports model API failures to the session built here.
+    let session: Session | undefined
+    session = new Session({
       record,
       cwd,
       agents: this.options.agents,
@@ -180,7 +190,7 @@ export class SessionManager {
         buildAgentEnv({ agentVars: settings.agentVars, demoModelUrl: settings.demoModelUrl, config, stateDir }),
       isolate: (env) => {
         try {
-          return this.options.sandbox.prepare({ sessionId: record.id, cwd, stateDir, env })
+          return this.options.sandbox.prepare({ sessionId: record.id, cwd, stateDir, env, onModelFailure: (f) => session?.modelFailed(f) })
         } catch (err) {
           const why = this.options.scrub(err instanceof Error ? err.message : String(err))
           throw new ServerError('AGENT_START_FAILED', `The sandbox for the Claude Code process could not be prepared: ${why}`)
@@ -189,6 +199,7 @@ export class SessionManager {
       idleTimeoutMs: settings.idleTimeoutMs,
       releaseWhenUnattended: isDefault,
     })
+    return session
   }
 
   private stateDir(id: string): string {

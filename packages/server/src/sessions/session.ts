@@ -23,7 +23,8 @@ import type { EventFrame, SessionRecord, StoredEvent, Store } from '../event-log
 import { ServerError } from '../errors.js'
 import type { Logger } from '../logger.js'
 import { PermissionBroker, orphanedRequests } from './permission-broker.js'
-import type { SandboxRun } from '../sandbox/sandbox.js'
+import type { ModelFailure, SandboxRun } from '../sandbox/sandbox.js'
+import { describeTurnFailure, modelFailureNotice } from './turn-failure.js'
 
 /** Something attached to a session that receives its events (a WebSocket connection). */
 export interface Subscriber {
@@ -79,6 +80,8 @@ export class Session {
   /** Recent prompt uuids, so a client resending after a dropped connection runs nothing twice. */
   private readonly seenPrompts = new Set<string>()
   private turnRunning = false
+  /** The last model API failure the gateway reported during the running turn. */
+  private turnModelFailure: ModelFailure | undefined
   private interrupting = false
   /** Set after a failed turn, or a change the live CLI refused: once the turn ends the CLI is
    * released, and the next prompt gets a fresh one with the current config. */
@@ -219,6 +222,13 @@ export class Session {
     this.startNextTurn()
   }
 
+  /** The gateway saw a model API call fail: clients hear of it while the CLI retries. */
+  modelFailed(failure: ModelFailure): void {
+    if (!this.turnRunning) return
+    this.turnModelFailure = failure
+    this.emit({ type: 'info', message: this.options.scrub(modelFailureNotice(failure)), source: 'server' })
+  }
+
   /** Start no further turns (server shutdown). */
   drain(): void {
     this.draining = true
@@ -239,6 +249,7 @@ export class Session {
       return
     }
     this.turnRunning = true
+    this.turnModelFailure = undefined
     clearTimeout(this.idleTimer)
     this.setState('running')
     run.send(next)
@@ -396,10 +407,8 @@ export class Session {
     if (!isResultMessage(message) || !this.turnRunning) return
     this.turnRunning = false
     if (message.is_error && !this.interrupting) {
-      const detail = message.result ? `: ${this.options.scrub(message.result)}` : ''
-      this.emitError('TURN_FAILED', `The turn ended with an error (${message.subtype})${detail}`, {
-        subtype: message.subtype,
-      })
+      const failure = describeTurnFailure(message.subtype, message.result, this.turnModelFailure)
+      this.emitError('TURN_FAILED', failure.message, failure.data)
       this.restartWhenIdle = 'failed'
     }
     this.interrupting = false
@@ -433,7 +442,8 @@ export class Session {
     this.startNextTurn()
   }
 
-  private emitError(code: ErrorCode, message: string, data?: unknown): void {
+  private emitError(code: ErrorCode, text: string, data?: unknown): void {
+    const message = this.options.scrub(text)
     this.emit(data === undefined ? { type: 'error', code, error: message } : { type: 'error', code, error: message, data })
   }
 

@@ -18,7 +18,6 @@ export interface ConnectionOptions {
   maxFrameBytes: number
   maxClientBufferBytes: number
   slowClientGraceMs: number
-  demo: boolean
   /** Start the session's CLI as soon as a client attaches. */
   prewarm: boolean
   /** Scrubs secrets from text sent to clients. */
@@ -38,7 +37,8 @@ const HARD_LIMIT_FACTOR = 4
 
 export const DEMO_NOTICE =
   'Offline demo mode: no model credential is configured, so answers come from the built-in ' +
-  'scripted demo model, not Claude. Set ANTHROPIC_API_KEY (or another credential) and restart to use Claude.'
+  'scripted demo model, not Claude. Set ANTHROPIC_API_KEY (or another credential) and restart, ' +
+  'or post anthropicApiKey in a session\'s config, to use Claude.'
 
 function rawSize(data: RawData): number {
   if (Array.isArray(data)) return data.reduce((n, b) => n + b.length, 0)
@@ -134,8 +134,9 @@ export function handleConnection(socket: WebSocket, session: Session, attach: At
     },
   })
 
-  sendFrame({ type: 'connected', sessionId: session.id, demo: options.demo, lastSeq: options.log.lastSeq(session.id), after: sentUpTo })
-  if (options.demo) sendFrame({ type: 'info', message: DEMO_NOTICE, source: 'server' })
+  const demo = options.sessions.isDemo(session.id)
+  sendFrame({ type: 'connected', sessionId: session.id, demo, lastSeq: options.log.lastSeq(session.id), after: sentUpTo })
+  if (demo) sendFrame({ type: 'info', message: DEMO_NOTICE, source: 'server' })
   // A live-only client still needs the questions waiting for an answer (a replaying one gets
   // them in the replay).
   if (live) for (const request of session.openPermissionRequests()) socket.send(request.text)

@@ -14,12 +14,14 @@ export interface ServerProcess {
   exited: Promise<number | string>
 }
 
-export async function spawnServer(env: Record<string, string>, cwd: string, args: string[] = []): Promise<ServerProcess> {
+/** `detached`: in its own process group, as a terminal runs it (signal the group with -pid). */
+export async function spawnServer(env: Record<string, string>, cwd: string, args: string[] = [], options: { detached?: boolean } = {}): Promise<ServerProcess> {
   let output = ''
   const child = spawn(process.execPath, [MAIN, ...args], {
     cwd,
     env: { PATH: process.env['PATH'] ?? '', PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.detached ?? false,
   })
   child.stdout!.on('data', (d) => (output += d))
   child.stderr!.on('data', (d) => (output += d))
