@@ -13,15 +13,6 @@ export const PERMISSION_MODES = [
 export const PermissionModeSchema = z.enum(PERMISSION_MODES)
 export type PermissionMode = z.infer<typeof PermissionModeSchema>
 
-/** A custom sub-agent, as the SDK's `AgentDefinition` (extra SDK fields pass through). */
-export const AgentDefinitionSchema = z.looseObject({
-  description: z.string(),
-  prompt: z.string(),
-  tools: z.array(z.string()).optional(),
-  model: z.string().optional(),
-})
-export type AgentDefinition = z.infer<typeof AgentDefinitionSchema>
-
 export const SystemPromptSchema = z.union([
   z.string(),
   z.strictObject({
@@ -51,6 +42,50 @@ export const McpServerConfigSchema = z.union([
 export type McpServerConfig = z.infer<typeof McpServerConfigSchema>
 
 export const SETTING_SOURCES = ['user', 'project', 'local'] as const
+
+/** A custom sub-agent: the fields of the SDK's `AgentDefinition`. Other fields (such as the
+ * original README's `name`) are dropped, and the answer names them (`droppedAgentFields`). */
+export const AgentDefinitionSchema = z.object({
+  /** When to use this agent. */
+  description: z.string(),
+  /** The agent's system prompt. @default its description (the original did not require one) */
+  prompt: z.string().optional(),
+  tools: z.array(z.string()).optional(),
+  disallowedTools: z.array(z.string()).optional(),
+  model: z.string().optional(),
+  /** Names of the session's MCP servers, or inline ones (secret values: returned redacted). */
+  mcpServers: z.array(z.union([z.string(), z.record(z.string(), McpServerConfigSchema)])).optional(),
+  skills: z.array(z.string()).optional(),
+  initialPrompt: z.string().optional(),
+  maxTurns: z.number().int().positive().optional(),
+  autoCompactWindow: z.number().int().positive().optional(),
+  background: z.boolean().optional(),
+  omitClaudeMd: z.boolean().optional(),
+  memory: z.enum(['user', 'project', 'local']).optional(),
+  effort: z.union([z.enum(['low', 'medium', 'high', 'xhigh', 'max']), z.number()]).optional(),
+  permissionMode: PermissionModeSchema.optional(),
+  criticalSystemReminder_EXPERIMENTAL: z.string().optional(),
+  observer: z.string().optional(),
+  observerMessage: z.string().optional(),
+})
+export type AgentDefinition = z.infer<typeof AgentDefinitionSchema>
+
+const AGENT_FIELDS = new Set(Object.keys(AgentDefinitionSchema.shape))
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value)
+
+/** The paths of the fields inside `agents` that parsing drops (e.g. `agents.myAgent.name`),
+ * from the config as posted; `prefix` for a config nested in a body (`config.`). */
+export function droppedAgentFields(config: unknown, prefix = ''): string[] {
+  if (!isRecord(config) || !isRecord(config['agents'])) return []
+  return Object.entries(config['agents']).flatMap(([name, agent]) =>
+    isRecord(agent) ? Object.keys(agent).filter((key) => !AGENT_FIELDS.has(key)).map((key) => `${prefix}agents.${name}.${key}`) : [],
+  )
+}
+
+/** Agents as the SDK needs them: every one with a prompt (its description when none was given). */
+export function withDefaultPrompts(agents: Record<string, AgentDefinition>): Record<string, AgentDefinition & { prompt: string }> {
+  return Object.fromEntries(Object.entries(agents).map(([name, agent]) => [name, { ...agent, prompt: agent.prompt ?? agent.description }]))
+}
 
 export const QueryConfigSchema = z.strictObject({
   agents: z.record(z.string(), AgentDefinitionSchema).optional(),
@@ -88,17 +123,27 @@ export function redactConfig<T extends QueryConfig>(config: T): T {
   for (const field of SECRET_CONFIG_FIELDS) {
     if (copy[field] !== undefined) copy[field] = REDACTED
   }
-  if (copy.mcpServers) {
-    copy.mcpServers = Object.fromEntries(
-      Object.entries(copy.mcpServers).map(([name, server]) => [
+  if (copy.mcpServers) copy.mcpServers = redactServers(copy.mcpServers)
+  if (copy.agents) {
+    copy.agents = Object.fromEntries(
+      Object.entries(copy.agents).map(([name, agent]) => [
         name,
-        'env' in server && server.env
-          ? { ...server, env: redactValues(server.env) }
-          : 'headers' in server && server.headers
-            ? { ...server, headers: redactValues(server.headers) }
-            : server,
+        agent.mcpServers ? { ...agent, mcpServers: agent.mcpServers.map((spec) => (typeof spec === 'string' ? spec : redactServers(spec))) } : agent,
       ]),
     )
   }
   return copy
+}
+
+function redactServers(servers: Record<string, McpServerConfig>): Record<string, McpServerConfig> {
+  return Object.fromEntries(
+    Object.entries(servers).map(([name, server]) => [
+      name,
+      'env' in server && server.env
+        ? { ...server, env: redactValues(server.env) }
+        : 'headers' in server && server.headers
+          ? { ...server, headers: redactValues(server.headers) }
+          : server,
+    ]),
+  )
 }

@@ -17,6 +17,10 @@ export const ERROR_CODES = [
   'SESSION_EXISTS', // creating a session with an id already in use
   'INVALID_CURSOR', // a replay cursor (`after`) that is not an integer in 0..lastSeq
   'INVALID_REQUEST', // a request body or query that fails validation (fields named in data.issues)
+  'MALFORMED_REQUEST', // bytes the HTTP parser cannot read: a bad method, conflicting lengths, not HTTP
+  'HEADERS_TOO_LARGE', // request headers over the parser's limit (HTTP 431)
+  'REQUEST_TIMEOUT', // the request did not arrive in time (HTTP 408)
+  'INVALID_HANDSHAKE', // a WebSocket upgrade with a missing or bad Upgrade / Sec-WebSocket-* header
   'SLOW_CONSUMER', // a client fell too far behind; reconnect with `after` to catch up
   'SHUTTING_DOWN', // the server is stopping and takes no new prompts
   'DUPLICATE_PROMPT', // a user_message whose uuid this session already took (safe resend)

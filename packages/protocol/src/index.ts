@@ -19,6 +19,8 @@ export {
   SECRET_CONFIG_FIELDS,
   SystemPromptSchema,
   redactConfig,
+  droppedAgentFields,
+  withDefaultPrompts,
   type AgentDefinition,
   type McpServerConfig,
   type PermissionMode,

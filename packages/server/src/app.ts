@@ -14,9 +14,9 @@ import { fileRoutes } from './files/routes.js'
 import { watchEndpoint } from './files/watch-socket.js'
 import { Workspace } from './files/workspace-path.js'
 import { Authenticator } from './http/auth.js'
-import { sendError } from './http/respond.js'
+import { answerOutsideRoutes } from './http/edge.js'
+import { sendFailure } from './http/respond.js'
 import { createRouter } from './http/router.js'
-import { ServerError } from './errors.js'
 import { createSandbox } from './sandbox/create.js'
 import type { Sandbox } from './sandbox/sandbox.js'
 import { createLogger, type Logger } from './logger.js'
@@ -85,16 +85,18 @@ async function startLocked(options: StartServerOptions, unlock: () => void): Pro
   const watch = watchEndpoint({ workspace, maxClientBufferBytes: settings.maxClientBufferBytes, logger })
   const auth = new Authenticator(settings.authTokens)
   const router = createRouter(routes, logger)
+  // The top-level guard: whatever a request does, it gets a typed answer and the server serves on.
   const server: Server = createServer((req, res) => {
     try {
       auth.check(req)
     } catch (err) {
       res.setHeader('www-authenticate', 'Bearer')
-      sendError(res, err as ServerError)
+      sendFailure(res, err, logger, `HTTP ${req.method} auth`)
       return
     }
-    void router(req, res)
+    router(req, res).catch((err: unknown) => sendFailure(res, err, logger, `HTTP ${req.method}`))
   })
+  answerOutsideRoutes(server, logger)
   const wss = attachWebSockets(server, {
     sessions,
     log: store,

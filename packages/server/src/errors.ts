@@ -14,6 +14,8 @@ const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
   SESSION_EXISTS: 409,
   SHUTTING_DOWN: 503,
   BODY_TOO_LARGE: 413,
+  HEADERS_TOO_LARGE: 431,
+  REQUEST_TIMEOUT: 408,
   INTERNAL: 500,
 }
 
@@ -40,6 +42,21 @@ export class ServerError extends Error {
   }
 }
 
+/** Never throws, whatever it is given (the last line of defence calls it). */
 export function toServerError(err: unknown): ServerError {
-  return err instanceof ServerError ? err : new ServerError('INTERNAL', 'Internal server error')
+  try {
+    if (err instanceof ServerError) return err
+  } catch {
+    // e.g. a Proxy whose prototype trap throws: unknown, so INTERNAL
+  }
+  return new ServerError('INTERNAL', 'Internal server error')
+}
+
+/** For the log: an unknown error's stack, or its text; never throws. */
+export function describeError(err: unknown): string {
+  try {
+    return err instanceof Error ? (err.stack ?? err.message) : String(err)
+  } catch {
+    return 'an error that cannot be printed'
+  }
 }

@@ -13,7 +13,7 @@ import {
   type SpawnOptions,
   type SpawnedProcess,
 } from '@anthropic-ai/claude-agent-sdk'
-import type { SdkMessage, UserMessage } from '@claude-agent/protocol'
+import { withDefaultPrompts, type SdkMessage, type UserMessage } from '@claude-agent/protocol'
 import type { AgentControl, AgentFactory, AgentRun, AgentStartOptions } from './agent.js'
 import { PushQueue } from './push-queue.js'
 
@@ -39,7 +39,7 @@ function toSdkOptions(o: AgentStartOptions, spawnProcess: Options['spawnClaudeCo
   if (config.systemPrompt !== undefined) options.systemPrompt = config.systemPrompt
   if (config.allowedTools !== undefined) options.allowedTools = config.allowedTools
   if (config.disallowedTools !== undefined) options.disallowedTools = config.disallowedTools
-  if (config.agents !== undefined) options.agents = config.agents as Options['agents']
+  if (config.agents !== undefined) options.agents = withDefaultPrompts(config.agents) as Options['agents']
   if (config.maxTurns !== undefined) options.maxTurns = config.maxTurns
   if (config.maxBudgetUsd !== undefined) options.maxBudgetUsd = config.maxBudgetUsd
   if (config.mcpServers !== undefined) options.mcpServers = config.mcpServers as Record<string, McpServerConfig>

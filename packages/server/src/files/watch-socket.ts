@@ -8,7 +8,7 @@ import type { ErrorFrame, WatchFrame } from '@claude-agent/protocol'
 import { WebSocketServer, type WebSocket } from 'ws'
 import { ServerError } from '../errors.js'
 import type { Logger } from '../logger.js'
-import type { UpgradeRoute } from '../ws/upgrade.js'
+import { refuseHandshakeErrorsAsJson, type UpgradeRoute } from '../ws/upgrade.js'
 import { fsError } from './entries.js'
 import { flagParam, pathParam } from './query.js'
 import { DirectoryWatcher } from './watcher.js'
@@ -35,6 +35,7 @@ export interface WatchEndpoint extends UpgradeRoute {
 
 export function watchEndpoint(options: WatchSocketOptions): WatchEndpoint {
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 })
+  refuseHandshakeErrorsAsJson(wss)
   const watchers = new Set<DirectoryWatcher>()
 
   /** One socket, one watcher: events out, the watcher closed with the socket. */

@@ -3,6 +3,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
 import { ServerError } from '../errors.js'
+import { queryParamLeniently } from './request-target.js'
 
 export interface AuthToken {
   /** Who holds it: recorded in the approval audit trail. */
@@ -43,7 +44,7 @@ export function presentedToken(req: IncomingMessage): string | undefined {
   const protocols = req.headers['sec-websocket-protocol']?.split(',').map((p) => p.trim())
   const at = protocols?.indexOf(BEARER_SUBPROTOCOL) ?? -1
   if (protocols && at >= 0 && protocols[at + 1]) return protocols[at + 1]
-  return new URL(req.url ?? '/', 'http://localhost').searchParams.get('access_token') ?? undefined
+  return queryParamLeniently(req.url, 'access_token') ?? undefined
 }
 
 export class Authenticator {

@@ -4,9 +4,10 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http'
 import type { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import { ServerError, toServerError } from '../errors.js'
+import { ServerError } from '../errors.js'
 import type { Logger } from '../logger.js'
-import { sendError, sendJson } from './respond.js'
+import { decodeComponent, parseRequestTarget } from './request-target.js'
+import { sendFailure, sendJson } from './respond.js'
 
 export interface RouteRequest {
   req: IncomingMessage
@@ -41,7 +42,7 @@ function match(pattern: string, path: string): Record<string, string> | null {
     const g = got[i] ?? ''
     if (w.startsWith(':')) {
       if (g === '') return null
-      params[w.slice(1)] = decodeURIComponent(g)
+      params[w.slice(1)] = decodeComponent(g, 'path')
     } else if (w !== g) return null
   }
   return params
@@ -49,8 +50,10 @@ function match(pattern: string, path: string): Record<string, string> | null {
 
 export function createRouter(routes: Route[], logger: Logger) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    let where = `HTTP ${req.method}`
     try {
-      const url = new URL(req.url ?? '/', 'http://localhost')
+      const url = parseRequestTarget(req.url)
+      where = `HTTP ${req.method} ${url.pathname}`
       const candidates = routes
         .map((route) => ({ route, params: match(route.path, url.pathname) }))
         .filter((c) => c.params !== null)
@@ -68,9 +71,8 @@ export function createRouter(routes: Route[], logger: Logger) {
         await pipeline(result.stream, res).catch((err: unknown) => logger.debug(`HTTP ${req.method} ${url.pathname}: stream ended early: ${String(err)}`))
       } else sendJson(res, result.status ?? 200, result.body)
     } catch (err) {
-      const error = toServerError(err)
-      if (error.code === 'INTERNAL') logger.error(`HTTP ${req.method} ${req.url}: ${err instanceof Error ? err.stack : String(err)}`)
-      sendError(res, error)
+      // The path only: the query may hold a token.
+      sendFailure(res, err, logger, where)
     }
   }
 }

@@ -1,5 +1,5 @@
 // POST /config and GET /config of the original protocol. Secrets go in, never out.
-import { QueryConfigSchema, describeIssues, redactConfig, summarizeIssues } from '@claude-agent/protocol'
+import { QueryConfigSchema, describeIssues, droppedAgentFields, redactConfig, summarizeIssues } from '@claude-agent/protocol'
 import { ServerError } from '../errors.js'
 import { readJsonBody } from '../http/body.js'
 import type { Route } from '../http/router.js'
@@ -19,6 +19,8 @@ export function configRoutes(sessions: SessionManager, options: { maxBodyBytes: 
         }
         sessions.setConfig(parsed.data)
         const session = sessions.defaultSession
+        // Fields inside `agents` the SDK does not know (the original README's `name`) are dropped, and named.
+        const dropped = droppedAgentFields(body)
         return {
           body: {
             success: true,
@@ -27,6 +29,7 @@ export function configRoutes(sessions: SessionManager, options: { maxBodyBytes: 
             appliesAtNextStart: session.activeRun !== null,
             // A posted key takes the default session out of the offline demo mode.
             demo: sessions.isDemo(),
+            ...(dropped.length > 0 && { dropped }),
           },
         }
       },

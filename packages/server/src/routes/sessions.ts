@@ -1,5 +1,5 @@
 // The native session API: create, list, get, delete sessions, and read a session's history.
-import { CreateSessionRequestSchema, describeIssues, summarizeIssues } from '@claude-agent/protocol'
+import { CreateSessionRequestSchema, describeIssues, droppedAgentFields, summarizeIssues } from '@claude-agent/protocol'
 import type { EventLog } from '../event-log/event-log.js'
 import { ServerError } from '../errors.js'
 import { readJsonBody } from '../http/body.js'
@@ -32,7 +32,8 @@ export function sessionRoutes(sessions: SessionManager, log: EventLog, options: 
           const issues = describeIssues(parsed.error)
           throw new ServerError('INVALID_REQUEST', `Invalid session: ${summarizeIssues(issues)}`, { issues })
         }
-        return { status: 201, body: { session: sessions.create(parsed.data).info() } }
+        const dropped = droppedAgentFields((body as { config?: unknown }).config, 'config.')
+        return { status: 201, body: { session: sessions.create(parsed.data).info(), ...(dropped.length > 0 && { dropped }) } }
       },
     },
     { method: 'GET', path: '/sessions', handle: () => ({ body: { sessions: sessions.list() } }) },

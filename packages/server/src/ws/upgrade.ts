@@ -5,18 +5,41 @@
 import type { IncomingMessage, Server } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { WebSocketServer } from 'ws'
-import { ServerError, toServerError } from '../errors.js'
+import { ServerError } from '../errors.js'
 import { BEARER_SUBPROTOCOL } from '../http/auth.js'
+import { decodeComponent, parseRequestTarget } from '../http/request-target.js'
+import { logged, sendRawError } from '../http/respond.js'
 import type { Session } from '../sessions/session.js'
 import { DEFAULT_SESSION_ID } from '../sessions/session-manager.js'
 import { handleConnection, type ConnectionOptions } from './connection.js'
 
+const HINTS: Partial<Record<string, Record<string, string>>> = {
+  UNAUTHORIZED: { 'www-authenticate': 'Bearer' },
+  METHOD_NOT_ALLOWED: { allow: 'GET' },
+  INVALID_HANDSHAKE: { 'sec-websocket-version': '13' },
+}
+
+/** A refused upgrade: an HTTP error in the wire shape, then the socket closes. Never throws. */
 function refuse(socket: Duplex, error: ServerError): void {
-  const text = JSON.stringify(error.toWire())
-  const challenge = error.code === 'UNAUTHORIZED' ? 'www-authenticate: Bearer\r\n' : ''
-  socket.end(
-    `HTTP/1.1 ${error.status} ${error.code}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(text)}\r\n${challenge}connection: close\r\n\r\n${text}`,
-  )
+  sendRawError(socket, error, HINTS[error.code])
+}
+
+const badHandshake = (message: string) => new ServerError('INVALID_HANDSHAKE', message)
+const HANDSHAKE_KEY = /^[+/0-9A-Za-z]{22}==$/
+
+/** The checks ws makes before it upgrades, made first so every endpoint refuses in the wire shape. */
+function checkHandshake(req: IncomingMessage): void {
+  if (req.method !== 'GET') throw new ServerError('METHOD_NOT_ALLOWED', `A WebSocket upgrade must be a GET, not ${req.method}`, { allowed: ['GET'] })
+  if (req.headers.upgrade?.toLowerCase() !== 'websocket') throw badHandshake('Only WebSocket upgrades are served: Upgrade: websocket')
+  if (!HANDSHAKE_KEY.test(req.headers['sec-websocket-key'] ?? '')) throw badHandshake('Sec-WebSocket-Key is missing or not 16 bytes in base64')
+  const version = req.headers['sec-websocket-version']
+  if (version !== '13' && version !== '8') throw badHandshake('Sec-WebSocket-Version must be 13')
+}
+
+/** The handshake failures ws finds itself (e.g. a malformed Sec-WebSocket-Protocol), in the
+ * wire shape instead of ws's plain text. */
+export function refuseHandshakeErrorsAsJson(wss: WebSocketServer): void {
+  wss.on('wsClientError', (err: Error, socket: Duplex) => refuse(socket, badHandshake(`WebSocket handshake refused: ${err.message}`)))
 }
 
 /** A boolean query flag: absent, `1`/`true`, or `0`/`false`. */
@@ -41,7 +64,7 @@ function sessionFor(path: string, options: ConnectionOptions): Session {
   if (path === '/ws') return options.sessions.get(DEFAULT_SESSION_ID)
   const match = /^\/sessions\/([^/]+)\/ws$/.exec(path)
   if (!match) throw new ServerError('NOT_FOUND', `No WebSocket endpoint at ${path}`)
-  return options.sessions.get(decodeURIComponent(match[1]!))
+  return options.sessions.get(decodeComponent(match[1]!, 'path'))
 }
 
 /** Another WebSocket endpoint at an exact path (e.g. /files/watch). It upgrades the socket
@@ -61,14 +84,21 @@ export function attachWebSockets(server: Server, options: ConnectionOptions, rou
     // so the token itself is never echoed.
     handleProtocols: (protocols) => (protocols.has(BEARER_SUBPROTOCOL) ? BEARER_SUBPROTOCOL : false),
   })
+  refuseHandshakeErrorsAsJson(wss)
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // Node hands over the socket without an error listener: a reset must not end the process.
+    socket.on('error', () => socket.destroy())
+    let where = 'WebSocket upgrade'
+    const fail = (err: unknown) => refuse(socket, logged(err, options.logger, where))
     try {
       const tokenLabel = options.auth.check(req)
+      checkHandshake(req)
       if (options.sessions.shuttingDown) throw new ServerError('SHUTTING_DOWN', 'The server is shutting down')
-      const url = new URL(req.url ?? '/', 'http://localhost')
+      const url = parseRequestTarget(req.url)
+      where = `WebSocket upgrade ${url.pathname}`
       const route = routes.find((r) => r.path === url.pathname)
       if (route) {
-        route.upgrade(req, socket, head, url).catch((err: unknown) => refuse(socket, toServerError(err)))
+        route.upgrade(req, socket, head, url).catch(fail)
         return
       }
       const session = sessionFor(url.pathname, options)
@@ -76,9 +106,17 @@ export function attachWebSockets(server: Server, options: ConnectionOptions, rou
       const partial = parseFlag('partial', url.searchParams.get('partial'))
       // A token's label is authoritative; `?label=` only names clients of an open server.
       const label = tokenLabel ?? (url.searchParams.get('label')?.slice(0, 64) || undefined)
-      wss.handleUpgrade(req, socket, head, (ws) => handleConnection(ws, session, { after, partial, label }, options))
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        try {
+          handleConnection(ws, session, { after, partial, label }, options)
+        } catch (err) {
+          // Upgraded already: no HTTP answer any more, so close as an internal error.
+          logged(err, options.logger, where)
+          ws.close(1011, 'INTERNAL')
+        }
+      })
     } catch (err) {
-      refuse(socket, toServerError(err))
+      fail(err)
     }
   })
   return wss
