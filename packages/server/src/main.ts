@@ -53,10 +53,11 @@ async function main(): Promise<void> {
     const model = await startScriptedModel({ scenario: demoScenario })
     settings.demoModelUrl = model.url
     stopModel = () => model.close()
-    logger.warn(DEMO_NOTICE)
   }
 
   const server = await startServer({ settings, logger })
+  // Said once the server is up: a start that fails says only why.
+  if (settings.demoModelUrl !== undefined) logger.warn(DEMO_NOTICE)
   logger.info(`claude-agent-server listening on ${server.url}`)
   logger.info(`  config:    ${server.url}/config`)
   logger.info(`  websocket: ${server.url.replace(/^http/, 'ws')}/ws`)
