@@ -35,7 +35,7 @@ if (files.length === 0) {
 }
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=180000', ...flags, ...files],
+  ['--import', 'tsx', '--conditions=claude-agent-source', '--test', '--test-concurrency=2', '--test-timeout=180000', ...flags, ...files],
   { stdio: 'inherit' },
 )
 process.exit(result.status ?? 1)
