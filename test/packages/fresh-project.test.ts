@@ -102,8 +102,8 @@ describe('the packed client in a fresh project', () => {
       const failures: string[] = []
       tab.on('pageerror', (error) => failures.push(error.message))
       await tab.goto(site.url)
-      await tab.waitForFunction(() => (window as unknown as { exampleLog: string[] }).exampleLog.some((l) => l === 'example finished' || l.startsWith('uncaught')), undefined, { timeout: 120_000 })
-      const log = await tab.evaluate(() => (window as unknown as { exampleLog: string[] }).exampleLog)
+      await tab.waitForFunction(() => (globalThis as unknown as { exampleLog: string[] }).exampleLog.some((l) => l === 'example finished' || l.startsWith('uncaught')), undefined, { timeout: 120_000 })
+      const log = await tab.evaluate(() => (globalThis as unknown as { exampleLog: string[] }).exampleLog)
       const text = log.join('\n')
       assert.deepEqual(failures, [], text)
       assert.ok(log.some((l) => l.startsWith('Claude:') && l.includes('"type":"result"') && l.includes(REPLY)), text)
