@@ -3,8 +3,8 @@
 // which undici reports as a bare `fetch failed` with the reason hidden in `cause`.
 import { describeFetchError } from '../http/request.js'
 
-/** One line naming the cause; `where` is the API or sandbox URL the call went to. */
-export function describeE2BError(error: unknown, where: { apiUrl: string; timeoutMs: number }): string {
+/** One line naming the cause; `where.url` is the API or sandbox URL the call went to. */
+export function describeE2BError(error: unknown, where: { url: string; timeoutMs: number }): string {
   if (!(error instanceof Error)) return String(error)
   switch (error.name) {
     case 'AuthenticationError':
@@ -19,11 +19,11 @@ export function describeE2BError(error: unknown, where: { apiUrl: string; timeou
     case 'TimeoutError':
       // AbortSignal.timeout's DOMException and the SDK's own TimeoutError share the name.
       return error instanceof DOMException || /aborted due to timeout/.test(error.message)
-        ? `E2B (${where.apiUrl}) did not answer within ${where.timeoutMs} ms (requestTimeoutMs)`
+        ? `E2B (${where.url}) did not answer within ${where.timeoutMs} ms (requestTimeoutMs)`
         : `the sandbox timed out: ${error.message}`
   }
   if (error.name === 'TypeError' && /fetch failed/.test(error.message)) {
-    return `cannot reach E2B at ${where.apiUrl} (${describeFetchError(error)}): check the network, or \`apiUrl\` / E2B_API_URL`
+    return `cannot reach E2B at ${where.url} (${describeFetchError(error)}): check the network and the E2B URLs (\`apiUrl\`, \`sandboxUrl\`)`
   }
   return `${error.name}: ${error.message}`
 }

@@ -179,11 +179,13 @@ export class E2BProvider implements SandboxProvider {
         this.log(`[sandbox server] ${clean}`)
       }
     }
-    await this.call('store the server token', () => sandbox.files.write(TOKEN_FILE, token))
+    await this.call('store the server token', () => sandbox.files.write(TOKEN_FILE, token), 'sandbox')
     this.serverExit = undefined
     // timeoutMs 0: the server runs as long as the sandbox, not the SDK's 60 s command default.
-    const server = await this.call('start the server', () =>
-      sandbox.commands.run(E2B_START_COMMAND, { background: true, envs, timeoutMs: 0, onStdout: keep, onStderr: keep }),
+    const server = await this.call(
+      'start the server',
+      () => sandbox.commands.run(E2B_START_COMMAND, { background: true, envs, timeoutMs: 0, onStdout: keep, onStderr: keep }),
+      'sandbox',
     )
     this.server = server
     // A non-zero exit rejects (CommandExitError, with exitCode); a cut connection rejects too.
@@ -229,13 +231,18 @@ export class E2BProvider implements SandboxProvider {
     throw new ClaudeAgentClientError('NOT_CONNECTED', `Cannot ${what}: no sandbox (start the client first)`)
   }
 
-  /** One E2B call; its failure (auth, quota, timeout, no network, ...) as `PROVIDER_FAILED` naming the cause. */
-  private async call<T>(what: string, run: () => Promise<T>): Promise<T> {
+  /** One E2B call (to the API, or to the sandbox's envd); its failure as `PROVIDER_FAILED` naming the cause. */
+  private async call<T>(what: string, run: () => Promise<T>, to: 'api' | 'sandbox' = 'api'): Promise<T> {
     try {
       return await run()
     } catch (error) {
-      const apiUrl = this.options.apiUrl ?? callerEnv()['E2B_API_URL'] ?? `https://api.${this.options.domain ?? callerEnv()['E2B_DOMAIN'] ?? 'e2b.app'}`
-      const why = describeE2BError(error, { apiUrl, timeoutMs: this.requestTimeoutMs })
+      const env = callerEnv()
+      const domain = this.options.domain ?? env['E2B_DOMAIN'] ?? 'e2b.app'
+      const url =
+        to === 'api'
+          ? (this.options.apiUrl ?? env['E2B_API_URL'] ?? `https://api.${domain}`)
+          : (this.options.sandboxUrl ?? env['E2B_SANDBOX_URL'] ?? `the sandbox (${this.sandbox?.sandboxId ?? 'new'}.${domain})`)
+      const why = describeE2BError(error, { url, timeoutMs: this.requestTimeoutMs })
       throw new ClaudeAgentClientError('PROVIDER_FAILED', `E2B: could not ${what}: ${why}`, { cause: error })
     }
   }

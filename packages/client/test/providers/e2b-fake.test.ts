@@ -202,6 +202,11 @@ describe('e2b provider failures against the E2B fake', () => {
     await startFails({ e2bApiKey: E2B_KEY, e2b: { ...connection(), apiUrl } }, new RegExp(`cannot reach E2B at ${apiUrl.replace(/\./g, '\\.')} \\(ECONNREFUSED\\)`))
   })
 
+  it('a sandbox gone before its server starts (envd answers 502): says the sandbox timed out', async () => {
+    fake!.inject('envd', { status: 502, message: 'The sandbox was not found' })
+    await startFails({ e2bApiKey: E2B_KEY, e2b: connection() }, /could not store the server token: the sandbox timed out: The sandbox was not found/)
+  })
+
   it('a server that exits: says so with its exit code, and the sandbox is killed', async () => {
     await startFails({ e2bApiKey: E2B_KEY, template: 'server-exits', e2b: connection() }, /server did not come up: the server exited \(code 3\):\n.*no bubblewrap here/)
     assert.ok([...fake!.sandboxes.values()].filter((s) => s.templateId === 'server-exits').every((s) => s.state === 'killed'))
