@@ -35,8 +35,7 @@ export async function handleControlPlane(state: FakeState, request: IncomingMess
     if (state.faulted('pause', response, { sandboxId })) return
     return withSandbox(state, sandboxId, response, (sandbox) => {
       if (sandbox.state === 'paused') return sendError(response, 409, `Sandbox ${sandboxId} is already paused`)
-      sandbox.pause()
-      sendEmpty(response)
+      void sandbox.pause().then(() => sendEmpty(response))
     })
   }
   if ((match = /^\/v2\/sandboxes\/([^/]+)\/connect$/.exec(path)) && method === 'POST') {

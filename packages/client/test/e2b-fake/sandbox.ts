@@ -4,7 +4,7 @@
 // thaws them, kill and the sandbox timeout end them, as E2B does.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdirSync } from 'node:fs'
+import { mkdirSync, readFileSync } from 'node:fs'
 import net from 'node:net'
 import { join, posix } from 'node:path'
 import type { ConnectStream } from './connect-stream.js'
@@ -112,12 +112,18 @@ export class FakeSandbox {
     return proc
   }
 
-  pause(): void {
+  /** Resolves once every process is really stopped: SIGSTOP is delivered asynchronously, and
+   * E2B's pause answers only when the sandbox is frozen. */
+  async pause(): Promise<void> {
     this.state = 'paused'
     clearTimeout(this.timer)
     this.signalAll('SIGSTOP')
     // A paused sandbox drops its connections; the processes keep their memory.
     for (const proc of this.processes) proc.stream?.cut()
+    const live = this.processes.filter(({ child }) => child.exitCode === null && child.signalCode === null)
+    for (let tries = 0; tries < 400 && !live.every(({ pid }) => stoppedOrGone(pid)); tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 5))
+    }
   }
 
   resume(timeoutSeconds: number): void {
@@ -169,4 +175,14 @@ async function freePort(): Promise<number> {
   const { port } = server.address() as net.AddressInfo
   await new Promise<void>((resolve) => server.close(() => resolve()))
   return port
+}
+
+/** The process is stopped (state T) or no longer exists. */
+function stoppedOrGone(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('T')
+  } catch {
+    return true
+  }
 }
