@@ -4,7 +4,7 @@
 // nothing). The top-level guard: whatever a request does, it gets a typed answer and the
 // server serves on.
 import { createServer, type IncomingMessage, type Server } from 'node:http'
-import { getRequestListener } from '@hono/node-server'
+import { RequestError, getRequestListener } from '@hono/node-server'
 import { ServerError } from '../errors.js'
 import type { Logger } from '../logger.js'
 import { nodeCredentials, type Authenticator } from './auth.js'
@@ -33,7 +33,7 @@ export function createHttpServer(app: HttpApp, auth: Authenticator, logger: Logg
     // Only what the adapter itself refuses gets here: the app answers everything else.
     errorHandler: (err) =>
       errorResponse(
-        err instanceof Error && err.name === 'RequestError'
+        err instanceof RequestError
           ? new ServerError('INVALID_REQUEST', 'The request is not valid', { issues: [{ path: 'path', message: 'not a valid request' }] })
           : logged(err, logger, 'HTTP adapter'),
       ),
