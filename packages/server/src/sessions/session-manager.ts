@@ -209,7 +209,8 @@ export class SessionManager {
     return session
   }
 
-  private stateDir(id: string): string {
+  /** Where a session keeps its CLI state (HOME, CLAUDE_CONFIG_DIR, TMPDIR); exec uses it too. */
+  stateDir(id: string): string {
     return join(this.options.settings.dataDir, 'sessions', id)
   }
 

@@ -3,12 +3,13 @@
 // missed, then forwards the live stream, and cuts it off if it cannot keep up.
 import { randomUUID } from 'node:crypto'
 import { Socket } from 'node:net'
-import { parseClientFrame, type ClientFrame, type Decider, type ServerFrame, type WireError } from '@claude-agent/protocol'
+import { CLOSE_CODES, parseClientFrame, type ClientFrame, type Decider, type ServerFrame, type WireError } from '@claude-agent/protocol'
 import type { RawData, WebSocket } from 'ws'
 import type { EventLog, StoredEvent } from '../event-log/event-log.js'
 import type { Authenticator } from '../http/auth.js'
 import { toServerError } from '../errors.js'
 import type { Logger } from '../logger.js'
+import { DEMO_NOTICE } from '../notices.js'
 import type { Session } from '../sessions/session.js'
 import type { SessionManager } from '../sessions/session-manager.js'
 
@@ -26,19 +27,10 @@ export interface ConnectionOptions {
   logger: Logger
 }
 
-/** Close code for a client cut off because it fell behind (application range 4000-4999). */
-export const CLOSE_SLOW_CONSUMER = 4008
-/** Close code for a session that was deleted while attached. */
-export const CLOSE_SESSION_GONE = 4404
 const REPLAY_PAGE = 1000
 /** A client may stay over its buffer limit for slowClientGraceMs (a large frame takes a moment
  * to drain), but never grow past this many times the limit: that bounds memory per client. */
 const HARD_LIMIT_FACTOR = 4
-
-export const DEMO_NOTICE =
-  'Offline demo mode: no model credential is configured, so answers come from the built-in ' +
-  'scripted demo model, not Claude. Set ANTHROPIC_API_KEY (or another credential) and restart, ' +
-  'or post anthropicApiKey in a session\'s config, to use Claude.'
 
 function rawSize(data: RawData): number {
   if (Array.isArray(data)) return data.reduce((n, b) => n + b.length, 0)
@@ -86,7 +78,7 @@ export function handleConnection(socket: WebSocket, session: Session, attach: At
     detach()
     options.logger.warn(`session ${session.id}: client cut off: ${why}`)
     sendError({ code: 'SLOW_CONSUMER', error: `Cut off: ${why}. Reconnect with after=${sentUpTo} to catch up.`, data: { after: sentUpTo } })
-    socket.close(CLOSE_SLOW_CONSUMER, 'SLOW_CONSUMER')
+    socket.close(CLOSE_CODES.slowConsumer, 'SLOW_CONSUMER')
     // A stalled peer never completes the close handshake; free its buffers now.
     setTimeout(() => socket.terminate(), 1_000).unref()
   }
@@ -130,7 +122,7 @@ export function handleConnection(socket: WebSocket, session: Session, attach: At
     },
     ended(code, message) {
       sendError({ code, error: message })
-      socket.close(CLOSE_SESSION_GONE, code)
+      socket.close(CLOSE_CODES.gone, code)
     },
   })
 
