@@ -5,7 +5,6 @@
 // the prompt -> init floor.
 import { ClaudeAgentClient, isSystemMessage, type ServerFrame } from '@claude-agent/client'
 import { cliPid, createSession, deleteSession } from '../lib/api.js'
-import { onCleanup } from '../lib/cleanup.js'
 import { now } from '../lib/clock.js'
 import { fromRuns, ratioOf, type Figure } from '../lib/figure.js'
 import type { Measure } from '../lib/measure.js'

@@ -4,7 +4,7 @@
 // own; memory is read after a full GC. The baseline is the same server with no sessions.
 import { deleteSession, getSession } from '../lib/api.js'
 import { sleep, waitFor } from '../lib/clock.js'
-import { fromRuns, single, type Figure, type Value } from '../lib/figure.js'
+import { fromRuns, single, type Figure } from '../lib/figure.js'
 import type { BenchContext, Measure } from '../lib/measure.js'
 import { totalmem } from 'node:os'
 import { memAvailableMb, treeKb, waitGone } from '../lib/proc.js'

@@ -46,8 +46,8 @@ export function freshProject(options: FreshProjectOptions): string {
   }
   const add = (path: string, entry: LockEntry, lookupFrom: string) => {
     if (packages[path]) return
-    const { dev, devOptional, peer, ...kept } = entry
-    void dev, void devOptional, void peer // dev-only in the monorepo, a real dependency here
+    // dev-only in the monorepo, a real dependency here
+    const { dev: _dev, devOptional: _devOptional, peer: _peer, ...kept } = entry
     packages[path] = kept
     const wanted = [
       ...Object.keys(entry.dependencies ?? {}),

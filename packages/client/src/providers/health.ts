@@ -25,7 +25,7 @@ export async function waitForHealth(baseUrl: string, wait: HealthWait): Promise<
   const url = httpEndpoint(baseUrl, '/health')
   const deadline = Date.now() + wait.timeoutMs
   const stop = wait.signal ?? new AbortController().signal
-  let last = 'no answer yet'
+  let last: string
   for (;;) {
     stop.throwIfAborted()
     const gone = wait.gone?.()

@@ -114,9 +114,8 @@ describe('ClaudeAgentClient end to end', () => {
     assert.equal((await iterate).result, 'iterated')
     assert.ok(types.includes('assistant') && types.at(-1) === 'result', types.join(','))
 
-    let counted = 0
     const loop = (async () => {
-      for await (const _ of client.messages()) counted++
+      for await (const _ of client.messages()) void _
       return 'ended'
     })()
     await client.stop()

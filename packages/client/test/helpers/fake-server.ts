@@ -28,7 +28,7 @@ export interface FakeServer {
 export async function startFakeServer(): Promise<FakeServer> {
   const http: Server = createServer((_req, res) => res.writeHead(404).end())
   const wss = new WebSocketServer({ noServer: true })
-  let waiters: Array<(c: FakeConnection) => void> = []
+  const waiters: Array<(c: FakeConnection) => void> = []
   const fake: FakeServer = {
     url: '',
     connections: [],

@@ -1,12 +1,12 @@
 // A real MCP server over streamable HTTP on a loopback port, for config tests.
-import { createServer, type Server } from 'node:http'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js'
 
 export async function startMcpHttpServer(): Promise<{ url: string; headersSeen: string[]; close(): Promise<void> }> {
   const headersSeen: string[] = []
-  const http: Server = createServer(async (req, res) => {
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
     headersSeen.push(String(req.headers['authorization'] ?? ''))
     // Stateless: a fresh server and transport per request.
     const mcp = new McpServer({ name: 'fixture-http', version: '1.0.0' })
@@ -17,6 +17,9 @@ export async function startMcpHttpServer(): Promise<{ url: string; headersSeen: 
     res.on('close', () => void transport.close())
     await mcp.connect(transport)
     await transport.handleRequest(req, res)
+  }
+  const http: Server = createServer((req, res) => {
+    handle(req, res).catch(() => res.destroy())
   })
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve))
   const { port } = http.address() as AddressInfo
