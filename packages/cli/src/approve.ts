@@ -74,7 +74,7 @@ export class TerminalApprover {
     try {
       writeFileSync(file, `${JSON.stringify(request.input, null, 2)}\n`)
       const editor = this.env['VISUAL'] || this.env['EDITOR'] || 'vi'
-      await this.router.suspend(() => spawnSync('sh', ['-c', `${editor} "$1"`, 'sh', file], { stdio: 'inherit' }))
+      await this.router.suspend(() => this.router.keyboard.external(() => spawnSync('sh', ['-c', `${editor} "$1"`, 'sh', file], { stdio: 'inherit' })))
       const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'))
       return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined
     } catch {

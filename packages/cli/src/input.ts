@@ -1,6 +1,6 @@
 // The keyboard: lines with editing and history (node:readline) between turns, single key
-// presses in raw mode during a turn (Ctrl-C, an approval's y/n/a/e). A readline interface is
-// made for each line and closed after it, so raw mode and readline never fight over stdin.
+// presses during a turn (Ctrl-C, an approval's y/n/a/e), taken from the same readline
+// interface by setting its key listener aside.
 // Without a terminal, lines are read from stdin as they come and keys are never asked for.
 import { createInterface, type Interface } from 'node:readline'
 
@@ -9,120 +9,165 @@ export type LineResult = { kind: 'line'; text: string } | { kind: 'sigint' } | {
 export interface Keyboard {
   readonly interactive: boolean
   readLine(prompt: string, signal?: AbortSignal): Promise<LineResult>
+  /** Output for the screen: above the prompt while one is shown. */
+  write(text: string): void
   /** Raw key presses go to `handler` until the returned function is called. */
   keys(handler: (key: string) => void): () => void
+  /** Runs `task` (an editor) with the terminal in its normal mode. */
+  external<T>(task: () => T): T
   close(): void
 }
 
 export function keyboard(input: NodeJS.ReadStream, output: NodeJS.WriteStream): Keyboard {
-  return input.isTTY ? new TerminalKeyboard(input, output) : new PipedKeyboard(input)
+  return input.isTTY ? new TerminalKeyboard(input, output) : new PipedKeyboard(input, output)
 }
 
 class TerminalKeyboard implements Keyboard {
   readonly interactive = true
-  private readonly history: string[] = []
+  private readonly rl: Interface
+  private readonly lines = new LineQueue()
+  private prompting = false
+  /** Output that arrived while the prompt was shown, held until its line is complete. */
+  private held = ''
 
   constructor(
     private readonly input: NodeJS.ReadStream,
     private readonly output: NodeJS.WriteStream,
-  ) {}
-
-  readLine(prompt: string, signal?: AbortSignal): Promise<LineResult> {
-    return new Promise((resolve) => {
-      if (signal?.aborted) return resolve({ kind: 'aborted' })
-      const rl: Interface = createInterface({
-        input: this.input,
-        output: this.output,
-        terminal: true,
-        history: this.history.slice(),
-        historySize: 500,
-        removeHistoryDuplicates: true,
-      })
-      let done = false
-      const finish = (result: LineResult) => {
-        if (done) return
-        done = true
-        signal?.removeEventListener('abort', onAbort)
-        if (result.kind === 'line' && result.text.trim()) {
-          this.history.unshift(result.text)
-        }
-        rl.close()
-        resolve(result)
-      }
-      const onAbort = () => {
-        this.output.write('\r\x1b[2K')
-        finish({ kind: 'aborted' })
-      }
-      signal?.addEventListener('abort', onAbort, { once: true })
-      rl.on('line', (text) => finish({ kind: 'line', text }))
-      rl.on('SIGINT', () => {
-        this.output.write('\n')
-        finish({ kind: 'sigint' })
-      })
-      rl.on('close', () => finish({ kind: 'eof' }))
-      rl.setPrompt(prompt)
-      rl.prompt()
+  ) {
+    // One interface for the whole run, so type-ahead and pasted lines are never lost.
+    this.rl = createInterface({ input, output, terminal: true, historySize: 500, removeHistoryDuplicates: true })
+    this.rl.on('line', (text) => this.lines.push({ kind: 'line', text }))
+    this.rl.on('SIGINT', () => {
+      this.output.write('\n')
+      this.lines.push({ kind: 'sigint' })
     })
+    this.rl.on('close', () => this.lines.end())
+  }
+
+  async readLine(prompt: string, signal?: AbortSignal): Promise<LineResult> {
+    this.rl.setPrompt(prompt)
+    if (!this.lines.ready) {
+      this.prompting = true
+      this.rl.prompt(true)
+    }
+    const result = await this.lines.next(signal)
+    this.prompting = false
+    if (result.kind === 'aborted') this.output.write('\r\x1b[2K')
+    this.flush()
+    return result
+  }
+
+  /** Output while the prompt is shown goes above it, whole lines at a time. */
+  write(text: string): void {
+    if (!this.prompting) return void this.output.write(text)
+    this.held += text
+    const end = this.held.lastIndexOf('\n')
+    if (end < 0) return
+    this.output.write(`\r\x1b[2K${this.held.slice(0, end + 1)}`)
+    this.held = this.held.slice(end + 1)
+    this.rl.prompt(true)
   }
 
   keys(handler: (key: string) => void): () => void {
-    const onData = (data: Buffer) => handler(data.toString('utf8'))
-    this.input.setRawMode(true)
-    this.input.on('data', onData)
-    this.input.resume()
+    // readline keeps stdin in raw mode; its own key listener is set aside while keys are ours.
+    const readlines = this.input.listeners('keypress') as Array<(...args: unknown[]) => void>
+    this.input.removeAllListeners('keypress')
+    const onKey = (text: string | undefined, key: { sequence?: string } | undefined) => handler(key?.sequence ?? text ?? '')
+    this.input.on('keypress', onKey)
     return () => {
-      this.input.off('data', onData)
-      this.input.setRawMode(false)
-      this.input.pause()
+      this.input.off('keypress', onKey)
+      for (const listener of readlines) this.input.on('keypress', listener)
     }
   }
 
-  close(): void {
-    if (this.input.isRaw) this.input.setRawMode(false)
-    this.input.pause()
-  }
-}
-
-class PipedKeyboard implements Keyboard {
-  readonly interactive = false
-  private readonly lines: string[] = []
-  private waiting: ((result: LineResult) => void) | undefined
-  private ended = false
-  private readonly rl: Interface
-
-  constructor(input: NodeJS.ReadStream) {
-    this.rl = createInterface({ input, terminal: false })
-    this.rl.on('line', (text) => {
-      if (this.waiting) this.take({ kind: 'line', text })
-      else this.lines.push(text)
-    })
-    this.rl.on('close', () => {
-      this.ended = true
-      this.take({ kind: 'eof' })
-    })
-  }
-
-  readLine(_prompt: string, signal?: AbortSignal): Promise<LineResult> {
-    const text = this.lines.shift()
-    if (text !== undefined) return Promise.resolve({ kind: 'line', text })
-    if (this.ended) return Promise.resolve({ kind: 'eof' })
-    return new Promise((resolve) => {
-      this.waiting = resolve
-      signal?.addEventListener('abort', () => this.take({ kind: 'aborted' }), { once: true })
-    })
-  }
-
-  keys(): () => void {
-    return () => {}
+  external<T>(task: () => T): T {
+    this.input.setRawMode(false)
+    try {
+      return task()
+    } finally {
+      this.input.setRawMode(true)
+    }
   }
 
   close(): void {
     this.rl.close()
   }
 
+  private flush(): void {
+    if (this.held) this.output.write(this.held)
+    this.held = ''
+  }
+}
+
+/** Lines waiting to be read, and the one reader waiting for them. */
+class LineQueue {
+  private readonly queued: LineResult[] = []
+  private waiting: ((result: LineResult) => void) | undefined
+  private ended = false
+
+  get ready(): boolean {
+    return this.queued.length > 0 || this.ended
+  }
+
+  push(result: LineResult): void {
+    if (this.waiting) this.take(result)
+    else this.queued.push(result)
+  }
+
+  end(): void {
+    this.ended = true
+    this.take({ kind: 'eof' })
+  }
+
+  next(signal?: AbortSignal): Promise<LineResult> {
+    const queued = this.queued.shift()
+    if (queued) return Promise.resolve(queued)
+    if (this.ended) return Promise.resolve({ kind: 'eof' })
+    if (signal?.aborted) return Promise.resolve({ kind: 'aborted' })
+    return new Promise((resolve) => {
+      this.waiting = resolve
+      signal?.addEventListener('abort', () => this.take({ kind: 'aborted' }), { once: true })
+    })
+  }
+
   private take(result: LineResult): void {
     const waiting = this.waiting
     this.waiting = undefined
     waiting?.(result)
+  }
+}
+
+class PipedKeyboard implements Keyboard {
+  readonly interactive = false
+  private readonly lines = new LineQueue()
+  private readonly rl: Interface
+
+  constructor(
+    input: NodeJS.ReadStream,
+    private readonly output: NodeJS.WriteStream,
+  ) {
+    this.rl = createInterface({ input, terminal: false })
+    this.rl.on('line', (text) => this.lines.push({ kind: 'line', text }))
+    this.rl.on('close', () => this.lines.end())
+  }
+
+  readLine(_prompt: string, signal?: AbortSignal): Promise<LineResult> {
+    return this.lines.next(signal)
+  }
+
+  write(text: string): void {
+    this.output.write(text)
+  }
+
+  keys(): () => void {
+    return () => {}
+  }
+
+  external<T>(task: () => T): T {
+    return task()
+  }
+
+  close(): void {
+    this.rl.close()
   }
 }

@@ -62,6 +62,14 @@ export async function main(argv: string[], io: Io): Promise<number | 'running'> 
   }
 }
 
+// A reader that went away (\`| head\`) is not an error of ours.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0)
+    throw error
+  })
+}
+
 const code = await main(process.argv.slice(2), processIo())
 if (code !== 'running') {
   process.exitCode = code

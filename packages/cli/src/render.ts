@@ -28,9 +28,6 @@ export class Renderer {
     if (frame.type === 'sdk_message') this.sdkMessage(frame.data as Record<string, unknown>)
     else if (frame.type === 'error') this.line(style.red(`error ${frame.code}: ${frame.error}`))
     else if (frame.type === 'info' && (frame.source === 'server' || this.options.verbose)) this.line(style.dim(`[${frame.source}] ${frame.message}`))
-    else if (frame.type === 'permission_resolved' && frame.decision === 'deny') {
-      this.line(style.yellow(`  ✗ ${frame.toolName} denied${frame.message ? `: ${oneLine(frame.message)}` : ''} (${frame.reason})`))
-    }
   }
 
   /** Text that belongs on its own line, after whatever streamed before it. */

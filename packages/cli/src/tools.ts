@@ -36,7 +36,7 @@ export function editDiff(name: string, input: unknown, style: Style, maxLines = 
     return clip([...removed, ...added], maxLines)
   }
   if (name === 'Write' && typeof record['content'] === 'string') {
-    return clip(record['content'].split('\n').map((l) => style.green(`+ ${l}`)), maxLines)
+    return clip(record['content'].replace(/\n$/, '').split('\n').map((l) => style.green(`+ ${l}`)), maxLines)
   }
   return []
 }

@@ -33,7 +33,7 @@ export async function attach(argv: string[], io: Io): Promise<number> {
   const client = newClient(setup, true)
   const keys = keyboard(io.stdin, io.stdout)
   const router = new KeyRouter(keys)
-  const renderer = new Renderer({ style, write: (text) => io.stdout.write(text) })
+  const renderer = new Renderer({ style, write: (text) => keys.write(text) })
   const approver = new TerminalApprover(router, renderer, style, io.env)
   try {
     const open = await openSession(client, setup, { session: id, after: values.history ? 0 : undefined })

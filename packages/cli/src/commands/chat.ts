@@ -48,7 +48,7 @@ export async function chat(argv: string[], io: Io): Promise<number> {
   const client = newClient(setup, true)
   const keys = keyboard(io.stdin, io.stdout)
   const router = new KeyRouter(keys)
-  const renderer = new Renderer({ style, write: (text) => io.stdout.write(text) })
+  const renderer = new Renderer({ style, write: (text) => keys.write(text) })
   const approver = new TerminalApprover(router, renderer, style, io.env)
   const allow = values.allow ?? []
   io.stderr.write(style.dim(`${startingMessage(setup)}\n`))
