@@ -57,6 +57,8 @@ export class TerminalApprover {
         else if (k === '\x03') settle({ behavior: 'deny', message: 'The user pressed Ctrl-C.' }, 'denied')
         else if (k === 'n') void this.reason().then((message) => settle({ behavior: 'deny', message }, 'denied'))
         else if (k === 'e') void this.edit(request).then((input) => settle(input ? { behavior: 'allow', updatedInput: input } : { behavior: 'deny', message: 'The user discarded the edit.' }, input ? 'allowed as edited' : 'edit not valid JSON: denied'))
+        // Every key is the approval's while it asks: nothing typed at it reaches the next line.
+        return true
       })
     })
   }

@@ -11,8 +11,9 @@ export interface Keyboard {
   readLine(prompt: string, signal?: AbortSignal): Promise<LineResult>
   /** Output for the screen: above the prompt while one is shown. */
   write(text: string): void
-  /** Raw key presses go to `handler` until the returned function is called. */
-  keys(handler: (key: string) => void): () => void
+  /** Key presses go to `handler` until the returned function is called; it returns false for
+   *  a key it does not use, which is kept as type-ahead for the next line. */
+  keys(handler: (key: string) => boolean): () => void
   /** Runs `task` (an editor) with the terminal in its normal mode. */
   external<T>(task: () => T): T
   close(): void
@@ -68,15 +69,20 @@ class TerminalKeyboard implements Keyboard {
     this.rl.prompt(true)
   }
 
-  keys(handler: (key: string) => void): () => void {
+  keys(handler: (key: string) => boolean): () => void {
     // readline keeps stdin in raw mode; its own key listener is set aside while keys are ours.
+    // Keys the handler does not take are type-ahead: readline gets them once keys are released.
     const readlines = this.input.listeners('keypress') as Array<(...args: unknown[]) => void>
+    const typeahead: unknown[][] = []
     this.input.removeAllListeners('keypress')
-    const onKey = (text: string | undefined, key: { sequence?: string } | undefined) => handler(key?.sequence ?? text ?? '')
+    const onKey = (text: string | undefined, key: { sequence?: string } | undefined) => {
+      if (!handler(key?.sequence ?? text ?? '')) typeahead.push([text, key])
+    }
     this.input.on('keypress', onKey)
     return () => {
       this.input.off('keypress', onKey)
       for (const listener of readlines) this.input.on('keypress', listener)
+      for (const args of typeahead) for (const listener of readlines) listener(...args)
     }
   }
 

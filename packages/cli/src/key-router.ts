@@ -3,7 +3,8 @@
 // an editor. onBusy tells the chat loop to give up its line prompt when an approval arrives.
 import type { Keyboard } from './input.js'
 
-export type KeyHandler = (key: string) => void
+/** Returns false for a key it does not use (type-ahead for the next line). */
+export type KeyHandler = (key: string) => boolean
 
 export class KeyRouter {
   private readonly handlers: KeyHandler[] = []
@@ -60,7 +61,7 @@ export class KeyRouter {
 
   private sync(): void {
     const want = this.handlers.length > 0 && this.suspended === 0
-    if (want && !this.release) this.release = this.keyboard.keys((key) => this.handlers.at(-1)?.(key))
+    if (want && !this.release) this.release = this.keyboard.keys((key) => this.handlers.at(-1)?.(key) ?? false)
     else if (!want && this.release) {
       this.release()
       this.release = undefined

@@ -41,7 +41,13 @@ export async function attach(argv: string[], io: Io): Promise<number> {
     open.conn.onPermissionRequest((request) => (keys.interactive ? approver.handle(request) : allowListAnswer(values.allow ?? [], request)))
     renderer.line(style.dim(`attached to session ${id}; Ctrl-C detaches.`))
     await new Promise<void>((resolve) => {
-      const pop = router.push((key) => key === '\x03' && (pop(), resolve()))
+      const pop = router.push((key) => {
+        if (key === '\x03') {
+          pop()
+          resolve()
+        }
+        return true
+      })
       open.conn.onConnectionChange((change) => {
         if (change.state !== 'closed') return
         if (change.error) renderer.line(style.red(`connection lost: ${describeError(change.error)}`))

@@ -125,11 +125,12 @@ export async function chat(argv: string[], io: Io): Promise<number> {
     const abort = new AbortController()
     let presses = 0
     const pop = router.push((key) => {
-      if (key !== '\x03') return
+      if (key !== '\x03') return false
       if (++presses === 1) {
         renderer.line(style.dim('interrupting… (Ctrl-C again to exit)'))
         interrupt()
       } else abort.abort(new Error('exit'))
+      return true
     })
     try {
       await open.conn.prompt(text, { signal: abort.signal })

@@ -12,7 +12,8 @@ export const CLI = [process.execPath, '--import', 'tsx', '--conditions=claude-ag
 const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`
 
 export interface Terminal {
-  screen(): string
+  /** What the terminal shows (and its scrollback); `escapes`: with the colour codes. */
+  screen(options?: { escapes?: boolean }): string
   /** Resolves with the screen once `pattern` is on it; fails with the screen after `timeoutMs`. */
   waitFor(pattern: RegExp | string, timeoutMs?: number): Promise<string>
   /** tmux key names: 'Enter', 'C-c', 'y'. */
@@ -31,7 +32,7 @@ export function openTerminal(args: string[], env: Record<string, string> = {}): 
   // The shell stays after the CLI exits so its exit code can be read off the screen.
   tmux('-f', '/dev/null', 'new-session', '-d', '-x', '150', '-y', '50', '-c', REPO, `env -i ${exports} ${command}; echo "[exit $?]"; sleep 3600`)
   const terminal: Terminal = {
-    screen: () => tmux('capture-pane', '-p', '-J', '-S', '-500'),
+    screen: (options) => tmux('capture-pane', '-p', '-J', ...(options?.escapes ? ['-e'] : []), '-S', '-500'),
     async waitFor(pattern, timeoutMs = 60_000) {
       const deadline = Date.now() + timeoutMs
       for (;;) {
