@@ -37,6 +37,7 @@ describe('claude-agent chat in a terminal', () => {
         streamed('shared turn', `Shared ${WORDS} SHARED-END`, 60),
         { match: { prompt: 'approve elsewhere' }, replies: [bash('echo b > elsewhere.txt'), done] },
         say('after the interrupt', 'Still here.'),
+        { match: { prompt: 'edit by key' }, replies: [bash('echo original > original.txt'), done] },
       ],
     })
   })
@@ -74,6 +75,18 @@ describe('claude-agent chat in a terminal', () => {
     t.typeLine('not today')
     const screen = await t.waitFor(/The user denied this: not today[\s\S]*Tool said:/)
     assert.equal(existsSync(join(stack.settings.workspaceDir, 'key-denied.txt')), false, screen)
+  })
+
+  it('e edits the input in $EDITOR before allowing it', async () => {
+    // An "editor" that rewrites the command in the JSON file it is given.
+    const t = open(['chat', '--new'], { EDITOR: 'sed -i s/original/edited/g' })
+    await t.waitFor(/session chat-/)
+    t.typeLine('edit by key')
+    await t.waitFor('[e] edit the input')
+    t.keys('e')
+    await t.waitFor(/allowed as edited[\s\S]*Tool said:/)
+    assert.ok(existsSync(join(stack.settings.workspaceDir, 'edited.txt')), 'the edited command ran')
+    assert.equal(existsSync(join(stack.settings.workspaceDir, 'original.txt')), false)
   })
 
   it('Ctrl-C interrupts a streaming turn; the chat goes on; Ctrl-C twice exits', async () => {

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url'
 export const REPO = fileURLToPath(new URL('../../../../', import.meta.url))
 export const CLI_MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url))
 /** node + the CLI's sources, the way the test runner loads them. */
-export const CLI = [process.execPath, '--import', 'tsx', '--conditions=claude-agent-source', CLI_MAIN]
+export const CLI = [process.execPath, '--import', import.meta.resolve('tsx'), '--conditions=claude-agent-source', CLI_MAIN]
 
 const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`
 
