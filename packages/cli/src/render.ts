@@ -20,6 +20,12 @@ export class Renderer {
   /** Tool names by tool_use id, to label their results. */
   private readonly tools = new Map<string, string>()
   totalCostUsd = 0
+  private state: string | undefined
+
+  /** No agent process runs: the next turn starts the CLI first, which takes a moment. */
+  get cold(): boolean {
+    return this.state === 'suspended' || this.state === 'failed'
+  }
 
   constructor(private readonly options: RenderOptions) {}
 
@@ -27,6 +33,7 @@ export class Renderer {
     const { style } = this.options
     if (frame.type === 'sdk_message') this.sdkMessage(frame.data as Record<string, unknown>)
     else if (frame.type === 'error') this.line(style.red(`error ${frame.code}: ${frame.error}`))
+    else if (frame.type === 'session_state') this.state = frame.state
     else if (frame.type === 'info' && (frame.source === 'server' || this.options.verbose)) this.line(style.dim(`[${frame.source}] ${frame.message}`))
   }
 

@@ -37,6 +37,7 @@ describe('claude-agent chat in a terminal', () => {
         streamed('shared turn', `Shared ${WORDS} SHARED-END`, 60),
         { match: { prompt: 'approve elsewhere' }, replies: [bash('echo b > elsewhere.txt'), done] },
         say('after the interrupt', 'Still here.'),
+        say('after the restart', 'After the restart, still answering.'),
         { match: { prompt: 'edit by key' }, replies: [bash('echo original > original.txt'), done] },
       ],
     })
@@ -126,6 +127,15 @@ describe('claude-agent chat in a terminal', () => {
     assert.ok(existsSync(join(stack.settings.workspaceDir, 'elsewhere.txt')))
     b.keys('C-c')
     await b.waitFor('[exit 0]')
+  })
+
+  it('a server restart is silent: the chat reconnects and the next prompt works', async () => {
+    const t = open(['chat'])
+    await t.waitFor('session default')
+    await stack.restart()
+    t.typeLine('after the restart')
+    await t.waitFor('After the restart, still answering.')
+    assert.doesNotMatch(t.screen(), /connection lost/)
   })
 
   it('colours on a terminal, none with NO_COLOR', async () => {

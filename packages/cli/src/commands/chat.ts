@@ -68,6 +68,12 @@ export async function chat(argv: string[], io: Io): Promise<number> {
     return EXIT.failed
   }
   let unwire = wire(open)
+  await seedState(open.id)
+  /** The state before any event arrives, so the first cold start is announced too. */
+  async function seedState(id: string): Promise<void> {
+    const info = await client.sessions.get(id).catch(() => undefined)
+    if (info) renderer.frame({ type: 'session_state', state: info.state })
+  }
   function wire(session: OpenSession): () => void {
     const offs = [
       session.conn.onMessage((frame) => renderer.frame(frame)),
@@ -88,6 +94,7 @@ export async function chat(argv: string[], io: Io): Promise<number> {
     await open.close()
     open = next
     unwire = wire(open)
+    await seedState(id)
   }
 
   let lastSigint = false
@@ -132,6 +139,7 @@ export async function chat(argv: string[], io: Io): Promise<number> {
       } else abort.abort(new Error('exit'))
       return true
     })
+    if (renderer.cold) renderer.line(style.dim('starting the agent…'))
     try {
       await open.conn.prompt(text, { signal: abort.signal })
     } catch (error) {
