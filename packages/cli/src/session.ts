@@ -3,8 +3,9 @@
 // drive one surface whichever it is.
 import { randomBytes } from 'node:crypto'
 import type { ClaudeAgentClient, SessionConnection } from '@claude-agent/client'
-import type { PermissionMode } from '@claude-agent/protocol'
+import { PERMISSION_MODES, PermissionModeSchema, type PermissionMode } from '@claude-agent/protocol'
 import type { ClientSetup } from './connect.js'
+import { UsageError } from './errors.js'
 
 /** What a command uses of a session: the client (default session) or an attached one. */
 export type Conn = Pick<
@@ -29,6 +30,9 @@ export interface OpenSession {
 }
 
 export async function openSession(client: ClaudeAgentClient, setup: ClientSetup, choice: SessionChoice): Promise<OpenSession> {
+  if (choice.mode !== undefined && !PermissionModeSchema.safeParse(choice.mode).success) {
+    throw new UsageError(`--mode must be one of ${PERMISSION_MODES.join(', ')}`)
+  }
   const mode = choice.mode as PermissionMode | undefined
   if (setup.starts || (!choice.session && !choice.new)) await client.start()
   if (!choice.session && !choice.new) {

@@ -60,6 +60,7 @@ export async function attach(argv: string[], io: Io): Promise<number> {
     await open.close()
     return EXIT.ok
   } catch (error) {
+    if (error instanceof UsageError) throw error
     io.stderr.write(style.red(`claude-agent: ${describeError(error)}\n`))
     return EXIT.failed
   } finally {

@@ -64,6 +64,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     if (result.is_error) io.stderr.write(style.red(`claude-agent: the turn failed (${result.subtype})\n`))
     return result.is_error ? EXIT.failed : EXIT.ok
   } catch (error) {
+    if (error instanceof UsageError) throw error
     io.stderr.write(style.red(`claude-agent: ${describeError(error)}\n`))
     return EXIT.failed
   } finally {
