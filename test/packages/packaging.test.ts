@@ -11,7 +11,9 @@ import { publint } from 'publint'
 import { formatMessage } from 'publint/utils'
 import { REPO_ROOT, packWorkspaces, type Packed } from './pack.js'
 
-const NAMES = ['@claude-agent/protocol', '@claude-agent/scripted-model', '@claude-agent/server', '@claude-agent/client']
+const LIBRARIES = ['@claude-agent/protocol', '@claude-agent/scripted-model', '@claude-agent/server', '@claude-agent/client']
+/** Every package; the CLI is a bin only (no types to check with attw). */
+const NAMES = [...LIBRARIES, '@claude-agent/cli']
 const { root, packages } = packWorkspaces()
 after(() => rmSync(root, { recursive: true, force: true }))
 
@@ -36,6 +38,7 @@ describe('packed packages', () => {
   it('pass @arethetypeswrong/cli for ESM consumers (the packages are ESM only)', () => {
     const attw = join(REPO_ROOT, 'node_modules', '.bin', 'attw')
     each((pkg) => {
+      if (!LIBRARIES.includes(pkg.name)) return
       const run = spawnSync(attw, ['--profile', 'esm-only', '--format', 'ascii', '--no-color', pkg.tarball], { encoding: 'utf8' })
       assert.equal(run.status, 0, `${pkg.name}:\n${run.stdout}${run.stderr}`)
       assert.match(pkg.manifest['type'] as string, /^module$/, `${pkg.name} says it is ESM`)
@@ -91,6 +94,13 @@ describe('packed packages', () => {
       assert.ok(targets['browser'] && targets['default'], `${specifier} has browser and default targets`)
       for (const target of Object.values(targets)) assert.ok(files.includes(target.replace(/^\.\//, '')) && existsSync(join(dir, target)), `${specifier} -> ${target}`)
     }
+  })
+
+  it('give the CLI one bin, claude-agent, with a node shebang', () => {
+    const { dir, manifest } = packages.get('@claude-agent/cli')!
+    const bin = manifest['bin'] as Record<string, string>
+    assert.deepEqual(Object.keys(bin), ['claude-agent'])
+    assert.match(readFileSync(join(dir, bin['claude-agent']!), 'utf8'), /^#!\/usr\/bin\/env node\n/)
   })
 
   it("give the server one bin, so `npx @claude-agent/server` runs it, with a node shebang", () => {

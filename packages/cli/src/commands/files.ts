@@ -1,0 +1,49 @@
+// `claude-agent files ls|get|put`: the workspace the sessions' agents work in.
+import { createReadStream, createWriteStream } from 'node:fs'
+import { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import type { ReadableStream as WebReadableStream } from 'node:stream/web'
+import { CONNECTION_HELP, CONNECTION_OPTIONS, parse } from '../args.js'
+import { clientSetup, newClient } from '../connect.js'
+import { EXIT, UsageError } from '../errors.js'
+import type { Io } from '../io.js'
+
+export const FILES_HELP = `Usage: claude-agent files ls [--recursive] [PATH]
+       claude-agent files get PATH [DEST]    (DEST '-' or missing: stdout)
+       claude-agent files put SRC PATH       (SRC '-': stdin)
+
+The server's workspace (shared by its sessions); PATH is relative to its root.
+
+${CONNECTION_HELP}`
+
+const OPTIONS = { ...CONNECTION_OPTIONS, recursive: { type: 'boolean', short: 'r' } } as const
+
+export async function files(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(argv, OPTIONS)
+  if (values.help) return io.print(FILES_HELP)
+  const [action, first, second, ...rest] = positionals
+  if (rest.length) throw new UsageError(`unexpected arguments: ${rest.join(' ')}`)
+  if (action === 'get' && !first) throw new UsageError('files get needs a PATH')
+  if (action === 'put' && (!first || !second)) throw new UsageError('files put needs SRC and PATH')
+  if (action !== 'ls' && action !== 'get' && action !== 'put') throw new UsageError('files needs ls, get or put (see claude-agent files --help)')
+  const setup = clientSetup(values, io.env)
+  const client = newClient(setup, false)
+  try {
+    if (setup.starts) await client.start()
+    if (action === 'ls') {
+      for (const e of await client.files.list(first ?? '.', { recursive: values.recursive === true })) {
+        io.stdout.write(`${e.type === 'directory' ? `${e.path}/` : e.path}\t${e.size}\t${e.mtime}\n`)
+      }
+    } else if (action === 'get') {
+      const stream = Readable.fromWeb((await client.files.readStream(first!)) as WebReadableStream<Uint8Array>)
+      if (second && second !== '-') await pipeline(stream, createWriteStream(second))
+      else for await (const chunk of stream) io.stdout.write(chunk as Uint8Array)
+    } else {
+      const entry = await client.files.write(second!, first === '-' ? io.stdin : createReadStream(first!))
+      io.stderr.write(`wrote ${entry.path} (${entry.size} bytes)\n`)
+    }
+    return EXIT.ok
+  } finally {
+    await client.stop()
+  }
+}

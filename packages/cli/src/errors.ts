@@ -1,0 +1,18 @@
+// How a command fails: a UsageError is the user's mistake (exit 2, with a pointer to --help);
+// anything else is reported as one line with the client's error code when there is one.
+import { isClaudeAgentClientError } from '@claude-agent/client'
+
+export class UsageError extends Error {
+  override readonly name = 'UsageError'
+}
+
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const
+
+export function describeError(error: unknown): string {
+  if (isClaudeAgentClientError(error)) {
+    const server = error.serverCode && error.serverCode !== error.code ? ` (${error.serverCode})` : ''
+    return `${error.code}${server}: ${error.message}`
+  }
+  if (error instanceof Error) return error.message
+  return String(error)
+}

@@ -1,0 +1,60 @@
+// A tool call as one compact line, its result as a few indented lines, and an edit as a diff.
+import type { Style } from './style.js'
+
+const PRIMARY: Record<string, string> = {
+  Bash: 'command',
+  Read: 'file_path',
+  Write: 'file_path',
+  Edit: 'file_path',
+  MultiEdit: 'file_path',
+  NotebookEdit: 'notebook_path',
+  Glob: 'pattern',
+  Grep: 'pattern',
+  WebFetch: 'url',
+  WebSearch: 'query',
+  Task: 'description',
+}
+
+export function oneLine(value: unknown, max = 100): string {
+  const text = (typeof value === 'string' ? value : JSON.stringify(value) ?? '').replace(/\s+/g, ' ').trim()
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text
+}
+
+export function toolCall(name: string, input: unknown): string {
+  const record = (input ?? {}) as Record<string, unknown>
+  const key = PRIMARY[name]
+  const main = key !== undefined && typeof record[key] === 'string' ? record[key] : input
+  return `${name}(${oneLine(main)})`
+}
+
+/** The `-`/`+` lines of an Edit (old_string → new_string) or the size of a Write. */
+export function editDiff(name: string, input: unknown, style: Style, maxLines = 12): string[] {
+  const record = (input ?? {}) as Record<string, unknown>
+  if (name === 'Edit' && typeof record['old_string'] === 'string' && typeof record['new_string'] === 'string') {
+    const removed = record['old_string'].split('\n').map((l) => style.red(`- ${l}`))
+    const added = record['new_string'].split('\n').map((l) => style.green(`+ ${l}`))
+    return clip([...removed, ...added], maxLines)
+  }
+  if (name === 'Write' && typeof record['content'] === 'string') {
+    return clip(record['content'].replace(/\n$/, '').split('\n').map((l) => style.green(`+ ${l}`)), maxLines)
+  }
+  return []
+}
+
+/** The text of a tool_result block's content (a string or text blocks). */
+export function toolResultText(content: unknown): string {
+  if (typeof content === 'string') return content
+  if (Array.isArray(content)) {
+    return content.map((b) => (b && typeof b === 'object' && typeof b.text === 'string' ? b.text : '')).join('\n')
+  }
+  return ''
+}
+
+export function resultLines(text: string, maxLines = 4): string[] {
+  const lines = text.replace(/\s+$/, '').split('\n')
+  return clip(lines.length === 1 && lines[0] === '' ? ['(no output)'] : lines, maxLines)
+}
+
+function clip(lines: string[], max: number): string[] {
+  return lines.length > max ? [...lines.slice(0, max), `… ${lines.length - max} more lines`] : lines
+}

@@ -1,0 +1,150 @@
+// `claude-agent chat` and `attach` in a real pseudo-terminal (tmux) against the real server, SDK
+// and CLI with the scripted model: the answer streams, an approval is one key press, Ctrl-C
+// interrupts a streaming turn and twice exits, a second terminal attached to the session sees
+// the same turn and can answer its approval. Every wait is on the screen's content.
+import assert from 'node:assert/strict'
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import { say, startStack, type Stack } from '../../client/test/e2e/helpers/stack.js'
+import { openTerminal, type Terminal } from './helpers/terminal.js'
+
+const bash = (command: string) => ({ content: [{ type: 'tool_use' as const, name: 'Bash', input: { command } }] })
+const done = { content: [{ type: 'text' as const, text: 'Tool said: {{toolResult}}' }] }
+const WORDS = Array.from({ length: 60 }, (_, i) => `word${i}`).join(' ')
+/** Streamed a few characters at a time, so the screen shows it before the turn ends. */
+const streamed = (prompt: string, text: string, chunkDelayMs: number) => ({
+  match: { prompt },
+  replies: [{ content: [{ type: 'text' as const, text }], chunkSize: 6, chunkDelayMs }],
+})
+
+describe('claude-agent chat in a terminal', () => {
+  let stack: Stack
+  const terminals: Terminal[] = []
+  const open = (args: string[], env: Record<string, string> = {}) => {
+    const terminal = openTerminal(args, { CLAUDE_AGENT_URL: stack.url, NO_COLOR: '1', ...env })
+    terminals.push(terminal)
+    return terminal
+  }
+
+  before(async () => {
+    stack = await startStack({
+      scripts: [
+        streamed('stream it', `Streaming ${WORDS} THE-END`, 40),
+        streamed('never finish', `Slowly ${WORDS} NEVER-SHOWN`, 300),
+        { match: { prompt: 'approve by key' }, replies: [bash('echo yes > key-allowed.txt'), done] },
+        { match: { prompt: 'deny by key' }, replies: [bash('echo no > key-denied.txt'), done] },
+        streamed('shared turn', `Shared ${WORDS} SHARED-END`, 60),
+        { match: { prompt: 'approve elsewhere' }, replies: [bash('echo b > elsewhere.txt'), done] },
+        say('after the interrupt', 'Still here.'),
+        say('after the restart', 'After the restart, still answering.'),
+        { match: { prompt: 'edit by key' }, replies: [bash('echo original > original.txt'), done] },
+      ],
+    })
+  })
+  after(async () => {
+    for (const t of terminals) t.close()
+    await stack.close()
+  })
+
+  it('streams the answer as it arrives', async () => {
+    const t = open(['chat'])
+    await t.waitFor('session default')
+    t.typeLine('stream it')
+    // Part of the answer is on the screen before its end (seconds of chunks later): it streamed.
+    const partial = await t.waitFor('word5')
+    assert.doesNotMatch(partial, /THE-END/)
+    const screen = await t.waitFor(/THE-END\s*\n> /)
+    assert.equal(screen.match(/Streaming word0/g)?.length, 1, `the text is shown once:\n${screen}`)
+    t.keys('C-d')
+    await t.waitFor('[exit 0]')
+  })
+
+  it('an approval answered by a key press: y allows, n denies with a reason', async () => {
+    const t = open(['chat', '--new'])
+    await t.waitFor(/session chat-/)
+    t.typeLine('approve by key')
+    await t.waitFor('[y] allow')
+    t.keys('y')
+    await t.waitFor('Tool said:')
+    assert.ok(existsSync(join(stack.settings.workspaceDir, 'key-allowed.txt')), 'the tool ran')
+
+    t.typeLine('deny by key')
+    await t.waitFor(/deny by key[\s\S]*\[y\] allow/)
+    t.keys('n')
+    await t.waitFor('reason (Enter for none)')
+    t.typeLine('not today')
+    const screen = await t.waitFor(/The user denied this: not today[\s\S]*Tool said:/)
+    assert.equal(existsSync(join(stack.settings.workspaceDir, 'key-denied.txt')), false, screen)
+  })
+
+  it('e edits the input in $EDITOR before allowing it', async () => {
+    // An "editor" that rewrites the command in the JSON file it is given.
+    const t = open(['chat', '--new'], { EDITOR: 'sed -i s/original/edited/g' })
+    await t.waitFor(/session chat-/)
+    t.typeLine('edit by key')
+    await t.waitFor('[e] edit the input')
+    t.keys('e')
+    await t.waitFor(/allowed as edited[\s\S]*Tool said:/)
+    assert.ok(existsSync(join(stack.settings.workspaceDir, 'edited.txt')), 'the edited command ran')
+    assert.equal(existsSync(join(stack.settings.workspaceDir, 'original.txt')), false)
+  })
+
+  it('Ctrl-C interrupts a streaming turn; the chat goes on; Ctrl-C twice exits', async () => {
+    const t = open(['chat', '--new'])
+    await t.waitFor(/session chat-/)
+    t.typeLine('never finish')
+    await t.waitFor('word2')
+    t.keys('C-c')
+    await t.waitFor('interrupting')
+    await t.waitFor(/the turn failed \(error_during_execution\)[\s\S]*\n> /)
+    t.typeLine('after the interrupt')
+    const screen = await t.waitFor('Still here.')
+    assert.doesNotMatch(screen, /NEVER-SHOWN/)
+    t.keys('C-c')
+    await t.waitFor('Ctrl-C again to exit')
+    t.keys('C-c')
+    await t.waitFor('[exit 0]')
+  })
+
+  it('attach from a second terminal sees the same turn and can answer its approval', async () => {
+    const id = 'shared-chat'
+    const a = open(['chat', '--new', '--name', id])
+    await a.waitFor(`session ${id}`)
+    const b = open(['attach', id])
+    await b.waitFor(`attached to session ${id}`)
+    a.typeLine('shared turn')
+    await b.waitFor('word3')
+    await a.waitFor('SHARED-END')
+    await b.waitFor('SHARED-END')
+
+    a.typeLine('approve elsewhere')
+    await a.waitFor('[y] allow')
+    await b.waitFor('[y] allow')
+    b.keys('y')
+    await b.waitFor('Tool said:')
+    await a.waitFor(/answered elsewhere[\s\S]*Tool said:/)
+    assert.ok(existsSync(join(stack.settings.workspaceDir, 'elsewhere.txt')))
+    b.keys('C-c')
+    await b.waitFor('[exit 0]')
+  })
+
+  it('a server restart is silent: the chat reconnects and the next prompt works', async () => {
+    const t = open(['chat'])
+    await t.waitFor('session default')
+    await stack.restart()
+    t.typeLine('after the restart')
+    await t.waitFor('After the restart, still answering.')
+    assert.doesNotMatch(t.screen(), /connection lost/)
+  })
+
+  it('colours on a terminal, none with NO_COLOR', async () => {
+    const coloured = openTerminal(['chat'], { CLAUDE_AGENT_URL: stack.url })
+    terminals.push(coloured)
+    await coloured.waitFor('session default')
+    assert.match(coloured.screen({ escapes: true }), /\x1b\[[0-9;]*m/)
+    const plain = open(['chat'], { NO_COLOR: '1' })
+    await plain.waitFor('session default')
+    assert.doesNotMatch(plain.screen({ escapes: true }), /\x1b\[[0-9;]*[1-9][0-9;]*m/)
+  })
+})

@@ -1,0 +1,113 @@
+// The other subcommands against the real server (pipes, not a terminal): sessions ls/show/rm,
+// logs, exec (its exit code ours), files put/get/ls, and serve running the server's own entry.
+import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import { say, startStack, type Stack } from '../../client/test/e2e/helpers/stack.js'
+import { CLI, runCli } from './helpers/terminal.js'
+
+describe('claude-agent sessions, logs, exec, files', () => {
+  let stack: Stack
+  let dir: string
+  const env = () => ({ CLAUDE_AGENT_URL: stack.url })
+
+  before(async () => {
+    stack = await startStack({ scripts: [say('log me', 'Logged answer.')] })
+    dir = mkdtempSync(join(tmpdir(), 'cli-commands-'))
+  })
+  after(async () => {
+    await stack.close()
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  it('sessions ls, show and rm; logs prints the event log', async () => {
+    const made = await runCli(['run', '--new', 'log me'], env())
+    assert.equal(made.code, 0, made.stderr)
+    const ls = await runCli(['sessions', 'ls', '--json'], env())
+    const ids = (JSON.parse(ls.stdout) as Array<{ id: string }>).map((s) => s.id)
+    const id = ids.find((s) => s.startsWith('chat-'))
+    assert.ok(id, ls.stdout)
+
+    const show = await runCli(['sessions', 'show', id], env())
+    assert.equal((JSON.parse(show.stdout) as { id: string }).id, id)
+
+    const logs = await runCli(['logs', id], env())
+    assert.equal(logs.code, 0, logs.stderr)
+    assert.match(logs.stdout, /Logged answer\./)
+    const json = await runCli(['logs', '--json', id], env())
+    const seqs = json.stdout.trimEnd().split('\n').map((l) => (JSON.parse(l) as { seq: number }).seq)
+    assert.deepEqual(seqs, seqs.map((_, i) => i + 1), 'every event, in order')
+
+    assert.equal((await runCli(['sessions', 'rm', id], env())).code, 0)
+    const gone = await runCli(['sessions', 'show', id], env())
+    assert.equal(gone.code, 1)
+    assert.match(gone.stderr, /SESSION_NOT_FOUND/)
+  })
+
+  it("exec streams the command's output and exits with its code", async () => {
+    const ok = await runCli(['exec', 'default', '--', 'sh', '-c', 'echo out; echo err >&2'], env())
+    assert.equal(ok.code, 0, ok.stderr)
+    assert.equal(ok.stdout, 'out\n')
+    assert.equal(ok.stderr, 'err\n')
+    const failed = await runCli(['exec', '--shell', 'default', '--', 'exit 7'], env())
+    assert.equal(failed.code, 7)
+  })
+
+  it('files put, ls and get round-trip bytes; a path outside the workspace is refused', async () => {
+    const source = join(dir, 'in.bin')
+    writeFileSync(source, Buffer.from([0, 1, 2, 255, 10]))
+    assert.equal((await runCli(['files', 'put', source, 'up/data.bin'], env())).code, 0)
+    const ls = await runCli(['files', 'ls', 'up'], env())
+    assert.match(ls.stdout, /^up\/data\.bin\t5\t/m)
+    const dest = join(dir, 'out.bin')
+    assert.equal((await runCli(['files', 'get', 'up/data.bin', dest], env())).code, 0)
+    assert.deepEqual(readFileSync(dest), readFileSync(source))
+    const piped = await runCli(['files', 'put', '-', 'up/text.txt'], env(), 'from stdin\n')
+    assert.equal(piped.code, 0, piped.stderr)
+    assert.equal((await runCli(['files', 'get', 'up/text.txt'], env())).stdout, 'from stdin\n')
+    const outside = await runCli(['files', 'get', '../etc/passwd'], env())
+    assert.equal(outside.code, 1)
+    assert.match(outside.stderr, /PATH_OUTSIDE_WORKSPACE/)
+  })
+})
+
+describe('claude-agent serve', () => {
+  it("runs the server's own entry with its settings; a client works against it; SIGTERM stops it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-serve-'))
+    const child = spawn(CLI[0]!, [...CLI.slice(1), 'serve', '--port', '0', '--data-dir', join(dir, 'data')], {
+      cwd: dir,
+      env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/root', NODE_OPTIONS: '', LOG_LEVEL: 'info' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let output = ''
+    child.stdout.on('data', (d) => (output += d))
+    child.stderr.on('data', (d) => (output += d))
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        const check = () => {
+          const match = /listening on (http:\/\/\S+)/.exec(output)
+          if (match) resolve(match[1]!)
+        }
+        child.stdout.on('data', check)
+        child.stderr.on('data', check)
+        void exited.then((code) => reject(new Error(`serve exited (${code}): ${output}`)))
+      })
+      // No credential: the server's offline demo model answers.
+      const answer = await runCli(['run', '--url', url, 'hello'], {})
+      assert.equal(answer.code, 0, answer.stderr)
+      assert.match(answer.stdout, /offline demo model/)
+      child.kill('SIGTERM')
+      assert.equal(await exited, 0, output)
+    } finally {
+      child.kill('SIGKILL')
+      rmSync(dir, { recursive: true, force: true })
+    }
+    const help = await runCli(['serve', '--help'], {})
+    assert.equal(help.code, 0)
+    assert.match(help.stdout, /Usage: claude-agent serve[\s\S]*--data-dir/)
+  })
+})
