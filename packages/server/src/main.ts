@@ -16,7 +16,7 @@ import { scrub, secrets } from './secrets.js'
 import { checkDirs, checkPort } from './settings-check.js'
 import { USAGE, parseCommandLine, settingsFromEnv } from './settings.js'
 import { handleShutdownSignals } from './signals.js'
-import { DEMO_NOTICE } from './ws/connection.js'
+import { DEMO_NOTICE } from './notices.js'
 
 /** The server's own package, or the monorepo holding it: the agent must never work inside. */
 function sourceRoot(): string {
