@@ -21,6 +21,9 @@ export interface Subscriber {
   hasRoom?(): boolean
   /** Resolves true once it has room again; false when it is gone (replay stops). */
   waitForRoom?(): Promise<boolean>
+  /** A burst of replayed events starts / ends: they may leave in one write. */
+  holdWrites?(): void
+  flushWrites?(): void
   /** Live events piled up beyond `maxPending` while it still replayed. */
   fellBehind?(): void
 }
@@ -75,10 +78,15 @@ class Attached implements Subscription {
   async replay(log: EventLog, sessionId: string): Promise<void> {
     for (;;) {
       const page = log.read(sessionId, this.position, REPLAY_PAGE)
-      for (const event of page) {
-        if (this.subscriber.hasRoom?.() === false && !(await this.subscriber.waitForRoom?.())) return
+      const { subscriber } = this
+      for (let next = 0; next < page.length; ) {
+        if (subscriber.hasRoom?.() === false && !(await subscriber.waitForRoom?.())) return
         if (this.closed) return
-        this.deliver(event)
+        subscriber.holdWrites?.()
+        do {
+          this.deliver(page[next++]!)
+        } while (next < page.length && subscriber.hasRoom?.() !== false && !this.closed)
+        subscriber.flushWrites?.()
       }
       if (page.length < REPLAY_PAGE) break
       await new Promise((r) => setImmediate(r))

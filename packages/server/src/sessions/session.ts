@@ -15,51 +15,25 @@ import {
   type UserMessage,
   type WireError,
 } from '@claude-agent/protocol'
-import type { EventFrame, SessionRecord, StoredEvent, Store } from '../event-log/event-log.js'
-import type { Logger } from '../logger.js'
+import type { AgentRun } from '../agent/agent.js'
+import type { EventFrame, StoredEvent } from '../event-log/event-log.js'
 import type { ModelFailure } from '../sandbox/sandbox.js'
-import { AgentLauncher, lexicalSessionCwd, type LaunchContext } from './agent-launcher.js'
+import { AgentLauncher, lexicalSessionCwd } from './agent-launcher.js'
 import { AgentSupervisor } from './agent-supervisor.js'
+import { control } from './live-control.js'
 import { EventHub, type SubscribeOptions, type Subscriber, type Subscription } from './event-hub.js'
-import { PermissionBroker } from './permission-broker.js'
+import { PermissionBroker, sessionRules } from './permission-broker.js'
 import { recoverAfterRestart } from './recovery.js'
 import type { RunInfo } from './run-state.js'
 import { OwnConfig } from './session-config.js'
+import type { SessionOptions } from './session-options.js'
 import { modelFailureNotice } from './turn-failure.js'
 import { TurnQueue } from './turn-queue.js'
 import { Turns, startFailure, type Reporter } from './turns.js'
 
 export type { Subscriber, Subscription, SubscribeOptions } from './event-hub.js'
 export type { RunInfo } from './run-state.js'
-
-export interface SessionLimits {
-  /** Release the CLI after this long idle. 0 disables. */
-  idleTimeoutMs: number
-  /** Deny a permission request nobody answers within this time. */
-  permissionTimeoutMs: number
-  /** End a turn whose CLI sent nothing this long while no tool or person was awaited. 0 never. */
-  turnSilenceTimeoutMs: number
-  /** End a turn the CLI has not ended this long after an interrupt, stopping the CLI. */
-  interruptTimeoutMs: number
-}
-
-export interface SessionOptions {
-  record: SessionRecord
-  /** The config as posted, key included (a new session); @default the record's (no key). */
-  config?: SessionConfig
-  /** What the config leaves out, filled in at each start. */
-  defaults?: Partial<SessionConfig>
-  /** What every session's agents share (the SDK, the sandbox, the workspace, credentials). */
-  context: LaunchContext
-  /** The session's state directory. */
-  stateDir: string
-  store: Store
-  logger: Logger
-  limits: SessionLimits
-  /** Release the CLI when the last subscriber leaves and no turn runs, so the next start
-   * picks up newly posted config (the original protocol's per-connection lifecycle). */
-  releaseWhenUnattended?: boolean
-}
+export type { SessionLimits, SessionOptions } from './session-options.js'
 
 export class Session {
   readonly id: string
@@ -183,13 +157,11 @@ export class Session {
   prewarm(): void {
     if (this.agent.state.kind !== 'stopped') return
     try {
-      this.ensureAgent()
+      this.liveAgent()
     } catch (err) {
       // e.g. the sandbox could not be prepared: say so; the next prompt tries again.
       this.emitError('AGENT_START_FAILED', startFailure(err, this.reporter()))
-      return
     }
-    this.setState('idle')
   }
 
   /** A client's answer to a permission request; the error to send back if it cannot count. */
@@ -198,26 +170,17 @@ export class Session {
   }
 
   /** Live control: mode and model changes apply now and to later starts; lists need a CLI. */
-  async control(request: ControlRequest): Promise<unknown> {
-    switch (request.subtype) {
-      case 'interrupt':
-        return { interrupted: await this.interrupt() }
-      case 'set_permission_mode':
-      case 'set_model': {
-        const patch = request.subtype === 'set_model' ? { model: request.model } : { permissionMode: request.mode }
-        const applied = await this.applyLive(request)
-        this.config.patch(patch)
-        const what = request.subtype === 'set_model' ? `Model set to ${request.model ?? 'the default'}` : `Permission mode set to ${request.mode}`
-        this.emit({ type: 'info', message: `${what} (${applied === 'now' ? 'now' : 'from the next turn'})`, source: 'server' })
-        return { ...patch, applied }
-      }
-      default: {
-        const started = this.agent.state.kind === 'stopped'
-        const run = this.ensureAgent()
-        if (started) this.setState('idle')
-        return run.control(request)
-      }
-    }
+  control(request: ControlRequest): Promise<unknown> {
+    return control(request, {
+      id: this.id,
+      agent: this.agent,
+      turns: this.turns,
+      config: this.config,
+      logger: this.options.logger,
+      emit: (frame) => this.emit(frame),
+      describe: (err) => this.describe(err),
+      liveAgent: () => this.liveAgent(),
+    })
   }
 
   /** Bring a session restored from the store in line with reality (see recovery.ts). */
@@ -255,28 +218,22 @@ export class Session {
   /** Delete: stop the agent and tell subscribers the session is gone. */
   close(): void {
     this.queue.clear()
-    this.turns.stopAgent(this.stateValue, true)
+    // Closed first: what the stop reports (cancelled approvals) changes no state any more.
+    this.agent.stop(true)
+    this.turns.stopAgent(this.stateValue)
     this.hub.endAll('SESSION_NOT_FOUND', `Session "${this.id}" was deleted`)
   }
 
-  private ensureAgent() {
+  private ensureAgent(): AgentRun {
     return this.agent.ensureAgent(() => this.config.effective)
   }
 
-  /** Applies a mode or model change to the live CLI. When the CLI refuses (it cannot switch
-   * into bypass mode unless launched for it) the change waits for a fresh CLI: at once when
-   * idle, else after the running turn. The conversation resumes either way. */
-  private async applyLive(request: Extract<ControlRequest, { subtype: 'set_permission_mode' | 'set_model' }>): Promise<'now' | 'next_turn'> {
-    const run = this.agent.agent?.run
-    if (!run) return 'next_turn'
-    try {
-      await run.control(request)
-      return 'now'
-    } catch (err) {
-      this.options.logger.info(`session ${this.id}: ${request.subtype} needs a fresh CLI: ${this.describe(err)}`)
-      this.turns.restartForChange()
-      return 'next_turn'
-    }
+  /** The live CLI; one started here is reported idle. */
+  private liveAgent(): AgentRun {
+    const started = this.agent.state.kind === 'stopped'
+    const run = this.ensureAgent()
+    if (started) this.setState('idle')
+    return run
   }
 
   private onMessage(message: SdkMessage): void {
@@ -336,17 +293,10 @@ export class Session {
 
   private createBroker(): PermissionBroker {
     const { record, store, limits } = this.options
-    const allowed = new Set(record.allowedTools)
     return new PermissionBroker({
       emit: (frame) => this.emit(frame),
       timeoutMs: limits.permissionTimeoutMs,
-      sessionRules: {
-        has: (tool) => allowed.has(tool),
-        add: (tool) => {
-          allowed.add(tool)
-          store.updateAllowedTools(this.id, [...allowed])
-        },
-      },
+      sessionRules: sessionRules(record, store),
       onOpenChange: (open) => {
         if (open > 0) this.setState('waiting_for_approval')
         else if (this.turns.running) this.setState('running')

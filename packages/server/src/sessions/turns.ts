@@ -166,9 +166,9 @@ export class Turns {
   }
 
   /** Releases the CLI (a turn it ran is over) and reports the session's next state. */
-  stopAgent(next: SessionState, forGood = false): void {
+  stopAgent(next: SessionState): void {
     this.options.report.cancelPermissions()
-    this.options.agent.stop(forGood)
+    this.options.agent.stop()
     this.watch.end()
     this.options.report.setState(next)
   }

@@ -2,6 +2,7 @@
 // limit for graceMs (a large frame takes a moment to drain), never grow past HARD_LIMIT_FACTOR
 // times the limit; past either it is cut off. During a replay the sender waits for room,
 // learned from ws's send callbacks (public API), instead of filling the buffer.
+import type { Duplex } from 'node:stream'
 import type { WebSocket } from 'ws'
 
 /** The bound on memory per client, as a multiple of the limit. */
@@ -14,6 +15,9 @@ export interface BackpressureOptions {
   graceMs: number
   /** Called once, when the client is cut off; says why. */
   onCutOff: (why: string) => void
+  /** The socket the upgrade handed over (ws writes to it): corked, a burst of frames leaves
+   * in a few writes instead of one each. */
+  transport?: Duplex | undefined
 }
 
 export class Backpressure {
@@ -45,6 +49,14 @@ export class Backpressure {
     if (this.cut) return
     this.cut = true
     this.options.onCutOff(why)
+  }
+
+  holdWrites(): void {
+    this.options.transport?.cork()
+  }
+
+  flushWrites(): void {
+    this.options.transport?.uncork()
   }
 
   /** Under half the limit unsent: a replay may send more. */

@@ -2,6 +2,7 @@
 // live), sends each event once within the client's backpressure bound, and hands its frames to
 // the dispatcher. The session owns the replay-to-live hand-off; this module never reads the log.
 import { randomUUID } from 'node:crypto'
+import type { Duplex } from 'node:stream'
 import type { Decider, ServerFrame } from '@claude-agent/protocol'
 import type { WebSocket } from 'ws'
 import type { EventLog } from '../event-log/event-log.js'
@@ -43,7 +44,8 @@ export interface AttachOptions {
   label: string | undefined
 }
 
-export function handleConnection(socket: WebSocket, session: Session, attach: AttachOptions, options: ConnectionOptions): void {
+/** `transport`: the socket the upgrade handed to ws, for corking replay bursts. */
+export function handleConnection(socket: WebSocket, session: Session, attach: AttachOptions, options: ConnectionOptions, transport?: Duplex): void {
   const partial = attach.partial ?? session.info().config.includePartialMessages ?? false
   const decider: Decider = { connectionId: `c_${randomUUID().slice(0, 8)}`, ...(attach.label && { label: attach.label }) }
   const sendFrame = (frame: ServerFrame) => {
@@ -57,6 +59,7 @@ export function handleConnection(socket: WebSocket, session: Session, attach: At
   const outbox = new Backpressure(socket, {
     limit: options.maxClientBufferBytes,
     graceMs: options.slowClientGraceMs,
+    transport,
     onCutOff: (why) => {
       cutOff = true
       subscription?.close()
@@ -88,6 +91,8 @@ export function handleConnection(socket: WebSocket, session: Session, attach: At
       },
       hasRoom: () => outbox.hasRoom(),
       waitForRoom: () => outbox.waitForRoom(),
+      holdWrites: () => outbox.holdWrites(),
+      flushWrites: () => outbox.flushWrites(),
       fellBehind: () => outbox.cutOff('too far behind while catching up'),
     },
     { after: attach.after },
