@@ -9,7 +9,7 @@ import type { EventLog } from '../event-log/event-log.js'
 import type { Authenticator } from '../http/auth.js'
 import type { Logger } from '../logger.js'
 import { DEMO_NOTICE } from '../notices.js'
-import type { Session, Subscription } from '../sessions/session.js'
+import type { Session, Subscriber, Subscription } from '../sessions/session.js'
 import type { SessionManager } from '../sessions/session-manager.js'
 import { Backpressure } from './backpressure.js'
 import { receiveFrame } from './frames.js'
@@ -45,17 +45,49 @@ export interface AttachOptions {
 }
 
 /** `transport`: the socket the upgrade handed to ws, for corking replay bursts. */
+function sendFrame(socket: WebSocket, frame: ServerFrame): void {
+  if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(frame))
+}
+
+/** Where a client stands: the last seq it was sent (where a reconnect catches up from). */
+interface Progress {
+  sentUpTo: number
+}
+
+/** The client as its session sees it: events go out within the backpressure bound. */
+function subscriberFor(session: Session, socket: WebSocket, outbox: Backpressure, progress: Progress, partial: boolean): Subscriber {
+  return {
+    opened({ after, lastSeq }) {
+      progress.sentUpTo = after
+      const demo = session.isDemo
+      sendFrame(socket, { type: 'connected', sessionId: session.id, demo, lastSeq, after })
+      if (demo) sendFrame(socket, { type: 'info', message: DEMO_NOTICE, source: 'server' })
+    },
+    deliver(event) {
+      if (outbox.send(event.text)) progress.sentUpTo = Math.max(progress.sentUpTo, event.seq)
+    },
+    deliverTransient(text) {
+      if (partial) outbox.send(text)
+    },
+    ended(code, message) {
+      sendFrame(socket, { type: 'error', code, error: message })
+      socket.close(CLOSE_SESSION_GONE, code)
+    },
+    hasRoom: () => outbox.hasRoom(),
+    waitForRoom: () => outbox.waitForRoom(),
+    holdWrites: () => outbox.holdWrites(),
+    flushWrites: () => outbox.flushWrites(),
+    fellBehind: () => outbox.cutOff('too far behind while catching up'),
+  }
+}
+
+/** `transport`: the socket the upgrade handed to ws, for corking replay bursts. */
 export function handleConnection(socket: WebSocket, session: Session, attach: AttachOptions, options: ConnectionOptions, transport?: Duplex): void {
   const partial = attach.partial ?? session.info().config.includePartialMessages ?? false
   const decider: Decider = { connectionId: `c_${randomUUID().slice(0, 8)}`, ...(attach.label && { label: attach.label }) }
-  const sendFrame = (frame: ServerFrame) => {
-    if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(frame))
-  }
-  /** The last seq this client was sent: where a reconnect catches up from. */
-  let sentUpTo = 0
+  const progress: Progress = { sentUpTo: 0 }
   let subscription: Subscription | undefined
   let cutOff = false
-
   const outbox = new Backpressure(socket, {
     limit: options.maxClientBufferBytes,
     graceMs: options.slowClientGraceMs,
@@ -64,39 +96,14 @@ export function handleConnection(socket: WebSocket, session: Session, attach: At
       cutOff = true
       subscription?.close()
       options.logger.warn(`session ${session.id}: client cut off: ${why}`)
-      sendFrame({ type: 'error', code: 'SLOW_CONSUMER', error: `Cut off: ${why}. Reconnect with after=${sentUpTo} to catch up.`, data: { after: sentUpTo } })
+      const { sentUpTo } = progress
+      sendFrame(socket, { type: 'error', code: 'SLOW_CONSUMER', error: `Cut off: ${why}. Reconnect with after=${sentUpTo} to catch up.`, data: { after: sentUpTo } })
       socket.close(CLOSE_SLOW_CONSUMER, 'SLOW_CONSUMER')
       // A stalled peer never completes the close handshake; free its buffers now.
       setTimeout(() => socket.terminate(), 1_000).unref()
     },
   })
-
-  subscription = session.subscribe(
-    {
-      opened({ after, lastSeq }) {
-        sentUpTo = after
-        const demo = session.isDemo
-        sendFrame({ type: 'connected', sessionId: session.id, demo, lastSeq, after })
-        if (demo) sendFrame({ type: 'info', message: DEMO_NOTICE, source: 'server' })
-      },
-      deliver(event) {
-        if (outbox.send(event.text)) sentUpTo = Math.max(sentUpTo, event.seq)
-      },
-      deliverTransient(text) {
-        if (partial) outbox.send(text)
-      },
-      ended(code, message) {
-        sendFrame({ type: 'error', code, error: message })
-        socket.close(CLOSE_SESSION_GONE, code)
-      },
-      hasRoom: () => outbox.hasRoom(),
-      waitForRoom: () => outbox.waitForRoom(),
-      holdWrites: () => outbox.holdWrites(),
-      flushWrites: () => outbox.flushWrites(),
-      fellBehind: () => outbox.cutOff('too far behind while catching up'),
-    },
-    { after: attach.after },
-  )
+  subscription = session.subscribe(subscriberFor(session, socket, outbox, progress, partial), { after: attach.after })
   // Cut off while the subscription was being made.
   if (cutOff) subscription.close()
   if (options.prewarm && !options.sessions.shuttingDown) session.prewarm()
@@ -108,7 +115,7 @@ export function handleConnection(socket: WebSocket, session: Session, attach: At
     shuttingDown: () => options.sessions.shuttingDown,
     scrub: options.scrub,
     logger: options.logger,
-    send: sendFrame,
+    send: (frame: ServerFrame) => sendFrame(socket, frame),
   }
   socket.on('message', (data) => receiveFrame(data, frames))
   socket.on('close', () => subscription.close())
