@@ -1,10 +1,15 @@
 # claude-agent-server for your own container platform.
 #   docker build -t claude-agent-server .
-#   docker run -p 3000:3000 -v cas-data:/data -e ANTHROPIC_API_KEY=... -e AUTH_TOKEN=... claude-agent-server
+#   docker run -p 3000:3000 -v cas-data:/data \
+#     --security-opt seccomp=unconfined --security-opt apparmor=unconfined \
+#     --security-opt systempaths=unconfined \
+#     -e ANTHROPIC_API_KEY=... -e AUTH_TOKEN=... claude-agent-server
 # Without AUTH_TOKEN the server generates a token at start-up and prints it (it listens on
-# 0.0.0.0 here, so it is never open). Each session runs in a bubblewrap sandbox, which needs
-# user namespaces: if your runtime forbids them, run the container with
-# `--security-opt seccomp=unconfined`, or set SANDBOX=none and rely on the container alone.
+# 0.0.0.0 here, so it is never open). Each session runs in a bubblewrap sandbox, which makes
+# user, pid and network namespaces (Docker's default seccomp profile refuses them), mounts
+# (the docker-default AppArmor profile refuses them) and a fresh /proc (refused while Docker
+# masks parts of /proc): hence the three flags; the README's "Run it in a container" says more.
+# If your platform allows none of it, set SANDBOX=none and rely on the container alone.
 
 FROM node:20-bookworm-slim AS build
 # better-sqlite3 compiles from source when no prebuilt binary can be fetched.

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Runs every test file (packages/*/test/**/*.test.ts, deploy/test/**) with node's test runner through tsx.
+// Runs every test file (packages/*/test/**/*.test.ts, deploy/test/**, test/** for the packages as published) with node's test runner through tsx.
 // Node 20's --test takes no globs, so the files are collected here. Extra args pass through,
 // e.g. `npm test -- --test-name-pattern=interrupt` or a file filter: `npm test -- server/`.
 import { spawnSync } from 'node:child_process'
@@ -19,7 +19,7 @@ function collect(dir, out = []) {
 const args = process.argv.slice(2)
 const filters = args.filter((a) => !a.startsWith('--'))
 const flags = args.filter((a) => a.startsWith('--'))
-const roots = [...readdirSync('packages').map((p) => join('packages', p, 'test')), join('deploy', 'test')]
+const roots = [...readdirSync('packages').map((p) => join('packages', p, 'test')), join('deploy', 'test'), 'test']
 let files = roots.flatMap((root) => {
   try {
     return collect(root)
@@ -35,7 +35,7 @@ if (files.length === 0) {
 }
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=180000', ...flags, ...files],
+  ['--import', 'tsx', '--conditions=claude-agent-source', '--test', '--test-concurrency=2', '--test-timeout=180000', ...flags, ...files],
   { stdio: 'inherit' },
 )
 process.exit(result.status ?? 1)

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto'
 import { query, startup, type Options, type Query, type SDKMessage, type SDKUserMessage, type SpawnedProcess } from '@anthropic-ai/claude-agent-sdk'
 import { now } from './clock.js'
 import { BENCH_API_KEY } from './model.js'
-import { PushQueue, buildAgentEnv } from '@claude-agent/server'
+import { PushQueue, buildAgentEnv } from '@claude-agent/server/internals'
 
 /** The CLI environment the server builds for a session (its own buildAgentEnv), with its own state dir. */
 export function agentEnv(stateDir: string, modelUrl: string): Record<string, string> {

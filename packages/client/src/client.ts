@@ -3,7 +3,7 @@
 // sandbox) and a SessionConnection, which reconnects, replays, pairs prompts with results and
 // answers permission requests. It adds prompt() and, as capability objects shared with attached
 // sessions, `files`, `commands`, `control` and `sessions`; the flat names are aliases of them.
-import type { ClientFrame, ConnectedFrame, QueryConfig, SdkResultMessage, ServerFrame } from '@claude-agent/protocol'
+import type { ClientFrame, ConnectedFrame, GetConfigResponse, PostConfigResponse, QueryConfig, SdkResultMessage, ServerFrame } from '@claude-agent/protocol'
 import { isTimeoutReason, raceAbort } from './abort.js'
 import { TurnActivity } from './activity.js'
 import { FlatAliases } from './aliases.js'
@@ -12,7 +12,7 @@ import { createDebugLog, type DebugLog } from './debug.js'
 import { ClaudeAgentClientError } from './errors.js'
 import { Commands } from './exec/commands.js'
 import { Files, type WorkspaceTarget } from './files/files.js'
-import { fetchConfig, postConfig, type ConfigResponse } from './http/config.js'
+import { fetchConfig, postConfig } from './http/config.js'
 import { DEFAULT_CONNECT_TIMEOUT_MS, pickQueryConfig, validateOptions, type ClaudeAgentClientOptions } from './options.js'
 import type { SandboxInfo, SandboxProvider, ServerEndpoint } from './providers/provider.js'
 import { selectProvider } from './providers/select.js'
@@ -217,12 +217,12 @@ export class ClaudeAgentClient extends FlatAliases {
   }
 
   /** GET the server's config (secrets redacted). Rejects `NOT_CONNECTED`, `REQUEST_FAILED`, `CONNECTION_FAILED`. */
-  async getConfig(): Promise<ConfigResponse> {
+  async getConfig(): Promise<GetConfigResponse> {
     return fetchConfig(this.configUrl('getConfig'), { log: this.log, token: this.token })
   }
 
   /** POST a query config (the default session's). Rejects `NOT_CONNECTED`, `CONFIG_REJECTED` (with `issues`), `CONNECTION_FAILED`. */
-  async setConfig(config: QueryConfig): Promise<ConfigResponse> {
+  async setConfig(config: QueryConfig): Promise<PostConfigResponse> {
     return postConfig(this.configUrl('setConfig'), config, { log: this.log, token: this.token })
   }
 

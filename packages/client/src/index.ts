@@ -49,6 +49,7 @@ export {
   type ClientErrorCode,
 } from './errors.js'
 export type { ConfigResponse } from './http/config.js'
+export type { GetConfigResponse, PostConfigResponse } from '@claude-agent/protocol'
 export { deriveServerUrls, type ServerUrls } from './urls.js'
 export type { SandboxInfo, SandboxProvider, ServerEndpoint } from './providers/provider.js'
 export { UrlProvider, type UrlProviderOptions } from './providers/url.js'

@@ -155,3 +155,32 @@ export {
 } from './files.js'
 export { EnvNameSchema, OsStringSchema } from './os-string.js'
 export { AGENT_PASSTHROUGH_VARS, CREDENTIAL_VARS, SECRET_VARS } from './credentials.js'
+export { CLOSE_CODES, type CloseCode } from './close-codes.js'
+export {
+  CreateSessionResponseSchema,
+  DEFAULT_PAGE,
+  DeleteSessionResponseSchema,
+  GetConfigResponseSchema,
+  GetSessionResponseSchema,
+  HealthResponseSchema,
+  ListSessionsResponseSchema,
+  MAX_PAGE,
+  PermissionEventsResponseSchema,
+  PostConfigResponseSchema,
+  RunInfoSchema,
+  SessionDetailsSchema,
+  SessionEventsResponseSchema,
+  type CreateSessionResponse,
+  type DeleteSessionResponse,
+  type GetConfigResponse,
+  type GetSessionResponse,
+  type HealthResponse,
+  type ListSessionsResponse,
+  type PermissionEventsResponse,
+  type PostConfigResponse,
+  type RunInfo,
+  type SessionDetails,
+  type SessionEventsResponse,
+} from './http.js'
+export { HTTP_API, HTTP_ERROR_BODY, HTTP_METHODS, type HttpBody, type HttpMethod, type HttpOperation, type HttpParameter } from './http-api.js'
+export { frameJsonSchemas, jsonSchemaOf, openApiDocument, openApiPath, type OpenApiInfo } from './openapi.js'

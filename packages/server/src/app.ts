@@ -1,7 +1,7 @@
 // Builds the server from its parts: the store, sessions, HTTP routes, WebSockets. Tests start
 // it in process on port 0; main.ts starts it from the environment.
-import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { CLOSE_CODES } from '@claude-agent/protocol'
 import type { AgentFactory } from './agent/agent.js'
 import { claudeSdkAgentFactory } from './agent/claude-sdk.js'
 import { secretValues } from './credentials.js'
@@ -14,10 +14,11 @@ import { fileRoutes } from './files/routes.js'
 import { watchEndpoint } from './files/watch-socket.js'
 import { Workspace } from './files/workspace-path.js'
 import { Authenticator } from './http/auth.js'
-import { answerOutsideRoutes } from './http/edge.js'
-import { sendFailure } from './http/respond.js'
-import { createRouter } from './http/router.js'
-import { createSandbox } from './sandbox/create.js'
+import { createHttpApp, type HttpApp } from './http/http-app.js'
+import { createHttpServer } from './http/node-server.js'
+import { BubblewrapSandbox } from './sandbox/bubblewrap.js'
+import { NoSandbox } from './sandbox/none.js'
+import { DEFAULT_MODEL_API } from './sandbox/sandbox-env.js'
 import type { Sandbox } from './sandbox/sandbox.js'
 import { createLogger, type Logger } from './logger.js'
 import { scrub, secrets } from './secrets.js'
@@ -46,10 +47,27 @@ export interface RunningServer {
   readonly port: number
   readonly sessions: SessionManager
   readonly sandbox: Sandbox
+  /** The HTTP API (Hono): `http.request('/health')` answers in process, as over the socket. */
+  readonly http: HttpApp
   /** Graceful: refuse new work, let running turns finish (up to shutdownGraceMs), then close. */
   shutdown(): Promise<void>
   /** Immediate: stop every agent (recording running turns as interrupted) and close. */
   close(): Promise<void>
+}
+
+/** The sandbox the settings ask for. bubblewrap is the default; none must be chosen explicitly
+ * and says so in the log.
+ * @throws SandboxError when bubblewrap is asked for and cannot work here (see BubblewrapSandbox.create) */
+export function createSandbox(settings: ServerSettings, logger: Logger): Sandbox {
+  if (settings.sandbox === 'none') return new NoSandbox(logger)
+  return BubblewrapSandbox.create({
+    dataDir: settings.dataDir,
+    logger,
+    agentVars: settings.agentVars,
+    modelApi: settings.agentVars['ANTHROPIC_BASE_URL'] || settings.demoModelUrl || DEFAULT_MODEL_API,
+    ...(settings.sandboxAllowedHosts ? { allowedHosts: settings.sandboxAllowedHosts } : {}),
+    ...(settings.sandboxHide ? { hide: settings.sandboxHide } : {}),
+  })
 }
 
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
@@ -75,28 +93,20 @@ async function startLocked(options: StartServerOptions, unlock: () => void): Pro
   const sessions = new SessionManager({ settings, agents: options.agents ?? claudeSdkAgentFactory, store, logger, scrub, sandbox })
   // Files and commands: every path relative to the workspace, which the session manager created.
   const workspace = new Workspace(settings.workspaceDir)
-  const routes = [
-    ...healthRoutes({ demo: () => sessions.isDemo() }),
-    ...configRoutes(sessions, { maxBodyBytes: settings.maxBodyBytes }),
-    ...sessionRoutes(sessions, store, { maxBodyBytes: settings.maxBodyBytes }),
-    ...fileRoutes({ workspace, maxFileBytes: settings.maxFileBytes ?? 1024 ** 3 }),
-    ...execRoutes({ sessions, workspace, dataDir: settings.dataDir, maxBodyBytes: settings.maxBodyBytes, spawn: sandboxedSpawner(sandbox) }),
-  ]
-  const watch = watchEndpoint({ workspace, maxClientBufferBytes: settings.maxClientBufferBytes, logger })
   const auth = new Authenticator(settings.authTokens)
-  const router = createRouter(routes, logger)
-  // The top-level guard: whatever a request does, it gets a typed answer and the server serves on.
-  const server: Server = createServer((req, res) => {
-    try {
-      auth.check(req)
-    } catch (err) {
-      res.setHeader('www-authenticate', 'Bearer')
-      sendFailure(res, err, logger, `HTTP ${req.method} auth`)
-      return
-    }
-    router(req, res).catch((err: unknown) => sendFailure(res, err, logger, `HTTP ${req.method}`))
+  const app = createHttpApp({
+    auth,
+    logger,
+    routes: [
+      healthRoutes({ demo: () => sessions.isDemo() }),
+      configRoutes(sessions, { maxBodyBytes: settings.maxBodyBytes }),
+      sessionRoutes(sessions, store, { maxBodyBytes: settings.maxBodyBytes }),
+      fileRoutes({ workspace, maxFileBytes: settings.maxFileBytes ?? 1024 ** 3, logger }),
+      execRoutes({ sessions, workspace, maxBodyBytes: settings.maxBodyBytes, spawn: sandboxedSpawner(sandbox), logger }),
+    ],
   })
-  answerOutsideRoutes(server, logger)
+  const watch = watchEndpoint({ workspace, maxClientBufferBytes: settings.maxClientBufferBytes, logger })
+  const server = createHttpServer(app, auth, logger)
   const wss = attachWebSockets(server, {
     sessions,
     log: store,
@@ -121,7 +131,7 @@ async function startLocked(options: StartServerOptions, unlock: () => void): Pro
   const closeAll = (graceMs: number) =>
     (closed ??= (async () => {
       await manager.shutdown(graceMs)
-      for (const client of wss.clients) client.close(1001, 'server shutting down')
+      for (const client of wss.clients) client.close(CLOSE_CODES.shuttingDown, 'server shutting down')
       watch.close()
       wss.close()
       server.closeAllConnections()
@@ -136,6 +146,7 @@ async function startLocked(options: StartServerOptions, unlock: () => void): Pro
     port,
     sessions: manager,
     sandbox,
+    http: app,
     shutdown: () => closeAll(settings.shutdownGraceMs),
     close: () => closeAll(0),
   }

@@ -15,6 +15,4 @@ export type { Sandbox, SandboxKind, SandboxRun, SandboxSpec, CommandLine, Sandbo
 export { SandboxError, SANDBOX_KINDS } from './sandbox/sandbox.js'
 export { BubblewrapSandbox, type BubblewrapOptions } from './sandbox/bubblewrap.js'
 export { NoSandbox } from './sandbox/none.js'
-export { createSandbox } from './sandbox/create.js'
-export { PushQueue } from './agent/push-queue.js'
-export { buildAgentEnv } from './agent/agent-env.js'
+export { createSandbox } from './app.js'

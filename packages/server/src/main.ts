@@ -53,10 +53,24 @@ async function main(): Promise<void> {
     const model = await startScriptedModel({ scenario: demoScenario })
     settings.demoModelUrl = model.url
     stopModel = () => model.close()
-    logger.warn(DEMO_NOTICE)
   }
 
   const server = await startServer({ settings, logger })
+  // At once: a signal during the start-up lines below must shut down gracefully too.
+  handleShutdownSignals({
+    logger,
+    async graceful(signal) {
+      logger.info(`${signal}: shutting down (running turns get up to ${settings.shutdownGraceMs} ms to finish; ${signal} again forces)`)
+      await server.shutdown()
+      await stopModel?.()
+    },
+    force(signal) {
+      for (const { id } of server.sessions.list()) server.sessions.get(id).stop(`a second ${signal} forced the shutdown`)
+      killOrphanedAgents(join(settings.dataDir, 'sessions'))
+    },
+  })
+  // Said once the server is up: a start that fails says only why.
+  if (settings.demoModelUrl !== undefined) logger.warn(DEMO_NOTICE)
   logger.info(`claude-agent-server listening on ${server.url}`)
   logger.info(`  config:    ${server.url}/config`)
   logger.info(`  websocket: ${server.url.replace(/^http/, 'ws')}/ws`)
@@ -73,19 +87,6 @@ async function main(): Promise<void> {
     )
   }
   logger.info(`  sandbox:   ${server.sandbox.kind}`)
-
-  handleShutdownSignals({
-    logger,
-    async graceful(signal) {
-      logger.info(`${signal}: shutting down (running turns get up to ${settings.shutdownGraceMs} ms to finish; ${signal} again forces)`)
-      await server.shutdown()
-      await stopModel?.()
-    },
-    force(signal) {
-      for (const { id } of server.sessions.list()) server.sessions.get(id).stop(`a second ${signal} forced the shutdown`)
-      killOrphanedAgents(join(settings.dataDir, 'sessions'))
-    },
-  })
 }
 
 main().catch((err: unknown) => {

@@ -2,7 +2,7 @@
 // be creatable) on a real, writable file system, and they must keep apart from each other and
 // from the server's source tree, compared by real path (symlinks followed). A bad one stops
 // the start with one line naming the setting.
-import { accessSync, constants, lstatSync, readFileSync, statSync, statfsSync } from 'node:fs'
+import { accessSync, closeSync, constants, lstatSync, openSync, readFileSync, readSync, statSync, statfsSync } from 'node:fs'
 import { join } from 'node:path'
 import { deepestExisting, isInside } from './paths.js'
 import { SettingsError } from './settings.js'
@@ -50,6 +50,22 @@ function usableDatabase(dataDir: string): void {
     accessSync(db, constants.R_OK | constants.W_OK)
   } catch (err) {
     throw new SettingsError(`DATA_DIR ${dataDir}: the database ${db} cannot be read and written (${errno(err)})`)
+  }
+  // Checked here rather than left to SQLite, which would fail only after the lock file is made.
+  if (stats.size > 0 && !hasSqliteHeader(db)) {
+    throw new SettingsError(`DATA_DIR ${dataDir}: the database ${db} is not a SQLite database; move it away or choose another DATA_DIR`)
+  }
+}
+
+const SQLITE_HEADER = Buffer.from('SQLite format 3\0')
+
+function hasSqliteHeader(path: string): boolean {
+  const fd = openSync(path, 'r')
+  try {
+    const head = Buffer.alloc(SQLITE_HEADER.length)
+    return readSync(fd, head, 0, head.length, 0) === head.length && head.equals(SQLITE_HEADER)
+  } finally {
+    closeSync(fd)
   }
 }
 

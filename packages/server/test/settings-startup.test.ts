@@ -75,12 +75,17 @@ describe('bad settings at start-up (the real main.js)', () => {
     ['--workspace-dir over WORKSPACE_DIR', (d) => ({ DATA_DIR: join(d, 'data'), WORKSPACE_DIR: join(d, 'ok') }), ['--workspace-dir', '/'], /WORKSPACE_DIR \/ is the whole file system/],
     ['a dangling DATA_DIR link', (d) => ({ DATA_DIR: join(d, 'dangling') }), [], /DATA_DIR .*dangling: .* is a symlink to a missing directory/],
     ['a database that is a directory', (d) => ({ DATA_DIR: join(d, 'db-dir'), WORKSPACE_DIR: join(d, 'ws') }), [], /DATA_DIR .*db-dir: the database .*sessions\.db is not a regular file/],
+    ['a database file that is not a database', (d) => ({ DATA_DIR: join(d, 'db-junk'), WORKSPACE_DIR: join(d, 'ws') }), [], /DATA_DIR .*db-junk: the database .*sessions\.db is not a SQLite database/],
   ]
   const setups: Record<string, (dir: string) => void> = {
     'DATA_DIR under a file': (d) => writeFileSync(join(d, 'file'), 'a regular file'),
     'WORKSPACE_DIR a link into the source tree': (d) => symlinkSync(join(SOURCE_ROOT, 'packages'), join(d, 'src-link')),
     'a dangling DATA_DIR link': (d) => symlinkSync(join(d, 'nowhere'), join(d, 'dangling')),
     'a database that is a directory': (d) => mkdirSync(join(d, 'db-dir', 'sessions.db'), { recursive: true }),
+    'a database file that is not a database': (d) => {
+      mkdirSync(join(d, 'db-junk'))
+      writeFileSync(join(d, 'db-junk', 'sessions.db'), 'x'.repeat(4096))
+    },
   }
 
   for (const [what, env, args, message] of cases) {

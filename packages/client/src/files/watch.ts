@@ -2,7 +2,7 @@
 // server says `watching` (changes from then on are reported); a bad path is refused before the
 // upgrade with the server's code (`PATH_OUTSIDE_WORKSPACE`, `FILE_NOT_FOUND`, `NOT_A_DIRECTORY`).
 import type { WireError } from '@claude-agent/protocol'
-import { FILES_FRAME, FRAME, WireErrorSchema, parseWatchFrame } from '@claude-agent/protocol'
+import { CLOSE_CODES, FILES_FRAME, FRAME, WireErrorSchema, parseWatchFrame } from '@claude-agent/protocol'
 import { raceAbort } from '../abort.js'
 import { ClaudeAgentClientError } from '../errors.js'
 import type { ServerTarget } from '../http/request.js'
@@ -35,8 +35,8 @@ export interface WatchTarget extends ServerTarget {
 }
 
 const CLOSE_REASONS: Record<number, WireError> = {
-  4404: { code: 'FILE_NOT_FOUND', error: 'The watched directory was removed' },
-  1001: { code: 'SHUTTING_DOWN', error: 'The server is shutting down' },
+  [CLOSE_CODES.gone]: { code: 'FILE_NOT_FOUND', error: 'The watched directory was removed' },
+  [CLOSE_CODES.shuttingDown]: { code: 'SHUTTING_DOWN', error: 'The server is shutting down' },
 }
 
 export async function watchDir(target: WatchTarget, path: string, onEvent: FilesystemEventHandler, options: WatchOptions): Promise<WatchHandle> {

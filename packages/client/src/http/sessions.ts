@@ -1,16 +1,13 @@
 // The native session API over HTTP: create, list, get, delete sessions and page through a
 // session's event history. Answers are validated with the protocol's schemas.
-import type { CreateSessionRequest, ServerFrame, SessionInfo } from '@claude-agent/protocol'
-import { ServerFrameSchema, SessionInfoSchema, redactConfig } from '@claude-agent/protocol'
+import type { CreateSessionRequest, SessionDetails, SessionEventsResponse, SessionInfo } from '@claude-agent/protocol'
+import { RunInfoSchema, ServerFrameSchema, SessionInfoSchema, redactConfig } from '@claude-agent/protocol'
 import { ClaudeAgentClientError } from '../errors.js'
 import { httpEndpoint, loggableUrl } from '../urls.js'
 import { requestJson, type HttpContext } from './request.js'
 
-/** `GET /sessions/:id`: the session and its live agent process (`null` when none runs). */
-export type SessionDetails = SessionInfo & {
-  /** The running agent's config (secrets redacted), start time, pid; `null` when none runs. */
-  run: Record<string, unknown> | null
-}
+/** `GET /sessions/:id`: the session and its live agent process (`run`, `null` when none runs). */
+export type { SessionDetails }
 
 export interface HistoryOptions {
   /** Events with a sequence number above this. @default 0 (from the start) */
@@ -19,14 +16,8 @@ export interface HistoryOptions {
   limit?: number
 }
 
-/** A page of a session's events, as the WebSocket delivered them. */
-export interface SessionHistory {
-  events: ServerFrame[]
-  /** The session's latest sequence number. */
-  lastSeq: number
-  /** More events follow: ask again with `after` set to the last event's `seq`. */
-  hasMore: boolean
-}
+/** A page of a session's events, as the WebSocket delivered them (`GET /sessions/:id/events`). */
+export type SessionHistory = SessionEventsResponse
 
 export interface SessionsHttpOptions extends HttpContext {
   /** The server's base URL (`connectionUrl`). */
@@ -53,8 +44,9 @@ export async function getSession(id: string, options: SessionsHttpOptions): Prom
   const url = httpEndpoint(options.baseUrl, sessionPath(id))
   const session = field(await requestJson({ method: 'GET', url, failureCode: 'REQUEST_FAILED', ...options }), 'session')
   const info = sessionInfo(session, url)
-  const run = (session as { run?: unknown }).run
-  return { ...info, run: typeof run === 'object' && run !== null ? (run as Record<string, unknown>) : null }
+  const run = (session as { run?: unknown }).run ?? null
+  if (run !== null && !RunInfoSchema.safeParse(run).success) throw malformed(url, 'run is not an agent run')
+  return { ...info, run: run as SessionDetails['run'] }
 }
 
 export async function deleteSession(id: string, options: SessionsHttpOptions): Promise<void> {

@@ -7,6 +7,7 @@ import type { CommandHandle, Sandbox } from 'e2b'
 import type { DebugLog } from '../debug.js'
 import { ClaudeAgentClientError } from '../errors.js'
 import { callerEnv, credentialEnv, secretValues, type CredentialOptions } from './credentials.js'
+import { describeE2BError } from './e2b-errors.js'
 import { probe, waitForHealth } from './health.js'
 import type { SandboxInfo, SandboxProvider, ServerEndpoint } from './provider.js'
 import { generateToken } from './token.js'
@@ -38,6 +39,18 @@ export interface E2BProviderOptions extends CredentialOptions {
   metadata?: Record<string, string>
   /** E2B domain. @default the SDK's (E2B_DOMAIN or e2b.app) */
   domain?: string
+  /** The E2B API (self-hosted E2B, a stand-in). @default the SDK's (E2B_API_URL, else `https://api.<domain>`) */
+  apiUrl?: string
+  /** Every sandbox's envd, routed by sandbox id. @default the SDK's (E2B_SANDBOX_URL, else per sandbox) */
+  sandboxUrl?: string
+  /** How long one E2B API call may take before it fails with `PROVIDER_FAILED`. @default 30_000 */
+  requestTimeoutMs?: number
+  /**
+   * The server's URL from the host E2B gives its port (`sandbox.getHost(3000)`, e.g.
+   * `3000-<id>.e2b.app`), for a self-hosted E2B or a proxy in front of it.
+   * @default (host) => `https://${host}`
+   */
+  serverUrl?: (host: string) => string
   /** Debug output (secrets scrubbed by the client's logger). */
   log?: DebugLog
 }
@@ -98,6 +111,7 @@ export class E2BProvider implements SandboxProvider {
       id: sandbox.sandboxId,
       template: this.options.template ?? E2B_TEMPLATE,
       host: sandbox.getHost(E2B_SERVER_PORT),
+      url: this.serverUrl(sandbox),
       paused: this.paused,
     }
   }
@@ -134,7 +148,7 @@ export class E2BProvider implements SandboxProvider {
 
   /** The sandbox's server: with `reuse`, one that answers already; else start it with the credential and a token. */
   private async ensureServer(sandbox: Sandbox, how: { reuse: boolean; signal?: AbortSignal | undefined }): Promise<ServerEndpoint> {
-    const baseUrl = `https://${sandbox.getHost(E2B_SERVER_PORT)}`
+    const baseUrl = this.serverUrl(sandbox)
     const abort = how.signal ?? new AbortController().signal
     if (how.reuse) {
       this.token ??= this.options.token ?? (await storedToken(sandbox))
@@ -165,16 +179,23 @@ export class E2BProvider implements SandboxProvider {
         this.log(`[sandbox server] ${clean}`)
       }
     }
-    await this.call('store the server token', () => sandbox.files.write(TOKEN_FILE, token))
+    await this.call('store the server token', () => sandbox.files.write(TOKEN_FILE, token), 'sandbox')
     this.serverExit = undefined
     // timeoutMs 0: the server runs as long as the sandbox, not the SDK's 60 s command default.
-    const server = await this.call('start the server', () =>
-      sandbox.commands.run(E2B_START_COMMAND, { background: true, envs, timeoutMs: 0, onStdout: keep, onStderr: keep }),
+    const server = await this.call(
+      'start the server',
+      () => sandbox.commands.run(E2B_START_COMMAND, { background: true, envs, timeoutMs: 0, onStdout: keep, onStderr: keep }),
+      'sandbox',
     )
     this.server = server
+    // A non-zero exit rejects (CommandExitError, with exitCode); a cut connection rejects too.
+    const exited = (code: number) => `the server exited (code ${code})${this.output.length ? `:\n${this.output.join('\n')}` : ''}`
     server.wait().then(
-      (result) => (this.serverExit = `the server exited (code ${result.exitCode})`),
-      (error: unknown) => (this.serverExit = `the server exited: ${describe(error)}\n${this.output.join('\n')}`),
+      (result) => (this.serverExit = exited(result.exitCode)),
+      (error: unknown) => {
+        const code = (error as { exitCode?: unknown }).exitCode
+        this.serverExit = typeof code === 'number' ? exited(code) : `the connection to the server's process ended: ${describe(error)}`
+      },
     )
   }
 
@@ -183,9 +204,26 @@ export class E2BProvider implements SandboxProvider {
     sandbox?.setTimeout(this.timeoutMs).catch((error: unknown) => this.log(`extending sandbox ${sandbox.sandboxId} failed: ${describe(error)}`))
   }
 
-  private connectionOptions(): { apiKey?: string; domain?: string; timeoutMs: number } {
+  private serverUrl(sandbox: Sandbox): string {
+    const host = sandbox.getHost(E2B_SERVER_PORT)
+    return this.options.serverUrl ? this.options.serverUrl(host) : `https://${host}`
+  }
+
+  private get requestTimeoutMs(): number {
+    return this.options.requestTimeoutMs ?? 30_000
+  }
+
+  private connectionOptions() {
+    const { domain, apiUrl, sandboxUrl } = this.options
     const apiKey = this.options.apiKey ?? callerEnv()['E2B_API_KEY']
-    return { ...(apiKey && { apiKey }), ...(this.options.domain && { domain: this.options.domain }), timeoutMs: this.timeoutMs }
+    return {
+      ...(apiKey && { apiKey }),
+      ...(domain && { domain }),
+      ...(apiUrl && { apiUrl }),
+      ...(sandboxUrl && { sandboxUrl }),
+      timeoutMs: this.timeoutMs,
+      requestTimeoutMs: this.requestTimeoutMs,
+    }
   }
 
   private requireSandbox(what: string): Sandbox {
@@ -193,12 +231,19 @@ export class E2BProvider implements SandboxProvider {
     throw new ClaudeAgentClientError('NOT_CONNECTED', `Cannot ${what}: no sandbox (start the client first)`)
   }
 
-  /** One E2B call; its failure (auth, not found, rate limit, ...) as `PROVIDER_FAILED`. */
-  private async call<T>(what: string, run: () => Promise<T>): Promise<T> {
+  /** One E2B call (to the API, or to the sandbox's envd); its failure as `PROVIDER_FAILED` naming the cause. */
+  private async call<T>(what: string, run: () => Promise<T>, to: 'api' | 'sandbox' = 'api'): Promise<T> {
     try {
       return await run()
     } catch (error) {
-      throw new ClaudeAgentClientError('PROVIDER_FAILED', `E2B: could not ${what}: ${describe(error)}`, { cause: error })
+      const env = callerEnv()
+      const domain = this.options.domain ?? env['E2B_DOMAIN'] ?? 'e2b.app'
+      const url =
+        to === 'api'
+          ? (this.options.apiUrl ?? env['E2B_API_URL'] ?? `https://api.${domain}`)
+          : (this.options.sandboxUrl ?? env['E2B_SANDBOX_URL'] ?? `the sandbox (${this.sandbox?.sandboxId ?? 'new'}.${domain})`)
+      const why = describeE2BError(error, { url, timeoutMs: this.requestTimeoutMs })
+      throw new ClaudeAgentClientError('PROVIDER_FAILED', `E2B: could not ${what}: ${why}`, { cause: error })
     }
   }
 

@@ -1,7 +1,8 @@
 // Picks the provider for a set of options: `connectionUrl` -> url; `provider: 'local'` -> local;
 // otherwise E2B (the original's default) when an E2B API key is at hand; else NO_PROVIDER.
-// The local and E2B providers are imported only when chosen: they need Node and (for E2B) the
-// optional `e2b` package, which browser bundles and URL-only users do without.
+// The local and E2B providers are imported only when chosen (`#providers`, see load.node.ts): they
+// need Node and (for E2B) the optional `e2b` package; the browser build has stand-ins that refuse.
+import { loadE2BProvider, loadLocalProvider } from '#providers'
 import type { DebugLog } from '../debug.js'
 import { ClaudeAgentClientError } from '../errors.js'
 import type { ClaudeAgentClientOptions } from '../options.js'
@@ -16,12 +17,12 @@ export async function selectProvider(options: ClaudeAgentClientOptions, log: Deb
   if (typeof provider === 'object') return provider
   if (options.connectionUrl !== undefined) return new UrlProvider(options.connectionUrl, { ...(token !== undefined && { token }) })
   if (provider === 'local') {
-    const { LocalProvider } = await import('./local.js')
+    const LocalProvider = await loadLocalProvider()
     return new LocalProvider({ ...options.local, anthropicApiKey: options.anthropicApiKey, token, log })
   }
   const apiKey = options.e2bApiKey ?? callerEnv()['E2B_API_KEY']
   if (apiKey) {
-    const { E2BProvider } = await import('./e2b.js')
+    const E2BProvider = await loadE2BProvider()
     return new E2BProvider({
       ...options.e2b,
       apiKey,

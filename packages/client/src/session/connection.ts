@@ -2,7 +2,7 @@
 // with backoff after a drop, replaying from the last event it delivered, so handlers see every
 // session event once and in order (deduplicated by seq), and pairs prompts with their results.
 import type { ClientFrame, ConnectedFrame, SdkResultMessage, ServerFrame, WireError } from '@claude-agent/protocol'
-import { FRAME, frameSeq } from '@claude-agent/protocol'
+import { CLOSE_CODES, FRAME, frameSeq } from '@claude-agent/protocol'
 import { FlatAliases } from '../aliases.js'
 import { ControlChannel } from '../control/channel.js'
 import { createControl, type Control } from '../control/control.js'
@@ -21,9 +21,6 @@ import { promptFrame, type PromptInput, type PromptOptions } from './prompt.js'
 import { reconnect } from './reconnect.js'
 import { SessionSocket } from './socket.js'
 import { TurnTracker, type SentMark } from './turns.js'
-
-/** Close code of a session deleted while attached: the end, no reconnect. */
-const CLOSE_SESSION_GONE = 4404
 
 export interface SessionConnectionInit {
   /** The server's base URL (`connectionUrl`). */
@@ -298,7 +295,7 @@ export class SessionConnection extends FlatAliases {
     this.socket = undefined
     this.connectedFrame = undefined
     this.controls.failAll(new ClaudeAgentClientError('CONTROL_LOST', `The connection dropped before the control response arrived (${detail})`))
-    if (event.code === CLOSE_SESSION_GONE) {
+    if (event.code === CLOSE_CODES.gone) {
       const wireError = this.lastServerError ?? { code: 'SESSION_NOT_FOUND', error: 'The session was deleted' }
       return this.terminate(new ClaudeAgentClientError('CONNECTION_CLOSED', `The session was deleted (${detail})`, { wireError }))
     }

@@ -1,8 +1,8 @@
 // A Transport over one WebSocket: the `ws` package in Node (it shows why an upgrade was
-// refused), the platform's `WebSocket` elsewhere (browsers, Deno, Bun). `ws` is loaded lazily so
-// browser bundles need not include it. A bearer token goes in the `Authorization` header with
+// refused), the platform's `WebSocket` in browsers. Which one is the package's `imports` map's
+// choice (`#websocket`: load-ws.node.ts / load-ws.browser.ts), so browser bundles never hold `ws`. A bearer token goes in the `Authorization` header with
 // `ws`, and as the subprotocols `['bearer', token]` where headers cannot be set (browsers).
-import type { IncomingMessage } from 'node:http'
+import { loadWebSocket } from '#websocket'
 import { UpgradeRefusedError, type Transport, type TransportCloseEvent } from './transport.js'
 
 /** The part of the WHATWG WebSocket API we use; both browsers and `ws` provide it. */
@@ -117,9 +117,17 @@ export class WebSocketTransport implements Transport {
   }
 }
 
+/** The part of Node's IncomingMessage a refusal is read from (no `node:` types in this module). */
+interface RefusedResponse {
+  readonly statusCode?: number
+  setEncoding(encoding: 'utf8'): void
+  on(event: 'data', listener: (chunk: string) => void): void
+  once(event: 'end' | 'error' | 'close', listener: () => void): void
+}
+
 /** The `ws` package's extra: the HTTP answer to a refused upgrade (status and wire error). */
 interface RefusalSource {
-  on(event: 'unexpected-response', listener: (request: unknown, response: IncomingMessage) => void): void
+  on(event: 'unexpected-response', listener: (request: unknown, response: RefusedResponse) => void): void
   terminate(): void
 }
 
@@ -151,16 +159,6 @@ function parseBody(text: string): unknown {
   } catch {
     return text
   }
-}
-
-/** The platform's WebSocket, or `ws` in Node; `headers`: whether it takes request headers. */
-async function loadWebSocket(): Promise<{ Ctor: WebSocketConstructor; headers: boolean }> {
-  const native = (globalThis as { WebSocket?: unknown }).WebSocket
-  const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string'
-  if (!isNode && typeof native === 'function') return { Ctor: native as WebSocketConstructor, headers: false }
-  const ws = await import('ws')
-  // `ws` implements the WHATWG surface above; its event types are richer, hence the cast.
-  return { Ctor: ws.WebSocket as unknown as WebSocketConstructor, headers: true }
 }
 
 function toText(data: unknown): string | undefined {

@@ -42,9 +42,15 @@ export class SqliteStore implements Store {
   constructor(path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
     this.db = new Database(path)
-    this.db.pragma('journal_mode = WAL')
-    this.db.pragma('synchronous = NORMAL')
-    migrate(this.db, path)
+    try {
+      this.db.pragma('journal_mode = WAL')
+      this.db.pragma('synchronous = NORMAL')
+      migrate(this.db, path)
+    } catch (err) {
+      this.db.close()
+      // e.g. "file is not a database": the operator needs to know which file.
+      throw err instanceof Error && !err.message.includes(path) ? new Error(`${path}: ${err.message}`, { cause: err }) : err
+    }
     this.stmt = {
       insertEvent: this.db.prepare('INSERT INTO events (session_id, seq, at, type, frame) VALUES (?, ?, ?, ?, ?)'),
       readEvents: this.db.prepare<[string, number, number], EventRow>(

@@ -2,12 +2,14 @@
 // NDJSON. The command starts before the answer does: a command that cannot start is a plain
 // HTTP error (EXEC_FAILED), never a half-written stream. See docs/files.md.
 import type { ChildProcess } from 'node:child_process'
-import { join, posix, relative, sep } from 'node:path'
+import { posix, relative, sep } from 'node:path'
 import { ExecRequestSchema, describeIssues, summarizeIssues, type ExecRequest } from '@claude-agent/protocol'
 import { ServerError } from '../errors.js'
 import type { Workspace } from '../files/workspace-path.js'
-import { readJsonBody } from '../http/body.js'
-import type { Route } from '../http/router.js'
+import { jsonBodyLimit, readJsonBody } from '../http/body.js'
+import type { RouteModule } from '../http/http-app.js'
+import { streamResponse } from '../http/stream.js'
+import type { Logger } from '../logger.js'
 import type { Session } from '../sessions/session.js'
 import type { SessionManager } from '../sessions/session-manager.js'
 import { isInside } from '../paths.js'
@@ -20,9 +22,8 @@ export const DEFAULT_EXEC_TIMEOUT_MS = 600_000
 export interface ExecRoutesOptions {
   sessions: SessionManager
   workspace: Workspace
-  /** Where sessions keep their state (`<dataDir>/sessions/<id>`, as the session manager lays it out). */
-  dataDir: string
   maxBodyBytes: number
+  logger: Logger
   /** @default spawnInSession (unsandboxed; the server passes sandboxedSpawner(sandbox)) */
   spawn?: SessionSpawner
 }
@@ -51,41 +52,37 @@ function parseRequest(body: unknown): ExecRequest {
   return parsed.data
 }
 
-export function execRoutes(options: ExecRoutesOptions): Route[] {
+export function execRoutes(options: ExecRoutesOptions): RouteModule {
   const spawner = options.spawn ?? spawnInSession
-  return [
-    {
-      method: 'POST',
-      path: '/sessions/:id/exec',
-      async handle({ req, params }) {
-        if (options.sessions.shuttingDown) throw new ServerError('SHUTTING_DOWN', 'The server is shutting down')
-        const session = options.sessions.get(params['id']!)
-        const request = parseRequest(await readJsonBody(req, options.maxBodyBytes))
-        const { sessionDir, cwd } = commandDirs(options.workspace, session, request.cwd)
-        const target: ExecTarget = { id: session.id, cwd: sessionDir, stateDir: join(options.dataDir, 'sessions', session.id) }
-        // With a shell, args follow the command line as $1, $2, ... ($0 is "bash").
-        const [command, args] = request.shell
-          ? ['/bin/bash', ['-c', request.command, 'bash', ...(request.args ?? [])]]
-          : [request.command, request.args ?? []]
-        let child: ChildProcess
-        try {
-          child = spawner(target, command, args, { cwd, env: request.env ?? {} })
-          await new Promise<void>((resolve, reject) => {
-            child.once('spawn', resolve)
-            child.once('error', reject)
-          })
-        } catch (err) {
-          const errno = (err as NodeJS.ErrnoException).code
-          throw new ServerError('EXEC_FAILED', `Cannot run ${JSON.stringify(command.slice(0, 256))}: ${errno ?? String(err)}`, { errno })
-        }
-        child.on('error', () => undefined) // later errors (a failed kill) change nothing for the reader
-        const stream = commandOutput(child, {
-          timeoutMs: request.timeoutMs ?? DEFAULT_EXEC_TIMEOUT_MS,
-          encoding: request.encoding ?? 'utf8',
-          stdin: request.stdin,
+  return (app) => {
+    app.post('/sessions/:id/exec', jsonBodyLimit(options.maxBodyBytes), async (c) => {
+      if (options.sessions.shuttingDown) throw new ServerError('SHUTTING_DOWN', 'The server is shutting down')
+      const session = options.sessions.get(c.req.param('id'))
+      const request = parseRequest(await readJsonBody(c))
+      const { sessionDir, cwd } = commandDirs(options.workspace, session, request.cwd)
+      const target: ExecTarget = { id: session.id, cwd: sessionDir, stateDir: options.sessions.stateDir(session.id) }
+      // With a shell, args follow the command line as $1, $2, ... ($0 is "bash").
+      const [command, args] = request.shell
+        ? ['/bin/bash', ['-c', request.command, 'bash', ...(request.args ?? [])]]
+        : [request.command, request.args ?? []]
+      let child: ChildProcess
+      try {
+        child = spawner(target, command, args, { cwd, env: request.env ?? {} })
+        await new Promise<void>((resolve, reject) => {
+          child.once('spawn', resolve)
+          child.once('error', reject)
         })
-        return { headers: { 'content-type': 'application/x-ndjson; charset=utf-8' }, stream }
-      },
-    },
-  ]
+      } catch (err) {
+        const errno = (err as NodeJS.ErrnoException).code
+        throw new ServerError('EXEC_FAILED', `Cannot run ${JSON.stringify(command.slice(0, 256))}: ${errno ?? String(err)}`, { errno })
+      }
+      child.on('error', () => undefined) // later errors (a failed kill) change nothing for the reader
+      const stream = commandOutput(child, {
+        timeoutMs: request.timeoutMs ?? DEFAULT_EXEC_TIMEOUT_MS,
+        encoding: request.encoding ?? 'utf8',
+        stdin: request.stdin,
+      })
+      return streamResponse(c, stream, { 'content-type': 'application/x-ndjson; charset=utf-8' }, options.logger)
+    })
+  }
 }

@@ -4,18 +4,16 @@
 import { randomBytes } from 'node:crypto'
 import { constants, createReadStream, createWriteStream } from 'node:fs'
 import { chmod, lstat, mkdir, open, realpath, rename, rm } from 'node:fs/promises'
-import type { IncomingMessage } from 'node:http'
 import { dirname, join } from 'node:path'
 import { Readable, Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import type { FileEntry } from '@claude-agent/protocol'
 import { ServerError } from '../errors.js'
-import type { StreamResult } from '../http/router.js'
 import { entryOf, fsError } from './entries.js'
 import type { WorkspacePath } from './workspace-path.js'
 
 /** Streams a regular file's bytes with its exact length (taken from the open file). */
-export async function readContent({ rel, abs }: WorkspacePath): Promise<StreamResult> {
+export async function readContent({ rel, abs }: WorkspacePath): Promise<{ stream: Readable; headers: Record<string, string> }> {
   let handle
   try {
     // O_NONBLOCK: opening a FIFO must not wait for a writer (it is refused just below).
@@ -35,7 +33,7 @@ export async function readContent({ rel, abs }: WorkspacePath): Promise<StreamRe
   return {
     headers: {
       'content-type': 'application/octet-stream',
-      'content-length': size,
+      'content-length': String(size),
       'last-modified': stats.mtime.toUTCString(),
     },
     stream,
@@ -68,11 +66,18 @@ async function writeTarget(abs: string): Promise<{ target: string; mode: number 
   }
 }
 
+/** An upload: its bytes, the length it declares, and whether its client went away. */
+export interface Upload {
+  body: Readable
+  declaredBytes: number | undefined
+  aborted(): boolean
+}
+
 /** Streams the request body into `path`, creating parent directories. */
-export async function writeContent(path: WorkspacePath, req: IncomingMessage, limit: number): Promise<{ entry: FileEntry; created: boolean }> {
+export async function writeContent(path: WorkspacePath, upload: Upload, limit: number): Promise<{ entry: FileEntry; created: boolean }> {
   const { rel } = path
-  const declared = Number(req.headers['content-length'])
-  if (Number.isFinite(declared) && declared > limit) {
+  const { body: req, declaredBytes: declared } = upload
+  if (declared !== undefined && declared > limit) {
     req.resume()
     throw new ServerError('BODY_TOO_LARGE', `File is ${declared} bytes; the limit is ${limit}`, { limit })
   }
@@ -93,7 +98,7 @@ export async function writeContent(path: WorkspacePath, req: IncomingMessage, li
     temp = undefined
     return { entry: entryOf(rel, await lstat(target)), created: !existed }
   } catch (err) {
-    if (req.destroyed && !req.complete) throw new ServerError('INVALID_REQUEST', `The upload of ${rel} was aborted`, { path: rel })
+    if (upload.aborted()) throw new ServerError('INVALID_REQUEST', `The upload of ${rel} was aborted`, { path: rel })
     req.resume()
     throw fsError(err, rel)
   } finally {

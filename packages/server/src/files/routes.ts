@@ -1,9 +1,14 @@
 // The file API over HTTP: list, stat, read, write, mkdir, delete, all relative to the
 // workspace root and checked by one resolver (workspace-path.ts). See docs/files.md.
 import { mkdir, rm, rmdir, stat, unlink } from 'node:fs/promises'
+import { Readable } from 'node:stream'
+import type { Context } from 'hono'
 import type { DeleteFileResponse, FileEntryResponse, ListFilesResponse, MakeDirResponse } from '@claude-agent/protocol'
 import { ServerError } from '../errors.js'
-import type { Route } from '../http/router.js'
+import type { HttpEnv, RouteModule } from '../http/http-app.js'
+import { jsonResponse } from '../http/respond.js'
+import { streamResponse } from '../http/stream.js'
+import type { Logger } from '../logger.js'
 import { readContent, writeContent } from './content.js'
 import { entryOf, fsError, listEntries, statEntry } from './entries.js'
 import { flagParam, pathParam } from './query.js'
@@ -13,6 +18,7 @@ export interface FileRoutesOptions {
   workspace: Workspace
   /** Largest file a PUT accepts; larger ones get BODY_TOO_LARGE. */
   maxFileBytes: number
+  logger: Logger
 }
 
 async function makeDir({ rel, abs }: WorkspacePath, parents: boolean): Promise<MakeDirResponse> {
@@ -41,60 +47,59 @@ async function remove({ rel, abs }: WorkspacePath, recursive: boolean): Promise<
   return { deleted: rel }
 }
 
-export function fileRoutes({ workspace, maxFileBytes }: FileRoutesOptions): Route[] {
-  return [
-    {
-      method: 'GET',
-      path: '/files',
-      async handle({ url }) {
-        const path = await workspace.resolve(pathParam(url))
-        const stats = await stat(path.abs).catch((err: unknown) => {
-          throw fsError(err, path.rel)
-        })
-        if (!stats.isDirectory()) throw new ServerError('NOT_A_DIRECTORY', `${path.rel} is not a directory`, { path: path.rel })
-        const listing = await listEntries(path.rel, path.abs, flagParam(url, 'recursive'))
-        return { body: { path: path.rel, ...listing } satisfies ListFilesResponse }
-      },
-    },
-    {
-      method: 'GET',
-      path: '/files/stat',
-      async handle({ url }) {
-        const path = await workspace.resolve(pathParam(url))
-        return { body: { entry: entryOf(path.rel, await statEntry(path.rel, path.abs)) } satisfies FileEntryResponse }
-      },
-    },
-    {
-      method: 'GET',
-      path: '/files/content',
-      handle: async ({ url }) => readContent(await workspace.resolve(pathParam(url, { required: true }))),
-    },
-    {
-      method: 'PUT',
-      path: '/files/content',
-      async handle({ url, req }) {
-        const path = await workspace.resolve(pathParam(url, { required: true })).catch((err: unknown) => {
-          req.resume()
-          throw err
-        })
-        const { entry, created } = await writeContent(path, req, maxFileBytes)
-        return { status: created ? 201 : 200, body: { entry } satisfies FileEntryResponse }
-      },
-    },
-    {
-      method: 'POST',
-      path: '/files/mkdir',
-      async handle({ url }) {
-        const result = await makeDir(await workspace.resolve(pathParam(url, { required: true })), flagParam(url, 'parents'))
-        return { status: result.created ? 201 : 200, body: result }
-      },
-    },
-    {
-      method: 'DELETE',
-      path: '/files',
-      async handle({ url }) {
-        return { body: await remove(await workspace.resolve(pathParam(url, { required: true })), flagParam(url, 'recursive')) }
-      },
-    },
-  ]
+export function fileRoutes({ workspace, maxFileBytes, logger }: FileRoutesOptions): RouteModule {
+  const url = (c: Context) => new URL(c.req.url)
+  return (app) => {
+    app.get('/files', async (c) => {
+      const path = await workspace.resolve(pathParam(url(c)))
+      const stats = await stat(path.abs).catch((err: unknown) => {
+        throw fsError(err, path.rel)
+      })
+      if (!stats.isDirectory()) throw new ServerError('NOT_A_DIRECTORY', `${path.rel} is not a directory`, { path: path.rel })
+      const listing = await listEntries(path.rel, path.abs, flagParam(url(c), 'recursive'))
+      return jsonResponse<ListFilesResponse>({ path: path.rel, ...listing })
+    })
+    app.get('/files/stat', async (c) => {
+      const path = await workspace.resolve(pathParam(url(c)))
+      return jsonResponse<FileEntryResponse>({ entry: entryOf(path.rel, await statEntry(path.rel, path.abs)) })
+    })
+    app.get('/files/content', async (c) => {
+      const { stream, headers } = await readContent(await workspace.resolve(pathParam(url(c), { required: true })))
+      return streamResponse(c, stream, headers, logger)
+    })
+    app.put('/files/content', async (c) => {
+      const body = requestBody(c)
+      const path = await workspace.resolve(pathParam(url(c), { required: true })).catch((err: unknown) => {
+        body.resume()
+        throw err
+      })
+      const { entry, created } = await writeContent(path, { body, declaredBytes: declaredLength(c), aborted: () => aborted(c) }, maxFileBytes)
+      return jsonResponse<FileEntryResponse>({ entry }, created ? 201 : 200)
+    })
+    app.post('/files/mkdir', async (c) => {
+      const result = await makeDir(await workspace.resolve(pathParam(url(c), { required: true })), flagParam(url(c), 'parents'))
+      return jsonResponse<MakeDirResponse>(result, result.created ? 201 : 200)
+    })
+    app.delete('/files', async (c) => {
+      return jsonResponse<DeleteFileResponse>(await remove(await workspace.resolve(pathParam(url(c), { required: true })), flagParam(url(c), 'recursive')))
+    })
+  }
+}
+
+/** The upload's bytes: on Node the request itself (streamed, never buffered), else the fetch body. */
+function requestBody(c: Context<HttpEnv>): Readable {
+  if (c.env?.incoming) return c.env.incoming
+  const body = c.req.raw.body
+  return body ? Readable.fromWeb(body as import('node:stream/web').ReadableStream) : Readable.from([])
+}
+
+function declaredLength(c: Context): number | undefined {
+  const declared = Number(c.req.header('content-length'))
+  return Number.isFinite(declared) ? declared : undefined
+}
+
+/** The client went away before its upload was complete. */
+function aborted(c: Context<HttpEnv>): boolean {
+  const incoming = c.env?.incoming
+  return incoming ? incoming.destroyed && !incoming.complete : c.req.raw.signal.aborted
 }

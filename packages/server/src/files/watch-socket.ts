@@ -4,7 +4,7 @@
 import { stat } from 'node:fs/promises'
 import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
-import type { ErrorFrame, WatchFrame } from '@claude-agent/protocol'
+import { CLOSE_CODES, type ErrorFrame, type WatchFrame } from '@claude-agent/protocol'
 import { WebSocketServer, type WebSocket } from 'ws'
 import { ServerError } from '../errors.js'
 import type { Logger } from '../logger.js'
@@ -14,12 +14,6 @@ import { flagParam, pathParam } from './query.js'
 import { DirectoryWatcher } from './watcher.js'
 import type { Workspace, WorkspacePath } from './workspace-path.js'
 
-/** Close code when the watched directory was removed. */
-export const CLOSE_WATCH_ROOT_GONE = 4404
-/** Close code for a client that does not read its events (as on the session sockets). */
-export const CLOSE_SLOW_CONSUMER = 4008
-/** Close code when the watcher failed (WATCH_FAILED). */
-export const CLOSE_WATCH_FAILED = 1011
 
 export interface WatchSocketOptions {
   workspace: Workspace
@@ -45,7 +39,7 @@ export function watchEndpoint(options: WatchSocketOptions): WatchEndpoint {
       if (socket.bufferedAmount > options.maxClientBufferBytes) {
         const error: ErrorFrame = { type: 'error', code: 'SLOW_CONSUMER', error: 'Cut off: too many file events unread' }
         socket.send(JSON.stringify(error))
-        socket.close(CLOSE_SLOW_CONSUMER, 'SLOW_CONSUMER')
+        socket.close(CLOSE_CODES.slowConsumer, 'SLOW_CONSUMER')
         watcher.close()
         return
       }
@@ -56,7 +50,7 @@ export function watchEndpoint(options: WatchSocketOptions): WatchEndpoint {
       onEvent: send,
       onRootGone: () => {
         send({ type: 'file_event', event: 'remove', path: path.rel })
-        socket.close(CLOSE_WATCH_ROOT_GONE, 'watched directory removed')
+        socket.close(CLOSE_CODES.gone, 'watched directory removed')
       },
       onError: (err) => watcherFailed(socket, err),
     })
@@ -78,7 +72,7 @@ export function watchEndpoint(options: WatchSocketOptions): WatchEndpoint {
     const errno = (err as NodeJS.ErrnoException).code
     const frame: ErrorFrame = { type: 'error', code: 'WATCH_FAILED', error: `Cannot watch: ${message}`, ...(errno && { data: { errno } }) }
     if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(frame))
-    socket.close(CLOSE_WATCH_FAILED, 'WATCH_FAILED')
+    socket.close(CLOSE_CODES.internal, 'WATCH_FAILED')
   }
 
   return {
@@ -95,7 +89,7 @@ export function watchEndpoint(options: WatchSocketOptions): WatchEndpoint {
     close() {
       for (const watcher of watchers) watcher.close()
       watchers.clear()
-      for (const client of wss.clients) client.close(1001, 'server shutting down')
+      for (const client of wss.clients) client.close(CLOSE_CODES.shuttingDown, 'server shutting down')
       wss.close()
     },
   }

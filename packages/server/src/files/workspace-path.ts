@@ -18,6 +18,10 @@ export interface WorkspacePath {
 
 /** Symlink hops followed before giving up (as the kernel's ELOOP). */
 const MAX_HOPS = 40
+/** Linux's PATH_MAX and NAME_MAX: longer paths fail in the kernel (ENAMETOOLONG), so they are
+ * refused here as bad input rather than surfacing as an unknown error. */
+const MAX_PATH_BYTES = 4096
+const MAX_NAME_BYTES = 255
 
 const outside = (path: string, why: string) =>
   new ServerError('PATH_OUTSIDE_WORKSPACE', `Path "${path.slice(0, 256)}" ${why}`, { path: path.slice(0, 256) })
@@ -31,6 +35,11 @@ function lexical(input: string, base: string): string {
   }
   if (isAbsolute(input)) throw outside(input, 'is absolute; paths are relative to the workspace root')
   const rel = posix.normalize(posix.join(base, input)).replace(/\/+$/, '') || '.'
+  const tooLong = Buffer.byteLength(rel) > MAX_PATH_BYTES || rel.split('/').some((name) => Buffer.byteLength(name) > MAX_NAME_BYTES)
+  if (tooLong) {
+    const message = `path is too long (at most ${MAX_PATH_BYTES} bytes, ${MAX_NAME_BYTES} per name)`
+    throw new ServerError('INVALID_REQUEST', message, { issues: [{ path: 'path', message }] })
+  }
   if (rel === '..' || rel.startsWith('../')) throw outside(input, 'leaves the workspace')
   return rel
 }

@@ -1,7 +1,6 @@
 // Bearer tokens. Every HTTP request and WebSocket upgrade must present one when tokens are
 // configured (always when listening beyond loopback). Compared in constant time; never logged.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
-import type { IncomingMessage } from 'node:http'
 import { ServerError } from '../errors.js'
 import { queryParamLeniently } from './request-target.js'
 
@@ -37,14 +36,30 @@ export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || host.startsWith('127.')
 }
 
+/** What authentication reads of a request, from Hono's request or a Node upgrade request. */
+export interface Credentials {
+  header(name: 'authorization' | 'sec-websocket-protocol'): string | undefined
+  /** The request target (or the full URL): `?access_token=` is read from its query. */
+  target: string | undefined
+}
+
+/** A Node request's credentials (WebSocket upgrades, which never reach Hono). */
+export const nodeCredentials = (req: { headers: Record<string, string | string[] | undefined>; url?: string | undefined }): Credentials => ({
+  header: (name) => {
+    const value = req.headers[name]
+    return Array.isArray(value) ? value[0] : value
+  },
+  target: req.url,
+})
+
 /** The token a request presents: `Authorization: Bearer`, the `bearer` subprotocol, or `?access_token=`. */
-export function presentedToken(req: IncomingMessage): string | undefined {
-  const header = req.headers['authorization']
+export function presentedToken(req: Credentials): string | undefined {
+  const header = req.header('authorization')
   if (header?.startsWith('Bearer ')) return header.slice(7).trim()
-  const protocols = req.headers['sec-websocket-protocol']?.split(',').map((p) => p.trim())
+  const protocols = req.header('sec-websocket-protocol')?.split(',').map((p) => p.trim())
   const at = protocols?.indexOf(BEARER_SUBPROTOCOL) ?? -1
   if (protocols && at >= 0 && protocols[at + 1]) return protocols[at + 1]
-  return queryParamLeniently(req.url, 'access_token') ?? undefined
+  return queryParamLeniently(req.target, 'access_token') ?? undefined
 }
 
 export class Authenticator {
@@ -59,7 +74,7 @@ export class Authenticator {
   }
 
   /** The label of the token the request presents; throws UNAUTHORIZED. Open when no tokens. */
-  check(req: IncomingMessage): string | undefined {
+  check(req: Credentials): string | undefined {
     if (!this.enabled) return undefined
     const presented = presentedToken(req)
     if (presented) {

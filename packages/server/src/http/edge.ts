@@ -2,12 +2,13 @@
 // `clientError` event) and CONNECT, in the wire error shape like every other answer.
 import { maxHeaderSize, type Server, type ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
+import { HTTP_METHODS } from '@claude-agent/protocol'
 import { ServerError } from '../errors.js'
 import type { Logger } from '../logger.js'
 import { sendRawError } from './respond.js'
 
 /** The routes' methods, for the Allow header of a refused CONNECT. */
-const METHODS = 'GET, POST, PUT, DELETE'
+const METHODS = [...HTTP_METHODS]
 
 /** What the parser's error means for the client. Its raw bytes (which may hold a token) are
  * never echoed: only llhttp's fixed reason. */
@@ -35,8 +36,6 @@ export function answerOutsideRoutes(server: Server, logger: Logger): void {
   server.on('connect', (_req, socket: Socket) => {
     // After `connect` Node leaves the socket without an error listener: a reset must not crash.
     socket.on('error', () => socket.destroy())
-    sendRawError(socket, new ServerError('METHOD_NOT_ALLOWED', 'CONNECT is not supported: this server is not a proxy', { allowed: METHODS.split(', ') }), {
-      allow: METHODS,
-    })
+    sendRawError(socket, new ServerError('METHOD_NOT_ALLOWED', 'CONNECT is not supported: this server is not a proxy', { allowed: METHODS }))
   })
 }

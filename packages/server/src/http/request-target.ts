@@ -39,15 +39,19 @@ function toUrl(target: string): URL {
   })
 }
 
-/** The URL of a request; its path segments and query are known to decode. */
-export function parseRequestTarget(target: string | undefined): URL {
-  let url: URL
+/** The URL of a request target, its escapes not checked yet (auth runs first). */
+export function requestUrl(target: string | undefined): URL {
   try {
-    url = toUrl(target ?? '/')
+    return toUrl(target ?? '/')
   } catch (err) {
     if (err instanceof ServerError) throw err
     throw new ServerError('INVALID_REQUEST', 'The request target is not a valid URL path', { issues: [{ path: 'path', message: 'not a URL path' }] })
   }
+}
+
+/** The URL of a request; its path segments and query are known to decode. */
+export function parseRequestTarget(target: string | undefined): URL {
+  const url = requestUrl(target)
   for (const segment of url.pathname.split('/')) decodeComponent(segment, 'path')
   for (const pair of url.search.slice(1).split('&')) {
     const [name = '', ...value] = pair.split('=')

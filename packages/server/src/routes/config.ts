@@ -1,52 +1,49 @@
 // POST /config and GET /config of the original protocol. Secrets go in, never out.
-import { QueryConfigSchema, describeIssues, droppedAgentFields, redactConfig, summarizeIssues } from '@claude-agent/protocol'
+import {
+  QueryConfigSchema,
+  describeIssues,
+  droppedAgentFields,
+  redactConfig,
+  summarizeIssues,
+  type GetConfigResponse,
+  type PostConfigResponse,
+} from '@claude-agent/protocol'
 import { ServerError } from '../errors.js'
-import { readJsonBody } from '../http/body.js'
-import type { Route } from '../http/router.js'
+import { jsonBodyLimit, readJsonBody } from '../http/body.js'
+import type { RouteModule } from '../http/http-app.js'
+import { jsonResponse } from '../http/respond.js'
 import type { SessionManager } from '../sessions/session-manager.js'
 
-export function configRoutes(sessions: SessionManager, options: { maxBodyBytes: number }): Route[] {
-  return [
-    {
-      method: 'POST',
-      path: '/config',
-      async handle({ req }) {
-        const body = await readJsonBody(req, options.maxBodyBytes)
-        const parsed = QueryConfigSchema.safeParse(body)
-        if (!parsed.success) {
-          const issues = describeIssues(parsed.error)
-          throw new ServerError('INVALID_CONFIG', `Invalid config: ${summarizeIssues(issues)}`, { issues })
-        }
-        sessions.setConfig(parsed.data)
-        const session = sessions.defaultSession
-        // Fields inside `agents` the SDK does not know (the original README's `name`) are dropped, and named.
-        const dropped = droppedAgentFields(body)
-        return {
-          body: {
-            success: true,
-            config: redactConfig(parsed.data),
-            // Whether a running agent keeps its older config until its next start.
-            appliesAtNextStart: session.activeRun !== null,
-            // A posted key takes the default session out of the offline demo mode.
-            demo: sessions.isDemo(),
-            ...(dropped.length > 0 && { dropped }),
-          },
-        }
-      },
-    },
-    {
-      method: 'GET',
-      path: '/config',
-      handle() {
-        const session = sessions.defaultSession
-        return {
-          body: {
-            config: redactConfig(sessions.getConfig()),
-            session: { id: session.id, state: session.state, run: session.activeRun },
-            demo: sessions.isDemo(),
-          },
-        }
-      },
-    },
-  ]
+export function configRoutes(sessions: SessionManager, options: { maxBodyBytes: number }): RouteModule {
+  return (app) => {
+    app.post('/config', jsonBodyLimit(options.maxBodyBytes), async (c) => {
+      const body = await readJsonBody(c)
+      const parsed = QueryConfigSchema.safeParse(body)
+      if (!parsed.success) {
+        const issues = describeIssues(parsed.error)
+        throw new ServerError('INVALID_CONFIG', `Invalid config: ${summarizeIssues(issues)}`, { issues })
+      }
+      sessions.setConfig(parsed.data)
+      const session = sessions.defaultSession
+      // Fields inside `agents` the SDK does not know (the original README's `name`) are dropped, and named.
+      const dropped = droppedAgentFields(body)
+      return jsonResponse<PostConfigResponse>({
+        success: true,
+        config: redactConfig(parsed.data),
+        // Whether a running agent keeps its older config until its next start.
+        appliesAtNextStart: session.activeRun !== null,
+        // A posted key takes the default session out of the offline demo mode.
+        demo: sessions.isDemo(),
+        ...(dropped.length > 0 && { dropped }),
+      })
+    })
+    app.get('/config', () => {
+      const session = sessions.defaultSession
+      return jsonResponse<GetConfigResponse>({
+        config: redactConfig(sessions.getConfig()),
+        session: { id: session.id, state: session.state, run: session.activeRun },
+        demo: sessions.isDemo(),
+      })
+    })
+  }
 }

@@ -136,6 +136,11 @@ export class SessionManager {
     await Promise.all(all.map((s) => s.settled()))
   }
 
+  /** Where a session keeps its CLI state (HOME, CLAUDE_CONFIG_DIR, TMPDIR); exec uses it too. */
+  stateDir(id: string): string {
+    return this.get(id).stateDir
+  }
+
   /** Resolves when no session runs a turn, or after `ms`. */
   private async turnsEnd(sessions: Session[], ms: number): Promise<void> {
     let timer: NodeJS.Timeout | undefined

@@ -3,7 +3,7 @@
 // the dispatcher. The session owns the replay-to-live hand-off; this module never reads the log.
 import { randomUUID } from 'node:crypto'
 import type { Duplex } from 'node:stream'
-import type { Decider, ServerFrame } from '@claude-agent/protocol'
+import { CLOSE_CODES, type Decider, type ServerFrame } from '@claude-agent/protocol'
 import type { WebSocket } from 'ws'
 import type { EventLog } from '../event-log/event-log.js'
 import type { Authenticator } from '../http/auth.js'
@@ -28,11 +28,6 @@ export interface ConnectionOptions {
   auth: Authenticator
   logger: Logger
 }
-
-/** Close code for a client cut off because it fell behind (application range 4000-4999). */
-export const CLOSE_SLOW_CONSUMER = 4008
-/** Close code for a session that was deleted while attached. */
-export const CLOSE_SESSION_GONE = 4404
 
 /** What a client asked for when it connected. */
 export interface AttachOptions {
@@ -71,7 +66,7 @@ function subscriberFor(session: Session, socket: WebSocket, outbox: Backpressure
     },
     ended(code, message) {
       sendFrame(socket, { type: 'error', code, error: message })
-      socket.close(CLOSE_SESSION_GONE, code)
+      socket.close(CLOSE_CODES.gone, code)
     },
     hasRoom: () => outbox.hasRoom(),
     waitForRoom: () => outbox.waitForRoom(),
@@ -98,7 +93,7 @@ export function handleConnection(socket: WebSocket, session: Session, attach: At
       options.logger.warn(`session ${session.id}: client cut off: ${why}`)
       const { sentUpTo } = progress
       sendFrame(socket, { type: 'error', code: 'SLOW_CONSUMER', error: `Cut off: ${why}. Reconnect with after=${sentUpTo} to catch up.`, data: { after: sentUpTo } })
-      socket.close(CLOSE_SLOW_CONSUMER, 'SLOW_CONSUMER')
+      socket.close(CLOSE_CODES.slowConsumer, 'SLOW_CONSUMER')
       // A stalled peer never completes the close handshake; free its buffers now.
       setTimeout(() => socket.terminate(), 1_000).unref()
     },

@@ -4,24 +4,20 @@
 // error shape before the upgrade.
 import type { IncomingMessage, Server } from 'node:http'
 import type { Duplex } from 'node:stream'
+import { CLOSE_CODES } from '@claude-agent/protocol'
 import { WebSocketServer } from 'ws'
 import { ServerError } from '../errors.js'
-import { BEARER_SUBPROTOCOL } from '../http/auth.js'
+import { BEARER_SUBPROTOCOL, nodeCredentials } from '../http/auth.js'
+import { parseCursor, parseFlag } from '../http/query.js'
 import { decodeComponent, parseRequestTarget } from '../http/request-target.js'
 import { logged, sendRawError } from '../http/respond.js'
 import type { Session } from '../sessions/session.js'
 import { DEFAULT_SESSION_ID } from '../sessions/session-manager.js'
 import { handleConnection, type ConnectionOptions } from './connection.js'
 
-const HINTS: Partial<Record<string, Record<string, string>>> = {
-  UNAUTHORIZED: { 'www-authenticate': 'Bearer' },
-  METHOD_NOT_ALLOWED: { allow: 'GET' },
-  INVALID_HANDSHAKE: { 'sec-websocket-version': '13' },
-}
-
 /** A refused upgrade: an HTTP error in the wire shape, then the socket closes. Never throws. */
 function refuse(socket: Duplex, error: ServerError): void {
-  sendRawError(socket, error, HINTS[error.code])
+  sendRawError(socket, error)
 }
 
 const badHandshake = (message: string) => new ServerError('INVALID_HANDSHAKE', message)
@@ -40,24 +36,6 @@ function checkHandshake(req: IncomingMessage): void {
  * wire shape instead of ws's plain text. */
 export function refuseHandshakeErrorsAsJson(wss: WebSocketServer): void {
   wss.on('wsClientError', (err: Error, socket: Duplex) => refuse(socket, badHandshake(`WebSocket handshake refused: ${err.message}`)))
-}
-
-/** A boolean query flag: absent, `1`/`true`, or `0`/`false`. */
-function parseFlag(name: string, raw: string | null): boolean | undefined {
-  if (raw === null) return undefined
-  if (raw === '1' || raw === 'true') return true
-  if (raw === '0' || raw === 'false') return false
-  throw new ServerError('INVALID_REQUEST', `${name} must be 1, true, 0 or false`, { issues: [{ path: name, message: 'boolean flag' }] })
-}
-
-/** The replay cursor: absent (live only) or an integer in 0..lastSeq. */
-export function parseCursor(raw: string | null, lastSeq: number): number | undefined {
-  if (raw === null) return undefined
-  const after = Number(raw)
-  if (raw.trim() === '' || !Number.isInteger(after) || after < 0 || after > lastSeq) {
-    throw new ServerError('INVALID_CURSOR', `after must be an integer from 0 to ${lastSeq}, got "${raw.slice(0, 32)}"`, { lastSeq })
-  }
-  return after
 }
 
 function sessionFor(path: string, options: ConnectionOptions): Session {
@@ -91,7 +69,7 @@ export function attachWebSockets(server: Server, options: ConnectionOptions, rou
     let where = 'WebSocket upgrade'
     const fail = (err: unknown) => refuse(socket, logged(err, options.logger, where))
     try {
-      const tokenLabel = options.auth.check(req)
+      const tokenLabel = options.auth.check(nodeCredentials(req))
       checkHandshake(req)
       if (options.sessions.shuttingDown) throw new ServerError('SHUTTING_DOWN', 'The server is shutting down')
       const url = parseRequestTarget(req.url)
@@ -112,7 +90,7 @@ export function attachWebSockets(server: Server, options: ConnectionOptions, rou
         } catch (err) {
           // Upgraded already: no HTTP answer any more, so close as an internal error.
           logged(err, options.logger, where)
-          ws.close(1011, 'INTERNAL')
+          ws.close(CLOSE_CODES.internal, 'INTERNAL')
         }
       })
     } catch (err) {

@@ -88,6 +88,21 @@ describe('path traversal', () => {
     }
   })
 
+  it('refuses names and paths longer than the kernel allows as bad input, on every operation and in exec', async () => {
+    const longName = 'n'.repeat(300)
+    const longPath = Array.from({ length: 30 }, () => 'd'.repeat(200)).join('/')
+    for (const path of [longName, `inner/${longName}`, longPath]) {
+      for (const [method, route, extra] of operations) {
+        const res = await call(stack.url, method, `${route}?path=${path}`, extra === 'pwned' ? 'pwned' : undefined)
+        assert.equal(res.status, 400, `${method} ${route} ${path.length}: ${JSON.stringify(res.body)}`)
+        assert.equal(res.body['code'], 'INVALID_REQUEST', `${method} ${route}`)
+      }
+      const exec = await call(stack.url, 'POST', '/sessions/default/exec', JSON.stringify({ command: 'true', cwd: path }))
+      assert.equal(exec.status, 400, `exec cwd ${path.length}: ${JSON.stringify(exec.body)}`)
+      assert.equal(exec.body['code'], 'INVALID_REQUEST')
+    }
+  })
+
   it('changed nothing outside, and still serves the inside', () => {
     assert.deepEqual(readdirSync(outside), ['secret.txt'])
     assert.equal(readFileSync(join(outside, 'secret.txt'), 'utf8'), 'top secret')

@@ -1,0 +1,51 @@
+// The Node HTTP server in front of the Hono app. Before the adapter sees a request, its target
+// becomes origin form on a fixed host, so the URL the app routes on is the one this server
+// always routed on (an absolute-form target keeps only its path; the Host header names
+// nothing). The top-level guard: whatever a request does, it gets a typed answer and the
+// server serves on.
+import { createServer, type IncomingMessage, type Server } from 'node:http'
+import { RequestError, getRequestListener } from '@hono/node-server'
+import { ServerError } from '../errors.js'
+import type { Logger } from '../logger.js'
+import { nodeCredentials, type Authenticator } from './auth.js'
+import { answerOutsideRoutes } from './edge.js'
+import type { HttpApp } from './http-app.js'
+import { requestUrl } from './request-target.js'
+import { errorResponse, logged, sendFailure } from './respond.js'
+
+/** Throws INVALID_REQUEST for a target that is no path, but UNAUTHORIZED first. */
+function toOriginForm(req: IncomingMessage, auth: Authenticator): void {
+  let url: URL
+  try {
+    url = requestUrl(req.url)
+  } catch (err) {
+    auth.check(nodeCredentials(req))
+    throw err
+  }
+  req.url = `${url.pathname}${url.search}`
+  req.headers.host = 'localhost'
+}
+
+export function createHttpServer(app: HttpApp, auth: Authenticator, logger: Logger): Server {
+  const listener = getRequestListener(app.fetch, {
+    hostname: 'localhost',
+    overrideGlobalObjects: false,
+    // Only what the adapter itself refuses gets here: the app answers everything else.
+    errorHandler: (err) =>
+      errorResponse(
+        err instanceof RequestError
+          ? new ServerError('INVALID_REQUEST', 'The request is not valid', { issues: [{ path: 'path', message: 'not a valid request' }] })
+          : logged(err, logger, 'HTTP adapter'),
+      ),
+  })
+  const server = createServer((req, res) => {
+    try {
+      toOriginForm(req, auth)
+      listener(req, res).catch((err: unknown) => sendFailure(res, err, logger, `HTTP ${req.method}`))
+    } catch (err) {
+      sendFailure(res, err, logger, `HTTP ${req.method}`)
+    }
+  })
+  answerOutsideRoutes(server, logger)
+  return server
+}
