@@ -59,14 +59,15 @@ export type SdkResultMessage = z.infer<typeof SdkResultMessageSchema>
 export type SdkStreamEvent = z.infer<typeof SdkStreamEventSchema>
 export type SdkMessage = z.infer<typeof SdkMessageSchema>
 
+// The type first: most messages are not the one asked about, and a parse costs far more.
 export const isResultMessage = (m: SdkMessage): m is SdkResultMessage =>
-  SdkResultMessageSchema.safeParse(m).success
+  m.type === 'result' && SdkResultMessageSchema.safeParse(m).success
 export const isAssistantMessage = (m: SdkMessage): m is SdkAssistantMessage =>
-  SdkAssistantMessageSchema.safeParse(m).success
+  m.type === 'assistant' && SdkAssistantMessageSchema.safeParse(m).success
 export const isSystemMessage = (m: SdkMessage): m is SdkSystemMessage =>
-  SdkSystemMessageSchema.safeParse(m).success
+  m.type === 'system' && SdkSystemMessageSchema.safeParse(m).success
 export const isStreamEvent = (m: SdkMessage): m is SdkStreamEvent =>
-  SdkStreamEventSchema.safeParse(m).success
+  m.type === 'stream_event' && SdkStreamEventSchema.safeParse(m).success
 
 /** The concatenated text blocks of an assistant message. */
 export function assistantText(m: SdkAssistantMessage): string {

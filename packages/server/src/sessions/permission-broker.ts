@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Decider, PermissionResolvedFrame, PermissionResponseFrame, WireError } from '@claude-agent/protocol'
 import type { PermissionAnswer, PermissionAsk } from '../agent/agent.js'
-import type { EventFrame, StoredEvent } from '../event-log/event-log.js'
+import type { EventFrame, SessionRecord, SessionStore, StoredEvent } from '../event-log/event-log.js'
 
 export const DEFAULT_DENY_MESSAGE = 'The user denied this tool call.'
 
@@ -120,6 +120,18 @@ export class PermissionBroker {
         : { behavior: 'deny', message: resolution.message ?? DEFAULT_DENY_MESSAGE },
     )
     this.options.onOpenChange(this.open.size)
+  }
+}
+
+/** The tools a client allowed for the rest of a session, persisted with it. */
+export function sessionRules(record: SessionRecord, store: SessionStore): PermissionBrokerOptions['sessionRules'] {
+  const allowed = new Set(record.allowedTools)
+  return {
+    has: (tool) => allowed.has(tool),
+    add: (tool) => {
+      allowed.add(tool)
+      store.updateAllowedTools(record.id, [...allowed])
+    },
   }
 }
 

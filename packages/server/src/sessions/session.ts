@@ -1,16 +1,13 @@
-// A session is one Claude conversation. It owns at most one live agent run (a CLI process),
-// starts it on demand, numbers every event through the log before clients see it, releases
-// the CLI when idle, and recovers from any failure on the next prompt by resuming.
+// A session is one Claude conversation: a small facade over its parts. It owns its config and
+// key (OwnConfig), its agent (AgentSupervisor: at most one CLI, started on demand, released when
+// idle), its turns (Turns: one at a time, each ended once), its tool approvals
+// (PermissionBroker) and its events (EventHub: logged, then delivered; replay then live).
 import {
-  isResultMessage,
-  isStreamEvent,
-  isSystemMessage,
   redactConfig,
   type ControlRequest,
   type Decider,
   type ErrorCode,
   type PermissionResponseFrame,
-  type QueryConfig,
   type SdkMessage,
   type SessionConfig,
   type SessionInfo,
@@ -18,159 +15,65 @@ import {
   type UserMessage,
   type WireError,
 } from '@claude-agent/protocol'
-import type { AgentFactory, AgentRun } from '../agent/agent.js'
-import type { EventFrame, SessionRecord, StoredEvent, Store } from '../event-log/event-log.js'
-import { ServerError } from '../errors.js'
-import type { Logger } from '../logger.js'
-import { PermissionBroker, orphanedRequests } from './permission-broker.js'
-import type { ModelFailure, SandboxRun } from '../sandbox/sandbox.js'
-import { describeTurnFailure, modelFailureNotice } from './turn-failure.js'
-import { TurnWatch, type StallReason } from './turn-watch.js'
+import type { AgentRun } from '../agent/agent.js'
+import type { EventFrame, StoredEvent } from '../event-log/event-log.js'
+import type { ModelFailure } from '../sandbox/sandbox.js'
+import { AgentLauncher, lexicalSessionCwd } from './agent-launcher.js'
+import { AgentSupervisor } from './agent-supervisor.js'
+import { control } from './live-control.js'
+import { EventHub, type SubscribeOptions, type Subscriber, type Subscription } from './event-hub.js'
+import { PermissionBroker, sessionRules } from './permission-broker.js'
+import { recoverAfterRestart } from './recovery.js'
+import type { RunInfo } from './run-state.js'
+import { OwnConfig } from './session-config.js'
+import type { SessionOptions } from './session-options.js'
+import { modelFailureNotice } from './turn-failure.js'
+import { TurnQueue } from './turn-queue.js'
+import { Turns, startFailure, type Reporter } from './turns.js'
 
-/** Something attached to a session that receives its events (a WebSocket connection). */
-export interface Subscriber {
-  deliver(event: StoredEvent): void
-  /** A live-only frame (a partial message): not logged, no seq; JSON text. */
-  deliverTransient?(text: string): void
-  /** The session is gone (deleted); the subscriber should close. */
-  ended?(code: ErrorCode, message: string): void
-}
-
-export interface SessionOptions {
-  record: SessionRecord
-  cwd: string
-  agents: AgentFactory
-  store: Store
-  logger: Logger
-  /** The config the next agent start uses (read at each start, never mid-run). */
-  configSource: () => SessionConfig
-  /** The CLI environment for a config. */
-  buildEnv: (config: QueryConfig) => Record<string, string>
-  /** Prepares the sandbox of one CLI process from its environment (real credentials included). */
-  isolate: (env: Record<string, string>) => SandboxRun
-  /** Release the CLI after this long idle. 0 disables. */
-  idleTimeoutMs: number
-  /** Deny a permission request nobody answers within this time. */
-  permissionTimeoutMs: number
-  /** End a turn whose CLI sent nothing this long while no tool or person was awaited. 0 never. */
-  turnSilenceTimeoutMs: number
-  /** End a turn the CLI has not ended this long after an interrupt, stopping the CLI. */
-  interruptTimeoutMs: number
-  /** Change the session's stored config (live control: mode, model). */
-  patchConfig: (patch: Partial<SessionConfig>) => void
-  /** Release the CLI when the last subscriber leaves and no turn runs, so the next start
-   * picks up newly posted config (the original protocol's per-connection lifecycle). */
-  releaseWhenUnattended?: boolean
-  /** Scrubs secrets from text that reaches clients (CLI stderr, SDK error messages). */
-  scrub: (text: string) => string
-}
-
-/** What the API reports about a session's live agent. */
-export interface RunInfo {
-  config: QueryConfig
-  startedAt: string
-  pid: number | undefined
-  resumed: boolean
-}
+export type { Subscriber, Subscription, SubscribeOptions } from './event-hub.js'
+export type { RunInfo } from './run-state.js'
+export type { SessionLimits, SessionOptions } from './session-options.js'
 
 export class Session {
   readonly id: string
   private stateValue: SessionState
-  private run: AgentRun | null = null
-  private runInfo: RunInfo | null = null
-  private sawInit = false
-  /** Prompts waiting for the turn before them: the CLI merges prompts queued behind a running
-   * turn, so we feed it one at a time and every prompt gets exactly one result. */
-  private readonly queue: UserMessage[] = []
-  private turnRunning = false
-  /** The last model API failure the gateway reported during the running turn. */
-  private turnModelFailure: ModelFailure | undefined
-  private interrupting = false
-  /** Set after a failed turn, or a change the live CLI refused: once the turn ends the CLI is
-   * released, and the next prompt gets a fresh one with the current config. */
-  private restartWhenIdle: 'failed' | 'suspended' | null = null
-  private idleTimer: NodeJS.Timeout | undefined
-  private closed = false
-  /** Shutting down: the running turn may finish, queued prompts wait (and are recorded). */
-  private draining = false
-  /** CLI processes being stopped; shutdown waits for them. */
-  private readonly stopping = new Set<Promise<void>>()
-  private readonly subscribers = new Set<Subscriber>()
+  private readonly config: OwnConfig
+  private readonly launcher: AgentLauncher
+  private readonly agent: AgentSupervisor
+  private readonly turns: Turns
   private readonly broker: PermissionBroker
-  private readonly watch: TurnWatch
+  private readonly hub: EventHub
+  private readonly queue: TurnQueue
 
   constructor(private readonly options: SessionOptions) {
-    this.id = options.record.id
-    this.stateValue = options.record.state
-    this.watch = new TurnWatch({
-      silenceMs: options.turnSilenceTimeoutMs,
-      interruptMs: options.interruptTimeoutMs,
-      waitingForPerson: () => this.broker.openCount > 0,
-      onStall: (reason) => this.onStall(reason),
+    const { record, store, logger, limits, context } = options
+    this.id = record.id
+    this.stateValue = record.state
+    this.config = new OwnConfig(record.id, options.config ?? record.config, store, options.defaults)
+    this.hub = new EventHub(record.id, store, logger, () => this.broker.openEvents(), () => this.releaseIfUnattended())
+    this.broker = this.createBroker()
+    this.launcher = new AgentLauncher(context, record.id, record.conversationId, options.stateDir, lexicalSessionCwd(context.workspace, record.config.cwd))
+    this.agent = new AgentSupervisor(record.id, this.launcher, {
+      onStderr: (line) => this.emit({ type: 'info', message: context.scrub(line), source: 'cli_stderr' }),
+      canUseTool: (ask) => this.broker.ask(ask),
+      onModelFailure: (failure) => this.modelFailed(failure),
+      onMessage: (message) => this.onMessage(message),
+      onExit: (exit) => this.turns.onExit(exit),
+      onIdle: () => this.turns.stopAgent('suspended'),
+    }, logger, limits.idleTimeoutMs)
+    const queue = new TurnQueue(record.id, store)
+    this.turns = new Turns({
+      sessionId: record.id,
+      queue,
+      agent: this.agent,
+      report: this.reporter(),
+      logger,
+      ensureAgent: () => this.ensureAgent(),
+      turnSilenceTimeoutMs: limits.turnSilenceTimeoutMs,
+      interruptTimeoutMs: limits.interruptTimeoutMs,
     })
-    const allowed = new Set(options.record.allowedTools)
-    this.broker = new PermissionBroker({
-      emit: (frame) => this.emit(frame),
-      timeoutMs: options.permissionTimeoutMs,
-      sessionRules: {
-        has: (tool) => allowed.has(tool),
-        add: (tool) => {
-          allowed.add(tool)
-          options.store.updateAllowedTools(this.id, [...allowed])
-        },
-      },
-      onOpenChange: (open) => {
-        if (open > 0) this.setState('waiting_for_approval')
-        else if (this.turnRunning) this.setState('running')
-      },
-    })
-  }
-
-  /** Start the CLI ahead of the first prompt, so that prompt does not wait for a cold start. */
-  prewarm(): void {
-    if (this.run || this.closed) return
-    try {
-      this.startRun()
-    } catch (err) {
-      // e.g. the sandbox could not be prepared: say so; the next prompt tries again.
-      this.emitError('AGENT_START_FAILED', this.startFailure(err))
-      return
-    }
-    this.setState('idle')
-  }
-
-  /** Permission requests waiting now (logged events), for a client that attaches meanwhile. */
-  openPermissionRequests(): StoredEvent[] {
-    return this.broker.openEvents()
-  }
-
-  /** A client's answer to a permission request; the error to send back if it cannot count. */
-  answerPermission(response: PermissionResponseFrame, by: Decider): WireError | undefined {
-    return this.broker.answer(response, by)
-  }
-
-  /** Live control: mode and model changes apply now and to later starts; lists need a CLI. */
-  async control(request: ControlRequest): Promise<unknown> {
-    switch (request.subtype) {
-      case 'interrupt':
-        return { interrupted: await this.interrupt() }
-      case 'set_permission_mode':
-      case 'set_model': {
-        const patch = request.subtype === 'set_model' ? { model: request.model } : { permissionMode: request.mode }
-        const applied = await this.applyLive(request)
-        this.options.patchConfig(patch)
-        const what = request.subtype === 'set_model' ? `Model set to ${request.model ?? 'the default'}` : `Permission mode set to ${request.mode}`
-        this.emit({ type: 'info', message: `${what} (${applied === 'now' ? 'now' : 'from the next turn'})`, source: 'server' })
-        return { ...patch, applied }
-      }
-      default: {
-        if (this.closed) throw new ServerError('SESSION_NOT_FOUND', `Session "${this.id}" was deleted`)
-        const started = !this.run
-        const run = this.run ?? this.startRun()
-        if (started) this.setState('idle')
-        return run.control(request)
-      }
-    }
+    this.queue = queue
   }
 
   get state(): SessionState {
@@ -178,17 +81,44 @@ export class Session {
   }
 
   get isTurnRunning(): boolean {
-    return this.turnRunning
+    return this.turns.running !== undefined
   }
 
   /** The session's working directory: absolute, inside the workspace. */
   get cwd(): string {
-    return this.options.cwd
+    return this.launcher.cwd
+  }
+
+  /** Where the session keeps its state: its CLI's (and its commands') HOME and TMPDIR. */
+  get stateDir(): string {
+    return this.launcher.stateDir
+  }
+
+  /** The last seq of its log. */
+  get lastSeq(): number {
+    return this.hub.lastSeq
+  }
+
+  /** Whether its next CLI answers from the offline demo model: the server has no credential
+   * of its own and the session's config posted no key. */
+  get isDemo(): boolean {
+    return this.launcher.demoModelUrl !== undefined && !this.config.hasKey
+  }
+
+  /** The config as posted (the key included: never send it as is). */
+  get postedConfig(): SessionConfig {
+    return this.config.posted
+  }
+
+  /** Replaces the config (POST /config); a running agent keeps its own until its next start. */
+  replaceConfig(config: SessionConfig): void {
+    this.config.replace(config)
   }
 
   /** The config and process of the live agent, or null when none runs. Secrets redacted. */
   get activeRun(): RunInfo | null {
-    return this.runInfo && { ...this.runInfo, config: redactConfig(this.runInfo.config), pid: this.run?.pid }
+    const agent = this.agent.agent
+    return agent ? { ...agent.info, config: redactConfig(agent.info.config), pid: agent.run.pid } : null
   }
 
   info(): SessionInfo {
@@ -198,320 +128,179 @@ export class Session {
       conversationId: record.conversationId,
       state: this.stateValue,
       createdAt: record.createdAt,
-      lastSeq: this.options.store.lastSeq(this.id),
-      config: redactConfig(this.options.configSource()),
-      clients: this.subscribers.size,
+      lastSeq: this.hub.lastSeq,
+      config: redactConfig(this.config.effective),
+      clients: this.hub.size,
     }
   }
 
-  attach(subscriber: Subscriber): () => void {
-    this.subscribers.add(subscriber)
-    return () => {
-      if (!this.subscribers.delete(subscriber)) return
-      this.releaseIfUnattended()
-    }
+  /** Attach a subscriber: the events after `after` first (none when undefined), then live. */
+  subscribe(subscriber: Subscriber, options?: SubscribeOptions): Subscription {
+    return this.hub.subscribe(subscriber, options)
   }
 
   /** Record an event and send it to every subscriber. */
   emit(frame: EventFrame): StoredEvent {
-    const event = this.options.store.append(this.id, frame)
-    for (const subscriber of this.subscribers) subscriber.deliver(event)
-    return event
+    return this.hub.emit(frame)
   }
 
   prompt(message: UserMessage): void {
-    if (this.closed) throw new ServerError('SESSION_NOT_FOUND', `Session "${this.id}" was deleted`)
-    // A resend after a dropped connection or a restart runs nothing twice: the uuid is queued
-    // here, or the store has it from the turn that ran it (the CLI would answer it with no result).
-    const { uuid } = message
-    if (uuid !== undefined && (this.queue.some((q) => q.uuid === uuid) || this.options.store.hasPrompt(this.id, uuid))) {
-      throw new ServerError('DUPLICATE_PROMPT', `Prompt ${uuid} was already received; it runs once`, { uuid })
-    }
-    this.queue.push(message)
-    this.startNextTurn()
+    this.turns.prompt(message)
   }
 
-  /** The gateway saw a model API call fail: clients hear of it while the CLI retries. */
-  modelFailed(failure: ModelFailure): void {
-    if (!this.turnRunning) return
-    this.turnModelFailure = failure
-    this.emit({ type: 'info', message: this.options.scrub(modelFailureNotice(failure)), source: 'server' })
+  /** Interrupt the turn in progress; false when there was none. */
+  interrupt(): Promise<boolean> {
+    return this.turns.interrupt()
   }
 
-  /** Start no further turns (server shutdown). */
-  drain(): void {
-    this.draining = true
-  }
-
-  private startNextTurn(): void {
-    if (this.turnRunning || this.closed || this.draining) return
-    const next = this.queue.shift()
-    if (!next) return
-    let run: AgentRun
+  /** Start the CLI ahead of the first prompt, so that prompt does not wait for a cold start. */
+  prewarm(): void {
+    if (this.agent.state.kind !== 'stopped') return
     try {
-      run = this.run ?? this.startRun()
+      this.liveAgent()
     } catch (err) {
-      // e.g. the sandbox could not be prepared. Reached from the CLI's message loop too, so
-      // it must not throw: the prompt fails, the session stays usable.
-      this.emitError('AGENT_START_FAILED', this.startFailure(err))
-      this.setState('failed')
-      return
-    }
-    // Durable before the CLI sees it; a prompt that never started (queued at a restart, or its
-    // CLI failed to start) may be sent again.
-    if (next.uuid !== undefined) this.options.store.rememberPrompt(this.id, next.uuid)
-    this.turnRunning = true
-    this.turnModelFailure = undefined
-    clearTimeout(this.idleTimer)
-    this.setState('running')
-    this.watch.begin(next.uuid)
-    run.send(next)
-  }
-
-  /** Interrupt the turn in progress. Resolves false when there was none. The turn ends either
-   * way: a CLI that does not end it within interruptTimeoutMs is stopped (TURN_STALLED). */
-  async interrupt(): Promise<boolean> {
-    const run = this.run
-    if (!run || !this.turnRunning) return false
-    this.interrupting = true
-    this.watch.interrupting()
-    let bound: NodeJS.Timeout | undefined
-    try {
-      // A wedged CLI may never answer the request itself: wait no longer than the bound.
-      await Promise.race([run.interrupt(), new Promise((r) => (bound = setTimeout(r, this.options.interruptTimeoutMs)))])
-    } catch (err) {
-      if (this.run === run && this.turnRunning) this.emitError('TURN_FAILED', `Interrupt failed: ${this.describe(err)}`)
-    } finally {
-      clearTimeout(bound)
-    }
-    return true
-  }
-
-  /** Applies a mode or model change to the live CLI. When the CLI refuses (it cannot switch
-   * into bypass mode unless launched for it) the change waits for a fresh CLI: at once when
-   * idle, else after the running turn. The conversation resumes either way. */
-  private async applyLive(request: Extract<ControlRequest, { subtype: 'set_permission_mode' | 'set_model' }>): Promise<'now' | 'next_turn'> {
-    if (!this.run) return 'next_turn'
-    try {
-      await this.run.control(request)
-      return 'now'
-    } catch (err) {
-      this.options.logger.info(`session ${this.id}: ${request.subtype} needs a fresh CLI: ${this.describe(err)}`)
-      if (this.turnRunning) this.restartWhenIdle ??= 'suspended'
-      else this.stopRun('suspended')
-      return 'next_turn'
+      // e.g. the sandbox could not be prepared: say so; the next prompt tries again.
+      this.emitError('AGENT_START_FAILED', startFailure(err, this.reporter()))
     }
   }
 
-  /** Bring a session restored from the store in line with reality: no CLI survives a restart,
-   * and a turn the previous process was running is over. */
+  /** A client's answer to a permission request; the error to send back if it cannot count. */
+  answerPermission(response: PermissionResponseFrame, by: Decider): WireError | undefined {
+    return this.broker.answer(response, by)
+  }
+
+  /** Live control: mode and model changes apply now and to later starts; lists need a CLI. */
+  control(request: ControlRequest): Promise<unknown> {
+    return control(request, {
+      id: this.id,
+      agent: this.agent,
+      turns: this.turns,
+      config: this.config,
+      logger: this.options.logger,
+      emit: (frame) => this.emit(frame),
+      describe: (err) => this.describe(err),
+      liveAgent: () => this.liveAgent(),
+    })
+  }
+
+  /** Bring a session restored from the store in line with reality (see recovery.ts). */
   recoverAfterRestart(): void {
-    const wasWorking = this.stateValue === 'running' || this.stateValue === 'waiting_for_approval'
-    // Scan for open requests even when the state says `running`: a kill can land between the
-    // request event and the state change that follows it.
-    if (wasWorking) {
-      const events = this.options.store.readTypes(this.id, ['permission_request', 'permission_resolved'], 0, 100_000)
-      for (const { requestId, toolName } of orphanedRequests(events)) {
-        this.emit({
-          type: 'permission_resolved',
-          requestId,
-          toolName,
-          decision: 'deny',
-          scope: 'once',
-          reason: 'restart',
-          message: 'The server stopped while this request was open.',
-        })
-      }
-    }
-    if (wasWorking) {
-      this.emitError(
-        'INTERRUPTED_BY_RESTART',
-        'The server stopped while this turn ran; the next prompt resumes the conversation',
-      )
-    }
-    if (this.stateValue !== 'failed') this.setState('suspended')
+    recoverAfterRestart({
+      id: this.id,
+      state: this.stateValue,
+      log: this.options.store,
+      emit: (frame) => this.emit(frame),
+      emitError: (code, message) => this.emitError(code, message),
+      setState: (state) => this.setState(state),
+    })
+  }
+
+  /** Start no further turns (server shutdown); the running one may finish. */
+  drain(): void {
+    this.queue.hold()
+  }
+
+  /** Resolves once no turn runs. */
+  turnEnded(): Promise<void> {
+    return this.agent.turnEnded()
   }
 
   /** Stop without a chance to finish: a turn still running is recorded as interrupted. */
   stop(reason: string): void {
-    if (this.turnRunning || this.queue.length > 0) {
-      const queued = this.queue.length > 0 ? ` (${this.queue.length} queued prompt(s) were not run)` : ''
-      this.emitError('INTERRUPTED_BY_RESTART', `The turn was interrupted: ${reason}${queued}`)
-      this.queue.length = 0
-    }
-    this.stopRun('suspended')
+    this.turns.stop(reason)
   }
 
   /** Resolves once every CLI process this session stopped has exited. */
-  async settled(): Promise<void> {
-    await Promise.all([...this.stopping])
+  settled(): Promise<void> {
+    return this.agent.settled()
   }
 
   /** Delete: stop the agent and tell subscribers the session is gone. */
   close(): void {
-    this.closed = true
-    this.queue.length = 0
-    clearTimeout(this.idleTimer)
-    this.stopRun(this.stateValue)
-    for (const subscriber of this.subscribers) subscriber.ended?.('SESSION_NOT_FOUND', `Session "${this.id}" was deleted`)
-    this.subscribers.clear()
+    this.queue.clear()
+    // Closed first: what the stop reports (cancelled approvals) changes no state any more.
+    this.agent.stop(true)
+    this.turns.stopAgent(this.stateValue)
+    this.hub.endAll('SESSION_NOT_FOUND', `Session "${this.id}" was deleted`)
   }
 
-  private setState(state: SessionState): void {
-    if (state === this.stateValue || this.closed) return
-    this.stateValue = state
-    this.options.store.updateSessionState(this.id, state)
-    this.emit({ type: 'session_state', state })
-    if (state === 'idle' && this.options.idleTimeoutMs > 0) {
-      clearTimeout(this.idleTimer)
-      this.idleTimer = setTimeout(() => this.stopRun('suspended'), this.options.idleTimeoutMs)
-      this.idleTimer.unref()
-    }
+  private ensureAgent(): AgentRun {
+    return this.agent.ensureAgent(() => this.config.effective)
   }
 
-  private startRun(): AgentRun {
-    const { record } = this.options
-    const config = this.options.configSource()
-    const env = this.options.buildEnv(config)
-    const resumed = this.options.agents.canResume(env, record.conversationId)
-    const sandbox = this.options.isolate(env)
-    // A released run's process may still write a line or two: those are not this session's news.
-    const run: AgentRun = this.options.agents.start({
-      config,
-      cwd: this.options.cwd,
-      env: sandbox.env,
-      sandbox,
-      conversationId: record.conversationId,
-      resume: resumed,
-      onStderr: (line) => {
-        if (this.run === run) this.emit({ type: 'info', message: this.options.scrub(line), source: 'cli_stderr' })
-      },
-      canUseTool: (ask) => this.broker.ask(ask),
-    })
-    this.run = run
-    this.runInfo = { config, startedAt: new Date().toISOString(), pid: undefined, resumed }
-    this.sawInit = false
-    this.restartWhenIdle = null
-    this.options.logger.info(`session ${this.id}: agent started (${resumed ? 'resumed' : 'new'} conversation)`)
-    void this.consume(run)
+  /** The live CLI; one started here is reported idle. */
+  private liveAgent(): AgentRun {
+    const started = this.agent.state.kind === 'stopped'
+    const run = this.ensureAgent()
+    if (started) this.setState('idle')
     return run
   }
 
-  private async consume(run: AgentRun): Promise<void> {
-    let failure: unknown
-    try {
-      for await (const message of run.messages) {
-        if (run !== this.run) break
-        this.onMessage(message)
-      }
-    } catch (err) {
-      failure = err
-    }
-    if (run === this.run) this.onRunEnded(failure)
-  }
-
   private onMessage(message: SdkMessage): void {
-    this.watch.observe(message)
-    if (isStreamEvent(message)) {
+    this.turns.observe(message)
+    if (message.type === 'stream_event') {
       // Token events are many and superseded by the complete message that follows: they go
       // live to the clients that asked for them and are not logged.
-      const text = JSON.stringify({ type: 'sdk_message', data: message })
-      for (const subscriber of this.subscribers) subscriber.deliverTransient?.(text)
+      this.hub.transient(JSON.stringify({ type: 'sdk_message', data: message }))
       return
     }
     this.emit({ type: 'sdk_message', data: message })
-    if (isSystemMessage(message) && message.subtype === 'init') {
-      this.sawInit = true
-      return
-    }
-    if (!isResultMessage(message) || !this.turnRunning) return
-    this.turnRunning = false
-    this.watch.end()
-    if (message.is_error && !this.interrupting) {
-      const failure = describeTurnFailure(message.subtype, message.result, this.turnModelFailure)
-      this.emitError('TURN_FAILED', failure.message, failure.data)
-      this.restartWhenIdle = 'failed'
-    }
-    this.interrupting = false
-    if (this.restartWhenIdle) this.stopRun(this.restartWhenIdle)
-    if (this.queue.length > 0) this.startNextTurn()
-    else if (this.run) {
-      this.setState('idle')
-      this.releaseIfUnattended()
-    }
+    this.turns.settle(message)
   }
 
-  /** The CLI process ended on its own (crash, kill, failed start). */
-  private onRunEnded(failure: unknown): void {
-    const hadTurns = this.turnRunning
-    const code: ErrorCode = this.sawInit ? 'AGENT_EXITED' : 'AGENT_START_FAILED'
-    this.run = null
-    this.runInfo = null
-    this.turnRunning = false
-    this.interrupting = false
-    this.watch.end()
-    const failed = failure !== undefined || hadTurns
-    if (failed) {
-      const why = failure !== undefined ? this.describe(failure) : 'the process ended before answering'
-      const message =
-        code === 'AGENT_EXITED'
-          ? `The Claude Code process exited: ${why}. The next prompt restarts it and resumes the conversation.`
-          : `The Claude Code process could not start: ${why}`
-      this.options.logger.warn(`session ${this.id}: ${message}`)
-      this.emitError(code, message)
-    }
-    this.setState(failed ? 'failed' : 'suspended')
-    this.startNextTurn()
+  /** The gateway saw a model API call fail: clients hear of it while the CLI retries. */
+  private modelFailed(failure: ModelFailure): void {
+    const turn = this.turns.running
+    if (!turn) return
+    turn.modelFailure = failure
+    this.emit({ type: 'info', message: this.options.context.scrub(modelFailureNotice(failure)), source: 'server' })
   }
 
-  /** The CLI will not end the running turn: end it here, stop that CLI (the next prompt
-   * resumes the conversation in a fresh one) and take the next prompt. */
-  private onStall(reason: StallReason): void {
-    if (!this.run || !this.turnRunning) return
-    const why = {
-      silent: `the Claude Code process sent nothing for ${this.options.turnSilenceTimeoutMs} ms while no tool ran`,
-      no_result: 'the Claude Code process ended the turn without a result',
-      interrupt_unanswered: `the Claude Code process did not end the turn within ${this.options.interruptTimeoutMs} ms of the interrupt`,
-    }[reason]
-    this.options.logger.warn(`session ${this.id}: turn stalled (${reason}); stopping its CLI`)
-    this.emitError('TURN_STALLED', `The turn was ended: ${why}. The next prompt resumes the conversation.`, { reason })
-    this.interrupting = false
-    this.stopRun(reason === 'interrupt_unanswered' ? 'suspended' : 'failed')
-    this.startNextTurn()
+  private setState(state: SessionState): void {
+    if (state === this.stateValue || this.agent.state.kind === 'closed') return
+    this.stateValue = state
+    this.options.store.updateSessionState(this.id, state)
+    this.emit({ type: 'session_state', state })
+    if (state === 'idle') this.agent.armIdleTimer()
   }
 
   private emitError(code: ErrorCode, text: string, data?: unknown): void {
-    const message = this.options.scrub(text)
-    this.emit(data === undefined ? { type: 'error', code, error: message } : { type: 'error', code, error: message, data })
-  }
-
-  private releaseIfUnattended(): void {
-    if (this.options.releaseWhenUnattended && this.subscribers.size === 0 && !this.turnRunning && this.queue.length === 0) {
-      this.stopRun('suspended')
-    }
-  }
-
-  private stopRun(next: SessionState): void {
-    clearTimeout(this.idleTimer)
-    this.broker.cancelAll('cancelled', 'The agent stopped before a decision.')
-    const run = this.run
-    this.run = null
-    this.runInfo = null
-    this.turnRunning = false
-    this.watch.end()
-    if (run) {
-      const stopped = run.close().finally(() => this.stopping.delete(stopped))
-      this.stopping.add(stopped)
-      this.options.logger.info(`session ${this.id}: agent released`)
-    }
-    this.setState(next)
-  }
-
-  private startFailure(err: unknown): string {
-    return err instanceof ServerError ? err.message : `The Claude Code process could not start: ${this.describe(err)}`
+    const error = this.options.context.scrub(text)
+    this.emit(data === undefined ? { type: 'error', code, error } : { type: 'error', code, error, data })
   }
 
   private describe(err: unknown): string {
-    return this.options.scrub(err instanceof Error ? err.message : String(err))
+    return this.options.context.scrub(err instanceof Error ? err.message : String(err))
+  }
+
+  private releaseIfUnattended(): void {
+    if (this.options.releaseWhenUnattended && this.hub.size === 0 && !this.turns.running && this.queue.length === 0) {
+      this.turns.stopAgent('suspended')
+    }
+  }
+
+  private reporter(): Reporter {
+    return {
+      emit: (frame) => this.emit(frame),
+      emitError: (code, text, data) => this.emitError(code, text, data),
+      setState: (state) => this.setState(state),
+      describe: (err) => this.describe(err),
+      cancelPermissions: () => this.broker.cancelAll('cancelled', 'The agent stopped before a decision.'),
+      waitingForPerson: () => this.broker.openCount > 0,
+      becameIdle: () => this.releaseIfUnattended(),
+    }
+  }
+
+  private createBroker(): PermissionBroker {
+    const { record, store, limits } = this.options
+    return new PermissionBroker({
+      emit: (frame) => this.emit(frame),
+      timeoutMs: limits.permissionTimeoutMs,
+      sessionRules: sessionRules(record, store),
+      onOpenChange: (open) => {
+        if (open > 0) this.setState('waiting_for_approval')
+        else if (this.turns.running) this.setState('running')
+      },
+    })
   }
 }

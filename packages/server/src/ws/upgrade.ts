@@ -86,7 +86,7 @@ export function attachWebSockets(server: Server, options: ConnectionOptions, rou
       const label = tokenLabel ?? (url.searchParams.get('label')?.slice(0, 64) || undefined)
       wss.handleUpgrade(req, socket, head, (ws) => {
         try {
-          handleConnection(ws, session, { after, partial, label }, options)
+          handleConnection(ws, session, { after, partial, label }, options, socket)
         } catch (err) {
           // Upgraded already: no HTTP answer any more, so close as an internal error.
           logged(err, options.logger, where)

@@ -1,0 +1,97 @@
+// Starts one CLI process for a session: its environment (the session's state directory, its
+// key or the demo model), its sandbox (binding the session's directory, resolved again at each
+// start), and the agent itself. What every session shares comes from the server's LaunchContext.
+import { join, posix } from 'node:path'
+import type { SessionConfig } from '@claude-agent/protocol'
+import type { AgentFactory, AgentRun, AgentStartOptions } from '../agent/agent.js'
+import { buildAgentEnv } from '../agent/agent-env.js'
+import { ServerError } from '../errors.js'
+import type { Workspace } from '../files/workspace-path.js'
+import type { ModelFailure, Sandbox } from '../sandbox/sandbox.js'
+
+/** What the agents of every session share. */
+export interface LaunchContext {
+  agents: AgentFactory
+  sandbox: Sandbox
+  workspace: Workspace
+  /** Endpoint and credentials from the server's settings. */
+  agentVars: Record<string, string>
+  /** The scripted model's URL in offline demo mode. */
+  demoModelUrl: string | undefined
+  scrub: (text: string) => string
+}
+
+export interface LaunchHooks extends Pick<AgentStartOptions, 'onStderr' | 'canUseTool'> {
+  onModelFailure: (failure: ModelFailure) => void
+}
+
+export interface Launched {
+  run: AgentRun
+  resumed: boolean
+}
+
+/** A session's working directory, real (symlinks resolved) and inside the workspace, created if
+ * missing. What the sandbox binds: checked at creation and at every start of its agent. */
+export function realSessionCwd(workspace: Workspace, cwd: string | undefined): string {
+  try {
+    return workspace.directorySync(cwd ?? '.', { create: true })
+  } catch (err) {
+    if (!(err instanceof ServerError)) throw err
+    throw new ServerError(err.code, `config.cwd: ${err.message}`, {
+      ...(err.data as object),
+      issues: [{ path: 'config.cwd', message: err.message }],
+    })
+  }
+}
+
+/** A session's working directory as a stable name (for its info and the CLI's transcript
+ * location); never used to bind or start a process, see realSessionCwd. */
+export function lexicalSessionCwd(workspace: Workspace, cwd: string | undefined): string {
+  return cwd === undefined ? workspace.root : join(workspace.root, posix.normalize(cwd))
+}
+
+export class AgentLauncher {
+  constructor(
+    private readonly context: LaunchContext,
+    private readonly sessionId: string,
+    private readonly conversationId: string,
+    /** The session's state directory (HOME, CLAUDE_CONFIG_DIR, TMPDIR of its CLI). */
+    readonly stateDir: string,
+    /** The lexical working directory (see lexicalSessionCwd). */
+    readonly cwd: string,
+  ) {}
+
+  get demoModelUrl(): string | undefined {
+    return this.context.demoModelUrl
+  }
+
+  /** Throws a ServerError (AGENT_START_FAILED, PATH_OUTSIDE_WORKSPACE) when it cannot start. */
+  launch(config: SessionConfig, hooks: LaunchHooks): Launched {
+    const { agents, agentVars, demoModelUrl } = this.context
+    const env = buildAgentEnv({ agentVars, demoModelUrl, config, stateDir: this.stateDir })
+    const resumed = agents.canResume(env, this.conversationId)
+    const sandbox = this.prepareSandbox(config, env, hooks.onModelFailure)
+    const run = agents.start({
+      config,
+      cwd: this.cwd,
+      env: sandbox.env,
+      sandbox,
+      conversationId: this.conversationId,
+      resume: resumed,
+      onStderr: hooks.onStderr,
+      canUseTool: hooks.canUseTool,
+    })
+    return { run, resumed }
+  }
+
+  private prepareSandbox(config: SessionConfig, env: Record<string, string>, onModelFailure: LaunchHooks['onModelFailure']) {
+    // Resolved again at each start: a link on the way may have been swapped since creation.
+    const cwd = realSessionCwd(this.context.workspace, config.cwd)
+    try {
+      return this.context.sandbox.prepare({ sessionId: this.sessionId, cwd, stateDir: this.stateDir, env, onModelFailure })
+    } catch (err) {
+      const why = this.context.scrub(err instanceof Error ? err.message : String(err))
+      throw new ServerError('AGENT_START_FAILED', `The sandbox for the Claude Code process could not be prepared: ${why}`)
+    }
+  }
+}

@@ -1,0 +1,140 @@
+// Keeps a session's agent: starts the CLI, reads its messages, notices it ending, stops it, and
+// releases it after a while idle. It holds the session's RunState; the session decides what
+// the messages and the end mean.
+import type { SessionConfig, SdkMessage } from '@claude-agent/protocol'
+import type { AgentRun } from '../agent/agent.js'
+import { ServerError } from '../errors.js'
+import type { Logger } from '../logger.js'
+import type { AgentLauncher, LaunchHooks } from './agent-launcher.js'
+import { newTurn, type LiveAgent, type RunState, type Turn } from './run-state.js'
+
+export interface SupervisorHooks extends Omit<LaunchHooks, 'onStderr'> {
+  /** A stderr line of the current CLI (not of one being released). */
+  onStderr: (line: string) => void
+  /** A message of the current CLI. */
+  onMessage: (message: SdkMessage) => void
+  /** The current CLI ended on its own; `failure` is what its stream threw, if anything. The
+   * state is `stopped` again; `turn` was running, `started` whether it had said init. */
+  onExit: (exit: { failure: unknown; turn: Turn | undefined; started: boolean }) => void
+  /** The CLI was idle for idleTimeoutMs. */
+  onIdle: () => void
+}
+
+export class AgentSupervisor {
+  private current: RunState = { kind: 'stopped' }
+  private idleTimer: NodeJS.Timeout | undefined
+  /** CLI processes being stopped; settled() waits for them. */
+  private readonly stopping = new Set<Promise<void>>()
+  /** Waiting for the running turn to end (shutdown). */
+  private turnWaiters: Array<() => void> = []
+
+  constructor(
+    private readonly sessionId: string,
+    private readonly launcher: AgentLauncher,
+    private readonly hooks: SupervisorHooks,
+    private readonly logger: Logger,
+    /** Release the CLI after this long idle. 0 never. */
+    private readonly idleTimeoutMs: number,
+  ) {}
+
+  get state(): RunState {
+    return this.current
+  }
+
+  /** The turn in progress, if any. */
+  get turn(): Turn | undefined {
+    return this.current.kind === 'turn' ? this.current.turn : undefined
+  }
+
+  get agent(): LiveAgent | undefined {
+    return this.current.kind === 'idle' || this.current.kind === 'turn' ? this.current.agent : undefined
+  }
+
+  /** The live CLI, started with `config` when none runs. Throws when it cannot start. */
+  ensureAgent(config: () => SessionConfig): AgentRun {
+    if (this.current.kind === 'closed') throw new ServerError('SESSION_NOT_FOUND', `Session "${this.sessionId}" was deleted`)
+    if (this.current.kind !== 'stopped') return this.current.agent.run
+    const effective = config()
+    const { run, resumed } = this.launcher.launch(effective, {
+      ...this.hooks,
+      // A released run's process may still write a line or two: those are not this session's news.
+      onStderr: (line) => {
+        if (this.agent?.run === run) this.hooks.onStderr(line)
+      },
+    })
+    const agent: LiveAgent = { run, info: { config: effective, startedAt: new Date().toISOString(), pid: undefined, resumed }, sawInit: false }
+    this.set({ kind: 'idle', agent })
+    this.logger.info(`session ${this.sessionId}: agent started (${resumed ? 'resumed' : 'new'} conversation)`)
+    void this.consume(agent)
+    return run
+  }
+
+  /** A turn starts on the live CLI. */
+  beginTurn(uuid: string | undefined): Turn {
+    const agent = this.agent
+    if (!agent) throw new Error('no agent to run a turn on')
+    clearTimeout(this.idleTimer)
+    const turn = newTurn(uuid)
+    this.set({ kind: 'turn', agent, turn })
+    return turn
+  }
+
+  /** The running turn ended; the CLI stays. */
+  endTurn(): void {
+    if (this.current.kind === 'turn') this.set({ kind: 'idle', agent: this.current.agent })
+  }
+
+  /** Releases the CLI after idleTimeoutMs unless a turn starts first. */
+  armIdleTimer(): void {
+    clearTimeout(this.idleTimer)
+    if (this.idleTimeoutMs <= 0 || this.current.kind !== 'idle') return
+    this.idleTimer = setTimeout(() => this.hooks.onIdle(), this.idleTimeoutMs)
+    this.idleTimer.unref()
+  }
+
+  /** Stops the CLI (if one runs); the state becomes `stopped`, or `closed` for good. */
+  stop(closeForGood = false): void {
+    clearTimeout(this.idleTimer)
+    const agent = this.agent
+    this.set(closeForGood || this.current.kind === 'closed' ? { kind: 'closed' } : { kind: 'stopped' })
+    if (!agent) return
+    const stopped = agent.run.close().finally(() => this.stopping.delete(stopped))
+    this.stopping.add(stopped)
+    this.logger.info(`session ${this.sessionId}: agent released`)
+  }
+
+  /** Resolves once no turn runs. */
+  turnEnded(): Promise<void> {
+    if (this.current.kind !== 'turn') return Promise.resolve()
+    return new Promise((resolve) => this.turnWaiters.push(resolve))
+  }
+
+  private set(next: RunState): void {
+    this.current = next
+    if (next.kind === 'turn' || this.turnWaiters.length === 0) return
+    for (const resolve of this.turnWaiters.splice(0)) resolve()
+  }
+
+  /** Resolves once every CLI process this session stopped has exited. */
+  async settled(): Promise<void> {
+    await Promise.all([...this.stopping])
+  }
+
+  private async consume(agent: LiveAgent): Promise<void> {
+    let failure: unknown
+    try {
+      for await (const message of agent.run.messages) {
+        if (this.agent !== agent) break
+        if (message.type === 'system' && message['subtype'] === 'init') agent.sawInit = true
+        this.hooks.onMessage(message)
+      }
+    } catch (err) {
+      failure = err
+    }
+    if (this.agent !== agent) return
+    const turn = this.turn
+    clearTimeout(this.idleTimer)
+    this.set({ kind: 'stopped' })
+    this.hooks.onExit({ failure, turn, started: agent.sawInit })
+  }
+}

@@ -1,0 +1,167 @@
+// A session's events on their way out: each is recorded in the log (which numbers it) before
+// any subscriber sees it. A subscriber that asks for history gets it first, paced to its own
+// rate, then the live stream: this hand-off is the one place that reads the log for clients,
+// and it delivers every seq once, in order, with nothing missed between replay and live.
+import type { ErrorCode } from '@claude-agent/protocol'
+import type { EventFrame, EventLog, StoredEvent } from '../event-log/event-log.js'
+import type { Logger } from '../logger.js'
+
+/** Something attached to a session that receives its events (a WebSocket connection). */
+export interface Subscriber {
+  /** Called once, before any event: the seq delivery starts after, and the log's last seq. */
+  opened?(cursor: { after: number; lastSeq: number }): void
+  /** A logged event; each seq once, in order (open permission requests of a live-only
+   * subscriber come first, and are older than `after`). */
+  deliver(event: StoredEvent): void
+  /** A live-only frame (a partial message): not logged, no seq; JSON text. */
+  deliverTransient?(text: string): void
+  /** The session is gone (deleted); the subscriber should close. */
+  ended?(code: ErrorCode, message: string): void
+  /** Replay pacing: false while the subscriber holds as much as it should for now. */
+  hasRoom?(): boolean
+  /** Resolves true once it has room again; false when it is gone (replay stops). */
+  waitForRoom?(): Promise<boolean>
+  /** A burst of replayed events starts / ends: they may leave in one write. */
+  holdWrites?(): void
+  flushWrites?(): void
+  /** Live events piled up beyond `maxPending` while it still replayed. */
+  fellBehind?(): void
+}
+
+export interface SubscribeOptions {
+  /** Replay the events after this seq first; undefined: live only. */
+  after?: number | undefined
+}
+
+export interface Subscription {
+  close(): void
+}
+
+const REPLAY_PAGE = 1000
+/** Live events a replaying subscriber may have waiting before it is told it fell behind. */
+const MAX_PENDING = REPLAY_PAGE * 10
+
+class Attached implements Subscription {
+  live: boolean
+  closed = false
+  private position: number
+  private readonly pending: StoredEvent[] = []
+
+  constructor(
+    readonly subscriber: Subscriber,
+    after: number | undefined,
+    lastSeq: number,
+    private readonly onClose: (attached: Attached) => void,
+  ) {
+    this.live = after === undefined
+    this.position = after ?? lastSeq
+  }
+
+  get after(): number {
+    return this.position
+  }
+
+  offer(event: StoredEvent): void {
+    if (this.closed) return
+    if (this.live) this.deliver(event)
+    else if (this.pending.push(event) > MAX_PENDING) this.subscriber.fellBehind?.()
+  }
+
+  deliver(event: StoredEvent): void {
+    if (event.seq <= this.position || this.closed) return
+    this.position = event.seq
+    this.subscriber.deliver(event)
+  }
+
+  /** History in pages, paced by the subscriber; live events arriving meanwhile wait in
+   * `pending`. The last page and the switch to live happen in one tick. */
+  async replay(log: EventLog, sessionId: string): Promise<void> {
+    for (;;) {
+      const page = log.read(sessionId, this.position, REPLAY_PAGE)
+      const { subscriber } = this
+      for (let next = 0; next < page.length; ) {
+        if (subscriber.hasRoom?.() === false && !(await subscriber.waitForRoom?.())) return
+        if (this.closed) return
+        subscriber.holdWrites?.()
+        do {
+          this.deliver(page[next++]!)
+        } while (next < page.length && subscriber.hasRoom?.() !== false && !this.closed)
+        subscriber.flushWrites?.()
+      }
+      if (page.length < REPLAY_PAGE) break
+      await new Promise((r) => setImmediate(r))
+      if (this.closed) return
+    }
+    for (const event of this.pending.splice(0)) this.deliver(event)
+    this.live = true
+  }
+
+  close(): void {
+    if (this.closed) return
+    this.closed = true
+    this.pending.length = 0
+    this.onClose(this)
+  }
+}
+
+export class EventHub {
+  private readonly attached = new Set<Attached>()
+
+  constructor(
+    private readonly sessionId: string,
+    private readonly log: EventLog,
+    private readonly logger: Logger,
+    /** The permission requests waiting now (a live-only subscriber needs them). */
+    private readonly openRequests: () => StoredEvent[],
+    /** A subscriber left (the session may release its CLI when none is left). */
+    private readonly onLeave: () => void,
+  ) {}
+
+  get size(): number {
+    return this.attached.size
+  }
+
+  get lastSeq(): number {
+    return this.log.lastSeq(this.sessionId)
+  }
+
+  /** Record an event, then send it to every subscriber. */
+  emit(frame: EventFrame): StoredEvent {
+    const event = this.log.append(this.sessionId, frame)
+    for (const attached of this.attached) attached.offer(event)
+    return event
+  }
+
+  /** A frame for live subscribers only, never logged. */
+  transient(text: string): void {
+    for (const attached of this.attached) if (attached.live && !attached.closed) attached.subscriber.deliverTransient?.(text)
+  }
+
+  subscribe(subscriber: Subscriber, options: SubscribeOptions = {}): Subscription {
+    const attached = new Attached(subscriber, options.after, this.lastSeq, (a) => {
+      if (this.attached.delete(a)) this.onLeave()
+    })
+    this.attached.add(attached)
+    subscriber.opened?.({ after: attached.after, lastSeq: this.lastSeq })
+    if (attached.live) {
+      // A replaying subscriber gets them in the replay.
+      for (const request of this.openRequests()) if (!attached.closed) subscriber.deliver(request)
+    } else {
+      attached.replay(this.log, this.sessionId).catch((err: unknown) => {
+        this.logger.error(`session ${this.sessionId}: replay failed: ${err instanceof Error ? err.message : String(err)}`)
+        attached.close()
+      })
+    }
+    return attached
+  }
+
+  /** The session is gone: every subscriber hears it, and none is left. */
+  endAll(code: ErrorCode, message: string): void {
+    const all = [...this.attached]
+    this.attached.clear()
+    for (const attached of all) {
+      attached.closed = true
+      attached.subscriber.ended?.(code, message)
+    }
+  }
+}

@@ -1,0 +1,66 @@
+// A session's own config: the part the store keeps (no secrets) and its posted model key, which
+// lives in memory only, for the life of the process. Live control (mode, model) patches it; the
+// next agent start reads it.
+import type { SessionConfig } from '@claude-agent/protocol'
+import type { SessionStore } from '../event-log/event-log.js'
+import { secrets } from '../secrets.js'
+
+/** Secrets never reach the store. */
+export function withoutSecrets<T extends SessionConfig>(config: T): Omit<T, 'anthropicApiKey'> {
+  const { anthropicApiKey: _secret, ...rest } = config
+  return rest
+}
+
+export class OwnConfig {
+  private stored: SessionConfig
+  private key: string | undefined
+
+  /** `config` may hold a posted key; `defaults` fill what the config leaves out at each start. */
+  constructor(
+    private readonly sessionId: string,
+    config: SessionConfig,
+    private readonly store: SessionStore,
+    private readonly defaults: Partial<SessionConfig> = {},
+  ) {
+    this.stored = withoutSecrets(config)
+    this.key = this.remember(config.anthropicApiKey)
+  }
+
+  /** As posted, the key included: never send it as is. */
+  get posted(): SessionConfig {
+    return this.key === undefined ? this.stored : { ...this.stored, anthropicApiKey: this.key }
+  }
+
+  /** What the next agent start uses: the defaults, then the posted config. */
+  get effective(): SessionConfig {
+    return { ...this.defaults, ...this.posted }
+  }
+
+  /** The stored config (no secrets). */
+  get withoutKey(): SessionConfig {
+    return this.stored
+  }
+
+  get hasKey(): boolean {
+    return this.key !== undefined
+  }
+
+  /** Replaces the whole config (POST /config); a running agent keeps the one it started with. */
+  replace(config: SessionConfig): void {
+    this.key = this.remember(config.anthropicApiKey)
+    this.stored = withoutSecrets(config)
+    this.store.updateSessionConfig(this.sessionId, this.stored)
+  }
+
+  /** Changes some fields (live control: mode, model). */
+  patch(patch: Partial<Omit<SessionConfig, 'anthropicApiKey'>>): void {
+    this.stored = { ...this.stored, ...patch }
+    this.store.updateSessionConfig(this.sessionId, this.stored)
+  }
+
+  /** Every posted key joins the process's secret registry, so it is scrubbed everywhere. */
+  private remember(key: string | undefined): string | undefined {
+    secrets.addPosted(key)
+    return key || undefined
+  }
+}

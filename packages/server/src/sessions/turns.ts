@@ -1,0 +1,194 @@
+// A session's turns: one at a time, in order, each ended exactly once: by its result, by its
+// CLI ending, or by the turn watch when the CLI will not end it. Holds the prompt queue and
+// drives the agent supervisor; what happens is told through the session's Reporter.
+import { isResultMessage, type ErrorCode, type SdkMessage, type SessionState, type UserMessage } from '@claude-agent/protocol'
+import { ServerError } from '../errors.js'
+import type { EventFrame } from '../event-log/event-log.js'
+import type { Logger } from '../logger.js'
+import type { AgentSupervisor } from './agent-supervisor.js'
+import type { Turn } from './run-state.js'
+import { describeTurnFailure } from './turn-failure.js'
+import type { TurnQueue } from './turn-queue.js'
+import { TurnWatch, type StallReason } from './turn-watch.js'
+
+/** How turns tell the session's clients what happened. */
+export interface Reporter {
+  emit(frame: EventFrame): void
+  /** An error event; the text is scrubbed. */
+  emitError(code: ErrorCode, text: string, data?: unknown): void
+  setState(state: SessionState): void
+  /** Scrubs an error's message for clients. */
+  describe(err: unknown): string
+  /** Stops waiting for answers to tool calls: the CLI that asked is going. */
+  cancelPermissions(): void
+  /** A permission request is open: a person, not the CLI, is being waited for. */
+  waitingForPerson(): boolean
+  /** The CLI is idle: it may be released now (no client attached). */
+  becameIdle(): void
+}
+
+export interface TurnsOptions {
+  sessionId: string
+  queue: TurnQueue
+  agent: AgentSupervisor
+  report: Reporter
+  logger: Logger
+  /** Starts the CLI when none runs (throws when it cannot: a ServerError names why). */
+  ensureAgent: () => void
+  turnSilenceTimeoutMs: number
+  interruptTimeoutMs: number
+}
+
+export class Turns {
+  private readonly watch: TurnWatch
+
+  constructor(private readonly options: TurnsOptions) {
+    this.watch = new TurnWatch({
+      silenceMs: options.turnSilenceTimeoutMs,
+      interruptMs: options.interruptTimeoutMs,
+      waitingForPerson: () => options.report.waitingForPerson(),
+      onStall: (reason) => this.onStall(reason),
+    })
+  }
+
+  get running(): Turn | undefined {
+    return this.options.agent.turn
+  }
+
+  prompt(message: UserMessage): void {
+    if (this.options.agent.state.kind === 'closed') throw new ServerError('SESSION_NOT_FOUND', `Session "${this.options.sessionId}" was deleted`)
+    this.options.queue.add(message)
+    this.startNext()
+  }
+
+  /** Starts the next queued prompt when no turn runs. Reached from the CLI's message loop
+   * too, so it never throws: a prompt whose CLI cannot start fails, the session stays usable. */
+  startNext(): void {
+    const { agent, queue, report } = this.options
+    if (agent.state.kind === 'turn' || agent.state.kind === 'closed') return
+    const next = queue.take()
+    if (!next) return
+    try {
+      this.options.ensureAgent()
+    } catch (err) {
+      report.emitError('AGENT_START_FAILED', startFailure(err, report))
+      report.setState('failed')
+      return
+    }
+    queue.started(next)
+    const run = agent.agent!.run
+    agent.beginTurn(next.uuid)
+    report.setState('running')
+    this.watch.begin(next.uuid)
+    run.send(next)
+  }
+
+  /** Every message of the live CLI, token events too, before it is relayed. */
+  observe(message: SdkMessage): void {
+    this.watch.observe(message)
+  }
+
+  /** A relayed message: a result ends the turn. The type is looked at before any parse. */
+  settle(message: SdkMessage): void {
+    if (message.type !== 'result' || !isResultMessage(message)) return
+    const turn = this.options.agent.turn
+    if (!turn) return
+    this.watch.end()
+    if (message.is_error && !turn.interrupting) {
+      const failure = describeTurnFailure(message.subtype, message.result, turn.modelFailure)
+      this.options.report.emitError('TURN_FAILED', failure.message, failure.data)
+      turn.after = 'failed'
+    }
+    this.options.agent.endTurn()
+    if (turn.after !== 'keep') this.stopAgent(turn.after)
+    if (this.options.queue.length > 0) this.startNext()
+    else if (this.options.agent.agent) {
+      this.options.report.setState('idle')
+      this.options.report.becameIdle()
+    }
+  }
+
+  /** Interrupt the turn in progress. Resolves false when there was none. The turn ends either
+   * way: a CLI that does not end it within interruptTimeoutMs is stopped (TURN_STALLED). */
+  async interrupt(): Promise<boolean> {
+    const { agent, report } = this.options
+    const turn = agent.turn
+    const run = agent.agent?.run
+    if (!turn || !run) return false
+    turn.interrupting = true
+    this.watch.interrupting()
+    let bound: NodeJS.Timeout | undefined
+    try {
+      // A wedged CLI may never answer the request itself: wait no longer than the bound.
+      await Promise.race([run.interrupt(), new Promise((r) => (bound = setTimeout(r, this.options.interruptTimeoutMs)))])
+    } catch (err) {
+      if (agent.turn === turn) report.emitError('TURN_FAILED', `Interrupt failed: ${report.describe(err)}`)
+    } finally {
+      clearTimeout(bound)
+    }
+    return true
+  }
+
+  /** A change the live CLI refused: it takes a fresh CLI, at once when idle, else after the turn. */
+  restartForChange(): void {
+    const turn = this.options.agent.turn
+    if (turn) {
+      if (turn.after === 'keep') turn.after = 'suspended'
+    } else this.stopAgent('suspended')
+  }
+
+  /** The CLI ended on its own (crash, kill, failed start). */
+  onExit({ failure, turn, started }: { failure: unknown; turn: Turn | undefined; started: boolean }): void {
+    const { report } = this.options
+    this.watch.end()
+    const failed = failure !== undefined || turn !== undefined
+    if (failed) {
+      const why = failure !== undefined ? report.describe(failure) : 'the process ended before answering'
+      const code: ErrorCode = started ? 'AGENT_EXITED' : 'AGENT_START_FAILED'
+      const message = started
+        ? `The Claude Code process exited: ${why}. The next prompt restarts it and resumes the conversation.`
+        : `The Claude Code process could not start: ${why}`
+      this.options.logger.warn(`session ${this.options.sessionId}: ${message}`)
+      report.emitError(code, message)
+    }
+    report.setState(failed ? 'failed' : 'suspended')
+    this.startNext()
+  }
+
+  /** Stop without a chance to finish: a turn still running is recorded as interrupted. */
+  stop(reason: string): void {
+    const queued = this.options.queue.clear()
+    if (this.running || queued > 0) {
+      const note = queued > 0 ? ` (${queued} queued prompt(s) were not run)` : ''
+      this.options.report.emitError('INTERRUPTED_BY_RESTART', `The turn was interrupted: ${reason}${note}`)
+    }
+    this.stopAgent('suspended')
+  }
+
+  /** Releases the CLI (a turn it ran is over) and reports the session's next state. */
+  stopAgent(next: SessionState): void {
+    this.options.report.cancelPermissions()
+    this.options.agent.stop()
+    this.watch.end()
+    this.options.report.setState(next)
+  }
+
+  /** The CLI will not end the running turn: end it here, stop that CLI (the next prompt
+   * resumes the conversation in a fresh one) and take the next prompt. */
+  private onStall(reason: StallReason): void {
+    if (!this.running) return
+    const why = {
+      silent: `the Claude Code process sent nothing for ${this.options.turnSilenceTimeoutMs} ms while no tool ran`,
+      no_result: 'the Claude Code process ended the turn without a result',
+      interrupt_unanswered: `the Claude Code process did not end the turn within ${this.options.interruptTimeoutMs} ms of the interrupt`,
+    }[reason]
+    this.options.logger.warn(`session ${this.options.sessionId}: turn stalled (${reason}); stopping its CLI`)
+    this.options.report.emitError('TURN_STALLED', `The turn was ended: ${why}. The next prompt resumes the conversation.`, { reason })
+    this.stopAgent(reason === 'interrupt_unanswered' ? 'suspended' : 'failed')
+    this.startNext()
+  }
+}
+
+export function startFailure(err: unknown, report: Pick<Reporter, 'describe'>): string {
+  return err instanceof ServerError ? err.message : `The Claude Code process could not start: ${report.describe(err)}`
+}
