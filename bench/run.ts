@@ -73,7 +73,12 @@ async function main(): Promise<void> {
       failed = true
       const reason = `the measurement failed: ${err instanceof Error ? err.message : String(err)}`
       ctx.log(err instanceof Error ? (err.stack ?? reason) : reason)
-      figures.push({ id: `${measure.name}.failed`, measure: measure.title, name: measure.title, figure: unavailable('ms', 'failed', reason) })
+      figures.push({
+        id: `${measure.name}.failed`,
+        measure: measure.title,
+        name: measure.title,
+        figure: unavailable('ms', 'failed', reason),
+      })
     } finally {
       await cleanupAll()
     }

@@ -47,7 +47,9 @@ function printFrame(frame: ServerFrame): void {
   } else if (frame.type === 'sdk_message' && isSystemMessage(frame.data) && frame.data.subtype === 'api_retry') {
     // The CLI retries a failing model API call with backoff: show it, or a turn looks hung.
     const { attempt, max_retries: max, retry_delay_ms: delay, error_status: status, error } = frame.data as Record<string, unknown>
-    console.error(`[model API call failed (${String(status ?? '')} ${String(error ?? '')}); retry ${String(attempt)}/${String(max)} in ${String(delay)} ms]`)
+    console.error(
+      `[model API call failed (${String(status ?? '')} ${String(error ?? '')}); retry ${String(attempt)}/${String(max)} in ${String(delay)} ms]`,
+    )
   } else if (frame.type === 'info' && (frame.source === 'server' || process.env['DEBUG'] === '1')) {
     console.error(`[${frame.source === 'server' ? 'server' : 'cli'}] ${frame.message}`)
   } else if (frame.type === 'error') {

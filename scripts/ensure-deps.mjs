@@ -12,7 +12,10 @@ if (!onPath('bwrap')) {
   if (process.getuid?.() === 0 && onPath('apt-get')) {
     console.error('Installing bubblewrap (apt-get) for the agent sandbox ...')
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
-    for (const args of [['update', '-qq'], ['install', '-y', '-qq', '--no-install-recommends', 'bubblewrap']]) {
+    for (const args of [
+      ['update', '-qq'],
+      ['install', '-y', '-qq', '--no-install-recommends', 'bubblewrap'],
+    ]) {
       const result = spawnSync('apt-get', args, { stdio: 'inherit', env })
       if (result.status !== 0) process.exit(result.status ?? 1)
     }

@@ -14,7 +14,8 @@ const agent = new Agent({ keepAlive: true, maxSockets: 8 })
 
 function call(base: string, method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
   const text = body === undefined ? undefined : JSON.stringify(body)
-  const headers: Record<string, string | number> = text === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }
+  const headers: Record<string, string | number> =
+    text === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }
   return new Promise((resolve, reject) => {
     const req = request(`${base}${path}`, { method, agent, headers }, (res) => {
       const chunks: Buffer[] = []
@@ -53,5 +54,8 @@ export async function cliPid(base: string, id: string): Promise<number> {
 
 /** Health check for start-up polling; false while the server does not answer. */
 export function healthy(base: string): Promise<boolean> {
-  return call(base, 'GET', '/health').then(() => true, () => false)
+  return call(base, 'GET', '/health').then(
+    () => true,
+    () => false,
+  )
 }

@@ -44,7 +44,11 @@ const HEADER = ['measure', 'figure', 'baseline', 'ratio', 'target', 'met?']
 export function textTable(figures: readonly Figure[]): string {
   const all = [HEADER, ...rows(figures)]
   const widths = HEADER.map((_, i) => Math.min(60, Math.max(...all.map((r) => r[i]!.length))))
-  const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd()
   return [line(HEADER), widths.map((w) => '-'.repeat(w)).join('  '), ...rows(figures).map(line)].join('\n')
 }
 

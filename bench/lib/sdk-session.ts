@@ -6,7 +6,15 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { randomUUID } from 'node:crypto'
-import { query, startup, type Options, type Query, type SDKMessage, type SDKUserMessage, type SpawnedProcess } from '@anthropic-ai/claude-agent-sdk'
+import {
+  query,
+  startup,
+  type Options,
+  type Query,
+  type SDKMessage,
+  type SDKUserMessage,
+  type SpawnedProcess,
+} from '@anthropic-ai/claude-agent-sdk'
 import { now } from './clock.js'
 import { BENCH_API_KEY } from './model.js'
 import { PushQueue, buildAgentEnv } from '@claude-agent/server/internals'

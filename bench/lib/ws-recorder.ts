@@ -48,10 +48,14 @@ export class WsRecorder {
   static async open(url: string): Promise<WsRecorder> {
     const socket = new WebSocket(url, { perMessageDeflate: false })
     const recorder = new WsRecorder(socket)
-    await within(`connecting to ${url}`, new Promise<void>((resolve, reject) => {
-      socket.once('open', () => resolve())
-      socket.once('error', reject)
-    }), 30_000)
+    await within(
+      `connecting to ${url}`,
+      new Promise<void>((resolve, reject) => {
+        socket.once('open', () => resolve())
+        socket.once('error', reject)
+      }),
+      30_000,
+    )
     return recorder
   }
 

@@ -123,7 +123,12 @@ export const coldStart: Measure = {
         spare.push(await prewarmed(url))
         warmed.push(await prewarmedViaServer(stack.server, `warm-${r}`))
       }
-      const of = (samples: Sample[], key: keyof Sample, label: string) => fromRuns(samples.map((s) => s[key]), 'ms', label)
+      const of = (samples: Sample[], key: keyof Sample, label: string) =>
+        fromRuns(
+          samples.map((s) => s[key]),
+          'ms',
+          label,
+        )
       const cold = of(server, 'init', `median of ${runs} new sessions`)
       const coldBase = of(direct, 'init', 'bare query()')
       const coldRatio = ratioOf(cold, coldBase)

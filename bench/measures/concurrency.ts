@@ -59,13 +59,17 @@ async function viaServer(ctx: BenchContext, runs: number) {
     const max = LEVELS.at(-1)!
     ctx.log(`starting ${max} sessions (2 at a time)`)
     clients.push(
-      ...(await pool(Array.from({ length: max }, (_, i) => `conc-${i}`), 2, async (id) => {
-        await createSession(stack.server.url, id)
-        const client = await connectClient(stack.server, id)
-        await client.prompt(PROMPT.turn) // starts the CLI
-        await client.prompt(PROMPT.turn)
-        return client
-      })),
+      ...(await pool(
+        Array.from({ length: max }, (_, i) => `conc-${i}`),
+        2,
+        async (id) => {
+          await createSession(stack.server.url, id)
+          const client = await connectClient(stack.server, id)
+          await client.prompt(PROMPT.turn) // starts the CLI
+          await client.prompt(PROMPT.turn)
+          return client
+        },
+      )),
     )
     const drivers = clients.map((client): Turn => async () => {
       const t0 = now()
@@ -88,14 +92,16 @@ async function inProcess(ctx: BenchContext, runs: number) {
   try {
     const max = LEVELS.at(-1)!
     ctx.log(`starting ${max} in-process SDK sessions (2 at a time)`)
-    const turn = (sdk: SdkSession): Turn => async () => {
-      const from = sdk.received.length
-      const t0 = now()
-      sdk.send(PROMPT.turn)
-      const { at, message } = await sdk.next(isResult, from)
-      sdk.received.length = 0 // keep memory flat; `from` is taken fresh each turn
-      return message.type === 'result' && message.is_error ? `${message.subtype}` : at - t0
-    }
+    const turn =
+      (sdk: SdkSession): Turn =>
+      async () => {
+        const from = sdk.received.length
+        const t0 = now()
+        sdk.send(PROMPT.turn)
+        const { at, message } = await sdk.next(isResult, from)
+        sdk.received.length = 0 // keep memory flat; `from` is taken fresh each turn
+        return message.type === 'result' && message.is_error ? `${message.subtype}` : at - t0
+      }
     await pool(Array.from({ length: max }), 2, async () => {
       const sdk = await startSdkSession({ modelUrl: stack.model.url })
       sessions.push(sdk)
@@ -135,8 +141,12 @@ export const concurrency: Measure = {
           context: [sdk],
           notes: [
             ...(sdkRatio !== undefined ? [`the CLIs alone (SDK in-process) slow down ${sdkRatio?.toFixed(2)}x at ${level} at once`] : []),
-            ...(level === 16 && key === 'p99' && server.failures.length > 0 ? [`${server.failures.length} turn(s) failed and were not timed: ${server.failures[0]}`] : []),
-            ...(level === 16 && key === 'p99' && direct.failures.length > 0 ? [`${direct.failures.length} in-process turn(s) failed: ${direct.failures[0]}`] : []),
+            ...(level === 16 && key === 'p99' && server.failures.length > 0
+              ? [`${server.failures.length} turn(s) failed and were not timed: ${server.failures[0]}`]
+              : []),
+            ...(level === 16 && key === 'p99' && direct.failures.length > 0
+              ? [`${direct.failures.length} in-process turn(s) failed: ${direct.failures[0]}`]
+              : []),
           ],
         })
       }

@@ -53,7 +53,11 @@ export const fanOut: Measure = {
         // Not counted: the first turn starts the CLI; a burst and a paced stream warm the new sockets.
         await serverTurn(clients, PROMPT.turn)
         await serverTurn(clients, PROMPT.burst)
-        await burst(source, sinks, clients[0]!.received.filter((e) => is.streamEvent(e.text)).map((e) => e.text))
+        await burst(
+          source,
+          sinks,
+          clients[0]!.received.filter((e) => is.streamEvent(e.text)).map((e) => e.text),
+        )
         await serverTurn(clients, PROMPT.paced)
         const rates = { server: [] as number[], bare: [] as number[] }
         const cpuPerDelivery: number[] = []

@@ -33,7 +33,14 @@ async function settled(server: ServerProcess): Promise<ServerMemory> {
   }
   const last = readings.slice(-3)
   const pick = (key: Exclude<keyof ServerMemory, 'spaces'>) => median(last.map((r) => r[key]))
-  return { ...last.at(-1)!, rssKb: pick('rssKb'), heapUsed: pick('heapUsed'), heapTotal: pick('heapTotal'), external: pick('external'), arrayBuffers: pick('arrayBuffers') }
+  return {
+    ...last.at(-1)!,
+    rssKb: pick('rssKb'),
+    heapUsed: pick('heapUsed'),
+    heapTotal: pick('heapTotal'),
+    external: pick('external'),
+    arrayBuffers: pick('arrayBuffers'),
+  }
 }
 
 /** Memory per session between two levels: the slope, free of one-off costs (code loaded on first use). */
@@ -53,7 +60,11 @@ async function idleRun(ctx: BenchContext, levels: readonly number[]): Promise<{ 
   try {
     // Warm the code paths first so the baseline is not the pre-JIT, pre-first-request server.
     await createSessions(stack.server, 'warmup-', 0, 100)
-    await pool(Array.from({ length: 100 }, (_, i) => `warmup-${i}`), 8, (id) => deleteSession(stack.server.url, id))
+    await pool(
+      Array.from({ length: 100 }, (_, i) => `warmup-${i}`),
+      8,
+      (id) => deleteSession(stack.server.url, id),
+    )
     const empty = await settled(stack.server)
     const at: Level[] = []
     let made = 0
@@ -74,7 +85,10 @@ async function idleRun(ctx: BenchContext, levels: readonly number[]): Promise<{ 
 async function runAndRelease(server: ServerProcess, ids: readonly string[]): Promise<void> {
   const live = await pool(ids, 2, (id) => startLiveSession(server, id))
   await Promise.all(live.map((s) => s.client.close()))
-  await waitGone(live.map((s) => s.pid), 20_000)
+  await waitGone(
+    live.map((s) => s.pid),
+    20_000,
+  )
   await waitFor('every session suspended', async () => {
     const states = await Promise.all(ids.map((id) => getSession(server.url, id)))
     return states.every((s) => s.state === 'suspended' && s.run === null)
@@ -95,13 +109,21 @@ const codeBytes = (m: ServerMemory) => (m.spaces['code_space'] ?? 0) + (m.spaces
 async function releasedRun(ctx: BenchContext): Promise<Released> {
   const stack = await startStack({ env: { SESSION_IDLE_TIMEOUT_MS: '300' } })
   try {
-    await runAndRelease(stack.server, Array.from({ length: RELEASED_WARMUP }, (_, i) => `released-warmup-${i}`))
+    await runAndRelease(
+      stack.server,
+      Array.from({ length: RELEASED_WARMUP }, (_, i) => `released-warmup-${i}`),
+    )
     const empty = await settled(stack.server)
-    await runAndRelease(stack.server, Array.from({ length: RELEASED }, (_, i) => `released-${i}`))
+    await runAndRelease(
+      stack.server,
+      Array.from({ length: RELEASED }, (_, i) => `released-${i}`),
+    )
     const m = await settled(stack.server)
     const code = (codeBytes(m) - codeBytes(empty)) / 1024
     const heap = (m.heapUsed - empty.heapUsed) / 1024 - code
-    ctx.log(`  ${RELEASED} released sessions: RSS +${((m.rssKb - empty.rssKb) / MB).toFixed(1)} MB, heap +${(heap / 1024).toFixed(2)} MB, code +${(code / 1024).toFixed(2)} MB`)
+    ctx.log(
+      `  ${RELEASED} released sessions: RSS +${((m.rssKb - empty.rssKb) / MB).toFixed(1)} MB, heap +${(heap / 1024).toFixed(2)} MB, code +${(code / 1024).toFixed(2)} MB`,
+    )
     return { rssKb: (m.rssKb - empty.rssKb) / RELEASED, heapKb: heap / RELEASED, codeKb: code / RELEASED }
   } finally {
     await stack.stop()
@@ -135,7 +157,9 @@ async function runningRun(ctx: BenchContext, levels: readonly number[]): Promise
       const m = await settled(stack.server)
       const cliKb = live.map((s) => treeKb(s.pid, 'VmRSS') ?? Number.NaN)
       at.push({ sessions: n, rssKb: m.rssKb - empty.rssKb, heapKb: (m.heapUsed - empty.heapUsed) / 1024, cliKb })
-      ctx.log(`  ${n} running sessions: server RSS +${((m.rssKb - empty.rssKb) / MB).toFixed(1)} MB, CLI RSS median ${(median(cliKb) / MB).toFixed(0)} MB`)
+      ctx.log(
+        `  ${n} running sessions: server RSS +${((m.rssKb - empty.rssKb) / MB).toFixed(1)} MB, CLI RSS median ${(median(cliKb) / MB).toFixed(0)} MB`,
+      )
     }
     return { at }
   } finally {
@@ -165,10 +189,18 @@ export const memory: Measure = {
     ctx.log('running sessions')
     const running = await runningRun(ctx, runningLevels)
 
-    const empty = fromRuns(idle.map((r) => r.empty.rssKb / MB), 'MB', 'server RSS, no sessions')
+    const empty = fromRuns(
+      idle.map((r) => r.empty.rssKb / MB),
+      'MB',
+      'server RSS, no sessions',
+    )
     const idleSlope = (key: 'rssKb' | 'heapKb') => idle.map((r) => slope(r.at.at(-2)!, r.at.at(-1)!, key))
     const idleEach = fromRuns(idleSlope('rssKb'), 'KB', `RSS slope ${n(below)} -> ${n(top)} sessions, median of ${runs} servers`)
-    const idleTotal = fromRuns(idle.map((r) => (r.empty.rssKb + r.at.at(-1)!.rssKb) / MB), 'MB', `median of ${runs} servers`)
+    const idleTotal = fromRuns(
+      idle.map((r) => (r.empty.rssKb + r.at.at(-1)!.rssKb) / MB),
+      'MB',
+      `median of ${runs} servers`,
+    )
     const rows: Figure[] = [
       {
         id: 'memory.idle.each',
@@ -179,9 +211,17 @@ export const memory: Measure = {
         target: { text: '<= 50 KB', met: idleEach.value! <= 50 },
         context: [
           fromRuns(idleSlope('heapKb'), 'KB', `JS heap slope ${n(below)} -> ${n(top)}`),
-          ...idleLevels.map((lvl) => fromRuns(idle.map((r) => r.at.find((l) => l.sessions === lvl)!.heapKb / lvl), 'KB', `JS heap delta / ${n(lvl)} at ${n(lvl)} sessions`)),
+          ...idleLevels.map((lvl) =>
+            fromRuns(
+              idle.map((r) => r.at.find((l) => l.sessions === lvl)!.heapKb / lvl),
+              'KB',
+              `JS heap delta / ${n(lvl)} at ${n(lvl)} sessions`,
+            ),
+          ),
         ],
-        notes: ['RSS moves by about 1 MB on its own, so per-session RSS is taken between the two largest levels; the heap (after a full GC) is exact enough at every level'],
+        notes: [
+          'RSS moves by about 1 MB on its own, so per-session RSS is taken between the two largest levels; the heap (after a full GC) is exact enough at every level',
+        ],
       },
       {
         id: 'memory.idle.total',
@@ -231,7 +271,11 @@ export const memory: Measure = {
           id: 'memory.cli.each',
           measure: 'memory',
           name: 'CLI process RSS each (beside the server)',
-          figure: fromRuns(last.cliKb.map((kb) => kb / MB), 'MB', `median of ${last.sessions} CLIs`),
+          figure: fromRuns(
+            last.cliKb.map((kb) => kb / MB),
+            'MB',
+            `median of ${last.sessions} CLIs`,
+          ),
           context: running.at.map((l) => single(l.cliKb.reduce((sum, v) => sum + v, 0) / MB, 'MB', `sum of ${l.sessions} CLIs' RSS`)),
         },
       )

@@ -30,12 +30,19 @@ function fill(dataDir: string): { texts: string[]; appendsPerS: number } {
   const frames = JSON.parse(readFileSync(FIXTURE, 'utf8')) as EventFrame[]
   const store = new SqliteStore(join(dataDir, 'sessions.db'))
   try {
-    store.insertSession({ id: SESSION, conversationId: randomUUID(), createdAt: new Date().toISOString(), config: {}, state: 'suspended', allowedTools: [] })
+    store.insertSession({
+      id: SESSION,
+      conversationId: randomUUID(),
+      createdAt: new Date().toISOString(),
+      config: {},
+      state: 'suspended',
+      allowedTools: [],
+    })
     const t0 = now()
     for (let i = 0; i < TOTAL; i++) store.append(SESSION, frames[i % frames.length]!)
     const appendsPerS = (TOTAL / (now() - t0)) * 1000
     const texts: string[] = []
-    for (let after = 0; ; ) {
+    for (let after = 0; ;) {
       const page = store.read(SESSION, after, 10_000)
       if (page.length === 0) break
       for (const e of page) texts.push(e.text)

@@ -71,7 +71,11 @@ export const streaming: Measure = {
         rates.server.push(rate(events.map((e) => e.at)))
         rates.sdk.push(rate((await sdkTurn(sdk, PROMPT.burst)).arrivals))
         echo.clear()
-        await burst(echo, [echo], events.map((e) => e.text))
+        await burst(
+          echo,
+          [echo],
+          events.map((e) => e.text),
+        )
         rates.bare.push(rate(echo.received.map((e) => e.at)))
       }
       for (let r = 0; r < runs; r++) {
@@ -86,7 +90,11 @@ export const streaming: Measure = {
         const deltas = events.filter((e) => markersIn(e.text).length > 0).map((e) => e.text)
         const sent = await paced(echo, [echo], deltas, PACED_DELAY_MS)
         const bare = latencyPercentiles(latencies(echo.received, sent))
-        for (const [key, value] of [['server', viaServer], ['sdk', inProcess], ['bare', bare]] as const) {
+        for (const [key, value] of [
+          ['server', viaServer],
+          ['sdk', inProcess],
+          ['bare', bare],
+        ] as const) {
           p50[key].push(value.p50)
           p99[key].push(value.p99)
         }
@@ -103,7 +111,11 @@ export const streaming: Measure = {
       const p99Sdk = fromRuns(p99.sdk, 'ms', 'SDK in-process p99 (model -> CLI -> SDK, no relay)')
       const p99Bare = fromRuns(p99.bare, 'ms', bareLabel)
       // Paired per run: both paths streamed the same paced reply back to back.
-      const added = fromRuns(p99.server.map((v, i) => v - p99.sdk[i]!), 'ms', 'added p99: server path minus SDK in-process, paired per run')
+      const added = fromRuns(
+        p99.server.map((v, i) => v - p99.sdk[i]!),
+        'ms',
+        'added p99: server path minus SDK in-process, paired per run',
+      )
       const rows: Figure[] = [
         {
           id: 'streaming.rate',

@@ -79,7 +79,11 @@ export const turnOverhead: Measure = {
         ratio,
         target: { text: '<= 1.05x baseline', met: ratio === null ? null : ratio <= 1.05 },
         context: [
-          fromRuns(server.map((ms, i) => ms - direct[i]!), 'ms', 'added per turn (paired with the in-process turn of the same round)'),
+          fromRuns(
+            server.map((ms, i) => ms - direct[i]!),
+            'ms',
+            'added per turn (paired with the in-process turn of the same round)',
+          ),
           fromRuns(socket, 'ms', 'same turn from a bare WebSocket client (no ClaudeAgentClient)'),
           single(serverCpuPerTurn, 'ms', 'server process CPU time per turn'),
         ],

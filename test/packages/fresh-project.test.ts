@@ -35,7 +35,7 @@ after(async () => {
 })
 
 describe('the packed client in a fresh project', () => {
-  it("type-checks the original example against the installed declarations", () => {
+  it('type-checks the original example against the installed declarations', () => {
     const tsconfig = {
       compilerOptions: {
         module: 'nodenext',
@@ -49,7 +49,9 @@ describe('the packed client in a fresh project', () => {
       files: ['example.ts'],
     }
     writeFileSync(join(project, 'tsconfig.json'), JSON.stringify(tsconfig))
-    const tsc = spawnSync(process.execPath, [join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', project], { encoding: 'utf8' })
+    const tsc = spawnSync(process.execPath, [join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', project], {
+      encoding: 'utf8',
+    })
     assert.equal(tsc.status, 0, tsc.stdout + tsc.stderr)
   })
 
@@ -65,24 +67,33 @@ describe('the packed client in a fresh project', () => {
     assert.ok(!output.includes(TEST_API_KEY), 'the API key never shows in the output')
   })
 
-  it('runs the example bundled for the browser in Chromium', { skip: existsSync(CHROMIUM) ? false : `no ${CHROMIUM} (apt-get install chromium)` }, async () => {
-    const bundled = await build({
-      entryPoints: [join(project, 'example.ts')],
-      absWorkingDir: project,
-      bundle: true,
-      platform: 'browser',
-      format: 'esm',
-      target: 'es2022',
-      write: false,
-      metafile: true,
-      logLevel: 'silent',
-      // The page is on the server's origin, so the server is where the page came from.
-      define: { 'process.env.SERVER_URL': 'location.origin', 'process.env.ANTHROPIC_API_KEY': JSON.stringify(TEST_API_KEY) },
-    })
-    const inputs = Object.keys(bundled.metafile.inputs)
-    assert.ok(inputs.some((i) => i.includes('node_modules/@claude-agent/client/dist/transport/load-ws.browser.js')), 'the browser build')
-    assert.deepEqual(inputs.filter((i) => /node_modules\/(ws|e2b)\//.test(i)), [])
-    const page = `<!doctype html><meta charset="utf-8"><title>example</title>
+  it(
+    'runs the example bundled for the browser in Chromium',
+    { skip: existsSync(CHROMIUM) ? false : `no ${CHROMIUM} (apt-get install chromium)` },
+    async () => {
+      const bundled = await build({
+        entryPoints: [join(project, 'example.ts')],
+        absWorkingDir: project,
+        bundle: true,
+        platform: 'browser',
+        format: 'esm',
+        target: 'es2022',
+        write: false,
+        metafile: true,
+        logLevel: 'silent',
+        // The page is on the server's origin, so the server is where the page came from.
+        define: { 'process.env.SERVER_URL': 'location.origin', 'process.env.ANTHROPIC_API_KEY': JSON.stringify(TEST_API_KEY) },
+      })
+      const inputs = Object.keys(bundled.metafile.inputs)
+      assert.ok(
+        inputs.some((i) => i.includes('node_modules/@claude-agent/client/dist/transport/load-ws.browser.js')),
+        'the browser build',
+      )
+      assert.deepEqual(
+        inputs.filter((i) => /node_modules\/(ws|e2b)\//.test(i)),
+        [],
+      )
+      const page = `<!doctype html><meta charset="utf-8"><title>example</title>
       <script>
         window.exampleLog = []
         for (const level of ['log', 'error']) {
@@ -92,34 +103,56 @@ describe('the packed client in a fresh project', () => {
         window.addEventListener('error', (event) => window.exampleLog.push('uncaught: ' + event.message))
       </script>
       <script type="module" src="/example.js"></script>`
-    const site = await serveSameOrigin(
-      { '/': { type: 'text/html', body: page }, '/example.js': { type: 'text/javascript', body: bundled.outputFiles[0]!.text } },
-      stack.server.port,
-    )
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--headless=new'] })
-    try {
-      const tab = await browser.newPage()
-      const failures: string[] = []
-      tab.on('pageerror', (error) => failures.push(error.message))
-      await tab.goto(site.url)
-      await tab.waitForFunction(() => (globalThis as unknown as { exampleLog: string[] }).exampleLog.some((l) => l === 'example finished' || l.startsWith('uncaught')), undefined, { timeout: 120_000 })
-      const log = await tab.evaluate(() => (globalThis as unknown as { exampleLog: string[] }).exampleLog)
-      const text = log.join('\n')
-      assert.deepEqual(failures, [], text)
-      assert.ok(log.some((l) => l.startsWith('Claude:') && l.includes('"type":"result"') && l.includes(REPLY)), text)
-      assert.equal(log.at(-1), 'example finished', text)
-      assert.ok(log.some((l) => l.includes('[claude-agent]')), 'debug: true logs in the browser too')
-      assert.ok(!text.includes(TEST_API_KEY), 'the API key never shows in the log')
-    } finally {
-      await browser.close()
-      await site.close()
-    }
-  })
+      const site = await serveSameOrigin(
+        { '/': { type: 'text/html', body: page }, '/example.js': { type: 'text/javascript', body: bundled.outputFiles[0]!.text } },
+        stack.server.port,
+      )
+      const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--headless=new'] })
+      try {
+        const tab = await browser.newPage()
+        const failures: string[] = []
+        tab.on('pageerror', (error) => failures.push(error.message))
+        await tab.goto(site.url)
+        await tab.waitForFunction(
+          () =>
+            (globalThis as unknown as { exampleLog: string[] }).exampleLog.some(
+              (l) => l === 'example finished' || l.startsWith('uncaught'),
+            ),
+          undefined,
+          { timeout: 120_000 },
+        )
+        const log = await tab.evaluate(() => (globalThis as unknown as { exampleLog: string[] }).exampleLog)
+        const text = log.join('\n')
+        assert.deepEqual(failures, [], text)
+        assert.ok(
+          log.some((l) => l.startsWith('Claude:') && l.includes('"type":"result"') && l.includes(REPLY)),
+          text,
+        )
+        assert.equal(log.at(-1), 'example finished', text)
+        assert.ok(
+          log.some((l) => l.includes('[claude-agent]')),
+          'debug: true logs in the browser too',
+        )
+        assert.ok(!text.includes(TEST_API_KEY), 'the API key never shows in the log')
+      } finally {
+        await browser.close()
+        await site.close()
+      }
+    },
+  )
 })
 
 /** Runs a Node script to its end, without blocking this process's event loop. */
-function runNode(script: string, cwd: string, env: Record<string, string>): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [script], { cwd, env: { PATH: process.env['PATH'] ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+function runNode(
+  script: string,
+  cwd: string,
+  env: Record<string, string>,
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [script], {
+    cwd,
+    env: { PATH: process.env['PATH'] ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   let stdout = ''
   let stderr = ''
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))

@@ -31,7 +31,8 @@ export interface FreshProjectOptions {
 /** Makes the project, installs it, and returns its directory. */
 export function freshProject(options: FreshProjectOptions): string {
   const dir = mkdtempSync(join(tmpdir(), 'cas-fresh-project-'))
-  const monorepo = (JSON.parse(readFileSync(join(REPO_ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, LockEntry> }).packages
+  const monorepo = (JSON.parse(readFileSync(join(REPO_ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, LockEntry> })
+    .packages
   const ours = new Map(options.tarballs.map((pkg) => [pkg.name, pkg]))
   const dependencies: Record<string, string> = {}
   const packages: Record<string, LockEntry> = {}
@@ -87,9 +88,18 @@ export function freshProject(options: FreshProjectOptions): string {
 
   const manifest = { name: 'fresh-project', version: '1.0.0', private: true, type: 'module', dependencies }
   writeFileSync(join(dir, 'package.json'), JSON.stringify(manifest, null, 2))
-  const lock = { name: manifest.name, version: manifest.version, lockfileVersion: 3, requires: true, packages: { '': { name: manifest.name, version: manifest.version, dependencies }, ...packages } }
+  const lock = {
+    name: manifest.name,
+    version: manifest.version,
+    lockfileVersion: 3,
+    requires: true,
+    packages: { '': { name: manifest.name, version: manifest.version, dependencies }, ...packages },
+  }
   writeFileSync(join(dir, 'package-lock.json'), JSON.stringify(lock, null, 2))
-  execFileSync(NPM, ['ci', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] })
+  execFileSync(NPM, ['ci', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error'], {
+    cwd: dir,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   return dir
 }
 

@@ -31,7 +31,11 @@ describe('packed packages', () => {
       const pkg = packages.get(name)!
       // pack: false lints the unpacked tarball as it is, i.e. exactly the published files.
       const { messages, pkg: manifest } = await publint({ pkgDir: pkg.dir, pack: false, strict: true, level: 'suggestion' })
-      assert.deepEqual(messages.map((m) => `${m.type}: ${formatMessage(m, manifest, { color: false })}`), [], name)
+      assert.deepEqual(
+        messages.map((m) => `${m.type}: ${formatMessage(m, manifest, { color: false })}`),
+        [],
+        name,
+      )
     }
   })
 
@@ -92,7 +96,8 @@ describe('packed packages', () => {
     assert.deepEqual(Object.keys(imports).sort(), ['#providers', '#websocket'])
     for (const [specifier, targets] of Object.entries(imports)) {
       assert.ok(targets['browser'] && targets['default'], `${specifier} has browser and default targets`)
-      for (const target of Object.values(targets)) assert.ok(files.includes(target.replace(/^\.\//, '')) && existsSync(join(dir, target)), `${specifier} -> ${target}`)
+      for (const target of Object.values(targets))
+        assert.ok(files.includes(target.replace(/^\.\//, '')) && existsSync(join(dir, target)), `${specifier} -> ${target}`)
     }
   })
 
@@ -103,7 +108,7 @@ describe('packed packages', () => {
     assert.match(readFileSync(join(dir, bin['claude-agent']!), 'utf8'), /^#!\/usr\/bin\/env node\n/)
   })
 
-  it("give the server one bin, so `npx @claude-agent/server` runs it, with a node shebang", () => {
+  it('give the server one bin, so `npx @claude-agent/server` runs it, with a node shebang', () => {
     const { dir, manifest } = packages.get('@claude-agent/server')!
     const bin = manifest['bin'] as Record<string, string>
     assert.deepEqual(Object.keys(bin), ['claude-agent-server'])

@@ -56,7 +56,13 @@ export class TerminalApprover {
         else if (k === 'a') settle({ behavior: 'allow', scope: 'session' }, `allowed ${request.toolName} for this session`)
         else if (k === '\x03') settle({ behavior: 'deny', message: 'The user pressed Ctrl-C.' }, 'denied')
         else if (k === 'n') void this.reason().then((message) => settle({ behavior: 'deny', message }, 'denied'))
-        else if (k === 'e') void this.edit(request).then((input) => settle(input ? { behavior: 'allow', updatedInput: input } : { behavior: 'deny', message: 'The user discarded the edit.' }, input ? 'allowed as edited' : 'edit not valid JSON: denied'))
+        else if (k === 'e')
+          void this.edit(request).then((input) =>
+            settle(
+              input ? { behavior: 'allow', updatedInput: input } : { behavior: 'deny', message: 'The user discarded the edit.' },
+              input ? 'allowed as edited' : 'edit not valid JSON: denied',
+            ),
+          )
         // Every key is the approval's while it asks: nothing typed at it reaches the next line.
         return true
       })
@@ -76,7 +82,9 @@ export class TerminalApprover {
     try {
       writeFileSync(file, `${JSON.stringify(request.input, null, 2)}\n`)
       const editor = this.env['VISUAL'] || this.env['EDITOR'] || 'vi'
-      await this.router.suspend(() => this.router.keyboard.external(() => spawnSync('sh', ['-c', `${editor} "$1"`, 'sh', file], { stdio: 'inherit' })))
+      await this.router.suspend(() =>
+        this.router.keyboard.external(() => spawnSync('sh', ['-c', `${editor} "$1"`, 'sh', file], { stdio: 'inherit' })),
+      )
       const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'))
       return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined
     } catch {

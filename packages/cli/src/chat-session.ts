@@ -73,7 +73,14 @@ export class ChatSession {
 
   private slash(text: string): Promise<void | 'exit'> {
     const { client, style } = this.parts
-    return runSlash(text, { conn: this.open.conn, client, sessionId: this.open.id, renderer: this.renderer, style, switchTo: (id) => this.switchTo(id) })
+    return runSlash(text, {
+      conn: this.open.conn,
+      client,
+      sessionId: this.open.id,
+      renderer: this.renderer,
+      style,
+      switchTo: (id) => this.switchTo(id),
+    })
   }
 
   private async turn(text: string): Promise<'exit' | undefined> {

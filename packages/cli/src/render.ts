@@ -34,7 +34,8 @@ export class Renderer {
     if (frame.type === 'sdk_message') this.sdkMessage(frame.data as Record<string, unknown>)
     else if (frame.type === 'error') this.line(style.red(`error ${frame.code}: ${frame.error}`))
     else if (frame.type === 'session_state') this.state = frame.state
-    else if (frame.type === 'info' && (frame.source === 'server' || this.options.verbose)) this.line(style.dim(`[${frame.source}] ${frame.message}`))
+    else if (frame.type === 'info' && (frame.source === 'server' || this.options.verbose))
+      this.line(style.dim(`[${frame.source}] ${frame.message}`))
   }
 
   /** Text that belongs on its own line, after whatever streamed before it. */
@@ -107,6 +108,7 @@ export class Renderer {
     const { style } = this.options
     this.totalCostUsd += result.total_cost_usd ?? 0
     this.newline()
-    if (result.is_error) this.line(style.red(`✗ the turn failed (${result.subtype})${result.result ? `: ${oneLine(result.result, 200)}` : ''}`))
+    if (result.is_error)
+      this.line(style.red(`✗ the turn failed (${result.subtype})${result.result ? `: ${oneLine(result.result, 200)}` : ''}`))
   }
 }

@@ -10,7 +10,16 @@ import { UsageError } from './errors.js'
 /** What a command uses of a session: the client (default session) or an attached one. */
 export type Conn = Pick<
   SessionConnection,
-  'prompt' | 'interrupt' | 'onMessage' | 'onPermissionRequest' | 'onPermissionResolved' | 'onConnectionChange' | 'control' | 'files' | 'commands' | 'lastSeq'
+  | 'prompt'
+  | 'interrupt'
+  | 'onMessage'
+  | 'onPermissionRequest'
+  | 'onPermissionResolved'
+  | 'onConnectionChange'
+  | 'control'
+  | 'files'
+  | 'commands'
+  | 'lastSeq'
 >
 
 export interface SessionChoice {

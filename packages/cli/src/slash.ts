@@ -61,7 +61,8 @@ const HANDLERS: Record<string, Handler> = {
     await ctx.switchTo(arg)
   },
   async files(arg, ctx) {
-    for (const e of await ctx.conn.files.list(arg || '.')) say(ctx, `  ${e.type === 'directory' ? ctx.style.cyan(`${e.name}/`) : e.name}  ${ctx.style.dim(String(e.size))}`)
+    for (const e of await ctx.conn.files.list(arg || '.'))
+      say(ctx, `  ${e.type === 'directory' ? ctx.style.cyan(`${e.name}/`) : e.name}  ${ctx.style.dim(String(e.size))}`)
   },
   async exec(arg, ctx) {
     if (!arg) return say(ctx, 'usage: /exec CMD')

@@ -16,7 +16,7 @@ const PRIMARY: Record<string, string> = {
 }
 
 export function oneLine(value: unknown, max = 100): string {
-  const text = (typeof value === 'string' ? value : JSON.stringify(value) ?? '').replace(/\s+/g, ' ').trim()
+  const text = (typeof value === 'string' ? value : (JSON.stringify(value) ?? '')).replace(/\s+/g, ' ').trim()
   return text.length > max ? `${text.slice(0, max - 1)}…` : text
 }
 
@@ -36,7 +36,13 @@ export function editDiff(name: string, input: unknown, style: Style, maxLines = 
     return clip([...removed, ...added], maxLines)
   }
   if (name === 'Write' && typeof record['content'] === 'string') {
-    return clip(record['content'].replace(/\n$/, '').split('\n').map((l) => style.green(`+ ${l}`)), maxLines)
+    return clip(
+      record['content']
+        .replace(/\n$/, '')
+        .split('\n')
+        .map((l) => style.green(`+ ${l}`)),
+      maxLines,
+    )
   }
   return []
 }

@@ -38,8 +38,15 @@ describe('claude-agent sessions, logs, exec, files', () => {
     assert.equal(logs.code, 0, logs.stderr)
     assert.match(logs.stdout, /Logged answer\./)
     const json = await runCli(['logs', '--json', id], env())
-    const seqs = json.stdout.trimEnd().split('\n').map((l) => (JSON.parse(l) as { seq: number }).seq)
-    assert.deepEqual(seqs, seqs.map((_, i) => i + 1), 'every event, in order')
+    const seqs = json.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { seq: number }).seq)
+    assert.deepEqual(
+      seqs,
+      seqs.map((_, i) => i + 1),
+      'every event, in order',
+    )
 
     assert.equal((await runCli(['sessions', 'rm', id], env())).code, 0)
     const gone = await runCli(['sessions', 'show', id], env())

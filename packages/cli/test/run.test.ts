@@ -40,18 +40,26 @@ describe('claude-agent run', () => {
     const { code, stdout, stderr } = await runCli(['run', '--json', 'json answer'], env())
     assert.equal(code, 0, stderr)
     const lines = stdout.trimEnd().split('\n')
-    const messages = lines.map((line) => JSON.parse(line) as { type: string; result?: string; message?: { content?: Array<{ text?: string }> } })
+    const messages = lines.map(
+      (line) => JSON.parse(line) as { type: string; result?: string; message?: { content?: Array<{ text?: string }> } },
+    )
     // The CLI may report the turn's command complete just after the result: it is printed too.
     const results = messages.filter((m) => m.type === 'result')
     assert.equal(results.length, 1, stdout)
     assert.equal(results[0]!.result, 'Streamed as NDJSON.')
-    assert.ok(messages.slice(messages.indexOf(results[0]!) + 1).every((m) => m.type === 'command_lifecycle'), stdout)
+    assert.ok(
+      messages.slice(messages.indexOf(results[0]!) + 1).every((m) => m.type === 'command_lifecycle'),
+      stdout,
+    )
     assert.ok(messages.some((m) => m.type === 'assistant' && m.message?.content?.some((b) => b.text === 'Streamed as NDJSON.')))
   })
 
   it('exits 1 when the turn fails, saying so on stderr', async () => {
     // One turn of a session allowed one model turn, which wants a tool: error_max_turns.
-    await new ClaudeAgentClient({ connectionUrl: stack.url }).sessions.create({ id: 'short', config: { permissionMode: 'bypassPermissions', maxTurns: 1 } })
+    await new ClaudeAgentClient({ connectionUrl: stack.url }).sessions.create({
+      id: 'short',
+      config: { permissionMode: 'bypassPermissions', maxTurns: 1 },
+    })
     const { code, stdout, stderr } = await runCli(['run', '--session', 'short', 'failing turn'], env())
     assert.equal(code, 1, stdout + stderr)
     assert.match(stderr, /the turn failed \(error_max_turns\)/)

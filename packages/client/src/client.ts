@@ -3,7 +3,15 @@
 // sandbox) and a SessionConnection, which reconnects, replays, pairs prompts with results and
 // answers permission requests. It adds prompt() and, as capability objects shared with attached
 // sessions, `files`, `commands`, `control` and `sessions`; the flat names are aliases of them.
-import type { ClientFrame, ConnectedFrame, GetConfigResponse, PostConfigResponse, QueryConfig, SdkResultMessage, ServerFrame } from '@claude-agent/protocol'
+import type {
+  ClientFrame,
+  ConnectedFrame,
+  GetConfigResponse,
+  PostConfigResponse,
+  QueryConfig,
+  SdkResultMessage,
+  ServerFrame,
+} from '@claude-agent/protocol'
 import { isTimeoutReason, raceAbort } from './abort.js'
 import { TurnActivity } from './activity.js'
 import { FlatAliases } from './aliases.js'
@@ -68,7 +76,8 @@ export class ClaudeAgentClient extends FlatAliases {
   constructor(options: ClaudeAgentClientOptions = {}) {
     super()
     this.options = { ...options }
-    for (const secret of [options.token, options.authToken, options.anthropicApiKey, options.e2bApiKey]) if (secret) this.secrets.add(secret)
+    for (const secret of [options.token, options.authToken, options.anthropicApiKey, options.e2bApiKey])
+      if (secret) this.secrets.add(secret)
     this.log = createDebugLog(options.debug ?? false, this.secrets)
     this.hub = new Hub(this.log)
     this.hub.onMessage((frame) => this.activity.observe(frame))
@@ -254,7 +263,8 @@ export class ClaudeAgentClient extends FlatAliases {
   /** Resume after pause(): wake the sandbox, reconnect, and replay the events missed meanwhile. */
   async resume(): Promise<void> {
     const { provider, pausedAt } = this
-    if (!pausedAt || !provider?.resume) throw new ClaudeAgentClientError('NOT_CONNECTED', 'resume() needs a paused client; call pause() first')
+    if (!pausedAt || !provider?.resume)
+      throw new ClaudeAgentClientError('NOT_CONNECTED', 'resume() needs a paused client; call pause() first')
     const deadline = AbortSignal.timeout(this.connectTimeoutMs)
     this.useEndpoint(await provider.resume())
     try {
@@ -332,7 +342,11 @@ export class ClaudeAgentClient extends FlatAliases {
 
   private requireSession(method: string): SessionConnection {
     if (this.session && !this.starting) return this.session
-    const why = this.starting ? 'start() has not finished' : this.pausedAt ? 'the client is paused (call resume())' : 'the client is not started'
+    const why = this.starting
+      ? 'start() has not finished'
+      : this.pausedAt
+        ? 'the client is paused (call resume())'
+        : 'the client is not started'
     throw new ClaudeAgentClientError('NOT_CONNECTED', `Cannot ${method}(): ${why}; call start() first and await it`)
   }
 

@@ -64,9 +64,6 @@ export class ClaudeAgentClientError extends Error {
 }
 
 /** True when `error` is a ClaudeAgentClientError (with `code`, if given). */
-export function isClaudeAgentClientError(
-  error: unknown,
-  code?: ClientErrorCode,
-): error is ClaudeAgentClientError {
+export function isClaudeAgentClientError(error: unknown, code?: ClientErrorCode): error is ClaudeAgentClientError {
   return error instanceof ClaudeAgentClientError && (code === undefined || error.code === code)
 }

@@ -31,13 +31,7 @@ export { FilesystemEventType, type FilesystemEvent } from './files/events.js'
 export type { FilesystemEventHandler, WatchHandle, WatchOptions } from './files/watch.js'
 export type { ExecOptions, ExecResult } from './exec/exec.js'
 export { DEFAULT_RECONNECT, type ReconnectOptions } from './session/backoff.js'
-export type {
-  ConnectionChange,
-  ConnectionChangeHandler,
-  ConnectionState,
-  ErrorHandler,
-  MessageHandler,
-} from './session/hub.js'
+export type { ConnectionChange, ConnectionChangeHandler, ConnectionState, ErrorHandler, MessageHandler } from './session/hub.js'
 export { DEFAULT_MESSAGE_BUFFER, type MessagesOptions } from './session/message-stream.js'
 export { SessionsApi, type AttachOptions } from './sessions-api.js'
 export type { HistoryOptions, SessionDetails, SessionHistory } from './http/sessions.js'
@@ -59,12 +53,7 @@ export type { LocalProviderOptions } from './providers/local.js'
 export type { E2BProviderOptions } from './providers/e2b.js'
 export type { CredentialOptions } from './providers/credentials.js'
 export { UpgradeRefusedError, type Transport, type TransportCloseEvent } from './transport/transport.js'
-export {
-  WebSocketTransport,
-  type WebSocketConstructor,
-  type WebSocketLike,
-  type WebSocketTransportOptions,
-} from './transport/websocket.js'
+export { WebSocketTransport, type WebSocketConstructor, type WebSocketLike, type WebSocketTransportOptions } from './transport/websocket.js'
 
 // The wire types and helpers users need, so they need not depend on the protocol package.
 export {

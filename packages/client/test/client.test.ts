@@ -174,8 +174,14 @@ describe('start()', () => {
     })
     await assert.rejects(c.start(), hasCode('CONNECTION_FAILED'))
     t.mock.restoreAll()
-    assert.ok(lines.some((l) => l.startsWith('[claude-agent] POST')), `config POST not logged: ${lines.join('\n')}`)
-    assert.ok(lines.every((l) => !l.includes('sk-ant-very-secret')), lines.join('\n'))
+    assert.ok(
+      lines.some((l) => l.startsWith('[claude-agent] POST')),
+      `config POST not logged: ${lines.join('\n')}`,
+    )
+    assert.ok(
+      lines.every((l) => !l.includes('sk-ant-very-secret')),
+      lines.join('\n'),
+    )
   })
 })
 

@@ -26,7 +26,10 @@ describe('deriveServerUrls', () => {
 
   for (const bad of ['localhost:3000', 'not a url', 'ftp://h/', 'http://user:pw@h:1']) {
     it(`rejects ${bad} with INVALID_ARGUMENT`, () => {
-      assert.throws(() => deriveServerUrls(bad), (e) => isClaudeAgentClientError(e, 'INVALID_ARGUMENT'))
+      assert.throws(
+        () => deriveServerUrls(bad),
+        (e) => isClaudeAgentClientError(e, 'INVALID_ARGUMENT'),
+      )
     })
   }
 

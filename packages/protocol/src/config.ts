@@ -2,14 +2,7 @@
 // typo or a wrong type is a 400 that names the field instead of a silently ignored option.
 import { z } from 'zod'
 
-export const PERMISSION_MODES = [
-  'default',
-  'acceptEdits',
-  'bypassPermissions',
-  'plan',
-  'dontAsk',
-  'auto',
-] as const
+export const PERMISSION_MODES = ['default', 'acceptEdits', 'bypassPermissions', 'plan', 'dontAsk', 'auto'] as const
 export const PermissionModeSchema = z.enum(PERMISSION_MODES)
 export type PermissionMode = z.infer<typeof PermissionModeSchema>
 
@@ -78,7 +71,11 @@ const isRecord = (value: unknown): value is Record<string, unknown> => typeof va
 export function droppedAgentFields(config: unknown, prefix = ''): string[] {
   if (!isRecord(config) || !isRecord(config['agents'])) return []
   return Object.entries(config['agents']).flatMap(([name, agent]) =>
-    isRecord(agent) ? Object.keys(agent).filter((key) => !AGENT_FIELDS.has(key)).map((key) => `${prefix}agents.${name}.${key}`) : [],
+    isRecord(agent)
+      ? Object.keys(agent)
+          .filter((key) => !AGENT_FIELDS.has(key))
+          .map((key) => `${prefix}agents.${name}.${key}`)
+      : [],
   )
 }
 
@@ -113,8 +110,7 @@ export type QueryConfig = z.infer<typeof QueryConfigSchema>
 export const SECRET_CONFIG_FIELDS = ['anthropicApiKey'] as const
 export const REDACTED = '[redacted]'
 
-const redactValues = (record: Record<string, string>) =>
-  Object.fromEntries(Object.keys(record).map((key) => [key, REDACTED]))
+const redactValues = (record: Record<string, string>) => Object.fromEntries(Object.keys(record).map((key) => [key, REDACTED]))
 
 /** A copy of the config that is safe to return or log: secrets replaced by `[redacted]`,
  * including every MCP server env value and header value. */
@@ -128,7 +124,9 @@ export function redactConfig<T extends QueryConfig>(config: T): T {
     copy.agents = Object.fromEntries(
       Object.entries(copy.agents).map(([name, agent]) => [
         name,
-        agent.mcpServers ? { ...agent, mcpServers: agent.mcpServers.map((spec) => (typeof spec === 'string' ? spec : redactServers(spec))) } : agent,
+        agent.mcpServers
+          ? { ...agent, mcpServers: agent.mcpServers.map((spec) => (typeof spec === 'string' ? spec : redactServers(spec))) }
+          : agent,
       ]),
     )
   }

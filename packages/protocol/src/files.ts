@@ -85,9 +85,10 @@ export type FileEventFrame = z.infer<typeof FileEventFrameSchema>
 
 export const WatchFrameSchema = z.discriminatedUnion('type', [WatchingFrameSchema, FileEventFrameSchema, ErrorFrameSchema])
 export type WatchFrame = z.infer<typeof WatchFrameSchema>
-export const WATCH_FRAME_SCHEMAS = Object.fromEntries(
-  WatchFrameSchema.options.map((o) => [o.shape.type.value, o]),
-) as unknown as Record<WatchFrame['type'], z.ZodType<WatchFrame>>
+export const WATCH_FRAME_SCHEMAS = Object.fromEntries(WatchFrameSchema.options.map((o) => [o.shape.type.value, o])) as unknown as Record<
+  WatchFrame['type'],
+  z.ZodType<WatchFrame>
+>
 
 // ---- exec ----
 

@@ -2,11 +2,7 @@
 import { z } from 'zod'
 import { ControlFrameSchema, ControlResponseFrameSchema } from './control.js'
 import { ReceivedErrorCodeSchema, type ReceivedErrorCode } from './errors.js'
-import {
-  PermissionRequestFrameSchema,
-  PermissionResolvedFrameSchema,
-  PermissionResponseFrameSchema,
-} from './permissions.js'
+import { PermissionRequestFrameSchema, PermissionResolvedFrameSchema, PermissionResponseFrameSchema } from './permissions.js'
 import { SdkMessageSchema } from './sdk-messages.js'
 import { SessionStateSchema } from './sessions.js'
 import { UserMessageSchema } from './user-message.js'
@@ -38,12 +34,7 @@ export const UserMessageFrameSchema = z.object({
 })
 export const InterruptFrameSchema = z.object({ type: z.literal(FRAME.interrupt) })
 
-export const ClientFrameSchema = z.union([
-  UserMessageFrameSchema,
-  InterruptFrameSchema,
-  PermissionResponseFrameSchema,
-  ControlFrameSchema,
-])
+export const ClientFrameSchema = z.union([UserMessageFrameSchema, InterruptFrameSchema, PermissionResponseFrameSchema, ControlFrameSchema])
 export type ClientFrame = z.infer<typeof ClientFrameSchema>
 export type UserMessageFrame = z.infer<typeof UserMessageFrameSchema>
 export type InterruptFrame = z.infer<typeof InterruptFrameSchema>
@@ -115,9 +106,10 @@ export const CLIENT_FRAME_SCHEMAS: Record<ClientFrame['type'], z.ZodType<ClientF
 }
 export const CLIENT_FRAME_TYPES = Object.keys(CLIENT_FRAME_SCHEMAS) as Array<ClientFrame['type']>
 export const SERVER_FRAME_TYPES = ServerFrameSchema.options.map((o) => o.shape.type.value)
-export const SERVER_FRAME_SCHEMAS = Object.fromEntries(
-  ServerFrameSchema.options.map((o) => [o.shape.type.value, o]),
-) as unknown as Record<ServerFrame['type'], z.ZodType<ServerFrame>>
+export const SERVER_FRAME_SCHEMAS = Object.fromEntries(ServerFrameSchema.options.map((o) => [o.shape.type.value, o])) as unknown as Record<
+  ServerFrame['type'],
+  z.ZodType<ServerFrame>
+>
 
 /** The sequence number of a server frame, if it is a logged session event. */
 export function frameSeq(frame: ServerFrame): number | undefined {

@@ -66,15 +66,35 @@ const workspacePath = (required: boolean): HttpParameter => ({
   description: required ? 'A path relative to the workspace root' : 'A path relative to the workspace root (default: the root)',
   schema: z.string(),
 })
-const flag = (name: string, description: string): HttpParameter => ({ name, in: 'query', description, schema: z.enum(['1', 'true', '0', 'false']) })
+const flag = (name: string, description: string): HttpParameter => ({
+  name,
+  in: 'query',
+  description,
+  schema: z.enum(['1', 'true', '0', 'false']),
+})
 const page: HttpParameter[] = [
   { name: 'after', in: 'query', description: 'Events with a sequence number above this (0 to lastSeq)', schema: z.string().regex(/^\d+$/) },
-  { name: 'limit', in: 'query', description: `At most this many events (1 to ${MAX_PAGE}, default ${DEFAULT_PAGE})`, schema: z.string().regex(/^\d+$/) },
+  {
+    name: 'limit',
+    in: 'query',
+    description: `At most this many events (1 to ${MAX_PAGE}, default ${DEFAULT_PAGE})`,
+    schema: z.string().regex(/^\d+$/),
+  },
 ]
 
 export const HTTP_API: readonly HttpOperation[] = [
-  { method: 'GET', path: '/health', summary: 'Liveness, and whether the offline demo model answers', responses: { 200: json(HealthResponseSchema) } },
-  { method: 'GET', path: '/openapi.json', summary: 'This document', responses: { 200: { contentType: JSON_TYPE, description: 'OpenAPI 3.1' } } },
+  {
+    method: 'GET',
+    path: '/health',
+    summary: 'Liveness, and whether the offline demo model answers',
+    responses: { 200: json(HealthResponseSchema) },
+  },
+  {
+    method: 'GET',
+    path: '/openapi.json',
+    summary: 'This document',
+    responses: { 200: { contentType: JSON_TYPE, description: 'OpenAPI 3.1' } },
+  },
   {
     method: 'POST',
     path: '/config',
@@ -82,7 +102,12 @@ export const HTTP_API: readonly HttpOperation[] = [
     body: json(QueryConfigSchema),
     responses: { 200: json(PostConfigResponseSchema) },
   },
-  { method: 'GET', path: '/config', summary: "The default session's config and running agent", responses: { 200: json(GetConfigResponseSchema) } },
+  {
+    method: 'GET',
+    path: '/config',
+    summary: "The default session's config and running agent",
+    responses: { 200: json(GetConfigResponseSchema) },
+  },
   {
     method: 'POST',
     path: '/sessions',
@@ -91,8 +116,20 @@ export const HTTP_API: readonly HttpOperation[] = [
     responses: { 201: json(CreateSessionResponseSchema, 'Created') },
   },
   { method: 'GET', path: '/sessions', summary: 'List sessions', responses: { 200: json(ListSessionsResponseSchema) } },
-  { method: 'GET', path: '/sessions/:id', summary: 'A session and its running agent', parameters: [sessionId], responses: { 200: json(GetSessionResponseSchema) } },
-  { method: 'DELETE', path: '/sessions/:id', summary: 'Delete a session', parameters: [sessionId], responses: { 200: json(DeleteSessionResponseSchema) } },
+  {
+    method: 'GET',
+    path: '/sessions/:id',
+    summary: 'A session and its running agent',
+    parameters: [sessionId],
+    responses: { 200: json(GetSessionResponseSchema) },
+  },
+  {
+    method: 'DELETE',
+    path: '/sessions/:id',
+    summary: 'Delete a session',
+    parameters: [sessionId],
+    responses: { 200: json(DeleteSessionResponseSchema) },
+  },
   {
     method: 'GET',
     path: '/sessions/:id/events',
@@ -113,7 +150,9 @@ export const HTTP_API: readonly HttpOperation[] = [
     summary: "Run a command in the session's sandbox; output streams as NDJSON lines",
     parameters: [sessionId],
     body: json(ExecRequestSchema),
-    responses: { 200: { contentType: 'application/x-ndjson', schema: ExecLineSchema, description: 'One ExecLine per line; the last is `exit`' } },
+    responses: {
+      200: { contentType: 'application/x-ndjson', schema: ExecLineSchema, description: 'One ExecLine per line; the last is `exit`' },
+    },
   },
   {
     method: 'GET',
@@ -122,7 +161,13 @@ export const HTTP_API: readonly HttpOperation[] = [
     parameters: [workspacePath(false), flag('recursive', 'List the whole tree')],
     responses: { 200: json(ListFilesResponseSchema) },
   },
-  { method: 'GET', path: '/files/stat', summary: 'One entry', parameters: [workspacePath(false)], responses: { 200: json(FileEntryResponseSchema) } },
+  {
+    method: 'GET',
+    path: '/files/stat',
+    summary: 'One entry',
+    parameters: [workspacePath(false)],
+    responses: { 200: json(FileEntryResponseSchema) },
+  },
   {
     method: 'GET',
     path: '/files/content',

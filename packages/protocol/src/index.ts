@@ -182,5 +182,13 @@ export {
   type SessionDetails,
   type SessionEventsResponse,
 } from './http.js'
-export { HTTP_API, HTTP_ERROR_BODY, HTTP_METHODS, type HttpBody, type HttpMethod, type HttpOperation, type HttpParameter } from './http-api.js'
+export {
+  HTTP_API,
+  HTTP_ERROR_BODY,
+  HTTP_METHODS,
+  type HttpBody,
+  type HttpMethod,
+  type HttpOperation,
+  type HttpParameter,
+} from './http-api.js'
 export { frameJsonSchemas, jsonSchemaOf, openApiDocument, openApiPath, type OpenApiInfo } from './openapi.js'

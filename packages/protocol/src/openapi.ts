@@ -18,7 +18,11 @@ const schemasOf = (schemas: Record<string, z.ZodType>) =>
   Object.fromEntries(Object.entries(schemas).map(([type, schema]) => [type, jsonSchemaOf(schema)]))
 
 /** A JSON Schema for every WebSocket frame, by direction and frame type. */
-export function frameJsonSchemas(): { client: Record<string, JsonSchema>; server: Record<string, JsonSchema>; watch: Record<string, JsonSchema> } {
+export function frameJsonSchemas(): {
+  client: Record<string, JsonSchema>
+  server: Record<string, JsonSchema>
+  watch: Record<string, JsonSchema>
+} {
   return { client: schemasOf(CLIENT_FRAME_SCHEMAS), server: schemasOf(SERVER_FRAME_SCHEMAS), watch: schemasOf(WATCH_FRAME_SCHEMAS) }
 }
 
@@ -33,13 +37,24 @@ function operation(op: HttpOperation): JsonSchema {
   const responses: JsonSchema = Object.fromEntries(
     Object.entries(op.responses).map(([status, body]) => [status, { description: body.description, content: content(body, 'output') }]),
   )
-  responses['default'] = { description: 'An error in the wire shape (`code` from the protocol\'s list)', content: content(HTTP_ERROR_BODY, 'output') }
+  responses['default'] = {
+    description: "An error in the wire shape (`code` from the protocol's list)",
+    content: content(HTTP_ERROR_BODY, 'output'),
+  }
   return {
     summary: op.summary,
     ...(op.parameters && {
-      parameters: op.parameters.map((p) => ({ name: p.name, in: p.in, description: p.description, required: p.required ?? false, schema: jsonSchemaOf(p.schema, 'input') })),
+      parameters: op.parameters.map((p) => ({
+        name: p.name,
+        in: p.in,
+        description: p.description,
+        required: p.required ?? false,
+        schema: jsonSchemaOf(p.schema, 'input'),
+      })),
     }),
-    ...(op.body && { requestBody: { required: true, ...(op.body.description && { description: op.body.description }), content: content(op.body, 'input') } }),
+    ...(op.body && {
+      requestBody: { required: true, ...(op.body.description && { description: op.body.description }), content: content(op.body, 'input') },
+    }),
     responses,
   }
 }
@@ -61,7 +76,11 @@ export function openApiDocument(info: OpenApiInfo = { version: '0.1.0' }): JsonS
   for (const op of HTTP_API) (paths[openApiPath(op.path)] ??= {})[op.method.toLowerCase()] = operation(op)
   return {
     openapi: '3.1.0',
-    info: { title: 'claude-agent-server', version: info.version, description: 'Generated from the zod schemas of @claude-agent/protocol; see docs/protocol.md.' },
+    info: {
+      title: 'claude-agent-server',
+      version: info.version,
+      description: 'Generated from the zod schemas of @claude-agent/protocol; see docs/protocol.md.',
+    },
     security: [{ bearer: [] }, {}],
     paths,
     components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },

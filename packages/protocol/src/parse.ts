@@ -44,7 +44,11 @@ function parseFrame<T>(text: string, schemas: Record<string, z.ZodType<T>>): Par
   if (typeof type !== 'string') {
     return {
       ok: false,
-      error: { code: 'INVALID_FRAME', error: 'Frame needs a string "type" field', data: { issues: [{ path: 'type', message: 'required string' }] } },
+      error: {
+        code: 'INVALID_FRAME',
+        error: 'Frame needs a string "type" field',
+        data: { issues: [{ path: 'type', message: 'required string' }] },
+      },
     }
   }
   const schema = Object.hasOwn(schemas, type) ? schemas[type] : undefined

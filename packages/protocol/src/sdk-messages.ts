@@ -60,18 +60,13 @@ export type SdkStreamEvent = z.infer<typeof SdkStreamEventSchema>
 export type SdkMessage = z.infer<typeof SdkMessageSchema>
 
 // The type first: most messages are not the one asked about, and a parse costs far more.
-export const isResultMessage = (m: SdkMessage): m is SdkResultMessage =>
-  m.type === 'result' && SdkResultMessageSchema.safeParse(m).success
+export const isResultMessage = (m: SdkMessage): m is SdkResultMessage => m.type === 'result' && SdkResultMessageSchema.safeParse(m).success
 export const isAssistantMessage = (m: SdkMessage): m is SdkAssistantMessage =>
   m.type === 'assistant' && SdkAssistantMessageSchema.safeParse(m).success
-export const isSystemMessage = (m: SdkMessage): m is SdkSystemMessage =>
-  m.type === 'system' && SdkSystemMessageSchema.safeParse(m).success
-export const isStreamEvent = (m: SdkMessage): m is SdkStreamEvent =>
-  m.type === 'stream_event' && SdkStreamEventSchema.safeParse(m).success
+export const isSystemMessage = (m: SdkMessage): m is SdkSystemMessage => m.type === 'system' && SdkSystemMessageSchema.safeParse(m).success
+export const isStreamEvent = (m: SdkMessage): m is SdkStreamEvent => m.type === 'stream_event' && SdkStreamEventSchema.safeParse(m).success
 
 /** The concatenated text blocks of an assistant message. */
 export function assistantText(m: SdkAssistantMessage): string {
-  return m.message.content
-    .map((b) => (b.type === 'text' && typeof b['text'] === 'string' ? b['text'] : ''))
-    .join('')
+  return m.message.content.map((b) => (b.type === 'text' && typeof b['text'] === 'string' ? b['text'] : '')).join('')
 }

@@ -107,17 +107,21 @@ async function startLocked(options: StartServerOptions, unlock: () => void): Pro
   })
   const watch = watchEndpoint({ workspace, maxClientBufferBytes: settings.maxClientBufferBytes, logger })
   const server = createHttpServer(app, auth, logger)
-  const wss = attachWebSockets(server, {
-    sessions,
-    log: store,
-    maxFrameBytes: settings.maxFrameBytes,
-    maxClientBufferBytes: settings.maxClientBufferBytes,
-    slowClientGraceMs: settings.slowClientGraceMs,
-    logger,
-    scrub,
-    auth,
-    prewarm: settings.prewarm,
-  }, [watch])
+  const wss = attachWebSockets(
+    server,
+    {
+      sessions,
+      log: store,
+      maxFrameBytes: settings.maxFrameBytes,
+      maxClientBufferBytes: settings.maxClientBufferBytes,
+      slowClientGraceMs: settings.slowClientGraceMs,
+      logger,
+      scrub,
+      auth,
+      prewarm: settings.prewarm,
+    },
+    [watch],
+  )
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)

@@ -25,10 +25,16 @@ export function secretValues(env: Record<string, string | undefined>): string[] 
 }
 
 /** The start-up line naming where turns go: the endpoint and which variable holds the credential (never its value). */
-export function describeModelEndpoint(agentVars: Record<string, string | undefined>, demoModelUrl: string | undefined, defaultApi: string): string {
+export function describeModelEndpoint(
+  agentVars: Record<string, string | undefined>,
+  demoModelUrl: string | undefined,
+  defaultApi: string,
+): string {
   if (truthy(agentVars['CLAUDE_CODE_USE_BEDROCK'])) return `Amazon Bedrock${agentVars['AWS_REGION'] ? ` (${agentVars['AWS_REGION']})` : ''}`
-  if (truthy(agentVars['CLAUDE_CODE_USE_VERTEX'])) return `Google Vertex AI${agentVars['CLOUD_ML_REGION'] ? ` (${agentVars['CLOUD_ML_REGION']})` : ''}`
+  if (truthy(agentVars['CLAUDE_CODE_USE_VERTEX']))
+    return `Google Vertex AI${agentVars['CLOUD_ML_REGION'] ? ` (${agentVars['CLOUD_ML_REGION']})` : ''}`
   const credential = CREDENTIAL_VARS.find((name) => truthy(agentVars[name]))
-  if (!credential && demoModelUrl) return `offline demo model at ${demoModelUrl} (no credential; a key posted to /config uses ${agentVars['ANTHROPIC_BASE_URL'] || defaultApi})`
+  if (!credential && demoModelUrl)
+    return `offline demo model at ${demoModelUrl} (no credential; a key posted to /config uses ${agentVars['ANTHROPIC_BASE_URL'] || defaultApi})`
   return `${agentVars['ANTHROPIC_BASE_URL'] || defaultApi} (credential from ${credential ?? 'nowhere: set ANTHROPIC_API_KEY'})`
 }

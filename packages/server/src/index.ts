@@ -10,7 +10,14 @@ export { SqliteStore } from './event-log/sqlite-store.js'
 export { Session } from './sessions/session.js'
 export { SessionManager, DEFAULT_SESSION_ID } from './sessions/session-manager.js'
 export { Workspace, type WorkspacePath } from './files/workspace-path.js'
-export { spawnInSession, sandboxedSpawner, commandEnv, type ExecTarget, type SessionSpawner, type SpawnInSessionOptions } from './exec/spawn.js'
+export {
+  spawnInSession,
+  sandboxedSpawner,
+  commandEnv,
+  type ExecTarget,
+  type SessionSpawner,
+  type SpawnInSessionOptions,
+} from './exec/spawn.js'
 export type { Sandbox, SandboxKind, SandboxRun, SandboxSpec, CommandLine, SandboxErrorCode } from './sandbox/sandbox.js'
 export { SandboxError, SANDBOX_KINDS } from './sandbox/sandbox.js'
 export { BubblewrapSandbox, type BubblewrapOptions } from './sandbox/bubblewrap.js'

@@ -120,6 +120,8 @@ export function checkPort(port: number): void {
   if (port === 0) return
   const ports = privilegedPorts()
   if (ports && port < ports.start && !ports.capable) {
-    throw new SettingsError(`--port / PORT ${port} is privileged (below ${ports.start}): run as root, or choose a port from ${ports.start} to 65535`)
+    throw new SettingsError(
+      `--port / PORT ${port} is privileged (below ${ports.start}): run as root, or choose a port from ${ports.start} to 65535`,
+    )
   }
 }

@@ -165,7 +165,12 @@ function pathSetting(name: string, raw: string | undefined): string | undefined 
 }
 
 const list = (raw: string | undefined) =>
-  raw === undefined || raw.trim() === '' ? undefined : raw.split(',').map((s) => s.trim()).filter(Boolean)
+  raw === undefined || raw.trim() === ''
+    ? undefined
+    : raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
 
 /** `SANDBOX`, overridden by a `--sandbox <kind>` (or `--sandbox=<kind>`) argument. */
 export function sandboxKindFrom(env: Record<string, string | undefined>, argv: readonly string[] = []): SandboxKind {
@@ -187,10 +192,7 @@ export function defaultDataDir(env: Record<string, string | undefined>): string 
   return join(base, 'claude-agent-server')
 }
 
-export function settingsFromEnv(
-  env: Record<string, string | undefined> = process.env,
-  argv: readonly string[] = [],
-): ServerSettings {
+export function settingsFromEnv(env: Record<string, string | undefined> = process.env, argv: readonly string[] = []): ServerSettings {
   const line = parseCommandLine(argv)
   const dataDir = resolve(pathSetting('--data-dir / DATA_DIR', line.dataDir ?? env['DATA_DIR']) ?? defaultDataDir(env))
   const workspaceDir = pathSetting('--workspace-dir / WORKSPACE_DIR', line.workspaceDir ?? env['WORKSPACE_DIR'])

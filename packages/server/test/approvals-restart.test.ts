@@ -25,7 +25,10 @@ describe('restart with an open permission request', () => {
         scripts: [
           {
             match: { prompt: 'risky' },
-            replies: [{ content: [{ type: 'tool_use', name: 'Bash', input: { command: 'echo ran > risky.txt' } }] }, { content: [{ type: 'text', text: 'ok' }] }],
+            replies: [
+              { content: [{ type: 'tool_use', name: 'Bash', input: { command: 'echo ran > risky.txt' } }] },
+              { content: [{ type: 'text', text: 'ok' }] },
+            ],
           },
         ],
       },

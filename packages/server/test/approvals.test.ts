@@ -59,7 +59,10 @@ describe('remote tool approval', () => {
     assert.ok(existsSync(file('allowed.txt')), 'the tool ran')
 
     const audit = (await api(stack.url, 'GET', `/sessions/${id}/permissions`)).body['events'] as Frame[]
-    assert.deepEqual(audit.map((e) => e.type), ['permission_request', 'permission_resolved'])
+    assert.deepEqual(
+      audit.map((e) => e.type),
+      ['permission_request', 'permission_resolved'],
+    )
     assert.equal((audit[1]!['by'] as { connectionId: string }).connectionId.startsWith('c_'), true)
     assert.equal(typeof audit[1]!['at'], 'string')
     probe.close()

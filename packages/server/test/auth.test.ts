@@ -17,7 +17,17 @@ describe('bearer tokens', () => {
   let stack: Stack
   before(async () => {
     stack = await startStack({
-      scenario: { scripts: [{ match: { prompt: 'touch' }, replies: [{ content: [{ type: 'tool_use', name: 'Bash', input: { command: 'touch t.txt' } }] }, { content: [{ type: 'text', text: 'ok' }] }] }] },
+      scenario: {
+        scripts: [
+          {
+            match: { prompt: 'touch' },
+            replies: [
+              { content: [{ type: 'tool_use', name: 'Bash', input: { command: 'touch t.txt' } }] },
+              { content: [{ type: 'text', text: 'ok' }] },
+            ],
+          },
+        ],
+      },
       settings: { authTokens: [{ label: 'alice', token: TOKEN }] },
     })
   })

@@ -35,10 +35,17 @@ const seqs = (probe: WsProbe) => probe.frames.filter((f) => typeof f['seq'] === 
 /** A connection's events are exactly after+1, after+2, ...: no gap, no repeat, in order. */
 function assertGapFree(probe: WsProbe, after: number, label: string): void {
   const got = seqs(probe)
-  assert.deepEqual(got, Array.from({ length: got.length }, (_, i) => after + i + 1), `${label} (seed ${SEED})`)
+  assert.deepEqual(
+    got,
+    Array.from({ length: got.length }, (_, i) => after + i + 1),
+    `${label} (seed ${SEED})`,
+  )
 }
 
-const promptFrame = (uuid: string, content: string) => ({ type: 'user_message', data: { type: 'user', uuid, message: { role: 'user', content } } })
+const promptFrame = (uuid: string, content: string) => ({
+  type: 'user_message',
+  data: { type: 'user', uuid, message: { role: 'user', content } },
+})
 const isResult = (f: Frame) => f.type === 'sdk_message' && sdkData(f).type === 'result'
 
 describe(`chaos: client drops and SIGKILL restarts (seed ${SEED})`, () => {
@@ -52,11 +59,23 @@ describe(`chaos: client drops and SIGKILL restarts (seed ${SEED})`, () => {
     dir = mkdtempSync(join(tmpdir(), 'cas-chaos-'))
     model = await startScriptedModel({
       scenario: {
-        scripts: [{ match: { prompt: /^slow/ }, repeat: true, replies: [{ content: [{ type: 'text', text: 'slow '.repeat(150) }], chunkSize: 5, chunkDelayMs: 30 }] }],
+        scripts: [
+          {
+            match: { prompt: /^slow/ },
+            repeat: true,
+            replies: [{ content: [{ type: 'text', text: 'slow '.repeat(150) }], chunkSize: 5, chunkDelayMs: 30 }],
+          },
+        ],
         fallback: { content: [{ type: 'text', text: 'You said: {{prompt}}' }] },
       },
     })
-    env = { HOME: dir, DATA_DIR: join(dir, 'data'), ANTHROPIC_BASE_URL: model.url, ANTHROPIC_API_KEY: TEST_API_KEY, CLAUDE_CODE_MAX_RETRIES: '0' }
+    env = {
+      HOME: dir,
+      DATA_DIR: join(dir, 'data'),
+      ANTHROPIC_BASE_URL: model.url,
+      ANTHROPIC_API_KEY: TEST_API_KEY,
+      CLAUDE_CODE_MAX_RETRIES: '0',
+    }
   })
   after(async () => {
     for (const p of probes) p.socket.terminate()
@@ -84,17 +103,21 @@ describe(`chaos: client drops and SIGKILL restarts (seed ${SEED})`, () => {
       for (const uuid of ran) {
         const from = resender.frames.length
         resender.send(promptFrame(uuid, `resent ${uuid}`))
-        const refused = await resender.next((f) => f.type === 'error' && (f['data'] as { uuid?: string } | undefined)?.uuid === uuid, { from })
+        const refused = await resender.next((f) => f.type === 'error' && (f['data'] as { uuid?: string } | undefined)?.uuid === uuid, {
+          from,
+        })
         assert.equal(refused['code'], 'DUPLICATE_PROMPT', `seed ${SEED}`)
       }
       resender.close()
 
       // A few clients with random cursors; some drop mid-turn and come back where they left off.
       const top = await lastSeq()
-      const clients = await Promise.all([0, 1, 2].map(async () => {
-        const after = Math.floor(rand() * (top + 1))
-        return { probe: await connect(after), after }
-      }))
+      const clients = await Promise.all(
+        [0, 1, 2].map(async () => {
+          const after = Math.floor(rand() * (top + 1))
+          return { probe: await connect(after), after }
+        }),
+      )
       const quick = `0a0b0c0d-0000-4000-8000-${String(round).padStart(4, '0')}00000001`
       const { probe: driver } = clients[0]!
       const mark = driver.frames.length
@@ -135,8 +158,15 @@ describe(`chaos: client drops and SIGKILL restarts (seed ${SEED})`, () => {
     }
 
     // The whole log: 1..N, and no prompt ran twice (each run is echoed once by the CLI).
-    const events = (await api(server.url, 'GET', `/sessions/${SESSION}/events?limit=10000`)).body['events'] as Array<{ seq: number; data?: { type: string; uuid?: string; isReplay?: boolean } }>
-    assert.deepEqual(events.map((e) => e.seq), Array.from({ length: events.length }, (_, i) => i + 1), `seed ${SEED}`)
+    const events = (await api(server.url, 'GET', `/sessions/${SESSION}/events?limit=10000`)).body['events'] as Array<{
+      seq: number
+      data?: { type: string; uuid?: string; isReplay?: boolean }
+    }>
+    assert.deepEqual(
+      events.map((e) => e.seq),
+      Array.from({ length: events.length }, (_, i) => i + 1),
+      `seed ${SEED}`,
+    )
     const echoes = events.filter((e) => e.data?.type === 'user' && e.data.isReplay).map((e) => e.data!.uuid)
     assert.deepEqual(echoes, [...new Set(echoes)], `a prompt ran twice (seed ${SEED})`)
     for (const uuid of ran) assert.ok(echoes.includes(uuid), `${uuid} ran (seed ${SEED})`)

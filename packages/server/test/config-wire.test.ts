@@ -33,7 +33,10 @@ describe('config over the wire', () => {
           {
             match: { prompt: 'expensive' },
             replies: [
-              { content: [{ type: 'tool_use', name: 'Bash', input: { command: 'echo 1' } }], usage: { input_tokens: 5_000_000, output_tokens: 1_000_000 } },
+              {
+                content: [{ type: 'tool_use', name: 'Bash', input: { command: 'echo 1' } }],
+                usage: { input_tokens: 5_000_000, output_tokens: 1_000_000 },
+              },
               { content: [{ type: 'text', text: 'should not get here' }] },
             ],
           },
@@ -68,7 +71,10 @@ describe('config over the wire', () => {
     await probe.result()
     const init = sdkData(probe.frames.find((f) => f.type === 'sdk_message' && sdkData(f)['subtype'] === 'init')!)
     const servers = init['mcp_servers'] as Array<{ name: string; status: string }>
-    assert.deepEqual(servers.map((s) => [s.name, s.status]).sort(), [['local', 'connected'], ['remote', 'connected']])
+    assert.deepEqual(servers.map((s) => [s.name, s.status]).sort(), [
+      ['local', 'connected'],
+      ['remote', 'connected'],
+    ])
     const tools = init['tools'] as string[]
     assert.ok(tools.includes('mcp__local__magic_word'), 'the stdio server tool is offered')
     assert.ok(tools.includes('mcp__remote__remote_time'), 'the remote server tool is offered')

@@ -17,7 +17,12 @@ describe('config over HTTP', () => {
 
   before(async () => {
     stack = await startStack({
-      scenario: { scripts: [{ ...say('first', 'one'), repeat: true }, { ...say('second', 'two'), repeat: true }] },
+      scenario: {
+        scripts: [
+          { ...say('first', 'one'), repeat: true },
+          { ...say('second', 'two'), repeat: true },
+        ],
+      },
     })
   })
   after(() => stack.close())

@@ -22,7 +22,13 @@ describe('live control', () => {
     stack = await startStack({
       scenario: {
         scripts: [
-          { match: { prompt: 'use a tool' }, replies: [{ content: [{ type: 'tool_use', name: 'Bash', input: { command: 'echo ok > unasked.txt' } }] }, { content: [{ type: 'text', text: 'done' }] }] },
+          {
+            match: { prompt: 'use a tool' },
+            replies: [
+              { content: [{ type: 'tool_use', name: 'Bash', input: { command: 'echo ok > unasked.txt' } }] },
+              { content: [{ type: 'text', text: 'done' }] },
+            ],
+          },
           { match: { prompt: 'which model' }, repeat: true, replies: [{ content: [{ type: 'text', text: 'some model' }] }] },
         ],
       },

@@ -19,7 +19,11 @@ import { WsProbe, sdkData } from './helpers/ws-probe.js'
 function runToExit(env: Record<string, string>, cwd: string): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
     let output = ''
-    const child = spawn(process.execPath, [MAIN], { cwd, env: { PATH: process.env['PATH'] ?? '', PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [MAIN], {
+      cwd,
+      env: { PATH: process.env['PATH'] ?? '', PORT: '0', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     child.stdout.on('data', (d) => (output += d))
     child.stderr.on('data', (d) => (output += d))
     child.once('exit', (code) => resolve({ code, output }))
@@ -36,7 +40,13 @@ describe('one server per data directory', () => {
     dir = mkdtempSync(join(tmpdir(), 'cas-lock-'))
     const slow = { content: [{ type: 'text' as const, text: 'slow '.repeat(100) }], chunkSize: 5, chunkDelayMs: 40 }
     model = await startScriptedModel({ scenario: { scripts: [{ match: { prompt: 'long task' }, replies: [slow] }] } })
-    env = { HOME: dir, DATA_DIR: join(dir, 'data'), ANTHROPIC_BASE_URL: model.url, ANTHROPIC_API_KEY: TEST_API_KEY, CLAUDE_CODE_MAX_RETRIES: '0' }
+    env = {
+      HOME: dir,
+      DATA_DIR: join(dir, 'data'),
+      ANTHROPIC_BASE_URL: model.url,
+      ANTHROPIC_API_KEY: TEST_API_KEY,
+      CLAUDE_CODE_MAX_RETRIES: '0',
+    }
   })
   after(async () => {
     for (const s of servers) s.child.kill('SIGKILL')
@@ -50,7 +60,10 @@ describe('one server per data directory', () => {
     await api(first.url, 'POST', '/sessions', { id: 'busy' })
     const probe = await WsProbe.connect(`${first.wsBase}/sessions/busy/ws`)
     probe.prompt('long task')
-    await probe.next((f) => f.type === 'sdk_message' && sdkData(f).type === 'assistant' || f.type === 'sdk_message' && sdkData(f).type === 'stream_event')
+    await probe.next(
+      (f) =>
+        (f.type === 'sdk_message' && sdkData(f).type === 'assistant') || (f.type === 'sdk_message' && sdkData(f).type === 'stream_event'),
+    )
     const agents = agentProcesses(join(dir, 'data', 'sessions'))
     assert.ok(agents.length > 0, 'the first server runs an agent')
     const filesBefore = readdirSync(join(dir, 'data')).sort()
@@ -65,7 +78,10 @@ describe('one server per data directory', () => {
     const result = sdkData(await probe.result())
     assert.equal(result['is_error'], false, 'the first server finished its turn')
     const events = (await api(first.url, 'GET', '/sessions/busy/events')).body['events'] as Array<{ seq: number }>
-    assert.deepEqual(events.map((e) => e.seq), Array.from({ length: events.length }, (_, i) => i + 1))
+    assert.deepEqual(
+      events.map((e) => e.seq),
+      Array.from({ length: events.length }, (_, i) => i + 1),
+    )
     probe.close()
 
     // SIGKILL leaves the pid file behind; the lock itself died with the process.

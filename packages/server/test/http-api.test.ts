@@ -33,7 +33,8 @@ describe('the HTTP API, in process', () => {
   })
   after(() => stack.close())
 
-  const request = (path: string, init: RequestInit = {}) => stack.server.http.request(path, { ...init, headers: { ...AUTH, ...init.headers } })
+  const request = (path: string, init: RequestInit = {}) =>
+    stack.server.http.request(path, { ...init, headers: { ...AUTH, ...init.headers } })
   async function answer<T>(schema: ZodType<T>, path: string, init: RequestInit = {}, status = 200): Promise<T> {
     const res = await request(path, init)
     const body: unknown = await res.json()
@@ -42,14 +43,26 @@ describe('the HTTP API, in process', () => {
     assert.ok(parsed.success, `${init.method ?? 'GET'} ${path} answers its schema: ${parsed.error?.message}`)
     return parsed.data
   }
-  const post = (body: unknown): RequestInit => ({ method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } })
+  const post = (body: unknown): RequestInit => ({
+    method: 'POST',
+    body: JSON.stringify(body),
+    headers: { 'content-type': 'application/json' },
+  })
 
   it('documents every route, and every documented operation is a route', () => {
     const served = new Set(stack.server.http.routes.filter((r) => r.method !== 'ALL').map((r) => `${r.method} ${openApiPath(r.path)}`))
     const paths = openApiDocument()['paths'] as Record<string, Record<string, unknown>>
     const documented = new Set(Object.entries(paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`)))
-    assert.deepEqual([...served].filter((r) => !documented.has(r)), [], 'routes missing from /openapi.json')
-    assert.deepEqual([...documented].filter((r) => !served.has(r)), [], 'documented operations the server does not serve')
+    assert.deepEqual(
+      [...served].filter((r) => !documented.has(r)),
+      [],
+      'routes missing from /openapi.json',
+    )
+    assert.deepEqual(
+      [...documented].filter((r) => !served.has(r)),
+      [],
+      'documented operations the server does not serve',
+    )
     assert.ok(served.size >= 17)
   })
 
@@ -65,7 +78,8 @@ describe('the HTTP API, in process', () => {
     // Each frame is an object, or a choice of objects (permission_response: allow or deny).
     const objects = (schema: Record<string, unknown>): boolean =>
       schema['type'] === 'object' || (Array.isArray(schema['oneOf']) && (schema['oneOf'] as Array<Record<string, unknown>>).every(objects))
-    for (const [type, schema] of Object.entries({ ...frames.client, ...frames.server, ...frames.watch })) assert.ok(objects(schema), `${type}: ${JSON.stringify(schema).slice(0, 200)}`)
+    for (const [type, schema] of Object.entries({ ...frames.client, ...frames.server, ...frames.watch }))
+      assert.ok(objects(schema), `${type}: ${JSON.stringify(schema).slice(0, 200)}`)
   })
 
   it("answers every session and config route with the protocol's response schema", async () => {

@@ -51,7 +51,14 @@ describe('the HTTP edge', () => {
 
   it('refuses malformed percent-escapes in paths and queries with 400 INVALID_REQUEST', async () => {
     for (const bad of BAD_ESCAPES) {
-      for (const target of [`/sessions/${bad}`, `/sessions/${bad}/events`, `/files?path=${bad}`, `/sessions?x=${bad}`, `/sessions/default/events?after=${bad}`, `/${bad}`]) {
+      for (const target of [
+        `/sessions/${bad}`,
+        `/sessions/${bad}/events`,
+        `/files?path=${bad}`,
+        `/sessions?x=${bad}`,
+        `/sessions/default/events?after=${bad}`,
+        `/${bad}`,
+      ]) {
         assertTyped(await rawRequest(port, rawGet(target, [AUTH])), 400, 'INVALID_REQUEST', `GET ${target}`)
       }
       for (const target of [`/sessions/${bad}/ws`, `/ws?label=${bad}`, `/files/watch?path=${bad}`]) {
@@ -67,9 +74,24 @@ describe('the HTTP edge', () => {
     const cases: Array<[string, string | Buffer, number, string]> = [
       ['a bad method', 'FOO / HTTP/1.1\r\nHost: x\r\n\r\n', 400, 'MALFORMED_REQUEST'],
       ['oversized headers', `GET /health HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`, 431, 'HEADERS_TOO_LARGE'],
-      ['Content-Length with Transfer-Encoding', 'POST /config HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n', 400, 'MALFORMED_REQUEST'],
-      ['two Content-Lengths', 'POST /config HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}', 400, 'MALFORMED_REQUEST'],
-      ['TLS bytes', Buffer.from([0x16, 0x03, 0x01, 0x00, 0xa5, 0x01, 0x00, 0x00, 0xa1, 0x03, 0x03, 0x0d, 0x0a, 0x0d, 0x0a]), 400, 'MALFORMED_REQUEST'],
+      [
+        'Content-Length with Transfer-Encoding',
+        'POST /config HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n',
+        400,
+        'MALFORMED_REQUEST',
+      ],
+      [
+        'two Content-Lengths',
+        'POST /config HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}',
+        400,
+        'MALFORMED_REQUEST',
+      ],
+      [
+        'TLS bytes',
+        Buffer.from([0x16, 0x03, 0x01, 0x00, 0xa5, 0x01, 0x00, 0x00, 0xa1, 0x03, 0x03, 0x0d, 0x0a, 0x0d, 0x0a]),
+        400,
+        'MALFORMED_REQUEST',
+      ],
       ['a header with a NUL byte', `GET /health HTTP/1.1\r\nHost: x\r\nX-A: a\u0000b\r\n\r\n`, 400, 'MALFORMED_REQUEST'],
       ['CONNECT', 'CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n', 405, 'METHOD_NOT_ALLOWED'],
     ]
@@ -84,7 +106,12 @@ describe('the HTTP edge', () => {
       ['an unknown version', rawUpgrade('/ws', [AUTH, 'Sec-WebSocket-Version: 99']), 400, 'INVALID_HANDSHAKE'],
       ['another protocol', rawUpgrade('/ws', [AUTH, 'Upgrade: h2c']), 400, 'INVALID_HANDSHAKE'],
       ['a bad subprotocol list', rawUpgrade('/ws', [AUTH, 'Sec-WebSocket-Protocol: a,,b']), 400, 'INVALID_HANDSHAKE'],
-      ['a bad subprotocol list on /files/watch', rawUpgrade('/files/watch', [AUTH, 'Sec-WebSocket-Protocol: a,,b']), 400, 'INVALID_HANDSHAKE'],
+      [
+        'a bad subprotocol list on /files/watch',
+        rawUpgrade('/files/watch', [AUTH, 'Sec-WebSocket-Protocol: a,,b']),
+        400,
+        'INVALID_HANDSHAKE',
+      ],
       ['a POST upgrade', rawUpgrade('/ws', [AUTH]).replace(/^GET/, 'POST'), 405, 'METHOD_NOT_ALLOWED'],
     ]
     for (const [what, bytes, status, code] of cases) assertTyped(await rawRequest(port, bytes), status, code, what)

@@ -57,7 +57,10 @@ describe('malformed input over /ws', () => {
       assert.equal(typeof error['error'], 'string')
       if (path) {
         const issues = (error['data'] as { issues: Array<{ path: string }> }).issues
-        assert.ok(issues.some((i) => i.path === path), `names ${path}: ${JSON.stringify(issues)}`)
+        assert.ok(
+          issues.some((i) => i.path === path),
+          `names ${path}: ${JSON.stringify(issues)}`,
+        )
       }
     })
   }

@@ -32,7 +32,9 @@ describe('an unreachable model API', () => {
     const port = await closedPort()
     upstream = `http://127.0.0.1:${port}`
     // One retry keeps the test short; the CLI's default is 10 with backoff.
-    stack = await startStack({ agentVars: () => ({ ANTHROPIC_BASE_URL: upstream, ANTHROPIC_API_KEY: TEST_API_KEY, CLAUDE_CODE_MAX_RETRIES: '1' }) })
+    stack = await startStack({
+      agentVars: () => ({ ANTHROPIC_BASE_URL: upstream, ANTHROPIC_API_KEY: TEST_API_KEY, CLAUDE_CODE_MAX_RETRIES: '1' }),
+    })
   })
   after(() => stack.close())
 
@@ -40,7 +42,10 @@ describe('an unreachable model API', () => {
     const { probe, error } = await failedTurn(stack)
     assert.ok(probe.frames.some(isRetry), `the CLI's api_retry messages reach the client: ${probe.summary()}`)
     const notices = probe.frames.filter((f) => f.type === 'info' && f['source'] === 'server').map((f) => f['message'] as string)
-    assert.ok(notices.some((m) => m.includes(upstream) && m.includes('ECONNREFUSED')), notices.join('\n'))
+    assert.ok(
+      notices.some((m) => m.includes(upstream) && m.includes('ECONNREFUSED')),
+      notices.join('\n'),
+    )
 
     assert.equal(error['code'], 'TURN_FAILED')
     const message = error['error'] as string
@@ -50,7 +55,10 @@ describe('an unreachable model API', () => {
     assert.deepEqual((error['data'] as Record<string, unknown>)['upstream'], upstream)
 
     const logged = stack.logLines.filter((l) => l.startsWith('warn') && l.includes(`model API ${upstream} failed`))
-    assert.ok(logged.some((l) => l.includes('ECONNREFUSED')), stack.logLines.join('\n'))
+    assert.ok(
+      logged.some((l) => l.includes('ECONNREFUSED')),
+      stack.logLines.join('\n'),
+    )
     probe.close()
   })
 })
@@ -73,7 +81,10 @@ describe('a model API answering 503', () => {
     assert.match(message, /overloaded for the test/)
     assert.doesNotMatch(message, /7480/)
     assert.equal((error['data'] as Record<string, unknown>)['status'], 503)
-    assert.ok(stack.logLines.some((l) => l.includes(`model API ${stack.model.url} failed: answered HTTP 503`)), stack.logLines.join('\n'))
+    assert.ok(
+      stack.logLines.some((l) => l.includes(`model API ${stack.model.url} failed: answered HTTP 503`)),
+      stack.logLines.join('\n'),
+    )
     probe.close()
   })
 })

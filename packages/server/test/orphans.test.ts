@@ -24,7 +24,7 @@ describe('orphaned agent processes', () => {
       assert.deepEqual(agentProcesses(sessions), [orphan.pid])
       assert.deepEqual(killOrphanedAgents(sessions), [orphan.pid])
       assert.equal(await orphanExit, 'SIGKILL')
-      assert.equal(stranger.exitCode, null, 'another directory\'s process is left alone')
+      assert.equal(stranger.exitCode, null, "another directory's process is left alone")
     } finally {
       orphan.kill('SIGKILL')
       stranger.kill('SIGKILL')

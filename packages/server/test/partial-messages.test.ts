@@ -39,7 +39,10 @@ describe('partial messages', () => {
     const text = deltas.map((e) => (e.type === 'content_block_delta' ? (e.delta?.text ?? '') : '')).join('')
     assert.equal(text, 'one two three four five six seven eight', 'the deltas add up to the answer')
     assert.ok(deltas.filter((e) => e.type === 'content_block_delta').length >= 5, 'several deltas')
-    assert.ok(wants.frames.filter(isStreamEvent).every((f) => f['seq'] === undefined), 'stream events carry no seq')
+    assert.ok(
+      wants.frames.filter(isStreamEvent).every((f) => f['seq'] === undefined),
+      'stream events carry no seq',
+    )
     assert.equal(plain.frames.filter(isStreamEvent).length, 0, 'the other client got none')
 
     const start = Math.max(wants.frames[0]!['lastSeq'] as number, plain.frames[0]!['lastSeq'] as number)

@@ -16,16 +16,28 @@ const section = (title: string) => {
 
 describe('docs/protocol.md', () => {
   it('lists every error code in its Errors table', () => {
-    const rows = section('Errors').split('\n').filter((line) => line.startsWith('| `'))
+    const rows = section('Errors')
+      .split('\n')
+      .filter((line) => line.startsWith('| `'))
     const listed = new Set(rows.flatMap((row) => [...row.split('|')[1]!.matchAll(/`([A-Z_]+)`/g)].map((m) => m[1]!)))
-    assert.deepEqual(ERROR_CODES.filter((code) => !listed.has(code)), [], 'codes missing from the table')
+    assert.deepEqual(
+      ERROR_CODES.filter((code) => !listed.has(code)),
+      [],
+      'codes missing from the table',
+    )
   })
 
   it('lists every close code the server sends', () => {
     // The protocol's list: the server sends each by its name there (1002, 1007 and 1009 come from ws).
     const sent = Object.values(CLOSE_CODES)
-    const rows = section('Close codes').split('\n').filter((line) => /^\| \d{4} \|/.test(line))
+    const rows = section('Close codes')
+      .split('\n')
+      .filter((line) => /^\| \d{4} \|/.test(line))
     const listed = new Set(rows.map((row) => Number(row.split('|')[1])))
-    assert.deepEqual(sent.filter((code) => !listed.has(code)), [], 'close codes missing from the table')
+    assert.deepEqual(
+      sent.filter((code) => !listed.has(code)),
+      [],
+      'close codes missing from the table',
+    )
   })
 })

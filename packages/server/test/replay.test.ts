@@ -77,6 +77,10 @@ describe('replay across dropped connections', () => {
 
     assert.ok(drops >= 3, `the connection dropped ${drops} times`)
     assert.ok(lastSeq > TURNS * STEPS * 2, `enough events (${lastSeq})`)
-    assert.deepEqual(received, Array.from({ length: lastSeq }, (_, i) => i + 1), 'each event once, in order')
+    assert.deepEqual(
+      received,
+      Array.from({ length: lastSeq }, (_, i) => i + 1),
+      'each event once, in order',
+    )
   })
 })

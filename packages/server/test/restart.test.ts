@@ -71,10 +71,22 @@ describe('restart without loss', () => {
     assert.equal(info.state, 'suspended')
     const history = (await api(second.url, 'GET', '/sessions/durable/events')).body
     const events = history['events'] as Array<{ seq: number; type: string; code?: string; data?: { type: string; result?: string } }>
-    assert.deepEqual(events.map((e) => e.seq), Array.from({ length: events.length }, (_, i) => i + 1))
-    assert.ok(seenBeforeKill.every((seq) => events.some((e) => e.seq === seq)), 'everything a client saw was logged')
-    assert.ok(events.some((e) => e.data?.type === 'result' && e.data.result === 'Hello Ada'), 'the first turn is in history')
-    assert.ok(events.some((e) => e.type === 'error' && e.code === 'INTERRUPTED_BY_RESTART'), 'the cut turn is recorded')
+    assert.deepEqual(
+      events.map((e) => e.seq),
+      Array.from({ length: events.length }, (_, i) => i + 1),
+    )
+    assert.ok(
+      seenBeforeKill.every((seq) => events.some((e) => e.seq === seq)),
+      'everything a client saw was logged',
+    )
+    assert.ok(
+      events.some((e) => e.data?.type === 'result' && e.data.result === 'Hello Ada'),
+      'the first turn is in history',
+    )
+    assert.ok(
+      events.some((e) => e.type === 'error' && e.code === 'INTERRUPTED_BY_RESTART'),
+      'the cut turn is recorded',
+    )
 
     const lastSeen = seenBeforeKill.at(-1)!
     const again = await WsProbe.connect(`${second.wsBase}/sessions/durable/ws?after=${lastSeen}`)
@@ -82,8 +94,15 @@ describe('restart without loss', () => {
     // The replay covers exactly what was missed; live events (e.g. the pre-warmed CLI's state) follow.
     const missed = (history['lastSeq'] as number) - lastSeen
     const caughtUp = again.frames.filter((f) => typeof f['seq'] === 'number').map((f) => f['seq'])
-    assert.deepEqual(caughtUp.slice(0, missed), Array.from({ length: missed }, (_, i) => lastSeen + i + 1))
-    assert.deepEqual(caughtUp, [...new Set(caughtUp)].sort((x, y) => (x as number) - (y as number)), 'no duplicates, in order')
+    assert.deepEqual(
+      caughtUp.slice(0, missed),
+      Array.from({ length: missed }, (_, i) => lastSeen + i + 1),
+    )
+    assert.deepEqual(
+      caughtUp,
+      [...new Set(caughtUp)].sort((x, y) => (x as number) - (y as number)),
+      'no duplicates, in order',
+    )
 
     const from = again.frames.length
     again.prompt('what is my name')

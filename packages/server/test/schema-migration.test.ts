@@ -22,11 +22,31 @@ function makeV1Database(path: string): void {
   const db = new Database(path)
   db.pragma('journal_mode = WAL')
   db.exec(V1_DDL)
-  db.prepare('INSERT INTO sessions VALUES (?, ?, ?, ?, ?, ?)').run('old', 'c0ffee00-0000-4000-8000-000000000000', '2025-01-01T00:00:00.000Z', '{}', 'idle', '["Bash"]')
+  db.prepare('INSERT INTO sessions VALUES (?, ?, ?, ?, ?, ?)').run(
+    'old',
+    'c0ffee00-0000-4000-8000-000000000000',
+    '2025-01-01T00:00:00.000Z',
+    '{}',
+    'idle',
+    '["Bash"]',
+  )
   const frames = [
     { type: 'session_state', state: 'running' },
-    { type: 'sdk_message', data: { type: 'user', uuid: RAN, isReplay: true, session_id: 'x', parent_tool_use_id: null, message: { role: 'user', content: 'hi' } } },
-    { type: 'sdk_message', data: { type: 'user', uuid: 'tool-result-uuid', session_id: 'x', parent_tool_use_id: null, message: { role: 'user', content: [] } } },
+    {
+      type: 'sdk_message',
+      data: {
+        type: 'user',
+        uuid: RAN,
+        isReplay: true,
+        session_id: 'x',
+        parent_tool_use_id: null,
+        message: { role: 'user', content: 'hi' },
+      },
+    },
+    {
+      type: 'sdk_message',
+      data: { type: 'user', uuid: 'tool-result-uuid', session_id: 'x', parent_tool_use_id: null, message: { role: 'user', content: [] } },
+    },
     { type: 'sdk_message', data: { type: 'result', subtype: 'success', is_error: false, result: 'hello' } },
     { type: 'session_state', state: 'idle' },
   ]
@@ -49,7 +69,10 @@ describe('schema versions', () => {
     try {
       assert.equal(store.getSession('old')?.allowedTools[0], 'Bash')
       const events = store.read('old', 0, 100)
-      assert.deepEqual(events.map((e) => e.seq), [1, 2, 3, 4, 5])
+      assert.deepEqual(
+        events.map((e) => e.seq),
+        [1, 2, 3, 4, 5],
+      )
       assert.equal(JSON.parse(events[3]!.text).data.result, 'hello')
       assert.equal(store.lastSeq('old'), 5)
       assert.equal(store.append('old', { type: 'info', message: 'after', source: 'server' }).seq, 6)
@@ -77,7 +100,10 @@ describe('schema versions', () => {
     db.exec(V1_DDL)
     db.pragma(`user_version = ${SCHEMA_VERSION + 1}`)
     db.close()
-    assert.throws(() => new SqliteStore(path), (err: Error) => err.message.includes(path) && /newer/.test(err.message))
+    assert.throws(
+      () => new SqliteStore(path),
+      (err: Error) => err.message.includes(path) && /newer/.test(err.message),
+    )
     const check = new Database(path)
     assert.equal(check.pragma('user_version', { simple: true }), SCHEMA_VERSION + 1)
     assert.equal(check.prepare<[], { n: number }>("SELECT count(*) AS n FROM sqlite_master WHERE name = 'prompts'").get()!.n, 0)

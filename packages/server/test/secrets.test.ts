@@ -110,7 +110,11 @@ describe('the real main.js log (npm start)', () => {
 
   it('never prints the token, the key from the environment or a posted key', async () => {
     // Each secret ends up in a log line: as a session id (the agent start is logged) or in a URL.
-    for (const [id, config] of [[token, {}], [envKey, {}], [postedKey, { anthropicApiKey: postedKey }]] as const) {
+    for (const [id, config] of [
+      [token, {}],
+      [envKey, {}],
+      [postedKey, { anthropicApiKey: postedKey }],
+    ] as const) {
       const res = await fetch(`${server.url}/sessions`, { method: 'POST', headers: auth, body: JSON.stringify({ id, config }) })
       assert.equal(res.status, 201, await res.text())
       const probe = await WsProbe.connect(`${server.wsBase}/sessions/${id}/ws?access_token=${token}`)

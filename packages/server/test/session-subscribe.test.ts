@@ -18,7 +18,10 @@ async function until(check: () => boolean): Promise<void> {
 }
 
 function consecutive(seqs: number[], from: number, to: number): void {
-  assert.deepEqual(seqs, Array.from({ length: to - from + 1 }, (_, i) => from + i))
+  assert.deepEqual(
+    seqs,
+    Array.from({ length: to - from + 1 }, (_, i) => from + i),
+  )
 }
 
 describe('session.subscribe', () => {
@@ -33,7 +36,14 @@ describe('session.subscribe', () => {
     const settings = settingsFromEnv({ DATA_DIR: join(dir, 'data'), WORKSPACE_DIR: join(dir, 'workspace') })
     const logger = createLogger({ level: 'silent' })
     store = new SqliteStore(join(dir, 'events.db'))
-    manager = new SessionManager({ settings, agents: claudeSdkAgentFactory, store, logger, scrub: (t) => t, sandbox: new NoSandbox(logger) })
+    manager = new SessionManager({
+      settings,
+      agents: claudeSdkAgentFactory,
+      store,
+      logger,
+      scrub: (t) => t,
+      sandbox: new NoSandbox(logger),
+    })
   })
   after(async () => {
     await manager.shutdown(0)

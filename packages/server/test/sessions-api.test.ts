@@ -35,7 +35,10 @@ describe('session API', () => {
 
     const listed = await api(stack.url, 'GET', '/sessions')
     const ids = (listed.body['sessions'] as Array<{ id: string }>).map((s) => s.id)
-    assert.ok(['default', 'one', genId].every((id) => ids.includes(id)), ids.join())
+    assert.ok(
+      ['default', 'one', genId].every((id) => ids.includes(id)),
+      ids.join(),
+    )
 
     const got = await api(stack.url, 'GET', '/sessions/one')
     assert.equal(got.body['session'].conversationId.length, 36)
@@ -85,15 +88,18 @@ describe('session API', () => {
     const [ra, rb] = await Promise.all([a.result(), b.result()])
     assert.equal(sdkData(ra)['result'], 'answer for alpha')
     assert.equal(sdkData(rb)['result'], 'answer for beta')
-    const conversations = (p: WsProbe) =>
-      new Set(p.frames.filter((f) => f.type === 'sdk_message').map((f) => sdkData(f)['session_id']))
+    const conversations = (p: WsProbe) => new Set(p.frames.filter((f) => f.type === 'sdk_message').map((f) => sdkData(f)['session_id']))
     assert.equal(conversations(a).size, 1)
     assert.equal(conversations(b).size, 1)
     assert.notDeepEqual([...conversations(a)], [...conversations(b)])
     assert.ok(!JSON.stringify(a.frames).includes('answer for beta'))
     assert.ok(!JSON.stringify(b.frames).includes('answer for alpha'))
     const seqs = a.frames.map((f) => f['seq']).filter((s): s is number => typeof s === 'number')
-    assert.deepEqual(seqs, seqs.map((_, i) => seqs[0]! + i), 'gap-free sequence numbers')
+    assert.deepEqual(
+      seqs,
+      seqs.map((_, i) => seqs[0]! + i),
+      'gap-free sequence numbers',
+    )
     a.close()
     b.close()
   })
@@ -102,9 +108,15 @@ describe('session API', () => {
     const all = await api(stack.url, 'GET', '/sessions/a/events')
     const lastSeq = all.body['lastSeq'] as number
     assert.ok(lastSeq >= 4)
-    assert.deepEqual((all.body['events'] as Array<{ seq: number }>).map((e) => e.seq), Array.from({ length: lastSeq }, (_, i) => i + 1))
+    assert.deepEqual(
+      (all.body['events'] as Array<{ seq: number }>).map((e) => e.seq),
+      Array.from({ length: lastSeq }, (_, i) => i + 1),
+    )
     const page = await api(stack.url, 'GET', '/sessions/a/events?after=1&limit=2')
-    assert.deepEqual((page.body['events'] as Array<{ seq: number }>).map((e) => e.seq), [2, 3])
+    assert.deepEqual(
+      (page.body['events'] as Array<{ seq: number }>).map((e) => e.seq),
+      [2, 3],
+    )
     assert.equal(page.body['hasMore'], true)
     for (const bad of ['-1', 'abc', '1.5', String(lastSeq + 1)]) {
       const res = await api(stack.url, 'GET', `/sessions/a/events?after=${bad}`)

@@ -12,7 +12,12 @@ import { MAIN, spawnServer } from './helpers/server-process.js'
 const SOURCE_ROOT = resolve(import.meta.dirname, '..', '..', '..')
 
 /** Runs main.js to its end (killed after 20 s: a start that hangs is a failure too). */
-function runMain(dir: string, env: Record<string, string>, args: string[] = [], uid?: number): Promise<{ code: number | string; output: string }> {
+function runMain(
+  dir: string,
+  env: Record<string, string>,
+  args: string[] = [],
+  uid?: number,
+): Promise<{ code: number | string; output: string }> {
   const child = spawn(process.execPath, [MAIN, ...args], {
     cwd: dir,
     ...(uid !== undefined && { uid, gid: uid }),
@@ -63,19 +68,74 @@ describe('bad settings at start-up (the real main.js)', () => {
     ['PORT not a number', () => ({ PORT: 'http' }), [], /PORT must be an integer from 0 to 65535, got "http"/],
     ['a bad --sandbox', () => ({}), ['--sandbox', 'docker'], /--sandbox \/ SANDBOX must be one of/],
     ['DATA_DIR in /proc', () => ({ DATA_DIR: '/proc/cas-x' }), [], /DATA_DIR \/proc\/cas-x is on the kernel's proc file system/],
-    ['DATA_DIR in /sys', (d) => ({ DATA_DIR: '/sys/cas-x', WORKSPACE_DIR: join(d, 'ws') }), [], /DATA_DIR \/sys\/cas-x is on the kernel's sysfs/],
+    [
+      'DATA_DIR in /sys',
+      (d) => ({ DATA_DIR: '/sys/cas-x', WORKSPACE_DIR: join(d, 'ws') }),
+      [],
+      /DATA_DIR \/sys\/cas-x is on the kernel's sysfs/,
+    ],
     ['DATA_DIR under a file', (d) => ({ DATA_DIR: join(d, 'file', 'data') }), [], /DATA_DIR .*file\/data: .*file is not a directory/],
-    ['DATA_DIR inside the source tree', () => ({ DATA_DIR: join(SOURCE_ROOT, `cas-data-${process.pid}`) }), [], /^claude-agent-server failed to start: DATA_DIR .* is inside the server's source tree/],
+    [
+      'DATA_DIR inside the source tree',
+      () => ({ DATA_DIR: join(SOURCE_ROOT, `cas-data-${process.pid}`) }),
+      [],
+      /^claude-agent-server failed to start: DATA_DIR .* is inside the server's source tree/,
+    ],
     ['WORKSPACE_DIR /', (d) => ({ DATA_DIR: join(d, 'data'), WORKSPACE_DIR: '/' }), [], /WORKSPACE_DIR \/ is the whole file system/],
-    ['WORKSPACE_DIR = DATA_DIR', (d) => ({ DATA_DIR: join(d, 'data'), WORKSPACE_DIR: join(d, 'data') }), [], /WORKSPACE_DIR .* contains DATA_DIR .*sessions\.db/],
-    ['WORKSPACE_DIR a parent of DATA_DIR', (d) => ({ DATA_DIR: join(d, 'data'), WORKSPACE_DIR: d }), [], /WORKSPACE_DIR .* contains DATA_DIR/],
-    ['WORKSPACE_DIR in the sessions state', (d) => ({ DATA_DIR: join(d, 'data'), WORKSPACE_DIR: join(d, 'data', 'sessions', 'x') }), [], /WORKSPACE_DIR .* is inside .*sessions, where sessions keep their state/],
-    ['WORKSPACE_DIR a link into the source tree', (d) => ({ DATA_DIR: join(d, 'data'), WORKSPACE_DIR: join(d, 'src-link', 'ws') }), [], /WORKSPACE_DIR .*src-link\/ws \(really .*\) is inside the server's source tree/],
-    ['WORKSPACE_DIR holding the source tree', (d) => ({ DATA_DIR: join(d, 'data'), WORKSPACE_DIR: resolve(SOURCE_ROOT, '..') }), [], /WORKSPACE_DIR .* contains the server's source tree/],
-    ['--workspace-dir over WORKSPACE_DIR', (d) => ({ DATA_DIR: join(d, 'data'), WORKSPACE_DIR: join(d, 'ok') }), ['--workspace-dir', '/'], /WORKSPACE_DIR \/ is the whole file system/],
-    ['a dangling DATA_DIR link', (d) => ({ DATA_DIR: join(d, 'dangling') }), [], /DATA_DIR .*dangling: .* is a symlink to a missing directory/],
-    ['a database that is a directory', (d) => ({ DATA_DIR: join(d, 'db-dir'), WORKSPACE_DIR: join(d, 'ws') }), [], /DATA_DIR .*db-dir: the database .*sessions\.db is not a regular file/],
-    ['a database file that is not a database', (d) => ({ DATA_DIR: join(d, 'db-junk'), WORKSPACE_DIR: join(d, 'ws') }), [], /DATA_DIR .*db-junk: the database .*sessions\.db is not a SQLite database/],
+    [
+      'WORKSPACE_DIR = DATA_DIR',
+      (d) => ({ DATA_DIR: join(d, 'data'), WORKSPACE_DIR: join(d, 'data') }),
+      [],
+      /WORKSPACE_DIR .* contains DATA_DIR .*sessions\.db/,
+    ],
+    [
+      'WORKSPACE_DIR a parent of DATA_DIR',
+      (d) => ({ DATA_DIR: join(d, 'data'), WORKSPACE_DIR: d }),
+      [],
+      /WORKSPACE_DIR .* contains DATA_DIR/,
+    ],
+    [
+      'WORKSPACE_DIR in the sessions state',
+      (d) => ({ DATA_DIR: join(d, 'data'), WORKSPACE_DIR: join(d, 'data', 'sessions', 'x') }),
+      [],
+      /WORKSPACE_DIR .* is inside .*sessions, where sessions keep their state/,
+    ],
+    [
+      'WORKSPACE_DIR a link into the source tree',
+      (d) => ({ DATA_DIR: join(d, 'data'), WORKSPACE_DIR: join(d, 'src-link', 'ws') }),
+      [],
+      /WORKSPACE_DIR .*src-link\/ws \(really .*\) is inside the server's source tree/,
+    ],
+    [
+      'WORKSPACE_DIR holding the source tree',
+      (d) => ({ DATA_DIR: join(d, 'data'), WORKSPACE_DIR: resolve(SOURCE_ROOT, '..') }),
+      [],
+      /WORKSPACE_DIR .* contains the server's source tree/,
+    ],
+    [
+      '--workspace-dir over WORKSPACE_DIR',
+      (d) => ({ DATA_DIR: join(d, 'data'), WORKSPACE_DIR: join(d, 'ok') }),
+      ['--workspace-dir', '/'],
+      /WORKSPACE_DIR \/ is the whole file system/,
+    ],
+    [
+      'a dangling DATA_DIR link',
+      (d) => ({ DATA_DIR: join(d, 'dangling') }),
+      [],
+      /DATA_DIR .*dangling: .* is a symlink to a missing directory/,
+    ],
+    [
+      'a database that is a directory',
+      (d) => ({ DATA_DIR: join(d, 'db-dir'), WORKSPACE_DIR: join(d, 'ws') }),
+      [],
+      /DATA_DIR .*db-dir: the database .*sessions\.db is not a regular file/,
+    ],
+    [
+      'a database file that is not a database',
+      (d) => ({ DATA_DIR: join(d, 'db-junk'), WORKSPACE_DIR: join(d, 'ws') }),
+      [],
+      /DATA_DIR .*db-junk: the database .*sessions\.db is not a SQLite database/,
+    ],
   ]
   const setups: Record<string, (dir: string) => void> = {
     'DATA_DIR under a file': (d) => writeFileSync(join(d, 'file'), 'a regular file'),
@@ -108,16 +168,23 @@ describe('bad settings at start-up (the real main.js)', () => {
   // --port 5 is a port like any other: taken when the process may listen there (root, or
   // CAP_NET_BIND_SERVICE), refused up front otherwise, never ignored.
   const unprivilegedFrom = Number(readFileSync('/proc/sys/net/ipv4/ip_unprivileged_port_start', 'utf8'))
-  it('refuses a privileged --port to a process that cannot listen there, creating nothing', { skip: unprivilegedFrom <= 5 && 'port 5 is not privileged here' }, async () => {
-    const { dir, before } = fresh()
-    chmodSync(base, 0o711)
-    chmodSync(dir, 0o777)
-    const nobody = process.getuid?.() === 0 ? 65534 : undefined
-    const { code, output } = await runMain(dir, { DATA_DIR: join(dir, 'data') }, ['--port', '5'], nobody)
-    assert.equal(code, 1, output)
-    assert.match(output.trim(), /^claude-agent-server failed to start: --port \/ PORT 5 is privileged \(below \d+\): run as root, or choose a port from \d+ to 65535$/)
-    assert.deepEqual(readdirSync(dir, { recursive: true }).sort(), before)
-  })
+  it(
+    'refuses a privileged --port to a process that cannot listen there, creating nothing',
+    { skip: unprivilegedFrom <= 5 && 'port 5 is not privileged here' },
+    async () => {
+      const { dir, before } = fresh()
+      chmodSync(base, 0o711)
+      chmodSync(dir, 0o777)
+      const nobody = process.getuid?.() === 0 ? 65534 : undefined
+      const { code, output } = await runMain(dir, { DATA_DIR: join(dir, 'data') }, ['--port', '5'], nobody)
+      assert.equal(code, 1, output)
+      assert.match(
+        output.trim(),
+        /^claude-agent-server failed to start: --port \/ PORT 5 is privileged \(below \d+\): run as root, or choose a port from \d+ to 65535$/,
+      )
+      assert.deepEqual(readdirSync(dir, { recursive: true }).sort(), before)
+    },
+  )
 
   it('listens on a privileged --port when it may', { skip: process.getuid?.() !== 0 && 'not root' }, async () => {
     const { dir } = fresh()
@@ -144,7 +211,14 @@ describe('bad settings at start-up (the real main.js)', () => {
     const { dir } = fresh()
     const port = await freePort()
     const server = await spawnServer({ DATA_DIR: join(dir, 'env-data'), HOME: dir }, dir, [
-      '--port', String(port), '--host', '127.0.0.1', '--data-dir', join(dir, 'data'), '--workspace-dir', join(dir, 'ws'),
+      '--port',
+      String(port),
+      '--host',
+      '127.0.0.1',
+      '--data-dir',
+      join(dir, 'data'),
+      '--workspace-dir',
+      join(dir, 'ws'),
     ])
     try {
       assert.equal(server.url, `http://127.0.0.1:${port}`)

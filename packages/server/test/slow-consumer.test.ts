@@ -41,7 +41,10 @@ describe('slow consumers', () => {
     }
     const info = (await api(stack.url, 'GET', '/sessions/flood')).body['session']
     assert.equal(info.clients, 1, 'the stalled client was detached; the healthy one stays')
-    assert.ok(stack.logLines.some((l) => l.includes('client cut off')), 'the server logged the cut-off')
+    assert.ok(
+      stack.logLines.some((l) => l.includes('client cut off')),
+      'the server logged the cut-off',
+    )
 
     // Once it reads again, it learns why it was cut off ...
     const closed = new Promise<number>((resolve) => stalled.once('close', (code) => resolve(code)))
@@ -53,7 +56,10 @@ describe('slow consumers', () => {
     const replayed = await WsProbe.connect(`${url}?after=0`)
     await replayed.next((f) => f['seq'] === lastSeq)
     const seqs = (p: WsProbe) => p.frames.filter((f) => typeof f['seq'] === 'number').map((f) => f['seq'])
-    assert.deepEqual(seqs(replayed), Array.from({ length: lastSeq }, (_, i) => i + 1))
+    assert.deepEqual(
+      seqs(replayed),
+      Array.from({ length: lastSeq }, (_, i) => i + 1),
+    )
     const healthyFrames = healthy.frames.filter((f) => typeof f['seq'] === 'number')
     const replayedTail = replayed.frames.filter((f) => typeof f['seq'] === 'number').slice(-healthyFrames.length)
     assert.deepEqual(replayedTail, healthyFrames)

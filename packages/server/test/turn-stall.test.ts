@@ -37,13 +37,28 @@ describe('turns the CLI does not end', () => {
       scenario: {
         scripts: [
           { match: { prompt: 'hang' }, replies: [{ delayMs: 120_000, content: [{ type: 'text', text: 'too late' }] }] },
-          { match: { prompt: 'trickle' }, replies: [{ content: [{ type: 'text', text: 'drop '.repeat(30) }], chunkSize: 5, chunkDelayMs: 400 }] },
+          {
+            match: { prompt: 'trickle' },
+            replies: [{ content: [{ type: 'text', text: 'drop '.repeat(30) }], chunkSize: 5, chunkDelayMs: 400 }],
+          },
           {
             match: { prompt: 'long tool' },
-            replies: [{ content: [{ type: 'tool_use', name: 'Bash', input: { command: 'sleep 8 && echo slept' } }] }, { content: [{ type: 'text', text: 'tool done' }] }],
+            replies: [
+              { content: [{ type: 'tool_use', name: 'Bash', input: { command: 'sleep 8 && echo slept' } }] },
+              { content: [{ type: 'text', text: 'tool done' }] },
+            ],
           },
-          { match: { prompt: 'use a tool' }, replies: [{ content: [{ type: 'tool_use', name: 'Bash', input: { command: 'echo hi' } }] }, { content: [{ type: 'text', text: 'ok' }] }] },
-          { match: { prompt: 'wedge' }, replies: [{ content: [{ type: 'text', text: 'wedged '.repeat(200) }], chunkSize: 5, chunkDelayMs: 50 }] },
+          {
+            match: { prompt: 'use a tool' },
+            replies: [
+              { content: [{ type: 'tool_use', name: 'Bash', input: { command: 'echo hi' } }] },
+              { content: [{ type: 'text', text: 'ok' }] },
+            ],
+          },
+          {
+            match: { prompt: 'wedge' },
+            replies: [{ content: [{ type: 'text', text: 'wedged '.repeat(200) }], chunkSize: 5, chunkDelayMs: 50 }],
+          },
           { ...say('next', 'Next answered'), repeat: true },
         ],
       },

@@ -25,9 +25,7 @@ describe('turns over /ws', () => {
           },
           {
             match: { prompt: 'tell a long story' },
-            replies: [
-              { content: [{ type: 'text', text: 'Once upon a time '.repeat(40) }], chunkSize: 17, chunkDelayMs: 150 },
-            ],
+            replies: [{ content: [{ type: 'text', text: 'Once upon a time '.repeat(40) }], chunkSize: 17, chunkDelayMs: 150 }],
           },
           say('after the interrupt', 'Still here'),
         ],
@@ -47,10 +45,20 @@ describe('turns over /ws', () => {
     assert.equal(result['subtype'], 'success')
     assert.equal(result['is_error'], false)
     assert.equal(result['result'], 'Hello from the scripted model')
-    const kinds = probe.frames.slice(from).filter((f) => f.type === 'sdk_message').map((f) => sdkData(f).type)
+    const kinds = probe.frames
+      .slice(from)
+      .filter((f) => f.type === 'sdk_message')
+      .map((f) => sdkData(f).type)
     assert.deepEqual([kinds[0], kinds.includes('assistant'), kinds.at(-1)], ['system', true, 'result'])
-    const seqs = probe.frames.slice(from).map((f) => f['seq']).filter((s) => s !== undefined) as number[]
-    assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b), 'events carry increasing sequence numbers')
+    const seqs = probe.frames
+      .slice(from)
+      .map((f) => f['seq'])
+      .filter((s) => s !== undefined) as number[]
+    assert.deepEqual(
+      seqs,
+      [...seqs].sort((a, b) => a - b),
+      'events carry increasing sequence numbers',
+    )
   })
 
   it('runs a real tool: Bash writes a file in the workspace', async () => {
@@ -61,9 +69,7 @@ describe('turns over /ws', () => {
     const file = join(stack.workspace, 'agent-file.txt')
     assert.ok(existsSync(file), 'the CLI ran the Bash tool in the workspace')
     assert.equal(readFileSync(file, 'utf8').trim(), 'made-by-agent')
-    const toolResult = probe.frames
-      .slice(from)
-      .find((f) => f.type === 'sdk_message' && sdkData(f).type === 'user')
+    const toolResult = probe.frames.slice(from).find((f) => f.type === 'sdk_message' && sdkData(f).type === 'user')
     assert.ok(toolResult, 'the tool result was relayed')
   })
 

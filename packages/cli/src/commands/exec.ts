@@ -25,7 +25,8 @@ export async function exec(argv: string[], io: Io): Promise<number> {
   const [id, command, ...args] = positionals
   if (!id || !command) throw new UsageError('exec needs a session ID and a command: claude-agent exec ID -- CMD [ARGS...]')
   const timeoutMs = values.timeout === undefined ? undefined : Number(values.timeout)
-  if (timeoutMs !== undefined && !(Number.isSafeInteger(timeoutMs) && timeoutMs > 0)) throw new UsageError('--timeout must be a positive whole number of milliseconds')
+  if (timeoutMs !== undefined && !(Number.isSafeInteger(timeoutMs) && timeoutMs > 0))
+    throw new UsageError('--timeout must be a positive whole number of milliseconds')
   const setup = clientSetup(values, io.env)
   const client = newClient(setup, false)
   try {

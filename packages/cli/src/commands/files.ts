@@ -25,7 +25,8 @@ export async function files(argv: string[], io: Io): Promise<number> {
   if (rest.length) throw new UsageError(`unexpected arguments: ${rest.join(' ')}`)
   if (action === 'get' && !first) throw new UsageError('files get needs a PATH')
   if (action === 'put' && (!first || !second)) throw new UsageError('files put needs SRC and PATH')
-  if (action !== 'ls' && action !== 'get' && action !== 'put') throw new UsageError('files needs ls, get or put (see claude-agent files --help)')
+  if (action !== 'ls' && action !== 'get' && action !== 'put')
+    throw new UsageError('files needs ls, get or put (see claude-agent files --help)')
   const setup = clientSetup(values, io.env)
   const client = newClient(setup, false)
   try {

@@ -17,7 +17,12 @@ Print session ID's event log (every event the server stored, in order).
 
 ${CONNECTION_HELP}`
 
-const OPTIONS = { ...CONNECTION_OPTIONS, follow: { type: 'boolean', short: 'f' }, json: { type: 'boolean' }, after: { type: 'string' } } as const
+const OPTIONS = {
+  ...CONNECTION_OPTIONS,
+  follow: { type: 'boolean', short: 'f' },
+  json: { type: 'boolean' },
+  after: { type: 'string' },
+} as const
 
 export async function logs(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(argv, OPTIONS)
@@ -35,7 +40,7 @@ export async function logs(argv: string[], io: Io): Promise<number> {
     for (;;) {
       const page = await client.sessions.history(id, { after })
       for (const event of page.events) print(event)
-      after = page.lastSeq > after && !page.hasMore ? page.lastSeq : seqOf(page.events.at(-1)) ?? after
+      after = page.lastSeq > after && !page.hasMore ? page.lastSeq : (seqOf(page.events.at(-1)) ?? after)
       if (!page.hasMore) break
     }
     if (!values.follow) return EXIT.ok

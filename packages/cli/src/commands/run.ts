@@ -47,10 +47,16 @@ export async function run(argv: string[], io: Io): Promise<number> {
   const style = makeStyle(wantsColor(io.stderr, io.env))
   const progress = new Renderer({ style, write: (text) => io.stderr.write(text) })
   try {
-    const { conn, close } = await openSession(client, setup, { session: values.session, new: values.new, model: values.model, mode: values.mode })
+    const { conn, close } = await openSession(client, setup, {
+      session: values.session,
+      new: values.new,
+      model: values.model,
+      mode: values.mode,
+    })
     conn.onPermissionRequest((request) => {
       const answer = allowListAnswer(values.allow ?? [], request)
-      if (answer && typeof answer === 'object' && answer.behavior === 'deny') progress.line(style.yellow(`refused ${request.toolName} (no --allow ${request.toolName})`))
+      if (answer && typeof answer === 'object' && answer.behavior === 'deny')
+        progress.line(style.yellow(`refused ${request.toolName} (no --allow ${request.toolName})`))
       return answer
     })
     conn.onMessage((frame) => {

@@ -23,7 +23,8 @@ export async function sessions(argv: string[], io: Io): Promise<number> {
   if (values.help) return io.print(SESSIONS_HELP)
   const [action, id, ...rest] = positionals
   if (rest.length) throw new UsageError(`unexpected arguments: ${rest.join(' ')}`)
-  if (action !== 'ls' && action !== 'show' && action !== 'rm') throw new UsageError('sessions needs ls, show ID or rm ID (see claude-agent sessions --help)')
+  if (action !== 'ls' && action !== 'show' && action !== 'rm')
+    throw new UsageError('sessions needs ls, show ID or rm ID (see claude-agent sessions --help)')
   if (action !== 'ls' && !id) throw new UsageError(`sessions ${action} needs a session ID`)
   const setup = clientSetup(values, io.env)
   const client = newClient(setup, false)
@@ -38,7 +39,8 @@ export async function sessions(argv: string[], io: Io): Promise<number> {
     } else {
       const list = await client.sessions.list()
       if (values.json) io.stdout.write(`${JSON.stringify(list, null, 2)}\n`)
-      else for (const s of list) io.stdout.write(`${style.bold(s.id)}\t${s.state}\t${s.clients} client(s)\tseq ${s.lastSeq}\t${s.createdAt}\n`)
+      else
+        for (const s of list) io.stdout.write(`${style.bold(s.id)}\t${s.state}\t${s.clients} client(s)\tseq ${s.lastSeq}\t${s.createdAt}\n`)
     }
     return EXIT.ok
   } finally {

@@ -28,9 +28,23 @@ export function openTerminal(args: string[], env: Record<string, string> = {}): 
   const tmux = (...a: string[]) => execFileSync('tmux', ['-L', socket, ...a], { encoding: 'utf8' })
   const command = [...CLI, ...args].map(quote).join(' ')
   const vars = { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/root', TERM: 'xterm-256color', ...env }
-  const exports = Object.entries(vars).map(([k, v]) => `${k}=${quote(v)}`).join(' ')
+  const exports = Object.entries(vars)
+    .map(([k, v]) => `${k}=${quote(v)}`)
+    .join(' ')
   // The shell stays after the CLI exits so its exit code can be read off the screen.
-  tmux('-f', '/dev/null', 'new-session', '-d', '-x', '150', '-y', '50', '-c', REPO, `env -i ${exports} ${command}; echo "[exit $?]"; sleep 3600`)
+  tmux(
+    '-f',
+    '/dev/null',
+    'new-session',
+    '-d',
+    '-x',
+    '150',
+    '-y',
+    '50',
+    '-c',
+    REPO,
+    `env -i ${exports} ${command}; echo "[exit $?]"; sleep 3600`,
+  )
   const terminal: Terminal = {
     screen: (options) => tmux('capture-pane', '-p', '-J', ...(options?.escapes ? ['-e'] : []), '-S', '-500'),
     async waitFor(pattern, timeoutMs = 60_000) {

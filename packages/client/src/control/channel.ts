@@ -62,7 +62,9 @@ export class ControlChannel {
     this.waiting.delete(frame.id)
     if (frame.ok) return waiting.resolve(frame.result)
     const wireError = frame.error ?? { code: 'CONTROL_FAILED', error: 'The server gave no reason' }
-    waiting.reject(new ClaudeAgentClientError('CONTROL_FAILED', `${waiting.subtype} failed: ${wireError.code}: ${wireError.error}`, { wireError }))
+    waiting.reject(
+      new ClaudeAgentClientError('CONTROL_FAILED', `${waiting.subtype} failed: ${wireError.code}: ${wireError.error}`, { wireError }),
+    )
   }
 
   /** Reject every request still waiting. */

@@ -61,7 +61,8 @@ export async function exec(target: ServerTarget, sessionId: string, command: str
   try {
     for await (const line of ndjsonLines(response)) {
       const parsed = ExecLineSchema.safeParse(parseJson(line))
-      if (!parsed.success) throw new ClaudeAgentClientError('INVALID_SERVER_FRAME', `An exec output line does not parse: ${line.slice(0, 200)}`)
+      if (!parsed.success)
+        throw new ClaudeAgentClientError('INVALID_SERVER_FRAME', `An exec output line does not parse: ${line.slice(0, 200)}`)
       const value = parsed.data
       if (value.type === FILES_FRAME.exit) exit = value
       else {
@@ -80,7 +81,8 @@ export async function exec(target: ServerTarget, sessionId: string, command: str
     if (error instanceof ClaudeAgentClientError) throw error
     throw new ClaudeAgentClientError('RESPONSE_INCOMPLETE', `The output of ${command} broke off: ${String(error)}`, { cause: error })
   }
-  if (!exit) throw new ClaudeAgentClientError('RESPONSE_INCOMPLETE', `The output of ${command} ended without an exit status (the server stopped?)`)
+  if (!exit)
+    throw new ClaudeAgentClientError('RESPONSE_INCOMPLETE', `The output of ${command} ended without an exit status (the server stopped?)`)
   return { exitCode: exit.code, signal: exit.signal, timedOut: exit.timedOut, ...output }
 }
 
@@ -91,7 +93,8 @@ function execRequest(command: string, options: ExecOptions): ExecRequest {
     if (options[key] !== undefined) (request as Record<string, unknown>)[key] = options[key]
   }
   const checked = ExecRequestSchema.safeParse(request)
-  if (!checked.success) throw new ClaudeAgentClientError('INVALID_ARGUMENT', `Invalid exec request: ${summarizeIssues(describeIssues(checked.error))}`)
+  if (!checked.success)
+    throw new ClaudeAgentClientError('INVALID_ARGUMENT', `Invalid exec request: ${summarizeIssues(describeIssues(checked.error))}`)
   return checked.data
 }
 

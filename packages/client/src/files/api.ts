@@ -39,7 +39,11 @@ const files = (target: ServerTarget, path: string, params: Record<string, string
 /** `GET /files`: the entries of a directory (sorted by name; recursive listings depth first, at most 100 000). */
 export async function listFiles(target: ServerTarget, path: string, options: ListFilesOptions): Promise<FileEntry[]> {
   const url = files(target, '/files', { path, recursive: options.recursive ? 1 : undefined })
-  const listing = parse(ListFilesResponseSchema, await requestJson({ ...target, ...signal(options), method: 'GET', url, failureCode: 'REQUEST_FAILED' }), url)
+  const listing = parse(
+    ListFilesResponseSchema,
+    await requestJson({ ...target, ...signal(options), method: 'GET', url, failureCode: 'REQUEST_FAILED' }),
+    url,
+  )
   if (listing.truncated) target.log(`${loggableUrl(url)}: the listing stopped at ${listing.entries.length} entries`)
   return listing.entries
 }
@@ -47,19 +51,31 @@ export async function listFiles(target: ServerTarget, path: string, options: Lis
 /** `GET /files/stat`: one entry, a final symlink described as itself. */
 export async function statFile(target: ServerTarget, path: string, options: FileRequestOptions): Promise<FileEntry> {
   const url = files(target, '/files/stat', { path })
-  return parse(FileEntryResponseSchema, await requestJson({ ...target, ...signal(options), method: 'GET', url, failureCode: 'REQUEST_FAILED' }), url).entry
+  return parse(
+    FileEntryResponseSchema,
+    await requestJson({ ...target, ...signal(options), method: 'GET', url, failureCode: 'REQUEST_FAILED' }),
+    url,
+  ).entry
 }
 
 /** `POST /files/mkdir`. */
 export async function makeDir(target: ServerTarget, path: string, options: MakeDirOptions): Promise<MakeDirResponse> {
   const url = files(target, '/files/mkdir', { path, parents: options.parents === false ? undefined : 1 })
-  return parse(MakeDirResponseSchema, await requestJson({ ...target, ...signal(options), method: 'POST', url, failureCode: 'REQUEST_FAILED' }), url)
+  return parse(
+    MakeDirResponseSchema,
+    await requestJson({ ...target, ...signal(options), method: 'POST', url, failureCode: 'REQUEST_FAILED' }),
+    url,
+  )
 }
 
 /** `DELETE /files`: a file, a symlink (not its target) or a directory. */
 export async function removeFile(target: ServerTarget, path: string, options: RemoveFileOptions): Promise<void> {
   const url = files(target, '/files', { path, recursive: options.recursive ? 1 : undefined })
-  parse(DeleteFileResponseSchema, await requestJson({ ...target, ...signal(options), method: 'DELETE', url, failureCode: 'REQUEST_FAILED' }), url)
+  parse(
+    DeleteFileResponseSchema,
+    await requestJson({ ...target, ...signal(options), method: 'DELETE', url, failureCode: 'REQUEST_FAILED' }),
+    url,
+  )
 }
 
 /** `PUT /files/content`: replaces the file atomically (missing parents are created), streaming `data`. */

@@ -12,7 +12,10 @@ export function toBody(data: FileData): RequestInit['body'] {
   }
   if (typeof (data as ReadableStream).getReader === 'function') return data as ReadableStream<Uint8Array>
   if (data && typeof data === 'object' && Symbol.asyncIterator in data) return iterableStream(data)
-  throw new ClaudeAgentClientError('INVALID_ARGUMENT', 'writeFile() takes a string, Uint8Array, ArrayBuffer, Blob, ReadableStream or async iterable')
+  throw new ClaudeAgentClientError(
+    'INVALID_ARGUMENT',
+    'writeFile() takes a string, Uint8Array, ArrayBuffer, Blob, ReadableStream or async iterable',
+  )
 }
 
 function iterableStream(iterable: AsyncIterable<Uint8Array | string>): ReadableStream<Uint8Array> {

@@ -39,7 +39,12 @@ const CLOSE_REASONS: Record<number, WireError> = {
   [CLOSE_CODES.shuttingDown]: { code: 'SHUTTING_DOWN', error: 'The server is shutting down' },
 }
 
-export async function watchDir(target: WatchTarget, path: string, onEvent: FilesystemEventHandler, options: WatchOptions): Promise<WatchHandle> {
+export async function watchDir(
+  target: WatchTarget,
+  path: string,
+  onEvent: FilesystemEventHandler,
+  options: WatchOptions,
+): Promise<WatchHandle> {
   const url = wsEndpoint(target.baseUrl, '/files/watch', { path, recursive: options.recursive ? 1 : undefined })
   const transport = new WebSocketTransport({ url, ...(target.token !== undefined && { token: target.token }) })
   let root: string | undefined
@@ -63,7 +68,11 @@ export async function watchDir(target: WatchTarget, path: string, onEvent: Files
   transport.onmessage = (text) => {
     const parsed = parseWatchFrame(text)
     if (!parsed.ok) {
-      target.reportError(new ClaudeAgentClientError('INVALID_SERVER_FRAME', `A watch frame does not parse: ${parsed.error.error}`, { wireError: parsed.error }))
+      target.reportError(
+        new ClaudeAgentClientError('INVALID_SERVER_FRAME', `A watch frame does not parse: ${parsed.error.error}`, {
+          wireError: parsed.error,
+        }),
+      )
       return
     }
     const frame = parsed.value
@@ -71,12 +80,15 @@ export async function watchDir(target: WatchTarget, path: string, onEvent: Files
       root = frame.path
       ready.resolve()
     } else if (frame.type === FILES_FRAME.fileEvent && root !== undefined) deliver(toFilesystemEvent(frame, root))
-    else if (frame.type === FRAME.error) lastError = { code: frame.code, error: frame.error, ...(frame.data !== undefined && { data: frame.data }) }
+    else if (frame.type === FRAME.error)
+      lastError = { code: frame.code, error: frame.error, ...(frame.data !== undefined && { data: frame.data }) }
   }
   transport.onclose = (event: TransportCloseEvent) => {
     const wireError = lastError ?? CLOSE_REASONS[event.code]
     const why = wireError ? `${wireError.code}: ${wireError.error}` : `code ${event.code}`
-    const error = new ClaudeAgentClientError('CONNECTION_CLOSED', `The watch of ${path} ended (${why})`, { ...(wireError && { wireError }) })
+    const error = new ClaudeAgentClientError('CONNECTION_CLOSED', `The watch of ${path} ended (${why})`, {
+      ...(wireError && { wireError }),
+    })
     if (root === undefined) ready.reject(error)
     else if (!stopped) options.onExit?.(error)
   }
@@ -92,7 +104,8 @@ export async function watchDir(target: WatchTarget, path: string, onEvent: Files
     stopped = true
     await transport.close().catch(() => undefined)
     if (deadline.aborted && options.signal?.aborted) throw options.signal.reason
-    if (deadline.aborted) throw new ClaudeAgentClientError('CONNECTION_FAILED', `The watch of ${path} did not start within ${target.timeoutMs} ms`)
+    if (deadline.aborted)
+      throw new ClaudeAgentClientError('CONNECTION_FAILED', `The watch of ${path} did not start within ${target.timeoutMs} ms`)
     throw error
   }
   return {

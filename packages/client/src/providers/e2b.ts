@@ -201,7 +201,9 @@ export class E2BProvider implements SandboxProvider {
 
   private extend(): void {
     const sandbox = this.sandbox
-    sandbox?.setTimeout(this.timeoutMs).catch((error: unknown) => this.log(`extending sandbox ${sandbox.sandboxId} failed: ${describe(error)}`))
+    sandbox
+      ?.setTimeout(this.timeoutMs)
+      .catch((error: unknown) => this.log(`extending sandbox ${sandbox.sandboxId} failed: ${describe(error)}`))
   }
 
   private serverUrl(sandbox: Sandbox): string {

@@ -93,7 +93,14 @@ export class LocalProvider implements SandboxProvider {
   info(): SandboxInfo | undefined {
     if (!this.child || !this.endpoint || !this.dirs) return undefined
     const { dataDir, workspaceDir } = this.dirs
-    return { provider: this.name, id: `local-${this.child.pid}`, pid: this.child.pid, baseUrl: this.endpoint.baseUrl, dataDir, workspaceDir }
+    return {
+      provider: this.name,
+      id: `local-${this.child.pid}`,
+      pid: this.child.pid,
+      baseUrl: this.endpoint.baseUrl,
+      dataDir,
+      workspaceDir,
+    }
   }
 
   private async directories(): Promise<{ dataDir: string; workspaceDir: string; temporary?: string }> {

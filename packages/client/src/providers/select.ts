@@ -34,7 +34,7 @@ export async function selectProvider(options: ClaudeAgentClientOptions, log: Deb
       log,
     })
   }
-  const why = provider === 'e2b' || options.sandboxId !== undefined ? "The E2B provider needs an API key. " : 'No server to connect to. '
+  const why = provider === 'e2b' || options.sandboxId !== undefined ? 'The E2B provider needs an API key. ' : 'No server to connect to. '
   throw new ClaudeAgentClientError(
     'NO_PROVIDER',
     `${why}Pass one of: \`connectionUrl\` (e.g. 'http://localhost:3000') for a running claude-agent-server; ` +

@@ -294,7 +294,9 @@ export class SessionConnection extends FlatAliases {
     if (this.phase !== 'connected') return // our own close()
     this.socket = undefined
     this.connectedFrame = undefined
-    this.controls.failAll(new ClaudeAgentClientError('CONTROL_LOST', `The connection dropped before the control response arrived (${detail})`))
+    this.controls.failAll(
+      new ClaudeAgentClientError('CONTROL_LOST', `The connection dropped before the control response arrived (${detail})`),
+    )
     if (event.code === CLOSE_CODES.gone) {
       const wireError = this.lastServerError ?? { code: 'SESSION_NOT_FOUND', error: 'The session was deleted' }
       return this.terminate(new ClaudeAgentClientError('CONNECTION_CLOSED', `The session was deleted (${detail})`, { wireError }))

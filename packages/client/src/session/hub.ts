@@ -80,7 +80,8 @@ export class Hub {
   emitMessage(frame: ServerFrame): void {
     this.messageHandlers.emit(frame, (error) => this.handlerThrew('onMessage', error))
     for (const stream of [...this.streams]) stream.push(frame)
-    if (frame.type === FRAME.permissionResolved) this.resolvedHandlers.emit(frame, (error) => this.handlerThrew('onPermissionResolved', error))
+    if (frame.type === FRAME.permissionResolved)
+      this.resolvedHandlers.emit(frame, (error) => this.handlerThrew('onPermissionResolved', error))
   }
 
   private handlerThrew(kind: string, error: unknown): void {

@@ -130,7 +130,8 @@ export class SessionSocket {
       return this.waiter.reject(new ClaudeAgentClientError('CONNECTION_FAILED', message))
     }
     if (this.closedByUs) return
-    if (this.held) this.heldClose = event // reported once the held frames are
+    if (this.held)
+      this.heldClose = event // reported once the held frames are
     else this.options.events.closed(event)
   }
 }

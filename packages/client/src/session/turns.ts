@@ -128,7 +128,8 @@ export class TurnTracker {
       else if (frame.data.type === 'result') this.finishRunning(frame.data)
     } else if (frame.type === FRAME.error) {
       if (frame.code === 'INTERRUPTED_BY_RESTART') this.failInterrupted(frame)
-      else if (frame.code === 'AGENT_EXITED' || frame.code === 'AGENT_START_FAILED' || frame.code === 'TURN_STALLED') this.failRunning(frame)
+      else if (frame.code === 'AGENT_EXITED' || frame.code === 'AGENT_START_FAILED' || frame.code === 'TURN_STALLED')
+        this.failRunning(frame)
     }
   }
 
@@ -188,7 +189,8 @@ export class TurnTracker {
   }
 
   private abandon(turn: Turn): void {
-    if (!turn.sent) this.turns.delete(turn.frame.data.uuid) // never sent: forget it
+    if (!turn.sent)
+      this.turns.delete(turn.frame.data.uuid) // never sent: forget it
     else if (this.running === turn.frame.data.uuid) this.link.trySend({ type: FRAME.interrupt })
     turn.abandoned = true // a sent turn stays tracked so its result is recognised and dropped
   }

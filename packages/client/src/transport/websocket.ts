@@ -60,9 +60,7 @@ export class WebSocketTransport implements Transport {
   async start(): Promise<void> {
     if (this.socket) throw new Error('WebSocketTransport already started')
     const { token } = this.options
-    const { Ctor, headers } = this.options.WebSocket
-      ? { Ctor: this.options.WebSocket, headers: false }
-      : await loadWebSocket()
+    const { Ctor, headers } = this.options.WebSocket ? { Ctor: this.options.WebSocket, headers: false } : await loadWebSocket()
     // The server answers the subprotocol pair with `bearer` alone, so the token is never echoed.
     const socket = !token
       ? new Ctor(this.options.url)

@@ -11,7 +11,10 @@ const NODE_ONLY = [/node_modules\/ws\//, /node_modules\/e2b\//, /providers\/loca
 describe('browser bundle of the client', () => {
   it('holds no ws, e2b, local provider or node: module', async () => {
     const { inputs, external, code } = await bundle('browser')
-    assert.ok(inputs.some((i) => i.endsWith('client/dist/client.js')), 'the client itself is bundled')
+    assert.ok(
+      inputs.some((i) => i.endsWith('client/dist/client.js')),
+      'the client itself is bundled',
+    )
     const found = inputs.filter((input) => NODE_ONLY.some((pattern) => pattern.test(input)))
     assert.deepEqual(found, [], 'no Node-only module in the browser bundle')
     assert.deepEqual(external, [], 'nothing left to resolve at run time')
@@ -21,9 +24,15 @@ describe('browser bundle of the client', () => {
   it('the same entry bundled for Node holds ws and the providers', async () => {
     const { inputs, external } = await bundle('node')
     for (const pattern of NODE_ONLY.filter((p) => !/e2b\//.test(p.source))) {
-      assert.ok(inputs.some((input) => pattern.test(input)), `node bundle holds ${pattern}`)
+      assert.ok(
+        inputs.some((input) => pattern.test(input)),
+        `node bundle holds ${pattern}`,
+      )
     }
-    assert.ok(external.some((path) => path.startsWith('node:')), 'node builtins stay external')
+    assert.ok(
+      external.some((path) => path.startsWith('node:')),
+      'node builtins stay external',
+    )
   })
 
   it('a bundled browser client refuses the local and E2B providers with PROVIDER_FAILED', async () => {

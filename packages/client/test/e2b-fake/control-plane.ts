@@ -78,7 +78,10 @@ function list(state: FakeState, url: URL, response: ServerResponse): void {
   if (state.faulted('list', response)) return
   const states = (url.searchParams.get('state') ?? 'running,paused').split(',')
   // The SDK encodes each key and value, then the pairs as one query value.
-  const wanted = [...new URLSearchParams(url.searchParams.get('metadata') ?? '')].map(([k, v]) => [decodeURIComponent(k), decodeURIComponent(v)])
+  const wanted = [...new URLSearchParams(url.searchParams.get('metadata') ?? '')].map(([k, v]) => [
+    decodeURIComponent(k),
+    decodeURIComponent(v),
+  ])
   const found = [...state.sandboxes.values()].filter(
     (sandbox) => states.includes(sandbox.state) && wanted.every(([key, value]) => sandbox.metadata[key!] === value),
   )

@@ -53,7 +53,13 @@ export class FakeSandbox {
     private readonly ports: Map<number, number>,
   ) {}
 
-  static async create(templateId: string, template: FakeTemplate, metadata: Record<string, string>, baseDir: string, timeoutSeconds: number): Promise<FakeSandbox> {
+  static async create(
+    templateId: string,
+    template: FakeTemplate,
+    metadata: Record<string, string>,
+    baseDir: string,
+    timeoutSeconds: number,
+  ): Promise<FakeSandbox> {
     const ports = new Map<number, number>()
     for (const port of template.ports) ports.set(port, await freePort())
     const id = `fake${randomBytes(6).toString('hex')}`
@@ -102,11 +108,14 @@ export class FakeSandbox {
     const proc: FakeProcess = { pid: child.pid ?? -1, cmd, envs, child, ...(stream && { stream }), exited }
     this.processes.push(proc)
     stream?.send({ event: { start: { pid: proc.pid } } })
-    const forward = (name: 'stdout' | 'stderr') => (chunk: Buffer) => proc.stream?.send({ event: { data: { [name]: chunk.toString('base64') } } })
+    const forward = (name: 'stdout' | 'stderr') => (chunk: Buffer) =>
+      proc.stream?.send({ event: { data: { [name]: chunk.toString('base64') } } })
     child.stdout!.on('data', forward('stdout'))
     child.stderr!.on('data', forward('stderr'))
     child.once('close', (code, signal) => {
-      proc.stream?.send({ event: { end: { exitCode: code ?? -1, exited: code !== null, status: signal ? `signal: ${signal}` : `exit status ${code}` } } })
+      proc.stream?.send({
+        event: { end: { exitCode: code ?? -1, exited: code !== null, status: signal ? `signal: ${signal}` : `exit status ${code}` } },
+      })
       proc.stream?.end()
     })
     return proc

@@ -6,12 +6,7 @@ import assert from 'node:assert/strict'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import {
-  ClaudeAgentClient,
-  type PermissionRequest,
-  type PermissionResolvedFrame,
-  type ServerFrame,
-} from '../../src/index.js'
+import { ClaudeAgentClient, type PermissionRequest, type PermissionResolvedFrame, type ServerFrame } from '../../src/index.js'
 import { startStack, waitFor, type Stack } from './helpers/stack.js'
 
 const bash = (command: string) => ({ content: [{ type: 'tool_use' as const, name: 'Bash', input: { command } }] })

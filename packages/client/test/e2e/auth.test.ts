@@ -71,7 +71,11 @@ describe('tokens', () => {
         super(url, protocols)
       }
     }
-    const transport = new WebSocketTransport({ url: `${stack.url.replace(/^http/, 'ws')}/ws`, token: TOKEN, WebSocket: Browserish as never })
+    const transport = new WebSocketTransport({
+      url: `${stack.url.replace(/^http/, 'ws')}/ws`,
+      token: TOKEN,
+      WebSocket: Browserish as never,
+    })
     const first = new Promise<string>((resolve) => (transport.onmessage = resolve))
     await transport.start()
     assert.equal(JSON.parse(await first).type, 'connected')

@@ -59,7 +59,10 @@ const capabilities = (s: Surface): Workspace => ({
 })
 
 const refusal = async (call: Promise<unknown>) => {
-  const error = await call.then(() => assert.fail('expected a refusal'), (e: unknown) => e)
+  const error = await call.then(
+    () => assert.fail('expected a refusal'),
+    (e: unknown) => e,
+  )
   assert.ok(isClaudeAgentClientError(error))
   return { code: error.code, serverCode: error.serverCode }
 }
@@ -132,7 +135,10 @@ describe('capability objects and flat aliases', () => {
       const surface: Surface = where === 'client' ? client : await client.sessions.attach(id)
       if (where === 'client') {
         const before = [await refusal(client.listModels()), await refusal(client.control.listModels())]
-        assert.deepEqual(before, [{ code: 'NOT_CONNECTED', serverCode: undefined }, { code: 'NOT_CONNECTED', serverCode: undefined }])
+        assert.deepEqual(before, [
+          { code: 'NOT_CONNECTED', serverCode: undefined },
+          { code: 'NOT_CONNECTED', serverCode: undefined },
+        ])
         await client.start()
       }
       const { control } = surface

@@ -55,8 +55,14 @@ describe('files and exec end to end', () => {
     assert.equal(made.created, true)
     assert.equal((await client.makeDir('tree/a/b')).created, false)
     await client.writeFile('tree/a/b/leaf.txt', 'leaf')
-    assert.deepEqual((await client.listFiles('tree', { recursive: true })).map((e) => e.path), ['tree/a', 'tree/a/b', 'tree/a/b/leaf.txt'])
-    assert.deepEqual((await client.listFiles('tree')).map((e) => e.name), ['a'])
+    assert.deepEqual(
+      (await client.listFiles('tree', { recursive: true })).map((e) => e.path),
+      ['tree/a', 'tree/a/b', 'tree/a/b/leaf.txt'],
+    )
+    assert.deepEqual(
+      (await client.listFiles('tree')).map((e) => e.name),
+      ['a'],
+    )
     assert.equal((await client.stat('tree/a/b/leaf.txt')).size, 4)
     await assert.rejects(client.removeFile('tree'), refused('DIRECTORY_NOT_EMPTY'))
     await client.removeFile('tree', { recursive: true })
@@ -67,7 +73,10 @@ describe('files and exec end to end', () => {
     await assert.rejects(client.readFile('../outside.txt'), refused('PATH_OUTSIDE_WORKSPACE'))
     await assert.rejects(client.writeFile('/etc/claude-agent-test', 'x'), refused('PATH_OUTSIDE_WORKSPACE'))
     await assert.rejects(client.listFiles('a/../../..'), refused('PATH_OUTSIDE_WORKSPACE'))
-    await assert.rejects(client.watchDir('..', () => {}), refused('PATH_OUTSIDE_WORKSPACE'))
+    await assert.rejects(
+      client.watchDir('..', () => {}),
+      refused('PATH_OUTSIDE_WORKSPACE'),
+    )
     await assert.rejects(client.exec('ls', { cwd: '../..' }), refused('PATH_OUTSIDE_WORKSPACE'))
     await assert.rejects(client.readFile('no/such/file.txt'), refused('FILE_NOT_FOUND'))
     await client.makeDir('a-dir')

@@ -59,7 +59,11 @@ describe('network drops', () => {
         say('while away', 'sent after the reconnect'),
         { name: 'lost', ...say('never arrives', 'arrived the second time') },
         say('after the loss', 'still working'),
-        { name: 'blocked', match: { prompt: 'wait for approval' }, replies: [bash('echo a > approved.txt'), { content: [{ type: 'text', text: 'approved' }] }] },
+        {
+          name: 'blocked',
+          match: { prompt: 'wait for approval' },
+          replies: [bash('echo a > approved.txt'), { content: [{ type: 'text', text: 'approved' }] }],
+        },
         { name: 'queued', ...say('queued behind', 'ran once') },
       ],
     })
@@ -106,7 +110,10 @@ describe('network drops', () => {
     forwarder.cut()
     await waitFor(() => c.connectionState === 'reconnecting', 'the drop to be noticed')
     const answer = c.prompt('while away')
-    assert.throws(() => c.send({ type: 'interrupt' }), (e) => isClaudeAgentClientError(e, 'NOT_CONNECTED'))
+    assert.throws(
+      () => c.send({ type: 'interrupt' }),
+      (e) => isClaudeAgentClientError(e, 'NOT_CONNECTED'),
+    )
     forwarder.refuse = false
     assert.equal((await answer).result, 'sent after the reconnect')
   })
@@ -143,6 +150,6 @@ describe('network drops', () => {
     assert.equal((await first).result, 'approved')
     assert.equal((await second).result, 'ran once')
     assert.equal(turnsOf(stack, 'queued'), 1, 'the queued prompt ran once')
-    assert.ok(!frames.some((f) => f.type === 'error' && f.code === 'DUPLICATE_PROMPT'), 'the answer to the resend is the client\'s own')
+    assert.ok(!frames.some((f) => f.type === 'error' && f.code === 'DUPLICATE_PROMPT'), "the answer to the resend is the client's own")
   })
 })

@@ -61,7 +61,10 @@ describe('server restart mid-turn', () => {
 
     const from = frames.length
     const running = client.prompt('long task')
-    const runningEnded = running.then((result) => result.is_error, (error: unknown) => interrupted(error))
+    const runningEnded = running.then(
+      (result) => result.is_error,
+      (error: unknown) => interrupted(error),
+    )
     const queued = client.prompt('queued task')
     queued.catch(() => {}) // asserted below
     await waitFor(() => frames.slice(from).some(turnStarted), 'the long task to start')
@@ -81,7 +84,11 @@ describe('server restart mid-turn', () => {
 
   it('a prompt that never reached the stopping server is sent again to the new one, and runs once', async () => {
     const forwarder = await startForwarder(stack.server.port)
-    const client = new ClaudeAgentClient({ connectionUrl: forwarder.url, sessionId: 'flight', reconnect: { initialDelayMs: 20, maxDelayMs: 200 } })
+    const client = new ClaudeAgentClient({
+      connectionUrl: forwarder.url,
+      sessionId: 'flight',
+      reconnect: { initialDelayMs: 20, maxDelayMs: 200 },
+    })
     clients.push(client)
     const { frames } = watch(client)
     try {

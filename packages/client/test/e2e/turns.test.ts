@@ -45,7 +45,10 @@ describe('ClaudeAgentClient end to end', () => {
 
   it('send() and prompt() before start() fail with NOT_CONNECTED', async () => {
     assert.equal(client.connectionState, 'closed')
-    assert.throws(() => client.send({ type: 'interrupt' }), (e) => isClaudeAgentClientError(e, 'NOT_CONNECTED'))
+    assert.throws(
+      () => client.send({ type: 'interrupt' }),
+      (e) => isClaudeAgentClientError(e, 'NOT_CONNECTED'),
+    )
     await assert.rejects(client.prompt('too early'), (e) => isClaudeAgentClientError(e, 'NOT_CONNECTED'))
   })
 

@@ -59,7 +59,10 @@ function fakeApp(code: string): string {
 }
 
 /** Where the fake is and what the sandbox's server needs (the model), for the provider. */
-const connection = (): Omit<E2BProviderOptions, 'apiKey' | 'template' | 'timeoutMs' | 'sandboxId' | 'anthropicApiKey' | 'token' | 'log'> => ({
+const connection = (): Omit<
+  E2BProviderOptions,
+  'apiKey' | 'template' | 'timeoutMs' | 'sandboxId' | 'anthropicApiKey' | 'token' | 'log'
+> => ({
   apiUrl: fake!.apiUrl,
   sandboxUrl: fake!.sandboxUrl,
   serverUrl: (host) => fake!.serverUrl(host),
@@ -114,14 +117,20 @@ describe('e2b provider lifecycle against the E2B fake', () => {
     assert.equal(first.connection?.demo, false, 'the server found the credential')
     assert.equal((await first.getConfig()).config.anthropicApiKey, undefined, 'and /config never carried it')
     const found = await listed(metadata)
-    assert.deepEqual(found.map((s) => [s.sandboxId, s.state, s.metadata]), [[sandbox.id, 'running', metadata]])
+    assert.deepEqual(
+      found.map((s) => [s.sandboxId, s.state, s.metadata]),
+      [[sandbox.id, 'running', metadata]],
+    )
   })
 
   it('keeps the sandbox alive while a turn runs longer than its timeout', async () => {
     const before = fake!.calls.length
     // Were the sandbox's timeout to end it mid-turn, the client would keep reconnecting: fail at once instead.
     const killed = new AbortController()
-    const watch = setInterval(() => sandbox.state === 'killed' && killed.abort(new Error(`the sandbox was killed (${sandbox.killedBy}) mid-turn`)), 50)
+    const watch = setInterval(
+      () => sandbox.state === 'killed' && killed.abort(new Error(`the sandbox was killed (${sandbox.killedBy}) mid-turn`)),
+      50,
+    )
     const result = await first.prompt('a slow turn', { signal: killed.signal }).finally(() => clearInterval(watch))
     assert.equal(result.is_error, false, JSON.stringify(result))
     assert.equal(result.result, SLOW_TEXT)
@@ -159,7 +168,11 @@ describe('e2b provider lifecycle against the E2B fake', () => {
     assert.equal(sandbox.state, 'killed', 'stop() killed the sandbox')
     assert.equal(sandbox.killedBy, 'kill')
     assert.deepEqual(await listed(metadata), [], 'it is no longer listed')
-    assert.equal(sandbox.processes[0]!.child.exitCode !== null || sandbox.processes[0]!.child.signalCode !== null, true, 'its server is gone')
+    assert.equal(
+      sandbox.processes[0]!.child.exitCode !== null || sandbox.processes[0]!.child.signalCode !== null,
+      true,
+      'its server is gone',
+    )
   })
 })
 
@@ -199,21 +212,33 @@ describe('e2b provider failures against the E2B fake', () => {
 
   it('no network: names the address and the reason, not a bare fetch failed', async () => {
     const apiUrl = `http://127.0.0.1:${await closedPort()}`
-    await startFails({ e2bApiKey: E2B_KEY, e2b: { ...connection(), apiUrl } }, new RegExp(`cannot reach E2B at ${apiUrl.replace(/\./g, '\\.')} \\(ECONNREFUSED\\)`))
+    await startFails(
+      { e2bApiKey: E2B_KEY, e2b: { ...connection(), apiUrl } },
+      new RegExp(`cannot reach E2B at ${apiUrl.replace(/\./g, '\\.')} \\(ECONNREFUSED\\)`),
+    )
   })
 
   it('a sandbox gone before its server starts (envd answers 502): says the sandbox timed out', async () => {
     fake!.inject('envd', { status: 502, message: 'The sandbox was not found' })
-    await startFails({ e2bApiKey: E2B_KEY, e2b: connection() }, /could not store the server token: the sandbox timed out: The sandbox was not found/)
+    await startFails(
+      { e2bApiKey: E2B_KEY, e2b: connection() },
+      /could not store the server token: the sandbox timed out: The sandbox was not found/,
+    )
   })
 
   it('a server that exits: says so with its exit code, and the sandbox is killed', async () => {
-    await startFails({ e2bApiKey: E2B_KEY, template: 'server-exits', e2b: connection() }, /server did not come up: the server exited \(code 3\):\n.*no bubblewrap here/)
+    await startFails(
+      { e2bApiKey: E2B_KEY, template: 'server-exits', e2b: connection() },
+      /server did not come up: the server exited \(code 3\):\n.*no bubblewrap here/,
+    )
     assert.ok([...fake!.sandboxes.values()].filter((s) => s.templateId === 'server-exits').every((s) => s.state === 'killed'))
   })
 
   it('a server that never answers: gives up after startTimeoutMs, and the sandbox is killed', async () => {
-    await startFails({ e2bApiKey: E2B_KEY, template: 'server-never-listens', e2b: { ...connection(), startTimeoutMs: 1_500 } }, /did not answer within 1500 ms/)
+    await startFails(
+      { e2bApiKey: E2B_KEY, template: 'server-never-listens', e2b: { ...connection(), startTimeoutMs: 1_500 } },
+      /did not answer within 1500 ms/,
+    )
     assert.ok([...fake!.sandboxes.values()].filter((s) => s.templateId === 'server-never-listens').every((s) => s.state === 'killed'))
   })
 })

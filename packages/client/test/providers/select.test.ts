@@ -38,14 +38,23 @@ describe('selectProvider', () => {
     const saved = process.env['E2B_API_KEY']
     delete process.env['E2B_API_KEY']
     try {
-      await assert.rejects(selectProvider({ provider: 'e2b' }, log), (e) => isClaudeAgentClientError(e, 'NO_PROVIDER') && /API key/.test(e.message))
+      await assert.rejects(
+        selectProvider({ provider: 'e2b' }, log),
+        (e) => isClaudeAgentClientError(e, 'NO_PROVIDER') && /API key/.test(e.message),
+      )
     } finally {
       if (saved !== undefined) process.env['E2B_API_KEY'] = saved
     }
   })
 
   it('a provider object is used as is', async () => {
-    const custom = { name: 'mine', passesCredential: false, start: async () => ({ baseUrl: 'http://x' }), stop: async () => {}, info: () => undefined }
+    const custom = {
+      name: 'mine',
+      passesCredential: false,
+      start: async () => ({ baseUrl: 'http://x' }),
+      stop: async () => {},
+      info: () => undefined,
+    }
     assert.equal(await selectProvider({ provider: custom }, log), custom)
   })
 })

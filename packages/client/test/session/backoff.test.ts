@@ -14,7 +14,10 @@ describe('reconnect options', () => {
 
   it('rejects negative or non-numeric values with INVALID_ARGUMENT', () => {
     for (const bad of [{ initialDelayMs: -1 }, { maxDelayMs: Number.NaN }, { maxAttempts: '3' as unknown as number }]) {
-      assert.throws(() => resolveReconnect(bad), (e) => isClaudeAgentClientError(e, 'INVALID_ARGUMENT'))
+      assert.throws(
+        () => resolveReconnect(bad),
+        (e) => isClaudeAgentClientError(e, 'INVALID_ARGUMENT'),
+      )
     }
   })
 

@@ -47,7 +47,11 @@ describe('SessionConnection', () => {
     client.onConnectionChange((c) => changes.push(c))
     return client.start()
   }
-  const seqs = () => frames.flatMap((f) => { const seq = frameSeq(f); return seq === undefined ? [] : [seq] })
+  const seqs = () =>
+    frames.flatMap((f) => {
+      const seq = frameSeq(f)
+      return seq === undefined ? [] : [seq]
+    })
   const sent = (c: FakeConnection) => c.received.find((f) => f.type === 'user_message')?.data?.uuid
 
   it('reconnects after 4008 with after=<last delivered seq>, drops duplicates, passes seq-less frames', async () => {
@@ -68,7 +72,10 @@ describe('SessionConnection', () => {
     assert.deepEqual(seqs(), [1, 2, 3, 4, 5])
     assert.deepEqual(frames.filter((f) => f.type === 'connected').length, 2)
     assert.ok(frames.some((f) => f.type === 'error' && f.code === 'SLOW_CONSUMER'))
-    assert.deepEqual(changes.map((c) => c.state), ['connecting', 'connected', 'reconnecting', 'connected'])
+    assert.deepEqual(
+      changes.map((c) => c.state),
+      ['connecting', 'connected', 'reconnecting', 'connected'],
+    )
     assert.equal(changes[2]?.attempt, 1)
     assert.equal(client.lastSeq, 5)
   })
@@ -129,7 +136,10 @@ describe('SessionConnection', () => {
     await assert.rejects(pending, gone)
     assert.ok(gone(errors[0]))
     assert.equal(client.connectionState, 'closed')
-    assert.deepEqual(changes.map((c) => c.state), ['connecting', 'connected', 'closed'])
+    assert.deepEqual(
+      changes.map((c) => c.state),
+      ['connecting', 'connected', 'closed'],
+    )
   })
 
   it('a reconnect refused with HTTP 4xx ends the connection with the wire error', async () => {
@@ -148,7 +158,10 @@ describe('SessionConnection', () => {
     fake.refuse = { status: 503, body: { code: 'SHUTTING_DOWN', error: 'The server is shutting down' } }
     fake.connections[0]!.socket.terminate()
     await assert.rejects(pending, (e) => isClaudeAgentClientError(e, 'CONNECTION_CLOSED'))
-    assert.deepEqual(changes.filter((c) => c.state === 'reconnecting').map((c) => c.attempt), [1, 2, 3])
+    assert.deepEqual(
+      changes.filter((c) => c.state === 'reconnecting').map((c) => c.attempt),
+      [1, 2, 3],
+    )
     assert.equal(changes.at(-1)?.state, 'closed')
   })
 
@@ -157,7 +170,10 @@ describe('SessionConnection', () => {
     const pending = client.prompt('hello')
     fake.connections[0]!.socket.terminate()
     await assert.rejects(pending, (e) => isClaudeAgentClientError(e, 'CONNECTION_CLOSED'))
-    assert.throws(() => client.send({ type: 'interrupt' }), (e) => isClaudeAgentClientError(e, 'NOT_CONNECTED'))
+    assert.throws(
+      () => client.send({ type: 'interrupt' }),
+      (e) => isClaudeAgentClientError(e, 'NOT_CONNECTED'),
+    )
     await client.start()
     assert.equal(client.isConnected, true)
     assert.equal(fake.connections.length, 2)

@@ -45,6 +45,9 @@ describe('messages()', () => {
     for await (const _ of stream) break
     hub.emitMessage(info(2))
     assert.deepEqual(await stream.next(), { value: undefined, done: true })
-    assert.throws(() => hub.stream({ bufferSize: 0 }), (e) => isClaudeAgentClientError(e, 'INVALID_ARGUMENT'))
+    assert.throws(
+      () => hub.stream({ bufferSize: 0 }),
+      (e) => isClaudeAgentClientError(e, 'INVALID_ARGUMENT'),
+    )
   })
 })

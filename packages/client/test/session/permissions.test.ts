@@ -6,7 +6,13 @@ import { afterEach, beforeEach, describe, it } from 'node:test'
 import { ClaudeAgentClient, isClaudeAgentClientError, type ClaudeAgentClientError, type PermissionRequest } from '../../src/index.js'
 import { startFakeServer, type FakeConnection, type FakeServer } from '../helpers/fake-server.js'
 
-const connected = (lastSeq: number, after?: number) => ({ type: 'connected', sessionId: 's', demo: false, lastSeq, after: after ?? lastSeq })
+const connected = (lastSeq: number, after?: number) => ({
+  type: 'connected',
+  sessionId: 's',
+  demo: false,
+  lastSeq,
+  after: after ?? lastSeq,
+})
 const request = (requestId: string, seq: number, toolName = 'Bash') => ({
   type: 'permission_request',
   seq,
@@ -50,7 +56,12 @@ describe('onPermissionRequest (scripted peer)', () => {
   })
 
   async function start(options: ConstructorParameters<typeof ClaudeAgentClient>[0] = {}) {
-    client = new ClaudeAgentClient({ connectionUrl: fake.url, sessionId: 's', reconnect: { initialDelayMs: 5, maxDelayMs: 20 }, ...options })
+    client = new ClaudeAgentClient({
+      connectionUrl: fake.url,
+      sessionId: 's',
+      reconnect: { initialDelayMs: 5, maxDelayMs: 20 },
+      ...options,
+    })
     client.onError((e) => errors.push(e))
     await client.start()
     return fake.connections.at(-1)!
@@ -75,7 +86,10 @@ describe('onPermissionRequest (scripted peer)', () => {
     await client.start()
     const socket = fake.connections[0]!
     await until(() => answers(socket).length === 1)
-    assert.deepEqual(asked.map((r) => r.requestId), ['perm_open'])
+    assert.deepEqual(
+      asked.map((r) => r.requestId),
+      ['perm_open'],
+    )
     assert.equal(seqWhenAsked, 4, 'asked only after the replay reached connected.lastSeq')
     assert.deepEqual(answers(socket)[0], { type: 'permission_response', requestId: 'perm_open', decision: 'allow' })
     const [r] = asked
@@ -117,9 +131,18 @@ describe('onPermissionRequest (scripted peer)', () => {
     releaseSlow()
     await new Promise((r) => setTimeout(r, 50))
     assert.deepEqual(answers(socket), [
-      { type: 'permission_response', requestId: 'perm_race', decision: 'allow', updatedInput: { command: 'echo edited' }, scope: 'session' },
+      {
+        type: 'permission_response',
+        requestId: 'perm_race',
+        decision: 'allow',
+        updatedInput: { command: 'echo edited' },
+        scope: 'session',
+      },
     ])
-    assert.deepEqual(errors.map((e) => e.code), ['HANDLER_FAILED'])
+    assert.deepEqual(
+      errors.map((e) => e.code),
+      ['HANDLER_FAILED'],
+    )
 
     const onlyThrows = await (async () => {
       await client.stop()
@@ -207,7 +230,10 @@ describe('control requests (scripted peer)', () => {
     socket.send({ type: 'control_response', id: second!.id, ok: true, result: { permissionMode: 'plan', applied: 'now' } })
     socket.send({ type: 'control_response', id: first!.id, ok: true, result: [{ value: 'm', displayName: 'M', description: 'd' }] })
     assert.deepEqual(await mode, { permissionMode: 'plan', applied: 'now' })
-    assert.deepEqual((await models).map((m) => m.value), ['m'])
+    assert.deepEqual(
+      (await models).map((m) => m.value),
+      ['m'],
+    )
   })
 
   it('rejects CONTROL_FAILED with the wire error when the server says ok: false', async () => {

@@ -16,9 +16,7 @@ export interface PermissionAsk {
   signal: AbortSignal
 }
 
-export type PermissionAnswer =
-  | { behavior: 'allow'; updatedInput: Record<string, unknown> }
-  | { behavior: 'deny'; message: string }
+export type PermissionAnswer = { behavior: 'allow'; updatedInput: Record<string, unknown> } | { behavior: 'deny'; message: string }
 
 /** Control requests the CLI answers (interrupt has its own method). */
 export type AgentControl = Exclude<ControlRequest, { subtype: 'interrupt' }>

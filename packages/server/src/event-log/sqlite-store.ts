@@ -86,9 +86,7 @@ export class SqliteStore implements Store {
   }
 
   read(sessionId: string, afterSeq: number, limit: number): StoredEvent[] {
-    return this.stmt.readEvents
-      .all(sessionId, afterSeq, limit)
-      .map((row) => ({ sessionId, seq: row.seq, at: row.at, text: row.frame }))
+    return this.stmt.readEvents.all(sessionId, afterSeq, limit).map((row) => ({ sessionId, seq: row.seq, at: row.at, text: row.frame }))
   }
 
   readTypes(sessionId: string, types: readonly EventFrame['type'][], afterSeq: number, limit: number): StoredEvent[] {
@@ -107,7 +105,14 @@ export class SqliteStore implements Store {
 
   insertSession(record: SessionRecord): void {
     try {
-      this.stmt.insertSession.run(record.id, record.conversationId, record.createdAt, JSON.stringify(record.config), record.state, JSON.stringify(record.allowedTools))
+      this.stmt.insertSession.run(
+        record.id,
+        record.conversationId,
+        record.createdAt,
+        JSON.stringify(record.config),
+        record.state,
+        JSON.stringify(record.allowedTools),
+      )
     } catch (err) {
       if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
         throw new ServerError('SESSION_EXISTS', `A session with id "${record.id}" already exists`)

@@ -35,7 +35,9 @@ function commandDirs(workspace: Workspace, session: Session, cwd: string | undef
   const sessionDir = workspace.directorySync(base, { create: true })
   if (cwd === undefined) return { sessionDir, cwd: sessionDir }
   const outside = () =>
-    new ServerError('PATH_OUTSIDE_WORKSPACE', `cwd "${cwd.slice(0, 256)}" leaves the session's directory (${base})`, { path: cwd.slice(0, 256) })
+    new ServerError('PATH_OUTSIDE_WORKSPACE', `cwd "${cwd.slice(0, 256)}" leaves the session's directory (${base})`, {
+      path: cwd.slice(0, 256),
+    })
   const rel = posix.normalize(posix.join(base, cwd)).replace(/\/+$/, '') || '.'
   if (base !== '.' && rel !== base && !rel.startsWith(`${base}/`)) throw outside()
   const real = workspace.directorySync(cwd, { base })

@@ -62,7 +62,10 @@ export const spawnInSession: SessionSpawner = (session, command, args, options) 
 function unrunnable(command: string, cwd: string, path: string | undefined): 'ENOENT' | 'EACCES' | undefined {
   const candidates = command.includes('/')
     ? [resolve(cwd, command)]
-    : (path ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, command))
+    : (path ?? '')
+        .split(delimiter)
+        .filter(Boolean)
+        .map((dir) => join(dir, command))
   let found = false
   for (const file of candidates) {
     try {

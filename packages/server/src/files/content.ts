@@ -88,7 +88,9 @@ export async function writeContent(path: WorkspacePath, upload: Upload, limit: n
     if (existed && mode === undefined) throw new ServerError('IS_A_DIRECTORY', `${rel} is a directory`, { path: rel })
     await mkdir(dirname(target), { recursive: true }).catch((err: unknown) => {
       // A parent that exists as a file.
-      throw (err as NodeJS.ErrnoException).code === 'EEXIST' ? new ServerError('NOT_A_DIRECTORY', `A parent of ${rel} is not a directory`, { path: rel }) : err
+      throw (err as NodeJS.ErrnoException).code === 'EEXIST'
+        ? new ServerError('NOT_A_DIRECTORY', `A parent of ${rel} is not a directory`, { path: rel })
+        : err
     })
     temp = join(dirname(target), `.cas-upload-${randomBytes(8).toString('hex')}.tmp`)
     await pipeline(req, byteLimit(limit), createWriteStream(temp, { flags: 'wx' }))

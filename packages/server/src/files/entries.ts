@@ -20,7 +20,13 @@ export function fileTypeOf(stats: Stats): FileType {
 }
 
 export function entryOf(rel: string, stats: Stats): FileEntry {
-  return { name: rel === '.' ? '.' : posix.basename(rel), path: rel, type: fileTypeOf(stats), size: stats.size, mtime: stats.mtime.toISOString() }
+  return {
+    name: rel === '.' ? '.' : posix.basename(rel),
+    path: rel,
+    type: fileTypeOf(stats),
+    size: stats.size,
+    mtime: stats.mtime.toISOString(),
+  }
 }
 
 /** Turns a failed file system call into the wire error for it; unknown failures stay unknown. */

@@ -33,7 +33,9 @@ async function makeDir({ rel, abs }: WorkspacePath, parents: boolean): Promise<M
 
 async function remove({ rel, abs }: WorkspacePath, recursive: boolean): Promise<DeleteFileResponse> {
   if (rel === '.') {
-    throw new ServerError('INVALID_REQUEST', 'The workspace root cannot be deleted', { issues: [{ path: 'path', message: 'the workspace root' }] })
+    throw new ServerError('INVALID_REQUEST', 'The workspace root cannot be deleted', {
+      issues: [{ path: 'path', message: 'the workspace root' }],
+    })
   }
   const stats = await statEntry(rel, abs)
   try {
@@ -73,7 +75,11 @@ export function fileRoutes({ workspace, maxFileBytes, logger }: FileRoutesOption
         body.resume()
         throw err
       })
-      const { entry, created } = await writeContent(path, { body, declaredBytes: declaredLength(c), aborted: () => aborted(c) }, maxFileBytes)
+      const { entry, created } = await writeContent(
+        path,
+        { body, declaredBytes: declaredLength(c), aborted: () => aborted(c) },
+        maxFileBytes,
+      )
       return jsonResponse<FileEntryResponse>({ entry }, created ? 201 : 200)
     })
     app.post('/files/mkdir', async (c) => {
@@ -81,7 +87,9 @@ export function fileRoutes({ workspace, maxFileBytes, logger }: FileRoutesOption
       return jsonResponse<MakeDirResponse>(result, result.created ? 201 : 200)
     })
     app.delete('/files', async (c) => {
-      return jsonResponse<DeleteFileResponse>(await remove(await workspace.resolve(pathParam(url(c), { required: true })), flagParam(url(c), 'recursive')))
+      return jsonResponse<DeleteFileResponse>(
+        await remove(await workspace.resolve(pathParam(url(c), { required: true })), flagParam(url(c), 'recursive')),
+      )
     })
   }
 }

@@ -14,7 +14,6 @@ import { flagParam, pathParam } from './query.js'
 import { DirectoryWatcher } from './watcher.js'
 import type { Workspace, WorkspacePath } from './workspace-path.js'
 
-
 export interface WatchSocketOptions {
   workspace: Workspace
   /** A client with more than this many bytes unsent is cut off (SLOW_CONSUMER). */

@@ -44,7 +44,10 @@ export interface Credentials {
 }
 
 /** A Node request's credentials (WebSocket upgrades, which never reach Hono). */
-export const nodeCredentials = (req: { headers: Record<string, string | string[] | undefined>; url?: string | undefined }): Credentials => ({
+export const nodeCredentials = (req: {
+  headers: Record<string, string | string[] | undefined>
+  url?: string | undefined
+}): Credentials => ({
   header: (name) => {
     const value = req.headers[name]
     return Array.isArray(value) ? value[0] : value
@@ -56,7 +59,10 @@ export const nodeCredentials = (req: { headers: Record<string, string | string[]
 export function presentedToken(req: Credentials): string | undefined {
   const header = req.header('authorization')
   if (header?.startsWith('Bearer ')) return header.slice(7).trim()
-  const protocols = req.header('sec-websocket-protocol')?.split(',').map((p) => p.trim())
+  const protocols = req
+    .header('sec-websocket-protocol')
+    ?.split(',')
+    .map((p) => p.trim())
   const at = protocols?.indexOf(BEARER_SUBPROTOCOL) ?? -1
   if (protocols && at >= 0 && protocols[at + 1]) return protocols[at + 1]
   return queryParamLeniently(req.target, 'access_token') ?? undefined

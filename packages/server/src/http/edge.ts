@@ -14,7 +14,9 @@ const METHODS = [...HTTP_METHODS]
  * never echoed: only llhttp's fixed reason. */
 export function parserError(err: NodeJS.ErrnoException & { reason?: unknown }, maxHeaderBytes: number): ServerError {
   if (err.code === 'HPE_HEADER_OVERFLOW') {
-    return new ServerError('HEADERS_TOO_LARGE', `The request headers are over the limit of ${maxHeaderBytes} bytes`, { limit: maxHeaderBytes })
+    return new ServerError('HEADERS_TOO_LARGE', `The request headers are over the limit of ${maxHeaderBytes} bytes`, {
+      limit: maxHeaderBytes,
+    })
   }
   if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') return new ServerError('REQUEST_TIMEOUT', 'The request did not arrive in time')
   const reason = typeof err.reason === 'string' ? err.reason.slice(0, 120) : 'unreadable request'
@@ -36,6 +38,9 @@ export function answerOutsideRoutes(server: Server, logger: Logger): void {
   server.on('connect', (_req, socket: Socket) => {
     // After `connect` Node leaves the socket without an error listener: a reset must not crash.
     socket.on('error', () => socket.destroy())
-    sendRawError(socket, new ServerError('METHOD_NOT_ALLOWED', 'CONNECT is not supported: this server is not a proxy', { allowed: METHODS }))
+    sendRawError(
+      socket,
+      new ServerError('METHOD_NOT_ALLOWED', 'CONNECT is not supported: this server is not a proxy', { allowed: METHODS }),
+    )
   })
 }

@@ -9,9 +9,13 @@ export function decodeComponent(raw: string, field: string): string {
   try {
     return decodeURIComponent(raw)
   } catch {
-    throw new ServerError('INVALID_REQUEST', `Malformed percent-escape in ${field === 'path' || field === 'query' ? `the ${field}` : field}`, {
-      issues: [{ path: field, message: 'malformed percent-escape' }],
-    })
+    throw new ServerError(
+      'INVALID_REQUEST',
+      `Malformed percent-escape in ${field === 'path' || field === 'query' ? `the ${field}` : field}`,
+      {
+        issues: [{ path: field, message: 'malformed percent-escape' }],
+      },
+    )
   }
 }
 
@@ -45,7 +49,9 @@ export function requestUrl(target: string | undefined): URL {
     return toUrl(target ?? '/')
   } catch (err) {
     if (err instanceof ServerError) throw err
-    throw new ServerError('INVALID_REQUEST', 'The request target is not a valid URL path', { issues: [{ path: 'path', message: 'not a URL path' }] })
+    throw new ServerError('INVALID_REQUEST', 'The request target is not a valid URL path', {
+      issues: [{ path: 'path', message: 'not a URL path' }],
+    })
   }
 }
 

@@ -46,7 +46,11 @@ export function sendError(res: ServerResponse, err: ServerError): void {
       return
     }
     const text = wireText(err)
-    res.writeHead(text === INTERNAL_BODY ? 500 : err.status, { ...JSON_HEADERS, ...errorHeaders(err), 'content-length': Buffer.byteLength(text) })
+    res.writeHead(text === INTERNAL_BODY ? 500 : err.status, {
+      ...JSON_HEADERS,
+      ...errorHeaders(err),
+      'content-length': Buffer.byteLength(text),
+    })
     res.end(text)
   } catch {
     res.destroy()

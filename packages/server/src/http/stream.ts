@@ -6,7 +6,13 @@ import type { Context } from 'hono'
 import type { Logger } from '../logger.js'
 import type { HttpEnv } from './http-app.js'
 
-export function streamResponse(c: Context<HttpEnv>, stream: Readable, headers: Record<string, string>, logger: Logger, status = 200): Response {
+export function streamResponse(
+  c: Context<HttpEnv>,
+  stream: Readable,
+  headers: Record<string, string>,
+  logger: Logger,
+  status = 200,
+): Response {
   const where = `HTTP ${c.req.method} ${c.req.path}`
   const body = new ReadableStream<Uint8Array>({
     start(controller) {

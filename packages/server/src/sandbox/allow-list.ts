@@ -65,7 +65,10 @@ export class AllowList {
   }
 
   allows(destination: Destination): boolean {
-    const host = destination.host.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '')
+    const host = destination.host
+      .toLowerCase()
+      .replace(/^\[|\]$/g, '')
+      .replace(/\.$/, '')
     return this.rules.some(
       (rule) =>
         (rule.port === undefined || rule.port === destination.port) &&

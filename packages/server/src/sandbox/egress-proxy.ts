@@ -50,7 +50,9 @@ export function startEgressProxy(options: EgressProxyOptions): SocketServer {
     try {
       target = new URL(req.url ?? '')
     } catch {
-      res.writeHead(400, { 'content-type': 'text/plain' }).end('This is the sandbox\'s egress proxy: send absolute-form requests or CONNECT.\n')
+      res
+        .writeHead(400, { 'content-type': 'text/plain' })
+        .end("This is the sandbox's egress proxy: send absolute-form requests or CONNECT.\n")
       return
     }
     if (target.protocol !== 'http:') {
@@ -63,7 +65,13 @@ export function startEgressProxy(options: EgressProxyOptions): SocketServer {
       return
     }
     const upstream = request(
-      { host: destination.host.replace(/^\[|\]$/g, ''), port: destination.port, method: req.method, path: `${target.pathname}${target.search}`, headers: withoutHopByHop(req.headers) },
+      {
+        host: destination.host.replace(/^\[|\]$/g, ''),
+        port: destination.port,
+        method: req.method,
+        path: `${target.pathname}${target.search}`,
+        headers: withoutHopByHop(req.headers),
+      },
       (answer) => {
         res.writeHead(answer.statusCode ?? 502, withoutHopByHop(answer.headers))
         answer.pipe(res)

@@ -4,7 +4,7 @@ import type { Logger } from '../logger.js'
 import type { Sandbox, SandboxRun, SandboxSpec } from './sandbox.js'
 
 export const NO_SANDBOX_WARNING =
-  'Sandbox disabled (--sandbox none): the agent and every tool it runs have the server\'s own ' +
+  "Sandbox disabled (--sandbox none): the agent and every tool it runs have the server's own " +
   'user, file system, network and API credential. Use this only on a machine or container ' +
   'that is itself the sandbox.'
 

@@ -32,12 +32,7 @@ export function withoutHopByHop(headers: IncomingHttpHeaders): OutgoingHttpHeade
  * Listens on `socketPath`. Node binds a Unix socket synchronously inside listen(); a later
  * error (there is none we know of once bound) goes to `onError` rather than crashing the server.
  */
-export function listenOnSocket(
-  server: Server,
-  socketPath: string,
-  tunnels: Set<Duplex>,
-  onError: (err: Error) => void,
-): SocketServer {
+export function listenOnSocket(server: Server, socketPath: string, tunnels: Set<Duplex>, onError: (err: Error) => void): SocketServer {
   rmSync(socketPath, { force: true })
   server.on('error', onError)
   server.listen(socketPath)

@@ -62,7 +62,11 @@ export class AgentSupervisor {
         if (this.agent?.run === run) this.hooks.onStderr(line)
       },
     })
-    const agent: LiveAgent = { run, info: { config: effective, startedAt: new Date().toISOString(), pid: undefined, resumed }, sawInit: false }
+    const agent: LiveAgent = {
+      run,
+      info: { config: effective, startedAt: new Date().toISOString(), pid: undefined, resumed },
+      sawInit: false,
+    }
     this.set({ kind: 'idle', agent })
     this.logger.info(`session ${this.sessionId}: agent started (${resumed ? 'resumed' : 'new'} conversation)`)
     void this.consume(agent)

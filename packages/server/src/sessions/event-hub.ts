@@ -79,7 +79,7 @@ class Attached implements Subscription {
     for (;;) {
       const page = log.read(sessionId, this.position, REPLAY_PAGE)
       const { subscriber } = this
-      for (let next = 0; next < page.length; ) {
+      for (let next = 0; next < page.length;) {
         if (subscriber.hasRoom?.() === false && !(await subscriber.waitForRoom?.())) return
         if (this.closed) return
         subscriber.holdWrites?.()

@@ -45,7 +45,14 @@ export class PermissionBroker {
   ask(ask: PermissionAsk): Promise<PermissionAnswer> {
     const requestId = `perm_${randomUUID().replaceAll('-', '').slice(0, 16)}`
     if (this.options.sessionRules.has(ask.toolName)) {
-      this.options.emit({ type: 'permission_resolved', requestId, toolName: ask.toolName, decision: 'allow', scope: 'session', reason: 'session_rule' })
+      this.options.emit({
+        type: 'permission_resolved',
+        requestId,
+        toolName: ask.toolName,
+        decision: 'allow',
+        scope: 'session',
+        reason: 'session_rule',
+      })
       return Promise.resolve({ behavior: 'allow', updatedInput: ask.input })
     }
     const event = this.options.emit({
@@ -64,14 +71,21 @@ export class PermissionBroker {
     return new Promise((resolve) => {
       const seconds = Math.round(this.options.timeoutMs / 1000)
       const timer = setTimeout(
-        () => this.settle(requestId, { decision: 'deny', scope: 'once', reason: 'timeout', message: `No decision within ${seconds} s: denied.` }),
+        () =>
+          this.settle(requestId, {
+            decision: 'deny',
+            scope: 'once',
+            reason: 'timeout',
+            message: `No decision within ${seconds} s: denied.`,
+          }),
         this.options.timeoutMs,
       )
       timer.unref()
       this.open.set(requestId, { toolName: ask.toolName, input: ask.input, event, timer, resolve })
       ask.signal.addEventListener(
         'abort',
-        () => this.settle(requestId, { decision: 'deny', scope: 'once', reason: 'cancelled', message: 'The turn ended before a decision.' }),
+        () =>
+          this.settle(requestId, { decision: 'deny', scope: 'once', reason: 'cancelled', message: 'The turn ended before a decision.' }),
         { once: true },
       )
       this.options.onOpenChange(this.open.size)
@@ -88,7 +102,13 @@ export class PermissionBroker {
       }
     }
     if (response.decision === 'deny') {
-      this.settle(response.requestId, { decision: 'deny', scope: 'once', reason: 'client', by, message: response.message ?? DEFAULT_DENY_MESSAGE })
+      this.settle(response.requestId, {
+        decision: 'deny',
+        scope: 'once',
+        reason: 'client',
+        by,
+        message: response.message ?? DEFAULT_DENY_MESSAGE,
+      })
       return undefined
     }
     const scope = response.scope ?? 'once'

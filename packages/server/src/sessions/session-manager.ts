@@ -56,7 +56,8 @@ export class SessionManager {
       interruptTimeoutMs: settings.interruptTimeoutMs,
     }
     const orphans = killOrphanedAgents(join(settings.dataDir, 'sessions'))
-    if (orphans.length > 0) options.logger.warn(`killed ${orphans.length} agent process(es) left by a previous server: ${orphans.join(', ')}`)
+    if (orphans.length > 0)
+      options.logger.warn(`killed ${orphans.length} agent process(es) left by a previous server: ${orphans.join(', ')}`)
     for (const record of options.store.listSessions()) this.restore(record)
     if (!this.sessions.has(DEFAULT_SESSION_ID)) this.insert(DEFAULT_SESSION_ID, {})
   }
@@ -151,7 +152,14 @@ export class SessionManager {
 
   /** A new session: stored (without its key), then built. */
   private insert(id: string, config: SessionConfig): Session {
-    const record: SessionRecord = { id, conversationId: randomUUID(), createdAt: new Date().toISOString(), config: withoutSecrets(config), state: 'suspended', allowedTools: [] }
+    const record: SessionRecord = {
+      id,
+      conversationId: randomUUID(),
+      createdAt: new Date().toISOString(),
+      config: withoutSecrets(config),
+      state: 'suspended',
+      allowedTools: [],
+    }
     this.options.store.insertSession(record)
     return this.restore(record, config)
   }

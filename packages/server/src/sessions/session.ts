@@ -51,17 +51,35 @@ export class Session {
     this.id = record.id
     this.stateValue = record.state
     this.config = new OwnConfig(record.id, options.config ?? record.config, store, options.defaults)
-    this.hub = new EventHub(record.id, store, logger, () => this.broker.openEvents(), () => this.releaseIfUnattended())
+    this.hub = new EventHub(
+      record.id,
+      store,
+      logger,
+      () => this.broker.openEvents(),
+      () => this.releaseIfUnattended(),
+    )
     this.broker = this.createBroker()
-    this.launcher = new AgentLauncher(context, record.id, record.conversationId, options.stateDir, lexicalSessionCwd(context.workspace, record.config.cwd))
-    this.agent = new AgentSupervisor(record.id, this.launcher, {
-      onStderr: (line) => this.emit({ type: 'info', message: context.scrub(line), source: 'cli_stderr' }),
-      canUseTool: (ask) => this.broker.ask(ask),
-      onModelFailure: (failure) => this.modelFailed(failure),
-      onMessage: (message) => this.onMessage(message),
-      onExit: (exit) => this.turns.onExit(exit),
-      onIdle: () => this.turns.stopAgent('suspended'),
-    }, logger, limits.idleTimeoutMs)
+    this.launcher = new AgentLauncher(
+      context,
+      record.id,
+      record.conversationId,
+      options.stateDir,
+      lexicalSessionCwd(context.workspace, record.config.cwd),
+    )
+    this.agent = new AgentSupervisor(
+      record.id,
+      this.launcher,
+      {
+        onStderr: (line) => this.emit({ type: 'info', message: context.scrub(line), source: 'cli_stderr' }),
+        canUseTool: (ask) => this.broker.ask(ask),
+        onModelFailure: (failure) => this.modelFailed(failure),
+        onMessage: (message) => this.onMessage(message),
+        onExit: (exit) => this.turns.onExit(exit),
+        onIdle: () => this.turns.stopAgent('suspended'),
+      },
+      logger,
+      limits.idleTimeoutMs,
+    )
     const queue = new TurnQueue(record.id, store)
     this.turns = new Turns({
       sessionId: record.id,

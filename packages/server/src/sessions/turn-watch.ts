@@ -49,7 +49,8 @@ export class TurnWatch {
     if (message.type === 'assistant') {
       for (const b of blocks(message)) if (b.type === 'tool_use' && typeof b.id === 'string') this.pendingTools.add(b.id)
     } else if (message.type === 'user') {
-      for (const b of blocks(message)) if (b.type === 'tool_result' && typeof b.tool_use_id === 'string') this.pendingTools.delete(b.tool_use_id)
+      for (const b of blocks(message))
+        if (b.type === 'tool_result' && typeof b.tool_use_id === 'string') this.pendingTools.delete(b.tool_use_id)
     } else if (this.isOwnCommandDone(message)) {
       // The CLI reports a command done only after its result; done first means no result comes.
       return this.stall('no_result')

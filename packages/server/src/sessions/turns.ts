@@ -56,7 +56,8 @@ export class Turns {
   }
 
   prompt(message: UserMessage): void {
-    if (this.options.agent.state.kind === 'closed') throw new ServerError('SESSION_NOT_FOUND', `Session "${this.options.sessionId}" was deleted`)
+    if (this.options.agent.state.kind === 'closed')
+      throw new ServerError('SESSION_NOT_FOUND', `Session "${this.options.sessionId}" was deleted`)
     this.options.queue.add(message)
     this.startNext()
   }

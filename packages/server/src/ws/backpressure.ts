@@ -82,7 +82,8 @@ export class Backpressure {
         }
         this.socket.once('close', onClose)
       })
-      if (!progressed && this.socket.readyState === this.socket.OPEN) this.cutOff(`no progress for ${this.options.graceMs} ms during replay`)
+      if (!progressed && this.socket.readyState === this.socket.OPEN)
+        this.cutOff(`no progress for ${this.options.graceMs} ms during replay`)
     }
     return this.open
   }

@@ -77,7 +77,13 @@ function subscriberFor(session: Session, socket: WebSocket, outbox: Backpressure
 }
 
 /** `transport`: the socket the upgrade handed to ws, for corking replay bursts. */
-export function handleConnection(socket: WebSocket, session: Session, attach: AttachOptions, options: ConnectionOptions, transport?: Duplex): void {
+export function handleConnection(
+  socket: WebSocket,
+  session: Session,
+  attach: AttachOptions,
+  options: ConnectionOptions,
+  transport?: Duplex,
+): void {
   const partial = attach.partial ?? session.info().config.includePartialMessages ?? false
   const decider: Decider = { connectionId: `c_${randomUUID().slice(0, 8)}`, ...(attach.label && { label: attach.label }) }
   const progress: Progress = { sentUpTo: 0 }
@@ -92,7 +98,12 @@ export function handleConnection(socket: WebSocket, session: Session, attach: At
       subscription?.close()
       options.logger.warn(`session ${session.id}: client cut off: ${why}`)
       const { sentUpTo } = progress
-      sendFrame(socket, { type: 'error', code: 'SLOW_CONSUMER', error: `Cut off: ${why}. Reconnect with after=${sentUpTo} to catch up.`, data: { after: sentUpTo } })
+      sendFrame(socket, {
+        type: 'error',
+        code: 'SLOW_CONSUMER',
+        error: `Cut off: ${why}. Reconnect with after=${sentUpTo} to catch up.`,
+        data: { after: sentUpTo },
+      })
       socket.close(CLOSE_CODES.slowConsumer, 'SLOW_CONSUMER')
       // A stalled peer never completes the close handshake; free its buffers now.
       setTimeout(() => socket.terminate(), 1_000).unref()

@@ -34,7 +34,11 @@ export function receiveFrame(data: RawData, context: FrameContext): void {
   const sendError = (error: WireError) => context.send({ type: 'error', ...error })
   const size = rawSize(data)
   if (size > context.maxFrameBytes) {
-    sendError({ code: 'FRAME_TOO_LARGE', error: `Frame is ${size} bytes; the limit is ${context.maxFrameBytes}`, data: { limit: context.maxFrameBytes } })
+    sendError({
+      code: 'FRAME_TOO_LARGE',
+      error: `Frame is ${size} bytes; the limit is ${context.maxFrameBytes}`,
+      data: { limit: context.maxFrameBytes },
+    })
     return
   }
   const parsed = parseClientFrame(rawText(data))
@@ -89,7 +93,10 @@ function control(frame: Extract<ClientFrame, { type: 'control' }>, context: Fram
       const known = toServerError(err)
       const error =
         known.code === 'INTERNAL'
-          ? { code: 'CONTROL_FAILED' as const, error: `${frame.request.subtype} failed: ${context.scrub(err instanceof Error ? err.message : String(err))}` }
+          ? {
+              code: 'CONTROL_FAILED' as const,
+              error: `${frame.request.subtype} failed: ${context.scrub(err instanceof Error ? err.message : String(err))}`,
+            }
           : known.toWire()
       context.send({ type: 'control_response', id: frame.id, ok: false, error })
     },

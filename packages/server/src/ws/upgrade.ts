@@ -25,9 +25,11 @@ const HANDSHAKE_KEY = /^[+/0-9A-Za-z]{22}==$/
 
 /** The checks ws makes before it upgrades, made first so every endpoint refuses in the wire shape. */
 function checkHandshake(req: IncomingMessage): void {
-  if (req.method !== 'GET') throw new ServerError('METHOD_NOT_ALLOWED', `A WebSocket upgrade must be a GET, not ${req.method}`, { allowed: ['GET'] })
+  if (req.method !== 'GET')
+    throw new ServerError('METHOD_NOT_ALLOWED', `A WebSocket upgrade must be a GET, not ${req.method}`, { allowed: ['GET'] })
   if (req.headers.upgrade?.toLowerCase() !== 'websocket') throw badHandshake('Only WebSocket upgrades are served: Upgrade: websocket')
-  if (!HANDSHAKE_KEY.test(req.headers['sec-websocket-key'] ?? '')) throw badHandshake('Sec-WebSocket-Key is missing or not 16 bytes in base64')
+  if (!HANDSHAKE_KEY.test(req.headers['sec-websocket-key'] ?? ''))
+    throw badHandshake('Sec-WebSocket-Key is missing or not 16 bytes in base64')
   const version = req.headers['sec-websocket-version']
   if (version !== '13' && version !== '8') throw badHandshake('Sec-WebSocket-Version must be 13')
 }

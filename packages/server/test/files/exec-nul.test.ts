@@ -52,7 +52,10 @@ describe('NUL bytes in exec and session requests', () => {
         assert.equal(res.status, 400, `${what}: ${JSON.stringify(res.body)}`)
         assert.equal(res.body['code'], 'INVALID_REQUEST', what)
         const issues = res.body['data'].issues as Array<{ path: string }>
-        assert.ok(issues.some((issue) => issue.path === what), `${what}: ${JSON.stringify(res.body)}`)
+        assert.ok(
+          issues.some((issue) => issue.path === what),
+          `${what}: ${JSON.stringify(res.body)}`,
+        )
       }
     }
     assert.ok(openFds() <= fds + SLACK, `no file descriptor leaked (${fds} before, ${openFds()} after)`)

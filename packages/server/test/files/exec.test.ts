@@ -66,7 +66,10 @@ describe('exec', () => {
       frames.push(frame)
       if (frame.type === 'stdout' && frame['data'] === 'first\n') await call(stack.url, 'PUT', `/files/content${q('projects/box/go')}`, '')
     }
-    const stdout = frames.filter((f) => f.type === 'stdout').map((f) => f['data']).join('')
+    const stdout = frames
+      .filter((f) => f.type === 'stdout')
+      .map((f) => f['data'])
+      .join('')
     assert.equal(stdout, 'first\nsecond\nthird\n')
     assert.deepEqual(frames.at(-1), { type: 'exit', code: 0, signal: null, timedOut: false })
     assert.equal(frames.filter((f) => f.type === 'exit').length, 1)
@@ -161,7 +164,12 @@ describe('exec', () => {
 
   it("gives the command a minimal environment without the server's secrets", async () => {
     const run = await exec(stack.url, 'box', { command: 'env', env: { EXTRA: 'added' } })
-    const env = Object.fromEntries(run.stdout.trim().split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]))
+    const env = Object.fromEntries(
+      run.stdout
+        .trim()
+        .split('\n')
+        .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+    )
     assert.equal(env['EXTRA'], 'added')
     assert.ok(env['PATH'])
     assert.ok(env['HOME']?.startsWith(join(stack.dir, 'data', 'sessions', 'box')), env['HOME'])
@@ -191,7 +199,10 @@ describe('exec', () => {
     for (const [body, path] of cases) {
       const res = await exec(stack.url, 'box', body)
       assert.equal(res.body['code'], 'INVALID_REQUEST', JSON.stringify(body))
-      assert.ok((res.body['data'].issues as Array<{ path: string }>).some((i) => i.path === path), JSON.stringify(res.body))
+      assert.ok(
+        (res.body['data'].issues as Array<{ path: string }>).some((i) => i.path === path),
+        JSON.stringify(res.body),
+      )
     }
     const bad = await call(stack.url, 'POST', '/sessions/box/exec', '{not json')
     assert.equal(bad.body['code'], 'BAD_JSON')

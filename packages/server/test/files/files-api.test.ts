@@ -25,7 +25,10 @@ describe('file API', () => {
   it('writes, reads, stats and lists files', async () => {
     const put = await call(stack.url, 'PUT', `/files/content${q('docs/notes/hello.txt')}`, 'hello, world\n')
     assert.equal(put.status, 201, JSON.stringify(put.body))
-    assert.deepEqual({ ...put.body['entry'], mtime: undefined }, { name: 'hello.txt', path: 'docs/notes/hello.txt', type: 'file', size: 13, mtime: undefined })
+    assert.deepEqual(
+      { ...put.body['entry'], mtime: undefined },
+      { name: 'hello.txt', path: 'docs/notes/hello.txt', type: 'file', size: 13, mtime: undefined },
+    )
     assert.equal(readFileSync(join(stack.workspace, 'docs/notes/hello.txt'), 'utf8'), 'hello, world\n')
 
     const again = await call(stack.url, 'PUT', `/files/content${q('docs/notes/hello.txt')}`, 'replaced')

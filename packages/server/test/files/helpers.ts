@@ -6,7 +6,12 @@ import type { Json } from '../helpers/http.js'
 export type Frame = { type: string; [key: string]: unknown }
 
 /** A request whose answer is JSON (errors included). */
-export async function call(base: string, method: string, path: string, body?: string | Uint8Array): Promise<{ status: number; body: Json }> {
+export async function call(
+  base: string,
+  method: string,
+  path: string,
+  body?: string | Uint8Array,
+): Promise<{ status: number; body: Json }> {
   const res = await fetch(`${base}${path}`, { method, ...(body !== undefined && { body }) })
   const text = await res.text()
   return { status: res.status, body: text ? (JSON.parse(text) as Json) : {} }
@@ -48,8 +53,19 @@ export async function exec(base: string, session: string, request: unknown): Pro
   }
   const frames: Frame[] = []
   for await (const frame of ndjson(res)) frames.push(frame)
-  const text = (type: string) => frames.filter((f) => f.type === type).map((f) => f['data']).join('')
-  return { status: res.status, frames, stdout: text('stdout'), stderr: text('stderr'), exit: frames.find((f) => f.type === 'exit'), body: {} }
+  const text = (type: string) =>
+    frames
+      .filter((f) => f.type === type)
+      .map((f) => f['data'])
+      .join('')
+  return {
+    status: res.status,
+    frames,
+    stdout: text('stdout'),
+    stderr: text('stderr'),
+    exit: frames.find((f) => f.type === 'exit'),
+    body: {},
+  }
 }
 
 /** A watch socket: records frames, waits for matching ones (with a deadline, so a missing frame fails). */

@@ -20,7 +20,9 @@ function inotifyWatches(): number | undefined {
         continue
       }
       if (target !== 'anon_inode:inotify') continue
-      count += readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8').split('\n').filter((l) => l.startsWith('inotify wd:')).length
+      count += readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8')
+        .split('\n')
+        .filter((l) => l.startsWith('inotify wd:')).length
     }
     return count
   } catch {

@@ -30,7 +30,16 @@ const TOKEN = `tok-fuzz-${randomBytes(12).toString('hex')}`
 const CANARY = `CANARY-${randomBytes(8).toString('hex')}`
 const AUTH = { authorization: `Bearer ${TOKEN}` }
 /** Session cwds that leave the workspace, lexically or through the symlinks made below. */
-const ESCAPING_CWDS = new Set(['..', '../..', '/etc/passwd', '../outside/canary.txt', 'link-out', 'link-out/canary.txt', 'link-out/new.txt', 'link-file'])
+const ESCAPING_CWDS = new Set([
+  '..',
+  '../..',
+  '/etc/passwd',
+  '../outside/canary.txt',
+  'link-out',
+  'link-out/canary.txt',
+  'link-out/new.txt',
+  'link-file',
+])
 
 const openFds = () => readdirSync('/proc/self/fd').length
 const sample = <T>(arb: fc.Arbitrary<T>, numRuns: number, offset: number) => fc.sample(arb, { seed: SEED + offset, numRuns })
@@ -38,9 +47,11 @@ const sample = <T>(arb: fc.Arbitrary<T>, numRuns: number, offset: number) => fc.
 /** Runs `work` over `items` with at most `limit` at a time. */
 async function pool<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0
-  await Promise.all(Array.from({ length: limit }, async () => {
-    while (next < items.length) await work(items[next++]!)
-  }))
+  await Promise.all(
+    Array.from({ length: limit }, async () => {
+      while (next < items.length) await work(items[next++]!)
+    }),
+  )
 }
 
 describe(`fuzz: malformed input at a real server (seed ${SEED})`, () => {
@@ -57,7 +68,8 @@ describe(`fuzz: malformed input at a real server (seed ${SEED})`, () => {
 
   /** An error answer: a known code, a message, and no secret. */
   const checkWire = (body: Record<string, unknown> | undefined, context: string) => {
-    if (!body || typeof body['error'] !== 'string' || !CODES.has(String(body['code']))) return fail(`untyped answer to ${context}: ${JSON.stringify(body)?.slice(0, 200)}`)
+    if (!body || typeof body['error'] !== 'string' || !CODES.has(String(body['code'])))
+      return fail(`untyped answer to ${context}: ${JSON.stringify(body)?.slice(0, 200)}`)
     if (body['code'] === 'INTERNAL') fail(`INTERNAL for ${context}`)
   }
 
@@ -66,7 +78,13 @@ describe(`fuzz: malformed input at a real server (seed ${SEED})`, () => {
     process.on('uncaughtException', record)
     process.on('unhandledRejection', record)
     stack = await startStack({
-      settings: { authTokens: [{ label: 'fuzz', token: TOKEN }], maxFrameBytes: SOFT_FRAME_LIMIT, maxBodyBytes: MAX_BODY, prewarm: false, logLevel: 'debug' },
+      settings: {
+        authTokens: [{ label: 'fuzz', token: TOKEN }],
+        maxFrameBytes: SOFT_FRAME_LIMIT,
+        maxBodyBytes: MAX_BODY,
+        prewarm: false,
+        logLevel: 'debug',
+      },
     })
     // A file outside the workspace, and symlinks in the workspace that point at it.
     const outside = join(stack.dir, 'outside')
@@ -75,11 +93,18 @@ describe(`fuzz: malformed input at a real server (seed ${SEED})`, () => {
     symlinkSync(outside, join(stack.workspace, 'link-out'))
     symlinkSync(join(outside, 'canary.txt'), join(stack.workspace, 'link-file'))
     mkdirSync(join(stack.workspace, 'sub'))
-    const created = await fetch(`${stack.url}/sessions`, { method: 'POST', headers: { ...AUTH, 'content-type': 'application/json' }, body: '{"id":"fuzz"}' })
+    const created = await fetch(`${stack.url}/sessions`, {
+      method: 'POST',
+      headers: { ...AUTH, 'content-type': 'application/json' },
+      body: '{"id":"fuzz"}',
+    })
     assert.equal(created.status, 201)
     // Warm up the paths the fuzz takes, so lazily opened descriptors count in the baseline.
     await rawRequest(stack.server.port, rawUpgrade('/ws', [`Authorization: Bearer ${TOKEN}`]))
-    await rawRequest(stack.server.port, serializeRequest({ method: 'GET', target: '/health', headers: [], body: undefined, upgrade: false }))
+    await rawRequest(
+      stack.server.port,
+      serializeRequest({ method: 'GET', target: '/health', headers: [], body: undefined, upgrade: false }),
+    )
     baselineFds = openFds()
   })
   after(async () => {
@@ -138,13 +163,18 @@ describe(`fuzz: malformed input at a real server (seed ${SEED})`, () => {
     const port = stack.server.port
     const fatal: Array<{ bytes: Buffer; kind: 'text' | 'raw' }> = [
       ...sample(invalidUtf8, 150, 2).map((bytes) => ({ bytes, kind: 'text' as const })),
-      ...sample(fc.integer({ min: SOFT_FRAME_LIMIT * 4 + 1, max: SOFT_FRAME_LIMIT * 6 }), 20, 3).map((n) => ({ bytes: Buffer.alloc(n, 0x61), kind: 'text' as const })),
+      ...sample(fc.integer({ min: SOFT_FRAME_LIMIT * 4 + 1, max: SOFT_FRAME_LIMIT * 6 }), 20, 3).map((n) => ({
+        bytes: Buffer.alloc(n, 0x61),
+        kind: 'text' as const,
+      })),
       ...sample(brokenFraming, 150, 4).map((bytes) => ({ bytes, kind: 'raw' as const })),
     ]
     await pool(fatal, 6, async ({ bytes, kind }) => {
       const reply = kind === 'text' ? await closeOnText(bytes) : await rawAfterHandshake(port, bytes)
-      if (kind === 'text' && !INPUT_CLOSE_CODES.has(reply.code ?? 0)) fail(`text frame ${bytes.subarray(0, 40).toString('hex')}: closed with ${reply.code}`)
-      if (reply.code !== undefined && !INPUT_CLOSE_CODES.has(reply.code)) fail(`raw bytes ${bytes.subarray(0, 40).toString('hex')}: closed with ${reply.code}`)
+      if (kind === 'text' && !INPUT_CLOSE_CODES.has(reply.code ?? 0))
+        fail(`text frame ${bytes.subarray(0, 40).toString('hex')}: closed with ${reply.code}`)
+      if (reply.code !== undefined && !INPUT_CLOSE_CODES.has(reply.code))
+        fail(`raw bytes ${bytes.subarray(0, 40).toString('hex')}: closed with ${reply.code}`)
       for (const text of reply.texts) {
         const frame = JSON.parse(text) as Record<string, unknown>
         if (frame['type'] === 'error') checkWire(frame, `raw bytes ${bytes.subarray(0, 40).toString('hex')}`)
@@ -173,7 +203,12 @@ describe(`fuzz: malformed input at a real server (seed ${SEED})`, () => {
       if (!(res instanceof Error)) statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1)
       checkHttp(request, res)
     })
-    console.log(`HTTP statuses: ${[...statuses].sort(([a], [b]) => a - b).map(([s, n]) => `${s}×${n}`).join(' ')}`)
+    console.log(
+      `HTTP statuses: ${[...statuses]
+        .sort(([a], [b]) => a - b)
+        .map(([s, n]) => `${s}×${n}`)
+        .join(' ')}`,
+    )
     assert.deepEqual(failures, [])
   })
 

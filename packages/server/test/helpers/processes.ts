@@ -9,7 +9,9 @@ export function agentProcesses(sessionsDir: string): number[] {
     .filter((pid) => {
       if (!Number.isInteger(pid)) return false
       try {
-        return readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0').some((v) => v.startsWith(marker))
+        return readFileSync(`/proc/${pid}/environ`, 'latin1')
+          .split('\0')
+          .some((v) => v.startsWith(marker))
       } catch {
         return false
       }

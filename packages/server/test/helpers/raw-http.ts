@@ -77,5 +77,12 @@ export function rawGet(target: string, headers: string[] = []): string {
 export function rawUpgrade(target: string, headers: string[] = []): string {
   const base = ['Upgrade: websocket', 'Connection: Upgrade', 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==', 'Sec-WebSocket-Version: 13']
   const names = new Set(headers.map((h) => h.split(':')[0]!.toLowerCase()))
-  return [`GET ${target} HTTP/1.1`, 'Host: 127.0.0.1', ...base.filter((h) => !names.has(h.split(':')[0]!.toLowerCase())), ...headers, '', ''].join('\r\n')
+  return [
+    `GET ${target} HTTP/1.1`,
+    'Host: 127.0.0.1',
+    ...base.filter((h) => !names.has(h.split(':')[0]!.toLowerCase())),
+    ...headers,
+    '',
+    '',
+  ].join('\r\n')
 }

@@ -15,7 +15,12 @@ export interface ServerProcess {
 }
 
 /** `detached`: in its own process group, as a terminal runs it (signal the group with -pid). */
-export async function spawnServer(env: Record<string, string>, cwd: string, args: string[] = [], options: { detached?: boolean } = {}): Promise<ServerProcess> {
+export async function spawnServer(
+  env: Record<string, string>,
+  cwd: string,
+  args: string[] = [],
+  options: { detached?: boolean } = {},
+): Promise<ServerProcess> {
   let output = ''
   const child = spawn(process.execPath, [MAIN, ...args], {
     cwd,

@@ -8,7 +8,7 @@ import { NAMESPACE_ARGS, bwrapArgs, isInside, type BwrapLayout } from '../../src
 function mounts(args: string[]): string[] {
   const rest = args.slice(NAMESPACE_ARGS.length)
   const out: string[] = []
-  for (let i = 0; i < rest.length; ) {
+  for (let i = 0; i < rest.length;) {
     const op = rest[i]!
     const arity = op === '--tmpfs' || op === '--chdir' || op === '--proc' || op === '--dev' ? 1 : 2
     out.push([op, ...rest.slice(i + 1, i + 1 + arity)].join(' '))
@@ -61,7 +61,15 @@ describe('bwrapArgs', () => {
 
   it('hides a directory inside a writable one after binding it', () => {
     const args = mounts(
-      bwrapArgs({ ...base, hidden: [{ path: '/ws/secrets', kind: 'dir' }, { path: '/ws/.env', kind: 'file' }], writable: ['/ws'], cwd: '/ws' }),
+      bwrapArgs({
+        ...base,
+        hidden: [
+          { path: '/ws/secrets', kind: 'dir' },
+          { path: '/ws/.env', kind: 'file' },
+        ],
+        writable: ['/ws'],
+        cwd: '/ws',
+      }),
     )
     assert.ok(args.indexOf('--tmpfs /ws/secrets') > args.indexOf('--bind /ws /ws'))
     assert.ok(args.indexOf('--ro-bind /dev/null /ws/.env') > args.indexOf('--bind /ws /ws'))

@@ -44,7 +44,12 @@ for (const provider of providers) {
       stateDir = join(dir, 'data', 'sessions', 's1')
       for (const d of [cwd, stateDir]) mkdirSync(d, { recursive: true })
       sandbox = provider.create(join(dir, 'data'))
-      sandboxRun = sandbox.prepare({ sessionId: 's1', cwd, stateDir, env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: stateDir } })
+      sandboxRun = sandbox.prepare({
+        sessionId: 's1',
+        cwd,
+        stateDir,
+        env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: stateDir },
+      })
     })
     after(async () => {
       await sandbox.close()
@@ -55,7 +60,7 @@ for (const provider of providers) {
       assert.equal(sandbox.kind, provider.name)
     })
 
-    it('runs the command in the cwd with the run\'s environment, passing stdin and stdout', async () => {
+    it("runs the command in the cwd with the run's environment, passing stdin and stdout", async () => {
       const result = await run(sandboxRun, cwd, 'pwd; echo "$MARK"; cat', 'from stdin')
       assert.equal(result.code, 0, result.out)
       assert.deepEqual(result.out.split('\n'), [cwd, 'marked', 'from stdin'])

@@ -65,12 +65,18 @@ describe("a session's cwd through a symlink", () => {
       const res = await create(`escape-${i}`, cwd)
       assert.equal(res.status, 400, `${cwd}: ${JSON.stringify(res.body)}`)
       assert.equal(res.body['code'], 'PATH_OUTSIDE_WORKSPACE', cwd)
-      assert.ok(res.body['data'].issues.some((issue: { path: string }) => issue.path === 'config.cwd'), JSON.stringify(res.body))
+      assert.ok(
+        res.body['data'].issues.some((issue: { path: string }) => issue.path === 'config.cwd'),
+        JSON.stringify(res.body),
+      )
     }
     assert.deepEqual(hostFiles(), ['keep.txt'])
     assert.equal(existsSync(join(host, 'missing')), false, 'the dangling link made nothing')
     const list = (await call(stack.url, 'GET', '/sessions')).body['sessions'] as Array<{ id: string }>
-    assert.equal(list.some((s) => s.id.startsWith('escape-')), false)
+    assert.equal(
+      list.some((s) => s.id.startsWith('escape-')),
+      false,
+    )
   })
 
   it('accepts a link that stays inside, and the agent works in its real directory', async () => {
@@ -93,7 +99,7 @@ describe("a session's cwd through a symlink", () => {
 
     const probe = await WsProbe.connect(`${stack.url.replace(/^http/, 'ws')}/sessions/swapped/ws`)
     probe.prompt('swapped')
-    const error = await probe.next((f) => f.type === 'error' || f.type === 'sdk_message' && sdkData(f)['type'] === 'result')
+    const error = await probe.next((f) => f.type === 'error' || (f.type === 'sdk_message' && sdkData(f)['type'] === 'result'))
     assert.equal(error['code'], 'AGENT_START_FAILED', JSON.stringify(error))
     assert.match(error['error'] as string, /config\.cwd: Path "swap" leads outside the workspace/)
 

@@ -157,13 +157,13 @@ describe('the bubblewrap sandbox, end to end', () => {
     }
   })
 
-  it('shows only the session\'s own state in the data directory', async () => {
+  it("shows only the session's own state in the data directory", async () => {
     const out = await ask('look in the data dir')
     assert.ok(!out.includes('sessions.db'), `the event log is visible: ${out}`)
     assert.match(out, /default/, 'the session sees its own state directory')
   })
 
-  it('gives the agent a placeholder, never the key: not in its environment, nor any process\'s', async () => {
+  it("gives the agent a placeholder, never the key: not in its environment, nor any process's", async () => {
     const out = await ask('print the environment')
     assert.match(out, /ANTHROPIC_API_KEY=sandbox-placeholder/)
     assert.match(out, /HTTPS_PROXY=http:\/\/127\.0\.0\.1:\d+/)
@@ -172,7 +172,12 @@ describe('the bubblewrap sandbox, end to end', () => {
 
   it('leaves no copy of the key in any file the agent can read where one could be', async () => {
     const out = await ask('search for the key')
-    const hits = new Set(out.replace(/^OUTPUT<<|>>$/g, '').split('\n').filter(Boolean))
+    const hits = new Set(
+      out
+        .replace(/^OUTPUT<<|>>$/g, '')
+        .split('\n')
+        .filter(Boolean),
+    )
     assert.deepEqual([...hits], [join(stack.workspace, 'canary.txt')], 'the key was found outside the canary')
   })
 
@@ -211,6 +216,9 @@ describe('the bubblewrap sandbox, end to end', () => {
     assert.ok(gate.verdicts.every(Boolean), 'a request reached the model without the real key')
     assert.ok(!gate.bodies.some((b) => b.includes(TEST_API_KEY)), 'the agent sent the key to the model')
     assert.deepEqual(stack.model.failures, [])
-    assert.ok(stack.logLines.some((l) => /sandbox refused a connection to 127\.0\.0\.1:\d+/.test(l)), 'the refusal is logged')
+    assert.ok(
+      stack.logLines.some((l) => /sandbox refused a connection to 127\.0\.0\.1:\d+/.test(l)),
+      'the refusal is logged',
+    )
   })
 })

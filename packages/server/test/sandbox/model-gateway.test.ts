@@ -49,7 +49,11 @@ describe('model gateway', () => {
     await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r))
     const url = new URL(`http://127.0.0.1:${(upstream.address() as AddressInfo).port}/prefix/`)
     gateway = startModelGateway({ socketPath: join(dir, 'model.sock'), upstream: url, credentials: { apiKey: 'sk-real-key-0123456789' } })
-    bearerGateway = startModelGateway({ socketPath: join(dir, 'bearer.sock'), upstream: url, credentials: { bearer: 'real-token-0123456789' } })
+    bearerGateway = startModelGateway({
+      socketPath: join(dir, 'bearer.sock'),
+      upstream: url,
+      credentials: { bearer: 'real-token-0123456789' },
+    })
   })
   after(async () => {
     await gateway.close()
@@ -59,7 +63,12 @@ describe('model gateway', () => {
   })
 
   it('replaces the placeholder x-api-key with the real key and keeps the rest', async () => {
-    const res = await send(gateway.socketPath, '/v1/messages?beta=true', { 'x-api-key': 'placeholder', 'anthropic-version': '2023-06-01' }, '{"a":1}')
+    const res = await send(
+      gateway.socketPath,
+      '/v1/messages?beta=true',
+      { 'x-api-key': 'placeholder', 'anthropic-version': '2023-06-01' },
+      '{"a":1}',
+    )
     assert.equal(res.status, 200)
     const got = seen.at(-1)!
     assert.equal(got.url, '/prefix/v1/messages?beta=true')

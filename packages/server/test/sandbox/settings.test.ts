@@ -25,12 +25,15 @@ describe('sandbox settings', () => {
   })
 
   it('names the package to install when bwrap is missing', () => {
-    assert.throws(() => findBwrap('/nonexistent:/also-missing'), (err: Error & { code?: string }) => {
-      assert.equal(err.code, 'BWRAP_NOT_FOUND')
-      assert.match(err.message, /`bubblewrap`/)
-      assert.match(err.message, /--sandbox none/)
-      return true
-    })
+    assert.throws(
+      () => findBwrap('/nonexistent:/also-missing'),
+      (err: Error & { code?: string }) => {
+        assert.equal(err.code, 'BWRAP_NOT_FOUND')
+        assert.match(err.message, /`bubblewrap`/)
+        assert.match(err.message, /--sandbox none/)
+        return true
+      },
+    )
     assert.throws(() => findBwrap(process.env['PATH'], '/nonexistent/bwrap'), { code: 'BWRAP_NOT_FOUND' })
   })
 })
