@@ -31,6 +31,8 @@ describe("the original README's /config example", () => {
     assert.deepEqual((await api(stack.url, 'GET', '/config')).body['config'].agents, { myAgent: { description: 'A custom agent' } })
 
     const probe = await WsProbe.connect(stack.wsUrl)
+    // The original protocol's clients read nothing from the HTTP answer: the socket says it too.
+    await probe.next((f) => f.type === 'info' && String(f['message']).includes('agents.myAgent.name'), { timeoutMs: 10_000 })
     probe.prompt('hello')
     await probe.result()
     const init = sdkData(probe.frames.find((f) => f.type === 'sdk_message' && sdkData(f)['subtype'] === 'init')!)
@@ -44,6 +46,9 @@ describe("the original README's /config example", () => {
     assert.equal(created.status, 201, JSON.stringify(created.body))
     assert.deepEqual(created.body['dropped'], ['config.agents.myAgent.name'])
     assert.deepEqual(created.body['session'].config.agents, { myAgent: { description: 'A custom agent' } })
+    const probe = await WsProbe.connect(`${stack.url.replace(/^http/, 'ws')}/sessions/orig/ws`)
+    await probe.next((f) => f.type === 'info' && String(f['message']).includes('config.agents.myAgent.name'), { timeoutMs: 10_000 })
+    probe.close()
   })
 
   it('still refuses unknown top-level fields and wrong types inside an agent', async () => {

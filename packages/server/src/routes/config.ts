@@ -27,6 +27,7 @@ export function configRoutes(sessions: SessionManager, options: { maxBodyBytes: 
       const session = sessions.defaultSession
       // Fields inside `agents` the SDK does not know (the original README's `name`) are dropped, and named.
       const dropped = droppedAgentFields(body)
+      session.droppedConfigFields = dropped
       return jsonResponse<PostConfigResponse>({
         success: true,
         config: redactConfig(parsed.data),

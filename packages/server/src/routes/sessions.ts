@@ -29,10 +29,9 @@ export function sessionRoutes(sessions: SessionManager, log: EventLog, options: 
         throw new ServerError('INVALID_REQUEST', `Invalid session: ${summarizeIssues(issues)}`, { issues })
       }
       const dropped = droppedAgentFields((body as { config?: unknown }).config, 'config.')
-      return jsonResponse<CreateSessionResponse>(
-        { session: sessions.create(parsed.data).info(), ...(dropped.length > 0 && { dropped }) },
-        201,
-      )
+      const session = sessions.create(parsed.data)
+      session.droppedConfigFields = dropped
+      return jsonResponse<CreateSessionResponse>({ session: session.info(), ...(dropped.length > 0 && { dropped }) }, 201)
     })
     app.get('/sessions', () => jsonResponse<ListSessionsResponse>({ sessions: sessions.list() }))
     app.get('/sessions/:id', (c) => {

@@ -123,6 +123,10 @@ export class Session {
     return this.launcher.demoModelUrl !== undefined && !this.config.hasKey
   }
 
+  /** Fields of the last posted config the SDK does not know, dropped by the server: said to
+   * every client that attaches, as the original protocol's clients learn nothing from HTTP. */
+  droppedConfigFields: readonly string[] = []
+
   /** The config as posted (the key included: never send it as is). */
   get postedConfig(): SessionConfig {
     return this.config.posted

@@ -8,7 +8,7 @@ import type { WebSocket } from 'ws'
 import type { EventLog } from '../event-log/event-log.js'
 import type { Authenticator } from '../http/auth.js'
 import type { Logger } from '../logger.js'
-import { DEMO_NOTICE } from '../notices.js'
+import { DEMO_NOTICE, droppedFieldsNotice } from '../notices.js'
 import type { Session, Subscriber, Subscription } from '../sessions/session.js'
 import type { SessionManager } from '../sessions/session-manager.js'
 import { Backpressure } from './backpressure.js'
@@ -57,6 +57,8 @@ function subscriberFor(session: Session, socket: WebSocket, outbox: Backpressure
       const demo = session.isDemo
       sendFrame(socket, { type: 'connected', sessionId: session.id, demo, lastSeq, after })
       if (demo) sendFrame(socket, { type: 'info', message: DEMO_NOTICE, source: 'server' })
+      const dropped = session.droppedConfigFields
+      if (dropped.length > 0) sendFrame(socket, { type: 'info', message: droppedFieldsNotice(dropped), source: 'server' })
     },
     deliver(event) {
       if (outbox.send(event.text)) progress.sentUpTo = Math.max(progress.sentUpTo, event.seq)
