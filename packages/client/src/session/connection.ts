@@ -14,9 +14,8 @@ import type { Transport, TransportCloseEvent } from '../transport/transport.js'
 import { sessionWsEndpoint } from '../urls.js'
 import type { ResolvedReconnectOptions } from './backoff.js'
 import { connectFailure, toWireError } from './failures.js'
-import type { ConnectionChangeHandler, ConnectionState, ErrorHandler, Hub, MessageHandler } from './hub.js'
-import type { MessagesOptions } from './message-stream.js'
-import { PermissionDesk, type PermissionHandler, type PermissionResolvedHandler } from './permissions.js'
+import type { ConnectionState, Hub } from './hub.js'
+import { PermissionDesk } from './permissions.js'
 import { promptFrame, type PromptInput, type PromptOptions } from './prompt.js'
 import { reconnect } from './reconnect.js'
 import { SessionSocket } from './socket.js'
@@ -99,6 +98,10 @@ export class SessionConnection extends FlatAliases {
     this.unsubscribe = init.hub.permissionHandlerAdded.add(() => this.permissions.pump())
   }
 
+  protected get hub(): Hub {
+    return this.init.hub
+  }
+
   /** The session's id (`default` for `/ws` once connected). */
   get sessionId(): string | undefined {
     return this.init.sessionId ?? this.connectedFrame?.sessionId
@@ -165,38 +168,6 @@ export class SessionConnection extends FlatAliases {
   /** Interrupt the running turn; it ends with an error result. @throws `NOT_CONNECTED`. */
   interrupt(): void {
     this.send({ type: FRAME.interrupt })
-  }
-
-  onMessage(handler: MessageHandler): () => void {
-    return this.init.hub.onMessage(handler)
-  }
-
-  /**
-   * Answer the session's tool-permission requests: the handler returns (or resolves to) a
-   * decision, `'allow'`/`'deny'`, or undefined to leave the request to others. Requests met in a
-   * replay are put to handlers only once the connection has caught up, and only if still open.
-   * A handler that throws is reported to onError (`HANDLER_FAILED`). Returns the unsubscribe.
-   */
-  onPermissionRequest(handler: PermissionHandler): () => void {
-    return this.init.hub.onPermissionRequest(handler)
-  }
-
-  /** Every `permission_resolved` event (who decided what), once each, in order. Returns the unsubscribe. */
-  onPermissionResolved(handler: PermissionResolvedHandler): () => void {
-    return this.init.hub.onPermissionResolved(handler)
-  }
-
-  onError(handler: ErrorHandler): () => void {
-    return this.init.hub.onError(handler)
-  }
-
-  onConnectionChange(handler: ConnectionChangeHandler): () => void {
-    return this.init.hub.onConnectionChange(handler)
-  }
-
-  /** Iterate over the frames from now on; the loop ends when the connection closes for good. */
-  messages(options?: MessagesOptions): AsyncIterableIterator<ServerFrame> {
-    return this.init.hub.stream(options)
   }
 
   /** Close for good: pending prompts reject with `CLIENT_STOPPED`, iterators end. Idempotent. */

@@ -42,3 +42,13 @@ export function connectionLost(why: string, cause: ClaudeAgentClientError): Clau
 export function toWireError(frame: ErrorFrame): WireError {
   return { error: frame.error, code: frame.code, ...(frame.data !== undefined && { data: frame.data }) }
 }
+
+/** Why start() or resume() failed, as `CONNECTION_FAILED` unless it is a client error already. */
+export function startFailure(error: unknown, timeoutMs: number): ClaudeAgentClientError {
+  if (error instanceof ClaudeAgentClientError) return error
+  if (isTimeoutReason(error)) {
+    return new ClaudeAgentClientError('CONNECTION_FAILED', `The server did not get ready within ${timeoutMs} ms`)
+  }
+  const reason = error instanceof Error ? error.message : String(error)
+  return new ClaudeAgentClientError('CONNECTION_FAILED', `Could not connect: ${reason}`, { cause: error })
+}
