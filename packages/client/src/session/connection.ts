@@ -13,11 +13,12 @@ import { Files, type WorkspaceTarget } from '../files/files.js'
 import type { Transport, TransportCloseEvent } from '../transport/transport.js'
 import { sessionWsEndpoint } from '../urls.js'
 import type { ResolvedReconnectOptions } from './backoff.js'
-import { connectFailure, toWireError } from './failures.js'
+import { connectFailure, notConnected, toWireError } from './failures.js'
 import type { ConnectionState, Hub } from './hub.js'
 import { PermissionDesk } from './permissions.js'
 import { promptFrame, type PromptInput, type PromptOptions } from './prompt.js'
 import { reconnect } from './reconnect.js'
+import { ReplayPosition } from './replay-position.js'
 import { SessionSocket } from './socket.js'
 import { TurnTracker, type SentMark } from './turns.js'
 
@@ -73,25 +74,18 @@ export class SessionConnection extends FlatAliases {
   private phase: Phase = 'idle'
   private socket?: SessionSocket
   private connectedFrame?: ConnectedFrame
-  /** Connections made so far; the current one's number. */
-  private epoch = 0
-  /** The session's lastSeq when the current connection attached. */
-  private baseSeq = 0
-  /** The log's end when the current connection attached: replayed events up to it may be resolved already. */
-  private replayEnd: number | undefined
-  /** The seq of the last event delivered. */
-  private cursor: number | undefined
+  private readonly position: ReplayPosition
   /** The last error frame without seq on this connection (why the server is about to close it). */
   private lastServerError?: WireError
   private closing?: Promise<void>
 
   constructor(private readonly init: SessionConnectionInit) {
     super()
-    this.cursor = init.after
+    this.position = new ReplayPosition(init.after)
     this.permissions = new PermissionDesk({
       handlers: () => init.hub.currentPermissionHandlers(),
       sessionId: () => this.sessionId,
-      position: () => ({ epoch: this.epoch, caughtUp: this.caughtUp }),
+      position: () => ({ epoch: this.position.epoch, caughtUp: this.caughtUp }),
       trySend: (frame) => this.trySend(frame) !== undefined,
       handlerFailed: (error) => init.hub.emitError(error),
     })
@@ -122,12 +116,12 @@ export class SessionConnection extends FlatAliases {
 
   /** The seq of the last session event delivered (the replay cursor of the next reconnect). */
   get lastSeq(): number | undefined {
-    return this.cursor
+    return this.position.cursor
   }
 
   /** Connected, and every event logged when this connection attached has been delivered. */
   private get caughtUp(): boolean {
-    return this.phase === 'connected' && (this.replayEnd === undefined || (this.cursor ?? 0) >= this.replayEnd)
+    return this.phase === 'connected' && this.position.replayed
   }
 
   /** Connect once (no retry) and resolve on the `connected` frame. Rejects `CONNECTION_FAILED`, `CLIENT_STOPPED`. */
@@ -160,7 +154,7 @@ export class SessionConnection extends FlatAliases {
    * While reconnecting the prompt waits and is sent once connected again.
    */
   async prompt(input: PromptInput, options: PromptOptions = {}): Promise<SdkResultMessage> {
-    if (this.phase !== 'connected' && this.phase !== 'reconnecting') throw this.notConnected('prompt')
+    if (this.phase !== 'connected' && this.phase !== 'reconnecting') throw notConnected('prompt', this.phase)
     options.signal?.throwIfAborted()
     return this.turns.run(promptFrame(input), options.signal)
   }
@@ -214,14 +208,10 @@ export class SessionConnection extends FlatAliases {
     this.socket = socket
     this.connectedFrame = connected
     this.lastServerError = undefined
-    this.epoch++
-    this.baseSeq = connected.lastSeq ?? this.cursor ?? 0
-    this.replayEnd = connected.lastSeq
-    // Never backwards: a replay from further back than asked is deduplicated, not redelivered.
-    this.cursor ??= connected.after ?? connected.lastSeq
+    this.position.attached(connected)
     this.setPhase('connected')
-    this.turns.connected(this.epoch)
-    if (this.caughtUp) this.turns.caughtUp(this.epoch)
+    this.turns.connected(this.position.epoch)
+    if (this.caughtUp) this.turns.caughtUp(this.position.epoch)
     this.permissions.pump()
     return connected
   }
@@ -237,20 +227,14 @@ export class SessionConnection extends FlatAliases {
     if (this.turns.isResendAnswer(frame)) return this.init.log('a resent prompt was there already: waiting for its result')
     const seq = frameSeq(frame)
     if (seq !== undefined) {
-      if (this.cursor !== undefined && seq <= this.cursor) {
-        this.init.log(`dropped event ${seq}: delivered already`)
-        return this.permissions.pump() // an open request resent to a live connection
-      }
-      if (this.cursor !== undefined && seq !== this.cursor + 1) {
-        this.init.log(`events ${this.cursor + 1}..${seq - 1} never arrived`)
-      }
-      this.cursor = seq
+      // Delivered already: an open request resent to a live connection
+      if (!this.position.advance(seq, this.init.log)) return this.permissions.pump()
     } else if (frame.type === FRAME.error) {
       this.lastServerError = toWireError(frame)
     }
     // Bookkeeping first, so handlers see a consistent state.
     this.turns.observe(frame)
-    if (this.caughtUp) this.turns.caughtUp(this.epoch)
+    if (this.caughtUp) this.turns.caughtUp(this.position.epoch)
     this.init.hub.emitMessage(frame)
     this.permissions.pump()
   }
@@ -279,7 +263,7 @@ export class SessionConnection extends FlatAliases {
       {
         options: this.init.reconnect,
         stop: this.lifetime.signal,
-        attempt: () => this.connectOnce(this.cursor, this.lifetime.signal),
+        attempt: () => this.connectOnce(this.position.cursor, this.lifetime.signal),
         report: (change) => this.init.hub.emitChange(change),
         giveUp: (failure) => this.terminate(failure),
       },
@@ -290,13 +274,18 @@ export class SessionConnection extends FlatAliases {
   /** The connection is over for good: pending prompts and iterators end with `error`. */
   private terminate(error: ClaudeAgentClientError): void {
     if (this.phase === 'closed') return
+    this.endAll(error)
+    this.init.hub.emitError(error)
+    this.setPhase('closed', error)
+  }
+
+  /** End the connection's lifetime: what waits on it (prompts, control requests, permission requests) fails with `error`. */
+  private endAll(error: ClaudeAgentClientError): void {
     this.lifetime.abort(error)
     this.turns.failAll(error)
     this.controls.failAll(error)
     this.permissions.close(error)
     this.unsubscribe()
-    this.init.hub.emitError(error)
-    this.setPhase('closed', error)
   }
 
   // ---- sending ----
@@ -309,23 +298,12 @@ export class SessionConnection extends FlatAliases {
       return undefined // closing: the prompt waits for the next connection
     }
     this.init.log('→', frame)
-    return { epoch: this.epoch, baseSeq: this.baseSeq }
+    return { epoch: this.position.epoch, baseSeq: this.position.baseSeq }
   }
 
   private requireConnected(method: string): SessionSocket {
     if (this.phase === 'connected' && this.socket) return this.socket
-    throw this.notConnected(method)
-  }
-
-  private notConnected(method: string): ClaudeAgentClientError {
-    const why: Record<Phase, string> = {
-      idle: 'the connection is not open',
-      connecting: 'the connection is not open yet',
-      reconnecting: 'the connection dropped and is being re-established (prompt() waits for it)',
-      connected: '',
-      closed: 'the connection is closed',
-    }
-    return new ClaudeAgentClientError('NOT_CONNECTED', `Cannot ${method}(): ${why[this.phase]}`)
+    throw notConnected(method, this.phase)
   }
 
   private setPhase(phase: ConnectionState, error?: ClaudeAgentClientError): void {
@@ -337,11 +315,7 @@ export class SessionConnection extends FlatAliases {
     const wasOpen = this.phase !== 'idle' && this.phase !== 'closed'
     const stopped = new ClaudeAgentClientError('CLIENT_STOPPED', 'The connection was closed by the client')
     this.phase = 'closed'
-    this.lifetime.abort(stopped)
-    this.turns.failAll(stopped)
-    this.controls.failAll(stopped)
-    this.permissions.close(stopped)
-    this.unsubscribe()
+    this.endAll(stopped)
     const socket = this.socket
     this.socket = undefined
     this.connectedFrame = undefined

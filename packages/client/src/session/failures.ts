@@ -52,3 +52,18 @@ export function startFailure(error: unknown, timeoutMs: number): ClaudeAgentClie
   const reason = error instanceof Error ? error.message : String(error)
   return new ClaudeAgentClientError('CONNECTION_FAILED', `Could not connect: ${reason}`, { cause: error })
 }
+
+/** `NOT_CONNECTED` for `method()` called in a connection phase that cannot take it. */
+export function notConnected(
+  method: string,
+  phase: 'idle' | 'connecting' | 'reconnecting' | 'connected' | 'closed',
+): ClaudeAgentClientError {
+  const why: Record<typeof phase, string> = {
+    idle: 'the connection is not open',
+    connecting: 'the connection is not open yet',
+    reconnecting: 'the connection dropped and is being re-established (prompt() waits for it)',
+    connected: '',
+    closed: 'the connection is closed',
+  }
+  return new ClaudeAgentClientError('NOT_CONNECTED', `Cannot ${method}(): ${why[phase]}`)
+}
