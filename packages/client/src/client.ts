@@ -10,7 +10,6 @@ import type {
   PostConfigResponse,
   QueryConfig,
   SdkResultMessage,
-  ServerFrame,
 } from '@claude-agent/protocol'
 import { raceAbort } from './abort.js'
 import { TurnActivity } from './activity.js'
