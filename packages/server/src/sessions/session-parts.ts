@@ -34,14 +34,14 @@ export function createSessionParts(options: SessionOptions, hooks: SessionHooks)
   const { record, store, logger, limits, context } = options
   const config = new OwnConfig(record.id, options.config ?? record.config, store, options.defaults)
   // The callbacks below read parts built after them; none runs before this function returns.
-  const hub = new EventHub(
+  const hub: EventHub = new EventHub(
     record.id,
     store,
     logger,
     () => broker.openEvents(),
     () => hooks.releaseIfUnattended(),
   )
-  const broker = new PermissionBroker({
+  const broker: PermissionBroker = new PermissionBroker({
     emit: (frame) => hub.emit(frame),
     timeoutMs: limits.permissionTimeoutMs,
     sessionRules: sessionRules(record, store),
@@ -57,7 +57,7 @@ export function createSessionParts(options: SessionOptions, hooks: SessionHooks)
     options.stateDir,
     lexicalSessionCwd(context.workspace, record.config.cwd),
   )
-  const agent = new AgentSupervisor(
+  const agent: AgentSupervisor = new AgentSupervisor(
     record.id,
     launcher,
     {
@@ -72,7 +72,7 @@ export function createSessionParts(options: SessionOptions, hooks: SessionHooks)
     limits.idleTimeoutMs,
   )
   const queue = new TurnQueue(record.id, store)
-  const turns = new Turns({
+  const turns: Turns = new Turns({
     sessionId: record.id,
     queue,
     agent,
