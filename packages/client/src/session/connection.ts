@@ -2,7 +2,7 @@
 // with backoff after a drop, replaying from the last event it delivered, so handlers see every
 // session event once and in order (deduplicated by seq), and pairs prompts with their results.
 import type { ClientFrame, ConnectedFrame, SdkResultMessage, ServerFrame, WireError } from '@claude-agent/protocol'
-import { CLOSE_CODES, FRAME, frameSeq } from '@claude-agent/protocol'
+import { FRAME, frameSeq } from '@claude-agent/protocol'
 import { FlatAliases } from '../aliases.js'
 import { ControlChannel } from '../control/channel.js'
 import { createControl, type Control } from '../control/control.js'
@@ -13,7 +13,7 @@ import { Files, type WorkspaceTarget } from '../files/files.js'
 import type { Transport, TransportCloseEvent } from '../transport/transport.js'
 import { sessionWsEndpoint } from '../urls.js'
 import type { ResolvedReconnectOptions } from './backoff.js'
-import { connectFailure, notConnected, toWireError } from './failures.js'
+import { closeFailures, connectFailure, notConnected, toWireError } from './failures.js'
 import type { ConnectionState, Hub } from './hub.js'
 import { PermissionDesk } from './permissions.js'
 import { promptFrame, type PromptInput, type PromptOptions } from './prompt.js'
@@ -58,14 +58,11 @@ export class SessionConnection extends FlatAliases {
   /** Commands in this session. */
   readonly commands = new Commands(() => this.workspaceTarget())
   /** Live control of this session, on this connection; `session.control(request)` sends any control request. */
-  readonly control: Control = createControl((request, options) => {
-    try {
-      this.requireConnected('control')
-    } catch (error) {
-      return Promise.reject(error)
-    }
-    return this.controls.request(request, options)
-  })
+  readonly control: Control = createControl((request, options) =>
+    this.phase === 'connected' && this.socket
+      ? this.controls.request(request, options)
+      : Promise.reject(notConnected('control', this.phase)),
+  )
   private readonly turns = new TurnTracker({ trySend: (frame) => this.trySend(frame) })
   private readonly controls = new ControlChannel((frame) => this.send(frame))
   private readonly permissions: PermissionDesk
@@ -245,18 +242,12 @@ export class SessionConnection extends FlatAliases {
   }
 
   private handleClose(event: TransportCloseEvent): void {
-    const detail = `code ${event.code}${event.reason ? `: ${event.reason}` : ''}`
     if (this.phase !== 'connected') return // our own close()
     this.socket = undefined
     this.connectedFrame = undefined
-    this.controls.failAll(
-      new ClaudeAgentClientError('CONTROL_LOST', `The connection dropped before the control response arrived (${detail})`),
-    )
-    if (event.code === CLOSE_CODES.gone) {
-      const wireError = this.lastServerError ?? { code: 'SESSION_NOT_FOUND', error: 'The session was deleted' }
-      return this.terminate(new ClaudeAgentClientError('CONNECTION_CLOSED', `The session was deleted (${detail})`, { wireError }))
-    }
-    const error = new ClaudeAgentClientError('CONNECTION_CLOSED', `The connection to the server closed (${detail})`)
+    const { controlLost, error, final } = closeFailures(event, this.lastServerError)
+    this.controls.failAll(controlLost)
+    if (final) return this.terminate(error)
     if (!this.init.reconnect.enabled) return this.terminate(error)
     this.phase = 'reconnecting'
     void reconnect(

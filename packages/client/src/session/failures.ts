@@ -1,9 +1,9 @@
 // Why a connection failed or ended, as ClaudeAgentClientErrors, and which failures are final.
 import type { ErrorFrame, WireError } from '@claude-agent/protocol'
-import { WireErrorSchema } from '@claude-agent/protocol'
+import { CLOSE_CODES, WireErrorSchema } from '@claude-agent/protocol'
 import { isTimeoutReason } from '../abort.js'
 import { ClaudeAgentClientError } from '../errors.js'
-import { UpgradeRefusedError } from '../transport/transport.js'
+import { UpgradeRefusedError, type TransportCloseEvent } from '../transport/transport.js'
 import { loggableUrl } from '../urls.js'
 
 /** A failed connection attempt as `CONNECTION_FAILED` (with the server's wire error when it refused). */
@@ -66,4 +66,29 @@ export function notConnected(
     closed: 'the connection is closed',
   }
   return new ClaudeAgentClientError('NOT_CONNECTED', `Cannot ${method}(): ${why[phase]}`)
+}
+
+/**
+ * Why the socket closed: `controlLost` for the control requests it carried, `error` for the
+ * connection, `final` when the session was deleted (with the server's last error, if it sent one).
+ */
+export function closeFailures(
+  event: TransportCloseEvent,
+  lastServerError: WireError | undefined,
+): { controlLost: ClaudeAgentClientError; error: ClaudeAgentClientError; final: boolean } {
+  const detail = `code ${event.code}${event.reason ? `: ${event.reason}` : ''}`
+  const controlLost = new ClaudeAgentClientError('CONTROL_LOST', `The connection dropped before the control response arrived (${detail})`)
+  if (event.code === CLOSE_CODES.gone) {
+    const wireError = lastServerError ?? { code: 'SESSION_NOT_FOUND', error: 'The session was deleted' }
+    return {
+      controlLost,
+      error: new ClaudeAgentClientError('CONNECTION_CLOSED', `The session was deleted (${detail})`, { wireError }),
+      final: true,
+    }
+  }
+  return {
+    controlLost,
+    error: new ClaudeAgentClientError('CONNECTION_CLOSED', `The connection to the server closed (${detail})`),
+    final: false,
+  }
 }
