@@ -1,6 +1,7 @@
 // The flat method names of the original client and of earlier versions (`writeFile`,
 // `readFile`, `exec`, `setModel`, ...), each a one-line alias of a capability object, written
-// once for the client and attached sessions so existing code keeps working.
+// once for the client and attached sessions so existing code keeps working; the listener
+// methods come from HubAliases.
 import type { FileEntry, MakeDirResponse, PermissionMode } from '@claude-agent/protocol'
 import type { ControlOptions } from './control/channel.js'
 import type { Control, McpServerStatus, ModelChange, ModelInfo, PermissionModeChange, SlashCommand } from './control/control.js'
@@ -10,8 +11,9 @@ import type { FileRequestOptions, ListFilesOptions, MakeDirOptions, ReadFileOpti
 import type { FileData } from './files/content.js'
 import type { Files } from './files/files.js'
 import type { FilesystemEventHandler, WatchHandle, WatchOptions } from './files/watch.js'
+import { HubAliases } from './hub-aliases.js'
 
-export abstract class FlatAliases {
+export abstract class FlatAliases extends HubAliases {
   /** The workspace: write, read, readStream, list, getInfo, makeDir, remove, watchDir. */
   abstract readonly files: Files
   /** Commands in the session: run. */

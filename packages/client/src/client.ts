@@ -10,9 +10,8 @@ import type {
   PostConfigResponse,
   QueryConfig,
   SdkResultMessage,
-  ServerFrame,
 } from '@claude-agent/protocol'
-import { isTimeoutReason, raceAbort } from './abort.js'
+import { raceAbort } from './abort.js'
 import { TurnActivity } from './activity.js'
 import { FlatAliases } from './aliases.js'
 import { createControl, type Control } from './control/control.js'
@@ -21,16 +20,16 @@ import { ClaudeAgentClientError } from './errors.js'
 import { Commands } from './exec/commands.js'
 import { Files, type WorkspaceTarget } from './files/files.js'
 import { fetchConfig, postConfig } from './http/config.js'
-import { DEFAULT_CONNECT_TIMEOUT_MS, pickQueryConfig, validateOptions, type ClaudeAgentClientOptions } from './options.js'
-import type { SandboxInfo, SandboxProvider, ServerEndpoint } from './providers/provider.js'
+import { pickQueryConfig, validateOptions, type ClaudeAgentClientOptions } from './options.js'
+import type { SandboxInfo, SandboxProvider } from './providers/provider.js'
 import { selectProvider } from './providers/select.js'
 import { resolveReconnect } from './session/backoff.js'
 import { SessionConnection } from './session/connection.js'
-import { Hub, type ConnectionChangeHandler, type ConnectionState, type ErrorHandler, type MessageHandler } from './session/hub.js'
-import type { MessagesOptions } from './session/message-stream.js'
-import type { PermissionHandler, PermissionResolvedHandler } from './session/permissions.js'
+import { startFailure } from './session/failures.js'
+import { Hub, type ConnectionState } from './session/hub.js'
 import type { PromptInput, PromptOptions } from './session/prompt.js'
 import { SessionsApi } from './sessions-api.js'
+import { ServerAddress } from './server-address.js'
 import { deriveServerUrls } from './urls.js'
 
 /**
@@ -58,14 +57,14 @@ export class ClaudeAgentClient extends FlatAliases {
   /** Live control of the client's session; `client.control(request)` sends any control request. */
   readonly control: Control = createControl((request, options) => this.requireSession('control').control(request, options))
   private readonly options: ClaudeAgentClientOptions
+  private readonly address: ServerAddress
   /** Values the debug log never prints (tokens, keys), including ones a provider makes up later. */
   private readonly secrets = new Set<string>()
   private readonly log: DebugLog
-  private readonly hub: Hub
+  protected readonly hub: Hub
   private readonly activity = new TurnActivity(() => this.provider)
   private starting = false
   private provider?: SandboxProvider
-  private endpoint?: ServerEndpoint
   private session?: SessionConnection
   /** Set while paused: the seq to replay after on resume(). */
   private pausedAt?: { after: number | undefined }
@@ -79,16 +78,17 @@ export class ClaudeAgentClient extends FlatAliases {
     for (const secret of [options.token, options.authToken, options.anthropicApiKey, options.e2bApiKey])
       if (secret) this.secrets.add(secret)
     this.log = createDebugLog(options.debug ?? false, this.secrets)
+    this.address = new ServerAddress(this.options, this.secrets)
     this.hub = new Hub(this.log)
     this.hub.onMessage((frame) => this.activity.observe(frame))
     if (options.connectionUrl !== undefined) deriveServerUrls(options.connectionUrl)
     validateOptions(options)
     this.sessions = new SessionsApi({
-      baseUrl: () => this.requireBaseUrl('sessions'),
-      token: () => this.token,
+      baseUrl: () => this.address.requireBaseUrl('sessions'),
+      token: () => this.address.token,
       log: this.log,
       reconnect: options.reconnect,
-      connectTimeoutMs: this.connectTimeoutMs,
+      connectTimeoutMs: this.address.connectTimeoutMs,
       label: options.label,
     })
   }
@@ -142,15 +142,20 @@ export class ClaudeAgentClient extends FlatAliases {
       await this.release() // what a dropped connection left behind
       const provider = await selectProvider(this.options, this.log)
       this.provider = provider
-      this.useEndpoint(await raceAbort(provider.start(abort.signal), abort.signal))
+      this.address.use(await raceAbort(provider.start(abort.signal), abort.signal))
       // The deadline starts after the provider: creating a sandbox has a timeout of its own.
-      const deadline = AbortSignal.any([abort.signal, AbortSignal.timeout(this.connectTimeoutMs)])
+      const deadline = AbortSignal.any([abort.signal, AbortSignal.timeout(this.address.connectTimeoutMs)])
       // A provider that starts the server gave it the credential in its environment, never /config.
       const config = pickQueryConfig(this.options, !provider.passesCredential)
-      if (config) await postConfig(this.configUrl('start'), config, { log: this.log, token: this.token, signal: deadline })
+      if (config)
+        await postConfig(this.address.configUrl('start', !!this.stopping), config, {
+          log: this.log,
+          token: this.address.token,
+          signal: deadline,
+        })
       await this.connect(this.options.after, deadline)
     } catch (error) {
-      const failure = this.startFailure(error)
+      const failure = startFailure(error, this.address.connectTimeoutMs)
       // When stop() superseded this start, stop() owns the cleanup.
       if (this.startAbort === abort) await this.release()
       throw failure
@@ -185,54 +190,14 @@ export class ClaudeAgentClient extends FlatAliases {
     this.requireSession('interrupt').interrupt()
   }
 
-  /** Every server frame, typed and validated; session events once each, in order. Returns the unsubscribe function. */
-  onMessage(handler: MessageHandler): () => void {
-    return this.hub.onMessage(handler)
-  }
-
-  /**
-   * Answer tool-permission requests. The handler gets the request (`toolName`, `input`,
-   * `suggestions`, `agentId`, `title`, `signal`, ...) and returns or resolves to
-   * `{ behavior: 'allow', updatedInput?, scope?: 'once' | 'session' }`, `{ behavior: 'deny', message? }`,
-   * the shorthand `'allow'` / `'deny'`, or undefined to leave it to other handlers, other clients
-   * or the timeout. The first answer wins. Requests met in a replay are answered only once the
-   * client has caught up, and only if still open. Stays registered across reconnects. Returns the unsubscribe.
-   */
-  onPermissionRequest(handler: PermissionHandler): () => void {
-    return this.hub.onPermissionRequest(handler)
-  }
-
-  /** Every `permission_resolved` event (decision, reason, who decided), once each, in order. Returns the unsubscribe. */
-  onPermissionResolved(handler: PermissionResolvedHandler): () => void {
-    return this.hub.onPermissionResolved(handler)
-  }
-
-  /**
-   * Errors that belong to no call: `CONNECTION_CLOSED` (the connection was lost for good),
-   * `INVALID_SERVER_FRAME`, `HANDLER_FAILED` (a handler threw). Returns the unsubscribe.
-   */
-  onError(handler: ErrorHandler): () => void {
-    return this.hub.onError(handler)
-  }
-
-  /** Connection state changes: connecting, connected, reconnecting (with attempt and delay), closed. */
-  onConnectionChange(handler: ConnectionChangeHandler): () => void {
-    return this.hub.onConnectionChange(handler)
-  }
-
-  /** `for await (const frame of client.messages())`: the frames from now on, until stop() or the connection is lost for good. */
-  messages(options?: MessagesOptions): AsyncIterableIterator<ServerFrame> {
-    return this.hub.stream(options)
-  }
-
   /** GET the server's config (secrets redacted). Rejects `NOT_CONNECTED`, `REQUEST_FAILED`, `CONNECTION_FAILED`. */
   async getConfig(): Promise<GetConfigResponse> {
-    return fetchConfig(this.configUrl('getConfig'), { log: this.log, token: this.token })
+    return fetchConfig(this.address.configUrl('getConfig', !!this.stopping), { log: this.log, token: this.address.token })
   }
 
   /** POST a query config (the default session's). Rejects `NOT_CONNECTED`, `CONFIG_REJECTED` (with `issues`), `CONNECTION_FAILED`. */
   async setConfig(config: QueryConfig): Promise<PostConfigResponse> {
-    return postConfig(this.configUrl('setConfig'), config, { log: this.log, token: this.token })
+    return postConfig(this.address.configUrl('setConfig', !!this.stopping), config, { log: this.log, token: this.address.token })
   }
 
   /**
@@ -265,15 +230,15 @@ export class ClaudeAgentClient extends FlatAliases {
     const { provider, pausedAt } = this
     if (!pausedAt || !provider?.resume)
       throw new ClaudeAgentClientError('NOT_CONNECTED', 'resume() needs a paused client; call pause() first')
-    const deadline = AbortSignal.timeout(this.connectTimeoutMs)
-    this.useEndpoint(await provider.resume())
+    const deadline = AbortSignal.timeout(this.address.connectTimeoutMs)
+    this.address.use(await provider.resume())
     try {
       await this.connect(pausedAt.after, deadline)
     } catch (error) {
       // Still paused as far as the caller is concerned: resume() may be called again.
       await this.session?.close()
       this.session = undefined
-      throw this.startFailure(error)
+      throw startFailure(error, this.address.connectTimeoutMs)
     }
     this.pausedAt = undefined
   }
@@ -290,54 +255,24 @@ export class ClaudeAgentClient extends FlatAliases {
 
   /** Files and commands: the server's URL (before start() only with `connectionUrl`) and the client's session. */
   private workspaceTarget(method: string): WorkspaceTarget {
-    const token = this.token
-    return {
-      baseUrl: this.requireBaseUrl(method),
-      log: this.log,
-      ...(token !== undefined && { token }),
-      sessionId: this.options.sessionId ?? this.session?.sessionId ?? 'default',
-      timeoutMs: this.connectTimeoutMs,
-      reportError: (error) => this.hub.emitError(error),
-    }
-  }
-
-  private get connectTimeoutMs(): number {
-    return this.options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS
-  }
-
-  /** The provider's token (it may have made one up), else the one given in the options. */
-  private get token(): string | undefined {
-    return this.endpoint?.token ?? this.options.token ?? this.options.authToken
-  }
-
-  private useEndpoint(endpoint: ServerEndpoint): void {
-    if (endpoint.token) this.secrets.add(endpoint.token)
-    this.endpoint = endpoint
+    const sessionId = this.options.sessionId ?? this.session?.sessionId ?? 'default'
+    return this.address.workspaceTarget(method, sessionId, this.log, (error) => this.hub.emitError(error))
   }
 
   private async connect(after: number | undefined, signal: AbortSignal): Promise<void> {
-    const token = this.token
+    const token = this.address.token
     this.session = new SessionConnection({
-      baseUrl: this.endpoint!.baseUrl,
+      baseUrl: this.address.started!,
       ...(token !== undefined && { token }),
       ...(this.options.label !== undefined && { label: this.options.label }),
       sessionId: this.options.sessionId,
       after,
       reconnect: resolveReconnect(this.options.reconnect),
-      connectTimeoutMs: this.connectTimeoutMs,
+      connectTimeoutMs: this.address.connectTimeoutMs,
       log: this.log,
       hub: this.hub,
     })
     await this.session.open(signal)
-  }
-
-  private startFailure(error: unknown): ClaudeAgentClientError {
-    if (error instanceof ClaudeAgentClientError) return error
-    if (isTimeoutReason(error)) {
-      return new ClaudeAgentClientError('CONNECTION_FAILED', `The server did not get ready within ${this.connectTimeoutMs} ms`)
-    }
-    const reason = error instanceof Error ? error.message : String(error)
-    return new ClaudeAgentClientError('CONNECTION_FAILED', `Could not connect: ${reason}`, { cause: error })
   }
 
   private requireSession(method: string): SessionConnection {
@@ -348,17 +283,6 @@ export class ClaudeAgentClient extends FlatAliases {
         ? 'the client is paused (call resume())'
         : 'the client is not started'
     throw new ClaudeAgentClientError('NOT_CONNECTED', `Cannot ${method}(): ${why}; call start() first and await it`)
-  }
-
-  private configUrl(method: string): string {
-    if (this.endpoint !== undefined && !this.stopping) return deriveServerUrls(this.endpoint.baseUrl).configUrl
-    throw new ClaudeAgentClientError('NOT_CONNECTED', `Cannot ${method}(): the client is not started; call start() first`)
-  }
-
-  private requireBaseUrl(what: string): string {
-    const baseUrl = this.options.connectionUrl ?? this.endpoint?.baseUrl
-    if (baseUrl !== undefined) return baseUrl
-    throw new ClaudeAgentClientError('NOT_CONNECTED', `Cannot use ${what}: no connectionUrl, and the client is not started`)
   }
 
   private async shutdown(): Promise<void> {
@@ -375,7 +299,7 @@ export class ClaudeAgentClient extends FlatAliases {
     const { session, provider } = this
     this.session = undefined
     this.provider = undefined
-    this.endpoint = undefined
+    this.address.use(undefined)
     this.pausedAt = undefined
     await session?.close()
     this.activity.reset()

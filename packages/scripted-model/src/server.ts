@@ -55,6 +55,7 @@ export interface ScriptedModel {
  * await model.close();
  */
 export async function startScriptedModel(options: StartOptions = {}): Promise<ScriptedModel> {
+  // Long on purpose: the request handler and the returned controls share the player and the request log.
   const { scenario = { scripts: [] }, port = 0, host = '127.0.0.1', maxRecordedRequests = 1000 } = options
   let player = new ScenarioPlayer(validateScenario(scenario))
   const log = new RequestLog(maxRecordedRequests)

@@ -82,6 +82,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
 }
 
 async function startLocked(options: StartServerOptions, unlock: () => void): Promise<RunningServer> {
+  // Long on purpose: the composition root; every part is built and wired here, in start order, and closed in reverse below.
   const { settings } = options
   // Every secret the server knows goes into the one registry; sessions add posted keys.
   for (const value of [...secretValues(settings.agentVars), ...settings.authTokens.map((t) => t.token)]) secrets.add(value)

@@ -26,6 +26,7 @@ function sourceRoot(): string {
 }
 
 async function main(): Promise<void> {
+  // Long on purpose: the start-up steps (env, secrets, settings, demo model, server, signals, banner) in the order they must run.
   const argv = process.argv.slice(2)
   if (parseCommandLine(argv).help) {
     process.stdout.write(USAGE)

@@ -45,6 +45,7 @@ export async function watchDir(
   onEvent: FilesystemEventHandler,
   options: WatchOptions,
 ): Promise<WatchHandle> {
+  // Long on purpose: the socket's handlers and the start-up race share the watch's state (root, last error, stopped); split, it would be passed around.
   const url = wsEndpoint(target.baseUrl, '/files/watch', { path, recursive: options.recursive ? 1 : undefined })
   const transport = new WebSocketTransport({ url, ...(target.token !== undefined && { token: target.token }) })
   let root: string | undefined

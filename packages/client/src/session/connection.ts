@@ -2,7 +2,7 @@
 // with backoff after a drop, replaying from the last event it delivered, so handlers see every
 // session event once and in order (deduplicated by seq), and pairs prompts with their results.
 import type { ClientFrame, ConnectedFrame, SdkResultMessage, ServerFrame, WireError } from '@claude-agent/protocol'
-import { CLOSE_CODES, FRAME, frameSeq } from '@claude-agent/protocol'
+import { FRAME, frameSeq } from '@claude-agent/protocol'
 import { FlatAliases } from '../aliases.js'
 import { ControlChannel } from '../control/channel.js'
 import { createControl, type Control } from '../control/control.js'
@@ -13,12 +13,12 @@ import { Files, type WorkspaceTarget } from '../files/files.js'
 import type { Transport, TransportCloseEvent } from '../transport/transport.js'
 import { sessionWsEndpoint } from '../urls.js'
 import type { ResolvedReconnectOptions } from './backoff.js'
-import { connectFailure, toWireError } from './failures.js'
-import type { ConnectionChangeHandler, ConnectionState, ErrorHandler, Hub, MessageHandler } from './hub.js'
-import type { MessagesOptions } from './message-stream.js'
-import { PermissionDesk, type PermissionHandler, type PermissionResolvedHandler } from './permissions.js'
+import { closeFailures, connectFailure, notConnected, toWireError } from './failures.js'
+import type { ConnectionState, Hub } from './hub.js'
+import { PermissionDesk } from './permissions.js'
 import { promptFrame, type PromptInput, type PromptOptions } from './prompt.js'
 import { reconnect } from './reconnect.js'
+import { ReplayPosition } from './replay-position.js'
 import { SessionSocket } from './socket.js'
 import { TurnTracker, type SentMark } from './turns.js'
 
@@ -58,14 +58,11 @@ export class SessionConnection extends FlatAliases {
   /** Commands in this session. */
   readonly commands = new Commands(() => this.workspaceTarget())
   /** Live control of this session, on this connection; `session.control(request)` sends any control request. */
-  readonly control: Control = createControl((request, options) => {
-    try {
-      this.requireConnected('control')
-    } catch (error) {
-      return Promise.reject(error)
-    }
-    return this.controls.request(request, options)
-  })
+  readonly control: Control = createControl((request, options) =>
+    this.phase === 'connected' && this.socket
+      ? this.controls.request(request, options)
+      : Promise.reject(notConnected('control', this.phase)),
+  )
   private readonly turns = new TurnTracker({ trySend: (frame) => this.trySend(frame) })
   private readonly controls = new ControlChannel((frame) => this.send(frame))
   private readonly permissions: PermissionDesk
@@ -74,29 +71,26 @@ export class SessionConnection extends FlatAliases {
   private phase: Phase = 'idle'
   private socket?: SessionSocket
   private connectedFrame?: ConnectedFrame
-  /** Connections made so far; the current one's number. */
-  private epoch = 0
-  /** The session's lastSeq when the current connection attached. */
-  private baseSeq = 0
-  /** The log's end when the current connection attached: replayed events up to it may be resolved already. */
-  private replayEnd: number | undefined
-  /** The seq of the last event delivered. */
-  private cursor: number | undefined
+  private readonly position: ReplayPosition
   /** The last error frame without seq on this connection (why the server is about to close it). */
   private lastServerError?: WireError
   private closing?: Promise<void>
 
   constructor(private readonly init: SessionConnectionInit) {
     super()
-    this.cursor = init.after
+    this.position = new ReplayPosition(init.after)
     this.permissions = new PermissionDesk({
       handlers: () => init.hub.currentPermissionHandlers(),
       sessionId: () => this.sessionId,
-      position: () => ({ epoch: this.epoch, caughtUp: this.caughtUp }),
+      position: () => ({ epoch: this.position.epoch, caughtUp: this.caughtUp }),
       trySend: (frame) => this.trySend(frame) !== undefined,
       handlerFailed: (error) => init.hub.emitError(error),
     })
     this.unsubscribe = init.hub.permissionHandlerAdded.add(() => this.permissions.pump())
+  }
+
+  protected get hub(): Hub {
+    return this.init.hub
   }
 
   /** The session's id (`default` for `/ws` once connected). */
@@ -119,12 +113,12 @@ export class SessionConnection extends FlatAliases {
 
   /** The seq of the last session event delivered (the replay cursor of the next reconnect). */
   get lastSeq(): number | undefined {
-    return this.cursor
+    return this.position.cursor
   }
 
   /** Connected, and every event logged when this connection attached has been delivered. */
   private get caughtUp(): boolean {
-    return this.phase === 'connected' && (this.replayEnd === undefined || (this.cursor ?? 0) >= this.replayEnd)
+    return this.phase === 'connected' && this.position.replayed
   }
 
   /** Connect once (no retry) and resolve on the `connected` frame. Rejects `CONNECTION_FAILED`, `CLIENT_STOPPED`. */
@@ -157,7 +151,7 @@ export class SessionConnection extends FlatAliases {
    * While reconnecting the prompt waits and is sent once connected again.
    */
   async prompt(input: PromptInput, options: PromptOptions = {}): Promise<SdkResultMessage> {
-    if (this.phase !== 'connected' && this.phase !== 'reconnecting') throw this.notConnected('prompt')
+    if (this.phase !== 'connected' && this.phase !== 'reconnecting') throw notConnected('prompt', this.phase)
     options.signal?.throwIfAborted()
     return this.turns.run(promptFrame(input), options.signal)
   }
@@ -165,38 +159,6 @@ export class SessionConnection extends FlatAliases {
   /** Interrupt the running turn; it ends with an error result. @throws `NOT_CONNECTED`. */
   interrupt(): void {
     this.send({ type: FRAME.interrupt })
-  }
-
-  onMessage(handler: MessageHandler): () => void {
-    return this.init.hub.onMessage(handler)
-  }
-
-  /**
-   * Answer the session's tool-permission requests: the handler returns (or resolves to) a
-   * decision, `'allow'`/`'deny'`, or undefined to leave the request to others. Requests met in a
-   * replay are put to handlers only once the connection has caught up, and only if still open.
-   * A handler that throws is reported to onError (`HANDLER_FAILED`). Returns the unsubscribe.
-   */
-  onPermissionRequest(handler: PermissionHandler): () => void {
-    return this.init.hub.onPermissionRequest(handler)
-  }
-
-  /** Every `permission_resolved` event (who decided what), once each, in order. Returns the unsubscribe. */
-  onPermissionResolved(handler: PermissionResolvedHandler): () => void {
-    return this.init.hub.onPermissionResolved(handler)
-  }
-
-  onError(handler: ErrorHandler): () => void {
-    return this.init.hub.onError(handler)
-  }
-
-  onConnectionChange(handler: ConnectionChangeHandler): () => void {
-    return this.init.hub.onConnectionChange(handler)
-  }
-
-  /** Iterate over the frames from now on; the loop ends when the connection closes for good. */
-  messages(options?: MessagesOptions): AsyncIterableIterator<ServerFrame> {
-    return this.init.hub.stream(options)
   }
 
   /** Close for good: pending prompts reject with `CLIENT_STOPPED`, iterators end. Idempotent. */
@@ -243,14 +205,10 @@ export class SessionConnection extends FlatAliases {
     this.socket = socket
     this.connectedFrame = connected
     this.lastServerError = undefined
-    this.epoch++
-    this.baseSeq = connected.lastSeq ?? this.cursor ?? 0
-    this.replayEnd = connected.lastSeq
-    // Never backwards: a replay from further back than asked is deduplicated, not redelivered.
-    this.cursor ??= connected.after ?? connected.lastSeq
+    this.position.attached(connected)
     this.setPhase('connected')
-    this.turns.connected(this.epoch)
-    if (this.caughtUp) this.turns.caughtUp(this.epoch)
+    this.turns.connected(this.position.epoch)
+    if (this.caughtUp) this.turns.caughtUp(this.position.epoch)
     this.permissions.pump()
     return connected
   }
@@ -266,20 +224,14 @@ export class SessionConnection extends FlatAliases {
     if (this.turns.isResendAnswer(frame)) return this.init.log('a resent prompt was there already: waiting for its result')
     const seq = frameSeq(frame)
     if (seq !== undefined) {
-      if (this.cursor !== undefined && seq <= this.cursor) {
-        this.init.log(`dropped event ${seq}: delivered already`)
-        return this.permissions.pump() // an open request resent to a live connection
-      }
-      if (this.cursor !== undefined && seq !== this.cursor + 1) {
-        this.init.log(`events ${this.cursor + 1}..${seq - 1} never arrived`)
-      }
-      this.cursor = seq
+      // Delivered already: an open request resent to a live connection
+      if (!this.position.advance(seq, this.init.log)) return this.permissions.pump()
     } else if (frame.type === FRAME.error) {
       this.lastServerError = toWireError(frame)
     }
     // Bookkeeping first, so handlers see a consistent state.
     this.turns.observe(frame)
-    if (this.caughtUp) this.turns.caughtUp(this.epoch)
+    if (this.caughtUp) this.turns.caughtUp(this.position.epoch)
     this.init.hub.emitMessage(frame)
     this.permissions.pump()
   }
@@ -290,25 +242,19 @@ export class SessionConnection extends FlatAliases {
   }
 
   private handleClose(event: TransportCloseEvent): void {
-    const detail = `code ${event.code}${event.reason ? `: ${event.reason}` : ''}`
     if (this.phase !== 'connected') return // our own close()
     this.socket = undefined
     this.connectedFrame = undefined
-    this.controls.failAll(
-      new ClaudeAgentClientError('CONTROL_LOST', `The connection dropped before the control response arrived (${detail})`),
-    )
-    if (event.code === CLOSE_CODES.gone) {
-      const wireError = this.lastServerError ?? { code: 'SESSION_NOT_FOUND', error: 'The session was deleted' }
-      return this.terminate(new ClaudeAgentClientError('CONNECTION_CLOSED', `The session was deleted (${detail})`, { wireError }))
-    }
-    const error = new ClaudeAgentClientError('CONNECTION_CLOSED', `The connection to the server closed (${detail})`)
+    const { controlLost, error, final } = closeFailures(event, this.lastServerError)
+    this.controls.failAll(controlLost)
+    if (final) return this.terminate(error)
     if (!this.init.reconnect.enabled) return this.terminate(error)
     this.phase = 'reconnecting'
     void reconnect(
       {
         options: this.init.reconnect,
         stop: this.lifetime.signal,
-        attempt: () => this.connectOnce(this.cursor, this.lifetime.signal),
+        attempt: () => this.connectOnce(this.position.cursor, this.lifetime.signal),
         report: (change) => this.init.hub.emitChange(change),
         giveUp: (failure) => this.terminate(failure),
       },
@@ -319,13 +265,18 @@ export class SessionConnection extends FlatAliases {
   /** The connection is over for good: pending prompts and iterators end with `error`. */
   private terminate(error: ClaudeAgentClientError): void {
     if (this.phase === 'closed') return
+    this.endAll(error)
+    this.init.hub.emitError(error)
+    this.setPhase('closed', error)
+  }
+
+  /** End the connection's lifetime: what waits on it (prompts, control requests, permission requests) fails with `error`. */
+  private endAll(error: ClaudeAgentClientError): void {
     this.lifetime.abort(error)
     this.turns.failAll(error)
     this.controls.failAll(error)
     this.permissions.close(error)
     this.unsubscribe()
-    this.init.hub.emitError(error)
-    this.setPhase('closed', error)
   }
 
   // ---- sending ----
@@ -338,23 +289,12 @@ export class SessionConnection extends FlatAliases {
       return undefined // closing: the prompt waits for the next connection
     }
     this.init.log('→', frame)
-    return { epoch: this.epoch, baseSeq: this.baseSeq }
+    return { epoch: this.position.epoch, baseSeq: this.position.baseSeq }
   }
 
   private requireConnected(method: string): SessionSocket {
     if (this.phase === 'connected' && this.socket) return this.socket
-    throw this.notConnected(method)
-  }
-
-  private notConnected(method: string): ClaudeAgentClientError {
-    const why: Record<Phase, string> = {
-      idle: 'the connection is not open',
-      connecting: 'the connection is not open yet',
-      reconnecting: 'the connection dropped and is being re-established (prompt() waits for it)',
-      connected: '',
-      closed: 'the connection is closed',
-    }
-    return new ClaudeAgentClientError('NOT_CONNECTED', `Cannot ${method}(): ${why[this.phase]}`)
+    throw notConnected(method, this.phase)
   }
 
   private setPhase(phase: ConnectionState, error?: ClaudeAgentClientError): void {
@@ -366,11 +306,7 @@ export class SessionConnection extends FlatAliases {
     const wasOpen = this.phase !== 'idle' && this.phase !== 'closed'
     const stopped = new ClaudeAgentClientError('CLIENT_STOPPED', 'The connection was closed by the client')
     this.phase = 'closed'
-    this.lifetime.abort(stopped)
-    this.turns.failAll(stopped)
-    this.controls.failAll(stopped)
-    this.permissions.close(stopped)
-    this.unsubscribe()
+    this.endAll(stopped)
     const socket = this.socket
     this.socket = undefined
     this.connectedFrame = undefined

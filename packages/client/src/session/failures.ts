@@ -1,9 +1,9 @@
 // Why a connection failed or ended, as ClaudeAgentClientErrors, and which failures are final.
 import type { ErrorFrame, WireError } from '@claude-agent/protocol'
-import { WireErrorSchema } from '@claude-agent/protocol'
+import { CLOSE_CODES, WireErrorSchema } from '@claude-agent/protocol'
 import { isTimeoutReason } from '../abort.js'
 import { ClaudeAgentClientError } from '../errors.js'
-import { UpgradeRefusedError } from '../transport/transport.js'
+import { UpgradeRefusedError, type TransportCloseEvent } from '../transport/transport.js'
 import { loggableUrl } from '../urls.js'
 
 /** A failed connection attempt as `CONNECTION_FAILED` (with the server's wire error when it refused). */
@@ -41,4 +41,54 @@ export function connectionLost(why: string, cause: ClaudeAgentClientError): Clau
 
 export function toWireError(frame: ErrorFrame): WireError {
   return { error: frame.error, code: frame.code, ...(frame.data !== undefined && { data: frame.data }) }
+}
+
+/** Why start() or resume() failed, as `CONNECTION_FAILED` unless it is a client error already. */
+export function startFailure(error: unknown, timeoutMs: number): ClaudeAgentClientError {
+  if (error instanceof ClaudeAgentClientError) return error
+  if (isTimeoutReason(error)) {
+    return new ClaudeAgentClientError('CONNECTION_FAILED', `The server did not get ready within ${timeoutMs} ms`)
+  }
+  const reason = error instanceof Error ? error.message : String(error)
+  return new ClaudeAgentClientError('CONNECTION_FAILED', `Could not connect: ${reason}`, { cause: error })
+}
+
+/** `NOT_CONNECTED` for `method()` called in a connection phase that cannot take it. */
+export function notConnected(
+  method: string,
+  phase: 'idle' | 'connecting' | 'reconnecting' | 'connected' | 'closed',
+): ClaudeAgentClientError {
+  const why: Record<typeof phase, string> = {
+    idle: 'the connection is not open',
+    connecting: 'the connection is not open yet',
+    reconnecting: 'the connection dropped and is being re-established (prompt() waits for it)',
+    connected: '',
+    closed: 'the connection is closed',
+  }
+  return new ClaudeAgentClientError('NOT_CONNECTED', `Cannot ${method}(): ${why[phase]}`)
+}
+
+/**
+ * Why the socket closed: `controlLost` for the control requests it carried, `error` for the
+ * connection, `final` when the session was deleted (with the server's last error, if it sent one).
+ */
+export function closeFailures(
+  event: TransportCloseEvent,
+  lastServerError: WireError | undefined,
+): { controlLost: ClaudeAgentClientError; error: ClaudeAgentClientError; final: boolean } {
+  const detail = `code ${event.code}${event.reason ? `: ${event.reason}` : ''}`
+  const controlLost = new ClaudeAgentClientError('CONTROL_LOST', `The connection dropped before the control response arrived (${detail})`)
+  if (event.code === CLOSE_CODES.gone) {
+    const wireError = lastServerError ?? { code: 'SESSION_NOT_FOUND', error: 'The session was deleted' }
+    return {
+      controlLost,
+      error: new ClaudeAgentClientError('CONNECTION_CLOSED', `The session was deleted (${detail})`, { wireError }),
+      final: true,
+    }
+  }
+  return {
+    controlLost,
+    error: new ClaudeAgentClientError('CONNECTION_CLOSED', `The connection to the server closed (${detail})`),
+    final: false,
+  }
 }

@@ -27,6 +27,7 @@ export interface WatchEndpoint extends UpgradeRoute {
 }
 
 export function watchEndpoint(options: WatchSocketOptions): WatchEndpoint {
+  // Long on purpose: the upgrade, the watcher and the socket's close share one connection's state; the steps read in order.
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 })
   refuseHandshakeErrorsAsJson(wss)
   const watchers = new Set<DirectoryWatcher>()

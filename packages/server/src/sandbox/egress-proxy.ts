@@ -37,6 +37,7 @@ export function deniedMessage(destination: Destination, allow: AllowList): strin
  * await proxy.close()
  */
 export function startEgressProxy(options: EgressProxyOptions): SocketServer {
+  // Long on purpose: the two relays (plain HTTP, CONNECT) share the allow list and the tunnel set; read together they show every way out.
   const { allow } = options
   const tunnels = new Set<Duplex>()
 

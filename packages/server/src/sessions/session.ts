@@ -1,7 +1,8 @@
 // A session is one Claude conversation: a small facade over its parts. It owns its config and
 // key (OwnConfig), its agent (AgentSupervisor: at most one CLI, started on demand, released when
 // idle), its turns (Turns: one at a time, each ended once), its tool approvals
-// (PermissionBroker) and its events (EventHub: logged, then delivered; replay then live).
+// (PermissionBroker) and its events (EventHub: logged, then delivered; replay then live),
+// built and wired in session-parts.ts.
 import {
   redactConfig,
   type ControlRequest,
@@ -18,18 +19,19 @@ import {
 import type { AgentRun } from '../agent/agent.js'
 import type { EventFrame, StoredEvent } from '../event-log/event-log.js'
 import type { ModelFailure } from '../sandbox/sandbox.js'
-import { AgentLauncher, lexicalSessionCwd } from './agent-launcher.js'
-import { AgentSupervisor } from './agent-supervisor.js'
+import type { AgentLauncher } from './agent-launcher.js'
+import type { AgentSupervisor } from './agent-supervisor.js'
 import { control } from './live-control.js'
-import { EventHub, type SubscribeOptions, type Subscriber, type Subscription } from './event-hub.js'
-import { PermissionBroker, sessionRules } from './permission-broker.js'
+import type { EventHub, SubscribeOptions, Subscriber, Subscription } from './event-hub.js'
+import type { PermissionBroker } from './permission-broker.js'
 import { recoverAfterRestart } from './recovery.js'
 import type { RunInfo } from './run-state.js'
-import { OwnConfig } from './session-config.js'
+import type { OwnConfig } from './session-config.js'
+import { createSessionParts } from './session-parts.js'
 import type { SessionOptions } from './session-options.js'
 import { modelFailureNotice } from './turn-failure.js'
-import { TurnQueue } from './turn-queue.js'
-import { Turns, startFailure, type Reporter } from './turns.js'
+import type { TurnQueue } from './turn-queue.js'
+import { startFailure, type Reporter, type Turns } from './turns.js'
 
 export type { Subscriber, Subscription, SubscribeOptions } from './event-hub.js'
 export type { RunInfo } from './run-state.js'
@@ -47,51 +49,22 @@ export class Session {
   private readonly queue: TurnQueue
 
   constructor(private readonly options: SessionOptions) {
-    const { record, store, logger, limits, context } = options
-    this.id = record.id
-    this.stateValue = record.state
-    this.config = new OwnConfig(record.id, options.config ?? record.config, store, options.defaults)
-    this.hub = new EventHub(
-      record.id,
-      store,
-      logger,
-      () => this.broker.openEvents(),
-      () => this.releaseIfUnattended(),
-    )
-    this.broker = this.createBroker()
-    this.launcher = new AgentLauncher(
-      context,
-      record.id,
-      record.conversationId,
-      options.stateDir,
-      lexicalSessionCwd(context.workspace, record.config.cwd),
-    )
-    this.agent = new AgentSupervisor(
-      record.id,
-      this.launcher,
-      {
-        onStderr: (line) => this.emit({ type: 'info', message: context.scrub(line), source: 'cli_stderr' }),
-        canUseTool: (ask) => this.broker.ask(ask),
-        onModelFailure: (failure) => this.modelFailed(failure),
-        onMessage: (message) => this.onMessage(message),
-        onExit: (exit) => this.turns.onExit(exit),
-        onIdle: () => this.turns.stopAgent('suspended'),
-      },
-      logger,
-      limits.idleTimeoutMs,
-    )
-    const queue = new TurnQueue(record.id, store)
-    this.turns = new Turns({
-      sessionId: record.id,
-      queue,
-      agent: this.agent,
+    this.id = options.record.id
+    this.stateValue = options.record.state
+    const parts = createSessionParts(options, {
+      setState: (state) => this.setState(state),
+      onMessage: (message) => this.onMessage(message),
+      modelFailed: (failure) => this.modelFailed(failure),
+      releaseIfUnattended: () => this.releaseIfUnattended(),
       report: this.reporter(),
-      logger,
-      ensureAgent: () => this.ensureAgent(),
-      turnSilenceTimeoutMs: limits.turnSilenceTimeoutMs,
-      interruptTimeoutMs: limits.interruptTimeoutMs,
     })
-    this.queue = queue
+    this.config = parts.config
+    this.hub = parts.hub
+    this.broker = parts.broker
+    this.launcher = parts.launcher
+    this.agent = parts.agent
+    this.queue = parts.queue
+    this.turns = parts.turns
   }
 
   get state(): SessionState {
@@ -311,18 +284,5 @@ export class Session {
       waitingForPerson: () => this.broker.openCount > 0,
       becameIdle: () => this.releaseIfUnattended(),
     }
-  }
-
-  private createBroker(): PermissionBroker {
-    const { record, store, limits } = this.options
-    return new PermissionBroker({
-      emit: (frame) => this.emit(frame),
-      timeoutMs: limits.permissionTimeoutMs,
-      sessionRules: sessionRules(record, store),
-      onOpenChange: (open) => {
-        if (open > 0) this.setState('waiting_for_approval')
-        else if (this.turns.running) this.setState('running')
-      },
-    })
   }
 }

@@ -1,0 +1,86 @@
+// The parts a Session is a facade over, built and wired to each other: its config (OwnConfig),
+// events (EventHub), tool approvals (PermissionBroker), CLI (AgentLauncher, AgentSupervisor)
+// and turns (TurnQueue, Turns). What needs the session itself goes through SessionHooks.
+import type { SdkMessage, SessionState } from '@claude-agent/protocol'
+import type { ModelFailure } from '../sandbox/sandbox.js'
+import { AgentLauncher, lexicalSessionCwd } from './agent-launcher.js'
+import { AgentSupervisor } from './agent-supervisor.js'
+import { EventHub } from './event-hub.js'
+import { PermissionBroker, sessionRules } from './permission-broker.js'
+import { OwnConfig } from './session-config.js'
+import type { SessionOptions } from './session-options.js'
+import { TurnQueue } from './turn-queue.js'
+import { Turns, type Reporter } from './turns.js'
+
+export interface SessionParts {
+  config: OwnConfig
+  hub: EventHub
+  broker: PermissionBroker
+  launcher: AgentLauncher
+  agent: AgentSupervisor
+  queue: TurnQueue
+  turns: Turns
+}
+
+export interface SessionHooks {
+  setState(state: SessionState): void
+  onMessage(message: SdkMessage): void
+  modelFailed(failure: ModelFailure): void
+  releaseIfUnattended(): void
+  report: Reporter
+}
+
+export function createSessionParts(options: SessionOptions, hooks: SessionHooks): SessionParts {
+  const { record, store, logger, limits, context } = options
+  const config = new OwnConfig(record.id, options.config ?? record.config, store, options.defaults)
+  // The callbacks below read parts built after them; none runs before this function returns.
+  const hub: EventHub = new EventHub(
+    record.id,
+    store,
+    logger,
+    () => broker.openEvents(),
+    () => hooks.releaseIfUnattended(),
+  )
+  const broker: PermissionBroker = new PermissionBroker({
+    emit: (frame) => hub.emit(frame),
+    timeoutMs: limits.permissionTimeoutMs,
+    sessionRules: sessionRules(record, store),
+    onOpenChange: (open) => {
+      if (open > 0) hooks.setState('waiting_for_approval')
+      else if (turns.running) hooks.setState('running')
+    },
+  })
+  const launcher = new AgentLauncher(
+    context,
+    record.id,
+    record.conversationId,
+    options.stateDir,
+    lexicalSessionCwd(context.workspace, record.config.cwd),
+  )
+  const agent: AgentSupervisor = new AgentSupervisor(
+    record.id,
+    launcher,
+    {
+      onStderr: (line) => hub.emit({ type: 'info', message: context.scrub(line), source: 'cli_stderr' }),
+      canUseTool: (ask) => broker.ask(ask),
+      onModelFailure: (failure) => hooks.modelFailed(failure),
+      onMessage: (message) => hooks.onMessage(message),
+      onExit: (exit) => turns.onExit(exit),
+      onIdle: () => turns.stopAgent('suspended'),
+    },
+    logger,
+    limits.idleTimeoutMs,
+  )
+  const queue = new TurnQueue(record.id, store)
+  const turns: Turns = new Turns({
+    sessionId: record.id,
+    queue,
+    agent,
+    report: hooks.report,
+    logger,
+    ensureAgent: () => agent.ensureAgent(() => config.effective),
+    turnSilenceTimeoutMs: limits.turnSilenceTimeoutMs,
+    interruptTimeoutMs: limits.interruptTimeoutMs,
+  })
+  return { config, hub, broker, launcher, agent, queue, turns }
+}
