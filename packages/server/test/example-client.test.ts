@@ -3,22 +3,14 @@
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { spawnServer, type ServerProcess } from './helpers/server-process.js'
+import { freePort } from './helpers/ports.js'
 
 const EXAMPLE = join(import.meta.dirname, '..', '..', '..', 'examples', 'example-client.ts')
 const TSX = import.meta.resolve('tsx')
-
-async function freePort(): Promise<number> {
-  const probe = createServer()
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', () => resolve()))
-  const { port } = probe.address() as { port: number }
-  await new Promise((resolve) => probe.close(resolve))
-  return port
-}
 
 function runExample(cwd: string, env: Record<string, string>, prompt: string): Promise<{ code: number | null; out: string; err: string }> {
   const child = spawn(process.execPath, ['--import', TSX, EXAMPLE, prompt], {

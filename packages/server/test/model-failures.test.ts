@@ -2,18 +2,10 @@
 // retries, the server log names the upstream and the cause, and the turn's error names the
 // real endpoint (never the gateway's address inside the sandbox, 127.0.0.1:7480).
 import assert from 'node:assert/strict'
-import { createServer } from 'node:net'
 import { after, before, describe, it } from 'node:test'
 import { TEST_API_KEY, startStack, type Stack } from './helpers/stack.js'
 import { WsProbe, sdkData, type Frame } from './helpers/ws-probe.js'
-
-async function closedPort(): Promise<number> {
-  const probe = createServer()
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', () => resolve()))
-  const { port } = probe.address() as { port: number }
-  await new Promise((resolve) => probe.close(resolve))
-  return port
-}
+import { freePort as closedPort } from './helpers/ports.js'
 
 const isRetry = (f: Frame) => f.type === 'sdk_message' && sdkData(f)['type'] === 'system' && sdkData(f)['subtype'] === 'api_retry'
 

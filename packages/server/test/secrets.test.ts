@@ -4,7 +4,6 @@
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
@@ -14,17 +13,10 @@ import { SecretRegistry } from '../src/secrets.js'
 import { spawnServer, type ServerProcess } from './helpers/server-process.js'
 import { startStack, type Stack } from './helpers/stack.js'
 import { WsProbe } from './helpers/ws-probe.js'
+import { freePort as closedPort } from './helpers/ports.js'
 
 /** Made at run time, and valid as session ids (so a careless client can put one in an id). */
 const secret = (prefix: string) => `${prefix}-${randomBytes(12).toString('hex')}`
-
-async function closedPort(): Promise<number> {
-  const probe = createServer()
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', () => resolve()))
-  const { port } = probe.address() as { port: number }
-  await new Promise((resolve) => probe.close(resolve))
-  return port
-}
 
 /** The body of a refused WebSocket upgrade. */
 function refusedUpgrade(url: string): Promise<string> {

@@ -3,11 +3,11 @@
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { MAIN, spawnServer } from './helpers/server-process.js'
+import { freePort } from './helpers/ports.js'
 
 const SOURCE_ROOT = resolve(import.meta.dirname, '..', '..', '..')
 
@@ -35,14 +35,6 @@ function runMain(
       resolve({ code: code ?? signal ?? -1, output })
     }),
   )
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-  const { port } = server.address() as { port: number }
-  await new Promise((r) => server.close(r))
-  return port
 }
 
 describe('bad settings at start-up (the real main.js)', () => {
