@@ -106,6 +106,20 @@ export const QueryConfigSchema = z.strictObject({
 })
 export type QueryConfig = z.infer<typeof QueryConfigSchema>
 
+/** A workspace name several sessions may share: letters, digits, `_`, `-` and `.`, starting with
+ * a letter or digit, so never `/`, `..` or NUL. */
+export const WorkspaceNameSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'letters, digits, "_", "-" and ".", starting with a letter or digit, 1 to 64 characters')
+
+/** Where a session works: its own directory (the default), or a named one shared by every
+ * session that names it. */
+export const WorkspaceChoiceSchema = z.strictObject({
+  /** Share the directory `shared/<name>` with the other sessions that name it. */
+  shared: WorkspaceNameSchema,
+})
+export type WorkspaceChoice = z.infer<typeof WorkspaceChoiceSchema>
+
 /** Fields of QueryConfig that hold secrets. */
 export const SECRET_CONFIG_FIELDS = ['anthropicApiKey'] as const
 export const REDACTED = '[redacted]'

@@ -2,6 +2,7 @@
 // given by a schema of this package. The OpenAPI document (openapi.ts) is generated from it,
 // and the server's routes are checked against it.
 import { z } from 'zod'
+import { AuditListResponseSchema } from './audit.js'
 import { QueryConfigSchema } from './config.js'
 import { WireErrorSchema } from './errors.js'
 import {
@@ -82,6 +83,61 @@ const page: HttpParameter[] = [
   },
 ]
 
+/** The files API of the default session's workspace; each is also served per session below. */
+const FILE_OPERATIONS: readonly HttpOperation[] = [
+  {
+    method: 'GET',
+    path: '/files',
+    summary: 'List a directory',
+    parameters: [workspacePath(false), flag('recursive', 'List the whole tree')],
+    responses: { 200: json(ListFilesResponseSchema) },
+  },
+  {
+    method: 'GET',
+    path: '/files/stat',
+    summary: 'One entry',
+    parameters: [workspacePath(false)],
+    responses: { 200: json(FileEntryResponseSchema) },
+  },
+  {
+    method: 'GET',
+    path: '/files/content',
+    summary: "A file's bytes",
+    parameters: [workspacePath(true)],
+    responses: { 200: { contentType: 'application/octet-stream', description: 'The file' } },
+  },
+  {
+    method: 'PUT',
+    path: '/files/content',
+    summary: 'Write a file (atomically), creating parent directories',
+    parameters: [workspacePath(true)],
+    body: { contentType: 'application/octet-stream', description: 'The new content' },
+    responses: { 200: json(FileEntryResponseSchema, 'Replaced'), 201: json(FileEntryResponseSchema, 'Created') },
+  },
+  {
+    method: 'POST',
+    path: '/files/mkdir',
+    summary: 'Make a directory',
+    parameters: [workspacePath(true), flag('parents', 'Make missing parents; an existing directory is no error')],
+    responses: { 200: json(MakeDirResponseSchema, 'It existed'), 201: json(MakeDirResponseSchema, 'Created') },
+  },
+  {
+    method: 'DELETE',
+    path: '/files',
+    summary: 'Delete a file, a link or a directory',
+    parameters: [workspacePath(true), flag('recursive', 'Delete a directory with its contents')],
+    responses: { 200: json(DeleteFileResponseSchema) },
+  },
+]
+
+/** The same operation on one session's workspace: `/sessions/:id/files...`. */
+const scopedToSession = (op: HttpOperation): HttpOperation => ({
+  ...op,
+  path: `/sessions/:id${op.path}`,
+  summary: `${op.summary} (in the session's workspace)`,
+  parameters: [sessionId, ...(op.parameters ?? [])],
+})
+
 export const HTTP_API: readonly HttpOperation[] = [
   {
     method: 'GET',
@@ -156,47 +212,23 @@ export const HTTP_API: readonly HttpOperation[] = [
   },
   {
     method: 'GET',
-    path: '/files',
-    summary: 'List a directory',
-    parameters: [workspacePath(false), flag('recursive', 'List the whole tree')],
-    responses: { 200: json(ListFilesResponseSchema) },
+    path: '/audit',
+    summary: 'The audit log: who did what, when, from where (admins)',
+    parameters: [
+      { name: 'session', in: 'query', description: 'Only entries about this session', schema: z.string() },
+      { name: 'principal', in: 'query', description: 'Only entries by this principal', schema: z.string() },
+      { name: 'after', in: 'query', description: 'Entries with an id above this', schema: z.string().regex(/^\d+$/) },
+      {
+        name: 'limit',
+        in: 'query',
+        description: `At most this many entries (1 to ${MAX_PAGE}, default ${DEFAULT_PAGE})`,
+        schema: z.string().regex(/^\d+$/),
+      },
+    ],
+    responses: { 200: json(AuditListResponseSchema) },
   },
-  {
-    method: 'GET',
-    path: '/files/stat',
-    summary: 'One entry',
-    parameters: [workspacePath(false)],
-    responses: { 200: json(FileEntryResponseSchema) },
-  },
-  {
-    method: 'GET',
-    path: '/files/content',
-    summary: "A file's bytes",
-    parameters: [workspacePath(true)],
-    responses: { 200: { contentType: 'application/octet-stream', description: 'The file' } },
-  },
-  {
-    method: 'PUT',
-    path: '/files/content',
-    summary: 'Write a file (atomically), creating parent directories',
-    parameters: [workspacePath(true)],
-    body: { contentType: 'application/octet-stream', description: 'The new content' },
-    responses: { 200: json(FileEntryResponseSchema, 'Replaced'), 201: json(FileEntryResponseSchema, 'Created') },
-  },
-  {
-    method: 'POST',
-    path: '/files/mkdir',
-    summary: 'Make a directory',
-    parameters: [workspacePath(true), flag('parents', 'Make missing parents; an existing directory is no error')],
-    responses: { 200: json(MakeDirResponseSchema, 'It existed'), 201: json(MakeDirResponseSchema, 'Created') },
-  },
-  {
-    method: 'DELETE',
-    path: '/files',
-    summary: 'Delete a file, a link or a directory',
-    parameters: [workspacePath(true), flag('recursive', 'Delete a directory with its contents')],
-    responses: { 200: json(DeleteFileResponseSchema) },
-  },
+  ...FILE_OPERATIONS,
+  ...FILE_OPERATIONS.map(scopedToSession),
 ]
 
 /** The body of every error answer. */

@@ -18,6 +18,8 @@ export {
   REDACTED,
   SECRET_CONFIG_FIELDS,
   SystemPromptSchema,
+  WorkspaceChoiceSchema,
+  WorkspaceNameSchema,
   redactConfig,
   droppedAgentFields,
   withDefaultPrompts,
@@ -26,7 +28,17 @@ export {
   type PermissionMode,
   type QueryConfig,
   type SystemPrompt,
+  type WorkspaceChoice,
 } from './config.js'
+export {
+  AUDIT_ACTIONS,
+  AuditActionSchema,
+  AuditEntrySchema,
+  AuditListResponseSchema,
+  type AuditAction,
+  type AuditEntry,
+  type AuditListResponse,
+} from './audit.js'
 export { ContentBlockSchema, UserMessageSchema, type UserMessage } from './user-message.js'
 export {
   SdkAssistantMessageSchema,

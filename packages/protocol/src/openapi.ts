@@ -63,7 +63,8 @@ function operation(op: HttpOperation): JsonSchema {
 const WEBSOCKETS = {
   '/ws': { summary: 'The default session (the original protocol)', frames: 'session' },
   '/sessions/{id}/ws': { summary: 'One session', frames: 'session' },
-  '/files/watch': { summary: 'Changes under a workspace directory', frames: 'watch' },
+  '/files/watch': { summary: "Changes under a directory of the default session's workspace", frames: 'watch' },
+  '/sessions/{id}/files/watch': { summary: "Changes under a directory of the session's workspace", frames: 'watch' },
 }
 
 export interface OpenApiInfo {

@@ -1,6 +1,6 @@
 // The native session API: many sessions per server, each one Claude conversation.
 import { z } from 'zod'
-import { QueryConfigSchema } from './config.js'
+import { QueryConfigSchema, WorkspaceChoiceSchema } from './config.js'
 import { OsStringSchema } from './os-string.js'
 
 export const SESSION_STATES = [
@@ -15,9 +15,11 @@ export type SessionState = z.infer<typeof SessionStateSchema>
 
 export const SessionIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'letters, digits, "_" and "-", 1 to 64 characters')
 
-/** A session's own config: the query config plus where in the workspace it works. */
+/** A session's own config: the query config plus where it works. */
 export const SessionConfigSchema = QueryConfigSchema.extend({
-  /** A directory relative to the workspace (created if missing). @default the workspace root */
+  /** The session's workspace: its own directory unless it names a shared one. Fixed at creation. */
+  workspace: WorkspaceChoiceSchema.optional(),
+  /** A directory relative to the session's workspace (created if missing). @default its root */
   cwd: OsStringSchema.min(1).optional(),
 })
 export type SessionConfig = z.infer<typeof SessionConfigSchema>

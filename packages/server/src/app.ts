@@ -1,8 +1,11 @@
 // Builds the server from its parts: the store, sessions, HTTP routes, WebSockets. Tests start
 // it in process on port 0; main.ts starts it from the environment.
+import { mkdirSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import { CLOSE_CODES } from '@claude-agent/protocol'
 import type { AgentFactory } from './agent/agent.js'
+import { AuditLog } from './audit/audit-log.js'
+import { auditRoutes } from './audit/routes.js'
 import { claudeSdkAgentFactory } from './agent/claude-sdk.js'
 import { secretValues } from './credentials.js'
 import type { Store } from './event-log/event-log.js'
@@ -12,7 +15,6 @@ import { execRoutes } from './exec/routes.js'
 import { sandboxedSpawner } from './exec/spawn.js'
 import { fileRoutes } from './files/routes.js'
 import { watchEndpoint } from './files/watch-socket.js'
-import { Workspace } from './files/workspace-path.js'
 import { Authenticator } from './http/auth.js'
 import { createHttpApp, type HttpApp } from './http/http-app.js'
 import { createHttpServer } from './http/node-server.js'
@@ -26,7 +28,7 @@ import { configRoutes } from './routes/config.js'
 import { healthRoutes } from './routes/health.js'
 import { sessionRoutes } from './routes/sessions.js'
 import { SessionManager } from './sessions/session-manager.js'
-import { databasePath, type ServerSettings } from './settings.js'
+import { databasePath, sessionWorkspacesDir, type ServerSettings } from './settings.js'
 import { attachWebSockets } from './ws/upgrade.js'
 
 export interface StartServerOptions {
@@ -49,6 +51,8 @@ export interface RunningServer {
   readonly sandbox: Sandbox
   /** The HTTP API (Hono): `http.request('/health')` answers in process, as over the socket. */
   readonly http: HttpApp
+  /** Who did what: other parts (tokens) record their actions here too. */
+  readonly audit: AuditLog
   /** Graceful: refuse new work, let running turns finish (up to shutdownGraceMs), then close. */
   shutdown(): Promise<void>
   /** Immediate: stop every agent (recording running turns as interrupted) and close. */
@@ -60,13 +64,17 @@ export interface RunningServer {
  * @throws SandboxError when bubblewrap is asked for and cannot work here (see BubblewrapSandbox.create) */
 export function createSandbox(settings: ServerSettings, logger: Logger): Sandbox {
   if (settings.sandbox === 'none') return new NoSandbox(logger)
+  // Every session's workspace is hidden, so a sandbox sees only the one it binds. Made now:
+  // a missing path is not hidden.
+  const workspaces = [settings.workspaceDir, sessionWorkspacesDir(settings)]
+  for (const dir of workspaces) mkdirSync(dir, { recursive: true })
   return BubblewrapSandbox.create({
     dataDir: settings.dataDir,
     logger,
     agentVars: settings.agentVars,
     modelApi: settings.agentVars['ANTHROPIC_BASE_URL'] || settings.demoModelUrl || DEFAULT_MODEL_API,
     ...(settings.sandboxAllowedHosts ? { allowedHosts: settings.sandboxAllowedHosts } : {}),
-    ...(settings.sandboxHide ? { hide: settings.sandboxHide } : {}),
+    hide: [...workspaces, ...(settings.sandboxHide ?? [])],
   })
 }
 
@@ -92,8 +100,9 @@ async function startLocked(options: StartServerOptions, unlock: () => void): Pro
   const store = options.store ?? new SqliteStore(databasePath(settings))
 
   const sessions = new SessionManager({ settings, agents: options.agents ?? claudeSdkAgentFactory, store, logger, scrub, sandbox })
-  // Files and commands: every path relative to the workspace, which the session manager created.
-  const workspace = new Workspace(settings.workspaceDir)
+  const audit = new AuditLog({ store, scrub, logger })
+  // Files: every path relative to a session's workspace (the default session's at /files).
+  const workspaceOf = (id: string) => sessions.get(id).workspace
   const auth = new Authenticator(settings.authTokens)
   const app = createHttpApp({
     auth,
@@ -101,12 +110,13 @@ async function startLocked(options: StartServerOptions, unlock: () => void): Pro
     routes: [
       healthRoutes({ demo: () => sessions.isDemo() }),
       configRoutes(sessions, { maxBodyBytes: settings.maxBodyBytes }),
-      sessionRoutes(sessions, store, { maxBodyBytes: settings.maxBodyBytes }),
-      fileRoutes({ workspace, maxFileBytes: settings.maxFileBytes ?? 1024 ** 3, logger }),
-      execRoutes({ sessions, workspace, maxBodyBytes: settings.maxBodyBytes, spawn: sandboxedSpawner(sandbox), logger }),
+      sessionRoutes(sessions, store, audit, { maxBodyBytes: settings.maxBodyBytes }),
+      fileRoutes({ workspaceOf, audit, maxFileBytes: settings.maxFileBytes ?? 1024 ** 3, logger }),
+      auditRoutes(audit),
+      execRoutes({ sessions, audit, maxBodyBytes: settings.maxBodyBytes, spawn: sandboxedSpawner(sandbox), logger }),
     ],
   })
-  const watch = watchEndpoint({ workspace, maxClientBufferBytes: settings.maxClientBufferBytes, logger })
+  const watch = watchEndpoint({ workspaceOf, maxClientBufferBytes: settings.maxClientBufferBytes, logger })
   const server = createHttpServer(app, auth, logger)
   const wss = attachWebSockets(
     server,
@@ -119,6 +129,7 @@ async function startLocked(options: StartServerOptions, unlock: () => void): Pro
       logger,
       scrub,
       auth,
+      audit,
       prewarm: settings.prewarm,
     },
     [watch],
@@ -152,6 +163,7 @@ async function startLocked(options: StartServerOptions, unlock: () => void): Pro
     sessions: manager,
     sandbox,
     http: app,
+    audit,
     shutdown: () => closeAll(settings.shutdownGraceMs),
     close: () => closeAll(0),
   }

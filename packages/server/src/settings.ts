@@ -225,3 +225,6 @@ export function settingsFromEnv(env: Record<string, string | undefined> = proces
 
 /** The SQLite file holding sessions and their event logs. */
 export const databasePath = (settings: ServerSettings) => join(settings.dataDir, 'sessions.db')
+
+/** Where the sessions other than the default one have their workspaces (`sessions/<id>`, `shared/<name>`). */
+export const sessionWorkspacesDir = (settings: Pick<ServerSettings, 'dataDir'>) => join(settings.dataDir, 'workspaces')

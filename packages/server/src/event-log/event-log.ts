@@ -72,6 +72,35 @@ export interface PromptLog {
   hasPrompt(sessionId: string, uuid: string): boolean
 }
 
-export interface Store extends EventLog, SessionStore, PromptLog {
+/** One audit entry: who did what, when, from where (see audit/audit-log.ts). */
+export interface AuditRecord {
+  id: number
+  /** Epoch milliseconds. */
+  at: number
+  principal: string
+  action: string
+  sessionId: string | undefined
+  remote: string | undefined
+  detail: Record<string, unknown>
+}
+export type NewAuditRecord = Omit<AuditRecord, 'id'>
+
+export interface AuditQuery {
+  /** Entries with an id above this. */
+  after: number
+  limit: number
+  sessionId?: string | undefined
+  principal?: string | undefined
+}
+
+/** The audit log, kept across restarts and bounded; it outlives the sessions it names. */
+export interface AuditStore {
+  /** Appends, then drops the oldest entries beyond the newest `keep`. */
+  appendAudit(record: NewAuditRecord, keep: number): AuditRecord
+  /** Oldest first. */
+  listAudit(query: AuditQuery): AuditRecord[]
+}
+
+export interface Store extends EventLog, SessionStore, PromptLog, AuditStore {
   close(): void
 }

@@ -39,8 +39,24 @@ INSERT OR IGNORE INTO prompts (session_id, uuid, at)
     AND json_extract(frame, '$.data.uuid') IS NOT NULL;
 `
 
+// The audit log (audit/audit-log.ts): who did what, kept apart from the sessions it names, so
+// it outlives them. Filtered by session or principal, paged by id.
+const V3_AUDIT = `
+CREATE TABLE audit (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  at INTEGER NOT NULL,
+  principal TEXT NOT NULL,
+  action TEXT NOT NULL,
+  session_id TEXT,
+  remote TEXT,
+  detail TEXT NOT NULL
+);
+CREATE INDEX audit_by_session ON audit (session_id, id);
+CREATE INDEX audit_by_principal ON audit (principal, id);
+`
+
 /** Index i brings a database from version i to i + 1. Append only; never edit a shipped step. */
-export const MIGRATIONS: readonly string[] = [V1_SESSIONS_AND_EVENTS, V2_PROMPT_UUIDS]
+export const MIGRATIONS: readonly string[] = [V1_SESSIONS_AND_EVENTS, V2_PROMPT_UUIDS, V3_AUDIT]
 export const SCHEMA_VERSION = MIGRATIONS.length
 
 /** Brings the database up to SCHEMA_VERSION; refuses one made by a newer server. */

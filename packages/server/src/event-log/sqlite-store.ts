@@ -1,5 +1,5 @@
-// The one module that reads and writes the database: sessions, their event logs and prompt
-// uuids in one file.
+// The one module that reads and writes the database: sessions, their event logs, prompt
+// uuids and the audit log (audit-table.ts) in one file.
 // WAL with synchronous=NORMAL: a committed append survives the process being killed.
 // The schema and its versions are in schema.ts.
 import { mkdirSync } from 'node:fs'
@@ -7,7 +7,8 @@ import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import type { SessionConfig, SessionState } from '@claude-agent/protocol'
 import { ServerError } from '../errors.js'
-import type { EventFrame, SessionRecord, StoredEvent, Store } from './event-log.js'
+import { AuditTable } from './audit-table.js'
+import type { AuditQuery, AuditRecord, EventFrame, NewAuditRecord, SessionRecord, StoredEvent, Store } from './event-log.js'
 import { migrate } from './schema.js'
 
 interface SessionRow {
@@ -37,6 +38,7 @@ export class SqliteStore implements Store {
   private readonly db: Database.Database
   private readonly lastSeqs = new Map<string, number>()
   private readonly stmt
+  private readonly audit: AuditTable
 
   /** @param path a file path, or ':memory:' */
   constructor(path: string) {
@@ -70,6 +72,7 @@ export class SqliteStore implements Store {
       hasPrompt: this.db.prepare<[string, string], { one: number }>('SELECT 1 AS one FROM prompts WHERE session_id = ? AND uuid = ?'),
       deletePrompts: this.db.prepare('DELETE FROM prompts WHERE session_id = ?'),
     }
+    this.audit = new AuditTable(this.db)
     const maxima = this.db
       .prepare<[], { session_id: string; last: number }>('SELECT session_id, MAX(seq) AS last FROM events GROUP BY session_id')
       .all()
@@ -157,6 +160,14 @@ export class SqliteStore implements Store {
       this.stmt.deleteSession.run(id)
     })()
     this.lastSeqs.delete(id)
+  }
+
+  appendAudit(record: NewAuditRecord, keep: number): AuditRecord {
+    return this.audit.appendAudit(record, keep)
+  }
+
+  listAudit(query: AuditQuery): AuditRecord[] {
+    return this.audit.listAudit(query)
   }
 
   close(): void {

@@ -5,7 +5,8 @@ import type { ChildProcess } from 'node:child_process'
 import { posix, relative, sep } from 'node:path'
 import { ExecRequestSchema, describeIssues, summarizeIssues, type ExecRequest } from '@claude-agent/protocol'
 import { ServerError } from '../errors.js'
-import type { Workspace } from '../files/workspace-path.js'
+import type { AuditDetail, AuditLog } from '../audit/audit-log.js'
+import { httpActor } from '../audit/actor.js'
 import { jsonBodyLimit, readJsonBody } from '../http/body.js'
 import type { RouteModule } from '../http/http-app.js'
 import { streamResponse } from '../http/stream.js'
@@ -21,7 +22,7 @@ export const DEFAULT_EXEC_TIMEOUT_MS = 600_000
 
 export interface ExecRoutesOptions {
   sessions: SessionManager
-  workspace: Workspace
+  audit: AuditLog
   maxBodyBytes: number
   logger: Logger
   /** @default spawnInSession (unsandboxed; the server passes sandboxedSpawner(sandbox)) */
@@ -29,8 +30,10 @@ export interface ExecRoutesOptions {
 }
 
 /** Where a command runs, as real paths (symlinks resolved now, at the moment of use): the
- * session's directory, which the sandbox binds, and the command's `cwd`, relative to and inside it. */
-function commandDirs(workspace: Workspace, session: Session, cwd: string | undefined): { sessionDir: string; cwd: string } {
+ * session's directory (its cwd in its own workspace), which the sandbox binds, and the
+ * command's `cwd`, relative to and inside it. */
+function commandDirs(session: Session, cwd: string | undefined): { sessionDir: string; cwd: string } {
+  const { workspace } = session
   const base = relative(workspace.root, session.cwd).split(sep).join('/') || '.'
   const sessionDir = workspace.directorySync(base, { create: true })
   if (cwd === undefined) return { sessionDir, cwd: sessionDir }
@@ -43,6 +46,17 @@ function commandDirs(workspace: Workspace, session: Session, cwd: string | undef
   const real = workspace.directorySync(cwd, { base })
   if (!isInside(real, sessionDir)) throw outside()
   return { sessionDir, cwd: real }
+}
+
+/** What the audit log keeps of a command: never its script, arguments, environment or input,
+ * which may hold secrets; a program's name only. */
+function execDetail(request: ExecRequest): AuditDetail {
+  return {
+    shell: request.shell === true,
+    ...(!request.shell && { program: posix.basename(request.command).slice(0, 64) }),
+    args: request.args?.length ?? 0,
+    ...(request.cwd !== undefined && { cwd: request.cwd }),
+  }
 }
 
 function parseRequest(body: unknown): ExecRequest {
@@ -61,7 +75,7 @@ export function execRoutes(options: ExecRoutesOptions): RouteModule {
       if (options.sessions.shuttingDown) throw new ServerError('SHUTTING_DOWN', 'The server is shutting down')
       const session = options.sessions.get(c.req.param('id'))
       const request = parseRequest(await readJsonBody(c))
-      const { sessionDir, cwd } = commandDirs(options.workspace, session, request.cwd)
+      const { sessionDir, cwd } = commandDirs(session, request.cwd)
       const target: ExecTarget = { id: session.id, cwd: sessionDir, stateDir: options.sessions.stateDir(session.id) }
       // With a shell, args follow the command line as $1, $2, ... ($0 is "bash").
       const [command, args] = request.shell
@@ -78,6 +92,7 @@ export function execRoutes(options: ExecRoutesOptions): RouteModule {
         const errno = (err as NodeJS.ErrnoException).code
         throw new ServerError('EXEC_FAILED', `Cannot run ${JSON.stringify(command.slice(0, 256))}: ${errno ?? String(err)}`, { errno })
       }
+      options.audit.record(httpActor(c), 'exec', session.id, execDetail(request))
       child.on('error', () => undefined) // later errors (a failed kill) change nothing for the reader
       const stream = commandOutput(child, {
         timeoutMs: request.timeoutMs ?? DEFAULT_EXEC_TIMEOUT_MS,

@@ -1,11 +1,15 @@
-// The file API over HTTP: list, stat, read, write, mkdir, delete, all relative to the
-// workspace root and checked by one resolver (workspace-path.ts). See docs/files.md.
+// The file API over HTTP: list, stat, read, write, mkdir, delete, all relative to a session's
+// workspace root and checked by one resolver (workspace-path.ts). `/files...` serves the
+// default session's workspace, `/sessions/:id/files...` the session's. See docs/files.md.
 import { mkdir, rm, rmdir, stat, unlink } from 'node:fs/promises'
 import { Readable } from 'node:stream'
 import type { Context } from 'hono'
 import type { DeleteFileResponse, FileEntryResponse, ListFilesResponse, MakeDirResponse } from '@claude-agent/protocol'
+import type { AuditDetail, AuditLog } from '../audit/audit-log.js'
+import { httpActor } from '../audit/actor.js'
 import { ServerError } from '../errors.js'
-import type { HttpEnv, RouteModule } from '../http/http-app.js'
+import { DEFAULT_SESSION_ID } from '../sessions/workspace-layout.js'
+import type { HttpApp, HttpEnv, RouteModule } from '../http/http-app.js'
 import { jsonResponse } from '../http/respond.js'
 import { streamResponse } from '../http/stream.js'
 import type { Logger } from '../logger.js'
@@ -15,7 +19,9 @@ import { flagParam, pathParam } from './query.js'
 import type { Workspace, WorkspacePath } from './workspace-path.js'
 
 export interface FileRoutesOptions {
-  workspace: Workspace
+  /** The workspace of a session (throws SESSION_NOT_FOUND). */
+  workspaceOf: (sessionId: string) => Workspace
+  audit: AuditLog
   /** Largest file a PUT accepts; larger ones get BODY_TOO_LARGE. */
   maxFileBytes: number
   logger: Logger
@@ -49,49 +55,59 @@ async function remove({ rel, abs }: WorkspacePath, recursive: boolean): Promise<
   return { deleted: rel }
 }
 
-export function fileRoutes({ workspace, maxFileBytes, logger }: FileRoutesOptions): RouteModule {
-  const url = (c: Context) => new URL(c.req.url)
+export function fileRoutes(options: FileRoutesOptions): RouteModule {
   return (app) => {
-    app.get('/files', async (c) => {
-      const path = await workspace.resolve(pathParam(url(c)))
-      const stats = await stat(path.abs).catch((err: unknown) => {
-        throw fsError(err, path.rel)
-      })
-      if (!stats.isDirectory()) throw new ServerError('NOT_A_DIRECTORY', `${path.rel} is not a directory`, { path: path.rel })
-      const listing = await listEntries(path.rel, path.abs, flagParam(url(c), 'recursive'))
-      return jsonResponse<ListFilesResponse>({ path: path.rel, ...listing })
-    })
-    app.get('/files/stat', async (c) => {
-      const path = await workspace.resolve(pathParam(url(c)))
-      return jsonResponse<FileEntryResponse>({ entry: entryOf(path.rel, await statEntry(path.rel, path.abs)) })
-    })
-    app.get('/files/content', async (c) => {
-      const { stream, headers } = await readContent(await workspace.resolve(pathParam(url(c), { required: true })))
-      return streamResponse(c, stream, headers, logger)
-    })
-    app.put('/files/content', async (c) => {
-      const body = requestBody(c)
-      const path = await workspace.resolve(pathParam(url(c), { required: true })).catch((err: unknown) => {
-        body.resume()
-        throw err
-      })
-      const { entry, created } = await writeContent(
-        path,
-        { body, declaredBytes: declaredLength(c), aborted: () => aborted(c) },
-        maxFileBytes,
-      )
-      return jsonResponse<FileEntryResponse>({ entry }, created ? 201 : 200)
-    })
-    app.post('/files/mkdir', async (c) => {
-      const result = await makeDir(await workspace.resolve(pathParam(url(c), { required: true })), flagParam(url(c), 'parents'))
-      return jsonResponse<MakeDirResponse>(result, result.created ? 201 : 200)
-    })
-    app.delete('/files', async (c) => {
-      return jsonResponse<DeleteFileResponse>(
-        await remove(await workspace.resolve(pathParam(url(c), { required: true })), flagParam(url(c), 'recursive')),
-      )
-    })
+    addFileRoutes(app, '', () => DEFAULT_SESSION_ID, options)
+    addFileRoutes(app, '/sessions/:id', (c) => c.req.param('id') ?? '', options)
   }
+}
+
+/** The routes under `prefix`, on the workspace of the session `sessionOf` names. */
+function addFileRoutes(app: HttpApp, prefix: string, sessionOf: (c: Context<HttpEnv>) => string, options: FileRoutesOptions): void {
+  // Long on purpose: one route per line of the files API, each a few lines; they read as a table.
+  const { maxFileBytes, logger, audit } = options
+  const url = (c: Context) => new URL(c.req.url)
+  const resolve = (c: Context<HttpEnv>, required = false) => options.workspaceOf(sessionOf(c)).resolve(pathParam(url(c), { required }))
+  const record = (c: Context<HttpEnv>, action: 'file_write' | 'file_mkdir' | 'file_delete', detail: AuditDetail) =>
+    audit.record(httpActor(c), action, sessionOf(c), detail)
+  app.get(`${prefix}/files`, async (c) => {
+    const path = await resolve(c)
+    const stats = await stat(path.abs).catch((err: unknown) => {
+      throw fsError(err, path.rel)
+    })
+    if (!stats.isDirectory()) throw new ServerError('NOT_A_DIRECTORY', `${path.rel} is not a directory`, { path: path.rel })
+    const listing = await listEntries(path.rel, path.abs, flagParam(url(c), 'recursive'))
+    return jsonResponse<ListFilesResponse>({ path: path.rel, ...listing })
+  })
+  app.get(`${prefix}/files/stat`, async (c) => {
+    const path = await resolve(c)
+    return jsonResponse<FileEntryResponse>({ entry: entryOf(path.rel, await statEntry(path.rel, path.abs)) })
+  })
+  app.get(`${prefix}/files/content`, async (c) => {
+    const { stream, headers } = await readContent(await resolve(c, true))
+    return streamResponse(c, stream, headers, logger)
+  })
+  app.put(`${prefix}/files/content`, async (c) => {
+    const body = requestBody(c)
+    const path = await resolve(c, true).catch((err: unknown) => {
+      body.resume()
+      throw err
+    })
+    const { entry, created } = await writeContent(path, { body, declaredBytes: declaredLength(c), aborted: () => aborted(c) }, maxFileBytes)
+    record(c, 'file_write', { path: path.rel, bytes: entry.size, created })
+    return jsonResponse<FileEntryResponse>({ entry }, created ? 201 : 200)
+  })
+  app.post(`${prefix}/files/mkdir`, async (c) => {
+    const result = await makeDir(await resolve(c, true), flagParam(url(c), 'parents'))
+    if (result.created) record(c, 'file_mkdir', { path: result.entry.path })
+    return jsonResponse<MakeDirResponse>(result, result.created ? 201 : 200)
+  })
+  app.delete(`${prefix}/files`, async (c) => {
+    const recursive = flagParam(url(c), 'recursive')
+    const result = await remove(await resolve(c, true), recursive)
+    record(c, 'file_delete', { path: result.deleted, recursive })
+    return jsonResponse<DeleteFileResponse>(result)
+  })
 }
 
 /** The upload's bytes: on Node the request itself (streamed, never buffered), else the fetch body. */

@@ -1,4 +1,5 @@
-// WebSocket /files/watch?path=&recursive=1: a `watching` frame once the watcher is in place,
+// WebSocket /files/watch?path=&recursive=1 (the default session's workspace) and
+// /sessions/:id/files/watch (the session's): a `watching` frame once the watcher is in place,
 // then one `file_event` frame per change. The path is checked before the upgrade (a bad one is
 // an HTTP error in the wire shape); the watcher lives exactly as long as the socket.
 import { stat } from 'node:fs/promises'
@@ -8,6 +9,8 @@ import { CLOSE_CODES, type ErrorFrame, type WatchFrame } from '@claude-agent/pro
 import { WebSocketServer, type WebSocket } from 'ws'
 import { ServerError } from '../errors.js'
 import type { Logger } from '../logger.js'
+import { decodeComponent } from '../http/request-target.js'
+import { DEFAULT_SESSION_ID } from '../sessions/workspace-layout.js'
 import { refuseHandshakeErrorsAsJson, type UpgradeRoute } from '../ws/upgrade.js'
 import { fsError } from './entries.js'
 import { flagParam, pathParam } from './query.js'
@@ -15,7 +18,8 @@ import { DirectoryWatcher } from './watcher.js'
 import type { Workspace, WorkspacePath } from './workspace-path.js'
 
 export interface WatchSocketOptions {
-  workspace: Workspace
+  /** The workspace of a session (throws SESSION_NOT_FOUND). */
+  workspaceOf: (sessionId: string) => Workspace
   /** A client with more than this many bytes unsent is cut off (SLOW_CONSUMER). */
   maxClientBufferBytes: number
   logger: Logger
@@ -24,6 +28,15 @@ export interface WatchSocketOptions {
 export interface WatchEndpoint extends UpgradeRoute {
   /** Closes every watch socket and its watcher (server shutdown). */
   close(): void
+}
+
+const SCOPED_WATCH = /^\/sessions\/([^/]+)\/files\/watch$/
+
+/** The session whose workspace a watch path names; undefined: not a watch path. */
+function sessionOfPath(pathname: string): string | undefined {
+  if (pathname === '/files/watch') return DEFAULT_SESSION_ID
+  const match = SCOPED_WATCH.exec(pathname)
+  return match ? decodeComponent(match[1]!, 'path') : undefined
 }
 
 export function watchEndpoint(options: WatchSocketOptions): WatchEndpoint {
@@ -76,9 +89,10 @@ export function watchEndpoint(options: WatchSocketOptions): WatchEndpoint {
   }
 
   return {
-    path: '/files/watch',
+    matches: (pathname) => sessionOfPath(pathname) !== undefined,
     async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, url: URL) {
-      const path = await options.workspace.resolve(pathParam(url))
+      const sessionId = sessionOfPath(url.pathname) ?? DEFAULT_SESSION_ID
+      const path = await options.workspaceOf(sessionId).resolve(pathParam(url))
       const recursive = flagParam(url, 'recursive')
       const stats = await stat(path.abs).catch((err: unknown) => {
         throw fsError(err, path.rel)

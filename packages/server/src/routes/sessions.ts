@@ -11,6 +11,8 @@ import {
   type PermissionEventsResponse,
   type SessionEventsResponse,
 } from '@claude-agent/protocol'
+import { httpActor } from '../audit/actor.js'
+import type { AuditLog } from '../audit/audit-log.js'
 import type { EventLog } from '../event-log/event-log.js'
 import { ServerError } from '../errors.js'
 import { jsonBodyLimit, readJsonBody } from '../http/body.js'
@@ -19,7 +21,7 @@ import { parseCursor, parseLimit } from '../http/query.js'
 import { jsonResponse } from '../http/respond.js'
 import type { SessionManager } from '../sessions/session-manager.js'
 
-export function sessionRoutes(sessions: SessionManager, log: EventLog, options: { maxBodyBytes: number }): RouteModule {
+export function sessionRoutes(sessions: SessionManager, log: EventLog, audit: AuditLog, options: { maxBodyBytes: number }): RouteModule {
   return (app) => {
     app.post('/sessions', jsonBodyLimit(options.maxBodyBytes), async (c) => {
       const body = c.req.header('content-length') === '0' ? {} : await readJsonBody(c)
@@ -31,6 +33,7 @@ export function sessionRoutes(sessions: SessionManager, log: EventLog, options: 
       const dropped = droppedAgentFields((body as { config?: unknown }).config, 'config.')
       const session = sessions.create(parsed.data)
       session.droppedConfigFields = dropped
+      audit.record(httpActor(c), 'session_create', session.id, { shared: parsed.data.config?.workspace?.shared })
       return jsonResponse<CreateSessionResponse>({ session: session.info(), ...(dropped.length > 0 && { dropped }) }, 201)
     })
     app.get('/sessions', () => jsonResponse<ListSessionsResponse>({ sessions: sessions.list() }))
@@ -40,6 +43,7 @@ export function sessionRoutes(sessions: SessionManager, log: EventLog, options: 
     })
     app.delete('/sessions/:id', (c) => {
       sessions.delete(c.req.param('id'))
+      audit.record(httpActor(c), 'session_delete', c.req.param('id'))
       return jsonResponse<DeleteSessionResponse>({ deleted: c.req.param('id') })
     })
     // The audit trail: every permission request and its resolution (who, what, when, scope).

@@ -8,12 +8,14 @@ import { buildAgentEnv } from '../agent/agent-env.js'
 import { ServerError } from '../errors.js'
 import type { Workspace } from '../files/workspace-path.js'
 import type { ModelFailure, Sandbox } from '../sandbox/sandbox.js'
+import type { WorkspaceLayout } from './workspace-layout.js'
 
 /** What the agents of every session share. */
 export interface LaunchContext {
   agents: AgentFactory
   sandbox: Sandbox
-  workspace: Workspace
+  /** Where each session's directory is. */
+  layout: WorkspaceLayout
   /** Endpoint and credentials from the server's settings. */
   agentVars: Record<string, string>
   /** The scripted model's URL in offline demo mode. */
@@ -30,7 +32,7 @@ export interface Launched {
   resumed: boolean
 }
 
-/** A session's working directory, real (symlinks resolved) and inside the workspace, created if
+/** A session's working directory, real (symlinks resolved) and inside its workspace, created if
  * missing. What the sandbox binds: checked at creation and at every start of its agent. */
 export function realSessionCwd(workspace: Workspace, cwd: string | undefined): string {
   try {
@@ -53,6 +55,8 @@ export function lexicalSessionCwd(workspace: Workspace, cwd: string | undefined)
 export class AgentLauncher {
   constructor(
     private readonly context: LaunchContext,
+    /** The session's own workspace (or the shared one it names). */
+    readonly workspace: Workspace,
     private readonly sessionId: string,
     private readonly conversationId: string,
     /** The session's state directory (HOME, CLAUDE_CONFIG_DIR, TMPDIR of its CLI). */
@@ -86,7 +90,7 @@ export class AgentLauncher {
 
   private prepareSandbox(config: SessionConfig, env: Record<string, string>, onModelFailure: LaunchHooks['onModelFailure']) {
     // Resolved again at each start: a link on the way may have been swapped since creation.
-    const cwd = realSessionCwd(this.context.workspace, config.cwd)
+    const cwd = realSessionCwd(this.workspace, config.cwd)
     try {
       return this.context.sandbox.prepare({ sessionId: this.sessionId, cwd, stateDir: this.stateDir, env, onModelFailure })
     } catch (err) {

@@ -9,15 +9,15 @@ import type { AgentFactory } from '../agent/agent.js'
 import { killOrphanedAgents } from '../agent/orphans.js'
 import type { SessionRecord, Store } from '../event-log/event-log.js'
 import { ServerError } from '../errors.js'
-import { Workspace } from '../files/workspace-path.js'
 import type { Logger } from '../logger.js'
 import type { Sandbox } from '../sandbox/sandbox.js'
-import type { ServerSettings } from '../settings.js'
+import { sessionWorkspacesDir, type ServerSettings } from '../settings.js'
 import { realSessionCwd, type LaunchContext } from './agent-launcher.js'
 import { Session, type SessionLimits } from './session.js'
 import { withoutSecrets } from './session-config.js'
+import { DEFAULT_SESSION_ID, WorkspaceLayout } from './workspace-layout.js'
 
-export const DEFAULT_SESSION_ID = 'default'
+export { DEFAULT_SESSION_ID }
 
 export interface SessionManagerOptions {
   settings: ServerSettings
@@ -44,7 +44,7 @@ export class SessionManager {
     this.context = {
       agents: options.agents,
       sandbox: options.sandbox,
-      workspace: new Workspace(settings.workspaceDir),
+      layout: new WorkspaceLayout(settings.workspaceDir, sessionWorkspacesDir(settings)),
       agentVars: settings.agentVars,
       demoModelUrl: settings.demoModelUrl,
       scrub: options.scrub,
@@ -86,7 +86,7 @@ export class SessionManager {
     const id = request.id ?? `s_${randomUUID().replaceAll('-', '').slice(0, 20)}`
     if (this.sessions.has(id)) throw new ServerError('SESSION_EXISTS', `A session with id "${id}" already exists`)
     const config = request.config ?? {}
-    realSessionCwd(this.context.workspace, config.cwd)
+    realSessionCwd(this.context.layout.workspaceFor(id, config), config.cwd)
     return this.insert(id, config)
   }
 
@@ -114,8 +114,11 @@ export class SessionManager {
     const session = this.get(id)
     session.close()
     // Once its CLI has exited; unless a new session took the id meanwhile.
+    const config = session.info().config
     void session.settled().then(() => {
-      if (!this.sessions.has(id)) rmSync(session.stateDir, { recursive: true, force: true })
+      if (this.sessions.has(id)) return
+      rmSync(session.stateDir, { recursive: true, force: true })
+      this.context.layout.removeOwn(id, config)
     })
     this.sessions.delete(id)
     this.options.store.deleteSession(id)

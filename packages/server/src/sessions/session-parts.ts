@@ -50,12 +50,14 @@ export function createSessionParts(options: SessionOptions, hooks: SessionHooks)
       else if (turns.running) hooks.setState('running')
     },
   })
+  const workspace = context.layout.workspaceFor(record.id, record.config)
   const launcher = new AgentLauncher(
     context,
+    workspace,
     record.id,
     record.conversationId,
     options.stateDir,
-    lexicalSessionCwd(context.workspace, record.config.cwd),
+    lexicalSessionCwd(workspace, record.config.cwd),
   )
   const agent: AgentSupervisor = new AgentSupervisor(
     record.id,

@@ -18,6 +18,7 @@ import {
 } from '@claude-agent/protocol'
 import type { AgentRun } from '../agent/agent.js'
 import type { EventFrame, StoredEvent } from '../event-log/event-log.js'
+import type { Workspace } from '../files/workspace-path.js'
 import type { ModelFailure } from '../sandbox/sandbox.js'
 import type { AgentLauncher } from './agent-launcher.js'
 import type { AgentSupervisor } from './agent-supervisor.js'
@@ -75,9 +76,14 @@ export class Session {
     return this.turns.running !== undefined
   }
 
-  /** The session's working directory: absolute, inside the workspace. */
+  /** The session's working directory: absolute, inside its workspace. */
   get cwd(): string {
     return this.launcher.cwd
+  }
+
+  /** The session's workspace: its own directory, or the shared one its config names. */
+  get workspace(): Workspace {
+    return this.launcher.workspace
   }
 
   /** Where the session keeps its state: its CLI's (and its commands') HOME and TMPDIR. */

@@ -3,7 +3,9 @@
 // the dispatcher. The session owns the replay-to-live hand-off; this module never reads the log.
 import { randomUUID } from 'node:crypto'
 import type { Duplex } from 'node:stream'
-import { CLOSE_CODES, type Decider, type ServerFrame } from '@claude-agent/protocol'
+import { CLOSE_CODES, type AuditAction, type Decider, type ServerFrame } from '@claude-agent/protocol'
+import type { Actor } from '../audit/actor.js'
+import type { AuditDetail, AuditLog } from '../audit/audit-log.js'
 import type { WebSocket } from 'ws'
 import type { EventLog } from '../event-log/event-log.js'
 import type { Authenticator } from '../http/auth.js'
@@ -27,6 +29,7 @@ export interface ConnectionOptions {
   scrub: (text: string) => string
   auth: Authenticator
   logger: Logger
+  audit: AuditLog
 }
 
 /** What a client asked for when it connected. */
@@ -37,6 +40,8 @@ export interface AttachOptions {
   partial: boolean | undefined
   /** Who this client is, for the audit trail (a token's label, or `?label=`). */
   label: string | undefined
+  /** Who acts through this connection, for the audit log. */
+  actor: Actor
 }
 
 /** `transport`: the socket the upgrade handed to ws, for corking replay bursts. */
@@ -124,6 +129,7 @@ export function handleConnection(
     scrub: options.scrub,
     logger: options.logger,
     send: (frame: ServerFrame) => sendFrame(socket, frame),
+    audit: (action: AuditAction, detail: AuditDetail) => options.audit.record(attach.actor, action, session.id, detail),
   }
   socket.on('message', (data) => receiveFrame(data, frames))
   socket.on('close', () => subscription.close())

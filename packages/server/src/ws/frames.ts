@@ -1,6 +1,15 @@
 // What a client's frames do: each is checked at the trust boundary (size, then the protocol's
 // schema) and dispatched to its session. Bad input gets an error frame; the connection stays.
-import { parseClientFrame, type ClientFrame, type Decider, type ServerFrame, type WireError } from '@claude-agent/protocol'
+import {
+  parseClientFrame,
+  type AuditAction,
+  type ClientFrame,
+  type Decider,
+  type ServerFrame,
+  type UserMessage,
+  type WireError,
+} from '@claude-agent/protocol'
+import type { AuditDetail } from '../audit/audit-log.js'
 import type { RawData } from 'ws'
 import { toServerError } from '../errors.js'
 import type { Logger } from '../logger.js'
@@ -17,6 +26,18 @@ export interface FrameContext {
   scrub: (text: string) => string
   logger: Logger
   send: (frame: ServerFrame) => void
+  /** Records what the client did on the session (audit/audit-log.ts). */
+  audit: (action: AuditAction, detail: AuditDetail) => void
+}
+
+/** What the audit log keeps of a prompt: its uuid and size, never its text. */
+function promptDetail(message: UserMessage): AuditDetail {
+  const { content } = message.message
+  return {
+    uuid: message.uuid,
+    length: typeof content === 'string' ? content.length : JSON.stringify(content).length,
+    ...(typeof content !== 'string' && { blocks: content.length }),
+  }
 }
 
 function rawSize(data: RawData): number {
@@ -69,22 +90,29 @@ function dispatch(frame: ClientFrame, context: FrameContext): void {
         return
       }
       session.prompt(frame.data)
+      context.audit('prompt', promptDetail(frame.data))
       return
     case 'interrupt':
       void session.interrupt().then((interrupted) => {
+        context.audit('interrupt', { interrupted })
         if (!interrupted) sendError({ code: 'NOTHING_TO_INTERRUPT', error: 'No turn is running' })
       })
       return
     case 'permission_response': {
       const error = session.answerPermission(frame, context.decider)
       if (error) sendError(error)
+      else context.audit('permission_answer', { requestId: frame.requestId, decision: frame.decision, scope: scopeOf(frame) })
       return
     }
     case 'control':
+      context.audit('control', { subtype: frame.request.subtype })
       control(frame, context)
       return
   }
 }
+
+const scopeOf = (frame: Extract<ClientFrame, { type: 'permission_response' }>) =>
+  frame.decision === 'allow' ? (frame.scope ?? 'once') : undefined
 
 function control(frame: Extract<ClientFrame, { type: 'control' }>, context: FrameContext): void {
   context.session.control(frame.request).then(

@@ -6,6 +6,7 @@ import type { IncomingMessage, Server } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { CLOSE_CODES } from '@claude-agent/protocol'
 import { WebSocketServer } from 'ws'
+import { actorOf } from '../audit/actor.js'
 import { ServerError } from '../errors.js'
 import { BEARER_SUBPROTOCOL, nodeCredentials } from '../http/auth.js'
 import { parseCursor, parseFlag } from '../http/query.js'
@@ -47,10 +48,11 @@ function sessionFor(path: string, options: ConnectionOptions): Session {
   return options.sessions.get(decodeComponent(match[1]!, 'path'))
 }
 
-/** Another WebSocket endpoint at an exact path (e.g. /files/watch). It upgrades the socket
- * itself, or rejects with a ServerError that is sent as the HTTP error. */
+/** Another WebSocket endpoint (e.g. /files/watch, /sessions/:id/files/watch). It upgrades the
+ * socket itself, or rejects with a ServerError that is sent as the HTTP error. */
 export interface UpgradeRoute {
-  path: string
+  /** Whether it serves this (still percent-encoded) path. */
+  matches(pathname: string): boolean
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, url: URL): Promise<void>
 }
 
@@ -76,7 +78,7 @@ export function attachWebSockets(server: Server, options: ConnectionOptions, rou
       if (options.sessions.shuttingDown) throw new ServerError('SHUTTING_DOWN', 'The server is shutting down')
       const url = parseRequestTarget(req.url)
       where = `WebSocket upgrade ${url.pathname}`
-      const route = routes.find((r) => r.path === url.pathname)
+      const route = routes.find((r) => r.matches(url.pathname))
       if (route) {
         route.upgrade(req, socket, head, url).catch(fail)
         return
@@ -88,7 +90,8 @@ export function attachWebSockets(server: Server, options: ConnectionOptions, rou
       const label = tokenLabel ?? (url.searchParams.get('label')?.slice(0, 64) || undefined)
       wss.handleUpgrade(req, socket, head, (ws) => {
         try {
-          handleConnection(ws, session, { after, partial, label }, options, socket)
+          const actor = actorOf(tokenLabel, req.socket.remoteAddress)
+          handleConnection(ws, session, { after, partial, label, actor }, options, socket)
         } catch (err) {
           // Upgraded already: no HTTP answer any more, so close as an internal error.
           logged(err, options.logger, where)

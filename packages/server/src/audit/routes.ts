@@ -1,0 +1,39 @@
+// GET /audit?session=&principal=&after=&limit=: the audit log in pages, oldest first. Who may
+// read it is decided in one place, mayReadAudit.
+import type { Context } from 'hono'
+import type { AuditListResponse } from '@claude-agent/protocol'
+import { ServerError } from '../errors.js'
+import type { HttpEnv, RouteModule } from '../http/http-app.js'
+import { parseLimit } from '../http/query.js'
+import { jsonResponse } from '../http/respond.js'
+import type { AuditLog } from './audit-log.js'
+
+/** Whether the request's principal may read the audit log: admins only. Every token is an
+ * admin's today; this is the one place the roles decide it. */
+export function mayReadAudit(_c: Context<HttpEnv>): boolean {
+  return true
+}
+
+function parseAfter(raw: string | undefined): number {
+  if (raw === undefined) return 0
+  const after = Number(raw)
+  if (raw.trim() === '' || !Number.isSafeInteger(after) || after < 0) {
+    throw new ServerError('INVALID_REQUEST', `after must be a non-negative integer, got "${raw.slice(0, 32)}"`, {
+      issues: [{ path: 'after', message: 'non-negative integer' }],
+    })
+  }
+  return after
+}
+
+export function auditRoutes(audit: AuditLog): RouteModule {
+  return (app) => {
+    app.get('/audit', (c) => {
+      if (!mayReadAudit(c)) throw new ServerError('UNAUTHORIZED', 'Only admins may read the audit log')
+      const after = parseAfter(c.req.query('after'))
+      const limit = parseLimit(c.req.query('limit') ?? null)
+      const entries = audit.list({ after, limit, sessionId: c.req.query('session'), principal: c.req.query('principal') })
+      const last = entries.at(-1)
+      return jsonResponse<AuditListResponse>({ entries, ...(entries.length === limit && last && { next: last.id }) })
+    })
+  }
+}

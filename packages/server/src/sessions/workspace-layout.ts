@@ -1,0 +1,41 @@
+// Where each session works. The default session (the original protocol's) keeps the workspace
+// directory itself, so a WORKSPACE_DIR that already holds its files goes on serving them; every
+// other session gets a directory of its own, `<sessions root>/sessions/<id>`, or the shared
+// `<sessions root>/shared/<name>` its config names. The sessions root is apart from the
+// workspace directory: neither contains the other, so no session reaches another's files.
+import { mkdirSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
+import type { SessionConfig } from '@claude-agent/protocol'
+import { Workspace } from '../files/workspace-path.js'
+
+/** The id of the session the original protocol speaks to. */
+export const DEFAULT_SESSION_ID = 'default'
+
+export class WorkspaceLayout {
+  constructor(
+    /** The default session's directory (WORKSPACE_DIR). */
+    readonly defaultRoot: string,
+    /** Where the other sessions' directories are: `sessions/<id>`, `shared/<name>`. */
+    readonly sessionsRoot: string,
+  ) {}
+
+  /** The directory a session works in (not created). */
+  rootFor(id: string, config: Pick<SessionConfig, 'workspace'>): string {
+    if (id === DEFAULT_SESSION_ID) return this.defaultRoot
+    if (config.workspace) return join(this.sessionsRoot, 'shared', config.workspace.shared)
+    return join(this.sessionsRoot, 'sessions', id)
+  }
+
+  /** A session's workspace, its directory created if missing. */
+  workspaceFor(id: string, config: Pick<SessionConfig, 'workspace'>): Workspace {
+    const root = this.rootFor(id, config)
+    mkdirSync(root, { recursive: true })
+    return new Workspace(root)
+  }
+
+  /** Removes a deleted session's own directory; a shared one (and the default) stays. */
+  removeOwn(id: string, config: Pick<SessionConfig, 'workspace'>): void {
+    if (id === DEFAULT_SESSION_ID || config.workspace) return
+    rmSync(this.rootFor(id, config), { recursive: true, force: true })
+  }
+}
