@@ -86,7 +86,12 @@ export class SessionManager {
     const id = request.id ?? `s_${randomUUID().replaceAll('-', '').slice(0, 20)}`
     if (this.sessions.has(id)) throw new ServerError('SESSION_EXISTS', `A session with id "${id}" already exists`)
     const config = request.config ?? {}
-    realSessionCwd(this.context.layout.workspaceFor(id, config), config.cwd)
+    try {
+      realSessionCwd(this.context.layout.workspaceFor(id, config), config.cwd)
+    } catch (err) {
+      this.context.layout.removeOwn(id, config) // a refused session leaves no directory
+      throw err
+    }
     return this.insert(id, config)
   }
 

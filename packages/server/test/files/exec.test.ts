@@ -39,7 +39,7 @@ describe('exec', () => {
     process.env['CAS_TEST_SERVER_SECRET'] = SERVER_ENV_SECRET
     stack = await startStack()
     await call(stack.url, 'POST', '/sessions', JSON.stringify({ id: 'box', config: { cwd: 'projects/box' } }))
-    sessionDir = join(stack.workspace, 'projects', 'box')
+    sessionDir = join(stack.workspaceOf('box'), 'projects', 'box')
     mkdirSync(join(sessionDir, 'sub'))
     symlinkSync(stack.dir, join(sessionDir, 'escape'))
   })
@@ -64,7 +64,7 @@ describe('exec', () => {
     const frames: Frame[] = []
     for await (const frame of ndjson(res)) {
       frames.push(frame)
-      if (frame.type === 'stdout' && frame['data'] === 'first\n') await call(stack.url, 'PUT', `/files/content${q('projects/box/go')}`, '')
+      if (frame.type === 'stdout' && frame['data'] === 'first\n') await call(stack.url, 'PUT', `/sessions/box/files/content${q('projects/box/go')}`, '')
     }
     const stdout = frames
       .filter((f) => f.type === 'stdout')
@@ -153,7 +153,9 @@ describe('exec', () => {
     assert.equal(pwd.stdout.trim(), realpathSync(sessionDir))
     assert.equal((await exec(stack.url, 'box', { command: 'pwd', cwd: 'sub' })).stdout.trim(), realpathSync(join(sessionDir, 'sub')))
     assert.equal((await exec(stack.url, 'box', { command: 'pwd', cwd: 'sub/..' })).stdout.trim(), realpathSync(sessionDir))
-    assert.equal((await exec(stack.url, 'default', { command: 'pwd', cwd: 'projects/box' })).stdout.trim(), realpathSync(sessionDir))
+    // The default session works in the workspace directory itself, which holds no other session's.
+    assert.equal((await exec(stack.url, 'default', { command: 'pwd' })).stdout.trim(), realpathSync(stack.workspace))
+    assert.equal((await exec(stack.url, 'default', { command: 'pwd', cwd: 'projects/box' })).body['code'], 'FILE_NOT_FOUND')
     for (const cwd of ['..', '../..', '../../..', '/tmp', '/', 'escape', 'escape/data', 'sub/../../other']) {
       const run = await exec(stack.url, 'box', { command: 'pwd', cwd })
       assert.equal(run.status, 400, `${cwd}: ${JSON.stringify(run.body)}`)

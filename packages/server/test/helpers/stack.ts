@@ -17,7 +17,12 @@ export interface Stack {
   url: string
   wsUrl: string
   dir: string
+  /** The default session's workspace (WORKSPACE_DIR). */
   workspace: string
+  /** A session's workspace directory on the host. */
+  workspaceOf(sessionId: string): string
+  /** Where the shared workspace `name` is (made by the first session that names it). */
+  sharedWorkspace(name: string): string
   logLines: string[]
   close(): Promise<void>
 }
@@ -72,6 +77,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     wsUrl: `${server.url.replace(/^http/, 'ws')}/ws`,
     dir,
     workspace: settings.workspaceDir,
+    workspaceOf: (id) => server.sessions.get(id).workspace.root,
+    sharedWorkspace: (name) => join(settings.dataDir, 'workspaces', 'shared', name),
     logLines,
     async close() {
       await server.close()

@@ -4,7 +4,7 @@
 // write into its cwd; the host directory the link points at stays untouched.
 import assert from 'node:assert/strict'
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { join, relative } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { call, exec } from '../files/helpers.js'
 import { startStack, type Stack } from '../helpers/stack.js'
@@ -23,6 +23,7 @@ describe("a session's cwd through a symlink", () => {
   let stack: Stack
   let host: string
   const hostFiles = () => readdirSync(host).sort()
+  const shared = () => stack.sharedWorkspace('links')
 
   before(async () => {
     stack = await startStack({
@@ -34,18 +35,20 @@ describe("a session's cwd through a symlink", () => {
     host = join(stack.dir, 'host')
     mkdirSync(host)
     writeFileSync(join(host, 'keep.txt'), 'host file')
-    const ws = stack.workspace
-    mkdirSync(join(ws, 'inner'))
-    symlinkSync(host, join(ws, 'to-host'))
-    symlinkSync('/', join(ws, 'to-root'))
-    symlinkSync('../host', join(ws, 'relative-host'))
-    symlinkSync(join(host, 'missing'), join(ws, 'dangling'))
-    symlinkSync('inner', join(ws, 'to-inner'))
+    // The same links in the default session's workspace and in the one the sessions below share.
+    for (const ws of [stack.workspace, shared()]) {
+      mkdirSync(join(ws, 'inner'), { recursive: true })
+      symlinkSync(host, join(ws, 'to-host'))
+      symlinkSync('/', join(ws, 'to-root'))
+      symlinkSync(relative(ws, host), join(ws, 'relative-host'))
+      symlinkSync(join(host, 'missing'), join(ws, 'dangling'))
+      symlinkSync('inner', join(ws, 'to-inner'))
+    }
   })
   after(() => stack.close())
 
   const create = (id: string, cwd: string) =>
-    call(stack.url, 'POST', '/sessions', JSON.stringify({ id, config: { cwd, permissionMode: 'bypassPermissions' } }))
+    call(stack.url, 'POST', '/sessions', JSON.stringify({ id, config: { cwd, workspace: { shared: 'links' }, permissionMode: 'bypassPermissions' } }))
 
   it('refuses a cwd that leaves the workspace, through a link or `..`, and creates nothing', async () => {
     const escapes = [
@@ -81,20 +84,20 @@ describe("a session's cwd through a symlink", () => {
 
   it('accepts a link that stays inside, and the agent works in its real directory', async () => {
     assert.equal((await create('via-link', 'to-inner/deeper')).status, 201)
-    assert.equal(existsSync(join(stack.workspace, 'inner', 'deeper')), true)
+    assert.equal(existsSync(join(shared(), 'inner', 'deeper')), true)
     const probe = await WsProbe.connect(`${stack.url.replace(/^http/, 'ws')}/sessions/via-link/ws`)
     probe.prompt('via link')
     const result = sdkData(await probe.result())
     probe.close()
     assert.equal(result['is_error'], false, JSON.stringify(result))
-    assert.equal(existsSync(join(stack.workspace, 'inner', 'deeper', 'pwned.txt')), true)
+    assert.equal(existsSync(join(shared(), 'inner', 'deeper', 'pwned.txt')), true)
   })
 
   it('refuses to start the agent once the cwd was swapped for a link out, and the host stays untouched', async () => {
-    const cwd = join(stack.workspace, 'swap')
+    const cwd = join(shared(), 'swap')
     assert.equal((await create('swapped', 'swap')).status, 201)
     // What an agent (or exec) in another session could do meanwhile.
-    renameSync(cwd, join(stack.workspace, 'swap-was'))
+    renameSync(cwd, join(shared(), 'swap-was'))
     symlinkSync(host, cwd)
 
     const probe = await WsProbe.connect(`${stack.url.replace(/^http/, 'ws')}/sessions/swapped/ws`)
