@@ -16,14 +16,14 @@ const isResolved = (f: Frame) => f.type === 'permission_resolved'
 describe('remote tool approval', () => {
   let stack: Stack
   let n = 0
-  /** A fresh session (default permission mode: ask) and a client on it. */
+  /** A fresh session (default permission mode: ask) and a client on it; all share one workspace. */
   const session = async (query = '') => {
     const id = `approve-${++n}`
-    await api(stack.url, 'POST', '/sessions', { id })
+    await api(stack.url, 'POST', '/sessions', { id, config: { workspace: { shared: 'approvals' } } })
     const url = `${stack.url.replace(/^http/, 'ws')}/sessions/${id}/ws`
     return { id, url, probe: await WsProbe.connect(url + query) }
   }
-  const file = (name: string) => join(stack.workspace, name)
+  const file = (name: string) => join(stack.sharedWorkspace('approvals'), name)
 
   before(async () => {
     stack = await startStack({
@@ -174,7 +174,7 @@ describe('approval timeout', () => {
       assert.deepEqual([resolved['decision'], resolved['reason']], ['deny', 'timeout'])
       const result = sdkData(await probe.result())
       assert.equal(result['subtype'], 'success')
-      assert.equal(existsSync(join(stack.workspace, 'timed-out.txt')), false)
+      assert.equal(existsSync(join(stack.workspaceOf('slowpoke'), 'timed-out.txt')), false)
       assert.ok(lastTurnRequest(stack).includes('No decision within'), 'the model was told why')
       probe.close()
     } finally {

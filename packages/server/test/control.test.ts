@@ -72,7 +72,7 @@ describe('live control', () => {
     const from = probe.frames.length
     probe.prompt('use a tool')
     await probe.result(from)
-    assert.ok(existsSync(join(stack.workspace, 'unasked.txt')))
+    assert.ok(existsSync(join(stack.workspaceOf('ctl'), 'unasked.txt')))
     assert.equal(probe.frames.slice(from).filter((f) => f.type === 'permission_request').length, 0)
     assert.equal((await api(stack.url, 'GET', '/sessions/ctl')).body['session'].config.permissionMode, 'bypassPermissions')
   })

@@ -33,11 +33,21 @@ export interface ReadFileOptions extends FileRequestOptions {
   encoding?: 'utf8' | 'binary'
 }
 
-const files = (target: ServerTarget, path: string, params: Record<string, string | number | undefined> = {}) =>
-  httpEndpoint(target.baseUrl, path, params)
+/** A server and the session whose workspace is meant: the default session's (the original
+ * `/files...` routes) without one, else `/sessions/<id>/files...`. */
+export interface FilesTarget extends ServerTarget {
+  sessionId?: string
+}
+
+/** The path of a files route (`/files`, `/files/stat`, ...) for the target's session. */
+export const filesRoute = (target: FilesTarget, route: string) =>
+  target.sessionId === undefined || target.sessionId === 'default' ? route : `/sessions/${encodeURIComponent(target.sessionId)}${route}`
+
+const files = (target: FilesTarget, path: string, params: Record<string, string | number | undefined> = {}) =>
+  httpEndpoint(target.baseUrl, filesRoute(target, path), params)
 
 /** `GET /files`: the entries of a directory (sorted by name; recursive listings depth first, at most 100 000). */
-export async function listFiles(target: ServerTarget, path: string, options: ListFilesOptions): Promise<FileEntry[]> {
+export async function listFiles(target: FilesTarget, path: string, options: ListFilesOptions): Promise<FileEntry[]> {
   const url = files(target, '/files', { path, recursive: options.recursive ? 1 : undefined })
   const listing = parse(
     ListFilesResponseSchema,
@@ -49,7 +59,7 @@ export async function listFiles(target: ServerTarget, path: string, options: Lis
 }
 
 /** `GET /files/stat`: one entry, a final symlink described as itself. */
-export async function statFile(target: ServerTarget, path: string, options: FileRequestOptions): Promise<FileEntry> {
+export async function statFile(target: FilesTarget, path: string, options: FileRequestOptions): Promise<FileEntry> {
   const url = files(target, '/files/stat', { path })
   return parse(
     FileEntryResponseSchema,
@@ -59,7 +69,7 @@ export async function statFile(target: ServerTarget, path: string, options: File
 }
 
 /** `POST /files/mkdir`. */
-export async function makeDir(target: ServerTarget, path: string, options: MakeDirOptions): Promise<MakeDirResponse> {
+export async function makeDir(target: FilesTarget, path: string, options: MakeDirOptions): Promise<MakeDirResponse> {
   const url = files(target, '/files/mkdir', { path, parents: options.parents === false ? undefined : 1 })
   return parse(
     MakeDirResponseSchema,
@@ -69,7 +79,7 @@ export async function makeDir(target: ServerTarget, path: string, options: MakeD
 }
 
 /** `DELETE /files`: a file, a symlink (not its target) or a directory. */
-export async function removeFile(target: ServerTarget, path: string, options: RemoveFileOptions): Promise<void> {
+export async function removeFile(target: FilesTarget, path: string, options: RemoveFileOptions): Promise<void> {
   const url = files(target, '/files', { path, recursive: options.recursive ? 1 : undefined })
   parse(
     DeleteFileResponseSchema,
@@ -79,7 +89,7 @@ export async function removeFile(target: ServerTarget, path: string, options: Re
 }
 
 /** `PUT /files/content`: replaces the file atomically (missing parents are created), streaming `data`. */
-export async function writeFile(target: ServerTarget, path: string, data: FileData, options: FileRequestOptions): Promise<FileEntry> {
+export async function writeFile(target: FilesTarget, path: string, data: FileData, options: FileRequestOptions): Promise<FileEntry> {
   const url = files(target, '/files/content', { path })
   const response = await serverFetch({
     ...target,
@@ -94,13 +104,13 @@ export async function writeFile(target: ServerTarget, path: string, data: FileDa
 }
 
 /** `GET /files/content`: the response, its body unread (a stream of the file's bytes). */
-export async function openFile(target: ServerTarget, path: string, options: FileRequestOptions): Promise<Response> {
+export async function openFile(target: FilesTarget, path: string, options: FileRequestOptions): Promise<Response> {
   const url = files(target, '/files/content', { path })
   return serverFetch({ ...target, ...signal(options), method: 'GET', url, failureCode: 'REQUEST_FAILED' })
 }
 
 /** The file as text (UTF-8) or bytes, read as it streams in. */
-export async function readFile(target: ServerTarget, path: string, options: ReadFileOptions): Promise<string | Uint8Array> {
+export async function readFile(target: FilesTarget, path: string, options: ReadFileOptions): Promise<string | Uint8Array> {
   const response = await openFile(target, path, options)
   const what = `reading ${path}`
   return options.encoding === 'binary' ? readBytes(response, what) : readText(response, what)

@@ -5,7 +5,7 @@ import type { WireError } from '@claude-agent/protocol'
 import { CLOSE_CODES, FILES_FRAME, FRAME, WireErrorSchema, parseWatchFrame } from '@claude-agent/protocol'
 import { raceAbort } from '../abort.js'
 import { ClaudeAgentClientError } from '../errors.js'
-import type { ServerTarget } from '../http/request.js'
+import { filesRoute, type FilesTarget } from './api.js'
 import { UpgradeRefusedError, type TransportCloseEvent } from '../transport/transport.js'
 import { WebSocketTransport } from '../transport/websocket.js'
 import { loggableUrl, wsEndpoint } from '../urls.js'
@@ -27,7 +27,7 @@ export interface WatchHandle {
 
 export type FilesystemEventHandler = (event: FilesystemEvent) => void | Promise<void>
 
-export interface WatchTarget extends ServerTarget {
+export interface WatchTarget extends FilesTarget {
   /** How long to wait for the `watching` frame. */
   timeoutMs: number
   /** A handler threw (HANDLER_FAILED) or a frame did not parse. */
@@ -46,7 +46,7 @@ export async function watchDir(
   options: WatchOptions,
 ): Promise<WatchHandle> {
   // Long on purpose: the socket's handlers and the start-up race share the watch's state (root, last error, stopped); split, it would be passed around.
-  const url = wsEndpoint(target.baseUrl, '/files/watch', { path, recursive: options.recursive ? 1 : undefined })
+  const url = wsEndpoint(target.baseUrl, filesRoute(target, '/files/watch'), { path, recursive: options.recursive ? 1 : undefined })
   const transport = new WebSocketTransport({ url, ...(target.token !== undefined && { token: target.token }) })
   let root: string | undefined
   let lastError: WireError | undefined

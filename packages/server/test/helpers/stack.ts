@@ -17,6 +17,7 @@ export interface Stack {
   url: string
   wsUrl: string
   dir: string
+  settings: ServerSettings
   /** The default session's workspace (WORKSPACE_DIR). */
   workspace: string
   /** A session's workspace directory on the host. */
@@ -76,6 +77,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     url: server.url,
     wsUrl: `${server.url.replace(/^http/, 'ws')}/ws`,
     dir,
+    settings,
     workspace: settings.workspaceDir,
     workspaceOf: (id) => server.sessions.get(id).workspace.root,
     sharedWorkspace: (name) => join(settings.dataDir, 'workspaces', 'shared', name),
