@@ -5,7 +5,7 @@
 // a deleted session's directory goes, a shared one stays.
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
-import { existsSync, readdirSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { call, exec, q } from '../files/helpers.js'
@@ -135,3 +135,35 @@ async function waitUntil(check: () => boolean, what: string): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 50))
   }
 }
+
+// The tests above keep every directory under /tmp, which every sandbox hides anyway; here the
+// default session's workspace is where an operator would put it, outside /tmp and the data
+// directory, and a named session's agent must still not see it.
+describe('a WORKSPACE_DIR outside the data directory, in the sandbox', () => {
+  const outside = mkdtempSync(join('/var/lib', 'cas-test-ws-'))
+  let stack: Stack
+
+  before(async () => {
+    writeFileSync(join(outside, 'd.txt'), DEFAULT_TEXT)
+    stack = await startStack({
+      scenario: { scripts: [runBash('peek', `cat ${join(outside, 'd.txt')} 2>&1; ls -a ${outside} 2>&1; echo rc=$?`)] },
+      settings: { prewarm: false, workspaceDir: outside },
+    })
+    await call(stack.url, 'POST', '/sessions', JSON.stringify({ id: 'alpha', config: { permissionMode: 'bypassPermissions' } }))
+  })
+  after(async () => {
+    await stack.close()
+    rmSync(outside, { recursive: true, force: true })
+  })
+
+  it("hides the default session's workspace from another session's agent", async () => {
+    const probe = await WsProbe.connect(`${stack.url.replace(/^http/, 'ws')}/sessions/alpha/ws`)
+    probe.prompt('peek')
+    const result = sdkData(await probe.result())
+    probe.close()
+    const output = result['result'] as string
+    assert.ok(!output.includes(DEFAULT_TEXT), output)
+    assert.match(output, /No such file or directory/)
+    assert.ok(!output.split('\n').includes('d.txt'), `the listing shows the file: ${output}`)
+  })
+})
