@@ -111,7 +111,10 @@ describe('the audit log', () => {
     assert.deepEqual([ran.action, ran.principal, ran.sessionId, ran.detail['shell']], ['exec', 'alice', 'audited', true])
 
     const wrote = await onlyEntry(() => call(base, BOB, 'PUT', '/sessions/audited/files/content?path=notes/a.txt', `${SECRET}\n`))
-    assert.deepEqual([wrote.action, wrote.principal, wrote.sessionId, wrote.detail['path']], ['file_write', 'bob', 'audited', 'notes/a.txt'])
+    assert.deepEqual(
+      [wrote.action, wrote.principal, wrote.sessionId, wrote.detail['path']],
+      ['file_write', 'bob', 'audited', 'notes/a.txt'],
+    )
     const made = await onlyEntry(() => call(base, BOB, 'POST', '/files/mkdir?path=made'))
     assert.deepEqual([made.action, made.sessionId, made.detail['path']], ['file_mkdir', 'default', 'made'])
     const removed = await onlyEntry(() => call(base, ALICE, 'DELETE', '/sessions/audited/files?path=notes&recursive=1'))

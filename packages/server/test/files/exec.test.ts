@@ -64,7 +64,8 @@ describe('exec', () => {
     const frames: Frame[] = []
     for await (const frame of ndjson(res)) {
       frames.push(frame)
-      if (frame.type === 'stdout' && frame['data'] === 'first\n') await call(stack.url, 'PUT', `/sessions/box/files/content${q('projects/box/go')}`, '')
+      if (frame.type === 'stdout' && frame['data'] === 'first\n')
+        await call(stack.url, 'PUT', `/sessions/box/files/content${q('projects/box/go')}`, '')
     }
     const stdout = frames
       .filter((f) => f.type === 'stdout')

@@ -48,7 +48,12 @@ describe("a session's cwd through a symlink", () => {
   after(() => stack.close())
 
   const create = (id: string, cwd: string) =>
-    call(stack.url, 'POST', '/sessions', JSON.stringify({ id, config: { cwd, workspace: { shared: 'links' }, permissionMode: 'bypassPermissions' } }))
+    call(
+      stack.url,
+      'POST',
+      '/sessions',
+      JSON.stringify({ id, config: { cwd, workspace: { shared: 'links' }, permissionMode: 'bypassPermissions' } }),
+    )
 
   it('refuses a cwd that leaves the workspace, through a link or `..`, and creates nothing', async () => {
     const escapes = [
