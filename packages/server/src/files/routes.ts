@@ -64,7 +64,6 @@ export function fileRoutes(options: FileRoutesOptions): RouteModule {
 
 /** The routes under `prefix`, on the workspace of the session `sessionOf` names. */
 function addFileRoutes(app: HttpApp, prefix: string, sessionOf: (c: Context<HttpEnv>) => string, options: FileRoutesOptions): void {
-  // Long on purpose: one route per line of the files API, each a few lines; they read as a table.
   const { maxFileBytes, logger, audit } = options
   const url = (c: Context) => new URL(c.req.url)
   const resolve = (c: Context<HttpEnv>, required = false) => options.workspaceOf(sessionOf(c)).resolve(pathParam(url(c), { required }))

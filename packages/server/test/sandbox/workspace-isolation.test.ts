@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync, readdirSync, realpathSync, rmSync, symlinkSync
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { call, exec, q } from '../files/helpers.js'
+import { refusedUpgrade } from '../helpers/http.js'
 import { startStack, type Stack } from '../helpers/stack.js'
 import { WsProbe, sdkData } from '../helpers/ws-probe.js'
 
@@ -105,6 +106,10 @@ describe('workspaces per session in the sandbox', () => {
     const run = await exec(stack.url, 'alpha', { command: 'cat ../beta/x to-beta/x 2>&1', shell: true })
     assert.ok(!run.stdout.includes(BETA_TEXT), run.stdout)
     assert.equal((await call(stack.url, 'GET', `/sessions/nobody/files${q('.')}`)).body['code'], 'SESSION_NOT_FOUND')
+    const ws = stack.url.replace(/^http/, 'ws')
+    assert.equal((await refusedUpgrade(`${ws}/sessions/nobody/files/watch`)).body['code'], 'SESSION_NOT_FOUND')
+    assert.equal((await refusedUpgrade(`${ws}/sessions/alpha/files/watch${q('to-beta')}`)).body['code'], 'PATH_OUTSIDE_WORKSPACE')
+    assert.equal((await refusedUpgrade(`${ws}/sessions/%ZZ/files/watch`)).body['code'], 'INVALID_REQUEST')
   })
 
   it("removes a deleted session's own directory, never a shared one", async () => {
