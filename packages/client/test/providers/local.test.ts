@@ -55,4 +55,28 @@ describe('local provider', () => {
       await client.stop()
     }
   })
+
+  it('streams partial messages with partial: true, and only then', async () => {
+    await startModel()
+    const streamEvents = async (partial: boolean) => {
+      const client = new ClaudeAgentClient({
+        provider: 'local',
+        partial,
+        local: { env: modelEnv(), inheritCredentials: false },
+      })
+      const types: string[] = []
+      client.onMessage((frame) => {
+        if (frame.type === 'sdk_message') types.push(frame.data.type)
+      })
+      try {
+        await client.start()
+        assert.match(String((await client.prompt('stream to me')).result), /stream to me/)
+      } finally {
+        await client.stop()
+      }
+      return types.filter((type) => type === 'stream_event').length
+    }
+    assert.ok((await streamEvents(true)) > 0, 'stream_event messages arrived with partial: true')
+    assert.equal(await streamEvents(false), 0, 'none without it')
+  })
 })
