@@ -267,6 +267,7 @@ export class ClaudeAgentClient extends FlatAliases {
       ...(token !== undefined && { token }),
       ...(this.options.label !== undefined && { label: this.options.label }),
       ...(this.options.partial === true && { partial: true }),
+      ...(this.provider?.gone && { gone: () => this.provider!.gone!() }),
       sessionId: this.options.sessionId,
       after,
       reconnect: resolveReconnect(this.options.reconnect),

@@ -37,6 +37,8 @@ export interface SessionConnectionInit {
   label?: string
   /** Ask for partial messages (`?partial=1`): text and tool input as the model streams them. */
   partial?: boolean
+  /** Why the server can never come back (the provider's `gone`), asked while reconnecting fails. */
+  gone?: () => Promise<string | undefined>
   log: DebugLog
   hub: Hub
   createTransport?: (url: string) => Transport
@@ -262,6 +264,7 @@ export class SessionConnection extends FlatAliases {
         stop: this.lifetime.signal,
         attempt: () => this.connectOnce(this.position.cursor, this.lifetime.signal),
         report: (change) => this.init.hub.emitChange(change),
+        ...(this.init.gone && { gone: this.init.gone }),
         giveUp: (failure) => this.terminate(failure),
       },
       error,
