@@ -1,4 +1,4 @@
-// `claude-agent files ls|get|put`: the workspace the sessions' agents work in.
+// `claude-agent files ls|get|put`: the default session's workspace.
 import { createReadStream, createWriteStream } from 'node:fs'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
@@ -12,7 +12,7 @@ export const FILES_HELP = `Usage: claude-agent files ls [--recursive] [PATH]
        claude-agent files get PATH [DEST]    (DEST '-' or missing: stdout)
        claude-agent files put SRC PATH       (SRC '-': stdin)
 
-The server's workspace (shared by its sessions); PATH is relative to its root.
+The default session's workspace (each named session has its own); PATH is relative to its root.
 
 ${CONNECTION_HELP}`
 
