@@ -3,11 +3,19 @@
 // interrupts a streaming turn and twice exits, a second terminal attached to the session sees
 // the same turn and can answer its approval. Every wait is on the screen's content.
 import assert from 'node:assert/strict'
-import { existsSync } from 'node:fs'
+import { existsSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { say, startStack, TEST_API_KEY, type Stack } from '../../client/test/e2e/helpers/stack.js'
 import { openTerminal, type Terminal } from './helpers/terminal.js'
+
+/** Whether an agent made `name` in some session's workspace (the default session's, or a named
+ * session's own: each has its own directory, docs/tenancy.md). */
+function madeInAWorkspace(settings: { dataDir: string; workspaceDir: string }, name: string): boolean {
+  const sessions = join(settings.dataDir, 'workspaces', 'sessions')
+  const dirs = [settings.workspaceDir, ...(existsSync(sessions) ? readdirSync(sessions).map((id) => join(sessions, id)) : [])]
+  return dirs.some((dir) => existsSync(join(dir, name)))
+}
 
 const bash = (command: string) => ({ content: [{ type: 'tool_use' as const, name: 'Bash', input: { command } }] })
 const done = { content: [{ type: 'text' as const, text: 'Tool said: {{toolResult}}' }] }
@@ -68,7 +76,7 @@ describe('claude-agent chat in a terminal', () => {
     await t.waitFor('[y] allow')
     t.keys('y')
     await t.waitFor('Tool said:')
-    assert.ok(existsSync(join(stack.settings.workspaceDir, 'key-allowed.txt')), 'the tool ran')
+    assert.ok(madeInAWorkspace(stack.settings, 'key-allowed.txt'), 'the tool ran')
 
     t.typeLine('deny by key')
     await t.waitFor(/deny by key[\s\S]*\[y\] allow/)
@@ -76,7 +84,7 @@ describe('claude-agent chat in a terminal', () => {
     await t.waitFor('reason (Enter for none)')
     t.typeLine('not today')
     const screen = await t.waitFor(/The user denied this: not today[\s\S]*Tool said:/)
-    assert.equal(existsSync(join(stack.settings.workspaceDir, 'key-denied.txt')), false, screen)
+    assert.equal(madeInAWorkspace(stack.settings, 'key-denied.txt'), false, screen)
   })
 
   it('e edits the input in $EDITOR before allowing it', async () => {
@@ -87,8 +95,8 @@ describe('claude-agent chat in a terminal', () => {
     await t.waitFor('[e] edit the input')
     t.keys('e')
     await t.waitFor(/allowed as edited[\s\S]*Tool said:/)
-    assert.ok(existsSync(join(stack.settings.workspaceDir, 'edited.txt')), 'the edited command ran')
-    assert.equal(existsSync(join(stack.settings.workspaceDir, 'original.txt')), false)
+    assert.ok(madeInAWorkspace(stack.settings, 'edited.txt'), 'the edited command ran')
+    assert.equal(madeInAWorkspace(stack.settings, 'original.txt'), false)
   })
 
   it('Ctrl-C interrupts a streaming turn; the chat goes on; Ctrl-C twice exits', async () => {
@@ -125,7 +133,7 @@ describe('claude-agent chat in a terminal', () => {
     b.keys('y')
     await b.waitFor('Tool said:')
     await a.waitFor(/answered elsewhere[\s\S]*Tool said:/)
-    assert.ok(existsSync(join(stack.settings.workspaceDir, 'elsewhere.txt')))
+    assert.ok(madeInAWorkspace(stack.settings, 'elsewhere.txt'))
     b.keys('C-c')
     await b.waitFor('[exit 0]')
   })

@@ -2,12 +2,20 @@
 // CLI with the scripted model: the answer on stdout, --json as NDJSON line by line, exit codes
 // (a failed turn, bad usage), approvals refused unless --allow names the tool, plain output.
 import assert from 'node:assert/strict'
-import { existsSync } from 'node:fs'
+import { existsSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { ClaudeAgentClient } from '@claude-agent/client'
 import { say, startStack, type Stack } from '../../client/test/e2e/helpers/stack.js'
 import { runCli } from './helpers/terminal.js'
+
+/** Whether an agent made `name` in some session's workspace (the default session's, or a named
+ * session's own: each has its own directory, docs/tenancy.md). */
+function madeInAWorkspace(settings: { dataDir: string; workspaceDir: string }, name: string): boolean {
+  const sessions = join(settings.dataDir, 'workspaces', 'sessions')
+  const dirs = [settings.workspaceDir, ...(existsSync(sessions) ? readdirSync(sessions).map((id) => join(sessions, id)) : [])]
+  return dirs.some((dir) => existsSync(join(dir, name)))
+}
 
 const bash = (command: string) => ({ content: [{ type: 'tool_use' as const, name: 'Bash', input: { command } }] })
 const done = { content: [{ type: 'text' as const, text: 'Tool said: {{toolResult}}' }] }
@@ -69,14 +77,14 @@ describe('claude-agent run', () => {
     const { code, stderr } = await runCli(['run', '--new', 'refuse my tool'], env())
     assert.equal(code, 0, stderr)
     assert.match(stderr, /refused Bash \(no --allow Bash\)/)
-    assert.equal(existsSync(join(stack.settings.workspaceDir, 'refused.txt')), false)
+    assert.equal(madeInAWorkspace(stack.settings, 'refused.txt'), false)
   })
 
   it('--allow Bash lets that tool run', async () => {
     const { code, stderr } = await runCli(['run', '--new', '--allow', 'Bash', 'allow my tool'], env())
     assert.equal(code, 0, stderr)
     assert.match(stderr, /Bash\(echo yes > allowed\.txt\)/)
-    assert.ok(existsSync(join(stack.settings.workspaceDir, 'allowed.txt')))
+    assert.ok(madeInAWorkspace(stack.settings, 'allowed.txt'))
   })
 
   it('bad usage exits 2 with a pointer to --help; an unreachable server exits 1', async () => {

@@ -3,11 +3,19 @@
 // before a replaying client catches up is not answered again, an open one is; the default
 // session asks once its config says so; live control helpers.
 import assert from 'node:assert/strict'
-import { existsSync } from 'node:fs'
+import { existsSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { ClaudeAgentClient, type PermissionRequest, type PermissionResolvedFrame, type ServerFrame } from '../../src/index.js'
 import { startStack, waitFor, type Stack } from './helpers/stack.js'
+
+/** Whether an agent made `name` in some session's workspace (the default session's, or a named
+ * session's own: each has its own directory, docs/tenancy.md). */
+function madeInAWorkspace(settings: { dataDir: string; workspaceDir: string }, name: string): boolean {
+  const sessions = join(settings.dataDir, 'workspaces', 'sessions')
+  const dirs = [settings.workspaceDir, ...(existsSync(sessions) ? readdirSync(sessions).map((id) => join(sessions, id)) : [])]
+  return dirs.some((dir) => existsSync(join(dir, name)))
+}
 
 const bash = (command: string) => ({ content: [{ type: 'tool_use' as const, name: 'Bash', input: { command } }] })
 const done = { content: [{ type: 'text' as const, text: 'Tool said: {{toolResult}}' }] }
@@ -17,7 +25,6 @@ describe('onPermissionRequest end to end', () => {
   let stack: Stack
   let n = 0
   const clients: ClaudeAgentClient[] = []
-  const file = (name: string) => join(stack.settings.workspaceDir, name)
 
   /** A fresh named session (it asks before tools run) and a client on it. */
   async function session(options: ConstructorParameters<typeof ClaudeAgentClient>[0] = {}) {
@@ -59,7 +66,7 @@ describe('onPermissionRequest end to end', () => {
     await client.start()
     const result = await client.prompt('allow me')
     assert.equal(result.is_error, false)
-    assert.ok(existsSync(file('allowed.txt')), 'the tool ran')
+    assert.ok(madeInAWorkspace(stack.settings, 'allowed.txt'), 'the tool ran')
     assert.equal(asked.length, 1)
     assert.equal(asked[0]!.toolName, 'Bash')
     assert.equal(asked[0]!.input['command'], 'echo yes > allowed.txt')
@@ -76,7 +83,7 @@ describe('onPermissionRequest end to end', () => {
     client.onPermissionRequest(() => ({ behavior: 'deny', message: 'Not on my machine, thanks' }))
     await client.start()
     await client.prompt('deny me')
-    assert.equal(existsSync(file('denied.txt')), false)
+    assert.equal(madeInAWorkspace(stack.settings, 'denied.txt'), false)
     assert.ok(JSON.stringify(turnRequests(stack).at(-1)?.body).includes('Not on my machine, thanks'))
   })
 
@@ -88,8 +95,8 @@ describe('onPermissionRequest end to end', () => {
     }))
     await client.start()
     await client.prompt('edit me')
-    assert.ok(existsSync(file('edited.txt')))
-    assert.equal(existsSync(file('original.txt')), false)
+    assert.ok(madeInAWorkspace(stack.settings, 'edited.txt'))
+    assert.equal(madeInAWorkspace(stack.settings, 'original.txt'), false)
   })
 
   it('allows for the session: the second call is not asked', async () => {
@@ -100,7 +107,7 @@ describe('onPermissionRequest end to end', () => {
     client.onPermissionResolved((frame) => reasons.push(frame.reason))
     await client.start()
     await client.prompt('twice')
-    assert.ok(existsSync(file('twice-1.txt')) && existsSync(file('twice-2.txt')))
+    assert.ok(madeInAWorkspace(stack.settings, 'twice-1.txt') && madeInAWorkspace(stack.settings, 'twice-2.txt'))
     assert.equal(calls, 1)
     assert.deepEqual(reasons, ['client', 'session_rule'])
   })
@@ -137,7 +144,7 @@ describe('onPermissionRequest end to end', () => {
     const result = await turn
     assert.equal(result.is_error, false)
     assert.equal(asked, 1)
-    assert.ok(existsSync(file('late.txt')))
+    assert.ok(madeInAWorkspace(stack.settings, 'late.txt'))
     const resolution = frames.find((f): f is PermissionResolvedFrame => f.type === 'permission_resolved')
     assert.equal(resolution?.by?.label, 'bob')
     await late.close()
@@ -151,7 +158,7 @@ describe('onPermissionRequest end to end', () => {
     await client.start()
     await client.prompt('default session')
     assert.equal(asked, 1)
-    assert.ok(existsSync(file('default.txt')))
+    assert.ok(madeInAWorkspace(stack.settings, 'default.txt'))
   })
 
   it('control helpers: list commands and models, set the model and the permission mode', async () => {

@@ -5,7 +5,7 @@
 // Reproduce a failure with FUZZ_SEED=<the printed seed>.
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
-import { mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readdirSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs'
 import { connect } from 'node:net'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
@@ -29,17 +29,9 @@ const CODES = new Set<string>(ERROR_CODES)
 const TOKEN = `tok-fuzz-${randomBytes(12).toString('hex')}`
 const CANARY = `CANARY-${randomBytes(8).toString('hex')}`
 const AUTH = { authorization: `Bearer ${TOKEN}` }
-/** Session cwds that leave the workspace, lexically or through the symlinks made below. */
-const ESCAPING_CWDS = new Set([
-  '..',
-  '../..',
-  '/etc/passwd',
-  '../outside/canary.txt',
-  'link-out',
-  'link-out/canary.txt',
-  'link-out/new.txt',
-  'link-file',
-])
+/** Session cwds that leave any workspace lexically. (The symlinks made below are in the
+ * default session's workspace; a new session has its own, where the real-path check applies.) */
+const ESCAPING_CWDS = new Set(['..', '../..', '/etc/passwd', '../outside/canary.txt'])
 
 const openFds = () => readdirSync('/proc/self/fd').length
 const sample = <T>(arb: fc.Arbitrary<T>, numRuns: number, offset: number) => fc.sample(arb, { seed: SEED + offset, numRuns })
@@ -224,6 +216,20 @@ describe(`fuzz: malformed input at a real server (seed ${SEED})`, () => {
     if (request.method === 'POST' && request.target === '/sessions' && res.status < 300) {
       const cwd = (JSON.parse(request.body?.toString() ?? '{}') as { config?: { cwd?: string } }).config?.cwd
       if (cwd && ESCAPING_CWDS.has(cwd)) fail(`session created with cwd ${JSON.stringify(cwd)}`)
+      const id = (res.json as { session?: { id?: string } } | undefined)?.session?.id
+      if (id && !cwdStaysInside(id)) fail(`session created with cwd ${JSON.stringify(cwd)} outside its workspace`)
+    }
+  }
+
+  /** The session's working directory, every link followed, lies inside its workspace (true once it is gone). */
+  function cwdStaysInside(id: string): boolean {
+    try {
+      const session = stack.server.sessions.get(id)
+      const root = realpathSync(session.workspace.root)
+      const real = realpathSync(session.cwd)
+      return real === root || real.startsWith(`${root}/`)
+    } catch {
+      return true // deleted meanwhile by another request
     }
   }
 
