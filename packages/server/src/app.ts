@@ -26,6 +26,12 @@ import { configRoutes } from './routes/config.js'
 import { healthRoutes } from './routes/health.js'
 import { sessionRoutes } from './routes/sessions.js'
 import { SessionManager } from './sessions/session-manager.js'
+import { readerRoutes } from './routes/readers.js'
+import { tokenRoutes } from './routes/tokens.js'
+import { httpGate } from './tenancy/http-gate.js'
+import { LiveSockets } from './tenancy/live-sockets.js'
+import { OidcVerifier } from './tenancy/oidc.js'
+import { RuntimeTokens, type TokenEvents } from './tenancy/tokens.js'
 import { databasePath, type ServerSettings } from './settings.js'
 import { attachWebSockets } from './ws/upgrade.js'
 
@@ -70,6 +76,14 @@ export function createSandbox(settings: ServerSettings, logger: Logger): Sandbox
   })
 }
 
+/** Token creation and revocation, said in the log (without values); the audit log is wired here. */
+function tokenEvents(logger: Logger): TokenEvents {
+  return {
+    created: (token, by) => logger.info(`token ${token.id} (${token.label}, ${token.role}) created by ${by.id}`),
+    revoked: (token, by) => logger.info(`token ${token.id} (${token.label}, ${token.role}) revoked by ${by.id}`),
+  }
+}
+
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
   // Before anything in the data dir is touched: a second server there refuses and changes nothing.
   const lock = lockDataDir(options.settings.dataDir)
@@ -94,14 +108,20 @@ async function startLocked(options: StartServerOptions, unlock: () => void): Pro
   const sessions = new SessionManager({ settings, agents: options.agents ?? claudeSdkAgentFactory, store, logger, scrub, sandbox })
   // Files and commands: every path relative to the workspace, which the session manager created.
   const workspace = new Workspace(settings.workspaceDir)
-  const auth = new Authenticator(settings.authTokens)
+  const live = new LiveSockets()
+  const tokens = new RuntimeTokens(store, tokenEvents(logger), (value) => secrets.add(value))
+  const oidc = settings.oidc && new OidcVerifier(settings.oidc, logger)
+  const auth = new Authenticator({ tokens: settings.authTokens, runtime: tokens, ...(oidc && { oidc }) })
   const app = createHttpApp({
     auth,
     logger,
+    gate: httpGate(sessions),
     routes: [
       healthRoutes({ demo: () => sessions.isDemo() }),
       configRoutes(sessions, { maxBodyBytes: settings.maxBodyBytes }),
-      sessionRoutes(sessions, store, { maxBodyBytes: settings.maxBodyBytes }),
+      sessionRoutes(sessions, store, { maxBodyBytes: settings.maxBodyBytes, memberPermissionModes: settings.memberPermissionModes }),
+      readerRoutes({ sessions, live }),
+      tokenRoutes({ tokens, live, maxBodyBytes: settings.maxBodyBytes }),
       fileRoutes({ workspace, maxFileBytes: settings.maxFileBytes ?? 1024 ** 3, logger }),
       execRoutes({ sessions, workspace, maxBodyBytes: settings.maxBodyBytes, spawn: sandboxedSpawner(sandbox), logger }),
     ],
@@ -120,6 +140,8 @@ async function startLocked(options: StartServerOptions, unlock: () => void): Pro
       scrub,
       auth,
       prewarm: settings.prewarm,
+      live,
+      memberPermissionModes: settings.memberPermissionModes,
     },
     [watch],
   )
