@@ -40,7 +40,10 @@ describe('principals through the client', () => {
     assert.deepEqual((await vic.sessions.list()).map((s) => s.id), ['anns'])
     await assert.rejects(vic.sessions.delete('anns'), (err) => isClaudeAgentClientError(err) && err.serverCode === 'FORBIDDEN')
     await assert.rejects(ann.tokens.list(), (err) => isClaudeAgentClientError(err) && err.serverCode === 'FORBIDDEN')
+    const watching = await vic.sessions.attach('anns', { reconnect: true })
+    const ended = new Promise<void>((resolve) => watching.onConnectionChange((change) => change.state === 'closed' && resolve()))
     assert.deepEqual(await ann.sessions.unshare('anns', 'vic'), [])
+    await ended // closed for good (4403), not reconnecting
     await assert.rejects(vic.sessions.get('anns'), (err) => isClaudeAgentClientError(err) && err.serverCode === 'SESSION_NOT_FOUND')
 
     await admin.tokens.revoke(member.token.id)

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { after, before, describe, it } from 'node:test'
+import { CLOSE_CODES } from '@claude-agent/protocol'
 import { SignJWT, exportJWK, generateKeyPair, type CryptoKey, type JWTPayload } from 'jose'
 import { refusedUpgrade } from '../helpers/http.js'
 import { as } from '../helpers/principals.js'
@@ -92,6 +93,14 @@ describe('OIDC bearer JWTs', () => {
     }
     const ws = await refusedUpgrade(`${stack.wsUrl}?access_token=${cases[0]![1]}`)
     assert.deepEqual([ws.status, ws.body['data']?.reason], [401, 'expired'])
+  })
+
+  it('closes a socket opened with a JWT when the JWT expires', async () => {
+    const token = await jwt({ roles: 'admin' }, { expires: Math.floor(Date.now() / 1000) + 2 })
+    const probe = await WsProbe.connect(`${stack.wsUrl}?access_token=${token}`)
+    const code = await new Promise<number>((resolve) => probe.socket.once('close', resolve))
+    assert.equal(code, CLOSE_CODES.revoked)
+    assert.match(String(probe.frames.at(-1)?.['error']), /expired/)
   })
 
   it('logs no token', () => {
