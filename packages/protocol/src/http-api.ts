@@ -180,7 +180,12 @@ export const HTTP_API: readonly HttpOperation[] = [
     body: json(CreateTokenRequestSchema),
     responses: { 201: json(CreateTokenResponseSchema, 'Created') },
   },
-  { method: 'GET', path: '/tokens', summary: 'The run-time tokens (admins), never their values', responses: { 200: json(ListTokensResponseSchema) } },
+  {
+    method: 'GET',
+    path: '/tokens',
+    summary: 'The run-time tokens (admins), never their values',
+    responses: { 200: json(ListTokensResponseSchema) },
+  },
   {
     method: 'DELETE',
     path: '/tokens/:id',

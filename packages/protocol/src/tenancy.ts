@@ -18,7 +18,7 @@ export const PrincipalIdSchema = z
   .string()
   .min(1)
   .max(256)
-  .regex(/^[^\0-\x1f\x7f,]+$/, 'no control characters and no comma')
+  .refine((id) => !/[,\p{Cc}]/u.test(id), 'no control characters and no comma')
 
 /** `PUT /sessions/:id/readers/:principal` and `DELETE` of the same: the readers afterwards. */
 export const SessionReadersResponseSchema = z.object({ session: z.string(), readers: z.array(z.string()) })

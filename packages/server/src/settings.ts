@@ -226,7 +226,8 @@ function oidcFrom(env: Record<string, string | undefined>): OidcSettings | undef
     throw new SettingsError(`OIDC_JWKS_URL must be an http(s) URL, got "${jwksUrl!.slice(0, 200)}"`)
   }
   const defaultRole = env['OIDC_DEFAULT_ROLE'] || 'viewer'
-  if (!isRole(defaultRole)) throw new SettingsError(`OIDC_DEFAULT_ROLE: unknown role "${defaultRole.slice(0, 32)}" (roles: admin, member, viewer)`)
+  if (!isRole(defaultRole))
+    throw new SettingsError(`OIDC_DEFAULT_ROLE: unknown role "${defaultRole.slice(0, 32)}" (roles: admin, member, viewer)`)
   return {
     issuer: issuer!,
     audience: audience!,

@@ -37,7 +37,10 @@ describe('principals through the client', () => {
     assert.deepEqual((await ann.sessions.get('anns')).readers, ['vic'])
 
     const vic = client(viewer.secret)
-    assert.deepEqual((await vic.sessions.list()).map((s) => s.id), ['anns'])
+    assert.deepEqual(
+      (await vic.sessions.list()).map((s) => s.id),
+      ['anns'],
+    )
     await assert.rejects(vic.sessions.delete('anns'), (err) => isClaudeAgentClientError(err) && err.serverCode === 'FORBIDDEN')
     await assert.rejects(ann.tokens.list(), (err) => isClaudeAgentClientError(err) && err.serverCode === 'FORBIDDEN')
     const watching = await vic.sessions.attach('anns', { reconnect: true })

@@ -34,7 +34,8 @@ function parseToken(part: string, name: string): AuthToken {
   const second = rest.indexOf(':')
   if (second < 0) return { label, token: rest }
   const role = rest.slice(0, second)
-  if (!isRole(role)) throw new TokenSpecError(`${name}: unknown role "${role.slice(0, 32)}" for token "${label}" (roles: ${ROLES.join(', ')})`)
+  if (!isRole(role))
+    throw new TokenSpecError(`${name}: unknown role "${role.slice(0, 32)}" for token "${label}" (roles: ${ROLES.join(', ')})`)
   return { label, role, token: rest.slice(second + 1) }
 }
 

@@ -94,9 +94,13 @@ export function authorize(principal: Principal, action: Action, session?: Sessio
 /** Members may use only the modes the server allows them (MEMBER_PERMISSION_MODES); admins any. */
 export function authorizeMode(principal: Principal, mode: PermissionMode, memberModes: readonly PermissionMode[]): void {
   if (principal.role === 'admin' || memberModes.includes(mode)) return
-  throw new ServerError('FORBIDDEN', `Permission mode "${mode}" is not allowed for ${principal.role}s (allowed: ${memberModes.join(', ')})`, {
-    action: 'permission_mode',
-    mode,
-    allowed: memberModes,
-  })
+  throw new ServerError(
+    'FORBIDDEN',
+    `Permission mode "${mode}" is not allowed for ${principal.role}s (allowed: ${memberModes.join(', ')})`,
+    {
+      action: 'permission_mode',
+      mode,
+      allowed: memberModes,
+    },
+  )
 }

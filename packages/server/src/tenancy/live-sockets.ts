@@ -52,15 +52,18 @@ export class LiveSockets {
   private expiry(socket: LiveSocket): NodeJS.Timeout | undefined {
     const { expiresAt } = socket.principal
     if (expiresAt === undefined) return undefined
-    const timer = setTimeout(() => {
-      if (!this.open.has(socket)) return
-      if (Date.now() < expiresAt) {
-        this.expiry(socket)
-        return
-      }
-      this.open.delete(socket)
-      socket.close('the token expired')
-    }, Math.min(Math.max(expiresAt - Date.now(), 0), MAX_DELAY_MS))
+    const timer = setTimeout(
+      () => {
+        if (!this.open.has(socket)) return
+        if (Date.now() < expiresAt) {
+          this.expiry(socket)
+          return
+        }
+        this.open.delete(socket)
+        socket.close('the token expired')
+      },
+      Math.min(Math.max(expiresAt - Date.now(), 0), MAX_DELAY_MS),
+    )
     timer.unref()
     return timer
   }

@@ -25,7 +25,8 @@ const ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256
 /** Three base64url parts: worth verifying as a JWT rather than looking up as a token. */
 export const looksLikeJwt = (token: string) => /^[\w-]+\.[\w-]+\.[\w-]*$/.test(token)
 
-const refused = (reason: string, message: string) => new ServerError('UNAUTHORIZED', `The bearer JWT is not accepted: ${message}`, { reason })
+const refused = (reason: string, message: string) =>
+  new ServerError('UNAUTHORIZED', `The bearer JWT is not accepted: ${message}`, { reason })
 
 /** jose's error as a reason a client can act on. */
 function reasonOf(err: unknown): ServerError {
@@ -39,7 +40,8 @@ function reasonOf(err: unknown): ServerError {
   }
   if (err instanceof errors.JWKSNoMatchingKey) return refused('unknown_key', "no key of the issuer's JWKS matches it")
   if (err instanceof errors.JWSSignatureVerificationFailed) return refused('signature', 'its signature does not verify')
-  if (err instanceof errors.JOSEAlgNotAllowed || err instanceof errors.JOSENotSupported) return refused('algorithm', 'its algorithm is not accepted')
+  if (err instanceof errors.JOSEAlgNotAllowed || err instanceof errors.JOSENotSupported)
+    return refused('algorithm', 'its algorithm is not accepted')
   const jwksFailed = err instanceof errors.JWKSTimeout || err instanceof errors.JWKSInvalid || !(err instanceof errors.JOSEError)
   if (jwksFailed) return refused('jwks_unavailable', "the issuer's JWKS cannot be read")
   return refused('malformed', 'it is not a valid JWT')
@@ -68,7 +70,8 @@ export class OidcVerifier {
     } catch (err) {
       const error = reasonOf(err)
       // The reason only: the token, even a bad one, stays out of the log.
-      if ((error.data as { reason: string }).reason === 'jwks_unavailable') this.logger.warn(`OIDC: the JWKS at ${this.settings.jwksUrl} failed: ${String(err)}`)
+      if ((error.data as { reason: string }).reason === 'jwks_unavailable')
+        this.logger.warn(`OIDC: the JWKS at ${this.settings.jwksUrl} failed: ${String(err)}`)
       throw error
     }
     return { id: this.principalId(payload), role: this.role(payload), ...(payload.exp !== undefined && { expiresAt: payload.exp * 1000 }) }

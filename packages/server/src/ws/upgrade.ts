@@ -125,16 +125,13 @@ export function attachWebSockets(server: Server, options: ConnectionOptions, rou
         }
       })
     }
-    options.auth.authenticate(nodeCredentials(req)).then(
-      (principal) => {
-        try {
-          accept(principal)
-        } catch (err) {
-          fail(err)
-        }
-      },
-      fail,
-    )
+    options.auth.authenticate(nodeCredentials(req)).then((principal) => {
+      try {
+        accept(principal)
+      } catch (err) {
+        fail(err)
+      }
+    }, fail)
   })
   return wss
 }

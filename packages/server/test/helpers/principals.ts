@@ -49,7 +49,7 @@ export async function as(
     ...(body !== undefined && { body: bytes ? (body as string) : JSON.stringify(body) }),
   })
   const text = await res.text()
-  let parsed: Json = {}
+  let parsed: Json
   try {
     parsed = text && res.headers.get('content-type')?.includes('application/json') ? (JSON.parse(text) as Json) : {}
   } catch {

@@ -65,7 +65,9 @@ describe('OIDC bearer JWTs', () => {
     assert.equal((await as(stack, { token: admin }, 'GET', '/tokens')).status, 200, 'the strongest role of a list')
     const viewer = await jwt({ email: 'vic@example.test' })
     assert.equal((await as(stack, { token: viewer }, 'POST', '/sessions', {})).body['code'], 'FORBIDDEN', 'no role claim: the default role')
-    const probe = await WsProbe.connect(`${stack.url.replace(/^http/, 'ws')}/sessions/${created.body['session'].id}/ws?access_token=${token}`)
+    const probe = await WsProbe.connect(
+      `${stack.url.replace(/^http/, 'ws')}/sessions/${created.body['session'].id}/ws?access_token=${token}`,
+    )
     probe.close()
   })
 

@@ -57,7 +57,10 @@ describe('sessions by principal', () => {
   it('lets a viewer watch and answer nothing: prompts, interrupts, approvals and control are FORBIDDEN', async () => {
     const id = await annsSession(stack)
     const vic = await WsProbe.connect(ws('vic', `/sessions/${id}/ws`))
-    vic.send({ type: 'user_message', data: { type: 'user', uuid: '9b2f4a52-1f7e-4c38-9d7a-4f5e7b1c2d3e', message: { role: 'user', content: 'hi' } } })
+    vic.send({
+      type: 'user_message',
+      data: { type: 'user', uuid: '9b2f4a52-1f7e-4c38-9d7a-4f5e7b1c2d3e', message: { role: 'user', content: 'hi' } },
+    })
     const refused = await vic.next((f) => f.type === 'error')
     assert.equal(refused['code'], 'FORBIDDEN')
     assert.equal((refused['data'] as { uuid: string }).uuid, '9b2f4a52-1f7e-4c38-9d7a-4f5e7b1c2d3e')

@@ -38,7 +38,10 @@ describe('run-time tokens', () => {
   it('refuses bad requests with INVALID_REQUEST, and an unknown id with TOKEN_NOT_FOUND', async () => {
     assert.equal((await as(stack, 'root', 'POST', '/tokens', { label: 'x', role: 'owner' })).body['code'], 'INVALID_REQUEST')
     assert.equal((await as(stack, 'root', 'POST', '/tokens', { label: 'a,b', role: 'viewer' })).body['code'], 'INVALID_REQUEST')
-    assert.equal((await as(stack, 'root', 'POST', '/tokens', { label: 'x', role: 'viewer', token: 'mine' })).body['code'], 'INVALID_REQUEST')
+    assert.equal(
+      (await as(stack, 'root', 'POST', '/tokens', { label: 'x', role: 'viewer', token: 'mine' })).body['code'],
+      'INVALID_REQUEST',
+    )
     const missing = await as(stack, 'root', 'DELETE', '/tokens/tok_nope')
     assert.deepEqual([missing.status, missing.body['code']], [404, 'TOKEN_NOT_FOUND'])
   })
@@ -79,7 +82,9 @@ describe('AUTH_TOKENS with roles', () => {
     assert.throws(
       () => settingsFromEnv(env('ann:superuser:tok-secret-value')),
       (err: Error) =>
-        err instanceof SettingsError && /unknown role "superuser" for token "ann"/.test(err.message) && !err.message.includes('tok-secret-value'),
+        err instanceof SettingsError &&
+        /unknown role "superuser" for token "ann"/.test(err.message) &&
+        !err.message.includes('tok-secret-value'),
     )
   })
 
