@@ -100,3 +100,38 @@ describe('sessions by principal', () => {
     ann.close()
   })
 })
+
+describe('the gate, tried around its edges', () => {
+  let stack: Stack
+  before(async () => {
+    stack = await startTenancyStack()
+  })
+  after(() => stack.close())
+
+  it('never serves a hidden session or an admin route through another spelling of its path', async () => {
+    const id = await annsSession(stack)
+    const encoded = [...id].map((c) => `%${c.charCodeAt(0).toString(16)}`).join('')
+    const attempts: Array<[Who, string, string]> = [
+      ['ann', 'GET', '/tokens/'],
+      ['ann', 'GET', '//tokens'],
+      ['ann', 'GET', '/tokens?x=1'],
+      ['ann', 'GET', '/Tokens'],
+      ['ann', 'GET', '/tokens/%2e%2e/tokens'],
+      ['bob', 'GET', `/sessions/${id}/events/`],
+      ['bob', 'GET', `/sessions/${encoded}/events`],
+      ['bob', 'GET', `//sessions/${id}/events`],
+      ['bob', 'GET', `/sessions/${id}/./events`],
+      ['bob', 'GET', `/sessions/x/../${id}/events`],
+      ['vic', 'DELETE', `/sessions/${id}/`],
+      ['vic', 'POST', `/sessions/${encoded}/exec`],
+      ['ann', 'GET', '/files/?path=.'],
+      ['ann', 'GET', '/config/'],
+    ]
+    const leaks: string[] = []
+    for (const [who, method, path] of attempts) {
+      const answer = await as(stack, who, method, path, method === 'POST' ? { command: 'true' } : undefined)
+      if (answer.status < 300) leaks.push(`${who} ${method} ${path}: ${answer.status} ${answer.text.slice(0, 120)}`)
+    }
+    assert.deepEqual(leaks, [])
+  })
+})
