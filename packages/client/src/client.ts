@@ -93,6 +93,7 @@ export class ClaudeAgentClient extends FlatAliases {
       reconnect: options.reconnect,
       connectTimeoutMs: this.address.connectTimeoutMs,
       label: options.label,
+      partial: options.partial === true,
     })
     this.tokens = new TokensApi(() => this.sessions.http())
   }
@@ -269,6 +270,8 @@ export class ClaudeAgentClient extends FlatAliases {
       baseUrl: this.address.started!,
       ...(token !== undefined && { token }),
       ...(this.options.label !== undefined && { label: this.options.label }),
+      ...(this.options.partial === true && { partial: true }),
+      ...(this.provider?.gone && { gone: () => this.provider!.gone!() }),
       sessionId: this.options.sessionId,
       after,
       reconnect: resolveReconnect(this.options.reconnect),
