@@ -37,6 +37,8 @@ function fill(dataDir: string): { texts: string[]; appendsPerS: number } {
       config: {},
       state: 'suspended',
       allowedTools: [],
+      owner: null,
+      readers: [],
     })
     const t0 = now()
     for (let i = 0; i < TOTAL; i++) store.append(SESSION, frames[i % frames.length]!)

@@ -29,6 +29,7 @@ import { startFailure } from './session/failures.js'
 import { Hub, type ConnectionState } from './session/hub.js'
 import type { PromptInput, PromptOptions } from './session/prompt.js'
 import { SessionsApi } from './sessions-api.js'
+import { TokensApi } from './tokens-api.js'
 import { ServerAddress } from './server-address.js'
 import { deriveServerUrls } from './urls.js'
 
@@ -50,6 +51,8 @@ import { deriveServerUrls } from './urls.js'
 export class ClaudeAgentClient extends FlatAliases {
   /** The server's sessions: create, list, get, delete, history, attach. Needs `connectionUrl` (or a started client). */
   readonly sessions: SessionsApi
+  /** The server's run-time tokens (admins): create, list, revoke. Needs `connectionUrl` (or a started client). */
+  readonly tokens: TokensApi
   /** The workspace (as E2B's `sandbox.files`). Needs `connectionUrl` or a started client. */
   readonly files = new Files((method) => this.workspaceTarget(method))
   /** Commands in the client's session (as E2B's `sandbox.commands`). */
@@ -92,6 +95,7 @@ export class ClaudeAgentClient extends FlatAliases {
       label: options.label,
       partial: options.partial === true,
     })
+    this.tokens = new TokensApi(() => this.sessions.http())
   }
 
   /** The server's `connected` frame (session id, demo flag, lastSeq) while connected. */

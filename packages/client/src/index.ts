@@ -34,6 +34,7 @@ export { DEFAULT_RECONNECT, type ReconnectOptions } from './session/backoff.js'
 export type { ConnectionChange, ConnectionChangeHandler, ConnectionState, ErrorHandler, MessageHandler } from './session/hub.js'
 export { DEFAULT_MESSAGE_BUFFER, type MessagesOptions } from './session/message-stream.js'
 export { SessionsApi, type AttachOptions } from './sessions-api.js'
+export { TokensApi } from './tokens-api.js'
 export type { HistoryOptions, SessionDetails, SessionHistory } from './http/sessions.js'
 export {
   CLIENT_ERROR_CODES,

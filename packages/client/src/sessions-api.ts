@@ -13,6 +13,7 @@ import {
   type SessionHistory,
   type SessionsHttpOptions,
 } from './http/sessions.js'
+import { setReader } from './http/tenancy.js'
 import { validateAfter } from './options.js'
 import { resolveReconnect, type ReconnectOptions } from './session/backoff.js'
 import { SessionConnection } from './session/connection.js'
@@ -78,6 +79,17 @@ export class SessionsApi {
     return deleteSession(id, this.http())
   }
 
+  /** `PUT /sessions/:id/readers/:principal`: `principal` may read the session (and answer nothing).
+   * Its owner or an admin only; resolves with the session's readers. */
+  async share(id: string, principal: string): Promise<string[]> {
+    return setReader(id, principal, true, this.http())
+  }
+
+  /** `DELETE /sessions/:id/readers/:principal`: takes a reader back; its sockets on the session close. */
+  async unshare(id: string, principal: string): Promise<string[]> {
+    return setReader(id, principal, false, this.http())
+  }
+
   /** `GET /sessions/:id/events`: one page of the session's events. */
   async history(id: string, options: HistoryOptions = {}): Promise<SessionHistory> {
     return sessionHistory(id, options, this.http())
@@ -116,7 +128,8 @@ export class SessionsApi {
     await Promise.all([...this.attached].map((connection) => connection.close()))
   }
 
-  private http(): SessionsHttpOptions {
+  /** The HTTP context of this server (shared with `client.tokens`). */
+  http(): SessionsHttpOptions {
     const token = this.context.token()
     return { baseUrl: this.context.baseUrl(), log: this.context.log, ...(token !== undefined && { token }) }
   }

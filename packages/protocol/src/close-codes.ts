@@ -14,6 +14,8 @@ export const CLOSE_CODES = {
   internal: 1011,
   /** SLOW_CONSUMER: the client fell too far behind. */
   slowConsumer: 4008,
+  /** The token was revoked, or the principal lost its access to the session. */
+  revoked: 4403,
   /** The session was deleted while attached (on /files/watch: the watched directory was removed). */
   gone: 4404,
 } as const

@@ -10,10 +10,12 @@ export const ERROR_CODES = [
   'FRAME_TOO_LARGE', // a WebSocket frame over the size limit
   'INVALID_CONFIG', // a config body that fails validation (the field is named)
   'BODY_TOO_LARGE', // an HTTP body over the size limit
-  'UNAUTHORIZED', // a missing or wrong bearer token
+  'UNAUTHORIZED', // a missing or wrong bearer token, or a JWT that does not verify (data.reason)
+  'FORBIDDEN', // the principal sees the session (or route) but its role may not take this action
   'NOT_FOUND', // no such route
   'METHOD_NOT_ALLOWED', // the route exists, the method does not
   'SESSION_NOT_FOUND', // no session with that id (or it was deleted)
+  'TOKEN_NOT_FOUND', // revoking a run-time token id that does not exist (or was revoked)
   'SESSION_EXISTS', // creating a session with an id already in use
   'INVALID_CURSOR', // a replay cursor (`after`) that is not an integer in 0..lastSeq
   'INVALID_REQUEST', // a request body or query that fails validation (fields named in data.issues)

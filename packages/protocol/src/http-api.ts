@@ -27,6 +27,13 @@ import {
   SessionEventsResponseSchema,
 } from './http.js'
 import { CreateSessionRequestSchema } from './sessions.js'
+import {
+  CreateTokenRequestSchema,
+  CreateTokenResponseSchema,
+  ListTokensResponseSchema,
+  RevokeTokenResponseSchema,
+  SessionReadersResponseSchema,
+} from './tenancy.js'
 
 export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'DELETE'] as const
 export type HttpMethod = (typeof HTTP_METHODS)[number]
@@ -60,6 +67,14 @@ export interface HttpOperation {
 const JSON_TYPE = 'application/json'
 const json = (schema: z.ZodType, description = 'OK') => ({ contentType: JSON_TYPE, schema, description })
 const sessionId: HttpParameter = { name: 'id', in: 'path', required: true, description: 'The session id', schema: z.string() }
+const reader: HttpParameter = {
+  name: 'principal',
+  in: 'path',
+  required: true,
+  description: 'The principal id (a token label or a JWT subject)',
+  schema: z.string(),
+}
+const tokenId: HttpParameter = { name: 'id', in: 'path', required: true, description: 'The token id', schema: z.string() }
 const workspacePath = (required: boolean): HttpParameter => ({
   name: 'path',
   in: 'query',
@@ -199,6 +214,40 @@ export const HTTP_API: readonly HttpOperation[] = [
     summary: 'The approval audit trail',
     parameters: [sessionId, ...page],
     responses: { 200: json(PermissionEventsResponseSchema) },
+  },
+  {
+    method: 'PUT',
+    path: '/sessions/:id/readers/:principal',
+    summary: 'Share the session with a principal as a reader (its owner or an admin)',
+    parameters: [sessionId, reader],
+    responses: { 200: json(SessionReadersResponseSchema) },
+  },
+  {
+    method: 'DELETE',
+    path: '/sessions/:id/readers/:principal',
+    summary: 'Take a reader back (its owner or an admin); its open sockets on the session close',
+    parameters: [sessionId, reader],
+    responses: { 200: json(SessionReadersResponseSchema) },
+  },
+  {
+    method: 'POST',
+    path: '/tokens',
+    summary: 'Create a token (admins): its value is in this answer only',
+    body: json(CreateTokenRequestSchema),
+    responses: { 201: json(CreateTokenResponseSchema, 'Created') },
+  },
+  {
+    method: 'GET',
+    path: '/tokens',
+    summary: 'The run-time tokens (admins), never their values',
+    responses: { 200: json(ListTokensResponseSchema) },
+  },
+  {
+    method: 'DELETE',
+    path: '/tokens/:id',
+    summary: 'Revoke a token (admins): refused at once, its open WebSockets closed',
+    parameters: [tokenId],
+    responses: { 200: json(RevokeTokenResponseSchema) },
   },
   {
     method: 'POST',

@@ -50,7 +50,11 @@ export const ListSessionsResponseSchema = z.object({ sessions: z.array(SessionIn
 export type ListSessionsResponse = z.infer<typeof ListSessionsResponseSchema>
 
 /** A session and its running agent (`null` when none runs). */
-export const SessionDetailsSchema = SessionInfoSchema.extend({ run: RunInfoSchema.nullable() })
+export const SessionDetailsSchema = SessionInfoSchema.extend({
+  run: RunInfoSchema.nullable(),
+  /** Principals it is shared with as readers; shown to those who may share it (its owner, admins). */
+  readers: z.array(z.string()).optional(),
+})
 export type SessionDetails = z.infer<typeof SessionDetailsSchema>
 
 /** `GET /sessions/:id`. */

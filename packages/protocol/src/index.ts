@@ -203,4 +203,24 @@ export {
   type HttpOperation,
   type HttpParameter,
 } from './http-api.js'
+export {
+  CreateTokenRequestSchema,
+  CreateTokenResponseSchema,
+  ListTokensResponseSchema,
+  PrincipalIdSchema,
+  PrincipalSchema,
+  ROLES,
+  RevokeTokenResponseSchema,
+  RoleSchema,
+  SessionReadersResponseSchema,
+  TokenInfoSchema,
+  type CreateTokenRequest,
+  type CreateTokenResponse,
+  type ListTokensResponse,
+  type Principal,
+  type RevokeTokenResponse,
+  type Role,
+  type SessionReadersResponse,
+  type TokenInfo,
+} from './tenancy.js'
 export { frameJsonSchemas, jsonSchemaOf, openApiDocument, openApiPath, type OpenApiInfo } from './openapi.js'

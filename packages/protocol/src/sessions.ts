@@ -43,5 +43,7 @@ export const SessionInfoSchema = z.object({
   config: SessionConfigSchema,
   /** Clients attached now. */
   clients: z.number().int().nonnegative(),
+  /** The principal that owns it; null: the admins (the default session). Absent from older servers. */
+  owner: z.string().nullable().optional(),
 })
 export type SessionInfo = z.infer<typeof SessionInfoSchema>

@@ -29,6 +29,12 @@ import { healthRoutes } from './routes/health.js'
 import { sessionRoutes } from './routes/sessions.js'
 import { SessionManager } from './sessions/session-manager.js'
 import { databasePath, sessionWorkspacesDir, type ServerSettings } from './settings.js'
+import { readerRoutes } from './routes/readers.js'
+import { tokenRoutes } from './routes/tokens.js'
+import { httpGate } from './tenancy/http-gate.js'
+import { LiveSockets } from './tenancy/live-sockets.js'
+import { OidcVerifier } from './tenancy/oidc.js'
+import { RuntimeTokens, type TokenEvents } from './tenancy/tokens.js'
 import { attachWebSockets } from './ws/upgrade.js'
 
 export interface StartServerOptions {
@@ -78,6 +84,14 @@ export function createSandbox(settings: ServerSettings, logger: Logger): Sandbox
   })
 }
 
+/** Token creation and revocation, said in the log (without values); the audit log is wired here. */
+function tokenEvents(logger: Logger): TokenEvents {
+  return {
+    created: (token, by) => logger.info(`token ${token.id} (${token.label}, ${token.role}) created by ${by.id}`),
+    revoked: (token, by) => logger.info(`token ${token.id} (${token.label}, ${token.role}) revoked by ${by.id}`),
+  }
+}
+
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
   // Before anything in the data dir is touched: a second server there refuses and changes nothing.
   const lock = lockDataDir(options.settings.dataDir)
@@ -103,14 +117,20 @@ async function startLocked(options: StartServerOptions, unlock: () => void): Pro
   const audit = new AuditLog({ store, scrub, logger })
   // Files: every path relative to a session's workspace (the default session's at /files).
   const workspaceOf = (id: string) => sessions.get(id).workspace
-  const auth = new Authenticator(settings.authTokens)
+  const live = new LiveSockets()
+  const tokens = new RuntimeTokens(store, tokenEvents(logger), (value) => secrets.add(value))
+  const oidc = settings.oidc && new OidcVerifier(settings.oidc, logger)
+  const auth = new Authenticator({ tokens: settings.authTokens, runtime: tokens, ...(oidc && { oidc }) })
   const app = createHttpApp({
     auth,
     logger,
+    gate: httpGate(sessions),
     routes: [
       healthRoutes({ demo: () => sessions.isDemo() }),
       configRoutes(sessions, { maxBodyBytes: settings.maxBodyBytes }),
-      sessionRoutes(sessions, store, audit, { maxBodyBytes: settings.maxBodyBytes }),
+      sessionRoutes(sessions, store, audit, { maxBodyBytes: settings.maxBodyBytes, memberPermissionModes: settings.memberPermissionModes }),
+      readerRoutes({ sessions, live }),
+      tokenRoutes({ tokens, live, audit, maxBodyBytes: settings.maxBodyBytes }),
       fileRoutes({ workspaceOf, audit, maxFileBytes: settings.maxFileBytes ?? 1024 ** 3, logger }),
       auditRoutes(audit),
       execRoutes({ sessions, audit, maxBodyBytes: settings.maxBodyBytes, spawn: sandboxedSpawner(sandbox), logger }),
@@ -131,6 +151,8 @@ async function startLocked(options: StartServerOptions, unlock: () => void): Pro
       auth,
       audit,
       prewarm: settings.prewarm,
+      live,
+      memberPermissionModes: settings.memberPermissionModes,
     },
     [watch],
   )

@@ -5,8 +5,10 @@ import { scrub } from './secrets.js'
 
 const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
   UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
   NOT_FOUND: 404,
   SESSION_NOT_FOUND: 404,
+  TOKEN_NOT_FOUND: 404,
   FILE_NOT_FOUND: 404,
   FILE_EXISTS: 409,
   DIRECTORY_NOT_EMPTY: 409,

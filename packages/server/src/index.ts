@@ -1,6 +1,6 @@
 // @claude-agent/server: embed the relay in your own process.
 export { startServer, type RunningServer, type StartServerOptions } from './app.js'
-export { settingsFromEnv, sandboxKindFrom, defaultDataDir, databasePath, type ServerSettings } from './settings.js'
+export { settingsFromEnv, sandboxKindFrom, defaultDataDir, databasePath, SettingsError, type ServerSettings } from './settings.js'
 export { ServerError } from './errors.js'
 export { createLogger, type Logger, type LogLevel } from './logger.js'
 export type { AgentFactory, AgentRun, AgentStartOptions } from './agent/agent.js'

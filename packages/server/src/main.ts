@@ -9,12 +9,12 @@ import { demoScenario, startScriptedModel } from '@claude-agent/scripted-model'
 import { killOrphanedAgents } from './agent/orphans.js'
 import { startServer } from './app.js'
 import { describeModelEndpoint, hasCredential, secretValues } from './credentials.js'
-import { generateToken, isLoopback, parseTokens } from './http/auth.js'
+import { generateToken, isLoopback } from './http/auth.js'
 import { createLogger } from './logger.js'
 import { DEFAULT_MODEL_API } from './sandbox/sandbox-env.js'
 import { scrub, secrets } from './secrets.js'
 import { checkDirs, checkPort } from './settings-check.js'
-import { USAGE, parseCommandLine, settingsFromEnv } from './settings.js'
+import { USAGE, parseCommandLine, settingsFromEnv, type ServerSettings } from './settings.js'
 import { handleShutdownSignals } from './signals.js'
 import { DEMO_NOTICE } from './notices.js'
 
@@ -23,6 +23,12 @@ function sourceRoot(): string {
   const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..')
   const repoRoot = resolve(packageRoot, '..', '..')
   return existsSync(join(repoRoot, 'packages', 'server')) ? repoRoot : packageRoot
+}
+
+function authSummary(settings: ServerSettings): string {
+  if (settings.authTokens.length === 0 && !settings.oidc) return 'open (loopback only): every client is the admin "local"'
+  const roles = settings.authTokens.map((t) => `${t.label} (${t.role ?? 'admin'})`).join(', ')
+  return `bearer token required${roles ? `: ${roles}` : ''}${settings.oidc ? `; JWTs from ${settings.oidc.issuer}` : ''}`
 }
 
 async function main(): Promise<void> {
@@ -34,16 +40,18 @@ async function main(): Promise<void> {
   }
   if (existsSync('.env')) process.loadEnvFile('.env')
   // Before anything can print: keys and tokens from the environment join the secret registry.
-  const tokens = [...parseTokens(process.env['AUTH_TOKENS']), ...parseTokens(process.env['AUTH_TOKEN'])].map((t) => t.token)
-  for (const value of [...secretValues(process.env), ...tokens]) secrets.add(value)
+  for (const value of secretValues(process.env)) secrets.add(value)
+  // The tokens' values join the registry before a message could name one (parseTokens never does).
+  for (const name of ['AUTH_TOKENS', 'AUTH_TOKEN']) for (const part of (process.env[name] ?? '').split(',')) secrets.add(part.trim())
   const settings = settingsFromEnv(process.env, argv)
+  for (const { token } of settings.authTokens) secrets.add(token)
   // Before anything is created: a bad directory or port stops the start with one line.
   checkPort(settings.port)
   Object.assign(settings, checkDirs({ ...settings, sourceRoot: sourceRoot() }))
   const logger = createLogger({ level: settings.logLevel })
 
   // Beyond loopback the server is never open: without a configured token it makes one.
-  const generated = settings.authTokens.length === 0 && !isLoopback(settings.host) ? generateToken() : undefined
+  const generated = settings.authTokens.length === 0 && !settings.oidc && !isLoopback(settings.host) ? generateToken() : undefined
   if (generated) {
     settings.authTokens.push(generated)
     secrets.add(generated.token)
@@ -77,7 +85,7 @@ async function main(): Promise<void> {
   logger.info(`  websocket: ${server.url.replace(/^http/, 'ws')}/ws`)
   logger.info(`  workspace: ${settings.workspaceDir}`)
   logger.info(`  model:     ${describeModelEndpoint(settings.agentVars, settings.demoModelUrl, DEFAULT_MODEL_API)}`)
-  logger.info(`  auth:      ${settings.authTokens.length > 0 ? 'bearer token required' : 'open (loopback only)'}`)
+  logger.info(`  auth:      ${authSummary(settings)}`)
   if (generated) {
     // Printed once, on purpose, straight to the terminal (the logger scrubs tokens).
     process.stdout.write(

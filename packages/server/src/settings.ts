@@ -4,9 +4,12 @@ import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { pickAgentVars } from './credentials.js'
-import { parseTokens, type AuthToken } from './http/auth.js'
+import { PERMISSION_MODES, type PermissionMode } from '@claude-agent/protocol'
+import { parseTokens, TokenSpecError, type AuthToken } from './http/auth.js'
 import type { LogLevel } from './logger.js'
 import { SANDBOX_KINDS, SandboxError, type SandboxKind } from './sandbox/sandbox.js'
+import type { OidcSettings } from './tenancy/oidc.js'
+import { isRole } from './tenancy/principal.js'
 
 export interface ServerSettings {
   /** @default '127.0.0.1' */
@@ -58,6 +61,11 @@ export interface ServerSettings {
   sandboxAllowedHosts?: string[]
   /** More host paths hidden from the sandbox (homes, the data dir, /tmp, /run and `.env` always are). */
   sandboxHide?: string[]
+  /** The permission modes members may create sessions with and switch to (admins: any).
+   * @default default, acceptEdits, plan */
+  memberPermissionModes: PermissionMode[]
+  /** Bearer JWTs from this OIDC issuer are accepted (docs/tenancy.md). */
+  oidc?: OidcSettings
 }
 
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent']
@@ -187,6 +195,49 @@ export function sandboxKindFrom(env: Record<string, string | undefined>, argv: r
   return raw as SandboxKind
 }
 
+/** AUTH_TOKENS and AUTH_TOKEN; an unknown role stops the start. */
+function tokensFrom(env: Record<string, string | undefined>): AuthToken[] {
+  try {
+    return [...parseTokens(env['AUTH_TOKENS']), ...parseTokens(env['AUTH_TOKEN'], 'AUTH_TOKEN')]
+  } catch (err) {
+    if (err instanceof TokenSpecError) throw new SettingsError(err.message)
+    throw err
+  }
+}
+
+export const DEFAULT_MEMBER_PERMISSION_MODES: readonly PermissionMode[] = ['default', 'acceptEdits', 'plan']
+
+function memberModesFrom(raw: string | undefined): PermissionMode[] {
+  const modes = list(raw) ?? [...DEFAULT_MEMBER_PERMISSION_MODES]
+  const unknown = modes.find((m) => !(PERMISSION_MODES as readonly string[]).includes(m))
+  if (unknown !== undefined) {
+    throw new SettingsError(`MEMBER_PERMISSION_MODES: unknown mode "${unknown.slice(0, 32)}" (modes: ${PERMISSION_MODES.join(', ')})`)
+  }
+  return modes as PermissionMode[]
+}
+
+/** OIDC_ISSUER, OIDC_AUDIENCE and OIDC_JWKS_URL together, or none of them. */
+function oidcFrom(env: Record<string, string | undefined>): OidcSettings | undefined {
+  const [issuer, audience, jwksUrl] = [env['OIDC_ISSUER'], env['OIDC_AUDIENCE'], env['OIDC_JWKS_URL']]
+  if (!issuer && !audience && !jwksUrl) return undefined
+  const missing = (['OIDC_ISSUER', 'OIDC_AUDIENCE', 'OIDC_JWKS_URL'] as const).filter((name) => !env[name])
+  if (missing.length > 0) throw new SettingsError(`OIDC needs ${missing.join(' and ')} as well (set all three, or none)`)
+  if (!URL.canParse(jwksUrl!) || !/^https?:$/.test(new URL(jwksUrl!).protocol)) {
+    throw new SettingsError(`OIDC_JWKS_URL must be an http(s) URL, got "${jwksUrl!.slice(0, 200)}"`)
+  }
+  const defaultRole = env['OIDC_DEFAULT_ROLE'] || 'viewer'
+  if (!isRole(defaultRole))
+    throw new SettingsError(`OIDC_DEFAULT_ROLE: unknown role "${defaultRole.slice(0, 32)}" (roles: admin, member, viewer)`)
+  return {
+    issuer: issuer!,
+    audience: audience!,
+    jwksUrl: jwksUrl!,
+    principalClaim: env['OIDC_PRINCIPAL_CLAIM'] || 'sub',
+    roleClaim: env['OIDC_ROLE_CLAIM'] || 'role',
+    defaultRole,
+  }
+}
+
 export function defaultDataDir(env: Record<string, string | undefined>): string {
   const base = env['XDG_DATA_HOME'] || join(homedir(), '.local', 'share')
   return join(base, 'claude-agent-server')
@@ -197,6 +248,7 @@ export function settingsFromEnv(env: Record<string, string | undefined> = proces
   const dataDir = resolve(pathSetting('--data-dir / DATA_DIR', line.dataDir ?? env['DATA_DIR']) ?? defaultDataDir(env))
   const workspaceDir = pathSetting('--workspace-dir / WORKSPACE_DIR', line.workspaceDir ?? env['WORKSPACE_DIR'])
   const logLevel = (env['LOG_LEVEL'] || 'info') as LogLevel
+  const oidc = oidcFrom(env)
   if (!LOG_LEVELS.includes(logLevel)) throw new SettingsError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`)
   return {
     host: line.host ?? (env['HOST'] || '127.0.0.1'),
@@ -216,10 +268,12 @@ export function settingsFromEnv(env: Record<string, string | undefined> = proces
     turnSilenceTimeoutMs: intFrom(env, 'TURN_SILENCE_TIMEOUT_MS', 10 * 60_000),
     interruptTimeoutMs: intFrom(env, 'INTERRUPT_TIMEOUT_MS', 10_000, 1),
     prewarm: env['PREWARM'] !== '0' && env['PREWARM'] !== 'false',
-    authTokens: [...parseTokens(env['AUTH_TOKENS']), ...parseTokens(env['AUTH_TOKEN'])],
+    authTokens: tokensFrom(env),
     sandbox: sandboxKindFrom(line.sandbox === undefined ? env : { ...env, SANDBOX: line.sandbox }),
     sandboxAllowedHosts: list(env['SANDBOX_ALLOWED_HOSTS']),
     sandboxHide: list(env['SANDBOX_HIDE']),
+    memberPermissionModes: memberModesFrom(env['MEMBER_PERMISSION_MODES']),
+    ...(oidc && { oidc }),
   }
 }
 

@@ -68,6 +68,10 @@ describe('schema versions', () => {
     const store = new SqliteStore(path)
     try {
       assert.equal(store.getSession('old')?.allowedTools[0], 'Bash')
+      // Sessions from before owners belong to the admins, shared with nobody.
+      assert.equal(store.getSession('old')?.owner, null)
+      assert.deepEqual(store.getSession('old')?.readers, [])
+      assert.deepEqual(store.listTokens(), [])
       const events = store.read('old', 0, 100)
       assert.deepEqual(
         events.map((e) => e.seq),

@@ -70,7 +70,8 @@ export function notConnected(
 
 /**
  * Why the socket closed: `controlLost` for the control requests it carried, `error` for the
- * connection, `final` when the session was deleted (with the server's last error, if it sent one).
+ * connection, `final` when the session was deleted or access to it taken away (with the server's
+ * last error, if it sent one).
  */
 export function closeFailures(
   event: TransportCloseEvent,
@@ -83,6 +84,15 @@ export function closeFailures(
     return {
       controlLost,
       error: new ClaudeAgentClientError('CONNECTION_CLOSED', `The session was deleted (${detail})`, { wireError }),
+      final: true,
+    }
+  }
+  if (event.code === CLOSE_CODES.revoked) {
+    // The same credential would be refused again: the token was revoked or expired, or the reader taken back.
+    const wireError = lastServerError ?? { code: 'UNAUTHORIZED', error: 'Access was taken away' }
+    return {
+      controlLost,
+      error: new ClaudeAgentClientError('CONNECTION_CLOSED', `Access to the session was taken away (${detail})`, { wireError }),
       final: true,
     }
   }

@@ -1,18 +1,11 @@
-// GET /audit?session=&principal=&after=&limit=: the audit log in pages, oldest first. Who may
-// read it is decided in one place, mayReadAudit.
-import type { Context } from 'hono'
+// GET /audit?session=&principal=&after=&limit=: the audit log in pages, oldest first. Only admins
+// get here: the HTTP gate maps /audit to `audit.read` (tenancy/route-access.ts).
 import type { AuditListResponse } from '@claude-agent/protocol'
 import { ServerError } from '../errors.js'
-import type { HttpEnv, RouteModule } from '../http/http-app.js'
+import type { RouteModule } from '../http/http-app.js'
 import { parseLimit } from '../http/query.js'
 import { jsonResponse } from '../http/respond.js'
 import type { AuditLog } from './audit-log.js'
-
-/** Whether the request's principal may read the audit log: admins only. Every token is an
- * admin's today; this is the one place the roles decide it. */
-export function mayReadAudit(_c: Context<HttpEnv>): boolean {
-  return true
-}
 
 function parseAfter(raw: string | undefined): number {
   if (raw === undefined) return 0
@@ -28,7 +21,6 @@ function parseAfter(raw: string | undefined): number {
 export function auditRoutes(audit: AuditLog): RouteModule {
   return (app) => {
     app.get('/audit', (c) => {
-      if (!mayReadAudit(c)) throw new ServerError('UNAUTHORIZED', 'Only admins may read the audit log')
       const after = parseAfter(c.req.query('after'))
       const limit = parseLimit(c.req.query('limit') ?? null)
       const entries = audit.list({ after, limit, sessionId: c.req.query('session'), principal: c.req.query('principal') })

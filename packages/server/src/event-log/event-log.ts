@@ -5,6 +5,7 @@ import type {
   InfoFrame,
   PermissionRequestFrame,
   PermissionResolvedFrame,
+  Role,
   SdkMessageFrame,
   SessionConfig,
   SessionState,
@@ -51,6 +52,10 @@ export interface SessionRecord {
   state: SessionState
   /** Tools a client allowed "for the rest of the session". */
   allowedTools: string[]
+  /** The principal that created it; null: the admins (the default session, and older rows). */
+  owner: string | null
+  /** Principals it is shared with, read only. */
+  readers: string[]
 }
 
 export interface SessionStore {
@@ -61,6 +66,7 @@ export interface SessionStore {
   updateSessionState(id: string, state: SessionState): void
   updateSessionConfig(id: string, config: SessionConfig): void
   updateAllowedTools(id: string, tools: string[]): void
+  updateReaders(id: string, readers: string[]): void
   /** Removes the session and its whole history. */
   deleteSession(id: string): void
 }
@@ -101,6 +107,25 @@ export interface AuditStore {
   listAudit(query: AuditQuery): AuditRecord[]
 }
 
-export interface Store extends EventLog, SessionStore, PromptLog, AuditStore {
+/** A run-time token as stored: its sha256, never its value. */
+export interface TokenRecord {
+  id: string
+  label: string
+  role: Role
+  /** sha256 of the token, hex. */
+  digest: string
+  createdAt: string
+  createdBy: string
+}
+
+export interface TokenStore {
+  insertToken(record: TokenRecord): void
+  listTokens(): TokenRecord[]
+  findToken(digest: string): TokenRecord | undefined
+  /** false when there was no such token. */
+  deleteToken(id: string): boolean
+}
+
+export interface Store extends EventLog, SessionStore, PromptLog, AuditStore, TokenStore {
   close(): void
 }

@@ -55,8 +55,23 @@ CREATE INDEX audit_by_session ON audit (session_id, id);
 CREATE INDEX audit_by_principal ON audit (principal, id);
 `
 
+// Tenancy: each session's owner (null: the admins, as every older session is) and its readers;
+// run-time tokens, stored as their sha256 (their values are 32 random bytes: see docs/tenancy.md).
+const V4_OWNERS_READERS_TOKENS = `
+ALTER TABLE sessions ADD COLUMN owner TEXT;
+ALTER TABLE sessions ADD COLUMN readers TEXT NOT NULL DEFAULT '[]';
+CREATE TABLE tokens (
+  id TEXT PRIMARY KEY,
+  label TEXT NOT NULL,
+  role TEXT NOT NULL,
+  digest TEXT NOT NULL UNIQUE,
+  created_at TEXT NOT NULL,
+  created_by TEXT NOT NULL
+);
+`
+
 /** Index i brings a database from version i to i + 1. Append only; never edit a shipped step. */
-export const MIGRATIONS: readonly string[] = [V1_SESSIONS_AND_EVENTS, V2_PROMPT_UUIDS, V3_AUDIT]
+export const MIGRATIONS: readonly string[] = [V1_SESSIONS_AND_EVENTS, V2_PROMPT_UUIDS, V3_AUDIT, V4_OWNERS_READERS_TOKENS]
 export const SCHEMA_VERSION = MIGRATIONS.length
 
 /** Brings the database up to SCHEMA_VERSION; refuses one made by a newer server. */

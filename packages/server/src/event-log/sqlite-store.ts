@@ -5,10 +5,10 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
-import type { SessionConfig, SessionState } from '@claude-agent/protocol'
+import type { Role, SessionConfig, SessionState } from '@claude-agent/protocol'
 import { ServerError } from '../errors.js'
 import { AuditTable } from './audit-table.js'
-import type { AuditQuery, AuditRecord, EventFrame, NewAuditRecord, SessionRecord, StoredEvent, Store } from './event-log.js'
+import type { AuditQuery, AuditRecord, EventFrame, NewAuditRecord, SessionRecord, StoredEvent, Store, TokenRecord } from './event-log.js'
 import { migrate } from './schema.js'
 
 interface SessionRow {
@@ -18,6 +18,16 @@ interface SessionRow {
   config: string
   state: string
   allowed_tools: string
+  owner: string | null
+  readers: string
+}
+interface TokenRow {
+  id: string
+  label: string
+  role: string
+  digest: string
+  created_at: string
+  created_by: string
 }
 interface EventRow {
   seq: number
@@ -32,6 +42,17 @@ const toRecord = (row: SessionRow): SessionRecord => ({
   config: JSON.parse(row.config) as SessionConfig,
   state: row.state as SessionState,
   allowedTools: JSON.parse(row.allowed_tools) as string[],
+  owner: row.owner,
+  readers: JSON.parse(row.readers) as string[],
+})
+
+const toToken = (row: TokenRow): TokenRecord => ({
+  id: row.id,
+  label: row.label,
+  role: row.role as Role,
+  digest: row.digest,
+  createdAt: row.created_at,
+  createdBy: row.created_by,
 })
 
 export class SqliteStore implements Store {
@@ -59,14 +80,21 @@ export class SqliteStore implements Store {
         'SELECT seq, at, frame FROM events WHERE session_id = ? AND seq > ? ORDER BY seq LIMIT ?',
       ),
       insertSession: this.db.prepare(
-        'INSERT INTO sessions (id, conversation_id, created_at, config, state, allowed_tools) VALUES (?, ?, ?, ?, ?, ?)',
+        'INSERT INTO sessions (id, conversation_id, created_at, config, state, allowed_tools, owner, readers) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       ),
       getSession: this.db.prepare<[string], SessionRow>('SELECT * FROM sessions WHERE id = ?'),
       listSessions: this.db.prepare<[], SessionRow>('SELECT * FROM sessions ORDER BY created_at, id'),
       updateState: this.db.prepare('UPDATE sessions SET state = ? WHERE id = ?'),
       updateConfig: this.db.prepare('UPDATE sessions SET config = ? WHERE id = ?'),
       updateAllowedTools: this.db.prepare('UPDATE sessions SET allowed_tools = ? WHERE id = ?'),
+      updateReaders: this.db.prepare('UPDATE sessions SET readers = ? WHERE id = ?'),
       deleteSession: this.db.prepare('DELETE FROM sessions WHERE id = ?'),
+      insertToken: this.db.prepare(
+        'INSERT INTO tokens (id, label, role, digest, created_at, created_by) VALUES (@id, @label, @role, @digest, @createdAt, @createdBy)',
+      ),
+      listTokens: this.db.prepare<[], TokenRow>('SELECT * FROM tokens ORDER BY created_at, id'),
+      findToken: this.db.prepare<[string], TokenRow>('SELECT * FROM tokens WHERE digest = ?'),
+      deleteToken: this.db.prepare('DELETE FROM tokens WHERE id = ?'),
       deleteEvents: this.db.prepare('DELETE FROM events WHERE session_id = ?'),
       insertPrompt: this.db.prepare('INSERT OR IGNORE INTO prompts (session_id, uuid, at) VALUES (?, ?, ?)'),
       hasPrompt: this.db.prepare<[string, string], { one: number }>('SELECT 1 AS one FROM prompts WHERE session_id = ? AND uuid = ?'),
@@ -115,6 +143,8 @@ export class SqliteStore implements Store {
         JSON.stringify(record.config),
         record.state,
         JSON.stringify(record.allowedTools),
+        record.owner,
+        JSON.stringify(record.readers),
       )
     } catch (err) {
       if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
@@ -143,6 +173,27 @@ export class SqliteStore implements Store {
 
   updateAllowedTools(id: string, tools: string[]): void {
     this.stmt.updateAllowedTools.run(JSON.stringify(tools), id)
+  }
+
+  updateReaders(id: string, readers: string[]): void {
+    this.stmt.updateReaders.run(JSON.stringify(readers), id)
+  }
+
+  insertToken(record: TokenRecord): void {
+    this.stmt.insertToken.run(record)
+  }
+
+  listTokens(): TokenRecord[] {
+    return this.stmt.listTokens.all().map(toToken)
+  }
+
+  findToken(digest: string): TokenRecord | undefined {
+    const row = this.stmt.findToken.get(digest)
+    return row && toToken(row)
+  }
+
+  deleteToken(id: string): boolean {
+    return this.stmt.deleteToken.run(id).changes === 1
   }
 
   rememberPrompt(sessionId: string, uuid: string): boolean {

@@ -1,12 +1,19 @@
 // Bearer tokens. Every HTTP request and WebSocket upgrade must present one when tokens are
 // configured (always when listening beyond loopback). Compared in constant time; never logged.
+// A token belongs to a principal with a role; a JWT is verified by the OIDC issuer's keys.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
+import { ROLES, type Role } from '@claude-agent/protocol'
 import { ServerError } from '../errors.js'
+import { looksLikeJwt, type OidcVerifier } from '../tenancy/oidc.js'
+import { isRole, LOCAL_PRINCIPAL, type Principal } from '../tenancy/principal.js'
+import type { RuntimeTokens } from '../tenancy/tokens.js'
 import { queryParamLeniently } from './request-target.js'
 
 export interface AuthToken {
-  /** Who holds it: recorded in the approval audit trail. */
+  /** Who holds it: the principal id, recorded in the audit trails. */
   label: string
+  /** @default 'admin' (a token without a role, as before roles) */
+  role?: Role
   token: string
 }
 
@@ -15,17 +22,31 @@ export const BEARER_SUBPROTOCOL = 'bearer'
 
 const digest = (value: string) => createHash('sha256').update(value).digest()
 
-/** `label:token,label:token` or a single bare token (label `token`). */
-export function parseTokens(raw: string | undefined): AuthToken[] {
+/** A token spec the server cannot start with; the message names the label, never the token. */
+export class TokenSpecError extends Error {}
+
+/** `label:token`, `label:role:token` (comma-separated), or a single bare token (label `token`). */
+function parseToken(part: string, name: string): AuthToken {
+  const colon = part.indexOf(':')
+  if (colon <= 0) return { label: 'token', token: part }
+  const label = part.slice(0, colon)
+  const rest = part.slice(colon + 1)
+  const second = rest.indexOf(':')
+  if (second < 0) return { label, token: rest }
+  const role = rest.slice(0, second)
+  if (!isRole(role))
+    throw new TokenSpecError(`${name}: unknown role "${role.slice(0, 32)}" for token "${label}" (roles: ${ROLES.join(', ')})`)
+  return { label, role, token: rest.slice(second + 1) }
+}
+
+/** @throws TokenSpecError naming an unknown role */
+export function parseTokens(raw: string | undefined, name = 'AUTH_TOKENS'): AuthToken[] {
   if (!raw) return []
   return raw
     .split(',')
     .map((part) => part.trim())
     .filter(Boolean)
-    .map((part) => {
-      const colon = part.indexOf(':')
-      return colon > 0 ? { label: part.slice(0, colon), token: part.slice(colon + 1) } : { label: 'token', token: part }
-    })
+    .map((part) => parseToken(part, name))
 }
 
 export function generateToken(): AuthToken {
@@ -68,31 +89,43 @@ export function presentedToken(req: Credentials): string | undefined {
   return queryParamLeniently(req.target, 'access_token') ?? undefined
 }
 
+export interface AuthenticatorOptions {
+  tokens: AuthToken[]
+  /** Tokens created at run time (POST /tokens). */
+  runtime?: RuntimeTokens
+  /** Bearer JWTs from an OIDC issuer. */
+  oidc?: OidcVerifier
+}
+
 export class Authenticator {
-  private readonly digests: Array<{ label: string; digest: Buffer }>
+  private readonly digests: Array<{ principal: Principal; digest: Buffer }>
 
-  constructor(tokens: AuthToken[]) {
-    this.digests = tokens.map((t) => ({ label: t.label, digest: digest(t.token) }))
+  constructor(private readonly options: AuthenticatorOptions) {
+    this.digests = options.tokens.map((t) => ({ principal: { id: t.label, role: t.role ?? 'admin' }, digest: digest(t.token) }))
   }
 
+  /** Whether requests must present a credential: tokens configured, or an OIDC issuer. Open
+   * otherwise (loopback only): everything is the admin `local`. */
   get enabled(): boolean {
-    return this.digests.length > 0
+    return this.digests.length > 0 || this.options.oidc !== undefined
   }
 
-  /** The label of the token the request presents; throws UNAUTHORIZED. Open when no tokens. */
-  check(req: Credentials): string | undefined {
-    if (!this.enabled) return undefined
+  /** The principal the request acts as; throws UNAUTHORIZED. */
+  async authenticate(req: Credentials): Promise<Principal> {
+    if (!this.enabled) return LOCAL_PRINCIPAL
     const presented = presentedToken(req)
-    if (presented) {
-      // Hashing first gives equal lengths, so timingSafeEqual compares without leaking length.
-      const given = digest(presented)
-      let match: string | undefined
-      for (const { label, digest: expected } of this.digests) if (timingSafeEqual(given, expected)) match ??= label
-      if (match !== undefined) return match
-    }
-    throw new ServerError(
-      'UNAUTHORIZED',
-      presented ? 'The bearer token is not valid' : 'A bearer token is required: Authorization: Bearer <token>',
-    )
+    if (!presented) throw new ServerError('UNAUTHORIZED', 'A bearer token is required: Authorization: Bearer <token>')
+    const known = this.configured(presented) ?? this.options.runtime?.principal(presented)
+    if (known) return known
+    if (this.options.oidc && looksLikeJwt(presented)) return this.options.oidc.verify(presented)
+    throw new ServerError('UNAUTHORIZED', 'The bearer token is not valid')
+  }
+
+  private configured(presented: string): Principal | undefined {
+    // Hashing first gives equal lengths, so timingSafeEqual compares without leaking length.
+    const given = digest(presented)
+    let match: Principal | undefined
+    for (const { principal, digest: expected } of this.digests) if (timingSafeEqual(given, expected)) match ??= principal
+    return match
   }
 }

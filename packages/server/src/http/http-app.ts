@@ -2,9 +2,10 @@
 // routes. Every failure is an answer in the wire error shape: unknown paths NOT_FOUND, known
 // paths with another method METHOD_NOT_ALLOWED. Tests drive it in process with `app.request()`.
 import type { HttpBindings } from '@hono/node-server'
-import { Hono } from 'hono'
+import { Hono, type Context } from 'hono'
 import { ServerError } from '../errors.js'
 import type { Logger } from '../logger.js'
+import type { Principal } from '../tenancy/principal.js'
 import type { Authenticator } from './auth.js'
 import { parseRequestTarget } from './request-target.js'
 import { errorResponse, logged } from './respond.js'
@@ -12,7 +13,8 @@ import { errorResponse, logged } from './respond.js'
 export interface HttpEnv {
   /** On Node, the raw request and response; absent under `app.request()`. */
   Bindings: Partial<HttpBindings>
-  Variables: { tokenLabel: string | undefined }
+  /** `principal`: who the request acts as; `tokenLabel`: its id when a credential named it. */
+  Variables: { principal: Principal; tokenLabel: string | undefined }
 }
 export type HttpApp = Hono<HttpEnv>
 /** A group of routes (sessions, files, ...) adds itself to the app. */
@@ -22,6 +24,8 @@ export interface HttpAppOptions {
   auth: Authenticator
   logger: Logger
   routes: RouteModule[]
+  /** Authorizes the principal for the route (tenancy/http-gate.ts); throws SESSION_NOT_FOUND or FORBIDDEN. */
+  gate?: (c: Context<HttpEnv>) => void
 }
 
 /** `:name` segments match any non-empty segment. */
@@ -46,11 +50,15 @@ function notServed(app: HttpApp, method: string, path: string): ServerError {
 export function createHttpApp(options: HttpAppOptions): HttpApp {
   const app = new Hono<HttpEnv>()
   app.use(async (c, next) => {
-    c.set('tokenLabel', options.auth.check({ header: (name) => c.req.header(name), target: c.req.url }))
+    const principal = await options.auth.authenticate({ header: (name) => c.req.header(name), target: c.req.url })
+    c.set('principal', principal)
+    c.set('tokenLabel', options.auth.enabled ? principal.id : undefined)
     // Hono decodes leniently: a malformed escape must be a 400, not a silently different path.
     parseRequestTarget(c.req.url)
     // Hono would answer HEAD from the GET route; this server serves no HEAD.
     if (c.req.method === 'HEAD') throw notServed(app, 'HEAD', c.req.path)
+    // Only routes that are served: the others answer NOT_FOUND or METHOD_NOT_ALLOWED.
+    if (allowedMethods(app, c.req.path).includes(c.req.method)) options.gate?.(c)
     await next()
   })
   for (const add of options.routes) add(app)

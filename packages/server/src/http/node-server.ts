@@ -13,15 +13,9 @@ import type { HttpApp } from './http-app.js'
 import { requestUrl } from './request-target.js'
 import { errorResponse, logged, sendFailure } from './respond.js'
 
-/** Throws INVALID_REQUEST for a target that is no path, but UNAUTHORIZED first. */
-function toOriginForm(req: IncomingMessage, auth: Authenticator): void {
-  let url: URL
-  try {
-    url = requestUrl(req.url)
-  } catch (err) {
-    auth.check(nodeCredentials(req))
-    throw err
-  }
+/** Throws INVALID_REQUEST for a target that is no path. */
+function toOriginForm(req: IncomingMessage): void {
+  const url = requestUrl(req.url)
   req.url = `${url.pathname}${url.search}`
   req.headers.host = 'localhost'
 }
@@ -39,11 +33,18 @@ export function createHttpServer(app: HttpApp, auth: Authenticator, logger: Logg
       ),
   })
   const server = createServer((req, res) => {
+    const fail = (err: unknown) => sendFailure(res, err, logger, `HTTP ${req.method}`)
     try {
-      toOriginForm(req, auth)
-      listener(req, res).catch((err: unknown) => sendFailure(res, err, logger, `HTTP ${req.method}`))
+      toOriginForm(req)
     } catch (err) {
-      sendFailure(res, err, logger, `HTTP ${req.method}`)
+      // UNAUTHORIZED first: a caller without a credential learns nothing of how its target reads.
+      auth.authenticate(nodeCredentials(req)).then(() => fail(err), fail)
+      return
+    }
+    try {
+      listener(req, res).catch(fail)
+    } catch (err) {
+      fail(err)
     }
   })
   answerOutsideRoutes(server, logger)

@@ -9,6 +9,8 @@ import {
   type GetSessionResponse,
   type ListSessionsResponse,
   type PermissionEventsResponse,
+  type PermissionMode,
+  type SessionConfig,
   type SessionEventsResponse,
 } from '@claude-agent/protocol'
 import { httpActor } from '../audit/actor.js'
@@ -20,8 +22,21 @@ import type { RouteModule } from '../http/http-app.js'
 import { parseCursor, parseLimit } from '../http/query.js'
 import { jsonResponse } from '../http/respond.js'
 import type { SessionManager } from '../sessions/session-manager.js'
+import { authorizeMode, can } from '../tenancy/access.js'
+import { principalOf } from '../tenancy/http-gate.js'
 
-export function sessionRoutes(sessions: SessionManager, log: EventLog, audit: AuditLog, options: { maxBodyBytes: number }): RouteModule {
+export interface SessionRoutesOptions {
+  maxBodyBytes: number
+  /** The permission modes members may create sessions with. */
+  memberPermissionModes: readonly PermissionMode[]
+}
+
+/** The mode a new session's CLI starts in (the manager's default for named sessions). */
+const startMode = (config: SessionConfig | undefined): PermissionMode => config?.permissionMode ?? 'default'
+
+// Access is decided before these handlers run (tenancy/http-gate.ts); they ask again only where
+// the answer depends on more than the route: the mode, the list, whether readers are shown.
+export function sessionRoutes(sessions: SessionManager, log: EventLog, audit: AuditLog, options: SessionRoutesOptions): RouteModule {
   return (app) => {
     app.post('/sessions', jsonBodyLimit(options.maxBodyBytes), async (c) => {
       const body = c.req.header('content-length') === '0' ? {} : await readJsonBody(c)
@@ -30,16 +45,23 @@ export function sessionRoutes(sessions: SessionManager, log: EventLog, audit: Au
         const issues = describeIssues(parsed.error)
         throw new ServerError('INVALID_REQUEST', `Invalid session: ${summarizeIssues(issues)}`, { issues })
       }
+      const principal = principalOf(c)
+      authorizeMode(principal, startMode(parsed.data.config), options.memberPermissionModes)
       const dropped = droppedAgentFields((body as { config?: unknown }).config, 'config.')
-      const session = sessions.create(parsed.data)
+      const session = sessions.create(parsed.data, principal.id)
       session.droppedConfigFields = dropped
       audit.record(httpActor(c), 'session_create', session.id, { shared: parsed.data.config?.workspace?.shared })
       return jsonResponse<CreateSessionResponse>({ session: session.info(), ...(dropped.length > 0 && { dropped }) }, 201)
     })
-    app.get('/sessions', () => jsonResponse<ListSessionsResponse>({ sessions: sessions.list() }))
+    app.get('/sessions', (c) => {
+      const principal = principalOf(c)
+      const visible = sessions.all().filter((s) => can(principal, 'session.read', s) === 'allow')
+      return jsonResponse<ListSessionsResponse>({ sessions: visible.map((s) => s.info()) })
+    })
     app.get('/sessions/:id', (c) => {
       const session = sessions.get(c.req.param('id'))
-      return jsonResponse<GetSessionResponse>({ session: { ...session.info(), run: session.activeRun } })
+      const readers = can(principalOf(c), 'session.share', session) === 'allow' ? { readers: [...session.readers] } : {}
+      return jsonResponse<GetSessionResponse>({ session: { ...session.info(), run: session.activeRun, ...readers } })
     })
     app.delete('/sessions/:id', (c) => {
       sessions.delete(c.req.param('id'))

@@ -59,7 +59,7 @@ export class SessionManager {
     if (orphans.length > 0)
       options.logger.warn(`killed ${orphans.length} agent process(es) left by a previous server: ${orphans.join(', ')}`)
     for (const record of options.store.listSessions()) this.restore(record)
-    if (!this.sessions.has(DEFAULT_SESSION_ID)) this.insert(DEFAULT_SESSION_ID, {})
+    if (!this.sessions.has(DEFAULT_SESSION_ID)) this.insert(DEFAULT_SESSION_ID, {}, null)
   }
 
   get shuttingDown(): boolean {
@@ -82,7 +82,8 @@ export class SessionManager {
     this.defaultSession.replaceConfig(config)
   }
 
-  create(request: CreateSessionRequest): Session {
+  /** `owner`: the creating principal's id; null (the admins') when absent. */
+  create(request: CreateSessionRequest, owner: string | null = null): Session {
     const id = request.id ?? `s_${randomUUID().replaceAll('-', '').slice(0, 20)}`
     if (this.sessions.has(id)) throw new ServerError('SESSION_EXISTS', `A session with id "${id}" already exists`)
     const config = request.config ?? {}
@@ -92,7 +93,14 @@ export class SessionManager {
       this.context.layout.removeOwn(id, config) // a refused session leaves no directory
       throw err
     }
-    return this.insert(id, config)
+    return this.insert(id, config, owner)
+  }
+
+  /** Who may read a session besides its owner and the admins (tenancy/access.ts). */
+  setReaders(id: string, readers: string[]): void {
+    const session = this.get(id)
+    this.options.store.updateReaders(id, readers)
+    session.setReaders(readers)
   }
 
   get(id: string): Session {
@@ -106,7 +114,11 @@ export class SessionManager {
   }
 
   list(): SessionInfo[] {
-    return [...this.sessions.values()].map((s) => s.info())
+    return this.all().map((s) => s.info())
+  }
+
+  all(): Session[] {
+    return [...this.sessions.values()]
   }
 
   get size(): number {
@@ -159,7 +171,7 @@ export class SessionManager {
   }
 
   /** A new session: stored (without its key), then built. */
-  private insert(id: string, config: SessionConfig): Session {
+  private insert(id: string, config: SessionConfig, owner: string | null = null): Session {
     const record: SessionRecord = {
       id,
       conversationId: randomUUID(),
@@ -167,6 +179,8 @@ export class SessionManager {
       config: withoutSecrets(config),
       state: 'suspended',
       allowedTools: [],
+      owner,
+      readers: [],
     }
     this.options.store.insertSession(record)
     return this.restore(record, config)

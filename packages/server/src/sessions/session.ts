@@ -122,6 +122,20 @@ export class Session {
     return agent ? { ...agent.info, config: redactConfig(agent.info.config), pid: agent.run.pid } : null
   }
 
+  /** Who owns it (null: the admins) and who reads it: tenancy/access.ts decides with these. */
+  get owner(): string | null {
+    return this.options.record.owner
+  }
+
+  get readers(): readonly string[] {
+    return this.options.record.readers
+  }
+
+  /** Stored by the manager first. */
+  setReaders(readers: string[]): void {
+    this.options.record.readers = readers
+  }
+
   info(): SessionInfo {
     const { record } = this.options
     return {
@@ -132,6 +146,7 @@ export class Session {
       lastSeq: this.hub.lastSeq,
       config: redactConfig(this.config.effective),
       clients: this.hub.size,
+      owner: record.owner,
     }
   }
 

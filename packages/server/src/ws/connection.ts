@@ -3,7 +3,7 @@
 // the dispatcher. The session owns the replay-to-live hand-off; this module never reads the log.
 import { randomUUID } from 'node:crypto'
 import type { Duplex } from 'node:stream'
-import { CLOSE_CODES, type AuditAction, type Decider, type ServerFrame } from '@claude-agent/protocol'
+import { CLOSE_CODES, type AuditAction, type Decider, type PermissionMode, type ServerFrame } from '@claude-agent/protocol'
 import type { Actor } from '../audit/actor.js'
 import type { AuditDetail, AuditLog } from '../audit/audit-log.js'
 import type { WebSocket } from 'ws'
@@ -13,6 +13,9 @@ import type { Logger } from '../logger.js'
 import { DEMO_NOTICE, droppedFieldsNotice } from '../notices.js'
 import type { Session, Subscriber, Subscription } from '../sessions/session.js'
 import type { SessionManager } from '../sessions/session-manager.js'
+import { can } from '../tenancy/access.js'
+import type { LiveSockets } from '../tenancy/live-sockets.js'
+import type { Principal } from '../tenancy/principal.js'
 import { Backpressure } from './backpressure.js'
 import { receiveFrame } from './frames.js'
 
@@ -30,6 +33,10 @@ export interface ConnectionOptions {
   auth: Authenticator
   logger: Logger
   audit: AuditLog
+  /** Open sockets by principal, closed when their access goes. */
+  live: LiveSockets
+  /** The permission modes members may switch to. */
+  memberPermissionModes: readonly PermissionMode[]
 }
 
 /** What a client asked for when it connected. */
@@ -42,6 +49,8 @@ export interface AttachOptions {
   label: string | undefined
   /** Who acts through this connection, for the audit log. */
   actor: Actor
+  /** Who it acts as: each of its frames is authorized (tenancy/access.ts). */
+  principal: Principal
 }
 
 /** `transport`: the socket the upgrade handed to ws, for corking replay bursts. */
@@ -119,11 +128,15 @@ export function handleConnection(
   subscription = session.subscribe(subscriberFor(session, socket, outbox, progress, partial), { after: attach.after })
   // Cut off while the subscription was being made.
   if (cutOff) subscription.close()
-  if (options.prewarm && !options.sessions.shuttingDown) session.prewarm()
+  // A reader that may not prompt starts no CLI.
+  const drives = can(attach.principal, 'session.drive', session) === 'allow'
+  if (options.prewarm && drives && !options.sessions.shuttingDown) session.prewarm()
 
   const frames = {
     session,
     decider,
+    principal: attach.principal,
+    memberPermissionModes: options.memberPermissionModes,
     maxFrameBytes: options.maxFrameBytes,
     shuttingDown: () => options.sessions.shuttingDown,
     scrub: options.scrub,

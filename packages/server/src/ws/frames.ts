@@ -5,6 +5,7 @@ import {
   type AuditAction,
   type ClientFrame,
   type Decider,
+  type PermissionMode,
   type ServerFrame,
   type UserMessage,
   type WireError,
@@ -14,11 +15,16 @@ import type { RawData } from 'ws'
 import { toServerError } from '../errors.js'
 import type { Logger } from '../logger.js'
 import type { Session } from '../sessions/session.js'
+import { authorize, authorizeMode } from '../tenancy/access.js'
+import type { Principal } from '../tenancy/principal.js'
 
 export interface FrameContext {
   session: Session
   /** Who sends them, for the audit trail of approvals. */
   decider: Decider
+  /** Who they act as: every frame drives the session, which a reader may not. */
+  principal: Principal
+  memberPermissionModes: readonly PermissionMode[]
   maxFrameBytes: number
   /** The server is shutting down: no new prompts. */
   shuttingDown: () => boolean
@@ -76,8 +82,33 @@ export function receiveFrame(data: RawData, context: FrameContext): void {
   }
 }
 
+/** Throws FORBIDDEN (sent as an error frame, the connection stays) for what the principal may not do. */
+function authorizeFrame(frame: ClientFrame, context: FrameContext): void {
+  authorize(context.principal, 'session.drive', context.session)
+  if (frame.type === 'control' && frame.request.subtype === 'set_permission_mode') {
+    authorizeMode(context.principal, frame.request.mode, context.memberPermissionModes)
+  }
+}
+
+/** Whether the frame may be dispatched; if not, the refusal is sent where its client waits for
+ * it: a control's answer, or an error naming the prompt's uuid. */
+function allowed(frame: ClientFrame, context: FrameContext): boolean {
+  try {
+    authorizeFrame(frame, context)
+    return true
+  } catch (err) {
+    const error = toServerError(err).toWire()
+    if (frame.type === 'control') context.send({ type: 'control_response', id: frame.id, ok: false, error })
+    else if (frame.type === 'user_message' && frame.data.uuid !== undefined)
+      context.send({ type: 'error', ...error, data: { ...(error.data as object), uuid: frame.data.uuid } })
+    else context.send({ type: 'error', ...error })
+    return false
+  }
+}
+
 function dispatch(frame: ClientFrame, context: FrameContext): void {
   const { session } = context
+  if (!allowed(frame, context)) return
   const sendError = (error: WireError) => context.send({ type: 'error', ...error })
   switch (frame.type) {
     case 'user_message':

@@ -5,7 +5,7 @@
 import type { IncomingMessage, Server } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { CLOSE_CODES } from '@claude-agent/protocol'
-import { WebSocketServer } from 'ws'
+import { WebSocketServer, type WebSocket } from 'ws'
 import { actorOf } from '../audit/actor.js'
 import { ServerError } from '../errors.js'
 import { BEARER_SUBPROTOCOL, nodeCredentials } from '../http/auth.js'
@@ -14,6 +14,9 @@ import { decodeComponent, parseRequestTarget } from '../http/request-target.js'
 import { logged, sendRawError } from '../http/respond.js'
 import type { Session } from '../sessions/session.js'
 import { DEFAULT_SESSION_ID } from '../sessions/session-manager.js'
+import { authorize } from '../tenancy/access.js'
+import type { Principal } from '../tenancy/principal.js'
+import { routeAccess } from '../tenancy/route-access.js'
 import { handleConnection, type ConnectionOptions } from './connection.js'
 
 /** A refused upgrade: an HTTP error in the wire shape, then the socket closes. Never throws. */
@@ -41,11 +44,28 @@ export function refuseHandshakeErrorsAsJson(wss: WebSocketServer): void {
   wss.on('wsClientError', (err: Error, socket: Duplex) => refuse(socket, badHandshake(`WebSocket handshake refused: ${err.message}`)))
 }
 
-function sessionFor(path: string, options: ConnectionOptions): Session {
-  if (path === '/ws') return options.sessions.get(DEFAULT_SESSION_ID)
+/** The session a session socket attaches to, if the path is one: /ws or /sessions/:id/ws. */
+function sessionIdFor(path: string): string | undefined {
+  if (path === '/ws') return DEFAULT_SESSION_ID
   const match = /^\/sessions\/([^/]+)\/ws$/.exec(path)
-  if (!match) throw new ServerError('NOT_FOUND', `No WebSocket endpoint at ${path}`)
-  return options.sessions.get(decodeComponent(match[1]!, 'path'))
+  return match ? decodeComponent(match[1]!, 'path') : undefined
+}
+
+/** Authorizes the principal for the endpoint (tenancy/route-access.ts), as the HTTP gate does. */
+function authorizeUpgrade(principal: Principal, path: string, options: ConnectionOptions): string | undefined {
+  const access = routeAccess('GET', path)
+  if (access.kind === 'server') {
+    authorize(principal, access.action)
+    return undefined
+  }
+  authorize(principal, access.action, options.sessions.get(access.sessionId))
+  return access.sessionId
+}
+
+/** Access was taken away (token revoked or expired, reader removed): say so, then close. */
+function disconnect(ws: WebSocket, reason: string): void {
+  if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ type: 'error', code: 'UNAUTHORIZED', error: `Disconnected: ${reason}` }))
+  ws.close(CLOSE_CODES.revoked, 'REVOKED')
 }
 
 /** Another WebSocket endpoint (e.g. /files/watch, /sessions/:id/files/watch). It upgrades the
@@ -72,35 +92,49 @@ export function attachWebSockets(server: Server, options: ConnectionOptions, rou
     socket.on('error', () => socket.destroy())
     let where = 'WebSocket upgrade'
     const fail = (err: unknown) => refuse(socket, logged(err, options.logger, where))
-    try {
-      const tokenLabel = options.auth.check(nodeCredentials(req))
+    const accept = (principal: Principal) => {
       checkHandshake(req)
       if (options.sessions.shuttingDown) throw new ServerError('SHUTTING_DOWN', 'The server is shutting down')
       const url = parseRequestTarget(req.url)
       where = `WebSocket upgrade ${url.pathname}`
       const route = routes.find((r) => r.matches(url.pathname))
+      const id = route ? undefined : sessionIdFor(url.pathname)
+      if (!route && id === undefined) throw new ServerError('NOT_FOUND', `No WebSocket endpoint at ${url.pathname}`)
+      const sessionId = authorizeUpgrade(principal, url.pathname, options)
       if (route) {
+        // Its own socket: closed outright when its access goes.
+        const remove = options.live.add({ principal, ...(sessionId !== undefined && { sessionId }), close: () => socket.destroy() })
+        socket.once('close', remove)
         route.upgrade(req, socket, head, url).catch(fail)
         return
       }
-      const session = sessionFor(url.pathname, options)
+      attachSession(principal, options.sessions.get(id!), url)
+    }
+    const attachSession = (principal: Principal, session: Session, url: URL) => {
       const after = parseCursor(url.searchParams.get('after'), options.log.lastSeq(session.id))
       const partial = parseFlag('partial', url.searchParams.get('partial'))
-      // A token's label is authoritative; `?label=` only names clients of an open server.
-      const label = tokenLabel ?? (url.searchParams.get('label')?.slice(0, 64) || undefined)
+      // A credential's principal is authoritative; `?label=` only names clients of an open server.
+      const label = options.auth.enabled ? principal.id : url.searchParams.get('label')?.slice(0, 64) || undefined
       wss.handleUpgrade(req, socket, head, (ws) => {
         try {
-          const actor = actorOf(tokenLabel, req.socket.remoteAddress)
-          handleConnection(ws, session, { after, partial, label, actor }, options, socket)
+          const actor = actorOf(principal.id, req.socket.remoteAddress)
+          const remove = options.live.add({ principal, sessionId: session.id, close: (reason) => disconnect(ws, reason) })
+          ws.once('close', remove)
+          handleConnection(ws, session, { after, partial, label, principal, actor }, options, socket)
         } catch (err) {
           // Upgraded already: no HTTP answer any more, so close as an internal error.
           logged(err, options.logger, where)
           ws.close(CLOSE_CODES.internal, 'INTERNAL')
         }
       })
-    } catch (err) {
-      fail(err)
     }
+    options.auth.authenticate(nodeCredentials(req)).then((principal) => {
+      try {
+        accept(principal)
+      } catch (err) {
+        fail(err)
+      }
+    }, fail)
   })
   return wss
 }

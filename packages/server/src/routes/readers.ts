@@ -1,0 +1,44 @@
+// Sharing: an owner (or an admin) adds a principal as a reader of a session, and takes it back.
+// A reader sees the session and its history and answers nothing. Taking one back closes its
+// sockets on the session at once.
+import { PrincipalIdSchema, type SessionReadersResponse } from '@claude-agent/protocol'
+import type { Context } from 'hono'
+import { ServerError } from '../errors.js'
+import type { HttpEnv, RouteModule } from '../http/http-app.js'
+import { jsonResponse } from '../http/respond.js'
+import type { SessionManager } from '../sessions/session-manager.js'
+import { can } from '../tenancy/access.js'
+import type { LiveSockets } from '../tenancy/live-sockets.js'
+
+export interface ReaderRoutesOptions {
+  sessions: SessionManager
+  live: LiveSockets
+  /** Told each change, for the audit log (wired at merge). */
+  onChange?: (change: { session: string; reader: string; shared: boolean; by: string }) => void
+}
+
+function readerParam(c: Context<HttpEnv>): string {
+  const parsed = PrincipalIdSchema.safeParse(c.req.param('principal'))
+  if (!parsed.success) {
+    throw new ServerError('INVALID_REQUEST', 'Invalid principal: no control characters and no comma, 1 to 256 characters', {
+      issues: [{ path: 'principal', message: parsed.error.issues[0]?.message ?? 'invalid' }],
+    })
+  }
+  return parsed.data
+}
+
+export function readerRoutes({ sessions, live, onChange }: ReaderRoutesOptions): RouteModule {
+  const change = (c: Context<HttpEnv>, shared: boolean) => {
+    const session = sessions.get(c.req.param('id')!)
+    const reader = readerParam(c)
+    const readers = session.readers.filter((r) => r !== reader)
+    sessions.setReaders(session.id, shared ? [...readers, reader] : readers)
+    if (!shared) live.recheck(session.id, (principal) => can(principal, 'session.read', session) === 'allow')
+    onChange?.({ session: session.id, reader, shared, by: c.get('principal').id })
+    return jsonResponse<SessionReadersResponse>({ session: session.id, readers: [...session.readers] })
+  }
+  return (app) => {
+    app.put('/sessions/:id/readers/:principal', (c) => change(c, true))
+    app.delete('/sessions/:id/readers/:principal', (c) => change(c, false))
+  }
+}

@@ -1,0 +1,70 @@
+// Every open WebSocket with the principal it was opened as, so that taking access away takes
+// effect at once: a revoked token's sockets close, a reader taken back is disconnected from
+// that session, and a JWT's sockets close when it expires.
+import type { Principal } from './principal.js'
+
+export interface LiveSocket {
+  principal: Principal
+  /** The session it is attached to or watches (absent: none in particular). */
+  sessionId?: string
+  /** Closes it, telling the client why where the socket can. */
+  close(reason: string): void
+}
+
+/** setTimeout's largest delay; a later expiry is checked again then. */
+const MAX_DELAY_MS = 2 ** 31 - 1
+
+export class LiveSockets {
+  private readonly open = new Set<LiveSocket>()
+
+  /** Tracks a socket until the returned function is called (on its close). */
+  add(socket: LiveSocket): () => void {
+    this.open.add(socket)
+    const timer = this.expiry(socket)
+    return () => {
+      clearTimeout(timer)
+      this.open.delete(socket)
+    }
+  }
+
+  /** Closes the sockets a revoked token opened. */
+  revokeToken(tokenId: string): void {
+    this.closeWhere((s) => s.principal.tokenId === tokenId, 'the token was revoked')
+  }
+
+  /** Closes a session's sockets whose principal may no longer see it. */
+  recheck(sessionId: string, stillSees: (principal: Principal) => boolean): void {
+    this.closeWhere((s) => s.sessionId === sessionId && !stillSees(s.principal), 'access to the session was taken back')
+  }
+
+  get size(): number {
+    return this.open.size
+  }
+
+  private closeWhere(test: (socket: LiveSocket) => boolean, reason: string): void {
+    for (const socket of [...this.open]) {
+      if (!test(socket)) continue
+      this.open.delete(socket)
+      socket.close(reason)
+    }
+  }
+
+  private expiry(socket: LiveSocket): NodeJS.Timeout | undefined {
+    const { expiresAt } = socket.principal
+    if (expiresAt === undefined) return undefined
+    const timer = setTimeout(
+      () => {
+        if (!this.open.has(socket)) return
+        if (Date.now() < expiresAt) {
+          this.expiry(socket)
+          return
+        }
+        this.open.delete(socket)
+        socket.close('the token expired')
+      },
+      Math.min(Math.max(expiresAt - Date.now(), 0), MAX_DELAY_MS),
+    )
+    timer.unref()
+    return timer
+  }
+}
