@@ -42,6 +42,13 @@ const TABLE: Record<string, Row> = {
   'PUT /files/content': ADMINS_DEFAULT,
   'POST /files/mkdir': ADMINS_DEFAULT,
   'DELETE /files': ADMINS_DEFAULT,
+  'GET /sessions/{id}/files': READ,
+  'GET /sessions/{id}/files/stat': READ,
+  'GET /sessions/{id}/files/content': READ,
+  'PUT /sessions/{id}/files/content': DRIVE,
+  'POST /sessions/{id}/files/mkdir': DRIVE,
+  'DELETE /sessions/{id}/files': DRIVE,
+  'GET /audit': ADMINS_ONLY,
 }
 
 /** Bodies and query values that make each operation succeed for whoever may use it. */
@@ -50,9 +57,13 @@ const BODIES: Record<string, unknown> = {
   'POST /sessions': {},
   'POST /sessions/{id}/exec': { command: 'true' },
   'PUT /files/content': 'probe',
+  'PUT /sessions/{id}/files/content': 'probe',
   'POST /tokens': { label: 'walker', role: 'viewer' },
 }
-const QUERY: Record<string, string> = { 'POST /files/mkdir': '?path=probe-dir&parents=1' }
+const QUERY: Record<string, string> = {
+  'POST /files/mkdir': '?path=probe-dir&parents=1',
+  'POST /sessions/{id}/files/mkdir': '?path=probe-dir&parents=1',
+}
 
 interface Operation {
   key: string
@@ -87,6 +98,7 @@ describe('every route of the OpenAPI document, as each role', () => {
     const id = await annsSession(stack)
     const token = await as(stack, 'root', 'POST', '/tokens', { label: 'doomed', role: 'viewer' })
     assert.equal((await as(stack, 'root', 'PUT', '/files/content?path=probe.txt', 'probe')).status < 300, true)
+    assert.equal((await as(stack, 'root', 'PUT', `/sessions/${id}/files/content?path=probe.txt`, 'probe')).status < 300, true)
     return { session: id, token: token.body['token'].id, principal: 'carl' }
   }
 
