@@ -1,6 +1,7 @@
 // The native session API: many sessions per server, each one Claude conversation.
 import { z } from 'zod'
 import { QueryConfigSchema } from './config.js'
+import { SessionUsageSchema } from './limits.js'
 import { OsStringSchema } from './os-string.js'
 
 export const SESSION_STATES = [
@@ -41,5 +42,7 @@ export const SessionInfoSchema = z.object({
   config: SessionConfigSchema,
   /** Clients attached now. */
   clients: z.number().int().nonnegative(),
+  /** The limits in force and the directory's usage (docs/limits.md). */
+  usage: SessionUsageSchema.optional(),
 })
 export type SessionInfo = z.infer<typeof SessionInfoSchema>

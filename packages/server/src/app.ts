@@ -11,12 +11,14 @@ import { SqliteStore } from './event-log/sqlite-store.js'
 import { execRoutes } from './exec/routes.js'
 import { sandboxedSpawner } from './exec/spawn.js'
 import { fileRoutes } from './files/routes.js'
+import { UsageCache } from './files/usage.js'
 import { watchEndpoint } from './files/watch-socket.js'
 import { Workspace } from './files/workspace-path.js'
 import { Authenticator } from './http/auth.js'
 import { createHttpApp, type HttpApp } from './http/http-app.js'
 import { createHttpServer } from './http/node-server.js'
 import { BubblewrapSandbox } from './sandbox/bubblewrap.js'
+import { resolveLimits } from './sandbox/limits.js'
 import { NoSandbox } from './sandbox/none.js'
 import { DEFAULT_MODEL_API } from './sandbox/sandbox-env.js'
 import type { Sandbox } from './sandbox/sandbox.js'
@@ -59,7 +61,7 @@ export interface RunningServer {
  * and says so in the log.
  * @throws SandboxError when bubblewrap is asked for and cannot work here (see BubblewrapSandbox.create) */
 export function createSandbox(settings: ServerSettings, logger: Logger): Sandbox {
-  if (settings.sandbox === 'none') return new NoSandbox(logger)
+  if (settings.sandbox === 'none') return new NoSandbox(logger, settings.sessionLimits)
   return BubblewrapSandbox.create({
     dataDir: settings.dataDir,
     logger,
@@ -67,6 +69,8 @@ export function createSandbox(settings: ServerSettings, logger: Logger): Sandbox
     modelApi: settings.agentVars['ANTHROPIC_BASE_URL'] || settings.demoModelUrl || DEFAULT_MODEL_API,
     ...(settings.sandboxAllowedHosts ? { allowedHosts: settings.sandboxAllowedHosts } : {}),
     ...(settings.sandboxHide ? { hide: settings.sandboxHide } : {}),
+    ...(settings.sessionLimits ? { limits: settings.sessionLimits } : {}),
+    ...(settings.cgroupRoot ? { cgroupRoot: settings.cgroupRoot } : {}),
   })
 }
 
@@ -91,7 +95,8 @@ async function startLocked(options: StartServerOptions, unlock: () => void): Pro
   const sandbox = options.sandbox ?? createSandbox(settings, logger)
   const store = options.store ?? new SqliteStore(databasePath(settings))
 
-  const sessions = new SessionManager({ settings, agents: options.agents ?? claudeSdkAgentFactory, store, logger, scrub, sandbox })
+  const usage = new UsageCache()
+  const sessions = new SessionManager({ settings, agents: options.agents ?? claudeSdkAgentFactory, store, logger, scrub, sandbox, usage })
   // Files and commands: every path relative to the workspace, which the session manager created.
   const workspace = new Workspace(settings.workspaceDir)
   const auth = new Authenticator(settings.authTokens)
@@ -102,7 +107,14 @@ async function startLocked(options: StartServerOptions, unlock: () => void): Pro
       healthRoutes({ demo: () => sessions.isDemo() }),
       configRoutes(sessions, { maxBodyBytes: settings.maxBodyBytes }),
       sessionRoutes(sessions, store, { maxBodyBytes: settings.maxBodyBytes }),
-      fileRoutes({ workspace, maxFileBytes: settings.maxFileBytes ?? 1024 ** 3, logger }),
+      fileRoutes({
+        workspace,
+        maxFileBytes: settings.maxFileBytes ?? 1024 ** 3,
+        logger,
+        // The files API serves the default session's directory: its limit applies.
+        workspaceLimit: () => resolveLimits(sessions.getConfig(), sandbox.limits.defaults).workspaceBytes,
+        usage,
+      }),
       execRoutes({ sessions, workspace, maxBodyBytes: settings.maxBodyBytes, spawn: sandboxedSpawner(sandbox), logger }),
     ],
   })

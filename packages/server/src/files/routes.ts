@@ -9,9 +9,10 @@ import type { HttpEnv, RouteModule } from '../http/http-app.js'
 import { jsonResponse } from '../http/respond.js'
 import { streamResponse } from '../http/stream.js'
 import type { Logger } from '../logger.js'
-import { readContent, writeContent } from './content.js'
+import { readContent, writeContent, type Quota } from './content.js'
 import { entryOf, fsError, listEntries, statEntry } from './entries.js'
 import { flagParam, pathParam } from './query.js'
+import { directoryUsage, type UsageCache } from './usage.js'
 import type { Workspace, WorkspacePath } from './workspace-path.js'
 
 export interface FileRoutesOptions {
@@ -19,6 +20,29 @@ export interface FileRoutesOptions {
   /** Largest file a PUT accepts; larger ones get BODY_TOO_LARGE. */
   maxFileBytes: number
   logger: Logger
+  /** The size limit of the directory these routes serve (the session's `limits.workspace`).
+   * @default none */
+  workspaceLimit?: () => number
+  /** Told each measurement (the session's info shows the usage). */
+  usage?: UsageCache
+}
+
+/** What a write to `abs` may add: the limit, less what the directory holds, plus the file it replaces. */
+async function quotaFor(root: string, abs: string, limitBytes: number, usage: UsageCache | undefined): Promise<Quota> {
+  const usedBytes = await directoryUsage(root)
+  usage?.set(root, usedBytes)
+  const replaced = await stat(abs).then(
+    (s) => (s.isFile() ? s.size : 0),
+    () => 0,
+  )
+  return {
+    allowanceBytes: limitBytes - usedBytes + replaced,
+    full: (bytes) =>
+      new ServerError('WORKSPACE_FULL', `Writing ${bytes} bytes would take the workspace over its limit: ${usedBytes} of ${limitBytes} bytes are used`, {
+        usedBytes,
+        limitBytes,
+      }),
+  }
 }
 
 async function makeDir({ rel, abs }: WorkspacePath, parents: boolean): Promise<MakeDirResponse> {
@@ -49,7 +73,7 @@ async function remove({ rel, abs }: WorkspacePath, recursive: boolean): Promise<
   return { deleted: rel }
 }
 
-export function fileRoutes({ workspace, maxFileBytes, logger }: FileRoutesOptions): RouteModule {
+export function fileRoutes({ workspace, maxFileBytes, logger, workspaceLimit, usage }: FileRoutesOptions): RouteModule {
   const url = (c: Context) => new URL(c.req.url)
   return (app) => {
     app.get('/files', async (c) => {
@@ -75,10 +99,13 @@ export function fileRoutes({ workspace, maxFileBytes, logger }: FileRoutesOption
         body.resume()
         throw err
       })
+      const limit = workspaceLimit?.()
+      const quota = limit === undefined ? undefined : await quotaFor(workspace.root, path.abs, limit, usage)
       const { entry, created } = await writeContent(
         path,
         { body, declaredBytes: declaredLength(c), aborted: () => aborted(c) },
         maxFileBytes,
+        quota,
       )
       return jsonResponse<FileEntryResponse>({ entry }, created ? 201 : 200)
     })

@@ -12,8 +12,10 @@ import { bwrapArgs, type HiddenPath } from './bwrap-args.js'
 import { startEgressProxy } from './egress-proxy.js'
 import { hiddenPaths } from './hidden-paths.js'
 import { createRunDir } from './run-dir.js'
+import { DEFAULT_LIMITS, type ResolvedLimits } from './limits.js'
 import { startModelGateway } from './model-gateway.js'
-import type { CommandLine, ModelFailure, Sandbox, SandboxRun, SandboxSpec } from './sandbox.js'
+import type { CommandLine, ModelFailure, Sandbox, SandboxLimits, SandboxRun, SandboxSpec } from './sandbox.js'
+import { SessionLimiter, type Entered } from './session-limiter.js'
 import { DEFAULT_MODEL_API, MODEL_PORT, PROXY_PORT, assertSandboxableCredentials, splitEnv } from './sandbox-env.js'
 
 /** Where the run's proxy sockets appear inside the sandbox (on its private /run). */
@@ -54,6 +56,11 @@ export interface BubblewrapOptions {
   hide?: readonly string[]
   /** @default the `bwrap` on PATH */
   bwrapPath?: string
+  /** Each session's limits unless its config sets its own. @default DEFAULT_LIMITS */
+  limits?: ResolvedLimits
+  /** Where the cgroup file systems are (tests point it elsewhere to get the rlimit floor).
+   * @default /sys/fs/cgroup */
+  cgroupRoot?: string
 }
 
 export class BubblewrapSandbox implements Sandbox {
@@ -62,6 +69,8 @@ export class BubblewrapSandbox implements Sandbox {
   private readonly runDir: string
   private readonly hidden: HiddenPath[]
   private readonly allow: AllowList | undefined
+  private readonly limiter: SessionLimiter
+  readonly limits: SandboxLimits
 
   /**
    * Checks bwrap and the settings, then sets up the sandbox.
@@ -83,6 +92,9 @@ export class BubblewrapSandbox implements Sandbox {
     mkdirSync(options.dataDir, { recursive: true })
     this.hidden = hiddenPaths({ dataDir: options.dataDir, extra: options.hide ?? [] })
     this.runDir = createRunDir()
+    const defaults = options.limits ?? DEFAULT_LIMITS
+    this.limiter = SessionLimiter.create({ logger: options.logger, ...(options.cgroupRoot ? { cgroupRoot: options.cgroupRoot } : {}) }, defaults)
+    this.limits = { defaults, enforcement: this.limiter.enforcement }
   }
 
   prepare(spec: SandboxSpec): SandboxRun {
@@ -110,12 +122,14 @@ export class BubblewrapSandbox implements Sandbox {
       allow,
       gateway: gateway !== undefined,
     }
+    const entered = this.limiter.enter(spec.sessionId, spec.limits ?? this.limits.defaults, spec.onLimitHit)
     let closed: Promise<void> | undefined
     const run: SandboxRun = {
       env: inside,
-      wrap: (command, args) => this.wrap({ command, args: [...args] }, where),
+      wrap: (command, args) => this.wrap({ command, args: [...args] }, where, entered),
       close: () =>
         (closed ??= Promise.all([gateway?.close(), egress.close()]).then(() => {
+          entered.release()
           rmSync(dir, { recursive: true, force: true })
           this.runs.delete(run)
         })),
@@ -124,7 +138,7 @@ export class BubblewrapSandbox implements Sandbox {
     return run
   }
 
-  private wrap(cli: CommandLine, where: RunLayout): CommandLine {
+  private wrap(cli: CommandLine, where: RunLayout, entered: Entered): CommandLine {
     const { cwd, stateDir, socketDir } = where
     const node = realpathSync(process.execPath)
     // The CLI may need files beside its binary; a bare name found on PATH is not re-exposed.
@@ -146,14 +160,13 @@ export class BubblewrapSandbox implements Sandbox {
       const listen = host === '::1' ? `[::1]:${port}` : `${host === 'localhost' ? '127.0.0.1' : host}:${port}`
       relays.push(`${listen}=${egress}=${host.includes(':') ? `[${host}]` : host}:${port}`)
     }
-    return {
-      command: this.bwrap,
-      args: [...bwrapArgs(layout), '--', node, LAUNCHER, ...relays, '--', cli.command, ...cli.args],
-    }
+    // The limits come first: bwrap and all it starts are in the session's group from the start.
+    return entered.wrap(this.bwrap, [...bwrapArgs(layout), '--', node, LAUNCHER, ...relays, '--', cli.command, ...cli.args])
   }
 
   async close(): Promise<void> {
     await Promise.all([...this.runs].map((run) => run.close()))
+    this.limiter.close()
     rmSync(this.runDir, { recursive: true, force: true })
   }
 }

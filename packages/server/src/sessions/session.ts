@@ -29,6 +29,7 @@ import type { RunInfo } from './run-state.js'
 import type { OwnConfig } from './session-config.js'
 import { createSessionParts } from './session-parts.js'
 import type { SessionOptions } from './session-options.js'
+import { sessionUsage } from './session-usage.js'
 import { modelFailureNotice } from './turn-failure.js'
 import type { TurnQueue } from './turn-queue.js'
 import { startFailure, type Reporter, type Turns } from './turns.js'
@@ -126,6 +127,7 @@ export class Session {
       lastSeq: this.hub.lastSeq,
       config: redactConfig(this.config.effective),
       clients: this.hub.size,
+      usage: sessionUsage(this.options.context.sandbox, this.options.context.usage, this.config.effective, this.cwd),
     }
   }
 
