@@ -2,7 +2,7 @@
 // read-only view of the host minus hidden paths, its own writable cwd and state directory, a
 // private /tmp and a network namespace whose only ways out are two host-side Unix sockets:
 // the model gateway (which holds the credential) and the allow-listing egress proxy.
-import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, isAbsolute, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Logger } from '../logger.js'
@@ -20,6 +20,18 @@ import { DEFAULT_MODEL_API, MODEL_PORT, PROXY_PORT, assertSandboxableCredentials
 
 /** Where the run's proxy sockets appear inside the sandbox (on its private /run). */
 export const INSIDE_SOCKET_DIR = '/run/claude-agent-server'
+
+/** The CLI's CLAUDE_CODE_SHELL_PREFIX, written into the run's directory (the CLI appends the
+ * command line as one word): each tool command joins the session's tools cgroup through the
+ * files named, bound writable inside, before it runs. So a flood or a hog in a tool stops at
+ * the session's limit while the CLI, in its own group with a reserve, goes on. */
+const toolShell = (joinFiles: readonly string[]) =>
+  [
+    '#!/bin/sh',
+    ...joinFiles.map((file) => `echo $$ > ${shellQuote(file)} || { echo "sandbox limits: cannot join the tools cgroup" >&2; exit 126; }`),
+    'exec /bin/bash -c "$1"',
+    '',
+  ].join('\n')
 
 /** Runs first inside the sandbox: relays loopback ports to the sockets, then runs the CLI. */
 export const LAUNCHER = fileURLToPath(new URL('./launcher.cjs', import.meta.url))
@@ -122,10 +134,14 @@ export class BubblewrapSandbox implements Sandbox {
       allow,
       gateway: gateway !== undefined,
     }
-    const entered = this.limiter.enter(spec.sessionId, spec.limits ?? this.limits.defaults, spec.onLimitHit)
+    // A run with a model gateway is an agent; its tools join the tools group on their own.
+    const occupant = gateway ? 'agent' : 'command'
+    const entered = this.limiter.enter(spec.sessionId, spec.limits ?? this.limits.defaults, occupant, spec.onLimitHit)
+    const prefix = entered.toolJoinFiles.length > 0 ? `${INSIDE_SOCKET_DIR}/tool-shell` : undefined
+    if (prefix) writeFileSync(join(dir, 'tool-shell'), toolShell(entered.toolJoinFiles), { mode: 0o755 })
     let closed: Promise<void> | undefined
     const run: SandboxRun = {
-      env: inside,
+      env: prefix ? { ...inside, CLAUDE_CODE_SHELL_PREFIX: prefix } : inside,
       wrap: (command, args) => this.wrap({ command, args: [...args] }, where, entered),
       close: () =>
         (closed ??= Promise.all([gateway?.close(), egress.close()]).then(() => {
@@ -146,7 +162,8 @@ export class BubblewrapSandbox implements Sandbox {
     const layout = {
       hidden: this.hidden,
       readOnly: [node, realpathSync(LAUNCHER), SERVER_TREE, ...cliDir],
-      writable: [cwd, stateDir],
+      // The tools group's join files, writable: a tool can only put itself (deeper) in it.
+      writable: [cwd, stateDir, ...entered.toolJoinFiles],
       mounts: [{ source: socketDir, target: INSIDE_SOCKET_DIR }],
       cwd: where.workdir,
     }
@@ -170,3 +187,6 @@ export class BubblewrapSandbox implements Sandbox {
     rmSync(this.runDir, { recursive: true, force: true })
   }
 }
+
+/** One word for the CLI's shell, whatever the path holds. */
+const shellQuote = (word: string) => `'${word.replaceAll("'", `'\\''`)}'`

@@ -28,12 +28,16 @@ export class CgroupV1 implements CgroupBackend {
     for (const c of this.controllers) mkdirSync(this.dir(c, path), { recursive: true })
   }
 
-  create(path: readonly string[], limits: ResolvedLimits): string[] {
+  create(path: readonly string[], limits?: ResolvedLimits): string[] {
     for (const c of this.controllers) mkdirSync(this.dir(c, path), { recursive: true })
+    if (limits) this.writeLimits(path, limits)
+    return this.controllers.map((c) => join(this.dir(c, path), 'cgroup.procs'))
+  }
+
+  private writeLimits(path: readonly string[], limits: ResolvedLimits): void {
     this.writeMemory(this.dir('memory', path), limits.memoryBytes)
     writeControl(this.dir('pids', path), 'pids.max', limits.pids)
     if (this.controllers.includes('cpu')) writeControl(this.dir('cpu', path), 'cpu.shares', sharesForWeight(limits.cpuWeight))
-    return this.controllers.map((c) => join(this.dir(c, path), 'cgroup.procs'))
   }
 
   /** memory+swap must stay >= memory: which is written first depends on the direction. */

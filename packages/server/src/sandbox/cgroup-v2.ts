@@ -29,9 +29,10 @@ export class CgroupV2 implements CgroupBackend {
     for (let depth = 0; depth <= path.length; depth++) writeControl(this.dir(path.slice(0, depth)), 'cgroup.subtree_control', enable)
   }
 
-  create(path: readonly string[], limits: ResolvedLimits): string[] {
+  create(path: readonly string[], limits?: ResolvedLimits): string[] {
     const dir = this.dir(path)
     mkdirSync(dir, { recursive: true })
+    if (!limits) return [join(dir, 'cgroup.procs')]
     writeControl(dir, 'memory.max', limits.memoryBytes)
     // Without swap the limit is the limit (absent when the kernel has no swap accounting).
     if (existsSync(join(dir, 'memory.swap.max'))) writeControl(dir, 'memory.swap.max', 0)

@@ -24,9 +24,9 @@ export interface CgroupBackend {
   /** Creates the parents of a group (enabling controllers where the version needs it). Throws
    * when this process may not (e.g. EACCES, EROFS). */
   prepareParent(path: readonly string[]): void
-  /** Creates the group if missing and writes its limits; returns the files a process joins it
-   * through (writing its pid to each). */
-  create(path: readonly string[], limits: ResolvedLimits): string[]
+  /** Creates the group if missing and writes its limits (none: only the parent's apply);
+   * returns the files a process joins it through (writing its pid to each). */
+  create(path: readonly string[], limits?: ResolvedLimits): string[]
   hits(path: readonly string[]): LimitHits
   /** The child group names under `path`. */
   children(path: readonly string[]): string[]

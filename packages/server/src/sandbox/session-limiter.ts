@@ -17,15 +17,23 @@ export interface LimitHit {
 
 export type Enforcement = 'cgroup-v2' | 'cgroup-v1' | 'rlimit'
 
+/** What starts in a session's group: its agent (the CLI, whose tools join `tools`), or a command. */
+export type Occupant = 'agent' | 'command'
+
 /** A process about to start under a session's limits. */
 export interface Entered {
   /** The command line that joins the group and sets the rlimits, then runs `command`. */
   wrap(command: string, args: readonly string[]): CommandLine
+  /** For an agent: the files its tools join the tools group through (to bind writable inside). */
+  readonly toolJoinFiles: readonly string[]
   /** Call once the process has exited: the last one out removes the group. */
   release(): void
 }
 
 const PARENT = 'claude-agent'
+/** What the agent itself (CLI, launcher, bwrap) may use beyond its tools' limits: a flood or a
+ * hog in a tool stops at the limit without taking the CLI down. */
+export const AGENT_RESERVE = { memoryBytes: 512 * 1024 ** 2, pids: 128 }
 const POLL_MS = 500
 /** Runs on the host, before bwrap: the group is joined before anything else can fork. */
 const JOIN_SCRIPT = [
@@ -39,6 +47,8 @@ interface Group {
   users: number
   limits: ResolvedLimits
   seen: LimitHits
+  /** Limits that stopped something at the last poll: a flood is one notice, not one a poll. */
+  hitting: Set<LimitHit['limit']>
   timer: NodeJS.Timeout
   onHit: ((hit: LimitHit) => void) | undefined
 }
@@ -96,11 +106,13 @@ export class SessionLimiter {
   }
 
   /** Puts the next process of `sessionId` under `limits` (the session's group, created if new). */
-  enter(sessionId: string, limits: ResolvedLimits, onHit?: (hit: LimitHit) => void): Entered {
-    const procs = this.backend ? this.join(sessionId, limits, onHit) : []
+  enter(sessionId: string, limits: ResolvedLimits, occupant: Occupant, onHit?: (hit: LimitHit) => void): Entered {
+    const groups = this.backend ? this.join(sessionId, limits, onHit) : { agent: [], tools: [] }
+    const procs = occupant === 'agent' ? groups.agent : groups.tools
     const rlimits = [String(Math.ceil(limits.workspaceBytes / 512)), this.backend ? '-' : String(Math.ceil(limits.memoryBytes / 1024))]
     let released = false
     return {
+      toolJoinFiles: occupant === 'agent' ? groups.tools : [],
       wrap: (command, args) => ({ command: '/bin/sh', args: ['-c', JOIN_SCRIPT, 'sandbox-limits', ...procs, '--', ...rlimits, command, ...args] }),
       release: () => {
         if (released || !this.backend) return
@@ -110,14 +122,18 @@ export class SessionLimiter {
     }
   }
 
-  private join(sessionId: string, limits: ResolvedLimits, onHit: ((hit: LimitHit) => void) | undefined): string[] {
+  /** The session's group `<session>` (limits plus the agent's reserve) with two leaves: `agent`
+   * (the CLI) and `tools` (the session's limits: its tools and commands). */
+  private join(sessionId: string, limits: ResolvedLimits, onHit: ((hit: LimitHit) => void) | undefined): { agent: string[]; tools: string[] } {
     const backend = this.backend!
     let group = this.groups.get(sessionId)
     const path = [...this.instance, sessionId]
-    const procs = backend.create(path, limits)
+    backend.create(path, { ...limits, memoryBytes: limits.memoryBytes + AGENT_RESERVE.memoryBytes, pids: limits.pids + AGENT_RESERVE.pids })
+    backend.prepareParent(path)
+    const procs = { agent: backend.create([...path, 'agent']), tools: backend.create([...path, 'tools'], limits) }
     if (!group) {
       const timer = setInterval(() => this.poll(sessionId), POLL_MS).unref()
-      group = { path, users: 0, limits, seen: backend.hits(path), timer, onHit }
+      group = { path, users: 0, limits, seen: { memory: 0, pids: 0 }, hitting: new Set(), timer, onHit }
       this.groups.set(sessionId, group)
     }
     group.users++
@@ -129,13 +145,20 @@ export class SessionLimiter {
   private poll(sessionId: string): void {
     const group = this.groups.get(sessionId)
     if (!group || !this.backend) return
-    const now = this.backend.hits(group.path)
+    const now = this.backend.hits([...group.path, 'tools'])
+    const whole = this.backend.hits(group.path)
+    now.memory += whole.memory
+    now.pids += whole.pids
     const hits: LimitHit[] = []
-    if (now.memory > group.seen.memory)
+    const rose = new Set<LimitHit['limit']>()
+    if (now.memory > group.seen.memory) rose.add('memory')
+    if (now.pids > group.seen.pids) rose.add('pids')
+    if (rose.has('memory') && !group.hitting.has('memory'))
       hits.push({ limit: 'memory', message: `the session's memory limit (${formatBytes(group.limits.memoryBytes)}) was reached: the kernel killed a process in its sandbox` })
-    if (now.pids > group.seen.pids)
+    if (rose.has('pids') && !group.hitting.has('pids'))
       hits.push({ limit: 'pids', message: `the session's process limit (${group.limits.pids}) was reached: its sandbox could not start more processes` })
     group.seen = now
+    group.hitting = rose
     for (const hit of hits) {
       this.logger.warn(`session ${sessionId}: ${hit.message}`)
       group.onHit?.(hit)
