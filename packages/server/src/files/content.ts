@@ -48,7 +48,11 @@ export interface Quota {
 }
 
 const tooLarge = (limit: number, bytes?: number) =>
-  new ServerError('BODY_TOO_LARGE', bytes === undefined ? `File exceeds the limit of ${limit} bytes` : `File is ${bytes} bytes; the limit is ${limit}`, { limit })
+  new ServerError(
+    'BODY_TOO_LARGE',
+    bytes === undefined ? `File exceeds the limit of ${limit} bytes` : `File is ${bytes} bytes; the limit is ${limit}`,
+    { limit },
+  )
 
 /** Fails the upload once more than `limit` bytes arrived, or more than the quota allows. */
 function byteLimit(limit: number, quota: Quota | undefined): Transform {
@@ -93,7 +97,14 @@ export async function writeContent(
 ): Promise<{ entry: FileEntry; created: boolean }> {
   const { rel } = path
   const { body: req, declaredBytes: declared } = upload
-  const refusal = declared === undefined ? undefined : declared > limit ? tooLarge(limit, declared) : quota && declared > quota.allowanceBytes ? quota.full(declared) : undefined
+  const refusal =
+    declared === undefined
+      ? undefined
+      : declared > limit
+        ? tooLarge(limit, declared)
+        : quota && declared > quota.allowanceBytes
+          ? quota.full(declared)
+          : undefined
   if (refusal) {
     req.resume()
     throw refusal

@@ -38,10 +38,14 @@ async function quotaFor(root: string, abs: string, limitBytes: number, usage: Us
   return {
     allowanceBytes: limitBytes - usedBytes + replaced,
     full: (bytes) =>
-      new ServerError('WORKSPACE_FULL', `Writing ${bytes} bytes would take the workspace over its limit: ${usedBytes} of ${limitBytes} bytes are used`, {
-        usedBytes,
-        limitBytes,
-      }),
+      new ServerError(
+        'WORKSPACE_FULL',
+        `Writing ${bytes} bytes would take the workspace over its limit: ${usedBytes} of ${limitBytes} bytes are used`,
+        {
+          usedBytes,
+          limitBytes,
+        },
+      ),
   }
 }
 

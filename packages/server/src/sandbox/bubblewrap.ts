@@ -105,7 +105,10 @@ export class BubblewrapSandbox implements Sandbox {
     this.hidden = hiddenPaths({ dataDir: options.dataDir, extra: options.hide ?? [] })
     this.runDir = createRunDir()
     const defaults = options.limits ?? DEFAULT_LIMITS
-    this.limiter = SessionLimiter.create({ logger: options.logger, ...(options.cgroupRoot ? { cgroupRoot: options.cgroupRoot } : {}) }, defaults)
+    this.limiter = SessionLimiter.create(
+      { logger: options.logger, ...(options.cgroupRoot ? { cgroupRoot: options.cgroupRoot } : {}) },
+      defaults,
+    )
     this.limits = { defaults, enforcement: this.limiter.enforcement }
   }
 

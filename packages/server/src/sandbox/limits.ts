@@ -42,7 +42,12 @@ export const raisesLimits = (config: Pick<QueryConfig, 'limits'> | undefined, de
 
 /** e.g. `2 GiB`, `512 MiB`, `1000 bytes` */
 export function formatBytes(bytes: number): string {
-  for (const [unit, size] of [['TiB', 1024 ** 4], ['GiB', 1024 ** 3], ['MiB', 1024 ** 2], ['KiB', 1024]] as const) {
+  for (const [unit, size] of [
+    ['TiB', 1024 ** 4],
+    ['GiB', 1024 ** 3],
+    ['MiB', 1024 ** 2],
+    ['KiB', 1024],
+  ] as const) {
     if (bytes >= size && bytes % (size / 16) === 0) return `${bytes / size} ${unit}`
   }
   return `${bytes} bytes`

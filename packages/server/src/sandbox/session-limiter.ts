@@ -113,7 +113,10 @@ export class SessionLimiter {
     let released = false
     return {
       toolJoinFiles: occupant === 'agent' ? groups.tools : [],
-      wrap: (command, args) => ({ command: '/bin/sh', args: ['-c', JOIN_SCRIPT, 'sandbox-limits', ...procs, '--', ...rlimits, command, ...args] }),
+      wrap: (command, args) => ({
+        command: '/bin/sh',
+        args: ['-c', JOIN_SCRIPT, 'sandbox-limits', ...procs, '--', ...rlimits, command, ...args],
+      }),
       release: () => {
         if (released || !this.backend) return
         released = true
@@ -124,7 +127,11 @@ export class SessionLimiter {
 
   /** The session's group `<session>` (limits plus the agent's reserve) with two leaves: `agent`
    * (the CLI) and `tools` (the session's limits: its tools and commands). */
-  private join(sessionId: string, limits: ResolvedLimits, onHit: ((hit: LimitHit) => void) | undefined): { agent: string[]; tools: string[] } {
+  private join(
+    sessionId: string,
+    limits: ResolvedLimits,
+    onHit: ((hit: LimitHit) => void) | undefined,
+  ): { agent: string[]; tools: string[] } {
     const backend = this.backend!
     let group = this.groups.get(sessionId)
     const path = [...this.instance, sessionId]
@@ -154,9 +161,15 @@ export class SessionLimiter {
     if (now.memory > group.seen.memory) rose.add('memory')
     if (now.pids > group.seen.pids) rose.add('pids')
     if (rose.has('memory') && !group.hitting.has('memory'))
-      hits.push({ limit: 'memory', message: `the session's memory limit (${formatBytes(group.limits.memoryBytes)}) was reached: the kernel killed a process in its sandbox` })
+      hits.push({
+        limit: 'memory',
+        message: `the session's memory limit (${formatBytes(group.limits.memoryBytes)}) was reached: the kernel killed a process in its sandbox`,
+      })
     if (rose.has('pids') && !group.hitting.has('pids'))
-      hits.push({ limit: 'pids', message: `the session's process limit (${group.limits.pids}) was reached: its sandbox could not start more processes` })
+      hits.push({
+        limit: 'pids',
+        message: `the session's process limit (${group.limits.pids}) was reached: its sandbox could not start more processes`,
+      })
     group.seen = now
     group.hitting = rose
     for (const hit of hits) {

@@ -26,7 +26,10 @@ describe('workspace size limit', () => {
     assert.match(String(refused.body['error']), /600 of 1000 bytes/)
     // Nothing half-written is left, and what was there stays.
     const listing = await call(stack.url, 'GET', '/files')
-    assert.deepEqual((listing.body['entries'] as Array<{ name: string }>).map((e) => e.name), ['a.bin'])
+    assert.deepEqual(
+      (listing.body['entries'] as Array<{ name: string }>).map((e) => e.name),
+      ['a.bin'],
+    )
   })
 
   it('counts the file a write replaces', async () => {

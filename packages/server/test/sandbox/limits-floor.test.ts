@@ -18,12 +18,18 @@ describe('the rlimit floor', () => {
 
   it('sets RLIMIT_DATA and RLIMIT_FSIZE, and says at start that process count and CPU are not enforced', async () => {
     const stack = await startStack({
-      settings: { cgroupRoot: empty, sessionLimits: { memoryBytes: 768 * 1024 ** 2, pids: 100, cpuWeight: 100, workspaceBytes: 64 * 1024 ** 2 } },
+      settings: {
+        cgroupRoot: empty,
+        sessionLimits: { memoryBytes: 768 * 1024 ** 2, pids: 100, cpuWeight: 100, workspaceBytes: 64 * 1024 ** 2 },
+      },
     })
     try {
       const line = stack.logLines.find((l) => l.includes('session limits:'))
       assert.match(line ?? '', /^warn session limits: no cgroup \(no cgroup v2 at .* and no v1 memory or pids hierarchy\)/)
-      assert.match(line ?? '', /memory \(RLIMIT_DATA\) 768 MiB, file size \(RLIMIT_FSIZE\) 64 MiB; process count and CPU share are NOT enforced/)
+      assert.match(
+        line ?? '',
+        /memory \(RLIMIT_DATA\) 768 MiB, file size \(RLIMIT_FSIZE\) 64 MiB; process count and CPU share are NOT enforced/,
+      )
       const run = await exec(stack.url, 'default', { command: 'ulimit -d; ulimit -f; cat /proc/self/cgroup | grep pids', shell: true })
       assert.equal(run.exit?.['code'], 0, JSON.stringify(run))
       const [data, blocks] = run.stdout.split('\n')
@@ -94,7 +100,10 @@ describe('limits in a config', () => {
   })
 
   it('refuses a bad server setting, naming it', () => {
-    assert.throws(() => sessionLimitsFrom({ SESSION_MEMORY_LIMIT: '2 gigs' }), (err: Error) => err instanceof SettingsError && /SESSION_MEMORY_LIMIT/.test(err.message))
+    assert.throws(
+      () => sessionLimitsFrom({ SESSION_MEMORY_LIMIT: '2 gigs' }),
+      (err: Error) => err instanceof SettingsError && /SESSION_MEMORY_LIMIT/.test(err.message),
+    )
     assert.throws(() => sessionLimitsFrom({ SESSION_CPU_WEIGHT: '0' }), /SESSION_CPU_WEIGHT/)
     assert.throws(() => sessionLimitsFrom({ SESSION_PIDS_LIMIT: '3' }), /SESSION_PIDS_LIMIT/)
     assert.deepEqual(sessionLimitsFrom({ SESSION_MEMORY_LIMIT: '1.5G', SESSION_WORKSPACE_LIMIT: '100MB' }), {

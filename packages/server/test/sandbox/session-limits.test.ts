@@ -61,7 +61,10 @@ describe('session limits in a real cgroup', { skip: !cgroupV1 && 'no cgroup v1 m
       ['limited', { pids: PIDS, memory: MEMORY }],
       ['other', {}],
     ] as const) {
-      const res = await fetch(`${stack.url}/sessions`, { method: 'POST', body: JSON.stringify({ id, config: { limits, permissionMode: 'bypassPermissions' } }) })
+      const res = await fetch(`${stack.url}/sessions`, {
+        method: 'POST',
+        body: JSON.stringify({ id, config: { limits, permissionMode: 'bypassPermissions' } }),
+      })
       assert.equal(res.status, 201, await res.text())
     }
     hog = await WsProbe.connect(`${stack.url.replace(/^http/, 'ws')}/sessions/limited/ws`)
@@ -88,7 +91,13 @@ describe('session limits in a real cgroup', { skip: !cgroupV1 && 'no cgroup v1 m
     const answer = await turn(other, 'hello')
     assert.match(answer.text, /hello from the other session/)
     const { text, frames } = await flood.catch((err) => {
-      console.log(JSON.stringify(hog.frames.filter((f) => f.type === 'info' || f.type === 'error'), null, 1))
+      console.log(
+        JSON.stringify(
+          hog.frames.filter((f) => f.type === 'info' || f.type === 'error'),
+          null,
+          1,
+        ),
+      )
       throw err
     })
     assert.match(text, /fork: .*Resource temporarily unavailable/)
