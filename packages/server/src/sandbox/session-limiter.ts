@@ -61,33 +61,33 @@ export interface SessionLimiterOptions {
 
 export class SessionLimiter {
   private readonly groups = new Map<string, Group>()
-  /** This server's own subtree: `claude-agent/<pid>-<random>` (several servers may share a host). */
-  private readonly instance = [PARENT, `${process.pid}-${randomBytes(4).toString('hex')}`]
 
   private constructor(
     private readonly backend: CgroupBackend | undefined,
     private readonly logger: Logger,
+    /** This server's own subtree: `claude-agent/<pid>-<random>` (several servers may share a host). */
+    private readonly instance: readonly string[],
   ) {}
 
   /** Detects the cgroups, removes stale groups and says in one log line what is enforced. */
   static create(options: SessionLimiterOptions, defaults: ResolvedLimits): SessionLimiter {
     const found = detectCgroups(options.cgroupRoot)
+    const instance = [PARENT, `${process.pid}-${randomBytes(4).toString('hex')}`]
     let backend: CgroupBackend | undefined
     let why: string
     if ('unusable' in found) why = found.unusable
     else {
       try {
         removeStale(found)
-        found.prepareParent([PARENT])
+        found.prepareParent(instance)
         backend = found
         why = ''
       } catch (err) {
         why = `cannot create cgroups there (${(err as Error).message})`
       }
     }
-    const limiter = new SessionLimiter(backend, options.logger)
+    const limiter = new SessionLimiter(backend, options.logger, instance)
     if (backend) {
-      backend.prepareParent(limiter.instance)
       options.logger.info(
         `session limits: ${backend.kind} (${backend.controllers.join(', ')}) at ${backend.describe([PARENT])}; defaults: memory ${formatBytes(defaults.memoryBytes)}, ${defaults.pids} processes` +
           `${backend.controllers.includes('cpu') ? `, CPU weight ${defaults.cpuWeight}` : ', CPU share not enforced (no cpu controller)'}, file size ${formatBytes(defaults.workspaceBytes)}`,
@@ -221,9 +221,9 @@ function removeAll(backend: CgroupBackend, path: readonly string[]): void {
 /** The groups of servers that are gone (killed, crashed): their processes killed, groups removed. */
 function removeStale(backend: CgroupBackend): void {
   for (const name of backend.children([PARENT])) {
+    // This process's own (another server in it) and a live server's are not stale.
     const pid = Number(/^(\d+)-/.exec(name)?.[1])
-    if (pid && pid !== process.pid && isAlive(pid)) continue
-    if (pid === process.pid) continue
+    if (pid === process.pid || (pid && isAlive(pid))) continue
     removeAll(backend, [PARENT, name])
   }
 }
