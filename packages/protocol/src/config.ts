@@ -1,6 +1,7 @@
 // The query config of the original protocol (`POST /config`), validated strictly so a
 // typo or a wrong type is a 400 that names the field instead of a silently ignored option.
 import { z } from 'zod'
+import { SessionLimitsSchema } from './limits.js'
 
 export const PERMISSION_MODES = ['default', 'acceptEdits', 'bypassPermissions', 'plan', 'dontAsk', 'auto'] as const
 export const PermissionModeSchema = z.enum(PERMISSION_MODES)
@@ -103,6 +104,9 @@ export const QueryConfigSchema = z.strictObject({
   /** Send partial messages (token stream events) to this session's clients by default.
    * A client can also ask for them itself (`?partial=1`). They are live only, never logged. */
   includePartialMessages: z.boolean().optional(),
+  /** The session sandbox's memory, processes, CPU share and directory size (docs/limits.md).
+   * @default the server's SESSION_* settings; raising one above them is for admins */
+  limits: SessionLimitsSchema.optional(),
 })
 export type QueryConfig = z.infer<typeof QueryConfigSchema>
 

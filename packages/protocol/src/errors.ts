@@ -44,6 +44,7 @@ export const ERROR_CODES = [
   'IS_A_DIRECTORY', // a file was needed (read, write)
   'DIRECTORY_NOT_EMPTY', // deleting a non-empty directory without `recursive`
   'EXEC_FAILED', // the command could not be started (data.errno: ENOENT, EACCES, ...)
+  'WORKSPACE_FULL', // a write that would take the session's directory over its size limit (HTTP 413; data: usedBytes, limitBytes)
   'WATCH_FAILED', // the watcher could not watch (e.g. the system's inotify limit); the socket closes
 ] as const
 

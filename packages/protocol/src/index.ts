@@ -39,6 +39,19 @@ export {
   type AuditEntry,
   type AuditListResponse,
 } from './audit.js'
+export {
+  ByteSizeSchema,
+  CPU_WEIGHT_MAX,
+  ResolvedLimitsSchema,
+  SessionLimitsSchema,
+  SessionUsageSchema,
+  byteSizeOf,
+  parseByteSize,
+  type ByteSize,
+  type ResolvedLimits,
+  type SessionLimitsConfig,
+  type SessionUsage,
+} from './limits.js'
 export { ContentBlockSchema, UserMessageSchema, type UserMessage } from './user-message.js'
 export {
   SdkAssistantMessageSchema,

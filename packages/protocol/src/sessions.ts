@@ -1,6 +1,7 @@
 // The native session API: many sessions per server, each one Claude conversation.
 import { z } from 'zod'
 import { QueryConfigSchema, WorkspaceChoiceSchema } from './config.js'
+import { SessionUsageSchema } from './limits.js'
 import { OsStringSchema } from './os-string.js'
 
 export const SESSION_STATES = [
@@ -45,5 +46,7 @@ export const SessionInfoSchema = z.object({
   clients: z.number().int().nonnegative(),
   /** The principal that owns it; null: the admins (the default session). Absent from older servers. */
   owner: z.string().nullable().optional(),
+  /** The limits in force and the directory's usage (docs/limits.md). */
+  usage: SessionUsageSchema.optional(),
 })
 export type SessionInfo = z.infer<typeof SessionInfoSchema>

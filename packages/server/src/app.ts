@@ -14,11 +14,13 @@ import { SqliteStore } from './event-log/sqlite-store.js'
 import { execRoutes } from './exec/routes.js'
 import { sandboxedSpawner } from './exec/spawn.js'
 import { fileRoutes } from './files/routes.js'
+import { UsageCache } from './files/usage.js'
 import { watchEndpoint } from './files/watch-socket.js'
 import { Authenticator } from './http/auth.js'
 import { createHttpApp, type HttpApp } from './http/http-app.js'
 import { createHttpServer } from './http/node-server.js'
 import { BubblewrapSandbox } from './sandbox/bubblewrap.js'
+import { resolveLimits } from './sandbox/limits.js'
 import { NoSandbox } from './sandbox/none.js'
 import { DEFAULT_MODEL_API } from './sandbox/sandbox-env.js'
 import type { Sandbox } from './sandbox/sandbox.js'
@@ -69,7 +71,7 @@ export interface RunningServer {
  * and says so in the log.
  * @throws SandboxError when bubblewrap is asked for and cannot work here (see BubblewrapSandbox.create) */
 export function createSandbox(settings: ServerSettings, logger: Logger): Sandbox {
-  if (settings.sandbox === 'none') return new NoSandbox(logger)
+  if (settings.sandbox === 'none') return new NoSandbox(logger, settings.sessionLimits)
   // Every session's workspace is hidden, so a sandbox sees only the one it binds. Made now:
   // a missing path is not hidden.
   const workspaces = [settings.workspaceDir, sessionWorkspacesDir(settings)]
@@ -81,6 +83,8 @@ export function createSandbox(settings: ServerSettings, logger: Logger): Sandbox
     modelApi: settings.agentVars['ANTHROPIC_BASE_URL'] || settings.demoModelUrl || DEFAULT_MODEL_API,
     ...(settings.sandboxAllowedHosts ? { allowedHosts: settings.sandboxAllowedHosts } : {}),
     hide: [...workspaces, ...(settings.sandboxHide ?? [])],
+    ...(settings.sessionLimits ? { limits: settings.sessionLimits } : {}),
+    ...(settings.cgroupRoot ? { cgroupRoot: settings.cgroupRoot } : {}),
   })
 }
 
@@ -113,7 +117,8 @@ async function startLocked(options: StartServerOptions, unlock: () => void): Pro
   const sandbox = options.sandbox ?? createSandbox(settings, logger)
   const store = options.store ?? new SqliteStore(databasePath(settings))
 
-  const sessions = new SessionManager({ settings, agents: options.agents ?? claudeSdkAgentFactory, store, logger, scrub, sandbox })
+  const usage = new UsageCache()
+  const sessions = new SessionManager({ settings, agents: options.agents ?? claudeSdkAgentFactory, store, logger, scrub, sandbox, usage })
   const audit = new AuditLog({ store, scrub, logger })
   // Files: every path relative to a session's workspace (the default session's at /files).
   const workspaceOf = (id: string) => sessions.get(id).workspace
@@ -128,10 +133,19 @@ async function startLocked(options: StartServerOptions, unlock: () => void): Pro
     routes: [
       healthRoutes({ demo: () => sessions.isDemo() }),
       configRoutes(sessions, { maxBodyBytes: settings.maxBodyBytes }),
-      sessionRoutes(sessions, store, audit, { maxBodyBytes: settings.maxBodyBytes, memberPermissionModes: settings.memberPermissionModes }),
+      sessionRoutes(sessions, store, audit, { maxBodyBytes: settings.maxBodyBytes, memberPermissionModes: settings.memberPermissionModes,
+        limitDefaults: () => sandbox.limits.defaults,
+      }),
       readerRoutes({ sessions, live }),
       tokenRoutes({ tokens, live, audit, maxBodyBytes: settings.maxBodyBytes }),
-      fileRoutes({ workspaceOf, audit, maxFileBytes: settings.maxFileBytes ?? 1024 ** 3, logger }),
+      fileRoutes({
+        workspaceOf,
+        audit,
+        maxFileBytes: settings.maxFileBytes ?? 1024 ** 3,
+        logger,
+        workspaceLimit: (id) => resolveLimits(sessions.get(id).postedConfig, sandbox.limits.defaults).workspaceBytes,
+        usage,
+      }),
       auditRoutes(audit),
       execRoutes({ sessions, audit, maxBodyBytes: settings.maxBodyBytes, spawn: sandboxedSpawner(sandbox), logger }),
     ],

@@ -7,6 +7,8 @@ import { pickAgentVars } from './credentials.js'
 import { PERMISSION_MODES, type PermissionMode } from '@claude-agent/protocol'
 import { parseTokens, TokenSpecError, type AuthToken } from './http/auth.js'
 import type { LogLevel } from './logger.js'
+import { CPU_WEIGHT_MAX, parseByteSize } from '@claude-agent/protocol'
+import { DEFAULT_LIMITS, type ResolvedLimits } from './sandbox/limits.js'
 import { SANDBOX_KINDS, SandboxError, type SandboxKind } from './sandbox/sandbox.js'
 import type { OidcSettings } from './tenancy/oidc.js'
 import { isRole } from './tenancy/principal.js'
@@ -66,6 +68,11 @@ export interface ServerSettings {
   memberPermissionModes: PermissionMode[]
   /** Bearer JWTs from this OIDC issuer are accepted (docs/tenancy.md). */
   oidc?: OidcSettings
+  /** Each session's limits unless its config sets its own (SESSION_MEMORY_LIMIT, SESSION_PIDS_LIMIT,
+   * SESSION_CPU_WEIGHT, SESSION_WORKSPACE_LIMIT; docs/limits.md). @default DEFAULT_LIMITS */
+  sessionLimits?: ResolvedLimits
+  /** Where the cgroup file systems are mounted (SESSION_CGROUP_ROOT). @default /sys/fs/cgroup */
+  cgroupRoot?: string
 }
 
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent']
@@ -172,6 +179,26 @@ function pathSetting(name: string, raw: string | undefined): string | undefined 
   return raw
 }
 
+function bytesFrom(env: Record<string, string | undefined>, name: string, fallback: number): number {
+  const raw = env[name]
+  if (raw === undefined || raw === '') return fallback
+  const bytes = parseByteSize(raw)
+  if (bytes === undefined) throw new SettingsError(`${name} must be a size such as 2GiB, 512MiB or 1073741824, got "${raw}"`)
+  return bytes
+}
+
+/** The SESSION_* limits, each defaulting to DEFAULT_LIMITS. */
+export function sessionLimitsFrom(env: Record<string, string | undefined>): ResolvedLimits {
+  const cpuWeight = intFrom(env, 'SESSION_CPU_WEIGHT', DEFAULT_LIMITS.cpuWeight, 1)
+  if (cpuWeight > CPU_WEIGHT_MAX) throw new SettingsError(`SESSION_CPU_WEIGHT must be at most ${CPU_WEIGHT_MAX}, got "${cpuWeight}"`)
+  return {
+    memoryBytes: bytesFrom(env, 'SESSION_MEMORY_LIMIT', DEFAULT_LIMITS.memoryBytes),
+    pids: intFrom(env, 'SESSION_PIDS_LIMIT', DEFAULT_LIMITS.pids, 8),
+    cpuWeight,
+    workspaceBytes: bytesFrom(env, 'SESSION_WORKSPACE_LIMIT', DEFAULT_LIMITS.workspaceBytes),
+  }
+}
+
 const list = (raw: string | undefined) =>
   raw === undefined || raw.trim() === ''
     ? undefined
@@ -274,6 +301,8 @@ export function settingsFromEnv(env: Record<string, string | undefined> = proces
     sandboxHide: list(env['SANDBOX_HIDE']),
     memberPermissionModes: memberModesFrom(env['MEMBER_PERMISSION_MODES']),
     ...(oidc && { oidc }),
+    sessionLimits: sessionLimitsFrom(env),
+    cgroupRoot: pathSetting('SESSION_CGROUP_ROOT', env['SESSION_CGROUP_ROOT']),
   }
 }
 

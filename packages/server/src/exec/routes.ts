@@ -76,7 +76,12 @@ export function execRoutes(options: ExecRoutesOptions): RouteModule {
       const session = options.sessions.get(c.req.param('id'))
       const request = parseRequest(await readJsonBody(c))
       const { sessionDir, cwd } = commandDirs(session, request.cwd)
-      const target: ExecTarget = { id: session.id, cwd: sessionDir, stateDir: options.sessions.stateDir(session.id) }
+      const target: ExecTarget = {
+        id: session.id,
+        cwd: sessionDir,
+        stateDir: options.sessions.stateDir(session.id),
+        limits: session.postedConfig.limits,
+      }
       // With a shell, args follow the command line as $1, $2, ... ($0 is "bash").
       const [command, args] = request.shell
         ? ['/bin/bash', ['-c', request.command, 'bash', ...(request.args ?? [])]]

@@ -6,6 +6,8 @@
 import { ChildProcess, spawn } from 'node:child_process'
 import { accessSync, constants, mkdirSync } from 'node:fs'
 import { delimiter, join, resolve } from 'node:path'
+import type { QueryConfig } from '@claude-agent/protocol'
+import { resolveLimits } from '../sandbox/limits.js'
 import type { Sandbox } from '../sandbox/sandbox.js'
 
 /** Where a command runs: the session it belongs to. */
@@ -16,6 +18,8 @@ export interface ExecTarget {
   cwd: string
   /** The session's state directory: the command's HOME and TMPDIR are in it, as its agent's. */
   stateDir: string
+  /** The limits its config asks for: a command shares the session's group with its agent. */
+  limits?: QueryConfig['limits']
 }
 
 export interface SpawnInSessionOptions {
@@ -101,7 +105,8 @@ export function sandboxedSpawner(sandbox: Sandbox): SessionSpawner {
     const env = commandEnv(session, options.env)
     const problem = unrunnable(command, options.cwd, env['PATH'])
     if (problem) return failedSpawn(command, problem)
-    const run = sandbox.prepare({ sessionId: session.id, cwd: session.cwd, workdir: options.cwd, stateDir: session.stateDir, env })
+    const limits = resolveLimits(session, sandbox.limits.defaults)
+    const run = sandbox.prepare({ sessionId: session.id, cwd: session.cwd, workdir: options.cwd, stateDir: session.stateDir, env, limits })
     let child: ChildProcess
     try {
       const line = run.wrap(command, args)

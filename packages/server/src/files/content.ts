@@ -40,13 +40,28 @@ export async function readContent({ rel, abs }: WorkspacePath): Promise<{ stream
   }
 }
 
-/** Fails the upload once more than `limit` bytes arrived. */
-function byteLimit(limit: number): Transform {
+/** Room left in the session's directory for this write (what it replaces included). */
+export interface Quota {
+  allowanceBytes: number
+  /** The error for an upload of `bytes` that does not fit. */
+  full(bytes: number): ServerError
+}
+
+const tooLarge = (limit: number, bytes?: number) =>
+  new ServerError(
+    'BODY_TOO_LARGE',
+    bytes === undefined ? `File exceeds the limit of ${limit} bytes` : `File is ${bytes} bytes; the limit is ${limit}`,
+    { limit },
+  )
+
+/** Fails the upload once more than `limit` bytes arrived, or more than the quota allows. */
+function byteLimit(limit: number, quota: Quota | undefined): Transform {
   let seen = 0
   return new Transform({
     transform(chunk: Buffer, _encoding, done) {
       seen += chunk.length
-      if (seen > limit) done(new ServerError('BODY_TOO_LARGE', `File exceeds the limit of ${limit} bytes`, { limit }))
+      if (seen > limit) done(tooLarge(limit))
+      else if (quota && seen > quota.allowanceBytes) done(quota.full(seen))
       else done(null, chunk)
     },
   })
@@ -74,12 +89,25 @@ export interface Upload {
 }
 
 /** Streams the request body into `path`, creating parent directories. */
-export async function writeContent(path: WorkspacePath, upload: Upload, limit: number): Promise<{ entry: FileEntry; created: boolean }> {
+export async function writeContent(
+  path: WorkspacePath,
+  upload: Upload,
+  limit: number,
+  quota?: Quota,
+): Promise<{ entry: FileEntry; created: boolean }> {
   const { rel } = path
   const { body: req, declaredBytes: declared } = upload
-  if (declared !== undefined && declared > limit) {
+  const refusal =
+    declared === undefined
+      ? undefined
+      : declared > limit
+        ? tooLarge(limit, declared)
+        : quota && declared > quota.allowanceBytes
+          ? quota.full(declared)
+          : undefined
+  if (refusal) {
     req.resume()
-    throw new ServerError('BODY_TOO_LARGE', `File is ${declared} bytes; the limit is ${limit}`, { limit })
+    throw refusal
   }
   if (rel === '.') throw new ServerError('IS_A_DIRECTORY', 'The workspace root is a directory', { path: rel })
   let temp: string | undefined
@@ -93,7 +121,7 @@ export async function writeContent(path: WorkspacePath, upload: Upload, limit: n
         : err
     })
     temp = join(dirname(target), `.cas-upload-${randomBytes(8).toString('hex')}.tmp`)
-    await pipeline(req, byteLimit(limit), createWriteStream(temp, { flags: 'wx' }))
+    await pipeline(req, byteLimit(limit, quota), createWriteStream(temp, { flags: 'wx' }))
     // Keep an overwritten file's permissions (an executable script stays executable).
     if (mode !== undefined) await chmod(temp, mode)
     await rename(temp, target)

@@ -13,9 +13,10 @@ import type { HttpApp, HttpEnv, RouteModule } from '../http/http-app.js'
 import { jsonResponse } from '../http/respond.js'
 import { streamResponse } from '../http/stream.js'
 import type { Logger } from '../logger.js'
-import { readContent, writeContent } from './content.js'
+import { readContent, writeContent, type Quota } from './content.js'
 import { entryOf, fsError, listEntries, statEntry } from './entries.js'
 import { flagParam, pathParam } from './query.js'
+import { directoryUsage, type UsageCache } from './usage.js'
 import type { Workspace, WorkspacePath } from './workspace-path.js'
 
 export interface FileRoutesOptions {
@@ -25,6 +26,32 @@ export interface FileRoutesOptions {
   /** Largest file a PUT accepts; larger ones get BODY_TOO_LARGE. */
   maxFileBytes: number
   logger: Logger
+  /** The size limit of a session's directory (its `limits.workspace`). @default none */
+  workspaceLimit?: (sessionId: string) => number
+  /** Told each measurement (the session's info shows the usage). */
+  usage?: UsageCache
+}
+
+/** What a write to `abs` may add: the limit, less what the directory holds, plus the file it replaces. */
+async function quotaFor(root: string, abs: string, limitBytes: number, usage: UsageCache | undefined): Promise<Quota> {
+  const usedBytes = await directoryUsage(root)
+  usage?.set(root, usedBytes)
+  const replaced = await stat(abs).then(
+    (s) => (s.isFile() ? s.size : 0),
+    () => 0,
+  )
+  return {
+    allowanceBytes: limitBytes - usedBytes + replaced,
+    full: (bytes) =>
+      new ServerError(
+        'WORKSPACE_FULL',
+        `Writing ${bytes} bytes would take the workspace over its limit: ${usedBytes} of ${limitBytes} bytes are used`,
+        {
+          usedBytes,
+          limitBytes,
+        },
+      ),
+  }
 }
 
 async function makeDir({ rel, abs }: WorkspacePath, parents: boolean): Promise<MakeDirResponse> {
@@ -92,7 +119,11 @@ function addFileRoutes(app: HttpApp, prefix: string, sessionOf: (c: Context<Http
       body.resume()
       throw err
     })
-    const { entry, created } = await writeContent(path, { body, declaredBytes: declaredLength(c), aborted: () => aborted(c) }, maxFileBytes)
+    const limit = options.workspaceLimit?.(sessionOf(c))
+    const root = options.workspaceOf(sessionOf(c)).root
+    const quota = limit === undefined ? undefined : await quotaFor(root, path.abs, limit, options.usage)
+    const upload = { body, declaredBytes: declaredLength(c), aborted: () => aborted(c) }
+    const { entry, created } = await writeContent(path, upload, maxFileBytes, quota)
     record(c, 'file_write', { path: path.rel, bytes: entry.size, created })
     return jsonResponse<FileEntryResponse>({ entry }, created ? 201 : 200)
   })

@@ -10,6 +10,7 @@ import {
   type ListSessionsResponse,
   type PermissionEventsResponse,
   type PermissionMode,
+  type ResolvedLimits,
   type SessionConfig,
   type SessionEventsResponse,
 } from '@claude-agent/protocol'
@@ -22,13 +23,16 @@ import type { RouteModule } from '../http/http-app.js'
 import { parseCursor, parseLimit } from '../http/query.js'
 import { jsonResponse } from '../http/respond.js'
 import type { SessionManager } from '../sessions/session-manager.js'
-import { authorizeMode, can } from '../tenancy/access.js'
+import { raisedLimits } from '../sandbox/limits.js'
+import { authorizeLimits, authorizeMode, can } from '../tenancy/access.js'
 import { principalOf } from '../tenancy/http-gate.js'
 
 export interface SessionRoutesOptions {
   maxBodyBytes: number
   /** The permission modes members may create sessions with. */
   memberPermissionModes: readonly PermissionMode[]
+  /** The server's session limits: only admins create sessions above them. */
+  limitDefaults: () => ResolvedLimits
 }
 
 /** The mode a new session's CLI starts in (the manager's default for named sessions). */
@@ -47,6 +51,7 @@ export function sessionRoutes(sessions: SessionManager, log: EventLog, audit: Au
       }
       const principal = principalOf(c)
       authorizeMode(principal, startMode(parsed.data.config), options.memberPermissionModes)
+      authorizeLimits(principal, raisedLimits(parsed.data.config, options.limitDefaults()))
       const dropped = droppedAgentFields((body as { config?: unknown }).config, 'config.')
       const session = sessions.create(parsed.data, principal.id)
       session.droppedConfigFields = dropped

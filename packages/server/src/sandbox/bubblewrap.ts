@@ -2,7 +2,7 @@
 // read-only view of the host minus hidden paths, its own writable cwd and state directory, a
 // private /tmp and a network namespace whose only ways out are two host-side Unix sockets:
 // the model gateway (which holds the credential) and the allow-listing egress proxy.
-import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, isAbsolute, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Logger } from '../logger.js'
@@ -12,12 +12,26 @@ import { bwrapArgs, type HiddenPath } from './bwrap-args.js'
 import { startEgressProxy } from './egress-proxy.js'
 import { hiddenPaths } from './hidden-paths.js'
 import { createRunDir } from './run-dir.js'
+import { DEFAULT_LIMITS, type ResolvedLimits } from './limits.js'
 import { startModelGateway } from './model-gateway.js'
-import type { CommandLine, ModelFailure, Sandbox, SandboxRun, SandboxSpec } from './sandbox.js'
+import type { CommandLine, ModelFailure, Sandbox, SandboxLimits, SandboxRun, SandboxSpec } from './sandbox.js'
+import { SessionLimiter, type Entered } from './session-limiter.js'
 import { DEFAULT_MODEL_API, MODEL_PORT, PROXY_PORT, assertSandboxableCredentials, splitEnv } from './sandbox-env.js'
 
 /** Where the run's proxy sockets appear inside the sandbox (on its private /run). */
 export const INSIDE_SOCKET_DIR = '/run/claude-agent-server'
+
+/** The CLI's CLAUDE_CODE_SHELL_PREFIX, written into the run's directory (the CLI appends the
+ * command line as one word): each tool command joins the session's tools cgroup through the
+ * files named, bound writable inside, before it runs. So a flood or a hog in a tool stops at
+ * the session's limit while the CLI, in its own group with a reserve, goes on. */
+const toolShell = (joinFiles: readonly string[]) =>
+  [
+    '#!/bin/sh',
+    ...joinFiles.map((file) => `echo $$ > ${shellQuote(file)} || { echo "sandbox limits: cannot join the tools cgroup" >&2; exit 126; }`),
+    'exec /bin/bash -c "$1"',
+    '',
+  ].join('\n')
 
 /** Runs first inside the sandbox: relays loopback ports to the sockets, then runs the CLI. */
 export const LAUNCHER = fileURLToPath(new URL('./launcher.cjs', import.meta.url))
@@ -54,6 +68,11 @@ export interface BubblewrapOptions {
   hide?: readonly string[]
   /** @default the `bwrap` on PATH */
   bwrapPath?: string
+  /** Each session's limits unless its config sets its own. @default DEFAULT_LIMITS */
+  limits?: ResolvedLimits
+  /** Where the cgroup file systems are (tests point it elsewhere to get the rlimit floor).
+   * @default /sys/fs/cgroup */
+  cgroupRoot?: string
 }
 
 export class BubblewrapSandbox implements Sandbox {
@@ -62,6 +81,8 @@ export class BubblewrapSandbox implements Sandbox {
   private readonly runDir: string
   private readonly hidden: HiddenPath[]
   private readonly allow: AllowList | undefined
+  private readonly limiter: SessionLimiter
+  readonly limits: SandboxLimits
 
   /**
    * Checks bwrap and the settings, then sets up the sandbox.
@@ -83,6 +104,12 @@ export class BubblewrapSandbox implements Sandbox {
     mkdirSync(options.dataDir, { recursive: true })
     this.hidden = hiddenPaths({ dataDir: options.dataDir, extra: options.hide ?? [] })
     this.runDir = createRunDir()
+    const defaults = options.limits ?? DEFAULT_LIMITS
+    this.limiter = SessionLimiter.create(
+      { logger: options.logger, ...(options.cgroupRoot ? { cgroupRoot: options.cgroupRoot } : {}) },
+      defaults,
+    )
+    this.limits = { defaults, enforcement: this.limiter.enforcement }
   }
 
   prepare(spec: SandboxSpec): SandboxRun {
@@ -110,12 +137,18 @@ export class BubblewrapSandbox implements Sandbox {
       allow,
       gateway: gateway !== undefined,
     }
+    // A run with a model gateway is an agent; its tools join the tools group on their own.
+    const occupant = gateway ? 'agent' : 'command'
+    const entered = this.limiter.enter(spec.sessionId, spec.limits ?? this.limits.defaults, occupant, spec.onLimitHit)
+    const prefix = entered.toolJoinFiles.length > 0 ? `${INSIDE_SOCKET_DIR}/tool-shell` : undefined
+    if (prefix) writeFileSync(join(dir, 'tool-shell'), toolShell(entered.toolJoinFiles), { mode: 0o755 })
     let closed: Promise<void> | undefined
     const run: SandboxRun = {
-      env: inside,
-      wrap: (command, args) => this.wrap({ command, args: [...args] }, where),
+      env: prefix ? { ...inside, CLAUDE_CODE_SHELL_PREFIX: prefix } : inside,
+      wrap: (command, args) => this.wrap({ command, args: [...args] }, where, entered),
       close: () =>
         (closed ??= Promise.all([gateway?.close(), egress.close()]).then(() => {
+          entered.release()
           rmSync(dir, { recursive: true, force: true })
           this.runs.delete(run)
         })),
@@ -124,7 +157,7 @@ export class BubblewrapSandbox implements Sandbox {
     return run
   }
 
-  private wrap(cli: CommandLine, where: RunLayout): CommandLine {
+  private wrap(cli: CommandLine, where: RunLayout, entered: Entered): CommandLine {
     const { cwd, stateDir, socketDir } = where
     const node = realpathSync(process.execPath)
     // The CLI may need files beside its binary; a bare name found on PATH is not re-exposed.
@@ -132,7 +165,8 @@ export class BubblewrapSandbox implements Sandbox {
     const layout = {
       hidden: this.hidden,
       readOnly: [node, realpathSync(LAUNCHER), SERVER_TREE, ...cliDir],
-      writable: [cwd, stateDir],
+      // The tools group's join files, writable: a tool can only put itself (deeper) in it.
+      writable: [cwd, stateDir, ...entered.toolJoinFiles],
       mounts: [{ source: socketDir, target: INSIDE_SOCKET_DIR }],
       cwd: where.workdir,
     }
@@ -146,14 +180,16 @@ export class BubblewrapSandbox implements Sandbox {
       const listen = host === '::1' ? `[::1]:${port}` : `${host === 'localhost' ? '127.0.0.1' : host}:${port}`
       relays.push(`${listen}=${egress}=${host.includes(':') ? `[${host}]` : host}:${port}`)
     }
-    return {
-      command: this.bwrap,
-      args: [...bwrapArgs(layout), '--', node, LAUNCHER, ...relays, '--', cli.command, ...cli.args],
-    }
+    // The limits come first: bwrap and all it starts are in the session's group from the start.
+    return entered.wrap(this.bwrap, [...bwrapArgs(layout), '--', node, LAUNCHER, ...relays, '--', cli.command, ...cli.args])
   }
 
   async close(): Promise<void> {
     await Promise.all([...this.runs].map((run) => run.close()))
+    this.limiter.close()
     rmSync(this.runDir, { recursive: true, force: true })
   }
 }
+
+/** One word for the CLI's shell, whatever the path holds. */
+const shellQuote = (word: string) => `'${word.replaceAll("'", `'\\''`)}'`

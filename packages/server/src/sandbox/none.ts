@@ -1,7 +1,8 @@
 // `--sandbox none`: no isolation. The CLI and its tools run as the server's user, see its
 // files, its network and the real credential. Only ever chosen explicitly, and said loudly.
 import type { Logger } from '../logger.js'
-import type { Sandbox, SandboxRun, SandboxSpec } from './sandbox.js'
+import { DEFAULT_LIMITS, type ResolvedLimits } from './limits.js'
+import type { Sandbox, SandboxLimits, SandboxRun, SandboxSpec } from './sandbox.js'
 
 export const NO_SANDBOX_WARNING =
   "Sandbox disabled (--sandbox none): the agent and every tool it runs have the server's own " +
@@ -10,9 +11,12 @@ export const NO_SANDBOX_WARNING =
 
 export class NoSandbox implements Sandbox {
   readonly kind = 'none' as const
+  readonly limits: SandboxLimits
 
-  constructor(logger: Logger) {
+  /** `defaults` are only reported (the workspace limit is the files API's): nothing else is enforced. */
+  constructor(logger: Logger, defaults: ResolvedLimits = DEFAULT_LIMITS) {
     logger.warn(NO_SANDBOX_WARNING)
+    this.limits = { defaults, enforcement: 'none' }
   }
 
   prepare(spec: SandboxSpec): SandboxRun {

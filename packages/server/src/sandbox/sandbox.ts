@@ -2,6 +2,10 @@
 // bubblewrap (the default: namespaces, a read-only file system, a host-side proxy as the
 // only way out) and none (explicit opt-out). One Sandbox per server; one SandboxRun per CLI
 // process.
+import type { ResolvedLimits } from './limits.js'
+import type { Enforcement, LimitHit } from './session-limiter.js'
+
+export type { LimitHit }
 
 /** `bubblewrap` isolates each CLI process; `none` runs it with the server's own rights. */
 export type SandboxKind = 'bubblewrap' | 'none'
@@ -23,6 +27,17 @@ export interface SandboxSpec {
   env: Record<string, string>
   /** Told about each failed model API call the run's gateway forwarded (it also logs them). */
   onModelFailure?: (failure: ModelFailure) => void
+  /** The session's limits (every run of a session shares them). @default the sandbox's defaults */
+  limits?: ResolvedLimits
+  /** Told when a limit stopped something in the session's sandbox (it is also logged). */
+  onLimitHit?: (hit: LimitHit) => void
+}
+
+/** The limits a sandbox applies: the server's defaults, and how it enforces them. */
+export interface SandboxLimits {
+  readonly defaults: ResolvedLimits
+  /** `none`: no sandbox, nothing enforced. */
+  readonly enforcement: Enforcement | 'none'
 }
 
 /** A model API call that failed beyond the sandbox: which upstream, and why. */
@@ -53,6 +68,7 @@ export interface SandboxRun {
 
 export interface Sandbox {
   readonly kind: SandboxKind
+  readonly limits: SandboxLimits
   /**
    * Prepares the isolation of one CLI process. Synchronous so that it fits the SDK's
    * synchronous spawn hook; its sockets are bound before it returns.

@@ -6,8 +6,10 @@ import type { SessionConfig } from '@claude-agent/protocol'
 import type { AgentFactory, AgentRun, AgentStartOptions } from '../agent/agent.js'
 import { buildAgentEnv } from '../agent/agent-env.js'
 import { ServerError } from '../errors.js'
+import type { UsageCache } from '../files/usage.js'
 import type { Workspace } from '../files/workspace-path.js'
-import type { ModelFailure, Sandbox } from '../sandbox/sandbox.js'
+import { resolveLimits } from '../sandbox/limits.js'
+import type { LimitHit, ModelFailure, Sandbox } from '../sandbox/sandbox.js'
 import type { WorkspaceLayout } from './workspace-layout.js'
 
 /** What the agents of every session share. */
@@ -16,6 +18,8 @@ export interface LaunchContext {
   sandbox: Sandbox
   /** Where each session's directory is. */
   layout: WorkspaceLayout
+  /** The sessions' directory sizes, as last measured. */
+  usage: UsageCache
   /** Endpoint and credentials from the server's settings. */
   agentVars: Record<string, string>
   /** The scripted model's URL in offline demo mode. */
@@ -25,6 +29,8 @@ export interface LaunchContext {
 
 export interface LaunchHooks extends Pick<AgentStartOptions, 'onStderr' | 'canUseTool'> {
   onModelFailure: (failure: ModelFailure) => void
+  /** A limit of the session's sandbox stopped something (a fork refused, a process killed). */
+  onLimitHit: (hit: LimitHit) => void
 }
 
 export interface Launched {
@@ -74,7 +80,7 @@ export class AgentLauncher {
     const { agents, agentVars, demoModelUrl } = this.context
     const env = buildAgentEnv({ agentVars, demoModelUrl, config, stateDir: this.stateDir })
     const resumed = agents.canResume(env, this.conversationId)
-    const sandbox = this.prepareSandbox(config, env, hooks.onModelFailure)
+    const sandbox = this.prepareSandbox(config, env, hooks)
     const run = agents.start({
       config,
       cwd: this.cwd,
@@ -88,11 +94,15 @@ export class AgentLauncher {
     return { run, resumed }
   }
 
-  private prepareSandbox(config: SessionConfig, env: Record<string, string>, onModelFailure: LaunchHooks['onModelFailure']) {
+  private prepareSandbox(config: SessionConfig, env: Record<string, string>, hooks: LaunchHooks) {
     // Resolved again at each start: a link on the way may have been swapped since creation.
     const cwd = realSessionCwd(this.workspace, config.cwd)
     try {
-      return this.context.sandbox.prepare({ sessionId: this.sessionId, cwd, stateDir: this.stateDir, env, onModelFailure })
+      const { sandbox } = this.context
+      // In the session's cgroup (shared with its `exec` commands) from before its first instruction.
+      const limits = resolveLimits(config, sandbox.limits.defaults)
+      const { onModelFailure, onLimitHit } = hooks
+      return sandbox.prepare({ sessionId: this.sessionId, cwd, stateDir: this.stateDir, env, onModelFailure, limits, onLimitHit })
     } catch (err) {
       const why = this.context.scrub(err instanceof Error ? err.message : String(err))
       throw new ServerError('AGENT_START_FAILED', `The sandbox for the Claude Code process could not be prepared: ${why}`)

@@ -9,6 +9,7 @@ import type { AgentFactory } from '../agent/agent.js'
 import { killOrphanedAgents } from '../agent/orphans.js'
 import type { SessionRecord, Store } from '../event-log/event-log.js'
 import { ServerError } from '../errors.js'
+import { UsageCache } from '../files/usage.js'
 import type { Logger } from '../logger.js'
 import type { Sandbox } from '../sandbox/sandbox.js'
 import { sessionWorkspacesDir, type ServerSettings } from '../settings.js'
@@ -27,6 +28,8 @@ export interface SessionManagerOptions {
   scrub: (text: string) => string
   /** Isolates each CLI process. */
   sandbox: Sandbox
+  /** Shared with the files API, which measures before each write. @default a new one */
+  usage?: UsageCache
 }
 
 /** How long shutdown waits for interrupted turns to end. */
@@ -45,6 +48,7 @@ export class SessionManager {
       agents: options.agents,
       sandbox: options.sandbox,
       layout: new WorkspaceLayout(settings.workspaceDir, sessionWorkspacesDir(settings)),
+      usage: options.usage ?? new UsageCache(),
       agentVars: settings.agentVars,
       demoModelUrl: settings.demoModelUrl,
       scrub: options.scrub,

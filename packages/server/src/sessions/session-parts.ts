@@ -66,6 +66,8 @@ export function createSessionParts(options: SessionOptions, hooks: SessionHooks)
       onStderr: (line) => hub.emit({ type: 'info', message: context.scrub(line), source: 'cli_stderr' }),
       canUseTool: (ask) => broker.ask(ask),
       onModelFailure: (failure) => hooks.modelFailed(failure),
+      // Logged first: the session's log says which limit stopped its tool.
+      onLimitHit: (hit) => hub.emit({ type: 'info', message: hit.message, source: 'server' }),
       onMessage: (message) => hooks.onMessage(message),
       onExit: (exit) => turns.onExit(exit),
       onIdle: () => turns.stopAgent('suspended'),

@@ -30,6 +30,7 @@ import type { RunInfo } from './run-state.js'
 import type { OwnConfig } from './session-config.js'
 import { createSessionParts } from './session-parts.js'
 import type { SessionOptions } from './session-options.js'
+import { sessionUsage } from './session-usage.js'
 import { modelFailureNotice } from './turn-failure.js'
 import type { TurnQueue } from './turn-queue.js'
 import { startFailure, type Reporter, type Turns } from './turns.js'
@@ -147,6 +148,7 @@ export class Session {
       config: redactConfig(this.config.effective),
       clients: this.hub.size,
       owner: record.owner,
+      usage: sessionUsage(this.options.context.sandbox, this.options.context.usage, this.config.effective, this.workspace.root),
     }
   }
 

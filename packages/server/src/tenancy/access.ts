@@ -104,3 +104,12 @@ export function authorizeMode(principal: Principal, mode: PermissionMode, member
     },
   )
 }
+
+/** Only admins raise a session's limits above the server's (`raised`: the limits a config raises). */
+export function authorizeLimits(principal: Principal, raised: readonly string[]): void {
+  if (principal.role === 'admin' || raised.length === 0) return
+  throw new ServerError('FORBIDDEN', `Only admins may raise a session's limits above the server's (${raised.join(', ')})`, {
+    action: 'raise_limits',
+    limits: [...raised],
+  })
+}

@@ -15,6 +15,9 @@ class FailingOnce implements Sandbox {
   readonly kind = 'bubblewrap' as const
   failNext = true
   constructor(private readonly inner: Sandbox) {}
+  get limits() {
+    return this.inner.limits
+  }
   prepare(spec: SandboxSpec) {
     if (this.failNext) {
       this.failNext = false
