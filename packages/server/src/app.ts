@@ -25,8 +25,11 @@ import { scrub, secrets } from './secrets.js'
 import { configRoutes } from './routes/config.js'
 import { healthRoutes } from './routes/health.js'
 import { sessionRoutes } from './routes/sessions.js'
+import { usageRoutes } from './routes/usage.js'
 import { SessionManager } from './sessions/session-manager.js'
 import { databasePath, type ServerSettings } from './settings.js'
+import { Ledger } from './usage/ledger.js'
+import { DEFAULT_PRICES, loadPrices } from './usage/prices.js'
 import { attachWebSockets } from './ws/upgrade.js'
 
 export interface StartServerOptions {
@@ -70,6 +73,15 @@ export function createSandbox(settings: ServerSettings, logger: Logger): Sandbox
   })
 }
 
+/** The spending ledger: prices (a bad MODEL_PRICES_FILE stops the start) and default budgets. */
+function createLedger(settings: ServerSettings, store: Store, sandbox: Sandbox, logger: Logger): Ledger {
+  const budgets = settings.budgets ?? {}
+  const prices = budgets.pricesFile ? loadPrices(budgets.pricesFile) : DEFAULT_PRICES
+  if (sandbox.kind === 'none' && (budgets.sessionUsd !== undefined || budgets.principalUsd !== undefined))
+    logger.warn('Budgets are not enforced with --sandbox none: the agent talks to the model API directly, past the model gateway')
+  return new Ledger(store.usage, prices, { sessionUsd: budgets.sessionUsd, principalUsd: budgets.principalUsd })
+}
+
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
   // Before anything in the data dir is touched: a second server there refuses and changes nothing.
   const lock = lockDataDir(options.settings.dataDir)
@@ -91,7 +103,8 @@ async function startLocked(options: StartServerOptions, unlock: () => void): Pro
   const sandbox = options.sandbox ?? createSandbox(settings, logger)
   const store = options.store ?? new SqliteStore(databasePath(settings))
 
-  const sessions = new SessionManager({ settings, agents: options.agents ?? claudeSdkAgentFactory, store, logger, scrub, sandbox })
+  const ledger = createLedger(settings, store, sandbox, logger)
+  const sessions = new SessionManager({ settings, agents: options.agents ?? claudeSdkAgentFactory, store, logger, scrub, sandbox, ledger })
   // Files and commands: every path relative to the workspace, which the session manager created.
   const workspace = new Workspace(settings.workspaceDir)
   const auth = new Authenticator(settings.authTokens)
@@ -102,6 +115,7 @@ async function startLocked(options: StartServerOptions, unlock: () => void): Pro
       healthRoutes({ demo: () => sessions.isDemo() }),
       configRoutes(sessions, { maxBodyBytes: settings.maxBodyBytes }),
       sessionRoutes(sessions, store, { maxBodyBytes: settings.maxBodyBytes }),
+      usageRoutes(sessions, ledger, { maxBodyBytes: settings.maxBodyBytes }),
       fileRoutes({ workspace, maxFileBytes: settings.maxFileBytes ?? 1024 ** 3, logger }),
       execRoutes({ sessions, workspace, maxBodyBytes: settings.maxBodyBytes, spawn: sandboxedSpawner(sandbox), logger }),
     ],

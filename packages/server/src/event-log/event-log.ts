@@ -10,6 +10,7 @@ import type {
   SessionState,
   SessionStateFrame,
 } from '@claude-agent/protocol'
+import type { UsageLog } from './usage-log.js'
 
 type WithoutSeq<T> = Omit<T, 'seq'>
 /** A session event as emitted, before the log numbers it. */
@@ -51,6 +52,8 @@ export interface SessionRecord {
   state: SessionState
   /** Tools a client allowed "for the rest of the session". */
   allowedTools: string[]
+  /** The principal that created it (its token's label); null: the admins. */
+  owner?: string | null
 }
 
 export interface SessionStore {
@@ -73,5 +76,7 @@ export interface PromptLog {
 }
 
 export interface Store extends EventLog, SessionStore, PromptLog {
+  /** Model usage and budgets (usage-log.ts). */
+  readonly usage: UsageLog
   close(): void
 }

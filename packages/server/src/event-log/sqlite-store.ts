@@ -1,5 +1,5 @@
 // The one module that reads and writes the database: sessions, their event logs and prompt
-// uuids in one file.
+// uuids in one file (model usage and budgets in usage-log.ts, on the same connection).
 // WAL with synchronous=NORMAL: a committed append survives the process being killed.
 // The schema and its versions are in schema.ts.
 import { mkdirSync } from 'node:fs'
@@ -9,6 +9,7 @@ import type { SessionConfig, SessionState } from '@claude-agent/protocol'
 import { ServerError } from '../errors.js'
 import type { EventFrame, SessionRecord, StoredEvent, Store } from './event-log.js'
 import { migrate } from './schema.js'
+import { SqliteUsageLog } from './usage-log.js'
 
 interface SessionRow {
   id: string
@@ -17,6 +18,7 @@ interface SessionRow {
   config: string
   state: string
   allowed_tools: string
+  owner: string | null
 }
 interface EventRow {
   seq: number
@@ -31,12 +33,14 @@ const toRecord = (row: SessionRow): SessionRecord => ({
   config: JSON.parse(row.config) as SessionConfig,
   state: row.state as SessionState,
   allowedTools: JSON.parse(row.allowed_tools) as string[],
+  owner: row.owner,
 })
 
 export class SqliteStore implements Store {
   private readonly db: Database.Database
   private readonly lastSeqs = new Map<string, number>()
   private readonly stmt
+  readonly usage: SqliteUsageLog
 
   /** @param path a file path, or ':memory:' */
   constructor(path: string) {
@@ -57,7 +61,7 @@ export class SqliteStore implements Store {
         'SELECT seq, at, frame FROM events WHERE session_id = ? AND seq > ? ORDER BY seq LIMIT ?',
       ),
       insertSession: this.db.prepare(
-        'INSERT INTO sessions (id, conversation_id, created_at, config, state, allowed_tools) VALUES (?, ?, ?, ?, ?, ?)',
+        'INSERT INTO sessions (id, conversation_id, created_at, config, state, allowed_tools, owner) VALUES (?, ?, ?, ?, ?, ?, ?)',
       ),
       getSession: this.db.prepare<[string], SessionRow>('SELECT * FROM sessions WHERE id = ?'),
       listSessions: this.db.prepare<[], SessionRow>('SELECT * FROM sessions ORDER BY created_at, id'),
@@ -70,6 +74,7 @@ export class SqliteStore implements Store {
       hasPrompt: this.db.prepare<[string, string], { one: number }>('SELECT 1 AS one FROM prompts WHERE session_id = ? AND uuid = ?'),
       deletePrompts: this.db.prepare('DELETE FROM prompts WHERE session_id = ?'),
     }
+    this.usage = new SqliteUsageLog(this.db)
     const maxima = this.db
       .prepare<[], { session_id: string; last: number }>('SELECT session_id, MAX(seq) AS last FROM events GROUP BY session_id')
       .all()
@@ -112,6 +117,7 @@ export class SqliteStore implements Store {
         JSON.stringify(record.config),
         record.state,
         JSON.stringify(record.allowedTools),
+        record.owner ?? null,
       )
     } catch (err) {
       if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {

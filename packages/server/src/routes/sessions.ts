@@ -29,7 +29,7 @@ export function sessionRoutes(sessions: SessionManager, log: EventLog, options: 
         throw new ServerError('INVALID_REQUEST', `Invalid session: ${summarizeIssues(issues)}`, { issues })
       }
       const dropped = droppedAgentFields((body as { config?: unknown }).config, 'config.')
-      const session = sessions.create(parsed.data)
+      const session = sessions.create(parsed.data, c.get('tokenLabel'))
       session.droppedConfigFields = dropped
       return jsonResponse<CreateSessionResponse>({ session: session.info(), ...(dropped.length > 0 && { dropped }) }, 201)
     })

@@ -2,6 +2,7 @@
 // bubblewrap (the default: namespaces, a read-only file system, a host-side proxy as the
 // only way out) and none (explicit opt-out). One Sandbox per server; one SandboxRun per CLI
 // process.
+import type { BudgetRefusal, ModelMeter } from '../usage/ledger.js'
 
 /** `bubblewrap` isolates each CLI process; `none` runs it with the server's own rights. */
 export type SandboxKind = 'bubblewrap' | 'none'
@@ -23,6 +24,11 @@ export interface SandboxSpec {
   env: Record<string, string>
   /** Told about each failed model API call the run's gateway forwarded (it also logs them). */
   onModelFailure?: (failure: ModelFailure) => void
+  /** Counts the run's model usage and refuses its requests over a budget (bubblewrap only:
+   * without a gateway there is nothing between the CLI and the API to count or refuse). */
+  meter?: ModelMeter | undefined
+  /** Told about each model request the run's gateway refused for a budget. */
+  onBudgetRefused?: ((refusal: BudgetRefusal) => void) | undefined
 }
 
 /** A model API call that failed beyond the sandbox: which upstream, and why. */

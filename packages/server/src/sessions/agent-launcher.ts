@@ -8,6 +8,7 @@ import { buildAgentEnv } from '../agent/agent-env.js'
 import { ServerError } from '../errors.js'
 import type { Workspace } from '../files/workspace-path.js'
 import type { ModelFailure, Sandbox } from '../sandbox/sandbox.js'
+import type { BudgetRefusal, Ledger, MeteredSession } from '../usage/ledger.js'
 
 /** What the agents of every session share. */
 export interface LaunchContext {
@@ -19,10 +20,13 @@ export interface LaunchContext {
   /** The scripted model's URL in offline demo mode. */
   demoModelUrl: string | undefined
   scrub: (text: string) => string
+  /** Counts each session's model usage and holds the budgets. */
+  ledger: Ledger | undefined
 }
 
 export interface LaunchHooks extends Pick<AgentStartOptions, 'onStderr' | 'canUseTool'> {
   onModelFailure: (failure: ModelFailure) => void
+  onBudgetRefused: (refusal: BudgetRefusal) => void
 }
 
 export interface Launched {
@@ -59,6 +63,8 @@ export class AgentLauncher {
     readonly stateDir: string,
     /** The lexical working directory (see lexicalSessionCwd). */
     readonly cwd: string,
+    /** Whose spending its model requests are. */
+    private readonly metered: MeteredSession,
   ) {}
 
   get demoModelUrl(): string | undefined {
@@ -70,7 +76,7 @@ export class AgentLauncher {
     const { agents, agentVars, demoModelUrl } = this.context
     const env = buildAgentEnv({ agentVars, demoModelUrl, config, stateDir: this.stateDir })
     const resumed = agents.canResume(env, this.conversationId)
-    const sandbox = this.prepareSandbox(config, env, hooks.onModelFailure)
+    const sandbox = this.prepareSandbox(config, env, hooks)
     const run = agents.start({
       config,
       cwd: this.cwd,
@@ -84,11 +90,19 @@ export class AgentLauncher {
     return { run, resumed }
   }
 
-  private prepareSandbox(config: SessionConfig, env: Record<string, string>, onModelFailure: LaunchHooks['onModelFailure']) {
+  private prepareSandbox(config: SessionConfig, env: Record<string, string>, hooks: LaunchHooks) {
     // Resolved again at each start: a link on the way may have been swapped since creation.
     const cwd = realSessionCwd(this.context.workspace, config.cwd)
     try {
-      return this.context.sandbox.prepare({ sessionId: this.sessionId, cwd, stateDir: this.stateDir, env, onModelFailure })
+      return this.context.sandbox.prepare({
+        sessionId: this.sessionId,
+        cwd,
+        stateDir: this.stateDir,
+        env,
+        onModelFailure: hooks.onModelFailure,
+        meter: this.context.ledger?.meterFor(this.metered),
+        onBudgetRefused: hooks.onBudgetRefused,
+      })
     } catch (err) {
       const why = this.context.scrub(err instanceof Error ? err.message : String(err))
       throw new ServerError('AGENT_START_FAILED', `The sandbox for the Claude Code process could not be prepared: ${why}`)

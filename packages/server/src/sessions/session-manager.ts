@@ -12,6 +12,7 @@ import { ServerError } from '../errors.js'
 import { Workspace } from '../files/workspace-path.js'
 import type { Logger } from '../logger.js'
 import type { Sandbox } from '../sandbox/sandbox.js'
+import type { Ledger } from '../usage/ledger.js'
 import type { ServerSettings } from '../settings.js'
 import { realSessionCwd, type LaunchContext } from './agent-launcher.js'
 import { Session, type SessionLimits } from './session.js'
@@ -27,6 +28,8 @@ export interface SessionManagerOptions {
   scrub: (text: string) => string
   /** Isolates each CLI process. */
   sandbox: Sandbox
+  /** Counts model usage and holds the budgets. @default none: nothing is counted or capped */
+  ledger?: Ledger
 }
 
 /** How long shutdown waits for interrupted turns to end. */
@@ -48,6 +51,7 @@ export class SessionManager {
       agentVars: settings.agentVars,
       demoModelUrl: settings.demoModelUrl,
       scrub: options.scrub,
+      ledger: options.ledger,
     }
     this.limits = {
       idleTimeoutMs: settings.idleTimeoutMs,
@@ -82,12 +86,13 @@ export class SessionManager {
     this.defaultSession.replaceConfig(config)
   }
 
-  create(request: CreateSessionRequest): Session {
+  /** @param owner the creating request's principal (its token's label); none: the admins' */
+  create(request: CreateSessionRequest, owner?: string): Session {
     const id = request.id ?? `s_${randomUUID().replaceAll('-', '').slice(0, 20)}`
     if (this.sessions.has(id)) throw new ServerError('SESSION_EXISTS', `A session with id "${id}" already exists`)
     const config = request.config ?? {}
     realSessionCwd(this.context.workspace, config.cwd)
-    return this.insert(id, config)
+    return this.insert(id, config, owner)
   }
 
   get(id: string): Session {
@@ -151,7 +156,7 @@ export class SessionManager {
   }
 
   /** A new session: stored (without its key), then built. */
-  private insert(id: string, config: SessionConfig): Session {
+  private insert(id: string, config: SessionConfig, owner?: string): Session {
     const record: SessionRecord = {
       id,
       conversationId: randomUUID(),
@@ -159,6 +164,7 @@ export class SessionManager {
       config: withoutSecrets(config),
       state: 'suspended',
       allowedTools: [],
+      owner: owner ?? null,
     }
     this.options.store.insertSession(record)
     return this.restore(record, config)

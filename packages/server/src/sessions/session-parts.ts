@@ -56,6 +56,7 @@ export function createSessionParts(options: SessionOptions, hooks: SessionHooks)
     record.conversationId,
     options.stateDir,
     lexicalSessionCwd(context.workspace, record.config.cwd),
+    { id: record.id, conversationId: record.conversationId, principal: record.owner ?? null },
   )
   const agent: AgentSupervisor = new AgentSupervisor(
     record.id,
@@ -64,6 +65,11 @@ export function createSessionParts(options: SessionOptions, hooks: SessionHooks)
       onStderr: (line) => hub.emit({ type: 'info', message: context.scrub(line), source: 'cli_stderr' }),
       canUseTool: (ask) => broker.ask(ask),
       onModelFailure: (failure) => hooks.modelFailed(failure),
+      // Told once the turn's CLI reports the refused request: the turn ends with BUDGET_EXCEEDED.
+      onBudgetRefused: (refusal) => {
+        const turn = agent.turn
+        if (turn) turn.budgetRefusal = refusal
+      },
       onMessage: (message) => hooks.onMessage(message),
       onExit: (exit) => turns.onExit(exit),
       onIdle: () => turns.stopAgent('suspended'),
