@@ -14,6 +14,8 @@ export const TEST_API_KEY = `sk-test-${randomBytes(12).toString('hex')}`
 export interface Stack {
   model: Awaited<ReturnType<typeof startScriptedModel>>
   server: RunningServer
+  /** What the server was started with (to start another on the same data). */
+  settings: ServerSettings
   url: string
   wsUrl: string
   dir: string
@@ -68,6 +70,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   return {
     model,
     server,
+    settings,
     url: server.url,
     wsUrl: `${server.url.replace(/^http/, 'ws')}/ws`,
     dir,
