@@ -105,6 +105,10 @@ export function startModelGateway(options: ModelGatewayOptions): SocketServer {
         if (status >= 400) failed({ upstream: endpoint, status, cause: `answered HTTP ${status}` })
         res.writeHead(status, withoutHopByHop(answer.headers))
         if (meter && status < 300) record(answer)
+        // An answer cut short must cut the CLI's too: pipe() would leave it open, waiting.
+        answer.on('close', () => {
+          if (!answer.complete) res.destroy()
+        })
         answer.pipe(res)
       },
     )
