@@ -73,13 +73,11 @@ export function createSandbox(settings: ServerSettings, logger: Logger): Sandbox
   })
 }
 
-/** The spending ledger: prices (a bad MODEL_PRICES_FILE stops the start) and default budgets. */
-function createLedger(settings: ServerSettings, store: Store, sandbox: Sandbox, logger: Logger): Ledger {
+/** Warns where budgets cannot be enforced: without a sandbox there is no gateway. */
+function warnUnenforcedBudgets(settings: ServerSettings, sandbox: Sandbox, logger: Logger): void {
   const budgets = settings.budgets ?? {}
-  const prices = budgets.pricesFile ? loadPrices(budgets.pricesFile) : DEFAULT_PRICES
   if (sandbox.kind === 'none' && (budgets.sessionUsd !== undefined || budgets.principalUsd !== undefined))
     logger.warn('Budgets are not enforced with --sandbox none: the agent talks to the model API directly, past the model gateway')
-  return new Ledger(store.usage, prices, { sessionUsd: budgets.sessionUsd, principalUsd: budgets.principalUsd })
 }
 
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
@@ -101,9 +99,12 @@ async function startLocked(options: StartServerOptions, unlock: () => void): Pro
   const logger = options.logger ?? createLogger({ level: settings.logLevel })
   // First: a sandbox that cannot work here stops the start with its reason.
   const sandbox = options.sandbox ?? createSandbox(settings, logger)
+  // A bad MODEL_PRICES_FILE stops the start before the database is opened.
+  const prices = settings.budgets?.pricesFile ? loadPrices(settings.budgets.pricesFile) : DEFAULT_PRICES
+  warnUnenforcedBudgets(settings, sandbox, logger)
   const store = options.store ?? new SqliteStore(databasePath(settings))
+  const ledger = new Ledger(store.usage, prices, { sessionUsd: settings.budgets?.sessionUsd, principalUsd: settings.budgets?.principalUsd })
 
-  const ledger = createLedger(settings, store, sandbox, logger)
   const sessions = new SessionManager({ settings, agents: options.agents ?? claudeSdkAgentFactory, store, logger, scrub, sandbox, ledger })
   // Files and commands: every path relative to the workspace, which the session manager created.
   const workspace = new Workspace(settings.workspaceDir)

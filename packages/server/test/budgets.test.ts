@@ -33,7 +33,7 @@ async function call(stack: { url: string }, method: string, path: string, body?:
   const res = await fetch(`${stack.url}${path}`, {
     method,
     headers: { authorization: `Bearer ${TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
   })
   return { status: res.status, body: await res.json() }
 }
@@ -133,6 +133,50 @@ describe('budgets through the real CLI', () => {
     const reached = stack.model.requests.slice(before).map((r) => JSON.stringify(r.body))
     assert.ok(!reached.some((b) => b.includes('"forged"')), 'the forged request never reached the model')
     probe.close()
+  })
+
+  it("stops every session of a principal over its budget, its deleted sessions' spending included", async () => {
+    const spent = (await call(stack, 'GET', '/usage?principal=alice')).body.principals[0].usage.costUsd as number
+    assert.equal((await call(stack, 'DELETE', '/sessions/forger')).status, 200)
+    const after = (await call(stack, 'GET', '/usage?principal=alice')).body.principals[0]
+    assert.equal(after.usage.costUsd, spent, 'deleting a session does not reset its principal')
+    assert.deepEqual((await call(stack, 'PUT', '/principals/alice/budget', { limitUsd: spent })).body, {
+      budget: { limitUsd: spent, source: 'own' },
+    })
+
+    const probe = await open('fresh')
+    probe.prompt('go on')
+    const error = await probe.next((f) => f.type === 'error')
+    assert.equal(error['code'], 'BUDGET_EXCEEDED', probe.summary())
+    assert.deepEqual(error['data'], { scope: 'principal', id: 'alice', spentUsd: spent, limitUsd: spent })
+
+    await call(stack, 'PUT', '/principals/alice/budget', { limitUsd: null })
+    const from = probe.frames.length
+    probe.prompt('go on')
+    assert.equal(sdkData(await probe.result(from))['result'], 'went on', probe.summary())
+    probe.close()
+  })
+
+  it('answers bad budget requests with typed errors', async () => {
+    const bad: unknown[] = [{ limitUsd: -1 }, { limitUsd: '1' }, {}, { limitUsd: 1, extra: true }, [], '{"limitUsd": 1e400}']
+    for (const body of bad) {
+      const res = await call(stack, 'PUT', '/sessions/capped/budget', body)
+      assert.equal(res.status, 400, JSON.stringify(body))
+      assert.equal(res.body.code, 'INVALID_REQUEST', JSON.stringify(res.body))
+    }
+    assert.equal((await call(stack, 'PUT', '/principals/alice/budget', { limitUsd: -0.01 })).body.code, 'INVALID_REQUEST')
+    assert.equal((await call(stack, 'GET', '/sessions/nope/usage')).body.code, 'SESSION_NOT_FOUND')
+    assert.equal((await call(stack, 'PUT', '/sessions/nope/budget', { limitUsd: 1 })).body.code, 'SESSION_NOT_FOUND')
+    assert.equal((await call(stack, 'GET', '/usage?principal=')).body.code, 'INVALID_REQUEST')
+    const anonymous = await fetch(`${stack.url}/principals/alice/budget`, { method: 'PUT', body: '{"limitUsd":null}' })
+    assert.equal(anonymous.status, 401)
+    assert.deepEqual((await call(stack, 'GET', '/usage?principal=nobody')).body.principals, [
+      {
+        principal: 'nobody',
+        usage: { requests: 0, inputTokens: 0, outputTokens: 0, cacheCreationInputTokens: 0, cacheReadInputTokens: 0, costUsd: 0 },
+        budget: { limitUsd: null, source: 'none' },
+      },
+    ])
   })
 
   it('keeps the usage and the budgets across a restart', async () => {
