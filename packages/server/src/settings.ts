@@ -152,7 +152,8 @@ function commandLineProblem(err: unknown): string {
 function dollarsFrom(env: Record<string, string | undefined>, name: string): number | undefined {
   const raw = env[name]
   if (raw === undefined || raw.trim() === '') return undefined
-  if (!/^\d+(\.\d+)?$/.test(raw.trim())) throw new SettingsError(`${name} must be an amount in US dollars >= 0 (e.g. 5 or 0.25), got "${raw}"`)
+  if (!/^\d+(\.\d+)?$/.test(raw.trim()))
+    throw new SettingsError(`${name} must be an amount in US dollars >= 0 (e.g. 5 or 0.25), got "${raw}"`)
   return Number(raw)
 }
 

@@ -127,7 +127,9 @@ describe('budgets through the real CLI', () => {
     const error = await probe.next((f) => f.type === 'error')
     assert.equal(error['code'], 'BUDGET_EXCEEDED', probe.summary())
     // The curl's answer is the tool's result, which the CLI echoes as a user message.
-    const toolResult = probe.frames.find((f) => f.type === 'sdk_message' && sdkData(f)['type'] === 'user' && JSON.stringify(f).includes('tool_result'))
+    const toolResult = probe.frames.find(
+      (f) => f.type === 'sdk_message' && sdkData(f)['type'] === 'user' && JSON.stringify(f).includes('tool_result'),
+    )
     assert.ok(toolResult, probe.summary())
     assert.match(JSON.stringify(toolResult), /budget_exceeded/)
     const reached = stack.model.requests.slice(before).map((r) => JSON.stringify(r.body))

@@ -39,7 +39,13 @@ describe('client.sessions usage and budgets', () => {
   })
 
   it('passes on the wire errors', async () => {
-    await assert.rejects(client.sessions.usage('nope'), (e) => isClaudeAgentClientError(e, 'REQUEST_FAILED') && e.wireError?.code === 'SESSION_NOT_FOUND')
-    await assert.rejects(client.sessions.setBudget('metered', -1), (e) => isClaudeAgentClientError(e, 'REQUEST_FAILED') && e.wireError?.code === 'INVALID_REQUEST')
+    await assert.rejects(
+      client.sessions.usage('nope'),
+      (e) => isClaudeAgentClientError(e, 'REQUEST_FAILED') && e.wireError?.code === 'SESSION_NOT_FOUND',
+    )
+    await assert.rejects(
+      client.sessions.setBudget('metered', -1),
+      (e) => isClaudeAgentClientError(e, 'REQUEST_FAILED') && e.wireError?.code === 'INVALID_REQUEST',
+    )
   })
 })

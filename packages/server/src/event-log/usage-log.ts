@@ -88,8 +88,17 @@ export class SqliteUsageLog implements UsageLog {
 
   add(e: UsageEntry): void {
     const u = e.usage
-    this.stmt.add.run(e.conversationId, e.model, e.sessionId, e.principal, u.input_tokens, u.output_tokens,
-      u.cache_creation_input_tokens, u.cache_read_input_tokens, e.costUsd)
+    this.stmt.add.run(
+      e.conversationId,
+      e.model,
+      e.sessionId,
+      e.principal,
+      u.input_tokens,
+      u.output_tokens,
+      u.cache_creation_input_tokens,
+      u.cache_read_input_tokens,
+      e.costUsd,
+    )
   }
 
   bySession(conversationId: string): Array<UsageSums & { model: string }> {

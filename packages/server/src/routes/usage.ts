@@ -48,7 +48,8 @@ export function usageRoutes(sessions: SessionManager, ledger: Ledger, options: {
     })
     app.get('/usage', (c) => {
       const only = c.req.query('principal')
-      if (only === '') throw new ServerError('INVALID_REQUEST', 'principal must not be empty', { issues: [{ path: 'principal', message: 'empty' }] })
+      if (only === '')
+        throw new ServerError('INVALID_REQUEST', 'principal must not be empty', { issues: [{ path: 'principal', message: 'empty' }] })
       const principals = only === undefined ? ledger.principals() : [only]
       return jsonResponse<UsageResponse>({ principals: principals.map((p) => ledger.principalUsage(p)) })
     })

@@ -94,7 +94,9 @@ export class BubblewrapSandbox implements Sandbox {
       logger.warn(`session ${spec.sessionId}: model API ${failure.upstream} failed: ${failure.cause}`)
       spec.onModelFailure?.(failure)
     }
-    const gateway = route && startModelGateway({
+    const gateway =
+      route &&
+      startModelGateway({
         socketPath: join(dir, 'model.sock'),
         ...route,
         onError,

@@ -41,7 +41,14 @@ const totals = (s: UsageSums): UsageTotals => ({
   costUsd: s.costUsd,
 })
 
-const ZERO: UsageSums = { requests: 0, input_tokens: 0, output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, costUsd: 0 }
+const ZERO: UsageSums = {
+  requests: 0,
+  input_tokens: 0,
+  output_tokens: 0,
+  cache_creation_input_tokens: 0,
+  cache_read_input_tokens: 0,
+  costUsd: 0,
+}
 
 function add(a: UsageSums, b: UsageSums): UsageSums {
   return {

@@ -83,7 +83,8 @@ function entryOf(value: unknown, where: string): ModelPrice {
   if (odd) throw new Error(`${where}.${odd}: unknown field (one of ${known.join(', ')})`)
   const num = (name: string, fallback?: number): number => {
     const v = value[name] ?? fallback
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new Error(`${where}.${name}: expected dollars per million tokens, >= 0`)
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0)
+      throw new Error(`${where}.${name}: expected dollars per million tokens, >= 0`)
     return v
   }
   const input = num('input')
@@ -103,10 +104,12 @@ export function loadPrices(path: string): PriceTable {
     const odd = Object.keys(raw).find((k) => !['models', 'fallback', 'replace'].includes(k))
     if (odd) throw new Error(`${odd}: unknown field (models, fallback, replace)`)
     if (raw['models'] !== undefined && !isObject(raw['models'])) throw new Error('models: expected an object')
-    const own = Object.fromEntries(Object.entries((raw['models'] as Json | undefined) ?? {}).map(([k, v]) => [k, entryOf(v, `models.${k}`)]))
+    const own = Object.fromEntries(
+      Object.entries((raw['models'] as Json | undefined) ?? {}).map(([k, v]) => [k, entryOf(v, `models.${k}`)]),
+    )
     const models = raw['replace'] === true ? own : { ...DEFAULT_MODEL_PRICES, ...own }
     return { models, fallback: raw['fallback'] === undefined ? dearestOf(models) : entryOf(raw['fallback'], 'fallback') }
   } catch (err) {
-    throw new Error(`MODEL_PRICES_FILE ${path}: ${(err as Error).message}`)
+    throw new Error(`MODEL_PRICES_FILE ${path}: ${(err as Error).message}`, { cause: err })
   }
 }

@@ -31,11 +31,16 @@ const sse = (final: Record<string, number>) =>
 type Answer = (req: IncomingMessage, res: ServerResponse) => void
 const answers: Record<string, Answer> = {
   '/json': (_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ model: MODEL, usage })),
-  '/sse-bytes': async (_req, res) => {
+  '/sse-bytes': (_req, res) => {
     res.writeHead(200, { 'content-type': 'text/event-stream' })
     // One byte per write: lines, JSON and a multi-byte character are all split.
-    for (const byte of Buffer.from(sse({ output_tokens: 500 }))) await new Promise<void>((r) => res.write(Buffer.of(byte), () => r()))
-    res.end()
+    const bytes = [...Buffer.from(sse({ output_tokens: 500 }))]
+    const next = (): void => {
+      const byte = bytes.shift()
+      if (byte === undefined) return void res.end()
+      res.write(Buffer.of(byte), next)
+    }
+    next()
   },
   '/gzip': (_req, res) =>
     res.writeHead(200, { 'content-type': 'text/event-stream', 'content-encoding': 'gzip' }).end(gzipSync(sse({ output_tokens: 70 }))),
@@ -46,7 +51,12 @@ const answers: Record<string, Answer> = {
   '/held': (_req, res) => {
     res.writeHead(200, { 'content-type': 'text/event-stream' })
     res.write(sse({ output_tokens: 5 }).split('event: content_block_delta')[0])
-    release = () => res.end(sse({ output_tokens: 5 }).split('event: message_start')[1]!.replace(/^[^\n]*\n\n/, ''))
+    release = () =>
+      res.end(
+        sse({ output_tokens: 5 })
+          .split('event: message_start')[1]!
+          .replace(/^[^\n]*\n\n/, ''),
+      )
   },
   '/error': (_req, res) => res.writeHead(529, { 'content-type': 'application/json' }).end(JSON.stringify({ model: MODEL, usage })),
 }
@@ -83,7 +93,7 @@ describe('model gateway usage and budgets', () => {
     upstream = createServer((req, res) => {
       forwarded.push(req.url ?? '')
       req.resume()
-      void answers[req.url!.replace(/^\/api/, '')]!(req, res)
+      answers[req.url!.replace(/^\/api/, '')]!(req, res)
     })
     await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r))
     store = new SqliteStore(join(dir, 'sessions.db'))
@@ -197,5 +207,16 @@ describe('model gateway usage and budgets', () => {
     assert.equal(res.status, 400)
     assert.deepEqual(refusals.at(-1), { scope: 'principal', id: 'alice', spentUsd: spent, limitUsd: spent })
     ledger.setPrincipalBudget('alice', null)
+  })
+
+  it("applies the server's default budgets until one is set, and null lifts them", () => {
+    const withDefaults = new Ledger(store.usage, DEFAULT_PRICES, { sessionUsd: 0, principalUsd: 100 })
+    const fresh: MeteredSession = { id: 'new', conversationId: 'c-new', principal: 'carol' }
+    assert.deepEqual(withDefaults.sessionUsage(fresh).budget, { limitUsd: 0, source: 'server' })
+    assert.deepEqual(withDefaults.principalUsage('carol').budget, { limitUsd: 100, source: 'server' })
+    assert.deepEqual(withDefaults.refusal(fresh), { scope: 'session', id: 'new', spentUsd: 0, limitUsd: 0 })
+    assert.deepEqual(withDefaults.setSessionBudget(fresh, null), { limitUsd: null, source: 'own' })
+    assert.equal(withDefaults.refusal(fresh), undefined)
+    assert.equal(withDefaults.refusal({ ...fresh, principal: null }), undefined, 'no principal: only the session budget')
   })
 })
