@@ -1,6 +1,6 @@
 // `client.sessions`: the server's session API (HTTP) and attaching to a session (WebSocket).
 // Works before start(): it only needs the server's URL.
-import type { CreateSessionRequest, SessionInfo } from '@claude-agent/protocol'
+import type { Budget, CreateSessionRequest, PrincipalUsage, SessionInfo, SessionUsageResponse } from '@claude-agent/protocol'
 import type { DebugLog } from './debug.js'
 import {
   createSession,
@@ -14,6 +14,7 @@ import {
   type SessionsHttpOptions,
 } from './http/sessions.js'
 import { setReader } from './http/tenancy.js'
+import { principalUsage, sessionUsage, setPrincipalBudget, setSessionBudget } from './http/usage.js'
 import { validateAfter } from './options.js'
 import { resolveReconnect, type ReconnectOptions } from './session/backoff.js'
 import { SessionConnection } from './session/connection.js'
@@ -93,6 +94,26 @@ export class SessionsApi {
   /** `GET /sessions/:id/events`: one page of the session's events. */
   async history(id: string, options: HistoryOptions = {}): Promise<SessionHistory> {
     return sessionHistory(id, options, this.http())
+  }
+
+  /** `GET /sessions/:id/usage`: tokens and cost the server counted, and the session's budget. */
+  async usage(id: string): Promise<SessionUsageResponse> {
+    return sessionUsage(id, this.http())
+  }
+
+  /** `PUT /sessions/:id/budget`: the session's spending cap in US dollars (`null`: none). */
+  async setBudget(id: string, limitUsd: number | null): Promise<Budget> {
+    return setSessionBudget(id, limitUsd, this.http())
+  }
+
+  /** `GET /usage`: spending per principal (every one, or the one named). */
+  async principalUsage(principal?: string): Promise<PrincipalUsage[]> {
+    return principalUsage(principal, this.http())
+  }
+
+  /** `PUT /principals/:id/budget`: a principal's cap over all its sessions (`null`: none). */
+  async setPrincipalBudget(principal: string, limitUsd: number | null): Promise<Budget> {
+    return setPrincipalBudget(principal, limitUsd, this.http())
   }
 
   /**

@@ -35,6 +35,7 @@ export const ERROR_CODES = [
   'CONTROL_FAILED', // a control request the CLI rejected or could not run
   'INTERRUPTED_BY_RESTART', // the server stopped (crash, kill, shutdown) while a turn ran
   'TURN_STALLED', // the CLI would not end a turn (silent, no result, interrupt unanswered): the server ended it (data.reason)
+  'BUDGET_EXCEEDED', // a session's or its principal's spending cap is reached: the model gateway refused the turn's next model request (data: scope, id, spentUsd, limitUsd)
   'INTERNAL', // anything unexpected; details stay in the server log
   // Files and commands (docs/files.md).
   'PATH_OUTSIDE_WORKSPACE', // a path that is absolute, climbs out with `..`, or reaches outside through a symlink

@@ -34,6 +34,7 @@ import {
   RevokeTokenResponseSchema,
   SessionReadersResponseSchema,
 } from './tenancy.js'
+import { SessionUsageResponseSchema, SetBudgetRequestSchema, SetBudgetResponseSchema, UsageResponseSchema } from './usage.js'
 
 export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'DELETE'] as const
 export type HttpMethod = (typeof HTTP_METHODS)[number]
@@ -248,6 +249,36 @@ export const HTTP_API: readonly HttpOperation[] = [
     summary: 'Revoke a token (admins): refused at once, its open WebSockets closed',
     parameters: [tokenId],
     responses: { 200: json(RevokeTokenResponseSchema) },
+  },
+  {
+    method: 'GET',
+    path: '/sessions/:id/usage',
+    summary: "The session's model usage, its cost and its budget",
+    parameters: [sessionId],
+    responses: { 200: json(SessionUsageResponseSchema) },
+  },
+  {
+    method: 'PUT',
+    path: '/sessions/:id/budget',
+    summary: "Set the session's spending cap (null: none); admins only",
+    parameters: [sessionId],
+    body: json(SetBudgetRequestSchema),
+    responses: { 200: json(SetBudgetResponseSchema) },
+  },
+  {
+    method: 'GET',
+    path: '/usage',
+    summary: 'Model usage, cost and budget per principal',
+    parameters: [{ name: 'principal', in: 'query', description: 'Only this principal', schema: z.string().min(1) }],
+    responses: { 200: json(UsageResponseSchema) },
+  },
+  {
+    method: 'PUT',
+    path: '/principals/:id/budget',
+    summary: "Set a principal's spending cap over all its sessions (null: none); admins only",
+    parameters: [{ name: 'id', in: 'path', required: true, description: 'The principal id (a token label)', schema: z.string() }],
+    body: json(SetBudgetRequestSchema),
+    responses: { 200: json(SetBudgetResponseSchema) },
   },
   {
     method: 'POST',

@@ -112,6 +112,25 @@ export {
   type SessionState,
 } from './sessions.js'
 export {
+  BUDGET_SOURCES,
+  BudgetExceededDataSchema,
+  BudgetSchema,
+  PrincipalUsageSchema,
+  SessionUsageResponseSchema,
+  SetBudgetRequestSchema,
+  SetBudgetResponseSchema,
+  UsageResponseSchema,
+  UsageTotalsSchema,
+  type Budget,
+  type BudgetExceededData,
+  type PrincipalUsage,
+  type SessionUsageResponse,
+  type SetBudgetRequest,
+  type SetBudgetResponse,
+  type UsageResponse,
+  type UsageTotals,
+} from './usage.js'
+export {
   describeIssues,
   parseClientFrame,
   parseServerFrame,

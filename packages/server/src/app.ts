@@ -29,6 +29,7 @@ import { scrub, secrets } from './secrets.js'
 import { configRoutes } from './routes/config.js'
 import { healthRoutes } from './routes/health.js'
 import { sessionRoutes } from './routes/sessions.js'
+import { usageRoutes } from './routes/usage.js'
 import { SessionManager } from './sessions/session-manager.js'
 import { databasePath, sessionWorkspacesDir, type ServerSettings } from './settings.js'
 import { readerRoutes } from './routes/readers.js'
@@ -37,6 +38,8 @@ import { httpGate } from './tenancy/http-gate.js'
 import { LiveSockets } from './tenancy/live-sockets.js'
 import { OidcVerifier } from './tenancy/oidc.js'
 import { RuntimeTokens, type TokenEvents } from './tenancy/tokens.js'
+import { Ledger } from './usage/ledger.js'
+import { DEFAULT_PRICES, loadPrices } from './usage/prices.js'
 import { attachWebSockets } from './ws/upgrade.js'
 
 export interface StartServerOptions {
@@ -96,6 +99,13 @@ function tokenEvents(logger: Logger): TokenEvents {
   }
 }
 
+/** Warns where budgets cannot be enforced: without a sandbox there is no gateway. */
+function warnUnenforcedBudgets(settings: ServerSettings, sandbox: Sandbox, logger: Logger): void {
+  const budgets = settings.budgets ?? {}
+  if (sandbox.kind === 'none' && (budgets.sessionUsd !== undefined || budgets.principalUsd !== undefined))
+    logger.warn('Budgets are not enforced with --sandbox none: the agent talks to the model API directly, past the model gateway')
+}
+
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
   // Before anything in the data dir is touched: a second server there refuses and changes nothing.
   const lock = lockDataDir(options.settings.dataDir)
@@ -115,10 +125,23 @@ async function startLocked(options: StartServerOptions, unlock: () => void): Pro
   const logger = options.logger ?? createLogger({ level: settings.logLevel })
   // First: a sandbox that cannot work here stops the start with its reason.
   const sandbox = options.sandbox ?? createSandbox(settings, logger)
+  // A bad MODEL_PRICES_FILE stops the start before the database is opened.
+  const prices = settings.budgets?.pricesFile ? loadPrices(settings.budgets.pricesFile) : DEFAULT_PRICES
+  warnUnenforcedBudgets(settings, sandbox, logger)
   const store = options.store ?? new SqliteStore(databasePath(settings))
+  const ledger = new Ledger(store.usage, prices, { sessionUsd: settings.budgets?.sessionUsd, principalUsd: settings.budgets?.principalUsd })
 
   const usage = new UsageCache()
-  const sessions = new SessionManager({ settings, agents: options.agents ?? claudeSdkAgentFactory, store, logger, scrub, sandbox, usage })
+  const sessions = new SessionManager({
+    settings,
+    agents: options.agents ?? claudeSdkAgentFactory,
+    store,
+    logger,
+    scrub,
+    sandbox,
+    usage,
+    ledger,
+  })
   const audit = new AuditLog({ store, scrub, logger })
   // Files: every path relative to a session's workspace (the default session's at /files).
   const workspaceOf = (id: string) => sessions.get(id).workspace
@@ -133,11 +156,14 @@ async function startLocked(options: StartServerOptions, unlock: () => void): Pro
     routes: [
       healthRoutes({ demo: () => sessions.isDemo() }),
       configRoutes(sessions, { maxBodyBytes: settings.maxBodyBytes }),
-      sessionRoutes(sessions, store, audit, { maxBodyBytes: settings.maxBodyBytes, memberPermissionModes: settings.memberPermissionModes,
+      sessionRoutes(sessions, store, audit, {
+        maxBodyBytes: settings.maxBodyBytes,
+        memberPermissionModes: settings.memberPermissionModes,
         limitDefaults: () => sandbox.limits.defaults,
       }),
       readerRoutes({ sessions, live }),
       tokenRoutes({ tokens, live, audit, maxBodyBytes: settings.maxBodyBytes }),
+      usageRoutes(sessions, ledger, { maxBodyBytes: settings.maxBodyBytes }),
       fileRoutes({
         workspaceOf,
         audit,

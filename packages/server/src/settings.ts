@@ -73,6 +73,17 @@ export interface ServerSettings {
   sessionLimits?: ResolvedLimits
   /** Where the cgroup file systems are mounted (SESSION_CGROUP_ROOT). @default /sys/fs/cgroup */
   cgroupRoot?: string
+  /** Spending caps and prices (docs/budgets.md). @default no caps, the built-in prices */
+  budgets?: BudgetSettings
+}
+
+export interface BudgetSettings {
+  /** SESSION_BUDGET_USD: every session's cap unless set through the API. */
+  sessionUsd?: number | undefined
+  /** PRINCIPAL_BUDGET_USD: every principal's cap over all its sessions unless set through the API. */
+  principalUsd?: number | undefined
+  /** MODEL_PRICES_FILE: a JSON price table merged over (or replacing) the built-in one. */
+  pricesFile?: string | undefined
 }
 
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent']
@@ -150,6 +161,15 @@ function commandLineProblem(err: unknown): string {
     default:
       return message
   }
+}
+
+/** US dollars, e.g. `5` or `0.25`; absent when unset. */
+function dollarsFrom(env: Record<string, string | undefined>, name: string): number | undefined {
+  const raw = env[name]
+  if (raw === undefined || raw.trim() === '') return undefined
+  if (!/^\d+(\.\d+)?$/.test(raw.trim()))
+    throw new SettingsError(`${name} must be an amount in US dollars >= 0 (e.g. 5 or 0.25), got "${raw}"`)
+  return Number(raw)
 }
 
 function intFrom(env: Record<string, string | undefined>, name: string, fallback: number, min = 0): number {
@@ -303,6 +323,11 @@ export function settingsFromEnv(env: Record<string, string | undefined> = proces
     ...(oidc && { oidc }),
     sessionLimits: sessionLimitsFrom(env),
     cgroupRoot: pathSetting('SESSION_CGROUP_ROOT', env['SESSION_CGROUP_ROOT']),
+    budgets: {
+      sessionUsd: dollarsFrom(env, 'SESSION_BUDGET_USD'),
+      principalUsd: dollarsFrom(env, 'PRINCIPAL_BUDGET_USD'),
+      pricesFile: pathSetting('MODEL_PRICES_FILE', env['MODEL_PRICES_FILE']),
+    },
   }
 }
 

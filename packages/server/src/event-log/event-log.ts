@@ -11,6 +11,7 @@ import type {
   SessionState,
   SessionStateFrame,
 } from '@claude-agent/protocol'
+import type { UsageLog } from './usage-log.js'
 
 type WithoutSeq<T> = Omit<T, 'seq'>
 /** A session event as emitted, before the log numbers it. */
@@ -127,5 +128,7 @@ export interface TokenStore {
 }
 
 export interface Store extends EventLog, SessionStore, PromptLog, AuditStore, TokenStore {
+  /** Model usage and budgets (usage-log.ts). */
+  readonly usage: UsageLog
   close(): void
 }

@@ -70,8 +70,40 @@ CREATE TABLE tokens (
 );
 `
 
+// Spending: what the model gateway counted per session (keyed by its conversation, kept after
+// the session is deleted so that its principal's spending stays) and model, and the budgets set
+// through the API (limit_usd NULL: no limit). A session's principal is its `owner` (V4).
+const V5_USAGE_AND_BUDGETS = `
+CREATE TABLE model_usage (
+  conversation_id TEXT NOT NULL,
+  model TEXT NOT NULL,
+  session_id TEXT NOT NULL,
+  principal TEXT,
+  requests INTEGER NOT NULL,
+  input_tokens INTEGER NOT NULL,
+  output_tokens INTEGER NOT NULL,
+  cache_creation_input_tokens INTEGER NOT NULL,
+  cache_read_input_tokens INTEGER NOT NULL,
+  cost_usd REAL NOT NULL,
+  PRIMARY KEY (conversation_id, model)
+) WITHOUT ROWID;
+CREATE INDEX model_usage_principal ON model_usage (principal);
+CREATE TABLE budgets (
+  scope TEXT NOT NULL,
+  key TEXT NOT NULL,
+  limit_usd REAL,
+  PRIMARY KEY (scope, key)
+) WITHOUT ROWID;
+`
+
 /** Index i brings a database from version i to i + 1. Append only; never edit a shipped step. */
-export const MIGRATIONS: readonly string[] = [V1_SESSIONS_AND_EVENTS, V2_PROMPT_UUIDS, V3_AUDIT, V4_OWNERS_READERS_TOKENS]
+export const MIGRATIONS: readonly string[] = [
+  V1_SESSIONS_AND_EVENTS,
+  V2_PROMPT_UUIDS,
+  V3_AUDIT,
+  V4_OWNERS_READERS_TOKENS,
+  V5_USAGE_AND_BUDGETS,
+]
 export const SCHEMA_VERSION = MIGRATIONS.length
 
 /** Brings the database up to SCHEMA_VERSION; refuses one made by a newer server. */

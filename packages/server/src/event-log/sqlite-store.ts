@@ -1,5 +1,6 @@
 // The one module that reads and writes the database: sessions, their event logs, prompt
-// uuids and the audit log (audit-table.ts) in one file.
+// uuids and the audit log (audit-table.ts) in one file (model usage and budgets in usage-log.ts,
+// on the same connection).
 // WAL with synchronous=NORMAL: a committed append survives the process being killed.
 // The schema and its versions are in schema.ts.
 import { mkdirSync } from 'node:fs'
@@ -10,6 +11,7 @@ import { ServerError } from '../errors.js'
 import { AuditTable } from './audit-table.js'
 import type { AuditQuery, AuditRecord, EventFrame, NewAuditRecord, SessionRecord, StoredEvent, Store, TokenRecord } from './event-log.js'
 import { migrate } from './schema.js'
+import { SqliteUsageLog } from './usage-log.js'
 
 interface SessionRow {
   id: string
@@ -60,6 +62,7 @@ export class SqliteStore implements Store {
   private readonly lastSeqs = new Map<string, number>()
   private readonly stmt
   private readonly audit: AuditTable
+  readonly usage: SqliteUsageLog
 
   /** @param path a file path, or ':memory:' */
   constructor(path: string) {
@@ -101,6 +104,7 @@ export class SqliteStore implements Store {
       deletePrompts: this.db.prepare('DELETE FROM prompts WHERE session_id = ?'),
     }
     this.audit = new AuditTable(this.db)
+    this.usage = new SqliteUsageLog(this.db)
     const maxima = this.db
       .prepare<[], { session_id: string; last: number }>('SELECT session_id, MAX(seq) AS last FROM events GROUP BY session_id')
       .all()

@@ -121,7 +121,19 @@ export class BubblewrapSandbox implements Sandbox {
       logger.warn(`session ${spec.sessionId}: model API ${failure.upstream} failed: ${failure.cause}`)
       spec.onModelFailure?.(failure)
     }
-    const gateway = route && startModelGateway({ socketPath: join(dir, 'model.sock'), ...route, onError, onUpstreamFailure })
+    const gateway =
+      route &&
+      startModelGateway({
+        socketPath: join(dir, 'model.sock'),
+        ...route,
+        onError,
+        onUpstreamFailure,
+        meter: spec.meter,
+        onBudgetRefused: (refusal) => {
+          logger.warn(`session ${spec.sessionId}: model request refused: ${refusal.scope} ${refusal.id} budget reached`)
+          spec.onBudgetRefused?.(refusal)
+        },
+      })
     const allow = this.allow ?? new AllowList([AllowList.entryFor(route?.upstream ?? new URL(this.options.modelApi ?? DEFAULT_MODEL_API))])
     const egress = startEgressProxy({
       socketPath: join(dir, 'egress.sock'),

@@ -4,6 +4,8 @@
 // It never forwards anywhere else, so the key can be used by the agent but not read by it.
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http'
 import { request as httpsRequest } from 'node:https'
+import type { BudgetRefusal, ModelMeter } from '../usage/ledger.js'
+import { tapUsage } from '../usage/usage-tap.js'
 import type { ModelFailure } from './sandbox.js'
 import { listenOnSocket, withoutHopByHop, type SocketServer } from './socket-server.js'
 
@@ -23,6 +25,10 @@ export interface ModelGatewayOptions {
   onError?: (err: Error) => void
   /** Told about each call the upstream failed: unreachable, or an HTTP error status. */
   onUpstreamFailure?: (failure: ModelFailure) => void
+  /** Counts what the answers used and refuses requests once a budget is reached. */
+  meter?: ModelMeter | undefined
+  /** Told about each request refused for a budget. */
+  onBudgetRefused?: ((refusal: BudgetRefusal) => void) | undefined
 }
 
 /** Whatever credential the sandboxed client sent is dropped: only ours goes upstream. */
@@ -32,6 +38,18 @@ function apiError(res: ServerResponse, status: number, message: string): void {
   if (res.headersSent) return void res.destroy()
   res.writeHead(status, { 'content-type': 'application/json' })
   res.end(JSON.stringify({ type: 'error', error: { type: 'api_error', message } }))
+}
+
+const dollars = (usd: number) => `$${usd.toFixed(usd < 1 ? 4 : 2)}`
+
+/** An Anthropic-shaped 400 that the CLI reports and does not retry (`x-should-retry: false`). */
+function budgetRefused(res: ServerResponse, refusal: BudgetRefusal): void {
+  const who = refusal.scope === 'session' ? `Session ${refusal.id}` : `Principal ${refusal.id}`
+  const message =
+    `budget_exceeded: ${who} has spent ${dollars(refusal.spentUsd)} of its ${dollars(refusal.limitUsd)} model budget; ` +
+    'the server refuses further model requests until the budget is raised'
+  res.writeHead(400, { 'content-type': 'application/json', 'x-should-retry': 'false' })
+  res.end(JSON.stringify({ type: 'error', error: { type: 'invalid_request_error', message } }))
 }
 
 /**
@@ -48,11 +66,27 @@ export function startModelGateway(options: ModelGatewayOptions): SocketServer {
   // Named in failures: the real endpoint, never the loopback address the CLI sees inside.
   const endpoint = `${upstream.origin}${prefix}`
   const failed = options.onUpstreamFailure ?? (() => {})
+  const { meter } = options
+  const record = (answer: IncomingMessage) =>
+    tapUsage(answer, (metered) => {
+      try {
+        meter?.record(metered)
+      } catch (err) {
+        options.onError?.(err as Error)
+      }
+    })
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const path = req.url ?? ''
     // Origin-form only: an absolute or authority form could name another host.
     if (!path.startsWith('/')) return apiError(res, 400, 'The sandbox model gateway only forwards to the model API')
+    // The socket is the session's identity: nothing the request says changes whose budget it is.
+    const refusal = meter?.admit()
+    if (refusal) {
+      options.onBudgetRefused?.(refusal)
+      req.resume()
+      return budgetRefused(res, refusal)
+    }
     const headers = withoutHopByHop(req.headers)
     for (const name of CLIENT_CREDENTIAL_HEADERS) delete headers[name]
     if (credentials.apiKey) headers['x-api-key'] = credentials.apiKey
@@ -70,6 +104,11 @@ export function startModelGateway(options: ModelGatewayOptions): SocketServer {
         const status = answer.statusCode ?? 502
         if (status >= 400) failed({ upstream: endpoint, status, cause: `answered HTTP ${status}` })
         res.writeHead(status, withoutHopByHop(answer.headers))
+        if (meter && status < 300) record(answer)
+        // An answer cut short must cut the CLI's too: pipe() would leave it open, waiting.
+        answer.on('close', () => {
+          if (!answer.complete) res.destroy()
+        })
         answer.pipe(res)
       },
     )

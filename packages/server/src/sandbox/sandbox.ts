@@ -5,6 +5,8 @@
 import type { ResolvedLimits } from './limits.js'
 import type { Enforcement, LimitHit } from './session-limiter.js'
 
+import type { BudgetRefusal, ModelMeter } from '../usage/ledger.js'
+
 export type { LimitHit }
 
 /** `bubblewrap` isolates each CLI process; `none` runs it with the server's own rights. */
@@ -31,6 +33,11 @@ export interface SandboxSpec {
   limits?: ResolvedLimits
   /** Told when a limit stopped something in the session's sandbox (it is also logged). */
   onLimitHit?: (hit: LimitHit) => void
+  /** Counts the run's model usage and refuses its requests over a budget (bubblewrap only:
+   * without a gateway there is nothing between the CLI and the API to count or refuse). */
+  meter?: ModelMeter | undefined
+  /** Told about each model request the run's gateway refused for a budget. */
+  onBudgetRefused?: ((refusal: BudgetRefusal) => void) | undefined
 }
 
 /** The limits a sandbox applies: the server's defaults, and how it enforces them. */

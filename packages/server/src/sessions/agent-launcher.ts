@@ -11,6 +11,7 @@ import type { Workspace } from '../files/workspace-path.js'
 import { resolveLimits } from '../sandbox/limits.js'
 import type { LimitHit, ModelFailure, Sandbox } from '../sandbox/sandbox.js'
 import type { WorkspaceLayout } from './workspace-layout.js'
+import type { BudgetRefusal, Ledger, MeteredSession } from '../usage/ledger.js'
 
 /** What the agents of every session share. */
 export interface LaunchContext {
@@ -25,12 +26,15 @@ export interface LaunchContext {
   /** The scripted model's URL in offline demo mode. */
   demoModelUrl: string | undefined
   scrub: (text: string) => string
+  /** Counts each session's model usage and holds the budgets. */
+  ledger: Ledger | undefined
 }
 
 export interface LaunchHooks extends Pick<AgentStartOptions, 'onStderr' | 'canUseTool'> {
   onModelFailure: (failure: ModelFailure) => void
   /** A limit of the session's sandbox stopped something (a fork refused, a process killed). */
   onLimitHit: (hit: LimitHit) => void
+  onBudgetRefused: (refusal: BudgetRefusal) => void
 }
 
 export interface Launched {
@@ -69,6 +73,8 @@ export class AgentLauncher {
     readonly stateDir: string,
     /** The lexical working directory (see lexicalSessionCwd). */
     readonly cwd: string,
+    /** Whose spending its model requests are. */
+    private readonly metered: MeteredSession,
   ) {}
 
   get demoModelUrl(): string | undefined {
@@ -101,8 +107,19 @@ export class AgentLauncher {
       const { sandbox } = this.context
       // In the session's cgroup (shared with its `exec` commands) from before its first instruction.
       const limits = resolveLimits(config, sandbox.limits.defaults)
-      const { onModelFailure, onLimitHit } = hooks
-      return sandbox.prepare({ sessionId: this.sessionId, cwd, stateDir: this.stateDir, env, onModelFailure, limits, onLimitHit })
+      const { onModelFailure, onLimitHit, onBudgetRefused } = hooks
+      const meter = this.context.ledger?.meterFor(this.metered)
+      return sandbox.prepare({
+        sessionId: this.sessionId,
+        cwd,
+        stateDir: this.stateDir,
+        env,
+        onModelFailure,
+        limits,
+        onLimitHit,
+        meter,
+        onBudgetRefused,
+      })
     } catch (err) {
       const why = this.context.scrub(err instanceof Error ? err.message : String(err))
       throw new ServerError('AGENT_START_FAILED', `The sandbox for the Claude Code process could not be prepared: ${why}`)

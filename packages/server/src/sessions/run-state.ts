@@ -3,6 +3,7 @@
 import type { QueryConfig } from '@claude-agent/protocol'
 import type { AgentRun } from '../agent/agent.js'
 import type { ModelFailure } from '../sandbox/sandbox.js'
+import type { BudgetRefusal } from '../usage/ledger.js'
 
 /** What the API reports about a session's live agent. */
 export interface RunInfo {
@@ -36,6 +37,8 @@ export interface Turn {
   interrupting: boolean
   /** The last model API failure the gateway reported during the turn. */
   modelFailure: ModelFailure | undefined
+  /** The budget the gateway refused a request of this turn for. */
+  budgetRefusal?: BudgetRefusal
   after: AfterTurn
 }
 

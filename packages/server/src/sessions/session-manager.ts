@@ -13,6 +13,7 @@ import { UsageCache } from '../files/usage.js'
 import type { Logger } from '../logger.js'
 import type { Sandbox } from '../sandbox/sandbox.js'
 import { sessionWorkspacesDir, type ServerSettings } from '../settings.js'
+import type { Ledger } from '../usage/ledger.js'
 import { realSessionCwd, type LaunchContext } from './agent-launcher.js'
 import { Session, type SessionLimits } from './session.js'
 import { withoutSecrets } from './session-config.js'
@@ -30,6 +31,8 @@ export interface SessionManagerOptions {
   sandbox: Sandbox
   /** Shared with the files API, which measures before each write. @default a new one */
   usage?: UsageCache
+  /** Counts model usage and holds the budgets. @default none: nothing is counted or capped */
+  ledger?: Ledger
 }
 
 /** How long shutdown waits for interrupted turns to end. */
@@ -52,6 +55,7 @@ export class SessionManager {
       agentVars: settings.agentVars,
       demoModelUrl: settings.demoModelUrl,
       scrub: options.scrub,
+      ledger: options.ledger,
     }
     this.limits = {
       idleTimeoutMs: settings.idleTimeoutMs,

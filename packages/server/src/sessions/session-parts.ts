@@ -58,6 +58,7 @@ export function createSessionParts(options: SessionOptions, hooks: SessionHooks)
     record.conversationId,
     options.stateDir,
     lexicalSessionCwd(workspace, record.config.cwd),
+    { id: record.id, conversationId: record.conversationId, principal: record.owner ?? null },
   )
   const agent: AgentSupervisor = new AgentSupervisor(
     record.id,
@@ -68,6 +69,11 @@ export function createSessionParts(options: SessionOptions, hooks: SessionHooks)
       onModelFailure: (failure) => hooks.modelFailed(failure),
       // Logged first: the session's log says which limit stopped its tool.
       onLimitHit: (hit) => hub.emit({ type: 'info', message: hit.message, source: 'server' }),
+      // Told once the turn's CLI reports the refused request: the turn ends with BUDGET_EXCEEDED.
+      onBudgetRefused: (refusal) => {
+        const turn = agent.turn
+        if (turn) turn.budgetRefusal = refusal
+      },
       onMessage: (message) => hooks.onMessage(message),
       onExit: (exit) => turns.onExit(exit),
       onIdle: () => turns.stopAgent('suspended'),

@@ -35,6 +35,8 @@ import { modelFailureNotice } from './turn-failure.js'
 import type { TurnQueue } from './turn-queue.js'
 import { startFailure, type Reporter, type Turns } from './turns.js'
 
+import type { MeteredSession } from '../usage/ledger.js'
+
 export type { Subscriber, Subscription, SubscribeOptions } from './event-hub.js'
 export type { RunInfo } from './run-state.js'
 export type { SessionLimits, SessionOptions } from './session-options.js'
@@ -71,6 +73,11 @@ export class Session {
 
   get state(): SessionState {
     return this.stateValue
+  }
+
+  /** Whose spending it is (its usage and budget are keyed by its conversation). */
+  get metered(): MeteredSession {
+    return { id: this.id, conversationId: this.options.record.conversationId, principal: this.options.record.owner ?? null }
   }
 
   get isTurnRunning(): boolean {

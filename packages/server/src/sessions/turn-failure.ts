@@ -3,6 +3,7 @@
 // sandbox; what a user needs is the real endpoint and the cause, which the gateway reported.
 import { MODEL_PORT } from '../sandbox/sandbox-env.js'
 import type { ModelFailure } from '../sandbox/sandbox.js'
+import type { BudgetRefusal } from '../usage/ledger.js'
 
 export interface TurnFailure {
   message: string
@@ -28,3 +29,12 @@ export function describeTurnFailure(subtype: string, resultText: string | undefi
 /** The progress notice for a failed call while the CLI retries. */
 export const modelFailureNotice = (model: ModelFailure) =>
   `The model API at ${model.upstream} failed (${model.cause}); Claude Code retries before it gives up.`
+
+/** The error of a turn whose model request the gateway refused for a budget. */
+export function describeBudgetRefusal(refusal: BudgetRefusal): { message: string; data: BudgetRefusal } {
+  const whose = refusal.scope === 'session' ? `session ${refusal.id}` : `principal ${refusal.id}`
+  const message =
+    `The turn ended: the ${whose} has spent $${refusal.spentUsd.toFixed(4)} of its $${refusal.limitUsd.toFixed(4)} budget, ` +
+    'so the model gateway refused its next model request. Raise the budget to go on.'
+  return { message, data: { ...refusal } }
+}

@@ -7,7 +7,7 @@ import type { EventFrame } from '../event-log/event-log.js'
 import type { Logger } from '../logger.js'
 import type { AgentSupervisor } from './agent-supervisor.js'
 import type { Turn } from './run-state.js'
-import { describeTurnFailure } from './turn-failure.js'
+import { describeBudgetRefusal, describeTurnFailure } from './turn-failure.js'
 import type { TurnQueue } from './turn-queue.js'
 import { TurnWatch, type StallReason } from './turn-watch.js'
 
@@ -95,7 +95,11 @@ export class Turns {
     const turn = this.options.agent.turn
     if (!turn) return
     this.watch.end()
-    if (message.is_error && !turn.interrupting) {
+    if (message.is_error && !turn.interrupting && turn.budgetRefusal) {
+      // The CLI stays: raising the budget lets the next prompt go on with it.
+      const refused = describeBudgetRefusal(turn.budgetRefusal)
+      this.options.report.emitError('BUDGET_EXCEEDED', refused.message, refused.data)
+    } else if (message.is_error && !turn.interrupting) {
       const failure = describeTurnFailure(message.subtype, message.result, turn.modelFailure)
       this.options.report.emitError('TURN_FAILED', failure.message, failure.data)
       turn.after = 'failed'

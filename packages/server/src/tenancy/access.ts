@@ -11,6 +11,7 @@ export type SessionAction =
   | 'session.read' // its info, events, approvals trail, files; attach a socket and watch
   | 'session.drive' // prompt, interrupt, approve, control, exec, write and delete files, config
   | 'session.share' // add and remove readers
+  | 'session.budget' // set its spending cap: admins only
   | 'session.delete'
 
 /** What can be done to the server as a whole. */
@@ -43,7 +44,7 @@ function sees(principal: Principal, session: SessionAccess): boolean {
 /** Owners drive their own sessions unless their role reads only; readers only read. */
 function mayOnSession(principal: Principal, action: SessionAction, session: SessionAccess): boolean {
   if (principal.role === 'admin' || action === 'session.read') return true
-  return principal.role === 'member' && session.owner === principal.id
+  return action !== 'session.budget' && principal.role === 'member' && session.owner === principal.id
 }
 
 function mayOnServer(principal: Principal, action: ServerAction): boolean {
@@ -76,6 +77,7 @@ const ACTION_NAMES: Readonly<Record<Action, string>> = {
   'session.read': 'read this session',
   'session.drive': 'drive this session (prompts, approvals, interrupts, control, exec, file changes)',
   'session.share': 'share this session',
+  'session.budget': "set this session's budget",
   'session.delete': 'delete this session',
   'server.read': 'read the server',
   'sessions.create': 'create sessions',

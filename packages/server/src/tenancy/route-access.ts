@@ -1,7 +1,8 @@
 // Which action a route asks for, from its method and path alone: the HTTP gate and the
 // WebSocket upgrade both ask here, so a route added later is gated before its handler runs.
 // Per session: reading is GET (and every WebSocket), anything else drives it; deleting the
-// session itself is its own action. Server-wide routes not named here are admin only.
+// session itself is its own action, and so is setting its budget (admins only). Server-wide
+// routes not named here are admin only (so are /usage and /principals/:id/budget).
 import { decodeComponent } from '../http/request-target.js'
 import { DEFAULT_SESSION_ID } from '../sessions/session-manager.js'
 import type { ServerAction, SessionAction } from './access.js'
@@ -16,6 +17,7 @@ const sessionAction = (method: string, rest: string | undefined): SessionAction 
   if (method === 'GET') return 'session.read'
   if (method === 'DELETE' && rest === undefined) return 'session.delete'
   if (/^\/readers\/[^/]+$/.test(rest ?? '')) return 'session.share'
+  if (rest === '/budget') return 'session.budget'
   return 'session.drive'
 }
 

@@ -14,10 +14,11 @@ export const TEST_API_KEY = `sk-test-${randomBytes(12).toString('hex')}`
 export interface Stack {
   model: Awaited<ReturnType<typeof startScriptedModel>>
   server: RunningServer
+  /** What the server was started with (to start another on the same data). */
+  settings: ServerSettings
   url: string
   wsUrl: string
   dir: string
-  settings: ServerSettings
   /** The default session's workspace (WORKSPACE_DIR). */
   workspace: string
   /** A session's workspace directory on the host. */
@@ -74,10 +75,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   return {
     model,
     server,
+    settings,
     url: server.url,
     wsUrl: `${server.url.replace(/^http/, 'ws')}/ws`,
     dir,
-    settings,
     workspace: settings.workspaceDir,
     workspaceOf: (id) => server.sessions.get(id).workspace.root,
     sharedWorkspace: (name) => join(settings.dataDir, 'workspaces', 'shared', name),

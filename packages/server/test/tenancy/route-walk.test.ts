@@ -49,6 +49,10 @@ const TABLE: Record<string, Row> = {
   'POST /sessions/{id}/files/mkdir': DRIVE,
   'DELETE /sessions/{id}/files': DRIVE,
   'GET /audit': ADMINS_ONLY,
+  'GET /sessions/{id}/usage': READ,
+  'PUT /sessions/{id}/budget': row('ok', 'forbidden', 'hidden', 'forbidden'),
+  'GET /usage': ADMINS_ONLY,
+  'PUT /principals/{id}/budget': ADMINS_ONLY,
 }
 
 /** Bodies and query values that make each operation succeed for whoever may use it. */
@@ -59,6 +63,8 @@ const BODIES: Record<string, unknown> = {
   'PUT /files/content': 'probe',
   'PUT /sessions/{id}/files/content': 'probe',
   'POST /tokens': { label: 'walker', role: 'viewer' },
+  'PUT /sessions/{id}/budget': { limitUsd: 5 },
+  'PUT /principals/{id}/budget': { limitUsd: 5 },
 }
 const QUERY: Record<string, string> = {
   'POST /files/mkdir': '?path=probe-dir&parents=1',

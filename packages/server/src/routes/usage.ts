@@ -1,0 +1,53 @@
+// Spending: a session's model usage and budget, usage per principal, and setting budgets.
+// Setting a budget is an admin's action: the HTTP gate says so (tenancy/route-access.ts:
+// `session.budget`, and server-wide routes are admin only).
+import {
+  SetBudgetRequestSchema,
+  describeIssues,
+  summarizeIssues,
+  type SessionUsageResponse,
+  type SetBudgetRequest,
+  type SetBudgetResponse,
+  type UsageResponse,
+} from '@claude-agent/protocol'
+import type { Context } from 'hono'
+import { ServerError } from '../errors.js'
+import { jsonBodyLimit, readJsonBody } from '../http/body.js'
+import type { HttpEnv, RouteModule } from '../http/http-app.js'
+import { jsonResponse } from '../http/respond.js'
+import type { SessionManager } from '../sessions/session-manager.js'
+import type { Ledger } from '../usage/ledger.js'
+
+async function budgetBody(c: Context<HttpEnv>): Promise<SetBudgetRequest> {
+  const parsed = SetBudgetRequestSchema.safeParse(await readJsonBody(c))
+  if (!parsed.success) {
+    const issues = describeIssues(parsed.error)
+    throw new ServerError('INVALID_REQUEST', `Invalid budget: ${summarizeIssues(issues)}`, { issues })
+  }
+  return parsed.data
+}
+
+export function usageRoutes(sessions: SessionManager, ledger: Ledger, options: { maxBodyBytes: number }): RouteModule {
+  return (app) => {
+    app.get('/sessions/:id/usage', (c) => {
+      const session = sessions.get(c.req.param('id'))
+      return jsonResponse<SessionUsageResponse>(ledger.sessionUsage(session.metered))
+    })
+    app.put('/sessions/:id/budget', jsonBodyLimit(options.maxBodyBytes), async (c) => {
+      const session = sessions.get(c.req.param('id'))
+      const { limitUsd } = await budgetBody(c)
+      return jsonResponse<SetBudgetResponse>({ budget: ledger.setSessionBudget(session.metered, limitUsd) })
+    })
+    app.get('/usage', (c) => {
+      const only = c.req.query('principal')
+      if (only === '')
+        throw new ServerError('INVALID_REQUEST', 'principal must not be empty', { issues: [{ path: 'principal', message: 'empty' }] })
+      const principals = only === undefined ? ledger.principals() : [only]
+      return jsonResponse<UsageResponse>({ principals: principals.map((p) => ledger.principalUsage(p)) })
+    })
+    app.put('/principals/:id/budget', jsonBodyLimit(options.maxBodyBytes), async (c) => {
+      const { limitUsd } = await budgetBody(c)
+      return jsonResponse<SetBudgetResponse>({ budget: ledger.setPrincipalBudget(c.req.param('id'), limitUsd) })
+    })
+  }
+}

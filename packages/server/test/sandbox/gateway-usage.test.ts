@@ -1,0 +1,222 @@
+// The model gateway counts what each answer used, as the bytes pass, into a real ledger on a
+// real SQLite file: a JSON body's usage, a stream's message_start usage updated by
+// message_delta (even split byte by byte), a gzipped answer, a stream cut short (its input
+// still counts); it never holds a streamed byte back; over a budget it refuses without
+// forwarding, whatever the request's headers claim. The upstream is a stand-in for the
+// Anthropic API on loopback.
+import assert from 'node:assert/strict'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, beforeEach, describe, it } from 'node:test'
+import { gzipSync } from 'node:zlib'
+import { SqliteStore } from '../../src/event-log/sqlite-store.js'
+import { startModelGateway } from '../../src/sandbox/model-gateway.js'
+import type { SocketServer } from '../../src/sandbox/socket-server.js'
+import { Ledger, type BudgetRefusal, type MeteredSession } from '../../src/usage/ledger.js'
+import { DEFAULT_PRICES } from '../../src/usage/prices.js'
+
+const MODEL = 'claude-sonnet-4-5-20250929'
+const usage = { input_tokens: 1000, output_tokens: 1, cache_creation_input_tokens: 200, cache_read_input_tokens: 3000 }
+const sse = (final: Record<string, number>) =>
+  [
+    `event: message_start\ndata: ${JSON.stringify({ type: 'message_start', message: { id: 'msg_1', model: MODEL, usage } })}\n\n`,
+    `event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"héllo ✓"}}\n\n`,
+    `event: message_delta\ndata: ${JSON.stringify({ type: 'message_delta', delta: { stop_reason: 'end_turn' }, usage: final })}\n\n`,
+    'event: message_stop\ndata: {"type":"message_stop"}\n\n',
+  ].join('')
+
+type Answer = (req: IncomingMessage, res: ServerResponse) => void
+const answers: Record<string, Answer> = {
+  '/json': (_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ model: MODEL, usage })),
+  '/sse-bytes': (_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/event-stream' })
+    // One byte per write: lines, JSON and a multi-byte character are all split.
+    const bytes = [...Buffer.from(sse({ output_tokens: 500 }))]
+    const next = (): void => {
+      const byte = bytes.shift()
+      if (byte === undefined) return void res.end()
+      res.write(Buffer.of(byte), next)
+    }
+    next()
+  },
+  '/gzip': (_req, res) =>
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'content-encoding': 'gzip' }).end(gzipSync(sse({ output_tokens: 70 }))),
+  '/cut': (_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/event-stream' })
+    res.write(sse({ output_tokens: 9 }).split('event: content_block_delta')[0], () => res.destroy())
+  },
+  '/held': (_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/event-stream' })
+    res.write(sse({ output_tokens: 5 }).split('event: content_block_delta')[0])
+    release = () =>
+      res.end(
+        sse({ output_tokens: 5 })
+          .split('event: message_start')[1]!
+          .replace(/^[^\n]*\n\n/, ''),
+      )
+  },
+  '/error': (_req, res) => res.writeHead(529, { 'content-type': 'application/json' }).end(JSON.stringify({ model: MODEL, usage })),
+}
+let release: () => void = () => {}
+
+function post(socketPath: string, path: string, headers: Record<string, string> = {}, onFirstBytes?: () => void) {
+  return new Promise<{ status: number; body: string }>((resolve) => {
+    const req = request({ socketPath, path, method: 'POST', headers }, (res) => {
+      const chunks: Buffer[] = []
+      res.on('data', (d: Buffer) => {
+        if (chunks.length === 0) onFirstBytes?.()
+        chunks.push(d)
+      })
+      res.on('close', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }))
+    })
+    req.on('error', () => resolve({ status: 0, body: '' }))
+    req.end('{}')
+  })
+}
+
+describe('model gateway usage and budgets', () => {
+  let dir: string
+  let upstream: Server
+  let store: SqliteStore
+  let ledger: Ledger
+  let gateway: SocketServer
+  let forwarded: string[] = []
+  const refusals: BudgetRefusal[] = []
+  let n = 0
+  let session: MeteredSession
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'cas-gateway-usage-'))
+    upstream = createServer((req, res) => {
+      forwarded.push(req.url ?? '')
+      req.resume()
+      answers[req.url!.replace(/^\/api/, '')]!(req, res)
+    })
+    await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r))
+    store = new SqliteStore(join(dir, 'sessions.db'))
+    ledger = new Ledger(store.usage, DEFAULT_PRICES)
+  })
+  beforeEach(async () => {
+    await gateway?.close()
+    session = { id: `s${++n}`, conversationId: `c${n}`, principal: 'alice' }
+    forwarded = []
+    gateway = startModelGateway({
+      socketPath: join(dir, `model${n}.sock`),
+      upstream: new URL(`http://127.0.0.1:${(upstream.address() as AddressInfo).port}/api`),
+      credentials: { apiKey: 'sk-real-key-0123456789' },
+      meter: ledger.meterFor(session),
+      onBudgetRefused: (r) => refusals.push(r),
+    })
+  })
+  after(async () => {
+    await gateway.close()
+    upstream.close()
+    store.close()
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  // Recording happens as the answer ends, just after the client has it.
+  const counted = async (requests: number) => {
+    while (ledger.sessionUsage(session).usage.requests < requests) await new Promise((r) => setImmediate(r))
+    return ledger.sessionUsage(session)
+  }
+
+  it('counts a JSON answer and prices it by the model it names', async () => {
+    assert.equal((await post(gateway.socketPath, '/json')).status, 200)
+    const got = await counted(1)
+    assert.deepEqual(got.byModel[MODEL], {
+      requests: 1,
+      inputTokens: 1000,
+      outputTokens: 1,
+      cacheCreationInputTokens: 200,
+      cacheReadInputTokens: 3000,
+      // Sonnet 4.5: $3 in, $15 out, $3.75 cache write, $0.30 cache read per million.
+      costUsd: (1000 * 3 + 1 * 15 + 200 * 3.75 + 3000 * 0.3) / 1e6,
+    })
+  })
+
+  it("counts a stream split byte by byte: message_start's usage, message_delta's output", async () => {
+    const res = await post(gateway.socketPath, '/sse-bytes')
+    assert.equal(res.body, sse({ output_tokens: 500 }), 'the bytes pass unchanged')
+    const got = (await counted(1)).usage
+    assert.equal(got.inputTokens, 1000)
+    assert.equal(got.outputTokens, 500)
+    assert.equal(got.cacheReadInputTokens, 3000)
+  })
+
+  it('reads a gzipped answer, passing it on compressed', async () => {
+    const res = await post(gateway.socketPath, '/gzip')
+    assert.notEqual(res.body, sse({ output_tokens: 70 }))
+    assert.equal((await counted(1)).usage.outputTokens, 70)
+  })
+
+  it('counts the input of a stream cut short', async () => {
+    await post(gateway.socketPath, '/cut')
+    const got = (await counted(1)).usage
+    assert.equal(got.inputTokens, 1000)
+    assert.equal(got.outputTokens, 1)
+  })
+
+  it('passes streamed bytes on before the answer ends', async () => {
+    let first!: () => void
+    const sawFirst = new Promise<void>((r) => (first = r))
+    const done = post(gateway.socketPath, '/held', {}, first)
+    await sawFirst
+    assert.equal(ledger.sessionUsage(session).usage.requests, 0, 'the answer has not ended')
+    release()
+    await done
+    assert.equal((await counted(1)).usage.outputTokens, 5)
+  })
+
+  it('counts nothing for an error answer', async () => {
+    assert.equal((await post(gateway.socketPath, '/error')).status, 529)
+    await post(gateway.socketPath, '/json')
+    assert.equal((await counted(1)).usage.requests, 1)
+  })
+
+  it('refuses once the budget is reached, whatever the request claims, and forwards nothing', async () => {
+    ledger.setSessionBudget(session, 0.004)
+    // Under the cap it goes; this answer (about $0.0047) crosses it.
+    assert.equal((await post(gateway.socketPath, '/json')).status, 200)
+    await counted(1)
+    assert.ok(ledger.sessionUsage(session).usage.costUsd >= 0.004)
+    const before = forwarded.length
+    const forged = { 'x-claude-code-session-id': 'other', 'x-session-id': 's0', authorization: 'Bearer x', 'x-api-key': 'sk-x' }
+    const res = await post(gateway.socketPath, '/json', forged)
+    assert.equal(res.status, 400)
+    const body = JSON.parse(res.body)
+    assert.equal(body.type, 'error')
+    assert.equal(body.error.type, 'invalid_request_error')
+    assert.match(body.error.message, /^budget_exceeded: Session s\d+ has spent/)
+    assert.equal(forwarded.length, before, 'nothing reached the upstream')
+    const refusal = refusals.at(-1)!
+    assert.deepEqual(refusal, { scope: 'session', id: session.id, spentUsd: ledger.sessionUsage(session).usage.costUsd, limitUsd: 0.004 })
+
+    ledger.setSessionBudget(session, null)
+    assert.equal((await post(gateway.socketPath, '/json')).status, 200, 'no limit: it goes again')
+  })
+
+  it("refuses for the principal's budget over all its sessions", async () => {
+    const spent = ledger.principalUsage('alice').usage.costUsd
+    assert.ok(spent > 0, 'the earlier sessions counted for alice')
+    ledger.setPrincipalBudget('alice', spent)
+    const res = await post(gateway.socketPath, '/json')
+    assert.equal(res.status, 400)
+    assert.deepEqual(refusals.at(-1), { scope: 'principal', id: 'alice', spentUsd: spent, limitUsd: spent })
+    ledger.setPrincipalBudget('alice', null)
+  })
+
+  it("applies the server's default budgets until one is set, and null lifts them", () => {
+    const withDefaults = new Ledger(store.usage, DEFAULT_PRICES, { sessionUsd: 0, principalUsd: 100 })
+    const fresh: MeteredSession = { id: 'new', conversationId: 'c-new', principal: 'carol' }
+    assert.deepEqual(withDefaults.sessionUsage(fresh).budget, { limitUsd: 0, source: 'server' })
+    assert.deepEqual(withDefaults.principalUsage('carol').budget, { limitUsd: 100, source: 'server' })
+    assert.deepEqual(withDefaults.refusal(fresh), { scope: 'session', id: 'new', spentUsd: 0, limitUsd: 0 })
+    assert.deepEqual(withDefaults.setSessionBudget(fresh, null), { limitUsd: null, source: 'own' })
+    assert.equal(withDefaults.refusal(fresh), undefined)
+    assert.equal(withDefaults.refusal({ ...fresh, principal: null }), undefined, 'no principal: only the session budget')
+  })
+})
