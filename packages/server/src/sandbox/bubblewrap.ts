@@ -89,9 +89,9 @@ export class BubblewrapSandbox implements Sandbox {
     const { logger } = this.options
     const { route, inside } = splitEnv(spec.env)
     const dir = mkdtempSync(join(this.runDir, 'r'))
-    const onError = (err: Error) => logger.warn(`session ${spec.sessionId}: sandbox proxy error: ${err.message}`)
+    const onError = (err: Error) => logger.warn(`sandbox proxy error: ${err.message}`, { sessionId: spec.sessionId })
     const onUpstreamFailure = (failure: ModelFailure) => {
-      logger.warn(`session ${spec.sessionId}: model API ${failure.upstream} failed: ${failure.cause}`)
+      logger.warn(`model API ${failure.upstream} failed: ${failure.cause}`, { sessionId: spec.sessionId })
       spec.onModelFailure?.(failure)
     }
     const gateway = route && startModelGateway({ socketPath: join(dir, 'model.sock'), ...route, onError, onUpstreamFailure })
@@ -99,7 +99,7 @@ export class BubblewrapSandbox implements Sandbox {
     const egress = startEgressProxy({
       socketPath: join(dir, 'egress.sock'),
       allow,
-      onDenied: (d) => logger.warn(`session ${spec.sessionId}: sandbox refused a connection to ${d.host}:${d.port}`),
+      onDenied: (d) => logger.warn(`sandbox refused a connection to ${d.host}:${d.port}`, { sessionId: spec.sessionId }),
       onError,
     })
     const where: RunLayout = {

@@ -68,7 +68,7 @@ export class AgentSupervisor {
       sawInit: false,
     }
     this.set({ kind: 'idle', agent })
-    this.logger.info(`session ${this.sessionId}: agent started (${resumed ? 'resumed' : 'new'} conversation)`)
+    this.logger.info(`agent started (${resumed ? 'resumed' : 'new'} conversation)`)
     void this.consume(agent)
     return run
   }
@@ -104,7 +104,7 @@ export class AgentSupervisor {
     if (!agent) return
     const stopped = agent.run.close().finally(() => this.stopping.delete(stopped))
     this.stopping.add(stopped)
-    this.logger.info(`session ${this.sessionId}: agent released`)
+    this.logger.info('agent released')
   }
 
   /** Resolves once no turn runs. */

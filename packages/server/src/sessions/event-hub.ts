@@ -148,7 +148,7 @@ export class EventHub {
       for (const request of this.openRequests()) if (!attached.closed) subscriber.deliver(request)
     } else {
       attached.replay(this.log, this.sessionId).catch((err: unknown) => {
-        this.logger.error(`session ${this.sessionId}: replay failed: ${err instanceof Error ? err.message : String(err)}`)
+        this.logger.error(`replay failed: ${err instanceof Error ? err.message : String(err)}`)
         attached.close()
       })
     }

@@ -176,7 +176,7 @@ export class SessionManager {
       context: this.context,
       stateDir: join(this.options.settings.dataDir, 'sessions', record.id),
       store: this.options.store,
-      logger: this.options.logger,
+      logger: this.options.logger.child({ sessionId: record.id }),
       limits: this.limits,
       releaseWhenUnattended: isDefault,
     })

@@ -149,7 +149,7 @@ export class Turns {
       const message = started
         ? `The Claude Code process exited: ${why}. The next prompt restarts it and resumes the conversation.`
         : `The Claude Code process could not start: ${why}`
-      this.options.logger.warn(`session ${this.options.sessionId}: ${message}`)
+      this.options.logger.warn(message)
       report.emitError(code, message)
     }
     report.setState(failed ? 'failed' : 'suspended')
@@ -183,7 +183,7 @@ export class Turns {
       no_result: 'the Claude Code process ended the turn without a result',
       interrupt_unanswered: `the Claude Code process did not end the turn within ${this.options.interruptTimeoutMs} ms of the interrupt`,
     }[reason]
-    this.options.logger.warn(`session ${this.options.sessionId}: turn stalled (${reason}); stopping its CLI`)
+    this.options.logger.warn(`turn stalled (${reason}); stopping its CLI`)
     this.options.report.emitError('TURN_STALLED', `The turn was ended: ${why}. The next prompt resumes the conversation.`, { reason })
     this.stopAgent(reason === 'interrupt_unanswered' ? 'suspended' : 'failed')
     this.startNext()

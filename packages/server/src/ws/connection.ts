@@ -98,7 +98,7 @@ export function handleConnection(
     onCutOff: (why) => {
       cutOff = true
       subscription?.close()
-      options.logger.warn(`session ${session.id}: client cut off: ${why}`)
+      options.logger.warn(`client cut off: ${why}`, { sessionId: session.id })
       const { sentUpTo } = progress
       sendFrame(socket, {
         type: 'error',
