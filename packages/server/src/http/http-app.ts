@@ -7,12 +7,13 @@ import { ServerError } from '../errors.js'
 import type { Logger } from '../logger.js'
 import type { Authenticator } from './auth.js'
 import { parseRequestTarget } from './request-target.js'
+import { requestIds } from './request-id.js'
 import { errorResponse, logged } from './respond.js'
 
 export interface HttpEnv {
   /** On Node, the raw request and response; absent under `app.request()`. */
   Bindings: Partial<HttpBindings>
-  Variables: { tokenLabel: string | undefined }
+  Variables: { tokenLabel: string | undefined; requestId: string; log: Logger }
 }
 export type HttpApp = Hono<HttpEnv>
 /** A group of routes (sessions, files, ...) adds itself to the app. */
@@ -45,6 +46,7 @@ function notServed(app: HttpApp, method: string, path: string): ServerError {
 
 export function createHttpApp(options: HttpAppOptions): HttpApp {
   const app = new Hono<HttpEnv>()
+  app.use(requestIds(options.logger))
   app.use(async (c, next) => {
     c.set('tokenLabel', options.auth.check({ header: (name) => c.req.header(name), target: c.req.url }))
     // Hono decodes leniently: a malformed escape must be a 400, not a silently different path.
@@ -56,6 +58,6 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   for (const add of options.routes) add(app)
   app.notFound((c) => errorResponse(notServed(app, c.req.method, c.req.path)))
   // The path only: the query may hold a token.
-  app.onError((err, c) => errorResponse(logged(err, options.logger, `HTTP ${c.req.method} ${c.req.path}`)))
+  app.onError((err, c) => errorResponse(logged(err, c.get('log') ?? options.logger, `HTTP ${c.req.method} ${c.req.path}`)))
   return app
 }
