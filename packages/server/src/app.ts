@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net'
 import { CLOSE_CODES } from '@claude-agent/protocol'
 import type { AgentFactory } from './agent/agent.js'
 import { claudeSdkAgentFactory } from './agent/claude-sdk.js'
+import { agentOtelAllowEntries } from './agent/otel-env.js'
 import { secretValues } from './credentials.js'
 import type { Store } from './event-log/event-log.js'
 import { lockDataDir } from './event-log/data-dir-lock.js'
@@ -24,6 +25,10 @@ import { createLogger, type Logger } from './logger.js'
 import { scrub, secrets } from './secrets.js'
 import { configRoutes } from './routes/config.js'
 import { healthRoutes } from './routes/health.js'
+import { metricsRoutes, readyRoutes } from './routes/observability.js'
+import { reportSessions } from './metrics/metrics.js'
+import { startMetricsServer, type MetricsServer } from './metrics/metrics-server.js'
+import { readiness } from './readiness.js'
 import { sessionRoutes } from './routes/sessions.js'
 import { SessionManager } from './sessions/session-manager.js'
 import { databasePath, type ServerSettings } from './settings.js'
@@ -49,6 +54,8 @@ export interface RunningServer {
   readonly sandbox: Sandbox
   /** The HTTP API (Hono): `http.request('/health')` answers in process, as over the socket. */
   readonly http: HttpApp
+  /** The port `/metrics` is served on when settings.metricsPort asks for one of its own. */
+  readonly metricsPort?: number
   /** Graceful: refuse new work, let running turns finish (up to shutdownGraceMs), then close. */
   shutdown(): Promise<void>
   /** Immediate: stop every agent (recording running turns as interrupted) and close. */
@@ -67,6 +74,7 @@ export function createSandbox(settings: ServerSettings, logger: Logger): Sandbox
     modelApi: settings.agentVars['ANTHROPIC_BASE_URL'] || settings.demoModelUrl || DEFAULT_MODEL_API,
     ...(settings.sandboxAllowedHosts ? { allowedHosts: settings.sandboxAllowedHosts } : {}),
     ...(settings.sandboxHide ? { hide: settings.sandboxHide } : {}),
+    alsoAllow: agentOtelAllowEntries(settings.agentOtel),
   })
 }
 
@@ -86,7 +94,8 @@ async function startLocked(options: StartServerOptions, unlock: () => void): Pro
   const { settings } = options
   // Every secret the server knows goes into the one registry; sessions add posted keys.
   for (const value of [...secretValues(settings.agentVars), ...settings.authTokens.map((t) => t.token)]) secrets.add(value)
-  const logger = options.logger ?? createLogger({ level: settings.logLevel })
+  for (const value of otelHeaderSecrets(settings.agentOtel?.headers)) secrets.add(value)
+  const logger = options.logger ?? createLogger({ level: settings.logLevel, ...(settings.logFormat ? { format: settings.logFormat } : {}) })
   // First: a sandbox that cannot work here stops the start with its reason.
   const sandbox = options.sandbox ?? createSandbox(settings, logger)
   const store = options.store ?? new SqliteStore(databasePath(settings))
@@ -100,6 +109,10 @@ async function startLocked(options: StartServerOptions, unlock: () => void): Pro
     logger,
     routes: [
       healthRoutes({ demo: () => sessions.isDemo() }),
+      readyRoutes(
+        readiness({ dataDir: settings.dataDir, sandbox, modelUrl: settings.agentVars['ANTHROPIC_BASE_URL'] || settings.demoModelUrl }),
+      ),
+      ...(settings.metricsPort === undefined ? [metricsRoutes()] : []),
       configRoutes(sessions, { maxBodyBytes: settings.maxBodyBytes }),
       sessionRoutes(sessions, store, { maxBodyBytes: settings.maxBodyBytes }),
       fileRoutes({ workspace, maxFileBytes: settings.maxFileBytes ?? 1024 ** 3, logger }),
@@ -129,6 +142,8 @@ async function startLocked(options: StartServerOptions, unlock: () => void): Pro
     server.listen(settings.port, settings.host, () => resolve())
   })
   const { port } = server.address() as AddressInfo
+  const stopReporting = reportSessions(() => countStates(sessions.list()))
+  let metricsServer: MetricsServer | undefined
   const host = settings.host.includes(':') ? `[${settings.host}]` : settings.host
   const manager = sessions
 
@@ -136,6 +151,8 @@ async function startLocked(options: StartServerOptions, unlock: () => void): Pro
   const closeAll = (graceMs: number) =>
     (closed ??= (async () => {
       await manager.shutdown(graceMs)
+      stopReporting()
+      await metricsServer?.close()
       for (const client of wss.clients) client.close(CLOSE_CODES.shuttingDown, 'server shutting down')
       watch.close()
       wss.close()
@@ -146,13 +163,36 @@ async function startLocked(options: StartServerOptions, unlock: () => void): Pro
       unlock()
     })())
 
+  if (settings.metricsPort !== undefined) {
+    try {
+      metricsServer = await startMetricsServer(settings.metricsPort, settings.metricsHost)
+    } catch (err) {
+      await closeAll(0)
+      throw err
+    }
+  }
+
   return {
     url: `http://${host}:${port}`,
     port,
     sessions: manager,
     sandbox,
     http: app,
+    ...(metricsServer && { metricsPort: metricsServer.port }),
     shutdown: () => closeAll(settings.shutdownGraceMs),
     close: () => closeAll(0),
   }
+}
+
+/** Sessions by state, for the `claude_agent_sessions` gauge. */
+function countStates(sessions: readonly { state: string }[]): Record<string, number> {
+  const counts: Record<string, number> = {}
+  for (const { state } of sessions) counts[state] = (counts[state] ?? 0) + 1
+  return counts
+}
+
+/** The collector's headers (`key=value,...`) as a whole and each value: secrets, like keys. */
+function otelHeaderSecrets(headers: string | undefined): string[] {
+  if (!headers) return []
+  return [headers, ...headers.split(',').map((pair) => pair.slice(pair.indexOf('=') + 1).trim())]
 }

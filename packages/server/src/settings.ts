@@ -3,9 +3,10 @@
 import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
+import { agentOtelFrom, type AgentOtelSettings } from './agent/otel-env.js'
 import { pickAgentVars } from './credentials.js'
 import { parseTokens, type AuthToken } from './http/auth.js'
-import type { LogLevel } from './logger.js'
+import type { LogFormat, LogLevel } from './logger.js'
 import { SANDBOX_KINDS, SandboxError, type SandboxKind } from './sandbox/sandbox.js'
 
 export interface ServerSettings {
@@ -29,6 +30,14 @@ export interface ServerSettings {
   maxFileBytes?: number
   /** @default 'info' */
   logLevel: LogLevel
+  /** JSON lines, or readable ones. @default pretty when stdout is a terminal, else json */
+  logFormat?: LogFormat
+  /** Serve `/metrics` on this port (on metricsHost, without auth) instead of behind the API's auth. */
+  metricsPort?: number
+  /** @default '127.0.0.1' */
+  metricsHost?: string
+  /** Claude Code's own OpenTelemetry export (AGENT_OTEL_ENDPOINT, ...): off when absent. */
+  agentOtel?: AgentOtelSettings
   /** A session idle this long releases its CLI process; 0 never. @default 5 minutes */
   idleTimeoutMs: number
   /** A client over this many bytes unsent for slowClientGraceMs, or over 4x it at any time,
@@ -61,6 +70,7 @@ export interface ServerSettings {
 }
 
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent']
+const LOG_FORMATS: readonly LogFormat[] = ['json', 'pretty']
 
 /** A setting the server cannot start with; the message names it. */
 export class SettingsError extends Error {
@@ -220,7 +230,30 @@ export function settingsFromEnv(env: Record<string, string | undefined> = proces
     sandbox: sandboxKindFrom(line.sandbox === undefined ? env : { ...env, SANDBOX: line.sandbox }),
     sandboxAllowedHosts: list(env['SANDBOX_ALLOWED_HOSTS']),
     sandboxHide: list(env['SANDBOX_HIDE']),
+    ...observabilityFrom(env),
   }
+}
+
+/** LOG_FORMAT, METRICS_PORT / METRICS_HOST, AGENT_OTEL_*: each absent unless set. */
+function observabilityFrom(env: Record<string, string | undefined>): Partial<ServerSettings> {
+  const out: Partial<ServerSettings> = {}
+  const format = env['LOG_FORMAT']
+  if (format) {
+    if (!LOG_FORMATS.includes(format as LogFormat))
+      throw new SettingsError(`LOG_FORMAT must be one of ${LOG_FORMATS.join(', ')}, got "${format}"`)
+    out.logFormat = format as LogFormat
+  }
+  if (env['METRICS_PORT']) out.metricsPort = intFrom(env, 'METRICS_PORT', 0)
+  if (out.metricsPort !== undefined && out.metricsPort > 65535)
+    throw new SettingsError(`METRICS_PORT must be at most 65535, got "${env['METRICS_PORT']}"`)
+  if (env['METRICS_HOST']) out.metricsHost = env['METRICS_HOST']
+  try {
+    const otel = agentOtelFrom(env)
+    if (otel) out.agentOtel = otel
+  } catch (err) {
+    throw new SettingsError((err as Error).message)
+  }
+  return out
 }
 
 /** The SQLite file holding sessions and their event logs. */

@@ -90,6 +90,6 @@ describe('readable lines for a terminal', () => {
     logger.child({ sessionId: 's1' }).warn('client cut off: too slow', { sent: 3, why: 'a b' })
     logger.debug('not shown at info')
     assert.equal(out.length, 1)
-    assert.match(out[0]!, /^\d{4}-\d\d-\d\dT\S+Z WARN  client cut off: too slow sessionId=s1 sent=3 why="a b"$/)
+    assert.match(out[0]!, /^\d{4}-\d\d-\d\dT\S+Z WARN {2}client cut off: too slow sessionId=s1 sent=3 why="a b"$/)
   })
 })

@@ -10,8 +10,7 @@ export const REQUEST_ID_HEADER = 'X-Request-Id'
 /** Letters, digits and `._:-`, at most 128: nothing that could forge a log line or a header. */
 const SANE_ID = /^[A-Za-z0-9._:-]{1,128}$/
 
-export const requestIdFrom = (header: string | undefined): string =>
-  header !== undefined && SANE_ID.test(header) ? header : randomUUID()
+export const requestIdFrom = (header: string | undefined): string => (header !== undefined && SANE_ID.test(header) ? header : randomUUID())
 
 /** Probes polled every few seconds: logged at debug, not info. */
 const PROBES = new Set(['/health', '/ready', '/metrics'])

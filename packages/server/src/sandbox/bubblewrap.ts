@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync } from 'node:f
 import { dirname, isAbsolute, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Logger } from '../logger.js'
+import { egressDenied, sandboxFailed } from '../metrics/metrics.js'
 import { AllowList } from './allow-list.js'
 import { checkBwrap, findBwrap } from './bwrap-detect.js'
 import { bwrapArgs, type HiddenPath } from './bwrap-args.js'
@@ -50,6 +51,8 @@ export interface BubblewrapOptions {
   /** The model API a run without a model route of its own (a plain command) is allowed to
    * reach by default. @default https://api.anthropic.com */
   modelApi?: string
+  /** Destinations allowed besides allowedHosts or the model API (the agent's OTLP collector). @default [] */
+  alsoAllow?: readonly string[]
   /** More host paths to hide. @default [] */
   hide?: readonly string[]
   /** @default the `bwrap` on PATH */
@@ -79,7 +82,7 @@ export class BubblewrapSandbox implements Sandbox {
     readonly bwrap: string,
     private readonly options: BubblewrapOptions,
   ) {
-    this.allow = options.allowedHosts ? new AllowList(options.allowedHosts) : undefined
+    this.allow = options.allowedHosts ? new AllowList([...options.allowedHosts, ...(options.alsoAllow ?? [])]) : undefined
     mkdirSync(options.dataDir, { recursive: true })
     this.hidden = hiddenPaths({ dataDir: options.dataDir, extra: options.hide ?? [] })
     this.runDir = createRunDir()
@@ -89,17 +92,24 @@ export class BubblewrapSandbox implements Sandbox {
     const { logger } = this.options
     const { route, inside } = splitEnv(spec.env)
     const dir = mkdtempSync(join(this.runDir, 'r'))
-    const onError = (err: Error) => logger.warn(`sandbox proxy error: ${err.message}`, { sessionId: spec.sessionId })
+    const onError = (err: Error) => {
+      sandboxFailed('proxy')
+      logger.warn(`sandbox proxy error: ${err.message}`, { sessionId: spec.sessionId })
+    }
     const onUpstreamFailure = (failure: ModelFailure) => {
       logger.warn(`model API ${failure.upstream} failed: ${failure.cause}`, { sessionId: spec.sessionId })
       spec.onModelFailure?.(failure)
     }
     const gateway = route && startModelGateway({ socketPath: join(dir, 'model.sock'), ...route, onError, onUpstreamFailure })
-    const allow = this.allow ?? new AllowList([AllowList.entryFor(route?.upstream ?? new URL(this.options.modelApi ?? DEFAULT_MODEL_API))])
+    const modelEntry = AllowList.entryFor(route?.upstream ?? new URL(this.options.modelApi ?? DEFAULT_MODEL_API))
+    const allow = this.allow ?? new AllowList([modelEntry, ...(this.options.alsoAllow ?? [])])
     const egress = startEgressProxy({
       socketPath: join(dir, 'egress.sock'),
       allow,
-      onDenied: (d) => logger.warn(`sandbox refused a connection to ${d.host}:${d.port}`, { sessionId: spec.sessionId }),
+      onDenied: (d) => {
+        egressDenied()
+        logger.warn(`sandbox refused a connection to ${d.host}:${d.port}`, { sessionId: spec.sessionId })
+      },
       onError,
     })
     const where: RunLayout = {

@@ -4,6 +4,7 @@
 // It never forwards anywhere else, so the key can be used by the agent but not read by it.
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http'
 import { request as httpsRequest } from 'node:https'
+import { modelRequest } from '../metrics/metrics.js'
 import type { ModelFailure } from './sandbox.js'
 import { listenOnSocket, withoutHopByHop, type SocketServer } from './socket-server.js'
 
@@ -68,6 +69,7 @@ export function startModelGateway(options: ModelGatewayOptions): SocketServer {
       },
       (answer) => {
         const status = answer.statusCode ?? 502
+        modelRequest(status)
         if (status >= 400) failed({ upstream: endpoint, status, cause: `answered HTTP ${status}` })
         res.writeHead(status, withoutHopByHop(answer.headers))
         answer.pipe(res)
@@ -77,6 +79,7 @@ export function startModelGateway(options: ModelGatewayOptions): SocketServer {
     forward.on('error', (err) => {
       // The CLI hung up first (an interrupt): not the upstream's failure.
       if (clientGone || res.headersSent) return void res.destroy()
+      modelRequest('unreachable')
       failed({ upstream: endpoint, cause: err.message })
       // The CLI shows this message in its error: it names the real endpoint and the cause.
       apiError(res, 502, `The model API at ${endpoint} could not be reached: ${err.message}`)

@@ -6,6 +6,7 @@ import type { SessionConfig } from '@claude-agent/protocol'
 import type { AgentFactory, AgentRun, AgentStartOptions } from '../agent/agent.js'
 import { buildAgentEnv } from '../agent/agent-env.js'
 import { ServerError } from '../errors.js'
+import { sandboxFailed } from '../metrics/metrics.js'
 import type { Workspace } from '../files/workspace-path.js'
 import type { ModelFailure, Sandbox } from '../sandbox/sandbox.js'
 
@@ -90,6 +91,7 @@ export class AgentLauncher {
     try {
       return this.context.sandbox.prepare({ sessionId: this.sessionId, cwd, stateDir: this.stateDir, env, onModelFailure })
     } catch (err) {
+      sandboxFailed('prepare')
       const why = this.context.scrub(err instanceof Error ? err.message : String(err))
       throw new ServerError('AGENT_START_FAILED', `The sandbox for the Claude Code process could not be prepared: ${why}`)
     }

@@ -10,6 +10,7 @@ import { killOrphanedAgents } from '../agent/orphans.js'
 import type { SessionRecord, Store } from '../event-log/event-log.js'
 import { ServerError } from '../errors.js'
 import { Workspace } from '../files/workspace-path.js'
+import { agentOtelVars } from '../agent/otel-env.js'
 import type { Logger } from '../logger.js'
 import type { Sandbox } from '../sandbox/sandbox.js'
 import type { ServerSettings } from '../settings.js'
@@ -45,7 +46,7 @@ export class SessionManager {
       agents: options.agents,
       sandbox: options.sandbox,
       workspace: new Workspace(settings.workspaceDir),
-      agentVars: settings.agentVars,
+      agentVars: { ...settings.agentVars, ...agentOtelVars(settings.agentOtel) },
       demoModelUrl: settings.demoModelUrl,
       scrub: options.scrub,
     }

@@ -5,6 +5,7 @@ import { isResultMessage, type ErrorCode, type SdkMessage, type SessionState, ty
 import { ServerError } from '../errors.js'
 import type { EventFrame } from '../event-log/event-log.js'
 import type { Logger } from '../logger.js'
+import { turnResultUsage } from '../metrics/metrics.js'
 import type { AgentSupervisor } from './agent-supervisor.js'
 import type { Turn } from './run-state.js'
 import { describeTurnFailure } from './turn-failure.js'
@@ -94,6 +95,7 @@ export class Turns {
     if (message.type !== 'result' || !isResultMessage(message)) return
     const turn = this.options.agent.turn
     if (!turn) return
+    turnResultUsage(message)
     this.watch.end()
     if (message.is_error && !turn.interrupting) {
       const failure = describeTurnFailure(message.subtype, message.result, turn.modelFailure)

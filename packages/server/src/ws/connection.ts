@@ -8,6 +8,7 @@ import type { WebSocket } from 'ws'
 import type { EventLog } from '../event-log/event-log.js'
 import type { Authenticator } from '../http/auth.js'
 import type { Logger } from '../logger.js'
+import { clientAttached, clientDetached, slowConsumerCutOff } from '../metrics/metrics.js'
 import { DEMO_NOTICE, droppedFieldsNotice } from '../notices.js'
 import type { Session, Subscriber, Subscription } from '../sessions/session.js'
 import type { SessionManager } from '../sessions/session-manager.js'
@@ -99,6 +100,7 @@ export function handleConnection(
       cutOff = true
       subscription?.close()
       options.logger.warn(`client cut off: ${why}`, { sessionId: session.id })
+      slowConsumerCutOff()
       const { sentUpTo } = progress
       sendFrame(socket, {
         type: 'error',
@@ -126,6 +128,10 @@ export function handleConnection(
     send: (frame: ServerFrame) => sendFrame(socket, frame),
   }
   socket.on('message', (data) => receiveFrame(data, frames))
-  socket.on('close', () => subscription.close())
+  clientAttached()
+  socket.on('close', () => {
+    clientDetached()
+    subscription.close()
+  })
   socket.on('error', (err) => options.logger.debug(`websocket error: ${err.message}`))
 }
