@@ -96,7 +96,7 @@ describe('claude-agent serve', () => {
     try {
       const url = await new Promise<string>((resolve, reject) => {
         const check = () => {
-          const match = /listening on (http:\/\/\S+)/.exec(output)
+          const match = /listening on (http:\/\/[^\s"]+)/.exec(output)
           if (match) resolve(match[1]!)
         }
         child.stdout.on('data', check)

@@ -21,6 +21,7 @@ import {
   GetSessionResponseSchema,
   HealthResponseSchema,
   ListSessionsResponseSchema,
+  ReadyResponseSchema,
   MAX_PAGE,
   PermissionEventsResponseSchema,
   PostConfigResponseSchema,
@@ -160,6 +161,21 @@ export const HTTP_API: readonly HttpOperation[] = [
     path: '/health',
     summary: 'Liveness, and whether the offline demo model answers',
     responses: { 200: json(HealthResponseSchema) },
+  },
+  {
+    method: 'GET',
+    path: '/ready',
+    summary: 'Readiness: the data directory takes a write, the sandbox starts, the model endpoint answers (when configured)',
+    responses: {
+      200: json(ReadyResponseSchema, 'Every check passed'),
+      503: json(ReadyResponseSchema, 'A check failed: `checks` names it'),
+    },
+  },
+  {
+    method: 'GET',
+    path: '/metrics',
+    summary: 'Prometheus metrics (text exposition format); served on METRICS_PORT instead when that is set',
+    responses: { 200: { contentType: 'text/plain; version=0.0.4; charset=utf-8', description: 'Prometheus text format' } },
   },
   {
     method: 'GET',

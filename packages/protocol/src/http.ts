@@ -10,6 +10,13 @@ import { SessionInfoSchema, SessionStateSchema } from './sessions.js'
 export const HealthResponseSchema = z.object({ ok: z.literal(true), demo: z.boolean() })
 export type HealthResponse = z.infer<typeof HealthResponseSchema>
 
+/** One readiness check: `detail` says why it failed (or what it found). */
+export const ReadyCheckSchema = z.object({ ok: z.boolean(), detail: z.string().optional() })
+/** `GET /ready` (200 when every check passes, else 503): `dataDir` (takes a write), `sandbox`
+ * (can start), `model` (the configured model endpoint accepts a connection; absent when none is). */
+export const ReadyResponseSchema = z.object({ ok: z.boolean(), checks: z.record(z.string(), ReadyCheckSchema) })
+export type ReadyResponse = z.infer<typeof ReadyResponseSchema>
+
 /** The agent process a session runs now: the config it started with (secrets redacted). */
 export const RunInfoSchema = z.object({
   config: QueryConfigSchema,

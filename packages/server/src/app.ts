@@ -7,6 +7,7 @@ import type { AgentFactory } from './agent/agent.js'
 import { AuditLog } from './audit/audit-log.js'
 import { auditRoutes } from './audit/routes.js'
 import { claudeSdkAgentFactory } from './agent/claude-sdk.js'
+import { agentOtelAllowEntries } from './agent/otel-env.js'
 import { secretValues } from './credentials.js'
 import type { Store } from './event-log/event-log.js'
 import { lockDataDir } from './event-log/data-dir-lock.js'
@@ -28,6 +29,10 @@ import { createLogger, type Logger } from './logger.js'
 import { scrub, secrets } from './secrets.js'
 import { configRoutes } from './routes/config.js'
 import { healthRoutes } from './routes/health.js'
+import { metricsRoutes, readyRoutes } from './routes/observability.js'
+import { reportSessions } from './metrics/metrics.js'
+import { startMetricsServer, type MetricsServer } from './metrics/metrics-server.js'
+import { readiness } from './readiness.js'
 import { sessionRoutes } from './routes/sessions.js'
 import { usageRoutes } from './routes/usage.js'
 import { SessionManager } from './sessions/session-manager.js'
@@ -64,6 +69,8 @@ export interface RunningServer {
   readonly http: HttpApp
   /** Who did what: other parts (tokens) record their actions here too. */
   readonly audit: AuditLog
+  /** The port `/metrics` is served on when settings.metricsPort asks for one of its own. */
+  readonly metricsPort?: number
   /** Graceful: refuse new work, let running turns finish (up to shutdownGraceMs), then close. */
   shutdown(): Promise<void>
   /** Immediate: stop every agent (recording running turns as interrupted) and close. */
@@ -88,6 +95,7 @@ export function createSandbox(settings: ServerSettings, logger: Logger): Sandbox
     hide: [...workspaces, ...(settings.sandboxHide ?? [])],
     ...(settings.sessionLimits ? { limits: settings.sessionLimits } : {}),
     ...(settings.cgroupRoot ? { cgroupRoot: settings.cgroupRoot } : {}),
+    alsoAllow: agentOtelAllowEntries(settings.agentOtel),
   })
 }
 
@@ -122,7 +130,8 @@ async function startLocked(options: StartServerOptions, unlock: () => void): Pro
   const { settings } = options
   // Every secret the server knows goes into the one registry; sessions add posted keys.
   for (const value of [...secretValues(settings.agentVars), ...settings.authTokens.map((t) => t.token)]) secrets.add(value)
-  const logger = options.logger ?? createLogger({ level: settings.logLevel })
+  for (const value of otelHeaderSecrets(settings.agentOtel?.headers)) secrets.add(value)
+  const logger = options.logger ?? createLogger({ level: settings.logLevel, ...(settings.logFormat ? { format: settings.logFormat } : {}) })
   // First: a sandbox that cannot work here stops the start with its reason.
   const sandbox = options.sandbox ?? createSandbox(settings, logger)
   // A bad MODEL_PRICES_FILE stops the start before the database is opened.
@@ -155,6 +164,10 @@ async function startLocked(options: StartServerOptions, unlock: () => void): Pro
     gate: httpGate(sessions),
     routes: [
       healthRoutes({ demo: () => sessions.isDemo() }),
+      readyRoutes(
+        readiness({ dataDir: settings.dataDir, sandbox, modelUrl: settings.agentVars['ANTHROPIC_BASE_URL'] || settings.demoModelUrl }),
+      ),
+      ...(settings.metricsPort === undefined ? [metricsRoutes()] : []),
       configRoutes(sessions, { maxBodyBytes: settings.maxBodyBytes }),
       sessionRoutes(sessions, store, audit, {
         maxBodyBytes: settings.maxBodyBytes,
@@ -202,6 +215,8 @@ async function startLocked(options: StartServerOptions, unlock: () => void): Pro
     server.listen(settings.port, settings.host, () => resolve())
   })
   const { port } = server.address() as AddressInfo
+  const stopReporting = reportSessions(() => countStates(sessions.list()))
+  let metricsServer: MetricsServer | undefined
   const host = settings.host.includes(':') ? `[${settings.host}]` : settings.host
   const manager = sessions
 
@@ -209,6 +224,8 @@ async function startLocked(options: StartServerOptions, unlock: () => void): Pro
   const closeAll = (graceMs: number) =>
     (closed ??= (async () => {
       await manager.shutdown(graceMs)
+      stopReporting()
+      await metricsServer?.close()
       for (const client of wss.clients) client.close(CLOSE_CODES.shuttingDown, 'server shutting down')
       watch.close()
       wss.close()
@@ -219,6 +236,15 @@ async function startLocked(options: StartServerOptions, unlock: () => void): Pro
       unlock()
     })())
 
+  if (settings.metricsPort !== undefined) {
+    try {
+      metricsServer = await startMetricsServer(settings.metricsPort, settings.metricsHost)
+    } catch (err) {
+      await closeAll(0)
+      throw err
+    }
+  }
+
   return {
     url: `http://${host}:${port}`,
     port,
@@ -226,7 +252,21 @@ async function startLocked(options: StartServerOptions, unlock: () => void): Pro
     sandbox,
     http: app,
     audit,
+    ...(metricsServer && { metricsPort: metricsServer.port }),
     shutdown: () => closeAll(settings.shutdownGraceMs),
     close: () => closeAll(0),
   }
+}
+
+/** Sessions by state, for the `claude_agent_sessions` gauge. */
+function countStates(sessions: readonly { state: string }[]): Record<string, number> {
+  const counts: Record<string, number> = {}
+  for (const { state } of sessions) counts[state] = (counts[state] ?? 0) + 1
+  return counts
+}
+
+/** The collector's headers (`key=value,...`) as a whole and each value: secrets, like keys. */
+function otelHeaderSecrets(headers: string | undefined): string[] {
+  if (!headers) return []
+  return [headers, ...headers.split(',').map((pair) => pair.slice(pair.indexOf('=') + 1).trim())]
 }

@@ -48,7 +48,7 @@ async function main(): Promise<void> {
   // Before anything is created: a bad directory or port stops the start with one line.
   checkPort(settings.port)
   Object.assign(settings, checkDirs({ ...settings, sourceRoot: sourceRoot() }))
-  const logger = createLogger({ level: settings.logLevel })
+  const logger = createLogger({ level: settings.logLevel, ...(settings.logFormat ? { format: settings.logFormat } : {}) })
 
   // Beyond loopback the server is never open: without a configured token it makes one.
   const generated = settings.authTokens.length === 0 && !settings.oidc && !isLoopback(settings.host) ? generateToken() : undefined

@@ -3,10 +3,11 @@
 import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
+import { agentOtelFrom, type AgentOtelSettings } from './agent/otel-env.js'
 import { pickAgentVars } from './credentials.js'
 import { PERMISSION_MODES, type PermissionMode } from '@claude-agent/protocol'
 import { parseTokens, TokenSpecError, type AuthToken } from './http/auth.js'
-import type { LogLevel } from './logger.js'
+import type { LogFormat, LogLevel } from './logger.js'
 import { CPU_WEIGHT_MAX, parseByteSize } from '@claude-agent/protocol'
 import { DEFAULT_LIMITS, type ResolvedLimits } from './sandbox/limits.js'
 import { SANDBOX_KINDS, SandboxError, type SandboxKind } from './sandbox/sandbox.js'
@@ -34,6 +35,14 @@ export interface ServerSettings {
   maxFileBytes?: number
   /** @default 'info' */
   logLevel: LogLevel
+  /** JSON lines, or readable ones. @default pretty when stdout is a terminal, else json */
+  logFormat?: LogFormat
+  /** Serve `/metrics` on this port (on metricsHost, without auth) instead of behind the API's auth. */
+  metricsPort?: number
+  /** @default '127.0.0.1' */
+  metricsHost?: string
+  /** Claude Code's own OpenTelemetry export (AGENT_OTEL_ENDPOINT, ...): off when absent. */
+  agentOtel?: AgentOtelSettings
   /** A session idle this long releases its CLI process; 0 never. @default 5 minutes */
   idleTimeoutMs: number
   /** A client over this many bytes unsent for slowClientGraceMs, or over 4x it at any time,
@@ -87,6 +96,7 @@ export interface BudgetSettings {
 }
 
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent']
+const LOG_FORMATS: readonly LogFormat[] = ['json', 'pretty']
 
 /** A setting the server cannot start with; the message names it. */
 export class SettingsError extends Error {
@@ -328,7 +338,30 @@ export function settingsFromEnv(env: Record<string, string | undefined> = proces
       principalUsd: dollarsFrom(env, 'PRINCIPAL_BUDGET_USD'),
       pricesFile: pathSetting('MODEL_PRICES_FILE', env['MODEL_PRICES_FILE']),
     },
+    ...observabilityFrom(env),
   }
+}
+
+/** LOG_FORMAT, METRICS_PORT / METRICS_HOST, AGENT_OTEL_*: each absent unless set. */
+function observabilityFrom(env: Record<string, string | undefined>): Partial<ServerSettings> {
+  const out: Partial<ServerSettings> = {}
+  const format = env['LOG_FORMAT']
+  if (format) {
+    if (!LOG_FORMATS.includes(format as LogFormat))
+      throw new SettingsError(`LOG_FORMAT must be one of ${LOG_FORMATS.join(', ')}, got "${format}"`)
+    out.logFormat = format as LogFormat
+  }
+  if (env['METRICS_PORT']) out.metricsPort = intFrom(env, 'METRICS_PORT', 0)
+  if (out.metricsPort !== undefined && out.metricsPort > 65535)
+    throw new SettingsError(`METRICS_PORT must be at most 65535, got "${env['METRICS_PORT']}"`)
+  if (env['METRICS_HOST']) out.metricsHost = env['METRICS_HOST']
+  try {
+    const otel = agentOtelFrom(env)
+    if (otel) out.agentOtel = otel
+  } catch (err) {
+    throw new SettingsError((err as Error).message)
+  }
+  return out
 }
 
 /** The SQLite file holding sessions and their event logs. */

@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import WebSocket from 'ws'
 import { createLogger } from '../src/logger.js'
-import { SecretRegistry } from '../src/secrets.js'
+import { SecretRegistry, secrets as registry } from '../src/secrets.js'
 import { spawnServer, type ServerProcess } from './helpers/server-process.js'
 import { startStack, type Stack } from './helpers/stack.js'
 import { WsProbe } from './helpers/ws-probe.js'
@@ -44,9 +44,27 @@ describe('the secret registry', () => {
 
   it('every logger scrubs with it, whoever created the logger', () => {
     const lines: string[] = []
-    const logger = createLogger({ level: 'debug', write: (_level, line) => lines.push(line) })
+    const logger = createLogger({ level: 'debug', format: 'json', write: (line) => lines.push(line) })
     logger.error('HTTP GET /sessions?access_token=abc123abc123: boom')
-    assert.match(lines[0]!, /\/sessions\?access_token=\[redacted\]: boom$/)
+    assert.match(JSON.parse(lines[0]!).msg, /\/sessions\?access_token=\[redacted\]: boom$/)
+  })
+
+  it('scrubs a secret in the message, in a field value, in a child binding and in an error field', () => {
+    const key = secret('sk-logged')
+    registry.add(key)
+    const lines: string[] = []
+    const logger = createLogger({ level: 'debug', format: 'json', write: (line) => lines.push(line) })
+    const child = logger.child({ sessionId: key })
+    child.warn(`the key ${key} in a message`, { header: `Bearer ${key}`, nested: { list: [key] }, err: new Error(`failed with ${key}`) })
+    assert.equal(lines.length, 1)
+    assert.ok(!lines[0]!.includes(key), lines[0])
+    const entry = JSON.parse(lines[0]!)
+    assert.equal(entry.sessionId, '[redacted]')
+    assert.equal(entry.msg, 'the key [redacted] in a message')
+    assert.equal(entry.header, 'Bearer [redacted]')
+    assert.deepEqual(entry.nested, { list: ['[redacted]'] })
+    assert.equal(entry.err.message, 'failed with [redacted]')
+    assert.equal(entry.level, 'warn')
   })
 })
 
@@ -113,7 +131,7 @@ describe('the real main.js log (npm start)', () => {
       probe.close()
     }
     await fetch(`${server.url}//?access_token=${token}`, { headers: auth }).then((r) => r.text())
-    while ((server.output().match(/session \[redacted\]: agent started/g) ?? []).length < 3) {
+    while ((server.output().match(/"sessionId":"\[redacted\]",.*"msg":"agent started/g) ?? []).length < 3) {
       await new Promise<void>((resolve) => server.child.stdout!.once('data', () => resolve()))
     }
     server.child.kill('SIGTERM')

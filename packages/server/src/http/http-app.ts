@@ -8,13 +8,14 @@ import type { Logger } from '../logger.js'
 import type { Principal } from '../tenancy/principal.js'
 import type { Authenticator } from './auth.js'
 import { parseRequestTarget } from './request-target.js'
+import { requestIds } from './request-id.js'
 import { errorResponse, logged } from './respond.js'
 
 export interface HttpEnv {
   /** On Node, the raw request and response; absent under `app.request()`. */
   Bindings: Partial<HttpBindings>
   /** `principal`: who the request acts as; `tokenLabel`: its id when a credential named it. */
-  Variables: { principal: Principal; tokenLabel: string | undefined }
+  Variables: { principal: Principal; tokenLabel: string | undefined; requestId: string; log: Logger }
 }
 export type HttpApp = Hono<HttpEnv>
 /** A group of routes (sessions, files, ...) adds itself to the app. */
@@ -49,6 +50,7 @@ function notServed(app: HttpApp, method: string, path: string): ServerError {
 
 export function createHttpApp(options: HttpAppOptions): HttpApp {
   const app = new Hono<HttpEnv>()
+  app.use(requestIds(options.logger))
   app.use(async (c, next) => {
     const principal = await options.auth.authenticate({ header: (name) => c.req.header(name), target: c.req.url })
     c.set('principal', principal)
@@ -64,6 +66,6 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   for (const add of options.routes) add(app)
   app.notFound((c) => errorResponse(notServed(app, c.req.method, c.req.path)))
   // The path only: the query may hold a token.
-  app.onError((err, c) => errorResponse(logged(err, options.logger, `HTTP ${c.req.method} ${c.req.path}`)))
+  app.onError((err, c) => errorResponse(logged(err, c.get('log') ?? options.logger, `HTTP ${c.req.method} ${c.req.path}`)))
   return app
 }

@@ -14,6 +14,7 @@ export function streamResponse(
   status = 200,
 ): Response {
   const where = `HTTP ${c.req.method} ${c.req.path}`
+  const log = c.get('log') ?? logger
   const body = new ReadableStream<Uint8Array>({
     start(controller) {
       stream.on('data', (chunk: Buffer) => {
@@ -22,7 +23,7 @@ export function streamResponse(
       })
       stream.once('end', () => controller.close())
       stream.once('error', (err) => {
-        logger.debug(`${where}: stream ended early: ${String(err)}`)
+        log.debug(`${where}: stream ended early: ${String(err)}`)
         // On Node, cut the connection ourselves: an errored body would be printed by the adapter.
         const outgoing = c.env?.outgoing
         if (outgoing) {

@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync
 import { dirname, isAbsolute, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Logger } from '../logger.js'
+import { egressDenied, sandboxFailed } from '../metrics/metrics.js'
 import { AllowList } from './allow-list.js'
 import { checkBwrap, findBwrap } from './bwrap-detect.js'
 import { bwrapArgs, type HiddenPath } from './bwrap-args.js'
@@ -64,6 +65,8 @@ export interface BubblewrapOptions {
   /** The model API a run without a model route of its own (a plain command) is allowed to
    * reach by default. @default https://api.anthropic.com */
   modelApi?: string
+  /** Destinations allowed besides allowedHosts or the model API (the agent's OTLP collector). @default [] */
+  alsoAllow?: readonly string[]
   /** More host paths to hide. @default [] */
   hide?: readonly string[]
   /** @default the `bwrap` on PATH */
@@ -100,7 +103,7 @@ export class BubblewrapSandbox implements Sandbox {
     readonly bwrap: string,
     private readonly options: BubblewrapOptions,
   ) {
-    this.allow = options.allowedHosts ? new AllowList(options.allowedHosts) : undefined
+    this.allow = options.allowedHosts ? new AllowList([...options.allowedHosts, ...(options.alsoAllow ?? [])]) : undefined
     mkdirSync(options.dataDir, { recursive: true })
     this.hidden = hiddenPaths({ dataDir: options.dataDir, extra: options.hide ?? [] })
     this.runDir = createRunDir()
@@ -116,9 +119,12 @@ export class BubblewrapSandbox implements Sandbox {
     const { logger } = this.options
     const { route, inside } = splitEnv(spec.env)
     const dir = mkdtempSync(join(this.runDir, 'r'))
-    const onError = (err: Error) => logger.warn(`session ${spec.sessionId}: sandbox proxy error: ${err.message}`)
+    const onError = (err: Error) => {
+      sandboxFailed('proxy')
+      logger.warn(`sandbox proxy error: ${err.message}`, { sessionId: spec.sessionId })
+    }
     const onUpstreamFailure = (failure: ModelFailure) => {
-      logger.warn(`session ${spec.sessionId}: model API ${failure.upstream} failed: ${failure.cause}`)
+      logger.warn(`model API ${failure.upstream} failed: ${failure.cause}`, { sessionId: spec.sessionId })
       spec.onModelFailure?.(failure)
     }
     const gateway =
@@ -130,15 +136,19 @@ export class BubblewrapSandbox implements Sandbox {
         onUpstreamFailure,
         meter: spec.meter,
         onBudgetRefused: (refusal) => {
-          logger.warn(`session ${spec.sessionId}: model request refused: ${refusal.scope} ${refusal.id} budget reached`)
+          logger.warn(`model request refused: ${refusal.scope} ${refusal.id} budget reached`, { sessionId: spec.sessionId })
           spec.onBudgetRefused?.(refusal)
         },
       })
-    const allow = this.allow ?? new AllowList([AllowList.entryFor(route?.upstream ?? new URL(this.options.modelApi ?? DEFAULT_MODEL_API))])
+    const modelEntry = AllowList.entryFor(route?.upstream ?? new URL(this.options.modelApi ?? DEFAULT_MODEL_API))
+    const allow = this.allow ?? new AllowList([modelEntry, ...(this.options.alsoAllow ?? [])])
     const egress = startEgressProxy({
       socketPath: join(dir, 'egress.sock'),
       allow,
-      onDenied: (d) => logger.warn(`session ${spec.sessionId}: sandbox refused a connection to ${d.host}:${d.port}`),
+      onDenied: (d) => {
+        egressDenied()
+        logger.warn(`sandbox refused a connection to ${d.host}:${d.port}`, { sessionId: spec.sessionId })
+      },
       onError,
     })
     const where: RunLayout = {

@@ -6,6 +6,7 @@ import { createServer, request as httpRequest, type IncomingMessage, type Server
 import { request as httpsRequest } from 'node:https'
 import type { BudgetRefusal, ModelMeter } from '../usage/ledger.js'
 import { tapUsage } from '../usage/usage-tap.js'
+import { modelRequest } from '../metrics/metrics.js'
 import type { ModelFailure } from './sandbox.js'
 import { listenOnSocket, withoutHopByHop, type SocketServer } from './socket-server.js'
 
@@ -102,6 +103,7 @@ export function startModelGateway(options: ModelGatewayOptions): SocketServer {
       },
       (answer) => {
         const status = answer.statusCode ?? 502
+        modelRequest(status)
         if (status >= 400) failed({ upstream: endpoint, status, cause: `answered HTTP ${status}` })
         res.writeHead(status, withoutHopByHop(answer.headers))
         if (meter && status < 300) record(answer)
@@ -116,6 +118,7 @@ export function startModelGateway(options: ModelGatewayOptions): SocketServer {
     forward.on('error', (err) => {
       // The CLI hung up first (an interrupt): not the upstream's failure.
       if (clientGone || res.headersSent) return void res.destroy()
+      modelRequest('unreachable')
       failed({ upstream: endpoint, cause: err.message })
       // The CLI shows this message in its error: it names the real endpoint and the cause.
       apiError(res, 502, `The model API at ${endpoint} could not be reached: ${err.message}`)

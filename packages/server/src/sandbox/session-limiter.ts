@@ -173,7 +173,7 @@ export class SessionLimiter {
     group.seen = now
     group.hitting = rose
     for (const hit of hits) {
-      this.logger.warn(`session ${sessionId}: ${hit.message}`)
+      this.logger.warn(hit.message, { sessionId })
       group.onHit?.(hit)
     }
   }

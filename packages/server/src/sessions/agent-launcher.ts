@@ -7,6 +7,7 @@ import type { AgentFactory, AgentRun, AgentStartOptions } from '../agent/agent.j
 import { buildAgentEnv } from '../agent/agent-env.js'
 import { ServerError } from '../errors.js'
 import type { UsageCache } from '../files/usage.js'
+import { sandboxFailed } from '../metrics/metrics.js'
 import type { Workspace } from '../files/workspace-path.js'
 import { resolveLimits } from '../sandbox/limits.js'
 import type { LimitHit, ModelFailure, Sandbox } from '../sandbox/sandbox.js'
@@ -121,6 +122,7 @@ export class AgentLauncher {
         onBudgetRefused,
       })
     } catch (err) {
+      sandboxFailed('prepare')
       const why = this.context.scrub(err instanceof Error ? err.message : String(err))
       throw new ServerError('AGENT_START_FAILED', `The sandbox for the Claude Code process could not be prepared: ${why}`)
     }

@@ -5,6 +5,7 @@ import type { SessionConfig, SdkMessage } from '@claude-agent/protocol'
 import type { AgentRun } from '../agent/agent.js'
 import { ServerError } from '../errors.js'
 import type { Logger } from '../logger.js'
+import { agentColdStart, agentExited, agentStarted, turnEnded, turnStarted } from '../metrics/metrics.js'
 import type { AgentLauncher, LaunchHooks } from './agent-launcher.js'
 import { newTurn, type LiveAgent, type RunState, type Turn } from './run-state.js'
 
@@ -27,6 +28,8 @@ export class AgentSupervisor {
   private readonly stopping = new Set<Promise<void>>()
   /** Waiting for the running turn to end (shutdown). */
   private turnWaiters: Array<() => void> = []
+  /** When the running turn began (performance.now()), for its duration. */
+  private turnStartedAt = 0
 
   constructor(
     private readonly sessionId: string,
@@ -68,8 +71,9 @@ export class AgentSupervisor {
       sawInit: false,
     }
     this.set({ kind: 'idle', agent })
-    this.logger.info(`session ${this.sessionId}: agent started (${resumed ? 'resumed' : 'new'} conversation)`)
-    void this.consume(agent)
+    this.logger.info(`agent started (${resumed ? 'resumed' : 'new'} conversation)`)
+    agentStarted(resumed)
+    void this.consume(agent, performance.now())
     return run
   }
 
@@ -80,12 +84,14 @@ export class AgentSupervisor {
     clearTimeout(this.idleTimer)
     const turn = newTurn(uuid)
     this.set({ kind: 'turn', agent, turn })
+    this.turnStartedAt = performance.now()
+    turnStarted()
     return turn
   }
 
   /** The running turn ended; the CLI stays. */
   endTurn(): void {
-    if (this.current.kind === 'turn') this.set({ kind: 'idle', agent: this.current.agent })
+    if (this.current.kind === 'turn') this.set({ kind: 'idle', agent: this.current.agent }, 'result')
   }
 
   /** Releases the CLI after idleTimeoutMs unless a turn starts first. */
@@ -104,7 +110,8 @@ export class AgentSupervisor {
     if (!agent) return
     const stopped = agent.run.close().finally(() => this.stopping.delete(stopped))
     this.stopping.add(stopped)
-    this.logger.info(`session ${this.sessionId}: agent released`)
+    this.logger.info('agent released')
+    agentExited('stopped')
   }
 
   /** Resolves once no turn runs. */
@@ -113,7 +120,9 @@ export class AgentSupervisor {
     return new Promise((resolve) => this.turnWaiters.push(resolve))
   }
 
-  private set(next: RunState): void {
+  /** `outcome`: how a running turn ends with this change. */
+  private set(next: RunState, outcome: 'result' | 'stopped' | 'exited' = 'stopped'): void {
+    if (this.current.kind === 'turn' && next.kind !== 'turn') turnEnded((performance.now() - this.turnStartedAt) / 1000, outcome)
     this.current = next
     if (next.kind === 'turn' || this.turnWaiters.length === 0) return
     for (const resolve of this.turnWaiters.splice(0)) resolve()
@@ -124,12 +133,15 @@ export class AgentSupervisor {
     await Promise.all([...this.stopping])
   }
 
-  private async consume(agent: LiveAgent): Promise<void> {
+  private async consume(agent: LiveAgent, startedAt: number): Promise<void> {
     let failure: unknown
     try {
       for await (const message of agent.run.messages) {
         if (this.agent !== agent) break
-        if (message.type === 'system' && message['subtype'] === 'init') agent.sawInit = true
+        if (message.type === 'system' && message['subtype'] === 'init' && !agent.sawInit) {
+          agent.sawInit = true
+          agentColdStart((performance.now() - startedAt) / 1000)
+        }
         this.hooks.onMessage(message)
       }
     } catch (err) {
@@ -138,7 +150,8 @@ export class AgentSupervisor {
     if (this.agent !== agent) return
     const turn = this.turn
     clearTimeout(this.idleTimer)
-    this.set({ kind: 'stopped' })
+    this.set({ kind: 'stopped' }, 'exited')
+    agentExited(failure !== undefined || turn !== undefined ? 'crashed' : 'ended')
     this.hooks.onExit({ failure, turn, started: agent.sawInit })
   }
 }

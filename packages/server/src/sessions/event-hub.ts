@@ -5,6 +5,7 @@
 import type { ErrorCode } from '@claude-agent/protocol'
 import type { EventFrame, EventLog, StoredEvent } from '../event-log/event-log.js'
 import type { Logger } from '../logger.js'
+import { eventAppended, eventsReplayed } from '../metrics/metrics.js'
 
 /** Something attached to a session that receives its events (a WebSocket connection). */
 export interface Subscriber {
@@ -78,6 +79,7 @@ class Attached implements Subscription {
   async replay(log: EventLog, sessionId: string): Promise<void> {
     for (;;) {
       const page = log.read(sessionId, this.position, REPLAY_PAGE)
+      eventsReplayed(page.length)
       const { subscriber } = this
       for (let next = 0; next < page.length;) {
         if (subscriber.hasRoom?.() === false && !(await subscriber.waitForRoom?.())) return
@@ -128,6 +130,7 @@ export class EventHub {
   /** Record an event, then send it to every subscriber. */
   emit(frame: EventFrame): StoredEvent {
     const event = this.log.append(this.sessionId, frame)
+    eventAppended()
     for (const attached of this.attached) attached.offer(event)
     return event
   }
@@ -148,7 +151,7 @@ export class EventHub {
       for (const request of this.openRequests()) if (!attached.closed) subscriber.deliver(request)
     } else {
       attached.replay(this.log, this.sessionId).catch((err: unknown) => {
-        this.logger.error(`session ${this.sessionId}: replay failed: ${err instanceof Error ? err.message : String(err)}`)
+        this.logger.error(`replay failed: ${err instanceof Error ? err.message : String(err)}`)
         attached.close()
       })
     }

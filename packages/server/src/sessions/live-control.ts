@@ -51,7 +51,7 @@ async function applyLive(request: LiveChange, session: Controlled): Promise<'now
     await run.control(request)
     return 'now'
   } catch (err) {
-    session.logger.info(`session ${session.id}: ${request.subtype} needs a fresh CLI: ${session.describe(err)}`)
+    session.logger.info(`${request.subtype} needs a fresh CLI: ${session.describe(err)}`)
     session.turns.restartForChange()
     return 'next_turn'
   }

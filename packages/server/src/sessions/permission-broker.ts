@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto'
 import type { Decider, PermissionResolvedFrame, PermissionResponseFrame, WireError } from '@claude-agent/protocol'
 import type { PermissionAnswer, PermissionAsk } from '../agent/agent.js'
 import type { EventFrame, SessionRecord, SessionStore, StoredEvent } from '../event-log/event-log.js'
+import { permissionAsked, permissionResolved } from '../metrics/metrics.js'
 
 export const DEFAULT_DENY_MESSAGE = 'The user denied this tool call.'
 
@@ -53,6 +54,7 @@ export class PermissionBroker {
         scope: 'session',
         reason: 'session_rule',
       })
+      permissionResolved('session_rule', 'allow', false)
       return Promise.resolve({ behavior: 'allow', updatedInput: ask.input })
     }
     const event = this.options.emit({
@@ -82,6 +84,7 @@ export class PermissionBroker {
       )
       timer.unref()
       this.open.set(requestId, { toolName: ask.toolName, input: ask.input, event, timer, resolve })
+      permissionAsked()
       ask.signal.addEventListener(
         'abort',
         () =>
@@ -133,6 +136,7 @@ export class PermissionBroker {
     if (!request) return
     clearTimeout(request.timer)
     this.open.delete(requestId)
+    permissionResolved(resolution.reason, resolution.decision)
     this.options.emit({ type: 'permission_resolved', requestId, toolName: request.toolName, ...resolution })
     request.resolve(
       resolution.decision === 'allow'

@@ -10,6 +10,7 @@ import { killOrphanedAgents } from '../agent/orphans.js'
 import type { SessionRecord, Store } from '../event-log/event-log.js'
 import { ServerError } from '../errors.js'
 import { UsageCache } from '../files/usage.js'
+import { agentOtelVars } from '../agent/otel-env.js'
 import type { Logger } from '../logger.js'
 import type { Sandbox } from '../sandbox/sandbox.js'
 import { sessionWorkspacesDir, type ServerSettings } from '../settings.js'
@@ -52,7 +53,7 @@ export class SessionManager {
       sandbox: options.sandbox,
       layout: new WorkspaceLayout(settings.workspaceDir, sessionWorkspacesDir(settings)),
       usage: options.usage ?? new UsageCache(),
-      agentVars: settings.agentVars,
+      agentVars: { ...settings.agentVars, ...agentOtelVars(settings.agentOtel) },
       demoModelUrl: settings.demoModelUrl,
       scrub: options.scrub,
       ledger: options.ledger,
@@ -206,7 +207,7 @@ export class SessionManager {
       context: this.context,
       stateDir: join(this.options.settings.dataDir, 'sessions', record.id),
       store: this.options.store,
-      logger: this.options.logger,
+      logger: this.options.logger.child({ sessionId: record.id }),
       limits: this.limits,
       releaseWhenUnattended: isDefault,
     })

@@ -5,6 +5,7 @@ import { isResultMessage, type ErrorCode, type SdkMessage, type SessionState, ty
 import { ServerError } from '../errors.js'
 import type { EventFrame } from '../event-log/event-log.js'
 import type { Logger } from '../logger.js'
+import { turnResultUsage } from '../metrics/metrics.js'
 import type { AgentSupervisor } from './agent-supervisor.js'
 import type { Turn } from './run-state.js'
 import { describeBudgetRefusal, describeTurnFailure } from './turn-failure.js'
@@ -94,6 +95,7 @@ export class Turns {
     if (message.type !== 'result' || !isResultMessage(message)) return
     const turn = this.options.agent.turn
     if (!turn) return
+    turnResultUsage(message)
     this.watch.end()
     if (message.is_error && !turn.interrupting && turn.budgetRefusal) {
       // The CLI stays: raising the budget lets the next prompt go on with it.
@@ -153,7 +155,7 @@ export class Turns {
       const message = started
         ? `The Claude Code process exited: ${why}. The next prompt restarts it and resumes the conversation.`
         : `The Claude Code process could not start: ${why}`
-      this.options.logger.warn(`session ${this.options.sessionId}: ${message}`)
+      this.options.logger.warn(message)
       report.emitError(code, message)
     }
     report.setState(failed ? 'failed' : 'suspended')
@@ -187,7 +189,7 @@ export class Turns {
       no_result: 'the Claude Code process ended the turn without a result',
       interrupt_unanswered: `the Claude Code process did not end the turn within ${this.options.interruptTimeoutMs} ms of the interrupt`,
     }[reason]
-    this.options.logger.warn(`session ${this.options.sessionId}: turn stalled (${reason}); stopping its CLI`)
+    this.options.logger.warn(`turn stalled (${reason}); stopping its CLI`)
     this.options.report.emitError('TURN_STALLED', `The turn was ended: ${why}. The next prompt resumes the conversation.`, { reason })
     this.stopAgent(reason === 'interrupt_unanswered' ? 'suspended' : 'failed')
     this.startNext()

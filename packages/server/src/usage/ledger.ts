@@ -1,6 +1,7 @@
 // Spending per session and per principal: the model gateway of each CLI run asks its meter
 // before forwarding a request (admit) and tells it what each answer used (record). Totals and
 // budgets live in the database, so they hold across restarts and across a session's CLI runs.
+import { modelUsage } from '../metrics/metrics.js'
 import type { Budget, BudgetExceededData, SessionUsageResponse, UsageTotals } from '@claude-agent/protocol'
 import type { BudgetScope, UsageLog, UsageSums } from '../event-log/usage-log.js'
 import { costOf, type PriceTable } from './prices.js'
@@ -71,15 +72,22 @@ export class Ledger {
   meterFor(session: MeteredSession): ModelMeter {
     return {
       admit: () => this.refusal(session),
-      record: (answer) =>
+      record: (answer) => {
+        const costUsd = costOf(this.prices, answer.model, answer.usage)
         this.log.add({
           sessionId: session.id,
           conversationId: session.conversationId,
           principal: session.principal,
           model: answer.model,
           usage: answer.usage,
-          costUsd: costOf(this.prices, answer.model, answer.usage),
-        }),
+          costUsd,
+        })
+        const { input_tokens, output_tokens, cache_read_input_tokens, cache_creation_input_tokens } = answer.usage
+        modelUsage(
+          { input: input_tokens, output: output_tokens, cacheRead: cache_read_input_tokens, cacheCreation: cache_creation_input_tokens },
+          costUsd,
+        )
+      },
     }
   }
 

@@ -10,6 +10,7 @@ import type { WebSocket } from 'ws'
 import type { EventLog } from '../event-log/event-log.js'
 import type { Authenticator } from '../http/auth.js'
 import type { Logger } from '../logger.js'
+import { clientAttached, clientDetached, slowConsumerCutOff } from '../metrics/metrics.js'
 import { DEMO_NOTICE, droppedFieldsNotice } from '../notices.js'
 import type { Session, Subscriber, Subscription } from '../sessions/session.js'
 import type { SessionManager } from '../sessions/session-manager.js'
@@ -112,7 +113,8 @@ export function handleConnection(
     onCutOff: (why) => {
       cutOff = true
       subscription?.close()
-      options.logger.warn(`session ${session.id}: client cut off: ${why}`)
+      options.logger.warn(`client cut off: ${why}`, { sessionId: session.id })
+      slowConsumerCutOff()
       const { sentUpTo } = progress
       sendFrame(socket, {
         type: 'error',
@@ -145,6 +147,10 @@ export function handleConnection(
     audit: (action: AuditAction, detail: AuditDetail) => options.audit.record(attach.actor, action, session.id, detail),
   }
   socket.on('message', (data) => receiveFrame(data, frames))
-  socket.on('close', () => subscription.close())
+  clientAttached()
+  socket.on('close', () => {
+    clientDetached()
+    subscription.close()
+  })
   socket.on('error', (err) => options.logger.debug(`websocket error: ${err.message}`))
 }

@@ -77,7 +77,8 @@ export function receiveFrame(data: RawData, context: FrameContext): void {
     dispatch(parsed.value, context)
   } catch (err) {
     const error = toServerError(err)
-    if (error.code === 'INTERNAL') context.logger.error(`session ${context.session.id}: ${err instanceof Error ? err.stack : String(err)}`)
+    if (error.code === 'INTERNAL')
+      context.logger.error(err instanceof Error ? (err.stack ?? err.message) : String(err), { sessionId: context.session.id })
     sendError(error.toWire())
   }
 }

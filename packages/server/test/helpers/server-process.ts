@@ -34,7 +34,7 @@ export async function spawnServer(
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start: ${output}`)), 30_000)
     const check = () => {
-      const m = /listening on (http:\/\/\S+)/.exec(output)
+      const m = /listening on (http:\/\/[^\s"]+)/.exec(output)
       if (m) {
         clearTimeout(timer)
         resolve(m[1]!)

@@ -65,12 +65,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const logLines: string[] = []
   // Capture what the server logs so tests can check that no secret reaches it.
   const secrets = () => Object.values(agentVars).filter((v) => v.startsWith('sk-'))
-  const base = createLogger({ level: 'silent', secrets })
-  const capture = (level: keyof typeof base) => (m: string) => {
-    logLines.push(`${level} ${m}`)
-    base[level](m)
-  }
-  const logger = { debug: capture('debug'), info: capture('info'), warn: capture('warn'), error: capture('error') }
+  // Each line as `<level> <JSON line>`, scrubbed as production writes it.
+  const capture = (line: string) => logLines.push(`${(JSON.parse(line) as { level: string }).level} ${line}`)
+  const logger = createLogger({ level: 'debug', format: 'json', secrets, write: capture })
   const server = await startServer({ settings, logger, ...(options.sandbox ? { sandbox: options.sandbox(settings) } : {}) })
   return {
     model,

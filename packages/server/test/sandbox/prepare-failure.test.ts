@@ -7,6 +7,7 @@ import { createLogger } from '../../src/logger.js'
 import { BubblewrapSandbox } from '../../src/sandbox/bubblewrap.js'
 import type { Sandbox, SandboxSpec } from '../../src/sandbox/sandbox.js'
 import type { ServerSettings } from '../../src/settings.js'
+import { sample, scrape } from '../helpers/metrics.js'
 import { say, startStack, type Stack } from '../helpers/stack.js'
 import { WsProbe, sdkData } from '../helpers/ws-probe.js'
 
@@ -46,11 +47,14 @@ describe('a sandbox that cannot be prepared', () => {
       sandbox: failingOnce,
     })
     stacks.push(stack)
+    const failures = async () => sample(await scrape(`${stack.url}/metrics`), 'claude_agent_sandbox_failures_total', { stage: 'prepare' })
+    const before = await failures()
     const probe = await WsProbe.connect(stack.wsUrl)
     probe.prompt('first try')
     const error = await probe.next((f) => f.type === 'error')
     assert.equal(error['code'], 'AGENT_START_FAILED')
     assert.match(error['error'] as string, /sandbox .* could not be prepared: ENOSPC/)
+    assert.equal(await failures(), before + 1, 'counted in claude_agent_sandbox_failures_total')
 
     const from = probe.frames.length
     probe.prompt('second try')

@@ -26,7 +26,7 @@ export async function spawnServer(env: Record<string, string>, cwd: string): Pro
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`the server did not start: ${output}`)), 30_000)
     const check = () => {
-      const match = /listening on (http:\/\/\S+)/.exec(output)
+      const match = /listening on (http:\/\/[^\s"]+)/.exec(output)
       if (!match) return
       clearTimeout(timer)
       resolve(match[1]!)
