@@ -28,6 +28,7 @@ import { sessionRoutes } from './routes/sessions.js'
 import { SessionManager } from './sessions/session-manager.js'
 import { databasePath, type ServerSettings } from './settings.js'
 import { attachWebSockets } from './ws/upgrade.js'
+import { WebhookDispatcher, type WebhookView } from './webhooks/dispatcher.js'
 
 export interface StartServerOptions {
   settings: ServerSettings
@@ -49,6 +50,8 @@ export interface RunningServer {
   readonly sandbox: Sandbox
   /** The HTTP API (Hono): `http.request('/health')` answers in process, as over the socket. */
   readonly http: HttpApp
+  /** The configured hooks and their recent deliveries (no secrets). */
+  readonly webhooks: WebhookView
   /** Graceful: refuse new work, let running turns finish (up to shutdownGraceMs), then close. */
   shutdown(): Promise<void>
   /** Immediate: stop every agent (recording running turns as interrupted) and close. */
@@ -85,11 +88,15 @@ async function startLocked(options: StartServerOptions, unlock: () => void): Pro
   // Long on purpose: the composition root; every part is built and wired here, in start order, and closed in reverse below.
   const { settings } = options
   // Every secret the server knows goes into the one registry; sessions add posted keys.
-  for (const value of [...secretValues(settings.agentVars), ...settings.authTokens.map((t) => t.token)]) secrets.add(value)
+  const hookSecrets = settings.webhooks.hooks.map((h) => h.secret)
+  for (const value of [...secretValues(settings.agentVars), ...settings.authTokens.map((t) => t.token), ...hookSecrets]) secrets.add(value)
   const logger = options.logger ?? createLogger({ level: settings.logLevel })
   // First: a sandbox that cannot work here stops the start with its reason.
   const sandbox = options.sandbox ?? createSandbox(settings, logger)
   const store = options.store ?? new SqliteStore(databasePath(settings))
+  // Before the sessions: what their recovery logs at start is an event like any other.
+  const webhooks = new WebhookDispatcher({ settings: settings.webhooks, log: store.deliveries, logger, scrub })
+  const unobserve = store.observeAppends(webhooks.observe)
 
   const sessions = new SessionManager({ settings, agents: options.agents ?? claudeSdkAgentFactory, store, logger, scrub, sandbox })
   // Files and commands: every path relative to the workspace, which the session manager created.
@@ -131,6 +138,7 @@ async function startLocked(options: StartServerOptions, unlock: () => void): Pro
   const { port } = server.address() as AddressInfo
   const host = settings.host.includes(':') ? `[${settings.host}]` : settings.host
   const manager = sessions
+  webhooks.start()
 
   let closed: Promise<void> | undefined
   const closeAll = (graceMs: number) =>
@@ -142,6 +150,8 @@ async function startLocked(options: StartServerOptions, unlock: () => void): Pro
       server.closeAllConnections()
       await new Promise<void>((resolve) => server.close(() => resolve()))
       await sandbox.close()
+      unobserve()
+      await webhooks.stop()
       store.close()
       unlock()
     })())
@@ -152,6 +162,7 @@ async function startLocked(options: StartServerOptions, unlock: () => void): Pro
     sessions: manager,
     sandbox,
     http: app,
+    webhooks: webhooks.view(),
     shutdown: () => closeAll(settings.shutdownGraceMs),
     close: () => closeAll(0),
   }

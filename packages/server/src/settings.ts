@@ -7,6 +7,7 @@ import { pickAgentVars } from './credentials.js'
 import { parseTokens, type AuthToken } from './http/auth.js'
 import type { LogLevel } from './logger.js'
 import { SANDBOX_KINDS, SandboxError, type SandboxKind } from './sandbox/sandbox.js'
+import { webhookSettingsFromEnv, type WebhookSettings } from './webhooks/config.js'
 
 export interface ServerSettings {
   /** @default '127.0.0.1' */
@@ -58,6 +59,9 @@ export interface ServerSettings {
   sandboxAllowedHosts?: string[]
   /** More host paths hidden from the sandbox (homes, the data dir, /tmp, /run and `.env` always are). */
   sandboxHide?: string[]
+  /** Hooks told of turns, approvals, errors and budgets, and how deliveries are retried (see
+   * docs/webhooks.md). @default none */
+  webhooks: WebhookSettings
 }
 
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent']
@@ -197,6 +201,12 @@ export function settingsFromEnv(env: Record<string, string | undefined> = proces
   const dataDir = resolve(pathSetting('--data-dir / DATA_DIR', line.dataDir ?? env['DATA_DIR']) ?? defaultDataDir(env))
   const workspaceDir = pathSetting('--workspace-dir / WORKSPACE_DIR', line.workspaceDir ?? env['WORKSPACE_DIR'])
   const logLevel = (env['LOG_LEVEL'] || 'info') as LogLevel
+  const webhooksFile = pathSetting('WEBHOOKS_FILE', env['WEBHOOKS_FILE'])
+  const webhooks = webhookSettingsFromEnv(env, (message) => {
+    throw new SettingsError(message)
+  })
+  // The hooks' secrets are in that file: the agent must not read it.
+  const sandboxHide = [...(list(env['SANDBOX_HIDE']) ?? []), ...(webhooksFile ? [resolve(webhooksFile)] : [])]
   if (!LOG_LEVELS.includes(logLevel)) throw new SettingsError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`)
   return {
     host: line.host ?? (env['HOST'] || '127.0.0.1'),
@@ -219,7 +229,8 @@ export function settingsFromEnv(env: Record<string, string | undefined> = proces
     authTokens: [...parseTokens(env['AUTH_TOKENS']), ...parseTokens(env['AUTH_TOKEN'])],
     sandbox: sandboxKindFrom(line.sandbox === undefined ? env : { ...env, SANDBOX: line.sandbox }),
     sandboxAllowedHosts: list(env['SANDBOX_ALLOWED_HOSTS']),
-    sandboxHide: list(env['SANDBOX_HIDE']),
+    ...(sandboxHide.length > 0 ? { sandboxHide } : {}),
+    webhooks,
   }
 }
 

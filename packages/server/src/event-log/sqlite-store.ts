@@ -1,5 +1,5 @@
-// The one module that reads and writes the database: sessions, their event logs and prompt
-// uuids in one file.
+// The one module that reads and writes the database: sessions, their event logs, prompt
+// uuids and webhook deliveries (delivery-log.ts) in one file.
 // WAL with synchronous=NORMAL: a committed append survives the process being killed.
 // The schema and its versions are in schema.ts.
 import { mkdirSync } from 'node:fs'
@@ -7,7 +7,8 @@ import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import type { SessionConfig, SessionState } from '@claude-agent/protocol'
 import { ServerError } from '../errors.js'
-import type { EventFrame, SessionRecord, StoredEvent, Store } from './event-log.js'
+import { SqliteDeliveryLog, type DeliveryLog } from './delivery-log.js'
+import type { AppendObserver, EventFrame, SessionRecord, StoredEvent, Store } from './event-log.js'
 import { migrate } from './schema.js'
 
 interface SessionRow {
@@ -37,6 +38,8 @@ export class SqliteStore implements Store {
   private readonly db: Database.Database
   private readonly lastSeqs = new Map<string, number>()
   private readonly stmt
+  private readonly observers = new Set<AppendObserver>()
+  readonly deliveries: DeliveryLog
 
   /** @param path a file path, or ':memory:' */
   constructor(path: string) {
@@ -70,6 +73,7 @@ export class SqliteStore implements Store {
       hasPrompt: this.db.prepare<[string, string], { one: number }>('SELECT 1 AS one FROM prompts WHERE session_id = ? AND uuid = ?'),
       deletePrompts: this.db.prepare('DELETE FROM prompts WHERE session_id = ?'),
     }
+    this.deliveries = new SqliteDeliveryLog(this.db)
     const maxima = this.db
       .prepare<[], { session_id: string; last: number }>('SELECT session_id, MAX(seq) AS last FROM events GROUP BY session_id')
       .all()
@@ -82,7 +86,14 @@ export class SqliteStore implements Store {
     const text = JSON.stringify({ ...frame, seq })
     this.stmt.insertEvent.run(sessionId, seq, at, frame.type, text)
     this.lastSeqs.set(sessionId, seq)
-    return { sessionId, seq, at, text }
+    const event = { sessionId, seq, at, text }
+    for (const observe of this.observers) observe(event, frame)
+    return event
+  }
+
+  observeAppends(observer: AppendObserver): () => void {
+    this.observers.add(observer)
+    return () => this.observers.delete(observer)
   }
 
   read(sessionId: string, afterSeq: number, limit: number): StoredEvent[] {
