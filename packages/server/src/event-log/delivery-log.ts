@@ -37,8 +37,10 @@ export interface DeliveryAttempt {
 export interface DeliveryLog {
   /** False when the hook already has this event (the same session and seq). */
   insertDelivery(delivery: NewDelivery): boolean
-  /** Pending deliveries, soonest first. */
-  pending(limit: number): Delivery[]
+  /** A hook's pending deliveries, soonest first. */
+  pending(hook: string, limit: number): Delivery[]
+  /** The hooks with pending deliveries. */
+  pendingHooks(): string[]
   pendingCount(): number
   /** One attempt and what it leaves the delivery as, in one transaction. */
   recordAttempt(id: string, attempt: DeliveryAttempt, status: DeliveryStatus): void
@@ -101,9 +103,10 @@ export class SqliteDeliveryLog implements DeliveryLog {
         `INSERT OR IGNORE INTO webhook_deliveries (id, hook, event, session_id, seq, body, created_at, status, next_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?)`,
       ),
-      pending: db.prepare<[number], DeliveryRow>(
-        "SELECT * FROM webhook_deliveries WHERE status = 'pending' ORDER BY next_at, created_at LIMIT ?",
+      pending: db.prepare<[string, number], DeliveryRow>(
+        "SELECT * FROM webhook_deliveries WHERE status = 'pending' AND hook = ? ORDER BY next_at, created_at LIMIT ?",
       ),
+      pendingHooks: db.prepare<[], { hook: string }>("SELECT DISTINCT hook FROM webhook_deliveries WHERE status = 'pending'"),
       pendingCount: db.prepare<[], { n: number }>("SELECT COUNT(*) AS n FROM webhook_deliveries WHERE status = 'pending'"),
       update: db.prepare('UPDATE webhook_deliveries SET status = ?, attempts = ?, next_at = ?, last_error = ? WHERE id = ?'),
       insertAttempt: db.prepare(
@@ -123,8 +126,12 @@ export class SqliteDeliveryLog implements DeliveryLog {
     return this.stmt.insert.run(d.id, d.hook, d.event, d.sessionId, d.seq, d.body, d.createdAt, d.createdAt).changes === 1
   }
 
-  pending(limit: number): Delivery[] {
-    return this.stmt.pending.all(limit).map(toDelivery)
+  pending(hook: string, limit: number): Delivery[] {
+    return this.stmt.pending.all(hook, limit).map(toDelivery)
+  }
+
+  pendingHooks(): string[] {
+    return this.stmt.pendingHooks.all().map((row) => row.hook)
   }
 
   pendingCount(): number {

@@ -56,7 +56,7 @@ CREATE TABLE webhook_deliveries (
   last_error TEXT,
   UNIQUE (hook, session_id, seq)
 );
-CREATE INDEX webhook_deliveries_pending ON webhook_deliveries (status, next_at);
+CREATE INDEX webhook_deliveries_pending ON webhook_deliveries (status, hook, next_at);
 CREATE TABLE webhook_attempts (
   delivery_id TEXT NOT NULL,
   attempt INTEGER NOT NULL,

@@ -36,7 +36,8 @@ type Fail = (message: string) => never
 function intSetting(env: Env, name: string, fallback: number, min: number, fail: Fail): number {
   const raw = env[name]
   if (raw === undefined || raw === '') return fallback
-  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(Number(raw)) || Number(raw) < min) fail(`${name} must be an integer >= ${min}, got "${raw}"`)
+  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(Number(raw)) || Number(raw) < min)
+    fail(`${name} must be an integer >= ${min}, got "${raw}"`)
   return Number(raw)
 }
 
@@ -67,7 +68,8 @@ function checkEvents(name: string, raw: unknown, fail: Fail): WebhookEventType[]
 }
 
 function checkSecret(name: string, raw: unknown, fail: Fail): string {
-  if (typeof raw !== 'string' || raw.length < MIN_WEBHOOK_SECRET_LENGTH) fail(`${name} must be a string of at least ${MIN_WEBHOOK_SECRET_LENGTH} characters`)
+  if (typeof raw !== 'string' || raw.length < MIN_WEBHOOK_SECRET_LENGTH)
+    fail(`${name} must be a string of at least ${MIN_WEBHOOK_SECRET_LENGTH} characters`)
   return raw
 }
 

@@ -10,7 +10,7 @@ import { retryDelay, type WebhookHook, type WebhookSettings } from './config.js'
 import { webhookEventFor, type WebhookEvent } from './events.js'
 import { postDelivery } from './post.js'
 
-/** Attempts in flight at once, across hooks. */
+/** Attempts in flight at once per hook: a receiver that hangs holds up only its own hook. */
 const CONCURRENCY = 4
 /** Delivered and failed deliveries are kept this long (for the list), then pruned at start. */
 const KEEP_FINISHED_MS = 7 * 24 * 3600_000
@@ -56,6 +56,7 @@ export class WebhookDispatcher {
     this.hooks = new Map(options.settings.hooks.map((h) => [h.id, h]))
     options.log.prune(Date.now() - KEEP_FINISHED_MS)
     this.pendingCount = options.log.pendingCount()
+    this.failOrphans()
   }
 
   view(): WebhookView {
@@ -109,7 +110,9 @@ export class WebhookDispatcher {
     if (this.dropping) return
     this.dropping = true
     const max = this.options.settings.maxPending
-    this.options.logger.warn(`webhooks: ${max} deliveries pending; dropping ${event.type} of session ${event.sessionId} for hook ${hook.id}`)
+    this.options.logger.warn(
+      `webhooks: ${max} deliveries pending; dropping ${event.type} of session ${event.sessionId} for hook ${hook.id}`,
+    )
   }
 
   /** In a later tick: the event's emitter never waits on delivery. */
@@ -127,34 +130,58 @@ export class WebhookDispatcher {
     clearTimeout(this.timer)
     this.timer = undefined
     const now = Date.now()
-    for (const delivery of this.options.log.pending(CONCURRENCY + this.inFlight.size)) {
-      if (this.inFlight.has(delivery.id)) continue
-      if ((delivery.nextAt ?? 0) > now) {
-        this.timer = setTimeout(() => this.pump(), delivery.nextAt! - now)
-        break
-      }
-      if (this.inFlight.size >= CONCURRENCY) break
+    let soonest = Infinity
+    for (const hook of this.hooks.keys()) soonest = Math.min(soonest, this.pumpHook(hook, now))
+    if (soonest < Infinity) this.timer = setTimeout(() => this.pump(), soonest - now)
+  }
+
+  /** Starts the hook's due deliveries, up to CONCURRENCY in flight; the next one's time. */
+  private pumpHook(hook: string, now: number): number {
+    const flying = () => [...this.inFlight.keys()].filter((key) => key.startsWith(`${hook} `)).length
+    let busy = flying()
+    for (const delivery of this.options.log.pending(hook, CONCURRENCY + busy)) {
+      const key = `${hook} ${delivery.id}`
+      if (this.inFlight.has(key)) continue
+      if ((delivery.nextAt ?? 0) > now) return delivery.nextAt!
+      if (busy >= CONCURRENCY) break
+      busy++
       const attempt = this.attempt(delivery).finally(() => {
-        this.inFlight.delete(delivery.id)
+        this.inFlight.delete(key)
         this.schedulePump()
       })
-      this.inFlight.set(delivery.id, attempt)
+      this.inFlight.set(key, attempt)
+    }
+    return Infinity
+  }
+
+  /** Deliveries left for hooks no longer configured: nobody to send them to. */
+  private failOrphans(): void {
+    for (const hook of this.options.log.pendingHooks()) {
+      if (this.hooks.has(hook)) continue
+      for (let batch; (batch = this.options.log.pending(hook, 1000)).length > 0;) {
+        for (const d of batch) {
+          const error = `hook "${hook}" is no longer configured`
+          this.finish(d, { attempt: d.attempts + 1, at: Date.now(), statusCode: null, error, retryAt: null })
+        }
+      }
     }
   }
 
   private async attempt(delivery: Delivery): Promise<void> {
     const { settings, log, logger } = this.options
-    const hook = this.hooks.get(delivery.hook)
+    const hook = this.hooks.get(delivery.hook)!
     const number = delivery.attempts + 1
     const at = Date.now()
-    if (!hook) {
-      // Its hook was removed from the configuration since: nobody to send it to.
-      this.finish(delivery, { attempt: number, at, statusCode: null, error: `hook "${delivery.hook}" is no longer configured`, retryAt: null })
-      return
-    }
     let outcome
     try {
-      outcome = await postDelivery({ url: hook.url, secret: hook.secret, delivery, attempt: number, timeoutMs: settings.timeoutMs, signal: this.stopping.signal })
+      outcome = await postDelivery({
+        url: hook.url,
+        secret: hook.secret,
+        delivery,
+        attempt: number,
+        timeoutMs: settings.timeoutMs,
+        signal: this.stopping.signal,
+      })
     } catch (err) {
       if (this.stopping.signal.aborted) return
       outcome = { statusCode: null, error: (err as Error).message }
@@ -169,7 +196,9 @@ export class WebhookDispatcher {
     } else {
       const retryAt = Date.now() + retryDelay(settings, number)
       log.recordAttempt(delivery.id, { attempt: number, at, statusCode: outcome.statusCode, error, retryAt }, 'pending')
-      logger.debug(`webhooks: ${delivery.event} ${delivery.id} to hook ${hook.id}, try ${number}: ${error}; next in ${retryAt - Date.now()} ms`)
+      logger.debug(
+        `webhooks: ${delivery.event} ${delivery.id} to hook ${hook.id}, try ${number}: ${error}; next in ${retryAt - Date.now()} ms`,
+      )
     }
   }
 

@@ -17,9 +17,7 @@ export function signWebhook(secret: string, body: string, timestamp: number = Ma
   return `t=${timestamp},v1=${hmac(secret, timestamp, body)}`
 }
 
-export type WebhookVerification =
-  | { valid: true; timestamp: number }
-  | { valid: false; reason: 'malformed' | 'stale' | 'mismatch' }
+export type WebhookVerification = { valid: true; timestamp: number } | { valid: false; reason: 'malformed' | 'stale' | 'mismatch' }
 
 export interface VerifyOptions {
   secret: string
