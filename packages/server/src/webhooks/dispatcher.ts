@@ -100,8 +100,8 @@ export class WebhookDispatcher {
       }
       const delivery = { id: `wh_${randomUUID()}`, hook: hook.id, event: event.type, sessionId: event.sessionId, seq: event.seq, body }
       if (this.options.log.insertDelivery({ ...delivery, createdAt: Date.now() })) this.pendingCount++
+      this.dropping = false
     }
-    this.dropping = false
     this.schedulePump()
   }
 
