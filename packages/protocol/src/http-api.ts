@@ -26,6 +26,7 @@ import {
   SessionEventsResponseSchema,
 } from './http.js'
 import { CreateSessionRequestSchema } from './sessions.js'
+import { ListWebhooksResponseSchema } from './webhooks.js'
 
 export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'DELETE'] as const
 export type HttpMethod = (typeof HTTP_METHODS)[number]
@@ -196,6 +197,13 @@ export const HTTP_API: readonly HttpOperation[] = [
     summary: 'Delete a file, a link or a directory',
     parameters: [workspacePath(true), flag('recursive', 'Delete a directory with its contents')],
     responses: { 200: json(DeleteFileResponseSchema) },
+  },
+  {
+    method: 'GET',
+    path: '/webhooks',
+    summary: 'The configured webhooks (without secrets) and their newest deliveries',
+    parameters: [{ ...page[1]!, description: `At most this many deliveries (1 to ${MAX_PAGE}, default ${DEFAULT_PAGE})` }],
+    responses: { 200: json(ListWebhooksResponseSchema) },
   },
 ]
 

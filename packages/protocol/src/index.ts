@@ -191,4 +191,13 @@ export {
   type HttpOperation,
   type HttpParameter,
 } from './http-api.js'
+export {
+  ListWebhooksResponseSchema,
+  WebhookAttemptSchema,
+  WebhookDeliverySchema,
+  WebhookHookSchema,
+  type ListWebhooksResponse,
+  type WebhookDeliveryInfo,
+  type WebhookHookInfo,
+} from './webhooks.js'
 export { frameJsonSchemas, jsonSchemaOf, openApiDocument, openApiPath, type OpenApiInfo } from './openapi.js'

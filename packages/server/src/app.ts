@@ -29,6 +29,7 @@ import { SessionManager } from './sessions/session-manager.js'
 import { databasePath, type ServerSettings } from './settings.js'
 import { attachWebSockets } from './ws/upgrade.js'
 import { WebhookDispatcher, type WebhookView } from './webhooks/dispatcher.js'
+import { webhookRoutes } from './webhooks/routes.js'
 
 export interface StartServerOptions {
   settings: ServerSettings
@@ -111,6 +112,7 @@ async function startLocked(options: StartServerOptions, unlock: () => void): Pro
       sessionRoutes(sessions, store, { maxBodyBytes: settings.maxBodyBytes }),
       fileRoutes({ workspace, maxFileBytes: settings.maxFileBytes ?? 1024 ** 3, logger }),
       execRoutes({ sessions, workspace, maxBodyBytes: settings.maxBodyBytes, spawn: sandboxedSpawner(sandbox), logger }),
+      webhookRoutes(webhooks.view()),
     ],
   })
   const watch = watchEndpoint({ workspace, maxClientBufferBytes: settings.maxClientBufferBytes, logger })

@@ -155,7 +155,18 @@ describe('webhooks', () => {
     probe.close()
   })
 
-  it('lists hooks without their secrets, and no body or log line holds a secret', () => {
+  it('lists hooks without their secrets, and no body or log line holds a secret', async () => {
+    const listed = await api(stack.url, 'GET', '/webhooks?limit=1000')
+    assert.equal(listed.status, 200)
+    assert.deepEqual(listed.body['hooks'][1], { id: 'flaky', url: `${receiver.url}/flaky`, events: ['session.error'] })
+    const flaky = (listed.body['deliveries'] as Array<Record<string, any>>).find((d) => d['hook'] === 'flaky')!
+    assert.deepEqual(
+      flaky['attemptLog'].map((a: Record<string, unknown>) => a['statusCode']),
+      [500, null, 200],
+    )
+    assert.equal(typeof flaky['createdAt'], 'string')
+    assert.ok(!JSON.stringify(listed.body).includes(SECRET))
+    assert.equal((await api(stack.url, 'GET', '/webhooks?limit=0')).body['code'], 'INVALID_REQUEST')
     assert.deepEqual(
       stack.server.webhooks.hooks().map((h) => h.id),
       ['all', 'flaky'],
