@@ -45,7 +45,7 @@ export function verifyWebhookSignature(options: VerifyOptions): WebhookVerificat
   const now = Math.floor((options.now ?? Date.now()) / 1000)
   if (Math.abs(now - timestamp) > (options.toleranceSeconds ?? 300)) return { valid: false, reason: 'stale' }
   const expected = Buffer.from(hmac(options.secret, timestamp, options.body), 'hex')
-  // Several v1 values: a receiver may be sent one per secret while secrets rotate.
+  // Any of several v1 values may match: room for a rotation in which both secrets sign.
   const matches = signatures.some((s) => timingSafeEqual(Buffer.from(s, 'hex'), expected))
   return matches ? { valid: true, timestamp } : { valid: false, reason: 'mismatch' }
 }
