@@ -36,6 +36,7 @@ import {
   SessionReadersResponseSchema,
 } from './tenancy.js'
 import { SessionUsageResponseSchema, SetBudgetRequestSchema, SetBudgetResponseSchema, UsageResponseSchema } from './usage.js'
+import { ListWebhooksResponseSchema } from './webhooks.js'
 
 export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'DELETE'] as const
 export type HttpMethod = (typeof HTTP_METHODS)[number]
@@ -325,6 +326,13 @@ export const HTTP_API: readonly HttpOperation[] = [
   },
   ...FILE_OPERATIONS,
   ...FILE_OPERATIONS.map(scopedToSession),
+  {
+    method: 'GET',
+    path: '/webhooks',
+    summary: 'The configured webhooks (without secrets) and their newest deliveries',
+    parameters: [{ ...page[1]!, description: `At most this many deliveries (1 to ${MAX_PAGE}, default ${DEFAULT_PAGE})` }],
+    responses: { 200: json(ListWebhooksResponseSchema) },
+  },
 ]
 
 /** The body of every error answer. */

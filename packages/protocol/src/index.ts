@@ -258,4 +258,13 @@ export {
   type SessionReadersResponse,
   type TokenInfo,
 } from './tenancy.js'
+export {
+  ListWebhooksResponseSchema,
+  WebhookAttemptSchema,
+  WebhookDeliverySchema,
+  WebhookHookSchema,
+  type ListWebhooksResponse,
+  type WebhookDeliveryInfo,
+  type WebhookHookInfo,
+} from './webhooks.js'
 export { frameJsonSchemas, jsonSchemaOf, openApiDocument, openApiPath, type OpenApiInfo } from './openapi.js'

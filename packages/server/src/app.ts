@@ -46,6 +46,8 @@ import { RuntimeTokens, type TokenEvents } from './tenancy/tokens.js'
 import { Ledger } from './usage/ledger.js'
 import { DEFAULT_PRICES, loadPrices } from './usage/prices.js'
 import { attachWebSockets } from './ws/upgrade.js'
+import { WebhookDispatcher, type WebhookView } from './webhooks/dispatcher.js'
+import { webhookRoutes } from './webhooks/routes.js'
 
 export interface StartServerOptions {
   settings: ServerSettings
@@ -71,6 +73,8 @@ export interface RunningServer {
   readonly audit: AuditLog
   /** The port `/metrics` is served on when settings.metricsPort asks for one of its own. */
   readonly metricsPort?: number
+  /** The configured hooks and their recent deliveries (no secrets). */
+  readonly webhooks: WebhookView
   /** Graceful: refuse new work, let running turns finish (up to shutdownGraceMs), then close. */
   shutdown(): Promise<void>
   /** Immediate: stop every agent (recording running turns as interrupted) and close. */
@@ -129,7 +133,8 @@ async function startLocked(options: StartServerOptions, unlock: () => void): Pro
   // Long on purpose: the composition root; every part is built and wired here, in start order, and closed in reverse below.
   const { settings } = options
   // Every secret the server knows goes into the one registry; sessions add posted keys.
-  for (const value of [...secretValues(settings.agentVars), ...settings.authTokens.map((t) => t.token)]) secrets.add(value)
+  const hookSecrets = settings.webhooks.hooks.map((h) => h.secret)
+  for (const value of [...secretValues(settings.agentVars), ...settings.authTokens.map((t) => t.token), ...hookSecrets]) secrets.add(value)
   for (const value of otelHeaderSecrets(settings.agentOtel?.headers)) secrets.add(value)
   const logger = options.logger ?? createLogger({ level: settings.logLevel, ...(settings.logFormat ? { format: settings.logFormat } : {}) })
   // First: a sandbox that cannot work here stops the start with its reason.
@@ -139,6 +144,9 @@ async function startLocked(options: StartServerOptions, unlock: () => void): Pro
   warnUnenforcedBudgets(settings, sandbox, logger)
   const store = options.store ?? new SqliteStore(databasePath(settings))
   const ledger = new Ledger(store.usage, prices, { sessionUsd: settings.budgets?.sessionUsd, principalUsd: settings.budgets?.principalUsd })
+  // Before the sessions: what their recovery logs at start is an event like any other.
+  const webhooks = new WebhookDispatcher({ settings: settings.webhooks, log: store.deliveries, logger, scrub })
+  const unobserve = store.observeAppends(webhooks.observe)
 
   const usage = new UsageCache()
   const sessions = new SessionManager({
@@ -187,6 +195,7 @@ async function startLocked(options: StartServerOptions, unlock: () => void): Pro
       }),
       auditRoutes(audit),
       execRoutes({ sessions, audit, maxBodyBytes: settings.maxBodyBytes, spawn: sandboxedSpawner(sandbox), logger }),
+      webhookRoutes(webhooks.view()),
     ],
   })
   const watch = watchEndpoint({ workspaceOf, maxClientBufferBytes: settings.maxClientBufferBytes, logger })
@@ -219,6 +228,7 @@ async function startLocked(options: StartServerOptions, unlock: () => void): Pro
   let metricsServer: MetricsServer | undefined
   const host = settings.host.includes(':') ? `[${settings.host}]` : settings.host
   const manager = sessions
+  webhooks.start()
 
   let closed: Promise<void> | undefined
   const closeAll = (graceMs: number) =>
@@ -232,6 +242,8 @@ async function startLocked(options: StartServerOptions, unlock: () => void): Pro
       server.closeAllConnections()
       await new Promise<void>((resolve) => server.close(() => resolve()))
       await sandbox.close()
+      unobserve()
+      await webhooks.stop()
       store.close()
       unlock()
     })())
@@ -253,6 +265,7 @@ async function startLocked(options: StartServerOptions, unlock: () => void): Pro
     http: app,
     audit,
     ...(metricsServer && { metricsPort: metricsServer.port }),
+    webhooks: webhooks.view(),
     shutdown: () => closeAll(settings.shutdownGraceMs),
     close: () => closeAll(0),
   }

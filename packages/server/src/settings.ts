@@ -13,6 +13,7 @@ import { DEFAULT_LIMITS, type ResolvedLimits } from './sandbox/limits.js'
 import { SANDBOX_KINDS, SandboxError, type SandboxKind } from './sandbox/sandbox.js'
 import type { OidcSettings } from './tenancy/oidc.js'
 import { isRole } from './tenancy/principal.js'
+import { webhookSettingsFromEnv, type WebhookSettings } from './webhooks/config.js'
 
 export interface ServerSettings {
   /** @default '127.0.0.1' */
@@ -84,6 +85,9 @@ export interface ServerSettings {
   cgroupRoot?: string
   /** Spending caps and prices (docs/budgets.md). @default no caps, the built-in prices */
   budgets?: BudgetSettings
+  /** Hooks told of turns, approvals, errors and budgets, and how deliveries are retried (see
+   * docs/webhooks.md). @default none */
+  webhooks: WebhookSettings
 }
 
 export interface BudgetSettings {
@@ -306,6 +310,12 @@ export function settingsFromEnv(env: Record<string, string | undefined> = proces
   const workspaceDir = pathSetting('--workspace-dir / WORKSPACE_DIR', line.workspaceDir ?? env['WORKSPACE_DIR'])
   const logLevel = (env['LOG_LEVEL'] || 'info') as LogLevel
   const oidc = oidcFrom(env)
+  const webhooksFile = pathSetting('WEBHOOKS_FILE', env['WEBHOOKS_FILE'])
+  const webhooks = webhookSettingsFromEnv(env, (message) => {
+    throw new SettingsError(message)
+  })
+  // The hooks' secrets are in that file: the agent must not read it.
+  const sandboxHide = [...(list(env['SANDBOX_HIDE']) ?? []), ...(webhooksFile ? [resolve(webhooksFile)] : [])]
   if (!LOG_LEVELS.includes(logLevel)) throw new SettingsError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`)
   return {
     host: line.host ?? (env['HOST'] || '127.0.0.1'),
@@ -328,7 +338,8 @@ export function settingsFromEnv(env: Record<string, string | undefined> = proces
     authTokens: tokensFrom(env),
     sandbox: sandboxKindFrom(line.sandbox === undefined ? env : { ...env, SANDBOX: line.sandbox }),
     sandboxAllowedHosts: list(env['SANDBOX_ALLOWED_HOSTS']),
-    sandboxHide: list(env['SANDBOX_HIDE']),
+    ...(sandboxHide.length > 0 ? { sandboxHide } : {}),
+    webhooks,
     memberPermissionModes: memberModesFrom(env['MEMBER_PERMISSION_MODES']),
     ...(oidc && { oidc }),
     sessionLimits: sessionLimitsFrom(env),

@@ -12,6 +12,7 @@ import type {
   SessionStateFrame,
 } from '@claude-agent/protocol'
 import type { UsageLog } from './usage-log.js'
+import type { DeliveryLog } from './delivery-log.js'
 
 type WithoutSeq<T> = Omit<T, 'seq'>
 /** A session event as emitted, before the log numbers it. */
@@ -35,8 +36,14 @@ export interface StoredEvent {
   text: string
 }
 
+/** Told of each event once it is durable, before any subscriber sees it; must return at once
+ * and never throw (it runs on the session's event path). */
+export type AppendObserver = (event: StoredEvent, frame: EventFrame) => void
+
 export interface EventLog {
   append(sessionId: string, frame: EventFrame): StoredEvent
+  /** Every append from now on, across sessions (webhooks); returns the way to stop. */
+  observeAppends(observer: AppendObserver): () => void
   /** Events with seq > afterSeq, oldest first, at most `limit`. */
   read(sessionId: string, afterSeq: number, limit: number): StoredEvent[]
   /** Like read, only events whose type is one of `types`. */
@@ -130,5 +137,7 @@ export interface TokenStore {
 export interface Store extends EventLog, SessionStore, PromptLog, AuditStore, TokenStore {
   /** Model usage and budgets (usage-log.ts). */
   readonly usage: UsageLog
+  /** Webhook deliveries and their attempts, in the same database. */
+  readonly deliveries: DeliveryLog
   close(): void
 }

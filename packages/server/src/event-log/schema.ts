@@ -96,6 +96,35 @@ CREATE TABLE budgets (
 ) WITHOUT ROWID;
 `
 
+// Webhook deliveries (webhooks/): one row per event and hook, its status and next try, so a
+// delivery pending when the server stops is resumed by the next one; one row per attempt.
+const V6_WEBHOOK_DELIVERIES = `
+CREATE TABLE webhook_deliveries (
+  id TEXT PRIMARY KEY,
+  hook TEXT NOT NULL,
+  event TEXT NOT NULL,
+  session_id TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  body TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_at INTEGER,
+  last_error TEXT,
+  UNIQUE (hook, session_id, seq)
+);
+CREATE INDEX webhook_deliveries_pending ON webhook_deliveries (status, hook, next_at);
+CREATE TABLE webhook_attempts (
+  delivery_id TEXT NOT NULL,
+  attempt INTEGER NOT NULL,
+  at INTEGER NOT NULL,
+  status_code INTEGER,
+  error TEXT,
+  retry_at INTEGER,
+  PRIMARY KEY (delivery_id, attempt)
+) WITHOUT ROWID;
+`
+
 /** Index i brings a database from version i to i + 1. Append only; never edit a shipped step. */
 export const MIGRATIONS: readonly string[] = [
   V1_SESSIONS_AND_EVENTS,
@@ -103,6 +132,7 @@ export const MIGRATIONS: readonly string[] = [
   V3_AUDIT,
   V4_OWNERS_READERS_TOKENS,
   V5_USAGE_AND_BUDGETS,
+  V6_WEBHOOK_DELIVERIES,
 ]
 export const SCHEMA_VERSION = MIGRATIONS.length
 

@@ -1,6 +1,6 @@
 // The one module that reads and writes the database: sessions, their event logs, prompt
-// uuids and the audit log (audit-table.ts) in one file (model usage and budgets in usage-log.ts,
-// on the same connection).
+// uuids, the audit log (audit-table.ts) and webhook deliveries (delivery-log.ts) in one file
+// (model usage and budgets in usage-log.ts, on the same connection).
 // WAL with synchronous=NORMAL: a committed append survives the process being killed.
 // The schema and its versions are in schema.ts.
 import { mkdirSync } from 'node:fs'
@@ -9,7 +9,18 @@ import Database from 'better-sqlite3'
 import type { Role, SessionConfig, SessionState } from '@claude-agent/protocol'
 import { ServerError } from '../errors.js'
 import { AuditTable } from './audit-table.js'
-import type { AuditQuery, AuditRecord, EventFrame, NewAuditRecord, SessionRecord, StoredEvent, Store, TokenRecord } from './event-log.js'
+import type {
+  AppendObserver,
+  AuditQuery,
+  AuditRecord,
+  EventFrame,
+  NewAuditRecord,
+  SessionRecord,
+  StoredEvent,
+  Store,
+  TokenRecord,
+} from './event-log.js'
+import { SqliteDeliveryLog, type DeliveryLog } from './delivery-log.js'
 import { migrate } from './schema.js'
 import { SqliteUsageLog } from './usage-log.js'
 
@@ -63,6 +74,8 @@ export class SqliteStore implements Store {
   private readonly stmt
   private readonly audit: AuditTable
   readonly usage: SqliteUsageLog
+  private readonly observers = new Set<AppendObserver>()
+  readonly deliveries: DeliveryLog
 
   /** @param path a file path, or ':memory:' */
   constructor(path: string) {
@@ -105,6 +118,7 @@ export class SqliteStore implements Store {
     }
     this.audit = new AuditTable(this.db)
     this.usage = new SqliteUsageLog(this.db)
+    this.deliveries = new SqliteDeliveryLog(this.db)
     const maxima = this.db
       .prepare<[], { session_id: string; last: number }>('SELECT session_id, MAX(seq) AS last FROM events GROUP BY session_id')
       .all()
@@ -117,7 +131,14 @@ export class SqliteStore implements Store {
     const text = JSON.stringify({ ...frame, seq })
     this.stmt.insertEvent.run(sessionId, seq, at, frame.type, text)
     this.lastSeqs.set(sessionId, seq)
-    return { sessionId, seq, at, text }
+    const event = { sessionId, seq, at, text }
+    for (const observe of this.observers) observe(event, frame)
+    return event
+  }
+
+  observeAppends(observer: AppendObserver): () => void {
+    this.observers.add(observer)
+    return () => this.observers.delete(observer)
   }
 
   read(sessionId: string, afterSeq: number, limit: number): StoredEvent[] {

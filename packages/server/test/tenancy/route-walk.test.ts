@@ -53,6 +53,9 @@ const TABLE: Record<string, Row> = {
   'PUT /sessions/{id}/budget': row('ok', 'forbidden', 'hidden', 'forbidden'),
   'GET /usage': ADMINS_ONLY,
   'PUT /principals/{id}/budget': ADMINS_ONLY,
+  'GET /webhooks': ADMINS_ONLY,
+  'GET /ready': EVERYONE,
+  'GET /metrics': ADMINS_ONLY,
 }
 
 /** Bodies and query values that make each operation succeed for whoever may use it. */

@@ -1,0 +1,162 @@
+// Webhook deliveries in SQLite: each event a hook wants, its status and next try, and every
+// attempt with its outcome. Pending rows outlive the process: the next server resumes them.
+import type Database from 'better-sqlite3'
+
+export type DeliveryStatus = 'pending' | 'delivered' | 'failed'
+
+export interface NewDelivery {
+  id: string
+  hook: string
+  event: string
+  sessionId: string
+  seq: number
+  /** The JSON body as sent, the same on every attempt. */
+  body: string
+  createdAt: number
+}
+
+export interface Delivery extends NewDelivery {
+  status: DeliveryStatus
+  attempts: number
+  /** When it is tried next (epoch ms); null once delivered or failed. */
+  nextAt: number | null
+  lastError: string | null
+}
+
+export interface DeliveryAttempt {
+  attempt: number
+  at: number
+  /** The receiver's HTTP status; null when it gave none (refused, timed out). */
+  statusCode: number | null
+  /** Why it did not count as delivered; null when it did. */
+  error: string | null
+  /** When the next try is due; null when there is none. */
+  retryAt: number | null
+}
+
+export interface DeliveryLog {
+  /** False when the hook already has this event (the same session and seq). */
+  insertDelivery(delivery: NewDelivery): boolean
+  /** A hook's pending deliveries, soonest first. */
+  pending(hook: string, limit: number): Delivery[]
+  /** The hooks with pending deliveries. */
+  pendingHooks(): string[]
+  pendingCount(): number
+  /** One attempt and what it leaves the delivery as, in one transaction. */
+  recordAttempt(id: string, attempt: DeliveryAttempt, status: DeliveryStatus): void
+  /** The newest first. */
+  recent(limit: number): Delivery[]
+  attempts(id: string): DeliveryAttempt[]
+  /** Forget delivered and failed deliveries made before `before` (epoch ms). */
+  prune(before: number): void
+}
+
+interface DeliveryRow {
+  id: string
+  hook: string
+  event: string
+  session_id: string
+  seq: number
+  body: string
+  created_at: number
+  status: DeliveryStatus
+  attempts: number
+  next_at: number | null
+  last_error: string | null
+}
+interface AttemptRow {
+  attempt: number
+  at: number
+  status_code: number | null
+  error: string | null
+  retry_at: number | null
+}
+
+const toDelivery = (row: DeliveryRow): Delivery => ({
+  id: row.id,
+  hook: row.hook,
+  event: row.event,
+  sessionId: row.session_id,
+  seq: row.seq,
+  body: row.body,
+  createdAt: row.created_at,
+  status: row.status,
+  attempts: row.attempts,
+  nextAt: row.next_at,
+  lastError: row.last_error,
+})
+
+const toAttempt = (row: AttemptRow): DeliveryAttempt => ({
+  attempt: row.attempt,
+  at: row.at,
+  statusCode: row.status_code,
+  error: row.error,
+  retryAt: row.retry_at,
+})
+
+export class SqliteDeliveryLog implements DeliveryLog {
+  private readonly stmt
+
+  constructor(private readonly db: Database.Database) {
+    this.stmt = {
+      insert: db.prepare(
+        `INSERT OR IGNORE INTO webhook_deliveries (id, hook, event, session_id, seq, body, created_at, status, next_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?)`,
+      ),
+      pending: db.prepare<[string, number], DeliveryRow>(
+        "SELECT * FROM webhook_deliveries WHERE status = 'pending' AND hook = ? ORDER BY next_at, created_at LIMIT ?",
+      ),
+      pendingHooks: db.prepare<[], { hook: string }>("SELECT DISTINCT hook FROM webhook_deliveries WHERE status = 'pending'"),
+      pendingCount: db.prepare<[], { n: number }>("SELECT COUNT(*) AS n FROM webhook_deliveries WHERE status = 'pending'"),
+      update: db.prepare('UPDATE webhook_deliveries SET status = ?, attempts = ?, next_at = ?, last_error = ? WHERE id = ?'),
+      insertAttempt: db.prepare(
+        'INSERT OR REPLACE INTO webhook_attempts (delivery_id, attempt, at, status_code, error, retry_at) VALUES (?, ?, ?, ?, ?, ?)',
+      ),
+      recent: db.prepare<[number], DeliveryRow>('SELECT * FROM webhook_deliveries ORDER BY created_at DESC, rowid DESC LIMIT ?'),
+      attempts: db.prepare<[string], AttemptRow>('SELECT * FROM webhook_attempts WHERE delivery_id = ? ORDER BY attempt'),
+      pruneAttempts: db.prepare(
+        `DELETE FROM webhook_attempts WHERE delivery_id IN
+           (SELECT id FROM webhook_deliveries WHERE status != 'pending' AND created_at < ?)`,
+      ),
+      pruneDeliveries: db.prepare("DELETE FROM webhook_deliveries WHERE status != 'pending' AND created_at < ?"),
+    }
+  }
+
+  insertDelivery(d: NewDelivery): boolean {
+    return this.stmt.insert.run(d.id, d.hook, d.event, d.sessionId, d.seq, d.body, d.createdAt, d.createdAt).changes === 1
+  }
+
+  pending(hook: string, limit: number): Delivery[] {
+    return this.stmt.pending.all(hook, limit).map(toDelivery)
+  }
+
+  pendingHooks(): string[] {
+    return this.stmt.pendingHooks.all().map((row) => row.hook)
+  }
+
+  pendingCount(): number {
+    return this.stmt.pendingCount.get()!.n
+  }
+
+  recordAttempt(id: string, attempt: DeliveryAttempt, status: DeliveryStatus): void {
+    this.db.transaction(() => {
+      this.stmt.insertAttempt.run(id, attempt.attempt, attempt.at, attempt.statusCode, attempt.error, attempt.retryAt)
+      this.stmt.update.run(status, attempt.attempt, status === 'pending' ? attempt.retryAt : null, attempt.error, id)
+    })()
+  }
+
+  recent(limit: number): Delivery[] {
+    return this.stmt.recent.all(limit).map(toDelivery)
+  }
+
+  attempts(id: string): DeliveryAttempt[] {
+    return this.stmt.attempts.all(id).map(toAttempt)
+  }
+
+  prune(before: number): void {
+    this.db.transaction(() => {
+      this.stmt.pruneAttempts.run(before)
+      this.stmt.pruneDeliveries.run(before)
+    })()
+  }
+}

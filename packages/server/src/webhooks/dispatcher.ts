@@ -1,0 +1,209 @@
+// Delivers webhook events, off the sessions' event path: an event a hook wants is one row in
+// SQLite (all `notify` does, synchronously, beside the event's own append), and a pump posts
+// the due rows a few at a time, records each attempt, and schedules the next try with backoff.
+// Rows pending when the server stops are resumed by the next start.
+import { randomUUID } from 'node:crypto'
+import type { Delivery, DeliveryAttempt, DeliveryLog } from '../event-log/delivery-log.js'
+import type { EventFrame, StoredEvent } from '../event-log/event-log.js'
+import type { Logger } from '../logger.js'
+import { retryDelay, type WebhookHook, type WebhookSettings } from './config.js'
+import { webhookEventFor, type WebhookEvent } from './events.js'
+import { postDelivery } from './post.js'
+
+/** Attempts in flight at once per hook: a receiver that hangs holds up only its own hook. */
+const CONCURRENCY = 4
+/** Delivered and failed deliveries are kept this long (for the list), then pruned at start. */
+const KEEP_FINISHED_MS = 7 * 24 * 3600_000
+
+export interface DispatcherOptions {
+  settings: WebhookSettings
+  log: DeliveryLog
+  logger: Logger
+  /** Applied to every body before it is stored: no known secret leaves in one. */
+  scrub: (text: string) => string
+}
+
+/** A hook as listed: no secret. */
+export interface HookInfo {
+  id: string
+  url: string
+  events: string[]
+}
+
+/** A delivery as listed: its event, status and every attempt. */
+export interface DeliveryInfo extends Omit<Delivery, 'body'> {
+  /** The body as sent (signed); it holds no secret. */
+  body: string
+  attemptLog: DeliveryAttempt[]
+}
+
+export interface WebhookView {
+  hooks(): HookInfo[]
+  /** The newest first. @param limit @default 100 */
+  deliveries(limit?: number): DeliveryInfo[]
+}
+
+export class WebhookDispatcher {
+  private readonly hooks: Map<string, WebhookHook>
+  private readonly inFlight = new Map<string, Promise<void>>()
+  private readonly stopping = new AbortController()
+  private timer: NodeJS.Timeout | undefined
+  private pumpQueued = false
+  private pendingCount: number
+  private dropping = false
+
+  constructor(private readonly options: DispatcherOptions) {
+    this.hooks = new Map(options.settings.hooks.map((h) => [h.id, h]))
+    options.log.prune(Date.now() - KEEP_FINISHED_MS)
+    this.pendingCount = options.log.pendingCount()
+    this.failOrphans()
+  }
+
+  view(): WebhookView {
+    const { log } = this.options
+    return {
+      hooks: () => [...this.hooks.values()].map(({ id, url, events }) => ({ id, url, events: [...events] })),
+      deliveries: (limit = 100) => log.recent(limit).map((d) => ({ ...d, attemptLog: log.attempts(d.id) })),
+    }
+  }
+
+  /** Begin delivering, the pending rows of an earlier run first. */
+  start(): void {
+    this.schedulePump()
+  }
+
+  /** A logged event (an AppendObserver): queued for every hook that wants it. Never throws. */
+  readonly observe = (event: StoredEvent, frame: EventFrame): void => {
+    if (this.hooks.size === 0) return
+    try {
+      const found = webhookEventFor(event, frame)
+      if (found) this.enqueue(found)
+    } catch (err) {
+      this.options.logger.error(`webhooks: could not queue event ${event.seq} of session ${event.sessionId}: ${(err as Error).message}`)
+    }
+  }
+
+  /** Stop delivering: attempts in flight are abandoned, unrecorded, and resumed by the next start. */
+  async stop(): Promise<void> {
+    this.stopping.abort()
+    clearTimeout(this.timer)
+    await Promise.allSettled(this.inFlight.values())
+  }
+
+  private enqueue(event: WebhookEvent): void {
+    const body = this.options.scrub(JSON.stringify(event))
+    for (const hook of this.hooks.values()) {
+      if (!hook.events.includes(event.type)) continue
+      if (this.pendingCount >= this.options.settings.maxPending) {
+        this.dropped(hook, event)
+        continue
+      }
+      const delivery = { id: `wh_${randomUUID()}`, hook: hook.id, event: event.type, sessionId: event.sessionId, seq: event.seq, body }
+      if (this.options.log.insertDelivery({ ...delivery, createdAt: Date.now() })) this.pendingCount++
+      this.dropping = false
+    }
+    this.schedulePump()
+  }
+
+  /** Said once per run of drops, not once per event. */
+  private dropped(hook: WebhookHook, event: WebhookEvent): void {
+    if (this.dropping) return
+    this.dropping = true
+    const max = this.options.settings.maxPending
+    this.options.logger.warn(
+      `webhooks: ${max} deliveries pending; dropping ${event.type} of session ${event.sessionId} for hook ${hook.id}`,
+    )
+  }
+
+  /** In a later tick: the event's emitter never waits on delivery. */
+  private schedulePump(): void {
+    if (this.pumpQueued || this.stopping.signal.aborted) return
+    this.pumpQueued = true
+    setImmediate(() => {
+      this.pumpQueued = false
+      this.pump()
+    })
+  }
+
+  private pump(): void {
+    if (this.stopping.signal.aborted) return
+    clearTimeout(this.timer)
+    this.timer = undefined
+    const now = Date.now()
+    let soonest = Infinity
+    for (const hook of this.hooks.keys()) soonest = Math.min(soonest, this.pumpHook(hook, now))
+    if (soonest < Infinity) this.timer = setTimeout(() => this.pump(), soonest - now)
+  }
+
+  /** Starts the hook's due deliveries, up to CONCURRENCY in flight; the next one's time. */
+  private pumpHook(hook: string, now: number): number {
+    const flying = () => [...this.inFlight.keys()].filter((key) => key.startsWith(`${hook} `)).length
+    let busy = flying()
+    for (const delivery of this.options.log.pending(hook, CONCURRENCY + busy)) {
+      const key = `${hook} ${delivery.id}`
+      if (this.inFlight.has(key)) continue
+      if ((delivery.nextAt ?? 0) > now) return delivery.nextAt!
+      if (busy >= CONCURRENCY) break
+      busy++
+      const attempt = this.attempt(delivery).finally(() => {
+        this.inFlight.delete(key)
+        this.schedulePump()
+      })
+      this.inFlight.set(key, attempt)
+    }
+    return Infinity
+  }
+
+  /** Deliveries left for hooks no longer configured: nobody to send them to. */
+  private failOrphans(): void {
+    for (const hook of this.options.log.pendingHooks()) {
+      if (this.hooks.has(hook)) continue
+      for (let batch; (batch = this.options.log.pending(hook, 1000)).length > 0;) {
+        for (const d of batch) {
+          const error = `hook "${hook}" is no longer configured`
+          this.finish(d, { attempt: d.attempts + 1, at: Date.now(), statusCode: null, error, retryAt: null })
+        }
+      }
+    }
+  }
+
+  private async attempt(delivery: Delivery): Promise<void> {
+    const { settings, log, logger } = this.options
+    const hook = this.hooks.get(delivery.hook)!
+    const number = delivery.attempts + 1
+    const at = Date.now()
+    let outcome
+    try {
+      outcome = await postDelivery({
+        url: hook.url,
+        secret: hook.secret,
+        delivery,
+        attempt: number,
+        timeoutMs: settings.timeoutMs,
+        signal: this.stopping.signal,
+      })
+    } catch (err) {
+      if (this.stopping.signal.aborted) return
+      outcome = { statusCode: null, error: (err as Error).message }
+    }
+    if (this.stopping.signal.aborted && outcome.error !== null) return
+    const error = outcome.error === null ? null : this.options.scrub(outcome.error)
+    if (error === null) {
+      this.finish(delivery, { attempt: number, at, statusCode: outcome.statusCode, error: null, retryAt: null })
+    } else if (number >= settings.maxAttempts) {
+      this.finish(delivery, { attempt: number, at, statusCode: outcome.statusCode, error, retryAt: null })
+      logger.warn(`webhooks: ${delivery.event} ${delivery.id} to hook ${hook.id} failed after ${number} tries: ${error}`)
+    } else {
+      const retryAt = Date.now() + retryDelay(settings, number)
+      log.recordAttempt(delivery.id, { attempt: number, at, statusCode: outcome.statusCode, error, retryAt }, 'pending')
+      logger.debug(
+        `webhooks: ${delivery.event} ${delivery.id} to hook ${hook.id}, try ${number}: ${error}; next in ${retryAt - Date.now()} ms`,
+      )
+    }
+  }
+
+  private finish(delivery: Delivery, attempt: DeliveryAttempt): void {
+    this.options.log.recordAttempt(delivery.id, attempt, attempt.error === null ? 'delivered' : 'failed')
+    this.pendingCount--
+  }
+}

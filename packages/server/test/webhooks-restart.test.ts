@@ -1,0 +1,89 @@
+// Webhook deliveries are durable: one still pending when the server stops is delivered by the
+// next server on the same data directory (same delivery id, its earlier tries kept); one for a
+// hook the new configuration no longer has is marked failed; the queue is bounded. No CLI runs
+// here: the events are emitted on the real sessions, as their parts emit them.
+import assert from 'node:assert/strict'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, describe, it } from 'node:test'
+import { createLogger, settingsFromEnv, startServer, type RunningServer, type ServerSettings, type WebhookSettings } from '../src/index.js'
+import { freePort } from './helpers/ports.js'
+import { startReceiver } from './helpers/webhook-receiver.js'
+
+const SECRET = 'whsec-restart-0123456789abcdef'
+
+async function until<T>(read: () => T | false | undefined): Promise<T> {
+  for (const deadline = Date.now() + 60_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 20))) {
+    const value = read()
+    if (value) return value
+  }
+  throw new Error('timed out waiting')
+}
+
+describe('webhooks across a restart', () => {
+  const dirs: string[] = []
+  after(() => {
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 })
+  })
+  const lines: string[] = []
+  const logger = { ...createLogger({ level: 'silent' }), warn: (m: string) => lines.push(m) }
+  const serverSettings = (dir: string, webhooks: Partial<WebhookSettings>): ServerSettings => {
+    const base = settingsFromEnv({ DATA_DIR: join(dir, 'data'), WORKSPACE_DIR: join(dir, 'workspace'), SANDBOX: 'none' })
+    return { ...base, port: 0, webhooks: { ...base.webhooks, retryBaseMs: 50, retryMaxMs: 200, maxAttempts: 20, ...webhooks } }
+  }
+  const sessionError = (server: RunningServer, message: string) =>
+    server.sessions.defaultSession.emit({ type: 'error', code: 'TURN_FAILED', error: message })
+
+  it('delivers after the restart what was pending before it, and fails what has no hook left', async () => {
+    let phase = 1
+    const receiver = await startReceiver(SECRET, () => (phase === 1 ? 500 : 200))
+    const dir = mkdtempSync(join(tmpdir(), 'cas-webhooks-'))
+    dirs.push(dir)
+    const kept = { id: 'kept', url: `${receiver.url}/kept`, secret: SECRET, events: ['session.error' as const] }
+    const dropped = { id: 'dropped', url: `${receiver.url}/dropped`, secret: SECRET, events: ['session.error' as const] }
+    const first = await startServer({ settings: serverSettings(dir, { hooks: [kept, dropped] }), logger })
+    sessionError(first, 'before the restart')
+    const tried = await until(() => receiver.arrivals.find((a) => a.path === '/kept' && a.answer === 500))
+    // Recorded as tried (a try the stop cuts short is not counted, and is made again).
+    await until(() => first.webhooks.deliveries().find((d) => d.id === tried.delivery && d.attempts >= 1))
+    await first.close()
+    phase = 2
+
+    const second = await startServer({ settings: serverSettings(dir, { hooks: [kept] }), logger })
+    try {
+      const landed = await receiver.next((a) => a.path === '/kept' && a.answer === 200)
+      assert.equal(landed.delivery, tried.delivery, 'the same delivery, resumed')
+      assert.equal(landed.json.data['message'], 'before the restart')
+      assert.ok(landed.check.valid)
+      assert.ok(landed.attempt > tried.attempt)
+      const delivered = await until(() => second.webhooks.deliveries().find((d) => d.id === tried.delivery && d.status === 'delivered'))
+      assert.deepEqual(
+        delivered.attemptLog.map((a) => a.statusCode),
+        [...Array<number>(delivered.attempts - 1).fill(500), 200],
+        'the tries before the restart are kept',
+      )
+      const orphan = second.webhooks.deliveries().find((d) => d.hook === 'dropped')!
+      assert.equal(orphan.status, 'failed')
+      assert.equal(orphan.lastError, 'hook "dropped" is no longer configured')
+    } finally {
+      await second.close()
+      await receiver.close()
+    }
+  })
+
+  it('keeps at most maxPending deliveries, saying so once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cas-webhooks-'))
+    dirs.push(dir)
+    const down = { id: 'down', url: `http://127.0.0.1:${await freePort()}/`, secret: SECRET, events: ['session.error' as const] }
+    const server = await startServer({ settings: serverSettings(dir, { hooks: [down], maxPending: 2, retryBaseMs: 60_000 }), logger })
+    try {
+      for (let i = 0; i < 5; i++) sessionError(server, `error ${i}`)
+      const kept = server.webhooks.deliveries()
+      assert.deepEqual(kept.map((d) => JSON.parse(d.body).data.message).sort(), ['error 0', 'error 1'])
+      assert.equal(lines.filter((l) => l.includes('2 deliveries pending; dropping')).length, 1)
+    } finally {
+      await server.close()
+    }
+  })
+})
