@@ -3,6 +3,7 @@
 import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
+import { AGENT_PROFILES, type AgentProfile } from '@claude-agent/protocol'
 import { pickAgentVars } from './credentials.js'
 import { parseTokens, type AuthToken } from './http/auth.js'
 import type { LogLevel } from './logger.js'
@@ -19,6 +20,8 @@ export interface ServerSettings {
   workspaceDir: string
   /** Endpoint, credentials and CLI tuning passed to the agent (see credentials.ts). */
   agentVars: Record<string, string>
+  /** The agent profile of sessions whose config names none (AGENT_PROFILE). @default 'default' */
+  agentProfile: AgentProfile
   /** Set in offline demo mode: the scripted model the agent talks to instead of the API. */
   demoModelUrl?: string
   /** Largest client frame accepted; larger ones get FRAME_TOO_LARGE. @default 16 MiB */
@@ -172,6 +175,12 @@ const list = (raw: string | undefined) =>
         .map((s) => s.trim())
         .filter(Boolean)
 
+function profileFrom(raw: string | undefined): AgentProfile {
+  if (raw === undefined || raw === '') return 'default'
+  if (!AGENT_PROFILES.includes(raw as AgentProfile)) throw new SettingsError(`AGENT_PROFILE must be one of ${AGENT_PROFILES.join(', ')}, got "${raw}"`)
+  return raw as AgentProfile
+}
+
 /** `SANDBOX`, overridden by a `--sandbox <kind>` (or `--sandbox=<kind>`) argument. */
 export function sandboxKindFrom(env: Record<string, string | undefined>, argv: readonly string[] = []): SandboxKind {
   let flag: string | undefined
@@ -204,6 +213,7 @@ export function settingsFromEnv(env: Record<string, string | undefined> = proces
     dataDir,
     workspaceDir: resolve(workspaceDir ?? join(dataDir, 'workspace')),
     agentVars: pickAgentVars(env),
+    agentProfile: profileFrom(env['AGENT_PROFILE']),
     maxFrameBytes: intFrom(env, 'MAX_FRAME_BYTES', 16 * 1024 * 1024, 1024),
     maxBodyBytes: intFrom(env, 'MAX_BODY_BYTES', 1024 * 1024, 1024),
     maxFileBytes: intFrom(env, 'MAX_FILE_BYTES', 1024 ** 3, 1),

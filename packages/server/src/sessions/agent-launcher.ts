@@ -2,7 +2,7 @@
 // key or the demo model), its sandbox (binding the session's directory, resolved again at each
 // start), and the agent itself. What every session shares comes from the server's LaunchContext.
 import { join, posix } from 'node:path'
-import type { SessionConfig } from '@claude-agent/protocol'
+import type { AgentProfile, SessionConfig } from '@claude-agent/protocol'
 import type { AgentFactory, AgentRun, AgentStartOptions } from '../agent/agent.js'
 import { buildAgentEnv } from '../agent/agent-env.js'
 import { ServerError } from '../errors.js'
@@ -18,6 +18,8 @@ export interface LaunchContext {
   agentVars: Record<string, string>
   /** The scripted model's URL in offline demo mode. */
   demoModelUrl: string | undefined
+  /** The profile of a session whose config names none. */
+  profile: AgentProfile
   scrub: (text: string) => string
 }
 
@@ -66,8 +68,9 @@ export class AgentLauncher {
   }
 
   /** Throws a ServerError (AGENT_START_FAILED, PATH_OUTSIDE_WORKSPACE) when it cannot start. */
-  launch(config: SessionConfig, hooks: LaunchHooks): Launched {
+  launch(posted: SessionConfig, hooks: LaunchHooks): Launched {
     const { agents, agentVars, demoModelUrl } = this.context
+    const config: SessionConfig = { ...posted, profile: posted.profile ?? this.context.profile }
     const env = buildAgentEnv({ agentVars, demoModelUrl, config, stateDir: this.stateDir })
     const resumed = agents.canResume(env, this.conversationId)
     const sandbox = this.prepareSandbox(config, env, hooks.onModelFailure)

@@ -47,6 +47,7 @@ export class SessionManager {
       workspace: new Workspace(settings.workspaceDir),
       agentVars: settings.agentVars,
       demoModelUrl: settings.demoModelUrl,
+      profile: settings.agentProfile,
       scrub: options.scrub,
     }
     this.limits = {
