@@ -72,10 +72,13 @@ export function agentSettingProblem(name: string): string | undefined {
   if (!/^[A-Z][A-Z0-9_]*$/.test(name)) return 'is not an environment variable name (A-Z, 0-9, _)'
   if ((AGENT_PASSTHROUGH_VARS as readonly string[]).includes(name) || (SECRET_VARS as readonly string[]).includes(name))
     return 'is a credential or endpoint variable, which only the server sets'
-  if (name.startsWith('CLAUDE_CODE_USE_') || name.startsWith('CLAUDE_CODE_SKIP_')) return 'selects the model provider, which only the server sets'
+  if (name.startsWith('CLAUDE_CODE_USE_') || name.startsWith('CLAUDE_CODE_SKIP_'))
+    return 'selects the model provider, which only the server sets'
   if (SECRET_LOOKING.test(name)) return 'may carry a secret, which never passes through a config'
   if (SERVER_SET_VARS.includes(name)) return 'is set by the server'
-  const known = AGENT_SETTING_PREFIXES.some((prefix) => name.startsWith(prefix)) || (AGENT_SETTING_NAMES as readonly string[]).includes(name)
-  if (!known) return `is not a Claude Code setting (${AGENT_SETTING_PREFIXES.map((p) => `${p}*`).join(', ')}, ${AGENT_SETTING_NAMES.join(', ')})`
+  const known =
+    AGENT_SETTING_PREFIXES.some((prefix) => name.startsWith(prefix)) || (AGENT_SETTING_NAMES as readonly string[]).includes(name)
+  if (!known)
+    return `is not a Claude Code setting (${AGENT_SETTING_PREFIXES.map((p) => `${p}*`).join(', ')}, ${AGENT_SETTING_NAMES.join(', ')})`
   return undefined
 }

@@ -177,7 +177,8 @@ const list = (raw: string | undefined) =>
 
 function profileFrom(raw: string | undefined): AgentProfile {
   if (raw === undefined || raw === '') return 'default'
-  if (!AGENT_PROFILES.includes(raw as AgentProfile)) throw new SettingsError(`AGENT_PROFILE must be one of ${AGENT_PROFILES.join(', ')}, got "${raw}"`)
+  if (!AGENT_PROFILES.includes(raw as AgentProfile))
+    throw new SettingsError(`AGENT_PROFILE must be one of ${AGENT_PROFILES.join(', ')}, got "${raw}"`)
   return raw as AgentProfile
 }
 

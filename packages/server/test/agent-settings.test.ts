@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test'
 import { pickAgentVars } from '../src/credentials.js'
 import { settingsFromEnv } from '../src/settings.js'
 import { api } from './helpers/http.js'
+import { cliProcess } from './helpers/processes.js'
 import { TEST_API_KEY, startStack, type Stack } from './helpers/stack.js'
 import { WsProbe, sdkData } from './helpers/ws-probe.js'
 
@@ -18,7 +19,7 @@ const runBash = (prompt: string, command: string) => ({
   ],
 })
 
-const ECHO = 'echo "server=$CLAUDE_CODE_CAS_SERVER_MARK session=$DISABLE_CAS_SESSION_MARK think=$MAX_THINKING_TOKENS otel=$OTEL_CAS_MARK"'
+const ECHO = 'echo "server=$CLAUDE_CODE_CAS_SERVER_MARK session=$DISABLE_CAS_SESSION_MARK think=$MAX_THINKING_TOKENS"'
 
 describe('Claude Code settings reach the CLI', () => {
   let stack: Stack
@@ -41,7 +42,14 @@ describe('Claude Code settings reach the CLI', () => {
   after(() => stack?.close())
 
   it('passes Claude Code settings from the server environment, not other variables', () => {
-    const picked = pickAgentVars({ CLAUDE_CODE_SIMPLE: '1', DISABLE_TELEMETRY: '1', MAX_THINKING_TOKENS: '0', OTEL_X: 'y', FOO: 'bar', SECRET: 's' })
+    const picked = pickAgentVars({
+      CLAUDE_CODE_SIMPLE: '1',
+      DISABLE_TELEMETRY: '1',
+      MAX_THINKING_TOKENS: '0',
+      OTEL_X: 'y',
+      FOO: 'bar',
+      SECRET: 's',
+    })
     assert.deepEqual(picked, { CLAUDE_CODE_SIMPLE: '1', DISABLE_TELEMETRY: '1', MAX_THINKING_TOKENS: '0', OTEL_X: 'y' })
     assert.equal(pickAgentVars({ OTEL_EXPORTER_OTLP_HEADERS: 'authorization=x' })['OTEL_EXPORTER_OTLP_HEADERS'], undefined)
   })
@@ -52,13 +60,15 @@ describe('Claude Code settings reach the CLI', () => {
       config: { permissionMode: 'bypassPermissions', env: { DISABLE_CAS_SESSION_MARK: 'from-session', MAX_THINKING_TOKENS: '1024' } },
     })
     assert.equal(created.status, 201, JSON.stringify(created.body))
-    assert.deepEqual(created.body['config']['env'], { DISABLE_CAS_SESSION_MARK: 'from-session', MAX_THINKING_TOKENS: '1024' })
+    assert.deepEqual(created.body['session']['config']['env'], { DISABLE_CAS_SESSION_MARK: 'from-session', MAX_THINKING_TOKENS: '1024' })
     const probe = await WsProbe.connect(`${stack.wsUrl.replace(/\/ws$/, '')}/sessions/env-ok/ws`)
     try {
       probe.prompt('show env')
       const result = sdkData(await probe.result())
       assert.equal(result['is_error'], false, JSON.stringify(result))
-      assert.match(result['result'] as string, /server=from-server session=from-session think=1024 otel=otel-on/)
+      assert.match(result['result'] as string, /server=from-server session=from-session think=1024/)
+      // The CLI keeps OTEL_* from its tools' shells: read its own environment.
+      assert.equal(cliProcess(stack.server.sessions.stateDir('env-ok')).env['OTEL_CAS_MARK'], 'otel-on')
     } finally {
       probe.close()
     }
@@ -82,7 +92,9 @@ describe('Claude Code settings reach the CLI', () => {
       const refused = await api(stack.url, 'POST', '/sessions', { config: { env: { [name]: 'sk-ant-bogus' } } })
       assert.equal(refused.status, 400)
       assert.equal(refused.body['code'], 'INVALID_REQUEST')
-      const issue = (refused.body['data']['issues'] as Array<{ path: string; message: string }>).find((i) => i.path === `config.env.${name}`)
+      const issue = (refused.body['data']['issues'] as Array<{ path: string; message: string }>).find(
+        (i) => i.path === `config.env.${name}`,
+      )
       assert.ok(issue, JSON.stringify(refused.body))
       assert.ok(!JSON.stringify(refused.body).includes('sk-ant-bogus'), 'the value is not echoed')
     })
