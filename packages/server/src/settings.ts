@@ -41,6 +41,9 @@ export interface ServerSettings {
   slowClientGraceMs: number
   /** Start a session's CLI when a client attaches, ahead of its first prompt. @default true */
   prewarm: boolean
+  /** CLIs kept running for sessions to come (a new session with the default config takes one);
+   * 0 turns the pool off. @default 1 */
+  warmPoolSize: number
   /** A permission request nobody answers within this time is denied. @default 5 minutes */
   permissionTimeoutMs: number
   /** A turn whose CLI sends nothing this long while no tool runs and no approval is open is
@@ -227,6 +230,7 @@ export function settingsFromEnv(env: Record<string, string | undefined> = proces
     turnSilenceTimeoutMs: intFrom(env, 'TURN_SILENCE_TIMEOUT_MS', 10 * 60_000),
     interruptTimeoutMs: intFrom(env, 'INTERRUPT_TIMEOUT_MS', 10_000, 1),
     prewarm: env['PREWARM'] !== '0' && env['PREWARM'] !== 'false',
+    warmPoolSize: intFrom(env, 'WARM_POOL_SIZE', 1),
     authTokens: [...parseTokens(env['AUTH_TOKENS']), ...parseTokens(env['AUTH_TOKEN'])],
     sandbox: sandboxKindFrom(line.sandbox === undefined ? env : { ...env, SANDBOX: line.sandbox }),
     sandboxAllowedHosts: list(env['SANDBOX_ALLOWED_HOSTS']),

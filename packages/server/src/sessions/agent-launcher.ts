@@ -8,6 +8,7 @@ import { buildAgentEnv } from '../agent/agent-env.js'
 import { ServerError } from '../errors.js'
 import type { Workspace } from '../files/workspace-path.js'
 import type { ModelFailure, Sandbox } from '../sandbox/sandbox.js'
+import type { PooledAgent } from './warm-pool.js'
 
 /** What the agents of every session share. */
 export interface LaunchContext {
@@ -53,6 +54,8 @@ export function lexicalSessionCwd(workspace: Workspace, cwd: string | undefined)
 }
 
 export class AgentLauncher {
+  private pooled: PooledAgent | undefined
+
   constructor(
     private readonly context: LaunchContext,
     private readonly sessionId: string,
@@ -67,8 +70,21 @@ export class AgentLauncher {
     return this.context.demoModelUrl
   }
 
+  /** A CLI the warm pool started for this session: its first launch takes it, when the config
+   * is still the one it started with (else it is closed and a fresh one starts). */
+  adopt(pooled: PooledAgent): void {
+    this.pooled = pooled
+  }
+
   /** Throws a ServerError (AGENT_START_FAILED, PATH_OUTSIDE_WORKSPACE) when it cannot start. */
   launch(posted: SessionConfig, hooks: LaunchHooks): Launched {
+    const pooled = this.pooled
+    this.pooled = undefined
+    if (pooled && JSON.stringify(pooled.config) === JSON.stringify(posted)) {
+      pooled.hooks.target = hooks
+      return pooled.launched
+    }
+    if (pooled) void pooled.launched.run.close()
     const { agents, agentVars, demoModelUrl } = this.context
     const config: SessionConfig = { ...posted, profile: posted.profile ?? this.context.profile }
     const env = buildAgentEnv({ agentVars, demoModelUrl, config, stateDir: this.stateDir })

@@ -13,9 +13,10 @@ import { Workspace } from '../files/workspace-path.js'
 import type { Logger } from '../logger.js'
 import type { Sandbox } from '../sandbox/sandbox.js'
 import type { ServerSettings } from '../settings.js'
-import { realSessionCwd, type LaunchContext } from './agent-launcher.js'
+import { lexicalSessionCwd, realSessionCwd, type LaunchContext } from './agent-launcher.js'
 import { Session, type SessionLimits } from './session.js'
 import { withoutSecrets } from './session-config.js'
+import { WarmPool, type PooledAgent } from './warm-pool.js'
 
 export const DEFAULT_SESSION_ID = 'default'
 
@@ -29,6 +30,18 @@ export interface SessionManagerOptions {
   sandbox: Sandbox
 }
 
+/** What a named session's config leaves out: its agent asks before tools run. */
+const NAMED_SESSION_DEFAULTS: Partial<SessionConfig> = { permissionMode: 'default' }
+
+const newSessionId = () => `s_${randomUUID().replaceAll('-', '').slice(0, 20)}`
+
+/** Where a session keeps its CLI state (HOME, CLAUDE_CONFIG_DIR, TMPDIR): the one place that says. */
+export const sessionStateDir = (dataDir: string, id: string) => join(dataDir, 'sessions', id)
+
+/** A create request the warm pool can serve: no id of its own, no config (so no posted key). */
+const takesPooled = (request: CreateSessionRequest) =>
+  request.id === undefined && (request.config === undefined || Object.keys(request.config).length === 0)
+
 /** How long shutdown waits for interrupted turns to end. */
 const INTERRUPTED_TURNS_MS = 2_000
 
@@ -37,6 +50,8 @@ export class SessionManager {
   private stopping = false
   private readonly context: LaunchContext
   private readonly limits: SessionLimits
+  /** CLIs started ahead for new sessions with the default config. */
+  readonly pool: WarmPool | undefined
 
   constructor(private readonly options: SessionManagerOptions) {
     const { settings } = options
@@ -61,6 +76,17 @@ export class SessionManager {
       options.logger.warn(`killed ${orphans.length} agent process(es) left by a previous server: ${orphans.join(', ')}`)
     for (const record of options.store.listSessions()) this.restore(record)
     if (!this.sessions.has(DEFAULT_SESSION_ID)) this.insert(DEFAULT_SESSION_ID, {})
+    if (settings.warmPoolSize > 0) {
+      this.pool = new WarmPool({
+        size: settings.warmPoolSize,
+        context: this.context,
+        config: NAMED_SESSION_DEFAULTS,
+        newId: newSessionId,
+        stateDir: (id) => sessionStateDir(settings.dataDir, id),
+        cwd: () => lexicalSessionCwd(this.context.workspace, undefined),
+        logger: options.logger,
+      })
+    }
   }
 
   get shuttingDown(): boolean {
@@ -84,7 +110,14 @@ export class SessionManager {
   }
 
   create(request: CreateSessionRequest): Session {
-    const id = request.id ?? `s_${randomUUID().replaceAll('-', '').slice(0, 20)}`
+    const pooled = takesPooled(request) ? this.pool?.take() : undefined
+    if (pooled) {
+      const session = this.insert(pooled.id, {}, pooled)
+      // Its CLI runs already: the session says so (idle) from the start.
+      session.prewarm()
+      return session
+    }
+    const id = request.id ?? newSessionId()
     if (this.sessions.has(id)) throw new ServerError('SESSION_EXISTS', `A session with id "${id}" already exists`)
     const config = request.config ?? {}
     realSessionCwd(this.context.workspace, config.cwd)
@@ -127,6 +160,7 @@ export class SessionManager {
    * as interrupted. Resolves once every CLI process has exited. */
   async shutdown(graceMs: number): Promise<void> {
     this.stopping = true
+    const pool = this.pool?.close()
     const all = [...this.sessions.values()]
     for (const session of all) session.drain()
     if (graceMs > 0) {
@@ -135,7 +169,7 @@ export class SessionManager {
       await this.turnsEnd(all, INTERRUPTED_TURNS_MS)
     }
     for (const session of all) session.stop('the server shut down')
-    await Promise.all(all.map((s) => s.settled()))
+    await Promise.all([...all.map((s) => s.settled()), pool])
   }
 
   /** Where a session keeps its CLI state (HOME, CLAUDE_CONFIG_DIR, TMPDIR); exec uses it too. */
@@ -152,34 +186,35 @@ export class SessionManager {
   }
 
   /** A new session: stored (without its key), then built. */
-  private insert(id: string, config: SessionConfig): Session {
+  private insert(id: string, config: SessionConfig, pooled?: PooledAgent): Session {
     const record: SessionRecord = {
       id,
-      conversationId: randomUUID(),
+      conversationId: pooled?.conversationId ?? randomUUID(),
       createdAt: new Date().toISOString(),
       config: withoutSecrets(config),
       state: 'suspended',
       allowedTools: [],
     }
     this.options.store.insertSession(record)
-    return this.restore(record, config)
+    return this.restore(record, config, pooled)
   }
 
   /** Wraps a stored record; a turn the last process was running is recorded as interrupted. */
-  private restore(record: SessionRecord, config: SessionConfig = record.config): Session {
+  private restore(record: SessionRecord, config: SessionConfig = record.config, pooled?: PooledAgent): Session {
     const isDefault = record.id === DEFAULT_SESSION_ID
     const session = new Session({
       record,
       config,
       // The original protocol has no frame to answer an approval with, so the default session
       // bypasses permissions unless its config says otherwise; named sessions ask.
-      defaults: { permissionMode: isDefault ? 'bypassPermissions' : 'default' },
+      defaults: isDefault ? { permissionMode: 'bypassPermissions' } : NAMED_SESSION_DEFAULTS,
       context: this.context,
-      stateDir: join(this.options.settings.dataDir, 'sessions', record.id),
+      stateDir: sessionStateDir(this.options.settings.dataDir, record.id),
       store: this.options.store,
       logger: this.options.logger,
       limits: this.limits,
       releaseWhenUnattended: isDefault,
+      ...(pooled && { pooled }),
     })
     this.sessions.set(record.id, session)
     session.recoverAfterRestart()

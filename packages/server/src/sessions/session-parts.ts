@@ -57,6 +57,7 @@ export function createSessionParts(options: SessionOptions, hooks: SessionHooks)
     options.stateDir,
     lexicalSessionCwd(context.workspace, record.config.cwd),
   )
+  if (options.pooled) launcher.adopt(options.pooled)
   const agent: AgentSupervisor = new AgentSupervisor(
     record.id,
     launcher,
