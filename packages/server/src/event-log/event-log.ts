@@ -40,9 +40,6 @@ export interface EventLog {
   /** Like read, only events whose type is one of `types`. */
   readTypes(sessionId: string, types: readonly EventFrame['type'][], afterSeq: number, limit: number): StoredEvent[]
   lastSeq(sessionId: string): number
-  /** Runs `fn` in one transaction: every append and update in it commits together (one
-   * write instead of one each), or none does when it throws. Nests. */
-  transaction<T>(fn: () => T): T
 }
 
 /** A session as persisted. Secrets are never stored: `config` has them removed. */

@@ -99,19 +99,6 @@ export class SqliteStore implements Store {
       .map((row) => ({ sessionId, seq: row.seq, at: row.at, text: row.frame }))
   }
 
-  transaction<T>(fn: () => T): T {
-    if (this.db.inTransaction) return fn()
-    // A rolled-back append must not leave its seq taken.
-    const seqs = new Map(this.lastSeqs)
-    try {
-      return this.db.transaction(fn)()
-    } catch (err) {
-      this.lastSeqs.clear()
-      for (const [id, seq] of seqs) this.lastSeqs.set(id, seq)
-      throw err
-    }
-  }
-
   lastSeq(sessionId: string): number {
     return this.lastSeqs.get(sessionId) ?? 0
   }

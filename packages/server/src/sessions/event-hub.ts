@@ -106,8 +106,6 @@ class Attached implements Subscription {
 
 export class EventHub {
   private readonly attached = new Set<Attached>()
-  /** Events of the open batch, logged but not yet committed, so not yet delivered. */
-  private held: StoredEvent[] | undefined
 
   constructor(
     private readonly sessionId: string,
@@ -127,29 +125,11 @@ export class EventHub {
     return this.log.lastSeq(this.sessionId)
   }
 
-  /** Record an event, then send it to every subscriber (in a batch: once the batch commits). */
+  /** Record an event, then send it to every subscriber. */
   emit(frame: EventFrame): StoredEvent {
     const event = this.log.append(this.sessionId, frame)
-    if (this.held) this.held.push(event)
-    else this.offer(event)
-    return event
-  }
-
-  /** What `fn` emits and writes is committed in one transaction, and only then delivered, in
-   * order; nothing of it is delivered when it throws. Nested batches join the outer one. */
-  batch(fn: () => void): void {
-    if (this.held) return fn()
-    const held: StoredEvent[] = (this.held = [])
-    try {
-      this.log.transaction(fn)
-    } finally {
-      this.held = undefined
-    }
-    for (const event of held) this.offer(event)
-  }
-
-  private offer(event: StoredEvent): void {
     for (const attached of this.attached) attached.offer(event)
+    return event
   }
 
   /** A frame for live subscribers only, never logged. */

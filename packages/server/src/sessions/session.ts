@@ -239,11 +239,8 @@ export class Session {
       this.hub.transient(JSON.stringify({ type: 'sdk_message', data: message }))
       return
     }
-    // A result, the turn's end and the state change it brings are written in one transaction.
-    this.hub.batch(() => {
-      this.emit({ type: 'sdk_message', data: message })
-      this.turns.settle(message)
-    })
+    this.emit({ type: 'sdk_message', data: message })
+    this.turns.settle(message)
   }
 
   /** The gateway saw a model API call fail: clients hear of it while the CLI retries. */
@@ -257,10 +254,8 @@ export class Session {
   private setState(state: SessionState): void {
     if (state === this.stateValue || this.agent.state.kind === 'closed') return
     this.stateValue = state
-    this.hub.batch(() => {
-      this.options.store.updateSessionState(this.id, state)
-      this.emit({ type: 'session_state', state })
-    })
+    this.options.store.updateSessionState(this.id, state)
+    this.emit({ type: 'session_state', state })
     if (state === 'idle') this.agent.armIdleTimer()
   }
 
