@@ -30,6 +30,8 @@ export interface AttachOptions {
   connectTimeoutMs?: number
   /** Who this connection is, for the approval audit trail. @default the client's `label` */
   label?: string
+  /** Receive partial messages (`?partial=1`). @default the client's `partial` option */
+  partial?: boolean
 }
 
 export interface SessionsApiContext {
@@ -41,6 +43,7 @@ export interface SessionsApiContext {
   reconnect: boolean | ReconnectOptions | undefined
   connectTimeoutMs: number
   label: string | undefined
+  partial: boolean
 }
 
 /**
@@ -94,6 +97,7 @@ export class SessionsApi {
       baseUrl: this.context.baseUrl(),
       ...(token !== undefined && { token }),
       ...(label !== undefined && { label }),
+      ...((options.partial ?? this.context.partial) && { partial: true }),
       sessionId: id,
       after: options.after,
       reconnect: resolveReconnect(options.reconnect ?? this.context.reconnect),
