@@ -85,7 +85,7 @@ export class WarmPool {
     let agent: PooledAgent | undefined
     while ((agent = this.ready.shift())) {
       if (alive(agent.launched.run.pid)) break
-      this.discard(agent)
+      void this.discard(agent)
     }
     this.scheduleRefill()
     return agent
@@ -133,8 +133,13 @@ export class WarmPool {
     return { id, conversationId, stateDir, config, hooks, launched: launcher.launch(config, hooks) }
   }
 
+  /** Never rejects: a CLI that will not go or a directory that will not leave is logged. */
   private async discard(agent: PooledAgent): Promise<void> {
-    await agent.launched.run.close()
-    rmSync(agent.stateDir, { recursive: true, force: true })
+    try {
+      await agent.launched.run.close()
+      rmSync(agent.stateDir, { recursive: true, force: true })
+    } catch (err) {
+      this.options.logger.warn(`warm pool: ${agent.id} was not cleaned up: ${err instanceof Error ? err.message : String(err)}`)
+    }
   }
 }
