@@ -37,6 +37,12 @@ export async function createSession(base: string, id: string, config: Record<str
   await call(base, 'POST', '/sessions', { id, config })
 }
 
+/** A session with no id and no config: what the warm pool serves. Its generated id. */
+export async function createDefaultSession(base: string): Promise<string> {
+  const answer = (await call(base, 'POST', '/sessions', {})) as { session: { id: string } }
+  return answer.session.id
+}
+
 export async function getSession(base: string, id: string): Promise<SessionView> {
   return (await call(base, 'GET', `/sessions/${id}`))['session'] as SessionView
 }

@@ -17,13 +17,14 @@ import {
 } from '@anthropic-ai/claude-agent-sdk'
 import { now } from './clock.js'
 import { BENCH_API_KEY } from './model.js'
-import { PushQueue, buildAgentEnv } from '@claude-agent/server/internals'
+import type { AgentProfile } from '@claude-agent/protocol'
+import { PushQueue, buildAgentEnv, profileSwitches } from '@claude-agent/server/internals'
 
 /** The CLI environment the server builds for a session (its own buildAgentEnv), with its own state dir. */
-export function agentEnv(stateDir: string, modelUrl: string): Record<string, string> {
+export function agentEnv(stateDir: string, modelUrl: string, profile?: AgentProfile): Record<string, string> {
   return buildAgentEnv({
     agentVars: { ANTHROPIC_BASE_URL: modelUrl, ANTHROPIC_API_KEY: BENCH_API_KEY, CLAUDE_CODE_MAX_RETRIES: '0' },
-    config: { permissionMode: 'bypassPermissions' },
+    config: { permissionMode: 'bypassPermissions', ...(profile && { profile }) },
     stateDir,
   })
 }
@@ -49,6 +50,8 @@ export interface SdkSessionOptions {
   modelUrl: string
   /** Start the CLI ahead with the SDK's startup() before the first prompt. @default false */
   prewarm?: boolean
+  /** The agent profile's switches, as the server applies them. @default 'default' */
+  profile?: AgentProfile
 }
 
 /** Starts a streaming-input query as the server does; the CLI spawns at once (or after startup()). */
@@ -60,13 +63,15 @@ export async function startSdkSession(options: SdkSessionOptions): Promise<SdkSe
   const conversationId = randomUUID()
   let pid: number | undefined
   let exited: Promise<void> = Promise.resolve()
+  const switches = profileSwitches(options.profile)
   const sdkOptions: Options = {
     cwd: workspace,
-    env: agentEnv(join(dir, 'state'), options.modelUrl),
+    env: agentEnv(join(dir, 'state'), options.modelUrl, options.profile),
     permissionMode: 'bypassPermissions',
     allowDangerouslySkipPermissions: true,
     extraArgs: { 'replay-user-messages': null },
-    includePartialMessages: true,
+    includePartialMessages: switches.partialMessages,
+    ...(switches.tools && { tools: switches.tools }),
     sessionId: conversationId,
     spawnClaudeCodeProcess: (s) => {
       const child = spawn(s.command, s.args, { cwd: s.cwd, env: s.env, stdio: ['pipe', 'pipe', 'pipe'], signal: s.signal })

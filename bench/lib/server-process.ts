@@ -74,6 +74,8 @@ export async function spawnServer(options: ServerProcessOptions): Promise<Server
       CLAUDE_CODE_MAX_RETRIES: '0',
       LOG_LEVEL: 'warn',
       SHUTDOWN_GRACE_MS: '0',
+      // No CLI started ahead, so each measure counts only its own; cold-start asks for one.
+      WARM_POOL_SIZE: '0',
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],

@@ -2,6 +2,8 @@
 // typo or a wrong type is a 400 that names the field instead of a silently ignored option.
 import { z } from 'zod'
 import { SessionLimitsSchema } from './limits.js'
+import { agentSettingProblem } from './credentials.js'
+import { OsStringSchema } from './os-string.js'
 
 export const PERMISSION_MODES = ['default', 'acceptEdits', 'bypassPermissions', 'plan', 'dontAsk', 'auto'] as const
 export const PermissionModeSchema = z.enum(PERMISSION_MODES)
@@ -36,6 +38,20 @@ export const McpServerConfigSchema = z.union([
 export type McpServerConfig = z.infer<typeof McpServerConfigSchema>
 
 export const SETTING_SOURCES = ['user', 'project', 'local'] as const
+
+/** `lean`: the measured switches that cut the CLI's work per turn (docs/configuration.md). */
+export const AGENT_PROFILES = ['default', 'lean'] as const
+export const AgentProfileSchema = z.enum(AGENT_PROFILES)
+export type AgentProfile = z.infer<typeof AgentProfileSchema>
+
+/** Claude Code's own settings for this session's CLI (e.g. `CLAUDE_CODE_DISABLE_ATTACHMENTS`):
+ * never a credential or an endpoint (see agentSettingProblem). */
+export const AgentEnvSchema = z.record(z.string(), OsStringSchema).superRefine((env, ctx) => {
+  for (const name of Object.keys(env)) {
+    const problem = agentSettingProblem(name)
+    if (problem) ctx.addIssue({ code: 'custom', path: [name], message: `${name} ${problem}` })
+  }
+})
 
 /** A custom sub-agent: the fields of the SDK's `AgentDefinition`. Other fields (such as the
  * original README's `name`) are dropped, and the answer names them (`droppedAgentFields`). */
@@ -107,6 +123,10 @@ export const QueryConfigSchema = z.strictObject({
   /** The session sandbox's memory, processes, CPU share and directory size (docs/limits.md).
    * @default the server's SESSION_* settings; raising one above them is for admins */
   limits: SessionLimitsSchema.optional(),
+  /** Claude Code settings passed to the CLI's environment (no credential). */
+  env: AgentEnvSchema.optional(),
+  /** @default the server's AGENT_PROFILE, else `default` */
+  profile: AgentProfileSchema.optional(),
 })
 export type QueryConfig = z.infer<typeof QueryConfigSchema>
 

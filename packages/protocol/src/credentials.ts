@@ -47,3 +47,38 @@ export const SECRET_VARS = [
   'AWS_SESSION_TOKEN',
   'AWS_BEARER_TOKEN_BEDROCK',
 ] as const
+
+/** Claude Code's own switches: variables with these prefixes (or these names) tune the CLI and
+ * may be passed to it from the server's environment or a session's `env`. */
+export const AGENT_SETTING_PREFIXES = ['CLAUDE_CODE_', 'DISABLE_', 'OTEL_'] as const
+export const AGENT_SETTING_NAMES = ['MAX_THINKING_TOKENS'] as const
+
+/** Set by the server for every CLI (its temp directory, its offline traffic switch). */
+const SERVER_SET_VARS = ['CLAUDE_CODE_TMPDIR', 'CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC']
+/** A name with one of these parts may carry a secret (OTEL_EXPORTER_OTLP_HEADERS holds auth). */
+const SECRET_LOOKING = /(^|_)(KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIALS?|AUTH|HEADERS|CERT)(_|$)/
+
+/**
+ * Why `name` cannot be passed to the CLI as one of its settings, or undefined when it can: the
+ * one rule for the server's environment and a session's `env`. Never a credential, a provider
+ * or endpoint switch (those are the operator's, see AGENT_PASSTHROUGH_VARS), nor what the
+ * server sets itself.
+ *
+ * @example
+ * agentSettingProblem('CLAUDE_CODE_DISABLE_ATTACHMENTS') // undefined
+ * agentSettingProblem('ANTHROPIC_API_KEY')               // 'is a credential or endpoint variable, ...'
+ */
+export function agentSettingProblem(name: string): string | undefined {
+  if (!/^[A-Z][A-Z0-9_]*$/.test(name)) return 'is not an environment variable name (A-Z, 0-9, _)'
+  if ((AGENT_PASSTHROUGH_VARS as readonly string[]).includes(name) || (SECRET_VARS as readonly string[]).includes(name))
+    return 'is a credential or endpoint variable, which only the server sets'
+  if (name.startsWith('CLAUDE_CODE_USE_') || name.startsWith('CLAUDE_CODE_SKIP_'))
+    return 'selects the model provider, which only the server sets'
+  if (SECRET_LOOKING.test(name)) return 'may carry a secret, which never passes through a config'
+  if (SERVER_SET_VARS.includes(name)) return 'is set by the server'
+  const known =
+    AGENT_SETTING_PREFIXES.some((prefix) => name.startsWith(prefix)) || (AGENT_SETTING_NAMES as readonly string[]).includes(name)
+  if (!known)
+    return `is not a Claude Code setting (${AGENT_SETTING_PREFIXES.map((p) => `${p}*`).join(', ')}, ${AGENT_SETTING_NAMES.join(', ')})`
+  return undefined
+}

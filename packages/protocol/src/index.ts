@@ -12,6 +12,9 @@ export {
   AgentDefinitionSchema,
   McpServerConfigSchema,
   SETTING_SOURCES,
+  AGENT_PROFILES,
+  AgentEnvSchema,
+  AgentProfileSchema,
   PERMISSION_MODES,
   PermissionModeSchema,
   QueryConfigSchema,
@@ -24,6 +27,7 @@ export {
   droppedAgentFields,
   withDefaultPrompts,
   type AgentDefinition,
+  type AgentProfile,
   type McpServerConfig,
   type PermissionMode,
   type QueryConfig,
@@ -198,7 +202,14 @@ export {
   type WatchingFrame,
 } from './files.js'
 export { EnvNameSchema, OsStringSchema } from './os-string.js'
-export { AGENT_PASSTHROUGH_VARS, CREDENTIAL_VARS, SECRET_VARS } from './credentials.js'
+export {
+  AGENT_PASSTHROUGH_VARS,
+  AGENT_SETTING_NAMES,
+  AGENT_SETTING_PREFIXES,
+  CREDENTIAL_VARS,
+  SECRET_VARS,
+  agentSettingProblem,
+} from './credentials.js'
 export { CLOSE_CODES, type CloseCode } from './close-codes.js'
 export {
   CreateSessionResponseSchema,

@@ -1,7 +1,7 @@
 // Which environment variables carry the model endpoint and credentials to the agent. The CLI
 // reads them itself; the server only decides which ones to pass and never prints them.
 
-import { AGENT_PASSTHROUGH_VARS, CREDENTIAL_VARS, SECRET_VARS } from '@claude-agent/protocol'
+import { AGENT_PASSTHROUGH_VARS, CREDENTIAL_VARS, SECRET_VARS, agentSettingProblem } from '@claude-agent/protocol'
 
 export { AGENT_PASSTHROUGH_VARS, CREDENTIAL_VARS, SECRET_VARS }
 
@@ -11,11 +11,13 @@ export function hasCredential(env: Record<string, string | undefined>): boolean 
   return CREDENTIAL_VARS.some((name) => truthy(env[name]))
 }
 
+/** The endpoint and credential variables, and Claude Code's own settings (agentSettingProblem
+ * decides which: e.g. CLAUDE_CODE_*, DISABLE_*, OTEL_*), as set. */
 export function pickAgentVars(env: Record<string, string | undefined>): Record<string, string> {
   const picked: Record<string, string> = {}
-  for (const name of AGENT_PASSTHROUGH_VARS) {
-    const value = env[name]
-    if (value !== undefined && value !== '') picked[name] = value
+  const passed = (name: string) => (AGENT_PASSTHROUGH_VARS as readonly string[]).includes(name) || agentSettingProblem(name) === undefined
+  for (const [name, value] of Object.entries(env)) {
+    if (value !== undefined && value !== '' && passed(name)) picked[name] = value
   }
   return picked
 }

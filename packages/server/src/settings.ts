@@ -4,6 +4,7 @@ import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { agentOtelFrom, type AgentOtelSettings } from './agent/otel-env.js'
+import { AGENT_PROFILES, type AgentProfile } from '@claude-agent/protocol'
 import { pickAgentVars } from './credentials.js'
 import { PERMISSION_MODES, type PermissionMode } from '@claude-agent/protocol'
 import { parseTokens, TokenSpecError, type AuthToken } from './http/auth.js'
@@ -26,6 +27,8 @@ export interface ServerSettings {
   workspaceDir: string
   /** Endpoint, credentials and CLI tuning passed to the agent (see credentials.ts). */
   agentVars: Record<string, string>
+  /** The agent profile of sessions whose config names none (AGENT_PROFILE). @default 'default' */
+  agentProfile: AgentProfile
   /** Set in offline demo mode: the scripted model the agent talks to instead of the API. */
   demoModelUrl?: string
   /** Largest client frame accepted; larger ones get FRAME_TOO_LARGE. @default 16 MiB */
@@ -53,6 +56,9 @@ export interface ServerSettings {
   slowClientGraceMs: number
   /** Start a session's CLI when a client attaches, ahead of its first prompt. @default true */
   prewarm: boolean
+  /** CLIs kept running for sessions to come (a new session with the default config takes one);
+   * 0 turns the pool off. @default 1 */
+  warmPoolSize: number
   /** A permission request nobody answers within this time is denied. @default 5 minutes */
   permissionTimeoutMs: number
   /** A turn whose CLI sends nothing this long while no tool runs and no approval is open is
@@ -241,6 +247,13 @@ const list = (raw: string | undefined) =>
         .map((s) => s.trim())
         .filter(Boolean)
 
+function profileFrom(raw: string | undefined): AgentProfile {
+  if (raw === undefined || raw === '') return 'default'
+  if (!AGENT_PROFILES.includes(raw as AgentProfile))
+    throw new SettingsError(`AGENT_PROFILE must be one of ${AGENT_PROFILES.join(', ')}, got "${raw}"`)
+  return raw as AgentProfile
+}
+
 /** `SANDBOX`, overridden by a `--sandbox <kind>` (or `--sandbox=<kind>`) argument. */
 export function sandboxKindFrom(env: Record<string, string | undefined>, argv: readonly string[] = []): SandboxKind {
   let flag: string | undefined
@@ -323,6 +336,7 @@ export function settingsFromEnv(env: Record<string, string | undefined> = proces
     dataDir,
     workspaceDir: resolve(workspaceDir ?? join(dataDir, 'workspace')),
     agentVars: pickAgentVars(env),
+    agentProfile: profileFrom(env['AGENT_PROFILE']),
     maxFrameBytes: intFrom(env, 'MAX_FRAME_BYTES', 16 * 1024 * 1024, 1024),
     maxBodyBytes: intFrom(env, 'MAX_BODY_BYTES', 1024 * 1024, 1024),
     maxFileBytes: intFrom(env, 'MAX_FILE_BYTES', 1024 ** 3, 1),
@@ -335,6 +349,7 @@ export function settingsFromEnv(env: Record<string, string | undefined> = proces
     turnSilenceTimeoutMs: intFrom(env, 'TURN_SILENCE_TIMEOUT_MS', 10 * 60_000),
     interruptTimeoutMs: intFrom(env, 'INTERRUPT_TIMEOUT_MS', 10_000, 1),
     prewarm: env['PREWARM'] !== '0' && env['PREWARM'] !== 'false',
+    warmPoolSize: intFrom(env, 'WARM_POOL_SIZE', 1),
     authTokens: tokensFrom(env),
     sandbox: sandboxKindFrom(line.sandbox === undefined ? env : { ...env, SANDBOX: line.sandbox }),
     sandboxAllowedHosts: list(env['SANDBOX_ALLOWED_HOSTS']),

@@ -1,9 +1,11 @@
 // The CLI's whole environment. The SDK replaces the child's environment with what we pass,
 // so PATH is ours to give; HOME, CLAUDE_CONFIG_DIR and TMPDIR point into the session's own
-// state directory so nothing lands in the server's home or a shared /tmp.
+// state directory so nothing lands in the server's home or a shared /tmp. Credentials come
+// last, so a setting can never replace one.
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { QueryConfig } from '@claude-agent/protocol'
+import { profileSwitches } from './profile.js'
 
 export interface AgentEnvInput {
   /** Endpoint and credentials from the server's settings. */
@@ -33,6 +35,9 @@ export function buildAgentEnv(input: AgentEnvInput): Record<string, string> {
     // Without this the CLI also dials the public API host for telemetry and updates.
     CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
     ...input.agentVars,
+    // The profile's switches, then the session's own settings (both checked: no credential).
+    ...profileSwitches(input.config.profile).env,
+    ...input.config.env,
   }
   if (input.config.anthropicApiKey) {
     env['ANTHROPIC_API_KEY'] = input.config.anthropicApiKey

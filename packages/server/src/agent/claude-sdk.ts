@@ -15,11 +15,13 @@ import {
 } from '@anthropic-ai/claude-agent-sdk'
 import { withDefaultPrompts, type SdkMessage, type UserMessage } from '@claude-agent/protocol'
 import type { AgentControl, AgentFactory, AgentRun, AgentStartOptions } from './agent.js'
+import { profileSwitches } from './profile.js'
 import { PushQueue } from './push-queue.js'
 
 function toSdkOptions(o: AgentStartOptions, spawnProcess: Options['spawnClaudeCodeProcess']): Options {
   const { config } = o
   const mode = config.permissionMode ?? 'default'
+  const switches = profileSwitches(config.profile)
   const options: Options = {
     cwd: o.cwd,
     env: o.env,
@@ -30,9 +32,11 @@ function toSdkOptions(o: AgentStartOptions, spawnProcess: Options['spawnClaudeCo
     // The CLI echoes each prompt (with its uuid) as it starts it, so clients can tell which
     // prompt a turn answers even when several clients share a session.
     extraArgs: { 'replay-user-messages': null },
-    // Always on: which clients receive token events is decided per connection.
-    includePartialMessages: true,
+    // On unless the profile says otherwise: which clients receive token events is decided per
+    // connection.
+    includePartialMessages: switches.partialMessages,
   }
+  if (switches.tools) options.tools = switches.tools
   if (o.resume) options.resume = o.conversationId
   else options.sessionId = o.conversationId
   if (config.model !== undefined) options.model = config.model

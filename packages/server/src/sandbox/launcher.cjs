@@ -72,7 +72,9 @@ function tunnel(inside, host, target) {
 /** @param {{ host: string, port: number, socket: string, target: string | undefined }} relay */
 function listen({ host, port, socket, target }) {
   return new Promise((resolve, reject) => {
-    const server = net.createServer((inside) => {
+    // No Nagle on the CLI's side: the model's answer streams in small writes (SSE events), and
+    // each one held for an ACK is added to every turn.
+    const server = net.createServer({ noDelay: true }, (inside) => {
       const out = net.connect(socket)
       if (target) tunnel(inside, out, target)
       else join(inside, out)

@@ -2,7 +2,7 @@
 // key or the demo model), its sandbox (binding the session's directory, resolved again at each
 // start), and the agent itself. What every session shares comes from the server's LaunchContext.
 import { join, posix } from 'node:path'
-import type { SessionConfig } from '@claude-agent/protocol'
+import type { AgentProfile, SessionConfig } from '@claude-agent/protocol'
 import type { AgentFactory, AgentRun, AgentStartOptions } from '../agent/agent.js'
 import { buildAgentEnv } from '../agent/agent-env.js'
 import { ServerError } from '../errors.js'
@@ -13,6 +13,7 @@ import { resolveLimits } from '../sandbox/limits.js'
 import type { LimitHit, ModelFailure, Sandbox } from '../sandbox/sandbox.js'
 import type { WorkspaceLayout } from './workspace-layout.js'
 import type { BudgetRefusal, Ledger, MeteredSession } from '../usage/ledger.js'
+import type { PooledAgent } from './warm-pool.js'
 
 /** What the agents of every session share. */
 export interface LaunchContext {
@@ -26,6 +27,8 @@ export interface LaunchContext {
   agentVars: Record<string, string>
   /** The scripted model's URL in offline demo mode. */
   demoModelUrl: string | undefined
+  /** The profile of a session whose config names none. */
+  profile: AgentProfile
   scrub: (text: string) => string
   /** Counts each session's model usage and holds the budgets. */
   ledger: Ledger | undefined
@@ -64,6 +67,8 @@ export function lexicalSessionCwd(workspace: Workspace, cwd: string | undefined)
 }
 
 export class AgentLauncher {
+  private pooled: PooledAgent | undefined
+
   constructor(
     private readonly context: LaunchContext,
     /** The session's own workspace (or the shared one it names). */
@@ -82,9 +87,23 @@ export class AgentLauncher {
     return this.context.demoModelUrl
   }
 
+  /** A CLI the warm pool started for this session: its first launch takes it, when the config
+   * is still the one it started with (else it is closed and a fresh one starts). */
+  adopt(pooled: PooledAgent): void {
+    this.pooled = pooled
+  }
+
   /** Throws a ServerError (AGENT_START_FAILED, PATH_OUTSIDE_WORKSPACE) when it cannot start. */
-  launch(config: SessionConfig, hooks: LaunchHooks): Launched {
+  launch(posted: SessionConfig, hooks: LaunchHooks): Launched {
+    const pooled = this.pooled
+    this.pooled = undefined
+    if (pooled && JSON.stringify(pooled.config) === JSON.stringify(posted)) {
+      pooled.hooks.target = hooks
+      return pooled.launched
+    }
+    if (pooled) void pooled.launched.run.close()
     const { agents, agentVars, demoModelUrl } = this.context
+    const config: SessionConfig = { ...posted, profile: posted.profile ?? this.context.profile }
     const env = buildAgentEnv({ agentVars, demoModelUrl, config, stateDir: this.stateDir })
     const resumed = agents.canResume(env, this.conversationId)
     const sandbox = this.prepareSandbox(config, env, hooks)

@@ -15,10 +15,11 @@ import type { Logger } from '../logger.js'
 import type { Sandbox } from '../sandbox/sandbox.js'
 import { sessionWorkspacesDir, type ServerSettings } from '../settings.js'
 import type { Ledger } from '../usage/ledger.js'
-import { realSessionCwd, type LaunchContext } from './agent-launcher.js'
+import { lexicalSessionCwd, realSessionCwd, type LaunchContext } from './agent-launcher.js'
 import { Session, type SessionLimits } from './session.js'
 import { withoutSecrets } from './session-config.js'
 import { DEFAULT_SESSION_ID, WorkspaceLayout } from './workspace-layout.js'
+import { WarmPool, type PooledAgent } from './warm-pool.js'
 
 export { DEFAULT_SESSION_ID }
 
@@ -36,6 +37,18 @@ export interface SessionManagerOptions {
   ledger?: Ledger
 }
 
+/** What a named session's config leaves out: its agent asks before tools run. */
+const NAMED_SESSION_DEFAULTS: Partial<SessionConfig> = { permissionMode: 'default' }
+
+const newSessionId = () => `s_${randomUUID().replaceAll('-', '').slice(0, 20)}`
+
+/** Where a session keeps its CLI state (HOME, CLAUDE_CONFIG_DIR, TMPDIR): the one place that says. */
+export const sessionStateDir = (dataDir: string, id: string) => join(dataDir, 'sessions', id)
+
+/** A create request the warm pool can serve: no id of its own, no config (so no posted key). */
+const takesPooled = (request: CreateSessionRequest) =>
+  request.id === undefined && (request.config === undefined || Object.keys(request.config).length === 0)
+
 /** How long shutdown waits for interrupted turns to end. */
 const INTERRUPTED_TURNS_MS = 2_000
 
@@ -44,6 +57,8 @@ export class SessionManager {
   private stopping = false
   private readonly context: LaunchContext
   private readonly limits: SessionLimits
+  /** CLIs started ahead for new sessions with the default config. */
+  readonly pool: WarmPool | undefined
 
   constructor(private readonly options: SessionManagerOptions) {
     const { settings } = options
@@ -55,6 +70,7 @@ export class SessionManager {
       usage: options.usage ?? new UsageCache(),
       agentVars: { ...settings.agentVars, ...agentOtelVars(settings.agentOtel) },
       demoModelUrl: settings.demoModelUrl,
+      profile: settings.agentProfile,
       scrub: options.scrub,
       ledger: options.ledger,
     }
@@ -69,6 +85,17 @@ export class SessionManager {
       options.logger.warn(`killed ${orphans.length} agent process(es) left by a previous server: ${orphans.join(', ')}`)
     for (const record of options.store.listSessions()) this.restore(record)
     if (!this.sessions.has(DEFAULT_SESSION_ID)) this.insert(DEFAULT_SESSION_ID, {}, null)
+    if (settings.warmPoolSize > 0) {
+      this.pool = new WarmPool({
+        size: settings.warmPoolSize,
+        context: this.context,
+        config: NAMED_SESSION_DEFAULTS,
+        newId: newSessionId,
+        stateDir: (id) => sessionStateDir(settings.dataDir, id),
+        workspace: (id) => this.context.layout.workspaceFor(id, {}),
+        logger: options.logger,
+      })
+    }
   }
 
   get shuttingDown(): boolean {
@@ -93,7 +120,16 @@ export class SessionManager {
 
   /** `owner`: the creating principal's id; null (the admins') when absent. */
   create(request: CreateSessionRequest, owner: string | null = null): Session {
-    const id = request.id ?? `s_${randomUUID().replaceAll('-', '').slice(0, 20)}`
+    const pooled = takesPooled(request) ? this.pool?.take() : undefined
+    if (pooled) {
+      // Its model requests count against its principal from now on.
+      pooled.metered.principal = owner
+      const session = this.insert(pooled.id, {}, owner, pooled)
+      // Its CLI runs already: the session says so (idle) from the start.
+      session.prewarm()
+      return session
+    }
+    const id = request.id ?? newSessionId()
     if (this.sessions.has(id)) throw new ServerError('SESSION_EXISTS', `A session with id "${id}" already exists`)
     const config = request.config ?? {}
     try {
@@ -155,6 +191,7 @@ export class SessionManager {
    * as interrupted. Resolves once every CLI process has exited. */
   async shutdown(graceMs: number): Promise<void> {
     this.stopping = true
+    const pool = this.pool?.close()
     const all = [...this.sessions.values()]
     for (const session of all) session.drain()
     if (graceMs > 0) {
@@ -163,7 +200,7 @@ export class SessionManager {
       await this.turnsEnd(all, INTERRUPTED_TURNS_MS)
     }
     for (const session of all) session.stop('the server shut down')
-    await Promise.all(all.map((s) => s.settled()))
+    await Promise.all([...all.map((s) => s.settled()), pool])
   }
 
   /** Where a session keeps its CLI state (HOME, CLAUDE_CONFIG_DIR, TMPDIR); exec uses it too. */
@@ -180,10 +217,10 @@ export class SessionManager {
   }
 
   /** A new session: stored (without its key), then built. */
-  private insert(id: string, config: SessionConfig, owner: string | null = null): Session {
+  private insert(id: string, config: SessionConfig, owner: string | null = null, pooled?: PooledAgent): Session {
     const record: SessionRecord = {
       id,
-      conversationId: randomUUID(),
+      conversationId: pooled?.conversationId ?? randomUUID(),
       createdAt: new Date().toISOString(),
       config: withoutSecrets(config),
       state: 'suspended',
@@ -192,24 +229,25 @@ export class SessionManager {
       readers: [],
     }
     this.options.store.insertSession(record)
-    return this.restore(record, config)
+    return this.restore(record, config, pooled)
   }
 
   /** Wraps a stored record; a turn the last process was running is recorded as interrupted. */
-  private restore(record: SessionRecord, config: SessionConfig = record.config): Session {
+  private restore(record: SessionRecord, config: SessionConfig = record.config, pooled?: PooledAgent): Session {
     const isDefault = record.id === DEFAULT_SESSION_ID
     const session = new Session({
       record,
       config,
       // The original protocol has no frame to answer an approval with, so the default session
       // bypasses permissions unless its config says otherwise; named sessions ask.
-      defaults: { permissionMode: isDefault ? 'bypassPermissions' : 'default' },
+      defaults: isDefault ? { permissionMode: 'bypassPermissions' } : NAMED_SESSION_DEFAULTS,
       context: this.context,
-      stateDir: join(this.options.settings.dataDir, 'sessions', record.id),
+      stateDir: sessionStateDir(this.options.settings.dataDir, record.id),
       store: this.options.store,
       logger: this.options.logger.child({ sessionId: record.id }),
       limits: this.limits,
       releaseWhenUnattended: isDefault,
+      ...(pooled && { pooled }),
     })
     this.sessions.set(record.id, session)
     session.recoverAfterRestart()

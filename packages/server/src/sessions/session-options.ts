@@ -4,6 +4,7 @@ import type { SessionConfig } from '@claude-agent/protocol'
 import type { SessionRecord, Store } from '../event-log/event-log.js'
 import type { Logger } from '../logger.js'
 import type { LaunchContext } from './agent-launcher.js'
+import type { PooledAgent } from './warm-pool.js'
 
 export interface SessionLimits {
   /** Release the CLI after this long idle. 0 disables. */
@@ -32,4 +33,6 @@ export interface SessionOptions {
   /** Release the CLI when the last subscriber leaves and no turn runs, so the next start
    * picks up newly posted config (the original protocol's per-connection lifecycle). */
   releaseWhenUnattended?: boolean
+  /** A CLI the warm pool started for this session (its id and directories are the pool's). */
+  pooled?: PooledAgent
 }

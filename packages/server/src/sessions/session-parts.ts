@@ -60,6 +60,7 @@ export function createSessionParts(options: SessionOptions, hooks: SessionHooks)
     lexicalSessionCwd(workspace, record.config.cwd),
     { id: record.id, conversationId: record.conversationId, principal: record.owner ?? null },
   )
+  if (options.pooled) launcher.adopt(options.pooled)
   const agent: AgentSupervisor = new AgentSupervisor(
     record.id,
     launcher,

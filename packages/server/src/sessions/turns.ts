@@ -79,10 +79,15 @@ export class Turns {
     }
     queue.started(next)
     const run = agent.agent!.run
-    agent.beginTurn(next.uuid)
-    report.setState('running')
+    const turn = agent.beginTurn(next.uuid)
     this.watch.begin(next.uuid)
     run.send(next)
+    // The SDK writes the prompt to the CLI's stdin a few microtasks from now: the state change
+    // (a log append and a send to every client) waits until it has, so the CLI starts first.
+    // Nothing the CLI answers can arrive before this runs.
+    setImmediate(() => {
+      if (agent.turn === turn) report.setState('running')
+    })
   }
 
   /** Every message of the live CLI, token events too, before it is relayed. */

@@ -60,6 +60,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     permissionTimeoutMs: 60_000,
     // Every end-to-end test runs the CLI in the real sandbox, as production does.
     sandbox: 'bubblewrap',
+    // No CLI started ahead unless a test asks (warm-pool.test.ts): the others count their own.
+    warmPoolSize: 0,
     ...options.settings,
   }
   const logLines: string[] = []
