@@ -30,6 +30,11 @@ export interface AttachOptions {
   connectTimeoutMs?: number
   /** Who this connection is, for the approval audit trail. @default the client's `label` */
   label?: string
+  /**
+   * Receive partial messages (`stream_event` SDK messages: tokens as they arrive; live only, no
+   * seq) or not. @default the session's `includePartialMessages`
+   */
+  partial?: boolean
 }
 
 export interface SessionsApiContext {
@@ -94,6 +99,7 @@ export class SessionsApi {
       baseUrl: this.context.baseUrl(),
       ...(token !== undefined && { token }),
       ...(label !== undefined && { label }),
+      ...(options.partial !== undefined && { partial: options.partial }),
       sessionId: id,
       after: options.after,
       reconnect: resolveReconnect(options.reconnect ?? this.context.reconnect),

@@ -35,6 +35,8 @@ export interface SessionConnectionInit {
   token?: string
   /** Who this client is (`?label=`), recorded when it answers a permission request. */
   label?: string
+  /** `?partial=1` / `0`: live partial messages (`stream_event`) or not; undefined: the session's default. */
+  partial?: boolean
   log: DebugLog
   hub: Hub
   createTransport?: (url: string) => Transport
@@ -183,7 +185,11 @@ export class SessionConnection extends FlatAliases {
   // ---- connecting ----
 
   private async connectOnce(after: number | undefined, stop: AbortSignal): Promise<ConnectedFrame> {
-    const url = sessionWsEndpoint(this.init.baseUrl, this.init.sessionId, { after, label: this.init.label })
+    const url = sessionWsEndpoint(this.init.baseUrl, this.init.sessionId, {
+      after,
+      label: this.init.label,
+      partial: this.init.partial === undefined ? undefined : this.init.partial ? 1 : 0,
+    })
     const { socket, connected } = await SessionSocket.open({
       url,
       token: this.init.token,
