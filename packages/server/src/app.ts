@@ -27,6 +27,7 @@ import { healthRoutes } from './routes/health.js'
 import { sessionRoutes } from './routes/sessions.js'
 import { SessionManager } from './sessions/session-manager.js'
 import { databasePath, type ServerSettings } from './settings.js'
+import { installedConsoleDir, loadStaticSite, type StaticSite } from './http/static-site.js'
 import { attachWebSockets } from './ws/upgrade.js'
 
 export interface StartServerOptions {
@@ -53,6 +54,15 @@ export interface RunningServer {
   shutdown(): Promise<void>
   /** Immediate: stop every agent (recording running turns as interrupted) and close. */
   close(): Promise<void>
+}
+
+/** The web console to serve at `/` (none when turned off); a missing build is said at `/` and in the log. */
+function webConsole(settings: ServerSettings, logger: Logger): { site?: StaticSite } {
+  if (settings.webConsole === false) return {}
+  const dir = settings.webConsole ?? installedConsoleDir()
+  const site = dir ? loadStaticSite(dir) : { assets: new Map(), missing: 'The web console (@claude-agent/web) is not installed' }
+  if (site.missing) logger.warn(site.missing)
+  return { site }
 }
 
 /** The sandbox the settings ask for. bubblewrap is the default; none must be chosen explicitly
@@ -98,6 +108,7 @@ async function startLocked(options: StartServerOptions, unlock: () => void): Pro
   const app = createHttpApp({
     auth,
     logger,
+    ...webConsole(settings, logger),
     routes: [
       healthRoutes({ demo: () => sessions.isDemo() }),
       configRoutes(sessions, { maxBodyBytes: settings.maxBodyBytes }),

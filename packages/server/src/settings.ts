@@ -58,6 +58,9 @@ export interface ServerSettings {
   sandboxAllowedHosts?: string[]
   /** More host paths hidden from the sandbox (homes, the data dir, /tmp, /run and `.env` always are). */
   sandboxHide?: string[]
+  /** The web console at `/`: `false` (WEB_CONSOLE=off) serves none; a path (WEB_CONSOLE_DIR) serves
+   * that built directory. @default the installed `@claude-agent/web` package's dist */
+  webConsole?: false | string
 }
 
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent']
@@ -220,7 +223,18 @@ export function settingsFromEnv(env: Record<string, string | undefined> = proces
     sandbox: sandboxKindFrom(line.sandbox === undefined ? env : { ...env, SANDBOX: line.sandbox }),
     sandboxAllowedHosts: list(env['SANDBOX_ALLOWED_HOSTS']),
     sandboxHide: list(env['SANDBOX_HIDE']),
+    ...webConsoleFrom(env),
   }
+}
+
+/** WEB_CONSOLE=off turns the console off; WEB_CONSOLE_DIR names the built files to serve. */
+function webConsoleFrom(env: Record<string, string | undefined>): Pick<ServerSettings, 'webConsole'> {
+  const on = env['WEB_CONSOLE']
+  if (on === 'off' || on === '0' || on === 'false') return { webConsole: false }
+  if (on !== undefined && on !== '' && on !== 'on' && on !== '1' && on !== 'true')
+    throw new SettingsError(`WEB_CONSOLE must be on or off, got "${on}"`)
+  const dir = pathSetting('WEB_CONSOLE_DIR', env['WEB_CONSOLE_DIR'])
+  return dir ? { webConsole: resolve(dir) } : {}
 }
 
 /** The SQLite file holding sessions and their event logs. */

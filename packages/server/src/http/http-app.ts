@@ -8,6 +8,7 @@ import type { Logger } from '../logger.js'
 import type { Authenticator } from './auth.js'
 import { parseRequestTarget } from './request-target.js'
 import { errorResponse, logged } from './respond.js'
+import { staticSiteMiddleware, type StaticSite } from './static-site.js'
 
 export interface HttpEnv {
   /** On Node, the raw request and response; absent under `app.request()`. */
@@ -22,6 +23,8 @@ export interface HttpAppOptions {
   auth: Authenticator
   logger: Logger
   routes: RouteModule[]
+  /** The web console's files, served at `/` before authentication (they hold no data). */
+  site?: StaticSite
 }
 
 /** `:name` segments match any non-empty segment. */
@@ -45,6 +48,7 @@ function notServed(app: HttpApp, method: string, path: string): ServerError {
 
 export function createHttpApp(options: HttpAppOptions): HttpApp {
   const app = new Hono<HttpEnv>()
+  if (options.site) app.use(staticSiteMiddleware(options.site))
   app.use(async (c, next) => {
     c.set('tokenLabel', options.auth.check({ header: (name) => c.req.header(name), target: c.req.url }))
     // Hono decodes leniently: a malformed escape must be a 400, not a silently different path.
