@@ -5,7 +5,8 @@ import type { ClaudeAgentClient } from '@claude-agent/client'
 import { useEffect, useMemo, useState } from 'preact/hooks'
 import { createClient, describeError, isAuthProblem, problemText, type Problem } from './api'
 import { ApprovalQueue } from './approvals'
-import { disableNotifications, enableNotifications, notificationsOn, notificationsSupported } from './notify'
+import { disableNotifications, enableNotifications, notificationsOn, notificationsSupported, notify } from './notify'
+import { PendingTracker } from './pending-tracker'
 import { SessionView } from './session-view'
 import { SessionsList } from './sessions-list'
 import { forgetToken, storeToken, storedToken } from './token'
@@ -33,11 +34,40 @@ function sessionOf(hash: string): string | undefined {
   }
 }
 
+const TRACK_MS = 2_000
+
+/** Approvals waiting across sessions, read from the server every few seconds. */
+function useTracker(client: ClaudeAgentClient): { tracker: PendingTracker; count: number } {
+  const tracker = useMemo(() => new PendingTracker(client, (id, tool) => notify(`Approval needed in ${id}`, tool)), [client])
+  const [count, setCount] = useState(0)
+  useEffect(() => {
+    const unsubscribe = tracker.subscribe(() => setCount(tracker.total))
+    let busy = false
+    const tick = async () => {
+      if (busy) return
+      busy = true
+      try {
+        await tracker.update(await client.sessions.list())
+      } catch {
+        // the sessions list shows what went wrong
+      } finally {
+        busy = false
+      }
+    }
+    void tick()
+    const timer = setInterval(() => void tick(), TRACK_MS)
+    return () => {
+      clearInterval(timer)
+      unsubscribe()
+    }
+  }, [tracker])
+  return { tracker, count }
+}
+
 function Shell({ client, signOut }: { client: ClaudeAgentClient; signOut: (p?: Problem) => void }) {
   const queue = useMemo(() => new ApprovalQueue(), [client])
-  const [count, setCount] = useState(0)
+  const { tracker, count } = useTracker(client)
   const [notifying, setNotifying] = useState(notificationsOn())
-  useEffect(() => queue.subscribe(() => setCount(queue.count)), [queue])
   useEffect(() => {
     document.title = count ? `(${count}) ${TITLE}` : TITLE
   }, [count])
@@ -55,7 +85,11 @@ function Shell({ client, signOut }: { client: ClaudeAgentClient; signOut: (p?: P
           <button
             type="button"
             aria-pressed={notifying}
-            onClick={() => (notifying ? (disableNotifications(), setNotifying(false)) : void enableNotifications().then(setNotifying))}
+            onClick={() => {
+              if (!notifying) return void enableNotifications().then(setNotifying)
+              disableNotifications()
+              setNotifying(false)
+            }}
           >
             {notifying ? 'Notifications on' : 'Notify me'}
           </button>
@@ -67,13 +101,17 @@ function Shell({ client, signOut }: { client: ClaudeAgentClient; signOut: (p?: P
       {id ? (
         <SessionView key={id} client={client} id={id} queue={queue} />
       ) : (
-        <SessionsList client={client} queue={queue} onAuthProblem={signOut} />
+        <SessionsList client={client} tracker={tracker} onAuthProblem={signOut} />
       )}
     </>
   )
 }
 
-type Phase = { name: 'checking' } | { name: 'token'; reason?: string } | { name: 'ready'; client: ClaudeAgentClient } | { name: 'failed'; problem: Problem }
+type Phase =
+  | { name: 'checking' }
+  | { name: 'token'; reason?: string }
+  | { name: 'ready'; client: ClaudeAgentClient }
+  | { name: 'failed'; problem: Problem }
 
 export function App() {
   const [token, setToken] = useState(storedToken())

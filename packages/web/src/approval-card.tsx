@@ -42,12 +42,13 @@ export function ApprovalCard({ pending }: { pending: PendingApproval }) {
         <button type="button" onClick={() => pending.answer({ behavior: 'allow', scope: 'session' })}>
           Allow for session
         </button>
-        <input aria-label="deny message" placeholder="Why not (told to the model)" value={message} onInput={(e) => setMessage(e.currentTarget.value)} />
-        <button
-          type="button"
-          class="danger"
-          onClick={() => pending.answer(message ? { behavior: 'deny', message } : { behavior: 'deny' })}
-        >
+        <input
+          aria-label="deny message"
+          placeholder="Why not (told to the model)"
+          value={message}
+          onInput={(e) => setMessage(e.currentTarget.value)}
+        />
+        <button type="button" class="danger" onClick={() => pending.answer(message ? { behavior: 'deny', message } : { behavior: 'deny' })}>
           Deny
         </button>
       </div>

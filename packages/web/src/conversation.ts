@@ -74,7 +74,8 @@ export class Conversation {
 
   apply(frame: ServerFrame): void {
     if (frame.type === 'sdk_message') this.sdkMessage(obj(frame.data))
-    else if (frame.type === 'error') this.push(undefined, { kind: 'notice', key: this.key(), level: 'error', text: `${frame.code}: ${frame.error}` })
+    else if (frame.type === 'error')
+      this.push(undefined, { kind: 'notice', key: this.key(), level: 'error', text: `${frame.code}: ${frame.error}` })
     else if (frame.type === 'session_state') this.running = frame.state === 'running'
     else return
     this.version++
@@ -132,7 +133,8 @@ export class Conversation {
       if (!block) return
       if (delta['type'] === 'text_delta' && block.type === 'text') block.text += str(delta['text'])
       else if (delta['type'] === 'thinking_delta' && block.type === 'thinking') block.text += str(delta['thinking'])
-      else if (delta['type'] === 'input_json_delta' && block.type === 'tool_use') block.partialJson = (block.partialJson ?? '') + str(delta['partial_json'])
+      else if (delta['type'] === 'input_json_delta' && block.type === 'tool_use')
+        block.partialJson = (block.partialJson ?? '') + str(delta['partial_json'])
     }
   }
 

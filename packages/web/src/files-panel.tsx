@@ -19,7 +19,9 @@ function useListing(files: Files) {
   const load = async (dir: string) => {
     try {
       const entries = await files.list(dir)
-      entries.sort((a, b) => (a.type === 'directory') === (b.type === 'directory') ? a.name.localeCompare(b.name) : a.type === 'directory' ? -1 : 1)
+      entries.sort((a, b) =>
+        (a.type === 'directory') === (b.type === 'directory') ? a.name.localeCompare(b.name) : a.type === 'directory' ? -1 : 1,
+      )
       setListing((old) => new Map(old).set(dir, entries))
     } catch (error) {
       setProblem(problemText(describeError(error)))
@@ -46,7 +48,10 @@ function useListing(files: Files) {
   const toggle = (dir: string) => {
     const next = new Set(open)
     if (next.has(dir)) next.delete(dir)
-    else (next.add(dir), void load(dir))
+    else {
+      next.add(dir)
+      void load(dir)
+    }
     setOpen(next)
   }
   return { listing, open, toggle, problem, reload: () => load('.') }

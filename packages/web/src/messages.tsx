@@ -44,7 +44,8 @@ export function summaryText(s: TurnSummary): string {
   const parts = [s.isError ? `ended: ${s.subtype}` : 'done']
   if (s.durationMs !== undefined) parts.push(`${(s.durationMs / 1000).toFixed(1)} s`)
   if (s.turns !== undefined) parts.push(`${s.turns} turn${s.turns === 1 ? '' : 's'}`)
-  if (s.inputTokens !== undefined || s.outputTokens !== undefined) parts.push(`${s.inputTokens ?? 0} in / ${s.outputTokens ?? 0} out tokens`)
+  if (s.inputTokens !== undefined || s.outputTokens !== undefined)
+    parts.push(`${s.inputTokens ?? 0} in / ${s.outputTokens ?? 0} out tokens`)
   if (s.costUsd !== undefined) parts.push(money(s.costUsd))
   return parts.join(' · ')
 }

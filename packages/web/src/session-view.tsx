@@ -106,7 +106,9 @@ export function SessionView({ client, id, queue }: { client: ClaudeAgentClient; 
               rows={2}
               onInput={(e) => setDraft(e.currentTarget.value)}
               onKeyDown={(e) => {
-                if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) (e.preventDefault(), send())
+                if (e.key !== 'Enter' || e.shiftKey || e.isComposing) return
+                e.preventDefault()
+                send()
               }}
             />
             <button type="submit" class="primary" disabled={!connection}>

@@ -4,7 +4,7 @@
 import type { ClaudeAgentClient, CreateSessionRequest, PermissionMode, SessionInfo } from '@claude-agent/client'
 import { useEffect, useState } from 'preact/hooks'
 import { describeError, isAuthProblem, problemText, type Problem } from './api'
-import type { ApprovalQueue } from './approvals'
+import type { PendingTracker } from './pending-tracker'
 
 const POLL_MS = 2_000
 
@@ -32,7 +32,8 @@ function useSessions(client: ClaudeAgentClient, onAuthProblem: (p: Problem) => v
 function CreateForm({ client, created }: { client: ClaudeAgentClient; created: (id: string) => void }) {
   const [fields, setFields] = useState({ id: '', model: '', permissionMode: 'default', cwd: '', systemPrompt: '' })
   const [problem, setProblem] = useState<string>()
-  const set = (name: keyof typeof fields) => (e: { currentTarget: { value: string } }) => setFields({ ...fields, [name]: e.currentTarget.value })
+  const set = (name: keyof typeof fields) => (e: { currentTarget: { value: string } }) =>
+    setFields({ ...fields, [name]: e.currentTarget.value })
   const submit = async () => {
     const config: NonNullable<CreateSessionRequest['config']> = { permissionMode: fields.permissionMode as PermissionMode }
     if (fields.model) config.model = fields.model
@@ -82,7 +83,7 @@ function CreateForm({ client, created }: { client: ClaudeAgentClient; created: (
   )
 }
 
-export function SessionsList(props: { client: ClaudeAgentClient; queue: ApprovalQueue; onAuthProblem: (p: Problem) => void }) {
+export function SessionsList(props: { client: ClaudeAgentClient; tracker: PendingTracker; onAuthProblem: (p: Problem) => void }) {
   const { sessions, problem, refresh } = useSessions(props.client, props.onAuthProblem)
   const [filter, setFilter] = useState('')
   const [note, setNote] = useState<string>()
@@ -95,12 +96,20 @@ export function SessionsList(props: { client: ClaudeAgentClient; queue: Approval
       setNote(problemText(describeError(error)))
     }
   }
-  const shown = (sessions ?? []).filter((s) => !filter || s.id.includes(filter) || s.state.includes(filter) || (s.config.model ?? '').includes(filter))
+  const shown = (sessions ?? []).filter(
+    (s) => !filter || s.id.includes(filter) || s.state.includes(filter) || (s.config.model ?? '').includes(filter),
+  )
   return (
     <main class="sessions" aria-label="sessions">
       <header class="bar">
         <h1>Sessions</h1>
-        <input type="search" aria-label="filter sessions" placeholder="Filter" value={filter} onInput={(e) => setFilter(e.currentTarget.value)} />
+        <input
+          type="search"
+          aria-label="filter sessions"
+          placeholder="Filter"
+          value={filter}
+          onInput={(e) => setFilter(e.currentTarget.value)}
+        />
       </header>
       {problem && (
         <div role="alert" class="problem">
@@ -131,7 +140,7 @@ export function SessionsList(props: { client: ClaudeAgentClient; queue: Approval
               <td class={`state state-${s.state}`}>{s.state}</td>
               <td>{s.clients}</td>
               <td>{s.lastSeq}</td>
-              <td>{props.queue.forSession(s.id).length || ''}</td>
+              <td>{props.tracker.openIn(s.id) || ''}</td>
               <td>{s.config.model ?? 'default'}</td>
               <td>
                 <button type="button" class="danger" aria-label={`delete session ${s.id}`} onClick={() => void remove(s.id)}>

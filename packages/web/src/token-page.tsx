@@ -23,7 +23,8 @@ export function TokenPage({ accepted, reason }: { accepted: (token: string) => v
         }}
       >
         <label>
-          Access token <input type="password" autoComplete="current-password" value={token} onInput={(e) => setToken(e.currentTarget.value)} />
+          Access token{' '}
+          <input type="password" autoComplete="current-password" value={token} onInput={(e) => setToken(e.currentTarget.value)} />
         </label>
         <button type="submit" class="primary">
           Open

@@ -37,19 +37,21 @@ export function useSession(client: ClaudeAgentClient, id: string, queue: Approva
       try {
         opened = await client.sessions.attach(id, { after: 0, partial: true, reconnect: { maxDelayMs: 2_000 } })
       } catch (error) {
-        if (!gone) (setProblem(describeError(error)), setState('closed'))
+        if (gone) return
+        setProblem(describeError(error))
+        setState('closed')
         return
       }
       if (gone) return void opened.close()
+      // What the log held at attach is replayed history: only later turns are news.
+      const liveFrom = opened.connection?.lastSeq ?? 0
       opened.onMessage((f) => {
         conversation.apply(f)
-        if (f.type === 'sdk_message' && f.data.type === 'result' && opened?.lastSeq !== undefined) notify(`Turn ended in ${id}`, '')
+        if (f.type === 'sdk_message' && f.data.type === 'result' && 'seq' in f && typeof f.seq === 'number' && f.seq > liveFrom)
+          notify(`Turn ended in ${id}`, '')
         render()
       })
-      opened.onPermissionRequest((request) => {
-        notify(`Approval needed in ${id}`, request.toolName)
-        return queue.handler(request)
-      })
+      opened.onPermissionRequest(queue.handler)
       opened.onConnectionChange((change) => {
         setState(change.state)
         if (change.error) setProblem(describeError(change.error))
