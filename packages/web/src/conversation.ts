@@ -76,7 +76,7 @@ export class Conversation {
     if (frame.type === 'sdk_message') this.sdkMessage(obj(frame.data))
     else if (frame.type === 'error')
       this.push(undefined, { kind: 'notice', key: this.key(), level: 'error', text: `${frame.code}: ${frame.error}` })
-    else if (frame.type === 'session_state') this.running = frame.state === 'running'
+    else if (frame.type === 'session_state') this.running = frame.state === 'running' || frame.state === 'waiting_for_approval'
     else return
     this.version++
   }

@@ -7,6 +7,8 @@ import type { ClaudeAgentClient, SessionInfo } from '@claude-agent/client'
 interface Watched {
   cursor: number
   open: Map<string, string>
+  /** The sum of the turns' `total_cost_usd`. */
+  costUsd: number
 }
 
 type Listener = () => void
@@ -23,6 +25,11 @@ export class PendingTracker {
   /** Open requests in session `id`. */
   openIn(id: string): number {
     return this.sessions.get(id)?.open.size ?? 0
+  }
+
+  /** What the session's turns cost so far (as the results report it). */
+  costOf(id: string): number | undefined {
+    return this.sessions.get(id)?.costUsd
   }
 
   get total(): number {
@@ -42,7 +49,7 @@ export class PendingTracker {
     const ids = new Set(list.map((s) => s.id))
     for (const id of this.sessions.keys()) if (!ids.has(id)) changed = this.sessions.delete(id) || changed
     for (const info of list) {
-      const watched = this.sessions.get(info.id) ?? { cursor: 0, open: new Map<string, string>() }
+      const watched = this.sessions.get(info.id) ?? { cursor: 0, open: new Map<string, string>(), costUsd: 0 }
       this.sessions.set(info.id, watched)
       if (info.lastSeq > watched.cursor) changed = (await this.read(info.id, watched, info.lastSeq)) || changed
     }
@@ -56,6 +63,10 @@ export class PendingTracker {
       for (const event of page.events) {
         if (event.type === 'permission_request') watched.open.set(event.requestId, event.toolName)
         else if (event.type === 'permission_resolved') watched.open.delete(event.requestId)
+        else if (event.type === 'sdk_message' && event.data.type === 'result') {
+          const cost = (event.data as { total_cost_usd?: unknown }).total_cost_usd
+          if (typeof cost === 'number') watched.costUsd += cost
+        }
         if ('seq' in event && typeof event.seq === 'number') watched.cursor = Math.max(watched.cursor, event.seq)
       }
       if (!page.hasMore) {

@@ -4,6 +4,7 @@
 import type { ClaudeAgentClient, CreateSessionRequest, PermissionMode, SessionInfo } from '@claude-agent/client'
 import { useEffect, useState } from 'preact/hooks'
 import { describeError, isAuthProblem, problemText, type Problem } from './api'
+import { money } from './messages'
 import type { PendingTracker } from './pending-tracker'
 
 const POLL_MS = 2_000
@@ -122,9 +123,11 @@ export function SessionsList(props: { client: ClaudeAgentClient; tracker: Pendin
           <tr>
             <th>Session</th>
             <th>State</th>
+            <th>Created</th>
             <th>Clients</th>
-            <th>Events</th>
+            <th>Last event</th>
             <th>Approvals</th>
+            <th>Cost</th>
             <th>Model</th>
             <th>
               <span class="sr-only">Actions</span>
@@ -138,9 +141,13 @@ export function SessionsList(props: { client: ClaudeAgentClient; tracker: Pendin
                 <a href={`#/sessions/${encodeURIComponent(s.id)}`}>{s.id}</a>
               </td>
               <td class={`state state-${s.state}`}>{s.state}</td>
+              <td>
+                <time dateTime={s.createdAt}>{new Date(s.createdAt).toLocaleString()}</time>
+              </td>
               <td>{s.clients}</td>
               <td>{s.lastSeq}</td>
-              <td>{props.tracker.openIn(s.id) || ''}</td>
+              <td class={props.tracker.openIn(s.id) ? 'waiting' : ''}>{props.tracker.openIn(s.id) || ''}</td>
+              <td>{money(props.tracker.costOf(s.id) ?? 0)}</td>
               <td>{s.config.model ?? 'default'}</td>
               <td>
                 <button type="button" class="danger" aria-label={`delete session ${s.id}`} onClick={() => void remove(s.id)}>

@@ -89,6 +89,7 @@ export function ToolCard(props: ToolCardProps) {
               <Output result={result} label={`contents of ${path}`} />
             </details>
           )}
+          {result?.isError && <Output result={result} label="error" />}
         </Card>
       )
     case 'Write':
@@ -121,6 +122,7 @@ export function ToolCard(props: ToolCardProps) {
       return (
         <Card name={name} title="todos" result={result}>
           <Todos todos={input['todos']} />
+          {result?.isError && <Output result={result} label="error" />}
         </Card>
       )
     case 'Task':
