@@ -4,12 +4,14 @@
 // interrupt mid-stream; untrusted output that cannot inject markup; the server restarted while
 // the page is open, the page recovering with no duplicate message. Waits on the DOM only.
 import assert from 'node:assert/strict'
-import { existsSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import type { Browser, Page } from 'playwright-core'
 import { ClaudeAgentClient } from '@claude-agent/client'
-import { slowly, startStack, type Stack } from '../../client/test/e2e/helpers/stack.js'
+import { spawnServer, type ServerProcess } from '../../client/test/e2e/helpers/server-process.js'
+import { TEST_API_KEY, slowly, startStack, type Stack } from '../../client/test/e2e/helpers/stack.js'
 import { launch, noChromium, openPage, texts } from './browser.js'
 
 // What the functions run in the page see (this file is type-checked without the DOM library).
@@ -68,6 +70,8 @@ describe('the web console', { skip: noChromium }, () => {
             ],
           },
           { match: { prompt: 'after the restart' }, replies: [text('back again')] },
+          { match: { prompt: 'before the crash' }, replies: [text('first life')] },
+          { match: { prompt: 'after the crash' }, replies: [text('second life')] },
         ],
       },
       { authTokens: [{ label: 'alice', token: TOKEN }] },
@@ -196,5 +200,52 @@ describe('the web console', { skip: noChromium }, () => {
     assert.equal(after.filter((t) => t === 'after the restart').length, 1)
     assert.equal(after.filter((t) => t.includes('back again')).length, 1)
     assert.deepEqual(errors, [])
+  })
+
+  it('recovers after the server is killed (SIGKILL) and started again on the same data', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cas-console-crash-'))
+    const env = {
+      HOME: dir,
+      DATA_DIR: join(dir, 'data'),
+      AUTH_TOKEN: TOKEN,
+      ANTHROPIC_BASE_URL: stack.model.url,
+      ANTHROPIC_API_KEY: TEST_API_KEY,
+      CLAUDE_CODE_MAX_RETRIES: '0',
+    }
+    const servers: ServerProcess[] = []
+    const tab = await openPage(browser)
+    try {
+      const first = await spawnServer({ ...env, PORT: '0' }, dir)
+      servers.push(first)
+      await new ClaudeAgentClient({ connectionUrl: first.url, token: TOKEN }).sessions.create({ id: 'crash' })
+      await tab.page.goto(`${first.url}/?token=${TOKEN}#/sessions/crash`)
+      await tab.page.getByRole('status', { name: 'connection' }).filter({ hasText: 'connected' }).waitFor()
+      await tab.page.getByRole('textbox', { name: 'message' }).fill('before the crash')
+      await tab.page.getByRole('textbox', { name: 'message' }).press('Enter')
+      await tab.page.getByRole('article', { name: 'assistant message' }).filter({ hasText: 'first life' }).waitFor()
+      await tab.page.waitForFunction(() => document.querySelectorAll('.turn-summary').length === 1)
+      const before = await texts(tab.page, '.msg, .turn-summary')
+      first.child.kill('SIGKILL')
+      assert.equal(await first.exited, 'SIGKILL')
+      await tab.page.getByRole('status', { name: 'connection' }).filter({ hasText: 'reconnecting' }).waitFor()
+      servers.push(await spawnServer({ ...env, PORT: String(first.port) }, dir))
+      await tab.page.getByRole('status', { name: 'connection' }).filter({ hasText: 'connected' }).waitFor()
+      await tab.page.getByRole('textbox', { name: 'message' }).fill('after the crash')
+      await tab.page.getByRole('textbox', { name: 'message' }).press('Enter')
+      await tab.page.getByRole('article', { name: 'assistant message' }).filter({ hasText: 'second life' }).waitFor()
+      await tab.page.waitForFunction(() => document.querySelectorAll('.turn-summary').length === 2)
+      const after = await texts(tab.page, '.msg, .turn-summary')
+      assert.deepEqual(after.slice(0, before.length), before, 'the same conversation, once')
+      assert.deepEqual(
+        after.filter((t) => t.includes('life') || t.includes('crash')).map((t) => t.trim()),
+        ['before the crash', 'first life', 'after the crash', 'second life'],
+      )
+      assert.deepEqual(tab.errors, [])
+    } finally {
+      await tab.page.close()
+      for (const server of servers) server.child.kill('SIGKILL')
+      await Promise.all(servers.map((s) => s.exited))
+      rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 })
+    }
   })
 })
