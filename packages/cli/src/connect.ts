@@ -34,17 +34,9 @@ export function clientSetup(flags: ConnectionFlags, env: NodeJS.ProcessEnv, extr
   return { options: { ...base, connectionUrl: url, ...(token ? { token } : {}) }, where: url, starts: false }
 }
 
-/** Live text only arrives with `?partial=1`; the query string is kept on every endpoint. */
-export function withPartial(url: string): string {
-  const parsed = new URL(url)
-  parsed.searchParams.set('partial', '1')
-  return parsed.toString().replace(/\/\?/, '?')
-}
-
+/** `partial`: live text as the model streams it (`?partial=1`), with every provider. */
 export function newClient(setup: ClientSetup, partial: boolean): ClaudeAgentClient {
-  const { options } = setup
-  const connectionUrl = options.connectionUrl && partial ? withPartial(options.connectionUrl) : options.connectionUrl
-  return new ClaudeAgentClient({ ...options, ...(connectionUrl ? { connectionUrl } : {}) })
+  return new ClaudeAgentClient({ ...setup.options, ...(partial && { partial: true }) })
 }
 
 export function startingMessage(setup: ClientSetup): string {

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { say, startStack, type Stack } from '../../client/test/e2e/helpers/stack.js'
+import { say, startStack, TEST_API_KEY, type Stack } from '../../client/test/e2e/helpers/stack.js'
 import { openTerminal, type Terminal } from './helpers/terminal.js'
 
 const bash = (command: string) => ({ content: [{ type: 'tool_use' as const, name: 'Bash', input: { command } }] })
@@ -31,6 +31,7 @@ describe('claude-agent chat in a terminal', () => {
     stack = await startStack({
       scripts: [
         streamed('stream it', `Streaming ${WORDS} THE-END`, 40),
+        streamed('stream locally', `Local ${WORDS} LOCAL-END`, 40),
         streamed('never finish', `Slowly ${WORDS} NEVER-SHOWN`, 300),
         { match: { prompt: 'approve by key' }, replies: [bash('echo yes > key-allowed.txt'), done] },
         { match: { prompt: 'deny by key' }, replies: [bash('echo no > key-denied.txt'), done] },
@@ -136,6 +137,23 @@ describe('claude-agent chat in a terminal', () => {
     t.typeLine('after the restart')
     await t.waitFor('After the restart, still answering.')
     assert.doesNotMatch(t.screen(), /connection lost/)
+  })
+
+  it('--local starts a server for the chat and streams its answer too', async () => {
+    const t = open(['chat', '--local'], {
+      CLAUDE_AGENT_URL: '',
+      ANTHROPIC_BASE_URL: stack.model.url,
+      ANTHROPIC_API_KEY: TEST_API_KEY,
+      CLAUDE_CODE_MAX_RETRIES: '0',
+    })
+    await t.waitFor('starting a server on this machine')
+    await t.waitFor('session default')
+    t.typeLine('stream locally')
+    const partial = await t.waitFor('word5')
+    assert.doesNotMatch(partial, /LOCAL-END/, 'text shown before the answer ended: it streamed')
+    await t.waitFor(/LOCAL-END\s*\n> /)
+    t.keys('C-d')
+    await t.waitFor('[exit 0]')
   })
 
   it('colours on a terminal, none with NO_COLOR', async () => {

@@ -90,6 +90,7 @@ export class ClaudeAgentClient extends FlatAliases {
       reconnect: options.reconnect,
       connectTimeoutMs: this.address.connectTimeoutMs,
       label: options.label,
+      partial: options.partial === true,
     })
   }
 
@@ -265,6 +266,8 @@ export class ClaudeAgentClient extends FlatAliases {
       baseUrl: this.address.started!,
       ...(token !== undefined && { token }),
       ...(this.options.label !== undefined && { label: this.options.label }),
+      ...(this.options.partial === true && { partial: true }),
+      ...(this.provider?.gone && { gone: () => this.provider!.gone!() }),
       sessionId: this.options.sessionId,
       after,
       reconnect: resolveReconnect(this.options.reconnect),

@@ -44,6 +44,13 @@ export interface ClaudeAgentClientOptions {
    * @default undefined
    */
   label?: string
+  /**
+   * Receive partial messages (`stream_event` SDK messages, `?partial=1` on the WebSocket): the
+   * answer's text and a tool call's input as the model streams them, before the whole message.
+   * Works with every provider; `sessions.attach()` takes it per connection too.
+   * @default false
+   */
+  partial?: boolean
   /** Options of the `local` provider (data and workspace directories, extra env, log level, ...). */
   local?: Omit<LocalProviderOptions, 'anthropicApiKey' | 'token' | 'log'>
   /** Options of the `e2b` provider beyond `e2bApiKey`, `template`, `timeoutMs`, `sandboxId`. */

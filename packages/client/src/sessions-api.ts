@@ -30,10 +30,7 @@ export interface AttachOptions {
   connectTimeoutMs?: number
   /** Who this connection is, for the approval audit trail. @default the client's `label` */
   label?: string
-  /**
-   * Receive partial messages (`stream_event` SDK messages: tokens as they arrive; live only, no
-   * seq) or not. @default the session's `includePartialMessages`
-   */
+  /** Receive partial messages (`?partial=1`). @default the client's `partial` option */
   partial?: boolean
 }
 
@@ -46,6 +43,7 @@ export interface SessionsApiContext {
   reconnect: boolean | ReconnectOptions | undefined
   connectTimeoutMs: number
   label: string | undefined
+  partial: boolean
 }
 
 /**
@@ -99,7 +97,7 @@ export class SessionsApi {
       baseUrl: this.context.baseUrl(),
       ...(token !== undefined && { token }),
       ...(label !== undefined && { label }),
-      ...(options.partial !== undefined && { partial: options.partial }),
+      ...((options.partial ?? this.context.partial) && { partial: true }),
       sessionId: id,
       after: options.after,
       reconnect: resolveReconnect(options.reconnect ?? this.context.reconnect),

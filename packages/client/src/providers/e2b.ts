@@ -199,6 +199,20 @@ export class E2BProvider implements SandboxProvider {
     )
   }
 
+  /** The sandbox was killed or its timeout ran out (E2B no longer knows it): its server never comes back. */
+  async gone(): Promise<string | undefined> {
+    const sandbox = this.sandbox
+    if (!sandbox) return undefined
+    try {
+      await sandbox.getInfo({ requestTimeoutMs: this.requestTimeoutMs })
+      return undefined
+    } catch (error) {
+      const name = error instanceof Error ? error.name : ''
+      if (name !== 'SandboxNotFoundError' && name !== 'NotFoundError') return undefined // unreachable is not gone
+      return `the E2B sandbox ${sandbox.sandboxId} is gone (killed, or its timeout ran out)`
+    }
+  }
+
   private extend(): void {
     const sandbox = this.sandbox
     sandbox

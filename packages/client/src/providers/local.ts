@@ -90,6 +90,12 @@ export class LocalProvider implements SandboxProvider {
     return this.stopping
   }
 
+  /** The server process exited: it never comes back by itself. */
+  gone(): Promise<string | undefined> {
+    const reason = this.child && this.exitReason
+    return Promise.resolve(reason ? `the local server is gone: ${reason}` : undefined)
+  }
+
   info(): SandboxInfo | undefined {
     if (!this.child || !this.endpoint || !this.dirs) return undefined
     const { dataDir, workspaceDir } = this.dirs

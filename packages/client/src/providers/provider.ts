@@ -38,6 +38,12 @@ export interface SandboxProvider {
   onTurnStart?(): void
   /** No turn runs any more (the session went `idle`, `suspended` or `failed`). */
   onTurnEnd?(): void
+  /**
+   * Asked while reconnecting fails: why the server can never come back (its sandbox was killed
+   * or expired, its process exited), or undefined while it may. The client then ends the
+   * connection at once instead of retrying forever.
+   */
+  gone?(): Promise<string | undefined>
   /** Freeze the server's machine, keeping its state (the connection is closed first). */
   pause?(): Promise<void>
   /** Bring a paused machine back; resolves with where the server is now. */

@@ -35,8 +35,10 @@ export interface SessionConnectionInit {
   token?: string
   /** Who this client is (`?label=`), recorded when it answers a permission request. */
   label?: string
-  /** `?partial=1` / `0`: live partial messages (`stream_event`) or not; undefined: the session's default. */
+  /** Ask for partial messages (`?partial=1`): text and tool input as the model streams them. */
   partial?: boolean
+  /** Why the server can never come back (the provider's `gone`), asked while reconnecting fails. */
+  gone?: () => Promise<string | undefined>
   log: DebugLog
   hub: Hub
   createTransport?: (url: string) => Transport
@@ -188,7 +190,7 @@ export class SessionConnection extends FlatAliases {
     const url = sessionWsEndpoint(this.init.baseUrl, this.init.sessionId, {
       after,
       label: this.init.label,
-      partial: this.init.partial === undefined ? undefined : this.init.partial ? 1 : 0,
+      partial: this.init.partial === true ? 1 : undefined,
     })
     const { socket, connected } = await SessionSocket.open({
       url,
@@ -262,6 +264,7 @@ export class SessionConnection extends FlatAliases {
         stop: this.lifetime.signal,
         attempt: () => this.connectOnce(this.position.cursor, this.lifetime.signal),
         report: (change) => this.init.hub.emitChange(change),
+        ...(this.init.gone && { gone: this.init.gone }),
         giveUp: (failure) => this.terminate(failure),
       },
       error,

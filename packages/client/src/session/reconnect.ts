@@ -13,6 +13,8 @@ export interface ReconnectLoop {
   /** One attempt; resolves once connected, rejects with a ClaudeAgentClientError. */
   attempt(): Promise<unknown>
   report(change: ConnectionChange): void
+  /** After a failed attempt: why the server is gone for good (its sandbox died), if it is. */
+  gone?: () => Promise<string | undefined>
   /** The connection cannot come back: end it with this error. */
   giveUp(error: ClaudeAgentClientError): void
 }
@@ -34,6 +36,8 @@ export async function reconnect(loop: ReconnectLoop, reason: ClaudeAgentClientEr
       if (stop.aborted) return
       error = failure as ClaudeAgentClientError
       if (isPermanentRefusal(error)) return loop.giveUp(connectionLost(error.message, error))
+      const gone = await loop.gone?.().catch(() => undefined)
+      if (gone !== undefined && !stop.aborted) return loop.giveUp(connectionLost(gone, error))
     }
   }
 }

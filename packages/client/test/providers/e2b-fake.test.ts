@@ -176,6 +176,48 @@ describe('e2b provider lifecycle against the E2B fake', () => {
   })
 })
 
+describe('e2b provider: a sandbox that dies under the client', () => {
+  before(startFake)
+
+  it('a pending prompt ends with CONNECTION_CLOSED naming the sandbox, instead of reconnecting forever', async () => {
+    const client = new ClaudeAgentClient({
+      e2bApiKey: E2B_KEY,
+      anthropicApiKey: ANTHROPIC_KEY,
+      timeoutMs: 60_000,
+      connectTimeoutMs: 60_000,
+      reconnect: { initialDelayMs: 50, maxDelayMs: 200 },
+      e2b: connection(),
+    })
+    try {
+      await client.start()
+      const sandbox = fake!.sandboxes.get(String(client.sandbox?.id))!
+      const pending = client.prompt('a slow turn')
+      await waitForSessionState(client, 'running')
+      await sandbox.kill('timeout') // as E2B does when a timeout runs out
+      await assert.rejects(pending, (error: unknown) => {
+        assert.ok(isClaudeAgentClientError(error, 'CONNECTION_CLOSED'), String(error))
+        assert.match(error.message, new RegExp(`sandbox ${sandbox.id} is gone`))
+        return true
+      })
+      assert.equal(client.connectionState, 'closed')
+    } finally {
+      await client.stop()
+    }
+  })
+})
+
+/** Resolves when the client has seen the session enter `state`. */
+function waitForSessionState(client: ClaudeAgentClient, state: string): Promise<void> {
+  return new Promise((resolve) => {
+    const off = client.onMessage((frame) => {
+      if (frame.type === 'session_state' && frame.state === state) {
+        off()
+        resolve()
+      }
+    })
+  })
+}
+
 describe('e2b provider failures against the E2B fake', () => {
   before(startFake)
 

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict'
 import { existsSync } from 'node:fs'
 import { after, describe, it } from 'node:test'
 import { startScriptedModel } from '@claude-agent/scripted-model'
-import { ClaudeAgentClient } from '../../src/index.js'
+import { ClaudeAgentClient, isClaudeAgentClientError } from '../../src/index.js'
 import { LocalProvider, resolveServerMain } from '../../src/providers/local.js'
 import { providerContract } from './contract.js'
 
@@ -51,6 +51,51 @@ describe('local provider', () => {
       const info = client.sandbox!
       assert.match(String(info.id), /^local-\d+$/)
       assert.ok(existsSync(String(info['workspaceDir'])))
+    } finally {
+      await client.stop()
+    }
+  })
+
+  it('streams partial messages with partial: true, and only then', async () => {
+    await startModel()
+    const streamEvents = async (partial: boolean) => {
+      const client = new ClaudeAgentClient({
+        provider: 'local',
+        partial,
+        local: { env: modelEnv(), inheritCredentials: false },
+      })
+      const types: string[] = []
+      client.onMessage((frame) => {
+        if (frame.type === 'sdk_message') types.push(frame.data.type)
+      })
+      try {
+        await client.start()
+        assert.match(String((await client.prompt('stream to me')).result), /stream to me/)
+      } finally {
+        await client.stop()
+      }
+      return types.filter((type) => type === 'stream_event').length
+    }
+    assert.ok((await streamEvents(true)) > 0, 'stream_event messages arrived with partial: true')
+    assert.equal(await streamEvents(false), 0, 'none without it')
+  })
+
+  it('a server that dies ends a pending prompt with CONNECTION_CLOSED saying so, instead of reconnecting forever', async () => {
+    await startModel()
+    const client = new ClaudeAgentClient({
+      provider: 'local',
+      reconnect: { initialDelayMs: 50, maxDelayMs: 200 },
+      local: { env: modelEnv(), inheritCredentials: false },
+    })
+    try {
+      await client.start()
+      const pending = client.prompt('contract ping')
+      process.kill(Number(client.sandbox!['pid']), 'SIGKILL')
+      await assert.rejects(pending, (error: unknown) => {
+        assert.ok(isClaudeAgentClientError(error, 'CONNECTION_CLOSED'), String(error))
+        assert.match(error.message, /the local server is gone: the process exited \(SIGKILL\)/)
+        return true
+      })
     } finally {
       await client.stop()
     }
