@@ -54,7 +54,12 @@ function collect(root: string, dir: string, depth: number, out: Map<string, Asse
   for (const name of readdirSync(dir)) {
     const path = join(dir, name)
     const stat = lstatSync(path)
-    const url = '/' + path.slice(root.length + 1).split('\\').join('/')
+    const url =
+      '/' +
+      path
+        .slice(root.length + 1)
+        .split('\\')
+        .join('/')
     if (stat.isDirectory() && depth < MAX_DEPTH) collect(root, path, depth + 1, out)
     // Only plain files of a known type: no symlinks, no source maps.
     else if (stat.isFile() && TYPES[extname(name)]) {
