@@ -45,6 +45,7 @@ import { OidcVerifier } from './tenancy/oidc.js'
 import { RuntimeTokens, type TokenEvents } from './tenancy/tokens.js'
 import { Ledger } from './usage/ledger.js'
 import { DEFAULT_PRICES, loadPrices } from './usage/prices.js'
+import { installedConsoleDir, loadStaticSite, type StaticSite } from './http/static-site.js'
 import { attachWebSockets } from './ws/upgrade.js'
 import { WebhookDispatcher, type WebhookView } from './webhooks/dispatcher.js'
 import { webhookRoutes } from './webhooks/routes.js'
@@ -79,6 +80,15 @@ export interface RunningServer {
   shutdown(): Promise<void>
   /** Immediate: stop every agent (recording running turns as interrupted) and close. */
   close(): Promise<void>
+}
+
+/** The web console to serve at `/` (none when turned off); a missing build is said at `/` and in the log. */
+function webConsole(settings: ServerSettings, logger: Logger): { site?: StaticSite } {
+  if (settings.webConsole === false) return {}
+  const dir = settings.webConsole ?? installedConsoleDir()
+  const site = dir ? loadStaticSite(dir) : { assets: new Map(), missing: 'The web console (@claude-agent/web) is not installed' }
+  if (site.missing) logger.warn(site.missing)
+  return { site }
 }
 
 /** The sandbox the settings ask for. bubblewrap is the default; none must be chosen explicitly
@@ -170,6 +180,7 @@ async function startLocked(options: StartServerOptions, unlock: () => void): Pro
     auth,
     logger,
     gate: httpGate(sessions),
+    ...webConsole(settings, logger),
     routes: [
       healthRoutes({ demo: () => sessions.isDemo() }),
       readyRoutes(

@@ -94,6 +94,9 @@ export interface ServerSettings {
   /** Hooks told of turns, approvals, errors and budgets, and how deliveries are retried (see
    * docs/webhooks.md). @default none */
   webhooks: WebhookSettings
+  /** The web console at `/`: `false` (WEB_CONSOLE=off) serves none; a path (WEB_CONSOLE_DIR) serves
+   * that built directory. @default the installed `@claude-agent/web` package's dist */
+  webConsole?: false | string
 }
 
 export interface BudgetSettings {
@@ -365,6 +368,7 @@ export function settingsFromEnv(env: Record<string, string | undefined> = proces
       pricesFile: pathSetting('MODEL_PRICES_FILE', env['MODEL_PRICES_FILE']),
     },
     ...observabilityFrom(env),
+    ...webConsoleFrom(env),
   }
 }
 
@@ -388,6 +392,16 @@ function observabilityFrom(env: Record<string, string | undefined>): Partial<Ser
     throw new SettingsError((err as Error).message)
   }
   return out
+}
+
+/** WEB_CONSOLE=off turns the console off; WEB_CONSOLE_DIR names the built files to serve. */
+function webConsoleFrom(env: Record<string, string | undefined>): Pick<ServerSettings, 'webConsole'> {
+  const on = env['WEB_CONSOLE']
+  if (on === 'off' || on === '0' || on === 'false') return { webConsole: false }
+  if (on !== undefined && on !== '' && on !== 'on' && on !== '1' && on !== 'true')
+    throw new SettingsError(`WEB_CONSOLE must be on or off, got "${on}"`)
+  const dir = pathSetting('WEB_CONSOLE_DIR', env['WEB_CONSOLE_DIR'])
+  return dir ? { webConsole: resolve(dir) } : {}
 }
 
 /** The SQLite file holding sessions and their event logs. */

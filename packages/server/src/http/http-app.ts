@@ -10,6 +10,7 @@ import type { Authenticator } from './auth.js'
 import { parseRequestTarget } from './request-target.js'
 import { requestIds } from './request-id.js'
 import { errorResponse, logged } from './respond.js'
+import { staticSiteMiddleware, type StaticSite } from './static-site.js'
 
 export interface HttpEnv {
   /** On Node, the raw request and response; absent under `app.request()`. */
@@ -27,6 +28,8 @@ export interface HttpAppOptions {
   routes: RouteModule[]
   /** Authorizes the principal for the route (tenancy/http-gate.ts); throws SESSION_NOT_FOUND or FORBIDDEN. */
   gate?: (c: Context<HttpEnv>) => void
+  /** The web console's files, served at `/` before authentication (they hold no data). */
+  site?: StaticSite
 }
 
 /** `:name` segments match any non-empty segment. */
@@ -51,6 +54,7 @@ function notServed(app: HttpApp, method: string, path: string): ServerError {
 export function createHttpApp(options: HttpAppOptions): HttpApp {
   const app = new Hono<HttpEnv>()
   app.use(requestIds(options.logger))
+  if (options.site) app.use(staticSiteMiddleware(options.site))
   app.use(async (c, next) => {
     const principal = await options.auth.authenticate({ header: (name) => c.req.header(name), target: c.req.url })
     c.set('principal', principal)

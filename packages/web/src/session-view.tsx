@@ -1,0 +1,150 @@
+// One session: its conversation live, approvals inline, the composer (Enter sends, Shift+Enter
+// a new line), interrupt (Esc or the button), model and permission mode; files and exec tabs.
+import type { ClaudeAgentClient, PermissionMode } from '@claude-agent/client'
+import { useEffect, useRef, useState } from 'preact/hooks'
+import { describeError, problemText } from './api'
+import { ApprovalCard } from './approval-card'
+import type { ApprovalQueue } from './approvals'
+import { ExecPanel } from './exec-panel'
+import { FilesPanel } from './files-panel'
+import { ItemList, money } from './messages'
+import { useSession } from './use-session'
+
+const MODES: PermissionMode[] = ['default', 'acceptEdits', 'plan', 'bypassPermissions', 'dontAsk']
+
+export function SessionView({ client, id, queue }: { client: ClaudeAgentClient; id: string; queue: ApprovalQueue }) {
+  const handle = useSession(client, id, queue)
+  const { connection, conversation, state } = handle
+  const [tab, setTab] = useState<'chat' | 'files' | 'exec'>('chat')
+  const [draft, setDraft] = useState('')
+  const [note, setNote] = useState<string>()
+  const [model, setModel] = useState('')
+  const [, setQueueVersion] = useState(0)
+  useEffect(() => queue.subscribe(() => setQueueVersion((v) => v + 1)), [queue])
+  const bottom = useRef<HTMLDivElement>(null)
+  useEffect(() => bottom.current?.scrollIntoView?.({ block: 'end' }), [handle.version])
+
+  const interrupt = () => {
+    try {
+      connection?.interrupt()
+    } catch (error) {
+      setNote(problemText(describeError(error)))
+    }
+  }
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && conversation.running && interrupt()
+    document.addEventListener('keydown', onKey)
+    return () => document.removeEventListener('keydown', onKey)
+  })
+
+  const send = () => {
+    const text = draft.trim()
+    if (!text || !connection) return
+    setDraft('')
+    connection.prompt(text).catch((error: unknown) => setNote(problemText(describeError(error))))
+  }
+  const control = (what: Promise<unknown>, done: string) =>
+    what.then(
+      () => setNote(done),
+      (error: unknown) => setNote(problemText(describeError(error))),
+    )
+  const approvals = queue.forSession(id)
+
+  return (
+    <main class="session" aria-label={`session ${id}`}>
+      <header class="session-head">
+        <a href="#/" aria-label="back to sessions">
+          ←
+        </a>
+        <h1>{id}</h1>
+        <span class={`conn conn-${state}`} role="status" aria-label="connection">
+          {state}
+        </span>
+        <span class="cost" aria-label="session cost">
+          {money(conversation.costUsd)}
+        </span>
+        <nav class="tabs" aria-label="session views">
+          {(['chat', 'files', 'exec'] as const).map((t) => (
+            <button key={t} type="button" aria-pressed={tab === t} onClick={() => setTab(t)}>
+              {t === 'chat' ? 'Conversation' : t === 'files' ? 'Files' : 'Exec'}
+            </button>
+          ))}
+        </nav>
+      </header>
+      {handle.problem && (
+        <div role="alert" class="problem">
+          {problemText(handle.problem)}
+        </div>
+      )}
+      {note && (
+        <div role="status" class="note">
+          {note}
+        </div>
+      )}
+      {tab === 'files' && connection && <FilesPanel files={connection.files} />}
+      {tab === 'exec' && connection && <ExecPanel commands={connection.commands} />}
+      {tab === 'chat' && (
+        <>
+          <section class="conversation" aria-label="conversation" aria-live="polite">
+            <ItemList items={conversation.items} conversation={conversation} />
+            {approvals.map((pending) => (
+              <ApprovalCard key={pending.request.requestId} pending={pending} />
+            ))}
+            <div ref={bottom} />
+          </section>
+          <form
+            class="composer"
+            onSubmit={(e) => {
+              e.preventDefault()
+              send()
+            }}
+          >
+            <textarea
+              aria-label="message"
+              placeholder="Message the agent (Enter sends, Shift+Enter new line)"
+              value={draft}
+              rows={2}
+              onInput={(e) => setDraft(e.currentTarget.value)}
+              onKeyDown={(e) => {
+                if (e.key !== 'Enter' || e.shiftKey || e.isComposing) return
+                e.preventDefault()
+                send()
+              }}
+            />
+            <button type="submit" class="primary" disabled={!connection}>
+              Send
+            </button>
+            <button type="button" onClick={interrupt} disabled={!conversation.running} aria-label="interrupt (Esc)">
+              Interrupt
+            </button>
+          </form>
+          <details class="controls">
+            <summary>Model and mode</summary>
+            <input aria-label="model" placeholder="model (empty: default)" value={model} onInput={(e) => setModel(e.currentTarget.value)} />
+            <button
+              type="button"
+              disabled={!connection}
+              onClick={() => connection && void control(connection.control.setModel(model || undefined), `Model: ${model || 'default'}`)}
+            >
+              Set model
+            </button>
+            <select
+              aria-label="permission mode"
+              disabled={!connection}
+              onChange={(e) => {
+                const mode = e.currentTarget.value as PermissionMode
+                if (connection) void control(connection.control.setPermissionMode(mode), `Permission mode: ${mode}`)
+              }}
+            >
+              {MODES.map((m) => (
+                <option key={m} value={m}>
+                  {m}
+                </option>
+              ))}
+            </select>
+          </details>
+        </>
+      )}
+    </main>
+  )
+}
