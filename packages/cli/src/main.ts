@@ -10,6 +10,7 @@ import { logs, LOGS_HELP } from './commands/logs.js'
 import { run, RUN_HELP } from './commands/run.js'
 import { serve } from './commands/serve.js'
 import { sessions, SESSIONS_HELP } from './commands/sessions.js'
+import { tokens, TOKENS_HELP } from './commands/tokens.js'
 import { describeError, EXIT, UsageError } from './errors.js'
 import { processIo, type Io } from './io.js'
 import { scrubbed } from './scrub.js'
@@ -24,7 +25,8 @@ const COMMANDS: Record<string, { run: Command; summary: string; help?: string }>
   sessions: { run: sessions, summary: 'ls | show ID | rm ID', help: SESSIONS_HELP },
   logs: { run: logs, summary: "a session's event log (--follow)", help: LOGS_HELP },
   exec: { run: exec, summary: "run a command in a session's directory", help: EXEC_HELP },
-  files: { run: files, summary: 'ls | get | put workspace files', help: FILES_HELP },
+  files: { run: files, summary: "[ID] ls | get | put: a session's workspace files", help: FILES_HELP },
+  tokens: { run: tokens, summary: 'create | ls | revoke run-time tokens (admins)', help: TOKENS_HELP },
 }
 
 export const HELP = `Usage: claude-agent COMMAND [options]   (claude-agent COMMAND --help for each)
@@ -36,7 +38,6 @@ ${Object.entries(COMMANDS)
 Connect with --url URL and --token TOKEN, or CLAUDE_AGENT_URL and CLAUDE_AGENT_TOKEN
 (default http://127.0.0.1:3000); --local starts a server on this machine, --e2b an E2B sandbox.
 Output is plain text when stdout is not a terminal; NO_COLOR turns colours off.
-Not yet: token commands (they wait for multi-tenant tokens on the server).
 `
 
 export async function main(argv: string[], io: Io): Promise<number | 'running'> {

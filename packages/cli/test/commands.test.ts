@@ -81,6 +81,68 @@ describe('claude-agent sessions, logs, exec, files', () => {
   })
 })
 
+describe('claude-agent files ID and tokens, with roles', () => {
+  const ADMIN = `admin-${'a'.repeat(24)}`
+  let stack: Stack
+  let dir: string
+  const as = (token: string) => ({ CLAUDE_AGENT_URL: stack.url, CLAUDE_AGENT_TOKEN: token })
+
+  before(async () => {
+    stack = await startStack({ scripts: [] }, { authTokens: [{ label: 'root', role: 'admin', token: ADMIN }] })
+    dir = mkdtempSync(join(tmpdir(), 'cli-tenancy-'))
+  })
+  after(async () => {
+    await stack.close()
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  it("files ID put, ls and get work in that session's own workspace, apart from the default's", async () => {
+    assert.equal((await runCli(['sessions', 'ls'], as(ADMIN))).code, 0)
+    await stack.server.http.request('/sessions', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ id: 'cli-files' }),
+    })
+    const put = await runCli(['files', 'cli-files', 'put', '-', 'notes/own.txt'], as(ADMIN), 'its own\n')
+    assert.equal(put.code, 0, put.stderr)
+    assert.equal(readFileSync(join(stack.server.sessions.get('cli-files').workspace.root, 'notes', 'own.txt'), 'utf8'), 'its own\n')
+    assert.match((await runCli(['files', 'cli-files', 'ls', 'notes'], as(ADMIN))).stdout, /^notes\/own\.txt\t8\t/m)
+    assert.equal((await runCli(['files', 'cli-files', 'get', 'notes/own.txt'], as(ADMIN))).stdout, 'its own\n')
+    const theDefault = await runCli(['files', 'get', 'notes/own.txt'], as(ADMIN))
+    assert.equal(theDefault.code, 1, "not in the default session's workspace")
+    assert.match(theDefault.stderr, /FILE_NOT_FOUND/)
+    const unknown = await runCli(['files', 'no-such', 'ls'], as(ADMIN))
+    assert.equal(unknown.code, 1)
+    assert.match(unknown.stderr, /SESSION_NOT_FOUND/)
+  })
+
+  it('tokens create prints the value once; it works with its role; ls lists it; revoke ends it', async () => {
+    const created = await runCli(['tokens', 'create', '--label', 'ci', '--role', 'viewer'], as(ADMIN))
+    assert.equal(created.code, 0, created.stderr)
+    const secret = created.stdout.trim()
+    assert.match(secret, /^\S{32,}$/, 'only the value on stdout')
+    const id = /created (\S+) \(ci, viewer\)/.exec(created.stderr)?.[1]
+    assert.ok(id, created.stderr)
+
+    const listed = await runCli(['tokens', 'ls'], as(ADMIN))
+    assert.match(listed.stdout, new RegExp(`^${id}\tci\tviewer\t`, 'm'))
+    assert.ok(!listed.stdout.includes(secret), 'never the value')
+
+    assert.equal((await runCli(['sessions', 'ls'], as(secret))).code, 0, 'the viewer reads')
+    const refused = await runCli(['tokens', 'ls'], as(secret))
+    assert.equal(refused.code, 1)
+    assert.match(refused.stderr, /FORBIDDEN/)
+
+    assert.equal((await runCli(['tokens', 'revoke', id], as(ADMIN))).code, 0)
+    const after = await runCli(['sessions', 'ls'], as(secret))
+    assert.equal(after.code, 1)
+    assert.match(after.stderr, /UNAUTHORIZED/)
+    const bad = await runCli(['tokens', 'create', '--label', 'x', '--role', 'owner'], as(ADMIN))
+    assert.equal(bad.code, 2)
+    assert.match(bad.stderr, /--role must be one of admin, member, viewer/)
+  })
+})
+
 describe('claude-agent serve', () => {
   it("runs the server's own entry with its settings; a client works against it; SIGTERM stops it", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cli-serve-'))

@@ -1,4 +1,4 @@
-// `claude-agent files ls|get|put`: the default session's workspace.
+// `claude-agent files [ID] ls|get|put`: a session's workspace (without ID, the default session's).
 import { createReadStream, createWriteStream } from 'node:fs'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
@@ -8,26 +8,31 @@ import { clientSetup, newClient } from '../connect.js'
 import { EXIT, UsageError } from '../errors.js'
 import type { Io } from '../io.js'
 
-export const FILES_HELP = `Usage: claude-agent files ls [--recursive] [PATH]
-       claude-agent files get PATH [DEST]    (DEST '-' or missing: stdout)
-       claude-agent files put SRC PATH       (SRC '-': stdin)
+export const FILES_HELP = `Usage: claude-agent files [ID] ls [--recursive] [PATH]
+       claude-agent files [ID] get PATH [DEST]    (DEST '-' or missing: stdout)
+       claude-agent files [ID] put SRC PATH       (SRC '-': stdin)
 
-The default session's workspace (each named session has its own); PATH is relative to its root.
+Session ID's workspace (each named session has its own); without ID, the default session's.
+PATH is relative to the workspace's root.
 
 ${CONNECTION_HELP}`
 
+const ACTIONS = ['ls', 'get', 'put']
 const OPTIONS = { ...CONNECTION_OPTIONS, recursive: { type: 'boolean', short: 'r' } } as const
 
 export async function files(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(argv, OPTIONS)
   if (values.help) return io.print(FILES_HELP)
-  const [action, first, second, ...rest] = positionals
+  // `files ID ls ...`: a first word that is no action names the session.
+  const named = positionals[0] !== undefined && !ACTIONS.includes(positionals[0])
+  const sessionId = named ? positionals[0] : undefined
+  const [action, first, second, ...rest] = named ? positionals.slice(1) : positionals
   if (rest.length) throw new UsageError(`unexpected arguments: ${rest.join(' ')}`)
   if (action === 'get' && !first) throw new UsageError('files get needs a PATH')
   if (action === 'put' && (!first || !second)) throw new UsageError('files put needs SRC and PATH')
   if (action !== 'ls' && action !== 'get' && action !== 'put')
     throw new UsageError('files needs ls, get or put (see claude-agent files --help)')
-  const setup = clientSetup(values, io.env)
+  const setup = clientSetup(values, io.env, sessionId === undefined ? {} : { sessionId })
   const client = newClient(setup, false)
   try {
     if (setup.starts) await client.start()
