@@ -102,12 +102,12 @@ describe('claude-agent run', () => {
   })
 
   it('--help on every subcommand, exit 0', async () => {
-    for (const command of ['chat', 'run', 'attach', 'sessions', 'logs', 'exec', 'files']) {
+    for (const command of ['chat', 'run', 'attach', 'sessions', 'logs', 'exec', 'files', 'tokens']) {
       const { code, stdout } = await runCli([command, '--help'])
       assert.equal(code, 0, command)
       assert.match(stdout, new RegExp(`Usage: claude-agent ${command}`), command)
     }
     const top = await runCli(['--help'])
-    assert.match(top.stdout, /token commands/)
+    assert.match(top.stdout, /tokens +create \| ls \| revoke/)
   })
 })

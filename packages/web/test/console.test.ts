@@ -32,7 +32,8 @@ describe('the web console', { skip: noChromium }, () => {
   let browser: Browser
   let page: Page
   let errors: string[]
-  const workspace = () => stack.settings.workspaceDir
+  /** The session the page drives works in a directory of its own. */
+  const workspace = () => stack.server.sessions.get('web-1').workspace.root
   const lastAssistant = () => page.getByRole('article', { name: 'assistant message' }).last()
   const summaries = () => page.getByRole('status', { name: 'turn summary' })
   const send = async (prompt: string) => {

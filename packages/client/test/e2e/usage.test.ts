@@ -23,7 +23,7 @@ describe('client.sessions usage and budgets', () => {
     assert.equal((await session.prompt('count me')).result, 'counted')
     const usage = await client.sessions.usage('metered')
     assert.equal(usage.session, 'metered')
-    assert.equal(usage.principal, null, 'no tokens: the admins')
+    assert.equal(usage.principal, 'local', 'no tokens: every client is the admin principal local')
     assert.ok(usage.usage.requests >= 1 && usage.usage.inputTokens > 0 && usage.usage.costUsd > 0, JSON.stringify(usage))
     assert.deepEqual(usage.budget, { limitUsd: null, source: 'none' })
     assert.deepEqual(await client.sessions.setBudget('metered', 1.5), { limitUsd: 1.5, source: 'own' })

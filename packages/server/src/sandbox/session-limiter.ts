@@ -89,12 +89,12 @@ export class SessionLimiter {
     const limiter = new SessionLimiter(backend, options.logger, instance)
     if (backend) {
       options.logger.info(
-        `session limits: ${backend.kind} (${backend.controllers.join(', ')}) at ${backend.describe([PARENT])}; defaults: memory ${formatBytes(defaults.memoryBytes)}, ${defaults.pids} processes` +
+        `limits per session: ${backend.kind} (${backend.controllers.join(', ')}) at ${backend.describe([PARENT])}; defaults: memory ${formatBytes(defaults.memoryBytes)}, ${defaults.pids} processes` +
           `${backend.controllers.includes('cpu') ? `, CPU weight ${defaults.cpuWeight}` : ', CPU share not enforced (no cpu controller)'}, file size ${formatBytes(defaults.workspaceBytes)}`,
       )
     } else {
       options.logger.warn(
-        `session limits: no cgroup (${why}); only rlimits per process: memory (RLIMIT_DATA) ${formatBytes(defaults.memoryBytes)}, file size (RLIMIT_FSIZE) ${formatBytes(defaults.workspaceBytes)}; ` +
+        `limits per session: no cgroup (${why}); only rlimits per process: memory (RLIMIT_DATA) ${formatBytes(defaults.memoryBytes)}, file size (RLIMIT_FSIZE) ${formatBytes(defaults.workspaceBytes)}; ` +
           'process count and CPU share are NOT enforced (RLIMIT_NPROC counts every process of the user, not of a session)',
       )
     }

@@ -24,8 +24,8 @@ describe('the rlimit floor', () => {
       },
     })
     try {
-      const line = stack.logLines.find((l) => l.includes('session limits:'))
-      assert.match(line ?? '', /^warn session limits: no cgroup \(no cgroup v2 at .* and no v1 memory or pids hierarchy\)/)
+      const line = stack.logLines.find((l) => l.includes('limits per session:'))
+      assert.match(line ?? '', /^warn .*"msg":"limits per session: no cgroup \(no cgroup v2 at .* and no v1 memory or pids hierarchy\)/)
       assert.match(
         line ?? '',
         /memory \(RLIMIT_DATA\) 768 MiB, file size \(RLIMIT_FSIZE\) 64 MiB; process count and CPU share are NOT enforced/,

@@ -104,15 +104,22 @@ describe('session limits in a real cgroup', { skip: !cgroupV1 && 'no cgroup v1 m
     assert.doesNotMatch(text, /all started/)
     const notice = frames.find((f) => f.type === 'info' && /process limit \(96\)/.test(String(f['message'])))
     assert.ok(notice, `no info frame names the limit: ${JSON.stringify(frames.filter((f) => f.type === 'info'))}`)
-    assert.ok(stack.logLines.some((l) => /warn session limited: the session's process limit/.test(l)))
+    assert.ok(
+      stack.logLines.some((l) => l.startsWith('warn ') && l.includes('"sessionId":"limited"') && /the session's process limit/.test(l)),
+    )
   })
 
   it('kills a memory hog at the memory limit, and the session goes on', async () => {
-    const { text, frames } = await turn(hog, 'hog')
+    const from = hog.frames.length
+    const { text } = await turn(hog, 'hog')
     assert.match(text, /Killed/)
     assert.match(text, /hog exit=137/)
-    const notice = frames.find((f) => f.type === 'info' && /memory limit \(384 MiB\)/.test(String(f['message'])))
-    assert.ok(notice, `no info frame names the limit: ${JSON.stringify(frames.filter((f) => f.type === 'info'))}`)
+    // The limiter polls the kernel's counters: its notice may follow the turn's end.
+    const notice = await hog.next((f) => f.type === 'info' && /memory limit \(384 MiB\)/.test(String(f['message'])), {
+      from,
+      timeoutMs: 15_000,
+    })
+    assert.ok(notice)
     // The event log keeps why: a client replaying the session sees the notice.
     const events = await (await fetch(`${stack.url}/sessions/limited/events`)).text()
     assert.match(events, /memory limit \(384 MiB\)/)
