@@ -16,3 +16,10 @@ export function describeError(error: unknown): string {
   if (error instanceof Error) return error.message
   return String(error)
 }
+
+/** An interactive command's failure, said in red on stderr: bad usage is thrown on (main says it). */
+export function interactiveFailure(error: unknown, write: (text: string) => void, red: (text: string) => string): number {
+  if (error instanceof UsageError) throw error
+  write(red(`claude-agent: ${describeError(error)}\n`))
+  return EXIT.failed
+}

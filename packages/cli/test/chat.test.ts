@@ -3,22 +3,10 @@
 // interrupts a streaming turn and twice exits, a second terminal attached to the session sees
 // the same turn and can answer its approval. Every wait is on the screen's content.
 import assert from 'node:assert/strict'
-import { existsSync, readdirSync } from 'node:fs'
-import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { say, startStack, TEST_API_KEY, type Stack } from '../../client/test/e2e/helpers/stack.js'
+import { bash, done, madeInAWorkspace, say, startStack, TEST_API_KEY, type Stack } from '../../client/test/e2e/helpers/stack.js'
 import { openTerminal, type Terminal } from './helpers/terminal.js'
 
-/** Whether an agent made `name` in some session's workspace (the default session's, or a named
- * session's own: each has its own directory, docs/tenancy.md). */
-function madeInAWorkspace(settings: { dataDir: string; workspaceDir: string }, name: string): boolean {
-  const sessions = join(settings.dataDir, 'workspaces', 'sessions')
-  const dirs = [settings.workspaceDir, ...(existsSync(sessions) ? readdirSync(sessions).map((id) => join(sessions, id)) : [])]
-  return dirs.some((dir) => existsSync(join(dir, name)))
-}
-
-const bash = (command: string) => ({ content: [{ type: 'tool_use' as const, name: 'Bash', input: { command } }] })
-const done = { content: [{ type: 'text' as const, text: 'Tool said: {{toolResult}}' }] }
 const WORDS = Array.from({ length: 60 }, (_, i) => `word${i}`).join(' ')
 /** Streamed a few characters at a time, so the screen shows it before the turn ends. */
 const streamed = (prompt: string, text: string, chunkDelayMs: number) => ({

@@ -2,23 +2,10 @@
 // CLI with the scripted model: the answer on stdout, --json as NDJSON line by line, exit codes
 // (a failed turn, bad usage), approvals refused unless --allow names the tool, plain output.
 import assert from 'node:assert/strict'
-import { existsSync, readdirSync } from 'node:fs'
-import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { ClaudeAgentClient } from '@claude-agent/client'
-import { say, startStack, type Stack } from '../../client/test/e2e/helpers/stack.js'
+import { bash, done, madeInAWorkspace, say, startStack, type Stack } from '../../client/test/e2e/helpers/stack.js'
 import { runCli } from './helpers/terminal.js'
-
-/** Whether an agent made `name` in some session's workspace (the default session's, or a named
- * session's own: each has its own directory, docs/tenancy.md). */
-function madeInAWorkspace(settings: { dataDir: string; workspaceDir: string }, name: string): boolean {
-  const sessions = join(settings.dataDir, 'workspaces', 'sessions')
-  const dirs = [settings.workspaceDir, ...(existsSync(sessions) ? readdirSync(sessions).map((id) => join(sessions, id)) : [])]
-  return dirs.some((dir) => existsSync(join(dir, name)))
-}
-
-const bash = (command: string) => ({ content: [{ type: 'tool_use' as const, name: 'Bash', input: { command } }] })
-const done = { content: [{ type: 'text' as const, text: 'Tool said: {{toolResult}}' }] }
 
 describe('claude-agent run', () => {
   let stack: Stack

@@ -3,7 +3,7 @@
 import { CONNECTION_HELP, CONNECTION_OPTIONS, parse } from '../args.js'
 import { allowListAnswer, TerminalApprover } from '../approve.js'
 import { clientSetup, newClient } from '../connect.js'
-import { describeError, EXIT, UsageError } from '../errors.js'
+import { describeError, EXIT, interactiveFailure, UsageError } from '../errors.js'
 import { keyboard } from '../input.js'
 import type { Io } from '../io.js'
 import { KeyRouter } from '../key-router.js'
@@ -60,9 +60,7 @@ export async function attach(argv: string[], io: Io): Promise<number> {
     await open.close()
     return EXIT.ok
   } catch (error) {
-    if (error instanceof UsageError) throw error
-    io.stderr.write(style.red(`claude-agent: ${describeError(error)}\n`))
-    return EXIT.failed
+    return interactiveFailure(error, (text) => io.stderr.write(text), style.red)
   } finally {
     keys.close()
     await client.stop()

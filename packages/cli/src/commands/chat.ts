@@ -4,7 +4,7 @@
 import { CONNECTION_HELP, CONNECTION_OPTIONS, parse } from '../args.js'
 import { ChatSession } from '../chat-session.js'
 import { clientSetup, newClient, startingMessage } from '../connect.js'
-import { describeError, EXIT, UsageError } from '../errors.js'
+import { EXIT, interactiveFailure } from '../errors.js'
 import { keyboard } from '../input.js'
 import type { Io } from '../io.js'
 import { openSession } from '../session.js'
@@ -57,9 +57,7 @@ export async function chat(argv: string[], io: Io): Promise<number> {
     await new ChatSession({ client, setup, keys, style, env: io.env, allow: values.allow ?? [] }, open).run()
     return EXIT.ok
   } catch (error) {
-    if (error instanceof UsageError) throw error
-    io.stderr.write(style.red(`claude-agent: ${describeError(error)}\n`))
-    return EXIT.failed
+    return interactiveFailure(error, (text) => io.stderr.write(text), style.red)
   } finally {
     keys.close()
     await client.stop()

@@ -3,22 +3,10 @@
 // before a replaying client catches up is not answered again, an open one is; the default
 // session asks once its config says so; live control helpers.
 import assert from 'node:assert/strict'
-import { existsSync, readdirSync } from 'node:fs'
-import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { ClaudeAgentClient, type PermissionRequest, type PermissionResolvedFrame, type ServerFrame } from '../../src/index.js'
-import { startStack, waitFor, type Stack } from './helpers/stack.js'
+import { bash, done, madeInAWorkspace, startStack, waitFor, type Stack } from './helpers/stack.js'
 
-/** Whether an agent made `name` in some session's workspace (the default session's, or a named
- * session's own: each has its own directory, docs/tenancy.md). */
-function madeInAWorkspace(settings: { dataDir: string; workspaceDir: string }, name: string): boolean {
-  const sessions = join(settings.dataDir, 'workspaces', 'sessions')
-  const dirs = [settings.workspaceDir, ...(existsSync(sessions) ? readdirSync(sessions).map((id) => join(sessions, id)) : [])]
-  return dirs.some((dir) => existsSync(join(dir, name)))
-}
-
-const bash = (command: string) => ({ content: [{ type: 'tool_use' as const, name: 'Bash', input: { command } }] })
-const done = { content: [{ type: 'text' as const, text: 'Tool said: {{toolResult}}' }] }
 const turnRequests = (stack: Stack) => stack.model.requests.filter((r) => r.kind === 'turn' || r.kind === 'fallback')
 
 describe('onPermissionRequest end to end', () => {

@@ -1,20 +1,12 @@
 // The directory holding the per-run proxy sockets: short (Unix socket paths are limited to
 // ~107 bytes, so not under a possibly long data dir), private (0700), named after the server's
 // pid so that one left behind by a killed server is removed by the next start.
+import { isAlive } from '../process-alive.js'
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
 const PREFIX = 'cas-sandbox-'
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
 
 /** Creates this server's run directory, first removing those of servers no longer running. */
 export function createRunDir(base: string = tmpdir()): string {

@@ -2,6 +2,7 @@
 // `exec` commands together), joined by the wrapper before bwrap runs anything, removed when
 // the session's last process has ended; and rlimits per process as the floor where no cgroup
 // can be made. Stale groups a killed server left are removed at start.
+import { isAlive } from '../process-alive.js'
 import { randomBytes } from 'node:crypto'
 import type { Logger } from '../logger.js'
 import { detectCgroups, type CgroupBackend, type LimitHits } from './cgroups.js'
@@ -225,14 +226,5 @@ function removeStale(backend: CgroupBackend): void {
     const pid = Number(/^(\d+)-/.exec(name)?.[1])
     if (pid === process.pid || (pid && isAlive(pid))) continue
     removeAll(backend, [PARENT, name])
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'
   }
 }

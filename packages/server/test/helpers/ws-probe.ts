@@ -58,6 +58,15 @@ export class WsProbe {
     }
   }
 
+  /** Sends `prompt`; resolves with the text of its turn's result, which must not be an error. */
+  async ask(prompt: string): Promise<string> {
+    const from = this.frames.length
+    this.prompt(prompt)
+    const result = sdkData(await this.result(from))
+    if (result['is_error'] !== false) throw new Error(`turn failed: ${JSON.stringify(result)}`)
+    return result['result'] as string
+  }
+
   /** Waits for the next `result` SDK message after index `from`. */
   result(from = 0): Promise<Frame> {
     return this.next((f) => f.type === 'sdk_message' && (f['data'] as Frame).type === 'result', { from })

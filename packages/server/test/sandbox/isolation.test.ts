@@ -13,7 +13,7 @@ import { after, before, describe, it } from 'node:test'
 import { exec } from '../files/helpers.js'
 import { startKeyGate, type KeyGate } from '../helpers/key-gate.js'
 import { TEST_API_KEY, startStack, type Stack } from '../helpers/stack.js'
-import { WsProbe, sdkData } from '../helpers/ws-probe.js'
+import { WsProbe } from '../helpers/ws-probe.js'
 
 const REPO_ROOT = resolve(import.meta.dirname, '..', '..', '..', '..')
 const tag = randomBytes(6).toString('hex')
@@ -41,13 +41,7 @@ describe('the bubblewrap sandbox, end to end', () => {
   let outside: Record<string, string>
 
   /** Sends a prompt and returns the text of the turn's result (the tool's output). */
-  async function ask(prompt: string): Promise<string> {
-    const from = probe.frames.length
-    probe.prompt(prompt)
-    const result = sdkData(await probe.result(from))
-    assert.equal(result['is_error'], false, `turn failed: ${JSON.stringify(result)}`)
-    return result['result'] as string
-  }
+  const ask = (prompt: string): Promise<string> => probe.ask(prompt)
 
   before(async () => {
     writeFileSync(SECRET_FILE, SECRET_TEXT)

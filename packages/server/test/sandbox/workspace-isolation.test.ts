@@ -41,13 +41,7 @@ describe('workspaces per session in the sandbox', () => {
   let probe: WsProbe
   let betaDir: string
 
-  async function ask(prompt: keyof typeof ATTEMPTS): Promise<string> {
-    const from = probe.frames.length
-    probe.prompt(prompt)
-    const result = sdkData(await probe.result(from))
-    assert.equal(result['is_error'], false, `turn failed: ${JSON.stringify(result)}`)
-    return result['result'] as string
-  }
+  const ask = (prompt: keyof typeof ATTEMPTS): Promise<string> => probe.ask(prompt)
 
   before(async () => {
     stack = await startStack({

@@ -2,7 +2,7 @@
 // SDK and CLI behind it), with temporary data and workspace directories. restart() closes the
 // server and starts a new one on the same port and data directory.
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startScriptedModel, type Scenario } from '@claude-agent/scripted-model'
@@ -101,3 +101,16 @@ export async function caughtUp(
     if ((await sessions.get(id)).lastSeq === lastSeq) return lastSeq
   }
 }
+
+/** Whether an agent made `name` in some session's workspace (the default session's, or a named
+ * session's own: each has its own directory, docs/tenancy.md). */
+export function madeInAWorkspace(settings: { dataDir: string; workspaceDir: string }, name: string): boolean {
+  const sessions = join(settings.dataDir, 'workspaces', 'sessions')
+  const dirs = [settings.workspaceDir, ...(existsSync(sessions) ? readdirSync(sessions).map((id) => join(sessions, id)) : [])]
+  return dirs.some((dir) => existsSync(join(dir, name)))
+}
+
+/** A model reply that runs `command` with the Bash tool. */
+export const bash = (command: string) => ({ content: [{ type: 'tool_use' as const, name: 'Bash', input: { command } }] })
+/** The model's reply after a tool: what the tool said. */
+export const done = { content: [{ type: 'text' as const, text: 'Tool said: {{toolResult}}' }] }
