@@ -1,0 +1,87 @@
+// A real PostgreSQL server for tests: Debian's postgresql binaries, one throwaway cluster per
+// test file in a temp dir, on a loopback port, fsync off. Each caller of `database()` gets a
+// fresh empty database in it, so tests never see each other's rows.
+// With TEST_DATABASE_URL set (an operator's own server), databases are made there instead.
+import { execFileSync } from 'node:child_process'
+import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import pg from 'pg'
+import { freePort } from './ports.js'
+
+export interface PostgresServer {
+  /** The server's admin URL (database "postgres"). */
+  url: string
+  /** A new empty database; its URL. */
+  database(): Promise<string>
+  stop(): Promise<void>
+}
+
+const BIN_ROOT = '/usr/lib/postgresql'
+
+/** The directory holding initdb and pg_ctl (the newest installed major version). */
+function binDir(): string {
+  if (!existsSync(BIN_ROOT)) throw new Error('PostgreSQL is not installed (apt-get install postgresql)')
+  const versions = readdirSync(BIN_ROOT)
+    .filter((name) => /^\d+$/.test(name))
+    .sort((a, b) => Number(b) - Number(a))
+  if (versions.length === 0) throw new Error(`no PostgreSQL version under ${BIN_ROOT}`)
+  return join(BIN_ROOT, versions[0]!, 'bin')
+}
+
+/** initdb and the server refuse to run as root: as root, they run as the postgres user. */
+function runAsOwner(command: string, args: string[]): void {
+  const asRoot = process.getuid?.() === 0
+  const [file, argv] = asRoot ? ['runuser', ['-u', 'postgres', '--', command, ...args]] : [command, args]
+  execFileSync(file, argv, { stdio: ['ignore', 'pipe', 'pipe'] })
+}
+
+let counter = 0
+
+export async function startPostgres(): Promise<PostgresServer> {
+  const external = process.env.TEST_DATABASE_URL
+  if (external) return withDatabases(external, async () => {})
+  const bin = binDir()
+  const dir = mkdtempSync(join(tmpdir(), 'pg-test-'))
+  if (process.getuid?.() === 0) chownSync(dir, uidOf('postgres'), gidOf('postgres'))
+  const data = join(dir, 'data')
+  runAsOwner(join(bin, 'initdb'), ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8'])
+  const port = await freePort()
+  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`
+  runAsOwner(join(bin, 'pg_ctl'), ['-D', data, '-l', join(dir, 'log'), '-o', options, '-w', 'start'])
+  const stop = async () => {
+    try {
+      runAsOwner(join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop'])
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }
+  return withDatabases(`postgres://postgres@127.0.0.1:${port}/postgres`, stop)
+}
+
+function withDatabases(url: string, stop: () => Promise<void>): PostgresServer {
+  return {
+    url,
+    async database() {
+      const name = `test_${process.pid}_${Date.now()}_${++counter}`
+      const admin = new pg.Client({ connectionString: url })
+      await admin.connect()
+      try {
+        await admin.query(`CREATE DATABASE ${name}`)
+      } finally {
+        await admin.end()
+      }
+      const next = new URL(url)
+      next.pathname = `/${name}`
+      return next.toString()
+    },
+    stop,
+  }
+}
+
+function uidOf(user: string): number {
+  return Number(execFileSync('id', ['-u', user], { encoding: 'utf8' }).trim())
+}
+function gidOf(user: string): number {
+  return Number(execFileSync('id', ['-g', user], { encoding: 'utf8' }).trim())
+}
