@@ -4,10 +4,12 @@
 // keeps the sandbox alive while turns run. The only module that imports `e2b` (an optional peer
 // dependency, loaded when this provider starts).
 import type { CommandHandle, Sandbox } from 'e2b'
+import { sleep } from '../abort.js'
 import type { DebugLog } from '../debug.js'
 import { ClaudeAgentClientError } from '../errors.js'
 import { callerEnv, credentialEnv, secretValues, type CredentialOptions } from './credentials.js'
 import { describeE2BError } from './e2b-errors.js'
+import { SESSION_METADATA_KEY, sessionSandbox } from './e2b-session.js'
 import { probe, waitForHealth } from './health.js'
 import type { SandboxInfo, SandboxProvider, ServerEndpoint } from './provider.js'
 import { generateToken } from './token.js'
@@ -19,6 +21,17 @@ export const E2B_SERVER_PORT = 3000
 export const E2B_START_COMMAND = `node ${E2B_APP_DIR}/packages/server/dist/main.js`
 /** The template's DATA_DIR. The token is kept next to it so another process can reconnect by sandbox id. */
 const TOKEN_FILE = '/home/user/.claude-agent-server/client-auth-token'
+/** The exit code of the start command when another client's server holds the sandbox's lock. */
+const SERVER_RUNNING = 75
+const JOINED = 'another client runs the server'
+/**
+ * One server per sandbox, whoever starts it: the command takes a lock (held by the server
+ * process for its life, released when it dies) and stores its token only once it holds it.
+ */
+const GUARDED_START =
+  `mkdir -p "$(dirname "$CLAUDE_AGENT_TOKEN_FILE")" && exec 9>"$CLAUDE_AGENT_TOKEN_FILE.lock" && ` +
+  `{ flock -n 9 || exit ${SERVER_RUNNING}; } && (umask 077; printf '%s' "$AUTH_TOKEN" > "$CLAUDE_AGENT_TOKEN_FILE") && ` +
+  `exec ${E2B_START_COMMAND}`
 
 export interface E2BProviderOptions extends CredentialOptions {
   /** E2B API key. @default process.env.E2B_API_KEY */
@@ -29,6 +42,14 @@ export interface E2BProviderOptions extends CredentialOptions {
   timeoutMs?: number
   /** Connect to this existing (running or paused) sandbox instead of creating one. */
   sandboxId?: string
+  /**
+   * One sandbox per session id (a user, a task): start() finds the sandbox whose metadata
+   * `claude-agent-session` is this id, resumes it if paused, and creates it (with that metadata)
+   * if there is none. Clients starting the same id at once end up in one sandbox.
+   */
+  sessionId?: string
+  /** stop() pauses the sandbox instead of killing it, to be resumed by `sessionId` or `sandboxId`. @default false */
+  pauseOnClose?: boolean
   /** The token the server requires. @default the one stored in the sandbox, else a fresh random one */
   token?: string
   /** How long to wait for the server's `/health`. @default 60_000 */
@@ -75,13 +96,9 @@ export class E2BProvider implements SandboxProvider {
 
   async start(signal?: AbortSignal): Promise<ServerEndpoint> {
     this.stopped = false
+    this.paused = false
     const { Sandbox } = await loadE2b()
-    const id = this.options.sandboxId
-    const sandbox = await this.call(id ? `connect to sandbox ${id}` : 'create a sandbox', () =>
-      id
-        ? Sandbox.connect(id, this.connectionOptions())
-        : Sandbox.create(this.options.template ?? E2B_TEMPLATE, { ...this.connectionOptions(), metadata: this.options.metadata ?? {} }),
-    )
+    const { sandbox, reuse } = await this.obtainSandbox(Sandbox)
     if (this.stopped) {
       // stop() ran while the sandbox was being made: it cannot have killed it.
       await sandbox.kill().catch(() => undefined)
@@ -89,7 +106,34 @@ export class E2BProvider implements SandboxProvider {
     }
     this.sandbox = sandbox
     this.log(`sandbox ${sandbox.sandboxId} ready`)
-    return this.ensureServer(sandbox, { reuse: id !== undefined, signal })
+    return this.ensureServer(sandbox, { reuse, signal })
+  }
+
+  /** The sandbox to run in: the one named by `sandboxId`, the session's, or a new one. */
+  private async obtainSandbox(Sandbox: typeof import('e2b').Sandbox): Promise<{ sandbox: Sandbox; reuse: boolean }> {
+    const { sandboxId, sessionId } = this.options
+    if (sandboxId) {
+      return {
+        sandbox: await this.call(`connect to sandbox ${sandboxId}`, () => Sandbox.connect(sandboxId, this.connectionOptions())),
+        reuse: true,
+      }
+    }
+    const metadata = { ...this.options.metadata, ...(sessionId !== undefined && { [SESSION_METADATA_KEY]: sessionId }) }
+    const create = () => Sandbox.create(this.options.template ?? E2B_TEMPLATE, { ...this.connectionOptions(), metadata })
+    if (sessionId === undefined) return { sandbox: await this.call('create a sandbox', create), reuse: false }
+    return this.call(`find or create the sandbox of session ${sessionId}`, () =>
+      sessionSandbox(sessionId, {
+        list: () =>
+          listAll(Sandbox, {
+            ...this.connectionOptions(),
+            query: { metadata: { [SESSION_METADATA_KEY]: sessionId }, state: ['running', 'paused'] },
+          }),
+        connect: (id) => Sandbox.connect(id, this.connectionOptions()),
+        create,
+        kill: async (sandbox) => void (await sandbox.kill()),
+        log: (message) => this.log(message),
+      }),
+    )
   }
 
   async stop(): Promise<void> {
@@ -100,6 +144,13 @@ export class E2BProvider implements SandboxProvider {
     this.server = undefined
     // A paused sandbox was parked on purpose (resume it later with `sandboxId`): keep it.
     if (!sandbox || this.paused) return
+    if (this.options.pauseOnClose) {
+      await sandbox.pause().then(
+        () => (this.paused = true),
+        (error: unknown) => this.log(`pausing sandbox ${sandbox.sandboxId} failed (left running): ${describe(error)}`),
+      )
+      return
+    }
     await sandbox.kill().catch((error: unknown) => this.log(`killing sandbox ${sandbox.sandboxId} failed: ${describe(error)}`))
   }
 
@@ -156,20 +207,52 @@ export class E2BProvider implements SandboxProvider {
     }
     this.token ??= this.options.token ?? generateToken()
     await this.startServer(sandbox, this.token)
-    // 401 counts as up: the server is there and wants its token (which we have).
-    await waitForHealth(baseUrl, {
-      token: this.token,
-      acceptUnauthorized: true,
-      timeoutMs: this.options.startTimeoutMs ?? 60_000,
-      gone: () => this.serverExit,
-      signal: abort,
-      intervalMs: 250,
-    })
+    try {
+      // 401 counts as up: the server is there and wants its token (which we have).
+      await waitForHealth(baseUrl, {
+        token: this.token,
+        acceptUnauthorized: true,
+        timeoutMs: this.startTimeoutMs,
+        gone: () => this.serverExit,
+        signal: abort,
+        intervalMs: 250,
+      })
+    } catch (error) {
+      if (!this.serverExit?.startsWith(JOINED)) throw error
+      return this.joinServer(sandbox, baseUrl, abort)
+    }
     return { baseUrl, token: this.token }
   }
 
+  /** Another client's server holds the sandbox: wait for it, with the token it stored. */
+  private async joinServer(sandbox: Sandbox, baseUrl: string, signal: AbortSignal): Promise<ServerEndpoint> {
+    this.log(`sandbox ${sandbox.sandboxId} runs a server already (another client started it); waiting for it`)
+    const deadline = Date.now() + this.startTimeoutMs
+    for (;;) {
+      const token = await storedToken(sandbox)
+      if (token) {
+        await waitForHealth(baseUrl, { token, timeoutMs: Math.max(0, deadline - Date.now()), signal, intervalMs: 250 })
+        this.token = token
+        return { baseUrl, token }
+      }
+      if (Date.now() > deadline) {
+        throw new ClaudeAgentClientError(
+          'PROVIDER_FAILED',
+          `E2B: the server of sandbox ${sandbox.sandboxId} stored no token within ${this.startTimeoutMs} ms`,
+        )
+      }
+      await sleep(250, signal)
+    }
+  }
+
   private async startServer(sandbox: Sandbox, token: string): Promise<void> {
-    const envs = { ...credentialEnv(this.options), HOST: '0.0.0.0', PORT: String(E2B_SERVER_PORT), AUTH_TOKEN: token }
+    const envs = {
+      ...credentialEnv(this.options),
+      HOST: '0.0.0.0',
+      PORT: String(E2B_SERVER_PORT),
+      AUTH_TOKEN: token,
+      CLAUDE_AGENT_TOKEN_FILE: TOKEN_FILE,
+    }
     const secrets = [token, ...secretValues(envs)]
     const keep = (data: string) => {
       for (const line of data.split('\n').filter(Boolean)) {
@@ -179,17 +262,17 @@ export class E2BProvider implements SandboxProvider {
         this.log(`[sandbox server] ${clean}`)
       }
     }
-    await this.call('store the server token', () => sandbox.files.write(TOKEN_FILE, token), 'sandbox')
     this.serverExit = undefined
     // timeoutMs 0: the server runs as long as the sandbox, not the SDK's 60 s command default.
     const server = await this.call(
       'start the server',
-      () => sandbox.commands.run(E2B_START_COMMAND, { background: true, envs, timeoutMs: 0, onStdout: keep, onStderr: keep }),
+      () => sandbox.commands.run(GUARDED_START, { background: true, envs, timeoutMs: 0, onStdout: keep, onStderr: keep }),
       'sandbox',
     )
     this.server = server
     // A non-zero exit rejects (CommandExitError, with exitCode); a cut connection rejects too.
-    const exited = (code: number) => `the server exited (code ${code})${this.output.length ? `:\n${this.output.join('\n')}` : ''}`
+    const exited = (code: number) =>
+      code === SERVER_RUNNING ? JOINED : `the server exited (code ${code})${this.output.length ? `:\n${this.output.join('\n')}` : ''}`
     server.wait().then(
       (result) => (this.serverExit = exited(result.exitCode)),
       (error: unknown) => {
@@ -223,6 +306,10 @@ export class E2BProvider implements SandboxProvider {
   private serverUrl(sandbox: Sandbox): string {
     const host = sandbox.getHost(E2B_SERVER_PORT)
     return this.options.serverUrl ? this.options.serverUrl(host) : `https://${host}`
+  }
+
+  private get startTimeoutMs(): number {
+    return this.options.startTimeoutMs ?? 60_000
   }
 
   private get requestTimeoutMs(): number {
@@ -266,6 +353,15 @@ export class E2BProvider implements SandboxProvider {
   private log(message: string): void {
     this.options.log?.(`[e2b] ${message}`)
   }
+}
+
+/** Every sandbox E2B lists for `options` (all pages). */
+async function listAll(Sandbox: typeof import('e2b').Sandbox, options: object): Promise<Array<{ sandboxId: string; startedAt: Date }>> {
+  // The SDK reads the connection options (apiUrl too) here; its list options' type names fewer.
+  const pages = Sandbox.list(options)
+  const found = []
+  while (pages.hasNext) found.push(...(await pages.nextItems()))
+  return found
 }
 
 /** The token a previous start stored in the sandbox, if any. */

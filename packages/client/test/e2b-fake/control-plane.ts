@@ -76,7 +76,9 @@ async function create(state: FakeState, request: IncomingMessage, response: Serv
 
 function list(state: FakeState, url: URL, response: ServerResponse): void {
   if (state.faulted('list', response)) return
-  const states = (url.searchParams.get('state') ?? 'running,paused').split(',')
+  // openapi-fetch sends an array as repeated parameters (`state=running&state=paused`).
+  const asked = url.searchParams.getAll('state').flatMap((value) => value.split(','))
+  const states = asked.length ? asked : ['running', 'paused']
   // The SDK encodes each key and value, then the pairs as one query value.
   const wanted = [...new URLSearchParams(url.searchParams.get('metadata') ?? '')].map(([k, v]) => [
     decodeURIComponent(k),
