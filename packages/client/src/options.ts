@@ -212,6 +212,10 @@ function validateProvider(options: ClaudeAgentClientOptions): void {
   if (sessionId !== undefined && (typeof sessionId !== 'string' || sessionId === '' || sessionId.length > 256)) {
     throw invalid('e2b.sessionId must be a non-empty string of at most 256 characters')
   }
+  const onClose = options.e2b?.onClose
+  if (onClose !== undefined && !['kill', 'pause', 'keep'].includes(onClose)) {
+    throw invalid(`e2b.onClose must be 'kill', 'pause' or 'keep', got "${String(onClose)}"`)
+  }
   if (sessionId !== undefined && options.sandboxId !== undefined) {
     throw invalid('e2b.sessionId finds the sandbox by session; it cannot be combined with sandboxId')
   }

@@ -48,8 +48,13 @@ export interface E2BProviderOptions extends CredentialOptions {
    * if there is none. Clients starting the same id at once end up in one sandbox.
    */
   sessionId?: string
-  /** stop() pauses the sandbox instead of killing it, to be resumed by `sessionId` or `sandboxId`. @default false */
-  pauseOnClose?: boolean
+  /**
+   * What stop() does with the sandbox: `kill` it; `pause` it (memory kept; resumed by the next
+   * start with `sessionId` or `sandboxId`); or `keep` it running (e.g. another client uses it;
+   * its timeout ends it). A sandbox paused by `pause()` is always kept.
+   * @default 'kill'
+   */
+  onClose?: 'kill' | 'pause' | 'keep'
   /** The token the server requires. @default the one stored in the sandbox, else a fresh random one */
   token?: string
   /** How long to wait for the server's `/health`. @default 60_000 */
@@ -143,8 +148,8 @@ export class E2BProvider implements SandboxProvider {
     this.sandbox = undefined
     this.server = undefined
     // A paused sandbox was parked on purpose (resume it later with `sandboxId`): keep it.
-    if (!sandbox || this.paused) return
-    if (this.options.pauseOnClose) {
+    if (!sandbox || this.paused || this.options.onClose === 'keep') return
+    if (this.options.onClose === 'pause') {
       await sandbox.pause().then(
         () => (this.paused = true),
         (error: unknown) => this.log(`pausing sandbox ${sandbox.sandboxId} failed (left running): ${describe(error)}`),

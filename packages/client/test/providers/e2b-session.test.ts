@@ -65,13 +65,13 @@ describe('e2b provider: one sandbox per session id', () => {
   let sandbox: FakeSandbox
 
   it('creates the sandbox when the session has none, with the session in its metadata', async () => {
-    const first = sessionClient(id, { metadata: { team: 'blue' }, pauseOnClose: true })
+    const first = sessionClient(id, { metadata: { team: 'blue' }, onClose: 'pause' })
     await first.start()
     sandbox = sandboxOf(first)
     assert.deepEqual(sandbox.metadata, { team: 'blue', [SESSION_METADATA_KEY]: id })
     assert.equal((await first.prompt('ping')).result, 'pong')
     await first.stop()
-    assert.equal(sandbox.state, 'paused', 'pauseOnClose: stop() paused the sandbox instead of killing it')
+    assert.equal(sandbox.state, 'paused', "onClose 'pause': stop() paused the sandbox instead of killing it")
   })
 
   it('resumes the paused sandbox, its server and history as they were', async () => {
@@ -82,14 +82,16 @@ describe('e2b provider: one sandbox per session id', () => {
     assert.equal(sandbox.processes.length, 1, 'the same server, not a new one')
     assert.ok((await second.sessions.get('default')).lastSeq > 0, 'with the first client’s history')
 
-    const third = sessionClient(id)
+    const third = sessionClient(id, { onClose: 'keep' })
     await third.start()
     assert.equal(third.sandbox?.id, sandbox.id, 'a running sandbox is found and reused')
     assert.equal(sandbox.processes.length, 1)
     assert.equal((await third.prompt('ping')).result, 'pong')
     await third.stop()
-    assert.equal(sandbox.state, 'killed', 'without pauseOnClose, stop() kills it')
+    assert.equal(sandbox.state, 'running', "onClose 'keep': stop() left it to the other client")
+    assert.equal((await second.prompt('ping')).result, 'pong')
     await second.stop()
+    assert.equal(sandbox.state, 'killed', 'by default, stop() kills it')
   })
 
   it('recreates a killed sandbox; another session id gets its own', async () => {
@@ -141,10 +143,11 @@ describe('e2b provider: two clients of one session at once', () => {
     await Promise.all([a.stop(), b.stop()])
   })
 
-  it('sessionId with sandboxId, or an empty one, is refused', () => {
+  it('sessionId with sandboxId, an empty one, or an unknown onClose is refused', () => {
     for (const options of [
       { e2bApiKey: E2B_KEY, sandboxId: 'x', e2b: { sessionId: 'y' } },
       { e2bApiKey: E2B_KEY, e2b: { sessionId: '' } },
+      { e2bApiKey: E2B_KEY, e2b: { onClose: 'destroy' as 'kill' } },
     ]) {
       assert.throws(
         () => new ClaudeAgentClient(options),
