@@ -114,12 +114,17 @@ describe('e2b provider: one sandbox per session id', () => {
 describe('e2b provider: two clients of one session at once', () => {
   it('starting together, they end up in one sandbox with one server', async () => {
     const id = `race-${RUN}`
+    // Both look before either has created one: both create (E2B cannot refuse the second).
+    fake.inject('list', { together: 2 }, 2)
     const [a, b] = [sessionClient(id), sessionClient(id)]
     await Promise.all([a.start(), b.start()])
     assert.equal(a.sandbox?.id, b.sandbox?.id)
-    const [running, ...others] = sessionSandboxes(id).filter((s) => s.state !== 'killed')
-    assert.equal(others.length, 0, 'every other sandbox of the session was killed')
-    assert.equal(running?.id, a.sandbox?.id)
+    const made = sessionSandboxes(id)
+    assert.equal(made.length, 2, 'both created one')
+    const [oldest, younger] = made.sort((x, y) => x.startedAt.getTime() - y.startedAt.getTime() || (x.id < y.id ? -1 : 1))
+    assert.equal(a.sandbox?.id, oldest!.id, 'both use the oldest')
+    assert.equal(younger!.state, 'killed', 'its creator killed the other')
+    const running = oldest
     assert.equal(live(running!).length, 1, 'one server')
     assert.deepEqual(await Promise.all([a.prompt('ping'), b.prompt('ping')]).then((r) => r.map((x) => x.result)), ['pong', 'pong'])
     await Promise.all([a.stop(), b.stop()])
