@@ -1,37 +1,20 @@
-// The E2B provider, the original client's default: creates (or reconnects to) a sandbox from the
-// `claude-agent-server` template, starts the server in it with the model credential and a fresh
-// token in its environment (the credential never goes over `/config`), waits for `/health`, and
-// keeps the sandbox alive while turns run. The only module that imports `e2b` (an optional peer
-// dependency, loaded when this provider starts).
-import type { CommandHandle, Sandbox } from 'e2b'
-import { sleep } from '../abort.js'
+// The E2B provider, the original client's default: creates a sandbox from the
+// `claude-agent-server` template (or reconnects to one by sandbox id, or finds the one of a
+// session id: e2b-session.ts), starts the server in it with the model credential and a fresh
+// token in its environment (e2b-server.ts; the credential never goes over `/config`), waits for
+// `/health`, and keeps the sandbox alive while turns run. The only module that loads `e2b` (an
+// optional peer dependency, imported when this provider starts; the others import its types).
+import type { Sandbox } from 'e2b'
 import type { DebugLog } from '../debug.js'
 import { ClaudeAgentClientError } from '../errors.js'
-import { callerEnv, credentialEnv, secretValues, type CredentialOptions } from './credentials.js'
+import { callerEnv, type CredentialOptions } from './credentials.js'
 import { describeE2BError } from './e2b-errors.js'
 import { SESSION_METADATA_KEY, sessionSandbox } from './e2b-session.js'
-import { probe, waitForHealth } from './health.js'
+import { E2B_SERVER_PORT, SandboxServer } from './e2b-server.js'
 import type { SandboxInfo, SandboxProvider, ServerEndpoint } from './provider.js'
-import { generateToken } from './token.js'
 
-// As deploy/e2b/template.ts builds the template (a test keeps them equal).
 export const E2B_TEMPLATE = 'claude-agent-server'
-export const E2B_APP_DIR = '/opt/claude-agent-server'
-export const E2B_SERVER_PORT = 3000
-export const E2B_START_COMMAND = `node ${E2B_APP_DIR}/packages/server/dist/main.js`
-/** The template's DATA_DIR. The token is kept next to it so another process can reconnect by sandbox id. */
-const TOKEN_FILE = '/home/user/.claude-agent-server/client-auth-token'
-/** The exit code of the start command when another client's server holds the sandbox's lock. */
-const SERVER_RUNNING = 75
-const JOINED = 'another client runs the server'
-/**
- * One server per sandbox, whoever starts it: the command takes a lock (held by the server
- * process for its life, released when it dies) and stores its token only once it holds it.
- */
-const GUARDED_START =
-  `mkdir -p "$(dirname "$CLAUDE_AGENT_TOKEN_FILE")" && exec 9>"$CLAUDE_AGENT_TOKEN_FILE.lock" && ` +
-  `{ flock -n 9 || exit ${SERVER_RUNNING}; } && (umask 077; printf '%s' "$AUTH_TOKEN" > "$CLAUDE_AGENT_TOKEN_FILE") && ` +
-  `exec ${E2B_START_COMMAND}`
+export { E2B_APP_DIR, E2B_SERVER_PORT, E2B_START_COMMAND } from './e2b-server.js'
 
 export interface E2BProviderOptions extends CredentialOptions {
   /** E2B API key. @default process.env.E2B_API_KEY */
@@ -85,15 +68,20 @@ export class E2BProvider implements SandboxProvider {
   readonly name = 'e2b'
   readonly passesCredential = true
   private sandbox?: Sandbox
-  private server?: CommandHandle
-  private serverExit?: string
-  private token?: string
+  private readonly server: SandboxServer
   private keepAlive?: ReturnType<typeof setInterval>
   private paused = false
   private stopped = false
-  private readonly output: string[] = []
 
-  constructor(private readonly options: E2BProviderOptions = {}) {}
+  constructor(private readonly options: E2BProviderOptions = {}) {
+    this.server = new SandboxServer({
+      ...options,
+      startTimeoutMs: options.startTimeoutMs ?? 60_000,
+      serverUrl: (sandbox) => this.serverUrl(sandbox),
+      call: (what, run) => this.call(what, run, 'sandbox'),
+      log: (message) => this.log(message),
+    })
+  }
 
   private get timeoutMs(): number {
     return this.options.timeoutMs ?? 300_000
@@ -111,7 +99,7 @@ export class E2BProvider implements SandboxProvider {
     }
     this.sandbox = sandbox
     this.log(`sandbox ${sandbox.sandboxId} ready`)
-    return this.ensureServer(sandbox, { reuse, signal })
+    return this.server.ensure(sandbox, { reuse, signal })
   }
 
   /** The sandbox to run in: the one named by `sandboxId`, the session's, or a new one. */
@@ -146,7 +134,6 @@ export class E2BProvider implements SandboxProvider {
     this.onTurnEnd()
     const sandbox = this.sandbox
     this.sandbox = undefined
-    this.server = undefined
     // A paused sandbox was parked on purpose (resume it later with `sandboxId`): keep it.
     if (!sandbox || this.paused || this.options.onClose === 'keep') return
     if (this.options.onClose === 'pause') {
@@ -169,6 +156,7 @@ export class E2BProvider implements SandboxProvider {
       host: sandbox.getHost(E2B_SERVER_PORT),
       url: this.serverUrl(sandbox),
       paused: this.paused,
+      ...(this.options.sessionId !== undefined && { session: this.options.sessionId }),
     }
   }
 
@@ -199,92 +187,7 @@ export class E2BProvider implements SandboxProvider {
     const sandbox = await this.call(`resume sandbox ${id}`, () => Sandbox.connect(id, this.connectionOptions()))
     this.sandbox = sandbox
     this.paused = false
-    return this.ensureServer(sandbox, { reuse: true, signal })
-  }
-
-  /** The sandbox's server: with `reuse`, one that answers already; else start it with the credential and a token. */
-  private async ensureServer(sandbox: Sandbox, how: { reuse: boolean; signal?: AbortSignal | undefined }): Promise<ServerEndpoint> {
-    const baseUrl = this.serverUrl(sandbox)
-    const abort = how.signal ?? new AbortController().signal
-    if (how.reuse) {
-      this.token ??= this.options.token ?? (await storedToken(sandbox))
-      if (this.token && (await probe(`${baseUrl}/health`, this.token, abort)) === 200) return { baseUrl, token: this.token }
-    }
-    this.token ??= this.options.token ?? generateToken()
-    await this.startServer(sandbox, this.token)
-    try {
-      // 401 counts as up: the server is there and wants its token (which we have).
-      await waitForHealth(baseUrl, {
-        token: this.token,
-        acceptUnauthorized: true,
-        timeoutMs: this.startTimeoutMs,
-        gone: () => this.serverExit,
-        signal: abort,
-        intervalMs: 250,
-      })
-    } catch (error) {
-      if (!this.serverExit?.startsWith(JOINED)) throw error
-      return this.joinServer(sandbox, baseUrl, abort)
-    }
-    return { baseUrl, token: this.token }
-  }
-
-  /** Another client's server holds the sandbox: wait for it, with the token it stored. */
-  private async joinServer(sandbox: Sandbox, baseUrl: string, signal: AbortSignal): Promise<ServerEndpoint> {
-    this.log(`sandbox ${sandbox.sandboxId} runs a server already (another client started it); waiting for it`)
-    const deadline = Date.now() + this.startTimeoutMs
-    for (;;) {
-      const token = await storedToken(sandbox)
-      if (token) {
-        await waitForHealth(baseUrl, { token, timeoutMs: Math.max(0, deadline - Date.now()), signal, intervalMs: 250 })
-        this.token = token
-        return { baseUrl, token }
-      }
-      if (Date.now() > deadline) {
-        throw new ClaudeAgentClientError(
-          'PROVIDER_FAILED',
-          `E2B: the server of sandbox ${sandbox.sandboxId} stored no token within ${this.startTimeoutMs} ms`,
-        )
-      }
-      await sleep(250, signal)
-    }
-  }
-
-  private async startServer(sandbox: Sandbox, token: string): Promise<void> {
-    const envs = {
-      ...credentialEnv(this.options),
-      HOST: '0.0.0.0',
-      PORT: String(E2B_SERVER_PORT),
-      AUTH_TOKEN: token,
-      CLAUDE_AGENT_TOKEN_FILE: TOKEN_FILE,
-    }
-    const secrets = [token, ...secretValues(envs)]
-    const keep = (data: string) => {
-      for (const line of data.split('\n').filter(Boolean)) {
-        const clean = secrets.reduce((out, secret) => out.split(secret).join('[redacted]'), line)
-        this.output.push(clean)
-        if (this.output.length > 20) this.output.shift()
-        this.log(`[sandbox server] ${clean}`)
-      }
-    }
-    this.serverExit = undefined
-    // timeoutMs 0: the server runs as long as the sandbox, not the SDK's 60 s command default.
-    const server = await this.call(
-      'start the server',
-      () => sandbox.commands.run(GUARDED_START, { background: true, envs, timeoutMs: 0, onStdout: keep, onStderr: keep }),
-      'sandbox',
-    )
-    this.server = server
-    // A non-zero exit rejects (CommandExitError, with exitCode); a cut connection rejects too.
-    const exited = (code: number) =>
-      code === SERVER_RUNNING ? JOINED : `the server exited (code ${code})${this.output.length ? `:\n${this.output.join('\n')}` : ''}`
-    server.wait().then(
-      (result) => (this.serverExit = exited(result.exitCode)),
-      (error: unknown) => {
-        const code = (error as { exitCode?: unknown }).exitCode
-        this.serverExit = typeof code === 'number' ? exited(code) : `the connection to the server's process ended: ${describe(error)}`
-      },
-    )
+    return this.server.ensure(sandbox, { reuse: true, signal })
   }
 
   /** The sandbox was killed or its timeout ran out (E2B no longer knows it): its server never comes back. */
@@ -311,10 +214,6 @@ export class E2BProvider implements SandboxProvider {
   private serverUrl(sandbox: Sandbox): string {
     const host = sandbox.getHost(E2B_SERVER_PORT)
     return this.options.serverUrl ? this.options.serverUrl(host) : `https://${host}`
-  }
-
-  private get startTimeoutMs(): number {
-    return this.options.startTimeoutMs ?? 60_000
   }
 
   private get requestTimeoutMs(): number {
@@ -367,15 +266,6 @@ async function listAll(Sandbox: typeof import('e2b').Sandbox, options: object): 
   const found = []
   while (pages.hasNext) found.push(...(await pages.nextItems()))
   return found
-}
-
-/** The token a previous start stored in the sandbox, if any. */
-async function storedToken(sandbox: Sandbox): Promise<string | undefined> {
-  try {
-    return (await sandbox.files.read(TOKEN_FILE)).trim() || undefined
-  } catch {
-    return undefined
-  }
 }
 
 async function loadE2b(): Promise<{ Sandbox: typeof Sandbox }> {
