@@ -93,8 +93,9 @@ export class E2BProvider implements SandboxProvider {
     const { Sandbox } = await loadE2b()
     const { sandbox, reuse } = await this.obtainSandbox(Sandbox)
     if (this.stopped) {
-      // stop() ran while the sandbox was being made: it cannot have killed it.
-      await sandbox.kill().catch(() => undefined)
+      // stop() ran while the sandbox was being made: it cannot have killed it. One found (a
+      // session's, or by id) may serve others: leave it.
+      if (!reuse) await sandbox.kill().catch(() => undefined)
       throw new ClaudeAgentClientError('CLIENT_STOPPED', 'The provider was stopped while the sandbox was being created')
     }
     this.sandbox = sandbox
