@@ -1,14 +1,18 @@
 // What the E2B fake knows: its API key, templates, sandboxes, the calls it answered, and the
-// faults a test asked for (an HTTP error, no answer at all, or calls held until several arrived:
-// the latency that lets two clients race), for the next calls of a route.
+// faults a test asked for (an HTTP error, no answer at all, calls held until several arrived:
+// the latency that lets two clients race, or a change just before the answer), for the next calls
+// of a route.
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { FakeSandbox, FakeTemplate } from './sandbox.js'
 import { sendError } from './http.js'
 
 export type FakeRoute = 'create' | 'list' | 'info' | 'timeout' | 'pause' | 'connect' | 'kill' | 'envd'
 
-/** `together`: the call waits until this many calls of its route are waiting, then all go on. */
-export type Fault = { status: number; message: string } | 'hang' | { together: number }
+/**
+ * `together`: the call waits until this many calls of its route are waiting, then all go on.
+ * `before`: something happens (e.g. a kill) just before the call is answered as usual.
+ */
+export type Fault = { status: number; message: string } | 'hang' | { together: number } | { before: () => Promise<unknown> }
 
 export interface FakeCall {
   route: FakeRoute
@@ -43,6 +47,9 @@ export class FakeState {
     if (fault === 'hang') this.hung.add(response)
     else if ('together' in fault) {
       await this.together(route, fault.together)
+      return false
+    } else if ('before' in fault) {
+      await fault.before()
       return false
     } else sendError(response, fault.status, fault.message)
     return true

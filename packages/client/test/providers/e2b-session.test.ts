@@ -148,6 +148,33 @@ describe('e2b provider: two clients of one session at once', () => {
     await Promise.all([a.stop(), b.stop()])
   })
 
+  it('a sandbox killed between the list and the connect is replaced by a new one', async () => {
+    const id = `gone-${RUN}`
+    const first = sessionClient(id, { onClose: 'keep' })
+    await first.start()
+    const listed = sandboxOf(first)
+    await first.stop()
+    // Killed after the list answered, just before the connect: E2B answers that one 404.
+    fake.inject('connect', { before: () => listed.kill('kill') })
+    const second = sessionClient(id)
+    await second.start()
+    assert.notEqual(second.sandbox?.id, listed.id)
+    assert.equal((await second.prompt('ping')).result, 'pong')
+    await second.stop()
+  })
+
+  it('an E2B that refuses the key: PROVIDER_FAILED naming the session, no sandbox made', async () => {
+    const made = fake.sandboxes.size
+    const client = new ClaudeAgentClient({ e2bApiKey: `e2b_${'0'.repeat(40)}`, e2b: { ...connection(), sessionId: 'refused' } })
+    await assert.rejects(client.start(), (error: unknown) => {
+      assert.ok(isClaudeAgentClientError(error, 'PROVIDER_FAILED'), String(error))
+      assert.match(error.message, /could not find or create the sandbox of session refused: E2B refused the API key \(HTTP 401\)/)
+      return true
+    })
+    await client.stop()
+    assert.equal(fake.sandboxes.size, made)
+  })
+
   it('sessionId with sandboxId, an empty one, or an unknown onClose is refused', () => {
     for (const options of [
       { e2bApiKey: E2B_KEY, sandboxId: 'x', e2b: { sessionId: 'y' } },
