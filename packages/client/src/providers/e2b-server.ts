@@ -6,13 +6,10 @@ import { sleep } from '../abort.js'
 import { ClaudeAgentClientError } from '../errors.js'
 import { credentialEnv, secretValues, type CredentialOptions } from './credentials.js'
 import { probe, waitForHealth } from './health.js'
+import { E2B_SERVER_PORT, E2B_START_COMMAND } from './e2b-template.js'
 import type { ServerEndpoint } from './provider.js'
 import { generateToken } from './token.js'
 
-// As deploy/e2b/template.ts builds the template (a test keeps them equal).
-export const E2B_APP_DIR = '/opt/claude-agent-server'
-export const E2B_SERVER_PORT = 3000
-export const E2B_START_COMMAND = `node ${E2B_APP_DIR}/packages/server/dist/main.js`
 /** The template's DATA_DIR. The token is kept next to it so another process can reconnect by sandbox id. */
 const TOKEN_FILE = '/home/user/.claude-agent-server/client-auth-token'
 /** The exit code of the start command when another client's server holds the sandbox's lock. */

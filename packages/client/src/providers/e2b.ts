@@ -10,11 +10,11 @@ import { ClaudeAgentClientError } from '../errors.js'
 import { callerEnv, type CredentialOptions } from './credentials.js'
 import { describeE2BError } from './e2b-errors.js'
 import { SESSION_METADATA_KEY, sessionSandbox } from './e2b-session.js'
-import { E2B_SERVER_PORT, SandboxServer } from './e2b-server.js'
+import { SandboxServer } from './e2b-server.js'
+import { E2B_SERVER_PORT, E2B_TEMPLATE } from './e2b-template.js'
 import type { SandboxInfo, SandboxProvider, ServerEndpoint } from './provider.js'
 
-export const E2B_TEMPLATE = 'claude-agent-server'
-export { E2B_APP_DIR, E2B_SERVER_PORT, E2B_START_COMMAND } from './e2b-server.js'
+export { E2B_APP_DIR, E2B_SERVER_PORT, E2B_START_COMMAND, E2B_TEMPLATE } from './e2b-template.js'
 
 export interface E2BProviderOptions extends CredentialOptions {
   /** E2B API key. @default process.env.E2B_API_KEY */
