@@ -18,7 +18,10 @@ const OVERLAYS = readdirSync(join(ROOT, 'overlays')).sort()
 
 /** The kubernetes-models class for an object's apiVersion and kind, e.g. apps/v1/Deployment. */
 async function modelOf(o: K8sObject): Promise<new (data: unknown) => { validate(): void }> {
-  const module = (await import(`kubernetes-models/${o.apiVersion}/${o.kind}`)) as Record<string, new (data: unknown) => { validate(): void }>
+  const module = (await import(`kubernetes-models/${o.apiVersion}/${o.kind}`)) as Record<
+    string,
+    new (data: unknown) => { validate(): void }
+  >
   const model = module[o.kind]
   if (!model) throw new Error(`kubernetes-models has no ${o.apiVersion} ${o.kind}`)
   return model
@@ -52,7 +55,15 @@ describe('Kubernetes manifests', () => {
 
       it("validates against Kubernetes' schemas", async () => {
         const kinds = new Set(rendered.objects.map((o) => o.kind))
-        for (const kind of ['Namespace', 'Deployment', 'Service', 'PodDisruptionBudget', 'PersistentVolumeClaim', 'NetworkPolicy', 'Secret'])
+        for (const kind of [
+          'Namespace',
+          'Deployment',
+          'Service',
+          'PodDisruptionBudget',
+          'PersistentVolumeClaim',
+          'NetworkPolicy',
+          'Secret',
+        ])
           assert.ok(kinds.has(kind), `has a ${kind}`)
         assert.deepEqual(await schemaProblems(rendered.objects), [])
       })
@@ -80,7 +91,7 @@ describe('Kubernetes manifests', () => {
     assert.equal(gpod['securityContext'].seccompProfile.type, 'RuntimeDefault')
     assert.equal(containerOf(gvisor)['securityContext'].procMount, undefined)
     const ns = gvisor.objects.find((o) => o.kind === 'Namespace') as K8sObject
-    assert.equal(ns.metadata['labels']['pod-security.kubernetes.io/enforce'], 'baseline')
+    assert.equal((ns.metadata as Record<string, any>)['labels']['pod-security.kubernetes.io/enforce'], 'baseline')
   })
 
   it('names the node and its address from the downward API', () => {
@@ -103,7 +114,10 @@ describe('Kubernetes manifests', () => {
     const tracked = spawnSync('git', ['ls-files', ROOT], { encoding: 'utf8' })
     if (tracked.status !== 0) return
     const files = tracked.stdout.split('\n').filter(Boolean)
-    assert.ok(files.some((f) => f.endsWith('server.env.example')), 'the examples are tracked')
+    assert.ok(
+      files.some((f) => f.endsWith('server.env.example')),
+      'the examples are tracked',
+    )
     assert.deepEqual(
       files.filter((f) => f.endsWith('.env')),
       [],
@@ -146,20 +160,56 @@ describe('Kubernetes manifests', () => {
     const cases: Array<[string, (r: Rendered) => void, RegExp]> = [
       ['a container without limits', (r) => delete containerOf(r)['resources'].limits, /resources: .*server has no limits\.cpu/],
       ['no readiness probe', (r) => delete containerOf(r)['readinessProbe'], /probes: .*has no readinessProbe/],
-      ['a probe on the API port, which wants a token', (r) => (containerOf(r)['readinessProbe'].httpGet.port = 'http'), /ports: readinessProbe is not on METRICS_PORT/],
+      [
+        'a probe on the API port, which wants a token',
+        (r) => (containerOf(r)['readinessProbe'].httpGet.port = 'http'),
+        /ports: readinessProbe is not on METRICS_PORT/,
+      ],
       [
         'an inline API key',
-        (r) => (envEntry(r, 'ANTHROPIC_API_KEY').valueFrom = undefined) || (envEntry(r, 'ANTHROPIC_API_KEY').value = 'sk-ant-api03-xyz'),
+        (r) => {
+          const entry = envEntry(r, 'ANTHROPIC_API_KEY')
+          delete entry.valueFrom
+          entry.value = 'sk-ant-api03-xyz'
+        },
         /noInlineSecrets: .*ANTHROPIC_API_KEY without a secretKeyRef/,
       ],
-      ['a Secret written in a manifest', (r) => r.objects.push({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'keys' }, stringData: { k: 'v' } }), /noInlineSecrets: Secret\/keys/],
-      ['a grace period under the shutdown grace', (r) => (podSpecOf(serverOf(r))!['terminationGracePeriodSeconds'] = 30), /grace: terminationGracePeriodSeconds 30/],
-      ['a Service aimed at another port', (r) => ((r.objects.find((o) => o.kind === 'Service' && o.metadata.name === SERVER) as K8sObject)['spec'].ports[0].targetPort = 8080), /ports: Service\/claude-agent-server port 80 targets 8080/],
+      [
+        'a Secret written in a manifest',
+        (r) => r.objects.push({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'keys' }, stringData: { k: 'v' } }),
+        /noInlineSecrets: Secret\/keys/,
+      ],
+      [
+        'a grace period under the shutdown grace',
+        (r) => (podSpecOf(serverOf(r))!['terminationGracePeriodSeconds'] = 30),
+        /grace: terminationGracePeriodSeconds 30/,
+      ],
+      [
+        'a Service aimed at another port',
+        (r) =>
+          ((r.objects.find((o) => o.kind === 'Service' && o.metadata.name === SERVER) as K8sObject)['spec'].ports[0].targetPort = 8080),
+        /ports: Service\/claude-agent-server port 80 targets 8080/,
+      ],
       ['another image', (r) => (containerOf(r)['image'] = 'claude-agent-server:dev'), /oneImage: .*runs claude-agent-server:dev/],
-      ['more sessions than memory', (r) => (envEntry(r, 'CLUSTER_MAX_SESSIONS').value = '64'), /memory: memory limit 5Gi is under 64 sessions/],
-      ['root', (r) => (containerOf(r)['securityContext'].runAsNonRoot = false) || (podSpecOf(serverOf(r))!['securityContext'].runAsNonRoot = false), /security: .*not runAsNonRoot/],
+      [
+        'more sessions than memory',
+        (r) => (envEntry(r, 'CLUSTER_MAX_SESSIONS').value = '64'),
+        /memory: memory limit 5Gi is under 64 sessions/,
+      ],
+      [
+        'root',
+        (r) => {
+          containerOf(r)['securityContext'].runAsNonRoot = false
+          podSpecOf(serverOf(r))!['securityContext'].runAsNonRoot = false
+        },
+        /security: .*not runAsNonRoot/,
+      ],
       ['a privileged container', (r) => (containerOf(r)['securityContext'].privileged = true), /security: .*is privileged/],
-      ['a selector that selects nothing', (r) => ((r.objects.find((o) => o.kind === 'PodDisruptionBudget') as K8sObject)['spec'].selector.matchLabels = { app: 'x' }), /references: PodDisruptionBudget/],
+      [
+        'a selector that selects nothing',
+        (r) => ((r.objects.find((o) => o.kind === 'PodDisruptionBudget') as K8sObject)['spec'].selector.matchLabels = { app: 'x' }),
+        /references: PodDisruptionBudget/,
+      ],
     ]
     for (const [name, change, expected] of cases) {
       it(`by the rules: ${name}`, () => {
@@ -187,7 +237,8 @@ describe('Kubernetes manifests', () => {
         for (const o of theirs) {
           if (o.kind === 'Secret') o.metadata.name = unhash(o.metadata.name)
           for (const c of containersOf(o))
-            for (const e of (c['env'] ?? []) as any[]) if (e.valueFrom?.secretKeyRef) e.valueFrom.secretKeyRef.name = unhash(e.valueFrom.secretKeyRef.name)
+            for (const e of (c['env'] ?? []) as any[])
+              if (e.valueFrom?.secretKeyRef) e.valueFrom.secretKeyRef.name = unhash(e.valueFrom.secretKeyRef.name)
         }
         const key = (o: K8sObject) => `${o.kind}/${o.metadata.name}`
         const strip = (objects: K8sObject[]) =>

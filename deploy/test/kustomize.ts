@@ -110,8 +110,7 @@ function collect(dir: string, out: Rendered): K8sObject[] {
     out.images.set(image.name, ref)
     for (const container of objects.flatMap(containersOf)) if (container['image'] === image.name) container['image'] = ref
   }
-  if (k['namespace'])
-    for (const o of objects) if (!CLUSTER_SCOPED.has(o.kind)) o.metadata.namespace = k['namespace'] as string
+  if (k['namespace']) for (const o of objects) if (!CLUSTER_SCOPED.has(o.kind)) o.metadata.namespace = k['namespace'] as string
   return objects
 }
 

@@ -124,7 +124,8 @@ const ports: Rule = (r) => {
   }
   for (const svc of r.objects.filter((o) => o.kind === 'Service' && o['spec'].selector?.['app.kubernetes.io/name'] === SERVER))
     for (const p of svc['spec'].ports as any[])
-      if (portNumber(c, p.targetPort) !== api) problems.push(`Service/${svc.metadata.name} port ${p.port} targets ${p.targetPort}, not PORT ${api}`)
+      if (portNumber(c, p.targetPort) !== api)
+        problems.push(`Service/${svc.metadata.name} port ${p.port} targets ${p.targetPort}, not PORT ${api}`)
   const policy = r.objects.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === SERVER)
   const ingress = ((policy?.['spec'].ingress ?? []) as any[]).flatMap((rule) => (rule.ports ?? []).map((p: any) => p.port))
   for (const port of [api, metrics]) if (!ingress.includes(port)) problems.push(`the NetworkPolicy admits nothing on ${port}`)
@@ -155,7 +156,8 @@ const memory: Rule = (r) => {
   const limit = quantity(c['resources']?.limits?.memory ?? '0')
   const request = quantity(c['resources']?.requests?.memory ?? '0')
   const problems: string[] = []
-  if (!(limit >= need)) problems.push(`memory limit ${c['resources']?.limits?.memory} is under ${sessions} sessions' ${Math.ceil(need / 2 ** 20)} Mi`)
+  if (!(limit >= need))
+    problems.push(`memory limit ${c['resources']?.limits?.memory} is under ${sessions} sessions' ${Math.ceil(need / 2 ** 20)} Mi`)
   if (request !== limit) problems.push('memory request differs from the limit')
   return problems
 }
@@ -178,7 +180,8 @@ const references: Rule = (r) => {
     }
     for (const v of (podSpecOf(o)?.['volumes'] ?? []) as any[]) {
       const claim = v.persistentVolumeClaim?.claimName
-      if (claim && !r.objects.some((p) => p.kind === 'PersistentVolumeClaim' && p.metadata.name === claim)) problems.push(`${where(o)} mounts a missing claim ${claim}`)
+      if (claim && !r.objects.some((p) => p.kind === 'PersistentVolumeClaim' && p.metadata.name === claim))
+        problems.push(`${where(o)} mounts a missing claim ${claim}`)
     }
   }
   return problems

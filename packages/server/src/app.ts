@@ -176,7 +176,11 @@ async function startLocked(options: StartServerOptions, unlock: () => void): Pro
   const tokens = new RuntimeTokens(store, tokenEvents(logger), (value) => secrets.add(value))
   const oidc = settings.oidc && new OidcVerifier(settings.oidc, logger)
   const auth = new Authenticator({ tokens: settings.authTokens, runtime: tokens, ...(oidc && { oidc }) })
-  const ready = readiness({ dataDir: settings.dataDir, sandbox, modelUrl: settings.agentVars['ANTHROPIC_BASE_URL'] || settings.demoModelUrl })
+  const ready = readiness({
+    dataDir: settings.dataDir,
+    sandbox,
+    modelUrl: settings.agentVars['ANTHROPIC_BASE_URL'] || settings.demoModelUrl,
+  })
   const app = createHttpApp({
     auth,
     logger,
