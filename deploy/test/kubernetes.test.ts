@@ -206,6 +206,11 @@ describe('Kubernetes manifests', () => {
       ],
       ['a privileged container', (r) => (containerOf(r)['securityContext'].privileged = true), /security: .*is privileged/],
       [
+        'PostgreSQL on another port than the nodes may reach',
+        (r) => ((r.objects.find((o) => o.kind === 'Service' && o.metadata.name === 'postgres') as K8sObject)['spec'].ports[0].port = 5433),
+        /peers: nodes may not reach PostgreSQL on 5433/,
+      ],
+      [
         'a selector that selects nothing',
         (r) => ((r.objects.find((o) => o.kind === 'PodDisruptionBudget') as K8sObject)['spec'].selector.matchLabels = { app: 'x' }),
         /references: PodDisruptionBudget/,

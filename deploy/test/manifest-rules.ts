@@ -132,6 +132,37 @@ const ports: Rule = (r) => {
   return problems
 }
 
+/** The ports a policy's egress rules allow towards pods labelled `name`. */
+function egressPortsTo(policy: K8sObject | undefined, name: string): number[] {
+  return ((policy?.['spec'].egress ?? []) as any[])
+    .filter((rule) => (rule.to ?? []).some((peer: any) => peer.podSelector?.matchLabels?.['app.kubernetes.io/name'] === name))
+    .flatMap((rule) => (rule.ports ?? []).map((p: any) => p.port))
+}
+
+/** Nodes reach each other (forwarding) and, when it runs here, the PostgreSQL on its port. */
+const peers: Rule = (r) => {
+  const d = server(r)
+  const c = d && podSpecOf(d)?.['containers']?.[0]
+  if (!d || !c) return [`no Deployment/${SERVER}`]
+  const policy = r.objects.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === SERVER)
+  const problems: string[] = []
+  const api = Number(plainEnv(c)['PORT'])
+  if (!egressPortsTo(policy, SERVER).includes(api)) problems.push(`nodes may not reach each other on PORT ${api}`)
+  const db = r.objects.find((o) => o.kind === 'StatefulSet' && o.metadata.name === 'postgres')
+  const dbService = r.objects.find((o) => o.kind === 'Service' && o.metadata.name === 'postgres')
+  if (!db) return problems
+  const dbContainer = podSpecOf(db)?.['containers']?.[0] as Record<string, any>
+  for (const p of (dbService?.['spec'].ports ?? []) as any[]) {
+    const port = portNumber(dbContainer, p.targetPort)
+    if (port !== p.port) problems.push(`Service/postgres port ${p.port} targets ${p.targetPort} (${port})`)
+    if (!egressPortsTo(policy, 'postgres').includes(p.port)) problems.push(`nodes may not reach PostgreSQL on ${p.port}`)
+    const dbPolicy = r.objects.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'postgres')
+    const admitted = ((dbPolicy?.['spec'].ingress ?? []) as any[]).flatMap((rule) => (rule.ports ?? []).map((q: any) => q.port))
+    if (!admitted.includes(p.port)) problems.push(`PostgreSQL admits nothing on ${p.port}`)
+  }
+  return problems
+}
+
 /** A SIGTERM'd node gets its whole shutdown grace before the kubelet's SIGKILL. */
 const grace: Rule = (r) => {
   const d = server(r)
@@ -187,7 +218,18 @@ const references: Rule = (r) => {
   return problems
 }
 
-export const RULES: Record<string, Rule> = { resources, probes, security, noInlineSecrets, oneImage, ports, grace, memory, references }
+export const RULES: Record<string, Rule> = {
+  resources,
+  probes,
+  security,
+  noInlineSecrets,
+  oneImage,
+  ports,
+  peers,
+  grace,
+  memory,
+  references,
+}
 
 export function ruleProblems(r: Rendered): string[] {
   return Object.entries(RULES).flatMap(([name, rule]) => rule(r).map((p) => `${name}: ${p}`))
