@@ -1,7 +1,8 @@
 // Fields Kubernetes does not know. kubernetes-models' validate() lets unknown fields through
 // (as the API server does unless asked to be strict), so a misspelt `hostUser: false` or
 // `readinesProbe` would pass it and be dropped on apply. Its type declarations list every
-// field of every type: each object's keys are checked against them, type by type.
+// field of every type: each object's keys are checked against them, type by type. Types
+// declared inline (a StatefulSet's volumeClaimTemplates) and maps (labels) are not walked.
 import { existsSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
