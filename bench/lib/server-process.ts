@@ -36,6 +36,8 @@ export interface ServerProcess {
   memory(): Promise<ServerMemory>
   /** CPU time the server process has used so far (user + system), ms. */
   cpuMs(): Promise<number>
+  /** Starts a CPU profile of the server (no file), or stops it and writes it to `file`. */
+  profile(file?: string): Promise<void>
   /** SIGTERM (grace 0: turns are interrupted), wait for exit, remove the data dir. */
   stop(): Promise<void>
 }
@@ -85,7 +87,7 @@ export async function spawnServer(options: ServerProcessOptions): Promise<Server
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
   const url = `http://127.0.0.1:${port}`
   /** One question to the probe (server-probe.mjs), one answer. */
-  const ask = (type: 'memory' | 'cpu') => {
+  const ask = (type: 'memory' | 'cpu' | 'profile', extra: Record<string, string> = {}) => {
     const reply = new Promise<Record<string, number>>((resolve) => {
       const onMessage = (m: Record<string, number> & { type?: string }) => {
         if (m.type !== type) return
@@ -94,8 +96,8 @@ export async function spawnServer(options: ServerProcessOptions): Promise<Server
       }
       child.on('message', onMessage)
     })
-    child.send({ type })
-    return within(`the server probe (${type})`, reply, 10_000)
+    child.send({ type, ...extra })
+    return within(`the server probe (${type})`, reply, 30_000)
   }
   await waitFor(`the server on ${url}`, async () => {
     if (child.exitCode !== null) throw new Error(`the server exited (${child.exitCode}): ${output}`)
@@ -122,6 +124,9 @@ export async function spawnServer(options: ServerProcessOptions): Promise<Server
     async cpuMs() {
       const usage = await ask('cpu')
       return (usage['user']! + usage['system']!) / 1000
+    },
+    async profile(file) {
+      await ask('profile', file === undefined ? {} : { file })
     },
     async stop() {
       if (child.exitCode === null) {
