@@ -49,6 +49,9 @@ export interface ServerProcessOptions {
   dataDir?: string
   /** Extra environment, e.g. SESSION_IDLE_TIMEOUT_MS. */
   env?: Record<string, string>
+  /** A command the server runs under, e.g. valgrind (bench/tools/server-cpu.ts): it starts
+   * far slower, so the wait for it is longer. */
+  wrapper?: string[]
 }
 
 async function freePort(): Promise<number> {
@@ -64,7 +67,8 @@ export async function spawnServer(options: ServerProcessOptions): Promise<Server
   // With LOG_LEVEL=warn the server does not print its address: pick the port ourselves.
   const port = await freePort()
   let output = ''
-  const child: ChildProcess = spawn(process.execPath, ['--expose-gc', '--import', PROBE, MAIN], {
+  const [command = process.execPath, ...args] = [...(options.wrapper ?? []), process.execPath, '--expose-gc', '--import', PROBE, MAIN]
+  const child: ChildProcess = spawn(command, args, {
     cwd: dataDir, // no stray .env
     env: {
       PATH: process.env['PATH'] ?? '/usr/bin:/bin',
@@ -99,10 +103,14 @@ export async function spawnServer(options: ServerProcessOptions): Promise<Server
     child.send({ type, ...extra })
     return within(`the server probe (${type})`, reply, 30_000)
   }
-  await waitFor(`the server on ${url}`, async () => {
-    if (child.exitCode !== null) throw new Error(`the server exited (${child.exitCode}): ${output}`)
-    return healthy(url)
-  })
+  await waitFor(
+    `the server on ${url}`,
+    async () => {
+      if (child.exitCode !== null) throw new Error(`the server exited (${child.exitCode}): ${output}`)
+      return healthy(url)
+    },
+    options.wrapper ? 600_000 : 30_000,
+  )
 
   return {
     url,

@@ -1,10 +1,15 @@
-// `node --import tsx bench/tools/server-cpu.ts [--turns N] [--warmup N] [--lean] [--profile DIR]`:
-// the server process's own CPU time per warm text turn (user + system, read by the probe),
-// which stays repeatable on a loaded machine where wall times do not. A bare WebSocket client
-// drives one session, so the bench process adds nothing to the server's figure. With
-// --profile, the measured turns are also CPU-profiled (the probe's inspector session, warm-up
-// left out) and the top functions printed; the profile is kept in DIR for a closer look.
-import { mkdirSync, readFileSync } from 'node:fs'
+// `node --import tsx bench/tools/server-cpu.ts [--turns N] [--warmup N] [--lean] [--profile DIR | --callgrind DIR]`:
+// the server process's own CPU per warm text turn. A bare WebSocket client drives one session,
+// so the bench process adds nothing to the server's figure.
+// - default: CPU time (user + system, read by the probe) per turn; on a loaded machine it
+//   moves with the load (shared caches, frequency), so compare runs made back to back.
+// - --profile: the measured turns are then CPU-profiled a second time (the probe's inspector
+//   session, warm-up left out) and the top functions printed; the profile stays in DIR.
+// - --callgrind: the server runs under valgrind's callgrind, its counters zeroed before the
+//   measured turns and dumped after them: instructions per turn, which repeat whatever else
+//   the machine is doing (JIT and GC timing still move them a little).
+import { execFileSync } from 'node:child_process'
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { createSession } from '../lib/api.js'
 import { cleanupAll } from '../lib/cleanup.js'
@@ -13,41 +18,70 @@ import { startStack } from '../lib/stack.js'
 import { WsRecorder, is } from '../lib/ws-recorder.js'
 import { topSelfTime } from './cpu-profile.js'
 
-function option(name: string, fallback: number): number {
+function option(name: string): string | undefined {
   const at = process.argv.indexOf(name)
-  return at < 0 ? fallback : Number(process.argv[at + 1])
+  return at < 0 ? undefined : (process.argv[at + 1] ?? '')
+}
+
+const dirOption = (name: string) => {
+  const value = option(name)
+  if (value === undefined) return undefined
+  const dir = resolve(value || name.slice(2))
+  mkdirSync(dir, { recursive: true })
+  return dir
+}
+
+/** The instructions callgrind counted (its `summary:` line) in the dump of the measured turns. */
+function callgrindTotal(dir: string): number {
+  const file = readdirSync(dir).find((f) => /^callgrind\.out\.\d+\.1$/.test(f))
+  if (!file) throw new Error(`no callgrind output in ${dir}`)
+  const summary = /^summary: (\d+)/m.exec(readFileSync(join(dir, file), 'utf8'))
+  if (!summary) throw new Error(`no summary in ${file}`)
+  return Number(summary[1])
 }
 
 async function main(): Promise<void> {
-  const turns = option('--turns', 100)
-  const warmup = option('--warmup', 20)
+  const turns = Number(option('--turns') ?? 100)
+  const warmup = Number(option('--warmup') ?? 20)
   const lean = process.argv.includes('--lean')
-  const profileAt = process.argv.indexOf('--profile')
-  const profileDir = profileAt < 0 ? undefined : resolve(process.argv[profileAt + 1] ?? 'cpu-profile')
-  if (profileDir) mkdirSync(profileDir, { recursive: true })
-  const stack = await startStack()
+  const profileDir = dirOption('--profile')
+  const callgrindDir = dirOption('--callgrind')
+  const stack = await startStack(
+    callgrindDir
+      ? { wrapper: ['valgrind', '--tool=callgrind', `--callgrind-out-file=${callgrindDir}/callgrind.out.%p`] }
+      : {},
+  )
   const file = profileDir && join(profileDir, `turns-${Date.now()}.cpuprofile`)
+  let instructions: number | undefined
   try {
     await createSession(stack.server.url, 'cpu', lean ? { profile: 'lean' } : {})
     const ws = await WsRecorder.open(stack.server.wsUrl('cpu'))
     const turn = async () => {
       ws.clear()
       ws.prompt(PROMPT.turn)
-      await ws.next(is.result)
+      await ws.next(is.result, 0, 600_000)
     }
     for (let i = 0; i < warmup; i++) await turn()
+    const control = (command: '-z' | '-d') => execFileSync('callgrind_control', [command, String(stack.server.pid)], { stdio: 'ignore' })
+    if (callgrindDir) control('-z')
     const cpu0 = await stack.server.cpuMs()
     for (let i = 0; i < turns; i++) await turn()
     const perTurn = ((await stack.server.cpuMs()) - cpu0) / turns
+    if (callgrindDir) control('-d')
     if (file) {
       await stack.server.profile()
       for (let i = 0; i < turns; i++) await turn()
       await stack.server.profile(file)
     }
     await ws.close()
-    console.log(`server CPU per warm turn: ${perTurn.toFixed(2)} ms (${turns} turns after ${warmup}; ${lean ? 'lean' : 'default'} profile)`)
+    const what = `${turns} turns after ${warmup}; ${lean ? 'lean' : 'default'} profile`
+    console.log(`server CPU time per warm turn: ${perTurn.toFixed(2)} ms (${what}${callgrindDir ? ', under valgrind' : ''})`)
   } finally {
     await stack.stop()
+  }
+  if (callgrindDir) {
+    instructions = callgrindTotal(callgrindDir)
+    console.log(`server instructions per warm turn: ${(instructions / turns / 1e6).toFixed(2)} M (callgrind, ${callgrindDir})`)
   }
   if (file) console.log(`${file}, ${turns} turns:\n${topSelfTime(JSON.parse(readFileSync(file, 'utf8')), 40)}`)
 }
