@@ -47,9 +47,7 @@ async function main(): Promise<void> {
   const profileDir = dirOption('--profile')
   const callgrindDir = dirOption('--callgrind')
   const stack = await startStack(
-    callgrindDir
-      ? { wrapper: ['valgrind', '--tool=callgrind', `--callgrind-out-file=${callgrindDir}/callgrind.out.%p`] }
-      : {},
+    callgrindDir ? { wrapper: ['valgrind', '--tool=callgrind', `--callgrind-out-file=${callgrindDir}/callgrind.out.%p`] } : {},
   )
   const file = profileDir && join(profileDir, `turns-${Date.now()}.cpuprofile`)
   let instructions: number | undefined

@@ -49,8 +49,23 @@ describe('frames are serialized once', () => {
     dir = mkdtempSync(join(tmpdir(), 'cas-serialize-'))
     store = new SqliteStore(join(dir, 'events.db'))
     const createdAt = new Date().toISOString()
-    store.insertSession({ id: 'frames', conversationId: crypto.randomUUID(), createdAt, config: {}, state: 'idle', allowedTools: [], owner: null, readers: [] })
-    hub = new EventHub('frames', store, createLogger({ level: 'silent' }), () => [], () => {})
+    store.insertSession({
+      id: 'frames',
+      conversationId: crypto.randomUUID(),
+      createdAt,
+      config: {},
+      state: 'idle',
+      allowedTools: [],
+      owner: null,
+      readers: [],
+    })
+    hub = new EventHub(
+      'frames',
+      store,
+      createLogger({ level: 'silent' }),
+      () => [],
+      () => {},
+    )
   })
   after(() => {
     store.close()
@@ -76,7 +91,10 @@ describe('frames are serialized once', () => {
     hub.transient({ type: 'sdk_message', data: first.message })
     assert.equal(first.serialized(), 1)
     assert.equal(partial[0]!.texts[0], partial[1]!.texts[0])
-    assert.deepEqual(JSON.parse(partial[0]!.texts[0]!), { type: 'sdk_message', data: { type: 'stream_event', session_id: 's', event: { type: 'content_block_delta' } } })
+    assert.deepEqual(JSON.parse(partial[0]!.texts[0]!), {
+      type: 'sdk_message',
+      data: { type: 'stream_event', session_id: 's', event: { type: 'content_block_delta' } },
+    })
     assert.deepEqual(plain.texts, [])
 
     for (const s of subscriptions.slice(0, 2)) s.close()
