@@ -60,7 +60,12 @@ async function main(): Promise<void> {
       await ws.next(is.result, 0, 600_000)
     }
     for (let i = 0; i < warmup; i++) await turn()
-    const control = (command: '-z' | '-d') => execFileSync('callgrind_control', [command, String(stack.server.pid)], { stdio: 'ignore' })
+    const control = (command: '-z' | '-d') =>
+      execFileSync('callgrind_control', [command, String(stack.server.pid)], {
+        stdio: ['ignore', 'ignore', 'inherit'],
+        // vgdb finds the process by a FIFO named after the user and HOST of its environment.
+        env: { ...process.env, HOST: '127.0.0.1' },
+      })
     if (callgrindDir) control('-z')
     const cpu0 = await stack.server.cpuMs()
     for (let i = 0; i < turns; i++) await turn()
