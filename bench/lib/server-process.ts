@@ -36,6 +36,8 @@ export interface ServerProcess {
   memory(): Promise<ServerMemory>
   /** CPU time the server process has used so far (user + system), ms. */
   cpuMs(): Promise<number>
+  /** The same, user and system (kernel) time apart, ms. */
+  cpuSplitMs(): Promise<{ user: number; system: number }>
   /** Starts a CPU profile of the server (no file), or stops it and writes it to `file`. */
   profile(file?: string): Promise<void>
   /** SIGTERM (grace 0: turns are interrupted), wait for exit, remove the data dir. */
@@ -132,6 +134,10 @@ export async function spawnServer(options: ServerProcessOptions): Promise<Server
     async cpuMs() {
       const usage = await ask('cpu')
       return (usage['user']! + usage['system']!) / 1000
+    },
+    async cpuSplitMs() {
+      const usage = await ask('cpu')
+      return { user: usage['user']! / 1000, system: usage['system']! / 1000 }
     },
     async profile(file) {
       await ask('profile', file === undefined ? {} : { file })
