@@ -36,6 +36,10 @@ export interface ServerProcess {
   memory(): Promise<ServerMemory>
   /** CPU time the server process has used so far (user + system), ms. */
   cpuMs(): Promise<number>
+  /** The same, user and system (kernel) time apart, ms. */
+  cpuSplitMs(): Promise<{ user: number; system: number }>
+  /** Starts a CPU profile of the server (no file), or stops it and writes it to `file`. */
+  profile(file?: string): Promise<void>
   /** SIGTERM (grace 0: turns are interrupted), wait for exit, remove the data dir. */
   stop(): Promise<void>
 }
@@ -47,6 +51,9 @@ export interface ServerProcessOptions {
   dataDir?: string
   /** Extra environment, e.g. SESSION_IDLE_TIMEOUT_MS. */
   env?: Record<string, string>
+  /** A command the server runs under, e.g. valgrind (bench/tools/server-cpu.ts): it starts
+   * far slower, so the wait for it is longer. */
+  wrapper?: string[]
 }
 
 async function freePort(): Promise<number> {
@@ -62,7 +69,8 @@ export async function spawnServer(options: ServerProcessOptions): Promise<Server
   // With LOG_LEVEL=warn the server does not print its address: pick the port ourselves.
   const port = await freePort()
   let output = ''
-  const child: ChildProcess = spawn(process.execPath, ['--expose-gc', '--import', PROBE, MAIN], {
+  const [command = process.execPath, ...args] = [...(options.wrapper ?? []), process.execPath, '--expose-gc', '--import', PROBE, MAIN]
+  const child: ChildProcess = spawn(command, args, {
     cwd: dataDir, // no stray .env
     env: {
       PATH: process.env['PATH'] ?? '/usr/bin:/bin',
@@ -85,7 +93,7 @@ export async function spawnServer(options: ServerProcessOptions): Promise<Server
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
   const url = `http://127.0.0.1:${port}`
   /** One question to the probe (server-probe.mjs), one answer. */
-  const ask = (type: 'memory' | 'cpu') => {
+  const ask = (type: 'memory' | 'cpu' | 'profile', extra: Record<string, string> = {}) => {
     const reply = new Promise<Record<string, number>>((resolve) => {
       const onMessage = (m: Record<string, number> & { type?: string }) => {
         if (m.type !== type) return
@@ -94,13 +102,17 @@ export async function spawnServer(options: ServerProcessOptions): Promise<Server
       }
       child.on('message', onMessage)
     })
-    child.send({ type })
-    return within(`the server probe (${type})`, reply, 10_000)
+    child.send({ type, ...extra })
+    return within(`the server probe (${type})`, reply, 30_000)
   }
-  await waitFor(`the server on ${url}`, async () => {
-    if (child.exitCode !== null) throw new Error(`the server exited (${child.exitCode}): ${output}`)
-    return healthy(url)
-  })
+  await waitFor(
+    `the server on ${url}`,
+    async () => {
+      if (child.exitCode !== null) throw new Error(`the server exited (${child.exitCode}): ${output}`)
+      return healthy(url)
+    },
+    options.wrapper ? 600_000 : 30_000,
+  )
 
   return {
     url,
@@ -122,6 +134,13 @@ export async function spawnServer(options: ServerProcessOptions): Promise<Server
     async cpuMs() {
       const usage = await ask('cpu')
       return (usage['user']! + usage['system']!) / 1000
+    },
+    async cpuSplitMs() {
+      const usage = await ask('cpu')
+      return { user: usage['user']! / 1000, system: usage['system']! / 1000 }
+    },
+    async profile(file) {
+      await ask('profile', file === undefined ? {} : { file })
     },
     async stop() {
       if (child.exitCode === null) {

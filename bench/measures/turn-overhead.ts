@@ -9,6 +9,7 @@ import { fromRuns, ratioOf, single, type Figure } from '../lib/figure.js'
 import type { Measure } from '../lib/measure.js'
 import { PROMPT } from '../lib/scenario.js'
 import { isResult, startSdkSession } from '../lib/sdk-session.js'
+import { median } from '../lib/stats.js'
 import { connectClient, startStack } from '../lib/stack.js'
 import { WsRecorder, is } from '../lib/ws-recorder.js'
 
@@ -78,6 +79,7 @@ export const turnOverhead: Measure = {
       const figure = fromRuns(server, 'ms', `median of ${turns} warm turns`)
       const baseline = fromRuns(direct, 'ms', 'SDK in-process')
       const ratio = ratioOf(figure, baseline)
+      const added = server.map((ms, i) => ms - direct[i]!)
       const row: Figure = {
         id: 'turn.warm',
         measure: 'turn overhead',
@@ -85,13 +87,10 @@ export const turnOverhead: Measure = {
         figure,
         baseline,
         ratio,
-        target: { text: '<= 1.05x baseline', met: ratio === null ? null : ratio <= 1.05 },
+        // Issue #16: the relay at its limit is the in-process SDK plus 1 ms, paired per round.
+        target: { text: '<= SDK in-process + 1 ms (median added, paired)', met: median(added) <= 1 },
         context: [
-          fromRuns(
-            server.map((ms, i) => ms - direct[i]!),
-            'ms',
-            'added per turn (paired with the in-process turn of the same round)',
-          ),
+          fromRuns(added, 'ms', 'added per turn (paired with the in-process turn of the same round)'),
           fromRuns(socket, 'ms', 'same turn from a bare WebSocket client (no ClaudeAgentClient)'),
           single(serverCpuPerTurn, 'ms', 'server process CPU time per turn'),
         ],

@@ -14,7 +14,8 @@ export interface Subscriber {
   /** A logged event; each seq once, in order (open permission requests of a live-only
    * subscriber come first, and are older than `after`). */
   deliver(event: StoredEvent): void
-  /** A live-only frame (a partial message): not logged, no seq; JSON text. */
+  /** A live-only frame (a partial message): not logged, no seq; JSON text. Absent when the
+   * subscriber takes none (then the frame is not even serialized for it). */
   deliverTransient?(text: string): void
   /** The session is gone (deleted); the subscriber should close. */
   ended?(code: ErrorCode, message: string): void
@@ -135,9 +136,13 @@ export class EventHub {
     return event
   }
 
-  /** A frame for live subscribers only, never logged. */
-  transient(text: string): void {
-    for (const attached of this.attached) if (attached.live && !attached.closed) attached.subscriber.deliverTransient?.(text)
+  /** A frame for live subscribers only, never logged: serialized once, and only when one of
+   * them takes it (token events are the most numerous messages a turn has). */
+  transient(frame: object): void {
+    let text: string | undefined
+    for (const { live, closed, subscriber } of this.attached) {
+      if (live && !closed && subscriber.deliverTransient) subscriber.deliverTransient((text ??= JSON.stringify(frame)))
+    }
   }
 
   subscribe(subscriber: Subscriber, options: SubscribeOptions = {}): Subscription {

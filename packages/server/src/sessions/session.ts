@@ -266,7 +266,7 @@ export class Session {
     if (message.type === 'stream_event') {
       // Token events are many and superseded by the complete message that follows: they go
       // live to the clients that asked for them and are not logged.
-      this.hub.transient(JSON.stringify({ type: 'sdk_message', data: message }))
+      this.hub.transient({ type: 'sdk_message', data: message })
       return
     }
     this.emit({ type: 'sdk_message', data: message })

@@ -41,12 +41,17 @@ interface UsageReader {
   result(): MeteredAnswer | undefined
 }
 
+/** The only events that carry usage. Every other line (token deltas are nearly all of them)
+ * is passed over unparsed; the full parse below still decides. In a JSON string a quote is
+ * escaped, so a delta's text cannot look like this key. */
+const USAGE_EVENT = /"type"\s*:\s*"message_(?:start|delta)"/
+
 function streamReader(): UsageReader {
   let line = ''
   let skipping = false
   let seen: MeteredAnswer | undefined
   const take = (text: string) => {
-    if (!text.startsWith('data:')) return
+    if (!text.startsWith('data:') || !USAGE_EVENT.test(text)) return
     let event: unknown
     try {
       event = JSON.parse(text.slice(5))

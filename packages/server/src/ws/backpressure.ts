@@ -16,7 +16,9 @@ export interface BackpressureOptions {
   /** Called once, when the client is cut off; says why. */
   onCutOff: (why: string) => void
   /** The socket the upgrade handed over (ws writes to it): corked, a burst of frames leaves
-   * in a few writes instead of one each. */
+   * in a few writes instead of one each. Every tick's frames are corked into one write: a
+   * turn's events arrive a few to a tick, and a write (a syscall) per frame was the largest
+   * part of the server's CPU per turn. */
   transport?: Duplex | undefined
 }
 
@@ -27,6 +29,12 @@ export class Backpressure {
   private roomWaiter: (() => void) | undefined
   /** One callback for every send: no allocation per frame. */
   private readonly written = (): void => this.roomWaiter?.()
+  /** This tick's frames are corked; they leave together once the tick's callbacks have run. */
+  private tickHeld = false
+  private readonly releaseTick = (): void => {
+    this.tickHeld = false
+    this.options.transport?.uncork()
+  }
 
   constructor(
     private readonly socket: WebSocket,
@@ -41,8 +49,19 @@ export class Backpressure {
   /** Sends the text unless the client is gone or falls too far behind (then it is cut off). */
   send(text: string): boolean {
     if (!this.open || !this.keepsUp()) return false
+    this.holdTick()
     this.socket.send(text, this.written)
     return true
+  }
+
+  /** Corks the transport until the event loop's check phase: whatever else this tick sends
+   * (the next SDK message in the same chunk of CLI output, other frames) joins the write. */
+  private holdTick(): void {
+    const { transport } = this.options
+    if (!transport || this.tickHeld) return
+    this.tickHeld = true
+    transport.cork()
+    setImmediate(this.releaseTick)
   }
 
   cutOff(why: string): void {

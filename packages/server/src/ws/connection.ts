@@ -78,9 +78,7 @@ function subscriberFor(session: Session, socket: WebSocket, outbox: Backpressure
     deliver(event) {
       if (outbox.send(event.text)) progress.sentUpTo = Math.max(progress.sentUpTo, event.seq)
     },
-    deliverTransient(text) {
-      if (partial) outbox.send(text)
-    },
+    ...(partial && { deliverTransient: (text: string) => void outbox.send(text) }),
     ended(code, message) {
       sendFrame(socket, { type: 'error', code, error: message })
       socket.close(CLOSE_CODES.gone, code)

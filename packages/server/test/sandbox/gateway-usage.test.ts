@@ -42,6 +42,15 @@ const answers: Record<string, Answer> = {
     }
     next()
   },
+  // Spaced JSON (any JSON encoder may answer so), and a delta whose text quotes a usage event.
+  '/sse-spaced': (_req, res) => {
+    const start = JSON.stringify({ type: 'message_start', message: { id: 'msg_1', model: MODEL, usage } }, null, 1).replace(/\n/g, ' ')
+    const quoted = JSON.stringify({ type: 'message_delta', usage: { output_tokens: 99_999 } })
+    const delta = JSON.stringify({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: quoted } })
+    const end = JSON.stringify({ type: 'message_delta', delta: {}, usage: { output_tokens: 42 } }, null, 2).replace(/\n/g, '')
+    res.writeHead(200, { 'content-type': 'text/event-stream' })
+    res.end(`event: message_start\ndata: ${start}\n\nevent: content_block_delta\ndata: ${delta}\n\nevent: message_delta\ndata:${end}\n\n`)
+  },
   '/gzip': (_req, res) =>
     res.writeHead(200, { 'content-type': 'text/event-stream', 'content-encoding': 'gzip' }).end(gzipSync(sse({ output_tokens: 70 }))),
   '/cut': (_req, res) => {
@@ -145,6 +154,13 @@ describe('model gateway usage and budgets', () => {
     assert.equal(got.inputTokens, 1000)
     assert.equal(got.outputTokens, 500)
     assert.equal(got.cacheReadInputTokens, 3000)
+  })
+
+  it('reads usage events however their JSON is spaced, and not a delta that quotes one', async () => {
+    assert.equal((await post(gateway.socketPath, '/sse-spaced')).status, 200)
+    const got = (await counted(1)).usage
+    assert.equal(got.inputTokens, 1000)
+    assert.equal(got.outputTokens, 42)
   })
 
   it('reads a gzipped answer, passing it on compressed', async () => {

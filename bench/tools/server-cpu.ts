@@ -1,0 +1,104 @@
+// `node --import tsx bench/tools/server-cpu.ts [--turns N] [--warmup N] [--lean] [--profile DIR | --callgrind DIR]`:
+// the server process's own CPU per warm text turn. A bare WebSocket client drives one session,
+// so the bench process adds nothing to the server's figure.
+// - default: CPU time (user + system, read by the probe) per turn; on a loaded machine it
+//   moves with the load (shared caches, frequency), so compare runs made back to back.
+// - --profile: the measured turns are then CPU-profiled a second time (the probe's inspector
+//   session, warm-up left out) and the top functions printed; the profile stays in DIR.
+// - --callgrind: the server runs under valgrind's callgrind, its counters zeroed before the
+//   measured turns and dumped after them: instructions per turn, which repeat whatever else
+//   the machine is doing (JIT and GC timing still move them a little).
+import { execFileSync } from 'node:child_process'
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { createSession } from '../lib/api.js'
+import { cleanupAll } from '../lib/cleanup.js'
+import { PROMPT } from '../lib/scenario.js'
+import { startStack } from '../lib/stack.js'
+import { WsRecorder, is } from '../lib/ws-recorder.js'
+import { topSelfTime } from './cpu-profile.js'
+
+function option(name: string): string | undefined {
+  const at = process.argv.indexOf(name)
+  return at < 0 ? undefined : (process.argv[at + 1] ?? '')
+}
+
+const dirOption = (name: string) => {
+  const value = option(name)
+  if (value === undefined) return undefined
+  const dir = resolve(value || name.slice(2))
+  mkdirSync(dir, { recursive: true })
+  return dir
+}
+
+/** The instructions callgrind counted (its `summary:` line) in the dump of the measured turns.
+ * With --separate-threads the dump holds the thread that took the dump request: the main
+ * thread (the event loop: our code, the SDK, ws, SQLite). V8's compiler and GC threads are
+ * left out: their work moves with JIT timing, and made two runs of the same code differ more
+ * than the change measured. */
+function callgrindMainThread(dir: string): number {
+  const file = readdirSync(dir).find((f) => /^callgrind\.out\.\d+\.1(-01)?$/.test(f))
+  if (!file) throw new Error(`no callgrind dump in ${dir}`)
+  const summary = /^summary: (\d+)/m.exec(readFileSync(join(dir, file), 'utf8'))
+  if (!summary) throw new Error(`no summary in ${file}`)
+  return Number(summary[1])
+}
+
+async function main(): Promise<void> {
+  const turns = Number(option('--turns') ?? 100)
+  const warmup = Number(option('--warmup') ?? 20)
+  const lean = process.argv.includes('--lean')
+  const profileDir = dirOption('--profile')
+  const callgrindDir = dirOption('--callgrind')
+  const stack = await startStack(
+    callgrindDir ? { wrapper: ['valgrind', '--tool=callgrind', `--callgrind-out-file=${callgrindDir}/callgrind.out.%p`] } : {},
+  )
+  const file = profileDir && join(profileDir, `turns-${Date.now()}.cpuprofile`)
+  try {
+    await createSession(stack.server.url, 'cpu', lean ? { profile: 'lean' } : {})
+    const ws = await WsRecorder.open(stack.server.wsUrl('cpu'))
+    const turn = async () => {
+      ws.clear()
+      ws.prompt(PROMPT.turn)
+      await ws.next(is.result, 0, 600_000)
+    }
+    for (let i = 0; i < warmup; i++) await turn()
+    const control = (command: '-z' | '-d') =>
+      execFileSync('callgrind_control', [command, String(stack.server.pid)], {
+        stdio: ['ignore', 'ignore', 'inherit'],
+        // vgdb finds the process by a FIFO named after the user and HOST of its environment.
+        env: { ...process.env, HOST: '127.0.0.1' },
+      })
+    if (callgrindDir) control('-z')
+    const cpu0 = await stack.server.cpuSplitMs()
+    for (let i = 0; i < turns; i++) await turn()
+    const cpu1 = await stack.server.cpuSplitMs()
+    const [user, system] = [(cpu1.user - cpu0.user) / turns, (cpu1.system - cpu0.system) / turns]
+    if (callgrindDir) control('-d')
+    if (file) {
+      await stack.server.profile()
+      for (let i = 0; i < turns; i++) await turn()
+      await stack.server.profile(file)
+    }
+    await ws.close()
+    const what = `${turns} turns after ${warmup}; ${lean ? 'lean' : 'default'} profile`
+    const split = `user ${user.toFixed(2)} + system ${system.toFixed(2)}`
+    console.log(
+      `server CPU time per warm turn: ${(user + system).toFixed(2)} ms = ${split} (${what}${callgrindDir ? ', under valgrind' : ''})`,
+    )
+  } finally {
+    await stack.stop()
+  }
+  if (callgrindDir) {
+    const perTurn = callgrindMainThread(callgrindDir) / turns / 1e6
+    console.log(`server instructions per warm turn, main thread: ${perTurn.toFixed(2)} M (callgrind, ${callgrindDir})`)
+  }
+  if (file) console.log(`${file}, ${turns} turns:\n${topSelfTime(JSON.parse(readFileSync(file, 'utf8')), 40)}`)
+}
+
+main()
+  .catch((err: unknown) => {
+    console.error(err)
+    process.exitCode = 1
+  })
+  .finally(() => cleanupAll())
