@@ -155,11 +155,11 @@ async function startLocked(options: StartServerOptions, unlock: () => void): Pro
   const store = options.store ?? new SqliteStore(databasePath(settings))
   const ledger = new Ledger(store.usage, prices, { sessionUsd: settings.budgets?.sessionUsd, principalUsd: settings.budgets?.principalUsd })
   // Before the sessions: what their recovery logs at start is an event like any other.
-  const webhooks = new WebhookDispatcher({ settings: settings.webhooks, log: store.deliveries, logger, scrub })
+  const webhooks = await WebhookDispatcher.open({ settings: settings.webhooks, log: store.deliveries, logger, scrub })
   const unobserve = store.observeAppends(webhooks.observe)
 
   const usage = new UsageCache()
-  const sessions = new SessionManager({
+  const sessions = await SessionManager.open({
     settings,
     agents: options.agents ?? claudeSdkAgentFactory,
     store,
@@ -255,7 +255,7 @@ async function startLocked(options: StartServerOptions, unlock: () => void): Pro
       await sandbox.close()
       unobserve()
       await webhooks.stop()
-      store.close()
+      await store.close()
       unlock()
     })())
 
