@@ -239,7 +239,9 @@ export class PostgresStore implements Store {
   }
 
   /** A run of appends in one INSERT, numbered after each session's last seq (read if unknown).
-   * `fence` (cluster mode) is carried on each append for the lease check. */
+   * Cluster mode: an append with a `fence` may only land while the session's lease is still
+   * `fence.node` at `fence.epoch`. That check belongs in this statement (a WHERE EXISTS on the
+   * leases table per unnest row), and a refused row rejects its append (and its run). */
   private async insertEvents(client: pg.PoolClient, appends: PendingAppend[]): Promise<StoredEvent[]> {
     const unknown = [...new Set(appends.map((a) => a.sessionId))].filter((id) => !this.lastSeqs.has(id))
     if (unknown.length > 0) {
