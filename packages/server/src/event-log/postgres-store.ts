@@ -25,7 +25,7 @@ import { toAuditRecord, toSessionRecord, toTokenRecord, type AuditRow, type Sess
 import { migratePostgres } from './postgres-schema.js'
 import { PostgresUsageLog } from './postgres-usage.js'
 import { PostgresWrites, type PendingAppend } from './postgres-writes.js'
-import { pgText, poolFor } from './postgres-pool.js'
+import { pgText, poolFor, where } from './postgres-pool.js'
 
 interface EventRow {
   seq: number
@@ -290,15 +290,5 @@ export class PostgresStore implements Store {
         // An observer guards and logs its own failures.
       }
     }
-  }
-}
-
-/** The server a URL names, for messages: host, port and database, never the password. */
-export function where(url: string): string {
-  try {
-    const parsed = new URL(url)
-    return `${parsed.hostname}:${parsed.port || 5432}${parsed.pathname}`
-  } catch {
-    return '(an unparsable DATABASE_URL)'
   }
 }
