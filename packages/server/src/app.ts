@@ -11,7 +11,7 @@ import { agentOtelAllowEntries } from './agent/otel-env.js'
 import { secretValues } from './credentials.js'
 import type { Store } from './event-log/event-log.js'
 import { lockDataDir } from './event-log/data-dir-lock.js'
-import { SqliteStore } from './event-log/sqlite-store.js'
+import { openStore } from './event-log/open-store.js'
 import { execRoutes } from './exec/routes.js'
 import { sandboxedSpawner } from './exec/spawn.js'
 import { fileRoutes } from './files/routes.js'
@@ -36,7 +36,7 @@ import { readiness } from './readiness.js'
 import { sessionRoutes } from './routes/sessions.js'
 import { usageRoutes } from './routes/usage.js'
 import { SessionManager } from './sessions/session-manager.js'
-import { databasePath, sessionWorkspacesDir, type ServerSettings } from './settings.js'
+import { sessionWorkspacesDir, type ServerSettings } from './settings.js'
 import { readerRoutes } from './routes/readers.js'
 import { tokenRoutes } from './routes/tokens.js'
 import { httpGate } from './tenancy/http-gate.js'
@@ -54,7 +54,7 @@ export interface StartServerOptions {
   settings: ServerSettings
   /** @default the Claude Agent SDK */
   agents?: AgentFactory
-  /** @default a SQLite file in settings.dataDir */
+  /** @default PostgreSQL at settings.databaseUrl, else a SQLite file in settings.dataDir */
   store?: Store
   /** @default a console logger at settings.logLevel that scrubs secrets */
   logger?: Logger
@@ -131,15 +131,18 @@ function warnUnenforcedBudgets(settings: ServerSettings, sandbox: Sandbox, logge
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
   // Before anything in the data dir is touched: a second server there refuses and changes nothing.
   const lock = lockDataDir(options.settings.dataDir)
+  let opened: Store | undefined
   try {
-    return await startLocked(options, lock.release)
+    return await startLocked(options, lock.release, (store) => (opened = store))
   } catch (err) {
+    // A start that fails after the store opened leaves no connection behind (a pool keeps a process alive).
+    if (!options.store) await opened?.close().catch(() => {})
     lock.release()
     throw err
   }
 }
 
-async function startLocked(options: StartServerOptions, unlock: () => void): Promise<RunningServer> {
+async function startLocked(options: StartServerOptions, unlock: () => void, onStore: (store: Store) => void): Promise<RunningServer> {
   // Long on purpose: the composition root; every part is built and wired here, in start order, and closed in reverse below.
   const { settings } = options
   // Every secret the server knows goes into the one registry; sessions add posted keys.
@@ -152,14 +155,15 @@ async function startLocked(options: StartServerOptions, unlock: () => void): Pro
   // A bad MODEL_PRICES_FILE stops the start before the database is opened.
   const prices = settings.budgets?.pricesFile ? loadPrices(settings.budgets.pricesFile) : DEFAULT_PRICES
   warnUnenforcedBudgets(settings, sandbox, logger)
-  const store = options.store ?? new SqliteStore(databasePath(settings))
+  const store = options.store ?? (await openStore(settings))
+  onStore(store)
   const ledger = new Ledger(store.usage, prices, { sessionUsd: settings.budgets?.sessionUsd, principalUsd: settings.budgets?.principalUsd })
   // Before the sessions: what their recovery logs at start is an event like any other.
-  const webhooks = new WebhookDispatcher({ settings: settings.webhooks, log: store.deliveries, logger, scrub })
+  const webhooks = await WebhookDispatcher.open({ settings: settings.webhooks, log: store.deliveries, logger, scrub })
   const unobserve = store.observeAppends(webhooks.observe)
 
   const usage = new UsageCache()
-  const sessions = new SessionManager({
+  const sessions = await SessionManager.open({
     settings,
     agents: options.agents ?? claudeSdkAgentFactory,
     store,
@@ -258,7 +262,7 @@ async function startLocked(options: StartServerOptions, unlock: () => void): Pro
       await sandbox.close()
       unobserve()
       await webhooks.stop()
-      store.close()
+      await store.close()
       unlock()
     })())
 

@@ -19,6 +19,7 @@ const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
   WORKSPACE_FULL: 413,
   HEADERS_TOO_LARGE: 431,
   REQUEST_TIMEOUT: 408,
+  STORE_FAILED: 503,
   INTERNAL: 500,
 }
 

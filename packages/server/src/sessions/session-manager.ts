@@ -54,13 +54,21 @@ const INTERRUPTED_TURNS_MS = 2_000
 
 export class SessionManager {
   private readonly sessions = new Map<string, Session>()
+  /** Ids being created (stored, not yet built): taken. */
+  private readonly creating = new Set<string>()
   private stopping = false
   private readonly context: LaunchContext
   private readonly limits: SessionLimits
-  /** CLIs started ahead for new sessions with the default config. */
-  readonly pool: WarmPool | undefined
+  private warmPool: WarmPool | undefined
 
-  constructor(private readonly options: SessionManagerOptions) {
+  /** The manager with every stored session restored (and the default session made). */
+  static async open(options: SessionManagerOptions): Promise<SessionManager> {
+    const manager = new SessionManager(options)
+    await manager.load()
+    return manager
+  }
+
+  private constructor(private readonly options: SessionManagerOptions) {
     const { settings } = options
     mkdirSync(settings.workspaceDir, { recursive: true })
     this.context = {
@@ -83,19 +91,28 @@ export class SessionManager {
     const orphans = killOrphanedAgents(join(settings.dataDir, 'sessions'))
     if (orphans.length > 0)
       options.logger.warn(`killed ${orphans.length} agent process(es) left by a previous server: ${orphans.join(', ')}`)
-    for (const record of options.store.listSessions()) this.restore(record)
-    if (!this.sessions.has(DEFAULT_SESSION_ID)) this.insert(DEFAULT_SESSION_ID, {}, null)
+  }
+
+  private async load(): Promise<void> {
+    const { settings, store } = this.options
+    for (const record of await store.listSessions()) await this.restore(record)
+    if (!this.sessions.has(DEFAULT_SESSION_ID)) await this.insert(DEFAULT_SESSION_ID, {}, null)
     if (settings.warmPoolSize > 0) {
-      this.pool = new WarmPool({
+      this.warmPool = new WarmPool({
         size: settings.warmPoolSize,
         context: this.context,
         config: NAMED_SESSION_DEFAULTS,
         newId: newSessionId,
         stateDir: (id) => sessionStateDir(settings.dataDir, id),
         workspace: (id) => this.context.layout.workspaceFor(id, {}),
-        logger: options.logger,
+        logger: this.options.logger,
       })
     }
+  }
+
+  /** CLIs started ahead for new sessions with the default config. */
+  get pool(): WarmPool | undefined {
+    return this.warmPool
   }
 
   get shuttingDown(): boolean {
@@ -118,19 +135,19 @@ export class SessionManager {
     this.defaultSession.replaceConfig(config)
   }
 
-  /** `owner`: the creating principal's id; null (the admins') when absent. */
-  create(request: CreateSessionRequest, owner: string | null = null): Session {
+  /** `owner`: the creating principal's id; null (the admins') when absent. Resolves once stored. */
+  async create(request: CreateSessionRequest, owner: string | null = null): Promise<Session> {
     const pooled = takesPooled(request) ? this.pool?.take() : undefined
     if (pooled) {
       // Its model requests count against its principal from now on.
       pooled.metered.principal = owner
-      const session = this.insert(pooled.id, {}, owner, pooled)
+      const session = await this.insert(pooled.id, {}, owner, pooled)
       // Its CLI runs already: the session says so (idle) from the start.
       session.prewarm()
       return session
     }
     const id = request.id ?? newSessionId()
-    if (this.sessions.has(id)) throw new ServerError('SESSION_EXISTS', `A session with id "${id}" already exists`)
+    if (this.sessions.has(id) || this.creating.has(id)) throw new ServerError('SESSION_EXISTS', `A session with id "${id}" already exists`)
     const config = request.config ?? {}
     try {
       realSessionCwd(this.context.layout.workspaceFor(id, config), config.cwd)
@@ -141,11 +158,13 @@ export class SessionManager {
     return this.insert(id, config, owner)
   }
 
-  /** Who may read a session besides its owner and the admins (tenancy/access.ts). */
-  setReaders(id: string, readers: string[]): void {
+  /** Who may read a session besides its owner and the admins (tenancy/access.ts). In effect at
+   * once (a removed reader loses access now, and two changes never undo each other); resolves
+   * once stored. */
+  async setReaders(id: string, readers: string[]): Promise<void> {
     const session = this.get(id)
-    this.options.store.updateReaders(id, readers)
     session.setReaders(readers)
+    await this.options.store.updateReaders(id, readers)
   }
 
   get(id: string): Session {
@@ -170,8 +189,9 @@ export class SessionManager {
     return this.sessions.size
   }
 
-  /** Deletes a session, its history and its CLI state. The default session cannot be deleted. */
-  delete(id: string): void {
+  /** Deletes a session, its history and its CLI state. The default session cannot be deleted.
+   * Gone from the list at once; resolves once its history is deleted. */
+  async delete(id: string): Promise<void> {
     if (id === DEFAULT_SESSION_ID) throw new ServerError('INVALID_REQUEST', 'The default session cannot be deleted')
     const session = this.get(id)
     session.close()
@@ -183,7 +203,7 @@ export class SessionManager {
       this.context.layout.removeOwn(id, config)
     })
     this.sessions.delete(id)
-    this.options.store.deleteSession(id)
+    await this.options.store.deleteSession(id)
   }
 
   /** Let running turns finish for up to `graceMs` (no queued prompt starts meanwhile), then
@@ -217,7 +237,7 @@ export class SessionManager {
   }
 
   /** A new session: stored (without its key), then built. */
-  private insert(id: string, config: SessionConfig, owner: string | null = null, pooled?: PooledAgent): Session {
+  private async insert(id: string, config: SessionConfig, owner: string | null = null, pooled?: PooledAgent): Promise<Session> {
     const record: SessionRecord = {
       id,
       conversationId: pooled?.conversationId ?? randomUUID(),
@@ -228,15 +248,26 @@ export class SessionManager {
       owner,
       readers: [],
     }
-    this.options.store.insertSession(record)
-    return this.restore(record, config, pooled)
+    this.creating.add(id)
+    try {
+      await this.options.store.insertSession(record)
+      return await this.restore(record, config, pooled, 0)
+    } finally {
+      this.creating.delete(id)
+    }
   }
 
   /** Wraps a stored record; a turn the last process was running is recorded as interrupted. */
-  private restore(record: SessionRecord, config: SessionConfig = record.config, pooled?: PooledAgent): Session {
+  private async restore(
+    record: SessionRecord,
+    config: SessionConfig = record.config,
+    pooled?: PooledAgent,
+    lastSeq?: number,
+  ): Promise<Session> {
     const isDefault = record.id === DEFAULT_SESSION_ID
     const session = new Session({
       record,
+      lastSeq: lastSeq ?? (await this.options.store.lastSeq(record.id)),
       config,
       // The original protocol has no frame to answer an approval with, so the default session
       // bypasses permissions unless its config says otherwise; named sessions ask.
@@ -250,7 +281,7 @@ export class SessionManager {
       ...(pooled && { pooled }),
     })
     this.sessions.set(record.id, session)
-    session.recoverAfterRestart()
+    await session.recoverAfterRestart()
     return session
   }
 }

@@ -78,6 +78,9 @@ function subscriberFor(session: Session, socket: WebSocket, outbox: Backpressure
     deliver(event) {
       if (outbox.send(event.text)) progress.sentUpTo = Math.max(progress.sentUpTo, event.seq)
     },
+    deliverNotice(text) {
+      outbox.send(text)
+    },
     ...(partial && { deliverTransient: (text: string) => void outbox.send(text) }),
     ended(code, message) {
       sendFrame(socket, { type: 'error', code, error: message })
