@@ -45,11 +45,11 @@ describe('frames are serialized once', () => {
   let store: SqliteStore
   let hub: EventHub
 
-  before(() => {
+  before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'cas-serialize-'))
     store = new SqliteStore(join(dir, 'events.db'))
     const createdAt = new Date().toISOString()
-    store.insertSession({
+    await store.insertSession({
       id: 'frames',
       conversationId: crypto.randomUUID(),
       createdAt,
@@ -59,24 +59,26 @@ describe('frames are serialized once', () => {
       owner: null,
       readers: [],
     })
-    hub = new EventHub(
-      'frames',
-      store,
-      createLogger({ level: 'silent' }),
-      () => [],
-      () => {},
-    )
+    hub = new EventHub({
+      sessionId: 'frames',
+      log: store,
+      logger: createLogger({ level: 'silent' }),
+      lastSeq: 0,
+      openRequests: () => [],
+      onLeave: () => {},
+    })
   })
   after(() => {
     store.close()
     rmSync(dir, { recursive: true, force: true })
   })
 
-  it('a logged event: once for three subscribers, the same text to each', () => {
+  it('a logged event: once for three subscribers, the same text to each', async () => {
     const taken = [subscriber(true), subscriber(false), subscriber(true)]
     const subscriptions = taken.map((t) => hub.subscribe(t.subscriber))
     const { message, serialized } = countedMessage('assistant')
-    const event = hub.emit({ type: 'sdk_message', data: message })
+    const event = await hub.record({ type: 'sdk_message', data: message })
+    assert.ok(event)
     assert.equal(serialized(), 1)
     for (const t of taken) assert.deepEqual(t.texts, [event.text])
     assert.equal(JSON.parse(event.text).data.type, 'assistant')
