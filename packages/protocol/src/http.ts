@@ -56,6 +56,19 @@ export type CreateSessionResponse = z.infer<typeof CreateSessionResponseSchema>
 export const ListSessionsResponseSchema = z.object({ sessions: z.array(SessionInfoSchema) })
 export type ListSessionsResponse = z.infer<typeof ListSessionsResponseSchema>
 
+/** A session in the live list: its info and when its log last grew (absent: an empty log). */
+export const LiveSessionSchema = SessionInfoSchema.extend({ lastEventAt: z.string().optional() })
+export type LiveSession = z.infer<typeof LiveSessionSchema>
+
+/** One line of `GET /sessions-live` (NDJSON): the sessions the caller may read, whole, each
+ * time one of them changes (state, clients, last event, created, deleted); `ping` keeps an
+ * idle connection open through proxies. */
+export const SessionsLiveLineSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('sessions'), sessions: z.array(LiveSessionSchema) }),
+  z.object({ type: z.literal('ping') }),
+])
+export type SessionsLiveLine = z.infer<typeof SessionsLiveLineSchema>
+
 /** A session and its running agent (`null` when none runs). */
 export const SessionDetailsSchema = SessionInfoSchema.extend({
   run: RunInfoSchema.nullable(),

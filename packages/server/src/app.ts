@@ -34,6 +34,7 @@ import { reportSessions } from './metrics/metrics.js'
 import { startMetricsServer, type MetricsServer } from './metrics/metrics-server.js'
 import { readiness } from './readiness.js'
 import { sessionRoutes } from './routes/sessions.js'
+import { sessionsLiveRoutes } from './routes/sessions-live.js'
 import { usageRoutes } from './routes/usage.js'
 import { SessionManager } from './sessions/session-manager.js'
 import { databasePath, sessionWorkspacesDir, type ServerSettings } from './settings.js'
@@ -193,6 +194,7 @@ async function startLocked(options: StartServerOptions, unlock: () => void): Pro
         memberPermissionModes: settings.memberPermissionModes,
         limitDefaults: () => sandbox.limits.defaults,
       }),
+      sessionsLiveRoutes({ sessions, log: store, live, logger }),
       readerRoutes({ sessions, live }),
       tokenRoutes({ tokens, live, audit, maxBodyBytes: settings.maxBodyBytes }),
       usageRoutes(sessions, ledger, { maxBodyBytes: settings.maxBodyBytes }),

@@ -117,6 +117,8 @@ export class EventHub {
     private readonly openRequests: () => StoredEvent[],
     /** A subscriber left (the session may release its CLI when none is left). */
     private readonly onLeave: () => void,
+    /** What the sessions list shows changed: an event was logged, a subscriber came or left. */
+    private readonly onChange: () => void = () => {},
   ) {}
 
   get size(): number {
@@ -132,6 +134,7 @@ export class EventHub {
     const event = this.log.append(this.sessionId, frame)
     eventAppended()
     for (const attached of this.attached) attached.offer(event)
+    this.onChange()
     return event
   }
 
@@ -142,9 +145,12 @@ export class EventHub {
 
   subscribe(subscriber: Subscriber, options: SubscribeOptions = {}): Subscription {
     const attached = new Attached(subscriber, options.after, this.lastSeq, (a) => {
-      if (this.attached.delete(a)) this.onLeave()
+      if (!this.attached.delete(a)) return
+      this.onLeave()
+      this.onChange()
     })
     this.attached.add(attached)
+    this.onChange()
     subscriber.opened?.({ after: attached.after, lastSeq: this.lastSeq })
     if (attached.live) {
       // A replaying subscriber gets them in the replay.

@@ -55,6 +55,7 @@ const INTERRUPTED_TURNS_MS = 2_000
 export class SessionManager {
   private readonly sessions = new Map<string, Session>()
   private stopping = false
+  private readonly changeListeners = new Set<() => void>()
   private readonly context: LaunchContext
   private readonly limits: SessionLimits
   /** CLIs started ahead for new sessions with the default config. */
@@ -96,6 +97,16 @@ export class SessionManager {
         logger: options.logger,
       })
     }
+  }
+
+  /** Called whenever what `list()` shows may have changed (GET /sessions-live pushes it). */
+  onChange(listener: () => void): () => void {
+    this.changeListeners.add(listener)
+    return () => this.changeListeners.delete(listener)
+  }
+
+  private changed(): void {
+    for (const listener of this.changeListeners) listener()
   }
 
   get shuttingDown(): boolean {
@@ -184,6 +195,7 @@ export class SessionManager {
     })
     this.sessions.delete(id)
     this.options.store.deleteSession(id)
+    this.changed()
   }
 
   /** Let running turns finish for up to `graceMs` (no queued prompt starts meanwhile), then
@@ -248,9 +260,11 @@ export class SessionManager {
       limits: this.limits,
       releaseWhenUnattended: isDefault,
       ...(pooled && { pooled }),
+      onChange: () => this.changed(),
     })
     this.sessions.set(record.id, session)
     session.recoverAfterRestart()
+    this.changed()
     return session
   }
 }

@@ -40,6 +40,7 @@ export function createSessionParts(options: SessionOptions, hooks: SessionHooks)
     logger,
     () => broker.openEvents(),
     () => hooks.releaseIfUnattended(),
+    () => options.onChange?.(),
   )
   const broker: PermissionBroker = new PermissionBroker({
     emit: (frame) => hub.emit(frame),
