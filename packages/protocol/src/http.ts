@@ -5,6 +5,7 @@ import { QueryConfigSchema } from './config.js'
 import { ServerFrameSchema } from './frames.js'
 import { PermissionRequestFrameSchema, PermissionResolvedFrameSchema } from './permissions.js'
 import { SessionInfoSchema, SessionStateSchema } from './sessions.js'
+import { PrincipalSchema } from './tenancy.js'
 
 /** `GET /health`. `demo`: the default session answers from the offline demo model. */
 export const HealthResponseSchema = z.object({ ok: z.literal(true), demo: z.boolean() })
@@ -61,10 +62,11 @@ export const LiveSessionSchema = SessionInfoSchema.extend({ lastEventAt: z.strin
 export type LiveSession = z.infer<typeof LiveSessionSchema>
 
 /** One line of `GET /sessions-live` (NDJSON): the sessions the caller may read, whole, each
- * time one of them changes (state, clients, last event, created, deleted); `ping` keeps an
- * idle connection open through proxies. */
+ * time one of them changes (state, clients, last event, created, deleted), and who the caller
+ * is (so a page can offer only what its role may do); `ping` keeps an idle connection open
+ * through proxies. */
 export const SessionsLiveLineSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('sessions'), sessions: z.array(LiveSessionSchema) }),
+  z.object({ type: z.literal('sessions'), sessions: z.array(LiveSessionSchema), principal: PrincipalSchema }),
   z.object({ type: z.literal('ping') }),
 ])
 export type SessionsLiveLine = z.infer<typeof SessionsLiveLineSchema>

@@ -1,34 +1,13 @@
-// The server's sessions, live (polled: the list has no event stream of its own): state, attached
-// clients, last event, pending approvals; create (model, permission mode, directory, system
+// The server's sessions, live (the list the server pushes, app.tsx): state, attached clients,
+// last activity, pending approvals, cost; create (model, permission mode, directory, system
 // prompt), delete, filter.
-import type { ClaudeAgentClient, CreateSessionRequest, PermissionMode, SessionInfo } from '@claude-agent/client'
-import { useEffect, useState } from 'preact/hooks'
-import { describeError, isAuthProblem, problemText, type Problem } from './api'
+import type { ClaudeAgentClient, CreateSessionRequest, PermissionMode } from '@claude-agent/client'
+import type { LiveSession, Principal } from '@claude-agent/protocol'
+import { useState } from 'preact/hooks'
+import { describeError, problemText, type Problem } from './api'
 import { money } from './messages'
 import type { PendingTracker } from './pending-tracker'
-
-const POLL_MS = 2_000
-
-function useSessions(client: ClaudeAgentClient, onAuthProblem: (p: Problem) => void) {
-  const [sessions, setSessions] = useState<SessionInfo[]>()
-  const [problem, setProblem] = useState<Problem>()
-  const refresh = async () => {
-    try {
-      setSessions(await client.sessions.list())
-      setProblem(undefined)
-    } catch (error) {
-      const p = describeError(error)
-      if (isAuthProblem(p)) onAuthProblem(p)
-      setProblem(p)
-    }
-  }
-  useEffect(() => {
-    void refresh()
-    const timer = setInterval(() => void refresh(), POLL_MS)
-    return () => clearInterval(timer)
-  }, [client])
-  return { sessions, problem, refresh }
-}
+import { mayCreate, readOnlyFor } from './read-only'
 
 function CreateForm({ client, created }: { client: ClaudeAgentClient; created: (id: string) => void }) {
   const [fields, setFields] = useState({ id: '', model: '', permissionMode: 'default', cwd: '', systemPrompt: '' })
@@ -84,15 +63,27 @@ function CreateForm({ client, created }: { client: ClaudeAgentClient; created: (
   )
 }
 
-export function SessionsList(props: { client: ClaudeAgentClient; tracker: PendingTracker; onAuthProblem: (p: Problem) => void }) {
-  const { sessions, problem, refresh } = useSessions(props.client, props.onAuthProblem)
+interface SessionsListProps {
+  client: ClaudeAgentClient
+  tracker: PendingTracker
+  /** Undefined until the first list arrives. */
+  sessions: LiveSession[] | undefined
+  problem: Problem | undefined
+  /** Who the token is (with the first list). */
+  principal: Principal | undefined
+}
+
+const when = (iso: string) => new Date(iso).toLocaleString()
+
+export function SessionsList(props: SessionsListProps) {
+  const { sessions, problem } = props
   const [filter, setFilter] = useState('')
   const [note, setNote] = useState<string>()
   const remove = async (id: string) => {
     if (!confirm(`Delete session ${id} and its history?`)) return
     try {
+      // The server pushes the list without it.
       await props.client.sessions.delete(id)
-      await refresh()
     } catch (error) {
       setNote(problemText(describeError(error)))
     }
@@ -125,7 +116,7 @@ export function SessionsList(props: { client: ClaudeAgentClient; tracker: Pendin
             <th>State</th>
             <th>Created</th>
             <th>Clients</th>
-            <th>Last event</th>
+            <th>Last activity</th>
             <th>Approvals</th>
             <th>Cost</th>
             <th>Model</th>
@@ -142,15 +133,24 @@ export function SessionsList(props: { client: ClaudeAgentClient; tracker: Pendin
               </td>
               <td class={`state state-${s.state}`}>{s.state}</td>
               <td>
-                <time dateTime={s.createdAt}>{new Date(s.createdAt).toLocaleString()}</time>
+                <time dateTime={s.createdAt}>{when(s.createdAt)}</time>
               </td>
               <td>{s.clients}</td>
-              <td>{s.lastSeq}</td>
+              <td class="activity">
+                {s.lastEventAt ? <time dateTime={s.lastEventAt}>{when(s.lastEventAt)}</time> : '—'}
+                <span class="seq"> #{s.lastSeq}</span>
+              </td>
               <td class={props.tracker.openIn(s.id) ? 'waiting' : ''}>{props.tracker.openIn(s.id) || ''}</td>
               <td>{money(props.tracker.costOf(s.id) ?? 0)}</td>
               <td>{s.config.model ?? 'default'}</td>
               <td>
-                <button type="button" class="danger" aria-label={`delete session ${s.id}`} onClick={() => void remove(s.id)}>
+                <button
+                  type="button"
+                  class="danger"
+                  aria-label={`delete session ${s.id}`}
+                  disabled={readOnlyFor(props.principal, s)}
+                  onClick={() => void remove(s.id)}
+                >
                   Delete
                 </button>
               </td>
@@ -159,7 +159,11 @@ export function SessionsList(props: { client: ClaudeAgentClient; tracker: Pendin
         </tbody>
       </table>
       {sessions && shown.length === 0 && <p>No sessions{filter && ' match'}.</p>}
-      <CreateForm client={props.client} created={(id) => (location.hash = `#/sessions/${encodeURIComponent(id)}`)} />
+      {mayCreate(props.principal) ? (
+        <CreateForm client={props.client} created={(id) => (location.hash = `#/sessions/${encodeURIComponent(id)}`)} />
+      ) : (
+        <p role="note">Your token ({props.principal?.id}, a viewer) can watch the sessions shared with it, not create them.</p>
+      )}
     </main>
   )
 }

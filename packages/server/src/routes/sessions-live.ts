@@ -62,7 +62,12 @@ export function sessionsLiveRoutes({ sessions, log, live, logger }: SessionsLive
       const write = (line: SessionsLiveLine) => out.write(`${JSON.stringify(line)}\n`)
       let last = ''
       const push = () => {
-        const text = JSON.stringify({ type: 'sessions', sessions: liveList(visible) } satisfies SessionsLiveLine)
+        const line: SessionsLiveLine = {
+          type: 'sessions',
+          sessions: liveList(visible),
+          principal: { id: principal.id, role: principal.role },
+        }
+        const text = JSON.stringify(line)
         if (text !== last) out.write(`${text}\n`)
         last = text
       }

@@ -11,6 +11,7 @@ import { WsProbe } from '../helpers/ws-probe.js'
 /** One open stream: every list it delivered, and a wait for one that matches. */
 class LiveList {
   readonly lists: LiveSession[][] = []
+  principal: unknown
   ended = false
   private waiters: Array<() => void> = []
   private constructor(private readonly abort: AbortController) {}
@@ -35,7 +36,10 @@ class LiveList {
         while ((newline = buffer.indexOf('\n')) >= 0) {
           const line = SessionsLiveLineSchema.parse(JSON.parse(buffer.slice(0, newline)))
           buffer = buffer.slice(newline + 1)
-          if (line.type === 'sessions') this.lists.push(line.sessions)
+          if (line.type === 'sessions') {
+            this.lists.push(line.sessions)
+            this.principal = line.principal
+          }
           this.wake()
         }
       }
@@ -110,6 +114,7 @@ describe('GET /sessions-live', () => {
     const root = await open('root')
     const first = await ann.until(() => true, 'a first list')
     assert.ok(!ids(first).includes('default'), "a member does not see the admins' default session")
+    assert.deepEqual(ann.principal, { id: 'ann', role: 'member' }, 'who the caller is')
     const bobs = await create('bob')
     const anns = await create('ann')
     await root.until((l) => ids(l).includes(bobs) && ids(l).includes(anns), 'both sessions')
