@@ -3,6 +3,7 @@
 // prompt), delete, filter.
 import type { ClaudeAgentClient, CreateSessionRequest, PermissionMode } from '@claude-agent/client'
 import type { LiveSession, Principal } from '@claude-agent/protocol'
+import type { ComponentChildren } from 'preact'
 import { useState } from 'preact/hooks'
 import { describeError, problemText, type Problem } from './api'
 import { money } from './messages'
@@ -75,6 +76,33 @@ interface SessionsListProps {
 
 const when = (iso: string) => new Date(iso).toLocaleString()
 
+interface Column {
+  label: string
+  cell(s: LiveSession, tracker: PendingTracker): ComponentChildren
+  class?(s: LiveSession, tracker: PendingTracker): string
+}
+
+// Explicit table roles: at phone width the rows become labelled cards (CSS display), which
+// would otherwise drop the table's semantics.
+const COLUMNS: Column[] = [
+  { label: 'Session', cell: (s) => <a href={`#/sessions/${encodeURIComponent(s.id)}`}>{s.id}</a> },
+  { label: 'State', cell: (s) => s.state, class: (s) => `state state-${s.state}` },
+  { label: 'Created', cell: (s) => <time dateTime={s.createdAt}>{when(s.createdAt)}</time>, class: () => 'created' },
+  { label: 'Clients', cell: (s) => s.clients },
+  {
+    label: 'Last activity',
+    cell: (s) => (
+      <>
+        {s.lastEventAt ? <time dateTime={s.lastEventAt}>{when(s.lastEventAt)}</time> : '—'}
+        <span class="seq"> #{s.lastSeq}</span>
+      </>
+    ),
+  },
+  { label: 'Approvals', cell: (s, t) => t.openIn(s.id) || '', class: (s, t) => (t.openIn(s.id) ? 'waiting' : '') },
+  { label: 'Cost', cell: (s, t) => money(t.costOf(s.id) ?? 0) },
+  { label: 'Model', cell: (s) => s.config.model ?? 'default' },
+]
+
 export function SessionsList(props: SessionsListProps) {
   const { sessions, problem } = props
   const [filter, setFilter] = useState('')
@@ -109,41 +137,28 @@ export function SessionsList(props: SessionsListProps) {
         </div>
       )}
       {note && <div role="status">{note}</div>}
-      <table aria-label="session list">
-        <thead>
-          <tr>
-            <th>Session</th>
-            <th>State</th>
-            <th>Created</th>
-            <th>Clients</th>
-            <th>Last activity</th>
-            <th>Approvals</th>
-            <th>Cost</th>
-            <th>Model</th>
-            <th>
+      <table aria-label="session list" role="table" class="session-table">
+        <thead role="rowgroup">
+          <tr role="row">
+            {COLUMNS.map((c) => (
+              <th key={c.label} role="columnheader">
+                {c.label}
+              </th>
+            ))}
+            <th role="columnheader">
               <span class="sr-only">Actions</span>
             </th>
           </tr>
         </thead>
-        <tbody>
+        <tbody role="rowgroup">
           {shown.map((s) => (
-            <tr key={s.id} data-session={s.id}>
-              <td>
-                <a href={`#/sessions/${encodeURIComponent(s.id)}`}>{s.id}</a>
-              </td>
-              <td class={`state state-${s.state}`}>{s.state}</td>
-              <td>
-                <time dateTime={s.createdAt}>{when(s.createdAt)}</time>
-              </td>
-              <td>{s.clients}</td>
-              <td class="activity">
-                {s.lastEventAt ? <time dateTime={s.lastEventAt}>{when(s.lastEventAt)}</time> : '—'}
-                <span class="seq"> #{s.lastSeq}</span>
-              </td>
-              <td class={props.tracker.openIn(s.id) ? 'waiting' : ''}>{props.tracker.openIn(s.id) || ''}</td>
-              <td>{money(props.tracker.costOf(s.id) ?? 0)}</td>
-              <td>{s.config.model ?? 'default'}</td>
-              <td>
+            <tr key={s.id} data-session={s.id} role="row">
+              {COLUMNS.map((c) => (
+                <td key={c.label} role="cell" data-label={c.label} class={c.class?.(s, props.tracker)}>
+                  {c.cell(s, props.tracker)}
+                </td>
+              ))}
+              <td role="cell" class="actions">
                 <button
                   type="button"
                   class="danger"

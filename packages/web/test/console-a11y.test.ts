@@ -11,7 +11,12 @@ import type { Browser, Locator, Page } from 'playwright-core'
 import { bash, startStack, type Stack } from '../../client/test/e2e/helpers/stack.js'
 import { launch, noChromium, openPage } from './browser.js'
 
-declare const document: { documentElement: { scrollWidth: number; clientWidth: number } }
+declare const document: {
+  documentElement: { scrollWidth: number; clientWidth: number }
+  body: { append(node: unknown): void }
+  createElement(tag: string): { remove(): void; id: string }
+  getElementById(id: string): { remove(): void } | null
+}
 
 const TOKEN = 'tok-a11y-0123456789abcdef'
 const text = (t: string) => ({ content: [{ type: 'text' as const, text: t }] })
@@ -86,11 +91,11 @@ describe('the console, accessible', { skip: noChromium }, () => {
               () => ({
                 content: [{ type: 'tool_use', name: 'Write', input: { file_path: join(workspace('a11y'), 'a.md'), content: '# A' } }],
               }),
-              bash('echo hi'),
+              bash('echo hi > hi.txt'),
               text('Done: **all** of it'),
             ],
           },
-          { match: { prompt: 'on the phone' }, replies: [bash('echo phone'), text('answered on the phone')] },
+          { match: { prompt: 'on the phone' }, replies: [bash('echo phone > phone.txt'), text('answered on the phone')] },
         ],
       },
       { authTokens: [{ label: 'alice', token: TOKEN }] },
@@ -107,6 +112,14 @@ describe('the console, accessible', { skip: noChromium }, () => {
     await page.goto(stack.url)
     await page.getByLabel('Access token').waitFor()
     assert.deepEqual(await unnamedControls(page), [], 'the token page')
+    // The walk sees a control without a name (so it can fail).
+    await page.evaluate(() => {
+      const bare = document.createElement('button')
+      bare.id = 'bare'
+      document.body.append(bare)
+    })
+    assert.deepEqual(await unnamedControls(page), ['button: <button id="bare"></button>'])
+    await page.evaluate(() => document.getElementById('bare')?.remove())
 
     await page.getByLabel('Access token').fill(TOKEN)
     await page.getByRole('button', { name: 'Open' }).click()
@@ -116,16 +129,19 @@ describe('the console, accessible', { skip: noChromium }, () => {
     writeFileSync(join(workspace('a11y'), 'notes.txt'), 'some notes')
     await page.getByRole('textbox', { name: 'message' }).fill('show me everything')
     await page.getByRole('textbox', { name: 'message' }).press('Enter')
-    // The Write, then the Bash approval waiting: cards of both kinds, and the approval's controls.
+    // The Write's card (allowed if asked), then the Bash approval waiting, its input editor and
+    // the controls open.
     for (;;) {
-      const approval = page.getByRole('group', { name: /^approval for / })
-      await approval.waitFor()
-      await page.getByText('Model and mode').click()
-      await approval.getByText('Edit input').click()
-      if ((await approval.getAttribute('aria-label')) === 'approval for Bash') break
-      await approval.getByRole('button', { name: 'Allow', exact: true }).click()
-      await approval.waitFor({ state: 'detached' })
+      const asking = page.getByRole('group', { name: /^approval for / }).first()
+      await asking.waitFor()
+      const name = await asking.getAttribute('aria-label')
+      if (name === 'approval for Bash') break
+      await asking.getByRole('button', { name: 'Allow', exact: true }).click()
+      await page.getByRole('group', { name: name! }).waitFor({ state: 'detached' })
     }
+    const approval = page.getByRole('group', { name: 'approval for Bash' })
+    await page.getByText('Model and mode').click()
+    await approval.getByText('Edit input').click()
     assert.deepEqual(await unnamedControls(page), [], 'a conversation with an approval')
     await page.getByRole('group', { name: 'approval for Bash' }).getByRole('button', { name: 'Allow', exact: true }).click()
     await page.getByRole('article', { name: 'assistant message' }).filter({ hasText: 'Done' }).waitFor()
