@@ -86,8 +86,7 @@ export interface RunningServer {
 /** The web console to serve at `/` (none when turned off); a missing build is said at `/` and in the log. */
 function webConsole(settings: ServerSettings, logger: Logger): { site?: StaticSite } {
   if (settings.webConsole === false) return {}
-  const dir = settings.webConsole ?? installedConsoleDir()
-  const site = dir ? loadStaticSite(dir) : { assets: new Map(), missing: 'The web console (@claude-agent/web) is not installed' }
+  const site = loadStaticSite(settings.webConsole ?? installedConsoleDir())
   if (site.missing) logger.warn(site.missing)
   return { site }
 }
