@@ -11,7 +11,13 @@ import { publint } from 'publint'
 import { formatMessage } from 'publint/utils'
 import { REPO_ROOT, packWorkspaces, type Packed } from './pack.js'
 
-const LIBRARIES = ['@claude-agent/protocol', '@claude-agent/scripted-model', '@claude-agent/server', '@claude-agent/client', '@claude-agent/web']
+const LIBRARIES = [
+  '@claude-agent/protocol',
+  '@claude-agent/scripted-model',
+  '@claude-agent/server',
+  '@claude-agent/client',
+  '@claude-agent/web',
+]
 /** Every package; the CLI is a bin only (no types to check with attw). */
 const NAMES = [...LIBRARIES, '@claude-agent/cli']
 const { root, packages } = packWorkspaces()
@@ -106,7 +112,10 @@ describe('packed packages', () => {
   it('give the web console as built files and their path (consoleDir), and the server depends on it', async () => {
     const { dir, files } = packages.get('@claude-agent/web')!
     assert.ok(files.includes('dist/index.html'), 'the page')
-    assert.ok(files.some((f) => /^dist\/assets\/.+\.js$/.test(f)), 'its script')
+    assert.ok(
+      files.some((f) => /^dist\/assets\/.+\.js$/.test(f)),
+      'its script',
+    )
     assert.deepEqual(
       files.filter((f) => !f.startsWith('dist/')).sort(),
       ['LICENSE', 'README.md', 'index.d.ts', 'index.js', 'package.json'],
