@@ -11,7 +11,13 @@ import { publint } from 'publint'
 import { formatMessage } from 'publint/utils'
 import { REPO_ROOT, packWorkspaces, type Packed } from './pack.js'
 
-const LIBRARIES = ['@claude-agent/protocol', '@claude-agent/scripted-model', '@claude-agent/server', '@claude-agent/client']
+const LIBRARIES = [
+  '@claude-agent/protocol',
+  '@claude-agent/scripted-model',
+  '@claude-agent/server',
+  '@claude-agent/client',
+  '@claude-agent/web',
+]
 /** Every package; the CLI is a bin only (no types to check with attw). */
 const NAMES = [...LIBRARIES, '@claude-agent/cli']
 const { root, packages } = packWorkspaces()
@@ -79,6 +85,8 @@ describe('packed packages', () => {
   it('ship the sources their source maps and declaration maps point at', () => {
     each(({ name, dir, files }) => {
       const maps = files.filter((f) => f.endsWith('.js.map') || f.endsWith('.d.ts.map'))
+      // The console is built without source maps: its files are what the browser runs.
+      if (name === '@claude-agent/web') return assert.deepEqual(maps, [], `${name} ships no maps`)
       assert.ok(maps.length > 0, `${name} has maps`)
       for (const map of maps) {
         const { sources } = JSON.parse(readFileSync(join(dir, map), 'utf8')) as { sources: string[] }
@@ -99,6 +107,25 @@ describe('packed packages', () => {
       for (const target of Object.values(targets))
         assert.ok(files.includes(target.replace(/^\.\//, '')) && existsSync(join(dir, target)), `${specifier} -> ${target}`)
     }
+  })
+
+  it('give the web console as built files and their path (consoleDir), and the server depends on it', async () => {
+    const { dir, files } = packages.get('@claude-agent/web')!
+    assert.ok(files.includes('dist/index.html'), 'the page')
+    assert.ok(
+      files.some((f) => /^dist\/assets\/.+\.js$/.test(f)),
+      'its script',
+    )
+    assert.deepEqual(
+      files.filter((f) => !f.startsWith('dist/')).sort(),
+      ['LICENSE', 'README.md', 'index.d.ts', 'index.js', 'package.json'],
+      'nothing but the build and its path',
+    )
+    const { consoleDir } = (await import(join(dir, 'index.js'))) as { consoleDir: string }
+    assert.equal(consoleDir, join(dir, 'dist'))
+    assert.ok(existsSync(join(consoleDir, 'index.html')))
+    const server = packages.get('@claude-agent/server')!.manifest
+    assert.ok((server['dependencies'] as Record<string, string>)['@claude-agent/web'], 'the server serves the published console')
   })
 
   it('give the CLI one bin, claude-agent, with a node shebang', () => {

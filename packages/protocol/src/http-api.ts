@@ -21,6 +21,7 @@ import {
   GetSessionResponseSchema,
   HealthResponseSchema,
   ListSessionsResponseSchema,
+  SessionsLiveLineSchema,
   ReadyResponseSchema,
   MAX_PAGE,
   PermissionEventsResponseSchema,
@@ -205,6 +206,19 @@ export const HTTP_API: readonly HttpOperation[] = [
     responses: { 201: json(CreateSessionResponseSchema, 'Created') },
   },
   { method: 'GET', path: '/sessions', summary: 'List sessions', responses: { 200: json(ListSessionsResponseSchema) } },
+  {
+    method: 'GET',
+    path: '/sessions-live',
+    summary: 'The sessions list, live: the whole list again each time a session changes',
+    parameters: [{ name: 'once', in: 'query', description: '`1`: end after the first list', schema: z.enum(['1']) }],
+    responses: {
+      200: {
+        contentType: 'application/x-ndjson',
+        schema: SessionsLiveLineSchema,
+        description: 'One SessionsLiveLine per line: the sessions the caller may read, then again on each change',
+      },
+    },
+  },
   {
     method: 'GET',
     path: '/sessions/:id',

@@ -5,6 +5,7 @@ import { QueryConfigSchema } from './config.js'
 import { ServerFrameSchema } from './frames.js'
 import { PermissionRequestFrameSchema, PermissionResolvedFrameSchema } from './permissions.js'
 import { SessionInfoSchema, SessionStateSchema } from './sessions.js'
+import { PrincipalSchema } from './tenancy.js'
 
 /** `GET /health`. `demo`: the default session answers from the offline demo model. */
 export const HealthResponseSchema = z.object({ ok: z.literal(true), demo: z.boolean() })
@@ -55,6 +56,20 @@ export type CreateSessionResponse = z.infer<typeof CreateSessionResponseSchema>
 /** `GET /sessions`. */
 export const ListSessionsResponseSchema = z.object({ sessions: z.array(SessionInfoSchema) })
 export type ListSessionsResponse = z.infer<typeof ListSessionsResponseSchema>
+
+/** A session in the live list: its info and when its log last grew (absent: an empty log). */
+export const LiveSessionSchema = SessionInfoSchema.extend({ lastEventAt: z.string().optional() })
+export type LiveSession = z.infer<typeof LiveSessionSchema>
+
+/** One line of `GET /sessions-live` (NDJSON): the sessions the caller may read, whole, each
+ * time one of them changes (state, clients, last event, created, deleted), and who the caller
+ * is (so a page can offer only what its role may do); `ping` keeps an idle connection open
+ * through proxies. */
+export const SessionsLiveLineSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('sessions'), sessions: z.array(LiveSessionSchema), principal: PrincipalSchema }),
+  z.object({ type: z.literal('ping') }),
+])
+export type SessionsLiveLine = z.infer<typeof SessionsLiveLineSchema>
 
 /** A session and its running agent (`null` when none runs). */
 export const SessionDetailsSchema = SessionInfoSchema.extend({

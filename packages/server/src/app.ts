@@ -34,6 +34,7 @@ import { reportSessions } from './metrics/metrics.js'
 import { startMetricsServer, type MetricsServer } from './metrics/metrics-server.js'
 import { readiness } from './readiness.js'
 import { sessionRoutes } from './routes/sessions.js'
+import { sessionsLiveRoutes } from './routes/sessions-live.js'
 import { usageRoutes } from './routes/usage.js'
 import { SessionManager } from './sessions/session-manager.js'
 import { sessionWorkspacesDir, type ServerSettings } from './settings.js'
@@ -85,8 +86,7 @@ export interface RunningServer {
 /** The web console to serve at `/` (none when turned off); a missing build is said at `/` and in the log. */
 function webConsole(settings: ServerSettings, logger: Logger): { site?: StaticSite } {
   if (settings.webConsole === false) return {}
-  const dir = settings.webConsole ?? installedConsoleDir()
-  const site = dir ? loadStaticSite(dir) : { assets: new Map(), missing: 'The web console (@claude-agent/web) is not installed' }
+  const site = loadStaticSite(settings.webConsole ?? installedConsoleDir())
   if (site.missing) logger.warn(site.missing)
   return { site }
 }
@@ -200,6 +200,7 @@ async function startLocked(options: StartServerOptions, unlock: () => void, onSt
         memberPermissionModes: settings.memberPermissionModes,
         limitDefaults: () => sandbox.limits.defaults,
       }),
+      sessionsLiveRoutes({ sessions, log: store, live, logger }),
       readerRoutes({ sessions, live }),
       tokenRoutes({ tokens, live, audit, maxBodyBytes: settings.maxBodyBytes }),
       usageRoutes(sessions, ledger, { maxBodyBytes: settings.maxBodyBytes }),

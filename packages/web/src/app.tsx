@@ -2,9 +2,12 @@
 // session: the hash never reaches the server, so no route can shadow an API path), the approval
 // count in the title, notifications opt-in.
 import type { ClaudeAgentClient } from '@claude-agent/client'
+import type { LiveSession, Principal } from '@claude-agent/protocol'
 import { useEffect, useMemo, useState } from 'preact/hooks'
 import { createClient, describeError, isAuthProblem, problemText, type Problem } from './api'
 import { ApprovalQueue } from './approvals'
+import { watchSessions } from './live-sessions'
+import { readOnlyFor } from './read-only'
 import { disableNotifications, enableNotifications, notificationsOn, notificationsSupported, notify } from './notify'
 import { PendingTracker } from './pending-tracker'
 import { SessionView } from './session-view'
@@ -34,39 +37,55 @@ function sessionOf(hash: string): string | undefined {
   }
 }
 
-const TRACK_MS = 2_000
-
-/** Approvals waiting across sessions, read from the server every few seconds. */
-function useTracker(client: ClaudeAgentClient): { tracker: PendingTracker; count: number } {
+/** The sessions as the server pushes them, and the approvals waiting across them (read from
+ * their logs each time a list shows a session's log grew). */
+function useLiveSessions(client: ClaudeAgentClient, token: string | undefined, signOut: (p?: Problem) => void) {
   const tracker = useMemo(() => new PendingTracker(client, (id, tool) => notify(`Approval needed in ${id}`, tool)), [client])
   const [count, setCount] = useState(0)
+  const [sessions, setSessions] = useState<LiveSession[]>()
+  const [problem, setProblem] = useState<Problem>()
+  const [principal, setPrincipal] = useState<Principal>()
   useEffect(() => {
     const unsubscribe = tracker.subscribe(() => setCount(tracker.total))
+    // One read of the logs at a time; a list that arrives meanwhile is read after it.
     let busy = false
-    const tick = async () => {
+    let next: LiveSession[] | undefined
+    const track = async (list: LiveSession[]) => {
+      next = list
       if (busy) return
       busy = true
       try {
-        await tracker.update(await client.sessions.list())
-      } catch {
-        // the sessions list shows what went wrong
+        while (next) {
+          const now = next
+          next = undefined
+          await tracker.update(now).catch(() => undefined)
+        }
       } finally {
         busy = false
       }
     }
-    void tick()
-    const timer = setInterval(() => void tick(), TRACK_MS)
+    const stop = watchSessions(token, {
+      list: (list, you) => {
+        setSessions(list)
+        setPrincipal(you)
+        void track(list)
+      },
+      problem: (p) => {
+        if (p && isAuthProblem(p)) signOut(p)
+        setProblem(p)
+      },
+    })
     return () => {
-      clearInterval(timer)
+      stop()
       unsubscribe()
     }
   }, [tracker])
-  return { tracker, count }
+  return { tracker, count, sessions, problem, principal }
 }
 
-function Shell({ client, signOut }: { client: ClaudeAgentClient; signOut: (p?: Problem) => void }) {
+function Shell({ client, token, signOut }: { client: ClaudeAgentClient; token: string | undefined; signOut: (p?: Problem) => void }) {
   const queue = useMemo(() => new ApprovalQueue(), [client])
-  const { tracker, count } = useTracker(client)
+  const { tracker, count, sessions, problem, principal } = useLiveSessions(client, token, signOut)
   const [notifying, setNotifying] = useState(notificationsOn())
   useEffect(() => {
     document.title = count ? `(${count}) ${TITLE}` : TITLE
@@ -99,9 +118,18 @@ function Shell({ client, signOut }: { client: ClaudeAgentClient; signOut: (p?: P
         </button>
       </nav>
       {id ? (
-        <SessionView key={id} client={client} id={id} queue={queue} />
+        <SessionView
+          key={id}
+          client={client}
+          id={id}
+          queue={queue}
+          readOnly={readOnlyFor(
+            principal,
+            sessions?.find((s) => s.id === id),
+          )}
+        />
       ) : (
-        <SessionsList client={client} tracker={tracker} onAuthProblem={signOut} />
+        <SessionsList client={client} tracker={tracker} sessions={sessions} problem={problem} principal={principal} />
       )}
     </>
   )
@@ -110,7 +138,7 @@ function Shell({ client, signOut }: { client: ClaudeAgentClient; signOut: (p?: P
 type Phase =
   | { name: 'checking' }
   | { name: 'token'; reason?: string }
-  | { name: 'ready'; client: ClaudeAgentClient }
+  | { name: 'ready'; client: ClaudeAgentClient; token: string | undefined }
   | { name: 'failed'; problem: Problem }
 
 export function App() {
@@ -120,7 +148,7 @@ export function App() {
     const client = createClient(token)
     setPhase({ name: 'checking' })
     client.sessions.list().then(
-      () => setPhase({ name: 'ready', client }),
+      () => setPhase({ name: 'ready', client, token }),
       (error: unknown) => {
         const problem = describeError(error)
         if (isAuthProblem(problem)) setPhase({ name: 'token', ...(token && { reason: problemText(problem) }) })
@@ -150,5 +178,5 @@ export function App() {
         }}
       />
     )
-  return <Shell client={phase.client} signOut={signOut} />
+  return <Shell client={phase.client} token={phase.token} signOut={signOut} />
 }

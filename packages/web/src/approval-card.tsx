@@ -3,7 +3,7 @@
 import { useState } from 'preact/hooks'
 import type { PendingApproval } from './approvals'
 
-export function ApprovalCard({ pending }: { pending: PendingApproval }) {
+export function ApprovalCard({ pending, readOnly = false }: { pending: PendingApproval; readOnly?: boolean }) {
   const { request } = pending
   const [message, setMessage] = useState('')
   const [edited, setEdited] = useState(() => JSON.stringify(request.input, null, 2))
@@ -27,7 +27,7 @@ export function ApprovalCard({ pending }: { pending: PendingApproval }) {
       <details>
         <summary>Edit input</summary>
         <textarea aria-label="tool input (JSON)" value={edited} rows={6} onInput={(e) => setEdited(e.currentTarget.value)} />
-        <button type="button" onClick={allowEdited}>
+        <button type="button" disabled={readOnly} onClick={allowEdited}>
           Allow with edited input
         </button>
         {problem && <div role="alert">{problem}</div>}
@@ -36,10 +36,10 @@ export function ApprovalCard({ pending }: { pending: PendingApproval }) {
         {JSON.stringify(request.input, null, 2)}
       </pre>
       <div class="approval-actions">
-        <button type="button" class="primary" onClick={() => pending.answer({ behavior: 'allow' })}>
+        <button type="button" class="primary" disabled={readOnly} onClick={() => pending.answer({ behavior: 'allow' })}>
           Allow
         </button>
-        <button type="button" onClick={() => pending.answer({ behavior: 'allow', scope: 'session' })}>
+        <button type="button" disabled={readOnly} onClick={() => pending.answer({ behavior: 'allow', scope: 'session' })}>
           Allow for session
         </button>
         <input
@@ -48,7 +48,12 @@ export function ApprovalCard({ pending }: { pending: PendingApproval }) {
           value={message}
           onInput={(e) => setMessage(e.currentTarget.value)}
         />
-        <button type="button" class="danger" onClick={() => pending.answer(message ? { behavior: 'deny', message } : { behavior: 'deny' })}>
+        <button
+          type="button"
+          class="danger"
+          disabled={readOnly}
+          onClick={() => pending.answer(message ? { behavior: 'deny', message } : { behavior: 'deny' })}
+        >
           Deny
         </button>
       </div>

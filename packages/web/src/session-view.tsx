@@ -12,7 +12,15 @@ import { useSession } from './use-session'
 
 const MODES: PermissionMode[] = ['default', 'acceptEdits', 'plan', 'bypassPermissions', 'dontAsk']
 
-export function SessionView({ client, id, queue }: { client: ClaudeAgentClient; id: string; queue: ApprovalQueue }) {
+interface SessionViewProps {
+  client: ClaudeAgentClient
+  id: string
+  queue: ApprovalQueue
+  /** The token may watch, not drive (a viewer; a member on another's session). */
+  readOnly: boolean
+}
+
+export function SessionView({ client, id, queue, readOnly }: SessionViewProps) {
   const handle = useSession(client, id, queue)
   const { connection, conversation, state } = handle
   const [tab, setTab] = useState<'chat' | 'files' | 'exec'>('chat')
@@ -32,14 +40,14 @@ export function SessionView({ client, id, queue }: { client: ClaudeAgentClient; 
     }
   }
   useEffect(() => {
-    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && conversation.running && interrupt()
+    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && conversation.running && !readOnly && interrupt()
     document.addEventListener('keydown', onKey)
     return () => document.removeEventListener('keydown', onKey)
   })
 
   const send = () => {
     const text = draft.trim()
-    if (!text || !connection) return
+    if (!text || !connection || readOnly) return
     setDraft('')
     connection.prompt(text).catch((error: unknown) => setNote(problemText(describeError(error))))
   }
@@ -76,6 +84,11 @@ export function SessionView({ client, id, queue }: { client: ClaudeAgentClient; 
           {problemText(handle.problem)}
         </div>
       )}
+      {readOnly && (
+        <p role="note" class="note">
+          Read only: your token can watch this session, not send to it or answer its approvals.
+        </p>
+      )}
       {note && (
         <div role="status" class="note">
           {note}
@@ -88,7 +101,7 @@ export function SessionView({ client, id, queue }: { client: ClaudeAgentClient; 
           <section class="conversation" aria-label="conversation" aria-live="polite">
             <ItemList items={conversation.items} conversation={conversation} />
             {approvals.map((pending) => (
-              <ApprovalCard key={pending.request.requestId} pending={pending} />
+              <ApprovalCard key={pending.request.requestId} pending={pending} readOnly={readOnly} />
             ))}
             <div ref={bottom} />
           </section>
@@ -111,10 +124,10 @@ export function SessionView({ client, id, queue }: { client: ClaudeAgentClient; 
                 send()
               }}
             />
-            <button type="submit" class="primary" disabled={!connection}>
+            <button type="submit" class="primary" disabled={!connection || readOnly}>
               Send
             </button>
-            <button type="button" onClick={interrupt} disabled={!conversation.running} aria-label="interrupt (Esc)">
+            <button type="button" onClick={interrupt} disabled={!conversation.running || readOnly} aria-label="interrupt (Esc)">
               Interrupt
             </button>
           </form>
@@ -123,14 +136,14 @@ export function SessionView({ client, id, queue }: { client: ClaudeAgentClient; 
             <input aria-label="model" placeholder="model (empty: default)" value={model} onInput={(e) => setModel(e.currentTarget.value)} />
             <button
               type="button"
-              disabled={!connection}
+              disabled={!connection || readOnly}
               onClick={() => connection && void control(connection.control.setModel(model || undefined), `Model: ${model || 'default'}`)}
             >
               Set model
             </button>
             <select
               aria-label="permission mode"
-              disabled={!connection}
+              disabled={!connection || readOnly}
               onChange={(e) => {
                 const mode = e.currentTarget.value as PermissionMode
                 if (connection) void control(connection.control.setPermissionMode(mode), `Permission mode: ${mode}`)

@@ -1,34 +1,14 @@
-// The server's sessions, live (polled: the list has no event stream of its own): state, attached
-// clients, last event, pending approvals; create (model, permission mode, directory, system
+// The server's sessions, live (the list the server pushes, app.tsx): state, attached clients,
+// last activity, pending approvals, cost; create (model, permission mode, directory, system
 // prompt), delete, filter.
-import type { ClaudeAgentClient, CreateSessionRequest, PermissionMode, SessionInfo } from '@claude-agent/client'
-import { useEffect, useState } from 'preact/hooks'
-import { describeError, isAuthProblem, problemText, type Problem } from './api'
+import type { ClaudeAgentClient, CreateSessionRequest, PermissionMode } from '@claude-agent/client'
+import type { LiveSession, Principal } from '@claude-agent/protocol'
+import type { ComponentChildren } from 'preact'
+import { useState } from 'preact/hooks'
+import { describeError, problemText, type Problem } from './api'
 import { money } from './messages'
 import type { PendingTracker } from './pending-tracker'
-
-const POLL_MS = 2_000
-
-function useSessions(client: ClaudeAgentClient, onAuthProblem: (p: Problem) => void) {
-  const [sessions, setSessions] = useState<SessionInfo[]>()
-  const [problem, setProblem] = useState<Problem>()
-  const refresh = async () => {
-    try {
-      setSessions(await client.sessions.list())
-      setProblem(undefined)
-    } catch (error) {
-      const p = describeError(error)
-      if (isAuthProblem(p)) onAuthProblem(p)
-      setProblem(p)
-    }
-  }
-  useEffect(() => {
-    void refresh()
-    const timer = setInterval(() => void refresh(), POLL_MS)
-    return () => clearInterval(timer)
-  }, [client])
-  return { sessions, problem, refresh }
-}
+import { mayCreate, readOnlyFor } from './read-only'
 
 function CreateForm({ client, created }: { client: ClaudeAgentClient; created: (id: string) => void }) {
   const [fields, setFields] = useState({ id: '', model: '', permissionMode: 'default', cwd: '', systemPrompt: '' })
@@ -84,15 +64,54 @@ function CreateForm({ client, created }: { client: ClaudeAgentClient; created: (
   )
 }
 
-export function SessionsList(props: { client: ClaudeAgentClient; tracker: PendingTracker; onAuthProblem: (p: Problem) => void }) {
-  const { sessions, problem, refresh } = useSessions(props.client, props.onAuthProblem)
+interface SessionsListProps {
+  client: ClaudeAgentClient
+  tracker: PendingTracker
+  /** Undefined until the first list arrives. */
+  sessions: LiveSession[] | undefined
+  problem: Problem | undefined
+  /** Who the token is (with the first list). */
+  principal: Principal | undefined
+}
+
+const when = (iso: string) => new Date(iso).toLocaleString()
+
+interface Column {
+  label: string
+  cell(s: LiveSession, tracker: PendingTracker): ComponentChildren
+  class?(s: LiveSession, tracker: PendingTracker): string
+}
+
+// Explicit table roles: at phone width the rows become labelled cards (CSS display), which
+// would otherwise drop the table's semantics.
+const COLUMNS: Column[] = [
+  { label: 'Session', cell: (s) => <a href={`#/sessions/${encodeURIComponent(s.id)}`}>{s.id}</a> },
+  { label: 'State', cell: (s) => s.state, class: (s) => `state state-${s.state}` },
+  { label: 'Created', cell: (s) => <time dateTime={s.createdAt}>{when(s.createdAt)}</time>, class: () => 'created' },
+  { label: 'Clients', cell: (s) => s.clients },
+  {
+    label: 'Last activity',
+    cell: (s) => (
+      <>
+        {s.lastEventAt ? <time dateTime={s.lastEventAt}>{when(s.lastEventAt)}</time> : '—'}
+        <span class="seq"> #{s.lastSeq}</span>
+      </>
+    ),
+  },
+  { label: 'Approvals', cell: (s, t) => t.openIn(s.id) || '', class: (s, t) => (t.openIn(s.id) ? 'waiting' : '') },
+  { label: 'Cost', cell: (s, t) => money(t.costOf(s.id) ?? 0) },
+  { label: 'Model', cell: (s) => s.config.model ?? 'default' },
+]
+
+export function SessionsList(props: SessionsListProps) {
+  const { sessions, problem } = props
   const [filter, setFilter] = useState('')
   const [note, setNote] = useState<string>()
   const remove = async (id: string) => {
     if (!confirm(`Delete session ${id} and its history?`)) return
     try {
+      // The server pushes the list without it.
       await props.client.sessions.delete(id)
-      await refresh()
     } catch (error) {
       setNote(problemText(describeError(error)))
     }
@@ -118,39 +137,35 @@ export function SessionsList(props: { client: ClaudeAgentClient; tracker: Pendin
         </div>
       )}
       {note && <div role="status">{note}</div>}
-      <table aria-label="session list">
-        <thead>
-          <tr>
-            <th>Session</th>
-            <th>State</th>
-            <th>Created</th>
-            <th>Clients</th>
-            <th>Last event</th>
-            <th>Approvals</th>
-            <th>Cost</th>
-            <th>Model</th>
-            <th>
+      <table aria-label="session list" role="table" class="session-table">
+        <thead role="rowgroup">
+          <tr role="row">
+            {COLUMNS.map((c) => (
+              <th key={c.label} role="columnheader">
+                {c.label}
+              </th>
+            ))}
+            <th role="columnheader">
               <span class="sr-only">Actions</span>
             </th>
           </tr>
         </thead>
-        <tbody>
+        <tbody role="rowgroup">
           {shown.map((s) => (
-            <tr key={s.id} data-session={s.id}>
-              <td>
-                <a href={`#/sessions/${encodeURIComponent(s.id)}`}>{s.id}</a>
-              </td>
-              <td class={`state state-${s.state}`}>{s.state}</td>
-              <td>
-                <time dateTime={s.createdAt}>{new Date(s.createdAt).toLocaleString()}</time>
-              </td>
-              <td>{s.clients}</td>
-              <td>{s.lastSeq}</td>
-              <td class={props.tracker.openIn(s.id) ? 'waiting' : ''}>{props.tracker.openIn(s.id) || ''}</td>
-              <td>{money(props.tracker.costOf(s.id) ?? 0)}</td>
-              <td>{s.config.model ?? 'default'}</td>
-              <td>
-                <button type="button" class="danger" aria-label={`delete session ${s.id}`} onClick={() => void remove(s.id)}>
+            <tr key={s.id} data-session={s.id} role="row">
+              {COLUMNS.map((c) => (
+                <td key={c.label} role="cell" data-label={c.label} class={c.class?.(s, props.tracker)}>
+                  {c.cell(s, props.tracker)}
+                </td>
+              ))}
+              <td role="cell" class="actions">
+                <button
+                  type="button"
+                  class="danger"
+                  aria-label={`delete session ${s.id}`}
+                  disabled={readOnlyFor(props.principal, s)}
+                  onClick={() => void remove(s.id)}
+                >
                   Delete
                 </button>
               </td>
@@ -159,7 +174,11 @@ export function SessionsList(props: { client: ClaudeAgentClient; tracker: Pendin
         </tbody>
       </table>
       {sessions && shown.length === 0 && <p>No sessions{filter && ' match'}.</p>}
-      <CreateForm client={props.client} created={(id) => (location.hash = `#/sessions/${encodeURIComponent(id)}`)} />
+      {mayCreate(props.principal) ? (
+        <CreateForm client={props.client} created={(id) => (location.hash = `#/sessions/${encodeURIComponent(id)}`)} />
+      ) : (
+        <p role="note">Your token ({props.principal?.id}, a viewer) can watch the sessions shared with it, not create them.</p>
+      )}
     </main>
   )
 }

@@ -35,6 +35,9 @@ export function useSession(client: ClaudeAgentClient, id: string, queue: Approva
     }
     void (async () => {
       try {
+        // Over HTTP first: a browser's WebSocket cannot say why an upgrade was refused, and a
+        // session that is not there (or not this token's to see) should say so plainly.
+        await client.sessions.get(id)
         opened = await client.sessions.attach(id, { after: 0, partial: true, reconnect: { maxDelayMs: 2_000 } })
       } catch (error) {
         if (gone) return

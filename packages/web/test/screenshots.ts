@@ -62,12 +62,13 @@ const stack = await startStack(
   },
   { authTokens: [{ label: 'alice', token: TOKEN }] },
 )
-workspace = stack.settings.workspaceDir
+const client = new ClaudeAgentClient({ connectionUrl: stack.url, token: TOKEN })
+await client.sessions.create({ id: 'tidy-utils', config: { permissionMode: 'acceptEdits' } })
+// Each named session works in a directory of its own.
+workspace = stack.server.sessions.get('tidy-utils').workspace.root
 writeFileSync(file('utils.ts'), "export const slugify = (s: string) => s.toLowerCase().replace(/ /g, '-')\n")
 mkdirSync(file('docs'), { recursive: true })
 writeFileSync(file('docs/notes.md'), '# Notes\n\n- slugify: trim first\n')
-const client = new ClaudeAgentClient({ connectionUrl: stack.url, token: TOKEN })
-await client.sessions.create({ id: 'tidy-utils', config: { permissionMode: 'acceptEdits' } })
 await client.sessions.create({ id: 'release-notes', config: { model: 'claude-sonnet-4-5' } })
 await client.sessions.create({ id: 'triage-42' })
 const session = await client.sessions.attach('tidy-utils')
@@ -91,7 +92,7 @@ try {
   await page.locator('tr[data-session="tidy-utils"] td.waiting').waitFor()
   await page.screenshot({ path: join(OUT, 'console-sessions.png') })
   await page.goto(`${stack.url}/#/sessions/tidy-utils`)
-  await page.getByRole('button', { name: 'Files' }).click()
+  await page.getByRole('button', { name: 'Files', exact: true }).click()
   await page.getByRole('button', { name: 'file utils.ts' }).click()
   await page.getByLabel('contents of utils.ts').waitFor()
   await page.screenshot({ path: join(OUT, 'console-files.png') })

@@ -4,7 +4,7 @@
 // slashes, NUL bytes, symlinks and directories simply match nothing and fall through to the API
 // (auth, then NOT_FOUND). Only GET; `/` is index.html.
 import { readFileSync, readdirSync, lstatSync, existsSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
+import { consoleDir } from '@claude-agent/web'
 import { extname, join } from 'node:path'
 import type { MiddlewareHandler } from 'hono'
 
@@ -80,14 +80,8 @@ export function loadStaticSite(dir: string): StaticSite {
   return { assets }
 }
 
-/** Where the installed `@claude-agent/web` package keeps its build; undefined when it is not installed. */
-export function installedConsoleDir(): string | undefined {
-  try {
-    return fileURLToPath(new URL('./dist', import.meta.resolve('@claude-agent/web/package.json')))
-  } catch {
-    return undefined
-  }
-}
+/** Where the `@claude-agent/web` package (a dependency) keeps its build. */
+export const installedConsoleDir = (): string => consoleDir
 
 const rawPath = (url: string) => new URL(url).pathname
 

@@ -124,6 +124,8 @@ export interface EventHubOptions {
   onLeave: () => void
   /** The lease appends are made under (cluster mode); none: unfenced. */
   fence?: () => AppendFence | undefined
+  /** What the sessions list shows changed: an event was logged, a subscriber came or left. */
+  onChange?: () => void
 }
 
 export class EventHub {
@@ -157,6 +159,7 @@ export class EventHub {
         this.last = Math.max(this.last, event.seq)
         eventAppended()
         for (const attached of this.attached) attached.offer(event)
+        this.options.onChange?.()
         return event
       },
       (err: unknown) => {
@@ -177,9 +180,12 @@ export class EventHub {
 
   subscribe(subscriber: Subscriber, options: SubscribeOptions = {}): Subscription {
     const attached = new Attached(subscriber, options.after, this.lastSeq, (a) => {
-      if (this.attached.delete(a)) this.options.onLeave()
+      if (!this.attached.delete(a)) return
+      this.options.onLeave()
+      this.options.onChange?.()
     })
     this.attached.add(attached)
+    this.options.onChange?.()
     subscriber.opened?.({ after: attached.after, lastSeq: this.lastSeq })
     if (attached.live) {
       // A replaying subscriber gets them in the replay.

@@ -57,6 +57,7 @@ export class SessionManager {
   /** Ids being created (stored, not yet built): taken. */
   private readonly creating = new Set<string>()
   private stopping = false
+  private readonly changeListeners = new Set<() => void>()
   private readonly context: LaunchContext
   private readonly limits: SessionLimits
   private warmPool: WarmPool | undefined
@@ -113,6 +114,16 @@ export class SessionManager {
   /** CLIs started ahead for new sessions with the default config. */
   get pool(): WarmPool | undefined {
     return this.warmPool
+  }
+
+  /** Called whenever what `list()` shows may have changed (GET /sessions-live pushes it). */
+  onChange(listener: () => void): () => void {
+    this.changeListeners.add(listener)
+    return () => this.changeListeners.delete(listener)
+  }
+
+  private changed(): void {
+    for (const listener of this.changeListeners) listener()
   }
 
   get shuttingDown(): boolean {
@@ -204,6 +215,7 @@ export class SessionManager {
     })
     this.sessions.delete(id)
     await this.options.store.deleteSession(id)
+    this.changed()
   }
 
   /** Let running turns finish for up to `graceMs` (no queued prompt starts meanwhile), then
@@ -279,9 +291,11 @@ export class SessionManager {
       limits: this.limits,
       releaseWhenUnattended: isDefault,
       ...(pooled && { pooled }),
+      onChange: () => this.changed(),
     })
     this.sessions.set(record.id, session)
     await session.recoverAfterRestart()
+    this.changed()
     return session
   }
 }

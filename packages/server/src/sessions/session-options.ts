@@ -39,4 +39,6 @@ export interface SessionOptions {
   releaseWhenUnattended?: boolean
   /** A CLI the warm pool started for this session (its id and directories are the pool's). */
   pooled?: PooledAgent
+  /** What the sessions list shows of it changed (the live list pushes it). */
+  onChange?: () => void
 }

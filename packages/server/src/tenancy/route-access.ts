@@ -22,7 +22,7 @@ const sessionAction = (method: string, rest: string | undefined): SessionAction 
 }
 
 function serverAction(method: string, path: string): ServerAction {
-  if (method === 'GET' && ['/health', '/ready', '/openapi.json', '/sessions'].includes(path)) return 'server.read'
+  if (method === 'GET' && ['/health', '/ready', '/openapi.json', '/sessions', '/sessions-live'].includes(path)) return 'server.read'
   if (method === 'POST' && path === '/sessions') return 'sessions.create'
   if (path === '/tokens' || path.startsWith('/tokens/')) return 'tokens.manage'
   if (path === '/audit' || path.startsWith('/audit/')) return 'audit.read'

@@ -26,6 +26,7 @@ const TABLE: Record<string, Row> = {
   'GET /config': ADMINS_DEFAULT,
   'POST /sessions': row('ok', 'ok', 'ok', 'forbidden'),
   'GET /sessions': EVERYONE,
+  'GET /sessions-live': EVERYONE,
   'GET /sessions/{id}': READ,
   'DELETE /sessions/{id}': DRIVE,
   'GET /sessions/{id}/events': READ,
@@ -70,6 +71,7 @@ const BODIES: Record<string, unknown> = {
   'PUT /principals/{id}/budget': { limitUsd: 5 },
 }
 const QUERY: Record<string, string> = {
+  'GET /sessions-live': '?once=1',
   'POST /files/mkdir': '?path=probe-dir&parents=1',
   'POST /sessions/{id}/files/mkdir': '?path=probe-dir&parents=1',
 }

@@ -1,0 +1,97 @@
+// The sessions list, live (GET /sessions-live): NDJSON, the whole list the caller may read
+// first, then again each time a session changes (its state, clients, last event; created,
+// deleted). Changes within a short window leave as one line, and a line equal to the last
+// one sent is not sent again, so a busy session costs its watchers little. A whole list per
+// line, not a diff: a client that drops and comes back needs no cursor to be right again.
+import { PassThrough } from 'node:stream'
+import type { LiveSession, SessionsLiveLine } from '@claude-agent/protocol'
+import type { EventLog } from '../event-log/event-log.js'
+import type { RouteModule } from '../http/http-app.js'
+import { streamResponse } from '../http/stream.js'
+import type { Logger } from '../logger.js'
+import type { Session } from '../sessions/session.js'
+import type { SessionManager } from '../sessions/session-manager.js'
+import { can } from '../tenancy/access.js'
+import { principalOf } from '../tenancy/http-gate.js'
+import type { LiveSockets } from '../tenancy/live-sockets.js'
+
+/** Changes this close together leave as one line. */
+const COALESCE_MS = 100
+/** An idle stream says `ping` this often, so proxies keep it open. */
+const PING_MS = 25_000
+
+/** When each session's log last grew, read once per seq. */
+class LastEventTimes {
+  private readonly known = new Map<string, { seq: number; at: string | undefined }>()
+  constructor(private readonly log: EventLog) {}
+
+  of(session: Session, lastSeq: number): string | undefined {
+    const cached = this.known.get(session.id)
+    if (cached?.seq === lastSeq) return cached.at
+    const event = lastSeq > 0 ? this.log.read(session.id, lastSeq - 1, 1)[0] : undefined
+    const at = event ? new Date(event.at).toISOString() : undefined
+    this.known.set(session.id, { seq: lastSeq, at })
+    return at
+  }
+}
+
+export interface SessionsLiveOptions {
+  sessions: SessionManager
+  log: EventLog
+  /** A revoked token's or an expired JWT's stream ends, as its sockets close. */
+  live: LiveSockets
+  logger: Logger
+}
+
+export function sessionsLiveRoutes({ sessions, log, live, logger }: SessionsLiveOptions): RouteModule {
+  const times = new LastEventTimes(log)
+  const liveList = (visible: (s: Session) => boolean): LiveSession[] =>
+    sessions
+      .all()
+      .filter(visible)
+      .map((s) => {
+        const info = s.info()
+        const lastEventAt = times.of(s, info.lastSeq)
+        return lastEventAt ? { ...info, lastEventAt } : info
+      })
+  return (app) => {
+    app.get('/sessions-live', (c) => {
+      const principal = principalOf(c)
+      const visible = (s: Session) => can(principal, 'session.read', s) === 'allow'
+      const out = new PassThrough()
+      const write = (line: SessionsLiveLine) => out.write(`${JSON.stringify(line)}\n`)
+      let last = ''
+      const push = () => {
+        const line: SessionsLiveLine = {
+          type: 'sessions',
+          sessions: liveList(visible),
+          principal: { id: principal.id, role: principal.role },
+        }
+        const text = JSON.stringify(line)
+        if (text !== last) out.write(`${text}\n`)
+        last = text
+      }
+      push()
+      if (c.req.query('once') === '1') {
+        out.end()
+        return streamResponse(c, out, { 'content-type': 'application/x-ndjson; charset=utf-8' }, logger)
+      }
+      let pending: NodeJS.Timeout | undefined
+      const unsubscribe = sessions.onChange(() => {
+        pending ??= setTimeout(() => {
+          pending = undefined
+          push()
+        }, COALESCE_MS)
+      })
+      const ping = setInterval(() => write({ type: 'ping' }), PING_MS)
+      const untrack = live.add({ principal, close: () => out.end() })
+      out.once('close', () => {
+        untrack()
+        unsubscribe()
+        clearTimeout(pending)
+        clearInterval(ping)
+      })
+      return streamResponse(c, out, { 'content-type': 'application/x-ndjson; charset=utf-8' }, logger)
+    })
+  }
+}
