@@ -25,10 +25,10 @@ class LastEventTimes {
   private readonly known = new Map<string, { seq: number; at: string | undefined }>()
   constructor(private readonly log: EventLog) {}
 
-  of(session: Session, lastSeq: number): string | undefined {
+  async of(session: Session, lastSeq: number): Promise<string | undefined> {
     const cached = this.known.get(session.id)
     if (cached?.seq === lastSeq) return cached.at
-    const event = lastSeq > 0 ? this.log.read(session.id, lastSeq - 1, 1)[0] : undefined
+    const event = lastSeq > 0 ? (await this.log.read(session.id, lastSeq - 1, 1))[0] : undefined
     const at = event ? new Date(event.at).toISOString() : undefined
     this.known.set(session.id, { seq: lastSeq, at })
     return at
@@ -45,15 +45,17 @@ export interface SessionsLiveOptions {
 
 export function sessionsLiveRoutes({ sessions, log, live, logger }: SessionsLiveOptions): RouteModule {
   const times = new LastEventTimes(log)
-  const liveList = (visible: (s: Session) => boolean): LiveSession[] =>
-    sessions
-      .all()
-      .filter(visible)
-      .map((s) => {
-        const info = s.info()
-        const lastEventAt = times.of(s, info.lastSeq)
-        return lastEventAt ? { ...info, lastEventAt } : info
-      })
+  const liveList = (visible: (s: Session) => boolean): Promise<LiveSession[]> =>
+    Promise.all(
+      sessions
+        .all()
+        .filter(visible)
+        .map(async (s) => {
+          const info = s.info()
+          const lastEventAt = await times.of(s, info.lastSeq)
+          return lastEventAt ? { ...info, lastEventAt } : info
+        }),
+    )
   return (app) => {
     app.get('/sessions-live', (c) => {
       const principal = principalOf(c)
@@ -61,26 +63,33 @@ export function sessionsLiveRoutes({ sessions, log, live, logger }: SessionsLive
       const out = new PassThrough()
       const write = (line: SessionsLiveLine) => out.write(`${JSON.stringify(line)}\n`)
       let last = ''
+      // Lines are built one after another, so they leave in the order the changes came.
+      let building: Promise<void> = Promise.resolve()
       const push = () => {
-        const line: SessionsLiveLine = {
-          type: 'sessions',
-          sessions: liveList(visible),
-          principal: { id: principal.id, role: principal.role },
-        }
-        const text = JSON.stringify(line)
-        if (text !== last) out.write(`${text}\n`)
-        last = text
+        building = building
+          .then(async () => {
+            const line: SessionsLiveLine = {
+              type: 'sessions',
+              sessions: await liveList(visible),
+              principal: { id: principal.id, role: principal.role },
+            }
+            const text = JSON.stringify(line)
+            if (text !== last && !out.writableEnded) out.write(`${text}\n`)
+            last = text
+          })
+          .catch((err: unknown) => logger.warn('sessions list not sent', { err }))
+        return building
       }
-      push()
       if (c.req.query('once') === '1') {
-        out.end()
+        void push().then(() => out.end())
         return streamResponse(c, out, { 'content-type': 'application/x-ndjson; charset=utf-8' }, logger)
       }
+      void push()
       let pending: NodeJS.Timeout | undefined
       const unsubscribe = sessions.onChange(() => {
         pending ??= setTimeout(() => {
           pending = undefined
-          push()
+          void push()
         }, COALESCE_MS)
       })
       const ping = setInterval(() => write({ type: 'ping' }), PING_MS)
