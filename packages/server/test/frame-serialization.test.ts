@@ -68,8 +68,8 @@ describe('frames are serialized once', () => {
       onLeave: () => {},
     })
   })
-  after(() => {
-    store.close()
+  after(async () => {
+    await store.close()
     rmSync(dir, { recursive: true, force: true })
   })
 
