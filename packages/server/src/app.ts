@@ -12,6 +12,7 @@ import { secretValues } from './credentials.js'
 import type { Store } from './event-log/event-log.js'
 import { lockDataDir } from './event-log/data-dir-lock.js'
 import { SqliteStore } from './event-log/sqlite-store.js'
+import { ClusterMode } from './cluster/cluster-mode.js'
 import { execRoutes } from './exec/routes.js'
 import { sandboxedSpawner } from './exec/spawn.js'
 import { fileRoutes } from './files/routes.js'
@@ -130,7 +131,8 @@ function warnUnenforcedBudgets(settings: ServerSettings, sandbox: Sandbox, logge
 
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
   // Before anything in the data dir is touched: a second server there refuses and changes nothing.
-  const lock = lockDataDir(options.settings.dataDir)
+  // In a cluster the nodes share it on purpose: each session has one owner through its lease.
+  const lock = options.settings.cluster ? { release: () => {} } : lockDataDir(options.settings.dataDir)
   try {
     return await startLocked(options, lock.release)
   } catch (err) {
@@ -146,6 +148,7 @@ async function startLocked(options: StartServerOptions, unlock: () => void): Pro
   const hookSecrets = settings.webhooks.hooks.map((h) => h.secret)
   for (const value of [...secretValues(settings.agentVars), ...settings.authTokens.map((t) => t.token), ...hookSecrets]) secrets.add(value)
   for (const value of otelHeaderSecrets(settings.agentOtel?.headers)) secrets.add(value)
+  for (const value of databaseSecrets(settings.cluster?.databaseUrl)) secrets.add(value)
   const logger = options.logger ?? createLogger({ level: settings.logLevel, ...(settings.logFormat ? { format: settings.logFormat } : {}) })
   // First: a sandbox that cannot work here stops the start with its reason.
   const sandbox = options.sandbox ?? createSandbox(settings, logger)
@@ -168,7 +171,9 @@ async function startLocked(options: StartServerOptions, unlock: () => void): Pro
     sandbox,
     usage,
     ledger,
+    clustered: settings.cluster !== undefined,
   })
+  const cluster = settings.cluster && new ClusterMode(settings.cluster, sessions, logger)
   const audit = new AuditLog({ store, scrub, logger })
   // Files: every path relative to a session's workspace (the default session's at /files).
   const workspaceOf = (id: string) => sessions.get(id).workspace
@@ -192,6 +197,7 @@ async function startLocked(options: StartServerOptions, unlock: () => void): Pro
         maxBodyBytes: settings.maxBodyBytes,
         memberPermissionModes: settings.memberPermissionModes,
         limitDefaults: () => sandbox.limits.defaults,
+        ...(cluster && { created: (id: string) => cluster.created(id), deleted: (id: string) => cluster.deleted(id) }),
       }),
       readerRoutes({ sessions, live }),
       tokenRoutes({ tokens, live, audit, maxBodyBytes: settings.maxBodyBytes }),
@@ -210,7 +216,7 @@ async function startLocked(options: StartServerOptions, unlock: () => void): Pro
     ],
   })
   const watch = watchEndpoint({ workspaceOf, maxClientBufferBytes: settings.maxClientBufferBytes, logger })
-  const server = createHttpServer(app, auth, logger)
+  const server = createHttpServer(app, auth, logger, cluster ? cluster.http : undefined)
   const wss = attachWebSockets(
     server,
     {
@@ -228,6 +234,7 @@ async function startLocked(options: StartServerOptions, unlock: () => void): Pro
       memberPermissionModes: settings.memberPermissionModes,
     },
     [watch],
+    cluster ? cluster.upgrade : undefined,
   )
 
   await new Promise<void>((resolve, reject) => {
@@ -235,9 +242,9 @@ async function startLocked(options: StartServerOptions, unlock: () => void): Pro
     server.listen(settings.port, settings.host, () => resolve())
   })
   const { port } = server.address() as AddressInfo
+  const host = settings.host.includes(':') ? `[${settings.host}]` : settings.host
   const stopReporting = reportSessions(() => countStates(sessions.list()))
   let metricsServer: MetricsServer | undefined
-  const host = settings.host.includes(':') ? `[${settings.host}]` : settings.host
   const manager = sessions
   webhooks.start()
 
@@ -259,6 +266,12 @@ async function startLocked(options: StartServerOptions, unlock: () => void): Pro
       unlock()
     })())
 
+  try {
+    await cluster?.join(`http://${host}:${port}`)
+  } catch (err) {
+    await closeAll(0)
+    throw err
+  }
   if (settings.metricsPort !== undefined) {
     try {
       metricsServer = await startMetricsServer(settings.metricsPort, settings.metricsHost)
@@ -287,6 +300,13 @@ function countStates(sessions: readonly { state: string }[]): Record<string, num
   const counts: Record<string, number> = {}
   for (const { state } of sessions) counts[state] = (counts[state] ?? 0) + 1
   return counts
+}
+
+/** A DATABASE_URL's password, and the URL itself: never in a log line or an answer. */
+function databaseSecrets(url: string | undefined): string[] {
+  if (!url) return []
+  const password = URL.canParse(url) ? decodeURIComponent(new URL(url).password) : ''
+  return password ? [url, password] : [url]
 }
 
 /** The collector's headers (`key=value,...`) as a whole and each value: secrets, like keys. */

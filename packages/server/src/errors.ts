@@ -20,6 +20,9 @@ const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
   HEADERS_TOO_LARGE: 431,
   REQUEST_TIMEOUT: 408,
   INTERNAL: 500,
+  LEASE_LOST: 409,
+  CLUSTER_FULL: 503,
+  NODE_UNREACHABLE: 502,
 }
 
 export class ServerError extends Error {

@@ -35,6 +35,9 @@ export interface SessionManagerOptions {
   usage?: UsageCache
   /** Counts model usage and holds the budgets. @default none: nothing is counted or capped */
   ledger?: Ledger
+  /** In a cluster the store holds every node's sessions: this node serves only those it holds
+   * the lease of (adopt), so none is restored at start. */
+  clustered?: boolean
 }
 
 /** What a named session's config leaves out: its agent asks before tools run. */
@@ -80,11 +83,15 @@ export class SessionManager {
       turnSilenceTimeoutMs: settings.turnSilenceTimeoutMs,
       interruptTimeoutMs: settings.interruptTimeoutMs,
     }
-    const orphans = killOrphanedAgents(join(settings.dataDir, 'sessions'))
+    // In a cluster the data dir is shared: the CLIs under it may be other nodes' own.
+    const orphans = options.clustered ? [] : killOrphanedAgents(join(settings.dataDir, 'sessions'))
     if (orphans.length > 0)
       options.logger.warn(`killed ${orphans.length} agent process(es) left by a previous server: ${orphans.join(', ')}`)
-    for (const record of options.store.listSessions()) this.restore(record)
-    if (!this.sessions.has(DEFAULT_SESSION_ID)) this.insert(DEFAULT_SESSION_ID, {}, null)
+    if (options.clustered) this.ensureDefaultRecord()
+    else {
+      for (const record of options.store.listSessions()) this.restore(record)
+      if (!this.sessions.has(DEFAULT_SESSION_ID)) this.insert(DEFAULT_SESSION_ID, {}, null)
+    }
     if (settings.warmPoolSize > 0) {
       this.pool = new WarmPool({
         size: settings.warmPoolSize,
@@ -105,6 +112,8 @@ export class SessionManager {
   /** Whether a session's next CLI answers from the offline demo model: the server has no
    * credential of its own and the session's config posted no key. */
   isDemo(id: string = DEFAULT_SESSION_ID): boolean {
+    // In a cluster the default session may be served elsewhere: then the server's own answer.
+    if (this.options.clustered && !this.sessions.has(id)) return this.context.demoModelUrl !== undefined
     return this.get(id).isDemo
   }
 
@@ -203,6 +212,30 @@ export class SessionManager {
     await Promise.all([...all.map((s) => s.settled()), pool])
   }
 
+  /** In a cluster: serves a stored session here (this node took its lease); a turn its last
+   * node was running is recorded as interrupted. False when it no longer exists. */
+  adopt(id: string): boolean {
+    if (this.sessions.has(id)) return true
+    const record = this.options.store.getSession(id)
+    if (!record) return false
+    this.restore(record)
+    return true
+  }
+
+  /** In a cluster: stops serving a session here (its lease is gone or handed on); it stays stored. */
+  evict(id: string, reason: string): Promise<void> {
+    const session = this.sessions.get(id)
+    if (!session) return Promise.resolve()
+    this.sessions.delete(id)
+    session.stop(reason)
+    return session.settled()
+  }
+
+  /** Whether the session is served here now. */
+  has(id: string): boolean {
+    return this.sessions.has(id)
+  }
+
   /** Where a session keeps its CLI state (HOME, CLAUDE_CONFIG_DIR, TMPDIR); exec uses it too. */
   stateDir(id: string): string {
     return this.get(id).stateDir
@@ -216,9 +249,18 @@ export class SessionManager {
     clearTimeout(timer)
   }
 
-  /** A new session: stored (without its key), then built. */
-  private insert(id: string, config: SessionConfig, owner: string | null = null, pooled?: PooledAgent): Session {
-    const record: SessionRecord = {
+  /** The default session's row, made by whichever node starts first. */
+  private ensureDefaultRecord(): void {
+    if (this.options.store.getSession(DEFAULT_SESSION_ID)) return
+    try {
+      this.options.store.insertSession(this.newRecord(DEFAULT_SESSION_ID, {}, null))
+    } catch (err) {
+      if (!(err instanceof ServerError && err.code === 'SESSION_EXISTS')) throw err
+    }
+  }
+
+  private newRecord(id: string, config: SessionConfig, owner: string | null, pooled?: PooledAgent): SessionRecord {
+    return {
       id,
       conversationId: pooled?.conversationId ?? randomUUID(),
       createdAt: new Date().toISOString(),
@@ -228,6 +270,11 @@ export class SessionManager {
       owner,
       readers: [],
     }
+  }
+
+  /** A new session: stored (without its key), then built. */
+  private insert(id: string, config: SessionConfig, owner: string | null = null, pooled?: PooledAgent): Session {
+    const record = this.newRecord(id, config, owner, pooled)
     this.options.store.insertSession(record)
     return this.restore(record, config, pooled)
   }
