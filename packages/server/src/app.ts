@@ -251,7 +251,10 @@ async function startLocked(options: StartServerOptions, unlock: () => void): Pro
   let closed: Promise<void> | undefined
   const closeAll = (graceMs: number) =>
     (closed ??= (async () => {
+      // A node that stops hands its idle sessions on first; its leases go once its CLIs stopped.
+      if (graceMs > 0) await cluster?.handOff()
       await manager.shutdown(graceMs)
+      await cluster?.close()
       stopReporting()
       await metricsServer?.close()
       for (const client of wss.clients) client.close(CLOSE_CODES.shuttingDown, 'server shutting down')
