@@ -64,7 +64,7 @@ export function sessionRoutes(sessions: SessionManager, log: EventLog, audit: Au
     })
     app.get('/sessions', (c) => {
       const principal = principalOf(c)
-      const visible = sessions.all().filter((s) => can(principal, 'session.read', s) === 'allow')
+      const visible = sessions.listAll().filter((s) => can(principal, 'session.read', s.access) === 'allow')
       return jsonResponse<ListSessionsResponse>({ sessions: visible.map((s) => s.info()) })
     })
     app.get('/sessions/:id', (c) => {

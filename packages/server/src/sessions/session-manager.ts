@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto'
 import { mkdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
-import type { CreateSessionRequest, QueryConfig, SessionConfig, SessionInfo } from '@claude-agent/protocol'
+import { redactConfig, type CreateSessionRequest, type QueryConfig, type SessionConfig, type SessionInfo } from '@claude-agent/protocol'
 import type { AgentFactory } from '../agent/agent.js'
 import { killOrphanedAgents } from '../agent/orphans.js'
 import type { SessionRecord, Store } from '../event-log/event-log.js'
@@ -14,6 +14,7 @@ import { agentOtelVars } from '../agent/otel-env.js'
 import type { Logger } from '../logger.js'
 import type { Sandbox } from '../sandbox/sandbox.js'
 import { sessionWorkspacesDir, type ServerSettings } from '../settings.js'
+import type { SessionAccess } from '../tenancy/access.js'
 import type { Ledger } from '../usage/ledger.js'
 import { realSessionCwd, type LaunchContext } from './agent-launcher.js'
 import { Session, type SessionLimits } from './session.js'
@@ -51,6 +52,18 @@ export const sessionStateDir = (dataDir: string, id: string) => join(dataDir, 's
 /** A create request the warm pool can serve: no id of its own, no config (so no posted key). */
 const takesPooled = (request: CreateSessionRequest) =>
   request.id === undefined && (request.config === undefined || Object.keys(request.config).length === 0)
+
+/** A session served by another node, as the store has it. */
+const storedInfo = (record: SessionRecord, lastSeq: number): SessionInfo => ({
+  id: record.id,
+  conversationId: record.conversationId,
+  state: record.state,
+  createdAt: record.createdAt,
+  lastSeq,
+  config: redactConfig(record.config),
+  clients: 0,
+  owner: record.owner,
+})
 
 /** How long shutdown waits for interrupted turns to end. */
 const INTERRUPTED_TURNS_MS = 2_000
@@ -169,6 +182,15 @@ export class SessionManager {
 
   list(): SessionInfo[] {
     return this.all().map((s) => s.info())
+  }
+
+  /** Every session with what access needs of it: in a cluster, also those other nodes serve
+   * (as stored: no clients or usage counted here). */
+  listAll(): { access: SessionAccess; info: () => SessionInfo }[] {
+    const here = this.all().map((s) => ({ access: s, info: () => s.info() }))
+    if (!this.options.clustered) return here
+    const elsewhere = this.options.store.listSessions().filter((r) => !this.sessions.has(r.id))
+    return [...here, ...elsewhere.map((record) => ({ access: record, info: () => storedInfo(record, this.options.store.lastSeq(record.id)) }))]
   }
 
   all(): Session[] {
