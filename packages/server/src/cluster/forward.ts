@@ -74,7 +74,10 @@ export class Forwarder {
 
   /** Forwards `req` (any path) to `base`: used for a create placed on another node too. */
   pipeHttp(req: IncomingMessage, res: ServerResponse, base: string): void {
-    const upstream = httpRequest(new URL(`${base}${req.url!}`), { method: req.method, headers: forwardHeaders(req.headers, this.options.self, false) })
+    const upstream = httpRequest(new URL(`${base}${req.url!}`), {
+      method: req.method,
+      headers: forwardHeaders(req.headers, this.options.self, false),
+    })
     upstream.on('response', (answer) => {
       const headers = forwardHeaders(answer.headers, this.options.self, false)
       delete headers[HOP_HEADER]
@@ -92,7 +95,10 @@ export class Forwarder {
   async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<boolean> {
     const base = await this.target(req)
     if (base === undefined) return false
-    const upstream = httpRequest(new URL(`${base}${req.url!}`), { method: req.method, headers: forwardHeaders(req.headers, this.options.self, true) })
+    const upstream = httpRequest(new URL(`${base}${req.url!}`), {
+      method: req.method,
+      headers: forwardHeaders(req.headers, this.options.self, true),
+    })
     upstream.on('upgrade', (answer, upSocket, upHead) => {
       socket.write(statusLines(answer))
       if (upHead.length > 0) socket.write(upHead)

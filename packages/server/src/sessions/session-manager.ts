@@ -190,7 +190,10 @@ export class SessionManager {
     const here = this.all().map((s) => ({ access: s, info: () => s.info() }))
     if (!this.options.clustered) return here
     const elsewhere = this.options.store.listSessions().filter((r) => !this.sessions.has(r.id))
-    return [...here, ...elsewhere.map((record) => ({ access: record, info: () => storedInfo(record, this.options.store.lastSeq(record.id)) }))]
+    return [
+      ...here,
+      ...elsewhere.map((record) => ({ access: record, info: () => storedInfo(record, this.options.store.lastSeq(record.id)) })),
+    ]
   }
 
   all(): Session[] {
@@ -249,7 +252,7 @@ export class SessionManager {
     const session = this.sessions.get(id)
     if (!session) return Promise.resolve()
     this.sessions.delete(id)
-    session.stop(reason)
+    session.moveAway(`Session "${id}" moved to another node: ${reason}; reconnect`)
     return session.settled()
   }
 

@@ -242,11 +242,21 @@ export class Session {
 
   /** Delete: stop the agent and tell subscribers the session is gone. */
   close(): void {
+    this.end('SESSION_NOT_FOUND', `Session "${this.id}" was deleted`)
+  }
+
+  /** In a cluster, the session moves to another node (its lease was lost or handed on): as
+   * close, but its clients are told to reconnect (any node forwards them to the new owner). */
+  moveAway(message: string): void {
+    this.end('LEASE_LOST', message)
+  }
+
+  private end(code: 'SESSION_NOT_FOUND' | 'LEASE_LOST', message: string): void {
     this.queue.clear()
     // Closed first: what the stop reports (cancelled approvals) changes no state any more.
     this.agent.stop(true)
     this.turns.stopAgent(this.stateValue)
-    this.hub.endAll('SESSION_NOT_FOUND', `Session "${this.id}" was deleted`)
+    this.hub.endAll(code, message)
   }
 
   private ensureAgent(): AgentRun {

@@ -107,7 +107,9 @@ describe('session leases', () => {
       // The lease runs out (by the database's clock) while the write is not yet committed.
       await until(async () => (await pool.query('SELECT expires_at <= now() AS over FROM session_leases')).rows[0].over === true)
       const taking = new Leases(pool, 'b', 60_000).acquire('s1')
-      await until(async () => (await pool.query(`SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'`)).rows[0].count === '1')
+      await until(
+        async () => (await pool.query(`SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'`)).rows[0].count === '1',
+      )
       await writer.query('COMMIT')
       assert.deepEqual(await taking, { node: 'b', epoch: 2 })
       assert.equal(await count(pool, 's1'), 1, 'the new owner sees the write it waited for')

@@ -15,7 +15,7 @@ import { api } from '../helpers/http.js'
 import { agentProcesses } from '../helpers/processes.js'
 import { startPostgres, type PostgresServer } from '../helpers/postgres.js'
 import { spawnServer, type ServerProcess } from '../helpers/server-process.js'
-import { WsProbe, sdkData, type Frame } from '../helpers/ws-probe.js'
+import { WsProbe, type Frame } from '../helpers/ws-probe.js'
 
 const LEASE_MS = 3000
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
@@ -112,7 +112,11 @@ describe('a cluster of three servers', () => {
     const owners = await Promise.all(ids.map(ownerOf))
     assert.deepEqual([...owners].sort(), ['a', 'b', 'c'])
     const listed = (await api(nodes['c']!.url, 'GET', '/sessions')).body['sessions'] as { id: string }[]
-    for (const id of ids) assert.ok(listed.some((s) => s.id === id), `${id} is listed on every node`)
+    for (const id of ids)
+      assert.ok(
+        listed.some((s) => s.id === id),
+        `${id} is listed on every node`,
+      )
   })
 
   it('a client on B drives a session A owns (WebSocket and HTTP); A SIGKILLed mid-turn, another node serves it without loss', async () => {
