@@ -36,6 +36,7 @@ export const ERROR_CODES = [
   'INTERRUPTED_BY_RESTART', // the server stopped (crash, kill, shutdown) while a turn ran
   'TURN_STALLED', // the CLI would not end a turn (silent, no result, interrupt unanswered): the server ended it (data.reason)
   'BUDGET_EXCEEDED', // a session's or its principal's spending cap is reached: the model gateway refused the turn's next model request (data: scope, id, spentUsd, limitUsd)
+  'STORE_FAILED', // the server's database refused or could not take a write: the event or prompt it concerns was not recorded (nor sent); details in the server log
   'INTERNAL', // anything unexpected; details stay in the server log
   // A cluster of servers (docs/cluster.md).
   'LEASE_LOST', // the session's lease moved to another node: this node stopped it and wrote nothing more; reconnect (any node forwards to the owner)

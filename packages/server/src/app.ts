@@ -158,11 +158,12 @@ async function startLocked(options: StartServerOptions, unlock: () => void): Pro
   const store = options.store ?? new SqliteStore(databasePath(settings))
   const ledger = new Ledger(store.usage, prices, { sessionUsd: settings.budgets?.sessionUsd, principalUsd: settings.budgets?.principalUsd })
   // Before the sessions: what their recovery logs at start is an event like any other.
-  const webhooks = new WebhookDispatcher({ settings: settings.webhooks, log: store.deliveries, logger, scrub })
+  const webhooks = await WebhookDispatcher.open({ settings: settings.webhooks, log: store.deliveries, logger, scrub })
   const unobserve = store.observeAppends(webhooks.observe)
 
   const usage = new UsageCache()
-  const sessions = new SessionManager({
+  const cluster = settings.cluster && new ClusterMode(settings.cluster, logger)
+  const sessions = await SessionManager.open({
     settings,
     agents: options.agents ?? claudeSdkAgentFactory,
     store,
@@ -171,9 +172,9 @@ async function startLocked(options: StartServerOptions, unlock: () => void): Pro
     sandbox,
     usage,
     ledger,
-    clustered: settings.cluster !== undefined,
+    ...(cluster && { cluster }),
   })
-  const cluster = settings.cluster && new ClusterMode(settings.cluster, sessions, logger)
+  cluster?.serve(sessions)
   const audit = new AuditLog({ store, scrub, logger })
   // Files: every path relative to a session's workspace (the default session's at /files).
   const workspaceOf = (id: string) => sessions.get(id).workspace
@@ -265,7 +266,7 @@ async function startLocked(options: StartServerOptions, unlock: () => void): Pro
       await sandbox.close()
       unobserve()
       await webhooks.stop()
-      store.close()
+      await store.close()
       unlock()
     })())
 

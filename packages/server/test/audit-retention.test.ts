@@ -15,37 +15,37 @@ describe('audit retention', () => {
   const actor = { principal: 'alice', remote: '127.0.0.1' }
   const logger = createLogger({ level: 'silent' })
 
-  it('keeps the newest entries only, and ids keep growing across a reopen', () => {
+  it('keeps the newest entries only, and ids keep growing across a reopen', async () => {
     const path = join(dir, 'audit.db')
     let store = new SqliteStore(path)
     let audit = new AuditLog({ store, scrub: (t) => t, logger, retention: 3 })
     for (let i = 1; i <= 5; i++) audit.record(actor, 'exec', 's1', { n: i })
     assert.deepEqual(
-      audit.list({ after: 0, limit: 100 }).map((e) => [e.id, e.detail['n']]),
+      (await audit.list({ after: 0, limit: 100 })).map((e) => [e.id, e.detail['n']]),
       [
         [3, 3],
         [4, 4],
         [5, 5],
       ],
     )
-    store.close()
+    await store.close()
     store = new SqliteStore(path)
     audit = new AuditLog({ store, scrub: (t) => t, logger, retention: 3 })
     audit.record(actor, 'prompt', 's1', { n: 6 })
     assert.deepEqual(
-      audit.list({ after: 0, limit: 100 }).map((e) => e.id),
+      (await audit.list({ after: 0, limit: 100 })).map((e) => e.id),
       [4, 5, 6],
     )
-    store.close()
+    await store.close()
   })
 
-  it('scrubs every string of a detail and cuts long ones', () => {
+  it('scrubs every string of a detail and cuts long ones', async () => {
     const store = new SqliteStore(':memory:')
     const audit = new AuditLog({ store, scrub: (t) => t.replaceAll('sk-secret', '[redacted]'), logger })
     audit.record(actor, 'file_write', 's1', { path: `a/sk-secret/${'x'.repeat(2000)}` })
-    const [entry] = audit.list({ after: 0, limit: 1 })
+    const [entry] = await audit.list({ after: 0, limit: 1 })
     const path = entry!.detail['path'] as string
     assert.ok(path.startsWith('a/[redacted]/') && path.length === 512, path.slice(0, 40))
-    store.close()
+    await store.close()
   })
 })

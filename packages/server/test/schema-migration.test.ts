@@ -62,40 +62,41 @@ describe('schema versions', () => {
   })
   after(() => rmSync(dir, { recursive: true, force: true }))
 
-  it('migrates a database made before versions, keeping its sessions, events and prompt uuids', () => {
+  it('migrates a database made before versions, keeping its sessions, events and prompt uuids', async () => {
     const path = join(dir, 'v1.db')
     makeV1Database(path)
     const store = new SqliteStore(path)
     try {
-      assert.equal(store.getSession('old')?.allowedTools[0], 'Bash')
+      const old = await store.getSession('old')
+      assert.equal(old?.allowedTools[0], 'Bash')
       // Sessions from before owners belong to the admins, shared with nobody.
-      assert.equal(store.getSession('old')?.owner, null)
-      assert.deepEqual(store.getSession('old')?.readers, [])
-      assert.deepEqual(store.listTokens(), [])
-      const events = store.read('old', 0, 100)
+      assert.equal(old?.owner, null)
+      assert.deepEqual(old?.readers, [])
+      assert.deepEqual(await store.listTokens(), [])
+      const events = await store.read('old', 0, 100)
       assert.deepEqual(
         events.map((e) => e.seq),
         [1, 2, 3, 4, 5],
       )
       assert.equal(JSON.parse(events[3]!.text).data.result, 'hello')
-      assert.equal(store.lastSeq('old'), 5)
-      assert.equal(store.append('old', { type: 'info', message: 'after', source: 'server' }).seq, 6)
-      assert.equal(store.hasPrompt('old', RAN), true, 'the echoed prompt uuid was filled in')
-      assert.equal(store.hasPrompt('old', 'tool-result-uuid'), false, 'only prompts, not tool results')
-      assert.equal(store.rememberPrompt('old', RAN), false)
-      assert.equal(store.rememberPrompt('old', 'new-uuid'), true)
+      assert.equal(await store.lastSeq('old'), 5)
+      assert.equal((await store.append('old', { type: 'info', message: 'after', source: 'server' })).seq, 6)
+      assert.equal(await store.hasPrompt('old', RAN), true, 'the echoed prompt uuid was filled in')
+      assert.equal(await store.hasPrompt('old', 'tool-result-uuid'), false, 'only prompts, not tool results')
+      assert.equal(await store.rememberPrompt('old', RAN), false)
+      assert.equal(await store.rememberPrompt('old', 'new-uuid'), true)
     } finally {
-      store.close()
+      await store.close()
     }
     const db = new Database(path)
     assert.equal(db.pragma('user_version', { simple: true }), SCHEMA_VERSION)
     db.close()
     // Opening again is a no-op: the version says there is nothing to do.
     const again = new SqliteStore(path)
-    assert.equal(again.hasPrompt('old', 'new-uuid'), true)
-    again.deleteSession('old')
-    assert.equal(again.hasPrompt('old', 'new-uuid'), false, 'prompt uuids go with their session')
-    again.close()
+    assert.equal(await again.hasPrompt('old', 'new-uuid'), true)
+    await again.deleteSession('old')
+    assert.equal(await again.hasPrompt('old', 'new-uuid'), false, 'prompt uuids go with their session')
+    await again.close()
   })
 
   it('refuses a database from a newer server, naming it, and leaves it as it was', () => {

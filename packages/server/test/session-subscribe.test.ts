@@ -10,7 +10,9 @@ import type { StoredEvent } from '../src/event-log/event-log.js'
 import { claudeSdkAgentFactory, createLogger, NoSandbox, SessionManager, settingsFromEnv, SqliteStore } from '../src/index.js'
 import type { Session, Subscriber } from '../src/sessions/session.js'
 
-const note = (session: Session, i: number) => session.emit({ type: 'info', message: `note ${i}`, source: 'server' })
+const note = (session: Session, i: number) => session.record({ type: 'info', message: `note ${i}`, source: 'server' })
+/** `count` notes from `from` on, once all are logged and sent. */
+const notes = (session: Session, count: number, from = 0) => Promise.all(Array.from({ length: count }, (_, i) => note(session, from + i)))
 
 /** Resolves once `check` holds, re-checked after every event loop turn. */
 async function until(check: () => boolean): Promise<void> {
@@ -31,12 +33,12 @@ describe('session.subscribe', () => {
   let counter = 0
   const fresh = () => manager.create({ id: `s${++counter}` })
 
-  before(() => {
+  before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'cas-subscribe-'))
     const settings = settingsFromEnv({ DATA_DIR: join(dir, 'data'), WORKSPACE_DIR: join(dir, 'workspace') })
     const logger = createLogger({ level: 'silent' })
     store = new SqliteStore(join(dir, 'events.db'))
-    manager = new SessionManager({
+    manager = await SessionManager.open({
       settings,
       agents: claudeSdkAgentFactory,
       store,
@@ -47,13 +49,13 @@ describe('session.subscribe', () => {
   })
   after(async () => {
     await manager.shutdown(0)
-    store.close()
+    await store.close()
     rmSync(dir, { recursive: true, force: true })
   })
 
   it('replays in pages, paced by the subscriber, then goes live without a gap or a repeat', async () => {
-    const session = fresh()
-    for (let i = 0; i < 2_500; i++) note(session, i)
+    const session = await fresh()
+    await notes(session, 2_500)
     const start = 10
     const seqs: number[] = []
     let opened: { after: number; lastSeq: number } | undefined
@@ -64,7 +66,7 @@ describe('session.subscribe', () => {
       // Full after every 97 events: live events arrive while it waits.
       hasRoom: () => seqs.length % 97 !== 0,
       waitForRoom: async () => {
-        for (let i = 0; i < 3; i++) note(session, 10_000 + live++)
+        for (let i = 0; i < 3; i++) void note(session, 10_000 + live++)
         await new Promise((r) => setImmediate(r))
         return true
       },
@@ -73,31 +75,31 @@ describe('session.subscribe', () => {
     const subscription = session.subscribe(subscriber, { after: start })
     assert.deepEqual(opened, { after: start, lastSeq })
     await until(() => seqs.length > 0 && seqs.at(-1) === session.lastSeq && live > 0)
-    for (let i = 0; i < 5; i++) note(session, 20_000 + i)
+    await notes(session, 5, 20_000)
     consecutive(seqs, start + 1, session.lastSeq)
     assert.ok(live >= 20, `live events arrived during the replay (${live})`)
     assert.equal(session.info().clients, 1)
     subscription.close()
     assert.equal(session.info().clients, 0)
-    note(session, 30_000)
+    await note(session, 30_000)
     assert.equal(seqs.at(-1), session.lastSeq - 1, 'nothing after close')
   })
 
-  it('a live-only subscriber starts at the last seq', () => {
-    const session = fresh()
-    for (let i = 0; i < 5; i++) note(session, i)
+  it('a live-only subscriber starts at the last seq', async () => {
+    const session = await fresh()
+    await notes(session, 5)
     const seqs: number[] = []
     let opened: { after: number; lastSeq: number } | undefined
     const subscription = session.subscribe({ opened: (c) => (opened = c), deliver: (e) => seqs.push(e.seq) })
     assert.deepEqual(opened, { after: session.lastSeq, lastSeq: session.lastSeq })
-    note(session, 5)
+    await note(session, 5)
     consecutive(seqs, session.lastSeq, session.lastSeq)
     subscription.close()
   })
 
   it('a subscriber that leaves during the replay gets nothing more', async () => {
-    const session = fresh()
-    for (let i = 0; i < 1_500; i++) note(session, i)
+    const session = await fresh()
+    await notes(session, 1_500)
     const seqs: number[] = []
     let waited = false
     session.subscribe(
@@ -112,14 +114,14 @@ describe('session.subscribe', () => {
       { after: 0 },
     )
     await until(() => waited)
-    note(session, 2_000)
+    await note(session, 2_000)
     await new Promise((r) => setTimeout(r, 20))
     consecutive(seqs, 1, 300)
   })
 
   it('tells a replaying subscriber that lets live events pile up that it fell behind', async () => {
-    const session = fresh()
-    note(session, 0)
+    const session = await fresh()
+    await note(session, 0)
     let behind = 0
     let release: (room: boolean) => void = () => undefined
     session.subscribe(
@@ -131,16 +133,16 @@ describe('session.subscribe', () => {
       },
       { after: 0 },
     )
-    for (let i = 0; i < 10_001; i++) note(session, i)
+    await notes(session, 10_001)
     assert.ok(behind > 0)
     release(false)
   })
 
-  it('ends every subscriber when the session is deleted', () => {
-    const session = fresh()
+  it('ends every subscriber when the session is deleted', async () => {
+    const session = await fresh()
     const ended: string[] = []
     session.subscribe({ deliver: () => undefined, ended: (code) => ended.push(code) })
-    manager.delete(session.id)
+    await manager.delete(session.id)
     assert.deepEqual(ended, ['SESSION_NOT_FOUND'])
     assert.equal(session.info().clients, 0)
   })

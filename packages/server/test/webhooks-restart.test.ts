@@ -13,9 +13,9 @@ import { startReceiver } from './helpers/webhook-receiver.js'
 
 const SECRET = 'whsec-restart-0123456789abcdef'
 
-async function until<T>(read: () => T | false | undefined): Promise<T> {
+async function until<T>(read: () => T | false | undefined | Promise<T | false | undefined>): Promise<T> {
   for (const deadline = Date.now() + 60_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 20))) {
-    const value = read()
+    const value = await read()
     if (value) return value
   }
   throw new Error('timed out waiting')
@@ -33,7 +33,7 @@ describe('webhooks across a restart', () => {
     return { ...base, port: 0, webhooks: { ...base.webhooks, retryBaseMs: 50, retryMaxMs: 200, maxAttempts: 20, ...webhooks } }
   }
   const sessionError = (server: RunningServer, message: string) =>
-    server.sessions.defaultSession.emit({ type: 'error', code: 'TURN_FAILED', error: message })
+    server.sessions.defaultSession.record({ type: 'error', code: 'TURN_FAILED', error: message })
 
   it('delivers after the restart what was pending before it, and fails what has no hook left', async () => {
     let phase = 1
@@ -43,10 +43,10 @@ describe('webhooks across a restart', () => {
     const kept = { id: 'kept', url: `${receiver.url}/kept`, secret: SECRET, events: ['session.error' as const] }
     const dropped = { id: 'dropped', url: `${receiver.url}/dropped`, secret: SECRET, events: ['session.error' as const] }
     const first = await startServer({ settings: serverSettings(dir, { hooks: [kept, dropped] }), logger })
-    sessionError(first, 'before the restart')
+    await sessionError(first, 'before the restart')
     const tried = await until(() => receiver.arrivals.find((a) => a.path === '/kept' && a.answer === 500))
     // Recorded as tried (a try the stop cuts short is not counted, and is made again).
-    await until(() => first.webhooks.deliveries().find((d) => d.id === tried.delivery && d.attempts >= 1))
+    await until(async () => (await first.webhooks.deliveries()).find((d) => d.id === tried.delivery && d.attempts >= 1))
     await first.close()
     phase = 2
 
@@ -57,13 +57,15 @@ describe('webhooks across a restart', () => {
       assert.equal(landed.json.data['message'], 'before the restart')
       assert.ok(landed.check.valid)
       assert.ok(landed.attempt > tried.attempt)
-      const delivered = await until(() => second.webhooks.deliveries().find((d) => d.id === tried.delivery && d.status === 'delivered'))
+      const delivered = await until(async () =>
+        (await second.webhooks.deliveries()).find((d) => d.id === tried.delivery && d.status === 'delivered'),
+      )
       assert.deepEqual(
         delivered.attemptLog.map((a) => a.statusCode),
         [...Array<number>(delivered.attempts - 1).fill(500), 200],
         'the tries before the restart are kept',
       )
-      const orphan = second.webhooks.deliveries().find((d) => d.hook === 'dropped')!
+      const orphan = (await second.webhooks.deliveries()).find((d) => d.hook === 'dropped')!
       assert.equal(orphan.status, 'failed')
       assert.equal(orphan.lastError, 'hook "dropped" is no longer configured')
     } finally {
@@ -78,8 +80,8 @@ describe('webhooks across a restart', () => {
     const down = { id: 'down', url: `http://127.0.0.1:${await freePort()}/`, secret: SECRET, events: ['session.error' as const] }
     const server = await startServer({ settings: serverSettings(dir, { hooks: [down], maxPending: 2, retryBaseMs: 60_000 }), logger })
     try {
-      for (let i = 0; i < 5; i++) sessionError(server, `error ${i}`)
-      const kept = server.webhooks.deliveries()
+      for (let i = 0; i < 5; i++) await sessionError(server, `error ${i}`)
+      const kept = await server.webhooks.deliveries()
       assert.deepEqual(kept.map((d) => JSON.parse(d.body).data.message).sort(), ['error 0', 'error 1'])
       assert.equal(lines.filter((l) => l.includes('2 deliveries pending; dropping')).length, 1)
     } finally {

@@ -35,9 +35,9 @@ const settings = (hooks: WebhookSettings['hooks'], overrides: Partial<WebhookSet
 })
 
 /** Waits (60 s at most) until `check` holds, looking again every 20 ms. */
-async function until<T>(read: () => T | false | undefined): Promise<T> {
+async function until<T>(read: () => T | false | undefined | Promise<T | false | undefined>): Promise<T> {
   for (const deadline = Date.now() + 60_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 20))) {
-    const value = read()
+    const value = await read()
     if (value) return value
   }
   throw new Error('timed out waiting')
@@ -118,7 +118,7 @@ describe('webhooks', () => {
     assert.equal(new Set(tries.map((a) => a.body)).size, 1, 'the same body on every try')
     // Recorded once the server has read the answer.
     const recorded = await until(
-      () => stack.server.webhooks.deliveries().find((d) => d.id === landed.delivery && d.status !== 'pending') ?? false,
+      async () => (await stack.server.webhooks.deliveries()).find((d) => d.id === landed.delivery && d.status !== 'pending') ?? false,
     )
     assert.equal(recorded.status, 'delivered')
     assert.deepEqual(
@@ -213,7 +213,7 @@ describe('webhooks: a receiver that hangs or is down', () => {
       for (let i = 0; i < 4; i++) session.emit({ type: 'error', code: 'TURN_FAILED', error: `error ${i}` })
       await until(() => receiver.hanging.length >= 4)
       session.emit({ type: 'error', code: 'BUDGET_EXCEEDED' as ErrorCode, error: 'Budget reached' })
-      const tried = await until(() => stack.server.webhooks.deliveries().find((d) => d.hook === 'down' && d.attempts > 0))
+      const tried = await until(async () => (await stack.server.webhooks.deliveries()).find((d) => d.hook === 'down' && d.attempts > 0))
       assert.equal(tried.event, 'budget.reached')
       assert.match(tried.lastError ?? '', /ECONNREFUSED/)
       probe.close()

@@ -40,7 +40,7 @@ export class AuditLog {
   record(actor: Actor, action: AuditAction, sessionId: string | undefined, detail: AuditDetail = {}): void {
     const { scrub } = this.options
     try {
-      this.options.store.appendAudit(
+      const written = this.options.store.appendAudit(
         {
           at: Date.now(),
           principal: scrub(actor.principal),
@@ -51,14 +51,19 @@ export class AuditLog {
         },
         this.retention,
       )
+      written.catch((err: unknown) => this.failed(action, err))
     } catch (err) {
-      this.options.logger.error(`audit: cannot record ${action}: ${scrub(err instanceof Error ? err.message : String(err))}`)
+      this.failed(action, err)
     }
   }
 
   /** A page of entries, oldest first. */
-  list(filter: AuditFilter): AuditEntry[] {
-    return this.options.store.listAudit(filter).map(toEntry)
+  async list(filter: AuditFilter): Promise<AuditEntry[]> {
+    return (await this.options.store.listAudit(filter)).map(toEntry)
+  }
+
+  private failed(action: AuditAction, err: unknown): void {
+    this.options.logger.error(`audit: cannot record ${action}: ${this.options.scrub(err instanceof Error ? err.message : String(err))}`)
   }
 }
 

@@ -20,10 +20,10 @@ function parseAfter(raw: string | undefined): number {
 
 export function auditRoutes(audit: AuditLog): RouteModule {
   return (app) => {
-    app.get('/audit', (c) => {
+    app.get('/audit', async (c) => {
       const after = parseAfter(c.req.query('after'))
       const limit = parseLimit(c.req.query('limit') ?? null)
-      const entries = audit.list({ after, limit, sessionId: c.req.query('session'), principal: c.req.query('principal') })
+      const entries = await audit.list({ after, limit, sessionId: c.req.query('session'), principal: c.req.query('principal') })
       const last = entries.at(-1)
       return jsonResponse<AuditListResponse>({ entries, ...(entries.length === limit && last && { next: last.id }) })
     })

@@ -15,10 +15,10 @@ export class ClusterMode {
   private node: ClusterNode | undefined
   private readonly forwarder: Forwarder
   private joined: Promise<ClusterNode> | undefined
+  private served: SessionManager | undefined
 
   constructor(
     private readonly settings: ClusterSettings,
-    private readonly sessions: SessionManager,
     private readonly logger: Logger,
   ) {
     this.forwarder = new Forwarder({
@@ -26,6 +26,16 @@ export class ClusterMode {
       defaultSessionId: DEFAULT_SESSION_ID,
       locate: async (id) => (await this.ready()).locate(id),
     })
+  }
+
+  /** The sessions this node serves (made after this, since their appends ask it for fences). */
+  serve(sessions: SessionManager): void {
+    this.served = sessions
+  }
+
+  private get sessions(): SessionManager {
+    if (!this.served) throw new Error('the cluster mode serves no sessions yet')
+    return this.served
   }
 
   /** Joins the cluster at `url` (the advertise URL unless set) and starts serving its share. */

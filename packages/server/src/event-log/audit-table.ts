@@ -1,7 +1,7 @@
 // The audit log's rows in the server's SQLite file: appended, read in pages, and bounded (the
 // oldest rows go once there are more than the retention keeps).
 import type Database from 'better-sqlite3'
-import type { AuditQuery, AuditRecord, AuditStore, NewAuditRecord } from './event-log.js'
+import type { AuditQuery, AuditRecord, NewAuditRecord } from './event-log.js'
 
 interface AuditRow {
   id: number
@@ -23,7 +23,8 @@ const toRecord = (row: AuditRow): AuditRecord => ({
   detail: JSON.parse(row.detail) as Record<string, unknown>,
 })
 
-export class AuditTable implements AuditStore {
+/** Synchronous: the store runs its writes in its write groups. */
+export class AuditTable {
   private readonly insert
   private readonly prune
 

@@ -1,6 +1,7 @@
-// Webhook deliveries in SQLite: each event a hook wants, its status and next try, and every
+// Webhook deliveries in SQLite (writes grouped with the store's, sqlite-writes.ts): each event a hook wants, its status and next try, and every
 // attempt with its outcome. Pending rows outlive the process: the next server resumes them.
 import type Database from 'better-sqlite3'
+import type { SqliteWrites } from './sqlite-writes.js'
 
 export type DeliveryStatus = 'pending' | 'delivered' | 'failed'
 
@@ -36,19 +37,19 @@ export interface DeliveryAttempt {
 
 export interface DeliveryLog {
   /** False when the hook already has this event (the same session and seq). */
-  insertDelivery(delivery: NewDelivery): boolean
+  insertDelivery(delivery: NewDelivery): Promise<boolean>
   /** A hook's pending deliveries, soonest first. */
-  pending(hook: string, limit: number): Delivery[]
+  pending(hook: string, limit: number): Promise<Delivery[]>
   /** The hooks with pending deliveries. */
-  pendingHooks(): string[]
-  pendingCount(): number
+  pendingHooks(): Promise<string[]>
+  pendingCount(): Promise<number>
   /** One attempt and what it leaves the delivery as, in one transaction. */
-  recordAttempt(id: string, attempt: DeliveryAttempt, status: DeliveryStatus): void
+  recordAttempt(id: string, attempt: DeliveryAttempt, status: DeliveryStatus): Promise<void>
   /** The newest first. */
-  recent(limit: number): Delivery[]
-  attempts(id: string): DeliveryAttempt[]
+  recent(limit: number): Promise<Delivery[]>
+  attempts(id: string): Promise<DeliveryAttempt[]>
   /** Forget delivered and failed deliveries made before `before` (epoch ms). */
-  prune(before: number): void
+  prune(before: number): Promise<void>
 }
 
 interface DeliveryRow {
@@ -97,7 +98,10 @@ const toAttempt = (row: AttemptRow): DeliveryAttempt => ({
 export class SqliteDeliveryLog implements DeliveryLog {
   private readonly stmt
 
-  constructor(private readonly db: Database.Database) {
+  constructor(
+    db: Database.Database,
+    private readonly writes: SqliteWrites,
+  ) {
     this.stmt = {
       insert: db.prepare(
         `INSERT OR IGNORE INTO webhook_deliveries (id, hook, event, session_id, seq, body, created_at, status, next_at)
@@ -122,41 +126,48 @@ export class SqliteDeliveryLog implements DeliveryLog {
     }
   }
 
-  insertDelivery(d: NewDelivery): boolean {
-    return this.stmt.insert.run(d.id, d.hook, d.event, d.sessionId, d.seq, d.body, d.createdAt, d.createdAt).changes === 1
+  insertDelivery(d: NewDelivery): Promise<boolean> {
+    return this.writes.run(
+      () => this.stmt.insert.run(d.id, d.hook, d.event, d.sessionId, d.seq, d.body, d.createdAt, d.createdAt).changes === 1,
+    )
   }
 
-  pending(hook: string, limit: number): Delivery[] {
+  async pending(hook: string, limit: number): Promise<Delivery[]> {
+    this.writes.flush()
     return this.stmt.pending.all(hook, limit).map(toDelivery)
   }
 
-  pendingHooks(): string[] {
+  async pendingHooks(): Promise<string[]> {
+    this.writes.flush()
     return this.stmt.pendingHooks.all().map((row) => row.hook)
   }
 
-  pendingCount(): number {
+  async pendingCount(): Promise<number> {
+    this.writes.flush()
     return this.stmt.pendingCount.get()!.n
   }
 
-  recordAttempt(id: string, attempt: DeliveryAttempt, status: DeliveryStatus): void {
-    this.db.transaction(() => {
+  recordAttempt(id: string, attempt: DeliveryAttempt, status: DeliveryStatus): Promise<void> {
+    return this.writes.run(() => {
       this.stmt.insertAttempt.run(id, attempt.attempt, attempt.at, attempt.statusCode, attempt.error, attempt.retryAt)
       this.stmt.update.run(status, attempt.attempt, status === 'pending' ? attempt.retryAt : null, attempt.error, id)
-    })()
+    })
   }
 
-  recent(limit: number): Delivery[] {
+  async recent(limit: number): Promise<Delivery[]> {
+    this.writes.flush()
     return this.stmt.recent.all(limit).map(toDelivery)
   }
 
-  attempts(id: string): DeliveryAttempt[] {
+  async attempts(id: string): Promise<DeliveryAttempt[]> {
+    this.writes.flush()
     return this.stmt.attempts.all(id).map(toAttempt)
   }
 
-  prune(before: number): void {
-    this.db.transaction(() => {
+  prune(before: number): Promise<void> {
+    return this.writes.run(() => {
       this.stmt.pruneAttempts.run(before)
       this.stmt.pruneDeliveries.run(before)
-    })()
+    })
   }
 }

@@ -1,5 +1,7 @@
-// Persistence behind two small interfaces. Every event a session emits goes through the log
-// first, which numbers it; only then is it sent to clients. Sessions are records beside it.
+// Persistence behind small async interfaces (SQLite in sqlite-store.ts; every method returns a
+// Promise so that a networked database fits behind them too). Every event a session emits goes
+// through the log first, which numbers it; only once it is durable is it sent to clients.
+// Writes keep their call order; a store may group writes made together into one transaction.
 import type {
   ErrorFrame,
   InfoFrame,
@@ -40,15 +42,25 @@ export interface StoredEvent {
  * and never throw (it runs on the session's event path). */
 export type AppendObserver = (event: StoredEvent, frame: EventFrame) => void
 
+/** Which lease an append is made under (cluster mode): a store that keeps leases refuses the
+ * append when the session's lease is no longer this node's at this epoch. Ignored by SQLite. */
+export interface AppendFence {
+  node: string
+  epoch: number
+}
+
 export interface EventLog {
-  append(sessionId: string, frame: EventFrame): StoredEvent
+  /** Numbers the event (the session's last seq + 1) and resolves once it is durable. The
+   * appends of one session resolve in call order; one that fails rejects and takes no seq. */
+  append(sessionId: string, frame: EventFrame, fence?: AppendFence): Promise<StoredEvent>
   /** Every append from now on, across sessions (webhooks); returns the way to stop. */
   observeAppends(observer: AppendObserver): () => void
   /** Events with seq > afterSeq, oldest first, at most `limit`. */
-  read(sessionId: string, afterSeq: number, limit: number): StoredEvent[]
+  read(sessionId: string, afterSeq: number, limit: number): Promise<StoredEvent[]>
   /** Like read, only events whose type is one of `types`. */
-  readTypes(sessionId: string, types: readonly EventFrame['type'][], afterSeq: number, limit: number): StoredEvent[]
-  lastSeq(sessionId: string): number
+  readTypes(sessionId: string, types: readonly EventFrame['type'][], afterSeq: number, limit: number): Promise<StoredEvent[]>
+  /** Read from the database when the store cannot know it (another node may have written). */
+  lastSeq(sessionId: string): Promise<number>
 }
 
 /** A session as persisted. Secrets are never stored: `config` has them removed. */
@@ -68,22 +80,22 @@ export interface SessionRecord {
 
 export interface SessionStore {
   /** Throws SESSION_EXISTS when the id is taken. */
-  insertSession(record: SessionRecord): void
-  getSession(id: string): SessionRecord | undefined
-  listSessions(): SessionRecord[]
-  updateSessionState(id: string, state: SessionState): void
-  updateSessionConfig(id: string, config: SessionConfig): void
-  updateAllowedTools(id: string, tools: string[]): void
-  updateReaders(id: string, readers: string[]): void
+  insertSession(record: SessionRecord): Promise<void>
+  getSession(id: string): Promise<SessionRecord | undefined>
+  listSessions(): Promise<SessionRecord[]>
+  updateSessionState(id: string, state: SessionState): Promise<void>
+  updateSessionConfig(id: string, config: SessionConfig): Promise<void>
+  updateAllowedTools(id: string, tools: string[]): Promise<void>
+  updateReaders(id: string, readers: string[]): Promise<void>
   /** Removes the session and its whole history. */
-  deleteSession(id: string): void
+  deleteSession(id: string): Promise<void>
 }
 
 /** Prompt uuids each session has run, kept for the life of the session (deleted with it). */
 export interface PromptLog {
   /** Records a uuid; false when the session already had it. */
-  rememberPrompt(sessionId: string, uuid: string): boolean
-  hasPrompt(sessionId: string, uuid: string): boolean
+  rememberPrompt(sessionId: string, uuid: string): Promise<boolean>
+  hasPrompt(sessionId: string, uuid: string): Promise<boolean>
 }
 
 /** One audit entry: who did what, when, from where (see audit/audit-log.ts). */
@@ -110,9 +122,9 @@ export interface AuditQuery {
 /** The audit log, kept across restarts and bounded; it outlives the sessions it names. */
 export interface AuditStore {
   /** Appends, then drops the oldest entries beyond the newest `keep`. */
-  appendAudit(record: NewAuditRecord, keep: number): AuditRecord
+  appendAudit(record: NewAuditRecord, keep: number): Promise<AuditRecord>
   /** Oldest first. */
-  listAudit(query: AuditQuery): AuditRecord[]
+  listAudit(query: AuditQuery): Promise<AuditRecord[]>
 }
 
 /** A run-time token as stored: its sha256, never its value. */
@@ -127,11 +139,11 @@ export interface TokenRecord {
 }
 
 export interface TokenStore {
-  insertToken(record: TokenRecord): void
-  listTokens(): TokenRecord[]
-  findToken(digest: string): TokenRecord | undefined
+  insertToken(record: TokenRecord): Promise<void>
+  listTokens(): Promise<TokenRecord[]>
+  findToken(digest: string): Promise<TokenRecord | undefined>
   /** false when there was no such token. */
-  deleteToken(id: string): boolean
+  deleteToken(id: string): Promise<boolean>
 }
 
 export interface Store extends EventLog, SessionStore, PromptLog, AuditStore, TokenStore {
@@ -139,5 +151,6 @@ export interface Store extends EventLog, SessionStore, PromptLog, AuditStore, To
   readonly usage: UsageLog
   /** Webhook deliveries and their attempts, in the same database. */
   readonly deliveries: DeliveryLog
-  close(): void
+  /** Waits for the writes in flight, then closes. */
+  close(): Promise<void>
 }

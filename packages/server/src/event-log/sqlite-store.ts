@@ -1,6 +1,8 @@
 // The one module that reads and writes the database: sessions, their event logs, prompt
 // uuids, the audit log (audit-table.ts) and webhook deliveries (delivery-log.ts) in one file
-// (model usage and budgets in usage-log.ts, on the same connection).
+// (model usage and budgets in usage-log.ts, on the same connection). better-sqlite3 is
+// synchronous: the async methods wrap it; writes are grouped per tick (sqlite-writes.ts), and
+// every read first runs the writes queued before it.
 // WAL with synchronous=NORMAL: a committed append survives the process being killed.
 // The schema and its versions are in schema.ts.
 import { mkdirSync } from 'node:fs'
@@ -10,6 +12,7 @@ import type { Role, SessionConfig, SessionState } from '@claude-agent/protocol'
 import { ServerError } from '../errors.js'
 import { AuditTable } from './audit-table.js'
 import type {
+  AppendFence,
   AppendObserver,
   AuditQuery,
   AuditRecord,
@@ -23,6 +26,7 @@ import type {
 import { SqliteDeliveryLog, type DeliveryLog } from './delivery-log.js'
 import { migrate } from './schema.js'
 import { SqliteUsageLog } from './usage-log.js'
+import { SqliteWrites } from './sqlite-writes.js'
 
 interface SessionRow {
   id: string
@@ -73,6 +77,7 @@ export class SqliteStore implements Store {
   private readonly lastSeqs = new Map<string, number>()
   private readonly stmt
   private readonly audit: AuditTable
+  private readonly writes: SqliteWrites
   readonly usage: SqliteUsageLog
   private readonly observers = new Set<AppendObserver>()
   readonly deliveries: DeliveryLog
@@ -116,24 +121,32 @@ export class SqliteStore implements Store {
       hasPrompt: this.db.prepare<[string, string], { one: number }>('SELECT 1 AS one FROM prompts WHERE session_id = ? AND uuid = ?'),
       deletePrompts: this.db.prepare('DELETE FROM prompts WHERE session_id = ?'),
     }
+    this.writes = new SqliteWrites(this.db)
     this.audit = new AuditTable(this.db)
-    this.usage = new SqliteUsageLog(this.db)
-    this.deliveries = new SqliteDeliveryLog(this.db)
+    this.usage = new SqliteUsageLog(this.db, this.writes)
+    this.deliveries = new SqliteDeliveryLog(this.db, this.writes)
     const maxima = this.db
       .prepare<[], { session_id: string; last: number }>('SELECT session_id, MAX(seq) AS last FROM events GROUP BY session_id')
       .all()
     for (const { session_id, last } of maxima) this.lastSeqs.set(session_id, last)
   }
 
-  append(sessionId: string, frame: EventFrame): StoredEvent {
-    const seq = (this.lastSeqs.get(sessionId) ?? 0) + 1
-    const at = Date.now()
-    const text = JSON.stringify({ ...frame, seq })
-    this.stmt.insertEvent.run(sessionId, seq, at, frame.type, text)
-    this.lastSeqs.set(sessionId, seq)
-    const event = { sessionId, seq, at, text }
-    for (const observe of this.observers) observe(event, frame)
-    return event
+  append(sessionId: string, frame: EventFrame, _fence?: AppendFence): Promise<StoredEvent> {
+    // One server per data dir (data-dir-lock.ts): the seqs in memory are the file's.
+    return this.writes.run(
+      () => {
+        const seq = (this.lastSeqs.get(sessionId) ?? 0) + 1
+        const at = Date.now()
+        const text = JSON.stringify({ ...frame, seq })
+        this.stmt.insertEvent.run(sessionId, seq, at, frame.type, text)
+        this.lastSeqs.set(sessionId, seq)
+        return { sessionId, seq, at, text }
+      },
+      {
+        committed: (event) => this.tellObservers(event, frame),
+        undo: (event) => this.lastSeqs.set(event.sessionId, event.seq - 1),
+      },
+    )
   }
 
   observeAppends(observer: AppendObserver): () => void {
@@ -141,11 +154,13 @@ export class SqliteStore implements Store {
     return () => this.observers.delete(observer)
   }
 
-  read(sessionId: string, afterSeq: number, limit: number): StoredEvent[] {
+  async read(sessionId: string, afterSeq: number, limit: number): Promise<StoredEvent[]> {
+    this.writes.flush()
     return this.stmt.readEvents.all(sessionId, afterSeq, limit).map((row) => ({ sessionId, seq: row.seq, at: row.at, text: row.frame }))
   }
 
-  readTypes(sessionId: string, types: readonly EventFrame['type'][], afterSeq: number, limit: number): StoredEvent[] {
+  async readTypes(sessionId: string, types: readonly EventFrame['type'][], afterSeq: number, limit: number): Promise<StoredEvent[]> {
+    this.writes.flush()
     const marks = types.map(() => '?').join(', ')
     return this.db
       .prepare<unknown[], EventRow>(
@@ -155,98 +170,127 @@ export class SqliteStore implements Store {
       .map((row) => ({ sessionId, seq: row.seq, at: row.at, text: row.frame }))
   }
 
-  lastSeq(sessionId: string): number {
+  async lastSeq(sessionId: string): Promise<number> {
+    this.writes.flush()
     return this.lastSeqs.get(sessionId) ?? 0
   }
 
-  insertSession(record: SessionRecord): void {
-    try {
-      this.stmt.insertSession.run(
-        record.id,
-        record.conversationId,
-        record.createdAt,
-        JSON.stringify(record.config),
-        record.state,
-        JSON.stringify(record.allowedTools),
-        record.owner,
-        JSON.stringify(record.readers),
-      )
-    } catch (err) {
-      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
-        throw new ServerError('SESSION_EXISTS', `A session with id "${record.id}" already exists`)
+  insertSession(record: SessionRecord): Promise<void> {
+    return this.writes.run(() => {
+      try {
+        this.stmt.insertSession.run(
+          record.id,
+          record.conversationId,
+          record.createdAt,
+          JSON.stringify(record.config),
+          record.state,
+          JSON.stringify(record.allowedTools),
+          record.owner,
+          JSON.stringify(record.readers),
+        )
+      } catch (err) {
+        if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+          throw new ServerError('SESSION_EXISTS', `A session with id "${record.id}" already exists`)
+        }
+        throw err
       }
-      throw err
-    }
+    })
   }
 
-  getSession(id: string): SessionRecord | undefined {
+  async getSession(id: string): Promise<SessionRecord | undefined> {
+    this.writes.flush()
     const row = this.stmt.getSession.get(id)
     return row && toRecord(row)
   }
 
-  listSessions(): SessionRecord[] {
+  async listSessions(): Promise<SessionRecord[]> {
+    this.writes.flush()
     return this.stmt.listSessions.all().map(toRecord)
   }
 
-  updateSessionState(id: string, state: SessionState): void {
-    this.stmt.updateState.run(state, id)
+  updateSessionState(id: string, state: SessionState): Promise<void> {
+    return this.writes.run(() => void this.stmt.updateState.run(state, id))
   }
 
-  updateSessionConfig(id: string, config: SessionConfig): void {
-    this.stmt.updateConfig.run(JSON.stringify(config), id)
+  updateSessionConfig(id: string, config: SessionConfig): Promise<void> {
+    const text = JSON.stringify(config)
+    return this.writes.run(() => void this.stmt.updateConfig.run(text, id))
   }
 
-  updateAllowedTools(id: string, tools: string[]): void {
-    this.stmt.updateAllowedTools.run(JSON.stringify(tools), id)
+  updateAllowedTools(id: string, tools: string[]): Promise<void> {
+    const text = JSON.stringify(tools)
+    return this.writes.run(() => void this.stmt.updateAllowedTools.run(text, id))
   }
 
-  updateReaders(id: string, readers: string[]): void {
-    this.stmt.updateReaders.run(JSON.stringify(readers), id)
+  updateReaders(id: string, readers: string[]): Promise<void> {
+    const text = JSON.stringify(readers)
+    return this.writes.run(() => void this.stmt.updateReaders.run(text, id))
   }
 
-  insertToken(record: TokenRecord): void {
-    this.stmt.insertToken.run(record)
+  insertToken(record: TokenRecord): Promise<void> {
+    return this.writes.run(() => void this.stmt.insertToken.run(record))
   }
 
-  listTokens(): TokenRecord[] {
+  async listTokens(): Promise<TokenRecord[]> {
+    this.writes.flush()
     return this.stmt.listTokens.all().map(toToken)
   }
 
-  findToken(digest: string): TokenRecord | undefined {
+  async findToken(digest: string): Promise<TokenRecord | undefined> {
+    this.writes.flush()
     const row = this.stmt.findToken.get(digest)
     return row && toToken(row)
   }
 
-  deleteToken(id: string): boolean {
-    return this.stmt.deleteToken.run(id).changes === 1
+  deleteToken(id: string): Promise<boolean> {
+    return this.writes.run(() => this.stmt.deleteToken.run(id).changes === 1)
   }
 
-  rememberPrompt(sessionId: string, uuid: string): boolean {
-    return this.stmt.insertPrompt.run(sessionId, uuid, Date.now()).changes === 1
+  rememberPrompt(sessionId: string, uuid: string): Promise<boolean> {
+    return this.writes.run(() => this.stmt.insertPrompt.run(sessionId, uuid, Date.now()).changes === 1)
   }
 
-  hasPrompt(sessionId: string, uuid: string): boolean {
+  async hasPrompt(sessionId: string, uuid: string): Promise<boolean> {
+    this.writes.flush()
     return this.stmt.hasPrompt.get(sessionId, uuid) !== undefined
   }
 
-  deleteSession(id: string): void {
-    this.db.transaction(() => {
-      this.stmt.deleteEvents.run(id)
-      this.stmt.deletePrompts.run(id)
-      this.stmt.deleteSession.run(id)
-    })()
-    this.lastSeqs.delete(id)
+  async deleteSession(id: string): Promise<void> {
+    await this.writes.run(
+      () => {
+        this.stmt.deleteEvents.run(id)
+        this.stmt.deletePrompts.run(id)
+        this.stmt.deleteSession.run(id)
+        const last = this.lastSeqs.get(id)
+        this.lastSeqs.delete(id)
+        return last
+      },
+      { undo: (last) => void (last !== undefined && this.lastSeqs.set(id, last)) },
+    )
   }
 
-  appendAudit(record: NewAuditRecord, keep: number): AuditRecord {
-    return this.audit.appendAudit(record, keep)
+  appendAudit(record: NewAuditRecord, keep: number): Promise<AuditRecord> {
+    return this.writes.run(() => this.audit.appendAudit(record, keep))
   }
 
-  listAudit(query: AuditQuery): AuditRecord[] {
+  async listAudit(query: AuditQuery): Promise<AuditRecord[]> {
+    this.writes.flush()
     return this.audit.listAudit(query)
   }
 
-  close(): void {
+  /** Observers never throw (AppendObserver); one that does is not let stop the others. */
+  private tellObservers(event: StoredEvent, frame: EventFrame): void {
+    for (const observe of this.observers) {
+      try {
+        observe(event, frame)
+      } catch {
+        // An observer guards and logs its own failures.
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    this.writes.flush()
     if (this.db.open) this.db.close()
   }
 }

@@ -2,6 +2,7 @@
 // answers the model gateway counted, and the budgets set through the API. A session's usage is
 // kept after the session is deleted, so that deleting it does not reset its principal's spending.
 import type Database from 'better-sqlite3'
+import type { SqliteWrites } from './sqlite-writes.js'
 import type { TokenUsage } from '../usage/prices.js'
 
 export type BudgetScope = 'session' | 'principal'
@@ -22,17 +23,17 @@ export interface UsageSums extends TokenUsage {
 }
 
 export interface UsageLog {
-  add(entry: UsageEntry): void
+  add(entry: UsageEntry): Promise<void>
   /** A session's sums by model. */
-  bySession(conversationId: string): Array<UsageSums & { model: string }>
-  sessionCost(conversationId: string): number
-  byPrincipal(principal: string): UsageSums
-  principalCost(principal: string): number
+  bySession(conversationId: string): Promise<Array<UsageSums & { model: string }>>
+  sessionCost(conversationId: string): Promise<number>
+  byPrincipal(principal: string): Promise<UsageSums>
+  principalCost(principal: string): Promise<number>
   /** Principals that spent or have a budget of their own. */
-  principals(): string[]
+  principals(): Promise<string[]>
   /** undefined: none set (the server's default applies); null: no limit. */
-  budget(scope: BudgetScope, key: string): number | null | undefined
-  setBudget(scope: BudgetScope, key: string, limitUsd: number | null): void
+  budget(scope: BudgetScope, key: string): Promise<number | null | undefined>
+  setBudget(scope: BudgetScope, key: string, limitUsd: number | null): Promise<void>
 }
 
 interface SumsRow {
@@ -60,7 +61,10 @@ const toSums = (row: SumsRow | undefined): UsageSums => ({
 export class SqliteUsageLog implements UsageLog {
   private readonly stmt
 
-  constructor(db: Database.Database) {
+  constructor(
+    db: Database.Database,
+    private readonly writes: SqliteWrites,
+  ) {
     this.stmt = {
       add: db.prepare(`INSERT INTO model_usage (conversation_id, model, session_id, principal, requests, input_tokens, output_tokens,
           cache_creation_input_tokens, cache_read_input_tokens, cost_usd) VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?)
@@ -86,47 +90,56 @@ export class SqliteUsageLog implements UsageLog {
     }
   }
 
-  add(e: UsageEntry): void {
+  add(e: UsageEntry): Promise<void> {
     const u = e.usage
-    this.stmt.add.run(
-      e.conversationId,
-      e.model,
-      e.sessionId,
-      e.principal,
-      u.input_tokens,
-      u.output_tokens,
-      u.cache_creation_input_tokens,
-      u.cache_read_input_tokens,
-      e.costUsd,
+    return this.writes.run(
+      () =>
+        void this.stmt.add.run(
+          e.conversationId,
+          e.model,
+          e.sessionId,
+          e.principal,
+          u.input_tokens,
+          u.output_tokens,
+          u.cache_creation_input_tokens,
+          u.cache_read_input_tokens,
+          e.costUsd,
+        ),
     )
   }
 
-  bySession(conversationId: string): Array<UsageSums & { model: string }> {
+  async bySession(conversationId: string): Promise<Array<UsageSums & { model: string }>> {
+    this.writes.flush()
     return this.stmt.bySession.all(conversationId).map((row) => ({ model: row.model, ...toSums(row) }))
   }
 
-  sessionCost(conversationId: string): number {
+  async sessionCost(conversationId: string): Promise<number> {
+    this.writes.flush()
     return this.stmt.sessionCost.get(conversationId)?.cost ?? 0
   }
 
-  byPrincipal(principal: string): UsageSums {
+  async byPrincipal(principal: string): Promise<UsageSums> {
+    this.writes.flush()
     return toSums(this.stmt.byPrincipal.get(principal))
   }
 
-  principalCost(principal: string): number {
+  async principalCost(principal: string): Promise<number> {
+    this.writes.flush()
     return this.stmt.principalCost.get(principal)?.cost ?? 0
   }
 
-  principals(): string[] {
+  async principals(): Promise<string[]> {
+    this.writes.flush()
     return this.stmt.principals.all().map((row) => row.principal)
   }
 
-  budget(scope: BudgetScope, key: string): number | null | undefined {
+  async budget(scope: BudgetScope, key: string): Promise<number | null | undefined> {
+    this.writes.flush()
     const row = this.stmt.budget.get(scope, key)
     return row === undefined ? undefined : row.limit_usd
   }
 
-  setBudget(scope: BudgetScope, key: string, limitUsd: number | null): void {
-    this.stmt.setBudget.run(scope, key, limitUsd)
+  setBudget(scope: BudgetScope, key: string, limitUsd: number | null): Promise<void> {
+    return this.writes.run(() => void this.stmt.setBudget.run(scope, key, limitUsd))
   }
 }

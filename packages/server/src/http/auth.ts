@@ -115,7 +115,7 @@ export class Authenticator {
     if (!this.enabled) return LOCAL_PRINCIPAL
     const presented = presentedToken(req)
     if (!presented) throw new ServerError('UNAUTHORIZED', 'A bearer token is required: Authorization: Bearer <token>')
-    const known = this.configured(presented) ?? this.options.runtime?.principal(presented)
+    const known = this.configured(presented) ?? (await this.options.runtime?.principal(presented))
     if (known) return known
     if (this.options.oidc && looksLikeJwt(presented)) return this.options.oidc.verify(presented)
     throw new ServerError('UNAUTHORIZED', 'The bearer token is not valid')

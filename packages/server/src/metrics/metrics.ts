@@ -24,6 +24,12 @@ export const slowConsumerCutOff = (): void => m.slowConsumerCutoffs.inc()
 
 export const eventAppended = (): void => m.eventsAppended.inc()
 export const eventsReplayed = (count: number): void => m.eventsReplayed.inc(count)
+/** One transaction of the store's and the writes in it. */
+export function storeCommitted(store: 'sqlite' | 'postgres', ok: number, failed: number): void {
+  m.storeCommits.inc({ store })
+  if (ok > 0) m.storeWrites.inc({ store, outcome: 'ok' }, ok)
+  if (failed > 0) m.storeWrites.inc({ store, outcome: 'failed' }, failed)
+}
 
 export const agentStarted = (resumed: boolean): void => m.agentStarts.inc({ conversation: resumed ? 'resumed' : 'new' })
 export const agentColdStart = (seconds: number): void => m.agentColdStart.observe(seconds)

@@ -42,6 +42,18 @@ export const slowConsumerCutoffs = new Counter({
 })
 
 export const eventsAppended = new Counter({ name: `${P}events_appended_total`, help: 'Events appended to session logs', registers })
+export const storeCommits = new Counter({
+  name: `${P}store_commits_total`,
+  help: 'Transactions the store committed (writes made together share one)',
+  labelNames: ['store'],
+  registers,
+})
+export const storeWrites = new Counter({
+  name: `${P}store_writes_total`,
+  help: 'Writes the store made, by outcome (ok, failed)',
+  labelNames: ['store', 'outcome'],
+  registers,
+})
 export const eventsReplayed = new Counter({
   name: `${P}events_replayed_total`,
   help: 'Logged events replayed to attaching clients',

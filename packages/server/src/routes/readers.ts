@@ -28,11 +28,11 @@ function readerParam(c: Context<HttpEnv>): string {
 }
 
 export function readerRoutes({ sessions, live, onChange }: ReaderRoutesOptions): RouteModule {
-  const change = (c: Context<HttpEnv>, shared: boolean) => {
+  const change = async (c: Context<HttpEnv>, shared: boolean) => {
     const session = sessions.get(c.req.param('id')!)
     const reader = readerParam(c)
     const readers = session.readers.filter((r) => r !== reader)
-    sessions.setReaders(session.id, shared ? [...readers, reader] : readers)
+    await sessions.setReaders(session.id, shared ? [...readers, reader] : readers)
     if (!shared) live.recheck(session.id, (principal) => can(principal, 'session.read', session) === 'allow')
     onChange?.({ session: session.id, reader, shared, by: c.get('principal').id })
     return jsonResponse<SessionReadersResponse>({ session: session.id, readers: [...session.readers] })

@@ -56,15 +56,15 @@ export function sessionRoutes(sessions: SessionManager, log: EventLog, audit: Au
       authorizeMode(principal, startMode(parsed.data.config), options.memberPermissionModes)
       authorizeLimits(principal, raisedLimits(parsed.data.config, options.limitDefaults()))
       const dropped = droppedAgentFields((body as { config?: unknown }).config, 'config.')
-      const session = sessions.create(parsed.data, principal.id)
+      const session = await sessions.create(parsed.data, principal.id)
       await options.created?.(session.id)
       session.droppedConfigFields = dropped
       audit.record(httpActor(c), 'session_create', session.id, { shared: parsed.data.config?.workspace?.shared })
       return jsonResponse<CreateSessionResponse>({ session: session.info(), ...(dropped.length > 0 && { dropped }) }, 201)
     })
-    app.get('/sessions', (c) => {
+    app.get('/sessions', async (c) => {
       const principal = principalOf(c)
-      const visible = sessions.listAll().filter((s) => can(principal, 'session.read', s.access) === 'allow')
+      const visible = (await sessions.listAll()).filter((s) => can(principal, 'session.read', s.access) === 'allow')
       return jsonResponse<ListSessionsResponse>({ sessions: visible.map((s) => s.info()) })
     })
     app.get('/sessions/:id', (c) => {
@@ -73,26 +73,29 @@ export function sessionRoutes(sessions: SessionManager, log: EventLog, audit: Au
       return jsonResponse<GetSessionResponse>({ session: { ...session.info(), run: session.activeRun, ...readers } })
     })
     app.delete('/sessions/:id', async (c) => {
-      sessions.delete(c.req.param('id'))
+      await sessions.delete(c.req.param('id'))
       await options.deleted?.(c.req.param('id'))
       audit.record(httpActor(c), 'session_delete', c.req.param('id'))
       return jsonResponse<DeleteSessionResponse>({ deleted: c.req.param('id') })
     })
     // The audit trail: every permission request and its resolution (who, what, when, scope).
-    app.get('/sessions/:id/permissions', (c) => {
+    app.get('/sessions/:id/permissions', async (c) => {
       const session = sessions.get(c.req.param('id'))
-      const after = parseCursor(c.req.query('after') ?? '0', log.lastSeq(session.id)) ?? 0
+      const after = parseCursor(c.req.query('after') ?? '0', session.lastSeq) ?? 0
       const limit = parseLimit(c.req.query('limit') ?? null)
-      const events = log.readTypes(session.id, ['permission_request', 'permission_resolved'], after, limit)
+      const events = await log.readTypes(session.id, ['permission_request', 'permission_resolved'], after, limit)
       const body = { events: events.map((e) => ({ ...(JSON.parse(e.text) as object), at: new Date(e.at).toISOString() })) }
       return jsonResponse(body as PermissionEventsResponse)
     })
-    app.get('/sessions/:id/events', (c) => {
+    app.get('/sessions/:id/events', async (c) => {
       const session = sessions.get(c.req.param('id'))
-      const lastSeq = log.lastSeq(session.id)
+      const lastSeq = session.lastSeq
       const after = parseCursor(c.req.query('after') ?? '0', lastSeq) ?? 0
       const limit = parseLimit(c.req.query('limit') ?? null)
-      const events = log.read(session.id, after, limit).map((e) => JSON.parse(e.text) as SessionEventsResponse['events'][number])
+      // Up to lastSeq: an event committed but not yet sent waits for the next page.
+      const events = (await log.read(session.id, after, Math.min(limit, lastSeq - after))).map(
+        (e) => JSON.parse(e.text) as SessionEventsResponse['events'][number],
+      )
       const last = events.length > 0 ? after + events.length : after
       return jsonResponse<SessionEventsResponse>({ events, lastSeq, hasMore: last < lastSeq })
     })

@@ -33,14 +33,14 @@ export function tokenRoutes({ tokens, live, audit, maxBodyBytes }: TokenRoutesOp
         const issues = describeIssues(parsed.error)
         throw new ServerError('INVALID_REQUEST', `Invalid token request: ${summarizeIssues(issues)}`, { issues })
       }
-      const created = tokens.create(parsed.data, c.get('principal'))
+      const created = await tokens.create(parsed.data, c.get('principal'))
       audit.record(httpActor(c), 'token_create', undefined, { id: created.token.id, label: created.token.label, role: created.token.role })
       return jsonResponse<CreateTokenResponse>(created, 201)
     })
-    app.get('/tokens', () => jsonResponse<ListTokensResponse>({ tokens: tokens.list() }))
-    app.delete('/tokens/:id', (c) => {
+    app.get('/tokens', async () => jsonResponse<ListTokensResponse>({ tokens: await tokens.list() }))
+    app.delete('/tokens/:id', async (c) => {
       const id = c.req.param('id')
-      if (!tokens.revoke(id, c.get('principal'))) throw new ServerError('TOKEN_NOT_FOUND', `No token with id "${id.slice(0, 64)}"`)
+      if (!(await tokens.revoke(id, c.get('principal')))) throw new ServerError('TOKEN_NOT_FOUND', `No token with id "${id.slice(0, 64)}"`)
       live.revokeToken(id)
       audit.record(httpActor(c), 'token_revoke', undefined, { id })
       return jsonResponse<RevokeTokenResponse>({ revoked: id })

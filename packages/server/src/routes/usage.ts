@@ -29,25 +29,25 @@ async function budgetBody(c: Context<HttpEnv>): Promise<SetBudgetRequest> {
 
 export function usageRoutes(sessions: SessionManager, ledger: Ledger, options: { maxBodyBytes: number }): RouteModule {
   return (app) => {
-    app.get('/sessions/:id/usage', (c) => {
+    app.get('/sessions/:id/usage', async (c) => {
       const session = sessions.get(c.req.param('id'))
-      return jsonResponse<SessionUsageResponse>(ledger.sessionUsage(session.metered))
+      return jsonResponse<SessionUsageResponse>(await ledger.sessionUsage(session.metered))
     })
     app.put('/sessions/:id/budget', jsonBodyLimit(options.maxBodyBytes), async (c) => {
       const session = sessions.get(c.req.param('id'))
       const { limitUsd } = await budgetBody(c)
-      return jsonResponse<SetBudgetResponse>({ budget: ledger.setSessionBudget(session.metered, limitUsd) })
+      return jsonResponse<SetBudgetResponse>({ budget: await ledger.setSessionBudget(session.metered, limitUsd) })
     })
-    app.get('/usage', (c) => {
+    app.get('/usage', async (c) => {
       const only = c.req.query('principal')
       if (only === '')
         throw new ServerError('INVALID_REQUEST', 'principal must not be empty', { issues: [{ path: 'principal', message: 'empty' }] })
-      const principals = only === undefined ? ledger.principals() : [only]
-      return jsonResponse<UsageResponse>({ principals: principals.map((p) => ledger.principalUsage(p)) })
+      const principals = only === undefined ? await ledger.principals() : [only]
+      return jsonResponse<UsageResponse>({ principals: await Promise.all(principals.map((p) => ledger.principalUsage(p))) })
     })
     app.put('/principals/:id/budget', jsonBodyLimit(options.maxBodyBytes), async (c) => {
       const { limitUsd } = await budgetBody(c)
-      return jsonResponse<SetBudgetResponse>({ budget: ledger.setPrincipalBudget(c.req.param('id'), limitUsd) })
+      return jsonResponse<SetBudgetResponse>({ budget: await ledger.setPrincipalBudget(c.req.param('id'), limitUsd) })
     })
   }
 }

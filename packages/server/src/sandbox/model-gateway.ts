@@ -68,31 +68,40 @@ export function startModelGateway(options: ModelGatewayOptions): SocketServer {
   const endpoint = `${upstream.origin}${prefix}`
   const failed = options.onUpstreamFailure ?? (() => {})
   const { meter } = options
+  const countFailed = (err: unknown) => options.onError?.(err instanceof Error ? err : new Error(String(err)))
   const record = (answer: IncomingMessage) =>
     tapUsage(answer, (metered) => {
-      try {
-        meter?.record(metered)
-      } catch (err) {
-        options.onError?.(err as Error)
-      }
+      if (meter) meter.record(metered).catch(countFailed)
     })
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const path = req.url ?? ''
     // Origin-form only: an absolute or authority form could name another host.
     if (!path.startsWith('/')) return apiError(res, 400, 'The sandbox model gateway only forwards to the model API')
+    if (!meter) return forward(req, res, path)
     // The socket is the session's identity: nothing the request says changes whose budget it is.
-    const refusal = meter?.admit()
-    if (refusal) {
-      options.onBudgetRefused?.(refusal)
-      req.resume()
-      return budgetRefused(res, refusal)
-    }
+    meter.admit().then(
+      (refusal) => {
+        if (!refusal) return forward(req, res, path)
+        options.onBudgetRefused?.(refusal)
+        req.resume()
+        budgetRefused(res, refusal)
+      },
+      (err: unknown) => {
+        // Budgets that cannot be read are not a reason to spend past them.
+        countFailed(err)
+        req.resume()
+        apiError(res, 503, 'The server could not check the model budget; try again')
+      },
+    )
+  })
+
+  function forward(req: IncomingMessage, res: ServerResponse, path: string): void {
     const headers = withoutHopByHop(req.headers)
     for (const name of CLIENT_CREDENTIAL_HEADERS) delete headers[name]
     if (credentials.apiKey) headers['x-api-key'] = credentials.apiKey
     if (credentials.bearer) headers['authorization'] = `Bearer ${credentials.bearer}`
-    const forward = send(
+    const upstreamRequest = send(
       {
         protocol: upstream.protocol,
         hostname: upstream.hostname.replace(/^\[|\]$/g, ''),
@@ -115,7 +124,7 @@ export function startModelGateway(options: ModelGatewayOptions): SocketServer {
       },
     )
     let clientGone = false
-    forward.on('error', (err) => {
+    upstreamRequest.on('error', (err) => {
       // The CLI hung up first (an interrupt): not the upstream's failure.
       if (clientGone || res.headersSent) return void res.destroy()
       modelRequest('unreachable')
@@ -125,9 +134,9 @@ export function startModelGateway(options: ModelGatewayOptions): SocketServer {
     })
     res.on('close', () => {
       clientGone = !res.writableFinished
-      forward.destroy()
+      upstreamRequest.destroy()
     })
-    req.pipe(forward)
-  })
+    req.pipe(upstreamRequest)
+  }
   return listenOnSocket(server, options.socketPath, new Set(), options.onError ?? (() => {}))
 }

@@ -1,9 +1,11 @@
 // A session's events on their way out: each is recorded in the log (which numbers it) before
-// any subscriber sees it. A subscriber that asks for history gets it first, paced to its own
+// any subscriber sees it; the log resolves a session's appends in call order, so subscribers
+// get them in seq order. An append the log fails reaches no one as an event: it is logged and
+// live subscribers hear a STORE_FAILED error. A subscriber that asks for history gets it first, paced to its own
 // rate, then the live stream: this hand-off is the one place that reads the log for clients,
 // and it delivers every seq once, in order, with nothing missed between replay and live.
 import type { ErrorCode } from '@claude-agent/protocol'
-import type { EventFrame, EventLog, StoredEvent } from '../event-log/event-log.js'
+import type { AppendFence, EventFrame, EventLog, StoredEvent } from '../event-log/event-log.js'
 import type { Logger } from '../logger.js'
 import { eventAppended, eventsReplayed } from '../metrics/metrics.js'
 
@@ -16,6 +18,8 @@ export interface Subscriber {
   deliver(event: StoredEvent): void
   /** A live-only frame (a partial message): not logged, no seq; JSON text. */
   deliverTransient?(text: string): void
+  /** A live-only notice for every client (an event the log failed): no seq; JSON text. */
+  deliverNotice?(text: string): void
   /** The session is gone (deleted); the subscriber should close. */
   ended?(code: ErrorCode, message: string): void
   /** Replay pacing: false while the subscriber holds as much as it should for now. */
@@ -78,7 +82,8 @@ class Attached implements Subscription {
    * `pending`. The last page and the switch to live happen in one tick. */
   async replay(log: EventLog, sessionId: string): Promise<void> {
     for (;;) {
-      const page = log.read(sessionId, this.position, REPLAY_PAGE)
+      const page = await log.read(sessionId, this.position, REPLAY_PAGE)
+      if (this.closed) return
       eventsReplayed(page.length)
       const { subscriber } = this
       for (let next = 0; next < page.length;) {
@@ -106,33 +111,58 @@ class Attached implements Subscription {
   }
 }
 
+export interface EventHubOptions {
+  sessionId: string
+  log: EventLog
+  logger: Logger
+  /** The session's last seq in the log when it was loaded. */
+  lastSeq: number
+  /** The permission requests waiting now (a live-only subscriber needs them). */
+  openRequests: () => StoredEvent[]
+  /** A subscriber left (the session may release its CLI when none is left). */
+  onLeave: () => void
+  /** The lease appends are made under (cluster mode); none: unfenced. */
+  fence?: () => AppendFence | undefined
+}
+
 export class EventHub {
   private readonly attached = new Set<Attached>()
+  private last: number
 
-  constructor(
-    private readonly sessionId: string,
-    private readonly log: EventLog,
-    private readonly logger: Logger,
-    /** The permission requests waiting now (a live-only subscriber needs them). */
-    private readonly openRequests: () => StoredEvent[],
-    /** A subscriber left (the session may release its CLI when none is left). */
-    private readonly onLeave: () => void,
-  ) {}
+  constructor(private readonly options: EventHubOptions) {
+    this.last = options.lastSeq
+  }
 
   get size(): number {
     return this.attached.size
   }
 
+  /** The last seq logged (and so sent). */
   get lastSeq(): number {
-    return this.log.lastSeq(this.sessionId)
+    return this.last
   }
 
-  /** Record an event, then send it to every subscriber. */
-  emit(frame: EventFrame): StoredEvent {
-    const event = this.log.append(this.sessionId, frame)
-    eventAppended()
-    for (const attached of this.attached) attached.offer(event)
-    return event
+  /** Record an event, then send it to every subscriber (once it is durable). */
+  emit(frame: EventFrame): void {
+    void this.record(frame)
+  }
+
+  /** Like emit; resolves with the event once sent, undefined when the log failed it (logged;
+   * live subscribers hear STORE_FAILED). Never rejects. */
+  record(frame: EventFrame): Promise<StoredEvent | undefined> {
+    const { log, sessionId } = this.options
+    return log.append(sessionId, frame, this.options.fence?.()).then(
+      (event) => {
+        this.last = Math.max(this.last, event.seq)
+        eventAppended()
+        for (const attached of this.attached) attached.offer(event)
+        return event
+      },
+      (err: unknown) => {
+        this.appendFailed(frame, err)
+        return undefined
+      },
+    )
   }
 
   /** A frame for live subscribers only, never logged. */
@@ -142,16 +172,16 @@ export class EventHub {
 
   subscribe(subscriber: Subscriber, options: SubscribeOptions = {}): Subscription {
     const attached = new Attached(subscriber, options.after, this.lastSeq, (a) => {
-      if (this.attached.delete(a)) this.onLeave()
+      if (this.attached.delete(a)) this.options.onLeave()
     })
     this.attached.add(attached)
     subscriber.opened?.({ after: attached.after, lastSeq: this.lastSeq })
     if (attached.live) {
       // A replaying subscriber gets them in the replay.
-      for (const request of this.openRequests()) if (!attached.closed) subscriber.deliver(request)
+      for (const request of this.options.openRequests()) if (!attached.closed) subscriber.deliver(request)
     } else {
-      attached.replay(this.log, this.sessionId).catch((err: unknown) => {
-        this.logger.error(`replay failed: ${err instanceof Error ? err.message : String(err)}`)
+      attached.replay(this.options.log, this.options.sessionId).catch((err: unknown) => {
+        this.options.logger.error(`replay failed: ${err instanceof Error ? err.message : String(err)}`)
         attached.close()
       })
     }
@@ -166,5 +196,16 @@ export class EventHub {
       attached.closed = true
       attached.subscriber.ended?.(code, message)
     }
+  }
+
+  private appendFailed(frame: EventFrame, err: unknown): void {
+    const why = err instanceof Error ? err.message : String(err)
+    this.options.logger.error(`could not log a ${frame.type} event: ${why}`)
+    const text = JSON.stringify({
+      type: 'error',
+      code: 'STORE_FAILED',
+      error: `The server could not record a ${frame.type} event; it was not sent (details in the server log)`,
+    })
+    for (const attached of this.attached) if (attached.live && !attached.closed) attached.subscriber.deliverNotice?.(text)
   }
 }

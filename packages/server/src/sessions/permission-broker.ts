@@ -5,12 +5,15 @@ import { randomUUID } from 'node:crypto'
 import type { Decider, PermissionResolvedFrame, PermissionResponseFrame, WireError } from '@claude-agent/protocol'
 import type { PermissionAnswer, PermissionAsk } from '../agent/agent.js'
 import type { EventFrame, SessionRecord, SessionStore, StoredEvent } from '../event-log/event-log.js'
+import type { Logger } from '../logger.js'
 import { permissionAsked, permissionResolved } from '../metrics/metrics.js'
+import { backgroundWrite } from './background-write.js'
 
 export const DEFAULT_DENY_MESSAGE = 'The user denied this tool call.'
 
 export interface PermissionBrokerOptions {
-  emit: (frame: EventFrame) => StoredEvent
+  /** Logs and sends an event; undefined when the log failed it. */
+  record: (frame: EventFrame) => Promise<StoredEvent | undefined>
   /** A request nobody answers within this time is denied. */
   timeoutMs: number
   /** Tools allowed for the rest of the session (persisted by the owner). */
@@ -22,7 +25,8 @@ export interface PermissionBrokerOptions {
 interface OpenRequest {
   toolName: string
   input: Record<string, unknown>
-  event: StoredEvent
+  /** The logged request; undefined until it is durable (and sent). */
+  event: StoredEvent | undefined
   timer: NodeJS.Timeout
   resolve: (answer: PermissionAnswer) => void
 }
@@ -40,13 +44,13 @@ export class PermissionBroker {
 
   /** The logged request events still waiting, for clients that attach meanwhile. */
   openEvents(): StoredEvent[] {
-    return [...this.open.values()].map((r) => r.event)
+    return [...this.open.values()].flatMap((r) => (r.event ? [r.event] : []))
   }
 
   ask(ask: PermissionAsk): Promise<PermissionAnswer> {
     const requestId = `perm_${randomUUID().replaceAll('-', '').slice(0, 16)}`
     if (this.options.sessionRules.has(ask.toolName)) {
-      this.options.emit({
+      void this.options.record({
         type: 'permission_resolved',
         requestId,
         toolName: ask.toolName,
@@ -57,7 +61,7 @@ export class PermissionBroker {
       permissionResolved('session_rule', 'allow', false)
       return Promise.resolve({ behavior: 'allow', updatedInput: ask.input })
     }
-    const event = this.options.emit({
+    const logged = this.options.record({
       type: 'permission_request',
       requestId,
       toolName: ask.toolName,
@@ -83,7 +87,13 @@ export class PermissionBroker {
         this.options.timeoutMs,
       )
       timer.unref()
-      this.open.set(requestId, { toolName: ask.toolName, input: ask.input, event, timer, resolve })
+      const open: OpenRequest = { toolName: ask.toolName, input: ask.input, event: undefined, timer, resolve }
+      this.open.set(requestId, open)
+      void logged.then((event) => {
+        if (event) open.event = event
+        // Nobody can answer a request that was never sent.
+        else this.settle(requestId, { decision: 'deny', scope: 'once', reason: 'cancelled', message: 'The request could not be recorded.' })
+      })
       permissionAsked()
       ask.signal.addEventListener(
         'abort',
@@ -137,7 +147,7 @@ export class PermissionBroker {
     clearTimeout(request.timer)
     this.open.delete(requestId)
     permissionResolved(resolution.reason, resolution.decision)
-    this.options.emit({ type: 'permission_resolved', requestId, toolName: request.toolName, ...resolution })
+    void this.options.record({ type: 'permission_resolved', requestId, toolName: request.toolName, ...resolution })
     request.resolve(
       resolution.decision === 'allow'
         ? { behavior: 'allow', updatedInput: resolution.updatedInput ?? request.input }
@@ -148,13 +158,13 @@ export class PermissionBroker {
 }
 
 /** The tools a client allowed for the rest of a session, persisted with it. */
-export function sessionRules(record: SessionRecord, store: SessionStore): PermissionBrokerOptions['sessionRules'] {
+export function sessionRules(record: SessionRecord, store: SessionStore, logger: Logger): PermissionBrokerOptions['sessionRules'] {
   const allowed = new Set(record.allowedTools)
   return {
     has: (tool) => allowed.has(tool),
     add: (tool) => {
       allowed.add(tool)
-      store.updateAllowedTools(record.id, [...allowed])
+      backgroundWrite(store.updateAllowedTools(record.id, [...allowed]), logger, 'the allowed tools')
     },
   }
 }

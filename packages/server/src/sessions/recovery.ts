@@ -14,12 +14,12 @@ export interface Recovering {
   setState(state: SessionState): void
 }
 
-export function recoverAfterRestart(session: Recovering): void {
+export async function recoverAfterRestart(session: Recovering): Promise<void> {
   const wasWorking = session.state === 'running' || session.state === 'waiting_for_approval'
   if (wasWorking) {
     // Scan for open requests even when the state says `running`: a kill can land between the
     // request event and the state change that follows it.
-    const events = session.log.readTypes(session.id, ['permission_request', 'permission_resolved'], 0, 100_000)
+    const events = await session.log.readTypes(session.id, ['permission_request', 'permission_resolved'], 0, 100_000)
     for (const { requestId, toolName } of orphanedRequests(events)) {
       session.emit({
         type: 'permission_resolved',

@@ -3,7 +3,9 @@
 // next agent start reads it.
 import type { SessionConfig } from '@claude-agent/protocol'
 import type { SessionStore } from '../event-log/event-log.js'
+import type { Logger } from '../logger.js'
 import { secrets } from '../secrets.js'
+import { backgroundWrite } from './background-write.js'
 
 /** Secrets never reach the store. */
 export function withoutSecrets<T extends SessionConfig>(config: T): Omit<T, 'anthropicApiKey'> {
@@ -20,6 +22,7 @@ export class OwnConfig {
     private readonly sessionId: string,
     config: SessionConfig,
     private readonly store: SessionStore,
+    private readonly logger: Logger,
     private readonly defaults: Partial<SessionConfig> = {},
   ) {
     this.stored = withoutSecrets(config)
@@ -49,13 +52,17 @@ export class OwnConfig {
   replace(config: SessionConfig): void {
     this.key = this.remember(config.anthropicApiKey)
     this.stored = withoutSecrets(config)
-    this.store.updateSessionConfig(this.sessionId, this.stored)
+    this.save()
   }
 
   /** Changes some fields (live control: mode, model). */
   patch(patch: Partial<Omit<SessionConfig, 'anthropicApiKey'>>): void {
     this.stored = { ...this.stored, ...patch }
-    this.store.updateSessionConfig(this.sessionId, this.stored)
+    this.save()
+  }
+
+  private save(): void {
+    backgroundWrite(this.store.updateSessionConfig(this.sessionId, this.stored), this.logger, 'the session config')
   }
 
   /** Every posted key joins the process's secret registry, so it is scrubbed everywhere. */

@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { redactConfig, type CreateSessionRequest, type QueryConfig, type SessionConfig, type SessionInfo } from '@claude-agent/protocol'
 import type { AgentFactory } from '../agent/agent.js'
 import { killOrphanedAgents } from '../agent/orphans.js'
-import type { SessionRecord, Store } from '../event-log/event-log.js'
+import type { AppendFence, SessionRecord, Store } from '../event-log/event-log.js'
 import { ServerError } from '../errors.js'
 import { UsageCache } from '../files/usage.js'
 import { agentOtelVars } from '../agent/otel-env.js'
@@ -37,8 +37,8 @@ export interface SessionManagerOptions {
   /** Counts model usage and holds the budgets. @default none: nothing is counted or capped */
   ledger?: Ledger
   /** In a cluster the store holds every node's sessions: this node serves only those it holds
-   * the lease of (adopt), so none is restored at start. */
-  clustered?: boolean
+   * the lease of (adopt), so none is restored at start. Each one's appends carry its fence. */
+  cluster?: { fence: (sessionId: string) => AppendFence | undefined }
 }
 
 /** What a named session's config leaves out: its agent asks before tools run. */
@@ -70,13 +70,21 @@ const INTERRUPTED_TURNS_MS = 2_000
 
 export class SessionManager {
   private readonly sessions = new Map<string, Session>()
+  /** Ids being created (stored, not yet built): taken. */
+  private readonly creating = new Set<string>()
   private stopping = false
   private readonly context: LaunchContext
   private readonly limits: SessionLimits
-  /** CLIs started ahead for new sessions with the default config. */
-  readonly pool: WarmPool | undefined
+  private warmPool: WarmPool | undefined
 
-  constructor(private readonly options: SessionManagerOptions) {
+  /** The manager with every stored session restored (and the default session made). */
+  static async open(options: SessionManagerOptions): Promise<SessionManager> {
+    const manager = new SessionManager(options)
+    await manager.load()
+    return manager
+  }
+
+  private constructor(private readonly options: SessionManagerOptions) {
     const { settings } = options
     mkdirSync(settings.workspaceDir, { recursive: true })
     this.context = {
@@ -97,25 +105,34 @@ export class SessionManager {
       interruptTimeoutMs: settings.interruptTimeoutMs,
     }
     // In a cluster the data dir is shared: the CLIs under it may be other nodes' own.
-    const orphans = options.clustered ? [] : killOrphanedAgents(join(settings.dataDir, 'sessions'))
+    const orphans = options.cluster ? [] : killOrphanedAgents(join(settings.dataDir, 'sessions'))
     if (orphans.length > 0)
       options.logger.warn(`killed ${orphans.length} agent process(es) left by a previous server: ${orphans.join(', ')}`)
-    if (options.clustered) this.ensureDefaultRecord()
+  }
+
+  private async load(): Promise<void> {
+    const { settings, store } = this.options
+    if (this.options.cluster) await this.ensureDefaultRecord()
     else {
-      for (const record of options.store.listSessions()) this.restore(record)
-      if (!this.sessions.has(DEFAULT_SESSION_ID)) this.insert(DEFAULT_SESSION_ID, {}, null)
+      for (const record of await store.listSessions()) await this.restore(record)
+      if (!this.sessions.has(DEFAULT_SESSION_ID)) await this.insert(DEFAULT_SESSION_ID, {}, null)
     }
     if (settings.warmPoolSize > 0) {
-      this.pool = new WarmPool({
+      this.warmPool = new WarmPool({
         size: settings.warmPoolSize,
         context: this.context,
         config: NAMED_SESSION_DEFAULTS,
         newId: newSessionId,
         stateDir: (id) => sessionStateDir(settings.dataDir, id),
         workspace: (id) => this.context.layout.workspaceFor(id, {}),
-        logger: options.logger,
+        logger: this.options.logger,
       })
     }
+  }
+
+  /** CLIs started ahead for new sessions with the default config. */
+  get pool(): WarmPool | undefined {
+    return this.warmPool
   }
 
   get shuttingDown(): boolean {
@@ -126,7 +143,7 @@ export class SessionManager {
    * credential of its own and the session's config posted no key. */
   isDemo(id: string = DEFAULT_SESSION_ID): boolean {
     // In a cluster the default session may be served elsewhere: then the server's own answer.
-    if (this.options.clustered && !this.sessions.has(id)) return this.context.demoModelUrl !== undefined
+    if (this.options.cluster && !this.sessions.has(id)) return this.context.demoModelUrl !== undefined
     return this.get(id).isDemo
   }
 
@@ -140,19 +157,19 @@ export class SessionManager {
     this.defaultSession.replaceConfig(config)
   }
 
-  /** `owner`: the creating principal's id; null (the admins') when absent. */
-  create(request: CreateSessionRequest, owner: string | null = null): Session {
+  /** `owner`: the creating principal's id; null (the admins') when absent. Resolves once stored. */
+  async create(request: CreateSessionRequest, owner: string | null = null): Promise<Session> {
     const pooled = takesPooled(request) ? this.pool?.take() : undefined
     if (pooled) {
       // Its model requests count against its principal from now on.
       pooled.metered.principal = owner
-      const session = this.insert(pooled.id, {}, owner, pooled)
+      const session = await this.insert(pooled.id, {}, owner, pooled)
       // Its CLI runs already: the session says so (idle) from the start.
       session.prewarm()
       return session
     }
     const id = request.id ?? newSessionId()
-    if (this.sessions.has(id)) throw new ServerError('SESSION_EXISTS', `A session with id "${id}" already exists`)
+    if (this.sessions.has(id) || this.creating.has(id)) throw new ServerError('SESSION_EXISTS', `A session with id "${id}" already exists`)
     const config = request.config ?? {}
     try {
       realSessionCwd(this.context.layout.workspaceFor(id, config), config.cwd)
@@ -163,11 +180,13 @@ export class SessionManager {
     return this.insert(id, config, owner)
   }
 
-  /** Who may read a session besides its owner and the admins (tenancy/access.ts). */
-  setReaders(id: string, readers: string[]): void {
+  /** Who may read a session besides its owner and the admins (tenancy/access.ts). In effect at
+   * once (a removed reader loses access now, and two changes never undo each other); resolves
+   * once stored. */
+  async setReaders(id: string, readers: string[]): Promise<void> {
     const session = this.get(id)
-    this.options.store.updateReaders(id, readers)
     session.setReaders(readers)
+    await this.options.store.updateReaders(id, readers)
   }
 
   get(id: string): Session {
@@ -184,18 +203,6 @@ export class SessionManager {
     return this.all().map((s) => s.info())
   }
 
-  /** Every session with what access needs of it: in a cluster, also those other nodes serve
-   * (as stored: no clients or usage counted here). */
-  listAll(): { access: SessionAccess; info: () => SessionInfo }[] {
-    const here = this.all().map((s) => ({ access: s, info: () => s.info() }))
-    if (!this.options.clustered) return here
-    const elsewhere = this.options.store.listSessions().filter((r) => !this.sessions.has(r.id))
-    return [
-      ...here,
-      ...elsewhere.map((record) => ({ access: record, info: () => storedInfo(record, this.options.store.lastSeq(record.id)) })),
-    ]
-  }
-
   all(): Session[] {
     return [...this.sessions.values()]
   }
@@ -204,8 +211,9 @@ export class SessionManager {
     return this.sessions.size
   }
 
-  /** Deletes a session, its history and its CLI state. The default session cannot be deleted. */
-  delete(id: string): void {
+  /** Deletes a session, its history and its CLI state. The default session cannot be deleted.
+   * Gone from the list at once; resolves once its history is deleted. */
+  async delete(id: string): Promise<void> {
     if (id === DEFAULT_SESSION_ID) throw new ServerError('INVALID_REQUEST', 'The default session cannot be deleted')
     const session = this.get(id)
     session.close()
@@ -217,7 +225,7 @@ export class SessionManager {
       this.context.layout.removeOwn(id, config)
     })
     this.sessions.delete(id)
-    this.options.store.deleteSession(id)
+    await this.options.store.deleteSession(id)
   }
 
   /** Let running turns finish for up to `graceMs` (no queued prompt starts meanwhile), then
@@ -237,17 +245,29 @@ export class SessionManager {
     await Promise.all([...all.map((s) => s.settled()), pool])
   }
 
+  /** Every session with what access needs of it: in a cluster, also those other nodes serve
+   * (as stored: no clients or usage counted here). */
+  async listAll(): Promise<{ access: SessionAccess; info: () => SessionInfo }[]> {
+    const here = this.all().map((s) => ({ access: s, info: () => s.info() }))
+    if (!this.options.cluster) return here
+    const { store } = this.options
+    const elsewhere = (await store.listSessions()).filter((r) => !this.sessions.has(r.id))
+    const lastSeqs = await Promise.all(elsewhere.map((r) => store.lastSeq(r.id)))
+    return [...here, ...elsewhere.map((record, i) => ({ access: record, info: () => storedInfo(record, lastSeqs[i]!) }))]
+  }
+
   /** In a cluster: serves a stored session here (this node took its lease); a turn its last
    * node was running is recorded as interrupted. False when it no longer exists. */
-  adopt(id: string): boolean {
+  async adopt(id: string): Promise<boolean> {
     if (this.sessions.has(id)) return true
-    const record = this.options.store.getSession(id)
+    const record = await this.options.store.getSession(id)
     if (!record) return false
-    this.restore(record)
+    if (!this.sessions.has(id)) await this.restore(record)
     return true
   }
 
-  /** In a cluster: stops serving a session here (its lease is gone or handed on); it stays stored. */
+  /** In a cluster: stops serving a session here (its lease is gone or handed on); it stays
+   * stored. Its clients are told to reconnect. Resolves once its CLI has exited. */
   evict(id: string, reason: string): Promise<void> {
     const session = this.sessions.get(id)
     if (!session) return Promise.resolve()
@@ -275,17 +295,29 @@ export class SessionManager {
   }
 
   /** The default session's row, made by whichever node starts first. */
-  private ensureDefaultRecord(): void {
-    if (this.options.store.getSession(DEFAULT_SESSION_ID)) return
+  private async ensureDefaultRecord(): Promise<void> {
+    const { store } = this.options
+    if (await store.getSession(DEFAULT_SESSION_ID)) return
+    const record: SessionRecord = {
+      id: DEFAULT_SESSION_ID,
+      conversationId: randomUUID(),
+      createdAt: new Date().toISOString(),
+      config: {},
+      state: 'suspended',
+      allowedTools: [],
+      owner: null,
+      readers: [],
+    }
     try {
-      this.options.store.insertSession(this.newRecord(DEFAULT_SESSION_ID, {}, null))
+      await store.insertSession(record)
     } catch (err) {
       if (!(err instanceof ServerError && err.code === 'SESSION_EXISTS')) throw err
     }
   }
 
-  private newRecord(id: string, config: SessionConfig, owner: string | null, pooled?: PooledAgent): SessionRecord {
-    return {
+  /** A new session: stored (without its key), then built. */
+  private async insert(id: string, config: SessionConfig, owner: string | null = null, pooled?: PooledAgent): Promise<Session> {
+    const record: SessionRecord = {
       id,
       conversationId: pooled?.conversationId ?? randomUUID(),
       createdAt: new Date().toISOString(),
@@ -295,20 +327,26 @@ export class SessionManager {
       owner,
       readers: [],
     }
-  }
-
-  /** A new session: stored (without its key), then built. */
-  private insert(id: string, config: SessionConfig, owner: string | null = null, pooled?: PooledAgent): Session {
-    const record = this.newRecord(id, config, owner, pooled)
-    this.options.store.insertSession(record)
-    return this.restore(record, config, pooled)
+    this.creating.add(id)
+    try {
+      await this.options.store.insertSession(record)
+      return await this.restore(record, config, pooled, 0)
+    } finally {
+      this.creating.delete(id)
+    }
   }
 
   /** Wraps a stored record; a turn the last process was running is recorded as interrupted. */
-  private restore(record: SessionRecord, config: SessionConfig = record.config, pooled?: PooledAgent): Session {
+  private async restore(
+    record: SessionRecord,
+    config: SessionConfig = record.config,
+    pooled?: PooledAgent,
+    lastSeq?: number,
+  ): Promise<Session> {
     const isDefault = record.id === DEFAULT_SESSION_ID
     const session = new Session({
       record,
+      lastSeq: lastSeq ?? (await this.options.store.lastSeq(record.id)),
       config,
       // The original protocol has no frame to answer an approval with, so the default session
       // bypasses permissions unless its config says otherwise; named sessions ask.
@@ -320,9 +358,10 @@ export class SessionManager {
       limits: this.limits,
       releaseWhenUnattended: isDefault,
       ...(pooled && { pooled }),
+      ...(this.options.cluster && { fence: () => this.options.cluster!.fence(record.id) }),
     })
     this.sessions.set(record.id, session)
-    session.recoverAfterRestart()
+    await session.recoverAfterRestart()
     return session
   }
 }

@@ -1,7 +1,7 @@
 // What a session is made of: its record, its config, the parts every session shares, and the
 // limits its turns and approvals keep.
 import type { SessionConfig } from '@claude-agent/protocol'
-import type { SessionRecord, Store } from '../event-log/event-log.js'
+import type { AppendFence, SessionRecord, Store } from '../event-log/event-log.js'
 import type { Logger } from '../logger.js'
 import type { LaunchContext } from './agent-launcher.js'
 import type { PooledAgent } from './warm-pool.js'
@@ -19,6 +19,10 @@ export interface SessionLimits {
 
 export interface SessionOptions {
   record: SessionRecord
+  /** Its log's last seq, read from the store when the session is loaded. */
+  lastSeq: number
+  /** The lease its appends are made under (cluster mode); none: unfenced. */
+  fence?: () => AppendFence | undefined
   /** The config as posted, key included (a new session); @default the record's (no key). */
   config?: SessionConfig
   /** What the config leaves out, filled in at each start. */

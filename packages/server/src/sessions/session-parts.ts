@@ -32,19 +32,21 @@ export interface SessionHooks {
 
 export function createSessionParts(options: SessionOptions, hooks: SessionHooks): SessionParts {
   const { record, store, logger, limits, context } = options
-  const config = new OwnConfig(record.id, options.config ?? record.config, store, options.defaults)
+  const config = new OwnConfig(record.id, options.config ?? record.config, store, logger, options.defaults)
   // The callbacks below read parts built after them; none runs before this function returns.
-  const hub: EventHub = new EventHub(
-    record.id,
-    store,
+  const hub: EventHub = new EventHub({
+    sessionId: record.id,
+    log: store,
     logger,
-    () => broker.openEvents(),
-    () => hooks.releaseIfUnattended(),
-  )
+    lastSeq: options.lastSeq,
+    openRequests: () => broker.openEvents(),
+    onLeave: () => hooks.releaseIfUnattended(),
+    ...(options.fence && { fence: options.fence }),
+  })
   const broker: PermissionBroker = new PermissionBroker({
-    emit: (frame) => hub.emit(frame),
+    record: (frame) => hub.record(frame),
     timeoutMs: limits.permissionTimeoutMs,
-    sessionRules: sessionRules(record, store),
+    sessionRules: sessionRules(record, store, logger),
     onOpenChange: (open) => {
       if (open > 0) hooks.setState('waiting_for_approval')
       else if (turns.running) hooks.setState('running')

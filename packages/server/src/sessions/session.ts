@@ -22,6 +22,7 @@ import type { Workspace } from '../files/workspace-path.js'
 import type { ModelFailure } from '../sandbox/sandbox.js'
 import type { AgentLauncher } from './agent-launcher.js'
 import type { AgentSupervisor } from './agent-supervisor.js'
+import { backgroundWrite } from './background-write.js'
 import { control } from './live-control.js'
 import type { EventHub, SubscribeOptions, Subscriber, Subscription } from './event-hub.js'
 import type { PermissionBroker } from './permission-broker.js'
@@ -139,7 +140,7 @@ export class Session {
     return this.options.record.readers
   }
 
-  /** Stored by the manager first. */
+  /** Stored by the manager. */
   setReaders(readers: string[]): void {
     this.options.record.readers = readers
   }
@@ -164,13 +165,20 @@ export class Session {
     return this.hub.subscribe(subscriber, options)
   }
 
-  /** Record an event and send it to every subscriber. */
-  emit(frame: EventFrame): StoredEvent {
-    return this.hub.emit(frame)
+  /** Record an event and send it to every subscriber (once it is durable). */
+  emit(frame: EventFrame): void {
+    this.hub.emit(frame)
   }
 
-  prompt(message: UserMessage): void {
-    this.turns.prompt(message)
+  /** Like emit; resolves with the event once sent (undefined when the log failed it). */
+  record(frame: EventFrame): Promise<StoredEvent | undefined> {
+    return this.hub.record(frame)
+  }
+
+  /** Queues the prompt; rejects with DUPLICATE_PROMPT (its uuid was queued or ran) or
+   * SESSION_NOT_FOUND (deleted). */
+  prompt(message: UserMessage): Promise<void> {
+    return this.turns.prompt(message)
   }
 
   /** Interrupt the turn in progress; false when there was none. */
@@ -209,8 +217,8 @@ export class Session {
   }
 
   /** Bring a session restored from the store in line with reality (see recovery.ts). */
-  recoverAfterRestart(): void {
-    recoverAfterRestart({
+  recoverAfterRestart(): Promise<void> {
+    return recoverAfterRestart({
       id: this.id,
       state: this.stateValue,
       log: this.options.store,
@@ -294,7 +302,7 @@ export class Session {
   private setState(state: SessionState): void {
     if (state === this.stateValue || this.agent.state.kind === 'closed') return
     this.stateValue = state
-    this.options.store.updateSessionState(this.id, state)
+    backgroundWrite(this.options.store.updateSessionState(this.id, state), this.options.logger, 'the session state')
     this.emit({ type: 'session_state', state })
     if (state === 'idle') this.agent.armIdleTimer()
   }

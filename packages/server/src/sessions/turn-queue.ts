@@ -8,6 +8,10 @@ import { ServerError } from '../errors.js'
 
 export class TurnQueue {
   private readonly waiting: UserMessage[] = []
+  /** Uuids started by this process whose record may not be durable yet. */
+  private readonly starting = new Set<string>()
+  /** Admissions one at a time, so prompts queue in the order they came. */
+  private admitted: Promise<void> = Promise.resolve()
   private held = false
 
   constructor(
@@ -19,13 +23,16 @@ export class TurnQueue {
     return this.waiting.length
   }
 
-  /** Throws DUPLICATE_PROMPT for a uuid this session has queued or run. */
-  add(message: UserMessage): void {
-    const { uuid } = message
-    if (uuid !== undefined && (this.waiting.some((q) => q.uuid === uuid) || this.prompts.hasPrompt(this.sessionId, uuid))) {
-      throw new ServerError('DUPLICATE_PROMPT', `Prompt ${uuid} was already received; it runs once`, { uuid })
-    }
-    this.waiting.push(message)
+  /** Queues the prompt; rejects with DUPLICATE_PROMPT for a uuid this session has queued or run. */
+  add(message: UserMessage): Promise<void> {
+    const admission = this.admitted.then(async () => {
+      if (message.uuid !== undefined && (await this.known(message.uuid))) {
+        throw new ServerError('DUPLICATE_PROMPT', `Prompt ${message.uuid} was already received; it runs once`, { uuid: message.uuid })
+      }
+      this.waiting.push(message)
+    })
+    this.admitted = admission.catch(() => {})
+    return admission
   }
 
   /** The next prompt, unless none waits or the queue is held. */
@@ -33,10 +40,17 @@ export class TurnQueue {
     return this.held ? undefined : this.waiting.shift()
   }
 
-  /** The prompt is about to reach the CLI: durable first. A prompt that never started (queued
-   * at a restart, or its CLI failed to start) may be sent again. */
-  started(message: UserMessage): void {
-    if (message.uuid !== undefined) this.prompts.rememberPrompt(this.sessionId, message.uuid)
+  /** The prompt is about to reach the CLI: resolves once its uuid is durable. A prompt that
+   * never started (queued at a restart, or its CLI failed to start) may be sent again. */
+  async started(message: UserMessage): Promise<void> {
+    const { uuid } = message
+    if (uuid === undefined) return
+    this.starting.add(uuid)
+    try {
+      await this.prompts.rememberPrompt(this.sessionId, uuid)
+    } finally {
+      this.starting.delete(uuid)
+    }
   }
 
   /** Start no further turns (server shutdown); what waits stays, to be reported. */
@@ -47,5 +61,10 @@ export class TurnQueue {
   /** Drops every waiting prompt; returns how many there were. */
   clear(): number {
     return this.waiting.splice(0).length
+  }
+
+  private async known(uuid: string): Promise<boolean> {
+    if (this.waiting.some((q) => q.uuid === uuid) || this.starting.has(uuid)) return true
+    return this.prompts.hasPrompt(this.sessionId, uuid)
   }
 }

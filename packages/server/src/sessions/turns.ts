@@ -56,10 +56,11 @@ export class Turns {
     return this.options.agent.turn
   }
 
-  prompt(message: UserMessage): void {
+  /** Rejects with DUPLICATE_PROMPT, or SESSION_NOT_FOUND once the session is deleted. */
+  async prompt(message: UserMessage): Promise<void> {
     if (this.options.agent.state.kind === 'closed')
       throw new ServerError('SESSION_NOT_FOUND', `Session "${this.options.sessionId}" was deleted`)
-    this.options.queue.add(message)
+    await this.options.queue.add(message)
     this.startNext()
   }
 
@@ -77,17 +78,35 @@ export class Turns {
       report.setState('failed')
       return
     }
-    queue.started(next)
     const run = agent.agent!.run
     const turn = agent.beginTurn(next.uuid)
     this.watch.begin(next.uuid)
-    run.send(next)
-    // The SDK writes the prompt to the CLI's stdin a few microtasks from now: the state change
-    // (a log append and a send to every client) waits until it has, so the CLI starts first.
-    // Nothing the CLI answers can arrive before this runs.
-    setImmediate(() => {
-      if (agent.turn === turn) report.setState('running')
-    })
+    // Its uuid is durable before the CLI can run it: a resend after a crash runs nothing twice.
+    queue.started(next).then(
+      () => {
+        if (agent.turn !== turn) return
+        run.send(next)
+        // The SDK writes the prompt to the CLI's stdin a few microtasks from now: the state change
+        // (a log append and a send to every client) waits until it has, so the CLI starts first.
+        // Nothing the CLI answers can arrive before this runs.
+        setImmediate(() => {
+          if (agent.turn === turn) report.setState('running')
+        })
+      },
+      (err: unknown) => this.notRecorded(turn, next, err),
+    )
+  }
+
+  /** The prompt's uuid could not be stored: it does not run (a resend may). */
+  private notRecorded(turn: Turn, message: UserMessage, err: unknown): void {
+    const { agent, report } = this.options
+    if (agent.turn !== turn) return
+    this.options.logger.error(`could not record prompt ${message.uuid}: ${report.describe(err)}`)
+    this.watch.end()
+    agent.endTurn()
+    report.emitError('STORE_FAILED', `Prompt ${message.uuid} could not be recorded, so it did not run`, { uuid: message.uuid })
+    report.setState('idle')
+    this.startNext()
   }
 
   /** Every message of the live CLI, token events too, before it is relayed. */

@@ -28,7 +28,7 @@ export class RuntimeTokens {
     private readonly addSecret: (value: string) => void,
   ) {}
 
-  create(request: CreateTokenRequest, by: Principal): { token: TokenInfo; secret: string } {
+  async create(request: CreateTokenRequest, by: Principal): Promise<{ token: TokenInfo; secret: string }> {
     const secret = `${PREFIX}${randomBytes(32).toString('base64url')}`
     this.addSecret(secret)
     const record: TokenRecord = {
@@ -39,28 +39,28 @@ export class RuntimeTokens {
       createdAt: new Date().toISOString(),
       createdBy: by.id,
     }
-    this.store.insertToken(record)
+    await this.store.insertToken(record)
     const token = info(record)
     this.events.created(token, by)
     return { token, secret }
   }
 
-  list(): TokenInfo[] {
-    return this.store.listTokens().map(info)
+  async list(): Promise<TokenInfo[]> {
+    return (await this.store.listTokens()).map(info)
   }
 
   /** The revoked token, or undefined when there was none with that id. */
-  revoke(id: string, by: Principal): TokenInfo | undefined {
-    const record = this.store.listTokens().find((t) => t.id === id)
-    if (!record || !this.store.deleteToken(id)) return undefined
+  async revoke(id: string, by: Principal): Promise<TokenInfo | undefined> {
+    const record = (await this.store.listTokens()).find((t) => t.id === id)
+    if (!record || !(await this.store.deleteToken(id))) return undefined
     const token = info(record)
     this.events.revoked(token, by)
     return token
   }
 
   /** The principal a presented value belongs to, if it is a live token. */
-  principal(presented: string): Principal | undefined {
-    const record = this.store.findToken(tokenDigest(presented))
+  async principal(presented: string): Promise<Principal | undefined> {
+    const record = await this.store.findToken(tokenDigest(presented))
     return record && { id: record.label, role: record.role, tokenId: record.id }
   }
 }

@@ -14,8 +14,9 @@ export type BudgetRefusal = BudgetExceededData
  * socket it listens on, never by anything in a request. */
 export interface ModelMeter {
   /** undefined: the request may go. */
-  admit(): BudgetRefusal | undefined
-  record(answer: MeteredAnswer): void
+  admit(): Promise<BudgetRefusal | undefined>
+  /** Resolves once counted. */
+  record(answer: MeteredAnswer): Promise<void>
 }
 
 /** Whose spending a session is. */
@@ -72,9 +73,9 @@ export class Ledger {
   meterFor(session: MeteredSession): ModelMeter {
     return {
       admit: () => this.refusal(session),
-      record: (answer) => {
+      record: async (answer) => {
         const costUsd = costOf(this.prices, answer.model, answer.usage)
-        this.log.add({
+        await this.log.add({
           sessionId: session.id,
           conversationId: session.conversationId,
           principal: session.principal,
@@ -92,59 +93,59 @@ export class Ledger {
   }
 
   /** The first budget the session or its principal has reached (spent >= limit). */
-  refusal(session: MeteredSession): BudgetRefusal | undefined {
-    const own = this.sessionBudget(session.conversationId).limitUsd
+  async refusal(session: MeteredSession): Promise<BudgetRefusal | undefined> {
+    const own = (await this.sessionBudget(session.conversationId)).limitUsd
     if (own !== null) {
-      const spent = this.log.sessionCost(session.conversationId)
+      const spent = await this.log.sessionCost(session.conversationId)
       if (spent >= own) return { scope: 'session', id: session.id, spentUsd: spent, limitUsd: own }
     }
     if (session.principal === null) return undefined
-    const theirs = this.principalBudget(session.principal).limitUsd
+    const theirs = (await this.principalBudget(session.principal)).limitUsd
     if (theirs === null) return undefined
-    const spent = this.log.principalCost(session.principal)
+    const spent = await this.log.principalCost(session.principal)
     return spent >= theirs ? { scope: 'principal', id: session.principal, spentUsd: spent, limitUsd: theirs } : undefined
   }
 
-  sessionUsage(session: MeteredSession): SessionUsageResponse {
-    const rows = this.log.bySession(session.conversationId)
+  async sessionUsage(session: MeteredSession): Promise<SessionUsageResponse> {
+    const rows = await this.log.bySession(session.conversationId)
     return {
       session: session.id,
       principal: session.principal,
       usage: totals(rows.reduce<UsageSums>((sum, row) => add(sum, row), ZERO)),
       byModel: Object.fromEntries(rows.map((row) => [row.model, totals(row)])),
-      budget: this.sessionBudget(session.conversationId),
+      budget: await this.sessionBudget(session.conversationId),
     }
   }
 
-  principalUsage(principal: string) {
-    return { principal, usage: totals(this.log.byPrincipal(principal)), budget: this.principalBudget(principal) }
+  async principalUsage(principal: string) {
+    return { principal, usage: totals(await this.log.byPrincipal(principal)), budget: await this.principalBudget(principal) }
   }
 
   /** Principals that spent or have a budget of their own. */
-  principals(): string[] {
+  principals(): Promise<string[]> {
     return this.log.principals()
   }
 
-  setSessionBudget(session: MeteredSession, limitUsd: number | null): Budget {
-    this.log.setBudget('session', session.conversationId, limitUsd)
+  async setSessionBudget(session: MeteredSession, limitUsd: number | null): Promise<Budget> {
+    await this.log.setBudget('session', session.conversationId, limitUsd)
     return this.sessionBudget(session.conversationId)
   }
 
-  setPrincipalBudget(principal: string, limitUsd: number | null): Budget {
-    this.log.setBudget('principal', principal, limitUsd)
+  async setPrincipalBudget(principal: string, limitUsd: number | null): Promise<Budget> {
+    await this.log.setBudget('principal', principal, limitUsd)
     return this.principalBudget(principal)
   }
 
-  private sessionBudget(conversationId: string): Budget {
+  private sessionBudget(conversationId: string): Promise<Budget> {
     return this.budgetOf('session', conversationId, this.defaults.sessionUsd)
   }
 
-  private principalBudget(principal: string): Budget {
+  private principalBudget(principal: string): Promise<Budget> {
     return this.budgetOf('principal', principal, this.defaults.principalUsd)
   }
 
-  private budgetOf(scope: BudgetScope, key: string, fallback: number | undefined): Budget {
-    const own = this.log.budget(scope, key)
+  private async budgetOf(scope: BudgetScope, key: string, fallback: number | undefined): Promise<Budget> {
+    const own = await this.log.budget(scope, key)
     if (own !== undefined) return { limitUsd: own, source: 'own' }
     return fallback === undefined ? { limitUsd: null, source: 'none' } : { limitUsd: fallback, source: 'server' }
   }

@@ -1,5 +1,5 @@
 // Delivers webhook events, off the sessions' event path: an event a hook wants is one row in
-// SQLite (all `notify` does, synchronously, beside the event's own append), and a pump posts
+// the database (all `observe` does, queued right after the event's own append), and a pump posts
 // the due rows a few at a time, records each attempt, and schedules the next try with backoff.
 // Rows pending when the server stops are resumed by the next start.
 import { randomUUID } from 'node:crypto'
@@ -40,7 +40,7 @@ export interface DeliveryInfo extends Omit<Delivery, 'body'> {
 export interface WebhookView {
   hooks(): HookInfo[]
   /** The newest first. @param limit @default 100 */
-  deliveries(limit?: number): DeliveryInfo[]
+  deliveries(limit?: number): Promise<DeliveryInfo[]>
 }
 
 export class WebhookDispatcher {
@@ -49,21 +49,31 @@ export class WebhookDispatcher {
   private readonly stopping = new AbortController()
   private timer: NodeJS.Timeout | undefined
   private pumpQueued = false
-  private pendingCount: number
+  /** Pumps one at a time: each reads what the one before it recorded. */
+  private pumping: Promise<void> = Promise.resolve()
+  /** Counted up as a row is queued (before it is stored), down when it is not or once it ends. */
+  private pendingCount = 0
   private dropping = false
 
-  constructor(private readonly options: DispatcherOptions) {
+  /** A dispatcher with the old finished rows pruned and the rows of removed hooks failed. */
+  static async open(options: DispatcherOptions): Promise<WebhookDispatcher> {
+    const dispatcher = new WebhookDispatcher(options)
+    await options.log.prune(Date.now() - KEEP_FINISHED_MS)
+    dispatcher.pendingCount += await options.log.pendingCount()
+    await dispatcher.failOrphans()
+    return dispatcher
+  }
+
+  private constructor(private readonly options: DispatcherOptions) {
     this.hooks = new Map(options.settings.hooks.map((h) => [h.id, h]))
-    options.log.prune(Date.now() - KEEP_FINISHED_MS)
-    this.pendingCount = options.log.pendingCount()
-    this.failOrphans()
   }
 
   view(): WebhookView {
     const { log } = this.options
     return {
       hooks: () => [...this.hooks.values()].map(({ id, url, events }) => ({ id, url, events: [...events] })),
-      deliveries: (limit = 100) => log.recent(limit).map((d) => ({ ...d, attemptLog: log.attempts(d.id) })),
+      deliveries: async (limit = 100) =>
+        Promise.all((await log.recent(limit)).map(async (d) => ({ ...d, attemptLog: await log.attempts(d.id) }))),
     }
   }
 
@@ -99,10 +109,19 @@ export class WebhookDispatcher {
         continue
       }
       const delivery = { id: `wh_${randomUUID()}`, hook: hook.id, event: event.type, sessionId: event.sessionId, seq: event.seq, body }
-      if (this.options.log.insertDelivery({ ...delivery, createdAt: Date.now() })) this.pendingCount++
+      this.pendingCount++
       this.dropping = false
+      this.options.log.insertDelivery({ ...delivery, createdAt: Date.now() }).then(
+        (inserted) => {
+          if (!inserted) this.pendingCount--
+          this.schedulePump()
+        },
+        (err: unknown) => {
+          this.pendingCount--
+          this.options.logger.error(`webhooks: could not queue ${event.type} of session ${event.sessionId}: ${(err as Error).message}`)
+        },
+      )
     }
-    this.schedulePump()
   }
 
   /** Said once per run of drops, not once per event. */
@@ -121,48 +140,54 @@ export class WebhookDispatcher {
     this.pumpQueued = true
     setImmediate(() => {
       this.pumpQueued = false
-      this.pump()
+      this.pumping = this.pumping
+        .then(() => this.pump())
+        .catch((err: unknown) => this.options.logger.error(`webhooks: could not read the pending deliveries: ${(err as Error).message}`))
     })
   }
 
-  private pump(): void {
+  private async pump(): Promise<void> {
     if (this.stopping.signal.aborted) return
     clearTimeout(this.timer)
     this.timer = undefined
     const now = Date.now()
     let soonest = Infinity
-    for (const hook of this.hooks.keys()) soonest = Math.min(soonest, this.pumpHook(hook, now))
-    if (soonest < Infinity) this.timer = setTimeout(() => this.pump(), soonest - now)
+    for (const hook of this.hooks.keys()) soonest = Math.min(soonest, await this.pumpHook(hook, now))
+    if (soonest < Infinity && !this.stopping.signal.aborted) this.timer = setTimeout(() => this.schedulePump(), soonest - now)
   }
 
   /** Starts the hook's due deliveries, up to CONCURRENCY in flight; the next one's time. */
-  private pumpHook(hook: string, now: number): number {
+  private async pumpHook(hook: string, now: number): Promise<number> {
     const flying = () => [...this.inFlight.keys()].filter((key) => key.startsWith(`${hook} `)).length
     let busy = flying()
-    for (const delivery of this.options.log.pending(hook, CONCURRENCY + busy)) {
+    for (const delivery of await this.options.log.pending(hook, CONCURRENCY + busy)) {
       const key = `${hook} ${delivery.id}`
       if (this.inFlight.has(key)) continue
       if ((delivery.nextAt ?? 0) > now) return delivery.nextAt!
       if (busy >= CONCURRENCY) break
       busy++
-      const attempt = this.attempt(delivery).finally(() => {
-        this.inFlight.delete(key)
-        this.schedulePump()
-      })
+      const attempt = this.attempt(delivery)
+        .catch((err: unknown) =>
+          this.options.logger.error(`webhooks: could not record an attempt of ${delivery.id}: ${(err as Error).message}`),
+        )
+        .finally(() => {
+          this.inFlight.delete(key)
+          this.schedulePump()
+        })
       this.inFlight.set(key, attempt)
     }
     return Infinity
   }
 
   /** Deliveries left for hooks no longer configured: nobody to send them to. */
-  private failOrphans(): void {
-    for (const hook of this.options.log.pendingHooks()) {
+  private async failOrphans(): Promise<void> {
+    for (const hook of await this.options.log.pendingHooks()) {
       if (this.hooks.has(hook)) continue
-      for (let batch; (batch = this.options.log.pending(hook, 1000)).length > 0;) {
-        for (const d of batch) {
-          const error = `hook "${hook}" is no longer configured`
-          this.finish(d, { attempt: d.attempts + 1, at: Date.now(), statusCode: null, error, retryAt: null })
-        }
+      const error = `hook "${hook}" is no longer configured`
+      for (let batch; (batch = await this.options.log.pending(hook, 1000)).length > 0;) {
+        await Promise.all(
+          batch.map((d) => this.finish(d, { attempt: d.attempts + 1, at: Date.now(), statusCode: null, error, retryAt: null })),
+        )
       }
     }
   }
@@ -189,21 +214,21 @@ export class WebhookDispatcher {
     if (this.stopping.signal.aborted && outcome.error !== null) return
     const error = outcome.error === null ? null : this.options.scrub(outcome.error)
     if (error === null) {
-      this.finish(delivery, { attempt: number, at, statusCode: outcome.statusCode, error: null, retryAt: null })
+      await this.finish(delivery, { attempt: number, at, statusCode: outcome.statusCode, error: null, retryAt: null })
     } else if (number >= settings.maxAttempts) {
-      this.finish(delivery, { attempt: number, at, statusCode: outcome.statusCode, error, retryAt: null })
+      await this.finish(delivery, { attempt: number, at, statusCode: outcome.statusCode, error, retryAt: null })
       logger.warn(`webhooks: ${delivery.event} ${delivery.id} to hook ${hook.id} failed after ${number} tries: ${error}`)
     } else {
       const retryAt = Date.now() + retryDelay(settings, number)
-      log.recordAttempt(delivery.id, { attempt: number, at, statusCode: outcome.statusCode, error, retryAt }, 'pending')
+      await log.recordAttempt(delivery.id, { attempt: number, at, statusCode: outcome.statusCode, error, retryAt }, 'pending')
       logger.debug(
         `webhooks: ${delivery.event} ${delivery.id} to hook ${hook.id}, try ${number}: ${error}; next in ${retryAt - Date.now()} ms`,
       )
     }
   }
 
-  private finish(delivery: Delivery, attempt: DeliveryAttempt): void {
-    this.options.log.recordAttempt(delivery.id, attempt, attempt.error === null ? 'delivered' : 'failed')
+  private async finish(delivery: Delivery, attempt: DeliveryAttempt): Promise<void> {
+    await this.options.log.recordAttempt(delivery.id, attempt, attempt.error === null ? 'delivered' : 'failed')
     this.pendingCount--
   }
 }

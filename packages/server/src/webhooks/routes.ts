@@ -11,9 +11,9 @@ const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOStrin
 
 export function webhookRoutes(webhooks: WebhookView): RouteModule {
   return (app) => {
-    app.get('/webhooks', (c) => {
+    app.get('/webhooks', async (c) => {
       const limit = parseLimit(c.req.query('limit') ?? null)
-      const deliveries = webhooks.deliveries(limit).map(({ body: _body, createdAt, nextAt, attemptLog, ...rest }) => ({
+      const deliveries = (await webhooks.deliveries(limit)).map(({ body: _body, createdAt, nextAt, attemptLog, ...rest }) => ({
         ...rest,
         createdAt: iso(createdAt)!,
         nextAt: iso(nextAt),

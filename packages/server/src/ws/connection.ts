@@ -78,6 +78,9 @@ function subscriberFor(session: Session, socket: WebSocket, outbox: Backpressure
     deliver(event) {
       if (outbox.send(event.text)) progress.sentUpTo = Math.max(progress.sentUpTo, event.seq)
     },
+    deliverNotice(text) {
+      outbox.send(text)
+    },
     deliverTransient(text) {
       if (partial) outbox.send(text)
     },

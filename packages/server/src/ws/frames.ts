@@ -76,11 +76,17 @@ export function receiveFrame(data: RawData, context: FrameContext): void {
   try {
     dispatch(parsed.value, context)
   } catch (err) {
-    const error = toServerError(err)
-    if (error.code === 'INTERNAL')
-      context.logger.error(err instanceof Error ? (err.stack ?? err.message) : String(err), { sessionId: context.session.id })
-    sendError(error.toWire())
+    refused(err, context)
   }
+}
+
+/** A frame the server could not act on: its client hears why (INTERNAL's details only in the log). */
+function refused(err: unknown, context: FrameContext, data?: object): void {
+  const error = toServerError(err)
+  if (error.code === 'INTERNAL')
+    context.logger.error(err instanceof Error ? (err.stack ?? err.message) : String(err), { sessionId: context.session.id })
+  const wire = error.toWire()
+  context.send({ type: 'error', ...wire, ...(data && { data: { ...(wire.data as object), ...data } }) })
 }
 
 /** Throws FORBIDDEN (sent as an error frame, the connection stays) for what the principal may not do. */
@@ -121,8 +127,11 @@ function dispatch(frame: ClientFrame, context: FrameContext): void {
         })
         return
       }
-      session.prompt(frame.data)
-      context.audit('prompt', promptDetail(frame.data))
+      // Audited once taken: a duplicate is refused, and its client told (with its uuid).
+      session.prompt(frame.data).then(
+        () => context.audit('prompt', promptDetail(frame.data)),
+        (err: unknown) => refused(err, context, frame.data.uuid === undefined ? undefined : { uuid: frame.data.uuid }),
+      )
       return
     case 'interrupt':
       void session.interrupt().then((interrupted) => {

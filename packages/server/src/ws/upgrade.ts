@@ -119,7 +119,7 @@ export function attachWebSockets(
       attachSession(principal, options.sessions.get(id!), url)
     }
     const attachSession = (principal: Principal, session: Session, url: URL) => {
-      const after = parseCursor(url.searchParams.get('after'), options.log.lastSeq(session.id))
+      const after = parseCursor(url.searchParams.get('after'), session.lastSeq)
       const partial = parseFlag('partial', url.searchParams.get('partial'))
       // A credential's principal is authoritative; `?label=` only names clients of an open server.
       const label = options.auth.enabled ? principal.id : url.searchParams.get('label')?.slice(0, 64) || undefined

@@ -114,13 +114,13 @@ describe('model gateway usage and budgets', () => {
   after(async () => {
     await gateway.close()
     upstream.close()
-    store.close()
+    await store.close()
     rmSync(dir, { recursive: true, force: true })
   })
 
   // Recording happens as the answer ends, just after the client has it.
   const counted = async (requests: number) => {
-    while (ledger.sessionUsage(session).usage.requests < requests) await new Promise((r) => setImmediate(r))
+    while ((await ledger.sessionUsage(session)).usage.requests < requests) await new Promise((r) => setImmediate(r))
     return ledger.sessionUsage(session)
   }
 
@@ -165,7 +165,7 @@ describe('model gateway usage and budgets', () => {
     const sawFirst = new Promise<void>((r) => (first = r))
     const done = post(gateway.socketPath, '/held', {}, first)
     await sawFirst
-    assert.equal(ledger.sessionUsage(session).usage.requests, 0, 'the answer has not ended')
+    assert.equal((await ledger.sessionUsage(session)).usage.requests, 0, 'the answer has not ended')
     release()
     await done
     assert.equal((await counted(1)).usage.outputTokens, 5)
@@ -178,11 +178,11 @@ describe('model gateway usage and budgets', () => {
   })
 
   it('refuses once the budget is reached, whatever the request claims, and forwards nothing', async () => {
-    ledger.setSessionBudget(session, 0.004)
+    await ledger.setSessionBudget(session, 0.004)
     // Under the cap it goes; this answer (about $0.0047) crosses it.
     assert.equal((await post(gateway.socketPath, '/json')).status, 200)
     await counted(1)
-    assert.ok(ledger.sessionUsage(session).usage.costUsd >= 0.004)
+    assert.ok((await ledger.sessionUsage(session)).usage.costUsd >= 0.004)
     const before = forwarded.length
     const forged = { 'x-claude-code-session-id': 'other', 'x-session-id': 's0', authorization: 'Bearer x', 'x-api-key': 'sk-x' }
     const res = await post(gateway.socketPath, '/json', forged)
@@ -193,30 +193,35 @@ describe('model gateway usage and budgets', () => {
     assert.match(body.error.message, /^budget_exceeded: Session s\d+ has spent/)
     assert.equal(forwarded.length, before, 'nothing reached the upstream')
     const refusal = refusals.at(-1)!
-    assert.deepEqual(refusal, { scope: 'session', id: session.id, spentUsd: ledger.sessionUsage(session).usage.costUsd, limitUsd: 0.004 })
+    assert.deepEqual(refusal, {
+      scope: 'session',
+      id: session.id,
+      spentUsd: (await ledger.sessionUsage(session)).usage.costUsd,
+      limitUsd: 0.004,
+    })
 
-    ledger.setSessionBudget(session, null)
+    await ledger.setSessionBudget(session, null)
     assert.equal((await post(gateway.socketPath, '/json')).status, 200, 'no limit: it goes again')
   })
 
   it("refuses for the principal's budget over all its sessions", async () => {
-    const spent = ledger.principalUsage('alice').usage.costUsd
+    const spent = (await ledger.principalUsage('alice')).usage.costUsd
     assert.ok(spent > 0, 'the earlier sessions counted for alice')
-    ledger.setPrincipalBudget('alice', spent)
+    await ledger.setPrincipalBudget('alice', spent)
     const res = await post(gateway.socketPath, '/json')
     assert.equal(res.status, 400)
     assert.deepEqual(refusals.at(-1), { scope: 'principal', id: 'alice', spentUsd: spent, limitUsd: spent })
-    ledger.setPrincipalBudget('alice', null)
+    await ledger.setPrincipalBudget('alice', null)
   })
 
-  it("applies the server's default budgets until one is set, and null lifts them", () => {
+  it("applies the server's default budgets until one is set, and null lifts them", async () => {
     const withDefaults = new Ledger(store.usage, DEFAULT_PRICES, { sessionUsd: 0, principalUsd: 100 })
     const fresh: MeteredSession = { id: 'new', conversationId: 'c-new', principal: 'carol' }
-    assert.deepEqual(withDefaults.sessionUsage(fresh).budget, { limitUsd: 0, source: 'server' })
-    assert.deepEqual(withDefaults.principalUsage('carol').budget, { limitUsd: 100, source: 'server' })
-    assert.deepEqual(withDefaults.refusal(fresh), { scope: 'session', id: 'new', spentUsd: 0, limitUsd: 0 })
-    assert.deepEqual(withDefaults.setSessionBudget(fresh, null), { limitUsd: null, source: 'own' })
-    assert.equal(withDefaults.refusal(fresh), undefined)
-    assert.equal(withDefaults.refusal({ ...fresh, principal: null }), undefined, 'no principal: only the session budget')
+    assert.deepEqual((await withDefaults.sessionUsage(fresh)).budget, { limitUsd: 0, source: 'server' })
+    assert.deepEqual((await withDefaults.principalUsage('carol')).budget, { limitUsd: 100, source: 'server' })
+    assert.deepEqual(await withDefaults.refusal(fresh), { scope: 'session', id: 'new', spentUsd: 0, limitUsd: 0 })
+    assert.deepEqual(await withDefaults.setSessionBudget(fresh, null), { limitUsd: null, source: 'own' })
+    assert.equal(await withDefaults.refusal(fresh), undefined)
+    assert.equal(await withDefaults.refusal({ ...fresh, principal: null }), undefined, 'no principal: only the session budget')
   })
 })
