@@ -24,7 +24,7 @@ export class ClusterMode {
     this.forwarder = new Forwarder({
       self: settings.nodeId,
       defaultSessionId: DEFAULT_SESSION_ID,
-      locate: async (id) => (await this.ready()).locate(id),
+      locate: async (id, forwarded) => (await this.ready()).locate(id, forwarded),
     })
   }
 

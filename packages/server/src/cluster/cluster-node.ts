@@ -4,6 +4,7 @@
 // PostgreSQL decides every race (one statement each); this node only keeps its own fences.
 import { freemem } from 'node:os'
 import pg from 'pg'
+import { ServerError } from '../errors.js'
 import type { Logger } from '../logger.js'
 import type { ClusterSettings } from './cluster-settings.js'
 import type { Fence } from './fence.js'
@@ -20,6 +21,9 @@ export interface ClusterHooks {
   /** Sessions whose CLI runs (reported in the heartbeat). */
   agents(): number
 }
+
+const notServedHere = (sessionId: string, owner: string) =>
+  new ServerError('LEASE_LOST', `Session "${sessionId}" moved to node "${owner}" meanwhile; retry`, { sessionId })
 
 export class ClusterNode {
   readonly id: string
@@ -101,18 +105,24 @@ export class ClusterNode {
   }
 
   /** Where the session is served: another node's URL, or undefined for here (taking it over
-   * when nobody holds it and it exists). */
-  async locate(sessionId: string): Promise<string | undefined> {
+   * when nobody holds it and it exists). `forwarded`: another node sent the request here, so
+   * a session owned elsewhere is refused (LEASE_LOST, retryable) rather than sent on. */
+  async locate(sessionId: string, forwarded = false): Promise<string | undefined> {
     if (this.fences.has(sessionId)) return undefined
     const owner = await this.leases.owner(sessionId)
-    if (owner && owner.node !== this.id) return owner.url
+    if (owner && owner.node !== this.id) {
+      if (forwarded) throw notServedHere(sessionId, owner.node)
+      return owner.url
+    }
     if (this.draining) return undefined
     if (await this.claim(sessionId)) {
       if (await this.hooks?.adopt(sessionId)) return undefined
       await this.forget(sessionId)
       return undefined
     }
-    return (await this.leases.owner(sessionId))?.url
+    const now = await this.leases.owner(sessionId)
+    if (now && forwarded) throw notServedHere(sessionId, now.node)
+    return now?.url
   }
 
   /** Where a new session goes (CLUSTER_FULL when nowhere). */

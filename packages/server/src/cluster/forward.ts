@@ -10,8 +10,10 @@ import { sendError, sendRawError } from '../http/respond.js'
 
 export const HOP_HEADER = 'x-claude-agent-forwarded-by'
 
-/** Where a session's requests go: another node's base URL, or undefined to serve them here. */
-export type Locate = (sessionId: string, request: { method: string; path: string }) => Promise<string | undefined>
+/** Where a session's requests go: another node's base URL, or undefined to serve them here.
+ * `forwarded`: the request was forwarded once already, so it may not go on (then a session
+ * another node owns throws LEASE_LOST: it moved meanwhile, and the client retries). */
+export type Locate = (sessionId: string, forwarded: boolean) => Promise<string | undefined>
 
 /** Headers that belong to one connection, not to the request (RFC 9110 7.6.1). */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host'])
@@ -58,10 +60,12 @@ export class Forwarder {
   /** The owner's base URL when this request is to be forwarded. */
   private async target(req: IncomingMessage): Promise<string | undefined> {
     // Origin form only: the owner's address is ours to choose, never the request's.
-    if (req.headers[HOP_HEADER] !== undefined || !req.url?.startsWith('/') || req.url.startsWith('//')) return undefined
+    if (!req.url?.startsWith('/') || req.url.startsWith('//')) return undefined
     const id = sessionOfPath(req.url, this.options.defaultSessionId)
     if (id === undefined) return undefined
-    return this.options.locate(id, { method: req.method ?? 'GET', path: req.url })
+    const forwarded = req.headers[HOP_HEADER] !== undefined
+    const base = await this.options.locate(id, forwarded)
+    return forwarded ? undefined : base
   }
 
   /** Forwards the request when another node owns its session; false: serve it here. */

@@ -66,10 +66,11 @@ describe('forwarding between nodes', () => {
     await assert.rejects(WsProbe.connect(`${b.url.replace(/^http/, 'ws')}/sessions/s_on_a/ws`), /401/)
   })
 
-  it('a request that carries the hop header is served where it lands, never forwarded again', async () => {
+  it('a request that carries the hop header is never forwarded again: a session owned elsewhere is a retryable LEASE_LOST', async () => {
     const again = await as(b, 'ann', 'GET', '/sessions/s_on_a', undefined, { [HOP_HEADER]: 'a' })
-    assert.equal(again.status, 404)
-    assert.equal(again.body.code, 'SESSION_NOT_FOUND')
+    assert.equal(again.status, 503)
+    assert.equal(again.body.code, 'LEASE_LOST')
+    assert.ok(!b.server.sessions.has('s_on_a'))
   })
 
   it('a create goes to the node with the most room, whichever node it reaches', async () => {
