@@ -9,6 +9,7 @@ import type { Logger } from '../logger.js'
 import { DEFAULT_SESSION_ID, type SessionManager } from '../sessions/session-manager.js'
 import type { ClusterSettings } from './cluster-settings.js'
 import { ClusterNode } from './cluster-node.js'
+import type { Fence } from './fence.js'
 import { Forwarder, HOP_HEADER } from './forward.js'
 
 export class ClusterMode {
@@ -56,9 +57,9 @@ export class ClusterMode {
     return this.joined
   }
 
-  /** The fence of a session this node serves (for the store's writes). */
-  fence(sessionId: string) {
-    return this.node?.fence(sessionId)
+  /** The fence of a session's writes (one this node does not own gets a fence nothing matches). */
+  fence(sessionId: string): Fence {
+    return this.node?.fence(sessionId) ?? { node: this.settings.nodeId, epoch: 0 }
   }
 
   /** A session created here: this node holds its lease from now on. */

@@ -73,9 +73,15 @@ export class ClusterNode {
     void this.tick()
   }
 
-  /** The fence this node writes a session under; undefined when it does not own it. */
-  fence(sessionId: string): Fence | undefined {
-    return this.fences.get(sessionId)
+  /** The fence this node writes a session under. One it does not own (any more) gets a fence
+   * no lease matches (epoch 0), so a late write of a lost session is refused, never unfenced. */
+  fence(sessionId: string): Fence {
+    return this.fences.get(sessionId) ?? { node: this.id, epoch: 0 }
+  }
+
+  /** Whether this node holds the session's lease. */
+  owns(sessionId: string): boolean {
+    return this.fences.has(sessionId)
   }
 
   get owned(): string[] {

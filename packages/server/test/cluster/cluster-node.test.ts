@@ -82,7 +82,8 @@ describe('cluster nodes', () => {
       await c.db.query(`UPDATE session_leases SET expires_at = now() - interval '1 second'`)
       await ha.until(() => ha.lostIds.includes('s1'))
       await hb.until(() => hb.adopted.includes('s1'))
-      assert.equal(a.fence('s1'), undefined)
+      assert.equal(a.owns('s1'), false)
+      assert.deepEqual(a.fence('s1'), { node: 'a', epoch: 0 }, 'a fence no lease matches')
       assert.deepEqual(b.fence('s1'), { node: 'b', epoch: 2 })
       assert.equal(await a.locate('s1'), b.url, 'A now sends s1 to B')
       assert.equal(await b.locate('s1'), undefined, 'B serves it')
@@ -99,9 +100,9 @@ describe('cluster nodes', () => {
       c.start()
       ha.exists = (id) => id !== 'gone'
       assert.equal(await a.locate('s2'), undefined)
-      assert.ok(a.fence('s2'))
+      assert.ok(a.owns('s2'))
       assert.equal(await a.locate('gone'), undefined)
-      assert.equal(a.fence('gone'), undefined)
+      assert.equal(a.owns('gone'), false)
       assert.equal((await c.db.query(`SELECT 1 FROM session_leases WHERE session_id = 'gone'`)).rowCount, 0)
     } finally {
       await c.close()
@@ -138,7 +139,7 @@ describe('cluster nodes', () => {
       // B looks every third of a lease (20 s here): asking it for s1 takes it now.
       assert.equal(await b.locate('s1'), undefined)
       assert.deepEqual(hb.adopted, ['s1'])
-      assert.equal(b.fence('s1')?.epoch, 2)
+      assert.equal(b.fence('s1').epoch, 2)
     } finally {
       await b.close()
       await c.db.end()
