@@ -62,6 +62,12 @@ export class ClusterMode {
     return this.node?.fence(sessionId) ?? { node: this.settings.nodeId, epoch: 0 }
   }
 
+  /** A write of the session was refused (its lease moved): it stops here at once. */
+  lost(sessionId: string): void {
+    this.node?.drop(sessionId)
+    void this.sessions.evict(sessionId, 'its lease moved to another node')
+  }
+
   /** A session created here: this node holds its lease from now on. */
   async created(sessionId: string): Promise<void> {
     await (await this.ready()).claim(sessionId)

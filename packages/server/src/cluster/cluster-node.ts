@@ -104,6 +104,11 @@ export class ClusterNode {
     await this.leases.release(sessionId, fence)
   }
 
+  /** The lease turned out lost (a write was refused): forgotten here, the database unchanged. */
+  drop(sessionId: string): void {
+    if (this.fences.delete(sessionId)) this.logger.warn(`cluster: lost the lease of session ${sessionId}; stopping it here`)
+  }
+
   /** A deleted session: its lease goes too. */
   async forget(sessionId: string): Promise<void> {
     this.fences.delete(sessionId)

@@ -38,7 +38,11 @@ export interface SessionManagerOptions {
   ledger?: Ledger
   /** In a cluster the store holds every node's sessions: this node serves only those it holds
    * the lease of (adopt), so none is restored at start. Each one's appends carry its fence. */
-  cluster?: { fence: (sessionId: string) => AppendFence | undefined }
+  cluster?: {
+    fence: (sessionId: string) => AppendFence | undefined
+    /** A write of the session was refused: its lease moved. */
+    lost: (sessionId: string) => void
+  }
 }
 
 /** What a named session's config leaves out: its agent asks before tools run. */
@@ -358,7 +362,10 @@ export class SessionManager {
       limits: this.limits,
       releaseWhenUnattended: isDefault,
       ...(pooled && { pooled }),
-      ...(this.options.cluster && { fence: () => this.options.cluster!.fence(record.id) }),
+      ...(this.options.cluster && {
+        fence: () => this.options.cluster!.fence(record.id),
+        leaseLost: () => this.options.cluster!.lost(record.id),
+      }),
     })
     this.sessions.set(record.id, session)
     await session.recoverAfterRestart()

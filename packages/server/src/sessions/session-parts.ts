@@ -42,6 +42,7 @@ export function createSessionParts(options: SessionOptions, hooks: SessionHooks)
     openRequests: () => broker.openEvents(),
     onLeave: () => hooks.releaseIfUnattended(),
     ...(options.fence && { fence: options.fence }),
+    ...(options.leaseLost && { leaseLost: options.leaseLost }),
   })
   const broker: PermissionBroker = new PermissionBroker({
     record: (frame) => hub.record(frame),
