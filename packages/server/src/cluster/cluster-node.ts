@@ -32,6 +32,8 @@ export class ClusterNode {
   private readonly leases: Leases
   private readonly registry: NodeRegistry
   private readonly fences = new Map<string, Fence>()
+  /** Sessions whose lease is taken and which are being loaded: served once loaded. */
+  private readonly adopting = new Map<string, Promise<boolean>>()
   private timer: NodeJS.Timeout | undefined
   private ticking: Promise<void> | undefined
   private draining = false
@@ -119,7 +121,10 @@ export class ClusterNode {
    * when nobody holds it and it exists). `forwarded`: another node sent the request here, so
    * a session owned elsewhere is refused (LEASE_LOST, retryable) rather than sent on. */
   async locate(sessionId: string, forwarded = false): Promise<string | undefined> {
-    if (this.fences.has(sessionId)) return undefined
+    if (this.fences.has(sessionId)) {
+      await this.adopting.get(sessionId)
+      return undefined
+    }
     const owner = await this.leases.owner(sessionId)
     if (owner && owner.node !== this.id) {
       if (forwarded) throw notServedHere(sessionId, owner.node)
@@ -127,8 +132,7 @@ export class ClusterNode {
     }
     if (this.draining) return undefined
     if (await this.claim(sessionId)) {
-      if (await this.hooks?.adopt(sessionId)) return undefined
-      await this.forget(sessionId)
+      await this.adopt(sessionId)
       return undefined
     }
     const now = await this.leases.owner(sessionId)
@@ -197,7 +201,26 @@ export class ClusterNode {
     for (const id of await this.leases.orphaned(room)) {
       if (!(await this.claim(id))) continue
       this.logger.info(`cluster: took over session ${id}`)
-      if (!(await this.hooks?.adopt(id))) await this.forget(id)
+      await this.adopt(id)
     }
+  }
+
+  /** Loads a session whose lease this node just took; a session that no longer exists loses its lease. */
+  private adopt(sessionId: string): Promise<boolean> {
+    const pending = this.adopting.get(sessionId)
+    if (pending) return pending
+    const loading = (async () => {
+      try {
+        if (await this.hooks?.adopt(sessionId)) return true
+      } catch (err) {
+        this.logger.warn(`cluster: loading session ${sessionId} failed: ${(err as Error).message}`)
+        await this.release(sessionId)
+        return false
+      }
+      await this.forget(sessionId)
+      return false
+    })().finally(() => this.adopting.delete(sessionId))
+    this.adopting.set(sessionId, loading)
+    return loading
   }
 }

@@ -28,3 +28,12 @@ export function leaseLost(sessionId: string, fence: Fence): ServerError {
 }
 
 export const isLeaseLost = (err: unknown): boolean => err instanceof ServerError && err.code === 'LEASE_LOST'
+
+/** The PostgreSQL store's multi-row event INSERT with each row's fence checked in the same
+ * statement: $1..$5 the rows (session_id, seq, at, type, frame), $6/$7 each row's fence node
+ * and epoch (null: unfenced). Fewer rows inserted than given: a fence failed. */
+export const FENCED_EVENTS_INSERT = `INSERT INTO events (session_id, seq, at, type, frame)
+  SELECT e.session_id, e.seq, e.at, e.type, e.frame
+  FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::bigint[])
+    AS e(session_id, seq, at, type, frame, node, epoch)
+  WHERE e.node IS NULL OR ${leaseHeld('e.session_id', 'e.node', 'e.epoch')}`

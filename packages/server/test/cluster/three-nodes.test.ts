@@ -39,7 +39,7 @@ describe('a cluster of three servers', () => {
           { match: { prompt: 'my name is Ada' }, replies: [{ content: [{ type: 'text', text: 'Hello Ada' }] }] },
           { match: { prompt: 'long task' }, replies: [slow] },
           { match: { prompt: 'what is my name' }, replies: [{ content: [{ type: 'text', text: 'Your name is Ada' }] }] },
-          { match: { prompt: 'ping' }, replies: [{ content: [{ type: 'text', text: 'pong' }] }] },
+          { match: { prompt: 'ping' }, repeat: true, replies: [{ content: [{ type: 'text', text: 'pong' }] }] },
         ],
       },
     })
@@ -172,16 +172,22 @@ describe('a cluster of three servers', () => {
     probe.prompt('long task')
     await waitFor('the long turn to reach the model', () => model.requests.length > requests)
     await probe.next((f) => f.type === 'session_state' && f['state'] === 'running')
-    nodes['c']!.child.kill('SIGSTOP')
-    await waitFor('the lease to move', async () => (await ownerOf('paused')) === 'b')
     const lastSeq = async () => (await api(nodes['b']!.url, 'GET', '/sessions/paused/events')).body['lastSeq'] as number
-    await waitFor('the takeover to record the cut turn', async () => {
-      const events = (await api(nodes['b']!.url, 'GET', '/sessions/paused/events')).body['events'] as Frame[]
-      return events.some((e) => e.type === 'error' && e['code'] === 'INTERRUPTED_BY_RESTART')
-    })
-    const before = await lastSeq()
-
-    nodes['c']!.child.kill('SIGCONT')
+    let before = 0
+    const moved = async () => {
+      await waitFor('the takeover to record the cut turn', async () => {
+        const events = (await api(nodes['b']!.url, 'GET', '/sessions/paused/events')).body['events'] as Frame[]
+        return events.some((e) => e.type === 'error' && e['code'] === 'INTERRUPTED_BY_RESTART')
+      })
+      before = await lastSeq()
+    }
+    nodes['c']!.child.kill('SIGSTOP')
+    try {
+      await waitFor('the lease to move', async () => (await ownerOf('paused')) === 'b')
+      await moved()
+    } finally {
+      nodes['c']!.child.kill('SIGCONT')
+    }
     await waitFor('C to notice', () => nodes['c']!.output().includes('lost the lease of session paused'))
     // Its CLI for the session is stopped: nothing is left that could still write.
     await waitFor("C's CLI to exit", () => agentProcesses(join(dir, 'data', 'sessions', 'paused')).length === 0)
