@@ -11,7 +11,7 @@ import { agentOtelAllowEntries } from './agent/otel-env.js'
 import { secretValues } from './credentials.js'
 import type { Store } from './event-log/event-log.js'
 import { lockDataDir } from './event-log/data-dir-lock.js'
-import { SqliteStore } from './event-log/sqlite-store.js'
+import { openStore } from './event-log/open-store.js'
 import { ClusterMode } from './cluster/cluster-mode.js'
 import { execRoutes } from './exec/routes.js'
 import { sandboxedSpawner } from './exec/spawn.js'
@@ -37,7 +37,7 @@ import { readiness } from './readiness.js'
 import { sessionRoutes } from './routes/sessions.js'
 import { usageRoutes } from './routes/usage.js'
 import { SessionManager } from './sessions/session-manager.js'
-import { databasePath, sessionWorkspacesDir, type ServerSettings } from './settings.js'
+import { sessionWorkspacesDir, type ServerSettings } from './settings.js'
 import { readerRoutes } from './routes/readers.js'
 import { tokenRoutes } from './routes/tokens.js'
 import { httpGate } from './tenancy/http-gate.js'
@@ -55,7 +55,7 @@ export interface StartServerOptions {
   settings: ServerSettings
   /** @default the Claude Agent SDK */
   agents?: AgentFactory
-  /** @default a SQLite file in settings.dataDir */
+  /** @default PostgreSQL at settings.databaseUrl, else a SQLite file in settings.dataDir */
   store?: Store
   /** @default a console logger at settings.logLevel that scrubs secrets */
   logger?: Logger
@@ -132,37 +132,43 @@ function warnUnenforcedBudgets(settings: ServerSettings, sandbox: Sandbox, logge
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
   // Before anything in the data dir is touched: a second server there refuses and changes nothing.
   // In a cluster the nodes share it on purpose: each session has one owner through its lease.
-  const lock = options.settings.cluster ? { release: () => {} } : lockDataDir(options.settings.dataDir)
+  const { settings } = options
+  const lock = settings.cluster && settings.databaseUrl ? { release: () => {} } : lockDataDir(settings.dataDir)
+  let opened: Store | undefined
   try {
-    return await startLocked(options, lock.release)
+    return await startLocked(options, lock.release, (store) => (opened = store))
   } catch (err) {
+    // A start that fails after the store opened leaves no connection behind (a pool keeps a process alive).
+    if (!options.store) await opened?.close().catch(() => {})
     lock.release()
     throw err
   }
 }
 
-async function startLocked(options: StartServerOptions, unlock: () => void): Promise<RunningServer> {
+async function startLocked(options: StartServerOptions, unlock: () => void, onStore: (store: Store) => void): Promise<RunningServer> {
   // Long on purpose: the composition root; every part is built and wired here, in start order, and closed in reverse below.
   const { settings } = options
   // Every secret the server knows goes into the one registry; sessions add posted keys.
   const hookSecrets = settings.webhooks.hooks.map((h) => h.secret)
   for (const value of [...secretValues(settings.agentVars), ...settings.authTokens.map((t) => t.token), ...hookSecrets]) secrets.add(value)
   for (const value of otelHeaderSecrets(settings.agentOtel?.headers)) secrets.add(value)
-  for (const value of databaseSecrets(settings.cluster?.databaseUrl)) secrets.add(value)
+  for (const value of databaseSecrets(settings.databaseUrl)) secrets.add(value)
   const logger = options.logger ?? createLogger({ level: settings.logLevel, ...(settings.logFormat ? { format: settings.logFormat } : {}) })
   // First: a sandbox that cannot work here stops the start with its reason.
   const sandbox = options.sandbox ?? createSandbox(settings, logger)
   // A bad MODEL_PRICES_FILE stops the start before the database is opened.
   const prices = settings.budgets?.pricesFile ? loadPrices(settings.budgets.pricesFile) : DEFAULT_PRICES
   warnUnenforcedBudgets(settings, sandbox, logger)
-  const store = options.store ?? new SqliteStore(databasePath(settings))
+  const store = options.store ?? (await openStore(settings))
+  onStore(store)
   const ledger = new Ledger(store.usage, prices, { sessionUsd: settings.budgets?.sessionUsd, principalUsd: settings.budgets?.principalUsd })
   // Before the sessions: what their recovery logs at start is an event like any other.
   const webhooks = await WebhookDispatcher.open({ settings: settings.webhooks, log: store.deliveries, logger, scrub })
   const unobserve = store.observeAppends(webhooks.observe)
 
   const usage = new UsageCache()
-  const cluster = settings.cluster && new ClusterMode(settings.cluster, logger)
+  // Cluster mode: the PostgreSQL store shared with other nodes (DATABASE_URL sets both).
+  const cluster = settings.cluster && settings.databaseUrl ? new ClusterMode(settings.cluster, settings.databaseUrl, logger) : undefined
   const sessions = await SessionManager.open({
     settings,
     agents: options.agents ?? claudeSdkAgentFactory,

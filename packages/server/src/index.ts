@@ -7,6 +7,8 @@ export type { AgentFactory, AgentRun, AgentStartOptions } from './agent/agent.js
 export { claudeSdkAgentFactory } from './agent/claude-sdk.js'
 export type { EventLog, EventFrame, SequencedFrame, SessionRecord, SessionStore, Store, StoredEvent } from './event-log/event-log.js'
 export { SqliteStore } from './event-log/sqlite-store.js'
+export { PostgresStore } from './event-log/postgres-store.js'
+export type { AppendFence } from './event-log/event-log.js'
 export { Session } from './sessions/session.js'
 export { SessionManager, DEFAULT_SESSION_ID } from './sessions/session-manager.js'
 export { Workspace, type WorkspacePath } from './files/workspace-path.js'

@@ -24,6 +24,8 @@ export interface ServerSettings {
   port: number
   /** Where sessions keep their CLI state (HOME, CLAUDE_CONFIG_DIR, TMPDIR). */
   dataDir: string
+  /** A PostgreSQL URL (DATABASE_URL): the store lives there. @default none: SQLite in dataDir */
+  databaseUrl?: string | undefined
   /** The agent's working directory; created if missing. @default `<dataDir>/workspace` */
   workspaceDir: string
   /** Endpoint, credentials and CLI tuning passed to the agent (see credentials.ts). */
@@ -318,6 +320,16 @@ function oidcFrom(env: Record<string, string | undefined>): OidcSettings | undef
   }
 }
 
+/** DATABASE_URL: a postgres:// URL, checked before anything connects; errors never show it (it may hold a password). */
+function databaseUrlFrom(raw: string | undefined): string | undefined {
+  if (!raw) return undefined
+  const url = URL.canParse(raw) ? new URL(raw) : undefined
+  if (!url || !/^postgres(ql)?:$/.test(url.protocol) || !url.hostname) {
+    throw new SettingsError('DATABASE_URL must be a postgres:// URL with a host, e.g. postgres://user:password@db:5432/claude_agent')
+  }
+  return raw
+}
+
 export function defaultDataDir(env: Record<string, string | undefined>): string {
   const base = env['XDG_DATA_HOME'] || join(homedir(), '.local', 'share')
   return join(base, 'claude-agent-server')
@@ -340,6 +352,7 @@ export function settingsFromEnv(env: Record<string, string | undefined> = proces
     host: line.host ?? (env['HOST'] || '127.0.0.1'),
     port: portFrom(line.port ?? env['PORT']),
     dataDir,
+    databaseUrl: databaseUrlFrom(env['DATABASE_URL']),
     workspaceDir: resolve(workspaceDir ?? join(dataDir, 'workspace')),
     agentVars: pickAgentVars(env),
     agentProfile: profileFrom(env['AGENT_PROFILE']),
@@ -417,7 +430,7 @@ function webConsoleFrom(env: Record<string, string | undefined>): Pick<ServerSet
 }
 
 /** The SQLite file holding sessions and their event logs. */
-export const databasePath = (settings: ServerSettings) => join(settings.dataDir, 'sessions.db')
+export const databasePath = (settings: Pick<ServerSettings, 'dataDir'>) => join(settings.dataDir, 'sessions.db')
 
 /** Where the sessions other than the default one have their workspaces (`sessions/<id>`, `shared/<name>`). */
 export const sessionWorkspacesDir = (settings: Pick<ServerSettings, 'dataDir'>) => join(settings.dataDir, 'workspaces')

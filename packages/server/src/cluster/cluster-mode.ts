@@ -20,6 +20,8 @@ export class ClusterMode {
 
   constructor(
     private readonly settings: ClusterSettings,
+    /** The store's database: the cluster's tables live beside its own. */
+    private readonly databaseUrl: string,
     private readonly logger: Logger,
   ) {
     this.forwarder = new Forwarder({
@@ -41,7 +43,7 @@ export class ClusterMode {
 
   /** Joins the cluster at `url` (the advertise URL unless set) and starts serving its share. */
   async join(url: string): Promise<void> {
-    this.joined = ClusterNode.join(this.settings, this.settings.advertiseUrl ?? url, this.logger)
+    this.joined = ClusterNode.join(this.settings, this.databaseUrl, this.settings.advertiseUrl ?? url, this.logger)
     const node = await this.joined
     this.node = node
     node.start({

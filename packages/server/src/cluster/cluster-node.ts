@@ -43,12 +43,13 @@ export class ClusterNode {
 
   private constructor(
     private readonly settings: ClusterSettings,
+    databaseUrl: string,
     url: string,
     private readonly logger: Logger,
   ) {
     this.id = settings.nodeId
     this.url = url
-    this.pool = new pg.Pool({ connectionString: settings.databaseUrl, max: 8 })
+    this.pool = new pg.Pool({ connectionString: databaseUrl, max: 4 })
     // An idle client's error (the database restarted) must not end the process.
     this.pool.on('error', (err) => logger.warn(`cluster database: ${err.message}`))
     this.leases = new Leases(this.pool, this.id, settings.leaseMs)
@@ -56,8 +57,8 @@ export class ClusterNode {
   }
 
   /** Connects, makes the tables and says this node is alive; nothing is served yet. */
-  static async join(settings: ClusterSettings, url: string, logger: Logger): Promise<ClusterNode> {
-    const node = new ClusterNode(settings, url, logger)
+  static async join(settings: ClusterSettings, databaseUrl: string, url: string, logger: Logger): Promise<ClusterNode> {
+    const node = new ClusterNode(settings, databaseUrl, url, logger)
     try {
       await ensureClusterSchema(node.pool)
       await node.heartbeat()

@@ -1,10 +1,9 @@
-// The cluster's settings, from the environment. DATABASE_URL turns cluster mode on (a cluster
-// of one is fine); every other CLUSTER_* setting has a default.
+// The cluster's settings, from the environment. DATABASE_URL (settings.databaseUrl, the
+// PostgreSQL store) turns cluster mode on (a cluster of one is fine); every CLUSTER_* setting
+// has a default.
 import { hostname } from 'node:os'
 
 export interface ClusterSettings {
-  /** postgres://... (secret: it may hold a password). */
-  databaseUrl: string
   /** Unique per node. @default the hostname */
   nodeId: string
   /** The base URL other nodes reach this one at. @default http://127.0.0.1:<port> */
@@ -27,16 +26,13 @@ function positiveInt(env: Env, name: string, fallback: number, min: number, fail
 
 /** Undefined unless DATABASE_URL is set. `fail` throws the settings' own error. */
 export function clusterSettingsFromEnv(env: Env, fail: (message: string) => never): ClusterSettings | undefined {
-  const databaseUrl = env['DATABASE_URL']
-  if (!databaseUrl) return undefined
-  if (!/^postgres(ql)?:\/\//.test(databaseUrl)) fail('DATABASE_URL must be a postgres:// URL')
+  if (!env['DATABASE_URL']) return undefined
   const nodeId = env['CLUSTER_NODE_ID'] || hostname()
   if (!/^[\w.:-]{1,128}$/.test(nodeId)) fail('CLUSTER_NODE_ID may hold letters, digits and . _ : - (at most 128)')
   const advertiseUrl = env['CLUSTER_ADVERTISE_URL'] || undefined
   if (advertiseUrl !== undefined && (!URL.canParse(advertiseUrl) || !/^https?:$/.test(new URL(advertiseUrl).protocol)))
     fail(`CLUSTER_ADVERTISE_URL must be an http(s) URL, got "${advertiseUrl.slice(0, 200)}"`)
   return {
-    databaseUrl,
     nodeId,
     ...(advertiseUrl && { advertiseUrl: advertiseUrl.replace(/\/+$/, '') }),
     leaseMs: positiveInt(env, 'CLUSTER_LEASE_MS', 15_000, 300, fail),

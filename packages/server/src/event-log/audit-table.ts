@@ -2,26 +2,7 @@
 // oldest rows go once there are more than the retention keeps).
 import type Database from 'better-sqlite3'
 import type { AuditQuery, AuditRecord, NewAuditRecord } from './event-log.js'
-
-interface AuditRow {
-  id: number
-  at: number
-  principal: string
-  action: string
-  session_id: string | null
-  remote: string | null
-  detail: string
-}
-
-const toRecord = (row: AuditRow): AuditRecord => ({
-  id: row.id,
-  at: row.at,
-  principal: row.principal,
-  action: row.action,
-  sessionId: row.session_id ?? undefined,
-  remote: row.remote ?? undefined,
-  detail: JSON.parse(row.detail) as Record<string, unknown>,
-})
+import { toAuditRecord, type AuditRow } from './rows.js'
 
 /** Synchronous: the store runs its writes in its write groups. */
 export class AuditTable {
@@ -50,6 +31,6 @@ export class AuditTable {
     return this.db
       .prepare<Record<string, unknown>, AuditRow>(`SELECT * FROM audit WHERE ${where.join(' AND ')} ORDER BY id LIMIT @limit`)
       .all({ after: query.after, limit: query.limit, sessionId: query.sessionId, principal: query.principal })
-      .map(toRecord)
+      .map(toAuditRecord)
   }
 }

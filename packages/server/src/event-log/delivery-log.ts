@@ -52,7 +52,7 @@ export interface DeliveryLog {
   prune(before: number): Promise<void>
 }
 
-interface DeliveryRow {
+export interface DeliveryRow {
   id: string
   hook: string
   event: string
@@ -65,7 +65,7 @@ interface DeliveryRow {
   next_at: number | null
   last_error: string | null
 }
-interface AttemptRow {
+export interface AttemptRow {
   attempt: number
   at: number
   status_code: number | null
@@ -73,7 +73,7 @@ interface AttemptRow {
   retry_at: number | null
 }
 
-const toDelivery = (row: DeliveryRow): Delivery => ({
+export const toDelivery = (row: DeliveryRow): Delivery => ({
   id: row.id,
   hook: row.hook,
   event: row.event,
@@ -87,7 +87,7 @@ const toDelivery = (row: DeliveryRow): Delivery => ({
   lastError: row.last_error,
 })
 
-const toAttempt = (row: AttemptRow): DeliveryAttempt => ({
+export const toAttempt = (row: AttemptRow): DeliveryAttempt => ({
   attempt: row.attempt,
   at: row.at,
   statusCode: row.status_code,

@@ -8,7 +8,7 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
-import type { Role, SessionConfig, SessionState } from '@claude-agent/protocol'
+import type { SessionConfig, SessionState } from '@claude-agent/protocol'
 import { ServerError } from '../errors.js'
 import { AuditTable } from './audit-table.js'
 import type {
@@ -24,53 +24,16 @@ import type {
   TokenRecord,
 } from './event-log.js'
 import { SqliteDeliveryLog, type DeliveryLog } from './delivery-log.js'
+import { toSessionRecord, toTokenRecord, type SessionRow, type TokenRow } from './rows.js'
 import { migrate } from './schema.js'
 import { SqliteUsageLog } from './usage-log.js'
 import { SqliteWrites } from './sqlite-writes.js'
 
-interface SessionRow {
-  id: string
-  conversation_id: string
-  created_at: string
-  config: string
-  state: string
-  allowed_tools: string
-  owner: string | null
-  readers: string
-}
-interface TokenRow {
-  id: string
-  label: string
-  role: string
-  digest: string
-  created_at: string
-  created_by: string
-}
 interface EventRow {
   seq: number
   at: number
   frame: string
 }
-
-const toRecord = (row: SessionRow): SessionRecord => ({
-  id: row.id,
-  conversationId: row.conversation_id,
-  createdAt: row.created_at,
-  config: JSON.parse(row.config) as SessionConfig,
-  state: row.state as SessionState,
-  allowedTools: JSON.parse(row.allowed_tools) as string[],
-  owner: row.owner,
-  readers: JSON.parse(row.readers) as string[],
-})
-
-const toToken = (row: TokenRow): TokenRecord => ({
-  id: row.id,
-  label: row.label,
-  role: row.role as Role,
-  digest: row.digest,
-  createdAt: row.created_at,
-  createdBy: row.created_by,
-})
 
 export class SqliteStore implements Store {
   private readonly db: Database.Database
@@ -200,12 +163,12 @@ export class SqliteStore implements Store {
   async getSession(id: string): Promise<SessionRecord | undefined> {
     this.writes.flush()
     const row = this.stmt.getSession.get(id)
-    return row && toRecord(row)
+    return row && toSessionRecord(row)
   }
 
   async listSessions(): Promise<SessionRecord[]> {
     this.writes.flush()
-    return this.stmt.listSessions.all().map(toRecord)
+    return this.stmt.listSessions.all().map(toSessionRecord)
   }
 
   updateSessionState(id: string, state: SessionState): Promise<void> {
@@ -233,13 +196,13 @@ export class SqliteStore implements Store {
 
   async listTokens(): Promise<TokenRecord[]> {
     this.writes.flush()
-    return this.stmt.listTokens.all().map(toToken)
+    return this.stmt.listTokens.all().map(toTokenRecord)
   }
 
   async findToken(digest: string): Promise<TokenRecord | undefined> {
     this.writes.flush()
     const row = this.stmt.findToken.get(digest)
-    return row && toToken(row)
+    return row && toTokenRecord(row)
   }
 
   deleteToken(id: string): Promise<boolean> {

@@ -36,7 +36,7 @@ export interface UsageLog {
   setBudget(scope: BudgetScope, key: string, limitUsd: number | null): Promise<void>
 }
 
-interface SumsRow {
+export interface SumsRow {
   requests: number | null
   input_tokens: number | null
   output_tokens: number | null
@@ -49,7 +49,7 @@ const SUMS = `SUM(requests) AS requests, SUM(input_tokens) AS input_tokens, SUM(
   SUM(cache_creation_input_tokens) AS cache_creation_input_tokens, SUM(cache_read_input_tokens) AS cache_read_input_tokens,
   SUM(cost_usd) AS cost_usd`
 
-const toSums = (row: SumsRow | undefined): UsageSums => ({
+export const toSums = (row: SumsRow | undefined): UsageSums => ({
   requests: row?.requests ?? 0,
   input_tokens: row?.input_tokens ?? 0,
   output_tokens: row?.output_tokens ?? 0,

@@ -48,7 +48,8 @@ async function cluster(ids: string[], options: { maxSessions?: number; leaseMs?:
   const nodes = await Promise.all(
     ids.map((nodeId, i) =>
       ClusterNode.join(
-        { databaseUrl, nodeId, leaseMs: options.leaseMs ?? 900, maxSessions: options.maxSessions ?? 8 },
+        { nodeId, leaseMs: options.leaseMs ?? 900, maxSessions: options.maxSessions ?? 8 },
+        databaseUrl,
         `http://127.0.0.1:${4000 + i}`,
         logger,
       ),

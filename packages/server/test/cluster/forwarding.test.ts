@@ -22,7 +22,8 @@ before(async () => {
     settings: {
       prewarm: false,
       authTokens: Object.entries(PRINCIPALS).map(([label, p]) => ({ label, role: p.role, token: p.token })),
-      cluster: { databaseUrl, nodeId, leaseMs: 15_000, maxSessions: 64 },
+      databaseUrl,
+      cluster: { nodeId, leaseMs: 15_000, maxSessions: 64 },
     },
   })
   a = await startStack(node('a'))

@@ -1,0 +1,23 @@
+// The pg Pool the PostgreSQL store runs on: BIGINT columns (epoch milliseconds, seqs, counts)
+// read as numbers, which they fit (below 2^53).
+import pg from 'pg'
+
+const INT8 = 20
+
+export function poolFor(url: string): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 10,
+    connectionTimeoutMillis: 10_000,
+    types: {
+      getTypeParser: ((oid: number, format?: string) =>
+        oid === INT8 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+    },
+  })
+  // An idle client's connection dropped (the server restarted): the pool replaces it; not a crash.
+  pool.on('error', () => {})
+  return pool
+}
+
+/** PostgreSQL's TEXT holds no NUL: it is stored as U+FFFD (the same on the way in and in a lookup). */
+export const pgText = (text: string): string => (text.includes('\0') ? text.replaceAll('\0', '\uFFFD') : text)

@@ -1,0 +1,307 @@
+// The store on PostgreSQL (DATABASE_URL), for a cluster of servers sharing one database: the
+// same tables and semantics as SQLite (sqlite-store.ts). Writes go through one ordered group
+// commit (postgres-writes.ts); reads wait for the writes queued before them. A session's last
+// seq is read from the database when the session is loaded (`lastSeq`) and when an append
+// finds none in memory; another node writing the same seq meets the primary key, and the seq
+// is read again. PostgreSQL's TEXT holds no NUL: outside event frames (JSON, which escapes it)
+// a NUL is stored as U+FFFD.
+import pg from 'pg'
+import type { SessionConfig, SessionState } from '@claude-agent/protocol'
+import { FENCED_EVENTS_INSERT, leaseLost } from '../cluster/fence.js'
+import { ServerError } from '../errors.js'
+import type {
+  AppendFence,
+  AppendObserver,
+  AuditQuery,
+  AuditRecord,
+  EventFrame,
+  NewAuditRecord,
+  SessionRecord,
+  StoredEvent,
+  Store,
+  TokenRecord,
+} from './event-log.js'
+import { PostgresDeliveryLog } from './postgres-deliveries.js'
+import { toAuditRecord, toSessionRecord, toTokenRecord, type AuditRow, type SessionRow, type TokenRow } from './rows.js'
+import { migratePostgres } from './postgres-schema.js'
+import { PostgresUsageLog } from './postgres-usage.js'
+import { PostgresWrites, type PendingAppend } from './postgres-writes.js'
+import { pgText, poolFor } from './postgres-pool.js'
+
+interface EventRow {
+  seq: number
+  at: number
+  frame: string
+}
+
+const UNIQUE_VIOLATION = '23505'
+const isUnique = (err: unknown) => (err as { code?: string }).code === UNIQUE_VIOLATION
+
+export class PostgresStore implements Store {
+  private readonly lastSeqs = new Map<string, number>()
+  private readonly observers = new Set<AppendObserver>()
+  private readonly writes: PostgresWrites
+  readonly usage: PostgresUsageLog
+  readonly deliveries: PostgresDeliveryLog
+
+  private constructor(private readonly pool: pg.Pool) {
+    this.writes = new PostgresWrites(
+      pool,
+      (client, appends) => this.insertEvents(client, appends),
+      (appends) => {
+        for (const { sessionId } of appends) this.lastSeqs.delete(sessionId)
+      },
+    )
+    this.usage = new PostgresUsageLog(pool, this.writes)
+    this.deliveries = new PostgresDeliveryLog(pool, this.writes)
+  }
+
+  /** Connects and migrates; a failure names the server (never the password) and leaves nothing open. */
+  static async open(url: string): Promise<PostgresStore> {
+    const pool = poolFor(url)
+    try {
+      await migratePostgres(pool)
+    } catch (err) {
+      await pool.end().catch(() => {})
+      throw new Error(`PostgreSQL at ${where(url)}: ${(err as Error).message}`, { cause: err })
+    }
+    return new PostgresStore(pool)
+  }
+
+  append(sessionId: string, frame: EventFrame, fence?: AppendFence): Promise<StoredEvent> {
+    return this.writes.append({ sessionId, frame, fence }, { committed: (event) => this.tellObservers(event, frame) })
+  }
+
+  observeAppends(observer: AppendObserver): () => void {
+    this.observers.add(observer)
+    return () => this.observers.delete(observer)
+  }
+
+  async read(sessionId: string, afterSeq: number, limit: number): Promise<StoredEvent[]> {
+    await this.writes.settled()
+    const { rows } = await this.pool.query<EventRow>(
+      'SELECT seq, at, frame FROM events WHERE session_id = $1 AND seq > $2 ORDER BY seq LIMIT $3',
+      [pgText(sessionId), afterSeq, limit],
+    )
+    return rows.map((row) => ({ sessionId, seq: row.seq, at: row.at, text: row.frame }))
+  }
+
+  async readTypes(sessionId: string, types: readonly EventFrame['type'][], afterSeq: number, limit: number): Promise<StoredEvent[]> {
+    await this.writes.settled()
+    const { rows } = await this.pool.query<EventRow>(
+      'SELECT seq, at, frame FROM events WHERE session_id = $1 AND seq > $2 AND type = ANY($3) ORDER BY seq LIMIT $4',
+      [pgText(sessionId), afterSeq, types, limit],
+    )
+    return rows.map((row) => ({ sessionId, seq: row.seq, at: row.at, text: row.frame }))
+  }
+
+  /** From the database, always: another node may have written since. */
+  async lastSeq(sessionId: string): Promise<number> {
+    await this.writes.settled()
+    const { rows } = await this.pool.query<{ last: number | null }>('SELECT MAX(seq) AS last FROM events WHERE session_id = $1', [
+      pgText(sessionId),
+    ])
+    const last = rows[0]?.last ?? 0
+    this.lastSeqs.set(sessionId, last)
+    return last
+  }
+
+  insertSession(record: SessionRecord): Promise<void> {
+    return this.writes.run(async (client) => {
+      const { rowCount } = await client.query(
+        `INSERT INTO sessions (id, conversation_id, created_at, config, state, allowed_tools, owner, readers)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING`,
+        [
+          pgText(record.id),
+          pgText(record.conversationId),
+          record.createdAt,
+          JSON.stringify(record.config),
+          record.state,
+          JSON.stringify(record.allowedTools),
+          record.owner === null ? null : pgText(record.owner),
+          JSON.stringify(record.readers),
+        ],
+      )
+      if (rowCount !== 1) throw new ServerError('SESSION_EXISTS', `A session with id "${record.id}" already exists`)
+    })
+  }
+
+  async getSession(id: string): Promise<SessionRecord | undefined> {
+    await this.writes.settled()
+    const { rows } = await this.pool.query<SessionRow>('SELECT * FROM sessions WHERE id = $1', [pgText(id)])
+    return rows[0] && toSessionRecord(rows[0])
+  }
+
+  async listSessions(): Promise<SessionRecord[]> {
+    await this.writes.settled()
+    return (await this.pool.query<SessionRow>('SELECT * FROM sessions ORDER BY created_at, id')).rows.map(toSessionRecord)
+  }
+
+  updateSessionState(id: string, state: SessionState): Promise<void> {
+    return this.update('UPDATE sessions SET state = $1 WHERE id = $2', [state, pgText(id)])
+  }
+
+  updateSessionConfig(id: string, config: SessionConfig): Promise<void> {
+    return this.update('UPDATE sessions SET config = $1 WHERE id = $2', [JSON.stringify(config), pgText(id)])
+  }
+
+  updateAllowedTools(id: string, tools: string[]): Promise<void> {
+    return this.update('UPDATE sessions SET allowed_tools = $1 WHERE id = $2', [JSON.stringify(tools), pgText(id)])
+  }
+
+  updateReaders(id: string, readers: string[]): Promise<void> {
+    return this.update('UPDATE sessions SET readers = $1 WHERE id = $2', [JSON.stringify(readers), pgText(id)])
+  }
+
+  async deleteSession(id: string): Promise<void> {
+    await this.writes.run(async (client) => {
+      for (const table of ['events', 'prompts']) await client.query(`DELETE FROM ${table} WHERE session_id = $1`, [pgText(id)])
+      await client.query('DELETE FROM sessions WHERE id = $1', [pgText(id)])
+      this.lastSeqs.delete(id)
+    })
+  }
+
+  rememberPrompt(sessionId: string, uuid: string): Promise<boolean> {
+    return this.writes.run(async (client) => {
+      const { rowCount } = await client.query('INSERT INTO prompts (session_id, uuid, at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [
+        pgText(sessionId),
+        pgText(uuid),
+        Date.now(),
+      ])
+      return rowCount === 1
+    })
+  }
+
+  async hasPrompt(sessionId: string, uuid: string): Promise<boolean> {
+    await this.writes.settled()
+    const { rows } = await this.pool.query('SELECT 1 FROM prompts WHERE session_id = $1 AND uuid = $2', [pgText(sessionId), pgText(uuid)])
+    return rows.length > 0
+  }
+
+  insertToken(record: TokenRecord): Promise<void> {
+    return this.update('INSERT INTO tokens (id, label, role, digest, created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6)', [
+      pgText(record.id),
+      pgText(record.label),
+      record.role,
+      pgText(record.digest),
+      record.createdAt,
+      pgText(record.createdBy),
+    ])
+  }
+
+  async listTokens(): Promise<TokenRecord[]> {
+    await this.writes.settled()
+    return (await this.pool.query<TokenRow>('SELECT * FROM tokens ORDER BY created_at, id')).rows.map(toTokenRecord)
+  }
+
+  async findToken(digest: string): Promise<TokenRecord | undefined> {
+    await this.writes.settled()
+    const { rows } = await this.pool.query<TokenRow>('SELECT * FROM tokens WHERE digest = $1', [pgText(digest)])
+    return rows[0] && toTokenRecord(rows[0])
+  }
+
+  deleteToken(id: string): Promise<boolean> {
+    return this.writes.run(async (client) => (await client.query('DELETE FROM tokens WHERE id = $1', [pgText(id)])).rowCount === 1)
+  }
+
+  appendAudit(record: NewAuditRecord, keep: number): Promise<AuditRecord> {
+    return this.writes.run(async (client) => {
+      const { rows } = await client.query<{ id: number }>(
+        'INSERT INTO audit (at, principal, action, session_id, remote, detail) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id',
+        [
+          record.at,
+          pgText(record.principal),
+          pgText(record.action),
+          record.sessionId === undefined ? null : pgText(record.sessionId),
+          record.remote === undefined ? null : pgText(record.remote),
+          JSON.stringify(record.detail),
+        ],
+      )
+      const id = rows[0]!.id
+      // Ids only grow (a sequence), so the newest `keep` rows are the ones above id - keep.
+      if (id > keep) await client.query('DELETE FROM audit WHERE id <= $1', [id - keep])
+      return { ...record, id }
+    })
+  }
+
+  async listAudit(query: AuditQuery): Promise<AuditRecord[]> {
+    await this.writes.settled()
+    const where = ['id > $1']
+    const params: unknown[] = [query.after]
+    if (query.sessionId !== undefined) where.push(`session_id = $${params.push(pgText(query.sessionId))}`)
+    if (query.principal !== undefined) where.push(`principal = $${params.push(pgText(query.principal))}`)
+    const sql = `SELECT * FROM audit WHERE ${where.join(' AND ')} ORDER BY id LIMIT $${params.push(query.limit)}`
+    return (await this.pool.query<AuditRow>(sql, params)).rows.map(toAuditRecord)
+  }
+
+  async close(): Promise<void> {
+    await this.writes.settled()
+    await this.pool.end()
+  }
+
+  /** A run of appends in one INSERT, numbered after each session's last seq (read if unknown).
+   * `fence` (cluster mode) is carried on each append for the lease check. */
+  private async insertEvents(client: pg.PoolClient, appends: PendingAppend[]): Promise<StoredEvent[]> {
+    const unknown = [...new Set(appends.map((a) => a.sessionId))].filter((id) => !this.lastSeqs.has(id))
+    if (unknown.length > 0) {
+      const { rows } = await client.query<{ session_id: string; last: number }>(
+        'SELECT session_id, MAX(seq) AS last FROM events WHERE session_id = ANY($1) GROUP BY session_id',
+        [unknown.map(pgText)],
+      )
+      for (const id of unknown) this.lastSeqs.set(id, 0)
+      for (const row of rows) this.lastSeqs.set(row.session_id, row.last)
+    }
+    const at = Date.now()
+    const events = appends.map(({ sessionId, frame }) => {
+      const seq = this.lastSeqs.get(sessionId)! + 1
+      this.lastSeqs.set(sessionId, seq)
+      return { sessionId, seq, at, text: JSON.stringify({ ...frame, seq }) }
+    })
+    const rows = [
+      events.map((e) => pgText(e.sessionId)),
+      events.map((e) => e.seq),
+      events.map(() => at),
+      appends.map((a) => a.frame.type),
+      events.map((e) => e.text),
+    ]
+    const fenced = appends.some((a) => a.fence)
+    try {
+      if (!fenced) await client.query(`INSERT INTO events (session_id, seq, at, type, frame) SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[], $5::text[])`, rows)
+      else {
+        const fences = [appends.map((a) => a.fence?.node ?? null), appends.map((a) => a.fence?.epoch ?? null)]
+        const { rowCount } = await client.query(FENCED_EVENTS_INSERT, [...rows, ...fences])
+        // One refused row fails the group; alone, the append whose lease moved fails by itself.
+        if (rowCount !== events.length) throw leaseLost(appends[0]!.sessionId, appends.find((a) => a.fence)!.fence!)
+      }
+    } catch (err) {
+      if (isUnique(err))
+        throw new ServerError('STORE_FAILED', 'Another writer took these seqs; the session must be loaded again', { cause: 'seq' })
+      throw err
+    }
+    return events
+  }
+
+  private update(sql: string, params: unknown[]): Promise<void> {
+    return this.writes.run(async (client) => void (await client.query(sql, params)))
+  }
+
+  private tellObservers(event: StoredEvent, frame: EventFrame): void {
+    for (const observe of this.observers) {
+      try {
+        observe(event, frame)
+      } catch {
+        // An observer guards and logs its own failures.
+      }
+    }
+  }
+}
+
+/** The server a URL names, for messages: host, port and database, never the password. */
+export function where(url: string): string {
+  try {
+    const parsed = new URL(url)
+    return `${parsed.hostname}:${parsed.port || 5432}${parsed.pathname}`
+  } catch {
+    return '(an unparsable DATABASE_URL)'
+  }
+}
