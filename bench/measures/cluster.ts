@@ -1,6 +1,6 @@
-// 8. Cluster: two server processes sharing one PostgreSQL (cluster mode). A session owned by
-// node A is driven by a client on A and by a client on B (which forwards to A), turn for turn:
-// the figure is the turn through B, the baseline the same turn on A. Replay: a client catches
+// 8. Cluster: two server processes sharing one PostgreSQL and one DATA_DIR (cluster mode). Two
+// sessions owned by node A, one driven by a client on B (which forwards to A), one by a client
+// on A, turn for turn: the figure is the turn through B, the baseline the same turn on A. Replay: a client catches
 // up a logged session through B and on A. Then the cost per event of the PostgreSQL store
 // against SQLite: appends awaited one by one, and a burst awaited together (grouped commits).
 import { randomUUID } from 'node:crypto'
@@ -115,9 +115,11 @@ export const cluster: Measure = {
     const b = await spawnServer({ modelUrl: model.url, dataDir, env: env('b') })
     const stopB = onCleanup(() => b.stop())
     try {
-      await createOn(a, 'owned')
-      const direct = await WsRecorder.open(a.wsUrl('owned'))
-      const forwarded = await WsRecorder.open(b.wsUrl('owned'))
+      // Two sessions on A, so neither client sees the other's turns.
+      await createOn(a, 'direct')
+      await createOn(a, 'forwarded')
+      const direct = await WsRecorder.open(a.wsUrl('direct'))
+      const forwarded = await WsRecorder.open(b.wsUrl('forwarded'))
       ctx.log('warming up (2 turns each; the first starts the CLI)')
       for (let i = 0; i < 2; i++) {
         await turn(direct)
@@ -156,7 +158,7 @@ export const cluster: Measure = {
       await postgres.close()
 
       const turnFigure = fromRuns(viaB, 'ms', `median of ${turns} warm turns, client on B, session on A`)
-      const turnBase = fromRuns(viaA, 'ms', 'same session, client on A (the owner)')
+      const turnBase = fromRuns(viaA, 'ms', 'client on A (the owner)')
       const replayFigure = fromRuns(replayB, 'ms', `median of ${replays} catch-ups through B`)
       const replayBase = fromRuns(replayA, 'ms', 'on A (the owner)')
       const serial = fromRuns([pgCost.serial], 'µs', `PostgreSQL, ${appends} appends one by one`)

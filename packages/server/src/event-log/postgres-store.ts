@@ -7,7 +7,7 @@
 // a NUL is stored as U+FFFD.
 import pg from 'pg'
 import type { SessionConfig, SessionState } from '@claude-agent/protocol'
-import { FENCED_EVENTS_INSERT, leaseLost } from '../cluster/fence.js'
+import { FENCED_EVENTS_INSERT, leaseHeld, leaseLost } from '../cluster/fence.js'
 import { ServerError } from '../errors.js'
 import type {
   AppendFence,
@@ -137,8 +137,14 @@ export class PostgresStore implements Store {
     return (await this.pool.query<SessionRow>('SELECT * FROM sessions ORDER BY created_at, id')).rows.map(toSessionRecord)
   }
 
-  updateSessionState(id: string, state: SessionState): Promise<void> {
-    return this.update('UPDATE sessions SET state = $1 WHERE id = $2', [state, pgText(id)])
+  updateSessionState(id: string, state: SessionState, fence?: AppendFence): Promise<void> {
+    if (!fence) return this.update('UPDATE sessions SET state = $1 WHERE id = $2', [state, pgText(id)])
+    // Fenced: the lease is checked in the statement that writes (cluster/fence.ts).
+    return this.writes.run(async (client) => {
+      const sql = `UPDATE sessions SET state = $1 WHERE id = $2 AND ${leaseHeld('$2', '$3', '$4')}`
+      const { rowCount } = await client.query(sql, [state, pgText(id), fence.node, fence.epoch])
+      if (rowCount === 0 && (await client.query('SELECT 1 FROM sessions WHERE id = $1', [pgText(id)])).rowCount === 1) throw leaseLost(id, fence)
+    })
   }
 
   updateSessionConfig(id: string, config: SessionConfig): Promise<void> {

@@ -302,7 +302,7 @@ export class Session {
   private setState(state: SessionState): void {
     if (state === this.stateValue || this.agent.state.kind === 'closed') return
     this.stateValue = state
-    backgroundWrite(this.options.store.updateSessionState(this.id, state), this.options.logger, 'the session state')
+    backgroundWrite(this.options.store.updateSessionState(this.id, state, this.options.fence?.()), this.options.logger, 'the session state')
     this.emit({ type: 'session_state', state })
     if (state === 'idle') this.agent.armIdleTimer()
   }
