@@ -188,6 +188,11 @@ async function startLocked(options: StartServerOptions, unlock: () => void, onSt
   const tokens = new RuntimeTokens(store, tokenEvents(logger), (value) => secrets.add(value))
   const oidc = settings.oidc && new OidcVerifier(settings.oidc, logger)
   const auth = new Authenticator({ tokens: settings.authTokens, runtime: tokens, ...(oidc && { oidc }) })
+  const ready = readiness({
+    dataDir: settings.dataDir,
+    sandbox,
+    modelUrl: settings.agentVars['ANTHROPIC_BASE_URL'] || settings.demoModelUrl,
+  })
   const app = createHttpApp({
     auth,
     logger,
@@ -195,9 +200,7 @@ async function startLocked(options: StartServerOptions, unlock: () => void, onSt
     ...webConsole(settings, logger),
     routes: [
       healthRoutes({ demo: () => sessions.isDemo() }),
-      readyRoutes(
-        readiness({ dataDir: settings.dataDir, sandbox, modelUrl: settings.agentVars['ANTHROPIC_BASE_URL'] || settings.demoModelUrl }),
-      ),
+      readyRoutes(ready),
       ...(settings.metricsPort === undefined ? [metricsRoutes()] : []),
       configRoutes(sessions, { maxBodyBytes: settings.maxBodyBytes }),
       sessionRoutes(sessions, store, audit, {
@@ -284,7 +287,7 @@ async function startLocked(options: StartServerOptions, unlock: () => void, onSt
   }
   if (settings.metricsPort !== undefined) {
     try {
-      metricsServer = await startMetricsServer(settings.metricsPort, settings.metricsHost)
+      metricsServer = await startMetricsServer(settings.metricsPort, { ready, ...(settings.metricsHost && { host: settings.metricsHost }) })
     } catch (err) {
       await closeAll(0)
       throw err

@@ -44,7 +44,7 @@ export interface ServerSettings {
   logLevel: LogLevel
   /** JSON lines, or readable ones. @default pretty when stdout is a terminal, else json */
   logFormat?: LogFormat
-  /** Serve `/metrics` on this port (on metricsHost, without auth) instead of behind the API's auth. */
+  /** Serve `/metrics` (and `/ready`, `/live` for probes) on this port, on metricsHost, without auth, instead of behind the API's auth. */
   metricsPort?: number
   /** @default '127.0.0.1' */
   metricsHost?: string
