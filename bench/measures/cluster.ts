@@ -175,7 +175,13 @@ export const cluster: Measure = {
           baseline: replayBase,
         },
         { id: 'cluster.append', measure: 'cluster', name: 'append, awaited one by one: per event', figure: serial, baseline: serialBase },
-        { id: 'cluster.append-burst', measure: 'cluster', name: 'append, a burst awaited together: per event', figure: burst, baseline: burstBase },
+        {
+          id: 'cluster.append-burst',
+          measure: 'cluster',
+          name: 'append, a burst awaited together: per event',
+          figure: burst,
+          baseline: burstBase,
+        },
       ]
       for (const row of rows) row.ratio = ratioOf(row.figure, row.baseline)
       return rows

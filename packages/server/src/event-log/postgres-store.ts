@@ -143,7 +143,8 @@ export class PostgresStore implements Store {
     return this.writes.run(async (client) => {
       const sql = `UPDATE sessions SET state = $1 WHERE id = $2 AND ${leaseHeld('$2', '$3', '$4')}`
       const { rowCount } = await client.query(sql, [state, pgText(id), fence.node, fence.epoch])
-      if (rowCount === 0 && (await client.query('SELECT 1 FROM sessions WHERE id = $1', [pgText(id)])).rowCount === 1) throw leaseLost(id, fence)
+      if (rowCount === 0 && (await client.query('SELECT 1 FROM sessions WHERE id = $1', [pgText(id)])).rowCount === 1)
+        throw leaseLost(id, fence)
     })
   }
 
@@ -272,7 +273,11 @@ export class PostgresStore implements Store {
     ]
     const fenced = appends.some((a) => a.fence)
     try {
-      if (!fenced) await client.query(`INSERT INTO events (session_id, seq, at, type, frame) SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[], $5::text[])`, rows)
+      if (!fenced)
+        await client.query(
+          `INSERT INTO events (session_id, seq, at, type, frame) SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[], $5::text[])`,
+          rows,
+        )
       else {
         const fences = [appends.map((a) => a.fence?.node ?? null), appends.map((a) => a.fence?.epoch ?? null)]
         const { rowCount } = await client.query(FENCED_EVENTS_INSERT, [...rows, ...fences])

@@ -25,7 +25,12 @@ describe('cluster settings', () => {
       CLUSTER_LEASE_MS: '6000',
       CLUSTER_MAX_SESSIONS: '10',
     }
-    assert.deepEqual(settingsFromEnv(env).cluster, { nodeId: 'node-1', advertiseUrl: 'http://10.0.0.7:3000', leaseMs: 6000, maxSessions: 10 })
+    assert.deepEqual(settingsFromEnv(env).cluster, {
+      nodeId: 'node-1',
+      advertiseUrl: 'http://10.0.0.7:3000',
+      leaseMs: 6000,
+      maxSessions: 10,
+    })
   })
 
   it('refuse bad values, naming the setting', () => {

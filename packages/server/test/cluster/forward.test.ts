@@ -10,7 +10,9 @@ import { Forwarder, HOP_HEADER, sessionOfPath } from '../../src/cluster/forward.
 import { freePort } from '../helpers/ports.js'
 
 const listen = (server: Server) =>
-  new Promise<string>((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)))
+  new Promise<string>((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)),
+  )
 
 let owner: Server
 let front: Server
@@ -40,7 +42,7 @@ before(async () => {
     },
   })
   front = createServer((req, res) => {
-    forwarder.http(req, res).then((sent) => {
+    void forwarder.http(req, res).then((sent) => {
       if (!sent) res.writeHead(200).end('served here')
     })
   })
