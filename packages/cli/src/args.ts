@@ -11,6 +11,8 @@ export const CONNECTION_OPTIONS = {
   token: { type: 'string' },
   local: { type: 'boolean' },
   e2b: { type: 'boolean' },
+  'e2b-session': { type: 'string' },
+  'e2b-on-exit': { type: 'string' },
   debug: { type: 'boolean' },
 } as const satisfies Options
 
@@ -18,7 +20,9 @@ export const CONNECTION_HELP = `Where to connect (every command but serve):
   --url URL        the server (default: $CLAUDE_AGENT_URL, else http://127.0.0.1:3000)
   --token TOKEN    its bearer token (default: $CLAUDE_AGENT_TOKEN)
   --local          start a server on this machine for this command (stopped at the end)
-  --e2b            start one in an E2B sandbox ($E2B_API_KEY)
+  --e2b            start one in an E2B sandbox ($E2B_API_KEY; E2B_DOMAIN, E2B_API_URL as the SDK reads them)
+  --e2b-session ID with --e2b: the sandbox of this id (a user, a task): found and resumed, else created
+  --e2b-on-exit X  with --e2b: kill (default), pause (resume it later by --e2b-session) or keep the sandbox
   --debug          log every frame and request to stderr (secrets redacted)
 `
 

@@ -10,6 +10,8 @@ export interface ConnectionFlags {
   token?: string
   local?: boolean
   e2b?: boolean
+  'e2b-session'?: string
+  'e2b-on-exit'?: string
   debug?: boolean
 }
 
@@ -26,12 +28,25 @@ export function clientSetup(flags: ConnectionFlags, env: NodeJS.ProcessEnv, extr
   const token = flags.token ?? (env['CLAUDE_AGENT_TOKEN'] || undefined)
   const base: ClaudeAgentClientOptions = { label: 'claude-agent-cli', debug: flags.debug === true, ...extra }
   if (flags.local) return { options: { ...base, provider: 'local' }, where: 'a local server', starts: true }
-  if (flags.e2b) {
-    if (!env['E2B_API_KEY']) throw new UsageError('--e2b needs E2B_API_KEY in the environment')
-    return { options: { ...base, provider: 'e2b', e2bApiKey: env['E2B_API_KEY'] }, where: 'an E2B sandbox', starts: true }
+  if (flags.e2b) return e2bSetup(flags, env, base)
+  if (flags['e2b-session'] !== undefined || flags['e2b-on-exit'] !== undefined) {
+    throw new UsageError('--e2b-session and --e2b-on-exit need --e2b')
   }
   const url = flags.url ?? (env['CLAUDE_AGENT_URL'] || DEFAULT_URL)
   return { options: { ...base, connectionUrl: url, ...(token ? { token } : {}) }, where: url, starts: false }
+}
+
+const ON_EXIT = ['kill', 'pause', 'keep'] as const
+
+function e2bSetup(flags: ConnectionFlags, env: NodeJS.ProcessEnv, base: ClaudeAgentClientOptions): ClientSetup {
+  if (!env['E2B_API_KEY']) throw new UsageError('--e2b needs E2B_API_KEY in the environment')
+  const sessionId = flags['e2b-session']
+  const onClose = flags['e2b-on-exit'] ?? 'kill'
+  if (sessionId === '') throw new UsageError('--e2b-session needs an id')
+  if (!(ON_EXIT as readonly string[]).includes(onClose)) throw new UsageError(`--e2b-on-exit must be one of ${ON_EXIT.join(', ')}`)
+  const e2b = { ...(sessionId !== undefined && { sessionId }), onClose: onClose as (typeof ON_EXIT)[number] }
+  const where = sessionId !== undefined ? `the E2B sandbox "${sessionId}"` : 'an E2B sandbox'
+  return { options: { ...base, provider: 'e2b', e2bApiKey: env['E2B_API_KEY'], e2b }, where, starts: true }
 }
 
 /** `partial`: live text as the model streams it (`?partial=1`), with every provider. */
@@ -41,6 +56,9 @@ export function newClient(setup: ClientSetup, partial: boolean): ClaudeAgentClie
 
 export function startingMessage(setup: ClientSetup): string {
   if (setup.options.provider === 'local') return 'starting a server on this machine…'
+  if (setup.options.provider === 'e2b' && setup.options.e2b?.sessionId !== undefined) {
+    return `finding or creating ${setup.where} and starting its server (this can take a minute)…`
+  }
   if (setup.options.provider === 'e2b') return 'creating an E2B sandbox and starting its server (this can take a minute)…'
   return `connecting to ${setup.where}…`
 }

@@ -208,6 +208,17 @@ function validateProvider(options: ClaudeAgentClientOptions): void {
   if (options.sandboxId !== undefined && (connectionUrl !== undefined || (provider !== undefined && provider !== 'e2b'))) {
     throw invalid('sandboxId reconnects to an E2B sandbox; it cannot be combined with connectionUrl or another provider')
   }
+  const sessionId = options.e2b?.sessionId
+  if (sessionId !== undefined && (typeof sessionId !== 'string' || sessionId === '' || sessionId.length > 256)) {
+    throw invalid('e2b.sessionId must be a non-empty string of at most 256 characters')
+  }
+  const onClose = options.e2b?.onClose
+  if (onClose !== undefined && !['kill', 'pause', 'keep'].includes(onClose)) {
+    throw invalid(`e2b.onClose must be 'kill', 'pause' or 'keep', got "${String(onClose)}"`)
+  }
+  if (sessionId !== undefined && options.sandboxId !== undefined) {
+    throw invalid('e2b.sessionId finds the sandbox by session; it cannot be combined with sandboxId')
+  }
   if (options.token !== undefined && options.authToken !== undefined && options.token !== options.authToken) {
     throw invalid('token and authToken are the same option; pass one')
   }

@@ -138,6 +138,34 @@ describe('session.subscribe', () => {
     release(false)
   })
 
+  it('sends an event the store could not record to no one; live subscribers hear STORE_FAILED', async () => {
+    const logger = createLogger({ level: 'silent' })
+    const settings = settingsFromEnv({ DATA_DIR: join(dir, 'data-failing'), WORKSPACE_DIR: join(dir, 'workspace-failing') })
+    const failing = new SqliteStore(join(dir, 'failing.db'))
+    const other = await SessionManager.open({
+      settings,
+      agents: claudeSdkAgentFactory,
+      store: failing,
+      logger,
+      scrub: (t) => t,
+      sandbox: new NoSandbox(logger),
+    })
+    const session = await other.create({ id: 'failing' })
+    const delivered: number[] = []
+    const notices: string[] = []
+    session.subscribe({ deliver: (e) => delivered.push(e.seq), deliverNotice: (text) => notices.push(text) })
+    await note(session, 1)
+    await failing.close()
+    assert.equal(await note(session, 2), undefined)
+    assert.deepEqual(delivered, [1])
+    assert.equal(session.lastSeq, 1)
+    assert.equal(notices.length, 1)
+    const notice = JSON.parse(notices[0]!) as Record<string, unknown>
+    assert.equal(notice['code'], 'STORE_FAILED')
+    assert.equal(notice['seq'], undefined)
+    await other.shutdown(0)
+  })
+
   it('ends every subscriber when the session is deleted', async () => {
     const session = await fresh()
     const ended: string[] = []

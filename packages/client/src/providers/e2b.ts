@@ -1,24 +1,20 @@
-// The E2B provider, the original client's default: creates (or reconnects to) a sandbox from the
-// `claude-agent-server` template, starts the server in it with the model credential and a fresh
-// token in its environment (the credential never goes over `/config`), waits for `/health`, and
-// keeps the sandbox alive while turns run. The only module that imports `e2b` (an optional peer
-// dependency, loaded when this provider starts).
-import type { CommandHandle, Sandbox } from 'e2b'
+// The E2B provider, the original client's default: creates a sandbox from the
+// `claude-agent-server` template (or reconnects to one by sandbox id, or finds the one of a
+// session id: e2b-session.ts), starts the server in it with the model credential and a fresh
+// token in its environment (e2b-server.ts; the credential never goes over `/config`), waits for
+// `/health`, and keeps the sandbox alive while turns run. The only module that loads `e2b` (an
+// optional peer dependency, imported when this provider starts; the others import its types).
+import type { Sandbox } from 'e2b'
 import type { DebugLog } from '../debug.js'
 import { ClaudeAgentClientError } from '../errors.js'
-import { callerEnv, credentialEnv, secretValues, type CredentialOptions } from './credentials.js'
+import { callerEnv, type CredentialOptions } from './credentials.js'
 import { describeE2BError } from './e2b-errors.js'
-import { probe, waitForHealth } from './health.js'
+import { SESSION_METADATA_KEY, sessionSandbox } from './e2b-session.js'
+import { SandboxServer } from './e2b-server.js'
+import { E2B_SERVER_PORT, E2B_TEMPLATE } from './e2b-template.js'
 import type { SandboxInfo, SandboxProvider, ServerEndpoint } from './provider.js'
-import { generateToken } from './token.js'
 
-// As deploy/e2b/template.ts builds the template (a test keeps them equal).
-export const E2B_TEMPLATE = 'claude-agent-server'
-export const E2B_APP_DIR = '/opt/claude-agent-server'
-export const E2B_SERVER_PORT = 3000
-export const E2B_START_COMMAND = `node ${E2B_APP_DIR}/packages/server/dist/main.js`
-/** The template's DATA_DIR. The token is kept next to it so another process can reconnect by sandbox id. */
-const TOKEN_FILE = '/home/user/.claude-agent-server/client-auth-token'
+export { E2B_APP_DIR, E2B_SERVER_PORT, E2B_START_COMMAND, E2B_TEMPLATE } from './e2b-template.js'
 
 export interface E2BProviderOptions extends CredentialOptions {
   /** E2B API key. @default process.env.E2B_API_KEY */
@@ -29,6 +25,19 @@ export interface E2BProviderOptions extends CredentialOptions {
   timeoutMs?: number
   /** Connect to this existing (running or paused) sandbox instead of creating one. */
   sandboxId?: string
+  /**
+   * One sandbox per session id (a user, a task): start() finds the sandbox whose metadata
+   * `claude-agent-session` is this id, resumes it if paused, and creates it (with that metadata)
+   * if there is none. Clients starting the same id at once end up in one sandbox.
+   */
+  sessionId?: string
+  /**
+   * What stop() does with the sandbox: `kill` it; `pause` it (memory kept; resumed by the next
+   * start with `sessionId` or `sandboxId`); or `keep` it running (e.g. another client uses it;
+   * its timeout ends it). A sandbox paused by `pause()` is always kept.
+   * @default 'kill'
+   */
+  onClose?: 'kill' | 'pause' | 'keep'
   /** The token the server requires. @default the one stored in the sandbox, else a fresh random one */
   token?: string
   /** How long to wait for the server's `/health`. @default 60_000 */
@@ -59,15 +68,20 @@ export class E2BProvider implements SandboxProvider {
   readonly name = 'e2b'
   readonly passesCredential = true
   private sandbox?: Sandbox
-  private server?: CommandHandle
-  private serverExit?: string
-  private token?: string
+  private readonly server: SandboxServer
   private keepAlive?: ReturnType<typeof setInterval>
   private paused = false
   private stopped = false
-  private readonly output: string[] = []
 
-  constructor(private readonly options: E2BProviderOptions = {}) {}
+  constructor(private readonly options: E2BProviderOptions = {}) {
+    this.server = new SandboxServer({
+      ...options,
+      startTimeoutMs: options.startTimeoutMs ?? 60_000,
+      serverUrl: (sandbox) => this.serverUrl(sandbox),
+      call: (what, run) => this.call(what, run, 'sandbox'),
+      log: (message) => this.log(message),
+    })
+  }
 
   private get timeoutMs(): number {
     return this.options.timeoutMs ?? 300_000
@@ -75,21 +89,45 @@ export class E2BProvider implements SandboxProvider {
 
   async start(signal?: AbortSignal): Promise<ServerEndpoint> {
     this.stopped = false
+    this.paused = false
     const { Sandbox } = await loadE2b()
-    const id = this.options.sandboxId
-    const sandbox = await this.call(id ? `connect to sandbox ${id}` : 'create a sandbox', () =>
-      id
-        ? Sandbox.connect(id, this.connectionOptions())
-        : Sandbox.create(this.options.template ?? E2B_TEMPLATE, { ...this.connectionOptions(), metadata: this.options.metadata ?? {} }),
-    )
+    const { sandbox, reuse } = await this.obtainSandbox(Sandbox)
     if (this.stopped) {
-      // stop() ran while the sandbox was being made: it cannot have killed it.
-      await sandbox.kill().catch(() => undefined)
+      // stop() ran while the sandbox was being made: it cannot have killed it. One found (a
+      // session's, or by id) may serve others: leave it.
+      if (!reuse) await sandbox.kill().catch(() => undefined)
       throw new ClaudeAgentClientError('CLIENT_STOPPED', 'The provider was stopped while the sandbox was being created')
     }
     this.sandbox = sandbox
     this.log(`sandbox ${sandbox.sandboxId} ready`)
-    return this.ensureServer(sandbox, { reuse: id !== undefined, signal })
+    return this.server.ensure(sandbox, { reuse, signal })
+  }
+
+  /** The sandbox to run in: the one named by `sandboxId`, the session's, or a new one. */
+  private async obtainSandbox(Sandbox: typeof import('e2b').Sandbox): Promise<{ sandbox: Sandbox; reuse: boolean }> {
+    const { sandboxId, sessionId } = this.options
+    if (sandboxId) {
+      return {
+        sandbox: await this.call(`connect to sandbox ${sandboxId}`, () => Sandbox.connect(sandboxId, this.connectionOptions())),
+        reuse: true,
+      }
+    }
+    const metadata = { ...this.options.metadata, ...(sessionId !== undefined && { [SESSION_METADATA_KEY]: sessionId }) }
+    const create = () => Sandbox.create(this.options.template ?? E2B_TEMPLATE, { ...this.connectionOptions(), metadata })
+    if (sessionId === undefined) return { sandbox: await this.call('create a sandbox', create), reuse: false }
+    return this.call(`find or create the sandbox of session ${sessionId}`, () =>
+      sessionSandbox(sessionId, {
+        list: () =>
+          listAll(Sandbox, {
+            ...this.connectionOptions(),
+            query: { metadata: { [SESSION_METADATA_KEY]: sessionId }, state: ['running', 'paused'] },
+          }),
+        connect: (id) => Sandbox.connect(id, this.connectionOptions()),
+        create,
+        kill: async (sandbox) => void (await sandbox.kill()),
+        log: (message) => this.log(message),
+      }),
+    )
   }
 
   async stop(): Promise<void> {
@@ -97,9 +135,15 @@ export class E2BProvider implements SandboxProvider {
     this.onTurnEnd()
     const sandbox = this.sandbox
     this.sandbox = undefined
-    this.server = undefined
     // A paused sandbox was parked on purpose (resume it later with `sandboxId`): keep it.
-    if (!sandbox || this.paused) return
+    if (!sandbox || this.paused || this.options.onClose === 'keep') return
+    if (this.options.onClose === 'pause') {
+      await sandbox.pause().then(
+        () => (this.paused = true),
+        (error: unknown) => this.log(`pausing sandbox ${sandbox.sandboxId} failed (left running): ${describe(error)}`),
+      )
+      return
+    }
     await sandbox.kill().catch((error: unknown) => this.log(`killing sandbox ${sandbox.sandboxId} failed: ${describe(error)}`))
   }
 
@@ -113,6 +157,7 @@ export class E2BProvider implements SandboxProvider {
       host: sandbox.getHost(E2B_SERVER_PORT),
       url: this.serverUrl(sandbox),
       paused: this.paused,
+      ...(this.options.sessionId !== undefined && { session: this.options.sessionId }),
     }
   }
 
@@ -143,60 +188,7 @@ export class E2BProvider implements SandboxProvider {
     const sandbox = await this.call(`resume sandbox ${id}`, () => Sandbox.connect(id, this.connectionOptions()))
     this.sandbox = sandbox
     this.paused = false
-    return this.ensureServer(sandbox, { reuse: true, signal })
-  }
-
-  /** The sandbox's server: with `reuse`, one that answers already; else start it with the credential and a token. */
-  private async ensureServer(sandbox: Sandbox, how: { reuse: boolean; signal?: AbortSignal | undefined }): Promise<ServerEndpoint> {
-    const baseUrl = this.serverUrl(sandbox)
-    const abort = how.signal ?? new AbortController().signal
-    if (how.reuse) {
-      this.token ??= this.options.token ?? (await storedToken(sandbox))
-      if (this.token && (await probe(`${baseUrl}/health`, this.token, abort)) === 200) return { baseUrl, token: this.token }
-    }
-    this.token ??= this.options.token ?? generateToken()
-    await this.startServer(sandbox, this.token)
-    // 401 counts as up: the server is there and wants its token (which we have).
-    await waitForHealth(baseUrl, {
-      token: this.token,
-      acceptUnauthorized: true,
-      timeoutMs: this.options.startTimeoutMs ?? 60_000,
-      gone: () => this.serverExit,
-      signal: abort,
-      intervalMs: 250,
-    })
-    return { baseUrl, token: this.token }
-  }
-
-  private async startServer(sandbox: Sandbox, token: string): Promise<void> {
-    const envs = { ...credentialEnv(this.options), HOST: '0.0.0.0', PORT: String(E2B_SERVER_PORT), AUTH_TOKEN: token }
-    const secrets = [token, ...secretValues(envs)]
-    const keep = (data: string) => {
-      for (const line of data.split('\n').filter(Boolean)) {
-        const clean = secrets.reduce((out, secret) => out.split(secret).join('[redacted]'), line)
-        this.output.push(clean)
-        if (this.output.length > 20) this.output.shift()
-        this.log(`[sandbox server] ${clean}`)
-      }
-    }
-    await this.call('store the server token', () => sandbox.files.write(TOKEN_FILE, token), 'sandbox')
-    this.serverExit = undefined
-    // timeoutMs 0: the server runs as long as the sandbox, not the SDK's 60 s command default.
-    const server = await this.call(
-      'start the server',
-      () => sandbox.commands.run(E2B_START_COMMAND, { background: true, envs, timeoutMs: 0, onStdout: keep, onStderr: keep }),
-      'sandbox',
-    )
-    this.server = server
-    // A non-zero exit rejects (CommandExitError, with exitCode); a cut connection rejects too.
-    const exited = (code: number) => `the server exited (code ${code})${this.output.length ? `:\n${this.output.join('\n')}` : ''}`
-    server.wait().then(
-      (result) => (this.serverExit = exited(result.exitCode)),
-      (error: unknown) => {
-        const code = (error as { exitCode?: unknown }).exitCode
-        this.serverExit = typeof code === 'number' ? exited(code) : `the connection to the server's process ended: ${describe(error)}`
-      },
-    )
+    return this.server.ensure(sandbox, { reuse: true, signal })
   }
 
   /** The sandbox was killed or its timeout ran out (E2B no longer knows it): its server never comes back. */
@@ -268,13 +260,13 @@ export class E2BProvider implements SandboxProvider {
   }
 }
 
-/** The token a previous start stored in the sandbox, if any. */
-async function storedToken(sandbox: Sandbox): Promise<string | undefined> {
-  try {
-    return (await sandbox.files.read(TOKEN_FILE)).trim() || undefined
-  } catch {
-    return undefined
-  }
+/** Every sandbox E2B lists for `options` (all pages). */
+async function listAll(Sandbox: typeof import('e2b').Sandbox, options: object): Promise<Array<{ sandboxId: string; startedAt: Date }>> {
+  // The SDK reads the connection options (apiUrl too) here; its list options' type names fewer.
+  const pages = Sandbox.list(options)
+  const found = []
+  while (pages.hasNext) found.push(...(await pages.nextItems()))
+  return found
 }
 
 async function loadE2b(): Promise<{ Sandbox: typeof Sandbox }> {

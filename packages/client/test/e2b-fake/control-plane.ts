@@ -18,12 +18,12 @@ export async function handleControlPlane(state: FakeState, request: IncomingMess
   if (method === 'POST' && path === '/v2/sandboxes') return create(state, request, response)
   if (method === 'GET' && path === '/v2/sandboxes') return list(state, url, response)
   if ((match = /^\/sandboxes\/([^/]+)$/.exec(path)) && method === 'GET') {
-    if (state.faulted('info', response, { sandboxId: match[1]! })) return
+    if (await state.faulted('info', response, { sandboxId: match[1]! })) return
     return withSandbox(state, match[1]!, response, (sandbox) => sendJson(response, 200, { ...describe(sandbox), ...listed(sandbox) }))
   }
   if ((match = /^\/sandboxes\/([^/]+)\/timeout$/.exec(path)) && method === 'POST') {
     const sandboxId = match[1]!
-    if (state.faulted('timeout', response, { sandboxId })) return
+    if (await state.faulted('timeout', response, { sandboxId })) return
     const { timeout } = await readJson(request)
     return withSandbox(state, sandboxId, response, (sandbox) => {
       sandbox.extend(Number(timeout))
@@ -32,7 +32,7 @@ export async function handleControlPlane(state: FakeState, request: IncomingMess
   }
   if ((match = /^\/sandboxes\/([^/]+)\/pause$/.exec(path)) && method === 'POST') {
     const sandboxId = match[1]!
-    if (state.faulted('pause', response, { sandboxId })) return
+    if (await state.faulted('pause', response, { sandboxId })) return
     return withSandbox(state, sandboxId, response, (sandbox) => {
       if (sandbox.state === 'paused') return sendError(response, 409, `Sandbox ${sandboxId} is already paused`)
       void sandbox.pause().then(() => sendEmpty(response))
@@ -40,7 +40,7 @@ export async function handleControlPlane(state: FakeState, request: IncomingMess
   }
   if ((match = /^\/v2\/sandboxes\/([^/]+)\/connect$/.exec(path)) && method === 'POST') {
     const sandboxId = match[1]!
-    if (state.faulted('connect', response, { sandboxId })) return
+    if (await state.faulted('connect', response, { sandboxId })) return
     const { timeout } = await readJson(request)
     return withSandbox(state, sandboxId, response, (sandbox) => {
       const seconds = typeof timeout === 'number' ? timeout : DEFAULT_TIMEOUT_S
@@ -52,7 +52,7 @@ export async function handleControlPlane(state: FakeState, request: IncomingMess
   }
   if ((match = /^\/sandboxes\/([^/]+)$/.exec(path)) && method === 'DELETE') {
     const sandboxId = match[1]!
-    if (state.faulted('kill', response, { sandboxId })) return
+    if (await state.faulted('kill', response, { sandboxId })) return
     const sandbox = state.sandboxes.get(sandboxId)
     if (!sandbox || sandbox.state === 'killed') return sendError(response, 404, `Sandbox ${sandboxId} not found`)
     await sandbox.kill('kill')
@@ -62,7 +62,7 @@ export async function handleControlPlane(state: FakeState, request: IncomingMess
 }
 
 async function create(state: FakeState, request: IncomingMessage, response: ServerResponse): Promise<void> {
-  if (state.faulted('create', response)) return
+  if (await state.faulted('create', response)) return
   const body = await readJson(request)
   const templateId = String(body['templateID'])
   const template = state.templates[templateId]
@@ -74,9 +74,11 @@ async function create(state: FakeState, request: IncomingMessage, response: Serv
   sendJson(response, 201, describe(sandbox))
 }
 
-function list(state: FakeState, url: URL, response: ServerResponse): void {
-  if (state.faulted('list', response)) return
-  const states = (url.searchParams.get('state') ?? 'running,paused').split(',')
+async function list(state: FakeState, url: URL, response: ServerResponse): Promise<void> {
+  if (await state.faulted('list', response)) return
+  // openapi-fetch sends an array as repeated parameters (`state=running&state=paused`).
+  const asked = url.searchParams.getAll('state').flatMap((value) => value.split(','))
+  const states = asked.length ? asked : ['running', 'paused']
   // The SDK encodes each key and value, then the pairs as one query value.
   const wanted = [...new URLSearchParams(url.searchParams.get('metadata') ?? '')].map(([k, v]) => [
     decodeURIComponent(k),

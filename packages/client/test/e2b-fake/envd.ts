@@ -13,7 +13,7 @@ export async function handleEnvd(state: FakeState, request: IncomingMessage, res
   const url = new URL(request.url ?? '/', 'http://fake')
   const method = request.method ?? 'GET'
   const sandboxId = String(request.headers['e2b-sandbox-id'] ?? '')
-  if (state.faulted('envd', response, { sandboxId, detail: `${method} ${url.pathname}` })) return
+  if (await state.faulted('envd', response, { sandboxId, detail: `${method} ${url.pathname}` })) return
   const sandbox = state.sandboxes.get(sandboxId)
   // E2B's edge answers 502 for a sandbox that is not running (paused, killed, timed out).
   if (!sandbox || sandbox.state !== 'running') return sendError(response, 502, `The sandbox ${sandboxId} was not found`)

@@ -21,3 +21,13 @@ export function poolFor(url: string): pg.Pool {
 
 /** PostgreSQL's TEXT holds no NUL: it is stored as U+FFFD (the same on the way in and in a lookup). */
 export const pgText = (text: string): string => (text.includes('\0') ? text.replaceAll('\0', '\uFFFD') : text)
+
+/** The server a URL names, for messages: host, port and database, never the password. */
+export function where(url: string): string {
+  try {
+    const parsed = new URL(url)
+    return `${parsed.hostname}:${parsed.port || 5432}${parsed.pathname}`
+  } catch {
+    return '(an unparsable DATABASE_URL)'
+  }
+}

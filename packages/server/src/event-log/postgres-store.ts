@@ -26,7 +26,7 @@ import { toAuditRecord, toSessionRecord, toTokenRecord, type AuditRow, type Sess
 import { migratePostgres } from './postgres-schema.js'
 import { PostgresUsageLog } from './postgres-usage.js'
 import { PostgresWrites, type PendingAppend } from './postgres-writes.js'
-import { pgText, poolFor } from './postgres-pool.js'
+import { pgText, poolFor, where } from './postgres-pool.js'
 
 interface EventRow {
   seq: number
@@ -247,7 +247,9 @@ export class PostgresStore implements Store {
   }
 
   /** A run of appends in one INSERT, numbered after each session's last seq (read if unknown).
-   * `fence` (cluster mode) is carried on each append for the lease check. */
+   * Cluster mode: an append with a `fence` may only land while the session's lease is still
+   * `fence.node` at `fence.epoch`. That check belongs in this statement (a WHERE EXISTS on the
+   * leases table per unnest row), and a refused row rejects its append (and its run). */
   private async insertEvents(client: pg.PoolClient, appends: PendingAppend[]): Promise<StoredEvent[]> {
     const unknown = [...new Set(appends.map((a) => a.sessionId))].filter((id) => !this.lastSeqs.has(id))
     if (unknown.length > 0) {
@@ -304,15 +306,5 @@ export class PostgresStore implements Store {
         // An observer guards and logs its own failures.
       }
     }
-  }
-}
-
-/** The server a URL names, for messages: host, port and database, never the password. */
-export function where(url: string): string {
-  try {
-    const parsed = new URL(url)
-    return `${parsed.hostname}:${parsed.port || 5432}${parsed.pathname}`
-  } catch {
-    return '(an unparsable DATABASE_URL)'
   }
 }
