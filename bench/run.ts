@@ -10,6 +10,7 @@ import { load, machineInfo } from './lib/machine.js'
 import type { BenchContext, Measure } from './lib/measure.js'
 import { footnotes, markdownTable, textTable } from './lib/report.js'
 import { REPO } from './lib/repo.js'
+import { cluster } from './measures/cluster.js'
 import { coldStart } from './measures/cold-start.js'
 import { concurrency } from './measures/concurrency.js'
 import { fanOut } from './measures/fan-out.js'
@@ -18,7 +19,7 @@ import { replay } from './measures/replay.js'
 import { streaming } from './measures/streaming.js'
 import { turnOverhead } from './measures/turn-overhead.js'
 
-const MEASURES: readonly Measure[] = [turnOverhead, streaming, coldStart, memory, replay, fanOut, concurrency]
+const MEASURES: readonly Measure[] = [turnOverhead, streaming, coldStart, memory, replay, fanOut, concurrency, cluster]
 
 interface Args {
   selected: Measure[]

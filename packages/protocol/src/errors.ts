@@ -38,6 +38,10 @@ export const ERROR_CODES = [
   'BUDGET_EXCEEDED', // a session's or its principal's spending cap is reached: the model gateway refused the turn's next model request (data: scope, id, spentUsd, limitUsd)
   'STORE_FAILED', // the server's database refused or could not take a write: the event or prompt it concerns was not recorded (nor sent); details in the server log
   'INTERNAL', // anything unexpected; details stay in the server log
+  // A cluster of servers (docs/cluster.md).
+  'LEASE_LOST', // the session's lease moved to another node: this node stopped it and wrote nothing more; reconnect (any node forwards to the owner)
+  'CLUSTER_FULL', // every node runs as many sessions as CLUSTER_MAX_SESSIONS allows (HTTP 503)
+  'NODE_UNREACHABLE', // the node that owns the session did not answer a forwarded request (HTTP 502); retry shortly: another node takes its sessions over once its lease expires
   // Files and commands (docs/files.md).
   'PATH_OUTSIDE_WORKSPACE', // a path that is absolute, climbs out with `..`, or reaches outside through a symlink
   'FILE_NOT_FOUND', // no entry at that path (or a parent is missing)

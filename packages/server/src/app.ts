@@ -12,6 +12,7 @@ import { secretValues } from './credentials.js'
 import type { Store } from './event-log/event-log.js'
 import { lockDataDir } from './event-log/data-dir-lock.js'
 import { openStore } from './event-log/open-store.js'
+import { ClusterMode } from './cluster/cluster-mode.js'
 import { execRoutes } from './exec/routes.js'
 import { sandboxedSpawner } from './exec/spawn.js'
 import { fileRoutes } from './files/routes.js'
@@ -130,7 +131,9 @@ function warnUnenforcedBudgets(settings: ServerSettings, sandbox: Sandbox, logge
 
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
   // Before anything in the data dir is touched: a second server there refuses and changes nothing.
-  const lock = lockDataDir(options.settings.dataDir)
+  // In a cluster the nodes share it on purpose: each session has one owner through its lease.
+  const { settings } = options
+  const lock = settings.cluster && settings.databaseUrl ? { release: () => {} } : lockDataDir(settings.dataDir)
   let opened: Store | undefined
   try {
     return await startLocked(options, lock.release, (store) => (opened = store))
@@ -149,6 +152,7 @@ async function startLocked(options: StartServerOptions, unlock: () => void, onSt
   const hookSecrets = settings.webhooks.hooks.map((h) => h.secret)
   for (const value of [...secretValues(settings.agentVars), ...settings.authTokens.map((t) => t.token), ...hookSecrets]) secrets.add(value)
   for (const value of otelHeaderSecrets(settings.agentOtel?.headers)) secrets.add(value)
+  for (const value of databaseSecrets(settings.databaseUrl)) secrets.add(value)
   const logger = options.logger ?? createLogger({ level: settings.logLevel, ...(settings.logFormat ? { format: settings.logFormat } : {}) })
   // First: a sandbox that cannot work here stops the start with its reason.
   const sandbox = options.sandbox ?? createSandbox(settings, logger)
@@ -163,6 +167,8 @@ async function startLocked(options: StartServerOptions, unlock: () => void, onSt
   const unobserve = store.observeAppends(webhooks.observe)
 
   const usage = new UsageCache()
+  // Cluster mode: the PostgreSQL store shared with other nodes (DATABASE_URL sets both).
+  const cluster = settings.cluster && settings.databaseUrl ? new ClusterMode(settings.cluster, settings.databaseUrl, logger) : undefined
   const sessions = await SessionManager.open({
     settings,
     agents: options.agents ?? claudeSdkAgentFactory,
@@ -172,7 +178,9 @@ async function startLocked(options: StartServerOptions, unlock: () => void, onSt
     sandbox,
     usage,
     ledger,
+    ...(cluster && { cluster }),
   })
+  cluster?.serve(sessions)
   const audit = new AuditLog({ store, scrub, logger })
   // Files: every path relative to a session's workspace (the default session's at /files).
   const workspaceOf = (id: string) => sessions.get(id).workspace
@@ -199,6 +207,7 @@ async function startLocked(options: StartServerOptions, unlock: () => void, onSt
         maxBodyBytes: settings.maxBodyBytes,
         memberPermissionModes: settings.memberPermissionModes,
         limitDefaults: () => sandbox.limits.defaults,
+        ...(cluster && { created: (id: string) => cluster.created(id), deleted: (id: string) => cluster.deleted(id) }),
       }),
       sessionsLiveRoutes({ sessions, log: store, live, logger }),
       readerRoutes({ sessions, live }),
@@ -218,7 +227,7 @@ async function startLocked(options: StartServerOptions, unlock: () => void, onSt
     ],
   })
   const watch = watchEndpoint({ workspaceOf, maxClientBufferBytes: settings.maxClientBufferBytes, logger })
-  const server = createHttpServer(app, auth, logger)
+  const server = createHttpServer(app, auth, logger, cluster ? cluster.http : undefined)
   const wss = attachWebSockets(
     server,
     {
@@ -236,6 +245,7 @@ async function startLocked(options: StartServerOptions, unlock: () => void, onSt
       memberPermissionModes: settings.memberPermissionModes,
     },
     [watch],
+    cluster ? cluster.upgrade : undefined,
   )
 
   await new Promise<void>((resolve, reject) => {
@@ -243,16 +253,19 @@ async function startLocked(options: StartServerOptions, unlock: () => void, onSt
     server.listen(settings.port, settings.host, () => resolve())
   })
   const { port } = server.address() as AddressInfo
+  const host = settings.host.includes(':') ? `[${settings.host}]` : settings.host
   const stopReporting = reportSessions(() => countStates(sessions.list()))
   let metricsServer: MetricsServer | undefined
-  const host = settings.host.includes(':') ? `[${settings.host}]` : settings.host
   const manager = sessions
   webhooks.start()
 
   let closed: Promise<void> | undefined
   const closeAll = (graceMs: number) =>
     (closed ??= (async () => {
+      // A node that stops hands its idle sessions on first; its leases go once its CLIs stopped.
+      if (graceMs > 0) await cluster?.handOff()
       await manager.shutdown(graceMs)
+      await cluster?.close()
       stopReporting()
       await metricsServer?.close()
       for (const client of wss.clients) client.close(CLOSE_CODES.shuttingDown, 'server shutting down')
@@ -267,6 +280,12 @@ async function startLocked(options: StartServerOptions, unlock: () => void, onSt
       unlock()
     })())
 
+  try {
+    await cluster?.join(`http://${host}:${port}`)
+  } catch (err) {
+    await closeAll(0)
+    throw err
+  }
   if (settings.metricsPort !== undefined) {
     try {
       metricsServer = await startMetricsServer(settings.metricsPort, { ready, ...(settings.metricsHost && { host: settings.metricsHost }) })
@@ -295,6 +314,13 @@ function countStates(sessions: readonly { state: string }[]): Record<string, num
   const counts: Record<string, number> = {}
   for (const { state } of sessions) counts[state] = (counts[state] ?? 0) + 1
   return counts
+}
+
+/** A DATABASE_URL's password, and the URL itself: never in a log line or an answer. */
+function databaseSecrets(url: string | undefined): string[] {
+  if (!url) return []
+  const password = URL.canParse(url) ? decodeURIComponent(new URL(url).password) : ''
+  return password ? [url, password] : [url]
 }
 
 /** The collector's headers (`key=value,...`) as a whole and each value: secrets, like keys. */

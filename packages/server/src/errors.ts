@@ -21,6 +21,9 @@ const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
   REQUEST_TIMEOUT: 408,
   STORE_FAILED: 503,
   INTERNAL: 500,
+  LEASE_LOST: 503,
+  CLUSTER_FULL: 503,
+  NODE_UNREACHABLE: 502,
 }
 
 export class ServerError extends Error {

@@ -75,7 +75,9 @@ async function main(): Promise<void> {
     },
     force(signal) {
       for (const { id } of server.sessions.list()) server.sessions.get(id).stop(`a second ${signal} forced the shutdown`)
-      killOrphanedAgents(join(settings.dataDir, 'sessions'))
+      // In a cluster the data dir is shared: only this node's own sessions' processes.
+      const mine = settings.cluster && settings.databaseUrl ? server.sessions.list().map(({ id }) => join('sessions', id)) : ['sessions']
+      for (const dir of mine) killOrphanedAgents(join(settings.dataDir, dir))
     },
   })
   // Said once the server is up: a start that fails says only why.

@@ -1,6 +1,7 @@
 // Server settings, read once from the command line and the environment (and .env, loaded by
 // main.ts). A flag wins over its variable.
 import { homedir } from 'node:os'
+import { clusterSettingsFromEnv, type ClusterSettings } from './cluster/cluster-settings.js'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { agentOtelFrom, type AgentOtelSettings } from './agent/otel-env.js'
@@ -99,6 +100,8 @@ export interface ServerSettings {
   /** The web console at `/`: `false` (WEB_CONSOLE=off) serves none; a path (WEB_CONSOLE_DIR) serves
    * that built directory. @default the installed `@claude-agent/web` package's dist */
   webConsole?: false | string
+  /** Set by DATABASE_URL: nodes sharing one PostgreSQL and one DATA_DIR (docs/cluster.md). */
+  cluster?: ClusterSettings
 }
 
 export interface BudgetSettings {
@@ -382,6 +385,7 @@ export function settingsFromEnv(env: Record<string, string | undefined> = proces
     },
     ...observabilityFrom(env),
     ...webConsoleFrom(env),
+    ...clusterFrom(env),
   }
 }
 
@@ -405,6 +409,14 @@ function observabilityFrom(env: Record<string, string | undefined>): Partial<Ser
     throw new SettingsError((err as Error).message)
   }
   return out
+}
+
+/** DATABASE_URL and CLUSTER_*: absent unless DATABASE_URL is set. */
+function clusterFrom(env: Record<string, string | undefined>): Pick<ServerSettings, 'cluster'> {
+  const cluster = clusterSettingsFromEnv(env, (message) => {
+    throw new SettingsError(message)
+  })
+  return cluster ? { cluster } : {}
 }
 
 /** WEB_CONSOLE=off turns the console off; WEB_CONSOLE_DIR names the built files to serve. */

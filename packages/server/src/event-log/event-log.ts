@@ -83,7 +83,8 @@ export interface SessionStore {
   insertSession(record: SessionRecord): Promise<void>
   getSession(id: string): Promise<SessionRecord | undefined>
   listSessions(): Promise<SessionRecord[]>
-  updateSessionState(id: string, state: SessionState): Promise<void>
+  /** `fence` (cluster mode): refused with LEASE_LOST unless the lease is still this one. */
+  updateSessionState(id: string, state: SessionState, fence?: AppendFence): Promise<void>
   updateSessionConfig(id: string, config: SessionConfig): Promise<void>
   updateAllowedTools(id: string, tools: string[]): Promise<void>
   updateReaders(id: string, readers: string[]): Promise<void>

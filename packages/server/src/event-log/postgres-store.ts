@@ -7,6 +7,7 @@
 // a NUL is stored as U+FFFD.
 import pg from 'pg'
 import type { SessionConfig, SessionState } from '@claude-agent/protocol'
+import { FENCED_EVENTS_INSERT, leaseHeld, leaseLost } from '../cluster/fence.js'
 import { ServerError } from '../errors.js'
 import type {
   AppendFence,
@@ -136,8 +137,15 @@ export class PostgresStore implements Store {
     return (await this.pool.query<SessionRow>('SELECT * FROM sessions ORDER BY created_at, id')).rows.map(toSessionRecord)
   }
 
-  updateSessionState(id: string, state: SessionState): Promise<void> {
-    return this.update('UPDATE sessions SET state = $1 WHERE id = $2', [state, pgText(id)])
+  updateSessionState(id: string, state: SessionState, fence?: AppendFence): Promise<void> {
+    if (!fence) return this.update('UPDATE sessions SET state = $1 WHERE id = $2', [state, pgText(id)])
+    // Fenced: the lease is checked in the statement that writes (cluster/fence.ts).
+    return this.writes.run(async (client) => {
+      const sql = `UPDATE sessions SET state = $1 WHERE id = $2 AND ${leaseHeld('$2', '$3', '$4')}`
+      const { rowCount } = await client.query(sql, [state, pgText(id), fence.node, fence.epoch])
+      if (rowCount === 0 && (await client.query('SELECT 1 FROM sessions WHERE id = $1', [pgText(id)])).rowCount === 1)
+        throw leaseLost(id, fence)
+    })
   }
 
   updateSessionConfig(id: string, config: SessionConfig): Promise<void> {
@@ -258,18 +266,26 @@ export class PostgresStore implements Store {
       this.lastSeqs.set(sessionId, seq)
       return { sessionId, seq, at, text: JSON.stringify({ ...frame, seq }) }
     })
+    const rows = [
+      events.map((e) => pgText(e.sessionId)),
+      events.map((e) => e.seq),
+      events.map(() => at),
+      appends.map((a) => a.frame.type),
+      events.map((e) => e.text),
+    ]
+    const fenced = appends.some((a) => a.fence)
     try {
-      await client.query(
-        `INSERT INTO events (session_id, seq, at, type, frame)
-         SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[], $5::text[])`,
-        [
-          events.map((e) => pgText(e.sessionId)),
-          events.map((e) => e.seq),
-          events.map(() => at),
-          appends.map((a) => a.frame.type),
-          events.map((e) => e.text),
-        ],
-      )
+      if (!fenced)
+        await client.query(
+          `INSERT INTO events (session_id, seq, at, type, frame) SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[], $5::text[])`,
+          rows,
+        )
+      else {
+        const fences = [appends.map((a) => a.fence?.node ?? null), appends.map((a) => a.fence?.epoch ?? null)]
+        const { rowCount } = await client.query(FENCED_EVENTS_INSERT, [...rows, ...fences])
+        // One refused row fails the group; alone, the append whose lease moved fails by itself.
+        if (rowCount !== events.length) throw leaseLost(appends[0]!.sessionId, appends.find((a) => a.fence)!.fence!)
+      }
     } catch (err) {
       if (isUnique(err))
         throw new ServerError('STORE_FAILED', 'Another writer took these seqs; the session must be loaded again', { cause: 'seq' })

@@ -171,7 +171,7 @@ export class SqliteStore implements Store {
     return this.stmt.listSessions.all().map(toSessionRecord)
   }
 
-  updateSessionState(id: string, state: SessionState): Promise<void> {
+  updateSessionState(id: string, state: SessionState, _fence?: AppendFence): Promise<void> {
     return this.writes.run(() => void this.stmt.updateState.run(state, id))
   }
 

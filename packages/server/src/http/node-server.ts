@@ -3,7 +3,7 @@
 // always routed on (an absolute-form target keeps only its path; the Host header names
 // nothing). The top-level guard: whatever a request does, it gets a typed answer and the
 // server serves on.
-import { createServer, type IncomingMessage, type Server } from 'node:http'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { RequestError, getRequestListener } from '@hono/node-server'
 import { ServerError } from '../errors.js'
 import type { Logger } from '../logger.js'
@@ -20,7 +20,10 @@ function toOriginForm(req: IncomingMessage): void {
   req.headers.host = 'localhost'
 }
 
-export function createHttpServer(app: HttpApp, auth: Authenticator, logger: Logger): Server {
+/** In a cluster: takes the requests another node serves (cluster/forward.ts); false: serve here. */
+export type HttpForward = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>
+
+export function createHttpServer(app: HttpApp, auth: Authenticator, logger: Logger, forward?: HttpForward): Server {
   const listener = getRequestListener(app.fetch, {
     hostname: 'localhost',
     overrideGlobalObjects: false,
@@ -41,11 +44,15 @@ export function createHttpServer(app: HttpApp, auth: Authenticator, logger: Logg
       auth.authenticate(nodeCredentials(req)).then(() => fail(err), fail)
       return
     }
-    try {
-      listener(req, res).catch(fail)
-    } catch (err) {
-      fail(err)
+    const serve = () => {
+      try {
+        listener(req, res).catch(fail)
+      } catch (err) {
+        fail(err)
+      }
     }
+    if (!forward) return serve()
+    forward(req, res).then((forwarded) => forwarded || serve(), fail)
   })
   answerOutsideRoutes(server, logger)
   return server

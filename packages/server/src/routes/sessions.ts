@@ -33,6 +33,9 @@ export interface SessionRoutesOptions {
   memberPermissionModes: readonly PermissionMode[]
   /** The server's session limits: only admins create sessions above them. */
   limitDefaults: () => ResolvedLimits
+  /** In a cluster: a session made here (this node takes its lease), one deleted (its lease goes). */
+  created?: (id: string) => Promise<void>
+  deleted?: (id: string) => Promise<void>
 }
 
 /** The mode a new session's CLI starts in (the manager's default for named sessions). */
@@ -54,13 +57,14 @@ export function sessionRoutes(sessions: SessionManager, log: EventLog, audit: Au
       authorizeLimits(principal, raisedLimits(parsed.data.config, options.limitDefaults()))
       const dropped = droppedAgentFields((body as { config?: unknown }).config, 'config.')
       const session = await sessions.create(parsed.data, principal.id)
+      await options.created?.(session.id)
       session.droppedConfigFields = dropped
       audit.record(httpActor(c), 'session_create', session.id, { shared: parsed.data.config?.workspace?.shared })
       return jsonResponse<CreateSessionResponse>({ session: session.info(), ...(dropped.length > 0 && { dropped }) }, 201)
     })
-    app.get('/sessions', (c) => {
+    app.get('/sessions', async (c) => {
       const principal = principalOf(c)
-      const visible = sessions.all().filter((s) => can(principal, 'session.read', s) === 'allow')
+      const visible = (await sessions.listAll()).filter((s) => can(principal, 'session.read', s.access) === 'allow')
       return jsonResponse<ListSessionsResponse>({ sessions: visible.map((s) => s.info()) })
     })
     app.get('/sessions/:id', (c) => {
@@ -70,6 +74,7 @@ export function sessionRoutes(sessions: SessionManager, log: EventLog, audit: Au
     })
     app.delete('/sessions/:id', async (c) => {
       await sessions.delete(c.req.param('id'))
+      await options.deleted?.(c.req.param('id'))
       audit.record(httpActor(c), 'session_delete', c.req.param('id'))
       return jsonResponse<DeleteSessionResponse>({ deleted: c.req.param('id') })
     })

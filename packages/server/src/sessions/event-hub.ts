@@ -6,6 +6,7 @@
 // and it delivers every seq once, in order, with nothing missed between replay and live.
 import type { ErrorCode } from '@claude-agent/protocol'
 import type { AppendFence, EventFrame, EventLog, StoredEvent } from '../event-log/event-log.js'
+import { ServerError } from '../errors.js'
 import type { Logger } from '../logger.js'
 import { eventAppended, eventsReplayed } from '../metrics/metrics.js'
 
@@ -126,6 +127,8 @@ export interface EventHubOptions {
   fence?: () => AppendFence | undefined
   /** What the sessions list shows changed: an event was logged, a subscriber came or left. */
   onChange?: () => void
+  /** An append was refused because the lease moved (LEASE_LOST): nothing is sent, the session stops here. */
+  leaseLost?: () => void
 }
 
 export class EventHub {
@@ -210,6 +213,10 @@ export class EventHub {
   }
 
   private appendFailed(frame: EventFrame, err: unknown): void {
+    if (err instanceof ServerError && err.code === 'LEASE_LOST' && this.options.leaseLost) {
+      this.options.logger.warn(`a ${frame.type} event was refused: the session's lease moved to another node`)
+      return this.options.leaseLost()
+    }
     const why = err instanceof Error ? err.message : String(err)
     this.options.logger.error(`could not log a ${frame.type} event: ${why}`)
     const text = JSON.stringify({

@@ -4,16 +4,17 @@
 import { randomUUID } from 'node:crypto'
 import { mkdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
-import type { CreateSessionRequest, QueryConfig, SessionConfig, SessionInfo } from '@claude-agent/protocol'
+import { redactConfig, type CreateSessionRequest, type QueryConfig, type SessionConfig, type SessionInfo } from '@claude-agent/protocol'
 import type { AgentFactory } from '../agent/agent.js'
 import { killOrphanedAgents } from '../agent/orphans.js'
-import type { SessionRecord, Store } from '../event-log/event-log.js'
+import type { AppendFence, SessionRecord, Store } from '../event-log/event-log.js'
 import { ServerError } from '../errors.js'
 import { UsageCache } from '../files/usage.js'
 import { agentOtelVars } from '../agent/otel-env.js'
 import type { Logger } from '../logger.js'
 import type { Sandbox } from '../sandbox/sandbox.js'
 import { sessionWorkspacesDir, type ServerSettings } from '../settings.js'
+import type { SessionAccess } from '../tenancy/access.js'
 import type { Ledger } from '../usage/ledger.js'
 import { realSessionCwd, type LaunchContext } from './agent-launcher.js'
 import { Session, type SessionLimits } from './session.js'
@@ -35,6 +36,13 @@ export interface SessionManagerOptions {
   usage?: UsageCache
   /** Counts model usage and holds the budgets. @default none: nothing is counted or capped */
   ledger?: Ledger
+  /** In a cluster the store holds every node's sessions: this node serves only those it holds
+   * the lease of (adopt), so none is restored at start. Each one's appends carry its fence. */
+  cluster?: {
+    fence: (sessionId: string) => AppendFence | undefined
+    /** A write of the session was refused: its lease moved. */
+    lost: (sessionId: string) => void
+  }
 }
 
 /** What a named session's config leaves out: its agent asks before tools run. */
@@ -48,6 +56,18 @@ export const sessionStateDir = (dataDir: string, id: string) => join(dataDir, 's
 /** A create request the warm pool can serve: no id of its own, no config (so no posted key). */
 const takesPooled = (request: CreateSessionRequest) =>
   request.id === undefined && (request.config === undefined || Object.keys(request.config).length === 0)
+
+/** A session served by another node, as the store has it. */
+const storedInfo = (record: SessionRecord, lastSeq: number): SessionInfo => ({
+  id: record.id,
+  conversationId: record.conversationId,
+  state: record.state,
+  createdAt: record.createdAt,
+  lastSeq,
+  config: redactConfig(record.config),
+  clients: 0,
+  owner: record.owner,
+})
 
 /** How long shutdown waits for interrupted turns to end. */
 const INTERRUPTED_TURNS_MS = 2_000
@@ -89,15 +109,19 @@ export class SessionManager {
       turnSilenceTimeoutMs: settings.turnSilenceTimeoutMs,
       interruptTimeoutMs: settings.interruptTimeoutMs,
     }
-    const orphans = killOrphanedAgents(join(settings.dataDir, 'sessions'))
+    // In a cluster the data dir is shared: the CLIs under it may be other nodes' own.
+    const orphans = options.cluster ? [] : killOrphanedAgents(join(settings.dataDir, 'sessions'))
     if (orphans.length > 0)
       options.logger.warn(`killed ${orphans.length} agent process(es) left by a previous server: ${orphans.join(', ')}`)
   }
 
   private async load(): Promise<void> {
     const { settings, store } = this.options
-    for (const record of await store.listSessions()) await this.restore(record)
-    if (!this.sessions.has(DEFAULT_SESSION_ID)) await this.insert(DEFAULT_SESSION_ID, {}, null)
+    if (this.options.cluster) await this.ensureDefaultRecord()
+    else {
+      for (const record of await store.listSessions()) await this.restore(record)
+      if (!this.sessions.has(DEFAULT_SESSION_ID)) await this.insert(DEFAULT_SESSION_ID, {}, null)
+    }
     if (settings.warmPoolSize > 0) {
       this.warmPool = new WarmPool({
         size: settings.warmPoolSize,
@@ -133,6 +157,8 @@ export class SessionManager {
   /** Whether a session's next CLI answers from the offline demo model: the server has no
    * credential of its own and the session's config posted no key. */
   isDemo(id: string = DEFAULT_SESSION_ID): boolean {
+    // In a cluster the default session may be served elsewhere: then the server's own answer.
+    if (this.options.cluster && !this.sessions.has(id)) return this.context.demoModelUrl !== undefined
     return this.get(id).isDemo
   }
 
@@ -235,6 +261,42 @@ export class SessionManager {
     await Promise.all([...all.map((s) => s.settled()), pool])
   }
 
+  /** Every session with what access needs of it: in a cluster, also those other nodes serve
+   * (as stored: no clients or usage counted here). */
+  async listAll(): Promise<{ access: SessionAccess; info: () => SessionInfo }[]> {
+    const here = this.all().map((s) => ({ access: s, info: () => s.info() }))
+    if (!this.options.cluster) return here
+    const { store } = this.options
+    const elsewhere = (await store.listSessions()).filter((r) => !this.sessions.has(r.id))
+    const lastSeqs = await Promise.all(elsewhere.map((r) => store.lastSeq(r.id)))
+    return [...here, ...elsewhere.map((record, i) => ({ access: record, info: () => storedInfo(record, lastSeqs[i]!) }))]
+  }
+
+  /** In a cluster: serves a stored session here (this node took its lease); a turn its last
+   * node was running is recorded as interrupted. False when it no longer exists. */
+  async adopt(id: string): Promise<boolean> {
+    if (this.sessions.has(id)) return true
+    const record = await this.options.store.getSession(id)
+    if (!record) return false
+    if (!this.sessions.has(id)) await this.restore(record)
+    return true
+  }
+
+  /** In a cluster: stops serving a session here (its lease is gone or handed on); it stays
+   * stored. Its clients are told to reconnect. Resolves once its CLI has exited. */
+  evict(id: string, reason: string): Promise<void> {
+    const session = this.sessions.get(id)
+    if (!session) return Promise.resolve()
+    this.sessions.delete(id)
+    session.moveAway(`Session "${id}" moved to another node: ${reason}; reconnect`)
+    return session.settled()
+  }
+
+  /** Whether the session is served here now. */
+  has(id: string): boolean {
+    return this.sessions.has(id)
+  }
+
   /** Where a session keeps its CLI state (HOME, CLAUDE_CONFIG_DIR, TMPDIR); exec uses it too. */
   stateDir(id: string): string {
     return this.get(id).stateDir
@@ -246,6 +308,27 @@ export class SessionManager {
     const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))
     await Promise.race([Promise.all(sessions.map((s) => s.turnEnded())), bound])
     clearTimeout(timer)
+  }
+
+  /** The default session's row, made by whichever node starts first. */
+  private async ensureDefaultRecord(): Promise<void> {
+    const { store } = this.options
+    if (await store.getSession(DEFAULT_SESSION_ID)) return
+    const record: SessionRecord = {
+      id: DEFAULT_SESSION_ID,
+      conversationId: randomUUID(),
+      createdAt: new Date().toISOString(),
+      config: {},
+      state: 'suspended',
+      allowedTools: [],
+      owner: null,
+      readers: [],
+    }
+    try {
+      await store.insertSession(record)
+    } catch (err) {
+      if (!(err instanceof ServerError && err.code === 'SESSION_EXISTS')) throw err
+    }
   }
 
   /** A new session: stored (without its key), then built. */
@@ -292,6 +375,10 @@ export class SessionManager {
       releaseWhenUnattended: isDefault,
       ...(pooled && { pooled }),
       onChange: () => this.changed(),
+      ...(this.options.cluster && {
+        fence: () => this.options.cluster!.fence(record.id),
+        leaseLost: () => this.options.cluster!.lost(record.id),
+      }),
     })
     this.sessions.set(record.id, session)
     await session.recoverAfterRestart()

@@ -23,6 +23,8 @@ export interface SessionOptions {
   lastSeq: number
   /** The lease its appends are made under (cluster mode); none: unfenced. */
   fence?: () => AppendFence | undefined
+  /** An append was refused because the lease moved (cluster mode): stop serving the session here. */
+  leaseLost?: () => void
   /** The config as posted, key included (a new session); @default the record's (no key). */
   config?: SessionConfig
   /** What the config leaves out, filled in at each start. */

@@ -43,6 +43,7 @@ export function createSessionParts(options: SessionOptions, hooks: SessionHooks)
     onLeave: () => hooks.releaseIfUnattended(),
     ...(options.fence && { fence: options.fence }),
     onChange: () => options.onChange?.(),
+    ...(options.leaseLost && { leaseLost: options.leaseLost }),
   })
   const broker: PermissionBroker = new PermissionBroker({
     record: (frame) => hub.record(frame),

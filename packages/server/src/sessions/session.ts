@@ -250,11 +250,21 @@ export class Session {
 
   /** Delete: stop the agent and tell subscribers the session is gone. */
   close(): void {
+    this.end('SESSION_NOT_FOUND', `Session "${this.id}" was deleted`)
+  }
+
+  /** In a cluster, the session moves to another node (its lease was lost or handed on): as
+   * close, but its clients are told to reconnect (any node forwards them to the new owner). */
+  moveAway(message: string): void {
+    this.end('LEASE_LOST', message)
+  }
+
+  private end(code: 'SESSION_NOT_FOUND' | 'LEASE_LOST', message: string): void {
     this.queue.clear()
     // Closed first: what the stop reports (cancelled approvals) changes no state any more.
     this.agent.stop(true)
     this.turns.stopAgent(this.stateValue)
-    this.hub.endAll('SESSION_NOT_FOUND', `Session "${this.id}" was deleted`)
+    this.hub.endAll(code, message)
   }
 
   private ensureAgent(): AgentRun {
@@ -292,7 +302,7 @@ export class Session {
   private setState(state: SessionState): void {
     if (state === this.stateValue || this.agent.state.kind === 'closed') return
     this.stateValue = state
-    backgroundWrite(this.options.store.updateSessionState(this.id, state), this.options.logger, 'the session state')
+    backgroundWrite(this.options.store.updateSessionState(this.id, state, this.options.fence?.()), this.options.logger, 'the session state')
     this.emit({ type: 'session_state', state })
     if (state === 'idle') this.agent.armIdleTimer()
   }

@@ -84,7 +84,8 @@ function subscriberFor(session: Session, socket: WebSocket, outbox: Backpressure
     ...(partial && { deliverTransient: (text: string) => void outbox.send(text) }),
     ended(code, message) {
       sendFrame(socket, { type: 'error', code, error: message })
-      socket.close(CLOSE_CODES.gone, code)
+      // A session that moved to another node is served again on reconnecting: as after a restart.
+      socket.close(code === 'LEASE_LOST' ? CLOSE_CODES.shuttingDown : CLOSE_CODES.gone, code)
     },
     hasRoom: () => outbox.hasRoom(),
     waitForRoom: () => outbox.waitForRoom(),

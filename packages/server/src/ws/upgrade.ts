@@ -76,7 +76,15 @@ export interface UpgradeRoute {
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, url: URL): Promise<void>
 }
 
-export function attachWebSockets(server: Server, options: ConnectionOptions, routes: UpgradeRoute[] = []): WebSocketServer {
+/** In a cluster: takes the upgrades another node serves (cluster/forward.ts); false: serve here. */
+export type UpgradeForward = (req: IncomingMessage, socket: Duplex, head: Buffer) => Promise<boolean>
+
+export function attachWebSockets(
+  server: Server,
+  options: ConnectionOptions,
+  routes: UpgradeRoute[] = [],
+  forward?: UpgradeForward,
+): WebSocketServer {
   // A hard cap well above the soft limit: frames between the two get a FRAME_TOO_LARGE
   // error frame and the connection lives on; only absurd frames close it (code 1009).
   const wss = new WebSocketServer({
@@ -128,13 +136,16 @@ export function attachWebSockets(server: Server, options: ConnectionOptions, rou
         }
       })
     }
-    options.auth.authenticate(nodeCredentials(req)).then((principal) => {
-      try {
-        accept(principal)
-      } catch (err) {
-        fail(err)
-      }
-    }, fail)
+    const serve = () =>
+      options.auth.authenticate(nodeCredentials(req)).then((principal) => {
+        try {
+          accept(principal)
+        } catch (err) {
+          fail(err)
+        }
+      }, fail)
+    if (!forward) return void serve()
+    forward(req, socket, head).then((forwarded) => void (forwarded || serve()), fail)
   })
   return wss
 }

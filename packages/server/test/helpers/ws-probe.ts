@@ -20,8 +20,8 @@ export class WsProbe {
     })
   }
 
-  static async connect(url: string): Promise<WsProbe> {
-    const socket = new WebSocket(url)
+  static async connect(url: string, options: { headers?: Record<string, string> } = {}): Promise<WsProbe> {
+    const socket = new WebSocket(url, options)
     const probe = new WsProbe(socket)
     await new Promise<void>((resolve, reject) => {
       socket.once('open', () => resolve())

@@ -1,0 +1,227 @@
+// This node's part in the cluster: it heartbeats, holds the leases of the sessions it serves
+// (renewing them every third of a lease), notices a lease it lost and has the session stopped
+// at once, takes over sessions whose owner died, and says where any session is served.
+// PostgreSQL decides every race (one statement each); this node only keeps its own fences.
+import { freemem } from 'node:os'
+import pg from 'pg'
+import { ServerError } from '../errors.js'
+import type { Logger } from '../logger.js'
+import type { ClusterSettings } from './cluster-settings.js'
+import type { Fence } from './fence.js'
+import { Leases } from './leases.js'
+import { NodeRegistry, type NodeRow } from './node-registry.js'
+import { ensureClusterSchema } from './schema.js'
+
+/** What the node asks of its sessions. */
+export interface ClusterHooks {
+  /** Load the session from the store and serve it here; false when it no longer exists. */
+  adopt(sessionId: string): Promise<boolean>
+  /** The lease is gone: stop the session here at once, writing nothing more. */
+  lost(sessionId: string): void
+  /** Sessions whose CLI runs (reported in the heartbeat). */
+  agents(): number
+}
+
+const notServedHere = (sessionId: string, owner: string) =>
+  new ServerError('LEASE_LOST', `Session "${sessionId}" moved to node "${owner}" meanwhile; retry`, { sessionId })
+
+export class ClusterNode {
+  readonly id: string
+  readonly url: string
+  private readonly pool: pg.Pool
+  private readonly leases: Leases
+  private readonly registry: NodeRegistry
+  private readonly fences = new Map<string, Fence>()
+  /** Sessions whose lease is taken and which are being loaded: served once loaded. */
+  private readonly adopting = new Map<string, Promise<boolean>>()
+  private timer: NodeJS.Timeout | undefined
+  private ticking: Promise<void> | undefined
+  private draining = false
+  /** When the last renewal that succeeded was sent (monotonic ms). */
+  private renewedAt = performance.now()
+  private hooks: ClusterHooks | undefined
+
+  private constructor(
+    private readonly settings: ClusterSettings,
+    databaseUrl: string,
+    url: string,
+    private readonly logger: Logger,
+  ) {
+    this.id = settings.nodeId
+    this.url = url
+    this.pool = new pg.Pool({ connectionString: databaseUrl, max: 4 })
+    // An idle client's error (the database restarted) must not end the process.
+    this.pool.on('error', (err) => logger.warn(`cluster database: ${err.message}`))
+    this.leases = new Leases(this.pool, this.id, settings.leaseMs)
+    this.registry = new NodeRegistry(this.pool, { id: this.id, url, maxSessions: settings.maxSessions }, settings.leaseMs)
+  }
+
+  /** Connects, makes the tables and says this node is alive; nothing is served yet. */
+  static async join(settings: ClusterSettings, databaseUrl: string, url: string, logger: Logger): Promise<ClusterNode> {
+    const node = new ClusterNode(settings, databaseUrl, url, logger)
+    try {
+      await ensureClusterSchema(node.pool)
+      await node.heartbeat()
+    } catch (err) {
+      await node.pool.end().catch(() => {})
+      throw err
+    }
+    return node
+  }
+
+  /** Starts the heartbeat, renewals and takeovers. */
+  start(hooks: ClusterHooks): void {
+    this.hooks = hooks
+    this.timer = setInterval(() => void this.tick(), Math.max(100, Math.floor(this.settings.leaseMs / 3)))
+    void this.tick()
+  }
+
+  /** The fence this node writes a session under. One it does not own (any more) gets a fence
+   * no lease matches (epoch 0), so a late write of a lost session is refused, never unfenced. */
+  fence(sessionId: string): Fence {
+    return this.fences.get(sessionId) ?? { node: this.id, epoch: 0 }
+  }
+
+  /** Whether this node holds the session's lease. */
+  owns(sessionId: string): boolean {
+    return this.fences.has(sessionId)
+  }
+
+  get owned(): string[] {
+    return [...this.fences.keys()]
+  }
+
+  /** Takes the session's lease; false while another node holds it. */
+  async claim(sessionId: string): Promise<boolean> {
+    if (this.fences.has(sessionId)) return true
+    const fence = await this.leases.acquire(sessionId)
+    if (fence) this.fences.set(sessionId, fence)
+    return fence !== undefined
+  }
+
+  /** Hands the session on: another node may take it at once. */
+  async release(sessionId: string): Promise<void> {
+    const fence = this.fences.get(sessionId)
+    if (!fence) return
+    this.fences.delete(sessionId)
+    await this.leases.release(sessionId, fence)
+  }
+
+  /** The lease turned out lost (a write was refused): forgotten here, the database unchanged. */
+  drop(sessionId: string): void {
+    if (this.fences.delete(sessionId)) this.logger.warn(`cluster: lost the lease of session ${sessionId}; stopping it here`)
+  }
+
+  /** A deleted session: its lease goes too. */
+  async forget(sessionId: string): Promise<void> {
+    this.fences.delete(sessionId)
+    await this.leases.drop(sessionId)
+  }
+
+  /** Where the session is served: another node's URL, or undefined for here (taking it over
+   * when nobody holds it and it exists). `forwarded`: another node sent the request here, so
+   * a session owned elsewhere is refused (LEASE_LOST, retryable) rather than sent on. */
+  async locate(sessionId: string, forwarded = false): Promise<string | undefined> {
+    if (this.fences.has(sessionId)) {
+      await this.adopting.get(sessionId)
+      return undefined
+    }
+    const owner = await this.leases.owner(sessionId)
+    if (owner && owner.node !== this.id) {
+      if (forwarded) throw notServedHere(sessionId, owner.node)
+      return owner.url
+    }
+    if (this.draining) return undefined
+    if (await this.claim(sessionId)) {
+      await this.adopt(sessionId)
+      return undefined
+    }
+    const now = await this.leases.owner(sessionId)
+    if (now && forwarded) throw notServedHere(sessionId, now.node)
+    return now?.url
+  }
+
+  /** Where a new session goes (CLUSTER_FULL when nowhere). */
+  place(): Promise<NodeRow> {
+    return this.registry.place()
+  }
+
+  /** SIGTERM: nothing new is placed here, nothing is taken over. */
+  drain(): void {
+    this.draining = true
+    void this.heartbeat().catch(() => {})
+  }
+
+  /** Stops the timers, gives every lease up and leaves the cluster. */
+  async close(): Promise<void> {
+    clearInterval(this.timer)
+    await this.ticking
+    const fences = [...this.fences]
+    this.fences.clear()
+    try {
+      await Promise.all(fences.map(([id, fence]) => this.leases.release(id, fence)))
+      await this.registry.leave()
+    } catch (err) {
+      this.logger.warn(`cluster: leaving failed: ${(err as Error).message}`)
+    }
+    await this.pool.end()
+  }
+
+  private heartbeat(): Promise<void> {
+    return this.registry.heartbeat({ agents: this.hooks?.agents() ?? 0, freeMemory: freemem(), draining: this.draining })
+  }
+
+  private tick(): Promise<void> {
+    this.ticking ??= this.renewAndTakeOver()
+      .catch((err: unknown) => this.logger.warn(`cluster: ${(err as Error).message}`))
+      .finally(() => (this.ticking = undefined))
+    return this.ticking
+  }
+
+  private async renewAndTakeOver(): Promise<void> {
+    // Paused past a lease (SIGSTOP, a stalled VM): every lease may have moved; stop first, ask later.
+    if (performance.now() - this.renewedAt > this.settings.leaseMs) for (const id of [...this.fences.keys()]) this.lose(id)
+    const sent = performance.now()
+    const held = await this.leases.renew(this.fences)
+    this.renewedAt = sent
+    for (const id of [...this.fences.keys()]) if (!held.has(id)) this.lose(id)
+    await this.heartbeat()
+    if (!this.draining) await this.takeOver()
+  }
+
+  private lose(sessionId: string): void {
+    if (!this.fences.delete(sessionId)) return
+    this.logger.warn(`cluster: lost the lease of session ${sessionId}; stopping it here`)
+    this.hooks?.lost(sessionId)
+  }
+
+  /** Sessions whose owner died (or handed them on), up to this node's room. */
+  private async takeOver(): Promise<void> {
+    const room = this.settings.maxSessions - this.fences.size
+    if (room <= 0) return
+    for (const id of await this.leases.orphaned(room)) {
+      if (!(await this.claim(id))) continue
+      this.logger.info(`cluster: took over session ${id}`)
+      await this.adopt(id)
+    }
+  }
+
+  /** Loads a session whose lease this node just took; a session that no longer exists loses its lease. */
+  private adopt(sessionId: string): Promise<boolean> {
+    const pending = this.adopting.get(sessionId)
+    if (pending) return pending
+    const loading = (async () => {
+      try {
+        if (await this.hooks?.adopt(sessionId)) return true
+      } catch (err) {
+        this.logger.warn(`cluster: loading session ${sessionId} failed: ${(err as Error).message}`)
+        await this.release(sessionId)
+        return false
+      }
+      await this.forget(sessionId)
+      return false
+    })().finally(() => this.adopting.delete(sessionId))
+    this.adopting.set(sessionId, loading)
+    return loading
+  }
+}

@@ -1,0 +1,149 @@
+// Cluster nodes on a real PostgreSQL, without servers: a node that loses a lease is told at
+// once and its sessions are taken over by another; placement picks the node with the most
+// room and says CLUSTER_FULL when none has any; a node that leaves hands its sessions on.
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import pg from 'pg'
+import { ClusterNode, type ClusterHooks } from '../../src/cluster/cluster-node.js'
+import { ServerError } from '../../src/errors.js'
+import { createLogger } from '../../src/logger.js'
+import { startPostgres, type PostgresServer } from '../helpers/postgres.js'
+
+let server: PostgresServer
+before(async () => {
+  server = await startPostgres()
+})
+after(async () => {
+  await server.stop()
+})
+
+const logger = createLogger({ level: 'silent' })
+
+/** Hooks that record what the node asked, and let a test wait for it. */
+class Recorder implements ClusterHooks {
+  readonly adopted: string[] = []
+  readonly lostIds: string[] = []
+  private waiters: (() => void)[] = []
+  exists = (_id: string) => true
+  async adopt(id: string) {
+    this.adopted.push(id)
+    this.wake()
+    return this.exists(id)
+  }
+  lost(id: string) {
+    this.lostIds.push(id)
+    this.wake()
+  }
+  agents = () => 0
+  private wake() {
+    for (const w of this.waiters.splice(0)) w()
+  }
+  async until(check: () => boolean): Promise<void> {
+    while (!check()) await new Promise<void>((resolve) => this.waiters.push(resolve))
+  }
+}
+
+async function cluster(ids: string[], options: { maxSessions?: number; leaseMs?: number } = {}) {
+  const databaseUrl = await server.database()
+  const nodes = await Promise.all(
+    ids.map((nodeId, i) =>
+      ClusterNode.join(
+        { nodeId, leaseMs: options.leaseMs ?? 900, maxSessions: options.maxSessions ?? 8 },
+        databaseUrl,
+        `http://127.0.0.1:${4000 + i}`,
+        logger,
+      ),
+    ),
+  )
+  const hooks = nodes.map(() => new Recorder())
+  const db = new pg.Pool({ connectionString: databaseUrl })
+  return {
+    nodes,
+    hooks,
+    db,
+    start: () => nodes.forEach((n, i) => n.start(hooks[i]!)),
+    async close() {
+      await Promise.all(nodes.map((n) => n.close()))
+      await db.end()
+    },
+  }
+}
+
+describe('cluster nodes', () => {
+  it('a lease that lapses is lost by its node (told at once) and taken over by another, one epoch up', async () => {
+    const c = await cluster(['a', 'b'])
+    const [a, b] = c.nodes as [ClusterNode, ClusterNode]
+    const [ha, hb] = c.hooks as [Recorder, Recorder]
+    try {
+      assert.equal(await a.claim('s1'), true)
+      assert.equal(await b.claim('s1'), false)
+      c.start()
+      assert.equal(await b.locate('s1'), a.url, 'B sends s1 to A')
+      // As if A had stalled past its lease: the database says it ran out.
+      await c.db.query(`UPDATE session_leases SET expires_at = now() - interval '1 second'`)
+      await ha.until(() => ha.lostIds.includes('s1'))
+      await hb.until(() => hb.adopted.includes('s1'))
+      assert.equal(a.owns('s1'), false)
+      assert.deepEqual(a.fence('s1'), { node: 'a', epoch: 0 }, 'a fence no lease matches')
+      assert.deepEqual(b.fence('s1'), { node: 'b', epoch: 2 })
+      assert.equal(await a.locate('s1'), b.url, 'A now sends s1 to B')
+      assert.equal(await b.locate('s1'), undefined, 'B serves it')
+    } finally {
+      await c.close()
+    }
+  })
+
+  it('a session nobody holds is taken by the node asked for it; a deleted one is not kept', async () => {
+    const c = await cluster(['a'])
+    const [a] = c.nodes as [ClusterNode]
+    const [ha] = c.hooks as [Recorder]
+    try {
+      c.start()
+      ha.exists = (id) => id !== 'gone'
+      assert.equal(await a.locate('s2'), undefined)
+      assert.ok(a.owns('s2'))
+      assert.equal(await a.locate('gone'), undefined)
+      assert.equal(a.owns('gone'), false)
+      assert.equal((await c.db.query(`SELECT 1 FROM session_leases WHERE session_id = 'gone'`)).rowCount, 0)
+    } finally {
+      await c.close()
+    }
+  })
+
+  it('placement: the most room first, a draining node never, CLUSTER_FULL when every node is full', async () => {
+    const c = await cluster(['a', 'b', 'c'], { maxSessions: 2 })
+    const [a, b, n3] = c.nodes as [ClusterNode, ClusterNode, ClusterNode]
+    try {
+      await a.claim('a1')
+      await b.claim('b1')
+      assert.equal((await a.place()).id, 'c', 'c owns nothing')
+      n3.drain()
+      await c.db.query(`UPDATE cluster_nodes SET draining = true WHERE id = 'c'`) // drain() says so in its next heartbeat
+      assert.equal((await a.place()).id, 'a', 'a and b tie: by id')
+      await a.claim('a2')
+      assert.equal((await a.place()).id, 'b')
+      await b.claim('b2')
+      await assert.rejects(a.place(), (err: unknown) => err instanceof ServerError && err.code === 'CLUSTER_FULL')
+    } finally {
+      await c.close()
+    }
+  })
+
+  it('a node that leaves hands its sessions on: another takes them without waiting for the lease', async () => {
+    const c = await cluster(['a', 'b'], { leaseMs: 60_000 })
+    const [a, b] = c.nodes as [ClusterNode, ClusterNode]
+    const [, hb] = c.hooks as [Recorder, Recorder]
+    try {
+      await a.claim('s1')
+      c.start()
+      await a.close()
+      // B looks every third of a lease (20 s here): asking it for s1 takes it now.
+      assert.equal(await b.locate('s1'), undefined)
+      assert.deepEqual(hb.adopted, ['s1'])
+      assert.equal(b.fence('s1').epoch, 2)
+    } finally {
+      await b.close()
+      await c.db.end()
+    }
+  })
+})
