@@ -2,6 +2,7 @@
 // leases. Created once, under an advisory lock so nodes starting together do not race; every
 // time is the database's clock (now()), so the nodes' clocks never have to agree.
 import type pg from 'pg'
+import { underLock } from '../event-log/postgres-pool.js'
 
 /** Any fixed number: the advisory lock taken while the tables are made. */
 const SCHEMA_LOCK = 0x636c7573
@@ -26,16 +27,5 @@ CREATE INDEX IF NOT EXISTS session_leases_node ON session_leases (node);
 `
 
 export async function ensureClusterSchema(pool: pg.Pool): Promise<void> {
-  const client = await pool.connect()
-  try {
-    await client.query('BEGIN')
-    await client.query('SELECT pg_advisory_xact_lock($1)', [SCHEMA_LOCK])
-    await client.query(TABLES)
-    await client.query('COMMIT')
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => {})
-    throw err
-  } finally {
-    client.release()
-  }
+  await underLock(pool, SCHEMA_LOCK, (client) => client.query(TABLES))
 }

@@ -31,3 +31,21 @@ export function where(url: string): string {
     return '(an unparsable DATABASE_URL)'
   }
 }
+
+/** Runs `work` in one transaction holding advisory lock `key`, so nodes starting together take
+ * turns (schema changes); rolled back on any error. */
+export async function underLock<T>(pool: pg.Pool, key: number, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect()
+  try {
+    await client.query('BEGIN')
+    await client.query('SELECT pg_advisory_xact_lock($1)', [key])
+    const result = await work(client)
+    await client.query('COMMIT')
+    return result
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {})
+    throw err
+  } finally {
+    client.release()
+  }
+}

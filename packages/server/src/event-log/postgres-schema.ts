@@ -2,6 +2,7 @@
 // in one transaction under an advisory lock: two nodes starting at once apply them once.
 // The tables mirror SQLite's (schema.ts); epoch milliseconds are BIGINT, money DOUBLE PRECISION.
 import type pg from 'pg'
+import { underLock } from './postgres-pool.js'
 
 const V1_ALL = `
 CREATE TABLE sessions (
@@ -103,10 +104,7 @@ const MIGRATION_LOCK = 0x636c6175
 
 /** Brings the database up to PG_SCHEMA_VERSION; refuses one made by a newer server. */
 export async function migratePostgres(pool: pg.Pool): Promise<void> {
-  const client = await pool.connect()
-  try {
-    await client.query('BEGIN')
-    await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK])
+  await underLock(pool, MIGRATION_LOCK, async (client) => {
     await client.query(
       'CREATE TABLE IF NOT EXISTS claude_agent_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())',
     )
@@ -119,11 +117,5 @@ export async function migratePostgres(pool: pg.Pool): Promise<void> {
       await client.query(PG_MIGRATIONS[next]!)
       await client.query('INSERT INTO claude_agent_migrations (version) VALUES ($1)', [next + 1])
     }
-    await client.query('COMMIT')
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => {})
-    throw err
-  } finally {
-    client.release()
-  }
+  })
 }
