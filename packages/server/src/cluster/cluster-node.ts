@@ -37,6 +37,8 @@ export class ClusterNode {
   private timer: NodeJS.Timeout | undefined
   private ticking: Promise<void> | undefined
   private draining = false
+  /** Sessions this node lost, and when (monotonic ms): left to the other nodes for a lease. */
+  private readonly lostAt = new Map<string, number>()
   /** When the last renewal that succeeded was sent (monotonic ms). */
   private renewedAt = performance.now()
   private hooks: ClusterHooks | undefined
@@ -191,16 +193,24 @@ export class ClusterNode {
 
   private lose(sessionId: string): void {
     if (!this.fences.delete(sessionId)) return
+    this.lostAt.set(sessionId, performance.now())
     this.logger.warn(`cluster: lost the lease of session ${sessionId}; stopping it here`)
     this.hooks?.lost(sessionId)
   }
 
-  /** Sessions whose owner died (or handed them on), up to this node's room. */
+  /** Sessions whose owner died (or handed them on), up to this node's room. A session this
+   * node lost itself (it stalled) is left to the others for a lease's time; after that, if
+   * nobody took it, this node may. */
   private async takeOver(): Promise<void> {
     const room = this.settings.maxSessions - this.fences.size
     if (room <= 0) return
-    for (const id of await this.leases.orphaned(room)) {
+    const now = performance.now()
+    for (const [id, at] of this.lostAt) if (now - at >= this.settings.leaseMs) this.lostAt.delete(id)
+    let taken = 0
+    for (const id of await this.leases.orphaned(room + this.lostAt.size)) {
+      if (taken >= room || this.lostAt.has(id)) continue
       if (!(await this.claim(id))) continue
+      taken++
       this.logger.info(`cluster: took over session ${id}`)
       await this.adopt(id)
     }
