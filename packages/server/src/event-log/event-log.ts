@@ -83,11 +83,12 @@ export interface SessionStore {
   insertSession(record: SessionRecord): Promise<void>
   getSession(id: string): Promise<SessionRecord | undefined>
   listSessions(): Promise<SessionRecord[]>
-  /** `fence` (cluster mode): refused with LEASE_LOST unless the lease is still this one. */
+  /** `fence` (cluster mode, on every update below): refused with LEASE_LOST, writing nothing,
+   * unless the session's lease is still this one. */
   updateSessionState(id: string, state: SessionState, fence?: AppendFence): Promise<void>
-  updateSessionConfig(id: string, config: SessionConfig): Promise<void>
-  updateAllowedTools(id: string, tools: string[]): Promise<void>
-  updateReaders(id: string, readers: string[]): Promise<void>
+  updateSessionConfig(id: string, config: SessionConfig, fence?: AppendFence): Promise<void>
+  updateAllowedTools(id: string, tools: string[], fence?: AppendFence): Promise<void>
+  updateReaders(id: string, readers: string[], fence?: AppendFence): Promise<void>
   /** Removes the session and its whole history. */
   deleteSession(id: string): Promise<void>
 }

@@ -138,26 +138,19 @@ export class PostgresStore implements Store {
   }
 
   updateSessionState(id: string, state: SessionState, fence?: AppendFence): Promise<void> {
-    if (!fence) return this.update('UPDATE sessions SET state = $1 WHERE id = $2', [state, pgText(id)])
-    // Fenced: the lease is checked in the statement that writes (cluster/fence.ts).
-    return this.writes.run(async (client) => {
-      const sql = `UPDATE sessions SET state = $1 WHERE id = $2 AND ${leaseHeld('$2', '$3', '$4')}`
-      const { rowCount } = await client.query(sql, [state, pgText(id), fence.node, fence.epoch])
-      if (rowCount === 0 && (await client.query('SELECT 1 FROM sessions WHERE id = $1', [pgText(id)])).rowCount === 1)
-        throw leaseLost(id, fence)
-    })
+    return this.updateColumn(id, 'state', state, fence)
   }
 
-  updateSessionConfig(id: string, config: SessionConfig): Promise<void> {
-    return this.update('UPDATE sessions SET config = $1 WHERE id = $2', [JSON.stringify(config), pgText(id)])
+  updateSessionConfig(id: string, config: SessionConfig, fence?: AppendFence): Promise<void> {
+    return this.updateColumn(id, 'config', JSON.stringify(config), fence)
   }
 
-  updateAllowedTools(id: string, tools: string[]): Promise<void> {
-    return this.update('UPDATE sessions SET allowed_tools = $1 WHERE id = $2', [JSON.stringify(tools), pgText(id)])
+  updateAllowedTools(id: string, tools: string[], fence?: AppendFence): Promise<void> {
+    return this.updateColumn(id, 'allowed_tools', JSON.stringify(tools), fence)
   }
 
-  updateReaders(id: string, readers: string[]): Promise<void> {
-    return this.update('UPDATE sessions SET readers = $1 WHERE id = $2', [JSON.stringify(readers), pgText(id)])
+  updateReaders(id: string, readers: string[], fence?: AppendFence): Promise<void> {
+    return this.updateColumn(id, 'readers', JSON.stringify(readers), fence)
   }
 
   async deleteSession(id: string): Promise<void> {
@@ -292,6 +285,18 @@ export class PostgresStore implements Store {
       throw err
     }
     return events
+  }
+
+  /** One column of a session's row. Fenced: the lease is checked in the statement that writes
+   * (cluster/fence.ts); nothing changed while the session exists means the lease moved. */
+  private updateColumn(id: string, column: 'state' | 'config' | 'allowed_tools' | 'readers', value: string, fence?: AppendFence) {
+    if (!fence) return this.update(`UPDATE sessions SET ${column} = $1 WHERE id = $2`, [value, pgText(id)])
+    return this.writes.run(async (client) => {
+      const sql = `UPDATE sessions SET ${column} = $1 WHERE id = $2 AND ${leaseHeld('$2', '$3', '$4')}`
+      const { rowCount } = await client.query(sql, [value, pgText(id), fence.node, fence.epoch])
+      if (rowCount === 0 && (await client.query('SELECT 1 FROM sessions WHERE id = $1', [pgText(id)])).rowCount === 1)
+        throw leaseLost(id, fence)
+    })
   }
 
   private update(sql: string, params: unknown[]): Promise<void> {

@@ -175,17 +175,17 @@ export class SqliteStore implements Store {
     return this.writes.run(() => void this.stmt.updateState.run(state, id))
   }
 
-  updateSessionConfig(id: string, config: SessionConfig): Promise<void> {
+  updateSessionConfig(id: string, config: SessionConfig, _fence?: AppendFence): Promise<void> {
     const text = JSON.stringify(config)
     return this.writes.run(() => void this.stmt.updateConfig.run(text, id))
   }
 
-  updateAllowedTools(id: string, tools: string[]): Promise<void> {
+  updateAllowedTools(id: string, tools: string[], _fence?: AppendFence): Promise<void> {
     const text = JSON.stringify(tools)
     return this.writes.run(() => void this.stmt.updateAllowedTools.run(text, id))
   }
 
-  updateReaders(id: string, readers: string[]): Promise<void> {
+  updateReaders(id: string, readers: string[], _fence?: AppendFence): Promise<void> {
     const text = JSON.stringify(readers)
     return this.writes.run(() => void this.stmt.updateReaders.run(text, id))
   }

@@ -23,7 +23,7 @@ export function configRoutes(sessions: SessionManager, options: { maxBodyBytes: 
         const issues = describeIssues(parsed.error)
         throw new ServerError('INVALID_CONFIG', `Invalid config: ${summarizeIssues(issues)}`, { issues })
       }
-      sessions.setConfig(parsed.data)
+      await sessions.setConfig(parsed.data)
       const session = sessions.defaultSession
       // Fields inside `agents` the SDK does not know (the original README's `name`) are dropped, and named.
       const dropped = droppedAgentFields(body)

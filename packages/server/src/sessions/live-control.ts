@@ -30,7 +30,7 @@ export async function control(request: ControlRequest, session: Controlled): Pro
     case 'set_model': {
       const patch = request.subtype === 'set_model' ? { model: request.model } : { permissionMode: request.mode }
       const applied = await applyLive(request, session)
-      session.config.patch(patch)
+      await session.config.patch(patch)
       const what =
         request.subtype === 'set_model' ? `Model set to ${request.model ?? 'the default'}` : `Permission mode set to ${request.mode}`
       session.emit({ type: 'info', message: `${what} (${applied === 'now' ? 'now' : 'from the next turn'})`, source: 'server' })

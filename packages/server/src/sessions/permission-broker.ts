@@ -7,7 +7,7 @@ import type { PermissionAnswer, PermissionAsk } from '../agent/agent.js'
 import type { EventFrame, SessionRecord, SessionStore, StoredEvent } from '../event-log/event-log.js'
 import type { Logger } from '../logger.js'
 import { permissionAsked, permissionResolved } from '../metrics/metrics.js'
-import { backgroundWrite } from './background-write.js'
+import { backgroundWrite, type SessionLease } from './background-write.js'
 
 export const DEFAULT_DENY_MESSAGE = 'The user denied this tool call.'
 
@@ -158,13 +158,18 @@ export class PermissionBroker {
 }
 
 /** The tools a client allowed for the rest of a session, persisted with it. */
-export function sessionRules(record: SessionRecord, store: SessionStore, logger: Logger): PermissionBrokerOptions['sessionRules'] {
+export function sessionRules(
+  record: SessionRecord,
+  store: SessionStore,
+  logger: Logger,
+  lease: SessionLease = {},
+): PermissionBrokerOptions['sessionRules'] {
   const allowed = new Set(record.allowedTools)
   return {
     has: (tool) => allowed.has(tool),
     add: (tool) => {
       allowed.add(tool)
-      backgroundWrite(store.updateAllowedTools(record.id, [...allowed]), logger, 'the allowed tools')
+      backgroundWrite(store.updateAllowedTools(record.id, [...allowed], lease.fence?.()), logger, 'the allowed tools', lease)
     },
   }
 }

@@ -5,7 +5,7 @@ import type { SessionConfig } from '@claude-agent/protocol'
 import type { SessionStore } from '../event-log/event-log.js'
 import type { Logger } from '../logger.js'
 import { secrets } from '../secrets.js'
-import { backgroundWrite } from './background-write.js'
+import { backgroundWrite, type SessionLease } from './background-write.js'
 
 /** Secrets never reach the store. */
 export function withoutSecrets<T extends SessionConfig>(config: T): Omit<T, 'anthropicApiKey'> {
@@ -24,6 +24,7 @@ export class OwnConfig {
     private readonly store: SessionStore,
     private readonly logger: Logger,
     private readonly defaults: Partial<SessionConfig> = {},
+    private readonly lease: SessionLease = {},
   ) {
     this.stored = withoutSecrets(config)
     this.key = this.remember(config.anthropicApiKey)
@@ -48,21 +49,24 @@ export class OwnConfig {
     return this.key !== undefined
   }
 
-  /** Replaces the whole config (POST /config); a running agent keeps the one it started with. */
-  replace(config: SessionConfig): void {
+  /** Replaces the whole config (POST /config); a running agent keeps the one it started with.
+   * In effect at once; resolves once stored (LEASE_LOST: the session moved, it stops here). */
+  replace(config: SessionConfig): Promise<void> {
     this.key = this.remember(config.anthropicApiKey)
     this.stored = withoutSecrets(config)
-    this.save()
+    return this.save()
   }
 
-  /** Changes some fields (live control: mode, model). */
-  patch(patch: Partial<Omit<SessionConfig, 'anthropicApiKey'>>): void {
+  /** Changes some fields (live control: mode, model); resolves once stored. */
+  patch(patch: Partial<Omit<SessionConfig, 'anthropicApiKey'>>): Promise<void> {
     this.stored = { ...this.stored, ...patch }
-    this.save()
+    return this.save()
   }
 
-  private save(): void {
-    backgroundWrite(this.store.updateSessionConfig(this.sessionId, this.stored), this.logger, 'the session config')
+  private save(): Promise<void> {
+    const write = this.store.updateSessionConfig(this.sessionId, this.stored, this.lease.fence?.())
+    backgroundWrite(write, this.logger, 'the session config', this.lease)
+    return write
   }
 
   /** Every posted key joins the process's secret registry, so it is scrubbed everywhere. */

@@ -7,6 +7,7 @@ import { join } from 'node:path'
 import { redactConfig, type CreateSessionRequest, type QueryConfig, type SessionConfig, type SessionInfo } from '@claude-agent/protocol'
 import type { AgentFactory } from '../agent/agent.js'
 import { killOrphanedAgents } from '../agent/orphans.js'
+import { isLeaseLost } from '../cluster/fence.js'
 import type { AppendFence, SessionRecord, Store } from '../event-log/event-log.js'
 import { ServerError } from '../errors.js'
 import { UsageCache } from '../files/usage.js'
@@ -168,8 +169,8 @@ export class SessionManager {
   }
 
   /** Replaces the default session's config (as the original did); a running agent keeps its own. */
-  setConfig(config: QueryConfig): void {
-    this.defaultSession.replaceConfig(config)
+  setConfig(config: QueryConfig): Promise<void> {
+    return this.defaultSession.replaceConfig(config)
   }
 
   /** `owner`: the creating principal's id; null (the admins') when absent. Resolves once stored. */
@@ -201,7 +202,14 @@ export class SessionManager {
   async setReaders(id: string, readers: string[]): Promise<void> {
     const session = this.get(id)
     session.setReaders(readers)
-    await this.options.store.updateReaders(id, readers)
+    const cluster = this.options.cluster
+    try {
+      await this.options.store.updateReaders(id, readers, cluster?.fence(id))
+    } catch (err) {
+      // Its lease moved: the caller hears LEASE_LOST (retry: the owner serves it) and it stops here.
+      if (cluster && isLeaseLost(err)) cluster.lost(id)
+      throw err
+    }
   }
 
   get(id: string): Session {

@@ -32,7 +32,7 @@ export interface SessionHooks {
 
 export function createSessionParts(options: SessionOptions, hooks: SessionHooks): SessionParts {
   const { record, store, logger, limits, context } = options
-  const config = new OwnConfig(record.id, options.config ?? record.config, store, logger, options.defaults)
+  const config = new OwnConfig(record.id, options.config ?? record.config, store, logger, options.defaults, options)
   // The callbacks below read parts built after them; none runs before this function returns.
   const hub: EventHub = new EventHub({
     sessionId: record.id,
@@ -48,7 +48,7 @@ export function createSessionParts(options: SessionOptions, hooks: SessionHooks)
   const broker: PermissionBroker = new PermissionBroker({
     record: (frame) => hub.record(frame),
     timeoutMs: limits.permissionTimeoutMs,
-    sessionRules: sessionRules(record, store, logger),
+    sessionRules: sessionRules(record, store, logger, options),
     onOpenChange: (open) => {
       if (open > 0) hooks.setState('waiting_for_approval')
       else if (turns.running) hooks.setState('running')

@@ -121,8 +121,8 @@ export class Session {
   }
 
   /** Replaces the config (POST /config); a running agent keeps its own until its next start. */
-  replaceConfig(config: SessionConfig): void {
-    this.config.replace(config)
+  replaceConfig(config: SessionConfig): Promise<void> {
+    return this.config.replace(config)
   }
 
   /** The config and process of the live agent, or null when none runs. Secrets redacted. */
@@ -302,7 +302,8 @@ export class Session {
   private setState(state: SessionState): void {
     if (state === this.stateValue || this.agent.state.kind === 'closed') return
     this.stateValue = state
-    backgroundWrite(this.options.store.updateSessionState(this.id, state, this.options.fence?.()), this.options.logger, 'the session state')
+    const write = this.options.store.updateSessionState(this.id, state, this.options.fence?.())
+    backgroundWrite(write, this.options.logger, 'the session state', this.options)
     this.emit({ type: 'session_state', state })
     if (state === 'idle') this.agent.armIdleTimer()
   }

@@ -1,5 +1,5 @@
-// The PostgreSQL store's writes of an owned session carry its lease: an append or a state
-// write under a lease that moved is refused with LEASE_LOST and writes nothing, also inside a
+// The PostgreSQL store's writes of an owned session carry its lease: an append or any session
+// write (state, config, allowed tools, readers) under a lease that moved is refused with LEASE_LOST and writes nothing, also inside a
 // group of appends that commit together, where the other sessions' appends still land.
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
@@ -56,6 +56,40 @@ describe('the PostgreSQL store, fenced', () => {
       assert.equal(event.seq, 2, 'the next seq, no gap')
       await store.updateSessionState('s1', 'idle', b)
       assert.equal((await store.getSession('s1'))!.state, 'idle')
+    } finally {
+      await store.close()
+      await pool.end()
+    }
+  })
+
+  it('refuses every session write (state, config, allowed tools, readers) under a lease that moved; the row is unchanged', async () => {
+    const url = await server.database()
+    const store = await PostgresStore.open(url)
+    const pool = new pg.Pool({ connectionString: url })
+    try {
+      await ensureClusterSchema(pool)
+      await store.insertSession(record('s1'))
+      const a = (await new Leases(pool, 'a', 60_000).acquire('s1'))!
+      await store.updateSessionConfig('s1', { model: 'first' }, a)
+      await store.updateAllowedTools('s1', ['Read'], a)
+      await store.updateReaders('s1', ['ann'], a)
+      const before = await store.getSession('s1')
+      assert.deepEqual([before!.config, before!.allowedTools, before!.readers], [{ model: 'first' }, ['Read'], ['ann']])
+
+      await pool.query(`UPDATE session_leases SET expires_at = now() - interval '1 second'`)
+      const b = (await new Leases(pool, 'b', 60_000).acquire('s1'))!
+      for (const stale of [a, { node: 'a', epoch: 0 }, { node: 'b', epoch: b.epoch - 1 }]) {
+        await assert.rejects(store.updateSessionState('s1', 'idle', stale), leaseLost)
+        await assert.rejects(store.updateSessionConfig('s1', { model: 'late' }, stale), leaseLost)
+        await assert.rejects(store.updateAllowedTools('s1', ['Bash'], stale), leaseLost)
+        await assert.rejects(store.updateReaders('s1', ['mallory'], stale), leaseLost)
+      }
+      assert.deepEqual(await store.getSession('s1'), before, 'nothing the old owner wrote landed')
+
+      await store.updateReaders('s1', ['bob'], b)
+      assert.deepEqual((await store.getSession('s1'))!.readers, ['bob'], 'the new owner writes on')
+      await store.updateReaders('gone', ['x'], b)
+      assert.equal(await store.getSession('gone'), undefined, 'a write of a deleted session is no lease failure')
     } finally {
       await store.close()
       await pool.end()

@@ -1,0 +1,79 @@
+// A real server in cluster mode whose session's lease moved to another node behind its back
+// (it has not noticed yet): every write it still tries is refused in PostgreSQL, the caller
+// hears LEASE_LOST, the session stops on this node and its row is what the new owner left.
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import pg from 'pg'
+import { HOP_HEADER } from '../../src/cluster/forward.js'
+import { startPostgres, type PostgresServer } from '../helpers/postgres.js'
+import { as, PRINCIPALS } from '../helpers/principals.js'
+import { startStack, type Stack } from '../helpers/stack.js'
+import { WsProbe } from '../helpers/ws-probe.js'
+
+let postgres: PostgresServer
+let db: pg.Pool
+let a: Stack
+
+before(async () => {
+  postgres = await startPostgres()
+  const databaseUrl = await postgres.database()
+  db = new pg.Pool({ connectionString: databaseUrl })
+  a = await startStack({
+    settings: {
+      prewarm: false,
+      authTokens: Object.entries(PRINCIPALS).map(([label, p]) => ({ label, role: p.role, token: p.token })),
+      databaseUrl,
+      // Renewed every 200 s: the node does not notice the move by itself during the test.
+      cluster: { nodeId: 'a', leaseMs: 600_000, maxSessions: 64 },
+    },
+  })
+})
+after(async () => {
+  await a?.close()
+  await db?.end()
+  await postgres?.stop()
+})
+
+/** Another node ("z") takes the session's lease, as after A was presumed dead. */
+const moveLease = (id: string) =>
+  db.query(`UPDATE session_leases SET node = 'z', epoch = epoch + 1, expires_at = now() + interval '1 hour' WHERE session_id = $1`, [id])
+const row = async (id: string) =>
+  (await db.query<{ config: string; readers: string; state: string }>('SELECT config, readers, state FROM sessions WHERE id = $1', [id]))
+    .rows[0]
+const create = async (id: string) => {
+  const created = await as(a, 'ann', 'POST', '/sessions', { id }, { [HOP_HEADER]: 'test' })
+  assert.equal(created.status, 201, created.text)
+}
+
+describe('writes of a session whose lease moved', () => {
+  it('sharing it (readers) answers LEASE_LOST, stops it here and leaves its row as it was', async () => {
+    await create('s_readers')
+    const before = await row('s_readers')
+    await moveLease('s_readers')
+    const shared = await as(a, 'ann', 'PUT', '/sessions/s_readers/readers/bob', undefined, { [HOP_HEADER]: 'test' })
+    assert.equal(shared.status, 503, shared.text)
+    assert.equal(shared.body.code, 'LEASE_LOST')
+    assert.ok(!a.server.sessions.has('s_readers'), 'the session stopped on A')
+    assert.deepEqual(await row('s_readers'), before)
+  })
+
+  it('a live model switch answers LEASE_LOST and its config is not stored', async () => {
+    await create('s_model')
+    const before = await row('s_model')
+    const probe = await WsProbe.connect(`${a.url.replace(/^http/, 'ws')}/sessions/s_model/ws`, {
+      headers: { authorization: `Bearer ${PRINCIPALS.ann.token}` },
+    })
+    try {
+      await moveLease('s_model')
+      probe.send({ type: 'control', id: 'c1', request: { subtype: 'set_model', model: 'late-model' } })
+      // The session stops at once: its clients hear LEASE_LOST (the control's answer may not come).
+      const told = await probe.next((f) => (f.type === 'error' && f['code'] === 'LEASE_LOST') || f.type === 'control_response')
+      const code = told.type === 'error' ? told['code'] : (told['error'] as { code?: string } | undefined)?.code
+      assert.equal(code, 'LEASE_LOST', `told: ${JSON.stringify(told)}`)
+    } finally {
+      probe.close()
+    }
+    assert.ok(!a.server.sessions.has('s_model'), 'the session stopped on A')
+    assert.deepEqual(await row('s_model'), before)
+  })
+})
