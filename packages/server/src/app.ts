@@ -192,6 +192,7 @@ async function startLocked(options: StartServerOptions, unlock: () => void, onSt
     dataDir: settings.dataDir,
     sandbox,
     modelUrl: settings.agentVars['ANTHROPIC_BASE_URL'] || settings.demoModelUrl,
+    databaseUrl: settings.databaseUrl,
   })
   const app = createHttpApp({
     auth,

@@ -1,10 +1,13 @@
-// What `/ready` checks: the data directory takes a write, the sandbox can start, and the model
-// endpoint (when one is configured) accepts a connection. Each check is cached briefly, so a
+// What `/ready` checks: the data directory takes a write, the sandbox can start, the model
+// endpoint (when one is configured) accepts a connection, and the PostgreSQL store (when
+// DATABASE_URL is set) answers a query. Each check is cached briefly, so a
 // load balancer polling every second costs one probe per check and period, not one per poll.
 import { execFile } from 'node:child_process'
 import { rmSync, writeFileSync } from 'node:fs'
 import { connect } from 'node:net'
 import { join } from 'node:path'
+import pg from 'pg'
+import { where } from './event-log/postgres-pool.js'
 import { NAMESPACE_ARGS } from './sandbox/bwrap-args.js'
 import type { Sandbox } from './sandbox/sandbox.js'
 
@@ -20,6 +23,10 @@ export interface ReadinessOptions {
   sandbox: Sandbox
   /** The model API to reach, when one is configured (ANTHROPIC_BASE_URL or the demo model). */
   modelUrl?: string | undefined
+  /** The PostgreSQL store's DATABASE_URL, when the server runs on one. */
+  databaseUrl?: string | undefined
+  /** How long the database's result is reused: short, since a node without it can serve nothing. @default 2 s */
+  databaseCacheMs?: number
   /** How long a result is reused. @default 5 s */
   cacheMs?: number
   /** Each probe's bound. @default 3 s */
@@ -72,6 +79,26 @@ function tcpReachable(url: string, timeoutMs: number): Promise<CheckResult> {
   })
 }
 
+/** `SELECT 1` on a connection of its own (a busy or broken pool does not hold it up), bounded
+ * by `timeoutMs` whether the server refuses, hangs or answers. Never names the password. */
+async function postgresAnswers(url: string, timeoutMs: number): Promise<CheckResult> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: timeoutMs, query_timeout: timeoutMs })
+  client.on('error', () => {})
+  let timer: NodeJS.Timeout | undefined
+  const bound = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs)
+  })
+  try {
+    await Promise.race([client.connect().then(() => client.query('SELECT 1')), bound])
+    return { ok: true }
+  } catch (err) {
+    return { ok: false, detail: `PostgreSQL at ${where(url)} does not answer: ${message(err)}` }
+  } finally {
+    clearTimeout(timer)
+    void client.end().catch(() => {})
+  }
+}
+
 /** Runs every check (cached); `ok` when all pass. */
 export function readiness(options: ReadinessOptions): () => Promise<{ ok: boolean; checks: ReadinessChecks }> {
   const ms = options.cacheMs ?? 5_000
@@ -86,6 +113,9 @@ export function readiness(options: ReadinessOptions): () => Promise<{ ok: boolea
   }
   const { modelUrl } = options
   if (modelUrl !== undefined) probes['model'] = cached(ms, () => tcpReachable(modelUrl, timeoutMs))
+  const { databaseUrl } = options
+  if (databaseUrl !== undefined)
+    probes['database'] = cached(options.databaseCacheMs ?? 2_000, () => postgresAnswers(databaseUrl, timeoutMs))
   return async () => {
     const entries = await Promise.all(Object.entries(probes).map(async ([name, probe]) => [name, await probe()] as const))
     const checks = Object.fromEntries(entries)

@@ -15,6 +15,10 @@ export interface PostgresServer {
   /** A new empty database; its URL. */
   database(): Promise<string>
   stop(): Promise<void>
+  /** Stops the server, keeping its data and port (a database outage); `resume` starts it again.
+   * Not with TEST_DATABASE_URL (someone else's server). */
+  halt(): void
+  resume(): void
 }
 
 const BIN_ROOT = '/usr/lib/postgresql'
@@ -40,7 +44,12 @@ let counter = 0
 
 export async function startPostgres(): Promise<PostgresServer> {
   const external = process.env.TEST_DATABASE_URL
-  if (external) return withDatabases(external, async () => {})
+  if (external) {
+    const refuse = () => {
+      throw new Error('an external TEST_DATABASE_URL server cannot be stopped by a test')
+    }
+    return withDatabases(external, { stop: async () => {}, halt: refuse, resume: refuse })
+  }
   const bin = binDir()
   const dir = mkdtempSync(join(tmpdir(), 'pg-test-'))
   if (process.getuid?.() === 0) chownSync(dir, uidOf('postgres'), gidOf('postgres'))
@@ -48,19 +57,31 @@ export async function startPostgres(): Promise<PostgresServer> {
   runAsOwner(join(bin, 'initdb'), ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8'])
   const port = await freePort()
   const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`
-  runAsOwner(join(bin, 'pg_ctl'), ['-D', data, '-l', join(dir, 'log'), '-o', options, '-w', 'start'])
+  const start = () => runAsOwner(join(bin, 'pg_ctl'), ['-D', data, '-l', join(dir, 'log'), '-o', options, '-w', 'start'])
+  start()
+  let halted = false
+  const halt = () => {
+    runAsOwner(join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop'])
+    halted = true
+  }
+  const resume = () => {
+    start()
+    halted = false
+  }
   const stop = async () => {
+    if (halted) return void rmSync(dir, { recursive: true, force: true })
     try {
       runAsOwner(join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop'])
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }
   }
-  return withDatabases(`postgres://postgres@127.0.0.1:${port}/postgres`, stop)
+  return withDatabases(`postgres://postgres@127.0.0.1:${port}/postgres`, { stop, halt, resume })
 }
 
-function withDatabases(url: string, stop: () => Promise<void>): PostgresServer {
+function withDatabases(url: string, control: Pick<PostgresServer, 'stop' | 'halt' | 'resume'>): PostgresServer {
   return {
+    ...control,
     url,
     async database() {
       const name = `test_${process.pid}_${Date.now()}_${++counter}`
@@ -75,7 +96,6 @@ function withDatabases(url: string, stop: () => Promise<void>): PostgresServer {
       next.pathname = `/${name}`
       return next.toString()
     },
-    stop,
   }
 }
 
