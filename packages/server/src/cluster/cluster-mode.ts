@@ -11,12 +11,14 @@ import type { ClusterSettings } from './cluster-settings.js'
 import { ClusterNode } from './cluster-node.js'
 import type { Fence } from './fence.js'
 import { Forwarder, HOP_HEADER } from './forward.js'
+import { SessionChanges } from './session-changes.js'
 
 export class ClusterMode {
   private node: ClusterNode | undefined
   private readonly forwarder: Forwarder
   private joined: Promise<ClusterNode> | undefined
   private served: SessionManager | undefined
+  private readonly changes: SessionChanges
 
   constructor(
     private readonly settings: ClusterSettings,
@@ -24,6 +26,7 @@ export class ClusterMode {
     private readonly databaseUrl: string,
     private readonly logger: Logger,
   ) {
+    this.changes = new SessionChanges(databaseUrl, settings.nodeId, logger)
     this.forwarder = new Forwarder({
       self: settings.nodeId,
       defaultSessionId: DEFAULT_SESSION_ID,
@@ -34,6 +37,12 @@ export class ClusterMode {
   /** The sessions this node serves (made after this, since their appends ask it for fences). */
   serve(sessions: SessionManager): void {
     this.served = sessions
+    sessions.onChange(() => this.changes.changed())
+  }
+
+  /** Another node's sessions list changed (GET /sessions-live pushes the cluster's list). */
+  onChangeElsewhere(listener: () => void): () => void {
+    return this.changes.onChange(listener)
   }
 
   private get sessions(): SessionManager {
@@ -46,6 +55,7 @@ export class ClusterMode {
     this.joined = ClusterNode.join(this.settings, this.databaseUrl, this.settings.advertiseUrl ?? url, this.logger)
     const node = await this.joined
     this.node = node
+    await this.changes.start()
     node.start({
       adopt: async (id) => this.sessions.adopt(id),
       lost: (id) => void this.sessions.evict(id, 'its lease moved to another node'),
@@ -120,6 +130,7 @@ export class ClusterMode {
 
   /** After the sessions stopped: every lease left is given up. */
   async close(): Promise<void> {
+    await this.changes.close()
     await this.node?.close()
   }
 }

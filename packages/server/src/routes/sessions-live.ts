@@ -3,14 +3,16 @@
 // deleted). Changes within a short window leave as one line, and a line equal to the last
 // one sent is not sent again, so a busy session costs its watchers little. A whole list per
 // line, not a diff: a client that drops and comes back needs no cursor to be right again.
+// In a cluster the list is every node's (as GET /sessions), pushed again when another node
+// says its sessions changed (cluster/session-changes.ts).
 import { PassThrough } from 'node:stream'
 import type { LiveSession, SessionsLiveLine } from '@claude-agent/protocol'
 import type { EventLog } from '../event-log/event-log.js'
 import type { RouteModule } from '../http/http-app.js'
 import { streamResponse } from '../http/stream.js'
 import type { Logger } from '../logger.js'
-import type { Session } from '../sessions/session.js'
 import type { SessionManager } from '../sessions/session-manager.js'
+import type { SessionAccess } from '../tenancy/access.js'
 import { can } from '../tenancy/access.js'
 import { principalOf } from '../tenancy/http-gate.js'
 import type { LiveSockets } from '../tenancy/live-sockets.js'
@@ -25,12 +27,12 @@ class LastEventTimes {
   private readonly known = new Map<string, { seq: number; at: string | undefined }>()
   constructor(private readonly log: EventLog) {}
 
-  async of(session: Session, lastSeq: number): Promise<string | undefined> {
-    const cached = this.known.get(session.id)
+  async of(id: string, lastSeq: number): Promise<string | undefined> {
+    const cached = this.known.get(id)
     if (cached?.seq === lastSeq) return cached.at
-    const event = lastSeq > 0 ? (await this.log.read(session.id, lastSeq - 1, 1))[0] : undefined
+    const event = lastSeq > 0 ? (await this.log.read(id, lastSeq - 1, 1))[0] : undefined
     const at = event ? new Date(event.at).toISOString() : undefined
-    this.known.set(session.id, { seq: lastSeq, at })
+    this.known.set(id, { seq: lastSeq, at })
     return at
   }
 }
@@ -41,25 +43,26 @@ export interface SessionsLiveOptions {
   /** A revoked token's or an expired JWT's stream ends, as its sockets close. */
   live: LiveSockets
   logger: Logger
+  /** Cluster mode: another node's sessions changed (the list is every node's, from the store). */
+  changedElsewhere?: (listener: () => void) => () => void
 }
 
-export function sessionsLiveRoutes({ sessions, log, live, logger }: SessionsLiveOptions): RouteModule {
+export function sessionsLiveRoutes({ sessions, log, live, logger, changedElsewhere }: SessionsLiveOptions): RouteModule {
   const times = new LastEventTimes(log)
-  const liveList = (visible: (s: Session) => boolean): Promise<LiveSession[]> =>
+  const liveList = async (visible: (s: SessionAccess) => boolean): Promise<LiveSession[]> =>
     Promise.all(
-      sessions
-        .all()
-        .filter(visible)
+      (await sessions.listAll())
+        .filter((s) => visible(s.access))
         .map(async (s) => {
           const info = s.info()
-          const lastEventAt = await times.of(s, info.lastSeq)
+          const lastEventAt = await times.of(info.id, info.lastSeq)
           return lastEventAt ? { ...info, lastEventAt } : info
         }),
     )
   return (app) => {
     app.get('/sessions-live', (c) => {
       const principal = principalOf(c)
-      const visible = (s: Session) => can(principal, 'session.read', s) === 'allow'
+      const visible = (s: SessionAccess) => can(principal, 'session.read', s) === 'allow'
       const out = new PassThrough()
       const write = (line: SessionsLiveLine) => out.write(`${JSON.stringify(line)}\n`)
       let last = ''
@@ -86,17 +89,20 @@ export function sessionsLiveRoutes({ sessions, log, live, logger }: SessionsLive
       }
       void push()
       let pending: NodeJS.Timeout | undefined
-      const unsubscribe = sessions.onChange(() => {
+      const soon = () => {
         pending ??= setTimeout(() => {
           pending = undefined
           void push()
         }, COALESCE_MS)
-      })
+      }
+      const unsubscribe = sessions.onChange(soon)
+      const unsubscribeElsewhere = changedElsewhere?.(soon)
       const ping = setInterval(() => write({ type: 'ping' }), PING_MS)
       const untrack = live.add({ principal, close: () => out.end() })
       out.once('close', () => {
         untrack()
         unsubscribe()
+        unsubscribeElsewhere?.()
         clearTimeout(pending)
         clearInterval(ping)
       })
