@@ -163,7 +163,13 @@ async function startLocked(options: StartServerOptions, unlock: () => void, onSt
   onStore(store)
   const ledger = new Ledger(store.usage, prices, { sessionUsd: settings.budgets?.sessionUsd, principalUsd: settings.budgets?.principalUsd })
   // Before the sessions: what their recovery logs at start is an event like any other.
-  const webhooks = await WebhookDispatcher.open({ settings: settings.webhooks, log: store.deliveries, logger, scrub })
+  const webhooks = await WebhookDispatcher.open({
+    settings: settings.webhooks,
+    log: store.deliveries,
+    logger,
+    scrub,
+    ...(settings.cluster && { claimer: settings.cluster.nodeId, pollMs: settings.cluster.leaseMs }),
+  })
   const unobserve = store.observeAppends(webhooks.observe)
 
   const usage = new UsageCache()

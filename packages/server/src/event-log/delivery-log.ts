@@ -43,6 +43,10 @@ export interface DeliveryLog {
   /** The hooks with pending deliveries. */
   pendingHooks(): Promise<string[]>
   pendingCount(): Promise<number>
+  /** Takes a due delivery for one attempt by `claimer` for `ms`: the delivery as it is now, or
+   * undefined when another claimer holds it or it moved on since it was listed (cluster mode:
+   * two nodes never both send one). Recording the attempt frees it. */
+  claim(delivery: Delivery, claimer: string, ms: number): Promise<Delivery | undefined>
   /** One attempt and what it leaves the delivery as, in one transaction. */
   recordAttempt(id: string, attempt: DeliveryAttempt, status: DeliveryStatus): Promise<void>
   /** The newest first. */
@@ -145,6 +149,11 @@ export class SqliteDeliveryLog implements DeliveryLog {
   async pendingCount(): Promise<number> {
     this.writes.flush()
     return this.stmt.pendingCount.get()!.n
+  }
+
+  /** One server per SQLite file: nobody else sends its deliveries. */
+  async claim(delivery: Delivery): Promise<Delivery | undefined> {
+    return delivery
   }
 
   recordAttempt(id: string, attempt: DeliveryAttempt, status: DeliveryStatus): Promise<void> {

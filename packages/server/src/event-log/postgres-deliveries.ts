@@ -1,4 +1,5 @@
-// Webhook deliveries in PostgreSQL: the same rows as SQLite's (delivery-log.ts).
+// Webhook deliveries in PostgreSQL: the same rows as SQLite's (delivery-log.ts), and a claim on
+// each while one node sends it, so the nodes of a cluster never both send one.
 import type pg from 'pg'
 import {
   toAttempt,
@@ -13,6 +14,9 @@ import {
 } from './delivery-log.js'
 import { pgText } from './postgres-pool.js'
 import type { PostgresWrites } from './postgres-writes.js'
+
+/** The database's clock, in epoch ms, as the statement runs (not as its transaction began). */
+const DB_NOW_MS = '(extract(epoch from clock_timestamp()) * 1000)::bigint'
 
 export class PostgresDeliveryLog implements DeliveryLog {
   constructor(
@@ -46,6 +50,20 @@ export class PostgresDeliveryLog implements DeliveryLog {
     return (await this.rows<{ n: number }>("SELECT COUNT(*) AS n FROM webhook_deliveries WHERE status = 'pending'", []))[0]!.n
   }
 
+  /** One statement: the row lock makes a second claimer wait for the first to commit, then
+   * find the claim taken. Times are the database's, so the nodes' clocks need not agree. */
+  claim(delivery: Delivery, claimer: string, ms: number): Promise<Delivery | undefined> {
+    return this.writes.run(async (client) => {
+      const { rows } = await client.query<DeliveryRow>(
+        `UPDATE webhook_deliveries SET claimed_by = $2, claimed_until = ${DB_NOW_MS} + $3
+         WHERE id = $1 AND status = 'pending' AND attempts = $4 AND (claimed_until IS NULL OR claimed_until < ${DB_NOW_MS})
+         RETURNING *`,
+        [pgText(delivery.id), pgText(claimer), ms, delivery.attempts],
+      )
+      return rows[0] && toDelivery(rows[0])
+    })
+  }
+
   recordAttempt(id: string, attempt: DeliveryAttempt, status: DeliveryStatus): Promise<void> {
     return this.writes.run(async (client) => {
       await client.query(
@@ -61,7 +79,9 @@ export class PostgresDeliveryLog implements DeliveryLog {
           attempt.retryAt,
         ],
       )
-      await client.query('UPDATE webhook_deliveries SET status = $1, attempts = $2, next_at = $3, last_error = $4 WHERE id = $5', [
+      const sql = `UPDATE webhook_deliveries SET status = $1, attempts = $2, next_at = $3, last_error = $4,
+        claimed_by = NULL, claimed_until = NULL WHERE id = $5`
+      await client.query(sql, [
         status,
         attempt.attempt,
         status === 'pending' ? attempt.retryAt : null,

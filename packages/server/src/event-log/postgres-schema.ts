@@ -95,8 +95,14 @@ CREATE TABLE webhook_attempts (
 );
 `
 
+// A cluster's nodes share the deliveries: the node sending one holds a claim on it until it
+// records the attempt (postgres-deliveries.ts).
+const V2_DELIVERY_CLAIMS = `
+ALTER TABLE webhook_deliveries ADD COLUMN claimed_by TEXT, ADD COLUMN claimed_until BIGINT;
+`
+
 /** Index i brings a database from version i to i + 1. Append only; never edit a shipped step. */
-export const PG_MIGRATIONS: readonly string[] = [V1_ALL]
+export const PG_MIGRATIONS: readonly string[] = [V1_ALL, V2_DELIVERY_CLAIMS]
 export const PG_SCHEMA_VERSION = PG_MIGRATIONS.length
 
 /** Any constant both nodes agree on: the key of the migration lock. */

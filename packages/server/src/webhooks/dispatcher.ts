@@ -21,6 +21,11 @@ export interface DispatcherOptions {
   logger: Logger
   /** Applied to every body before it is stored: no known secret leaves in one. */
   scrub: (text: string) => string
+  /** Who claims a delivery while sending it (cluster mode: the node's id). @default 'local' */
+  claimer?: string
+  /** Cluster mode: look for due deliveries this often too, so those a node that stopped or
+   * died left pending are sent by another. @default only on this server's own events and timers */
+  pollMs?: number
 }
 
 /** A hook as listed: no secret. */
@@ -151,20 +156,27 @@ export class WebhookDispatcher {
     clearTimeout(this.timer)
     this.timer = undefined
     const now = Date.now()
-    let soonest = Infinity
+    let soonest = this.options.pollMs === undefined ? Infinity : now + this.options.pollMs
     for (const hook of this.hooks.keys()) soonest = Math.min(soonest, await this.pumpHook(hook, now))
     if (soonest < Infinity && !this.stopping.signal.aborted) this.timer = setTimeout(() => this.schedulePump(), soonest - now)
   }
 
-  /** Starts the hook's due deliveries, up to CONCURRENCY in flight; the next one's time. */
+  /** Starts the hook's due deliveries, up to CONCURRENCY in flight; the next one's time. A
+   * delivery another node claimed is looked at again once its claim would have lapsed. */
   private async pumpHook(hook: string, now: number): Promise<number> {
     const flying = () => [...this.inFlight.keys()].filter((key) => key.startsWith(`${hook} `)).length
     let busy = flying()
-    for (const delivery of await this.options.log.pending(hook, CONCURRENCY + busy)) {
-      const key = `${hook} ${delivery.id}`
+    let next = Infinity
+    for (const listed of await this.options.log.pending(hook, CONCURRENCY + busy)) {
+      const key = `${hook} ${listed.id}`
       if (this.inFlight.has(key)) continue
-      if ((delivery.nextAt ?? 0) > now) return delivery.nextAt!
+      if ((listed.nextAt ?? 0) > now) return Math.min(next, listed.nextAt!)
       if (busy >= CONCURRENCY) break
+      const delivery = await this.options.log.claim(listed, this.options.claimer ?? 'local', this.claimMs)
+      if (!delivery) {
+        next = Math.min(next, now + this.claimMs)
+        continue
+      }
       busy++
       const attempt = this.attempt(delivery)
         .catch((err: unknown) =>
@@ -176,7 +188,12 @@ export class WebhookDispatcher {
         })
       this.inFlight.set(key, attempt)
     }
-    return Infinity
+    return next
+  }
+
+  /** A claim outlasts an attempt (its post is bounded by the timeout), so a live sender keeps it. */
+  private get claimMs(): number {
+    return 2 * this.options.settings.timeoutMs + 10_000
   }
 
   /** Deliveries left for hooks no longer configured: nobody to send them to. */
