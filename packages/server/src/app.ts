@@ -18,7 +18,7 @@ import { sandboxedSpawner } from './exec/spawn.js'
 import { fileRoutes } from './files/routes.js'
 import { UsageCache } from './files/usage.js'
 import { watchEndpoint } from './files/watch-socket.js'
-import { Authenticator } from './http/auth.js'
+import { Authenticator, nodeCredentials } from './http/auth.js'
 import { createHttpApp, type HttpApp } from './http/http-app.js'
 import { createHttpServer } from './http/node-server.js'
 import { BubblewrapSandbox } from './sandbox/bubblewrap.js'
@@ -194,6 +194,7 @@ async function startLocked(options: StartServerOptions, unlock: () => void, onSt
   const tokens = new RuntimeTokens(store, tokenEvents(logger), (value) => secrets.add(value))
   const oidc = settings.oidc && new OidcVerifier(settings.oidc, logger)
   const auth = new Authenticator({ tokens: settings.authTokens, runtime: tokens, ...(oidc && { oidc }) })
+  cluster?.checkCredentialsWith((req) => auth.authenticate(nodeCredentials(req)))
   const ready = readiness({
     dataDir: settings.dataDir,
     sandbox,

@@ -19,6 +19,8 @@ export class ClusterMode {
   private joined: Promise<ClusterNode> | undefined
   private served: SessionManager | undefined
   private readonly changes: SessionChanges
+  /** Checks a request's credentials (UNAUTHORIZED): a create is placed only once they hold. */
+  private authenticate: ((req: IncomingMessage) => Promise<unknown>) | undefined
 
   constructor(
     private readonly settings: ClusterSettings,
@@ -38,6 +40,11 @@ export class ClusterMode {
   serve(sessions: SessionManager): void {
     this.served = sessions
     sessions.onChange(() => this.changes.changed())
+  }
+
+  /** How a create's credentials are checked before it is placed (the server's authenticator). */
+  checkCredentialsWith(authenticate: (req: IncomingMessage) => Promise<unknown>): void {
+    this.authenticate = authenticate
   }
 
   /** Another node's sessions list changed (GET /sessions-live pushes the cluster's list). */
@@ -98,11 +105,14 @@ export class ClusterMode {
 
   readonly upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): Promise<boolean> => this.forwarder.upgrade(req, socket, head)
 
-  /** POST /sessions from a client: created on the node with the most room (CLUSTER_FULL when none). */
+  /** POST /sessions from a client: created on the node with the most room (CLUSTER_FULL when
+   * none). A caller without valid credentials hears 401 first, never where it would go. */
   private async placeElsewhere(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
     if (req.method !== 'POST' || req.url?.split('?', 1)[0] !== '/sessions' || req.headers[HOP_HEADER] !== undefined) return false
     const node = await this.ready()
     try {
+      if (!this.authenticate) throw new Error('the cluster cannot check credentials yet')
+      await this.authenticate(req)
       const chosen = await node.place()
       if (chosen.id === node.id) return false
       this.forwarder.pipeHttp(req, res, chosen.url)
