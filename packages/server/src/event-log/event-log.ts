@@ -96,7 +96,9 @@ export interface SessionStore {
 /** Prompt uuids each session has run, kept for the life of the session (deleted with it). */
 export interface PromptLog {
   /** Records a uuid; false when the session already had it. */
-  rememberPrompt(sessionId: string, uuid: string): Promise<boolean>
+  /** `fence` (cluster mode): refused with LEASE_LOST, recording nothing, unless the session's
+   * lease is still this one (a node that lost it must not mark a prompt as run). */
+  rememberPrompt(sessionId: string, uuid: string, fence?: AppendFence): Promise<boolean>
   hasPrompt(sessionId: string, uuid: string): Promise<boolean>
 }
 

@@ -161,14 +161,20 @@ export class PostgresStore implements Store {
     })
   }
 
-  rememberPrompt(sessionId: string, uuid: string): Promise<boolean> {
+  rememberPrompt(sessionId: string, uuid: string, fence?: AppendFence): Promise<boolean> {
+    const row = [pgText(sessionId), pgText(uuid), Date.now()]
     return this.writes.run(async (client) => {
-      const { rowCount } = await client.query('INSERT INTO prompts (session_id, uuid, at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [
-        pgText(sessionId),
-        pgText(uuid),
-        Date.now(),
-      ])
-      return rowCount === 1
+      if (!fence) {
+        const sql = 'INSERT INTO prompts (session_id, uuid, at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING'
+        return (await client.query(sql, row)).rowCount === 1
+      }
+      const sql = `INSERT INTO prompts (session_id, uuid, at) SELECT $1::text, $2::text, $3::bigint
+        WHERE ${leaseHeld('$1::text', '$4::text', '$5::bigint')} ON CONFLICT DO NOTHING`
+      if ((await client.query(sql, [...row, fence.node, fence.epoch])).rowCount === 1) return true
+      // Nothing inserted: a uuid the session had, or a lease that moved.
+      const held = `SELECT 1 WHERE ${leaseHeld('$1::text', '$2::text', '$3::bigint')}`
+      if ((await client.query(held, [pgText(sessionId), fence.node, fence.epoch])).rowCount === 0) throw leaseLost(sessionId, fence)
+      return false
     })
   }
 

@@ -209,7 +209,7 @@ export class SqliteStore implements Store {
     return this.writes.run(() => this.stmt.deleteToken.run(id).changes === 1)
   }
 
-  rememberPrompt(sessionId: string, uuid: string): Promise<boolean> {
+  rememberPrompt(sessionId: string, uuid: string, _fence?: AppendFence): Promise<boolean> {
     return this.writes.run(() => this.stmt.insertPrompt.run(sessionId, uuid, Date.now()).changes === 1)
   }
 

@@ -86,7 +86,7 @@ export function createSessionParts(options: SessionOptions, hooks: SessionHooks)
     logger,
     limits.idleTimeoutMs,
   )
-  const queue = new TurnQueue(record.id, store)
+  const queue = new TurnQueue(record.id, store, options.fence)
   const turns: Turns = new Turns({
     sessionId: record.id,
     queue,

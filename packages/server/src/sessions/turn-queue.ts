@@ -3,7 +3,7 @@
 // resend (after a dropped connection or a restart) runs nothing twice: its uuid is queued here,
 // or the store has it from the turn that ran it (the CLI would answer it with no result).
 import type { UserMessage } from '@claude-agent/protocol'
-import type { PromptLog } from '../event-log/event-log.js'
+import type { AppendFence, PromptLog } from '../event-log/event-log.js'
 import { ServerError } from '../errors.js'
 
 export class TurnQueue {
@@ -17,6 +17,8 @@ export class TurnQueue {
   constructor(
     private readonly sessionId: string,
     private readonly prompts: PromptLog,
+    /** The lease its prompts are recorded under (cluster mode); none: unfenced. */
+    private readonly fence: () => AppendFence | undefined = () => undefined,
   ) {}
 
   get length(): number {
@@ -47,7 +49,7 @@ export class TurnQueue {
     if (uuid === undefined) return
     this.starting.add(uuid)
     try {
-      await this.prompts.rememberPrompt(this.sessionId, uuid)
+      await this.prompts.rememberPrompt(this.sessionId, uuid, this.fence())
     } finally {
       this.starting.delete(uuid)
     }

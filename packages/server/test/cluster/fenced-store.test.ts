@@ -1,5 +1,5 @@
 // The PostgreSQL store's writes of an owned session carry its lease: an append or any session
-// write (state, config, allowed tools, readers) under a lease that moved is refused with LEASE_LOST and writes nothing, also inside a
+// write (state, config, allowed tools, readers, a prompt's uuid) under a lease that moved is refused with LEASE_LOST and writes nothing, also inside a
 // group of appends that commit together, where the other sessions' appends still land.
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
@@ -62,7 +62,7 @@ describe('the PostgreSQL store, fenced', () => {
     }
   })
 
-  it('refuses every session write (state, config, allowed tools, readers) under a lease that moved; the row is unchanged', async () => {
+  it('refuses every session write (state, config, allowed tools, readers, a prompt run) under a lease that moved; the row is unchanged', async () => {
     const url = await server.database()
     const store = await PostgresStore.open(url)
     const pool = new pg.Pool({ connectionString: url })
@@ -83,11 +83,15 @@ describe('the PostgreSQL store, fenced', () => {
         await assert.rejects(store.updateSessionConfig('s1', { model: 'late' }, stale), leaseLost)
         await assert.rejects(store.updateAllowedTools('s1', ['Bash'], stale), leaseLost)
         await assert.rejects(store.updateReaders('s1', ['mallory'], stale), leaseLost)
+        await assert.rejects(store.rememberPrompt('s1', 'late-uuid', stale), leaseLost)
       }
+      assert.equal(await store.hasPrompt('s1', 'late-uuid'), false, 'no prompt marked as run')
       assert.deepEqual(await store.getSession('s1'), before, 'nothing the old owner wrote landed')
 
       await store.updateReaders('s1', ['bob'], b)
       assert.deepEqual((await store.getSession('s1'))!.readers, ['bob'], 'the new owner writes on')
+      assert.equal(await store.rememberPrompt('s1', 'late-uuid', b), true)
+      assert.equal(await store.rememberPrompt('s1', 'late-uuid', b), false, 'a uuid it had is no lease failure')
       await store.updateReaders('gone', ['x'], b)
       assert.equal(await store.getSession('gone'), undefined, 'a write of a deleted session is no lease failure')
     } finally {

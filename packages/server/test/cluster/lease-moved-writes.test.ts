@@ -76,4 +76,22 @@ describe('writes of a session whose lease moved', () => {
     assert.ok(!a.server.sessions.has('s_model'), 'the session stopped on A')
     assert.deepEqual(await row('s_model'), before)
   })
+
+  it('a prompt is neither recorded as run nor sent to the model', async () => {
+    await create('s_prompt')
+    const probe = await WsProbe.connect(`${a.url.replace(/^http/, 'ws')}/sessions/s_prompt/ws`, {
+      headers: { authorization: `Bearer ${PRINCIPALS.ann.token}` },
+    })
+    try {
+      await moveLease('s_prompt')
+      const uuid = '4f7c2b1e-9a3d-4e5f-8b6a-1c2d3e4f5a6b'
+      probe.send({ type: 'user_message', data: { type: 'user', uuid, message: { role: 'user', content: 'too late' } } })
+      await probe.next((f) => f.type === 'error' && f['code'] === 'LEASE_LOST')
+    } finally {
+      probe.close()
+    }
+    assert.ok(!a.server.sessions.has('s_prompt'), 'the session stopped on A')
+    assert.equal((await db.query('SELECT 1 FROM prompts WHERE session_id = $1', ['s_prompt'])).rowCount, 0)
+    assert.equal(a.model.requests.filter((r) => r.kind === 'turn').length, 0, 'no turn reached the model')
+  })
 })
