@@ -56,8 +56,11 @@ export class WebhookDispatcher {
   private pumpQueued = false
   /** Pumps one at a time: each reads what the one before it recorded. */
   private pumping: Promise<void> = Promise.resolve()
-  /** Counted up as a row is queued (before it is stored), down when it is not or once it ends. */
+  /** Counted up as a row is queued (before it is stored), down when it is not or once it ends.
+   * In a cluster another node may end this node's rows: read again from the store at each poll. */
   private pendingCount = 0
+  /** Rows queued whose insert has not settled yet (not in the store's count). */
+  private unstored = 0
   private dropping = false
 
   /** A dispatcher with the old finished rows pruned and the rows of removed hooks failed. */
@@ -115,13 +118,16 @@ export class WebhookDispatcher {
       }
       const delivery = { id: `wh_${randomUUID()}`, hook: hook.id, event: event.type, sessionId: event.sessionId, seq: event.seq, body }
       this.pendingCount++
+      this.unstored++
       this.dropping = false
       this.options.log.insertDelivery({ ...delivery, createdAt: Date.now() }).then(
         (inserted) => {
+          this.unstored--
           if (!inserted) this.pendingCount--
           this.schedulePump()
         },
         (err: unknown) => {
+          this.unstored--
           this.pendingCount--
           this.options.logger.error(`webhooks: could not queue ${event.type} of session ${event.sessionId}: ${(err as Error).message}`)
         },
@@ -155,6 +161,7 @@ export class WebhookDispatcher {
     if (this.stopping.signal.aborted) return
     clearTimeout(this.timer)
     this.timer = undefined
+    if (this.options.pollMs !== undefined) this.pendingCount = (await this.options.log.pendingCount()) + this.unstored
     const now = Date.now()
     let soonest = this.options.pollMs === undefined ? Infinity : now + this.options.pollMs
     for (const hook of this.hooks.keys()) soonest = Math.min(soonest, await this.pumpHook(hook, now))

@@ -106,4 +106,46 @@ describe('webhook deliveries in a cluster', () => {
       await store.close()
     }
   })
+
+  it("a node's queue bound counts what another node sent for it as done", async () => {
+    const url = await postgres.database()
+    const [storeA, storeB] = await Promise.all([PostgresStore.open(url), PostgresStore.open(url)])
+    // Only B's tries succeed: the delivery A queued is ended by B (A's each failed try frees it).
+    const hook = (node: string) => ({ id: 'h', url: `${receiver.url}/${node}`, secret: SECRET, events: ['session.error' as const] })
+    receiver.plan = (arrival) => (arrival.path === '/b' ? 200 : 500)
+    const open = (store: PostgresStore, node: string) =>
+      WebhookDispatcher.open({
+        settings: { ...settings(), hooks: [hook(node)], maxAttempts: 1000, maxPending: 1 },
+        log: store.deliveries,
+        logger,
+        scrub: (t) => t,
+        claimer: node,
+        pollMs: 100,
+      })
+    const [a, b] = await Promise.all([open(storeA, 'a'), open(storeB, 'b')])
+    receiver.arrivals.length = 0
+    const error = (seq: number) => {
+      const frame = { type: 'error' as const, code: 'TURN_FAILED' as const, error: `boom ${seq}` }
+      a.observe({ sessionId: 's', seq, at: Date.now(), text: JSON.stringify({ ...frame, seq }) }, frame)
+    }
+    try {
+      a.start()
+      b.start()
+      error(1)
+      await receiver.next((r) => r.path === '/b' && r.json.seq === 1 && r.answer === 200)
+      await allSent(storeA)
+      // A reads its count again at its next poll: from then on it queues again (never, when it
+      // counts seq 1 as its own pending forever). Events are made until one is delivered, bounded.
+      const deadline = Date.now() + 20_000
+      for (let seq = 2; !receiver.arrivals.some((r) => r.json.seq > 1 && r.answer === 200); seq++) {
+        if (Date.now() > deadline) throw new Error('A queues nothing more: its bound still counts the delivery B sent')
+        error(seq)
+        await new Promise((resolve) => setTimeout(resolve, 200))
+      }
+    } finally {
+      receiver.plan = (a) => (a.attempt === 1 ? 500 : 200)
+      await Promise.all([a.stop(), b.stop()])
+      await Promise.all([storeA.close(), storeB.close()])
+    }
+  })
 })
