@@ -111,17 +111,20 @@ class ClaudeSdkRun implements AgentRun {
 
   private spawn(s: SpawnOptions): SpawnedProcess {
     // In a sandbox the process we start (and whose pid we report) is bwrap, with the CLI inside.
-    const { command, args } = this.options.sandbox?.wrap(s.command, s.args) ?? s
+    const sandbox = this.options.sandbox
+    const { command, args, ipc } = sandbox?.wrap(s.command, s.args, { ipc: true }) ?? { ...s, ipc: false }
     const child = spawn(command, args, {
       cwd: s.cwd,
       env: s.env,
-      stdio: ['pipe', 'pipe', 'pipe'],
+      // The sandbox may hand the model port's listener over a channel (bubblewrap.ts).
+      stdio: ipc ? ['pipe', 'pipe', 'pipe', 'ipc'] : ['pipe', 'pipe', 'pipe'],
       signal: s.signal,
       // Its own process group: a terminal's Ctrl-C reaches the server only, which then lets
       // the running turn finish (graceful shutdown) instead of losing the CLI at once.
       detached: true,
     })
     this.pid = child.pid
+    if (ipc) sandbox?.spawned?.(child)
     this.exited = new Promise((resolve) => {
       child.once('exit', () => resolve())
       child.once('error', () => resolve())
@@ -131,7 +134,7 @@ class ClaudeSdkRun implements AgentRun {
     void this.exited.then(() => this.options.sandbox?.close())
     // Without a listener a failed spawn (ENOENT, EACCES) would crash the server.
     child.on('error', (err) => this.options.onStderr(`failed to run the Claude Code CLI: ${err.message}`))
-    createInterface({ input: child.stderr }).on('line', (line) => this.options.onStderr(line))
+    createInterface({ input: child.stderr! }).on('line', (line) => this.options.onStderr(line))
     return child as unknown as SpawnedProcess
   }
 

@@ -2,7 +2,9 @@
 // read-only view of the host minus hidden paths, its own writable cwd and state directory, a
 // private /tmp and a network namespace whose only ways out are two host-side Unix sockets:
 // the model gateway (which holds the credential) and the allow-listing egress proxy.
+import type { ChildProcess } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs'
+import { Server as NetServer } from 'node:net'
 import { dirname, isAbsolute, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Logger } from '../logger.js'
@@ -14,8 +16,8 @@ import { startEgressProxy } from './egress-proxy.js'
 import { hiddenPaths } from './hidden-paths.js'
 import { createRunDir } from './run-dir.js'
 import { DEFAULT_LIMITS, type ResolvedLimits } from './limits.js'
-import { startModelGateway } from './model-gateway.js'
-import type { CommandLine, ModelFailure, Sandbox, SandboxLimits, SandboxRun, SandboxSpec } from './sandbox.js'
+import { startModelGateway, type ModelGateway } from './model-gateway.js'
+import type { CommandLine, ModelFailure, Sandbox, SandboxLimits, SandboxRun, SandboxSpec, WrappedCommandLine } from './sandbox.js'
 import { SessionLimiter, type Entered } from './session-limiter.js'
 import { DEFAULT_MODEL_API, MODEL_PORT, PROXY_PORT, assertSandboxableCredentials, splitEnv } from './sandbox-env.js'
 
@@ -167,7 +169,10 @@ export class BubblewrapSandbox implements Sandbox {
     let closed: Promise<void> | undefined
     const run: SandboxRun = {
       env: prefix ? { ...inside, CLAUDE_CODE_SHELL_PREFIX: prefix } : inside,
-      wrap: (command, args) => this.wrap({ command, args: [...args] }, where, entered),
+      wrap: (command, args, options) => this.wrap({ command, args: [...args] }, where, entered, options?.ipc === true),
+      spawned: (child) => {
+        if (gateway) takeListener(child, gateway)
+      },
       close: () =>
         (closed ??= Promise.all([gateway?.close(), egress.close()]).then(() => {
           entered.release()
@@ -179,7 +184,8 @@ export class BubblewrapSandbox implements Sandbox {
     return run
   }
 
-  private wrap(cli: CommandLine, where: RunLayout, entered: Entered): CommandLine {
+  /** `ipc`: the model port's listener is handed to the server over the channel (no relay). */
+  private wrap(cli: CommandLine, where: RunLayout, entered: Entered, ipc: boolean): WrappedCommandLine {
     const { cwd, stateDir, socketDir } = where
     const node = realpathSync(process.execPath)
     // The CLI may need files beside its binary; a bare name found on PATH is not re-exposed.
@@ -194,7 +200,9 @@ export class BubblewrapSandbox implements Sandbox {
     }
     const egress = `${INSIDE_SOCKET_DIR}/egress.sock`
     const relays = [`127.0.0.1:${PROXY_PORT}=${egress}`]
-    if (where.gateway) relays.push(`127.0.0.1:${MODEL_PORT}=${INSIDE_SOCKET_DIR}/model.sock`)
+    const handOver = where.gateway && ipc
+    if (handOver) relays.push('--hand-over', `127.0.0.1:${MODEL_PORT}`)
+    else if (where.gateway) relays.push(`127.0.0.1:${MODEL_PORT}=${INSIDE_SOCKET_DIR}/model.sock`)
     // An allowed service on the host's loopback answers at the same address inside (through
     // the proxy, which checks the list again); the relay ports themselves are taken.
     for (const { host, port } of where.allow.loopbackEntries()) {
@@ -203,7 +211,8 @@ export class BubblewrapSandbox implements Sandbox {
       relays.push(`${listen}=${egress}=${host.includes(':') ? `[${host}]` : host}:${port}`)
     }
     // The limits come first: bwrap and all it starts are in the session's group from the start.
-    return entered.wrap(this.bwrap, [...bwrapArgs(layout), '--', node, LAUNCHER, ...relays, '--', cli.command, ...cli.args])
+    const line = entered.wrap(this.bwrap, [...bwrapArgs(layout), '--', node, LAUNCHER, ...relays, '--', cli.command, ...cli.args])
+    return handOver ? { ...line, ipc: true } : line
   }
 
   async close(): Promise<void> {
@@ -211,6 +220,19 @@ export class BubblewrapSandbox implements Sandbox {
     this.limiter.close()
     rmSync(this.runDir, { recursive: true, force: true })
   }
+}
+
+/** The launcher's one message: the model port's listener, made inside the sandbox. The
+ * channel is closed as soon as it came; nothing else is read from it. */
+function takeListener(child: ChildProcess, gateway: ModelGateway): void {
+  const onMessage = (message: unknown, handle: unknown) => {
+    const kind = (message as { type?: unknown } | null)?.type
+    if (kind !== 'claude-agent-listener' || !(handle instanceof NetServer)) return
+    child.off('message', onMessage)
+    gateway.accept(handle)
+    if (child.connected) child.disconnect()
+  }
+  child.on('message', onMessage)
 }
 
 /** One word for the CLI's shell, whatever the path holds. */

@@ -1,13 +1,17 @@
 // @ts-check
 // Runs INSIDE the sandbox, as its first process, with the host's node binary:
-//   node launcher.cjs <relay>... -- <command> [args...]
+//   node launcher.cjs [--hand-over <host>:<port>]... <relay>... -- <command> [args...]
 // where a relay is `<host>:<port>=<unix socket>` or `<host>:<port>=<unix socket>=<target>`.
 // The sandbox has its own network namespace with nothing but loopback, so this listens on
 // each loopback address and relays every connection to the host-side Unix socket (the model
 // gateway, the egress proxy); with a target it first asks the proxy to CONNECT to it, which
-// makes an allowed host-loopback service answer at the same address inside. Then it runs the
-// command with the same stdio and exits with its status. Plain CommonJS, no dependencies: it
-// is run from where it lies.
+// makes an allowed host-loopback service answer at the same address inside. A `--hand-over`
+// address is listened on here and the listening socket handed to the parent (the server)
+// over the IPC channel it was started with: the server then accepts those connections itself,
+// with no relay process in between (the model gateway's hop). The channel is closed before
+// the command starts, so nothing the command runs can use it. Then it runs the command with
+// the same stdio and exits with its status. Plain CommonJS, no dependencies: it is run from
+// where it lies.
 'use strict'
 const net = require('node:net')
 const { spawn } = require('node:child_process')
@@ -16,13 +20,28 @@ const { constants } = require('node:os')
 const argv = process.argv.slice(2)
 const split = argv.indexOf('--')
 if (split < 0 || split === argv.length - 1) {
-  process.stderr.write('usage: launcher.cjs <host>:<port>=<socket>[=<target>]... -- <command> [args...]\n')
+  process.stderr.write('usage: launcher.cjs [--hand-over <host>:<port>]... <host>:<port>=<socket>[=<target>]... -- <command> [args...]\n')
   process.exit(2)
 }
-const relays = argv.slice(0, split).map((spec) => {
-  const [listen = '', socket = '', target] = spec.split('=')
+/** @type {string[]} */
+const handOvers = []
+const specs = argv.slice(0, split).filter((arg, i, all) => {
+  if (arg === '--hand-over') return false
+  if (all[i - 1] === '--hand-over') return void handOvers.push(arg)
+  return true
+})
+if (handOvers.length > 0 && typeof process.send !== 'function') {
+  process.stderr.write('sandbox launcher: --hand-over needs the IPC channel of the process that started it\n')
+  process.exit(2)
+}
+/** @param {string} listen */
+const address = (listen) => {
   const colon = listen.lastIndexOf(':')
-  return { host: listen.slice(0, colon).replace(/^\[|\]$/g, ''), port: Number(listen.slice(colon + 1)), socket, target }
+  return { host: listen.slice(0, colon).replace(/^\[|\]$/g, ''), port: Number(listen.slice(colon + 1)) }
+}
+const relays = specs.map((spec) => {
+  const [listen = '', socket = '', target] = spec.split('=')
+  return { ...address(listen), socket, target }
 })
 const [command, ...args] = /** @type {[string, ...string[]]} */ (argv.slice(split + 1))
 
@@ -84,22 +103,54 @@ function listen({ host, port, socket, target }) {
   })
 }
 
-Promise.all(relays.map(listen)).then(
-  () => {
-    const child = spawn(command, args, { stdio: 'inherit' })
-    for (const signal of /** @type {const} */ (['SIGTERM', 'SIGINT', 'SIGHUP'])) {
-      process.on(signal, () => child.kill(signal))
-    }
-    child.on('error', (err) => {
-      process.stderr.write(`sandbox launcher: cannot run ${command}: ${err.message}\n`)
-      process.exit(127)
+/**
+ * Listens on `listen` and hands the listening socket to the parent; this process's copy is
+ * closed once it is sent (the parent's copy keeps listening).
+ * @param {string} listen
+ */
+function handOver(listen) {
+  const { host, port } = address(listen)
+  return new Promise((resolve, reject) => {
+    const server = net.createServer()
+    server.once('error', reject)
+    server.listen(port, host, () => {
+      process.send?.({ type: 'claude-agent-listener', listen }, server, {}, (/** @type {Error | null} */ err) => {
+        server.close()
+        if (err) reject(err)
+        else resolve(undefined)
+      })
     })
-    child.on('exit', (code, signal) => {
-      process.exit(code ?? 128 + (signal ? constants.signals[signal] : 0))
-    })
-  },
-  (err) => {
-    process.stderr.write(`sandbox launcher: cannot listen on loopback: ${err.message}\n`)
-    process.exit(1)
-  },
-)
+  })
+}
+
+/** Closes the channel to the parent; resolves once it is closed (after the handed sockets
+ * were taken), so the command can never inherit it. */
+function leaveParent() {
+  if (!process.connected) return Promise.resolve()
+  return new Promise((resolve) => {
+    process.once('disconnect', () => resolve(undefined))
+    process.disconnect()
+  })
+}
+
+Promise.all([...relays.map(listen), ...handOvers.map(handOver)])
+  .then(leaveParent)
+  .then(
+    () => {
+      const child = spawn(command, args, { stdio: 'inherit' })
+      for (const signal of /** @type {const} */ (['SIGTERM', 'SIGINT', 'SIGHUP'])) {
+        process.on(signal, () => child.kill(signal))
+      }
+      child.on('error', (err) => {
+        process.stderr.write(`sandbox launcher: cannot run ${command}: ${err.message}\n`)
+        process.exit(127)
+      })
+      child.on('exit', (code, signal) => {
+        process.exit(code ?? 128 + (signal ? constants.signals[signal] : 0))
+      })
+    },
+    (err) => {
+      process.stderr.write(`sandbox launcher: cannot listen on loopback: ${err.message}\n`)
+      process.exit(1)
+    },
+  )

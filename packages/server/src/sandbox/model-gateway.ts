@@ -4,6 +4,7 @@
 // It never forwards anywhere else, so the key can be used by the agent but not read by it.
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http'
 import { request as httpsRequest } from 'node:https'
+import type { Server as NetServer } from 'node:net'
 import type { BudgetRefusal, ModelMeter } from '../usage/ledger.js'
 import { tapUsage } from '../usage/usage-tap.js'
 import { modelRequest } from '../metrics/metrics.js'
@@ -30,6 +31,12 @@ export interface ModelGatewayOptions {
   meter?: ModelMeter | undefined
   /** Told about each request refused for a budget. */
   onBudgetRefused?: ((refusal: BudgetRefusal) => void) | undefined
+}
+
+export interface ModelGateway extends SocketServer {
+  /** Serves the connections of a listener made inside the sandbox and handed over (see
+   * launcher.cjs): the CLI reaches the gateway directly, with no relay process between. */
+  accept(listener: NetServer): void
 }
 
 /** Whatever credential the sandboxed client sent is dropped: only ours goes upstream. */
@@ -60,7 +67,7 @@ function budgetRefused(res: ServerResponse, refusal: BudgetRefusal): void {
  * const gateway = startModelGateway({ socketPath, upstream: new URL('https://api.anthropic.com'),
  *   credentials: { apiKey: process.env.ANTHROPIC_API_KEY } })
  */
-export function startModelGateway(options: ModelGatewayOptions): SocketServer {
+export function startModelGateway(options: ModelGatewayOptions): ModelGateway {
   const { upstream, credentials } = options
   const prefix = upstream.pathname.replace(/\/+$/, '')
   const send = upstream.protocol === 'https:' ? httpsRequest : httpRequest
@@ -138,5 +145,26 @@ export function startModelGateway(options: ModelGatewayOptions): SocketServer {
     })
     req.pipe(upstreamRequest)
   }
-  return listenOnSocket(server, options.socketPath, new Set(), options.onError ?? (() => {}))
+  const onError = options.onError ?? (() => {})
+  const socketServer = listenOnSocket(server, options.socketPath, new Set(), onError)
+  const handed = new Set<NetServer>()
+  let closing = false
+  return {
+    socketPath: socketServer.socketPath,
+    accept(listener) {
+      if (closing) return void listener.close()
+      handed.add(listener)
+      listener.on('error', onError)
+      listener.on('connection', (socket) => {
+        // The answer streams in small writes (SSE events): none may wait for an ACK.
+        socket.setNoDelay(true)
+        server.emit('connection', socket)
+      })
+    },
+    close() {
+      closing = true
+      for (const listener of handed) listener.close()
+      return socketServer.close()
+    },
+  }
 }

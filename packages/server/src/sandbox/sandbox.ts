@@ -2,6 +2,7 @@
 // bubblewrap (the default: namespaces, a read-only file system, a host-side proxy as the
 // only way out) and none (explicit opt-out). One Sandbox per server; one SandboxRun per CLI
 // process.
+import type { ChildProcess } from 'node:child_process'
 import type { ResolvedLimits } from './limits.js'
 import type { Enforcement, LimitHit } from './session-limiter.js'
 
@@ -63,12 +64,21 @@ export interface CommandLine {
   args: string[]
 }
 
+export interface WrappedCommandLine extends CommandLine {
+  /** Start it with an IPC channel as stdio[3] and give the child to `SandboxRun.spawned`. */
+  ipc?: boolean
+}
+
 /** One process's isolation (a CLI, or a command run in a session), prepared before it is spawned. */
 export interface SandboxRun {
   /** The environment to give the CLI (for bubblewrap: placeholders instead of credentials). */
   readonly env: Record<string, string>
-  /** Wraps the CLI's command line so that it runs inside the sandbox. */
-  wrap(command: string, args: readonly string[]): CommandLine
+  /** Wraps the CLI's command line so that it runs inside the sandbox. `options.ipc`: the caller
+   * can start it with an IPC channel; when the answer says `ipc`, it must (as stdio[3]) and
+   * give the child to `spawned`, so the sandbox can hand a listener over it. */
+  wrap(command: string, args: readonly string[], options?: { ipc?: boolean }): WrappedCommandLine
+  /** The process started from a line whose `ipc` was set. */
+  spawned?(child: ChildProcess): void
   /** Releases what the run holds (its proxy sockets). Call once the process has exited. */
   close(): Promise<void>
 }

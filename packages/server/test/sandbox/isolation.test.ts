@@ -108,6 +108,19 @@ describe('the bubblewrap sandbox, end to end', () => {
             ].join('; '),
           ),
           runBash(
+            'who holds the model port',
+            // The listening sockets on the model port (7480 = 0x1D38) and, as a control, the
+            // proxy port the launcher relays (7481 = 0x1D39), and how many processes in the
+            // sandbox have each open: the model's none, when the server took it over.
+            [
+              `listener() { awk -v port=":$1$" '$2 ~ port && $4 == "0A" { print $10 }' /proc/net/tcp; }`,
+              'holders() { ls -l /proc/[0-9]*/fd 2>/dev/null | grep -c "socket:\\[$1\\]"; }',
+              'model=$(listener 1D38); proxy=$(listener 1D39)',
+              'echo "listener=${model:-none} holders=$(holders "$model") proxyHolders=$(holders "$proxy")"',
+              'echo "channel=${NODE_CHANNEL_FD:-none}"',
+            ].join('; '),
+          ),
+          runBash(
             'reach the model API through the proxy',
             [
               `exec 3<>/dev/tcp/127.0.0.1/\${HTTPS_PROXY##*:}`,
@@ -181,6 +194,14 @@ describe('the bubblewrap sandbox, end to end', () => {
     assert.match(out, /403 Forbidden/)
     assert.match(out, /Blocked by the claude-agent-server sandbox/)
     assert.equal(hostHits, 0, 'the host service was reached')
+  })
+
+  it('hands the model port to the server: no process inside holds its listener, no channel is left', async () => {
+    const out = await ask('who holds the model port')
+    assert.match(out, /listener=\d+/, out)
+    assert.match(out, / holders=0\b/, out)
+    assert.match(out, /proxyHolders=1\b/, out)
+    assert.match(out, /channel=none/, out)
   })
 
   it('lets the proxy through to the allowed model API', async () => {
