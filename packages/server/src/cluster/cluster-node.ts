@@ -34,6 +34,8 @@ export class ClusterNode {
   private readonly fences = new Map<string, Fence>()
   /** Sessions whose lease is taken and which are being loaded: served once loaded. */
   private readonly adopting = new Map<string, Promise<boolean>>()
+  /** Sessions being taken here (the lease, then the load): one take however many ask at once. */
+  private readonly taking = new Map<string, Promise<boolean>>()
   private timer: NodeJS.Timeout | undefined
   private ticking: Promise<void> | undefined
   private draining = false
@@ -134,10 +136,7 @@ export class ClusterNode {
       return owner.url
     }
     if (this.draining) return undefined
-    if (await this.claim(sessionId)) {
-      await this.adopt(sessionId)
-      return undefined
-    }
+    if (await this.take(sessionId)) return undefined
     const now = await this.leases.owner(sessionId)
     if (now && forwarded) throw notServedHere(sessionId, now.node)
     return now?.url
@@ -208,12 +207,26 @@ export class ClusterNode {
     for (const [id, at] of this.lostAt) if (now - at >= this.settings.leaseMs) this.lostAt.delete(id)
     let taken = 0
     for (const id of await this.leases.orphaned(room + this.lostAt.size)) {
-      if (taken >= room || this.lostAt.has(id)) continue
-      if (!(await this.claim(id))) continue
+      if (taken >= room || this.lostAt.has(id) || this.fences.has(id)) continue
+      if (!(await this.take(id))) continue
       taken++
       this.logger.info(`cluster: took over session ${id}`)
-      await this.adopt(id)
     }
+  }
+
+  /** Takes the lease and loads the session, once: a request asking for it while a takeover
+   * takes it (or the other way round) waits for the same take. False: another node holds it. */
+  private take(sessionId: string): Promise<boolean> {
+    const pending = this.taking.get(sessionId)
+    if (pending) return pending
+    if (this.fences.has(sessionId)) return (this.adopting.get(sessionId) ?? Promise.resolve()).then(() => true)
+    const taking = (async () => {
+      if (!(await this.claim(sessionId))) return false
+      await this.adopt(sessionId)
+      return true
+    })().finally(() => this.taking.delete(sessionId))
+    this.taking.set(sessionId, taking)
+    return taking
   }
 
   /** Loads a session whose lease this node just took; a session that no longer exists loses its lease. */

@@ -161,4 +161,22 @@ describe('cluster nodes', () => {
       await c.db.end()
     }
   })
+
+  it('a session asked for several times at once, during a takeover too, is taken and loaded once', async () => {
+    const c = await cluster(['a', 'b'], { leaseMs: 60_000 })
+    const [a, b] = c.nodes as [ClusterNode, ClusterNode]
+    const [, hb] = c.hooks as [Recorder, Recorder]
+    try {
+      await a.claim('s1')
+      c.start()
+      await a.close()
+      const where = await Promise.all([b.locate('s1'), b.locate('s1'), b.locate('s1'), b.locate('s1')])
+      assert.deepEqual(where, [undefined, undefined, undefined, undefined])
+      assert.deepEqual(hb.adopted, ['s1'], 'loaded once')
+      assert.equal(b.fence('s1').epoch, 2, 'the lease taken once')
+    } finally {
+      await b.close()
+      await c.db.end()
+    }
+  })
 })
