@@ -12,17 +12,15 @@ export interface PendingAppend {
   fence: AppendFence | undefined
 }
 
-export type PgWriteHooks<T> = CommitHooks<T>
-
 /** How the store writes a run of appends inside the group's transaction. */
 export type AppendRun = (client: pg.PoolClient, appends: PendingAppend[]) => Promise<StoredEvent[]>
 
 /** A write of its own, or an append (consecutive appends share one INSERT). */
 type Work = ((client: pg.PoolClient) => Promise<unknown>) | PendingAppend
-type Group = Queued<Work, PgWriteHooks<unknown>>[]
+type Group = Queued<Work, CommitHooks<unknown>>[]
 
 export class PostgresWrites {
-  private readonly batch = new WriteBatcher<Work, PgWriteHooks<unknown>>('postgres')
+  private readonly batch = new WriteBatcher<Work, CommitHooks<unknown>>('postgres')
   private draining = false
   /** Settles once every write queued so far has (a read waits for it: read-your-writes). */
   private tail: Promise<void> = Promise.resolve()
@@ -34,12 +32,12 @@ export class PostgresWrites {
     private readonly failed: (appends: PendingAppend[]) => void,
   ) {}
 
-  run<T>(write: (client: pg.PoolClient) => Promise<T>, hooks: PgWriteHooks<T> = {}): Promise<T> {
-    return this.enqueue(write, hooks as PgWriteHooks<unknown>) as Promise<T>
+  run<T>(write: (client: pg.PoolClient) => Promise<T>, hooks: CommitHooks<T> = {}): Promise<T> {
+    return this.enqueue(write, hooks as CommitHooks<unknown>) as Promise<T>
   }
 
-  append(append: PendingAppend, hooks: PgWriteHooks<StoredEvent> = {}): Promise<StoredEvent> {
-    return this.enqueue(append, hooks as PgWriteHooks<unknown>) as Promise<StoredEvent>
+  append(append: PendingAppend, hooks: CommitHooks<StoredEvent> = {}): Promise<StoredEvent> {
+    return this.enqueue(append, hooks as CommitHooks<unknown>) as Promise<StoredEvent>
   }
 
   /** Resolves once the writes queued before this call have settled. */
@@ -47,7 +45,7 @@ export class PostgresWrites {
     return this.tail
   }
 
-  private enqueue(work: Work, hooks: PgWriteHooks<unknown>): Promise<unknown> {
+  private enqueue(work: Work, hooks: CommitHooks<unknown>): Promise<unknown> {
     const done = this.batch.add(work, hooks)
     this.tail = done.then(
       () => undefined,
