@@ -193,9 +193,11 @@ async function startLocked(options: StartServerOptions, unlock: () => void, onSt
     sandbox,
     modelUrl: settings.agentVars['ANTHROPIC_BASE_URL'] || settings.demoModelUrl,
   })
+  const origins = { allowedOrigins: settings.allowedOrigins, open: !auth.enabled }
   const app = createHttpApp({
     auth,
     logger,
+    origins,
     gate: httpGate(sessions),
     ...webConsole(settings, logger),
     routes: [
@@ -232,6 +234,7 @@ async function startLocked(options: StartServerOptions, unlock: () => void, onSt
     server,
     {
       sessions,
+      origins,
       log: store,
       maxFrameBytes: settings.maxFrameBytes,
       maxClientBufferBytes: settings.maxClientBufferBytes,
