@@ -181,7 +181,7 @@ async function startLocked(options: StartServerOptions, unlock: () => void, onSt
     ...(cluster && { cluster }),
   })
   cluster?.serve(sessions)
-  const audit = new AuditLog({ store, scrub, logger })
+  const audit = new AuditLog({ store, scrub, logger, retention: settings.auditRetention })
   // Files: every path relative to a session's workspace (the default session's at /files).
   const workspaceOf = (id: string) => sessions.get(id).workspace
   const live = new LiveSockets()

@@ -1,5 +1,6 @@
 // Server settings, read once from the command line and the environment (and .env, loaded by
 // main.ts). A flag wins over its variable.
+import { DEFAULT_AUDIT_RETENTION } from './audit/audit-log.js'
 import { homedir } from 'node:os'
 import { clusterSettingsFromEnv, type ClusterSettings } from './cluster/cluster-settings.js'
 import { join, resolve } from 'node:path'
@@ -77,6 +78,8 @@ export interface ServerSettings {
    * separated, e.g. `https://app.example.com`; `*` any): they get CORS answers. Any other
    * page's requests are refused (docs/security.md). @default none */
   allowedOrigins: string[]
+  /** Audit entries kept (AUDIT_RETENTION); the oldest go beyond it. @default 100,000 */
+  auditRetention: number
   /** On SIGTERM, how long running turns may take to finish before they are interrupted. @default 10 s */
   shutdownGraceMs: number
   /** How each CLI process is isolated (see docs/sandbox.md). `none` must be asked for. @default 'bubblewrap' */
@@ -393,6 +396,7 @@ export function settingsFromEnv(env: Record<string, string | undefined> = proces
     warmPoolSize: intFrom(env, 'WARM_POOL_SIZE', 1),
     authTokens: tokensFrom(env),
     allowedOrigins: originsFrom(env['ALLOWED_ORIGINS']),
+    auditRetention: intFrom(env, 'AUDIT_RETENTION', DEFAULT_AUDIT_RETENTION, 1),
     sandbox: sandboxKindFrom(line.sandbox === undefined ? env : { ...env, SANDBOX: line.sandbox }),
     sandboxAllowedHosts: list(env['SANDBOX_ALLOWED_HOSTS']),
     ...(sandboxHide.length > 0 ? { sandboxHide } : {}),
