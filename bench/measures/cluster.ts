@@ -3,12 +3,11 @@
 // on A, turn for turn: the figure is the turn through B, the baseline the same turn on A. Replay: a client catches
 // up a logged session through B and on A. Then the cost per event of the PostgreSQL store
 // against SQLite: appends awaited one by one, and a burst awaited together (grouped commits).
-import { randomUUID } from 'node:crypto'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import WebSocket from 'ws'
-import { PostgresStore, SqliteStore, type EventFrame, type Store } from '@claude-agent/server'
+import { newSessionRecord, PostgresStore, SqliteStore, type EventFrame, type Store } from '@claude-agent/server'
 import { startPostgres } from '../../packages/server/test/helpers/postgres.js'
 import { onCleanup } from '../lib/cleanup.js'
 import { now, within } from '../lib/clock.js'
@@ -23,17 +22,6 @@ import { WsRecorder, is } from '../lib/ws-recorder.js'
 const HOP_HEADER = 'x-claude-agent-forwarded-by'
 const FIXTURE = join(REPO, 'bench', 'fixtures', 'turn-events.json')
 const REPLAY_EVENTS = 10_000
-
-const record = (id: string) => ({
-  id,
-  conversationId: randomUUID(),
-  createdAt: new Date().toISOString(),
-  config: {},
-  state: 'suspended' as const,
-  allowedTools: [],
-  owner: null,
-  readers: [],
-})
 
 /** Makes the session on `node` itself (the hop header: not placed elsewhere). */
 async function createOn(node: ServerProcess, id: string): Promise<void> {
@@ -77,8 +65,8 @@ async function catchUp(url: string, frames: number): Promise<number> {
 
 /** µs per event: `count` appends awaited one by one, then `count` awaited together. */
 async function appendCost(store: Store, frames: EventFrame[], count: number): Promise<{ serial: number; burst: number }> {
-  await store.insertSession(record('serial'))
-  await store.insertSession(record('burst'))
+  await store.insertSession(newSessionRecord('serial'))
+  await store.insertSession(newSessionRecord('burst'))
   let t0 = now()
   for (let i = 0; i < count; i++) await store.append('serial', frames[i % frames.length]!)
   const serial = ((now() - t0) * 1000) / count
@@ -104,7 +92,7 @@ export const cluster: Measure = {
     // The replay log, written before the nodes start (as a node's own appends would be).
     ctx.log(`filling a log of ${REPLAY_EVENTS} events in PostgreSQL`)
     const filler = await PostgresStore.open(databaseUrl)
-    await filler.insertSession(record('replay'))
+    await filler.insertSession(newSessionRecord('replay'))
     for (let i = 0; i < REPLAY_EVENTS; i += 500)
       await Promise.all(Array.from({ length: 500 }, (_, k) => filler.append('replay', frames[(i + k) % frames.length]!)))
     await filler.close()

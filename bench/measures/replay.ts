@@ -4,12 +4,11 @@
 // the last seq arriving; the client counts frames and does not parse them, so the figure is
 // the server's and the socket's. Baseline: a bare `ws` process sending the same frames from
 // memory with the same backpressure.
-import { randomUUID } from 'node:crypto'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import WebSocket from 'ws'
-import { SqliteStore, type EventFrame } from '@claude-agent/server'
+import { newSessionRecord, SqliteStore, type EventFrame } from '@claude-agent/server'
 import { startBareRelay } from '../lib/bare-relay-process.js'
 import { onCleanup } from '../lib/cleanup.js'
 import { now, within } from '../lib/clock.js'
@@ -30,16 +29,7 @@ async function fill(dataDir: string): Promise<{ texts: string[]; appendsPerS: nu
   const frames = JSON.parse(readFileSync(FIXTURE, 'utf8')) as EventFrame[]
   const store = new SqliteStore(join(dataDir, 'sessions.db'))
   try {
-    await store.insertSession({
-      id: SESSION,
-      conversationId: randomUUID(),
-      createdAt: new Date().toISOString(),
-      config: {},
-      state: 'suspended',
-      allowedTools: [],
-      owner: null,
-      readers: [],
-    })
+    await store.insertSession(newSessionRecord(SESSION))
     const t0 = now()
     // One at a time, each awaited: the rate of appends that each commit alone.
     for (let i = 0; i < TOTAL; i++) await store.append(SESSION, frames[i % frames.length]!)

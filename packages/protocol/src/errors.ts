@@ -12,6 +12,7 @@ export const ERROR_CODES = [
   'BODY_TOO_LARGE', // an HTTP body over the size limit
   'UNAUTHORIZED', // a missing or wrong bearer token, or a JWT that does not verify (data.reason)
   'FORBIDDEN', // the principal sees the session (or route) but its role may not take this action
+  'ORIGIN_NOT_ALLOWED', // a request from a web page on another origin (not the server's, not in ALLOWED_ORIGINS), or an open server asked under a host name that is not loopback (HTTP 403)
   'NOT_FOUND', // no such route
   'METHOD_NOT_ALLOWED', // the route exists, the method does not
   'SESSION_NOT_FOUND', // no session with that id (or it was deleted)

@@ -187,7 +187,7 @@ async function startLocked(options: StartServerOptions, unlock: () => void, onSt
     ...(cluster && { cluster }),
   })
   cluster?.serve(sessions)
-  const audit = new AuditLog({ store, scrub, logger })
+  const audit = new AuditLog({ store, scrub, logger, retention: settings.auditRetention })
   // Files: every path relative to a session's workspace (the default session's at /files).
   const workspaceOf = (id: string) => sessions.get(id).workspace
   const live = new LiveSockets()
@@ -201,9 +201,11 @@ async function startLocked(options: StartServerOptions, unlock: () => void, onSt
     modelUrl: settings.agentVars['ANTHROPIC_BASE_URL'] || settings.demoModelUrl,
     databaseUrl: settings.databaseUrl,
   })
+  const origins = { allowedOrigins: settings.allowedOrigins, open: !auth.enabled }
   const app = createHttpApp({
     auth,
     logger,
+    origins,
     gate: httpGate(sessions),
     ...webConsole(settings, logger),
     routes: [
@@ -246,6 +248,7 @@ async function startLocked(options: StartServerOptions, unlock: () => void, onSt
     server,
     {
       sessions,
+      origins,
       log: store,
       maxFrameBytes: settings.maxFrameBytes,
       maxClientBufferBytes: settings.maxClientBufferBytes,

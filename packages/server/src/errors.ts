@@ -6,6 +6,7 @@ import { scrub } from './secrets.js'
 const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
   UNAUTHORIZED: 401,
   FORBIDDEN: 403,
+  ORIGIN_NOT_ALLOWED: 403,
   NOT_FOUND: 404,
   SESSION_NOT_FOUND: 404,
   TOKEN_NOT_FOUND: 404,

@@ -1,5 +1,6 @@
 // Server settings, read once from the command line and the environment (and .env, loaded by
 // main.ts). A flag wins over its variable.
+import { DEFAULT_AUDIT_RETENTION } from './audit/audit-log.js'
 import { homedir } from 'node:os'
 import { clusterSettingsFromEnv, type ClusterSettings } from './cluster/cluster-settings.js'
 import { join, resolve } from 'node:path'
@@ -73,6 +74,12 @@ export interface ServerSettings {
   /** Bearer tokens clients must present (AUTH_TOKENS=label:token,... or AUTH_TOKEN=token).
    * None: open, which main.ts allows on loopback only (beyond it, it generates one). */
   authTokens: AuthToken[]
+  /** Web origins besides the server's own whose pages may use it (ALLOWED_ORIGINS, comma
+   * separated, e.g. `https://app.example.com`; `*` any): they get CORS answers. Any other
+   * page's requests are refused (docs/security.md). @default none */
+  allowedOrigins: string[]
+  /** Audit entries kept (AUDIT_RETENTION); the oldest go beyond it. @default 100,000 */
+  auditRetention: number
   /** On SIGTERM, how long running turns may take to finish before they are interrupted. @default 10 s */
   shutdownGraceMs: number
   /** How each CLI process is isolated (see docs/sandbox.md). `none` must be asked for. @default 'bubblewrap' */
@@ -278,6 +285,24 @@ export function sandboxKindFrom(env: Record<string, string | undefined>, argv: r
 }
 
 /** AUTH_TOKENS and AUTH_TOKEN; an unknown role stops the start. */
+/** ALLOWED_ORIGINS: each an origin as browsers send it (scheme, host, port; no path), or `*`. */
+function originsFrom(value: string | undefined): string[] {
+  return (list(value) ?? []).map((origin) => {
+    if (origin === '*') return origin
+    let parsed: URL | undefined
+    try {
+      parsed = new URL(origin)
+    } catch {
+      parsed = undefined
+    }
+    if (!parsed || !/^https?:$/.test(parsed.protocol) || parsed.origin !== origin)
+      throw new SettingsError(
+        `ALLOWED_ORIGINS: "${origin}" is not an origin such as https://app.example.com (scheme and host, no path), nor *`,
+      )
+    return origin
+  })
+}
+
 function tokensFrom(env: Record<string, string | undefined>): AuthToken[] {
   try {
     return [...parseTokens(env['AUTH_TOKENS']), ...parseTokens(env['AUTH_TOKEN'], 'AUTH_TOKEN')]
@@ -370,6 +395,8 @@ export function settingsFromEnv(env: Record<string, string | undefined> = proces
     prewarm: env['PREWARM'] !== '0' && env['PREWARM'] !== 'false',
     warmPoolSize: intFrom(env, 'WARM_POOL_SIZE', 1),
     authTokens: tokensFrom(env),
+    allowedOrigins: originsFrom(env['ALLOWED_ORIGINS']),
+    auditRetention: intFrom(env, 'AUDIT_RETENTION', DEFAULT_AUDIT_RETENTION, 1),
     sandbox: sandboxKindFrom(line.sandbox === undefined ? env : { ...env, SANDBOX: line.sandbox }),
     sandboxAllowedHosts: list(env['SANDBOX_ALLOWED_HOSTS']),
     ...(sandboxHide.length > 0 ? { sandboxHide } : {}),

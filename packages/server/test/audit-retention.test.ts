@@ -7,7 +7,8 @@ import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
 import { AuditLog } from '../src/audit/audit-log.js'
 import { SqliteStore } from '../src/event-log/sqlite-store.js'
-import { createLogger } from '../src/index.js'
+import { createLogger, settingsFromEnv } from '../src/index.js'
+import { startStack } from './helpers/stack.js'
 
 describe('audit retention', () => {
   const dir = mkdtempSync(join(tmpdir(), 'cas-audit-'))
@@ -37,6 +38,26 @@ describe('audit retention', () => {
       [4, 5, 6],
     )
     await store.close()
+  })
+
+  it('is AUDIT_RETENTION on a server: GET /audit keeps the newest that many', async () => {
+    assert.equal(settingsFromEnv({}).auditRetention, 100_000)
+    assert.equal(settingsFromEnv({ AUDIT_RETENTION: '2' }).auditRetention, 2)
+    assert.throws(() => settingsFromEnv({ AUDIT_RETENTION: '0' }), /AUDIT_RETENTION/)
+    const stack = await startStack({ settings: { auditRetention: 2, sandbox: 'none' } })
+    try {
+      for (const id of ['r1', 'r2', 'r3']) {
+        const res = await fetch(`${stack.url}/sessions`, { method: 'POST', body: JSON.stringify({ id }) })
+        assert.equal(res.status, 201)
+      }
+      const { entries } = (await (await fetch(`${stack.url}/audit`)).json()) as { entries: { sessionId?: string }[] }
+      assert.deepEqual(
+        entries.map((e) => e.sessionId),
+        ['r2', 'r3'],
+      )
+    } finally {
+      await stack.close()
+    }
   })
 
   it('scrubs every string of a detail and cuts long ones', async () => {

@@ -5,14 +5,9 @@
 // gap-free from its cursor, each event once; the whole log stays 1..N; a prompt uuid resent
 // after a restart is refused (DUPLICATE_PROMPT) and never runs a second time.
 import assert from 'node:assert/strict'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { startScriptedModel } from '@claude-agent/scripted-model'
 import { api } from './helpers/http.js'
-import { spawnServer, type ServerProcess } from './helpers/server-process.js'
-import { TEST_API_KEY } from './helpers/stack.js'
+import { ServerProcesses, slowReply } from './helpers/server-processes.js'
 import { WsProbe, sdkData, type Frame } from './helpers/ws-probe.js'
 
 const SEED = Number(process.env['CHAOS_SEED'] ?? Math.floor(Math.random() * 2 ** 31))
@@ -49,46 +44,25 @@ const promptFrame = (uuid: string, content: string) => ({
 const isResult = (f: Frame) => f.type === 'sdk_message' && sdkData(f).type === 'result'
 
 describe(`chaos: client drops and SIGKILL restarts (seed ${SEED})`, () => {
-  let model: Awaited<ReturnType<typeof startScriptedModel>>
-  let dir: string
-  let env: Record<string, string>
-  const servers: ServerProcess[] = []
+  let servers: ServerProcesses
   const probes: WsProbe[] = []
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'cas-chaos-'))
-    model = await startScriptedModel({
-      scenario: {
-        scripts: [
-          {
-            match: { prompt: /^slow/ },
-            repeat: true,
-            replies: [{ content: [{ type: 'text', text: 'slow '.repeat(150) }], chunkSize: 5, chunkDelayMs: 30 }],
-          },
-        ],
-        fallback: { content: [{ type: 'text', text: 'You said: {{prompt}}' }] },
-      },
+    servers = await ServerProcesses.start('chaos', {
+      scripts: [{ match: { prompt: /^slow/ }, repeat: true, replies: [slowReply('slow '.repeat(150), 30)] }],
+      fallback: { content: [{ type: 'text', text: 'You said: {{prompt}}' }] },
     })
-    env = {
-      HOME: dir,
-      DATA_DIR: join(dir, 'data'),
-      ANTHROPIC_BASE_URL: model.url,
-      ANTHROPIC_API_KEY: TEST_API_KEY,
-      CLAUDE_CODE_MAX_RETRIES: '0',
-    }
   })
   after(async () => {
     for (const p of probes) p.socket.terminate()
-    for (const s of servers) s.child.kill('SIGKILL')
-    await model.close()
-    rmSync(dir, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 })
+    await servers?.stop()
   })
 
   it('keeps every log gap-free and runs every prompt uuid at most once', async () => {
     const rand = random(SEED)
     const ran: string[] = [] // uuids whose turn completed before a kill
-    let server = await spawnServer(env, dir)
-    servers.push(server)
+    const { model } = servers
+    let server = await servers.spawn()
     await api(server.url, 'POST', '/sessions', { id: SESSION })
     const connect = async (after: number) => {
       const probe = await WsProbe.connect(`${server.wsBase}/sessions/${SESSION}/ws?after=${after}`)
@@ -156,8 +130,7 @@ describe(`chaos: client drops and SIGKILL restarts (seed ${SEED})`, () => {
       for (const client of clients) assertGapFree(client.probe, client.after, 'a client cut by the kill')
       const slowEnded = driver.frames.slice(slowFrom).some((f) => isResult(f) && (f['seq'] as number) > (quickResult['seq'] as number))
       if (slowEnded) ran.push(`0a0b0c0d-0000-4000-8000-${String(round).padStart(4, '0')}00000002`)
-      server = await spawnServer(env, dir)
-      servers.push(server)
+      server = await servers.spawn()
     }
 
     // The whole log: 1..N, and no prompt ran twice (each run is echoed once by the CLI).

@@ -3,15 +3,14 @@
 // its turn with its agent untouched. A lock left by a SIGKILLed server does not block the next.
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { startScriptedModel } from '@claude-agent/scripted-model'
 import { api } from './helpers/http.js'
 import { agentProcesses } from './helpers/processes.js'
-import { MAIN, spawnServer, type ServerProcess } from './helpers/server-process.js'
-import { TEST_API_KEY, startStack } from './helpers/stack.js'
+import { MAIN } from './helpers/server-process.js'
+import { ServerProcesses, slowReply } from './helpers/server-processes.js'
+import { startStack } from './helpers/stack.js'
 import { settingsFromEnv, startServer } from '../src/index.js'
 import { WsProbe, sdkData } from './helpers/ws-probe.js'
 
@@ -31,32 +30,18 @@ function runToExit(env: Record<string, string>, cwd: string): Promise<{ code: nu
 }
 
 describe('one server per data directory', () => {
-  let model: Awaited<ReturnType<typeof startScriptedModel>>
-  let dir: string
-  let env: Record<string, string>
-  const servers: ServerProcess[] = []
+  let servers: ServerProcesses
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'cas-lock-'))
-    const slow = { content: [{ type: 'text' as const, text: 'slow '.repeat(100) }], chunkSize: 5, chunkDelayMs: 40 }
-    model = await startScriptedModel({ scenario: { scripts: [{ match: { prompt: 'long task' }, replies: [slow] }] } })
-    env = {
-      HOME: dir,
-      DATA_DIR: join(dir, 'data'),
-      ANTHROPIC_BASE_URL: model.url,
-      ANTHROPIC_API_KEY: TEST_API_KEY,
-      CLAUDE_CODE_MAX_RETRIES: '0',
-    }
+    servers = await ServerProcesses.start('lock', {
+      scripts: [{ match: { prompt: 'long task' }, replies: [slowReply('slow '.repeat(100), 40)] }],
+    })
   })
-  after(async () => {
-    for (const s of servers) s.child.kill('SIGKILL')
-    await model.close()
-    rmSync(dir, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 })
-  })
+  after(() => servers?.stop())
 
   it('refuses a second server, which touches nothing, while the first serves a turn', async () => {
-    const first = await spawnServer(env, dir)
-    servers.push(first)
+    const { dataDir, dir, env } = servers
+    const first = await servers.spawn()
     await api(first.url, 'POST', '/sessions', { id: 'busy' })
     const probe = await WsProbe.connect(`${first.wsBase}/sessions/busy/ws`)
     probe.prompt('long task')
@@ -64,17 +49,17 @@ describe('one server per data directory', () => {
       (f) =>
         (f.type === 'sdk_message' && sdkData(f).type === 'assistant') || (f.type === 'sdk_message' && sdkData(f).type === 'stream_event'),
     )
-    const agents = agentProcesses(join(dir, 'data', 'sessions'))
+    const agents = agentProcesses(join(dataDir, 'sessions'))
     assert.ok(agents.length > 0, 'the first server runs an agent')
-    const filesBefore = readdirSync(join(dir, 'data')).sort()
+    const filesBefore = readdirSync(dataDir).sort()
 
     const second = await runToExit(env, dir)
     assert.notEqual(second.code, 0)
-    assert.match(second.output, new RegExp(`DATA_DIR ${join(dir, 'data')} in use by pid ${first.child.pid}`))
+    assert.match(second.output, new RegExp(`DATA_DIR ${dataDir} in use by pid ${first.child.pid}`))
     assert.doesNotMatch(second.output, /killed .* agent process/)
 
-    assert.deepEqual(agentProcesses(join(dir, 'data', 'sessions')), agents, "the first server's agents are untouched")
-    assert.deepEqual(readdirSync(join(dir, 'data')).sort(), filesBefore, 'nothing was created or removed')
+    assert.deepEqual(agentProcesses(join(dataDir, 'sessions')), agents, "the first server's agents are untouched")
+    assert.deepEqual(readdirSync(dataDir).sort(), filesBefore, 'nothing was created or removed')
     const result = sdkData(await probe.result())
     assert.equal(result['is_error'], false, 'the first server finished its turn')
     const events = (await api(first.url, 'GET', '/sessions/busy/events')).body['events'] as Array<{ seq: number }>
@@ -87,14 +72,12 @@ describe('one server per data directory', () => {
     // SIGKILL leaves the pid file behind; the lock itself died with the process.
     first.child.kill('SIGKILL')
     await first.exited
-    const third = await spawnServer(env, dir)
-    servers.push(third)
+    const third = await servers.spawn()
     assert.equal((await api(third.url, 'GET', '/sessions/busy')).status, 200)
     third.child.kill('SIGTERM')
     assert.equal(await third.exited, 0, third.output())
     // A graceful stop took the lock with it; the next start does not even see a stale pid file.
-    const fourth = await spawnServer(env, dir)
-    servers.push(fourth)
+    const fourth = await servers.spawn()
     // A request first: main.ts installs its signal handlers just after the "listening" line.
     assert.equal((await api(fourth.url, 'GET', '/sessions/busy')).status, 200)
     fourth.child.kill('SIGTERM')

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { createLogger, SqliteStore } from '../src/index.js'
+import { createLogger, newSessionRecord, SqliteStore } from '../src/index.js'
 import { EventHub, type Subscriber } from '../src/sessions/event-hub.js'
 
 /** An SDK message that counts how often it is turned into JSON. */
@@ -48,17 +48,7 @@ describe('frames are serialized once', () => {
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'cas-serialize-'))
     store = new SqliteStore(join(dir, 'events.db'))
-    const createdAt = new Date().toISOString()
-    await store.insertSession({
-      id: 'frames',
-      conversationId: crypto.randomUUID(),
-      createdAt,
-      config: {},
-      state: 'idle',
-      allowedTools: [],
-      owner: null,
-      readers: [],
-    })
+    await store.insertSession(newSessionRecord('frames', { state: 'idle' }))
     hub = new EventHub({
       sessionId: 'frames',
       log: store,

@@ -2,54 +2,31 @@
 // model, replay with ?after=, and a server started again on the same database (and the same
 // shared data dir) that has the session, its history and its conversation. Nothing goes to SQLite.
 import assert from 'node:assert/strict'
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import pg from 'pg'
-import { startScriptedModel } from '@claude-agent/scripted-model'
 import { api } from './helpers/http.js'
 import { startPostgres, type PostgresServer } from './helpers/postgres.js'
-import { spawnServer, type ServerProcess } from './helpers/server-process.js'
+import { spawnServer } from './helpers/server-process.js'
+import { REMEMBER_ADA, ServerProcesses } from './helpers/server-processes.js'
 import { WsProbe } from './helpers/ws-probe.js'
 
 describe('a server on PostgreSQL', () => {
   let postgres: PostgresServer
-  let model: Awaited<ReturnType<typeof startScriptedModel>>
-  let dir: string
-  let env: Record<string, string>
-  const servers: ServerProcess[] = []
+  let servers: ServerProcesses
 
   before(async () => {
     postgres = await startPostgres()
-    dir = mkdtempSync(join(tmpdir(), 'cas-pg-server-'))
-    model = await startScriptedModel({
-      scenario: {
-        scripts: [
-          { match: { prompt: 'my name is Ada' }, replies: [{ content: [{ type: 'text', text: 'Hello Ada' }] }] },
-          { match: { prompt: 'what is my name' }, replies: [{ content: [{ type: 'text', text: 'Your name is Ada' }] }] },
-        ],
-      },
-    })
-    env = {
-      HOME: dir,
-      DATA_DIR: join(dir, 'data'),
-      DATABASE_URL: await postgres.database(),
-      ANTHROPIC_BASE_URL: model.url,
-      ANTHROPIC_API_KEY: 'sk-pg-test-key-0123456789',
-      CLAUDE_CODE_MAX_RETRIES: '0',
-    }
+    servers = await ServerProcesses.start('pg-server', { scripts: REMEMBER_ADA }, { DATABASE_URL: await postgres.database() })
   })
   after(async () => {
-    for (const s of servers) s.child.kill('SIGKILL')
-    await model?.close()
+    await servers?.stop()
     await postgres?.stop()
-    rmSync(dir, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 })
   })
 
   it('runs a turn, replays after a cursor, and keeps everything across a restart', async () => {
-    const first = await spawnServer(env, dir)
-    servers.push(first)
+    const first = await servers.spawn()
     await api(first.url, 'POST', '/sessions', { id: 'pg' })
     const probe = await WsProbe.connect(`${first.wsBase}/sessions/pg/ws`)
     assert.equal(await probe.ask('my name is Ada'), 'Hello Ada')
@@ -67,12 +44,11 @@ describe('a server on PostgreSQL', () => {
       Array.from({ length: lastSeq - 2 }, (_, i) => i + 3),
     )
     replay.close()
-    assert.equal(existsSync(join(dir, 'data', 'sessions.db')), false, 'no SQLite file')
+    assert.equal(existsSync(join(servers.dataDir, 'sessions.db')), false, 'no SQLite file')
     first.child.kill('SIGKILL')
     await first.exited
 
-    const second = await spawnServer(env, dir)
-    servers.push(second)
+    const second = await servers.spawn()
     const history = (await api(second.url, 'GET', '/sessions/pg/events')).body['events'] as Array<{ seq: number }>
     assert.deepEqual(
       history.slice(0, lastSeq).map((e) => e.seq),
@@ -81,7 +57,7 @@ describe('a server on PostgreSQL', () => {
     const again = await WsProbe.connect(`${second.wsBase}/sessions/pg/ws?after=${lastSeq}`)
     assert.equal(await again.ask('what is my name'), 'Your name is Ada', 'the conversation resumed')
     again.close()
-    const db = new pg.Client({ connectionString: env['DATABASE_URL'] })
+    const db = new pg.Client({ connectionString: servers.env['DATABASE_URL'] })
     await db.connect()
     try {
       const { rows } = await db.query<{ n: string; last: string }>(
@@ -96,8 +72,8 @@ describe('a server on PostgreSQL', () => {
   })
 
   it('will not start on an unreachable database, naming its host and never its password', async () => {
-    const bad = { ...env, DATABASE_URL: 'postgres://agent:pw-never-shown@127.0.0.1:1/claude' }
-    await assert.rejects(spawnServer(bad, dir), (err: Error) => {
+    const bad = { ...servers.env, DATABASE_URL: 'postgres://agent:pw-never-shown@127.0.0.1:1/claude' }
+    await assert.rejects(spawnServer(bad, servers.dir), (err: Error) => {
       assert.match(err.message, /127\.0\.0\.1:1\/claude/)
       assert.doesNotMatch(err.message, /pw-never-shown/)
       return true

@@ -3,53 +3,25 @@
 // reconnecting client catches up, and the next prompt continues the same conversation.
 // SIGTERM shuts down gracefully: the running turn finishes and the process exits 0.
 import assert from 'node:assert/strict'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { startScriptedModel } from '@claude-agent/scripted-model'
 import { api } from './helpers/http.js'
 import { agentProcesses } from './helpers/processes.js'
-import { spawnServer, type ServerProcess } from './helpers/server-process.js'
+import { REMEMBER_ADA, ServerProcesses, slowReply } from './helpers/server-processes.js'
 import { WsProbe, sdkData } from './helpers/ws-probe.js'
 
 describe('restart without loss', () => {
-  let model: Awaited<ReturnType<typeof startScriptedModel>>
-  let dir: string
-  let env: Record<string, string>
-  const servers: ServerProcess[] = []
+  let servers: ServerProcesses
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'cas-restart-'))
-    const slow = { content: [{ type: 'text' as const, text: 'slow '.repeat(200) }], chunkSize: 5, chunkDelayMs: 50 }
-    model = await startScriptedModel({
-      scenario: {
-        scripts: [
-          { match: { prompt: 'my name is Ada' }, replies: [{ content: [{ type: 'text', text: 'Hello Ada' }] }] },
-          { match: { prompt: 'long task' }, replies: [slow] },
-          { match: { prompt: 'what is my name' }, replies: [{ content: [{ type: 'text', text: 'Your name is Ada' }] }] },
-          { match: { prompt: 'finish me' }, replies: [{ ...slow, content: [{ type: 'text', text: 'done '.repeat(20) }] }] },
-        ],
-      },
-    })
-    env = {
-      HOME: dir,
-      DATA_DIR: join(dir, 'data'),
-      ANTHROPIC_BASE_URL: model.url,
-      ANTHROPIC_API_KEY: 'sk-restart-test-key-0123456789',
-      CLAUDE_CODE_MAX_RETRIES: '0',
-      SHUTDOWN_GRACE_MS: '20000',
-    }
+    const scripts = [...REMEMBER_ADA, { match: { prompt: 'finish me' }, replies: [slowReply('done '.repeat(20))] }]
+    servers = await ServerProcesses.start('restart', { scripts }, { SHUTDOWN_GRACE_MS: '20000' })
   })
-  after(async () => {
-    for (const s of servers) s.child.kill('SIGKILL')
-    await model.close()
-    rmSync(dir, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 })
-  })
+  after(() => servers?.stop())
 
   it('keeps sessions and history across SIGKILL, and resumes the conversation', async () => {
-    const first = await spawnServer(env, dir)
-    servers.push(first)
+    const { model } = servers
+    const first = await servers.spawn()
     await api(first.url, 'POST', '/sessions', { id: 'durable' })
     const probe = await WsProbe.connect(`${first.wsBase}/sessions/durable/ws`)
     probe.prompt('my name is Ada')
@@ -62,11 +34,10 @@ describe('restart without loss', () => {
     first.child.kill('SIGKILL')
     assert.equal(await first.exited, 'SIGKILL')
 
-    const second = await spawnServer(env, dir)
-    servers.push(second)
+    const second = await servers.spawn()
     // No agent of the killed server is left: sandboxed, bwrap's --die-with-parent ended it with
     // the server; anything that outlived it was killed on start-up (test/orphans.test.ts).
-    assert.deepEqual(agentProcesses(join(dir, 'data', 'sessions')), [])
+    assert.deepEqual(agentProcesses(join(servers.dataDir, 'sessions')), [])
     const info = (await api(second.url, 'GET', '/sessions/durable')).body['session']
     assert.equal(info.state, 'suspended')
     const history = (await api(second.url, 'GET', '/sessions/durable/events')).body

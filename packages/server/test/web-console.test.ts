@@ -14,7 +14,7 @@ import { startStack, type Stack } from './helpers/stack.js'
 
 const TOKEN = 'tok-web-0123456789abcdef'
 const get = (stack: Stack, target: string) =>
-  rawRequest(stack.server.port, `GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`)
+  rawRequest(stack.server.port, `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`)
 
 function fakeBuild(): string {
   const root = mkdtempSync(join(tmpdir(), 'cas-web-'))

@@ -9,6 +9,7 @@ import pg from 'pg'
 import type { SessionConfig, SessionState } from '@claude-agent/protocol'
 import { FENCED_EVENTS_INSERT, leaseHeld, leaseLost } from '../cluster/fence.js'
 import { ServerError } from '../errors.js'
+import { AppendObservers } from './append-observers.js'
 import type {
   AppendFence,
   AppendObserver,
@@ -22,24 +23,27 @@ import type {
   TokenRecord,
 } from './event-log.js'
 import { PostgresDeliveryLog } from './postgres-deliveries.js'
-import { toAuditRecord, toSessionRecord, toTokenRecord, type AuditRow, type SessionRow, type TokenRow } from './rows.js'
+import {
+  toAuditRecord,
+  toSessionRecord,
+  toStoredEvents,
+  toTokenRecord,
+  type AuditRow,
+  type EventRow,
+  type SessionRow,
+  type TokenRow,
+} from './rows.js'
 import { migratePostgres } from './postgres-schema.js'
 import { PostgresUsageLog } from './postgres-usage.js'
 import { PostgresWrites, type PendingAppend } from './postgres-writes.js'
 import { pgText, poolFor, where } from './postgres-pool.js'
-
-interface EventRow {
-  seq: number
-  at: number
-  frame: string
-}
 
 const UNIQUE_VIOLATION = '23505'
 const isUnique = (err: unknown) => (err as { code?: string }).code === UNIQUE_VIOLATION
 
 export class PostgresStore implements Store {
   private readonly lastSeqs = new Map<string, number>()
-  private readonly observers = new Set<AppendObserver>()
+  private readonly observers = new AppendObservers()
   private readonly writes: PostgresWrites
   readonly usage: PostgresUsageLog
   readonly deliveries: PostgresDeliveryLog
@@ -69,12 +73,11 @@ export class PostgresStore implements Store {
   }
 
   append(sessionId: string, frame: EventFrame, fence?: AppendFence): Promise<StoredEvent> {
-    return this.writes.append({ sessionId, frame, fence }, { committed: (event) => this.tellObservers(event, frame) })
+    return this.writes.append({ sessionId, frame, fence }, { committed: (event) => this.observers.tell(event, frame) })
   }
 
   observeAppends(observer: AppendObserver): () => void {
-    this.observers.add(observer)
-    return () => this.observers.delete(observer)
+    return this.observers.add(observer)
   }
 
   async read(sessionId: string, afterSeq: number, limit: number): Promise<StoredEvent[]> {
@@ -83,7 +86,7 @@ export class PostgresStore implements Store {
       'SELECT seq, at, frame FROM events WHERE session_id = $1 AND seq > $2 ORDER BY seq LIMIT $3',
       [pgText(sessionId), afterSeq, limit],
     )
-    return rows.map((row) => ({ sessionId, seq: row.seq, at: row.at, text: row.frame }))
+    return toStoredEvents(sessionId, rows)
   }
 
   async readTypes(sessionId: string, types: readonly EventFrame['type'][], afterSeq: number, limit: number): Promise<StoredEvent[]> {
@@ -92,7 +95,7 @@ export class PostgresStore implements Store {
       'SELECT seq, at, frame FROM events WHERE session_id = $1 AND seq > $2 AND type = ANY($3) ORDER BY seq LIMIT $4',
       [pgText(sessionId), afterSeq, types, limit],
     )
-    return rows.map((row) => ({ sessionId, seq: row.seq, at: row.at, text: row.frame }))
+    return toStoredEvents(sessionId, rows)
   }
 
   /** From the database, always: another node may have written since. */
@@ -307,15 +310,5 @@ export class PostgresStore implements Store {
 
   private update(sql: string, params: unknown[]): Promise<void> {
     return this.writes.run(async (client) => void (await client.query(sql, params)))
-  }
-
-  private tellObservers(event: StoredEvent, frame: EventFrame): void {
-    for (const observe of this.observers) {
-      try {
-        observe(event, frame)
-      } catch {
-        // An observer guards and logs its own failures.
-      }
-    }
   }
 }

@@ -3,8 +3,8 @@
 // one multi-row INSERT. When a group fails, each of its writes is tried again alone, so a bad
 // write fails by itself. Each resolves once its transaction has committed.
 import type pg from 'pg'
-import { storeCommitted } from '../metrics/metrics.js'
 import type { AppendFence, EventFrame, StoredEvent } from './event-log.js'
+import { allFailed, WriteBatcher, type CommitHooks, type Outcome, type Queued } from './write-batcher.js'
 
 export interface PendingAppend {
   sessionId: string
@@ -12,26 +12,15 @@ export interface PendingAppend {
   fence: AppendFence | undefined
 }
 
-export interface PgWriteHooks<T> {
-  /** Runs after the commit, before the write resolves (append observers). */
-  committed?(value: T): void
-}
-
 /** How the store writes a run of appends inside the group's transaction. */
 export type AppendRun = (client: pg.PoolClient, appends: PendingAppend[]) => Promise<StoredEvent[]>
 
-interface Queued {
-  write: ((client: pg.PoolClient) => Promise<unknown>) | undefined
-  append: PendingAppend | undefined
-  hooks: PgWriteHooks<unknown>
-  resolve: (value: unknown) => void
-  reject: (err: unknown) => void
-}
-
-type Outcome = { ok: true; value: unknown } | { ok: false; err: unknown }
+/** A write of its own, or an append (consecutive appends share one INSERT). */
+type Work = ((client: pg.PoolClient) => Promise<unknown>) | PendingAppend
+type Group = Queued<Work, CommitHooks<unknown>>[]
 
 export class PostgresWrites {
-  private queue: Queued[] = []
+  private readonly batch = new WriteBatcher<Work, CommitHooks<unknown>>('postgres')
   private draining = false
   /** Settles once every write queued so far has (a read waits for it: read-your-writes). */
   private tail: Promise<void> = Promise.resolve()
@@ -43,12 +32,12 @@ export class PostgresWrites {
     private readonly failed: (appends: PendingAppend[]) => void,
   ) {}
 
-  run<T>(write: (client: pg.PoolClient) => Promise<T>, hooks: PgWriteHooks<T> = {}): Promise<T> {
-    return this.enqueue(write as (client: pg.PoolClient) => Promise<unknown>, undefined, hooks as PgWriteHooks<unknown>) as Promise<T>
+  run<T>(write: (client: pg.PoolClient) => Promise<T>, hooks: CommitHooks<T> = {}): Promise<T> {
+    return this.enqueue(write, hooks as CommitHooks<unknown>) as Promise<T>
   }
 
-  append(append: PendingAppend, hooks: PgWriteHooks<StoredEvent> = {}): Promise<StoredEvent> {
-    return this.enqueue(undefined, append, hooks as PgWriteHooks<unknown>) as Promise<StoredEvent>
+  append(append: PendingAppend, hooks: CommitHooks<StoredEvent> = {}): Promise<StoredEvent> {
+    return this.enqueue(append, hooks as CommitHooks<unknown>) as Promise<StoredEvent>
   }
 
   /** Resolves once the writes queued before this call have settled. */
@@ -56,10 +45,8 @@ export class PostgresWrites {
     return this.tail
   }
 
-  private enqueue(write: Queued['write'], append: PendingAppend | undefined, hooks: PgWriteHooks<unknown>): Promise<unknown> {
-    const done = new Promise<unknown>((resolve, reject) => {
-      this.queue.push({ write, append, hooks, resolve, reject })
-    })
+  private enqueue(work: Work, hooks: CommitHooks<unknown>): Promise<unknown> {
+    const done = this.batch.add(work, hooks)
     this.tail = done.then(
       () => undefined,
       () => undefined,
@@ -72,23 +59,19 @@ export class PostgresWrites {
   }
 
   private async drain(): Promise<void> {
-    while (this.queue.length > 0) {
-      const group = this.queue
-      this.queue = []
-      const outcomes = await this.commitGroup(group)
-      const bad = outcomes.filter((o) => !o.ok).length
-      storeCommitted('postgres', outcomes.length - bad, bad)
-      group.forEach((queued, i) => settle(queued, outcomes[i]!))
+    while (this.batch.pending) {
+      const group = this.batch.take()
+      this.batch.settle(group, await this.commitGroup(group))
     }
     this.draining = false
   }
 
-  private async commitGroup(group: Queued[]): Promise<Outcome[]> {
+  private async commitGroup(group: Group): Promise<Outcome[]> {
     let client: pg.PoolClient
     try {
       client = await this.pool.connect()
     } catch (err) {
-      return group.map(() => ({ ok: false, err }))
+      return allFailed(group, err)
     }
     let broken = false
     try {
@@ -116,7 +99,7 @@ export class PostgresWrites {
     }
   }
 
-  private async transaction(client: pg.PoolClient, group: Queued[]): Promise<unknown[]> {
+  private async transaction(client: pg.PoolClient, group: Group): Promise<unknown[]> {
     await client.query('BEGIN')
     try {
       const values = await this.runAll(client, group)
@@ -129,17 +112,17 @@ export class PostgresWrites {
   }
 
   /** In order; consecutive appends in one statement. */
-  private async runAll(client: pg.PoolClient, group: Queued[]): Promise<unknown[]> {
+  private async runAll(client: pg.PoolClient, group: Group): Promise<unknown[]> {
     const values: unknown[] = []
     for (let i = 0; i < group.length;) {
-      const { write } = group[i]!
-      if (write) {
-        values.push(await write(client))
+      const { work } = group[i]!
+      if (typeof work === 'function') {
+        values.push(await work(client))
         i++
         continue
       }
       let end = i
-      while (end < group.length && group[end]!.append) end++
+      while (end < group.length && typeof group[end]!.work !== 'function') end++
       values.push(...(await this.appendRun(client, appendsOf(group.slice(i, end)))))
       i = end
     }
@@ -147,14 +130,4 @@ export class PostgresWrites {
   }
 }
 
-const appendsOf = (group: Queued[]): PendingAppend[] => group.flatMap((q) => (q.append ? [q.append] : []))
-
-function settle(queued: Queued, outcome: Outcome): void {
-  if (!outcome.ok) return queued.reject(outcome.err)
-  try {
-    queued.hooks.committed?.(outcome.value)
-  } catch {
-    // The hook guards its own work; the write is durable whatever it did.
-  }
-  queued.resolve(outcome.value)
-}
+const appendsOf = (group: Group): PendingAppend[] => group.flatMap((q) => (typeof q.work === 'function' ? [] : [q.work]))

@@ -1,7 +1,31 @@
 // Rows as both stores read them (SQLite and PostgreSQL share column names and encodings:
-// JSON text for config, tools and readers).
+// JSON text for config, tools and readers), and the records they become.
+import { randomUUID } from 'node:crypto'
 import type { Role, SessionConfig, SessionState } from '@claude-agent/protocol'
-import type { AuditRecord, SessionRecord, TokenRecord } from './event-log.js'
+import type { AuditRecord, SessionRecord, StoredEvent, TokenRecord } from './event-log.js'
+
+/** A session not yet stored: suspended, no config, nothing allowed, the admins', shared with none. */
+export const newSessionRecord = (id: string, fields: Partial<Omit<SessionRecord, 'id'>> = {}): SessionRecord => ({
+  id,
+  conversationId: randomUUID(),
+  createdAt: new Date().toISOString(),
+  config: {},
+  state: 'suspended',
+  allowedTools: [],
+  owner: null,
+  readers: [],
+  ...fields,
+})
+
+export interface EventRow {
+  seq: number
+  at: number
+  frame: string
+}
+
+/** A read's rows as the session's events (the frame text is sent as stored). */
+export const toStoredEvents = (sessionId: string, rows: EventRow[]): StoredEvent[] =>
+  rows.map((row) => ({ sessionId, seq: row.seq, at: row.at, text: row.frame }))
 
 export interface SessionRow {
   id: string

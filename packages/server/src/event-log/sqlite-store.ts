@@ -10,6 +10,7 @@ import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import type { SessionConfig, SessionState } from '@claude-agent/protocol'
 import { ServerError } from '../errors.js'
+import { AppendObservers } from './append-observers.js'
 import { AuditTable } from './audit-table.js'
 import type {
   AppendFence,
@@ -24,16 +25,10 @@ import type {
   TokenRecord,
 } from './event-log.js'
 import { SqliteDeliveryLog, type DeliveryLog } from './delivery-log.js'
-import { toSessionRecord, toTokenRecord, type SessionRow, type TokenRow } from './rows.js'
+import { toSessionRecord, toStoredEvents, toTokenRecord, type EventRow, type SessionRow, type TokenRow } from './rows.js'
 import { migrate } from './schema.js'
 import { SqliteUsageLog } from './usage-log.js'
 import { SqliteWrites } from './sqlite-writes.js'
-
-interface EventRow {
-  seq: number
-  at: number
-  frame: string
-}
 
 export class SqliteStore implements Store {
   private readonly db: Database.Database
@@ -42,7 +37,7 @@ export class SqliteStore implements Store {
   private readonly audit: AuditTable
   private readonly writes: SqliteWrites
   readonly usage: SqliteUsageLog
-  private readonly observers = new Set<AppendObserver>()
+  private readonly observers = new AppendObservers()
   readonly deliveries: DeliveryLog
 
   /** @param path a file path, or ':memory:' */
@@ -106,31 +101,30 @@ export class SqliteStore implements Store {
         return { sessionId, seq, at, text }
       },
       {
-        committed: (event) => this.tellObservers(event, frame),
+        committed: (event) => this.observers.tell(event, frame),
         undo: (event) => this.lastSeqs.set(event.sessionId, event.seq - 1),
       },
     )
   }
 
   observeAppends(observer: AppendObserver): () => void {
-    this.observers.add(observer)
-    return () => this.observers.delete(observer)
+    return this.observers.add(observer)
   }
 
   async read(sessionId: string, afterSeq: number, limit: number): Promise<StoredEvent[]> {
     this.writes.flush()
-    return this.stmt.readEvents.all(sessionId, afterSeq, limit).map((row) => ({ sessionId, seq: row.seq, at: row.at, text: row.frame }))
+    return toStoredEvents(sessionId, this.stmt.readEvents.all(sessionId, afterSeq, limit))
   }
 
   async readTypes(sessionId: string, types: readonly EventFrame['type'][], afterSeq: number, limit: number): Promise<StoredEvent[]> {
     this.writes.flush()
     const marks = types.map(() => '?').join(', ')
-    return this.db
+    const rows = this.db
       .prepare<unknown[], EventRow>(
         `SELECT seq, at, frame FROM events WHERE session_id = ? AND seq > ? AND type IN (${marks}) ORDER BY seq LIMIT ?`,
       )
       .all(sessionId, afterSeq, ...types, limit)
-      .map((row) => ({ sessionId, seq: row.seq, at: row.at, text: row.frame }))
+    return toStoredEvents(sessionId, rows)
   }
 
   async lastSeq(sessionId: string): Promise<number> {
@@ -239,17 +233,6 @@ export class SqliteStore implements Store {
   async listAudit(query: AuditQuery): Promise<AuditRecord[]> {
     this.writes.flush()
     return this.audit.listAudit(query)
-  }
-
-  /** Observers never throw (AppendObserver); one that does is not let stop the others. */
-  private tellObservers(event: StoredEvent, frame: EventFrame): void {
-    for (const observe of this.observers) {
-      try {
-        observe(event, frame)
-      } catch {
-        // An observer guards and logs its own failures.
-      }
-    }
   }
 
   async close(): Promise<void> {

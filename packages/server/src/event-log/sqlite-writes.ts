@@ -3,26 +3,18 @@
 // id) fails alone. A turn's several events and state changes cost one commit, not one each.
 // Each write resolves only once its group has committed: durable before anyone is told.
 import type Database from 'better-sqlite3'
-import { storeCommitted } from '../metrics/metrics.js'
+import { allFailed, WriteBatcher, type CommitHooks, type Outcome, type Queued } from './write-batcher.js'
 
-export interface WriteHooks<T> {
-  /** Runs after the commit, before the write resolves (append observers). */
-  committed?(value: T): void
+export interface WriteHooks<T> extends CommitHooks<T> {
   /** The group's commit failed after this write ran: undo what it changed in memory. */
   undo?(value: T): void
 }
 
-interface Queued {
-  write: () => unknown
-  hooks: WriteHooks<unknown>
-  resolve: (value: unknown) => void
-  reject: (err: unknown) => void
-}
-
-type Outcome = { ok: true; value: unknown } | { ok: false; err: unknown }
+type Write = () => unknown
+type Group = Queued<Write, WriteHooks<unknown>>[]
 
 export class SqliteWrites {
-  private queue: Queued[] = []
+  private readonly batch = new WriteBatcher<Write, WriteHooks<unknown>>('sqlite')
   private scheduled = false
   private running = false
 
@@ -30,47 +22,45 @@ export class SqliteWrites {
 
   /** Queues `write` (synchronous SQL) for this tick's group; resolves with its result once committed. */
   run<T>(write: () => T, hooks: WriteHooks<T> = {}): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      this.queue.push({ write, hooks: hooks as WriteHooks<unknown>, resolve: resolve as (value: unknown) => void, reject })
-      if (this.scheduled) return
+    const done = this.batch.add(write, hooks as WriteHooks<unknown>) as Promise<T>
+    if (!this.scheduled) {
       this.scheduled = true
       queueMicrotask(() => this.flush())
-    })
+    }
+    return done
   }
 
   /** Runs the queued writes now: a read calls this first, so it sees every write made before it. */
   flush(): void {
     if (this.running) return
     this.scheduled = false
-    if (!this.db.open) return this.failQueued()
+    // Writes queued after close can never run.
+    if (!this.db.open) return this.batch.rejectQueued(new Error('the database is closed'))
     // Again while the hooks queued more (an append's observer queues its webhook delivery).
-    while (this.queue.length > 0) this.commitQueued()
+    while (this.batch.pending) this.commitQueued()
   }
 
   private commitQueued(): void {
-    const group = this.queue
-    this.queue = []
+    const group = this.batch.take()
     this.running = true
     let outcomes: Outcome[]
     try {
       outcomes = this.commit(group)
     } catch (err) {
       // The commit itself failed (disk full, I/O): nothing of the group is stored.
-      outcomes = group.map(() => ({ ok: false, err }))
+      outcomes = allFailed(group, err)
     } finally {
       this.running = false
     }
-    const failed = outcomes.filter((o) => !o.ok).length
-    storeCommitted('sqlite', outcomes.length - failed, failed)
-    group.forEach((queued, i) => settle(queued, outcomes[i]!))
+    this.batch.settle(group, outcomes)
   }
 
-  private commit(group: Queued[]): Outcome[] {
+  private commit(group: Group): Outcome[] {
     const alone = group.length === 1
     const outcomes: Outcome[] = []
     try {
       this.db.transaction(() => {
-        for (const { write } of group) {
+        for (const { work: write } of group) {
           if (alone) {
             outcomes.push({ ok: true, value: write() })
             continue
@@ -91,20 +81,4 @@ export class SqliteWrites {
     }
     return outcomes
   }
-
-  /** Writes queued after close: they can never run. */
-  private failQueued(): void {
-    const err = new Error('the database is closed')
-    for (const queued of this.queue.splice(0)) queued.reject(err)
-  }
-}
-
-function settle(queued: Queued, outcome: Outcome): void {
-  if (!outcome.ok) return queued.reject(outcome.err)
-  try {
-    queued.hooks.committed?.(outcome.value)
-  } catch {
-    // The hook guards its own work; the write is durable whatever it did.
-  }
-  queued.resolve(outcome.value)
 }

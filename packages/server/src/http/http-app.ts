@@ -10,6 +10,7 @@ import type { Authenticator } from './auth.js'
 import { parseRequestTarget } from './request-target.js'
 import { requestIds } from './request-id.js'
 import { errorResponse, logged } from './respond.js'
+import { originGuard, type OriginPolicy } from './origin-guard.js'
 import { staticSiteMiddleware, type StaticSite } from './static-site.js'
 
 export interface HttpEnv {
@@ -30,6 +31,8 @@ export interface HttpAppOptions {
   gate?: (c: Context<HttpEnv>) => void
   /** The web console's files, served at `/` before authentication (they hold no data). */
   site?: StaticSite
+  /** Which web pages may use the API (origin-guard.ts); checked before anything else. */
+  origins?: OriginPolicy
 }
 
 /** `:name` segments match any non-empty segment. */
@@ -54,6 +57,7 @@ function notServed(app: HttpApp, method: string, path: string): ServerError {
 export function createHttpApp(options: HttpAppOptions): HttpApp {
   const app = new Hono<HttpEnv>()
   app.use(requestIds(options.logger))
+  if (options.origins) for (const middleware of originGuard(options.origins)) app.use(middleware)
   if (options.site) app.use(staticSiteMiddleware(options.site))
   app.use(async (c, next) => {
     const principal = await options.auth.authenticate({ header: (name) => c.req.header(name), target: c.req.url })

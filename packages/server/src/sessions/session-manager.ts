@@ -9,6 +9,7 @@ import type { AgentFactory } from '../agent/agent.js'
 import { killOrphanedAgents } from '../agent/orphans.js'
 import { isLeaseLost } from '../cluster/fence.js'
 import type { AppendFence, SessionRecord, Store } from '../event-log/event-log.js'
+import { newSessionRecord } from '../event-log/rows.js'
 import { ServerError } from '../errors.js'
 import { UsageCache } from '../files/usage.js'
 import { agentOtelVars } from '../agent/otel-env.js'
@@ -322,18 +323,8 @@ export class SessionManager {
   private async ensureDefaultRecord(): Promise<void> {
     const { store } = this.options
     if (await store.getSession(DEFAULT_SESSION_ID)) return
-    const record: SessionRecord = {
-      id: DEFAULT_SESSION_ID,
-      conversationId: randomUUID(),
-      createdAt: new Date().toISOString(),
-      config: {},
-      state: 'suspended',
-      allowedTools: [],
-      owner: null,
-      readers: [],
-    }
     try {
-      await store.insertSession(record)
+      await store.insertSession(newSessionRecord(DEFAULT_SESSION_ID))
     } catch (err) {
       if (!(err instanceof ServerError && err.code === 'SESSION_EXISTS')) throw err
     }
@@ -341,16 +332,7 @@ export class SessionManager {
 
   /** A new session: stored (without its key), then built. */
   private async insert(id: string, config: SessionConfig, owner: string | null = null, pooled?: PooledAgent): Promise<Session> {
-    const record: SessionRecord = {
-      id,
-      conversationId: pooled?.conversationId ?? randomUUID(),
-      createdAt: new Date().toISOString(),
-      config: withoutSecrets(config),
-      state: 'suspended',
-      allowedTools: [],
-      owner,
-      readers: [],
-    }
+    const record = newSessionRecord(id, { conversationId: pooled?.conversationId ?? randomUUID(), config: withoutSecrets(config), owner })
     this.creating.add(id)
     try {
       await this.options.store.insertSession(record)

@@ -1,6 +1,7 @@
 // One WebSocket client attached to one session: subscribes it (replay first when asked, then
 // live), sends each event once within the client's backpressure bound, and hands its frames to
 // the dispatcher. The session owns the replay-to-live hand-off; this module never reads the log.
+import type { OriginPolicy } from '../http/origin-guard.js'
 import { randomUUID } from 'node:crypto'
 import type { Duplex } from 'node:stream'
 import { CLOSE_CODES, type AuditAction, type Decider, type PermissionMode, type ServerFrame } from '@claude-agent/protocol'
@@ -22,6 +23,8 @@ import { receiveFrame } from './frames.js'
 
 export interface ConnectionOptions {
   sessions: SessionManager
+  /** Which web pages may open sockets (http/origin-guard.ts); checked before authentication. */
+  origins?: OriginPolicy
   /** For the upgrade's cursor check. */
   log: EventLog
   maxFrameBytes: number

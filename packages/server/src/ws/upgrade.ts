@@ -9,6 +9,7 @@ import { WebSocketServer, type WebSocket } from 'ws'
 import { actorOf } from '../audit/actor.js'
 import { ServerError } from '../errors.js'
 import { BEARER_SUBPROTOCOL, nodeCredentials } from '../http/auth.js'
+import { checkOrigin } from '../http/origin-guard.js'
 import { parseCursor, parseFlag } from '../http/query.js'
 import { decodeComponent, parseRequestTarget } from '../http/request-target.js'
 import { logged, sendRawError } from '../http/respond.js'
@@ -144,6 +145,12 @@ export function attachWebSockets(
           fail(err)
         }
       }, fail)
+    try {
+      // A web page on another site may open a WebSocket anywhere: only Origin tells.
+      if (options.origins) checkOrigin(req.headers, options.origins)
+    } catch (err) {
+      return fail(err)
+    }
     if (!forward) return void serve()
     forward(req, socket, head).then((forwarded) => void (forwarded || serve()), fail)
   })

@@ -2,13 +2,13 @@
 // write (state, config, allowed tools, readers, a prompt's uuid) under a lease that moved is refused with LEASE_LOST and writes nothing, also inside a
 // group of appends that commit together, where the other sessions' appends still land.
 import assert from 'node:assert/strict'
-import { randomUUID } from 'node:crypto'
 import { after, before, describe, it } from 'node:test'
 import pg from 'pg'
 import { Leases } from '../../src/cluster/leases.js'
 import { ensureClusterSchema } from '../../src/cluster/schema.js'
 import { ServerError } from '../../src/errors.js'
 import { PostgresStore } from '../../src/event-log/postgres-store.js'
+import { newSessionRecord } from '../../src/event-log/rows.js'
 import { startPostgres, type PostgresServer } from '../helpers/postgres.js'
 
 let server: PostgresServer
@@ -19,16 +19,6 @@ after(async () => {
   await server.stop()
 })
 
-const record = (id: string) => ({
-  id,
-  conversationId: randomUUID(),
-  createdAt: new Date().toISOString(),
-  config: {},
-  state: 'suspended' as const,
-  allowedTools: [],
-  owner: null,
-  readers: [],
-})
 const info = (message: string) => ({ type: 'info' as const, message, source: 'server' as const })
 const leaseLost = (err: unknown) => err instanceof ServerError && err.code === 'LEASE_LOST'
 
@@ -39,7 +29,7 @@ describe('the PostgreSQL store, fenced', () => {
     const pool = new pg.Pool({ connectionString: url })
     try {
       await ensureClusterSchema(pool)
-      await store.insertSession(record('s1'))
+      await store.insertSession(newSessionRecord('s1'))
       const a = (await new Leases(pool, 'a', 60_000).acquire('s1'))!
       assert.equal((await store.append('s1', info('one'), a)).seq, 1)
       await store.updateSessionState('s1', 'running', a)
@@ -107,7 +97,7 @@ describe('the PostgreSQL store, fenced', () => {
     try {
       await ensureClusterSchema(pool)
       const leases = new Leases(pool, 'a', 60_000)
-      for (const id of ['ok', 'moved']) await store.insertSession(record(id))
+      for (const id of ['ok', 'moved']) await store.insertSession(newSessionRecord(id))
       const ok = (await leases.acquire('ok'))!
       const stale = { node: 'a', epoch: 99 }
       const writes = [

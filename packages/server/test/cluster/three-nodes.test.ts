@@ -4,17 +4,16 @@
 // replay gap-free and the conversation resumed; a node SIGSTOPped until its lease moved writes
 // nothing once it runs again; SIGTERM hands a node's sessions on.
 import assert from 'node:assert/strict'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import pg from 'pg'
-import { startScriptedModel } from '@claude-agent/scripted-model'
+import type { ScriptedModel } from '@claude-agent/scripted-model'
 import { HOP_HEADER } from '../../src/cluster/forward.js'
 import { api } from '../helpers/http.js'
 import { agentProcesses } from '../helpers/processes.js'
 import { startPostgres, type PostgresServer } from '../helpers/postgres.js'
-import { spawnServer, type ServerProcess } from '../helpers/server-process.js'
+import type { ServerProcess } from '../helpers/server-process.js'
+import { REMEMBER_ADA, ServerProcesses } from '../helpers/server-processes.js'
 import { WsProbe, type Frame } from '../helpers/ws-probe.js'
 
 const LEASE_MS = 3000
@@ -23,49 +22,27 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 describe('a cluster of three servers', () => {
   let postgres: PostgresServer
   let db: pg.Pool
-  let model: Awaited<ReturnType<typeof startScriptedModel>>
-  let dir: string
+  let servers: ServerProcesses
+  let model: ScriptedModel
   const nodes: Record<string, ServerProcess> = {}
 
   before(async () => {
     postgres = await startPostgres()
     const databaseUrl = await postgres.database()
     db = new pg.Pool({ connectionString: databaseUrl })
-    dir = mkdtempSync(join(tmpdir(), 'cas-cluster-'))
-    const slow = { content: [{ type: 'text' as const, text: 'slow '.repeat(200) }], chunkSize: 5, chunkDelayMs: 50 }
-    model = await startScriptedModel({
-      scenario: {
-        scripts: [
-          { match: { prompt: 'my name is Ada' }, replies: [{ content: [{ type: 'text', text: 'Hello Ada' }] }] },
-          { match: { prompt: 'long task' }, replies: [slow] },
-          { match: { prompt: 'what is my name' }, replies: [{ content: [{ type: 'text', text: 'Your name is Ada' }] }] },
-          { match: { prompt: 'ping' }, repeat: true, replies: [{ content: [{ type: 'text', text: 'pong' }] }] },
-        ],
-      },
-    })
-    const env = (id: string) => ({
-      HOME: dir,
-      DATA_DIR: join(dir, 'data'),
-      DATABASE_URL: databaseUrl,
-      CLUSTER_NODE_ID: id,
-      CLUSTER_LEASE_MS: String(LEASE_MS),
-      ANTHROPIC_BASE_URL: model.url,
-      ANTHROPIC_API_KEY: 'sk-cluster-test-key-0123456789',
-      CLAUDE_CODE_MAX_RETRIES: '0',
-      SHUTDOWN_GRACE_MS: '20000',
-      PREWARM: '0',
-    })
-    for (const id of ['a', 'b', 'c']) nodes[id] = await spawnServer(env(id), dir)
+    const ping = { match: { prompt: 'ping' }, repeat: true, replies: [{ content: [{ type: 'text' as const, text: 'pong' }] }] }
+    servers = await ServerProcesses.start(
+      'cluster',
+      { scripts: [...REMEMBER_ADA, ping] },
+      { DATABASE_URL: databaseUrl, CLUSTER_LEASE_MS: String(LEASE_MS), SHUTDOWN_GRACE_MS: '20000', PREWARM: '0' },
+    )
+    model = servers.model
+    for (const id of ['a', 'b', 'c']) nodes[id] = await servers.spawn({ CLUSTER_NODE_ID: id })
   })
   after(async () => {
-    for (const node of Object.values(nodes)) {
-      node.child.kill('SIGCONT')
-      node.child.kill('SIGKILL')
-    }
     await db?.end()
-    await model?.close()
+    await servers?.stop()
     await postgres?.stop()
-    rmSync(dir, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 })
   })
 
   /** The node holding the session's live lease. */
@@ -190,7 +167,7 @@ describe('a cluster of three servers', () => {
     }
     await waitFor('C to notice', () => nodes['c']!.output().includes('lost the lease of session paused'))
     // Its CLI for the session is stopped: nothing is left that could still write.
-    await waitFor("C's CLI to exit", () => agentProcesses(join(dir, 'data', 'sessions', 'paused')).length === 0)
+    await waitFor("C's CLI to exit", () => agentProcesses(join(servers.dataDir, 'sessions', 'paused')).length === 0)
     assert.equal(await lastSeq(), before, 'C wrote nothing after it lost the lease')
     assert.equal(await ownerOf('paused'), 'b')
     probe.close()

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import type { EventFrame, SessionRecord, Store, StoredEvent } from '../../src/event-log/event-log.js'
+import { newSessionRecord } from '../../src/event-log/rows.js'
 
 export interface OpenedStore {
   store: Store
@@ -12,17 +13,8 @@ export interface OpenedStore {
 }
 export type StoreFactory = () => Promise<OpenedStore>
 
-export const sessionRecord = (id: string, over: Partial<SessionRecord> = {}): SessionRecord => ({
-  id,
-  conversationId: `c-${id}`,
-  createdAt: new Date().toISOString(),
-  config: { model: 'claude-test' },
-  state: 'suspended',
-  allowedTools: [],
-  owner: null,
-  readers: [],
-  ...over,
-})
+export const sessionRecord = (id: string, over: Partial<SessionRecord> = {}): SessionRecord =>
+  newSessionRecord(id, { conversationId: `c-${id}`, config: { model: 'claude-test' }, ...over })
 const info = (message: string): EventFrame => ({ type: 'info', message, source: 'server' })
 const messages = (events: StoredEvent[]) => events.map((e) => (JSON.parse(e.text) as { message: string }).message)
 const seqs = (events: StoredEvent[]) => events.map((e) => e.seq)

@@ -5,20 +5,11 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import type { SessionRecord, StoredEvent } from '../../src/event-log/event-log.js'
+import type { StoredEvent } from '../../src/event-log/event-log.js'
+import { newSessionRecord } from '../../src/event-log/rows.js'
 import { SqliteStore } from '../../src/event-log/sqlite-store.js'
 import { metricsText } from '../../src/metrics/metrics.js'
 
-const record = (id: string): SessionRecord => ({
-  id,
-  conversationId: `c-${id}`,
-  createdAt: new Date().toISOString(),
-  config: {},
-  state: 'suspended',
-  allowedTools: [],
-  owner: null,
-  readers: [],
-})
 const info = (message: string) => ({ type: 'info' as const, message, source: 'server' as const })
 
 async function counter(name: string, labels: string): Promise<number> {
@@ -36,7 +27,7 @@ describe('SQLite store writes', () => {
   it('commits the appends of one tick in one transaction, numbered and resolved in call order', async () => {
     const file = path()
     const store = new SqliteStore(file)
-    await store.insertSession(record('a'))
+    await store.insertSession(newSessionRecord('a'))
     const commits = await counter('store_commits_total', 'store="sqlite"')
     const resolved: number[] = []
     const appends = Array.from({ length: 7 }, (_, i) => store.append('a', info(`e${i}`)).then((e) => (resolved.push(e.seq), e)))
@@ -60,9 +51,9 @@ describe('SQLite store writes', () => {
   it('fails a bad write alone: the others of its group are stored', async () => {
     const file = path()
     const store = new SqliteStore(file)
-    await store.insertSession(record('taken'))
+    await store.insertSession(newSessionRecord('taken'))
     const first = store.append('taken', info('before'))
-    const again = store.insertSession(record('taken'))
+    const again = store.insertSession(newSessionRecord('taken'))
     const second = store.append('taken', info('after'))
     await assert.rejects(again, (err: Error & { code?: string }) => err.code === 'SESSION_EXISTS')
     assert.deepEqual([(await first).seq, (await second).seq], [1, 2])
@@ -77,7 +68,7 @@ describe('SQLite store writes', () => {
 
   it('a read sees every write made before it, awaited or not', async () => {
     const store = new SqliteStore(path())
-    void store.insertSession(record('r'))
+    void store.insertSession(newSessionRecord('r'))
     void store.append('r', info('one'))
     void store.rememberPrompt('r', 'u1')
     assert.equal((await store.getSession('r'))?.id, 'r')
@@ -90,7 +81,7 @@ describe('SQLite store writes', () => {
     const store = new SqliteStore(path())
     const seen: number[] = []
     const stop = store.observeAppends((event: StoredEvent) => seen.push(event.seq))
-    await store.insertSession(record('o'))
+    await store.insertSession(newSessionRecord('o'))
     const event = await store.append('o', info('x')).then((e) => (assert.deepEqual(seen, [e.seq]), e))
     stop()
     await store.append('o', info('y'))
@@ -102,6 +93,6 @@ describe('SQLite store writes', () => {
     const store = new SqliteStore(path())
     await store.close()
     await assert.rejects(store.append('gone', info('late')), /closed/)
-    await assert.rejects(store.insertSession(record('gone')), /closed/)
+    await assert.rejects(store.insertSession(newSessionRecord('gone')), /closed/)
   })
 })
