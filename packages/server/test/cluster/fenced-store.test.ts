@@ -58,7 +58,7 @@ describe('the PostgreSQL store, fenced', () => {
     const pool = new pg.Pool({ connectionString: url })
     try {
       await ensureClusterSchema(pool)
-      await store.insertSession(record('s1'))
+      await store.insertSession(newSessionRecord('s1'))
       const a = (await new Leases(pool, 'a', 60_000).acquire('s1'))!
       await store.updateSessionConfig('s1', { model: 'first' }, a)
       await store.updateAllowedTools('s1', ['Read'], a)
