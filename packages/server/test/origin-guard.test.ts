@@ -75,7 +75,7 @@ describe('an open server and web pages on other sites', () => {
   })
 
   it('accepts its own pages (the web console) and programs, which send no Origin', async () => {
-    for (const headers of [{ origin: `http://${host}` }, {}]) {
+    for (const headers of [{ origin: `http://${host}` }, {}] as Record<string, string>[]) {
       const opened = await openSocket(stack.wsUrl, headers)
       assert.equal(JSON.parse(opened.frame ?? '{}').type, 'connected', JSON.stringify(opened))
     }
