@@ -52,20 +52,28 @@ export class OwnConfig {
   /** Replaces the whole config (POST /config); a running agent keeps the one it started with.
    * In effect at once; resolves once stored (LEASE_LOST: the session moved, it stops here). */
   replace(config: SessionConfig): Promise<void> {
+    const key = this.key
     this.key = this.remember(config.anthropicApiKey)
-    this.stored = withoutSecrets(config)
-    return this.save()
+    return this.save(withoutSecrets(config), () => (this.key = key))
   }
 
   /** Changes some fields (live control: mode, model); resolves once stored. */
   patch(patch: Partial<Omit<SessionConfig, 'anthropicApiKey'>>): Promise<void> {
-    this.stored = { ...this.stored, ...patch }
-    return this.save()
+    return this.save({ ...this.stored, ...patch })
   }
 
-  private save(): Promise<void> {
-    const write = this.store.updateSessionConfig(this.sessionId, this.stored, this.lease.fence?.())
+  /** In effect at once; a write the store refuses puts back what is stored (unless a later
+   * change came meanwhile), so memory never holds a config the store does not. */
+  private save(next: SessionConfig, undo?: () => void): Promise<void> {
+    const before = this.stored
+    this.stored = next
+    const write = this.store.updateSessionConfig(this.sessionId, next, this.lease.fence?.())
     backgroundWrite(write, this.logger, 'the session config', this.lease)
+    write.catch(() => {
+      if (this.stored !== next) return
+      this.stored = before
+      undo?.()
+    })
     return write
   }
 

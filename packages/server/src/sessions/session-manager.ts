@@ -202,6 +202,7 @@ export class SessionManager {
    * once stored. */
   async setReaders(id: string, readers: string[]): Promise<void> {
     const session = this.get(id)
+    const before = session.readers
     session.setReaders(readers)
     const cluster = this.options.cluster
     try {
@@ -209,6 +210,8 @@ export class SessionManager {
     } catch (err) {
       // Its lease moved: the caller hears LEASE_LOST (retry: the owner serves it) and it stops here.
       if (cluster && isLeaseLost(err)) cluster.lost(id)
+      // Not stored: what is in effect goes back to what is stored, unless a later change came.
+      else if (session.readers === readers) session.setReaders([...before])
       throw err
     }
   }
