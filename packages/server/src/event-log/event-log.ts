@@ -61,6 +61,8 @@ export interface EventLog {
   readTypes(sessionId: string, types: readonly EventFrame['type'][], afterSeq: number, limit: number): Promise<StoredEvent[]>
   /** Read from the database when the store cannot know it (another node may have written). */
   lastSeq(sessionId: string): Promise<number>
+  /** `lastSeq` of many sessions in one read (a cluster's sessions list); 0 for one without events. */
+  lastSeqsOf(sessionIds: readonly string[]): Promise<Map<string, number>>
 }
 
 /** A session as persisted. Secrets are never stored: `config` has them removed. */

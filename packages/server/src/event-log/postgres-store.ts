@@ -109,6 +109,17 @@ export class PostgresStore implements Store {
     return last
   }
 
+  async lastSeqsOf(sessionIds: readonly string[]): Promise<Map<string, number>> {
+    await this.writes.settled()
+    const ids = sessionIds.map(pgText)
+    const { rows } = await this.pool.query<{ session_id: string; last: number }>(
+      'SELECT session_id, MAX(seq) AS last FROM events WHERE session_id = ANY($1::text[]) GROUP BY session_id',
+      [ids],
+    )
+    const found = new Map(rows.map((r) => [r.session_id, Number(r.last)]))
+    return new Map(sessionIds.map((id, i) => [id, found.get(ids[i]!) ?? 0]))
+  }
+
   insertSession(record: SessionRecord): Promise<void> {
     return this.writes.run(async (client) => {
       const { rowCount } = await client.query(

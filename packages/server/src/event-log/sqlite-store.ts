@@ -132,6 +132,11 @@ export class SqliteStore implements Store {
     return this.lastSeqs.get(sessionId) ?? 0
   }
 
+  async lastSeqsOf(sessionIds: readonly string[]): Promise<Map<string, number>> {
+    this.writes.flush()
+    return new Map(sessionIds.map((id) => [id, this.lastSeqs.get(id) ?? 0]))
+  }
+
   insertSession(record: SessionRecord): Promise<void> {
     return this.writes.run(() => {
       try {

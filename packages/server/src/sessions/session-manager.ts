@@ -280,8 +280,9 @@ export class SessionManager {
     if (!this.options.cluster) return here
     const { store } = this.options
     const elsewhere = (await store.listSessions()).filter((r) => !this.sessions.has(r.id))
-    const lastSeqs = await Promise.all(elsewhere.map((r) => store.lastSeq(r.id)))
-    return [...here, ...elsewhere.map((record, i) => ({ access: record, info: () => storedInfo(record, lastSeqs[i]!) }))]
+    // One read for all of them: the list is rebuilt whenever any node's sessions change.
+    const lastSeqs = await store.lastSeqsOf(elsewhere.map((r) => r.id))
+    return [...here, ...elsewhere.map((record) => ({ access: record, info: () => storedInfo(record, lastSeqs.get(record.id) ?? 0) }))]
   }
 
   /** In a cluster: serves a stored session here (this node took its lease); a turn its last

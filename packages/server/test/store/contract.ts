@@ -66,6 +66,18 @@ export function storeContract(name: string, factory: StoreFactory): void {
         assert.equal(await store.lastSeq('other'), 0)
       }))
 
+    it("reads many sessions' last seqs at once: the same as one by one, 0 for none, odd ids kept apart", () =>
+      using(factory, async ({ store }) => {
+        const ids = ['x', 'y', 'odd id/\u0000é', 'empty']
+        for (const id of ids) await store.insertSession(sessionRecord(id))
+        await Promise.all([store.append('x', info('1')), store.append('x', info('2')), store.append('y', info('1'))])
+        await store.append('odd id/\u0000é', info('1'))
+        const all = await store.lastSeqsOf([...ids, 'never-made'])
+        assert.deepEqual(Object.fromEntries(all), { x: 2, y: 1, 'odd id/\u0000é': 1, empty: 0, 'never-made': 0 })
+        for (const id of ids) assert.equal(all.get(id), await store.lastSeq(id))
+        assert.equal((await store.lastSeqsOf([])).size, 0)
+      }))
+
     it('keeps every session gap-free and in call order under concurrent appends', () =>
       using(factory, async ({ store }) => {
         const ids = ['x', 'y', 'z']
