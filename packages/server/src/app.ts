@@ -1,5 +1,7 @@
 // Builds the server from its parts: the store, sessions, HTTP routes, WebSockets. Tests start
 // it in process on port 0; main.ts starts it from the environment.
+import { checkOrigin } from './http/origin-guard.js'
+import { authorize } from './tenancy/access.js'
 import { mkdirSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import { CLOSE_CODES } from '@claude-agent/protocol'
@@ -194,14 +196,18 @@ async function startLocked(options: StartServerOptions, unlock: () => void, onSt
   const tokens = new RuntimeTokens(store, tokenEvents(logger), (value) => secrets.add(value))
   const oidc = settings.oidc && new OidcVerifier(settings.oidc, logger)
   const auth = new Authenticator({ tokens: settings.authTokens, runtime: tokens, ...(oidc && { oidc }) })
-  cluster?.checkCredentialsWith((req) => auth.authenticate(nodeCredentials(req)))
+  const origins = { allowedOrigins: settings.allowedOrigins, open: !auth.enabled }
+  // A create is placed before the app sees it: the same checks first (origin, credentials, role).
+  cluster?.checkCredentialsWith(async (req) => {
+    checkOrigin(req.headers, origins)
+    authorize(await auth.authenticate(nodeCredentials(req)), 'sessions.create')
+  })
   const ready = readiness({
     dataDir: settings.dataDir,
     sandbox,
     modelUrl: settings.agentVars['ANTHROPIC_BASE_URL'] || settings.demoModelUrl,
     databaseUrl: settings.databaseUrl,
   })
-  const origins = { allowedOrigins: settings.allowedOrigins, open: !auth.enabled }
   const app = createHttpApp({
     auth,
     logger,

@@ -45,4 +45,13 @@ describe('placement and credentials', () => {
     assert.equal(full.status, 503, full.text)
     assert.equal(full.body.code, 'CLUSTER_FULL')
   })
+
+  it('answers FORBIDDEN to a viewer and ORIGIN_NOT_ALLOWED to a page elsewhere, before placing', async () => {
+    const viewer = await as(a, 'vic', 'POST', '/sessions', {})
+    assert.equal(viewer.status, 403, viewer.text)
+    assert.equal(viewer.body.code, 'FORBIDDEN')
+    const page = await post({ authorization: `Bearer ${PRINCIPALS.ann.token}`, origin: 'https://evil.example' })
+    assert.equal(page.status, 403)
+    assert.equal(((await page.json()) as { code: string }).code, 'ORIGIN_NOT_ALLOWED')
+  })
 })
