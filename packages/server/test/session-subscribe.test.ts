@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test'
 import type { StoredEvent } from '../src/event-log/event-log.js'
 import { claudeSdkAgentFactory, createLogger, NoSandbox, SessionManager, settingsFromEnv, SqliteStore } from '../src/index.js'
 import type { Session, Subscriber } from '../src/sessions/session.js'
+import { managerOn } from './helpers/session-manager.js'
 
 const note = (session: Session, i: number) => session.record({ type: 'info', message: `note ${i}`, source: 'server' })
 /** `count` notes from `from` on, once all are logged and sent. */
@@ -139,17 +140,8 @@ describe('session.subscribe', () => {
   })
 
   it('sends an event the store could not record to no one; live subscribers hear STORE_FAILED', async () => {
-    const logger = createLogger({ level: 'silent' })
-    const settings = settingsFromEnv({ DATA_DIR: join(dir, 'data-failing'), WORKSPACE_DIR: join(dir, 'workspace-failing') })
     const failing = new SqliteStore(join(dir, 'failing.db'))
-    const other = await SessionManager.open({
-      settings,
-      agents: claudeSdkAgentFactory,
-      store: failing,
-      logger,
-      scrub: (t) => t,
-      sandbox: new NoSandbox(logger),
-    })
+    const other = await managerOn(failing, join(dir, 'failing'))
     const session = await other.create({ id: 'failing' })
     const delivered: number[] = []
     const notices: string[] = []

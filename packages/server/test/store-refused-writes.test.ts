@@ -6,24 +6,16 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
-import { claudeSdkAgentFactory, createLogger, NoSandbox, SessionManager, settingsFromEnv, SqliteStore } from '../src/index.js'
+import { SqliteStore } from '../src/index.js'
+import { managerOn } from './helpers/session-manager.js'
 
 describe('a write the store refuses', () => {
   const dir = mkdtempSync(join(tmpdir(), 'cas-refused-'))
   after(() => rmSync(dir, { recursive: true, force: true }))
 
   it("puts a session's readers and config back to what is stored", async () => {
-    const logger = createLogger({ level: 'silent' })
-    const settings = settingsFromEnv({ DATA_DIR: join(dir, 'data'), WORKSPACE_DIR: join(dir, 'workspace') })
     const store = new SqliteStore(join(dir, 'sessions.db'))
-    const manager = await SessionManager.open({
-      settings,
-      agents: claudeSdkAgentFactory,
-      store,
-      logger,
-      scrub: (t) => t,
-      sandbox: new NoSandbox(logger),
-    })
+    const manager = await managerOn(store, dir)
     const session = await manager.create({ id: 's', config: { model: 'claude-a' } })
     await manager.setReaders('s', ['ann'])
     assert.deepEqual(session.readers, ['ann'])

@@ -81,6 +81,17 @@ async function cluster(ids: string[], options: { maxSessions?: number; leaseMs?:
   }
 }
 
+/** Nodes a and b with a long lease; a claimed s1, then left (so s1 is free at once). */
+async function leftByA() {
+  const c = await cluster(['a', 'b'], { leaseMs: 60_000 })
+  const [a, b] = c.nodes as [ClusterNode, ClusterNode]
+  const [, hb] = c.hooks as [Recorder, Recorder]
+  await a.claim('s1')
+  c.start()
+  await a.close()
+  return { c, b, hb }
+}
+
 describe('cluster nodes', () => {
   it('a lease that lapses is lost by its node (told at once) and taken over by another, one epoch up', async () => {
     const c = await cluster(['a', 'b'])
@@ -145,13 +156,8 @@ describe('cluster nodes', () => {
   })
 
   it('a node that leaves hands its sessions on: another takes them without waiting for the lease', async () => {
-    const c = await cluster(['a', 'b'], { leaseMs: 60_000 })
-    const [a, b] = c.nodes as [ClusterNode, ClusterNode]
-    const [, hb] = c.hooks as [Recorder, Recorder]
+    const { c, b, hb } = await leftByA()
     try {
-      await a.claim('s1')
-      c.start()
-      await a.close()
       // B looks every third of a lease (20 s here): asking it for s1 takes it now.
       assert.equal(await b.locate('s1'), undefined)
       assert.deepEqual(hb.adopted, ['s1'])
@@ -163,13 +169,8 @@ describe('cluster nodes', () => {
   })
 
   it('a session asked for several times at once, during a takeover too, is taken and loaded once', async () => {
-    const c = await cluster(['a', 'b'], { leaseMs: 60_000 })
-    const [a, b] = c.nodes as [ClusterNode, ClusterNode]
-    const [, hb] = c.hooks as [Recorder, Recorder]
+    const { c, b, hb } = await leftByA()
     try {
-      await a.claim('s1')
-      c.start()
-      await a.close()
       const where = await Promise.all([b.locate('s1'), b.locate('s1'), b.locate('s1'), b.locate('s1')])
       assert.deepEqual(where, [undefined, undefined, undefined, undefined])
       assert.deepEqual(hb.adopted, ['s1'], 'loaded once')

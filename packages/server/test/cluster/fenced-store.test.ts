@@ -22,13 +22,23 @@ after(async () => {
 const info = (message: string) => ({ type: 'info' as const, message, source: 'server' as const })
 const leaseLost = (err: unknown) => err instanceof ServerError && err.code === 'LEASE_LOST'
 
+/** A store on a fresh database with the cluster's tables, and a pool to move leases with. */
+async function fenced(test: (store: PostgresStore, pool: pg.Pool) => Promise<void>): Promise<void> {
+  const url = await server.database()
+  const store = await PostgresStore.open(url)
+  const pool = new pg.Pool({ connectionString: url })
+  try {
+    await ensureClusterSchema(pool)
+    await test(store, pool)
+  } finally {
+    await store.close()
+    await pool.end()
+  }
+}
+
 describe('the PostgreSQL store, fenced', () => {
   it('refuses an append and a state write under a lease that moved; the new owner writes on', async () => {
-    const url = await server.database()
-    const store = await PostgresStore.open(url)
-    const pool = new pg.Pool({ connectionString: url })
-    try {
-      await ensureClusterSchema(pool)
+    await fenced(async (store, pool) => {
       await store.insertSession(newSessionRecord('s1'))
       const a = (await new Leases(pool, 'a', 60_000).acquire('s1'))!
       assert.equal((await store.append('s1', info('one'), a)).seq, 1)
@@ -46,18 +56,11 @@ describe('the PostgreSQL store, fenced', () => {
       assert.equal(event.seq, 2, 'the next seq, no gap')
       await store.updateSessionState('s1', 'idle', b)
       assert.equal((await store.getSession('s1'))!.state, 'idle')
-    } finally {
-      await store.close()
-      await pool.end()
-    }
+    })
   })
 
   it('refuses every session write (state, config, allowed tools, readers, a prompt run) under a lease that moved; the row is unchanged', async () => {
-    const url = await server.database()
-    const store = await PostgresStore.open(url)
-    const pool = new pg.Pool({ connectionString: url })
-    try {
-      await ensureClusterSchema(pool)
+    await fenced(async (store, pool) => {
       await store.insertSession(newSessionRecord('s1'))
       const a = (await new Leases(pool, 'a', 60_000).acquire('s1'))!
       await store.updateSessionConfig('s1', { model: 'first' }, a)
@@ -84,18 +87,11 @@ describe('the PostgreSQL store, fenced', () => {
       assert.equal(await store.rememberPrompt('s1', 'late-uuid', b), false, 'a uuid it had is no lease failure')
       await store.updateReaders('gone', ['x'], b)
       assert.equal(await store.getSession('gone'), undefined, 'a write of a deleted session is no lease failure')
-    } finally {
-      await store.close()
-      await pool.end()
-    }
+    })
   })
 
   it('in a group of appends committed together, only the fenced-out one fails', async () => {
-    const url = await server.database()
-    const store = await PostgresStore.open(url)
-    const pool = new pg.Pool({ connectionString: url })
-    try {
-      await ensureClusterSchema(pool)
+    await fenced(async (store, pool) => {
       const leases = new Leases(pool, 'a', 60_000)
       for (const id of ['ok', 'moved']) await store.insertSession(newSessionRecord(id))
       const ok = (await leases.acquire('ok'))!
@@ -118,9 +114,6 @@ describe('the PostgreSQL store, fenced', () => {
         ['y'],
         'the unfenced append of another caller lands; the refused one took no seq',
       )
-    } finally {
-      await store.close()
-      await pool.end()
-    }
+    })
   })
 })

@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test'
 import { HOP_HEADER } from '../../src/cluster/forward.js'
 import { startPostgres, type PostgresServer } from '../helpers/postgres.js'
 import { as, PRINCIPALS } from '../helpers/principals.js'
+import { clusterNode } from '../helpers/cluster-stack.js'
 import { say, startStack, type Stack } from '../helpers/stack.js'
 import { WsProbe } from '../helpers/ws-probe.js'
 
@@ -17,15 +18,7 @@ const scenario = { scripts: [say('hello there', 'hi from the owner')] }
 before(async () => {
   pg = await startPostgres()
   const databaseUrl = await pg.database()
-  const node = (nodeId: string) => ({
-    scenario,
-    settings: {
-      prewarm: false,
-      authTokens: Object.entries(PRINCIPALS).map(([label, p]) => ({ label, role: p.role, token: p.token })),
-      databaseUrl,
-      cluster: { nodeId, leaseMs: 15_000, maxSessions: 64 },
-    },
-  })
+  const node = (nodeId: string) => clusterNode(nodeId, databaseUrl, { scenario })
   a = await startStack(node('a'))
   b = await startStack(node('b'))
 })

@@ -7,6 +7,7 @@ import { SessionsLiveLineSchema, type LiveSession } from '@claude-agent/protocol
 import { HOP_HEADER } from '../../src/cluster/forward.js'
 import { startPostgres, type PostgresServer } from '../helpers/postgres.js'
 import { as, PRINCIPALS, type Who } from '../helpers/principals.js'
+import { clusterNode } from '../helpers/cluster-stack.js'
 import { startStack, type Stack } from '../helpers/stack.js'
 
 let postgres: PostgresServer
@@ -16,14 +17,7 @@ let b: Stack
 before(async () => {
   postgres = await startPostgres()
   const databaseUrl = await postgres.database()
-  const node = (nodeId: string) => ({
-    settings: {
-      prewarm: false,
-      authTokens: Object.entries(PRINCIPALS).map(([label, p]) => ({ label, role: p.role, token: p.token })),
-      databaseUrl,
-      cluster: { nodeId, leaseMs: 15_000, maxSessions: 64 },
-    },
-  })
+  const node = (nodeId: string) => clusterNode(nodeId, databaseUrl)
   a = await startStack(node('a'))
   b = await startStack(node('b'))
 })
