@@ -5,6 +5,7 @@
 import { writeFileSync } from 'node:fs'
 import { Session } from 'node:inspector'
 import { getHeapSpaceStatistics } from 'node:v8'
+import { trace } from './server-trace.mjs'
 
 /** The inspector session of a CPU profile being taken (bench/tools/server-cpu.ts). */
 /** @type {Session | undefined} */
@@ -43,6 +44,9 @@ if (process.send) {
       process.send?.({ type: 'memory', ...process.memoryUsage(), spaces })
     } else if (message?.type === 'profile') {
       void profile(/** @type {{ file?: string }} */ (message))
+    } else if (message?.type === 'trace') {
+      const on = /** @type {{ on?: boolean }} */ (message).on === true
+      process.send?.({ type: 'trace', events: trace(on) })
     } else if (message?.type === 'cpu') {
       process.send?.({ type: 'cpu', ...process.cpuUsage() })
     }

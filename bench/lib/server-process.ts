@@ -27,6 +27,20 @@ export interface ServerMemory {
   spaces: Record<string, number>
 }
 
+/** One chunk the server read or wrote on a socket (server-trace.mjs). */
+export interface TraceEvent {
+  /** The server's monotonic clock (process.hrtime, the CPU profile's clock too), ms. */
+  t: number
+  /** end: the gateway's request body ended. */
+  dir: 'in' | 'out' | 'end'
+  /** client: a WebSocket or HTTP client; pipe: the CLI's stdio; gateway: the CLI's model
+   * connection; upstream: the gateway's connection to the model. */
+  kind: 'client' | 'pipe' | 'gateway' | 'upstream' | 'other'
+  bytes: number
+  /** The chunk holds a `result` message (the end of a turn). */
+  result: boolean
+}
+
 export interface ServerProcess {
   readonly url: string
   readonly pid: number
@@ -40,6 +54,9 @@ export interface ServerProcess {
   cpuSplitMs(): Promise<{ user: number; system: number }>
   /** Starts a CPU profile of the server (no file), or stops it and writes it to `file`. */
   profile(file?: string): Promise<void>
+  /** Starts a timeline of the server's socket traffic (server-trace.mjs), or stops it and
+   * returns it. */
+  trace(on: boolean): Promise<TraceEvent[]>
   /** SIGTERM (grace 0: turns are interrupted), wait for exit, remove the data dir. */
   stop(): Promise<void>
 }
@@ -93,7 +110,7 @@ export async function spawnServer(options: ServerProcessOptions): Promise<Server
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
   const url = `http://127.0.0.1:${port}`
   /** One question to the probe (server-probe.mjs), one answer. */
-  const ask = (type: 'memory' | 'cpu' | 'profile', extra: Record<string, string> = {}) => {
+  const ask = (type: 'memory' | 'cpu' | 'profile' | 'trace', extra: Record<string, string | boolean> = {}) => {
     const reply = new Promise<Record<string, number>>((resolve) => {
       const onMessage = (m: Record<string, number> & { type?: string }) => {
         if (m.type !== type) return
@@ -141,6 +158,10 @@ export async function spawnServer(options: ServerProcessOptions): Promise<Server
     },
     async profile(file) {
       await ask('profile', file === undefined ? {} : { file })
+    },
+    async trace(on) {
+      const answer = await ask('trace', { on })
+      return answer['events'] as unknown as TraceEvent[]
     },
     async stop() {
       if (child.exitCode === null) {

@@ -17,8 +17,16 @@ export class SqliteWrites {
   private readonly batch = new WriteBatcher<Write, WriteHooks<unknown>>('sqlite')
   private scheduled = false
   private running = false
+  /** Made once: better-sqlite3's transaction() builds four wrappers and their properties on
+   * every call, which cost more CPU than the group's SQL when made per commit and per write. */
+  private readonly inTransaction: (group: Group, outcomes: Outcome[]) => void
+  /** Nested inside the group's transaction, a savepoint: a failing write rolls back alone. */
+  private readonly inSavepoint: (write: Write) => unknown
 
-  constructor(private readonly db: Database.Database) {}
+  constructor(private readonly db: Database.Database) {
+    this.inSavepoint = db.transaction((write: Write) => write())
+    this.inTransaction = db.transaction((group: Group, outcomes: Outcome[]) => this.runAll(group, outcomes))
+  }
 
   /** Queues `write` (synchronous SQL) for this tick's group; resolves with its result once committed. */
   run<T>(write: () => T, hooks: WriteHooks<T> = {}): Promise<T> {
@@ -55,24 +63,21 @@ export class SqliteWrites {
     this.batch.settle(group, outcomes)
   }
 
+  private runAll(group: Group, outcomes: Outcome[]): void {
+    if (group.length === 1) return void outcomes.push({ ok: true, value: group[0]!.work() })
+    for (const { work: write } of group) {
+      try {
+        outcomes.push({ ok: true, value: this.inSavepoint(write) })
+      } catch (err) {
+        outcomes.push({ ok: false, err })
+      }
+    }
+  }
+
   private commit(group: Group): Outcome[] {
-    const alone = group.length === 1
     const outcomes: Outcome[] = []
     try {
-      this.db.transaction(() => {
-        for (const { work: write } of group) {
-          if (alone) {
-            outcomes.push({ ok: true, value: write() })
-            continue
-          }
-          try {
-            // A nested transaction is a savepoint: a failing write rolls back alone.
-            outcomes.push({ ok: true, value: this.db.transaction(write)() })
-          } catch (err) {
-            outcomes.push({ ok: false, err })
-          }
-        }
-      })()
+      this.inTransaction(group, outcomes)
     } catch (err) {
       outcomes.forEach((outcome, i) => {
         if (outcome.ok) group[i]!.hooks.undo?.(outcome.value)
