@@ -58,8 +58,18 @@ export const toSums = (row: SumsRow | undefined): UsageSums => ({
   costUsd: row?.cost_usd ?? 0,
 })
 
+/** Entries a cache holds before it starts again (one per session or principal asked about). */
+const CACHED_MAX = 10_000
+
 export class SqliteUsageLog implements UsageLog {
   private readonly stmt
+  /** What the model gateway reads before every request (budgets, and what was spent against
+   * them), kept in memory: this server is the file's only writer (data-dir-lock.ts). Each
+   * write drops what it changes, inside its transaction, so the first read after it reads
+   * the file again (a read runs the queued writes first): a budget holds exactly. */
+  private readonly budgets = new Map<string, number | null | undefined>()
+  /** Spent, keyed `s:` conversation or `p:` principal. */
+  private readonly costs = new Map<string, number>()
 
   constructor(
     db: Database.Database,
@@ -92,20 +102,21 @@ export class SqliteUsageLog implements UsageLog {
 
   add(e: UsageEntry): Promise<void> {
     const u = e.usage
-    return this.writes.run(
-      () =>
-        void this.stmt.add.run(
-          e.conversationId,
-          e.model,
-          e.sessionId,
-          e.principal,
-          u.input_tokens,
-          u.output_tokens,
-          u.cache_creation_input_tokens,
-          u.cache_read_input_tokens,
-          e.costUsd,
-        ),
-    )
+    return this.writes.run(() => {
+      this.stmt.add.run(
+        e.conversationId,
+        e.model,
+        e.sessionId,
+        e.principal,
+        u.input_tokens,
+        u.output_tokens,
+        u.cache_creation_input_tokens,
+        u.cache_read_input_tokens,
+        e.costUsd,
+      )
+      // All of them: a row keeps the principal it was first counted for, which may not be e's.
+      this.costs.clear()
+    })
   }
 
   async bySession(conversationId: string): Promise<Array<UsageSums & { model: string }>> {
@@ -114,8 +125,7 @@ export class SqliteUsageLog implements UsageLog {
   }
 
   async sessionCost(conversationId: string): Promise<number> {
-    this.writes.flush()
-    return this.stmt.sessionCost.get(conversationId)?.cost ?? 0
+    return this.cost(`s:${conversationId}`, () => this.stmt.sessionCost.get(conversationId)?.cost ?? 0)
   }
 
   async byPrincipal(principal: string): Promise<UsageSums> {
@@ -124,8 +134,17 @@ export class SqliteUsageLog implements UsageLog {
   }
 
   async principalCost(principal: string): Promise<number> {
+    return this.cost(`p:${principal}`, () => this.stmt.principalCost.get(principal)?.cost ?? 0)
+  }
+
+  private cost(key: string, read: () => number): number {
     this.writes.flush()
-    return this.stmt.principalCost.get(principal)?.cost ?? 0
+    let spent = this.costs.get(key)
+    if (spent === undefined) {
+      if (this.costs.size >= CACHED_MAX) this.costs.clear()
+      this.costs.set(key, (spent = read()))
+    }
+    return spent
   }
 
   async principals(): Promise<string[]> {
@@ -135,11 +154,19 @@ export class SqliteUsageLog implements UsageLog {
 
   async budget(scope: BudgetScope, key: string): Promise<number | null | undefined> {
     this.writes.flush()
+    const cacheKey = `${scope}:${key}`
+    if (this.budgets.has(cacheKey)) return this.budgets.get(cacheKey)
     const row = this.stmt.budget.get(scope, key)
-    return row === undefined ? undefined : row.limit_usd
+    const limit = row === undefined ? undefined : row.limit_usd
+    if (this.budgets.size >= CACHED_MAX) this.budgets.clear()
+    this.budgets.set(cacheKey, limit)
+    return limit
   }
 
   setBudget(scope: BudgetScope, key: string, limitUsd: number | null): Promise<void> {
-    return this.writes.run(() => void this.stmt.setBudget.run(scope, key, limitUsd))
+    return this.writes.run(() => {
+      this.stmt.setBudget.run(scope, key, limitUsd)
+      this.budgets.delete(`${scope}:${key}`)
+    })
   }
 }
