@@ -60,6 +60,23 @@ function budgetRefused(res: ServerResponse, refusal: BudgetRefusal): void {
   res.end(JSON.stringify({ type: 'error', error: { type: 'invalid_request_error', message } }))
 }
 
+/** What the answer brings in one turn of the event loop leaves in one write to the CLI: its
+ * last chunk and the chunked body's end (the next tick) would be two, and two wake-ups of the
+ * CLI, with the end (which the CLI waits for) the later. */
+function corkPerTick(answer: IncomingMessage, res: ServerResponse): void {
+  let held = false
+  const release = () => {
+    held = false
+    res.socket?.uncork()
+  }
+  answer.on('data', () => {
+    if (held || !res.socket) return
+    held = true
+    res.socket.cork()
+    setImmediate(release)
+  })
+}
+
 /**
  * Starts the gateway.
  *
@@ -123,6 +140,7 @@ export function startModelGateway(options: ModelGatewayOptions): ModelGateway {
         if (status >= 400) failed({ upstream: endpoint, status, cause: `answered HTTP ${status}` })
         res.writeHead(status, withoutHopByHop(answer.headers))
         if (meter && status < 300) record(answer)
+        corkPerTick(answer, res)
         // An answer cut short must cut the CLI's too: pipe() would leave it open, waiting.
         answer.on('close', () => {
           if (!answer.complete) res.destroy()
