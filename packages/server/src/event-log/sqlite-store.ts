@@ -3,7 +3,8 @@
 // (model usage and budgets in usage-log.ts, on the same connection). better-sqlite3 is
 // synchronous: the async methods wrap it; writes are grouped per tick (sqlite-writes.ts), and
 // every read first runs the writes queued before it.
-// WAL with synchronous=NORMAL: a committed append survives the process being killed.
+// WAL with synchronous=NORMAL: a committed append survives the process being killed. The WAL
+// is checkpointed on a worker thread, not inside a commit (wal-checkpointer.ts).
 // The schema and its versions are in schema.ts.
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
@@ -29,6 +30,14 @@ import { toSessionRecord, toStoredEvents, toTokenRecord, type EventRow, type Ses
 import { migrate } from './schema.js'
 import { SqliteUsageLog } from './usage-log.js'
 import { SqliteWrites } from './sqlite-writes.js'
+import { WalCheckpointer, type CheckpointResult } from './wal-checkpointer.js'
+
+export interface SqliteStoreOptions {
+  /** Commits between two checkpoints of the WAL (wal-checkpointer.ts). */
+  checkpointEveryCommits?: number
+  /** Told each checkpoint's result (tests). */
+  onCheckpoint?: (result: CheckpointResult) => void
+}
 
 export class SqliteStore implements Store {
   private readonly db: Database.Database
@@ -39,9 +48,10 @@ export class SqliteStore implements Store {
   readonly usage: SqliteUsageLog
   private readonly observers = new AppendObservers()
   readonly deliveries: DeliveryLog
+  private readonly checkpointer: WalCheckpointer | undefined
 
   /** @param path a file path, or ':memory:' */
-  constructor(path: string) {
+  constructor(path: string, options: SqliteStoreOptions = {}) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
     this.db = new Database(path)
     try {
@@ -79,7 +89,9 @@ export class SqliteStore implements Store {
       hasPrompt: this.db.prepare<[string, string], { one: number }>('SELECT 1 AS one FROM prompts WHERE session_id = ? AND uuid = ?'),
       deletePrompts: this.db.prepare('DELETE FROM prompts WHERE session_id = ?'),
     }
-    this.writes = new SqliteWrites(this.db)
+    this.checkpointer =
+      path === ':memory:' ? undefined : new WalCheckpointer(this.db, path, options.checkpointEveryCommits, options.onCheckpoint)
+    this.writes = new SqliteWrites(this.db, this.checkpointer && (() => this.checkpointer!.committed()))
     this.audit = new AuditTable(this.db)
     this.usage = new SqliteUsageLog(this.db, this.writes)
     this.deliveries = new SqliteDeliveryLog(this.db, this.writes)
@@ -242,6 +254,7 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     this.writes.flush()
+    await this.checkpointer?.close()
     if (this.db.open) this.db.close()
   }
 }

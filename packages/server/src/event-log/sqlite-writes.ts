@@ -23,7 +23,11 @@ export class SqliteWrites {
   /** Nested inside the group's transaction, a savepoint: a failing write rolls back alone. */
   private readonly inSavepoint: (write: Write) => unknown
 
-  constructor(private readonly db: Database.Database) {
+  /** @param onCommit told after each commit of a group (the WAL's checkpointer counts them) */
+  constructor(
+    private readonly db: Database.Database,
+    private readonly onCommit?: () => void,
+  ) {
     this.inSavepoint = db.transaction((write: Write) => write())
     this.inTransaction = db.transaction((group: Group, outcomes: Outcome[]) => this.runAll(group, outcomes))
   }
@@ -54,6 +58,7 @@ export class SqliteWrites {
     let outcomes: Outcome[]
     try {
       outcomes = this.commit(group)
+      this.onCommit?.()
     } catch (err) {
       // The commit itself failed (disk full, I/O): nothing of the group is stored.
       outcomes = allFailed(group, err)
