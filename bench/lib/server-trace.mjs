@@ -38,7 +38,9 @@ function note(socket, dir, chunks) {
   const kind = kindOf(socket)
   // Only the CLI's output and what goes to the client are looked into (a result ends a turn).
   const result = (kind === 'pipe' || kind === 'client') && chunks.some(hasResult)
-  events.push({ t, dir, kind, bytes: chunks.reduce((n, c) => n + sizeOf(c), 0), result })
+  let bytes = 0
+  for (const chunk of chunks) bytes += sizeOf(chunk)
+  events.push({ t, dir, kind, bytes, result })
 }
 
 const proto = /** @type {any} */ (net.Socket.prototype)
