@@ -62,10 +62,12 @@ function budgetRefused(res: ServerResponse, refusal: BudgetRefusal): void {
 
 /** What the answer brings in one turn of the event loop leaves in one write to the CLI: its
  * last chunk and the chunked body's end (the next tick) would be two, and two wake-ups of the
- * CLI, with the end (which the CLI waits for) the later. */
-function corkPerTick(answer: IncomingMessage, res: ServerResponse): void {
+ * CLI, with the end (which the CLI waits for) the later. Returns the release, for the answer's
+ * end: the end goes out before the usage it reported is counted (a SQLite commit). */
+function corkPerTick(answer: IncomingMessage, res: ServerResponse): () => void {
   let held = false
   const release = () => {
+    if (!held) return
     held = false
     res.socket?.uncork()
   }
@@ -75,6 +77,7 @@ function corkPerTick(answer: IncomingMessage, res: ServerResponse): void {
     res.socket.cork()
     setImmediate(release)
   })
+  return release
 }
 
 /**
@@ -140,12 +143,14 @@ export function startModelGateway(options: ModelGatewayOptions): ModelGateway {
         if (status >= 400) failed({ upstream: endpoint, status, cause: `answered HTTP ${status}` })
         res.writeHead(status, withoutHopByHop(answer.headers))
         if (meter && status < 300) record(answer)
-        corkPerTick(answer, res)
+        const release = corkPerTick(answer, res)
         // An answer cut short must cut the CLI's too: pipe() would leave it open, waiting.
         answer.on('close', () => {
           if (!answer.complete) res.destroy()
         })
         answer.pipe(res)
+        // After pipe's own: the response has ended by then.
+        answer.on('end', release)
       },
     )
     let clientGone = false
