@@ -102,8 +102,13 @@ function jsonReader(): UsageReader {
   }
 }
 
-function decoderFor(encoding: string | undefined): Transform {
+/** undefined: the answer is not encoded, its bytes are read as they are. */
+function decoderFor(encoding: string | undefined): Transform | undefined {
   switch (encoding?.trim().toLowerCase()) {
+    case undefined:
+    case '':
+    case 'identity':
+      return undefined
     case 'gzip':
     case 'x-gzip':
       return createGunzip()
@@ -112,6 +117,7 @@ function decoderFor(encoding: string | undefined): Transform {
     case 'deflate':
       return createInflate()
     default:
+      // An encoding we do not know is read as it is: it yields no usage, and is not refused.
       return new PassThrough()
   }
 }
@@ -133,15 +139,23 @@ export function tapUsage(answer: IncomingMessage, onUsage: (metered: MeteredAnsw
     const metered = reader.result()
     if (metered) onUsage(metered)
   }
-  decoder.on('data', (chunk: Buffer) => reader.push(text.write(chunk)))
-  decoder.on('end', () => {
+  const read = (chunk: Buffer) => reader.push(text.write(chunk))
+  const ended = () => {
     reader.push(text.end())
     report()
-  })
-  // Bytes that do not decompress are not readable: what was read so far counts.
-  decoder.on('error', report)
-  answer.on('data', (chunk: Buffer) => decoder.write(chunk))
-  answer.on('end', () => decoder.end())
+  }
+  if (!decoder) {
+    // Every chunk of a plain answer straight to the reader: no stream between.
+    answer.on('data', read)
+    answer.on('end', ended)
+  } else {
+    decoder.on('data', read)
+    decoder.on('end', ended)
+    // Bytes that do not decompress are not readable: what was read so far counts.
+    decoder.on('error', report)
+    answer.on('data', (chunk: Buffer) => decoder.write(chunk))
+    answer.on('end', () => decoder.end())
+  }
   answer.on('close', () => {
     if (!answer.complete) report()
   })
