@@ -4,7 +4,7 @@
 // the prompt frame in, the prompt written to the CLI's stdin, the CLI's model request in at the
 // gateway, the request out upstream, the answer in from upstream and out to the CLI, the CLI's
 // `result` line in, the result frame out to the client. The phases between them are printed as
-// medians [q1-q3]: those the relay adds (the server's own), and those the CLI or the model spend.
+// medians [q1-q3], p99 and max: those the relay adds (the server's own), and those the CLI or the model spend.
 // --profile: the same turns are CPU-profiled too (which inflates them), and for each of the
 // relay's phases the functions the server ran inside it are printed.
 import { readFileSync } from 'node:fs'
@@ -101,12 +101,13 @@ async function main(): Promise<void> {
     if (profileFile) await stack.server.profile(profileFile)
     const profile = profileFile ? (JSON.parse(readFileSync(profileFile, 'utf8')) as CpuProfile) : undefined
     await ws.close()
-    console.log(`${moments.length} warm turns after ${warmup} (${lean ? 'lean' : 'default'} profile); ms, median [q1-q3]`)
+    console.log(`${moments.length} warm turns after ${warmup} (${lean ? 'lean' : 'default'} profile); ms, median [q1-q3] p99 max`)
     for (const [name, from, to, whose] of PHASES) {
       const spans = moments.flatMap((m) => (m[from] !== undefined && m[to] !== undefined ? [m[to]! - m[from]!] : []))
       if (spans.length === 0) continue
       const s = summarize(spans)
-      console.log(`${whose.padEnd(9)} ${name.padEnd(46)} ${s.median.toFixed(3).padStart(7)} [${s.q1.toFixed(3)}-${s.q3.toFixed(3)}]`)
+      const spread = `[${s.q1.toFixed(3)}-${s.q3.toFixed(3)}] p99 ${s.p99.toFixed(3)} max ${s.max.toFixed(3)}`
+      console.log(`${whose.padEnd(9)} ${name.padEnd(46)} ${s.median.toFixed(3).padStart(7)} ${spread}`)
       if (profile && whose === 'relay') {
         const windows = moments.flatMap((m): Array<[number, number]> => (m[from] !== undefined && m[to] !== undefined ? [[m[from]!, m[to]!]] : []))
         console.log(windowProfile(profile, windows))
