@@ -142,7 +142,6 @@ export function startModelGateway(options: ModelGatewayOptions): ModelGateway {
         modelRequest(status)
         if (status >= 400) failed({ upstream: endpoint, status, cause: `answered HTTP ${status}` })
         res.writeHead(status, withoutHopByHop(answer.headers))
-        if (meter && status < 300) record(answer)
         const release = corkPerTick(answer, res)
         // An answer cut short must cut the CLI's too: pipe() would leave it open, waiting.
         answer.on('close', () => {
@@ -151,6 +150,8 @@ export function startModelGateway(options: ModelGatewayOptions): ModelGateway {
         answer.pipe(res)
         // After pipe's own: the response has ended by then.
         answer.on('end', release)
+        // Last: the usage is counted once the CLI has its answer.
+        if (meter && status < 300) record(answer)
       },
     )
     let clientGone = false
