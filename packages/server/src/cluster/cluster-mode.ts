@@ -4,6 +4,7 @@
 // its idle sessions on before its running turns end.
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Duplex } from 'node:stream'
+import { ServerError } from '../errors.js'
 import { sendFailure } from '../http/respond.js'
 import type { Logger } from '../logger.js'
 import { DEFAULT_SESSION_ID, type SessionManager } from '../sessions/session-manager.js'
@@ -108,11 +109,20 @@ export class ClusterMode {
   /** POST /sessions from a client: created on the node with the most room (CLUSTER_FULL when
    * none). A caller without valid credentials hears 401 first, never where it would go. */
   private async placeElsewhere(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
-    if (req.method !== 'POST' || req.url?.split('?', 1)[0] !== '/sessions' || req.headers[HOP_HEADER] !== undefined) return false
+    if (req.method !== 'POST' || req.url?.split('?', 1)[0] !== '/sessions') return false
     const node = await this.ready()
     try {
       if (!this.authenticate) throw new Error('the cluster cannot check credentials yet')
       await this.authenticate(req)
+      // Placed here by another node, or sent with the hop header by anyone: created here, but
+      // only while this node owns fewer sessions than its limit (two placements may race).
+      if (req.headers[HOP_HEADER] !== undefined) {
+        if (node.owned.length < this.settings.maxSessions) return false
+        throw new ServerError(
+          'CLUSTER_FULL',
+          `Node "${node.id}" runs as many sessions as it may (${this.settings.maxSessions}); create it elsewhere`,
+        )
+      }
       const chosen = await node.place()
       if (chosen.id === node.id) return false
       this.forwarder.pipeHttp(req, res, chosen.url)

@@ -38,6 +38,8 @@ export class ClusterNode {
   private readonly taking = new Map<string, Promise<boolean>>()
   private timer: NodeJS.Timeout | undefined
   private ticking: Promise<void> | undefined
+  /** The takeovers under way: apart from the ticks, so loading a session never holds up renewals. */
+  private takingOver: Promise<void> | undefined
   private draining = false
   /** Sessions this node lost, and when (monotonic ms): left to the other nodes for a lease. */
   private readonly lostAt = new Map<string, number>()
@@ -157,6 +159,7 @@ export class ClusterNode {
   async close(): Promise<void> {
     clearInterval(this.timer)
     await this.ticking
+    await this.takingOver
     const fences = [...this.fences]
     this.fences.clear()
     try {
@@ -183,11 +186,21 @@ export class ClusterNode {
     // Paused past a lease (SIGSTOP, a stalled VM): every lease may have moved; stop first, ask later.
     if (performance.now() - this.renewedAt > this.settings.leaseMs) for (const id of [...this.fences.keys()]) this.lose(id)
     const sent = performance.now()
-    const held = await this.leases.renew(this.fences)
+    // Only the leases asked about can be judged: one taken while the renewal ran is not in it.
+    const asked = new Map(this.fences)
+    const held = await this.leases.renew(asked)
     this.renewedAt = sent
-    for (const id of [...this.fences.keys()]) if (!held.has(id)) this.lose(id)
+    for (const [id, fence] of asked) if (!held.has(id) && this.fences.get(id) === fence) this.lose(id)
     await this.heartbeat()
-    if (!this.draining) await this.takeOver()
+    if (!this.draining) this.startTakeOver()
+  }
+
+  /** Looks for sessions to take over unless a look is still loading sessions: a slow load
+   * (a busy database, many sessions) must not stop the renewals that keep this node's leases. */
+  private startTakeOver(): void {
+    this.takingOver ??= this.takeOver()
+      .catch((err: unknown) => this.logger.warn(`cluster: taking over: ${(err as Error).message}`))
+      .finally(() => (this.takingOver = undefined))
   }
 
   private lose(sessionId: string): void {

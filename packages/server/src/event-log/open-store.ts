@@ -5,6 +5,8 @@ import type { Store } from './event-log.js'
 import { PostgresStore } from './postgres-store.js'
 import { SqliteStore } from './sqlite-store.js'
 
-export async function openStore(settings: Pick<ServerSettings, 'dataDir' | 'databaseUrl'>): Promise<Store> {
-  return settings.databaseUrl ? PostgresStore.open(settings.databaseUrl) : new SqliteStore(databasePath(settings))
+export async function openStore(settings: Pick<ServerSettings, 'dataDir' | 'databaseUrl' | 'cluster'>): Promise<Store> {
+  if (!settings.databaseUrl) return new SqliteStore(databasePath(settings))
+  // A node idle inside a transaction for a whole lease has lost its leases anyway: its locks go.
+  return PostgresStore.open(settings.databaseUrl, { idleInTransactionMs: settings.cluster?.leaseMs })
 }

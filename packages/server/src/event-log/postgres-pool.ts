@@ -4,11 +4,19 @@ import pg from 'pg'
 
 const INT8 = 20
 
-export function poolFor(url: string): pg.Pool {
+export interface PoolOptions {
+  /** Ends a connection left idle inside a transaction this long (ms). A node paused mid-write
+   * (SIGSTOP, a stalled VM) would otherwise hold its row locks, the lease row's among them,
+   * until it runs again: no other node could take its sessions over or write theirs. */
+  idleInTransactionMs?: number | undefined
+}
+
+export function poolFor(url: string, options: PoolOptions = {}): pg.Pool {
   const pool = new pg.Pool({
     connectionString: url,
     max: 10,
     connectionTimeoutMillis: 10_000,
+    ...(options.idleInTransactionMs !== undefined && { idle_in_transaction_session_timeout: options.idleInTransactionMs }),
     types: {
       getTypeParser: ((oid: number, format?: string) =>
         oid === INT8 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
@@ -32,10 +40,39 @@ export function where(url: string): string {
   }
 }
 
+/** A client checked out of the pool, heard while out. pg emits 'error' on a checked-out
+ * client whose connection the server ended between two queries (idle in a transaction too
+ * long, a restart); unheard, that event ends the process. Heard, the next query fails, and
+ * the client goes back to the pool as broken (the pool ends it). */
+export interface CheckedOut {
+  client: pg.PoolClient
+  /** Whether the server ended this connection meanwhile. */
+  readonly lost: boolean
+  release(broken?: boolean): void
+}
+
+export async function checkOut(pool: pg.Pool): Promise<CheckedOut> {
+  const client = await pool.connect()
+  let lost = false
+  const heard = () => (lost = true)
+  client.on('error', heard)
+  return {
+    client,
+    get lost() {
+      return lost
+    },
+    release(broken = false) {
+      client.off('error', heard)
+      client.release(broken || lost)
+    },
+  }
+}
+
 /** Runs `work` in one transaction holding advisory lock `key`, so nodes starting together take
  * turns (schema changes); rolled back on any error. */
 export async function underLock<T>(pool: pg.Pool, key: number, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect()
+  const out = await checkOut(pool)
+  const { client } = out
   try {
     await client.query('BEGIN')
     await client.query('SELECT pg_advisory_xact_lock($1)', [key])
@@ -46,6 +83,6 @@ export async function underLock<T>(pool: pg.Pool, key: number, work: (client: pg
     await client.query('ROLLBACK').catch(() => {})
     throw err
   } finally {
-    client.release()
+    out.release()
   }
 }

@@ -36,7 +36,7 @@ import {
 import { migratePostgres } from './postgres-schema.js'
 import { PostgresUsageLog } from './postgres-usage.js'
 import { PostgresWrites, type PendingAppend } from './postgres-writes.js'
-import { pgText, poolFor, where } from './postgres-pool.js'
+import { pgText, poolFor, where, type PoolOptions } from './postgres-pool.js'
 
 const UNIQUE_VIOLATION = '23505'
 const isUnique = (err: unknown) => (err as { code?: string }).code === UNIQUE_VIOLATION
@@ -61,8 +61,8 @@ export class PostgresStore implements Store {
   }
 
   /** Connects and migrates; a failure names the server (never the password) and leaves nothing open. */
-  static async open(url: string): Promise<PostgresStore> {
-    const pool = poolFor(url)
+  static async open(url: string, options: PoolOptions = {}): Promise<PostgresStore> {
+    const pool = poolFor(url, options)
     try {
       await migratePostgres(pool)
     } catch (err) {

@@ -4,6 +4,7 @@
 // write fails by itself. Each resolves once its transaction has committed.
 import type pg from 'pg'
 import type { AppendFence, EventFrame, StoredEvent } from './event-log.js'
+import { checkOut, type CheckedOut } from './postgres-pool.js'
 import { allFailed, WriteBatcher, type CommitHooks, type Outcome, type Queued } from './write-batcher.js'
 
 export interface PendingAppend {
@@ -67,25 +68,35 @@ export class PostgresWrites {
   }
 
   private async commitGroup(group: Group): Promise<Outcome[]> {
-    let client: pg.PoolClient
+    let out: CheckedOut
     try {
-      client = await this.pool.connect()
+      out = await checkOut(this.pool)
     } catch (err) {
       return allFailed(group, err)
     }
     let broken = false
     try {
       try {
-        const values = await this.transaction(client, group)
+        const values = await this.transaction(out.client, group)
         return values.map((value) => ({ ok: true, value }))
       } catch (err) {
         this.failed(appendsOf(group))
-        if (group.length === 1) return [{ ok: false, err }]
+        if (group.length === 1 && !out.lost) return [{ ok: false, err }]
+      }
+      // Each alone, on a live connection: the server may have ended this one (the node was
+      // paused inside the transaction), and a fenced write must then hear LEASE_LOST, not that.
+      if (out.lost) {
+        out.release()
+        try {
+          out = await checkOut(this.pool)
+        } catch (err) {
+          return allFailed(group, err)
+        }
       }
       const outcomes: Outcome[] = []
       for (const queued of group) {
         try {
-          outcomes.push({ ok: true, value: (await this.transaction(client, [queued]))[0] })
+          outcomes.push({ ok: true, value: (await this.transaction(out.client, [queued]))[0] })
         } catch (err) {
           this.failed(appendsOf([queued]))
           outcomes.push({ ok: false, err })
@@ -95,7 +106,7 @@ export class PostgresWrites {
       return outcomes
     } finally {
       // A connection that saw a failure may be unusable: the pool makes a fresh one.
-      client.release(broken)
+      out.release(broken)
     }
   }
 

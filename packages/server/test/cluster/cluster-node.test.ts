@@ -168,6 +168,78 @@ describe('cluster nodes', () => {
     }
   })
 
+  it('a takeover whose load is slow holds up none of the renewals of the leases the node has', async () => {
+    const c = await cluster(['b'], { leaseMs: 1500 })
+    const [b] = c.nodes as [ClusterNode]
+    const [hb] = c.hooks as [Recorder]
+    let loaded = () => {}
+    const loading = new Promise<void>((resolve) => (loaded = resolve))
+    hb.adopt = async (id: string) => {
+      hb.adopted.push(id)
+      await loading
+      return true
+    }
+    try {
+      assert.equal(await b.claim('mine'), true)
+      // A session whose owner died: B takes it over, and its load hangs.
+      await c.db.query(
+        `INSERT INTO session_leases (session_id, node, epoch, expires_at) VALUES ('orphan', 'gone', 1, now() - interval '1 second')`,
+      )
+      c.start()
+      await hb.until(() => hb.adopted.includes('orphan'))
+      const renewedSince = async (at: Date) =>
+        (
+          await c.db.query<{ n: string }>(
+            `SELECT count(*) AS n FROM session_leases WHERE session_id = 'mine' AND node = 'b' AND expires_at > $1::timestamptz + interval '1500 milliseconds'`,
+            [at],
+          )
+        ).rows[0]!.n === '1'
+      const { rows } = await c.db.query<{ now: Date }>('SELECT now()')
+      const deadline = Date.now() + 20_000
+      while (!(await renewedSince(rows[0]!.now))) {
+        assert.ok(Date.now() < deadline, 'the lease of "mine" was renewed while "orphan" loaded')
+        await new Promise((resolve) => setTimeout(resolve, 100))
+      }
+      assert.ok(b.owns('mine'))
+      assert.deepEqual(hb.lostIds, [])
+    } finally {
+      loaded()
+      await c.close()
+    }
+  })
+
+  it('a lease taken while a renewal is under way is not judged by that renewal', async () => {
+    const c = await cluster(['b'], { leaseMs: 3000 })
+    const [b] = c.nodes as [ClusterNode]
+    const [hb] = c.hooks as [Recorder]
+    const blocker = await c.db.connect()
+    try {
+      assert.equal(await b.claim('held'), true)
+      // The next renewal waits on this lock, so the claim below lands while it runs.
+      await blocker.query('BEGIN')
+      await blocker.query(`SELECT 1 FROM session_leases WHERE session_id = 'held' FOR UPDATE`)
+      c.start()
+      const deadline = Date.now() + 20_000
+      const renewalWaits = async () =>
+        (await c.db.query(`SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'UPDATE session_leases%'`))
+          .rowCount === 1
+      while (!(await renewalWaits())) {
+        assert.ok(Date.now() < deadline, 'the renewal never waited on the lock')
+        await new Promise((resolve) => setTimeout(resolve, 20))
+      }
+      assert.equal(await b.claim('new'), true)
+      await blocker.query('COMMIT')
+      // Two more renewals: the new lease is renewed like any other, never lost.
+      await new Promise((resolve) => setTimeout(resolve, 2500))
+      assert.ok(b.owns('new'), 'the lease taken during the renewal is kept')
+      assert.ok(b.owns('held'))
+      assert.deepEqual(hb.lostIds, [])
+    } finally {
+      blocker.release()
+      await c.close()
+    }
+  })
+
   it('a session asked for several times at once, during a takeover too, is taken and loaded once', async () => {
     const { c, b, hb } = await leftByA()
     try {

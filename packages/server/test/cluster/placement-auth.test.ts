@@ -1,5 +1,6 @@
 // A create reaching a full cluster: the caller's credentials are checked before it is placed,
-// so one without a valid token hears 401, never CLUSTER_FULL (nor where it would have gone).
+// so one without a valid token hears 401, never CLUSTER_FULL (nor where it would have gone);
+// a create sent with the hop header is held to the node's own limit.
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { HOP_HEADER } from '../../src/cluster/forward.js'
@@ -44,6 +45,13 @@ describe('placement and credentials', () => {
     const full = await as(a, 'ann', 'POST', '/sessions', {})
     assert.equal(full.status, 503, full.text)
     assert.equal(full.body.code, 'CLUSTER_FULL')
+    // The hop header (any client can send it) skips placement, not the node's own limit.
+    const hop = await as(a, 'ann', 'POST', '/sessions', { id: 'past_the_limit' }, { [HOP_HEADER]: 'anyone' })
+    assert.equal(hop.status, 503, hop.text)
+    assert.equal(hop.body.code, 'CLUSTER_FULL')
+    assert.equal((await as(a, 'ann', 'GET', '/sessions/past_the_limit')).status, 404, 'nothing was created')
+    const hopWithoutToken = await post({ [HOP_HEADER]: 'anyone' })
+    assert.equal(hopWithoutToken.status, 401)
   })
 
   it('answers FORBIDDEN to a viewer and ORIGIN_NOT_ALLOWED to a page elsewhere, before placing', async () => {

@@ -70,11 +70,22 @@ describe('a cluster of three servers', () => {
       }
     }
   }
+  /** For a wait that timed out: the leases, the database's sessions and each node's last words. */
+  const whatTheClusterSays = async () => {
+    const leases = (await db.query('SELECT session_id, node, epoch, expires_at > now() AS live FROM session_leases')).rows
+    const activity = (
+      await db.query(
+        `SELECT state, wait_event_type, left(query, 120) AS query FROM pg_stat_activity WHERE datname = current_database() AND state <> 'idle'`,
+      )
+    ).rows
+    const said = Object.entries(nodes).map(([id, node]) => `--- node ${id}:\n${node.output().slice(-4000)}`)
+    return [`leases: ${JSON.stringify(leases)}`, `busy connections: ${JSON.stringify(activity)}`, ...said].join('\n')
+  }
   const seqs = (frames: Frame[]) => frames.filter((f) => typeof f['seq'] === 'number').map((f) => f['seq'] as number)
   const waitFor = async (what: string, check: () => Promise<boolean> | boolean) => {
     const deadline = Date.now() + 60_000
     while (!(await check())) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${await whatTheClusterSays()}`)
       await sleep(50)
     }
   }
