@@ -23,8 +23,20 @@ function option(name: string): string | undefined {
 }
 
 /** The moments of one turn, ms (server clock); undefined where the trace has no such event. */
-type Moments = Record<(typeof MOMENTS)[number], number | undefined>
-const MOMENTS = ['promptIn', 'stdinOut', 'requestIn', 'requestInEnd', 'upstreamOut', 'upstreamOutEnd', 'answerIn', 'answerInEnd', 'answerOut', 'answerOutEnd', 'resultIn', 'resultOut'] as const
+type Moment =
+  | 'promptIn'
+  | 'stdinOut'
+  | 'requestIn'
+  | 'requestInEnd'
+  | 'upstreamOut'
+  | 'upstreamOutEnd'
+  | 'answerIn'
+  | 'answerInEnd'
+  | 'answerOut'
+  | 'answerOutEnd'
+  | 'resultIn'
+  | 'resultOut'
+type Moments = Record<Moment, number | undefined>
 
 /** The phases printed, between two moments, and whose time each is. */
 const PHASES: Array<[string, keyof Moments, keyof Moments, 'relay' | 'cli' | 'model' | 'relay+cli']> = [
@@ -109,7 +121,9 @@ async function main(): Promise<void> {
       const spread = `[${s.q1.toFixed(3)}-${s.q3.toFixed(3)}] p99 ${s.p99.toFixed(3)} max ${s.max.toFixed(3)}`
       console.log(`${whose.padEnd(9)} ${name.padEnd(46)} ${s.median.toFixed(3).padStart(7)} ${spread}`)
       if (profile && whose === 'relay') {
-        const windows = moments.flatMap((m): Array<[number, number]> => (m[from] !== undefined && m[to] !== undefined ? [[m[from]!, m[to]!]] : []))
+        const windows = moments.flatMap((m): Array<[number, number]> =>
+          m[from] !== undefined && m[to] !== undefined ? [[m[from]!, m[to]!]] : [],
+        )
         console.log(windowProfile(profile, windows))
       }
     }

@@ -17,7 +17,10 @@ export interface CpuProfile {
 
 const short = (node: ProfileNode) => {
   const { functionName, url, lineNumber } = node.callFrame
-  const where = url.replace(/.*node_modules\//, '').replace(/.*packages\//, '').replace(/^node:internal\//, '')
+  const where = url
+    .replace(/.*node_modules\//, '')
+    .replace(/.*packages\//, '')
+    .replace(/^node:internal\//, '')
   return `${functionName || '(anonymous)'}${where ? ` ${where}:${lineNumber + 1}` : ''}`
 }
 

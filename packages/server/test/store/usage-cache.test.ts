@@ -40,7 +40,7 @@ describe('budget checks from memory', () => {
     assert.equal(await meter.admit(), undefined, 'raised to $2')
     await ledger.setSessionBudget(session, 0.5)
     assert.equal((await meter.admit())?.limitUsd, 0.5, 'lowered under what was spent')
-    store.close()
+    await store.close()
   })
 
   it("counts one session's spending against every session of its principal", async () => {
@@ -52,7 +52,7 @@ describe('budget checks from memory', () => {
     assert.equal(await two.admit(), undefined)
     await one.record(answer(1_000_000))
     assert.deepEqual(await two.admit(), { scope: 'principal', id: 'alice', spentUsd: 1, limitUsd: 1 })
-    store.close()
+    await store.close()
   })
 
   it('counts a row against the principal it was first stored for, also after the session changed hands', async () => {
@@ -65,7 +65,7 @@ describe('budget checks from memory', () => {
     // The same conversation now counted for bob: its (conversation, model) row stays alice's.
     await ledger.meterFor({ id: 's', conversationId: 'conv-s', principal: 'bob' }).record(answer(500_000))
     assert.equal((await alices.admit())?.spentUsd, 1)
-    store.close()
+    await store.close()
   })
 
   it('reads what is stored when the write of a budget fails', async () => {
@@ -87,6 +87,6 @@ describe('budget checks from memory', () => {
     await assert.rejects(raised)
     await assert.rejects(broken)
     assert.equal((await meter.admit())?.limitUsd, 1, 'the budget as stored, not the one that failed')
-    store.close()
+    await store.close()
   })
 })
