@@ -248,7 +248,11 @@ export class ClusterNode {
     if (pending) return pending
     const loading = (async () => {
       try {
-        if (await this.hooks?.adopt(sessionId)) return true
+        if (await this.hooks?.adopt(sessionId)) {
+          // Lost while it loaded (a renewal found the lease gone): stopped here again at once.
+          if (!this.fences.has(sessionId)) this.hooks?.lost(sessionId)
+          return true
+        }
       } catch (err) {
         this.logger.warn(`cluster: loading session ${sessionId} failed: ${(err as Error).message}`)
         await this.release(sessionId)

@@ -208,6 +208,43 @@ describe('cluster nodes', () => {
     }
   })
 
+  it('a session whose lease is lost while it loads is stopped again once loaded', async () => {
+    const c = await cluster(['b'], { leaseMs: 1500 })
+    const [b] = c.nodes as [ClusterNode]
+    const [hb] = c.hooks as [Recorder]
+    const said: string[] = []
+    let loaded = () => {}
+    const loading = new Promise<void>((resolve) => (loaded = resolve))
+    hb.adopt = async (id: string) => {
+      hb.adopted.push(id)
+      await loading
+      said.push(`loaded ${id}`)
+      return true
+    }
+    const lost = hb.lost.bind(hb)
+    hb.lost = (id: string) => {
+      said.push(`lost ${id}`)
+      lost(id)
+    }
+    try {
+      await c.db.query(
+        `INSERT INTO session_leases (session_id, node, epoch, expires_at) VALUES ('s', 'gone', 1, now() - interval '1 second')`,
+      )
+      c.start()
+      await hb.until(() => hb.adopted.includes('s'))
+      // Another node took it meanwhile: B's next renewal finds the lease gone.
+      await c.db.query(`UPDATE session_leases SET node = 'other', epoch = epoch + 1, expires_at = now() + interval '1 hour'`)
+      await hb.until(() => hb.lostIds.includes('s'))
+      loaded()
+      await hb.until(() => hb.lostIds.length === 2)
+      assert.deepEqual(said, ['lost s', 'loaded s', 'lost s'])
+      assert.equal(b.owns('s'), false)
+    } finally {
+      loaded()
+      await c.close()
+    }
+  })
+
   it('a lease taken while a renewal is under way is not judged by that renewal', async () => {
     const c = await cluster(['b'], { leaseMs: 3000 })
     const [b] = c.nodes as [ClusterNode]
