@@ -220,6 +220,8 @@ export class ClusterNode {
     for (const [id, at] of this.lostAt) if (now - at >= this.settings.leaseMs) this.lostAt.delete(id)
     let taken = 0
     for (const id of await this.leases.orphaned(room + this.lostAt.size)) {
+      // Told to stop meanwhile (a look runs beside the ticks): it takes nothing more.
+      if (this.draining) return
       if (taken >= room || this.lostAt.has(id) || this.fences.has(id)) continue
       if (!(await this.take(id))) continue
       taken++

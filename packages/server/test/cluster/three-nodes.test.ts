@@ -78,8 +78,28 @@ describe('a cluster of three servers', () => {
         `SELECT state, wait_event_type, left(query, 120) AS query FROM pg_stat_activity WHERE datname = current_database() AND state <> 'idle'`,
       )
     ).rows
-    const said = Object.entries(nodes).map(([id, node]) => `--- node ${id}:\n${node.output().slice(-4000)}`)
-    return [`leases: ${JSON.stringify(leases)}`, `busy connections: ${JSON.stringify(activity)}`, ...said].join('\n')
+    // Each node's log but its request lines (a wait polls).
+    const said = Object.entries(nodes).map(([id, node]) => {
+      const lines = node
+        .output()
+        .split('\n')
+        .filter((line) => !line.includes('"msg":"HTTP request"'))
+      return `--- node ${id}:\n${lines.join('\n').slice(-6000)}`
+    })
+    const rows = (await db.query('SELECT id, state FROM sessions')).rows
+    const tails = (
+      await db.query(
+        `SELECT session_id, seq, type, left(frame, 160) AS frame FROM events e
+         WHERE seq > (SELECT max(seq) - 4 FROM events WHERE session_id = e.session_id) ORDER BY session_id, seq`,
+      )
+    ).rows
+    return [
+      `leases: ${JSON.stringify(leases)}`,
+      `sessions: ${JSON.stringify(rows)}`,
+      `last events: ${JSON.stringify(tails)}`,
+      `busy connections: ${JSON.stringify(activity)}`,
+      ...said,
+    ].join('\n')
   }
   const seqs = (frames: Frame[]) => frames.filter((f) => typeof f['seq'] === 'number').map((f) => f['seq'] as number)
   const waitFor = async (what: string, check: () => Promise<boolean> | boolean) => {

@@ -1,7 +1,7 @@
 // Run-time tokens: created by admins (the value shown once), listed without values, stored as
 // a hash, revoked at once for HTTP and for open WebSockets; AUTH_TOKENS gains an optional role.
 import assert from 'node:assert/strict'
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { CLOSE_CODES } from '@claude-agent/protocol'
@@ -30,7 +30,10 @@ describe('run-time tokens', () => {
     const session = await as(stack, { token: secret }, 'POST', '/sessions', {})
     assert.equal(session.body['session'].owner, 'dana')
     assert.equal((await as(stack, { token: secret }, 'GET', '/tokens')).body['code'], 'FORBIDDEN')
-    const db = readFileSync(join(stack.dir, 'data', 'sessions.db'))
+    // The file and its WAL: a commit lives in the WAL until a checkpoint copies it over.
+    const file = join(stack.dir, 'data', 'sessions.db')
+    const db = Buffer.concat([file, `${file}-wal`].filter((f) => existsSync(f)).map((f) => readFileSync(f)))
+    assert.ok(db.includes(Buffer.from(token.id)), 'the token row is in what was read')
     assert.ok(!db.includes(Buffer.from(secret)), 'the database holds no token value')
     assert.ok(!stack.logLines.some((line) => line.includes(secret)), 'no log line holds it')
   })
