@@ -13,7 +13,7 @@ import { api } from '../helpers/http.js'
 import { agentProcesses } from '../helpers/processes.js'
 import { startPostgres, type PostgresServer } from '../helpers/postgres.js'
 import type { ServerProcess } from '../helpers/server-process.js'
-import { REMEMBER_ADA, ServerProcesses } from '../helpers/server-processes.js'
+import { REMEMBER_ADA, ServerProcesses, slowReply } from '../helpers/server-processes.js'
 import { WsProbe, type Frame } from '../helpers/ws-probe.js'
 
 const LEASE_MS = 3000
@@ -31,9 +31,12 @@ describe('a cluster of three servers', () => {
     const databaseUrl = await postgres.database()
     db = new pg.Pool({ connectionString: databaseUrl })
     const ping = { match: { prompt: 'ping' }, repeat: true, replies: [{ content: [{ type: 'text' as const, text: 'pong' }] }] }
+    // Its own slow answer: REMEMBER_ADA's long task is used up by the SIGKILL test, and a quick
+    // default answer could end the turn before the SIGSTOP lands.
+    const slow = { match: { prompt: 'a slow task' }, repeat: true, replies: [slowReply('slow '.repeat(200))] }
     servers = await ServerProcesses.start(
       'cluster',
-      { scripts: [...REMEMBER_ADA, ping] },
+      { scripts: [...REMEMBER_ADA, ping, slow] },
       { DATABASE_URL: databaseUrl, CLUSTER_LEASE_MS: String(LEASE_MS), SHUTDOWN_GRACE_MS: '20000', PREWARM: '0' },
     )
     model = servers.model
@@ -177,7 +180,7 @@ describe('a cluster of three servers', () => {
     await createOn('c', 'paused')
     const probe = await WsProbe.connect(`${nodes['c']!.wsBase}/sessions/paused/ws`)
     const requests = model.requests.length
-    probe.prompt('long task')
+    probe.prompt('a slow task')
     await waitFor('the long turn to reach the model', () => model.requests.length > requests)
     await probe.next((f) => f.type === 'session_state' && f['state'] === 'running')
     const lastSeq = async () => (await api(nodes['b']!.url, 'GET', '/sessions/paused/events')).body['lastSeq'] as number
