@@ -231,6 +231,11 @@ export class E2BProvider implements SandboxProvider {
       ...(sandboxUrl && { sandboxUrl }),
       timeoutMs: this.timeoutMs,
       requestTimeoutMs: this.requestTimeoutMs,
+      // The SDK's retry of a 429 sends a clone of each request, and Node's fetch follows the
+      // original's abort into a clone through a weak reference: after a garbage collection the
+      // requestTimeoutMs never fired and a call to an API that did not answer hung for good. A
+      // 429 is reported at once instead (PROVIDER_FAILED, "wait, or kill sandboxes").
+      retries: 0,
     }
   }
 

@@ -8,6 +8,8 @@ import { randomBytes } from 'node:crypto'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import { after, before, describe, it } from 'node:test'
 import { Sandbox } from 'e2b'
 import { startScriptedModel } from '@claude-agent/scripted-model'
@@ -18,6 +20,9 @@ import { closedPort } from '../e2b-fake/sandbox.js'
 import { serverTemplate } from '../e2b-fake/template.js'
 import { providerContract } from './contract.js'
 
+// The test runner gives no --expose-gc: the flag set now makes `gc` for the contexts made after.
+setFlagsFromString('--expose-gc')
+const gc = runInNewContext('gc') as () => void
 const E2B_KEY = `e2b_${randomBytes(20).toString('hex')}`
 const ANTHROPIC_KEY = `sk-ant-e2b-fake-${randomBytes(12).toString('hex')}`
 const RUN = randomBytes(4).toString('hex')
@@ -247,9 +252,16 @@ describe('e2b provider failures against the E2B fake', () => {
     await startFails({ e2bApiKey: E2B_KEY, e2b: connection() }, /quota was reached \(HTTP 429\).*maximum number of concurrent/)
   })
 
-  it('an API that does not answer: gives up after requestTimeoutMs', async () => {
+  it('an API that does not answer: gives up after requestTimeoutMs, garbage collections or not', async () => {
     fake!.inject('create', 'hang')
-    await startFails({ e2bApiKey: E2B_KEY, e2b: { ...connection(), requestTimeoutMs: 500 } }, /did not answer within 500 ms/)
+    // A collection while the call waits used to lose the SDK's timeout (a request clone's abort
+    // is followed weakly), so the start hung; collect often while it waits.
+    const collect = setInterval(gc, 20)
+    try {
+      await startFails({ e2bApiKey: E2B_KEY, e2b: { ...connection(), requestTimeoutMs: 500 } }, /did not answer within 500 ms/)
+    } finally {
+      clearInterval(collect)
+    }
   })
 
   it('no network: names the address and the reason, not a bare fetch failed', async () => {
