@@ -91,8 +91,9 @@ export interface SessionStore {
   updateSessionConfig(id: string, config: SessionConfig, fence?: AppendFence): Promise<void>
   updateAllowedTools(id: string, tools: string[], fence?: AppendFence): Promise<void>
   updateReaders(id: string, readers: string[], fence?: AppendFence): Promise<void>
-  /** Removes the session and its whole history. */
-  deleteSession(id: string): Promise<void>
+  /** Removes the session and its whole history; under a `fence` (cluster mode) only while the
+   * lease is still this one, else LEASE_LOST and nothing deleted. */
+  deleteSession(id: string, fence?: AppendFence): Promise<void>
 }
 
 /** Prompt uuids each session has run, kept for the life of the session (deleted with it). */

@@ -167,8 +167,11 @@ export class PostgresStore implements Store {
     return this.updateColumn(id, 'readers', JSON.stringify(readers), fence)
   }
 
-  async deleteSession(id: string): Promise<void> {
+  async deleteSession(id: string, fence?: AppendFence): Promise<void> {
     await this.writes.run(async (client) => {
+      // The lease row held (FOR SHARE) to the commit: a node taking it over waits, and a
+      // session another node took over is never deleted from under it.
+      if (fence) await requireLease(client, id, fence)
       for (const table of ['events', 'prompts']) await client.query(`DELETE FROM ${table} WHERE session_id = $1`, [pgText(id)])
       await client.query('DELETE FROM sessions WHERE id = $1', [pgText(id)])
       this.lastSeqs.delete(id)
@@ -186,8 +189,7 @@ export class PostgresStore implements Store {
         WHERE ${leaseHeld('$1::text', '$4::text', '$5::bigint')} ON CONFLICT DO NOTHING`
       if ((await client.query(sql, [...row, fence.node, fence.epoch])).rowCount === 1) return true
       // Nothing inserted: a uuid the session had, or a lease that moved.
-      const held = `SELECT 1 WHERE ${leaseHeld('$1::text', '$2::text', '$3::bigint')}`
-      if ((await client.query(held, [pgText(sessionId), fence.node, fence.epoch])).rowCount === 0) throw leaseLost(sessionId, fence)
+      await requireLease(client, sessionId, fence)
       return false
     })
   }
@@ -322,4 +324,10 @@ export class PostgresStore implements Store {
   private update(sql: string, params: unknown[]): Promise<void> {
     return this.writes.run(async (client) => void (await client.query(sql, params)))
   }
+}
+
+/** LEASE_LOST unless `fence` still holds the session's lease (its row then held to the commit). */
+async function requireLease(client: pg.PoolClient, sessionId: string, fence: AppendFence): Promise<void> {
+  const held = `SELECT 1 WHERE ${leaseHeld('$1::text', '$2::text', '$3::bigint')}`
+  if ((await client.query(held, [pgText(sessionId), fence.node, fence.epoch])).rowCount === 0) throw leaseLost(sessionId, fence)
 }

@@ -243,7 +243,18 @@ export class SessionManager {
   async delete(id: string): Promise<void> {
     if (id === DEFAULT_SESSION_ID) throw new ServerError('INVALID_REQUEST', 'The default session cannot be deleted')
     const session = this.get(id)
+    const cluster = this.options.cluster
+    const fence = cluster?.fence(id)
     session.close()
+    this.sessions.delete(id)
+    try {
+      await this.options.store.deleteSession(id, fence)
+    } catch (err) {
+      // Its lease moved (this node was paused or cut off): the new owner serves it, history and
+      // files untouched; the caller hears LEASE_LOST and a retry reaches the owner.
+      if (cluster && isLeaseLost(err)) cluster.lost(id)
+      throw err
+    }
     // Once its CLI has exited; unless a new session took the id meanwhile.
     const config = session.info().config
     void session.settled().then(() => {
@@ -251,8 +262,6 @@ export class SessionManager {
       rmSync(session.stateDir, { recursive: true, force: true })
       this.context.layout.removeOwn(id, config)
     })
-    this.sessions.delete(id)
-    await this.options.store.deleteSession(id)
     this.changed()
   }
 

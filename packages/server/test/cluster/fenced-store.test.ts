@@ -1,5 +1,5 @@
 // The PostgreSQL store's writes of an owned session carry its lease: an append or any session
-// write (state, config, allowed tools, readers, a prompt's uuid) under a lease that moved is refused with LEASE_LOST and writes nothing, also inside a
+// write (state, config, allowed tools, readers, a prompt's uuid, a delete) under a lease that moved is refused with LEASE_LOST and writes nothing, also inside a
 // group of appends that commit together, where the other sessions' appends still land.
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
@@ -59,7 +59,7 @@ describe('the PostgreSQL store, fenced', () => {
     })
   })
 
-  it('refuses every session write (state, config, allowed tools, readers, a prompt run) under a lease that moved; the row is unchanged', async () => {
+  it('refuses every session write (state, config, allowed tools, readers, a prompt run, a delete) under a lease that moved; the row is unchanged', async () => {
     await fenced(async (store, pool) => {
       await store.insertSession(newSessionRecord('s1'))
       const a = (await new Leases(pool, 'a', 60_000).acquire('s1'))!
@@ -81,10 +81,15 @@ describe('the PostgreSQL store, fenced', () => {
       assert.equal(await store.hasPrompt('s1', 'late-uuid'), false, 'no prompt marked as run')
       assert.deepEqual(await store.getSession('s1'), before, 'nothing the old owner wrote landed')
 
+      for (const stale of [a, { node: 'b', epoch: b.epoch - 1 }]) await assert.rejects(store.deleteSession('s1', stale), leaseLost)
+      assert.deepEqual(await store.getSession('s1'), before, 'a stale delete deleted nothing')
+
       await store.updateReaders('s1', ['bob'], b)
       assert.deepEqual((await store.getSession('s1'))!.readers, ['bob'], 'the new owner writes on')
       assert.equal(await store.rememberPrompt('s1', 'late-uuid', b), true)
       assert.equal(await store.rememberPrompt('s1', 'late-uuid', b), false, 'a uuid it had is no lease failure')
+      await store.deleteSession('s1', b)
+      assert.equal(await store.getSession('s1'), undefined, 'the owner deletes')
       await store.updateReaders('gone', ['x'], b)
       assert.equal(await store.getSession('gone'), undefined, 'a write of a deleted session is no lease failure')
     })

@@ -1,7 +1,10 @@
 // A real server in cluster mode whose session's lease moved to another node behind its back
 // (it has not noticed yet): every write it still tries is refused in PostgreSQL, the caller
-// hears LEASE_LOST, the session stops on this node and its row is what the new owner left.
+// hears LEASE_LOST, the session stops on this node and its row is what the new owner left; a
+// delete deletes nothing (not the row, the history or the workspace).
 import assert from 'node:assert/strict'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import pg from 'pg'
 import { HOP_HEADER } from '../../src/cluster/forward.js'
@@ -55,6 +58,26 @@ describe('writes of a session whose lease moved', () => {
     assert.equal(shared.body.code, 'LEASE_LOST')
     assert.ok(!a.server.sessions.has('s_readers'), 'the session stopped on A')
     assert.deepEqual(await row('s_readers'), before)
+  })
+
+  it('deleting it answers LEASE_LOST and deletes nothing: the row, the history and the workspace stay', async () => {
+    await create('s_delete')
+    const workspace = a.workspaceOf('s_delete')
+    writeFileSync(join(workspace, 'keep.txt'), 'the new owner works here')
+    const before = await row('s_delete')
+    const events = async () => (await db.query('SELECT seq FROM events WHERE session_id = $1', ['s_delete'])).rowCount
+    const history = await events()
+    await moveLease('s_delete')
+    const deleted = await as(a, 'ann', 'DELETE', '/sessions/s_delete', undefined, { [HOP_HEADER]: 'test' })
+    assert.equal(deleted.status, 503, deleted.text)
+    assert.equal(deleted.body.code, 'LEASE_LOST')
+    assert.ok(!a.server.sessions.has('s_delete'), 'the session stopped on A')
+    assert.deepEqual(await row('s_delete'), before)
+    assert.equal(await events(), history, 'its history stays')
+    await new Promise((resolve) => setTimeout(resolve, 200)) // a removal would follow the CLI's exit
+    assert.equal(readFileSync(join(workspace, 'keep.txt'), 'utf8'), 'the new owner works here')
+    const lease = await db.query('SELECT node FROM session_leases WHERE session_id = $1', ['s_delete'])
+    assert.equal(lease.rows[0]?.node, 'z', "the new owner's lease stays")
   })
 
   it('a live model switch answers LEASE_LOST and its config is not stored', async () => {
