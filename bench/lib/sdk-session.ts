@@ -52,6 +52,10 @@ export interface SdkSessionOptions {
   prewarm?: boolean
   /** The agent profile's switches, as the server applies them. @default 'default' */
   profile?: AgentProfile
+  /** More variables for the CLI, over the server's recipe (bench/tools/cli-switches.ts). */
+  env?: Record<string, string>
+  /** More SDK options, over the server's recipe (e.g. `persistSession: false`). */
+  sdkOptions?: Partial<Options>
 }
 
 /** Starts a streaming-input query as the server does; the CLI spawns at once (or after startup()). */
@@ -66,7 +70,7 @@ export async function startSdkSession(options: SdkSessionOptions): Promise<SdkSe
   const switches = profileSwitches(options.profile)
   const sdkOptions: Options = {
     cwd: workspace,
-    env: agentEnv(join(dir, 'state'), options.modelUrl, options.profile),
+    env: { ...agentEnv(join(dir, 'state'), options.modelUrl, options.profile), ...options.env },
     permissionMode: 'bypassPermissions',
     allowDangerouslySkipPermissions: true,
     extraArgs: { 'replay-user-messages': null },
@@ -81,6 +85,7 @@ export async function startSdkSession(options: SdkSessionOptions): Promise<SdkSe
       child.on('error', () => undefined)
       return child as unknown as SpawnedProcess
     },
+    ...options.sdkOptions,
   }
   const q: Query = options.prewarm ? (await startup({ options: sdkOptions })).query(input) : query({ prompt: input, options: sdkOptions })
 

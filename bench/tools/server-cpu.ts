@@ -1,10 +1,13 @@
-// `node --import tsx bench/tools/server-cpu.ts [--turns N] [--warmup N] [--lean] [--profile DIR | --callgrind DIR]`:
+// `node --import tsx bench/tools/server-cpu.ts [--turns N] [--warmup N] [--lean] [--threads] [--profile DIR | --callgrind DIR]`:
 // the server process's own CPU per warm text turn. A bare WebSocket client drives one session,
 // so the bench process adds nothing to the server's figure.
 // - default: CPU time (user + system, read by the probe) per turn; on a loaded machine it
 //   moves with the load (shared caches, frequency), so compare runs made back to back.
 // - --profile: the measured turns are then CPU-profiled a second time (the probe's inspector
 //   session, warm-up left out) and the top functions printed; the profile stays in DIR.
+// - --threads: also the CPU time per turn of each of the server's threads, grouped by name
+//   (the main thread, V8's compiler and GC workers, libuv's pool, our worker threads), read
+//   from /proc/<pid>/task/*/schedstat (nanoseconds on the CPU).
 // - --callgrind: the server runs under valgrind's callgrind, its counters zeroed before the
 //   measured turns and dumped after them: instructions per turn, which repeat whatever else
 //   the machine is doing (JIT and GC timing still move them a little).
@@ -44,10 +47,37 @@ function callgrindMainThread(dir: string): number {
   return Number(summary[1])
 }
 
+/** Nanoseconds each thread of `pid` has run, summed by thread name (its `comm`; the main thread apart). */
+function threadTimes(pid: number): Map<string, number> {
+  const byName = new Map<string, number>()
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      // Node 20 names few threads (V8's workers are all "node"): the main one is told apart.
+      const comm = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim()
+      const name = tid === String(pid) ? `${comm} (main thread)` : comm
+      const ns = Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0])
+      byName.set(name, (byName.get(name) ?? 0) + ns)
+    } catch {
+      // The thread ended between the listing and the read.
+    }
+  }
+  return byName
+}
+
+function threadReport(before: Map<string, number>, after: Map<string, number>, turns: number): string {
+  const rows = [...after].map(([name, ns]) => [name, (ns - (before.get(name) ?? 0)) / turns / 1e6] as const)
+  return rows
+    .filter(([, ms]) => ms >= 0.005)
+    .sort((a, b) => b[1] - a[1])
+    .map(([name, ms]) => `  ${ms.toFixed(2).padStart(6)} ms  ${name}`)
+    .join('\n')
+}
+
 async function main(): Promise<void> {
   const turns = Number(option('--turns') ?? 100)
   const warmup = Number(option('--warmup') ?? 20)
   const lean = process.argv.includes('--lean')
+  const threads = process.argv.includes('--threads')
   const profileDir = dirOption('--profile')
   const callgrindDir = dirOption('--callgrind')
   const stack = await startStack(
@@ -71,10 +101,13 @@ async function main(): Promise<void> {
       })
     if (callgrindDir) control('-z')
     const cpu0 = await stack.server.cpuSplitMs()
+    const threads0 = threads ? threadTimes(stack.server.pid) : undefined
     for (let i = 0; i < turns; i++) await turn()
+    const threads1 = threads ? threadTimes(stack.server.pid) : undefined
     const cpu1 = await stack.server.cpuSplitMs()
     const [user, system] = [(cpu1.user - cpu0.user) / turns, (cpu1.system - cpu0.system) / turns]
     if (callgrindDir) control('-d')
+    if (threads0 && threads1) console.log(`CPU time per warm turn by thread:\n${threadReport(threads0, threads1, turns)}`)
     if (file) {
       await stack.server.profile()
       for (let i = 0; i < turns; i++) await turn()

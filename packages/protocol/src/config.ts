@@ -127,6 +127,11 @@ export const QueryConfigSchema = z.strictObject({
   env: AgentEnvSchema.optional(),
   /** @default the server's AGENT_PROFILE, else `default` */
   profile: AgentProfileSchema.optional(),
+  /** `false`: the CLI keeps no transcript (a few ms less per turn), so the conversation lasts
+   * as long as its CLI process: after an idle release, a restart or a config change that
+   * restarts the CLI, the agent starts a new one (the session's event log keeps everything).
+   * @default true */
+  persistSession: z.boolean().optional(),
 })
 export type QueryConfig = z.infer<typeof QueryConfigSchema>
 

@@ -2,6 +2,8 @@
 // the real CLI in its sandbox (its argv and environment, read from /proc; the tools in its model
 // request), and a lean session still answers a turn that runs a tool.
 import assert from 'node:assert/strict'
+import { readdirSync } from 'node:fs'
+import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { api } from './helpers/http.js'
 import { cliProcess } from './helpers/processes.js'
@@ -76,3 +78,37 @@ for (const where of ['config', 'server'] as const) {
     })
   })
 }
+
+describe('a session with persistSession: false', () => {
+  let stack: Stack
+  const say = (prompt: string, text: string) => ({ match: { prompt }, replies: [{ content: [{ type: 'text' as const, text }] }] })
+
+  before(async () => {
+    stack = await startStack({
+      scenario: { scripts: [say('remember the word banana', 'Noted'), say('what was the word', 'Asked')] },
+    })
+    const config = { permissionMode: 'bypassPermissions', profile: 'lean', persistSession: false }
+    const created = await api(stack.url, 'POST', '/sessions', { id: 'ephemeral', config })
+    assert.equal(created.status, 201, JSON.stringify(created.body))
+  })
+  after(() => stack?.close())
+
+  it('keeps no transcript, remembers while its CLI lives, and starts a new conversation after', async () => {
+    await turn(stack, 'ephemeral', 'remember the word banana')
+    const stateDir = stack.server.sessions.stateDir('ephemeral')
+    const cli = cliProcess(stateDir)
+    assert.ok(cli.argv.includes('--no-session-persistence'), cli.argv.join(' '))
+    const transcripts = readdirSync(join(stateDir, 'claude'), { recursive: true }).filter((f) => String(f).endsWith('.jsonl'))
+    assert.deepEqual(transcripts, [], 'no transcript written')
+
+    await turn(stack, 'ephemeral', 'what was the word')
+    assert.ok(lastTurnRequest(stack).includes('remember the word banana'), 'the live CLI has the earlier turn')
+
+    const pid = stack.server.sessions.get('ephemeral').activeRun?.pid
+    assert.ok(pid, 'the CLI has a pid')
+    process.kill(pid, 'SIGKILL')
+    while (stack.server.sessions.get('ephemeral').activeRun?.pid === pid) await new Promise((r) => setTimeout(r, 20))
+    await turn(stack, 'ephemeral', 'what was the word')
+    assert.ok(!lastTurnRequest(stack).includes('remember the word banana'), 'a new CLI, a new conversation')
+  })
+})

@@ -48,6 +48,7 @@ function toSdkOptions(o: AgentStartOptions, spawnProcess: Options['spawnClaudeCo
   if (config.maxBudgetUsd !== undefined) options.maxBudgetUsd = config.maxBudgetUsd
   if (config.mcpServers !== undefined) options.mcpServers = config.mcpServers as Record<string, McpServerConfig>
   if (config.settingSources !== undefined) options.settingSources = config.settingSources
+  if (config.persistSession === false) options.persistSession = false
   options.canUseTool = toSdkCanUseTool(o.canUseTool)
   return options
 }
