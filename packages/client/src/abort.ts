@@ -19,7 +19,21 @@ export function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<
   })
 }
 
-/** True for the reason of `AbortSignal.timeout()`. */
+/**
+ * A signal that aborts after `ms` (reason: a `TimeoutError`, as `AbortSignal.timeout()`'s), or
+ * as soon as one of `also` does. Not `AbortSignal.any([..., AbortSignal.timeout(ms)])`: Node 20
+ * holds the sources of `any()` weakly, so after a garbage collection the timeout was gone and
+ * the deadline never came (a server that accepts but never answers hung the caller). Here the
+ * timer holds the controller until it fires; the timer does not keep the process alive.
+ */
+export function deadlineSignal(ms: number, ...also: AbortSignal[]): AbortSignal {
+  const controller = new AbortController()
+  const timer = setTimeout(() => controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')), ms)
+  ;(timer as { unref?: () => void }).unref?.()
+  return also.length > 0 ? AbortSignal.any([controller.signal, ...also]) : controller.signal
+}
+
+/** True for the reason of `AbortSignal.timeout()` (and of `deadlineSignal()`). */
 export function isTimeoutReason(reason: unknown): boolean {
   return (reason as { name?: unknown } | undefined)?.name === 'TimeoutError'
 }

@@ -11,7 +11,7 @@ import type {
   QueryConfig,
   SdkResultMessage,
 } from '@claude-agent/protocol'
-import { raceAbort } from './abort.js'
+import { deadlineSignal, raceAbort } from './abort.js'
 import { TurnActivity } from './activity.js'
 import { FlatAliases } from './aliases.js'
 import { createControl, type Control } from './control/control.js'
@@ -149,7 +149,7 @@ export class ClaudeAgentClient extends FlatAliases {
       this.provider = provider
       this.address.use(await raceAbort(provider.start(abort.signal), abort.signal))
       // The deadline starts after the provider: creating a sandbox has a timeout of its own.
-      const deadline = AbortSignal.any([abort.signal, AbortSignal.timeout(this.address.connectTimeoutMs)])
+      const deadline = deadlineSignal(this.address.connectTimeoutMs, abort.signal)
       // A provider that starts the server gave it the credential in its environment, never /config.
       const config = pickQueryConfig(this.options, !provider.passesCredential)
       if (config)
@@ -235,7 +235,7 @@ export class ClaudeAgentClient extends FlatAliases {
     const { provider, pausedAt } = this
     if (!pausedAt || !provider?.resume)
       throw new ClaudeAgentClientError('NOT_CONNECTED', 'resume() needs a paused client; call pause() first')
-    const deadline = AbortSignal.timeout(this.address.connectTimeoutMs)
+    const deadline = deadlineSignal(this.address.connectTimeoutMs)
     this.address.use(await provider.resume())
     try {
       await this.connect(pausedAt.after, deadline)

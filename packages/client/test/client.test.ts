@@ -5,6 +5,8 @@ import net from 'node:net'
 import { afterEach, describe, it } from 'node:test'
 import { ClaudeAgentClient, ClaudeAgentClientError, isClaudeAgentClientError } from '../src/index.js'
 import type { ClientErrorCode } from '../src/index.js'
+import { waitForHealth } from '../src/providers/health.js'
+import { collectGarbageEvery } from './helpers/gc.js'
 
 const hasCode = (code: ClientErrorCode) => (error: unknown) => {
   assert.ok(error instanceof ClaudeAgentClientError, `expected ClaudeAgentClientError, got ${String(error)}`)
@@ -202,6 +204,26 @@ describe('start() against a socket that never answers', () => {
   it('rejects with CONNECTION_FAILED after connectTimeoutMs', async (t) => {
     const c = client({ connectionUrl: `http://127.0.0.1:${await silentPort(t)}`, connectTimeoutMs: 200 })
     await assert.rejects(c.start(), hasCode('CONNECTION_FAILED'))
+  })
+
+  it('rejects after connectTimeoutMs, garbage collections or not', async (t) => {
+    const c = client({ connectionUrl: `http://127.0.0.1:${await silentPort(t)}`, connectTimeoutMs: 500 })
+    const stopCollecting = collectGarbageEvery(20)
+    try {
+      await assert.rejects(c.start(), hasCode('CONNECTION_FAILED'))
+    } finally {
+      stopCollecting()
+    }
+  })
+
+  it('a health wait gives up after its timeout, garbage collections or not', async (t) => {
+    const url = `http://127.0.0.1:${await silentPort(t)}`
+    const stopCollecting = collectGarbageEvery(20)
+    try {
+      await assert.rejects(waitForHealth(url, { timeoutMs: 500 }), /did not answer within 500 ms/)
+    } finally {
+      stopCollecting()
+    }
   })
 
   it('stop() during start() rejects the start with CLIENT_STOPPED', async (t) => {

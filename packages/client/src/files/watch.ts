@@ -3,7 +3,7 @@
 // upgrade with the server's code (`PATH_OUTSIDE_WORKSPACE`, `FILE_NOT_FOUND`, `NOT_A_DIRECTORY`).
 import type { WireError } from '@claude-agent/protocol'
 import { CLOSE_CODES, FILES_FRAME, FRAME, WireErrorSchema, parseWatchFrame } from '@claude-agent/protocol'
-import { raceAbort } from '../abort.js'
+import { deadlineSignal, raceAbort } from '../abort.js'
 import { ClaudeAgentClientError } from '../errors.js'
 import { filesRoute, type FilesTarget } from './api.js'
 import { UpgradeRefusedError, type TransportCloseEvent } from '../transport/transport.js'
@@ -95,7 +95,7 @@ export async function watchDir(
   }
 
   target.log(`watching ${loggableUrl(url)}`)
-  const deadline = AbortSignal.any([AbortSignal.timeout(target.timeoutMs), ...(options.signal ? [options.signal] : [])])
+  const deadline = deadlineSignal(target.timeoutMs, ...(options.signal ? [options.signal] : []))
   try {
     await raceAbort(transport.start(), deadline).catch((error: unknown) => {
       throw refusal(error, path)

@@ -1,7 +1,7 @@
 // Waiting for a server a provider started: `GET /health` until it answers. A 401 counts as up
 // when asked (the server is there, it wants a token); anything else (connection refused, a
 // proxy's 502 while the port is closed) means not yet.
-import { sleep } from '../abort.js'
+import { deadlineSignal, sleep } from '../abort.js'
 import { ClaudeAgentClientError } from '../errors.js'
 import { authHeaders, describeFetchError } from '../http/request.js'
 import { httpEndpoint, loggableUrl } from '../urls.js'
@@ -30,7 +30,8 @@ export async function waitForHealth(baseUrl: string, wait: HealthWait): Promise<
     stop.throwIfAborted()
     const gone = wait.gone?.()
     if (gone) throw new ClaudeAgentClientError('PROVIDER_FAILED', `The server did not come up: ${gone}`)
-    const status = await probe(url, wait.token, stop)
+    // One probe never outlasts the wait: a server that accepts but never answers is given up on in time.
+    const status = await probe(url, wait.token, stop, Math.max(100, Math.min(PROBE_TIMEOUT_MS, deadline - Date.now())))
     if (status === 200 || (status === 401 && wait.acceptUnauthorized)) return
     last = typeof status === 'number' ? `HTTP ${status}` : status
     if (Date.now() > deadline) {
@@ -40,10 +41,17 @@ export async function waitForHealth(baseUrl: string, wait: HealthWait): Promise<
   }
 }
 
+const PROBE_TIMEOUT_MS = 5_000
+
 /** The status of one `GET /health`, or why there was none. */
-export async function probe(url: string, token: string | undefined, signal: AbortSignal): Promise<number | string> {
+export async function probe(
+  url: string,
+  token: string | undefined,
+  signal: AbortSignal,
+  timeoutMs = PROBE_TIMEOUT_MS,
+): Promise<number | string> {
   try {
-    const response = await fetch(url, { headers: authHeaders(token), signal: AbortSignal.any([signal, AbortSignal.timeout(5_000)]) })
+    const response = await fetch(url, { headers: authHeaders(token), signal: deadlineSignal(timeoutMs, signal) })
     await response.body?.cancel()
     return response.status
   } catch (error) {

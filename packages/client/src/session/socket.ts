@@ -2,7 +2,7 @@
 // then reports frames and the close. A SessionConnection makes a new one per (re)connect.
 import type { ConnectedFrame, ServerFrame, WireError } from '@claude-agent/protocol'
 import { FRAME, parseServerFrame } from '@claude-agent/protocol'
-import { raceAbort } from '../abort.js'
+import { deadlineSignal, raceAbort } from '../abort.js'
 import type { DebugLog } from '../debug.js'
 import { ClaudeAgentClientError } from '../errors.js'
 import type { Transport, TransportCloseEvent } from '../transport/transport.js'
@@ -61,7 +61,7 @@ export class SessionSocket {
     transport.onclose = (event) => socket.onClose(event)
     transport.onerror = (error) => options.log(`socket error: ${error.message}`)
     options.log(`connecting to ${loggableUrl(options.url)}`)
-    const deadline = AbortSignal.any([options.stop, AbortSignal.timeout(options.timeoutMs)])
+    const deadline = deadlineSignal(options.timeoutMs, options.stop)
     try {
       await raceAbort(transport.start(), deadline)
       const frame = await raceAbort(connected, deadline)

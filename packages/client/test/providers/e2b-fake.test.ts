@@ -8,21 +8,17 @@ import { randomBytes } from 'node:crypto'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { setFlagsFromString } from 'node:v8'
-import { runInNewContext } from 'node:vm'
 import { after, before, describe, it } from 'node:test'
 import { Sandbox } from 'e2b'
 import { startScriptedModel } from '@claude-agent/scripted-model'
 import { ClaudeAgentClient, isClaudeAgentClientError } from '../../src/index.js'
 import { E2BProvider, E2B_START_COMMAND, type E2BProviderOptions } from '../../src/providers/e2b.js'
 import { startE2BFake, type E2BFake, type FakeSandbox } from '../e2b-fake/index.js'
+import { collectGarbageEvery } from '../helpers/gc.js'
 import { closedPort } from '../e2b-fake/sandbox.js'
 import { serverTemplate } from '../e2b-fake/template.js'
 import { providerContract } from './contract.js'
 
-// The test runner gives no --expose-gc: the flag set now makes `gc` for the contexts made after.
-setFlagsFromString('--expose-gc')
-const gc = runInNewContext('gc') as () => void
 const E2B_KEY = `e2b_${randomBytes(20).toString('hex')}`
 const ANTHROPIC_KEY = `sk-ant-e2b-fake-${randomBytes(12).toString('hex')}`
 const RUN = randomBytes(4).toString('hex')
@@ -256,11 +252,11 @@ describe('e2b provider failures against the E2B fake', () => {
     fake!.inject('create', 'hang')
     // A collection while the call waits used to lose the SDK's timeout (a request clone's abort
     // is followed weakly), so the start hung; collect often while it waits.
-    const collect = setInterval(gc, 20)
+    const stopCollecting = collectGarbageEvery(20)
     try {
       await startFails({ e2bApiKey: E2B_KEY, e2b: { ...connection(), requestTimeoutMs: 500 } }, /did not answer within 500 ms/)
     } finally {
-      clearInterval(collect)
+      stopCollecting()
     }
   })
 
