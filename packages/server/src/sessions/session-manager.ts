@@ -74,6 +74,20 @@ const storedInfo = (record: SessionRecord, lastSeq: number): SessionInfo => ({
 /** How long shutdown waits for interrupted turns to end. */
 const INTERRUPTED_TURNS_MS = 2_000
 
+/** How long a delete waits for the session's CLI to exit before it removes its files. */
+const DELETE_FILES_WAIT_MS = 10_000
+
+/** Whether the session's CLI exited within `ms`. */
+async function settledWithin(session: Session, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)))
+  try {
+    return await Promise.race([session.settled().then(() => true as const), late])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
 export class SessionManager {
   private readonly sessions = new Map<string, Session>()
   /** Ids being created (stored, not yet built): taken. */
@@ -239,7 +253,8 @@ export class SessionManager {
   }
 
   /** Deletes a session, its history and its CLI state. The default session cannot be deleted.
-   * Gone from the list at once; resolves once its history is deleted. */
+   * Gone from the list at once; resolves once its history is deleted and, when its CLI exits
+   * within DELETE_FILES_WAIT_MS, its files too. */
   async delete(id: string): Promise<void> {
     if (id === DEFAULT_SESSION_ID) throw new ServerError('INVALID_REQUEST', 'The default session cannot be deleted')
     const session = this.get(id)
@@ -253,16 +268,26 @@ export class SessionManager {
       // Its lease moved (this node was paused or cut off): the new owner serves it, history and
       // files untouched; the caller hears LEASE_LOST and a retry reaches the owner.
       if (cluster && isLeaseLost(err)) cluster.lost(id)
+      // Not deleted (the store failed): served again from its stored record, so a retry finds it.
+      else
+        void this.adopt(id).catch((again: unknown) =>
+          this.options.logger.warn(`session ${id}: not deleted, and not restored: ${String(again)}`),
+        )
       throw err
     }
-    // Once its CLI has exited; unless a new session took the id meanwhile.
+    this.changed()
+    // Its files go once its CLI has exited, unless a new session took the id meanwhile; and
+    // before the caller drops its lease: in a cluster DATA_DIR is shared, and once the lease is
+    // gone the id may be made again on another node, whose files these would then be.
     const config = session.info().config
-    void session.settled().then(() => {
-      if (this.sessions.has(id)) return
+    const removeFiles = () => {
+      if (this.sessions.has(id) || this.creating.has(id)) return
       rmSync(session.stateDir, { recursive: true, force: true })
       this.context.layout.removeOwn(id, config)
-    })
-    this.changed()
+    }
+    if (await settledWithin(session, DELETE_FILES_WAIT_MS)) return removeFiles()
+    this.options.logger.warn(`session ${id}: its CLI had not exited ${DELETE_FILES_WAIT_MS} ms after the delete; its files go once it does`)
+    void session.settled().then(removeFiles)
   }
 
   /** Let running turns finish for up to `graceMs` (no queued prompt starts meanwhile), then

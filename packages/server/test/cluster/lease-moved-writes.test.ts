@@ -80,6 +80,30 @@ describe('writes of a session whose lease moved', () => {
     assert.equal(lease.rows[0]?.node, 'z', "the new owner's lease stays")
   })
 
+  it('a delete the database refuses deletes nothing and leaves the session served here', async () => {
+    await create('s_refused')
+    const before = await row('s_refused')
+    await db.query(
+      `CREATE FUNCTION refuse_delete() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$ LANGUAGE plpgsql`,
+    )
+    await db.query(
+      `CREATE TRIGGER refuse_delete BEFORE DELETE ON sessions FOR EACH ROW WHEN (OLD.id = 's_refused') EXECUTE FUNCTION refuse_delete()`,
+    )
+    try {
+      const deleted = await as(a, 'ann', 'DELETE', '/sessions/s_refused', undefined, { [HOP_HEADER]: 'test' })
+      assert.ok(deleted.status >= 500, deleted.text)
+      assert.ok(!deleted.text.includes('postgres://'), 'no database URL in the answer')
+    } finally {
+      await db.query('DROP TRIGGER refuse_delete ON sessions')
+      await db.query('DROP FUNCTION refuse_delete()')
+    }
+    assert.deepEqual(await row('s_refused'), before, 'the row stays')
+    for (let i = 0; i < 100 && !a.server.sessions.has('s_refused'); i++) await new Promise((r) => setTimeout(r, 20))
+    assert.ok(a.server.sessions.has('s_refused'), 'served again from its stored record')
+    const again = await as(a, 'ann', 'DELETE', '/sessions/s_refused', undefined, { [HOP_HEADER]: 'test' })
+    assert.equal(again.status, 200, again.text)
+  })
+
   it('a live model switch answers LEASE_LOST and its config is not stored', async () => {
     await create('s_model')
     const before = await row('s_model')

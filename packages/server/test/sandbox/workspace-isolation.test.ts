@@ -116,6 +116,12 @@ describe('workspaces per session in the sandbox', () => {
     assert.equal((await call(stack.url, 'DELETE', '/sessions/share-2')).status, 200)
     assert.equal((await call(stack.url, 'DELETE', '/sessions/beta')).status, 200)
     await waitUntil(() => !existsSync(betaDir), "beta's directory removed")
+    // A session whose CLI runs: its files are gone by the time the delete answers (in a
+    // cluster its lease goes right after, and the id may be made again on another node).
+    const [alphaDir, alphaState] = [stack.workspaceOf('alpha'), stack.server.sessions.stateDir('alpha')]
+    assert.ok(stack.server.sessions.get('alpha').activeRun?.pid, "alpha's CLI is running")
+    assert.equal((await call(stack.url, 'DELETE', '/sessions/alpha')).status, 200)
+    assert.ok(!existsSync(alphaDir) && !existsSync(alphaState), "alpha's directories removed when the delete answers")
     assert.ok(existsSync(join(stack.sharedWorkspace('team'), 'kept.txt')))
   })
 
