@@ -106,7 +106,14 @@ describe('a session with persistSession: false', () => {
 
     const pid = stack.server.sessions.get('ephemeral').activeRun?.pid
     assert.ok(pid, 'the CLI has a pid')
-    process.kill(pid, 'SIGKILL')
+    const watcher = await WsProbe.connect(`${stack.url.replace(/^http/, 'ws')}/sessions/ephemeral/ws`)
+    try {
+      process.kill(pid, 'SIGKILL')
+      const exited = await watcher.next((f) => f.type === 'error' && f['code'] === 'AGENT_EXITED')
+      assert.match(String(exited['error']), /next prompt restarts it and starts a new conversation/)
+    } finally {
+      watcher.close()
+    }
     while (stack.server.sessions.get('ephemeral').activeRun?.pid === pid) await new Promise((r) => setTimeout(r, 20))
     await turn(stack, 'ephemeral', 'what was the word')
     assert.ok(!lastTurnRequest(stack).includes('remember the word banana'), 'a new CLI, a new conversation')

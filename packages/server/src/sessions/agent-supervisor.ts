@@ -30,6 +30,7 @@ export class AgentSupervisor {
   private turnWaiters: Array<() => void> = []
   /** When the running turn began (performance.now()), for its duration. */
   private turnStartedAt = 0
+  private lastEffective: SessionConfig | undefined
 
   constructor(
     private readonly sessionId: string,
@@ -49,6 +50,11 @@ export class AgentSupervisor {
     return this.current.kind === 'turn' ? this.current.turn : undefined
   }
 
+  /** The config the last CLI was started with (kept once it stopped); none before the first. */
+  get lastConfig(): SessionConfig | undefined {
+    return this.lastEffective
+  }
+
   get agent(): LiveAgent | undefined {
     return this.current.kind === 'idle' || this.current.kind === 'turn' ? this.current.agent : undefined
   }
@@ -58,6 +64,7 @@ export class AgentSupervisor {
     if (this.current.kind === 'closed') throw new ServerError('SESSION_NOT_FOUND', `Session "${this.sessionId}" was deleted`)
     if (this.current.kind !== 'stopped') return this.current.agent.run
     const effective = config()
+    this.lastEffective = effective
     const { run, resumed } = this.launcher.launch(effective, {
       ...this.hooks,
       // A released run's process may still write a line or two: those are not this session's news.

@@ -43,7 +43,8 @@ export async function control(request: ControlRequest, session: Controlled): Pro
 
 /** Applies a mode or model change to the live CLI. When the CLI refuses (it cannot switch
  * into bypass mode unless launched for it) the change waits for a fresh CLI: at once when
- * idle, else after the running turn. The conversation resumes either way. */
+ * idle, else after the running turn. The conversation resumes either way (from its transcript:
+ * with persistSession false the fresh CLI starts a new one). */
 async function applyLive(request: LiveChange, session: Controlled): Promise<'now' | 'next_turn'> {
   const run = session.agent.agent?.run
   if (!run) return 'next_turn'

@@ -1,8 +1,9 @@
 // A session restored from the store after a restart, brought in line with reality: no CLI
 // survives a restart, a turn the previous process was running is over, and the permission
 // requests it left open are denied.
-import type { ErrorCode, SessionState } from '@claude-agent/protocol'
+import type { ErrorCode, SessionConfig, SessionState } from '@claude-agent/protocol'
 import type { EventFrame, EventLog } from '../event-log/event-log.js'
+import { nextPromptResumes } from './next-prompt.js'
 import { orphanedRequests } from './permission-broker.js'
 
 export interface Recovering {
@@ -12,6 +13,8 @@ export interface Recovering {
   emit(frame: EventFrame): void
   emitError(code: ErrorCode, message: string): void
   setState(state: SessionState): void
+  /** The config its next CLI starts with (whether a transcript is kept). */
+  config: SessionConfig
 }
 
 export async function recoverAfterRestart(session: Recovering): Promise<void> {
@@ -31,7 +34,10 @@ export async function recoverAfterRestart(session: Recovering): Promise<void> {
         message: 'The server stopped while this request was open.',
       })
     }
-    session.emitError('INTERRUPTED_BY_RESTART', 'The server stopped while this turn ran; the next prompt resumes the conversation')
+    session.emitError(
+      'INTERRUPTED_BY_RESTART',
+      `The server stopped while this turn ran; the next prompt ${nextPromptResumes(session.config)}`,
+    )
   }
   if (session.state !== 'failed') session.setState('suspended')
 }

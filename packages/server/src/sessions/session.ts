@@ -225,6 +225,7 @@ export class Session {
       emit: (frame) => this.emit(frame),
       emitError: (code, message) => this.emitError(code, message),
       setState: (state) => this.setState(state),
+      config: this.config.effective,
     })
   }
 

@@ -7,6 +7,7 @@ import type { EventFrame } from '../event-log/event-log.js'
 import type { Logger } from '../logger.js'
 import { turnResultUsage } from '../metrics/metrics.js'
 import type { AgentSupervisor } from './agent-supervisor.js'
+import { nextPromptResumes } from './next-prompt.js'
 import type { Turn } from './run-state.js'
 import { describeBudgetRefusal, describeTurnFailure } from './turn-failure.js'
 import type { TurnQueue } from './turn-queue.js'
@@ -177,7 +178,7 @@ export class Turns {
       const why = failure !== undefined ? report.describe(failure) : 'the process ended before answering'
       const code: ErrorCode = started ? 'AGENT_EXITED' : 'AGENT_START_FAILED'
       const message = started
-        ? `The Claude Code process exited: ${why}. The next prompt restarts it and resumes the conversation.`
+        ? `The Claude Code process exited: ${why}. The next prompt restarts it and ${nextPromptResumes(this.options.agent.lastConfig)}.`
         : `The Claude Code process could not start: ${why}`
       this.options.logger.warn(message)
       report.emitError(code, message)
@@ -205,7 +206,7 @@ export class Turns {
   }
 
   /** The CLI will not end the running turn: end it here, stop that CLI (the next prompt
-   * resumes the conversation in a fresh one) and take the next prompt. */
+   * resumes the conversation in a fresh one, unless it kept no transcript) and take the next prompt. */
   private onStall(reason: StallReason): void {
     if (!this.running) return
     const why = {
@@ -214,7 +215,11 @@ export class Turns {
       interrupt_unanswered: `the Claude Code process did not end the turn within ${this.options.interruptTimeoutMs} ms of the interrupt`,
     }[reason]
     this.options.logger.warn(`turn stalled (${reason}); stopping its CLI`)
-    this.options.report.emitError('TURN_STALLED', `The turn was ended: ${why}. The next prompt resumes the conversation.`, { reason })
+    this.options.report.emitError(
+      'TURN_STALLED',
+      `The turn was ended: ${why}. The next prompt ${nextPromptResumes(this.options.agent.lastConfig)}.`,
+      { reason },
+    )
     this.stopAgent(reason === 'interrupt_unanswered' ? 'suspended' : 'failed')
     this.startNext()
   }
