@@ -260,21 +260,30 @@ export class SessionManager {
     const session = this.get(id)
     const cluster = this.options.cluster
     const fence = cluster?.fence(id)
-    session.close()
+    // Its CLI stops before its rows go (nothing appends after them); its clients hear how the
+    // delete ended.
+    session.halt()
     this.sessions.delete(id)
     try {
       await this.options.store.deleteSession(id, fence)
     } catch (err) {
-      // Its lease moved (this node was paused or cut off): the new owner serves it, history and
-      // files untouched; the caller hears LEASE_LOST and a retry reaches the owner.
-      if (cluster && isLeaseLost(err)) cluster.lost(id)
-      // Not deleted (the store failed): served again from its stored record, so a retry finds it.
-      else
+      if (cluster && isLeaseLost(err)) {
+        // Its lease moved (this node was paused or cut off): the new owner serves it, history
+        // and files untouched; the caller hears LEASE_LOST (a retry reaches the owner), and its
+        // clients here reconnect to the owner.
+        session.moveAway(`Session "${id}" moved to another node before it could be deleted here; reconnect`)
+        cluster.lost(id)
+      } else {
+        // Not deleted (the store failed): served again from its stored record, so its clients'
+        // reconnect and the caller's retry find it.
+        session.moveAway(`Session "${id}" was not deleted (the store failed); reconnect`)
         void this.adopt(id).catch((again: unknown) =>
           this.options.logger.warn(`session ${id}: not deleted, and not restored: ${String(again)}`),
         )
+      }
       throw err
     }
+    session.close()
     this.changed()
     // Its files go once its CLI has exited, unless a new session took the id meanwhile; and
     // before the caller drops its lease: in a cluster DATA_DIR is shared, and once the lease is

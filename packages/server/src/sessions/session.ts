@@ -260,11 +260,17 @@ export class Session {
     this.end('LEASE_LOST', message)
   }
 
-  private end(code: 'SESSION_NOT_FOUND' | 'LEASE_LOST', message: string): void {
+  /** Its CLI stopped for good and no prompt taken any more, its clients still attached (a
+   * delete in progress): close() follows once deleted, moveAway() when it was not. */
+  halt(): void {
     this.queue.clear()
     // Closed first: what the stop reports (cancelled approvals) changes no state any more.
     this.agent.stop(true)
     this.turns.stopAgent(this.stateValue)
+  }
+
+  private end(code: 'SESSION_NOT_FOUND' | 'LEASE_LOST', message: string): void {
+    this.halt()
     this.hub.endAll(code, message)
   }
 

@@ -43,6 +43,8 @@ const moveLease = (id: string) =>
 const row = async (id: string) =>
   (await db.query<{ config: string; readers: string; state: string }>('SELECT config, readers, state FROM sessions WHERE id = $1', [id]))
     .rows[0]
+const attach = (id: string) =>
+  WsProbe.connect(`${a.url.replace(/^http/, 'ws')}/sessions/${id}/ws`, { headers: { authorization: `Bearer ${PRINCIPALS.ann.token}` } })
 const create = async (id: string) => {
   const created = await as(a, 'ann', 'POST', '/sessions', { id }, { [HOP_HEADER]: 'test' })
   assert.equal(created.status, 201, created.text)
@@ -67,10 +69,14 @@ describe('writes of a session whose lease moved', () => {
     const before = await row('s_delete')
     const events = async () => (await db.query('SELECT seq FROM events WHERE session_id = $1', ['s_delete'])).rowCount
     const history = await events()
+    const probe = await attach('s_delete')
     await moveLease('s_delete')
     const deleted = await as(a, 'ann', 'DELETE', '/sessions/s_delete', undefined, { [HOP_HEADER]: 'test' })
     assert.equal(deleted.status, 503, deleted.text)
     assert.equal(deleted.body.code, 'LEASE_LOST')
+    const told = await probe.next((f) => f.type === 'error')
+    probe.close()
+    assert.equal(told['code'], 'LEASE_LOST', `its client is told to reconnect, not that it was deleted: ${JSON.stringify(told)}`)
     assert.ok(!a.server.sessions.has('s_delete'), 'the session stopped on A')
     assert.deepEqual(await row('s_delete'), before)
     assert.equal(await events(), history, 'its history stays')
@@ -89,11 +95,16 @@ describe('writes of a session whose lease moved', () => {
     await db.query(
       `CREATE TRIGGER refuse_delete BEFORE DELETE ON sessions FOR EACH ROW WHEN (OLD.id = 's_refused') EXECUTE FUNCTION refuse_delete()`,
     )
+    const probe = await attach('s_refused')
     try {
       const deleted = await as(a, 'ann', 'DELETE', '/sessions/s_refused', undefined, { [HOP_HEADER]: 'test' })
       assert.ok(deleted.status >= 500, deleted.text)
       assert.ok(!deleted.text.includes('postgres://'), 'no database URL in the answer')
+      const told = await probe.next((f) => f.type === 'error')
+      assert.equal(told['code'], 'LEASE_LOST', `its client is told to reconnect: ${JSON.stringify(told)}`)
+      assert.match(String(told['error']), /was not deleted/)
     } finally {
+      probe.close()
       await db.query('DROP TRIGGER refuse_delete ON sessions')
       await db.query('DROP FUNCTION refuse_delete()')
     }
