@@ -55,6 +55,19 @@ class Recorder implements ClusterHooks {
   }
 }
 
+/** Makes `recorder`'s loads hang until the returned release is called (`onLoaded` then runs per id). */
+function slowAdopt(recorder: Recorder, onLoaded: (id: string) => void = () => {}): () => void {
+  let release = () => {}
+  const loading = new Promise<void>((resolve) => (release = resolve))
+  recorder.adopt = async (id: string) => {
+    recorder.adopted.push(id)
+    await loading
+    onLoaded(id)
+    return true
+  }
+  return release
+}
+
 async function cluster(ids: string[], options: { maxSessions?: number; leaseMs?: number } = {}) {
   const databaseUrl = await server.database()
   const nodes = await Promise.all(
@@ -172,13 +185,7 @@ describe('cluster nodes', () => {
     const c = await cluster(['b'], { leaseMs: 1500 })
     const [b] = c.nodes as [ClusterNode]
     const [hb] = c.hooks as [Recorder]
-    let loaded = () => {}
-    const loading = new Promise<void>((resolve) => (loaded = resolve))
-    hb.adopt = async (id: string) => {
-      hb.adopted.push(id)
-      await loading
-      return true
-    }
+    const loaded = slowAdopt(hb)
     try {
       assert.equal(await b.claim('mine'), true)
       // A session whose owner died: B takes it over, and its load hangs.
@@ -213,14 +220,7 @@ describe('cluster nodes', () => {
     const [b] = c.nodes as [ClusterNode]
     const [hb] = c.hooks as [Recorder]
     const said: string[] = []
-    let loaded = () => {}
-    const loading = new Promise<void>((resolve) => (loaded = resolve))
-    hb.adopt = async (id: string) => {
-      hb.adopted.push(id)
-      await loading
-      said.push(`loaded ${id}`)
-      return true
-    }
+    const loaded = slowAdopt(hb, (id) => said.push(`loaded ${id}`))
     const lost = hb.lost.bind(hb)
     hb.lost = (id: string) => {
       said.push(`lost ${id}`)
