@@ -276,7 +276,7 @@ export class SessionManager {
       } else {
         // Not deleted (the store failed): served again from its stored record, so its clients'
         // reconnect and the caller's retry find it.
-        session.moveAway(`Session "${id}" was not deleted (the store failed); reconnect`)
+        session.notDeleted(`Session "${id}" was not deleted (the store failed); reconnect`)
         void this.adopt(id).catch((again: unknown) =>
           this.options.logger.warn(`session ${id}: not deleted, and not restored: ${String(again)}`),
         )

@@ -260,8 +260,14 @@ export class Session {
     this.end('LEASE_LOST', message)
   }
 
+  /** A delete the store refused: as close, but its clients are told to reconnect (STORE_FAILED,
+   * close 1001), as the session is served again from its stored record. */
+  notDeleted(message: string): void {
+    this.end('STORE_FAILED', message)
+  }
+
   /** Its CLI stopped for good and no prompt taken any more, its clients still attached (a
-   * delete in progress): close() follows once deleted, moveAway() when it was not. */
+   * delete in progress): close() follows once deleted, moveAway() or notDeleted() when it was not. */
   halt(): void {
     this.queue.clear()
     // Closed first: what the stop reports (cancelled approvals) changes no state any more.
@@ -269,7 +275,7 @@ export class Session {
     this.turns.stopAgent(this.stateValue)
   }
 
-  private end(code: 'SESSION_NOT_FOUND' | 'LEASE_LOST', message: string): void {
+  private end(code: 'SESSION_NOT_FOUND' | 'LEASE_LOST' | 'STORE_FAILED', message: string): void {
     this.halt()
     this.hub.endAll(code, message)
   }

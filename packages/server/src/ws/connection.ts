@@ -87,8 +87,10 @@ function subscriberFor(session: Session, socket: WebSocket, outbox: Backpressure
     ...(partial && { deliverTransient: (text: string) => void outbox.send(text) }),
     ended(code, message) {
       sendFrame(socket, { type: 'error', code, error: message })
-      // A session that moved to another node is served again on reconnecting: as after a restart.
-      socket.close(code === 'LEASE_LOST' ? CLOSE_CODES.shuttingDown : CLOSE_CODES.gone, code)
+      // A session that moved to another node, or that a refused delete left in place, is served
+      // again on reconnecting: as after a restart.
+      const again = code === 'LEASE_LOST' || code === 'STORE_FAILED'
+      socket.close(again ? CLOSE_CODES.shuttingDown : CLOSE_CODES.gone, code)
     },
     hasRoom: () => outbox.hasRoom(),
     waitForRoom: () => outbox.waitForRoom(),

@@ -101,8 +101,9 @@ describe('writes of a session whose lease moved', () => {
       assert.ok(deleted.status >= 500, deleted.text)
       assert.ok(!deleted.text.includes('postgres://'), 'no database URL in the answer')
       const told = await probe.next((f) => f.type === 'error')
-      assert.equal(told['code'], 'LEASE_LOST', `its client is told to reconnect: ${JSON.stringify(told)}`)
+      assert.equal(told['code'], 'STORE_FAILED', `its client is told why: ${JSON.stringify(told)}`)
       assert.match(String(told['error']), /was not deleted/)
+      assert.equal(await probe.closedWith, 1001, 'and to reconnect')
     } finally {
       probe.close()
       await db.query('DROP TRIGGER refuse_delete ON sessions')

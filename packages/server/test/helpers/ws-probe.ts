@@ -8,8 +8,11 @@ export class WsProbe {
   readonly frames: Frame[] = []
   private waiters: Array<() => void> = []
   closed = false
+  /** Resolves with the close code once the socket has closed. */
+  readonly closedWith: Promise<number>
 
   private constructor(readonly socket: WebSocket) {
+    this.closedWith = new Promise((resolve) => socket.once('close', (code: number) => resolve(code)))
     socket.on('message', (data) => {
       this.frames.push(JSON.parse(data.toString()) as Frame)
       for (const w of this.waiters.splice(0)) w()
