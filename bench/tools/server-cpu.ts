@@ -1,4 +1,4 @@
-// `node --import tsx bench/tools/server-cpu.ts [--turns N] [--warmup N] [--lean] [--threads] [--profile DIR | --callgrind DIR]`:
+// `node --import tsx bench/tools/server-cpu.ts [--turns N] [--warmup N] [--lean] [--threads] [--profile DIR | --callgrind DIR | --strace FILE] [--node-options '...']`:
 // the server process's own CPU per warm text turn. A bare WebSocket client drives one session,
 // so the bench process adds nothing to the server's figure.
 // - default: CPU time (user + system, read by the probe) per turn; on a loaded machine it
@@ -8,10 +8,13 @@
 // - --threads: also the CPU time per turn of each of the server's threads, grouped by name
 //   (the main thread, V8's compiler and GC workers, libuv's pool, our worker threads), read
 //   from /proc/<pid>/task/*/schedstat (nanoseconds on the CPU).
+// - --node-options: NODE_OPTIONS for the server (V8's heap and GC flags, to compare).
+// - --strace: the server's system calls over the measured turns, counted by kind (strace -c,
+//   every thread), into FILE; strace slows each call, so the CPU figure of that run is not one.
 // - --callgrind: the server runs under valgrind's callgrind, its counters zeroed before the
 //   measured turns and dumped after them: instructions per turn, which repeat whatever else
 //   the machine is doing (JIT and GC timing still move them a little).
-import { execFileSync } from 'node:child_process'
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { createSession } from '../lib/api.js'
@@ -73,6 +76,17 @@ function threadReport(before: Map<string, number>, after: Map<string, number>, t
     .join('\n')
 }
 
+/** strace -c on every thread of the server: system calls by kind, counted over the measured turns. */
+function startStrace(pid: number, file: string): ChildProcess {
+  return spawn('strace', ['-c', '-f', '-o', resolve(file), '-p', String(pid)], { stdio: 'ignore' })
+}
+
+async function stopStrace(tracer: ChildProcess): Promise<void> {
+  const exited = new Promise((r) => tracer.once('exit', r))
+  tracer.kill('SIGINT')
+  await exited
+}
+
 async function main(): Promise<void> {
   const turns = Number(option('--turns') ?? 100)
   const warmup = Number(option('--warmup') ?? 20)
@@ -80,9 +94,12 @@ async function main(): Promise<void> {
   const threads = process.argv.includes('--threads')
   const profileDir = dirOption('--profile')
   const callgrindDir = dirOption('--callgrind')
-  const stack = await startStack(
-    callgrindDir ? { wrapper: ['valgrind', '--tool=callgrind', `--callgrind-out-file=${callgrindDir}/callgrind.out.%p`] } : {},
-  )
+  const straceFile = option('--strace')
+  const nodeOptions = option('--node-options')
+  const stack = await startStack({
+    ...(callgrindDir && { wrapper: ['valgrind', '--tool=callgrind', `--callgrind-out-file=${callgrindDir}/callgrind.out.%p`] }),
+    ...(nodeOptions && { env: { NODE_OPTIONS: nodeOptions } }),
+  })
   const file = profileDir && join(profileDir, `turns-${Date.now()}.cpuprofile`)
   try {
     await createSession(stack.server.url, 'cpu', lean ? { profile: 'lean' } : {})
@@ -100,11 +117,14 @@ async function main(): Promise<void> {
         env: { ...process.env, HOST: '127.0.0.1' },
       })
     if (callgrindDir) control('-z')
+    const tracer = straceFile ? startStrace(stack.server.pid, straceFile) : undefined
+    if (tracer) await new Promise((r) => setTimeout(r, 1_000)) // strace attaches to every thread
     const cpu0 = await stack.server.cpuSplitMs()
     const threads0 = threads ? threadTimes(stack.server.pid) : undefined
     for (let i = 0; i < turns; i++) await turn()
     const threads1 = threads ? threadTimes(stack.server.pid) : undefined
     const cpu1 = await stack.server.cpuSplitMs()
+    if (tracer) await stopStrace(tracer)
     const [user, system] = [(cpu1.user - cpu0.user) / turns, (cpu1.system - cpu0.system) / turns]
     if (callgrindDir) control('-d')
     if (threads0 && threads1) console.log(`CPU time per warm turn by thread:\n${threadReport(threads0, threads1, turns)}`)
