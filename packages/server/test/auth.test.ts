@@ -47,6 +47,11 @@ describe('bearer tokens', () => {
     const right = await get('/health', { authorization: `Bearer ${TOKEN}` })
     assert.equal(right.status, 200)
     assert.equal((await get(`/health?access_token=${TOKEN}`)).status, 200)
+    // The scheme's name is case-insensitive (RFC 9110 11.1), and more than one space may follow it.
+    for (const header of [`bearer ${TOKEN}`, `BEARER ${TOKEN}`, `Bearer   ${TOKEN}`]) {
+      assert.equal((await get('/health', { authorization: header })).status, 200, header)
+    }
+    assert.equal((await get('/health', { authorization: `Basic ${TOKEN}` })).status, 401, 'another scheme is no bearer token')
   })
 
   it('refuses WebSocket upgrades without a valid token', async () => {

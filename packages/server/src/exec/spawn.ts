@@ -4,7 +4,7 @@
 // agent runs: prepares a SandboxRun, wraps the command line, spawns with the run's
 // environment, closes the run on exit. `spawnInSession` is the same without a sandbox.
 import { ChildProcess, spawn } from 'node:child_process'
-import { accessSync, constants, mkdirSync } from 'node:fs'
+import { accessSync, constants, mkdirSync, statSync } from 'node:fs'
 import { delimiter, join, resolve } from 'node:path'
 import type { QueryConfig } from '@claude-agent/protocol'
 import { resolveLimits } from '../sandbox/limits.js'
@@ -73,10 +73,13 @@ function unrunnable(command: string, cwd: string, path: string | undefined): 'EN
   let found = false
   for (const file of candidates) {
     try {
-      accessSync(file, constants.F_OK)
+      const isFile = statSync(file).isFile()
       found = true
-      accessSync(file, constants.X_OK)
-      return undefined
+      // A directory has its x bit, but exec refuses it (EACCES), as it refuses a file without one.
+      if (isFile) {
+        accessSync(file, constants.X_OK)
+        return undefined
+      }
     } catch {
       // next
     }

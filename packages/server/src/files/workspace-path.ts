@@ -18,8 +18,9 @@ export interface WorkspacePath {
 
 /** Symlink hops followed before giving up (as the kernel's ELOOP). */
 const MAX_HOPS = 40
-/** Linux's PATH_MAX and NAME_MAX: longer paths fail in the kernel (ENAMETOOLONG), so they are
- * refused here as bad input rather than surfacing as an unknown error. */
+/** Linux's PATH_MAX (its NUL included) and NAME_MAX: longer paths fail in the kernel
+ * (ENAMETOOLONG), so they are refused here as bad input rather than surfacing as an unknown
+ * error. The limit holds for the absolute path the server uses, the workspace root included. */
 const MAX_PATH_BYTES = 4096
 const MAX_NAME_BYTES = 255
 
@@ -28,16 +29,18 @@ const outside = (path: string, why: string) =>
 
 const errno = (err: unknown) => (err as NodeJS.ErrnoException).code
 
-/** `input` (relative to `base`) as a normalized path relative to the root, or why it is refused. */
-function lexical(input: string, base: string): string {
+/** `input` (relative to `base`) as a normalized path relative to `root`, or why it is refused. */
+function lexical(input: string, base: string, root: string): string {
   if (input.includes('\0')) {
     throw new ServerError('INVALID_REQUEST', 'path contains a NUL byte', { issues: [{ path: 'path', message: 'NUL byte' }] })
   }
   if (isAbsolute(input)) throw outside(input, 'is absolute; paths are relative to the workspace root')
   const rel = posix.normalize(posix.join(base, input)).replace(/\/+$/, '') || '.'
-  const tooLong = Buffer.byteLength(rel) > MAX_PATH_BYTES || rel.split('/').some((name) => Buffer.byteLength(name) > MAX_NAME_BYTES)
+  const tooLong =
+    Buffer.byteLength(join(root, rel)) >= MAX_PATH_BYTES || rel.split('/').some((name) => Buffer.byteLength(name) > MAX_NAME_BYTES)
   if (tooLong) {
-    const message = `path is too long (at most ${MAX_PATH_BYTES} bytes, ${MAX_NAME_BYTES} per name)`
+    const most = MAX_PATH_BYTES - 1 - Buffer.byteLength(join(root, '/'))
+    const message = `path is too long (at most ${most} bytes in this workspace, ${MAX_NAME_BYTES} per name)`
     throw new ServerError('INVALID_REQUEST', message, { issues: [{ path: 'path', message }] })
   }
   if (rel === '..' || rel.startsWith('../')) throw outside(input, 'leaves the workspace')
@@ -71,7 +74,7 @@ export class Workspace {
    * Throws INVALID_REQUEST for a malformed path, PATH_OUTSIDE_WORKSPACE for an escape.
    */
   async resolve(input: string, base = '.'): Promise<WorkspacePath> {
-    const rel = lexical(input, base)
+    const rel = lexical(input, base, this.root)
     const abs = rel === '.' ? this.root : join(this.root, rel)
     const real = await this.real()
     if (!(await this.staysInside(abs, real, 0))) throw outside(input, 'leads outside the workspace through a symlink')
@@ -87,7 +90,7 @@ export class Workspace {
    * @throws PATH_OUTSIDE_WORKSPACE, FILE_NOT_FOUND (without `create`), NOT_A_DIRECTORY, INVALID_REQUEST
    */
   directorySync(input: string, options: { base?: string; create?: boolean } = {}): string {
-    const rel = lexical(input, options.base ?? '.')
+    const rel = lexical(input, options.base ?? '.', this.root)
     const root = realpathSync(this.root)
     let current = root
     for (const segment of rel === '.' ? [] : rel.split('/')) {

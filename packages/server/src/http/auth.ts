@@ -79,7 +79,8 @@ export const nodeCredentials = (req: {
 /** The token a request presents: `Authorization: Bearer`, the `bearer` subprotocol, or `?access_token=`. */
 export function presentedToken(req: Credentials): string | undefined {
   const header = req.header('authorization')
-  if (header?.startsWith('Bearer ')) return header.slice(7).trim()
+  // The scheme's name is case-insensitive (RFC 9110 11.1): `bearer` is the same scheme.
+  if (header !== undefined && /^bearer /i.test(header)) return header.slice(7).trim()
   const protocols = req
     .header('sec-websocket-protocol')
     ?.split(',')

@@ -64,13 +64,23 @@ export function sessionsLiveRoutes({ sessions, log, live, logger, changedElsewhe
       const principal = principalOf(c)
       const visible = (s: SessionAccess) => can(principal, 'session.read', s) === 'allow'
       const out = new PassThrough()
-      const write = (line: SessionsLiveLine) => out.write(`${JSON.stringify(line)}\n`)
+      // A client that does not read what it has (stalled, gone without a word) is sent nothing
+      // more until it has: each line is the whole list, so only the newest one is worth sending,
+      // once it drains. Without this the server would buffer every list for it, without bound.
+      let behind = false
+      const write = (line: SessionsLiveLine) => {
+        if (!out.writableNeedDrain && !out.writableEnded) out.write(`${JSON.stringify(line)}\n`)
+      }
       let last = ''
       // Lines are built one after another, so they leave in the order the changes came.
       let building: Promise<void> = Promise.resolve()
       const push = () => {
         building = building
           .then(async () => {
+            if (out.writableNeedDrain) {
+              behind = true
+              return
+            }
             const line: SessionsLiveLine = {
               type: 'sessions',
               sessions: await liveList(visible),
@@ -88,6 +98,11 @@ export function sessionsLiveRoutes({ sessions, log, live, logger, changedElsewhe
         return streamResponse(c, out, { 'content-type': 'application/x-ndjson; charset=utf-8' }, logger)
       }
       void push()
+      out.on('drain', () => {
+        if (!behind) return
+        behind = false
+        void push()
+      })
       let pending: NodeJS.Timeout | undefined
       const soon = () => {
         pending ??= setTimeout(() => {

@@ -24,7 +24,7 @@ import { parseCursor, parseLimit } from '../http/query.js'
 import { jsonResponse } from '../http/respond.js'
 import type { SessionManager } from '../sessions/session-manager.js'
 import { raisedLimits } from '../sandbox/limits.js'
-import { authorizeLimits, authorizeMode, can } from '../tenancy/access.js'
+import { authorizeLimits, authorizeMode, authorizeSharedWorkspace, can } from '../tenancy/access.js'
 import { principalOf } from '../tenancy/http-gate.js'
 
 export interface SessionRoutesOptions {
@@ -55,11 +55,13 @@ export function sessionRoutes(sessions: SessionManager, log: EventLog, audit: Au
       const principal = principalOf(c)
       authorizeMode(principal, startMode(parsed.data.config), options.memberPermissionModes)
       authorizeLimits(principal, raisedLimits(parsed.data.config, options.limitDefaults()))
+      const shared = parsed.data.config?.workspace?.shared
+      if (shared !== undefined) authorizeSharedWorkspace(principal, shared, await sessions.sharedWorkspaceOwners(shared))
       const dropped = droppedAgentFields((body as { config?: unknown }).config, 'config.')
       const session = await sessions.create(parsed.data, principal.id)
       await options.created?.(session.id)
       session.droppedConfigFields = dropped
-      audit.record(httpActor(c), 'session_create', session.id, { shared: parsed.data.config?.workspace?.shared })
+      audit.record(httpActor(c), 'session_create', session.id, { shared })
       return jsonResponse<CreateSessionResponse>({ session: session.info(), ...(dropped.length > 0 && { dropped }) }, 201)
     })
     app.get('/sessions', async (c) => {

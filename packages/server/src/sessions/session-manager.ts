@@ -316,6 +316,16 @@ export class SessionManager {
     await Promise.all([...all.map((s) => s.settled()), pool])
   }
 
+  /** The owners of the sessions that work in the shared workspace `name`: in a cluster, every
+   * node's (tenancy/access.ts: authorizeSharedWorkspace). */
+  async sharedWorkspaceOwners(name: string): Promise<Array<string | null>> {
+    const named = (config: SessionConfig) => config.workspace?.shared === name
+    const here = this.all().filter((s) => named(s.postedConfig))
+    if (!this.options.cluster) return here.map((s) => s.owner)
+    const elsewhere = (await this.options.store.listSessions()).filter((r) => !this.sessions.has(r.id) && named(r.config))
+    return [...here, ...elsewhere].map((s) => s.owner)
+  }
+
   /** Every session with what access needs of it: in a cluster, also those other nodes serve
    * (as stored: no clients or usage counted here). */
   async listAll(): Promise<{ access: SessionAccess; info: () => SessionInfo }[]> {

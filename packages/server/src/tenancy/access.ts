@@ -115,3 +115,14 @@ export function authorizeLimits(principal: Principal, raised: readonly string[])
     limits: [...raised],
   })
 }
+
+/** A shared workspace's files are every sharing session's (docs/tenancy.md): a member works in
+ * one only when no other principal's session does, or one of its own sessions does already.
+ * `owners`: of the sessions that work in it now. Admins join any. */
+export function authorizeSharedWorkspace(principal: Principal, name: string, owners: ReadonlyArray<string | null>): void {
+  if (principal.role === 'admin' || owners.length === 0 || owners.includes(principal.id)) return
+  throw new ServerError('FORBIDDEN', `The shared workspace "${name}" is used by another principal's sessions`, {
+    action: 'shared_workspace',
+    workspace: name,
+  })
+}

@@ -191,6 +191,11 @@ describe('exec', () => {
     assert.equal(notFound.status, 400)
     assert.equal(notFound.body['code'], 'EXEC_FAILED')
     assert.equal(notFound.body['data'].errno, 'ENOENT')
+    // A directory has its x bit, yet no one can run it: refused as spawn refuses it.
+    const directory = await exec(stack.url, 'box', { command: '/tmp' })
+    assert.equal(directory.status, 400, JSON.stringify(directory.body))
+    assert.equal(directory.body['code'], 'EXEC_FAILED')
+    assert.equal(directory.body['data'].errno, 'EACCES')
     const cases: Array<[unknown, string]> = [
       [{}, 'command'],
       [{ command: '' }, 'command'],

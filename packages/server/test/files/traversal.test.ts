@@ -103,6 +103,21 @@ describe('path traversal', () => {
     }
   })
 
+  it('refuses a path that fits alone but not once joined to the workspace root, as bad input', async () => {
+    // Under 4096 bytes itself; the kernel limit holds for the absolute path the server uses.
+    const names = Array.from({ length: 17 }, () => 'e'.repeat(250))
+    const path = names.join('/').slice(0, 4096 - stack.workspace.length)
+    assert.ok(path.length <= 4096 && stack.workspace.length + 1 + path.length >= 4096)
+    for (const [method, route, extra] of operations) {
+      const res = await call(stack.url, method, `${route}?path=${path}`, extra === 'pwned' ? 'pwned' : undefined)
+      assert.equal(res.status, 400, `${method} ${route}: ${JSON.stringify(res.body)}`)
+      assert.equal(res.body['code'], 'INVALID_REQUEST', `${method} ${route}`)
+    }
+    const exec = await call(stack.url, 'POST', '/sessions/default/exec', JSON.stringify({ command: 'true', cwd: path }))
+    assert.equal(exec.status, 400, `exec cwd: ${JSON.stringify(exec.body)}`)
+    assert.equal(exec.body['code'], 'INVALID_REQUEST')
+  })
+
   it('changed nothing outside, and still serves the inside', () => {
     assert.deepEqual(readdirSync(outside), ['secret.txt'])
     assert.equal(readFileSync(join(outside, 'secret.txt'), 'utf8'), 'top secret')

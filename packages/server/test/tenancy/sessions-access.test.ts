@@ -99,6 +99,21 @@ describe('sessions by principal', () => {
     assert.equal((answer['error'] as { code: string }).code, 'FORBIDDEN')
     ann.close()
   })
+
+  it("keeps members out of a shared workspace another principal's sessions use; its owner and admins join it", async () => {
+    const shared = { config: { workspace: { shared: 'ann-project' } } }
+    const anns = (await as(stack, 'ann', 'POST', '/sessions', shared)).body['session'].id as string
+    assert.equal((await as(stack, 'ann', 'PUT', `/sessions/${anns}/files/content?path=notes.txt`, 'ann only')).status, 201)
+    const bob = await as(stack, 'bob', 'POST', '/sessions', shared)
+    assert.equal(bob.status, 403, bob.text)
+    assert.equal(bob.body['code'], 'FORBIDDEN')
+    assert.ok(!bob.text.includes('ann only'))
+    assert.equal((await as(stack, 'ann', 'POST', '/sessions', shared)).status, 201, 'its owner opens another session on it')
+    const root = (await as(stack, 'root', 'POST', '/sessions', shared)).body['session'].id as string
+    const read = await as(stack, 'root', 'GET', `/sessions/${root}/files/content?path=notes.txt`)
+    assert.equal(read.text, 'ann only', 'an admin may join any')
+    assert.equal((await as(stack, 'bob', 'POST', '/sessions', { config: { workspace: { shared: 'bob-project' } } })).status, 201)
+  })
 })
 
 describe('the gate, tried around its edges', () => {

@@ -2,6 +2,8 @@
 // read; a session's state and clients as they change, its deletion, a revoked token's stream
 // ended. Each wait is on a line of the stream (with a timeout), never on a timer.
 import assert from 'node:assert/strict'
+import { connect } from 'node:net'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { after, before, describe, it } from 'node:test'
 import { SessionsLiveLineSchema, type LiveSession } from '@claude-agent/protocol'
 import { PRINCIPALS, as, startTenancyStack, type Who } from '../helpers/principals.js'
@@ -163,5 +165,34 @@ describe('GET /sessions-live', () => {
     const lines = answer.text.trim().split('\n')
     assert.equal(lines.length, 1)
     assert.equal(SessionsLiveLineSchema.parse(JSON.parse(lines[0]!)).type, 'sessions')
+  })
+
+  it('buffers no list for a client that stops reading, and sends it the newest once it reads again', async () => {
+    // Big lists (each session's config holds a 50 kB prompt), so that the lines of 40 changes
+    // are far more than the kernel's socket buffers hold.
+    const prompt = 'p'.repeat(50_000)
+    for (let i = 0; i < 30; i++)
+      assert.equal((await as(stack, 'root', 'POST', '/sessions', { config: { systemPrompt: prompt } })).status, 201)
+    const socket = connect(Number(new URL(stack.url).port), '127.0.0.1')
+    const chunks: Buffer[] = []
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk))
+    socket.write(`GET /sessions-live HTTP/1.1\r\nhost: localhost\r\nauthorization: Bearer ${PRINCIPALS.root.token}\r\n\r\n`)
+    const text = () => Buffer.concat(chunks).toString('utf8')
+    while (!text().includes('\n{')) await sleep(20)
+    socket.pause()
+    let newest = ''
+    for (let i = 0; i < 40; i++) {
+      newest = (await as(stack, 'root', 'POST', '/sessions', {})).body['session'].id as string
+      await sleep(130) // one line each (changes 100 ms apart are one)
+    }
+    socket.resume()
+    const deadline = Date.now() + 30_000
+    while (!text().includes(`"id":"${newest}"`) && Date.now() < deadline) await sleep(50)
+    socket.destroy()
+    assert.ok(text().includes(`"id":"${newest}"`), 'the newest list arrives once the client reads')
+    const lines = text()
+      .split('\n')
+      .filter((l) => l.startsWith('{"type":"sessions"')).length
+    assert.ok(lines < 20, `${lines} lists were kept for a client that read none of them`)
   })
 })
