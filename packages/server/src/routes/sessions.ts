@@ -56,7 +56,7 @@ export function sessionRoutes(sessions: SessionManager, log: EventLog, audit: Au
       authorizeMode(principal, startMode(parsed.data.config), options.memberPermissionModes)
       authorizeLimits(principal, raisedLimits(parsed.data.config, options.limitDefaults()))
       const shared = parsed.data.config?.workspace?.shared
-      if (shared !== undefined) authorizeSharedWorkspace(principal, shared, await sessions.sharedWorkspaceOwners(shared))
+      if (shared !== undefined) authorizeSharedWorkspace(principal, shared, await sessions.sharedWorkspaceOwner(shared, principal.id))
       const dropped = droppedAgentFields((body as { config?: unknown }).config, 'config.')
       const session = await sessions.create(parsed.data, principal.id)
       await options.created?.(session.id)

@@ -316,14 +316,21 @@ export class SessionManager {
     await Promise.all([...all.map((s) => s.settled()), pool])
   }
 
-  /** The owners of the sessions that work in the shared workspace `name`: in a cluster, every
-   * node's (tenancy/access.ts: authorizeSharedWorkspace). */
-  async sharedWorkspaceOwners(name: string): Promise<Array<string | null>> {
+  /** The principal the shared workspace `name` belongs to, claimed for `principal` when it
+   * has none (tenancy/access.ts: authorizeSharedWorkspace decides). A directory made before
+   * owners were recorded is claimed only when no other principal's session works in it (in a
+   * cluster: on any node); its owners are then those sessions'. */
+  async sharedWorkspaceOwner(name: string, principal: string): Promise<string[]> {
+    const recorded = this.context.layout.sharedOwner(name)
+    if (recorded !== undefined) return [recorded]
     const named = (config: SessionConfig) => config.workspace?.shared === name
     const here = this.all().filter((s) => named(s.postedConfig))
-    if (!this.options.cluster) return here.map((s) => s.owner)
-    const elsewhere = (await this.options.store.listSessions()).filter((r) => !this.sessions.has(r.id) && named(r.config))
-    return [...here, ...elsewhere].map((s) => s.owner)
+    const elsewhere = this.options.cluster
+      ? (await this.options.store.listSessions()).filter((r) => !this.sessions.has(r.id) && named(r.config))
+      : []
+    const owners = [...here, ...elsewhere].map((s) => s.owner).filter((o): o is string => o !== null)
+    if (owners.some((o) => o !== principal)) return [...new Set(owners)]
+    return [this.context.layout.claimShared(name, principal)]
   }
 
   /** Every session with what access needs of it: in a cluster, also those other nodes serve

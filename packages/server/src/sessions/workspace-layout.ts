@@ -3,7 +3,7 @@
 // other session gets a directory of its own, `<sessions root>/sessions/<id>`, or the shared
 // `<sessions root>/shared/<name>` its config names. The sessions root is apart from the
 // workspace directory: neither contains the other, so no session reaches another's files.
-import { mkdirSync, rmSync } from 'node:fs'
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { SessionConfig } from '@claude-agent/protocol'
 import { Workspace } from '../files/workspace-path.js'
@@ -31,6 +31,35 @@ export class WorkspaceLayout {
     const root = this.rootFor(id, config)
     mkdirSync(root, { recursive: true })
     return new Workspace(root)
+  }
+
+  /** Who first worked in the shared workspace `name`: kept beside the shared directories
+   * (`shared-owners/<name>`, out of every sandbox's reach), so a directory its last session
+   * left keeps its owner. Undefined when none is recorded (made before owners were). */
+  sharedOwner(name: string): string | undefined {
+    try {
+      return readFileSync(this.ownerFile(name), 'utf8')
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+      throw err
+    }
+  }
+
+  /** Records `owner` as the shared workspace's unless one is already; returns the one that
+   * holds it (exclusive create: the first wins, also across nodes sharing DATA_DIR). */
+  claimShared(name: string, owner: string): string {
+    mkdirSync(join(this.sessionsRoot, 'shared-owners'), { recursive: true })
+    try {
+      writeFileSync(this.ownerFile(name), owner, { flag: 'wx' })
+      return owner
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
+      return this.sharedOwner(name) ?? owner
+    }
+  }
+
+  private ownerFile(name: string): string {
+    return join(this.sessionsRoot, 'shared-owners', name)
   }
 
   /** Removes a deleted session's own directory; a shared one (and the default) stays. */

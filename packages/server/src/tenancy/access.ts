@@ -116,12 +116,13 @@ export function authorizeLimits(principal: Principal, raised: readonly string[])
   })
 }
 
-/** A shared workspace's files are every sharing session's (docs/tenancy.md): a member works in
- * one only when no other principal's session does, or one of its own sessions does already.
- * `owners`: of the sessions that work in it now. Admins join any. */
-export function authorizeSharedWorkspace(principal: Principal, name: string, owners: ReadonlyArray<string | null>): void {
-  if (principal.role === 'admin' || owners.length === 0 || owners.includes(principal.id)) return
-  throw new ServerError('FORBIDDEN', `The shared workspace "${name}" is used by another principal's sessions`, {
+/** A shared workspace's files are every sharing session's (docs/tenancy.md): it belongs to the
+ * principal that first named it, and a member works in it only when it is its own. `owners`:
+ * its recorded owner, or (a directory made before owners were recorded) the owners of the
+ * sessions in it. Admins join any. */
+export function authorizeSharedWorkspace(principal: Principal, name: string, owners: readonly string[]): void {
+  if (principal.role === 'admin' || owners.every((owner) => owner === principal.id)) return
+  throw new ServerError('FORBIDDEN', `The shared workspace "${name}" belongs to another principal`, {
     action: 'shared_workspace',
     workspace: name,
   })

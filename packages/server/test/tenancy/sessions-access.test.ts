@@ -114,6 +114,22 @@ describe('sessions by principal', () => {
     assert.equal(read.text, 'ann only', 'an admin may join any')
     assert.equal((await as(stack, 'bob', 'POST', '/sessions', { config: { workspace: { shared: 'bob-project' } } })).status, 201)
   })
+
+  it("keeps a shared workspace its owner's once its last session is gone", async () => {
+    const shared = { config: { workspace: { shared: 'ann-left' } } }
+    const anns = (await as(stack, 'ann', 'POST', '/sessions', shared)).body['session'].id as string
+    assert.equal((await as(stack, 'ann', 'PUT', `/sessions/${anns}/files/content?path=left.txt`, "still ann's")).status, 201)
+    assert.equal((await as(stack, 'ann', 'DELETE', `/sessions/${anns}`)).status, 200)
+    const bob = await as(stack, 'bob', 'POST', '/sessions', shared)
+    assert.equal(bob.status, 403, `the directory and its files stay, and stay ann's: ${bob.text}`)
+    assert.equal((await as(stack, 'ann', 'POST', '/sessions', shared)).status, 201, 'ann comes back to it')
+  })
+
+  it('gives a shared workspace to the first of two members naming it at once', async () => {
+    const shared = { config: { workspace: { shared: 'raced' } } }
+    const [ann, bob] = await Promise.all([as(stack, 'ann', 'POST', '/sessions', shared), as(stack, 'bob', 'POST', '/sessions', shared)])
+    assert.deepEqual([ann.status, bob.status].sort(), [201, 403], `one of them: ${ann.text} ${bob.text}`)
+  })
 })
 
 describe('the gate, tried around its edges', () => {
