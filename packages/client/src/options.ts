@@ -6,6 +6,7 @@ import type { E2BProviderOptions } from './providers/e2b.js'
 import type { LocalProviderOptions } from './providers/local.js'
 import type { SandboxProvider } from './providers/provider.js'
 import { resolveReconnect, type ReconnectOptions } from './session/backoff.js'
+import { pathSegment } from './urls.js'
 
 /** Where the server runs: see `ClaudeAgentClientOptions.provider`. */
 export type ProviderChoice = 'url' | 'local' | 'e2b' | SandboxProvider
@@ -179,6 +180,7 @@ export function pickQueryConfig(options: ClaudeAgentClientOptions, withCredentia
 export function validateOptions(options: ClaudeAgentClientOptions): void {
   resolveReconnect(options.reconnect)
   validateAfter(options.after)
+  if (options.sessionId !== undefined) pathSegment(options.sessionId, 'sessionId')
   validateProvider(options)
   if (options.sessionId !== undefined && pickQueryConfig(options)) {
     throw new ClaudeAgentClientError(
