@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import type { PermissionAnswer, PermissionRequest } from '@claude-agent/client'
 import type { KeyRouter } from './key-router.js'
 import type { Renderer } from './render.js'
+import { printable } from './scrub.js'
 import type { Style } from './style.js'
 import { editDiff, toolCall } from './tools.js'
 
@@ -53,7 +54,7 @@ export class TerminalApprover {
       const pop = this.router.push((key) => {
         const k = key.toLowerCase()
         if (k === 'y') settle({ behavior: 'allow' }, 'allowed')
-        else if (k === 'a') settle({ behavior: 'allow', scope: 'session' }, `allowed ${request.toolName} for this session`)
+        else if (k === 'a') settle({ behavior: 'allow', scope: 'session' }, `allowed ${printable(request.toolName)} for this session`)
         else if (k === '\x03') settle({ behavior: 'deny', message: 'The user pressed Ctrl-C.' }, 'denied')
         else if (k === 'n') void this.reason().then((message) => settle({ behavior: 'deny', message }, 'denied'))
         else if (k === 'e')

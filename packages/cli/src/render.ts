@@ -2,6 +2,7 @@
 // call as one line with its result under it, errors and the end of a turn. Used by chat,
 // attach, logs and run (without --json).
 import { isAssistantMessage, isResultMessage, type SdkResultMessage, type ServerFrame } from '@claude-agent/protocol'
+import { printable } from './scrub.js'
 import type { Style } from './style.js'
 import { editDiff, oneLine, resultLines, toolCall, toolResultText } from './tools.js'
 
@@ -32,10 +33,10 @@ export class Renderer {
   frame(frame: ServerFrame): void {
     const { style } = this.options
     if (frame.type === 'sdk_message') this.sdkMessage(frame.data as Record<string, unknown>)
-    else if (frame.type === 'error') this.line(style.red(`error ${frame.code}: ${frame.error}`))
+    else if (frame.type === 'error') this.line(style.red(printable(`error ${frame.code}: ${frame.error}`)))
     else if (frame.type === 'session_state') this.state = frame.state
     else if (frame.type === 'info' && (frame.source === 'server' || this.options.verbose))
-      this.line(style.dim(`[${frame.source}] ${frame.message}`))
+      this.line(style.dim(printable(`[${frame.source}] ${frame.message}`)))
   }
 
   /** Text that belongs on its own line, after whatever streamed before it. */
@@ -50,7 +51,9 @@ export class Renderer {
     this.atLineStart = true
   }
 
-  private text(text: string): void {
+  /** Model text, streamed or whole. */
+  private text(raw: string): void {
+    const text = printable(raw)
     if (!text) return
     this.options.write(text)
     this.atLineStart = text.endsWith('\n')
@@ -62,7 +65,8 @@ export class Renderer {
     if (isAssistantMessage(message as never)) return this.assistant(message as never)
     if (isResultMessage(message as never)) return this.result(message as SdkResultMessage)
     if (message['type'] === 'system' && message['subtype'] === 'api_retry') {
-      this.line(this.options.style.yellow(`model API call failed; retry ${String(message['attempt'])}/${String(message['max_retries'])}`))
+      const retry = printable(`${String(message['attempt'])}/${String(message['max_retries'])}`)
+      this.line(this.options.style.yellow(`model API call failed; retry ${retry}`))
     }
   }
 

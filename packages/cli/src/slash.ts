@@ -3,6 +3,7 @@ import type { ClaudeAgentClient } from '@claude-agent/client'
 import type { PermissionMode } from '@claude-agent/protocol'
 import { describeError } from './errors.js'
 import type { Renderer } from './render.js'
+import { printable } from './scrub.js'
 import type { Conn } from './session.js'
 import type { Style } from './style.js'
 
@@ -39,11 +40,12 @@ const HANDLERS: Record<string, Handler> = {
   },
   async model(arg, ctx) {
     if (!arg) {
-      for (const m of await ctx.conn.control.listModels()) say(ctx, `  ${ctx.style.bold(m.value)}  ${ctx.style.dim(m.displayName)}`)
+      for (const m of await ctx.conn.control.listModels())
+        say(ctx, `  ${ctx.style.bold(printable(m.value))}  ${ctx.style.dim(printable(m.displayName))}`)
       return
     }
     const change = await ctx.conn.control.setModel(arg)
-    say(ctx, ctx.style.dim(`model ${change.model ?? 'default'} (${change.applied === 'now' ? 'now' : 'from the next turn'})`))
+    say(ctx, ctx.style.dim(`model ${printable(change.model ?? 'default')} (${change.applied === 'now' ? 'now' : 'from the next turn'})`))
   },
   async mode(arg, ctx) {
     if (!arg) return say(ctx, 'usage: /mode default|acceptEdits|bypassPermissions|plan|dontAsk')
@@ -62,13 +64,16 @@ const HANDLERS: Record<string, Handler> = {
   },
   async files(arg, ctx) {
     for (const e of await ctx.conn.files.list(arg || '.'))
-      say(ctx, `  ${e.type === 'directory' ? ctx.style.cyan(`${e.name}/`) : e.name}  ${ctx.style.dim(String(e.size))}`)
+      say(
+        ctx,
+        `  ${e.type === 'directory' ? ctx.style.cyan(`${printable(e.name)}/`) : printable(e.name)}  ${ctx.style.dim(String(e.size))}`,
+      )
   },
   async exec(arg, ctx) {
     if (!arg) return say(ctx, 'usage: /exec CMD')
     const result = await ctx.conn.commands.run(arg, { shell: true })
-    if (result.stdout) ctx.renderer.line(result.stdout.replace(/\n$/, ''))
-    if (result.stderr) ctx.renderer.line(ctx.style.red(result.stderr.replace(/\n$/, '')))
+    if (result.stdout) ctx.renderer.line(printable(result.stdout).replace(/\n$/, ''))
+    if (result.stderr) ctx.renderer.line(ctx.style.red(printable(result.stderr).replace(/\n$/, '')))
     say(ctx, ctx.style.dim(`exit ${result.exitCode ?? result.signal}`))
   },
   async cost(_arg, ctx) {

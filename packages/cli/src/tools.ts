@@ -1,4 +1,5 @@
 // A tool call as one compact line, its result as a few indented lines, and an edit as a diff.
+import { printable } from './scrub.js'
 import type { Style } from './style.js'
 
 const PRIMARY: Record<string, string> = {
@@ -16,7 +17,9 @@ const PRIMARY: Record<string, string> = {
 }
 
 export function oneLine(value: unknown, max = 100): string {
-  const text = (typeof value === 'string' ? value : (JSON.stringify(value) ?? '')).replace(/\s+/g, ' ').trim()
+  const text = printable(typeof value === 'string' ? value : (JSON.stringify(value) ?? ''))
+    .replace(/\s+/g, ' ')
+    .trim()
   return text.length > max ? `${text.slice(0, max - 1)}…` : text
 }
 
@@ -31,13 +34,17 @@ export function toolCall(name: string, input: unknown): string {
 export function editDiff(name: string, input: unknown, style: Style, maxLines = 12): string[] {
   const record = (input ?? {}) as Record<string, unknown>
   if (name === 'Edit' && typeof record['old_string'] === 'string' && typeof record['new_string'] === 'string') {
-    const removed = record['old_string'].split('\n').map((l) => style.red(`- ${l}`))
-    const added = record['new_string'].split('\n').map((l) => style.green(`+ ${l}`))
+    const removed = printable(record['old_string'])
+      .split('\n')
+      .map((l) => style.red(`- ${l}`))
+    const added = printable(record['new_string'])
+      .split('\n')
+      .map((l) => style.green(`+ ${l}`))
     return clip([...removed, ...added], maxLines)
   }
   if (name === 'Write' && typeof record['content'] === 'string') {
     return clip(
-      record['content']
+      printable(record['content'])
         .replace(/\n$/, '')
         .split('\n')
         .map((l) => style.green(`+ ${l}`)),
@@ -57,7 +64,7 @@ export function toolResultText(content: unknown): string {
 }
 
 export function resultLines(text: string, maxLines = 4): string[] {
-  const lines = text.replace(/\s+$/, '').split('\n')
+  const lines = printable(text).replace(/\s+$/, '').split('\n')
   return clip(lines.length === 1 && lines[0] === '' ? ['(no output)'] : lines, maxLines)
 }
 

@@ -181,7 +181,7 @@ export class ClaudeAgentClient extends FlatAliases {
   /**
    * Send a prompt (with its own uuid) and resolve with the `result` message of its turn, also
    * when `result.is_error` is true (e.g. interrupted): check it. Survives reconnects. Rejects
-   * `NOT_CONNECTED`, `INVALID_ARGUMENT`, `AGENT_FAILED`, `TURN_INTERRUPTED`,
+   * `NOT_CONNECTED`, `INVALID_ARGUMENT`, `AGENT_FAILED`, `TURN_INTERRUPTED`, `PROMPT_REFUSED`,
    * `CONNECTION_CLOSED`, `CLIENT_STOPPED`, or `signal.reason` when aborted.
    */
   async prompt(input: PromptInput, options: PromptOptions = {}): Promise<SdkResultMessage> {

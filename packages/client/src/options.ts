@@ -6,6 +6,7 @@ import type { E2BProviderOptions } from './providers/e2b.js'
 import type { LocalProviderOptions } from './providers/local.js'
 import type { SandboxProvider } from './providers/provider.js'
 import { resolveReconnect, type ReconnectOptions } from './session/backoff.js'
+import { pathSegment } from './urls.js'
 
 /** Where the server runs: see `ClaudeAgentClientOptions.provider`. */
 export type ProviderChoice = 'url' | 'local' | 'e2b' | SandboxProvider
@@ -179,6 +180,8 @@ export function pickQueryConfig(options: ClaudeAgentClientOptions, withCredentia
 export function validateOptions(options: ClaudeAgentClientOptions): void {
   resolveReconnect(options.reconnect)
   validateAfter(options.after)
+  validateTimeout(options.connectTimeoutMs, 'connectTimeoutMs')
+  if (options.sessionId !== undefined) pathSegment(options.sessionId, 'sessionId')
   validateProvider(options)
   if (options.sessionId !== undefined && pickQueryConfig(options)) {
     throw new ClaudeAgentClientError(
@@ -192,6 +195,16 @@ export function validateOptions(options: ClaudeAgentClientOptions): void {
 export function validateAfter(after: number | undefined): void {
   if (after !== undefined && (!Number.isInteger(after) || after < 0)) {
     throw new ClaudeAgentClientError('INVALID_ARGUMENT', `after must be an integer >= 0, got ${String(after)}`)
+  }
+}
+
+/** The longest wait a timer can keep (setTimeout takes 32-bit ms; beyond, it fires at once). */
+const MAX_TIMER_MS = 2 ** 31 - 1
+
+/** A timeout in ms that a timer can keep: > 0 and at most ~24.8 days (`Infinity` would fire at once). */
+export function validateTimeout(ms: number | undefined, name: string): void {
+  if (ms !== undefined && !(typeof ms === 'number' && ms > 0 && ms <= MAX_TIMER_MS)) {
+    throw new ClaudeAgentClientError('INVALID_ARGUMENT', `${name} must be a number of ms from 1 to ${MAX_TIMER_MS}, got ${String(ms)}`)
   }
 }
 

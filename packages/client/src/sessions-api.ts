@@ -15,7 +15,7 @@ import {
 } from './http/sessions.js'
 import { setReader } from './http/tenancy.js'
 import { principalUsage, sessionUsage, setPrincipalBudget, setSessionBudget } from './http/usage.js'
-import { validateAfter } from './options.js'
+import { validateAfter, validateTimeout } from './options.js'
 import { resolveReconnect, type ReconnectOptions } from './session/backoff.js'
 import { SessionConnection } from './session/connection.js'
 import { Hub } from './session/hub.js'
@@ -123,6 +123,7 @@ export class SessionsApi {
    */
   async attach(id: string, options: AttachOptions = {}): Promise<SessionConnection> {
     validateAfter(options.after)
+    validateTimeout(options.connectTimeoutMs, 'connectTimeoutMs')
     const { log } = this.context
     const token = this.context.token()
     const label = options.label ?? this.context.label

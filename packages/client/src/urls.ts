@@ -81,7 +81,7 @@ export function wsEndpoint(connectionUrl: string, path: string, params: QueryPar
 /** The WebSocket endpoint of a session (`/ws` for the default session), with `params`. */
 export function sessionWsEndpoint(connectionUrl: string, sessionId: string | undefined, params: QueryParams = {}): string {
   const base = parseBase(connectionUrl)
-  const path = sessionId === undefined ? '/ws' : `/sessions/${encodeURIComponent(sessionId)}/ws`
+  const path = sessionId === undefined ? '/ws' : `/sessions/${pathSegment(sessionId, 'session id')}/ws`
   return `${base.ws}${path}${withParams(base.search, params)}`
 }
 
@@ -90,6 +90,18 @@ function withParams(search: string, params: QueryParams): string {
   for (const [key, value] of Object.entries(params)) if (value !== undefined) query.set(key, String(value))
   const text = query.toString()
   return text ? `?${text}` : ''
+}
+
+/**
+ * `value` as one segment of a path: encoded, and never `''`, `.` or `..`, which a URL resolves to
+ * another path (`/sessions/../ws` is `/ws`, the default session) instead of naming anything.
+ * @throws ClaudeAgentClientError `INVALID_ARGUMENT` for those.
+ */
+export function pathSegment(value: string, what: string): string {
+  if (typeof value !== 'string' || value === '' || value === '.' || value === '..') {
+    throw invalid(`${what} must be a non-empty string other than "." and "..", got ${JSON.stringify(value)}`)
+  }
+  return encodeURIComponent(value)
 }
 
 /** A URL safe to log: the query string (which may carry a token) is dropped. */

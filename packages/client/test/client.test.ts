@@ -91,6 +91,18 @@ describe('start()', () => {
     for (const way of ['connectionUrl', "provider: 'local'", 'e2bApiKey', 'E2B_API_KEY']) assert.ok(error.message.includes(way), way)
   })
 
+  it('refuses a connectTimeoutMs no timer can keep (INVALID_ARGUMENT), rather than timing out at once', async () => {
+    for (const connectTimeoutMs of [Infinity, 2 ** 31, 0, -1, Number.NaN]) {
+      assert.throws(
+        () => client({ connectionUrl: 'http://127.0.0.1:1', connectTimeoutMs }),
+        hasCode('INVALID_ARGUMENT'),
+        String(connectTimeoutMs),
+      )
+      const c = client({ connectionUrl: 'http://127.0.0.1:1' })
+      await assert.rejects(c.sessions.attach('s', { connectTimeoutMs }), hasCode('INVALID_ARGUMENT'), String(connectTimeoutMs))
+    }
+  })
+
   it('refuses provider options that contradict each other (INVALID_ARGUMENT)', () => {
     assert.throws(() => client({ provider: 'url' }), hasCode('INVALID_ARGUMENT'))
     assert.throws(() => client({ provider: 'local', connectionUrl: 'http://127.0.0.1:1' }), hasCode('INVALID_ARGUMENT'))

@@ -7,6 +7,7 @@ import { CONNECTION_HELP, CONNECTION_OPTIONS, parse } from '../args.js'
 import { clientSetup, newClient } from '../connect.js'
 import { EXIT, UsageError } from '../errors.js'
 import type { Io } from '../io.js'
+import { printable } from '../scrub.js'
 
 export const FILES_HELP = `Usage: claude-agent files [ID] ls [--recursive] [PATH]
        claude-agent files [ID] get PATH [DEST]    (DEST '-' or missing: stdout)
@@ -37,8 +38,10 @@ export async function files(argv: string[], io: Io): Promise<number> {
   try {
     if (setup.starts) await client.start()
     if (action === 'ls') {
+      // A name may hold an escape sequence: on a terminal it is shown, not obeyed (a pipe gets it as it is).
+      const shown = io.stdout.isTTY ? printable : (path: string) => path
       for (const e of await client.files.list(first ?? '.', { recursive: values.recursive === true })) {
-        io.stdout.write(`${e.type === 'directory' ? `${e.path}/` : e.path}\t${e.size}\t${e.mtime}\n`)
+        io.stdout.write(`${shown(e.type === 'directory' ? `${e.path}/` : e.path)}\t${e.size}\t${e.mtime}\n`)
       }
     } else if (action === 'get') {
       const stream = Readable.fromWeb((await client.files.readStream(first!)) as WebReadableStream<Uint8Array>)
@@ -46,7 +49,7 @@ export async function files(argv: string[], io: Io): Promise<number> {
       else for await (const chunk of stream) io.stdout.write(chunk as Uint8Array)
     } else {
       const entry = await client.files.write(second!, first === '-' ? io.stdin : createReadStream(first!))
-      io.stderr.write(`wrote ${entry.path} (${entry.size} bytes)\n`)
+      io.stderr.write(`wrote ${printable(entry.path)} (${entry.size} bytes)\n`)
     }
     return EXIT.ok
   } finally {

@@ -7,6 +7,7 @@ import { clientSetup, newClient } from '../connect.js'
 import { describeError, EXIT, UsageError } from '../errors.js'
 import type { Io } from '../io.js'
 import { Renderer } from '../render.js'
+import { printable } from '../scrub.js'
 import { openSession } from '../session.js'
 import { makeStyle, wantsColor } from '../style.js'
 
@@ -66,7 +67,9 @@ export async function run(argv: string[], io: Io): Promise<number> {
     })
     const result = await conn.prompt(prompt)
     await close()
-    if (!values.json && result.result !== undefined) io.stdout.write(result.result.endsWith('\n') ? result.result : `${result.result}\n`)
+    // The answer as it is for a pipe; on a terminal nothing in it may drive the terminal.
+    const answer = result.result !== undefined && io.stdout.isTTY ? printable(result.result) : result.result
+    if (!values.json && answer !== undefined) io.stdout.write(answer.endsWith('\n') ? answer : `${answer}\n`)
     if (result.is_error) io.stderr.write(style.red(`claude-agent: the turn failed (${result.subtype})\n`))
     return result.is_error ? EXIT.failed : EXIT.ok
   } catch (error) {

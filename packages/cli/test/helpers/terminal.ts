@@ -16,6 +16,8 @@ export interface Terminal {
   screen(options?: { escapes?: boolean }): string
   /** Resolves with the screen once `pattern` is on it; fails with the screen after `timeoutMs`. */
   waitFor(pattern: RegExp | string, timeoutMs?: number): Promise<string>
+  /** The pane's title (what an OSC 0/2 sequence would set). */
+  title(): string
   /** tmux key names: 'Enter', 'C-c', 'y'. */
   keys(...keys: string[]): void
   /** Literal text, then Enter. */
@@ -56,6 +58,7 @@ export function openTerminal(args: string[], env: Record<string, string> = {}): 
         await new Promise((r) => setTimeout(r, 50))
       }
     },
+    title: () => tmux('display-message', '-p', '#{pane_title}').trim(),
     keys: (...keys) => void tmux('send-keys', ...keys),
     typeLine(text) {
       tmux('send-keys', '-l', text)

@@ -5,7 +5,7 @@ import type { ExecExitLine, ExecRequest } from '@claude-agent/protocol'
 import { ExecLineSchema, ExecRequestSchema, FILES_FRAME, describeIssues, summarizeIssues } from '@claude-agent/protocol'
 import { ClaudeAgentClientError } from '../errors.js'
 import { serverFetch, type ServerTarget } from '../http/request.js'
-import { httpEndpoint } from '../urls.js'
+import { httpEndpoint, pathSegment } from '../urls.js'
 
 export interface ExecOptions {
   /** Arguments, passed as is (no shell); with `shell: true` they are `$1`, `$2`, ... @default [] */
@@ -45,7 +45,7 @@ export interface ExecResult {
 
 export async function exec(target: ServerTarget, sessionId: string, command: string, options: ExecOptions = {}): Promise<ExecResult> {
   const request = execRequest(command, options)
-  const url = httpEndpoint(target.baseUrl, `/sessions/${encodeURIComponent(sessionId)}/exec`)
+  const url = httpEndpoint(target.baseUrl, `/sessions/${pathSegment(sessionId, 'session id')}/exec`)
   const response = await serverFetch({
     ...target,
     ...(options.signal && { signal: options.signal }),

@@ -5,7 +5,7 @@ import type { FileEntry, MakeDirResponse } from '@claude-agent/protocol'
 import { DeleteFileResponseSchema, FileEntryResponseSchema, ListFilesResponseSchema, MakeDirResponseSchema } from '@claude-agent/protocol'
 import { ClaudeAgentClientError } from '../errors.js'
 import { requestJson, serverFetch, type ServerTarget } from '../http/request.js'
-import { httpEndpoint, loggableUrl } from '../urls.js'
+import { httpEndpoint, loggableUrl, pathSegment } from '../urls.js'
 import { readBytes, readText, toBody, type FileData } from './content.js'
 
 export interface FileRequestOptions {
@@ -41,7 +41,9 @@ export interface FilesTarget extends ServerTarget {
 
 /** The path of a files route (`/files`, `/files/stat`, ...) for the target's session. */
 export const filesRoute = (target: FilesTarget, route: string) =>
-  target.sessionId === undefined || target.sessionId === 'default' ? route : `/sessions/${encodeURIComponent(target.sessionId)}${route}`
+  target.sessionId === undefined || target.sessionId === 'default'
+    ? route
+    : `/sessions/${pathSegment(target.sessionId, 'session id')}${route}`
 
 const files = (target: FilesTarget, path: string, params: Record<string, string | number | undefined> = {}) =>
   httpEndpoint(target.baseUrl, filesRoute(target, path), params)

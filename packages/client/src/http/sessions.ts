@@ -3,7 +3,7 @@
 import type { CreateSessionRequest, SessionDetails, SessionEventsResponse, SessionInfo } from '@claude-agent/protocol'
 import { RunInfoSchema, ServerFrameSchema, SessionInfoSchema, redactConfig } from '@claude-agent/protocol'
 import { ClaudeAgentClientError } from '../errors.js'
-import { httpEndpoint, loggableUrl } from '../urls.js'
+import { httpEndpoint, loggableUrl, pathSegment } from '../urls.js'
 import { requestJson, type HttpContext } from './request.js'
 
 /** `GET /sessions/:id`: the session and its live agent process (`run`, `null` when none runs). */
@@ -24,7 +24,7 @@ export interface SessionsHttpOptions extends HttpContext {
   baseUrl: string
 }
 
-const sessionPath = (id: string) => `/sessions/${encodeURIComponent(id)}`
+const sessionPath = (id: string) => `/sessions/${pathSegment(id, 'session id')}`
 
 export async function createSession(request: CreateSessionRequest, options: SessionsHttpOptions): Promise<SessionInfo> {
   const url = httpEndpoint(options.baseUrl, '/sessions')

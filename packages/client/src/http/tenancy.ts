@@ -9,7 +9,7 @@ import {
   type TokenInfo,
 } from '@claude-agent/protocol'
 import { ClaudeAgentClientError } from '../errors.js'
-import { httpEndpoint, loggableUrl } from '../urls.js'
+import { httpEndpoint, loggableUrl, pathSegment } from '../urls.js'
 import { requestJson } from './request.js'
 import type { SessionsHttpOptions } from './sessions.js'
 
@@ -26,7 +26,8 @@ function parsed<T>(schema: Schema<T>, body: unknown, url: string): T {
   return result.data
 }
 
-const readerPath = (id: string, principal: string) => `/sessions/${encodeURIComponent(id)}/readers/${encodeURIComponent(principal)}`
+const readerPath = (id: string, principal: string) =>
+  `/sessions/${pathSegment(id, 'session id')}/readers/${pathSegment(principal, 'principal')}`
 
 /** `PUT` (share) or `DELETE` (take back) a reader; resolves with the session's readers. */
 export async function setReader(id: string, principal: string, shared: boolean, options: SessionsHttpOptions): Promise<string[]> {
@@ -47,6 +48,6 @@ export async function listTokens(options: SessionsHttpOptions): Promise<TokenInf
 }
 
 export async function revokeToken(id: string, options: SessionsHttpOptions): Promise<void> {
-  const url = httpEndpoint(options.baseUrl, `/tokens/${encodeURIComponent(id)}`)
+  const url = httpEndpoint(options.baseUrl, `/tokens/${pathSegment(id, 'token id')}`)
   await requestJson({ method: 'DELETE', url, failureCode: 'REQUEST_FAILED', ...options })
 }

@@ -9,7 +9,7 @@ import {
   type SessionUsageResponse,
 } from '@claude-agent/protocol'
 import { ClaudeAgentClientError } from '../errors.js'
-import { httpEndpoint, loggableUrl } from '../urls.js'
+import { httpEndpoint, loggableUrl, pathSegment } from '../urls.js'
 import { requestJson } from './request.js'
 import type { SessionsHttpOptions } from './sessions.js'
 
@@ -27,7 +27,7 @@ async function call<T>(schema: Schema<T>, method: 'GET' | 'PUT', url: string, op
   return parsed.data
 }
 
-const session = (id: string, tail: string) => `/sessions/${encodeURIComponent(id)}/${tail}`
+const session = (id: string, tail: string) => `/sessions/${pathSegment(id, 'session id')}/${tail}`
 
 export function sessionUsage(id: string, options: SessionsHttpOptions): Promise<SessionUsageResponse> {
   return call(SessionUsageResponseSchema, 'GET', httpEndpoint(options.baseUrl, session(id, 'usage')), options)
@@ -44,6 +44,6 @@ export async function principalUsage(principal: string | undefined, options: Ses
 }
 
 export async function setPrincipalBudget(id: string, limitUsd: number | null, options: SessionsHttpOptions): Promise<Budget> {
-  const url = httpEndpoint(options.baseUrl, `/principals/${encodeURIComponent(id)}/budget`)
+  const url = httpEndpoint(options.baseUrl, `/principals/${pathSegment(id, 'principal')}/budget`)
   return (await call(SetBudgetResponseSchema, 'PUT', url, options, { limitUsd })).budget
 }

@@ -15,6 +15,7 @@ import { sessionWsEndpoint } from '../urls.js'
 import type { ResolvedReconnectOptions } from './backoff.js'
 import { closeFailures, connectFailure, notConnected, toWireError } from './failures.js'
 import type { ConnectionState, Hub } from './hub.js'
+import type { MessagesOptions } from './message-stream.js'
 import { PermissionDesk } from './permissions.js'
 import { promptFrame, type PromptInput, type PromptOptions } from './prompt.js'
 import { reconnect } from './reconnect.js'
@@ -163,6 +164,14 @@ export class SessionConnection extends FlatAliases {
   /** Interrupt the running turn; it ends with an error result. @throws `NOT_CONNECTED`. */
   interrupt(): void {
     this.send({ type: FRAME.interrupt })
+  }
+
+  /** `for await (const frame of session.messages())`: the frames from now on, until closed. A
+   * connection closed for good says nothing more (it cannot be opened again): the loop ends at once. */
+  override messages(options?: MessagesOptions): AsyncIterableIterator<ServerFrame> {
+    const stream = super.messages(options)
+    if (this.phase === 'closed') void stream.return?.()
+    return stream
   }
 
   /** Close for good: pending prompts reject with `CLIENT_STOPPED`, iterators end. Idempotent. */

@@ -130,6 +130,7 @@ export class TurnTracker {
       if (frame.code === 'INTERRUPTED_BY_RESTART') this.failInterrupted(frame)
       else if (frame.code === 'AGENT_EXITED' || frame.code === 'AGENT_START_FAILED' || frame.code === 'TURN_STALLED')
         this.failRunning(frame)
+      else this.failRefused(frame)
     }
   }
 
@@ -168,6 +169,18 @@ export class TurnTracker {
     for (const turn of [...this.turns.values()]) {
       if (turn.sent && (frame.seq === undefined || turn.sent.baseSeq < frame.seq)) this.settle(turn, { error })
     }
+  }
+
+  /** The server refused a prompt it names (FORBIDDEN, SHUTTING_DOWN, STORE_FAILED, ...): it will
+   * never run, so no result comes. DUPLICATE_PROMPT means the server has it: keep waiting. */
+  private failRefused(frame: ErrorFrame): void {
+    const uuid = (frame.data as { uuid?: unknown } | undefined)?.uuid
+    const turn = typeof uuid === 'string' ? this.turns.get(uuid) : undefined
+    if (!turn || turn.started || frame.code === 'DUPLICATE_PROMPT') return
+    const error = new ClaudeAgentClientError('PROMPT_REFUSED', `The server refused the prompt: ${frame.error}`, {
+      wireError: toWireError(frame),
+    })
+    this.settle(turn, { error })
   }
 
   /** The agent died: the running turn ends without a result (queued prompts still run). */

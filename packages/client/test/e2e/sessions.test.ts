@@ -62,6 +62,27 @@ describe('client.sessions', () => {
     await assert.rejects(client.sessions.attach('nope'), wire('CONNECTION_FAILED', 'SESSION_NOT_FOUND'))
   })
 
+  it("an id that is a path's dot segment ('.', '..') or empty is refused, never resolved to another path", async () => {
+    const invalid = (e: unknown) => isClaudeAgentClientError(e, 'INVALID_ARGUMENT')
+    for (const id of ['..', '.', '']) {
+      // `/sessions/../ws` is `/ws`: the default session, not the one named.
+      await assert.rejects(
+        client.sessions.attach(id).then(async (s) => {
+          const reached = s.connection?.sessionId
+          await s.close()
+          return reached
+        }),
+        invalid,
+        `attach(${JSON.stringify(id)})`,
+      )
+      await assert.rejects(client.sessions.get(id), invalid, `get(${JSON.stringify(id)})`)
+      await assert.rejects(client.sessions.history(id), invalid, `history(${JSON.stringify(id)})`)
+      await assert.rejects(client.sessions.delete(id), invalid, `delete(${JSON.stringify(id)})`)
+      await assert.rejects(client.sessions.usage(id), invalid, `usage(${JSON.stringify(id)})`)
+    }
+    assert.throws(() => new ClaudeAgentClient({ connectionUrl: stack.url, sessionId: '..' }), invalid)
+  })
+
   it('attach() gives the client surface: prompt, onMessage, messages(), and replay with `after`', async () => {
     const session = await client.sessions.attach('alpha')
     assert.equal(session.sessionId, 'alpha')

@@ -44,6 +44,16 @@ describe('principals through the client', () => {
     await assert.rejects(vic.sessions.delete('anns'), (err) => isClaudeAgentClientError(err) && err.serverCode === 'FORBIDDEN')
     await assert.rejects(ann.tokens.list(), (err) => isClaudeAgentClientError(err) && err.serverCode === 'FORBIDDEN')
     const watching = await vic.sessions.attach('anns', { reconnect: true })
+    // The server refuses a viewer's prompt with FORBIDDEN naming its uuid: the prompt rejects, it does not wait forever.
+    const refused = await Promise.race([
+      watching.prompt('let me drive').then(
+        () => 'resolved',
+        (err: unknown) => err,
+      ),
+      new Promise((resolve) => setTimeout(() => resolve('still pending after 10 s'), 10_000)),
+    ])
+    assert.ok(isClaudeAgentClientError(refused, 'PROMPT_REFUSED'), String(refused))
+    assert.equal(refused.serverCode, 'FORBIDDEN')
     const ended = new Promise<void>((resolve) => watching.onConnectionChange((change) => change.state === 'closed' && resolve()))
     assert.deepEqual(await ann.sessions.unshare('anns', 'vic'), [])
     await ended // closed for good (4403), not reconnecting

@@ -189,4 +189,25 @@ describe('SessionConnection', () => {
     assert.equal(client.connectionState, 'closed')
     assert.equal(fake.connections.length, 1)
   })
+
+  it('an attached session, once closed for good, ends a messages() loop begun afterwards at once', async () => {
+    await start()
+    const session = await client.sessions.attach('s', { reconnect: false })
+    await session.close()
+    const afterClose = await Promise.race([
+      session.messages().next(),
+      new Promise((resolve) => setTimeout(() => resolve('still waiting'), 2_000)),
+    ])
+    assert.deepEqual(afterClose, { value: undefined, done: true })
+
+    const dropped = await client.sessions.attach('s', { reconnect: false })
+    const closed = new Promise<void>((resolve) => dropped.onConnectionChange((c) => c.state === 'closed' && resolve()))
+    fake.connections.at(-1)!.socket.terminate()
+    await closed
+    const afterDrop = await Promise.race([
+      dropped.messages().next(),
+      new Promise((resolve) => setTimeout(() => resolve('still waiting'), 2_000)),
+    ])
+    assert.deepEqual(afterDrop, { value: undefined, done: true })
+  })
 })

@@ -209,4 +209,18 @@ describe('TurnTracker', () => {
     turns.failAll(new Error('closed'))
     await assert.rejects(held, /closed/)
   })
+
+  it('an error naming a prompt that has not started rejects it with PROMPT_REFUSED; DUPLICATE_PROMPT keeps it waiting', async () => {
+    const { turns } = tracker()
+    const refused = turns.run(prompt('viewer'))
+    const queued = turns.run(prompt('queued'))
+    const refusal = (code: string, uuid: string): ServerFrame => ({ type: 'error', error: `no: ${code}`, code, data: { uuid } })
+    turns.observe(refusal('FORBIDDEN', 'someone-else'))
+    turns.observe(refusal('FORBIDDEN', 'viewer'))
+    await assert.rejects(refused, (err) => isClaudeAgentClientError(err, 'PROMPT_REFUSED') && err.serverCode === 'FORBIDDEN')
+    turns.observe(refusal('DUPLICATE_PROMPT', 'queued'))
+    turns.observe(started('queued'))
+    turns.observe(result('ran'))
+    assert.equal((await queued).result, 'ran')
+  })
 })
