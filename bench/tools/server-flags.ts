@@ -64,9 +64,9 @@ async function main(): Promise<void> {
       }
     }
   }
-  const head = windows.map((w, i) => `${(windows[i - 1] ?? 0) + 1}-${w}`.padStart(9)).join('')
+  const head = windows.map((w, i) => `${(windows[i - 1] ?? 0) + 1}-${w}`.padStart(10)).join('')
   console.log(`server CPU ms per warm turn, by turns of its life\n${head}  flags`)
-  for (const v of variants) console.log(`${v.perTurn.map((ms) => ms.toFixed(2).padStart(9)).join('')}  ${v.flags || '(defaults)'}`)
+  for (const v of variants) console.log(`${v.perTurn.map((ms) => ms.toFixed(2).padStart(10)).join('')}  ${v.flags || '(defaults)'}`)
   for (const v of variants) await v.ws.close()
 }
 
