@@ -1,7 +1,7 @@
 // The file API over HTTP: list, stat, read, write, mkdir, delete, all relative to a session's
 // workspace root and checked by one resolver (workspace-path.ts). `/files...` serves the
 // default session's workspace, `/sessions/:id/files...` the session's. See docs/files.md.
-import { mkdir, rm, rmdir, stat, unlink } from 'node:fs/promises'
+import { mkdir, rmdir, stat, unlink } from 'node:fs/promises'
 import { Readable } from 'node:stream'
 import type { Context } from 'hono'
 import type { DeleteFileResponse, FileEntryResponse, ListFilesResponse, MakeDirResponse } from '@claude-agent/protocol'
@@ -18,6 +18,7 @@ import { entryOf, fsError, listEntries, statEntry } from './entries.js'
 import { flagParam, pathParam } from './query.js'
 import { directoryUsage, type UsageCache } from './usage.js'
 import type { Workspace, WorkspacePath } from './workspace-path.js'
+import { removeTree } from '../remove-tree.js'
 
 export interface FileRoutesOptions {
   /** The workspace of a session (throws SESSION_NOT_FOUND). */
@@ -74,7 +75,7 @@ async function remove({ rel, abs }: WorkspacePath, recursive: boolean): Promise<
   try {
     // rm never follows symlinks: deleting a link removes the link, not what it points to.
     if (!stats.isDirectory()) await unlink(abs)
-    else if (recursive) await rm(abs, { recursive: true })
+    else if (recursive) await removeTree(abs)
     else await rmdir(abs)
   } catch (err) {
     throw fsError(err, rel)

@@ -3,7 +3,7 @@
 // private /tmp and a network namespace whose only ways out are two host-side Unix sockets:
 // the model gateway (which holds the credential) and the allow-listing egress proxy.
 import type { ChildProcess } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, realpathSync, writeFileSync } from 'node:fs'
 import { Server as NetServer } from 'node:net'
 import { dirname, isAbsolute, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -20,6 +20,7 @@ import { startModelGateway, type ModelGateway } from './model-gateway.js'
 import type { CommandLine, ModelFailure, Sandbox, SandboxLimits, SandboxRun, SandboxSpec, WrappedCommandLine } from './sandbox.js'
 import { SessionLimiter, type Entered } from './session-limiter.js'
 import { DEFAULT_MODEL_API, MODEL_PORT, PROXY_PORT, assertSandboxableCredentials, splitEnv } from './sandbox-env.js'
+import { removeTreeSync } from '../remove-tree.js'
 
 /** Where the run's proxy sockets appear inside the sandbox (on its private /run). */
 export const INSIDE_SOCKET_DIR = '/run/claude-agent-server'
@@ -176,7 +177,7 @@ export class BubblewrapSandbox implements Sandbox {
       close: () =>
         (closed ??= Promise.all([gateway?.close(), egress.close()]).then(() => {
           entered.release()
-          rmSync(dir, { recursive: true, force: true })
+          removeTreeSync(dir)
           this.runs.delete(run)
         })),
     }
@@ -218,7 +219,7 @@ export class BubblewrapSandbox implements Sandbox {
   async close(): Promise<void> {
     await Promise.all([...this.runs].map((run) => run.close()))
     this.limiter.close()
-    rmSync(this.runDir, { recursive: true, force: true })
+    removeTreeSync(this.runDir)
   }
 }
 

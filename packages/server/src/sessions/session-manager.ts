@@ -2,7 +2,7 @@
 // a restart (marking turns the restart cut short), and stops them on shutdown. The default
 // session, which the original protocol speaks to, is one of them.
 import { randomUUID } from 'node:crypto'
-import { mkdirSync, rmSync } from 'node:fs'
+import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { redactConfig, type CreateSessionRequest, type QueryConfig, type SessionConfig, type SessionInfo } from '@claude-agent/protocol'
 import type { AgentFactory } from '../agent/agent.js'
@@ -23,6 +23,7 @@ import { Session, type SessionLimits } from './session.js'
 import { withoutSecrets } from './session-config.js'
 import { DEFAULT_SESSION_ID, WorkspaceLayout } from './workspace-layout.js'
 import { WarmPool, type PooledAgent } from './warm-pool.js'
+import { removeTreeSync } from '../remove-tree.js'
 
 export { DEFAULT_SESSION_ID }
 
@@ -291,8 +292,13 @@ export class SessionManager {
     const config = session.info().config
     const removeFiles = () => {
       if (this.sessions.has(id) || this.creating.has(id)) return
-      rmSync(session.stateDir, { recursive: true, force: true })
-      this.context.layout.removeOwn(id, config)
+      try {
+        removeTreeSync(session.stateDir)
+        this.context.layout.removeOwn(id, config)
+      } catch (err) {
+        // The session is deleted all the same; what is left is the operator's to remove.
+        this.options.logger.warn(`session ${id}: deleted, but its files were not all removed: ${String(err)}`)
+      }
     }
     if (await settledWithin(session, DELETE_FILES_WAIT_MS)) return removeFiles()
     this.options.logger.warn(`session ${id}: its CLI had not exited ${DELETE_FILES_WAIT_MS} ms after the delete; its files go once it does`)

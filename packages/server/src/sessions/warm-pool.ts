@@ -6,12 +6,12 @@
 import type { Workspace } from '../files/workspace-path.js'
 import type { BudgetRefusal, MeteredSession } from '../usage/ledger.js'
 import { randomUUID } from 'node:crypto'
-import { rmSync } from 'node:fs'
 import type { SessionConfig } from '@claude-agent/protocol'
 import type { PermissionAnswer, PermissionAsk } from '../agent/agent.js'
 import type { Logger } from '../logger.js'
 import type { LimitHit, ModelFailure } from '../sandbox/sandbox.js'
 import { AgentLauncher, lexicalSessionCwd, type LaunchContext, type Launched, type LaunchHooks } from './agent-launcher.js'
+import { removeTreeSync } from '../remove-tree.js'
 
 /** Hooks bound when the CLI starts, forwarded to the session that adopts it later. */
 export class HookRelay implements LaunchHooks {
@@ -146,7 +146,7 @@ export class WarmPool {
   private async discard(agent: PooledAgent): Promise<void> {
     try {
       await agent.launched.run.close()
-      rmSync(agent.stateDir, { recursive: true, force: true })
+      removeTreeSync(agent.stateDir)
     } catch (err) {
       this.options.logger.warn(`warm pool: ${agent.id} was not cleaned up: ${err instanceof Error ? err.message : String(err)}`)
     }

@@ -3,10 +3,11 @@
 // other session gets a directory of its own, `<sessions root>/sessions/<id>`, or the shared
 // `<sessions root>/shared/<name>` its config names. The sessions root is apart from the
 // workspace directory: neither contains the other, so no session reaches another's files.
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { SessionConfig } from '@claude-agent/protocol'
 import { Workspace } from '../files/workspace-path.js'
+import { removeTreeSync } from '../remove-tree.js'
 
 /** The id of the session the original protocol speaks to. */
 export const DEFAULT_SESSION_ID = 'default'
@@ -65,6 +66,6 @@ export class WorkspaceLayout {
   /** Removes a deleted session's own directory; a shared one (and the default) stays. */
   removeOwn(id: string, config: Pick<SessionConfig, 'workspace'>): void {
     if (id === DEFAULT_SESSION_ID || config.workspace) return
-    rmSync(this.rootFor(id, config), { recursive: true, force: true })
+    removeTreeSync(this.rootFor(id, config))
   }
 }

@@ -2,7 +2,7 @@
 // output, timeouts that kill the whole process group, cwd containment, and an environment
 // that carries none of the server's secrets.
 import assert from 'node:assert/strict'
-import { mkdirSync, readFileSync, readdirSync, realpathSync, symlinkSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, symlinkSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { TEST_API_KEY, startStack, type Stack } from '../helpers/stack.js'
@@ -214,5 +214,25 @@ describe('exec', () => {
     }
     const bad = await call(stack.url, 'POST', '/sessions/box/exec', '{not json')
     assert.equal(bad.body['code'], 'BAD_JSON')
+  })
+
+  it('removes a tree a command nested past PATH_MAX: through the files API and with its session', async () => {
+    await call(stack.url, 'POST', '/sessions', JSON.stringify({ id: 'deep' }))
+    const root = stack.workspaceOf('deep')
+    const name = 'd'.repeat(200)
+    // 25 levels of 200 bytes: past 4096, where Node's own rm fails with ENAMETOOLONG. Also in
+    // the sandbox's HOME (the session's state), which the delete removes too.
+    const nest = (dir: string) =>
+      `mkdir -p ${dir} && cd ${dir} && for i in $(seq 25); do mkdir ${name} && cd ${name}; done && echo x > leaf`
+    const made = await exec(stack.url, 'deep', { command: `(${nest('tree')}) && (${nest('"$HOME"')})`, shell: true })
+    assert.equal(made.exit?.['code'], 0, made.stderr)
+    const removed = await call(stack.url, 'DELETE', `/sessions/deep/files${q('tree', '&recursive=true')}`)
+    assert.equal(removed.status, 200, JSON.stringify(removed.body))
+    assert.ok(!existsSync(join(root, 'tree')), 'the tree is gone')
+    const stateDir = stack.server.sessions.get('deep').stateDir
+    assert.ok(readdirSync(join(stateDir, 'home')).includes(name), 'the nested HOME is there before the delete')
+    const deleted = await call(stack.url, 'DELETE', '/sessions/deep')
+    assert.equal(deleted.status, 200, JSON.stringify(deleted.body))
+    assert.ok(!existsSync(stateDir) && !existsSync(root), 'its state and its workspace are gone')
   })
 })
