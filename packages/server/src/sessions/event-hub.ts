@@ -134,6 +134,8 @@ export interface EventHubOptions {
 export class EventHub {
   private readonly attached = new Set<Attached>()
   private last: number
+  /** The session stopped here for good: nothing more is logged. */
+  private sealed = false
 
   constructor(private readonly options: EventHubOptions) {
     this.last = options.lastSeq
@@ -154,9 +156,13 @@ export class EventHub {
   }
 
   /** Like emit; resolves with the event once sent, undefined when the log failed it (logged;
-   * live subscribers hear STORE_FAILED). Never rejects. */
+   * live subscribers hear STORE_FAILED) or the hub is sealed. Never rejects. */
   record(frame: EventFrame): Promise<StoredEvent | undefined> {
     const { log, sessionId } = this.options
+    if (this.sealed) {
+      this.options.logger.debug(`a ${frame.type} event after the session stopped here was not logged`)
+      return Promise.resolve(undefined)
+    }
     return log.append(sessionId, frame, this.options.fence?.()).then(
       (event) => {
         this.last = Math.max(this.last, event.seq)
@@ -200,6 +206,13 @@ export class EventHub {
       })
     }
     return attached
+  }
+
+  /** The session stops here for good (deleted, or moved to another node): what it would still
+   * say (a control the stopped CLI answers late) is logged no more. Appended after its rows were
+   * deleted, it would open the history of a new session with the same id. */
+  seal(): void {
+    this.sealed = true
   }
 
   /** The session is gone: every subscriber hears it, and none is left. */
