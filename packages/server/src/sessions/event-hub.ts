@@ -22,7 +22,8 @@ export interface Subscriber {
   deliverTransient?(text: string): void
   /** A live-only notice for every client (an event the log failed): no seq; JSON text. */
   deliverNotice?(text: string): void
-  /** The session is gone (deleted); the subscriber should close. */
+  /** The session is gone (deleted, moved) or its history could not be read (STORE_FAILED):
+   * nothing more comes; the subscriber should close. */
   ended?(code: ErrorCode, message: string): void
   /** Replay pacing: false while the subscriber holds as much as it should for now. */
   hasRoom?(): boolean
@@ -202,7 +203,10 @@ export class EventHub {
     } else {
       attached.replay(this.options.log, this.options.sessionId).catch((err: unknown) => {
         this.options.logger.error(`replay failed: ${err instanceof Error ? err.message : String(err)}`)
+        if (attached.closed) return
         attached.close()
+        // Attached but never sent anything again, it would wait for good: it reconnects instead.
+        subscriber.ended?.('STORE_FAILED', `The session's history could not be read; reconnect with after=${attached.after}`)
       })
     }
     return attached
