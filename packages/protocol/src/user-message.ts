@@ -2,7 +2,14 @@
 // is checked; content blocks pass through to the SDK unchanged.
 import { z } from 'zod'
 
-export const ContentBlockSchema = z.looseObject({ type: z.string() })
+// A text block needs its text: the CLI takes one without and never answers, so the turn would
+// stay open until the silence watchdog ends it.
+export const ContentBlockSchema = z
+  .looseObject({ type: z.string() })
+  .refine((block) => block.type !== 'text' || typeof block['text'] === 'string', {
+    path: ['text'],
+    message: 'Invalid input: a text block needs a string text',
+  })
 
 export const UserMessageSchema = z.looseObject({
   type: z.literal('user'),

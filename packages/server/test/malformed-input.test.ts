@@ -40,6 +40,32 @@ describe('malformed input over /ws', () => {
       'INVALID_FRAME',
       'data.message.role',
     ],
+    // The CLI takes a text block without its text and never answers: the turn would hang until
+    // the silence watchdog (10 minutes by default), every prompt queued behind it waiting.
+    [
+      'user_message with a text block without text',
+      { type: 'user_message', data: { type: 'user', message: { role: 'user', content: [{ type: 'text' }] } } },
+      'INVALID_FRAME',
+      'data.message.content.0.text',
+    ],
+    [
+      'user_message with a text block whose text is not a string',
+      {
+        type: 'user_message',
+        data: {
+          type: 'user',
+          message: {
+            role: 'user',
+            content: [
+              { type: 'text', text: 'ok' },
+              { type: 'text', text: null },
+            ],
+          },
+        },
+      },
+      'INVALID_FRAME',
+      'data.message.content.1.text',
+    ],
     [
       'user_message whose data is not a user message',
       { type: 'user_message', data: { type: 'assistant', message: { role: 'user', content: 'x' } } },

@@ -158,6 +158,20 @@ describe('session.subscribe', () => {
     await other.shutdown(0)
   })
 
+  it('tells a subscriber whose history the store cannot read, so it reconnects instead of waiting', async () => {
+    const failing = new SqliteStore(join(dir, 'unreadable.db'))
+    const other = await managerOn(failing, join(dir, 'unreadable'))
+    const session = await other.create({ id: 'unreadable' })
+    await notes(session, 3)
+    await failing.close()
+    const ended: string[] = []
+    session.subscribe({ deliver: () => undefined, ended: (code) => ended.push(code) }, { after: 0 })
+    for (let i = 0; i < 100 && ended.length === 0; i++) await new Promise((r) => setTimeout(r, 10))
+    assert.deepEqual(ended, ['STORE_FAILED'], 'not left attached with nothing ever coming')
+    assert.equal(session.info().clients, 0)
+    await other.shutdown(0)
+  })
+
   it('ends every subscriber when the session is deleted', async () => {
     const session = await fresh()
     const ended: string[] = []

@@ -1,8 +1,10 @@
 // The native session API: create, list, get, delete; history over HTTP with paging; two
 // sessions running at once without their events mixing; clear codes for every bad id/cursor.
 import assert from 'node:assert/strict'
+import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { api, refusedUpgrade } from './helpers/http.js'
+import { agentProcesses } from './helpers/processes.js'
 import { say, startStack, type Stack } from './helpers/stack.js'
 import { WsProbe, sdkData } from './helpers/ws-probe.js'
 
@@ -149,5 +151,29 @@ describe('session API', () => {
     await api(stack.url, 'DELETE', '/sessions/doomed')
     assert.equal(await code, 4404)
     assert.ok(probe.frames.some((f) => f.type === 'error' && f['code'] === 'SESSION_NOT_FOUND'))
+  })
+
+  it('logs nothing for a deleted session: a new session with its id starts with a history of its own', async () => {
+    await api(stack.url, 'POST', '/sessions', { id: 'reused' })
+    const probe = await WsProbe.connect(wsOf('reused'))
+    probe.send({ type: 'control', id: 'up', request: { subtype: 'list_models' } })
+    await probe.next((f) => f.type === 'control_response' && f['id'] === 'up')
+    // A model switch the CLI has not answered when the delete stops it (stopped: it cannot).
+    for (const pid of agentProcesses(join(stack.dir, 'data', 'sessions', 'reused'))) process.kill(pid, 'SIGSTOP')
+    probe.send({ type: 'control', id: 'late', request: { subtype: 'set_model', model: 'claude-late' } })
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    assert.equal((await api(stack.url, 'DELETE', '/sessions/reused')).status, 200)
+
+    await api(stack.url, 'POST', '/sessions', { id: 'reused' })
+    const again = await WsProbe.connect(wsOf('reused', '?after=0'))
+    await again.next((f) => f.type === 'session_state' && f['state'] === 'idle')
+    const events = (await api(stack.url, 'GET', '/sessions/reused/events')).body['events'] as Array<{ type: string; seq: number }>
+    assert.deepEqual(
+      events.map((e) => [e.seq, e.type]),
+      [[1, 'session_state']],
+      `nothing of the deleted session: ${JSON.stringify(events)}`,
+    )
+    probe.close()
+    again.close()
   })
 })

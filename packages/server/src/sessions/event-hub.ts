@@ -22,7 +22,8 @@ export interface Subscriber {
   deliverTransient?(text: string): void
   /** A live-only notice for every client (an event the log failed): no seq; JSON text. */
   deliverNotice?(text: string): void
-  /** The session is gone (deleted); the subscriber should close. */
+  /** The session is gone (deleted, moved) or its history could not be read (STORE_FAILED):
+   * nothing more comes; the subscriber should close. */
   ended?(code: ErrorCode, message: string): void
   /** Replay pacing: false while the subscriber holds as much as it should for now. */
   hasRoom?(): boolean
@@ -134,6 +135,8 @@ export interface EventHubOptions {
 export class EventHub {
   private readonly attached = new Set<Attached>()
   private last: number
+  /** The session stopped here for good: nothing more is logged. */
+  private sealed = false
 
   constructor(private readonly options: EventHubOptions) {
     this.last = options.lastSeq
@@ -154,9 +157,13 @@ export class EventHub {
   }
 
   /** Like emit; resolves with the event once sent, undefined when the log failed it (logged;
-   * live subscribers hear STORE_FAILED). Never rejects. */
+   * live subscribers hear STORE_FAILED) or the hub is sealed. Never rejects. */
   record(frame: EventFrame): Promise<StoredEvent | undefined> {
     const { log, sessionId } = this.options
+    if (this.sealed) {
+      this.options.logger.debug(`a ${frame.type} event after the session stopped here was not logged`)
+      return Promise.resolve(undefined)
+    }
     return log.append(sessionId, frame, this.options.fence?.()).then(
       (event) => {
         this.last = Math.max(this.last, event.seq)
@@ -196,10 +203,20 @@ export class EventHub {
     } else {
       attached.replay(this.options.log, this.options.sessionId).catch((err: unknown) => {
         this.options.logger.error(`replay failed: ${err instanceof Error ? err.message : String(err)}`)
+        if (attached.closed) return
         attached.close()
+        // Attached but never sent anything again, it would wait for good: it reconnects instead.
+        subscriber.ended?.('STORE_FAILED', `The session's history could not be read; reconnect with after=${attached.after}`)
       })
     }
     return attached
+  }
+
+  /** The session stops here for good (deleted, or moved to another node): what it would still
+   * say (a control the stopped CLI answers late) is logged no more. Appended after its rows were
+   * deleted, it would open the history of a new session with the same id. */
+  seal(): void {
+    this.sealed = true
   }
 
   /** The session is gone: every subscriber hears it, and none is left. */

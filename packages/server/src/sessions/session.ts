@@ -273,6 +273,9 @@ export class Session {
     // Closed first: what the stop reports (cancelled approvals) changes no state any more.
     this.agent.stop(true)
     this.turns.stopAgent(this.stateValue)
+    // Those are logged; nothing after them is (the delete removes the rows, or another node
+    // or a fresh Session serves it now).
+    this.hub.seal()
   }
 
   private end(code: 'SESSION_NOT_FOUND' | 'LEASE_LOST' | 'STORE_FAILED', message: string): void {

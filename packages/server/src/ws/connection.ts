@@ -87,8 +87,8 @@ function subscriberFor(session: Session, socket: WebSocket, outbox: Backpressure
     ...(partial && { deliverTransient: (text: string) => void outbox.send(text) }),
     ended(code, message) {
       sendFrame(socket, { type: 'error', code, error: message })
-      // A session that moved to another node, or that a refused delete left in place, is served
-      // again on reconnecting: as after a restart.
+      // A session that moved to another node, that a refused delete left in place, or whose
+      // history a replay could not read, is served again on reconnecting: as after a restart.
       const again = code === 'LEASE_LOST' || code === 'STORE_FAILED'
       socket.close(again ? CLOSE_CODES.shuttingDown : CLOSE_CODES.gone, code)
     },
