@@ -86,6 +86,17 @@ describe('session.subscribe', () => {
     assert.equal(seqs.at(-1), session.lastSeq - 1, 'nothing after close')
   })
 
+  it('replays a history of large events in pages cut by size, none lost', async () => {
+    const session = await fresh()
+    // 12 MiB: more than one page's PAGE_MAX_CHARS, in far fewer events than a page's count.
+    const big = 'x'.repeat(1024 * 1024)
+    await Promise.all(Array.from({ length: 12 }, (_, i) => session.record({ type: 'info', message: `${i}${big}`, source: 'server' })))
+    const seqs: number[] = []
+    session.subscribe({ deliver: (event) => seqs.push(event.seq) }, { after: 0 })
+    for (let i = 0; i < 500 && seqs.length < 12; i++) await new Promise((r) => setTimeout(r, 10))
+    consecutive(seqs, 1, 12)
+  })
+
   it('a live-only subscriber starts at the last seq', async () => {
     const session = await fresh()
     await notes(session, 5)

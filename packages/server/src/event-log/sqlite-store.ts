@@ -123,9 +123,17 @@ export class SqliteStore implements Store {
     return this.observers.add(observer)
   }
 
-  async read(sessionId: string, afterSeq: number, limit: number): Promise<StoredEvent[]> {
+  async read(sessionId: string, afterSeq: number, limit: number, maxChars = Infinity): Promise<StoredEvent[]> {
     this.writes.flush()
-    return toStoredEvents(sessionId, this.stmt.readEvents.all(sessionId, afterSeq, limit))
+    // Row by row, so that SQLite stops reading where the page is full.
+    const rows: EventRow[] = []
+    let chars = 0
+    for (const row of this.stmt.readEvents.iterate(sessionId, afterSeq, limit)) {
+      if (chars >= maxChars) break
+      rows.push(row)
+      chars += row.frame.length
+    }
+    return toStoredEvents(sessionId, rows)
   }
 
   async readTypes(sessionId: string, types: readonly EventFrame['type'][], afterSeq: number, limit: number): Promise<StoredEvent[]> {

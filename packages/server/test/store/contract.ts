@@ -66,6 +66,18 @@ export function storeContract(name: string, factory: StoreFactory): void {
         assert.equal(await store.lastSeq('other'), 0)
       }))
 
+    it('reads a page no larger than its size cap, one event at least', () =>
+      using(factory, async ({ store }) => {
+        await store.insertSession(sessionRecord('big'))
+        for (let i = 1; i <= 5; i++) await store.append('big', info(`${i}`.repeat(1000)))
+        const chars = (await store.read('big', 0, 1))[0]!.text.length
+        assert.deepEqual(seqs(await store.read('big', 0, 10, chars * 2)), [1, 2], 'two fill it')
+        assert.deepEqual(seqs(await store.read('big', 0, 10, chars * 2 + 1)), [1, 2, 3], 'a third starts under it')
+        assert.deepEqual(seqs(await store.read('big', 3, 10, 1)), [4], 'one at least')
+        assert.deepEqual(seqs(await store.read('big', 0, 4, 1e9)), [1, 2, 3, 4], 'the limit still holds')
+        assert.deepEqual(seqs(await store.read('big', 0, 10)), [1, 2, 3, 4, 5], 'no cap: as before')
+      }))
+
     it("reads many sessions' last seqs at once: the same as one by one, 0 for none, odd ids kept apart", () =>
       using(factory, async ({ store }) => {
         const ids = ['x', 'y', 'odd id/\u0000é', 'empty']
