@@ -91,6 +91,15 @@ describe('malformed input over /ws', () => {
     })
   }
 
+  it("names an unreadable prompt's uuid in its error, so the client that waits for it is told", async () => {
+    const from = probe.frames.length
+    const uuid = '6f1e9a7c-0b4d-4c5e-9f2a-3d8b7c6e5a41'
+    probe.send({ type: 'user_message', data: { type: 'user', uuid, message: { role: 'user', content: [{ type: 'text' }] } } })
+    const error = await probe.next((f) => f.type === 'error', { from })
+    assert.equal(error['code'], 'INVALID_FRAME')
+    assert.equal((error['data'] as { uuid?: string }).uuid, uuid)
+  })
+
   it('answers an oversized frame with FRAME_TOO_LARGE and stays open', async () => {
     const from = probe.frames.length
     probe.prompt('x'.repeat(1024 * 1024 + 10))

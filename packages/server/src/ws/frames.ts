@@ -68,9 +68,10 @@ export function receiveFrame(data: RawData, context: FrameContext): void {
     })
     return
   }
-  const parsed = parseClientFrame(rawText(data))
+  const text = rawText(data)
+  const parsed = parseClientFrame(text)
   if (!parsed.ok) {
-    sendError(parsed.error)
+    invalid(text, parsed.error, context)
     return
   }
   try {
@@ -78,6 +79,22 @@ export function receiveFrame(data: RawData, context: FrameContext): void {
   } catch (err) {
     refused(err, context)
   }
+}
+
+/** A frame that does not parse: the refusal goes where its client waits for it, when the frame
+ * says where (a control's `id`: its one control_response; a prompt's `uuid`), as allowed() does. */
+function invalid(text: string, error: WireError, context: FrameContext): void {
+  let frame: { type?: unknown; id?: unknown; data?: { uuid?: unknown } } | undefined
+  try {
+    frame = JSON.parse(text) as typeof frame
+  } catch {
+    // Not JSON: nothing names a waiter.
+  }
+  if (frame?.type === 'control' && typeof frame.id === 'string') {
+    context.send({ type: 'control_response', id: frame.id, ok: false, error })
+  } else if (frame?.type === 'user_message' && typeof frame.data?.uuid === 'string') {
+    context.send({ type: 'error', ...error, data: { ...(error.data as object), uuid: frame.data.uuid } })
+  } else context.send({ type: 'error', ...error })
 }
 
 /** A frame the server could not act on: its client hears why (INTERNAL's details only in the log). */
