@@ -19,7 +19,8 @@ export interface ReconnectOptions {
   maxDelayMs?: number
   /**
    * Attempts in a row before giving up (the connection is then `closed`, pending prompts reject
-   * with `CONNECTION_CLOSED`). A successful connection resets the count.
+   * with `CONNECTION_CLOSED`). A connection that stays up 5 s resets the count; one dropped
+   * sooner counts on.
    * @default Infinity
    */
   maxAttempts?: number

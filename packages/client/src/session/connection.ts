@@ -18,7 +18,7 @@ import type { ConnectionState, Hub } from './hub.js'
 import type { MessagesOptions } from './message-stream.js'
 import { PermissionDesk } from './permissions.js'
 import { promptFrame, type PromptInput, type PromptOptions } from './prompt.js'
-import { reconnect } from './reconnect.js'
+import { reconnect, STABLE_CONNECTION_MS } from './reconnect.js'
 import { ReplayPosition } from './replay-position.js'
 import { SessionSocket } from './socket.js'
 import { TurnTracker, type SentMark } from './turns.js'
@@ -74,6 +74,9 @@ export class SessionConnection extends FlatAliases {
   private readonly unsubscribe: () => void
   private readonly lifetime = new AbortController()
   private phase: Phase = 'idle'
+  /** When the current connection opened, and the reconnect attempt that opened it (0: start()). */
+  private connectedAt = 0
+  private openedByAttempt = 0
   private socket?: SessionSocket
   private connectedFrame?: ConnectedFrame
   private readonly position: ReplayPosition
@@ -220,6 +223,7 @@ export class SessionConnection extends FlatAliases {
       throw stop.reason
     }
     this.socket = socket
+    this.connectedAt = Date.now()
     this.connectedFrame = connected
     this.lastServerError = undefined
     this.position.attached(connected)
@@ -267,6 +271,8 @@ export class SessionConnection extends FlatAliases {
     if (final) return this.terminate(error)
     if (!this.init.reconnect.enabled) return this.terminate(error)
     this.phase = 'reconnecting'
+    // A connection that did not last counts on from the attempt that opened it.
+    const firstAttempt = Date.now() - this.connectedAt < STABLE_CONNECTION_MS ? this.openedByAttempt + 1 : 1
     void reconnect(
       {
         options: this.init.reconnect,
@@ -277,7 +283,10 @@ export class SessionConnection extends FlatAliases {
         giveUp: (failure) => this.terminate(failure),
       },
       error,
-    )
+      firstAttempt,
+    ).then((attempt) => {
+      if (attempt !== undefined) this.openedByAttempt = attempt
+    })
   }
 
   /** The connection is over for good: pending prompts and iterators end with `error`. */

@@ -19,25 +19,32 @@ export interface ReconnectLoop {
   giveUp(error: ClaudeAgentClientError): void
 }
 
-export async function reconnect(loop: ReconnectLoop, reason: ClaudeAgentClientError): Promise<void> {
+/** A connection that lasts this long resets the attempt count; one dropped sooner counts on,
+ * so a server that closes every connection right after accepting it is not retried for ever. */
+export const STABLE_CONNECTION_MS = 5_000
+
+/** Resolves with the attempt that connected (undefined: it ended without). `firstAttempt` > 1
+ * goes on counting after a connection that did not last. */
+export async function reconnect(loop: ReconnectLoop, reason: ClaudeAgentClientError, firstAttempt = 1): Promise<number | undefined> {
   const { options, stop } = loop
   let error = reason
-  for (let attempt = 1; !stop.aborted; attempt++) {
+  for (let attempt = firstAttempt; !stop.aborted; attempt++) {
     if (attempt > options.maxAttempts) {
-      return loop.giveUp(connectionLost(`gave up after ${options.maxAttempts} attempt(s): ${error.message}`, error))
+      return void loop.giveUp(connectionLost(`gave up after ${options.maxAttempts} attempt(s): ${error.message}`, error))
     }
     const delayMs = backoffDelay(attempt, options)
     loop.report({ state: 'reconnecting', attempt, delayMs, error })
-    if (!(await sleep(delayMs, stop))) return
+    if (!(await sleep(delayMs, stop))) return undefined
     try {
       await loop.attempt()
-      return
+      return attempt
     } catch (failure) {
       if (stop.aborted) return
       error = failure as ClaudeAgentClientError
-      if (isPermanentRefusal(error)) return loop.giveUp(connectionLost(error.message, error))
+      if (isPermanentRefusal(error)) return void loop.giveUp(connectionLost(error.message, error))
       const gone = await loop.gone?.().catch(() => undefined)
-      if (gone !== undefined && !stop.aborted) return loop.giveUp(connectionLost(gone, error))
+      if (gone !== undefined && !stop.aborted) return void loop.giveUp(connectionLost(gone, error))
     }
   }
+  return undefined
 }

@@ -165,6 +165,23 @@ describe('SessionConnection', () => {
     assert.equal(changes.at(-1)?.state, 'closed')
   })
 
+  it('counts connections that do not last toward maxAttempts: a server closing each one at once is not retried for ever', async () => {
+    await start({ reconnect: { initialDelayMs: 1, maxDelayMs: 2, maxAttempts: 3 } })
+    const pending = client.prompt('hello')
+    // Every new connection is accepted, told it is connected, and closed (1001: come back).
+    fake.onConnection = (c) => {
+      c.send(connected(0))
+      c.socket.close(1001, 'going away')
+    }
+    fake.connections[0]!.socket.close(1001, 'going away')
+    await assert.rejects(pending, (e) => isClaudeAgentClientError(e, 'CONNECTION_CLOSED'))
+    assert.deepEqual(
+      changes.filter((c) => c.state === 'reconnecting').map((c) => c.attempt),
+      [1, 2, 3],
+    )
+    assert.equal(changes.at(-1)?.state, 'closed')
+  })
+
   it('reconnect: false: a drop ends the connection with CONNECTION_CLOSED; start() works again', async () => {
     await start({ reconnect: false })
     const pending = client.prompt('hello')
