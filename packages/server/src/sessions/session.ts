@@ -45,6 +45,8 @@ export type { SessionLimits, SessionOptions } from './session-options.js'
 export class Session {
   readonly id: string
   private stateValue: SessionState
+  /** The state last written to the store (what a restart reads); it may run ahead of stateValue. */
+  private storedState: SessionState
   private readonly config: OwnConfig
   private readonly launcher: AgentLauncher
   private readonly agent: AgentSupervisor
@@ -56,6 +58,7 @@ export class Session {
   constructor(private readonly options: SessionOptions) {
     this.id = options.record.id
     this.stateValue = options.record.state
+    this.storedState = options.record.state
     const parts = createSessionParts(options, {
       setState: (state) => this.setState(state),
       onMessage: (message) => this.onMessage(message),
@@ -316,12 +319,20 @@ export class Session {
   }
 
   private setState(state: SessionState): void {
-    if (state === this.stateValue || this.agent.state.kind === 'closed') return
+    if (this.agent.state.kind === 'closed') return
+    this.storeState(state)
+    if (state === this.stateValue) return
     this.stateValue = state
-    const write = this.options.store.updateSessionState(this.id, state, this.options.fence?.())
-    backgroundWrite(write, this.options.logger, 'the session state', this.options)
     this.emit({ type: 'session_state', state })
     if (state === 'idle') this.agent.armIdleTimer()
+  }
+
+  /** The state a restart reads, written when it changes (ahead of setState for a turn's start). */
+  private storeState(state: SessionState): void {
+    if (state === this.storedState || this.agent.state.kind === 'closed') return
+    this.storedState = state
+    const write = this.options.store.updateSessionState(this.id, state, this.options.fence?.())
+    backgroundWrite(write, this.options.logger, 'the session state', this.options)
   }
 
   private emitError(code: ErrorCode, text: string, data?: unknown): void {
@@ -344,6 +355,7 @@ export class Session {
       emit: (frame) => this.emit(frame),
       emitError: (code, text, data) => this.emitError(code, text, data),
       setState: (state) => this.setState(state),
+      storeState: (state) => this.storeState(state),
       describe: (err) => this.describe(err),
       cancelPermissions: () => this.broker.cancelAll('cancelled', 'The agent stopped before a decision.'),
       waitingForPerson: () => this.broker.openCount > 0,

@@ -19,6 +19,9 @@ export interface Reporter {
   /** An error event; the text is scrubbed. */
   emitError(code: ErrorCode, text: string, data?: unknown): void
   setState(state: SessionState): void
+  /** Stores `state` as the session's (what a restart reads) without telling anyone yet; the
+   * setState that follows tells, or stores what it sets instead. */
+  storeState(state: SessionState): void
   /** Scrubs an error's message for clients. */
   describe(err: unknown): string
   /** Stops waiting for answers to tool calls: the CLI that asked is going. */
@@ -83,6 +86,10 @@ export class Turns {
     const turn = agent.beginTurn(next.uuid)
     this.watch.begin(next.uuid)
     // Its uuid is durable before the CLI can run it: a resend after a crash runs nothing twice.
+    // The stored state says `running` from the same commit on, though clients hear it only once
+    // the prompt is written: a kill in between is then an interrupted turn after the restart,
+    // not a prompt whose resend is a duplicate with no result ever coming.
+    report.storeState('running')
     queue.started(next).then(
       () => {
         if (agent.turn !== turn) return
