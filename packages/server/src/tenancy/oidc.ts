@@ -2,7 +2,7 @@
 // (jose: signature, `iss`, `aud`, `exp` required; asymmetric algorithms only, so `alg: none`
 // and HMAC with a public key never verify). Its claims map to a principal. A failure says why
 // in `data.reason`, never with the token.
-import type { Role } from '@claude-agent/protocol'
+import { PrincipalIdSchema, type Role } from '@claude-agent/protocol'
 import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload } from 'jose'
 import { ServerError } from '../errors.js'
 import type { Logger } from '../logger.js'
@@ -79,10 +79,12 @@ export class OidcVerifier {
 
   private principalId(payload: JWTPayload): string {
     const id = payload[this.settings.principalClaim]
-    if (typeof id !== 'string' || id === '' || id.length > 256) {
+    // As a token's label: a comma or a control character could never be named as a reader,
+    // and would reach log lines as it is.
+    if (!PrincipalIdSchema.safeParse(id).success) {
       throw refused('principal', `its "${this.settings.principalClaim}" claim is not a principal id`)
     }
-    return id
+    return id as string
   }
 
   /** A role word, or a list of them (the strongest wins); absent: the default role. */

@@ -85,6 +85,8 @@ describe('OIDC bearer JWTs', () => {
       ['algorithm', hs256],
       ['role', await jwt({ roles: 'superuser' })],
       ['principal', await jwt({ email: 42, roles: 'member' })],
+      ['principal', await jwt({ email: 'ann@example.test,bob@example.test', roles: 'member' })],
+      ['principal', await jwt({ email: 'ann@example.test\n{"level":60}', roles: 'member' })],
     ]
     for (const [reason, token] of cases) {
       const answer = await as(stack, { token }, 'GET', '/sessions')
