@@ -56,8 +56,17 @@ const marked = new Marked({
 })
 
 const purifier = DOMPurify()
-// Links leave the page in a new tab and tell the target nothing.
+/** The classes the highlighter gives code; any other would let the agent's markup take on the
+ * console's own look (a link styled as its Allow button). */
+const HIGHLIGHT_CLASS = /^(hljs|language-)[\w-]*$/
 purifier.addHook('afterSanitizeAttributes', (node) => {
+  const classes = node.getAttribute('class')
+  if (classes !== null) {
+    const kept = classes.split(/\s+/).filter((c) => HIGHLIGHT_CLASS.test(c))
+    if (kept.length > 0) node.setAttribute('class', kept.join(' '))
+    else node.removeAttribute('class')
+  }
+  // Links leave the page in a new tab and tell the target nothing.
   if (node.tagName === 'A') {
     node.setAttribute('target', '_blank')
     node.setAttribute('rel', 'noopener noreferrer')

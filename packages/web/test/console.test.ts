@@ -66,7 +66,7 @@ describe('the web console', { skip: noChromium }, () => {
             match: { prompt: 'be nasty' },
             replies: [
               text(
-                'Look <img src=x onerror="document.body.dataset.xss=1"> [click](javascript:document.body.dataset.xss=2) <script>document.body.dataset.xss=3</script> **bold**',
+                'Look <img src=x onerror="document.body.dataset.xss=1"> [click](javascript:document.body.dataset.xss=2) <script>document.body.dataset.xss=3</script> <a class="primary allow" href="https://example.test/">Allow</a> **bold**',
               ),
             ],
           },
@@ -140,8 +140,10 @@ describe('the web console', { skip: noChromium }, () => {
       jsLinks: document.querySelectorAll('a[href^="javascript"]').length,
       flag: document.body.dataset['xss'],
       bold: document.querySelectorAll('.markdown strong').length,
+      // Markup of the agent's own never wears the console's classes.
+      classed: document.querySelectorAll('.markdown [class]:not([class^="hljs"]):not([class^="language-"])').length,
     }))
-    assert.deepEqual(injected, { handlers: 0, scripts: 0, jsLinks: 0, flag: undefined, bold: 1 })
+    assert.deepEqual(injected, { handlers: 0, scripts: 0, jsLinks: 0, flag: undefined, bold: 1, classed: 0 })
   })
 
   it('shows a Write card with its diff, and the file appears in the live tree', async () => {
