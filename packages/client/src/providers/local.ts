@@ -53,13 +53,23 @@ export class LocalProvider implements SandboxProvider {
   private dirs?: { dataDir: string; workspaceDir: string; temporary?: string }
   private readonly output: string[] = []
   private stopping?: Promise<void>
+  /** stop() calls so far: a start() that a stop() overtook gives up at its next step. */
+  private stops = 0
 
   constructor(private readonly options: LocalProviderOptions = {}) {}
 
   async start(signal?: AbortSignal): Promise<ServerEndpoint> {
     if (this.child) throw new ClaudeAgentClientError('ALREADY_STARTED', 'This local server was started already')
     const main = this.options.serverMain ?? resolveServerMain()
+    const stops = this.stops
     this.dirs = await this.directories()
+    if (this.stops !== stops || signal?.aborted) {
+      // stop() ran while the directories were made: it found nothing to remove yet.
+      await this.release()
+      throw signal?.aborted
+        ? signal.reason
+        : new ClaudeAgentClientError('CLIENT_STOPPED', 'stop() was called while the local server was starting')
+    }
     const token = this.options.token ?? generateToken()
     const env = this.environment(token)
     const scrub = scrubber([token, ...secretValues(env)])
@@ -86,6 +96,7 @@ export class LocalProvider implements SandboxProvider {
   }
 
   async stop(): Promise<void> {
+    this.stops++
     this.stopping ??= this.release().finally(() => (this.stopping = undefined))
     return this.stopping
   }
@@ -178,6 +189,7 @@ export class LocalProvider implements SandboxProvider {
     if (this.child) await this.kill(this.child)
     this.endpoint = undefined
     const temporary = this.dirs?.temporary
+    this.dirs = undefined
     if (temporary) await rm(temporary, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 })
   }
 }

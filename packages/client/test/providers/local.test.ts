@@ -2,7 +2,9 @@
 // scripted model in this process; and what is particular to it (the credential goes in the
 // server's environment, never /config; the lists it shares with the server stay equal).
 import assert from 'node:assert/strict'
-import { existsSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
 import { startScriptedModel } from '@claude-agent/scripted-model'
 import { ClaudeAgentClient, isClaudeAgentClientError } from '../../src/index.js'
@@ -28,6 +30,26 @@ describe('local provider', () => {
   after(async () => {
     await model?.close()
     model = undefined
+  })
+
+  it('stop() as start() begins leaves no server and no temporary directory', async () => {
+    // Its own TMPDIR (read at each mkdtemp), so other tests' directories do not count.
+    const tmp = mkdtempSync(join(tmpdir(), 'cas-local-stop-'))
+    const saved = process.env['TMPDIR']
+    process.env['TMPDIR'] = tmp
+    const provider = new LocalProvider({ env: modelEnv(), inheritCredentials: false })
+    try {
+      const starting = provider.start()
+      await provider.stop()
+      await assert.rejects(starting, (e) => isClaudeAgentClientError(e, 'CLIENT_STOPPED'))
+      assert.equal(provider.info(), undefined, 'no server')
+      assert.deepEqual(readdirSync(tmp), [], 'no directory left')
+    } finally {
+      await provider.stop() // a server the start went on to run despite the stop
+      if (saved === undefined) delete process.env['TMPDIR']
+      else process.env['TMPDIR'] = saved
+      rmSync(tmp, { recursive: true, force: true })
+    }
   })
 
   it("resolves the server package's entry point", () => {
