@@ -27,7 +27,8 @@ export function toolCall(name: string, input: unknown): string {
   const record = (input ?? {}) as Record<string, unknown>
   const key = PRIMARY[name]
   const main = key !== undefined && typeof record[key] === 'string' ? record[key] : input
-  return `${name}(${oneLine(main)})`
+  // The name is the server's too (a permission request, a tool_use): shown, never obeyed.
+  return `${printable(name)}(${oneLine(main)})`
 }
 
 /** The `-`/`+` lines of an Edit (old_string → new_string) or the size of a Write. */
