@@ -15,7 +15,7 @@ export const CLIENT_ERROR_CODES = [
   'INVALID_SERVER_FRAME', // the server sent a frame that does not parse (reported via onError)
   'HANDLER_FAILED', // an onMessage handler threw (reported via onError; the client carries on)
   'REQUEST_FAILED', // an HTTP helper (getConfig, sessions.*) got a non-2xx answer
-  'PROMPT_REFUSED', // the server refused a prompt (an error naming its uuid: FORBIDDEN, SHUTTING_DOWN, STORE_FAILED, ...); it will not run
+  'PROMPT_REFUSED', // the server refused a prompt (an error naming its uuid: FORBIDDEN, STORE_FAILED, ...); it will not run (SHUTTING_DOWN, LEASE_LOST: sent again on reconnecting)
   'TURN_INTERRUPTED', // the server stopped or restarted while this prompt ran or waited (INTERRUPTED_BY_RESTART)
   'MESSAGE_BUFFER_OVERFLOW', // a messages() iterator fell further behind than its buffer allows
   'CONTROL_FAILED', // a control request (setModel, listCommands, ...) answered ok: false; `wireError` says why

@@ -88,7 +88,7 @@ describe('session.subscribe', () => {
 
   it('replays a history of large events in pages cut by size, none lost', async () => {
     const session = await fresh()
-    // 12 MiB: more than one page's PAGE_MAX_CHARS, in far fewer events than a page's count.
+    // 12 MiB: more than one page's PAGE_MAX_SIZE, in far fewer events than a page's count.
     const big = 'x'.repeat(1024 * 1024)
     await Promise.all(Array.from({ length: 12 }, (_, i) => session.record({ type: 'info', message: `${i}${big}`, source: 'server' })))
     const seqs: number[] = []

@@ -42,6 +42,9 @@ interface Turn {
 
 type Outcome = { result: SdkResultMessage } | { error: Error }
 
+/** Refusals after which the prompt still gets its result (see failRefused). */
+const KEEP_WAITING: ReadonlySet<string> = new Set(['DUPLICATE_PROMPT', 'SHUTTING_DOWN', 'LEASE_LOST'])
+
 export class TurnTracker {
   /** By uuid, in the order they were made. */
   private readonly turns = new Map<string, Turn>()
@@ -171,12 +174,13 @@ export class TurnTracker {
     }
   }
 
-  /** The server refused a prompt it names (FORBIDDEN, SHUTTING_DOWN, STORE_FAILED, ...): it will
-   * never run, so no result comes. DUPLICATE_PROMPT means the server has it: keep waiting. */
+  /** The server refused a prompt it names (FORBIDDEN, STORE_FAILED, INVALID_FRAME, ...): it will
+   * never run, so no result comes. Not so for DUPLICATE_PROMPT (the server has it) nor for a
+   * server going away (SHUTTING_DOWN, LEASE_LOST): the prompt is sent again on reconnecting. */
   private failRefused(frame: ErrorFrame): void {
     const uuid = (frame.data as { uuid?: unknown } | undefined)?.uuid
     const turn = typeof uuid === 'string' ? this.turns.get(uuid) : undefined
-    if (!turn || turn.started || frame.code === 'DUPLICATE_PROMPT') return
+    if (!turn || turn.started || KEEP_WAITING.has(frame.code)) return
     const error = new ClaudeAgentClientError('PROMPT_REFUSED', `The server refused the prompt: ${frame.error}`, {
       wireError: toWireError(frame),
     })

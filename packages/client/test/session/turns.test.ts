@@ -210,7 +210,7 @@ describe('TurnTracker', () => {
     await assert.rejects(held, /closed/)
   })
 
-  it('an error naming a prompt that has not started rejects it with PROMPT_REFUSED; DUPLICATE_PROMPT keeps it waiting', async () => {
+  it('an error naming a prompt that has not started rejects it with PROMPT_REFUSED; DUPLICATE_PROMPT, SHUTTING_DOWN and LEASE_LOST keep it waiting', async () => {
     const { turns } = tracker()
     const refused = turns.run(prompt('viewer'))
     const queued = turns.run(prompt('queued'))
@@ -219,6 +219,9 @@ describe('TurnTracker', () => {
     turns.observe(refusal('FORBIDDEN', 'viewer'))
     await assert.rejects(refused, (err) => isClaudeAgentClientError(err, 'PROMPT_REFUSED') && err.serverCode === 'FORBIDDEN')
     turns.observe(refusal('DUPLICATE_PROMPT', 'queued'))
+    // A server going away: the prompt is sent again once reconnected, and runs there.
+    turns.observe(refusal('SHUTTING_DOWN', 'queued'))
+    turns.observe(refusal('LEASE_LOST', 'queued'))
     turns.observe(started('queued'))
     turns.observe(result('ran'))
     assert.equal((await queued).result, 'ran')

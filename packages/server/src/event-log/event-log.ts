@@ -49,8 +49,8 @@ export interface AppendFence {
   epoch: number
 }
 
-/** The most characters of frames a page of history holds (replay, GET /sessions/:id/events). */
-export const PAGE_MAX_CHARS = 8 * 1024 * 1024
+/** About how much of frames a page of history holds (replay, GET /sessions/:id/events). */
+export const PAGE_MAX_SIZE = 8 * 1024 * 1024
 
 export interface EventLog {
   /** Numbers the event (the session's last seq + 1) and resolves once it is durable. The
@@ -58,10 +58,12 @@ export interface EventLog {
   append(sessionId: string, frame: EventFrame, fence?: AppendFence): Promise<StoredEvent>
   /** Every append from now on, across sessions (webhooks); returns the way to stop. */
   observeAppends(observer: AppendObserver): () => void
-  /** Events with seq > afterSeq, oldest first, at most `limit`; with `maxChars`, none more once
-   * the page's frames reach that many characters (one at least), so that a page of large
-   * events (a prompt may be 16 MiB) is not `limit` times that in memory. */
-  read(sessionId: string, afterSeq: number, limit: number, maxChars?: number): Promise<StoredEvent[]>
+  /** Events with seq > afterSeq, oldest first, at most `limit`; with `maxSize`, none more once
+   * the page's frames reach that size (one at least), so that a page of large events (a prompt
+   * may be 16 MiB) is not `limit` times that in memory. The size is counted in bytes
+   * (PostgreSQL) or characters (SQLite), never more than the frames' UTF-8 bytes: a page cut
+   * short holds at least `maxSize` bytes. */
+  read(sessionId: string, afterSeq: number, limit: number, maxSize?: number): Promise<StoredEvent[]>
   /** Like read, only events whose type is one of `types`. */
   readTypes(sessionId: string, types: readonly EventFrame['type'][], afterSeq: number, limit: number): Promise<StoredEvent[]>
   /** Read from the database when the store cannot know it (another node may have written). */

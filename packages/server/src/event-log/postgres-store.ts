@@ -80,18 +80,18 @@ export class PostgresStore implements Store {
     return this.observers.add(observer)
   }
 
-  async read(sessionId: string, afterSeq: number, limit: number, maxChars?: number): Promise<StoredEvent[]> {
+  async read(sessionId: string, afterSeq: number, limit: number, maxSize?: number): Promise<StoredEvent[]> {
     await this.writes.settled()
-    // With a size cap, each row carries the characters before it; the database sends only the
-    // rows that start under the cap.
+    // With a size cap, each row carries the bytes before it (octet_length reads a stored value's
+    // size without decompressing it); the database sends only the rows that start under the cap.
     const { rows } = await this.pool.query<EventRow>(
-      maxChars === undefined
+      maxSize === undefined
         ? 'SELECT seq, at, frame FROM events WHERE session_id = $1 AND seq > $2 ORDER BY seq LIMIT $3'
         : `SELECT seq, at, frame FROM (
-             SELECT seq, at, frame, SUM(char_length(frame)) OVER (ORDER BY seq) - char_length(frame) AS before
+             SELECT seq, at, frame, SUM(octet_length(frame)) OVER (ORDER BY seq) - octet_length(frame) AS before
              FROM events WHERE session_id = $1 AND seq > $2 ORDER BY seq LIMIT $3
            ) page WHERE before < $4 ORDER BY seq`,
-      maxChars === undefined ? [pgText(sessionId), afterSeq, limit] : [pgText(sessionId), afterSeq, limit, maxChars],
+      maxSize === undefined ? [pgText(sessionId), afterSeq, limit] : [pgText(sessionId), afterSeq, limit, maxSize],
     )
     return toStoredEvents(sessionId, rows)
   }

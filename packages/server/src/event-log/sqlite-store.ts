@@ -123,13 +123,13 @@ export class SqliteStore implements Store {
     return this.observers.add(observer)
   }
 
-  async read(sessionId: string, afterSeq: number, limit: number, maxChars = Infinity): Promise<StoredEvent[]> {
+  async read(sessionId: string, afterSeq: number, limit: number, maxSize = Infinity): Promise<StoredEvent[]> {
     this.writes.flush()
     // Row by row, so that SQLite stops reading where the page is full.
     const rows: EventRow[] = []
     let chars = 0
     for (const row of this.stmt.readEvents.iterate(sessionId, afterSeq, limit)) {
-      if (chars >= maxChars) break
+      if (chars >= maxSize) break
       rows.push(row)
       chars += row.frame.length
     }

@@ -16,7 +16,7 @@ import {
 } from '@claude-agent/protocol'
 import { httpActor } from '../audit/actor.js'
 import type { AuditLog } from '../audit/audit-log.js'
-import { PAGE_MAX_CHARS, type EventLog } from '../event-log/event-log.js'
+import { PAGE_MAX_SIZE, type EventLog } from '../event-log/event-log.js'
 import { ServerError } from '../errors.js'
 import { jsonBodyLimit, readJsonBody } from '../http/body.js'
 import type { RouteModule } from '../http/http-app.js'
@@ -95,7 +95,7 @@ export function sessionRoutes(sessions: SessionManager, log: EventLog, audit: Au
       const after = parseCursor(c.req.query('after') ?? '0', lastSeq) ?? 0
       const limit = parseLimit(c.req.query('limit') ?? null)
       // Up to lastSeq: an event committed but not yet sent waits for the next page.
-      const events = (await log.read(session.id, after, Math.min(limit, lastSeq - after), PAGE_MAX_CHARS)).map(
+      const events = (await log.read(session.id, after, Math.min(limit, lastSeq - after), PAGE_MAX_SIZE)).map(
         (e) => JSON.parse(e.text) as SessionEventsResponse['events'][number],
       )
       const last = events.length > 0 ? after + events.length : after

@@ -177,8 +177,13 @@ export class BubblewrapSandbox implements Sandbox {
       close: () =>
         (closed ??= Promise.all([gateway?.close(), egress.close()]).then(() => {
           entered.release()
-          removeTreeSync(dir)
           this.runs.delete(run)
+          try {
+            removeTreeSync(dir)
+          } catch (err) {
+            // What a command left there (a directory without permissions) must not fail the close.
+            logger.warn(`sandbox run directory ${dir} not removed: ${String(err)}`, { sessionId: spec.sessionId })
+          }
         })),
     }
     this.runs.add(run)

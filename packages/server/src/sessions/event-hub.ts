@@ -5,7 +5,7 @@
 // rate, then the live stream: this hand-off is the one place that reads the log for clients,
 // and it delivers every seq once, in order, with nothing missed between replay and live.
 import type { ErrorCode } from '@claude-agent/protocol'
-import { PAGE_MAX_CHARS, type AppendFence, type EventFrame, type EventLog, type StoredEvent } from '../event-log/event-log.js'
+import { PAGE_MAX_SIZE, type AppendFence, type EventFrame, type EventLog, type StoredEvent } from '../event-log/event-log.js'
 import { ServerError } from '../errors.js'
 import type { Logger } from '../logger.js'
 import { eventAppended, eventsReplayed } from '../metrics/metrics.js'
@@ -85,7 +85,7 @@ class Attached implements Subscription {
    * `pending`. The last page and the switch to live happen in one tick. */
   async replay(log: EventLog, sessionId: string): Promise<void> {
     for (;;) {
-      const page = await log.read(sessionId, this.position, REPLAY_PAGE, PAGE_MAX_CHARS)
+      const page = await log.read(sessionId, this.position, REPLAY_PAGE, PAGE_MAX_SIZE)
       if (this.closed) return
       eventsReplayed(page.length)
       const { subscriber } = this
@@ -98,8 +98,8 @@ class Attached implements Subscription {
         } while (next < page.length && subscriber.hasRoom?.() !== false && !this.closed)
         subscriber.flushWrites?.()
       }
-      // A page cut short by its size holds at least PAGE_MAX_CHARS: more may follow.
-      if (page.length < REPLAY_PAGE && page.reduce((chars, e) => chars + e.text.length, 0) < PAGE_MAX_CHARS) break
+      // A page cut short by its size holds at least PAGE_MAX_SIZE bytes: more may follow.
+      if (page.length < REPLAY_PAGE && page.reduce((bytes, e) => bytes + Buffer.byteLength(e.text), 0) < PAGE_MAX_SIZE) break
       await new Promise((r) => setImmediate(r))
       if (this.closed) return
     }

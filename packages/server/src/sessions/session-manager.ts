@@ -334,7 +334,8 @@ export class SessionManager {
     const elsewhere = this.options.cluster
       ? (await this.options.store.listSessions()).filter((r) => !this.sessions.has(r.id) && named(r.config))
       : []
-    const owners = [...here, ...elsewhere].map((s) => s.owner).filter((o): o is string => o !== null)
+    // A session without an owner (made by an open server) is the admins': not the principal's.
+    const owners = [...here, ...elsewhere].map((s) => s.owner ?? '(no owner)')
     if (owners.some((o) => o !== principal)) return [...new Set(owners)]
     return [this.context.layout.claimShared(name, principal)]
   }

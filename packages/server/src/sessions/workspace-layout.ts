@@ -3,7 +3,7 @@
 // other session gets a directory of its own, `<sessions root>/sessions/<id>`, or the shared
 // `<sessions root>/shared/<name>` its config names. The sessions root is apart from the
 // workspace directory: neither contains the other, so no session reaches another's files.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { SessionConfig } from '@claude-agent/protocol'
 import { Workspace } from '../files/workspace-path.js'
@@ -39,7 +39,7 @@ export class WorkspaceLayout {
    * left keeps its owner. Undefined when none is recorded (made before owners were). */
   sharedOwner(name: string): string | undefined {
     try {
-      return readFileSync(this.ownerFile(name), 'utf8')
+      return readFileSync(this.ownerFile(name), 'utf8').trim() || undefined
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
       throw err
@@ -47,15 +47,22 @@ export class WorkspaceLayout {
   }
 
   /** Records `owner` as the shared workspace's unless one is already; returns the one that
-   * holds it (exclusive create: the first wins, also across nodes sharing DATA_DIR). */
+   * holds it. The file is written aside, then linked into place: the link fails when the name
+   * is taken (the first wins, also across nodes sharing DATA_DIR), and no one ever reads it
+   * half written. */
   claimShared(name: string, owner: string): string {
-    mkdirSync(join(this.sessionsRoot, 'shared-owners'), { recursive: true })
+    const dir = join(this.sessionsRoot, 'shared-owners')
+    mkdirSync(dir, { recursive: true })
+    const aside = join(dir, `.${name}.${process.pid}.${Math.random().toString(36).slice(2)}`)
+    writeFileSync(aside, owner)
     try {
-      writeFileSync(this.ownerFile(name), owner, { flag: 'wx' })
+      linkSync(aside, this.ownerFile(name))
       return owner
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
       return this.sharedOwner(name) ?? owner
+    } finally {
+      rmSync(aside, { force: true })
     }
   }
 
