@@ -6,17 +6,13 @@
 // baseline, the profile alone, always runs first. E.g.
 //   ... cli-switches.ts --profile lean CLAUDE_CODE_SKIP_PROMPT_HISTORY=1 DISABLE_AUTO_COMPACT=1
 import type { AgentProfile } from '@claude-agent/protocol'
-import { cleanupAll, onCleanup } from '../lib/cleanup.js'
+import { onCleanup } from '../lib/cleanup.js'
 import { now } from '../lib/clock.js'
 import { startBenchModel } from '../lib/model.js'
 import { PROMPT } from '../lib/scenario.js'
 import { isResult, startSdkSession } from '../lib/sdk-session.js'
 import { summarize } from '../lib/stats.js'
-
-function option(name: string): string | undefined {
-  const at = process.argv.indexOf(name)
-  return at < 0 ? undefined : process.argv[at + 1]
-}
+import { option, runTool } from '../lib/tool.js'
 
 interface Variant {
   name: string
@@ -73,9 +69,4 @@ async function main(): Promise<void> {
   }
 }
 
-main()
-  .catch((err: unknown) => {
-    console.error(err)
-    process.exitCode = 1
-  })
-  .finally(() => cleanupAll())
+runTool(main)

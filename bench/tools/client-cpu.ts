@@ -4,16 +4,11 @@
 // client through the server, and the SDK in process (no server). The first minus the second
 // is what the client library costs per turn; the third is what the in-process baseline costs.
 import { createSession } from '../lib/api.js'
-import { cleanupAll } from '../lib/cleanup.js'
 import { PROMPT } from '../lib/scenario.js'
 import { isResult, startSdkSession } from '../lib/sdk-session.js'
 import { connectClient, startStack } from '../lib/stack.js'
 import { WsRecorder, is } from '../lib/ws-recorder.js'
-
-function option(name: string): string | undefined {
-  const at = process.argv.indexOf(name)
-  return at < 0 ? undefined : (process.argv[at + 1] ?? '')
-}
+import { option, runTool } from '../lib/tool.js'
 
 const cpuMs = () => {
   const { user, system } = process.cpuUsage()
@@ -65,9 +60,4 @@ async function main(): Promise<void> {
   }
 }
 
-main()
-  .catch((err: unknown) => {
-    console.error(err)
-    process.exitCode = 1
-  })
-  .finally(() => cleanupAll())
+runTool(main)

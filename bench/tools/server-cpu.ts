@@ -18,16 +18,11 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { createSession } from '../lib/api.js'
-import { cleanupAll } from '../lib/cleanup.js'
 import { PROMPT } from '../lib/scenario.js'
 import { startStack } from '../lib/stack.js'
 import { WsRecorder, is } from '../lib/ws-recorder.js'
 import { topSelfTime } from './cpu-profile.js'
-
-function option(name: string): string | undefined {
-  const at = process.argv.indexOf(name)
-  return at < 0 ? undefined : (process.argv[at + 1] ?? '')
-}
+import { option, runTool } from '../lib/tool.js'
 
 const dirOption = (name: string) => {
   const value = option(name)
@@ -149,9 +144,4 @@ async function main(): Promise<void> {
   if (file) console.log(`${file}, ${turns} turns:\n${topSelfTime(JSON.parse(readFileSync(file, 'utf8')), 40)}`)
 }
 
-main()
-  .catch((err: unknown) => {
-    console.error(err)
-    process.exitCode = 1
-  })
-  .finally(() => cleanupAll())
+runTool(main)

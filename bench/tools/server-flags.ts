@@ -6,16 +6,12 @@
 // of the servers' own lives (turns 1-30, 31-100, ...): their JIT keeps compiling for hundreds
 // of turns, and a server that runs for days lives in the last window.
 import { createSession } from '../lib/api.js'
-import { cleanupAll, onCleanup } from '../lib/cleanup.js'
+import { onCleanup } from '../lib/cleanup.js'
 import { startBenchModel } from '../lib/model.js'
 import { PROMPT } from '../lib/scenario.js'
 import { spawnServer, type ServerProcess } from '../lib/server-process.js'
 import { WsRecorder, is } from '../lib/ws-recorder.js'
-
-function option(name: string): string | undefined {
-  const at = process.argv.indexOf(name)
-  return at < 0 ? undefined : (process.argv[at + 1] ?? '')
-}
+import { option, runTool } from '../lib/tool.js'
 
 /** Window ends, in turns of a server's life. */
 const WINDOWS = [30, 100, 300, 600, 1000, 1500, 2000, 3000]
@@ -70,9 +66,4 @@ async function main(): Promise<void> {
   for (const v of variants) await v.ws.close()
 }
 
-main()
-  .catch((err: unknown) => {
-    console.error(err)
-    process.exitCode = 1
-  })
-  .finally(() => cleanupAll())
+runTool(main)

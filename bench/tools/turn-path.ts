@@ -9,18 +9,13 @@
 // relay's phases the functions the server ran inside it are printed.
 import { readFileSync } from 'node:fs'
 import { createSession } from '../lib/api.js'
-import { cleanupAll } from '../lib/cleanup.js'
 import { PROMPT } from '../lib/scenario.js'
 import type { TraceEvent } from '../lib/server-process.js'
 import { startStack } from '../lib/stack.js'
 import { summarize } from '../lib/stats.js'
 import { WsRecorder, is } from '../lib/ws-recorder.js'
 import { windowProfile, type CpuProfile } from './window-profile.js'
-
-function option(name: string): string | undefined {
-  const at = process.argv.indexOf(name)
-  return at < 0 ? undefined : process.argv[at + 1]
-}
+import { option, runTool } from '../lib/tool.js'
 
 /** The moments of one turn, ms (server clock); undefined where the trace has no such event. */
 type Moment =
@@ -132,9 +127,4 @@ async function main(): Promise<void> {
   }
 }
 
-main()
-  .catch((err: unknown) => {
-    console.error(err)
-    process.exitCode = 1
-  })
-  .finally(() => cleanupAll())
+runTool(main)
