@@ -120,13 +120,15 @@ describe('session API', () => {
       [2, 3],
     )
     assert.equal(page.body['hasMore'], true)
-    for (const bad of ['-1', 'abc', '1.5', String(lastSeq + 1)]) {
+    // Decimal digits only: Number() alone would take a hex, an exponent and a space.
+    for (const bad of ['-1', 'abc', '1.5', String(lastSeq + 1), '0x1', '1e0', '%201', '']) {
       const res = await api(stack.url, 'GET', `/sessions/a/events?after=${bad}`)
       assert.equal(res.body['code'], 'INVALID_CURSOR', bad)
       const ws = await refusedUpgrade(wsOf('a', `?after=${bad}`))
       assert.equal(ws.body['code'], 'INVALID_CURSOR', bad)
     }
-    assert.equal((await api(stack.url, 'GET', '/sessions/a/events?limit=0')).body['code'], 'INVALID_REQUEST')
+    for (const bad of ['0', '0x10', '1e1', '%205'])
+      assert.equal((await api(stack.url, 'GET', `/sessions/a/events?limit=${bad}`)).body['code'], 'INVALID_REQUEST', bad)
   })
 
   it('replays from a cursor, then goes live', async () => {
