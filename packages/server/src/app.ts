@@ -22,6 +22,7 @@ import { UsageCache } from './files/usage.js'
 import { watchEndpoint } from './files/watch-socket.js'
 import { Authenticator, nodeCredentials } from './http/auth.js'
 import { createHttpApp, type HttpApp } from './http/http-app.js'
+import { defaultMaxConnections, limitConnections, openFileLimit } from './http/connection-limit.js'
 import { createHttpServer } from './http/node-server.js'
 import { BubblewrapSandbox } from './sandbox/bubblewrap.js'
 import { resolveLimits } from './sandbox/limits.js'
@@ -250,6 +251,7 @@ async function startLocked(options: StartServerOptions, unlock: () => void, onSt
   })
   const watch = watchEndpoint({ workspaceOf, maxClientBufferBytes: settings.maxClientBufferBytes, logger })
   const server = createHttpServer(app, auth, logger, cluster ? cluster.http : undefined)
+  limitConnections(server, settings.maxConnections ?? defaultMaxConnections(openFileLimit()), logger)
   const wss = attachWebSockets(
     server,
     {

@@ -41,6 +41,9 @@ export interface ServerSettings {
   maxBodyBytes: number
   /** Largest file `PUT /files/content` accepts; larger ones get BODY_TOO_LARGE. @default 1 GiB */
   maxFileBytes?: number
+  /** Client connections open at once; more are closed as they arrive.
+   * @default three quarters of the open-file limit (http/connection-limit.ts) */
+  maxConnections?: number
   /** @default 'info' */
   logLevel: LogLevel
   /** JSON lines, or readable ones. @default pretty when stdout is a terminal, else json */
@@ -384,6 +387,7 @@ export function settingsFromEnv(env: Record<string, string | undefined> = proces
     maxFrameBytes: intFrom(env, 'MAX_FRAME_BYTES', 16 * 1024 * 1024, 1024),
     maxBodyBytes: intFrom(env, 'MAX_BODY_BYTES', 1024 * 1024, 1024),
     maxFileBytes: intFrom(env, 'MAX_FILE_BYTES', 1024 ** 3, 1),
+    ...(env['MAX_CONNECTIONS'] && { maxConnections: intFrom(env, 'MAX_CONNECTIONS', 0, 1) }),
     logLevel,
     idleTimeoutMs: intFrom(env, 'SESSION_IDLE_TIMEOUT_MS', 5 * 60_000),
     maxClientBufferBytes: intFrom(env, 'MAX_CLIENT_BUFFER_BYTES', 4 * 1024 * 1024, 1024),
