@@ -42,7 +42,8 @@ async function main(): Promise<void> {
   // Before anything can print: keys and tokens from the environment join the secret registry.
   for (const value of secretValues(process.env)) secrets.add(value)
   // The tokens' values join the registry before a message could name one (parseTokens never does).
-  for (const name of ['AUTH_TOKENS', 'AUTH_TOKEN']) for (const part of (process.env[name] ?? '').split(',')) secrets.add(part.trim())
+  for (const part of (process.env['AUTH_TOKENS'] ?? '').split(',')) secrets.add(part.trim())
+  secrets.add((process.env['AUTH_TOKEN'] ?? '').trim())
   const settings = settingsFromEnv(process.env, argv)
   for (const { token } of settings.authTokens) secrets.add(token)
   // Before anything is created: a bad directory or port stops the start with one line.

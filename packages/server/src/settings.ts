@@ -310,7 +310,9 @@ function originsFrom(value: string | undefined): string[] {
 
 function tokensFrom(env: Record<string, string | undefined>): AuthToken[] {
   try {
-    return [...parseTokens(env['AUTH_TOKENS']), ...parseTokens(env['AUTH_TOKEN'], 'AUTH_TOKEN')]
+    // AUTH_TOKEN is one admin's token, whole: a `:` or `,` in it is part of it.
+    const single = env['AUTH_TOKEN']?.trim()
+    return [...parseTokens(env['AUTH_TOKENS']), ...(single ? [{ label: 'token', token: single }] : [])]
   } catch (err) {
     if (err instanceof TokenSpecError) throw new SettingsError(err.message)
     throw err
