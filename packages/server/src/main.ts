@@ -17,6 +17,7 @@ import { checkDirs, checkPort } from './settings-check.js'
 import { USAGE, parseCommandLine, settingsFromEnv, type ServerSettings } from './settings.js'
 import { handleShutdownSignals } from './signals.js'
 import { DEMO_NOTICE } from './notices.js'
+import { loadPrices } from './usage/prices.js'
 
 /** The server's own package, or the monorepo holding it: the agent must never work inside. */
 function sourceRoot(): string {
@@ -46,8 +47,9 @@ async function main(): Promise<void> {
   secrets.add((process.env['AUTH_TOKEN'] ?? '').trim())
   const settings = settingsFromEnv(process.env, argv)
   for (const { token } of settings.authTokens) secrets.add(token)
-  // Before anything is created: a bad directory or port stops the start with one line.
+  // Before anything is created: a bad directory, port or price table stops the start with one line.
   checkPort(settings.port)
+  if (settings.budgets?.pricesFile) loadPrices(settings.budgets.pricesFile)
   Object.assign(settings, checkDirs({ ...settings, sourceRoot: sourceRoot() }))
   const logger = createLogger({ level: settings.logLevel, ...(settings.logFormat ? { format: settings.logFormat } : {}) })
 
