@@ -4,8 +4,8 @@
 // Node reaches entries by absolute path and fails past PATH_MAX (ENAMETOOLONG), which an agent
 // can nest a tree beyond in a few `mkdir`s; such a subtree is measured by find(1) from its
 // parent directory (find walks relative to each directory it opens), not counted as 0.
-import { execFile, execFileSync } from 'node:child_process'
-import { lstatSync, readdirSync, type Stats } from 'node:fs'
+import { execFile } from 'node:child_process'
+import type { Stats } from 'node:fs'
 import { lstat, readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -47,21 +47,6 @@ async function deepUsage(parent: string, name: string, seen: Seen): Promise<numb
   return sumFound(found.stdout, seen)
 }
 
-function deepUsageSync(parent: string, name: string, seen: Seen): number {
-  let output: string
-  try {
-    output = execFileSync('find', findArgs(name), {
-      cwd: parent,
-      maxBuffer: 256 * 1024 ** 2,
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-    })
-  } catch (err) {
-    output = String((err as { stdout?: string }).stdout ?? '')
-  }
-  return sumFound(output, seen)
-}
-
 /** Bytes under `dir` (0 when it does not exist); entries vanishing meanwhile are skipped. */
 export async function directoryUsage(dir: string, seen: Seen = new Set()): Promise<number> {
   let names: string[]
@@ -85,29 +70,6 @@ export async function directoryUsage(dir: string, seen: Seen = new Set()): Promi
   return total
 }
 
-/** directoryUsage, synchronously (for a first answer that cannot wait). */
-export function directoryUsageSync(dir: string, seen: Seen = new Set()): number {
-  let names: string[]
-  try {
-    names = readdirSync(dir)
-  } catch {
-    return 0
-  }
-  let total = 0
-  for (const name of names) {
-    const path = join(dir, name)
-    let stats: Stats
-    try {
-      stats = lstatSync(path)
-    } catch (err) {
-      if (tooDeep(err)) total += deepUsageSync(dir, name, seen)
-      continue
-    }
-    total += stats.isDirectory() ? directoryUsageSync(path, seen) : sizeOf(stats, seen)
-  }
-  return total
-}
-
 const FRESH_MS = 5_000
 
 /** The last measured usage of each directory, measured again in the background when older than
@@ -115,14 +77,12 @@ const FRESH_MS = 5_000
 export class UsageCache {
   private readonly known = new Map<string, { bytes: number; at: number; measuring: boolean }>()
 
-  /** The usage of `dir` as last measured (measured now the first time). */
+  /** The usage of `dir` as last measured: 0 until its first measurement ends. A request never
+   * waits for a walk of a tree (a session list after a start would walk every workspace, on the
+   * event loop every session shares); the files API measures before each write itself. */
   get(dir: string): number {
-    const entry = this.known.get(dir)
-    if (!entry) {
-      const bytes = directoryUsageSync(dir)
-      this.known.set(dir, { bytes, at: Date.now(), measuring: false })
-      return bytes
-    }
+    const entry = this.known.get(dir) ?? { bytes: 0, at: -Infinity, measuring: false }
+    this.known.set(dir, entry)
     if (!entry.measuring && Date.now() - entry.at > FRESH_MS) {
       entry.measuring = true
       void directoryUsage(dir).then((bytes) => this.known.set(dir, { bytes, at: Date.now(), measuring: false }))

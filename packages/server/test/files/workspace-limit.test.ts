@@ -5,7 +5,7 @@ import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
 import { Readable } from 'node:stream'
 import { after, before, describe, it } from 'node:test'
-import { directoryUsageSync } from '../../src/files/usage.js'
+import { UsageCache, directoryUsage } from '../../src/files/usage.js'
 import { startStack, type Stack } from '../helpers/stack.js'
 import { call, q } from './helpers.js'
 
@@ -75,8 +75,13 @@ describe('workspace size limit, a tree nested past PATH_MAX', () => {
     assert.equal((info.body['session'] as { usage: Record<string, unknown> }).usage['workspaceUsedBytes'], 900)
   })
 
-  it('measures it the same without waiting (the first answer of a session list)', () => {
+  it('measures it the same for a session list, in the background (0 until measured, never a walk on the request)', async () => {
+    const cache = new UsageCache()
     const root = stack.workspaceOf('default')
-    assert.equal(directoryUsageSync(root), 900)
+    assert.equal(cache.get(root), 0, 'not measured yet')
+    const deadline = Date.now() + 10_000
+    while (cache.get(root) !== 900 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20))
+    assert.equal(cache.get(root), 900)
+    assert.equal(await directoryUsage(root), 900)
   })
 })
