@@ -8,6 +8,7 @@ import type { Server as NetServer } from 'node:net'
 import type { BudgetRefusal, ModelMeter } from '../usage/ledger.js'
 import { tapUsage } from '../usage/usage-tap.js'
 import { modelRequest } from '../metrics/metrics.js'
+import { refusedPath } from './gateway-paths.js'
 import type { ModelFailure } from './sandbox.js'
 import { listenOnSocket, withoutHopByHop, type SocketServer } from './socket-server.js'
 
@@ -105,6 +106,12 @@ export function startModelGateway(options: ModelGatewayOptions): ModelGateway {
     const path = req.url ?? ''
     // Origin-form only: an absolute or authority form could name another host.
     if (!path.startsWith('/')) return apiError(res, 400, 'The sandbox model gateway only forwards to the model API')
+    const refused = refusedPath(path)
+    if (refused) {
+      req.resume()
+      res.writeHead(refused.status, { 'content-type': 'application/json', 'x-should-retry': 'false' })
+      return void res.end(JSON.stringify({ type: 'error', error: { type: refused.type, message: refused.message } }))
+    }
     if (!meter) return forward(req, res, path)
     // The socket is the session's identity: nothing the request says changes whose budget it is.
     meter.admit().then(
