@@ -25,6 +25,8 @@ export interface ModelGatewayOptions {
   /** The model API, e.g. `https://api.anthropic.com` (a path prefix is kept). */
   upstream: URL
   credentials: ModelCredentials
+  /** Added to every request forwarded, over what the client sent (ANTHROPIC_CUSTOM_HEADERS). @default [] */
+  headers?: readonly (readonly [string, string])[]
   onError?: (err: Error) => void
   /** Told about each call the upstream failed: unreachable, or an HTTP error status. */
   onUpstreamFailure?: (failure: ModelFailure) => void
@@ -133,6 +135,7 @@ export function startModelGateway(options: ModelGatewayOptions): ModelGateway {
   function forward(req: IncomingMessage, res: ServerResponse, path: string): void {
     const headers = withoutHopByHop(req.headers)
     for (const name of CLIENT_CREDENTIAL_HEADERS) delete headers[name]
+    for (const [name, value] of options.headers ?? []) headers[name.toLowerCase()] = value
     if (credentials.apiKey) headers['x-api-key'] = credentials.apiKey
     if (credentials.bearer) headers['authorization'] = `Bearer ${credentials.bearer}`
     const upstreamRequest = send(
