@@ -75,13 +75,20 @@ export function startEgressProxy(options: EgressProxyOptions): SocketServer {
       },
       (answer) => {
         res.writeHead(answer.statusCode ?? 502, withoutHopByHop(answer.headers))
+        // An answer cut short must cut the client's too: pipe() would leave it waiting.
+        answer.on('close', () => {
+          if (!answer.complete) res.destroy()
+        })
         answer.pipe(res)
       },
     )
     upstream.on('error', (err) => {
-      if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' })
+      if (res.headersSent) return void res.destroy()
+      res.writeHead(502, { 'content-type': 'text/plain' })
       res.end(`Sandbox proxy: ${destination.host}:${destination.port} failed: ${err.message}\n`)
     })
+    // A client that went (before the answer, or in its body) takes the upstream request with it.
+    res.on('close', () => upstream.destroy())
     req.pipe(upstream)
   })
 
