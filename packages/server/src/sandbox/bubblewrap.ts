@@ -210,10 +210,14 @@ export class BubblewrapSandbox implements Sandbox {
     if (handOver) relays.push('--hand-over', `127.0.0.1:${MODEL_PORT}`)
     else if (where.gateway) relays.push(`127.0.0.1:${MODEL_PORT}=${INSIDE_SOCKET_DIR}/model.sock`)
     // An allowed service on the host's loopback answers at the same address inside (through
-    // the proxy, which checks the list again); the relay ports themselves are taken.
+    // the proxy, which checks the list again); the relay ports themselves are taken. One address
+    // named twice (localhost and 127.0.0.1) is listened on once: twice would fail every start.
+    const listening = new Set<string>()
     for (const { host, port } of where.allow.loopbackEntries()) {
       if (port === MODEL_PORT || port === PROXY_PORT) continue
       const listen = host === '::1' ? `[::1]:${port}` : `${host === 'localhost' ? '127.0.0.1' : host}:${port}`
+      if (listening.has(listen)) continue
+      listening.add(listen)
       relays.push(`${listen}=${egress}=${host.includes(':') ? `[${host}]` : host}:${port}`)
     }
     // The limits come first: bwrap and all it starts are in the session's group from the start.
