@@ -1,7 +1,7 @@
 // The one door to the Claude Agent SDK: maps our AgentStartOptions onto query() in
 // streaming-input mode and spawns the CLI ourselves so we know its pid and read its stderr.
 import { spawn } from 'node:child_process'
-import { existsSync, readdirSync } from 'node:fs'
+import { lstatSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import {
@@ -185,8 +185,16 @@ export const claudeSdkAgentFactory: AgentFactory = {
     // The CLI keeps transcripts at $CLAUDE_CONFIG_DIR/projects/<mangled cwd>/<id>.jsonl.
     const configDir = env['CLAUDE_CONFIG_DIR']
     if (!configDir) return false
+    // The agent writes this directory: what it put there (a file, a link to a host directory)
+    // means no transcript, never a failed start, and the server does not follow its links.
     const projects = join(configDir, 'projects')
-    if (!existsSync(projects)) return false
-    return readdirSync(projects).some((dir) => existsSync(join(projects, dir, `${conversationId}.jsonl`)))
+    try {
+      if (!lstatSync(projects).isDirectory()) return false
+      return readdirSync(projects, { withFileTypes: true }).some(
+        (dir) => dir.isDirectory() && lstatSync(join(projects, dir.name, `${conversationId}.jsonl`), { throwIfNoEntry: false })?.isFile() === true,
+      )
+    } catch {
+      return false
+    }
   },
 }
