@@ -1,18 +1,22 @@
 // The session's state directory is the agent's to write (its HOME and CLAUDE_CONFIG_DIR), and
 // the server looks into it on the host before each CLI start (is there a transcript to
 // resume?). An agent that puts a file, or a link to a host directory, where the transcripts
-// go must not make every later start of its session fail, nor have the server follow the link.
+// go, or a link or a file at its HOME or TMPDIR, must not make every later start of its session
+// (or its next command) fail, nor have the server follow the link.
 import assert from 'node:assert/strict'
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { claudeSdkAgentFactory } from '../../src/agent/claude-sdk.js'
+import { exec } from '../files/helpers.js'
 import { say, startStack, type Stack } from '../helpers/stack.js'
 import { WsProbe, sdkData } from '../helpers/ws-probe.js'
 
 /** The agent breaks its transcripts directory, then kills its own CLI (the launcher, pid 2). */
 const TAMPER = 'rm -rf "$CLAUDE_CONFIG_DIR/projects"; echo not-a-dir > "$CLAUDE_CONFIG_DIR/projects"; kill -9 2'
+/** The agent makes its HOME a dangling link and its TMPDIR a file, then kills its own CLI. */
+const TAMPER_DIRS = `rm -rf "$HOME" "$TMPDIR"; ln -s /nonexistent-${process.pid}/home "$HOME"; echo file > "$TMPDIR"; kill -9 2`
 
 describe("an agent that tampers with its session's state directory", () => {
   let stack: Stack
@@ -23,7 +27,9 @@ describe("an agent that tampers with its session's state directory", () => {
       scenario: {
         scripts: [
           { match: { prompt: 'tamper' }, replies: [{ content: [{ type: 'tool_use' as const, name: 'Bash', input: { command: TAMPER } }] }] },
-          say('still there?', 'still here'),
+          { match: { prompt: 'dirs' }, replies: [{ content: [{ type: 'tool_use' as const, name: 'Bash', input: { command: TAMPER_DIRS } }] }] },
+          say('still there after tamper?', 'still here'),
+          say('still there after dirs?', 'still here'),
         ],
       },
     })
@@ -40,15 +46,29 @@ describe("an agent that tampers with its session's state directory", () => {
     await stack?.close()
   })
 
-  it('leaves the session able to start its next CLI', async () => {
+  /** The prompt kills the CLI; the next one must get a fresh CLI that answers. */
+  async function survives(prompt: string): Promise<void> {
     const from = probe.frames.length
-    probe.prompt('tamper')
+    probe.prompt(prompt)
     await probe.next((f) => f.type === 'error' && f['code'] === 'AGENT_EXITED', { from })
     const next = probe.frames.length
-    probe.prompt('still there?')
+    probe.prompt(`still there after ${prompt}?`)
     const ended = await probe.next((f) => (f.type === 'sdk_message' && sdkData(f).type === 'result') || f.type === 'error', { from: next })
     assert.equal(ended.type, 'sdk_message', JSON.stringify(ended))
     assert.equal(sdkData(ended)['result'], 'still here')
+  }
+
+  it('leaves the session able to start its next CLI: a file where the transcripts go', async () => {
+    await survives('tamper')
+  })
+
+  it('leaves the session able to start its next CLI and command: HOME a dangling link, TMPDIR a file', async () => {
+    await survives('dirs')
+    const stateDir = join(stack.dir, 'data', 'sessions', 'tamper')
+    assert.ok(lstatSync(join(stateDir, 'home')).isDirectory())
+    assert.equal(existsSync(`/nonexistent-${process.pid}`), false, 'nothing made through the link')
+    const run = await exec(stack.url, 'tamper', { command: 'echo "$HOME" "$TMPDIR"', shell: true })
+    assert.equal(run.stdout.trim(), `${join(stateDir, 'home')} ${join(stateDir, 'tmp')}`)
   })
 
   it('does not follow a link the agent left there to a host directory', () => {
