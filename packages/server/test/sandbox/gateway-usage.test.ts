@@ -67,9 +67,18 @@ const answers: Record<string, Answer> = {
           .replace(/^[^\n]*\n\n/, ''),
       )
   },
+  // The whole answer but its end: the client takes what it wants, then hangs up.
+  '/deltas-held': (_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/event-stream' })
+    const [start] = sse({}).split('event: content_block_delta')
+    const text = `event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"word "}}\n\n`
+    const emptyJson = `event: content_block_delta\ndata: {"type":"content_block_delta","index":1,"delta":{"type":"input_json_delta","partial_json":""}}\n\n`
+    res.write(`${start}${text.repeat(DELTAS)}${emptyJson}event: ping\ndata: {}\n\n`)
+  },
   '/error': (_req, res) => res.writeHead(529, { 'content-type': 'application/json' }).end(JSON.stringify({ model: MODEL, usage })),
 }
 let release: () => void = () => {}
+const DELTAS = 40
 
 function post(socketPath: string, path: string, headers: Record<string, string> = {}, onFirstBytes?: () => void) {
   return new Promise<{ status: number; body: string }>((resolve) => {
@@ -174,6 +183,24 @@ describe('model gateway usage and budgets', () => {
     const got = (await counted(1)).usage
     assert.equal(got.inputTokens, 1000)
     assert.equal(got.outputTokens, 1)
+  })
+
+  it('counts each delta a client read of a stream it hung up on before the end, as an output token at least', async () => {
+    await new Promise<void>((resolve) => {
+      const req = request({ socketPath: gateway.socketPath, path: '/deltas-held', method: 'POST' }, (res) => {
+        let text = ''
+        res.on('data', (d: Buffer) => {
+          text += d.toString()
+          if (text.includes('event: ping')) req.destroy()
+        })
+      })
+      req.on('error', () => undefined)
+      req.on('close', () => resolve())
+      req.end('{}')
+    })
+    const got = (await counted(1)).usage
+    assert.equal(got.inputTokens, 1000)
+    assert.equal(got.outputTokens, DELTAS, 'the output it was sent, not the 1 that message_start said')
   })
 
   it('passes streamed bytes on before the answer ends', async () => {
