@@ -11,7 +11,7 @@ import type { Logger } from '../logger.js'
 import { egressDenied, sandboxFailed } from '../metrics/metrics.js'
 import { AllowList } from './allow-list.js'
 import { checkBwrap, findBwrap } from './bwrap-detect.js'
-import { bwrapArgs, type HiddenPath } from './bwrap-args.js'
+import { bwrapArgs } from './bwrap-args.js'
 import { startEgressProxy } from './egress-proxy.js'
 import { hiddenPaths } from './hidden-paths.js'
 import { createRunDir } from './run-dir.js'
@@ -85,7 +85,6 @@ export class BubblewrapSandbox implements Sandbox {
   readonly kind = 'bubblewrap' as const
   private readonly runs = new Set<SandboxRun>()
   private readonly runDir: string
-  private readonly hidden: HiddenPath[]
   private readonly allow: AllowList | undefined
   private readonly limiter: SessionLimiter
   readonly limits: SandboxLimits
@@ -108,7 +107,9 @@ export class BubblewrapSandbox implements Sandbox {
   ) {
     this.allow = options.allowedHosts ? new AllowList([...options.allowedHosts, ...(options.alsoAllow ?? [])]) : undefined
     mkdirSync(options.dataDir, { recursive: true })
-    this.hidden = hiddenPaths({ dataDir: options.dataDir, extra: options.hide ?? [] })
+    for (const path of options.hide ?? []) {
+      if (!existsSync(path)) options.logger.warn(`SANDBOX_HIDE: ${path} does not exist yet; it is hidden from the processes started once it does`)
+    }
     this.runDir = createRunDir()
     const defaults = options.limits ?? DEFAULT_LIMITS
     this.limiter = SessionLimiter.create(
@@ -197,7 +198,8 @@ export class BubblewrapSandbox implements Sandbox {
     // The CLI may need files beside its binary; a bare name found on PATH is not re-exposed.
     const cliDir = isAbsolute(cli.command) ? [dirname(realpathSync(cli.command))] : []
     const layout = {
-      hidden: this.hidden,
+      // Resolved at each start: a path to hide made since (a secrets mount) is hidden too.
+      hidden: hiddenPaths({ dataDir: this.options.dataDir, extra: this.options.hide ?? [] }),
       readOnly: [node, realpathSync(LAUNCHER), SERVER_TREE, ...cliDir],
       // The tools group's join files, writable: a tool can only put itself (deeper) in it.
       writable: [cwd, stateDir, ...entered.toolJoinFiles],
