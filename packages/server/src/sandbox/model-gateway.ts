@@ -9,6 +9,7 @@ import type { BudgetRefusal, ModelMeter } from '../usage/ledger.js'
 import { tapUsage } from '../usage/usage-tap.js'
 import { modelRequest } from '../metrics/metrics.js'
 import { refusedPath } from './gateway-paths.js'
+import { RequestSlots } from './request-slots.js'
 import type { ModelFailure } from './sandbox.js'
 import { listenOnSocket, withoutHopByHop, type SocketServer } from './socket-server.js'
 
@@ -98,6 +99,7 @@ export function startModelGateway(options: ModelGatewayOptions): ModelGateway {
   const endpoint = `${upstream.origin}${prefix}`
   const failed = options.onUpstreamFailure ?? (() => {})
   const { meter } = options
+  const slots = new RequestSlots()
   const countFailed = (err: unknown) => options.onError?.(err instanceof Error ? err : new Error(String(err)))
   const record = (answer: IncomingMessage) =>
     tapUsage(answer, (metered) => {
@@ -115,6 +117,17 @@ export function startModelGateway(options: ModelGatewayOptions): ModelGateway {
       return void res.end(JSON.stringify({ type: 'error', error: { type: refused.type, message: refused.message } }))
     }
     if (!meter) return forward(req, res, path)
+    let gone = false
+    res.once('close', () => (gone = true))
+    void slots.take().then((release) => {
+      // Held until its answer is over; one whose client went while it waited goes at once.
+      if (gone) return release()
+      res.once('close', release)
+      admit(meter, req, res, path)
+    })
+  })
+
+  function admit(meter: ModelMeter, req: IncomingMessage, res: ServerResponse, path: string): void {
     // The socket is the session's identity: nothing the request says changes whose budget it is.
     meter.admit().then(
       (refusal) => {
@@ -130,7 +143,7 @@ export function startModelGateway(options: ModelGatewayOptions): ModelGateway {
         apiError(res, 503, 'The server could not check the model budget; try again')
       },
     )
-  })
+  }
 
   function forward(req: IncomingMessage, res: ServerResponse, path: string): void {
     const headers = withoutHopByHop(req.headers)
