@@ -93,15 +93,17 @@ export function startEgressProxy(options: EgressProxyOptions): SocketServer {
   })
 
   server.on('connect', (req: IncomingMessage, client: Duplex, head: Buffer) => {
-    const { host, port } = splitHostPort(req.url ?? '')
-    const destination = { host, port: port ?? 443 }
+    const { host, port = 443 } = splitHostPort(req.url ?? '')
+    // An entry without a port allows any: one out of range would make connect() throw.
+    const valid = host !== '' && Number.isInteger(port) && port > 0 && port < 65536
+    const destination = { host, port }
     tunnels.add(client)
     client.on('close', () => tunnels.delete(client))
     client.on('error', () => client.destroy())
-    if (!host || !allow.allows(destination)) {
-      const body = host ? deny(destination) : 'Bad CONNECT target\n'
+    if (!valid || !allow.allows(destination)) {
+      const body = valid ? deny(destination) : 'Bad CONNECT target: use host:port, with a port from 1 to 65535\n'
       client.end(
-        `HTTP/1.1 ${host ? '403 Forbidden' : '400 Bad Request'}\r\ncontent-type: text/plain\r\n${DENIED_HEADER}: 1\r\n` +
+        `HTTP/1.1 ${valid ? '403 Forbidden' : '400 Bad Request'}\r\ncontent-type: text/plain\r\n${DENIED_HEADER}: 1\r\n` +
           `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
       )
       return
