@@ -1,6 +1,6 @@
 // The one door to the Claude Agent SDK: maps our AgentStartOptions onto query() in
 // streaming-input mode and spawns the CLI ourselves so we know its pid and read its stderr.
-import { spawn } from 'node:child_process'
+import { spawn, type StdioOptions } from 'node:child_process'
 import { lstatSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
@@ -113,12 +113,13 @@ class ClaudeSdkRun implements AgentRun {
   private spawn(s: SpawnOptions): SpawnedProcess {
     // In a sandbox the process we start (and whose pid we report) is bwrap, with the CLI inside.
     const sandbox = this.options.sandbox
-    const { command, args, ipc } = sandbox?.wrap(s.command, s.args, { ipc: true }) ?? { ...s, ipc: false }
+    const { command, args, ipc, fds = [] } = sandbox?.wrap(s.command, s.args, { ipc: true }) ?? { ...s, ipc: false }
     const child = spawn(command, args, {
       cwd: s.cwd,
       env: s.env,
-      // The sandbox may hand the model port's listener over a channel (bubblewrap.ts).
-      stdio: ipc ? ['pipe', 'pipe', 'pipe', 'ipc'] : ['pipe', 'pipe', 'pipe'],
+      // The sandbox may hand the model port's listener over a channel (bubblewrap.ts), and
+      // binds the directories it checked from descriptors it gives.
+      stdio: [...(ipc ? (['pipe', 'pipe', 'pipe', 'ipc'] as const) : (['pipe', 'pipe', 'pipe'] as const)), ...fds] as StdioOptions,
       signal: s.signal,
       // Its own process group: a terminal's Ctrl-C reaches the server only, which then lets
       // the running turn finish (graceful shutdown) instead of losing the CLI at once.

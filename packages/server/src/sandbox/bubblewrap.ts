@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url'
 import type { Logger } from '../logger.js'
 import { egressDenied, sandboxFailed } from '../metrics/metrics.js'
 import { AllowList } from './allow-list.js'
-import { checkBwrap, findBwrap } from './bwrap-detect.js'
+import { bwrapFeatures, checkBwrap, findBwrap } from './bwrap-detect.js'
+import { closeAll, openCheckedDir } from './bound-dir.js'
 import { bwrapArgs } from './bwrap-args.js'
 import { startEgressProxy } from './egress-proxy.js'
 import { hiddenPaths } from './hidden-paths.js'
@@ -98,12 +99,21 @@ export class BubblewrapSandbox implements Sandbox {
     const bwrap = findBwrap(process.env['PATH'], options.bwrapPath)
     checkBwrap(bwrap)
     if (options.agentVars) assertSandboxableCredentials(options.agentVars)
-    return new BubblewrapSandbox(bwrap, options)
+    const { bindFd } = bwrapFeatures(bwrap)
+    if (!bindFd) {
+      options.logger.warn(
+        `bubblewrap (${bwrap}) has no --bind-fd (it came with 0.8): a session's directory is bound by its path, so a link ` +
+          'swapped in for it while its sandbox starts would be followed. Upgrade bubblewrap.',
+      )
+    }
+    return new BubblewrapSandbox(bwrap, options, bindFd)
   }
 
   private constructor(
     readonly bwrap: string,
     private readonly options: BubblewrapOptions,
+    /** Whether bwrap mounts from descriptors (bound-dir.ts); else by path, as older ones must. */
+    private readonly bindFd: boolean,
   ) {
     this.allow = options.allowedHosts ? new AllowList([...options.allowedHosts, ...(options.alsoAllow ?? [])]) : undefined
     mkdirSync(options.dataDir, { recursive: true })
@@ -169,14 +179,17 @@ export class BubblewrapSandbox implements Sandbox {
     const prefix = entered.toolJoinFiles.length > 0 ? `${INSIDE_SOCKET_DIR}/tool-shell` : undefined
     if (prefix) writeFileSync(join(dir, 'tool-shell'), toolShell(entered.toolJoinFiles), { mode: 0o755 })
     let closed: Promise<void> | undefined
+    /** The descriptors of the directories bound (see bound-dir.ts), closed with the run. */
+    const owned: number[] = []
     const run: SandboxRun = {
       env: prefix ? { ...inside, CLAUDE_CODE_SHELL_PREFIX: prefix } : inside,
-      wrap: (command, args, options) => this.wrap({ command, args: [...args] }, where, entered, options?.ipc === true),
+      wrap: (command, args, options) => this.wrap({ command, args: [...args] }, where, entered, options?.ipc === true, owned),
       spawned: (child) => {
         if (gateway) takeListener(child, gateway)
       },
       close: () =>
         (closed ??= Promise.all([gateway?.close(), egress.close()]).then(() => {
+          closeAll(owned)
           entered.release()
           this.runs.delete(run)
           try {
@@ -192,8 +205,13 @@ export class BubblewrapSandbox implements Sandbox {
   }
 
   /** `ipc`: the model port's listener is handed to the server over the channel (no relay). */
-  private wrap(cli: CommandLine, where: RunLayout, entered: Entered, ipc: boolean): WrappedCommandLine {
+  private wrap(cli: CommandLine, where: RunLayout, entered: Entered, ipc: boolean, owned: number[]): WrappedCommandLine {
     const { cwd, stateDir, socketDir } = where
+    const handOver = where.gateway && ipc
+    // The cwd lies in the workspace, where the agent makes and swaps links: bound from the
+    // directory opened now, the process's next descriptor after its stdio (and channel).
+    const cwdFd = this.bindFd ? openCheckedDir(cwd) : undefined
+    if (cwdFd !== undefined) owned.push(cwdFd)
     const node = realpathSync(process.execPath)
     // The CLI may need files beside its binary; a bare name found on PATH is not re-exposed.
     const cliDir = isAbsolute(cli.command) ? [dirname(realpathSync(cli.command))] : []
@@ -203,12 +221,12 @@ export class BubblewrapSandbox implements Sandbox {
       readOnly: [node, realpathSync(LAUNCHER), SERVER_TREE, ...cliDir],
       // The tools group's join files, writable: a tool can only put itself (deeper) in it.
       writable: [cwd, stateDir, ...entered.toolJoinFiles],
+      boundFds: new Map(cwdFd === undefined ? [] : [[cwd, handOver ? 4 : 3]]),
       mounts: [{ source: socketDir, target: INSIDE_SOCKET_DIR }],
       cwd: where.workdir,
     }
     const egress = `${INSIDE_SOCKET_DIR}/egress.sock`
     const relays = [`127.0.0.1:${PROXY_PORT}=${egress}`]
-    const handOver = where.gateway && ipc
     if (handOver) relays.push('--hand-over', `127.0.0.1:${MODEL_PORT}`)
     else if (where.gateway) relays.push(`127.0.0.1:${MODEL_PORT}=${INSIDE_SOCKET_DIR}/model.sock`)
     // An allowed service on the host's loopback answers at the same address inside (through
@@ -224,7 +242,7 @@ export class BubblewrapSandbox implements Sandbox {
     }
     // The limits come first: bwrap and all it starts are in the session's group from the start.
     const line = entered.wrap(this.bwrap, [...bwrapArgs(layout), '--', node, LAUNCHER, ...relays, '--', cli.command, ...cli.args])
-    return handOver ? { ...line, ipc: true } : line
+    return { ...line, ...(handOver ? { ipc: true } : {}), fds: cwdFd === undefined ? [] : [cwdFd] }
   }
 
   async close(): Promise<void> {

@@ -88,11 +88,11 @@ describe('custom headers in the sandbox', () => {
         `printf 'GET /v1/models HTTP/1.1\\r\\nHost: x\\r\\nX-Corp-Auth: forged\\r\\nConnection: close\\r\\n\\r\\n' >&3`,
         'timeout 10 head -n 1 <&3',
       ].join('; ')
-      const { command, args } = run.wrap('/bin/bash', ['-c', script])
-      const child = spawn(command, args, { cwd, env: run.env, stdio: ['ignore', 'pipe', 'pipe'] })
+      const { command, args, fds = [] } = run.wrap('/bin/bash', ['-c', script])
+      const child = spawn(command, args, { cwd, env: run.env, stdio: ['ignore', 'pipe', 'pipe', ...fds] })
       let out = ''
-      child.stdout.on('data', (d) => (out += d))
-      child.stderr.on('data', (d) => (out += d))
+      child.stdout!.on('data', (d) => (out += d))
+      child.stderr!.on('data', (d) => (out += d))
       const code = await new Promise((resolve) => child.on('close', resolve))
       assert.equal(code, 0, out)
       assert.match(out, /HTTP\/1\.1 200/, out)

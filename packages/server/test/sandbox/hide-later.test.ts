@@ -35,11 +35,11 @@ describe('paths to hide that appear after the start', () => {
     for (const d of [cwd, stateDir]) mkdirSync(d, { recursive: true })
     const run = sandbox.prepare({ sessionId: 's1', cwd, stateDir, env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: stateDir } })
     try {
-      const { command, args } = run.wrap('/bin/sh', ['-c', `cat ${secrets}/key 2>&1; ls -A ${secrets}`])
-      const child = spawn(command, args, { cwd, env: run.env, stdio: ['ignore', 'pipe', 'pipe'] })
+      const { command, args, fds = [] } = run.wrap('/bin/sh', ['-c', `cat ${secrets}/key 2>&1; ls -A ${secrets}`])
+      const child = spawn(command, args, { cwd, env: run.env, stdio: ['ignore', 'pipe', 'pipe', ...fds] })
       let out = ''
-      child.stdout.on('data', (d) => (out += d))
-      child.stderr.on('data', (d) => (out += d))
+      child.stdout!.on('data', (d) => (out += d))
+      child.stderr!.on('data', (d) => (out += d))
       await new Promise((resolve) => child.on('close', resolve))
       assert.ok(!out.includes('later-secret'), out)
       assert.match(out, /No such file or directory/)

@@ -41,11 +41,11 @@ describe('loopback services named more than once in the allow-list', () => {
     const run = sandbox.prepare({ sessionId: 's1', cwd, stateDir, env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: stateDir } })
     try {
       const script = `exec 3<>/dev/tcp/127.0.0.1/${port}; printf 'GET / HTTP/1.1\\r\\nHost: x\\r\\nConnection: close\\r\\n\\r\\n' >&3; timeout 10 cat <&3`
-      const { command, args } = run.wrap('/bin/bash', ['-c', script])
-      const child = spawn(command, args, { cwd, env: run.env, stdio: ['ignore', 'pipe', 'pipe'] })
+      const { command, args, fds = [] } = run.wrap('/bin/bash', ['-c', script])
+      const child = spawn(command, args, { cwd, env: run.env, stdio: ['ignore', 'pipe', 'pipe', ...fds] })
       let out = ''
-      child.stdout.on('data', (d) => (out += d))
-      child.stderr.on('data', (d) => (out += d))
+      child.stdout!.on('data', (d) => (out += d))
+      child.stderr!.on('data', (d) => (out += d))
       const code = await new Promise((resolve) => child.on('close', resolve))
       assert.equal(code, 0, out)
       assert.match(out, /host service/)
