@@ -192,7 +192,8 @@ export const claudeSdkAgentFactory: AgentFactory = {
     try {
       if (!lstatSync(projects).isDirectory()) return false
       return readdirSync(projects, { withFileTypes: true }).some(
-        (dir) => dir.isDirectory() && lstatSync(join(projects, dir.name, `${conversationId}.jsonl`), { throwIfNoEntry: false })?.isFile() === true,
+        (dir) =>
+          dir.isDirectory() && lstatSync(join(projects, dir.name, `${conversationId}.jsonl`), { throwIfNoEntry: false })?.isFile() === true,
       )
     } catch {
       return false

@@ -115,7 +115,12 @@ export function sandboxedSpawner(sandbox: Sandbox): SessionSpawner {
     try {
       const line = run.wrap(command, args)
       // The sandbox binds the directories it checked from the descriptors it gives.
-      child = spawn(line.command, line.args, { cwd: options.cwd, env: run.env, detached: true, stdio: ['pipe', 'pipe', 'pipe', ...(line.fds ?? [])] })
+      child = spawn(line.command, line.args, {
+        cwd: options.cwd,
+        env: run.env,
+        detached: true,
+        stdio: ['pipe', 'pipe', 'pipe', ...(line.fds ?? [])],
+      })
     } catch (err) {
       // spawn throws (rather than emitting 'error') on arguments it cannot pass: the run's
       // sockets and directory must not outlive the request.

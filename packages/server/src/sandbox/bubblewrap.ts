@@ -118,7 +118,8 @@ export class BubblewrapSandbox implements Sandbox {
     this.allow = options.allowedHosts ? new AllowList([...options.allowedHosts, ...(options.alsoAllow ?? [])]) : undefined
     mkdirSync(options.dataDir, { recursive: true })
     for (const path of options.hide ?? []) {
-      if (!existsSync(path)) options.logger.warn(`SANDBOX_HIDE: ${path} does not exist yet; it is hidden from the processes started once it does`)
+      if (!existsSync(path))
+        options.logger.warn(`SANDBOX_HIDE: ${path} does not exist yet; it is hidden from the processes started once it does`)
     }
     this.runDir = createRunDir()
     const defaults = options.limits ?? DEFAULT_LIMITS

@@ -55,7 +55,10 @@ export function parseCustomHeaders(text: string | undefined): [string, string][]
       validateHeaderName(name)
       validateHeaderValue(name, value)
     } catch {
-      throw new SandboxError('SANDBOX_INVALID_SETTING', `ANTHROPIC_CUSTOM_HEADERS: the header "${name.slice(0, 64)}" is not a valid HTTP header`)
+      throw new SandboxError(
+        'SANDBOX_INVALID_SETTING',
+        `ANTHROPIC_CUSTOM_HEADERS: the header "${name.slice(0, 64)}" is not a valid HTTP header`,
+      )
     }
   }
   return out

@@ -49,7 +49,12 @@ describe('a working directory swapped for a link while the sandbox starts', () =
   })
 
   const prepare = (): SandboxRun =>
-    sandbox.prepare({ sessionId: 's1', cwd: join(workspace, 'sub'), stateDir, env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: stateDir } })
+    sandbox.prepare({
+      sessionId: 's1',
+      cwd: join(workspace, 'sub'),
+      stateDir,
+      env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: stateDir },
+    })
   /** The agent's move: its directory aside, a link to the host directory in its place. */
   const swap = () => {
     renameSync(join(workspace, 'sub'), join(workspace, 'aside'))
@@ -93,13 +98,23 @@ describe('a working directory swapped for a link while the sandbox starts', () =
   it('falls back to binding by path with a bwrap older than --bind-fd, and says so', async () => {
     // A bwrap that does not list --bind-fd in its help, as before 0.8.
     const old = join(dir, 'old-bwrap')
-    writeFileSync(old, `#!/bin/sh\nif [ "$1" = --help ]; then bwrap --help 2>&1 | grep -v -- -fd; exit 0; fi\nexec bwrap "$@"\n`, { mode: 0o755 })
+    writeFileSync(old, `#!/bin/sh\nif [ "$1" = --help ]; then bwrap --help 2>&1 | grep -v -- -fd; exit 0; fi\nexec bwrap "$@"\n`, {
+      mode: 0o755,
+    })
     const logged: string[] = []
     const logger = createLogger({ level: 'warn', format: 'json', write: (line) => logged.push(line) })
     const oldSandbox = BubblewrapSandbox.create({ dataDir: join(dir, 'data'), logger, hide: [workspace], bwrapPath: old })
     try {
-      assert.ok(logged.some((l) => l.includes('no --bind-fd')), logged.join('\n'))
-      const sandboxRun = oldSandbox.prepare({ sessionId: 's2', cwd: join(workspace, 'sub'), stateDir, env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: stateDir } })
+      assert.ok(
+        logged.some((l) => l.includes('no --bind-fd')),
+        logged.join('\n'),
+      )
+      const sandboxRun = oldSandbox.prepare({
+        sessionId: 's2',
+        cwd: join(workspace, 'sub'),
+        stateDir,
+        env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: stateDir },
+      })
       const line = sandboxRun.wrap('/bin/sh', ['-c', 'cat own.txt'])
       assert.deepEqual(line.fds ?? [], [])
       assert.match(await run(line, workspace, sandboxRun.env), /own file/)

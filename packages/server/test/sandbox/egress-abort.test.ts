@@ -50,7 +50,10 @@ describe('egress proxy, a client that hangs up', () => {
 
   for (const [name, request] of [
     ['waiting for the answer', (p: number) => `GET http://127.0.0.1:${p}/slow HTTP/1.1\r\nHost: 127.0.0.1:${p}\r\n\r\n`],
-    ['in the middle of its body', (p: number) => `POST http://127.0.0.1:${p}/up HTTP/1.1\r\nHost: 127.0.0.1:${p}\r\nContent-Length: 100\r\n\r\n0123456789`],
+    [
+      'in the middle of its body',
+      (p: number) => `POST http://127.0.0.1:${p}/up HTTP/1.1\r\nHost: 127.0.0.1:${p}\r\nContent-Length: 100\r\n\r\n0123456789`,
+    ],
   ] as const) {
     it(`ends the upstream request when the client goes ${name}`, async () => {
       const came = new Promise<void>((resolve) => (onArrival = resolve))

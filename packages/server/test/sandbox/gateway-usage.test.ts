@@ -226,8 +226,13 @@ describe('model gateway usage and budgets', () => {
     assert.equal((await post(gateway.socketPath, '/v1/complete')).status, 403)
     assert.equal(heldMany.length, MAX_METERED_REQUESTS, 'the rest wait for a slot')
     // Each answer frees a slot for the next.
-    onHeld = () => heldMany.shift()!.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ model: MODEL, usage }))
-    for (const res of heldMany.splice(0)) res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ model: MODEL, usage }))
+    onHeld = () =>
+      heldMany
+        .shift()!
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ model: MODEL, usage }))
+    for (const res of heldMany.splice(0))
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ model: MODEL, usage }))
     const statuses = (await Promise.all(answered)).map((a) => a.status)
     assert.deepEqual(statuses, Array(total).fill(200))
   })

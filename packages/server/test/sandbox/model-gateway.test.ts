@@ -101,7 +101,17 @@ describe('model gateway', () => {
 
   it('refuses a path that climbs out of the upstream prefix, raw or percent-encoded', async () => {
     const before = seen.length
-    for (const path of ['/../admin', '/v1/../../admin', '/%2e%2e/admin', '/v1/%2E%2e/%2e./admin', '/./v1/messages', '/v1/..%2fadmin', '/v1/..%5cadmin', '/v1/..\\admin', '/%zz']) {
+    for (const path of [
+      '/../admin',
+      '/v1/../../admin',
+      '/%2e%2e/admin',
+      '/v1/%2E%2e/%2e./admin',
+      '/./v1/messages',
+      '/v1/..%2fadmin',
+      '/v1/..%5cadmin',
+      '/v1/..\\admin',
+      '/%zz',
+    ]) {
       const res = await send(gateway.socketPath, path, { 'x-api-key': 'placeholder' })
       assert.equal(res.status, 400, `${path}: ${res.body}`)
       assert.equal(JSON.parse(res.body).error.type, 'invalid_request_error', path)
@@ -113,7 +123,14 @@ describe('model gateway', () => {
 
   it('refuses the endpoints that spend on the model without an answer it can count (batches, legacy completions)', async () => {
     const before = seen.length
-    for (const path of ['/v1/messages/batches', '/v1/messages/batches?beta=true', '/v1/messages/batches/b1/results', '/v1/complete', '/V1/Complete', '/v1//messages/batches']) {
+    for (const path of [
+      '/v1/messages/batches',
+      '/v1/messages/batches?beta=true',
+      '/v1/messages/batches/b1/results',
+      '/v1/complete',
+      '/V1/Complete',
+      '/v1//messages/batches',
+    ]) {
       const res = await send(gateway.socketPath, path, { 'x-api-key': 'placeholder' }, '{}')
       assert.equal(res.status, 403, `${path}: ${res.body}`)
       const body = JSON.parse(res.body)

@@ -26,8 +26,14 @@ describe("an agent that tampers with its session's state directory", () => {
     stack = await startStack({
       scenario: {
         scripts: [
-          { match: { prompt: 'tamper' }, replies: [{ content: [{ type: 'tool_use' as const, name: 'Bash', input: { command: TAMPER } }] }] },
-          { match: { prompt: 'dirs' }, replies: [{ content: [{ type: 'tool_use' as const, name: 'Bash', input: { command: TAMPER_DIRS } }] }] },
+          {
+            match: { prompt: 'tamper' },
+            replies: [{ content: [{ type: 'tool_use' as const, name: 'Bash', input: { command: TAMPER } }] }],
+          },
+          {
+            match: { prompt: 'dirs' },
+            replies: [{ content: [{ type: 'tool_use' as const, name: 'Bash', input: { command: TAMPER_DIRS } }] }],
+          },
           say('still there after tamper?', 'still here'),
           say('still there after dirs?', 'still here'),
         ],
