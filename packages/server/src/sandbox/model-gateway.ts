@@ -43,6 +43,19 @@ export interface ModelGateway extends SocketServer {
   accept(listener: NetServer): void
 }
 
+/** What a metered request may be answered in: what usage-tap.ts decodes. */
+const READABLE = new Set(['gzip', 'deflate', 'br', 'identity'])
+
+/** The client's Accept-Encoding without the codings the usage tap cannot read (`identity`
+ * when none is left). */
+function readableEncodings(asked: string | undefined): string {
+  const kept = (asked ?? '').split(',').filter((part) => {
+    const [coding = '', ...params] = part.split(';').map((p) => p.trim().toLowerCase())
+    return READABLE.has(coding) && !params.some((p) => /^q=0(\.0*)?$/.test(p))
+  })
+  return kept.length > 0 ? kept.map((p) => p.trim()).join(', ') : 'identity'
+}
+
 /** Whatever credential the sandboxed client sent is dropped: only ours goes upstream. */
 const CLIENT_CREDENTIAL_HEADERS = ['x-api-key', 'authorization', 'host']
 
@@ -149,6 +162,8 @@ export function startModelGateway(options: ModelGatewayOptions): ModelGateway {
     const headers = withoutHopByHop(req.headers)
     for (const name of CLIENT_CREDENTIAL_HEADERS) delete headers[name]
     for (const [name, value] of options.headers ?? []) headers[name.toLowerCase()] = value
+    // An answer in an encoding the usage tap cannot decode (zstd) would be counted as nothing.
+    if (meter) headers['accept-encoding'] = readableEncodings(req.headers['accept-encoding'])
     if (credentials.apiKey) headers['x-api-key'] = credentials.apiKey
     if (credentials.bearer) headers['authorization'] = `Bearer ${credentials.bearer}`
     const upstreamRequest = send(

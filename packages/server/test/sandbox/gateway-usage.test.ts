@@ -81,6 +81,11 @@ const answers: Record<string, Answer> = {
     heldMany.push(res)
     onHeld()
   },
+  // What the client asked to be sent, as the upstream got it.
+  '/encodings': (req, res) =>
+    res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ model: MODEL, usage, asked: req.headers['accept-encoding'] ?? null })),
   '/error': (_req, res) => res.writeHead(529, { 'content-type': 'application/json' }).end(JSON.stringify({ model: MODEL, usage })),
 }
 let release: () => void = () => {}
@@ -235,6 +240,16 @@ describe('model gateway usage and budgets', () => {
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ model: MODEL, usage }))
     const statuses = (await Promise.all(answered)).map((a) => a.status)
     assert.deepEqual(statuses, Array(total).fill(200))
+  })
+
+  it('asks the upstream only for encodings it can read the usage of, whatever the client asked', async () => {
+    for (const asked of ['zstd', 'zstd, gzip;q=0.1', 'identity;q=0, zstd', undefined]) {
+      const got = await post(gateway.socketPath, '/encodings', asked === undefined ? {} : { 'accept-encoding': asked })
+      const seen = (JSON.parse(got.body) as { asked: string | null }).asked
+      for (const coding of (seen ?? '').split(',').map((c) => c.trim().split(';')[0]!)) {
+        assert.ok(['', 'gzip', 'deflate', 'br', 'identity'].includes(coding), `${String(asked)} -> ${String(seen)}`)
+      }
+    }
   })
 
   it('passes streamed bytes on before the answer ends', async () => {
