@@ -71,7 +71,9 @@ export function startEgressProxy(options: EgressProxyOptions): SocketServer {
         port: destination.port,
         method: req.method,
         path: `${target.pathname}${target.search}`,
-        headers: withoutHopByHop(req.headers),
+        // The allowed host named in the request line, never another one a Host header names
+        // (a virtual host behind the same address that the list does not allow).
+        headers: { ...withoutHopByHop(req.headers), host: target.host },
       },
       (answer) => {
         res.writeHead(answer.statusCode ?? 502, withoutHopByHop(answer.headers))

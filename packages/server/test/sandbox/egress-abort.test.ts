@@ -1,7 +1,8 @@
 // A client inside the sandbox that hangs up on a plain HTTP request through the egress proxy
 // (before the answer, or in the middle of its body) ends the proxy's request upstream too:
 // the server process keeps no connection open for a client that is gone. And an upstream that
-// cuts its answer short cuts the client's: it is never left waiting for the rest.
+// cuts its answer short cuts the client's: it is never left waiting for the rest. The Host sent
+// upstream is the request line's, never another virtual host a Host header names.
 import assert from 'node:assert/strict'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
@@ -84,5 +85,17 @@ describe('egress proxy, a client that hangs up', () => {
     await within(closed, 'the client was cut off')
     assert.match(got, /^HTTP\/1\.1 200/)
     assert.ok(!got.endsWith('\r\n0\r\n\r\n'), 'no end of a chunked body: the answer is not complete')
+  })
+
+  it("sends the request's own host upstream, not a Host header that names another", async () => {
+    const came = new Promise<void>((resolve) => (onArrival = resolve))
+    const client = connect(proxy.socketPath, () =>
+      client.write(`GET http://127.0.0.1:${port}/vhost HTTP/1.1\r\nHost: internal.admin.example\r\n\r\n`),
+    )
+    client.on('error', () => undefined)
+    await within(came, 'the request reached the upstream')
+    assert.equal(arrived.at(-1)!.headers.host, `127.0.0.1:${port}`)
+    answers.at(-1)!.end()
+    client.destroy()
   })
 })
