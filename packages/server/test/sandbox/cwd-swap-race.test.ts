@@ -68,12 +68,16 @@ describe('a working directory swapped for a link while the sandbox starts', () =
   it('binds the directory it checked when the swap comes after the check', async () => {
     const sandboxRun = prepare()
     try {
-      const line = sandboxRun.wrap('/bin/sh', ['-c', 'cat secret.txt own.txt 2>&1; echo pwned > pwned.txt; pwd'])
+      // Also: no descriptor of a host directory is left inside (`..` from one would walk the host).
+      const script =
+        'cat secret.txt own.txt 2>&1; echo pwned > pwned.txt; for f in /proc/self/fd/*; do [ -d "$f" ] && echo "dir fd $f"; done; pwd'
+      const line = sandboxRun.wrap('/bin/sh', ['-c', script])
       swap()
       try {
         const out = await run(line, workspace, sandboxRun.env)
         assert.ok(!out.includes('host secret'), out)
         assert.match(out, /own file/)
+        assert.doesNotMatch(out, /dir fd/)
       } finally {
         unswap()
       }
