@@ -5,11 +5,14 @@
 import { closeSync, constants, openSync, realpathSync } from 'node:fs'
 
 /**
- * The directory at the real path `path`, open; throws when what is there now is not it (a link
- * at its place or on the way there).
+ * The directory at the real path `path` (as the caller checked it), open; throws when what is
+ * there now is not it (a link at its place or on the way there).
  */
 export function openCheckedDir(path: string): number {
-  const changed = () => new Error(`the directory ${path} changed while the sandbox was set up (a link was swapped in); not started`)
+  const changed = () =>
+    new Error(
+      `the directory ${path} changed while the sandbox was set up (it is no longer that real path: a link was swapped in); not started`,
+    )
   let fd: number
   try {
     fd = openSync(path, constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW)

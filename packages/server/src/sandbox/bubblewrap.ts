@@ -57,6 +57,8 @@ interface RunLayout {
   allow: AllowList
   /** Whether the run has a model gateway (socket `model.sock`). */
   gateway: boolean
+  /** The cwd, open (see bound-dir.ts); none with a bwrap without --bind-fd. */
+  cwdFd: number | undefined
 }
 
 export interface BubblewrapOptions {
@@ -132,6 +134,15 @@ export class BubblewrapSandbox implements Sandbox {
 
   prepare(spec: SandboxSpec): SandboxRun {
     const { logger } = this.options
+    // The cwd lies in the workspace, where the agent makes and swaps links: bound from the
+    // directory opened now (the process's next descriptor after its stdio and channel), and
+    // checked here, where a refusal fails the start (in the SDK's spawn hook it would throw).
+    // The caller checked spec.cwd as a real path: the directory opened must be that one, not
+    // what a link swapped in since would resolve to.
+    const cwd = this.bindFd ? spec.cwd : realpathSync(spec.cwd)
+    const cwdFd = this.bindFd ? openCheckedDir(cwd) : undefined
+    /** The descriptors of the directories bound (see bound-dir.ts), closed with the run. */
+    const owned = cwdFd === undefined ? [] : [cwdFd]
     const { route, inside } = splitEnv(spec.env)
     const dir = mkdtempSync(join(this.runDir, 'r'))
     const onError = (err: Error) => {
@@ -167,7 +178,8 @@ export class BubblewrapSandbox implements Sandbox {
       onError,
     })
     const where: RunLayout = {
-      cwd: realpathSync(spec.cwd),
+      cwd,
+      cwdFd,
       workdir: realpathSync(spec.workdir ?? spec.cwd),
       stateDir: realpathSync(spec.stateDir),
       socketDir: dir,
@@ -180,11 +192,9 @@ export class BubblewrapSandbox implements Sandbox {
     const prefix = entered.toolJoinFiles.length > 0 ? `${INSIDE_SOCKET_DIR}/tool-shell` : undefined
     if (prefix) writeFileSync(join(dir, 'tool-shell'), toolShell(entered.toolJoinFiles), { mode: 0o755 })
     let closed: Promise<void> | undefined
-    /** The descriptors of the directories bound (see bound-dir.ts), closed with the run. */
-    const owned: number[] = []
     const run: SandboxRun = {
       env: prefix ? { ...inside, CLAUDE_CODE_SHELL_PREFIX: prefix } : inside,
-      wrap: (command, args, options) => this.wrap({ command, args: [...args] }, where, entered, options?.ipc === true, owned),
+      wrap: (command, args, options) => this.wrap({ command, args: [...args] }, where, entered, options?.ipc === true),
       spawned: (child) => {
         if (gateway) takeListener(child, gateway)
       },
@@ -206,13 +216,9 @@ export class BubblewrapSandbox implements Sandbox {
   }
 
   /** `ipc`: the model port's listener is handed to the server over the channel (no relay). */
-  private wrap(cli: CommandLine, where: RunLayout, entered: Entered, ipc: boolean, owned: number[]): WrappedCommandLine {
-    const { cwd, stateDir, socketDir } = where
+  private wrap(cli: CommandLine, where: RunLayout, entered: Entered, ipc: boolean): WrappedCommandLine {
+    const { cwd, stateDir, socketDir, cwdFd } = where
     const handOver = where.gateway && ipc
-    // The cwd lies in the workspace, where the agent makes and swaps links: bound from the
-    // directory opened now, the process's next descriptor after its stdio (and channel).
-    const cwdFd = this.bindFd ? openCheckedDir(cwd) : undefined
-    if (cwdFd !== undefined) owned.push(cwdFd)
     const node = realpathSync(process.execPath)
     // The CLI may need files beside its binary; a bare name found on PATH is not re-exposed.
     const cliDir = isAbsolute(cli.command) ? [dirname(realpathSync(cli.command))] : []
