@@ -1,6 +1,6 @@
 // The chat's slash commands: each a few lines over the client library's API.
 import type { ClaudeAgentClient } from '@claude-agent/client'
-import type { PermissionMode } from '@claude-agent/protocol'
+import { PERMISSION_MODES, type PermissionMode } from '@claude-agent/protocol'
 import { describeError } from './errors.js'
 import type { Renderer } from './render.js'
 import { printable } from './scrub.js'
@@ -48,7 +48,7 @@ const HANDLERS: Record<string, Handler> = {
     say(ctx, ctx.style.dim(`model ${printable(change.model ?? 'default')} (${change.applied === 'now' ? 'now' : 'from the next turn'})`))
   },
   async mode(arg, ctx) {
-    if (!arg) return say(ctx, 'usage: /mode default|acceptEdits|bypassPermissions|plan|dontAsk')
+    if (!arg) return say(ctx, `usage: /mode ${PERMISSION_MODES.join('|')}`)
     const change = await ctx.conn.control.setPermissionMode(arg as PermissionMode)
     say(ctx, ctx.style.dim(`permission mode ${change.permissionMode} (${change.applied === 'now' ? 'now' : 'from the next turn'})`))
   },

@@ -14,7 +14,9 @@ export const SESSION_STATES = [
 export const SessionStateSchema = z.enum(SESSION_STATES)
 export type SessionState = z.infer<typeof SessionStateSchema>
 
-export const SessionIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'letters, digits, "_" and "-", 1 to 64 characters')
+export const SessionIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'letters, digits, "_" and "-", starting with a letter or a digit, 1 to 64 characters')
 
 /** A session's own config: the query config plus where it works. */
 export const SessionConfigSchema = QueryConfigSchema.extend({

@@ -17,6 +17,7 @@ import { checkDirs, checkPort } from './settings-check.js'
 import { USAGE, parseCommandLine, settingsFromEnv, type ServerSettings } from './settings.js'
 import { handleShutdownSignals } from './signals.js'
 import { DEMO_NOTICE } from './notices.js'
+import { loadPrices } from './usage/prices.js'
 
 /** The server's own package, or the monorepo holding it: the agent must never work inside. */
 function sourceRoot(): string {
@@ -42,11 +43,13 @@ async function main(): Promise<void> {
   // Before anything can print: keys and tokens from the environment join the secret registry.
   for (const value of secretValues(process.env)) secrets.add(value)
   // The tokens' values join the registry before a message could name one (parseTokens never does).
-  for (const name of ['AUTH_TOKENS', 'AUTH_TOKEN']) for (const part of (process.env[name] ?? '').split(',')) secrets.add(part.trim())
+  for (const part of (process.env['AUTH_TOKENS'] ?? '').split(',')) secrets.add(part.trim())
+  secrets.add((process.env['AUTH_TOKEN'] ?? '').trim())
   const settings = settingsFromEnv(process.env, argv)
   for (const { token } of settings.authTokens) secrets.add(token)
-  // Before anything is created: a bad directory or port stops the start with one line.
+  // Before anything is created: a bad directory, port or price table stops the start with one line.
   checkPort(settings.port)
+  if (settings.budgets?.pricesFile) loadPrices(settings.budgets.pricesFile)
   Object.assign(settings, checkDirs({ ...settings, sourceRoot: sourceRoot() }))
   const logger = createLogger({ level: settings.logLevel, ...(settings.logFormat ? { format: settings.logFormat } : {}) })
 

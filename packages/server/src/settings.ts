@@ -81,7 +81,7 @@ export interface ServerSettings {
   authTokens: AuthToken[]
   /** Web origins besides the server's own whose pages may use it (ALLOWED_ORIGINS, comma
    * separated, e.g. `https://app.example.com`; `*` any): they get CORS answers. Any other
-   * page's requests are refused (docs/security.md). @default none */
+   * page's requests are refused (docs/protocol.md#web-pages-on-other-sites). @default none */
   allowedOrigins: string[]
   /** Audit entries kept (AUDIT_RETENTION); the oldest go beyond it. @default 100,000 */
   auditRetention: number
@@ -310,7 +310,9 @@ function originsFrom(value: string | undefined): string[] {
 
 function tokensFrom(env: Record<string, string | undefined>): AuthToken[] {
   try {
-    return [...parseTokens(env['AUTH_TOKENS']), ...parseTokens(env['AUTH_TOKEN'], 'AUTH_TOKEN')]
+    // AUTH_TOKEN is one admin's token, whole: a `:` or `,` in it is part of it.
+    const single = env['AUTH_TOKEN']?.trim()
+    return [...parseTokens(env['AUTH_TOKENS']), ...(single ? [{ label: 'token', token: single }] : [])]
   } catch (err) {
     if (err instanceof TokenSpecError) throw new SettingsError(err.message)
     throw err

@@ -34,6 +34,11 @@ describe('offline demo mode (the real main.js)', () => {
     const result = sdkData(await probe.result())
     assert.equal(result['is_error'], false)
     assert.match(result['result'] as string, /offline demo/i)
+    // The README's own example lists the files: the demo runs ls, it writes nothing.
+    const from = probe.frames.length
+    probe.prompt('List the files here')
+    const listed = sdkData(await probe.result(from))
+    assert.match(listed['result'] as string, /Here is what `ls -la` printed/)
     probe.close()
     const health = (await (await fetch(`${server.url}/health`)).json()) as { demo: boolean }
     assert.equal(health.demo, true)

@@ -94,6 +94,18 @@ describe('bad settings at start-up (the real main.js)', () => {
       /WORKSPACE_DIR .* is inside .*sessions, where sessions keep their state/,
     ],
     [
+      "WORKSPACE_DIR in the named sessions' workspaces",
+      (d) => ({ DATA_DIR: join(d, 'data'), WORKSPACE_DIR: join(d, 'data', 'workspaces') }),
+      [],
+      /WORKSPACE_DIR .* is inside .*workspaces, where the other sessions' workspaces are/,
+    ],
+    [
+      "WORKSPACE_DIR in one named session's workspace",
+      (d) => ({ DATA_DIR: join(d, 'data'), WORKSPACE_DIR: join(d, 'data', 'workspaces', 'sessions', 'victim') }),
+      [],
+      /WORKSPACE_DIR .* is inside .*workspaces, where the other sessions' workspaces are/,
+    ],
+    [
       'WORKSPACE_DIR a link into the source tree',
       (d) => ({ DATA_DIR: join(d, 'data'), WORKSPACE_DIR: join(d, 'src-link', 'ws') }),
       [],
@@ -129,12 +141,25 @@ describe('bad settings at start-up (the real main.js)', () => {
       [],
       /DATA_DIR .*db-junk: the database .*sessions\.db is not a SQLite database/,
     ],
+    [
+      'a MODEL_PRICES_FILE that is not JSON',
+      (d) => ({ DATA_DIR: join(d, 'data'), MODEL_PRICES_FILE: join(d, 'prices.json') }),
+      [],
+      /MODEL_PRICES_FILE .*prices\.json: .*JSON/,
+    ],
+    [
+      'a missing MODEL_PRICES_FILE',
+      (d) => ({ DATA_DIR: join(d, 'data'), MODEL_PRICES_FILE: join(d, 'no-such-prices.json') }),
+      [],
+      /MODEL_PRICES_FILE .*no-such-prices\.json: ENOENT/,
+    ],
   ]
   const setups: Record<string, (dir: string) => void> = {
     'DATA_DIR under a file': (d) => writeFileSync(join(d, 'file'), 'a regular file'),
     'WORKSPACE_DIR a link into the source tree': (d) => symlinkSync(join(SOURCE_ROOT, 'packages'), join(d, 'src-link')),
     'a dangling DATA_DIR link': (d) => symlinkSync(join(d, 'nowhere'), join(d, 'dangling')),
     'a database that is a directory': (d) => mkdirSync(join(d, 'db-dir', 'sessions.db'), { recursive: true }),
+    'a MODEL_PRICES_FILE that is not JSON': (d) => writeFileSync(join(d, 'prices.json'), '{ not json'),
     'a database file that is not a database': (d) => {
       mkdirSync(join(d, 'db-junk'))
       writeFileSync(join(d, 'db-junk', 'sessions.db'), 'x'.repeat(4096))

@@ -1,6 +1,7 @@
 // `claude-agent chat`: the interactive client. Text streams as it arrives, tool calls are one
 // line each, approvals are a key press, Ctrl-C interrupts the turn (twice exits), slash
 // commands, input history. The client library reconnects and replays by itself.
+import { PERMISSION_MODES } from '@claude-agent/protocol'
 import { CONNECTION_HELP, CONNECTION_OPTIONS, parse } from '../args.js'
 import { ChatSession } from '../chat-session.js'
 import { clientSetup, newClient, startingMessage } from '../connect.js'
@@ -20,7 +21,7 @@ e edit the input in $EDITOR. Ctrl-C interrupts a turn; Ctrl-C twice (or Ctrl-D) 
   --session ID     an existing session (default: the server's default session)
   --new            a new named session (it asks before each tool call); --name ID names it
   --model M        the model (a new session's config; otherwise switched live)
-  --mode MODE      the permission mode: default, acceptEdits, bypassPermissions, plan, dontAsk
+  --mode MODE      the permission mode: ${PERMISSION_MODES.join(', ')}
   --history        replay the session's past events first
   --allow TOOL     without a terminal: tools allowed without asking (repeatable; '*' for all)
 

@@ -19,8 +19,9 @@ type Env = Record<string, string | undefined>
 function positiveInt(env: Env, name: string, fallback: number, min: number, fail: (message: string) => never): number {
   const raw = env[name]
   if (raw === undefined || raw === '') return fallback
-  const value = Number(raw)
-  if (!Number.isInteger(value) || value < min) fail(`${name} must be an integer of at least ${min}, got "${raw.slice(0, 32)}"`)
+  // Decimal digits only, as every other integer setting: Number() also took '0x10', '1e3' and ' 5'.
+  const value = /^\d+$/.test(raw) ? Number(raw) : NaN
+  if (!Number.isSafeInteger(value) || value < min) fail(`${name} must be an integer of at least ${min}, got "${raw.slice(0, 32)}"`)
   return value
 }
 

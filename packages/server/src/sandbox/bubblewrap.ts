@@ -14,7 +14,7 @@ import { bwrapFeatures, checkBwrap, findBwrap } from './bwrap-detect.js'
 import { closeAll, openCheckedDir } from './bound-dir.js'
 import { bwrapArgs } from './bwrap-args.js'
 import { startEgressProxy } from './egress-proxy.js'
-import { hiddenPaths } from './hidden-paths.js'
+import { hiddenPaths, type HiddenPathsInput } from './hidden-paths.js'
 import { createRunDir } from './run-dir.js'
 import { DEFAULT_LIMITS, type ResolvedLimits } from './limits.js'
 import { startModelGateway, type ModelGateway } from './model-gateway.js'
@@ -88,6 +88,9 @@ export class BubblewrapSandbox implements Sandbox {
   readonly kind = 'bubblewrap' as const
   private readonly runs = new Set<SandboxRun>()
   private readonly runDir: string
+  /** What to hide, resolved again at each start: a path made after the server started (an
+   * operator's `.env`, a SANDBOX_HIDE file) is hidden from the sandboxes started after it. */
+  private readonly hide: HiddenPathsInput
   private readonly allow: AllowList | undefined
   private readonly limiter: SessionLimiter
   readonly limits: SandboxLimits
@@ -119,6 +122,7 @@ export class BubblewrapSandbox implements Sandbox {
   ) {
     this.allow = options.allowedHosts ? new AllowList([...options.allowedHosts, ...(options.alsoAllow ?? [])]) : undefined
     mkdirSync(options.dataDir, { recursive: true })
+    this.hide = { dataDir: options.dataDir, extra: options.hide ?? [], serverCwd: process.cwd() }
     for (const path of options.hide ?? []) {
       if (!existsSync(path))
         options.logger.warn(`SANDBOX_HIDE: ${path} does not exist yet; it is hidden from the processes started once it does`)
@@ -223,8 +227,7 @@ export class BubblewrapSandbox implements Sandbox {
     // The CLI may need files beside its binary; a bare name found on PATH is not re-exposed.
     const cliDir = isAbsolute(cli.command) ? [dirname(realpathSync(cli.command))] : []
     const layout = {
-      // Resolved at each start: a path to hide made since (a secrets mount) is hidden too.
-      hidden: hiddenPaths({ dataDir: this.options.dataDir, extra: this.options.hide ?? [] }),
+      hidden: hiddenPaths(this.hide),
       readOnly: [node, realpathSync(LAUNCHER), SERVER_TREE, ...cliDir],
       // The tools group's join files, writable: a tool can only put itself (deeper) in it.
       writable: [cwd, stateDir, ...entered.toolJoinFiles],

@@ -38,6 +38,9 @@ describe('cluster settings', () => {
       ['CLUSTER_LEASE_MS', '100', /CLUSTER_LEASE_MS/],
       ['CLUSTER_LEASE_MS', 'soon', /CLUSTER_LEASE_MS/],
       ['CLUSTER_MAX_SESSIONS', '0', /CLUSTER_MAX_SESSIONS/],
+      ['CLUSTER_MAX_SESSIONS', '0x10', /CLUSTER_MAX_SESSIONS/],
+      ['CLUSTER_MAX_SESSIONS', ' 5', /CLUSTER_MAX_SESSIONS/],
+      ['CLUSTER_LEASE_MS', '1e4', /CLUSTER_LEASE_MS/],
       ['CLUSTER_NODE_ID', 'a b/c', /CLUSTER_NODE_ID/],
       ['CLUSTER_ADVERTISE_URL', 'ftp://x', /CLUSTER_ADVERTISE_URL/],
     ] as const) {

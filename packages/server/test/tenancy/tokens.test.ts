@@ -79,6 +79,10 @@ describe('AUTH_TOKENS with roles', () => {
     )
     const bare = settingsFromEnv({ DATA_DIR: '/tmp/cas-settings-probe', AUTH_TOKEN: 'just-a-token' }).authTokens
     assert.deepEqual(bare, [{ label: 'token', token: 'just-a-token' }])
+    // AUTH_TOKEN is one token, whole: neither a label nor a list (its part before a `:` was
+    // taken for a label, and logged as one).
+    const whole = settingsFromEnv({ DATA_DIR: '/tmp/cas-settings-probe', AUTH_TOKEN: ' abc:member:def,ghi ' }).authTokens
+    assert.deepEqual(whole, [{ label: 'token', token: 'abc:member:def,ghi' }])
   })
 
   it('stops the start on an unknown role, naming it and the label but never the token', () => {
