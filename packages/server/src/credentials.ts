@@ -22,8 +22,23 @@ export function pickAgentVars(env: Record<string, string | undefined>): Record<s
   return picked
 }
 
+/** ANTHROPIC_CUSTOM_HEADERS as the CLI reads it: one `Name: Value` a line, both trimmed; a
+ * line without a name is skipped. */
+export function customHeaders(text: string | undefined): [string, string][] {
+  const out: [string, string][] = []
+  for (const line of (text ?? '').split(/\r?\n/)) {
+    const colon = line.indexOf(':')
+    const name = colon < 0 ? '' : line.slice(0, colon).trim()
+    if (name) out.push([name, line.slice(colon + 1).trim()])
+  }
+  return out
+}
+
+/** The values no log line may show: the credentials, and the custom headers' values (an LLM
+ * gateway's own credential often travels in one). */
 export function secretValues(env: Record<string, string | undefined>): string[] {
-  return SECRET_VARS.map((name) => env[name]).filter((v): v is string => !!v)
+  const headers = customHeaders(env['ANTHROPIC_CUSTOM_HEADERS']).map(([, value]) => value)
+  return [...SECRET_VARS.map((name) => env[name]), ...headers].filter((v): v is string => !!v)
 }
 
 /** The start-up line naming where turns go: the endpoint and which variable holds the credential (never its value). */

@@ -2,10 +2,10 @@
 // so PATH is ours to give; HOME, CLAUDE_CONFIG_DIR and TMPDIR point into the session's own
 // state directory so nothing lands in the server's home or a shared /tmp. Credentials come
 // last, so a setting can never replace one.
-import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { QueryConfig } from '@claude-agent/protocol'
 import { profileSwitches } from './profile.js'
+import { ensureStateDirs } from './state-dirs.js'
 
 export interface AgentEnvInput {
   /** Endpoint and credentials from the server's settings. */
@@ -23,7 +23,7 @@ export function buildAgentEnv(input: AgentEnvInput): Record<string, string> {
   const home = join(input.stateDir, 'home')
   const configDir = join(input.stateDir, 'claude')
   const tmp = join(input.stateDir, 'tmp')
-  for (const dir of [home, configDir, tmp]) mkdirSync(dir, { recursive: true })
+  ensureStateDirs([home, configDir, tmp])
 
   const env: Record<string, string> = {
     PATH: process.env['PATH'] ?? '/usr/local/bin:/usr/bin:/bin',

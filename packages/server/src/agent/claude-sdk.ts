@@ -1,7 +1,7 @@
 // The one door to the Claude Agent SDK: maps our AgentStartOptions onto query() in
 // streaming-input mode and spawns the CLI ourselves so we know its pid and read its stderr.
-import { spawn } from 'node:child_process'
-import { existsSync, readdirSync } from 'node:fs'
+import { spawn, type StdioOptions } from 'node:child_process'
+import { lstatSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import {
@@ -113,12 +113,13 @@ class ClaudeSdkRun implements AgentRun {
   private spawn(s: SpawnOptions): SpawnedProcess {
     // In a sandbox the process we start (and whose pid we report) is bwrap, with the CLI inside.
     const sandbox = this.options.sandbox
-    const { command, args, ipc } = sandbox?.wrap(s.command, s.args, { ipc: true }) ?? { ...s, ipc: false }
+    const { command, args, ipc, fds = [] } = sandbox?.wrap(s.command, s.args, { ipc: true }) ?? { ...s, ipc: false }
     const child = spawn(command, args, {
       cwd: s.cwd,
       env: s.env,
-      // The sandbox may hand the model port's listener over a channel (bubblewrap.ts).
-      stdio: ipc ? ['pipe', 'pipe', 'pipe', 'ipc'] : ['pipe', 'pipe', 'pipe'],
+      // The sandbox may hand the model port's listener over a channel (bubblewrap.ts), and
+      // binds the directories it checked from descriptors it gives.
+      stdio: [...(ipc ? (['pipe', 'pipe', 'pipe', 'ipc'] as const) : (['pipe', 'pipe', 'pipe'] as const)), ...fds] as StdioOptions,
       signal: s.signal,
       // Its own process group: a terminal's Ctrl-C reaches the server only, which then lets
       // the running turn finish (graceful shutdown) instead of losing the CLI at once.
@@ -185,8 +186,17 @@ export const claudeSdkAgentFactory: AgentFactory = {
     // The CLI keeps transcripts at $CLAUDE_CONFIG_DIR/projects/<mangled cwd>/<id>.jsonl.
     const configDir = env['CLAUDE_CONFIG_DIR']
     if (!configDir) return false
+    // The agent writes this directory: what it put there (a file, a link to a host directory)
+    // means no transcript, never a failed start, and the server does not follow its links.
     const projects = join(configDir, 'projects')
-    if (!existsSync(projects)) return false
-    return readdirSync(projects).some((dir) => existsSync(join(projects, dir, `${conversationId}.jsonl`)))
+    try {
+      if (!lstatSync(projects).isDirectory()) return false
+      return readdirSync(projects, { withFileTypes: true }).some(
+        (dir) =>
+          dir.isDirectory() && lstatSync(join(projects, dir.name, `${conversationId}.jsonl`), { throwIfNoEntry: false })?.isFile() === true,
+      )
+    } catch {
+      return false
+    }
   },
 }

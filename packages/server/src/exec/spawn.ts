@@ -4,9 +4,10 @@
 // agent runs: prepares a SandboxRun, wraps the command line, spawns with the run's
 // environment, closes the run on exit. `spawnInSession` is the same without a sandbox.
 import { ChildProcess, spawn } from 'node:child_process'
-import { accessSync, constants, mkdirSync, statSync } from 'node:fs'
+import { accessSync, constants, statSync } from 'node:fs'
 import { delimiter, join, resolve } from 'node:path'
 import type { QueryConfig } from '@claude-agent/protocol'
+import { ensureStateDirs } from '../agent/state-dirs.js'
 import { resolveLimits } from '../sandbox/limits.js'
 import type { Sandbox } from '../sandbox/sandbox.js'
 
@@ -43,7 +44,7 @@ export type SessionSpawner = (session: ExecTarget, command: string, args: readon
 export function commandEnv(session: ExecTarget, extra: Record<string, string>): Record<string, string> {
   const home = join(session.stateDir, 'home')
   const tmp = join(session.stateDir, 'tmp')
-  for (const dir of [home, tmp]) mkdirSync(dir, { recursive: true })
+  ensureStateDirs([home, tmp])
   return {
     PATH: process.env['PATH'] || '/usr/local/bin:/usr/bin:/bin',
     LANG: process.env['LANG'] || 'C.UTF-8',
@@ -113,7 +114,13 @@ export function sandboxedSpawner(sandbox: Sandbox): SessionSpawner {
     let child: ChildProcess
     try {
       const line = run.wrap(command, args)
-      child = spawn(line.command, line.args, { cwd: options.cwd, env: run.env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] })
+      // The sandbox binds the directories it checked from the descriptors it gives.
+      child = spawn(line.command, line.args, {
+        cwd: options.cwd,
+        env: run.env,
+        detached: true,
+        stdio: ['pipe', 'pipe', 'pipe', ...(line.fds ?? [])],
+      })
     } catch (err) {
       // spawn throws (rather than emitting 'error') on arguments it cannot pass: the run's
       // sockets and directory must not outlive the request.

@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url'
 import type { Logger } from '../logger.js'
 import { egressDenied, sandboxFailed } from '../metrics/metrics.js'
 import { AllowList } from './allow-list.js'
-import { checkBwrap, findBwrap } from './bwrap-detect.js'
+import { bwrapFeatures, checkBwrap, findBwrap } from './bwrap-detect.js'
+import { closeAll, openCheckedDir } from './bound-dir.js'
 import { bwrapArgs } from './bwrap-args.js'
 import { startEgressProxy } from './egress-proxy.js'
 import { hiddenPaths, type HiddenPathsInput } from './hidden-paths.js'
@@ -56,6 +57,8 @@ interface RunLayout {
   allow: AllowList
   /** Whether the run has a model gateway (socket `model.sock`). */
   gateway: boolean
+  /** The cwd, open (see bound-dir.ts); none with a bwrap without --bind-fd. */
+  cwdFd: number | undefined
 }
 
 export interface BubblewrapOptions {
@@ -101,16 +104,29 @@ export class BubblewrapSandbox implements Sandbox {
     const bwrap = findBwrap(process.env['PATH'], options.bwrapPath)
     checkBwrap(bwrap)
     if (options.agentVars) assertSandboxableCredentials(options.agentVars)
-    return new BubblewrapSandbox(bwrap, options)
+    const { bindFd } = bwrapFeatures(bwrap)
+    if (!bindFd) {
+      options.logger.warn(
+        `bubblewrap (${bwrap}) has no --bind-fd (it came with 0.8): a session's directory is bound by its path, so a link ` +
+          'swapped in for it while its sandbox starts would be followed. Upgrade bubblewrap.',
+      )
+    }
+    return new BubblewrapSandbox(bwrap, options, bindFd)
   }
 
   private constructor(
     readonly bwrap: string,
     private readonly options: BubblewrapOptions,
+    /** Whether bwrap mounts from descriptors (bound-dir.ts); else by path, as older ones must. */
+    private readonly bindFd: boolean,
   ) {
     this.allow = options.allowedHosts ? new AllowList([...options.allowedHosts, ...(options.alsoAllow ?? [])]) : undefined
     mkdirSync(options.dataDir, { recursive: true })
     this.hide = { dataDir: options.dataDir, extra: options.hide ?? [], serverCwd: process.cwd() }
+    for (const path of options.hide ?? []) {
+      if (!existsSync(path))
+        options.logger.warn(`SANDBOX_HIDE: ${path} does not exist yet; it is hidden from the processes started once it does`)
+    }
     this.runDir = createRunDir()
     const defaults = options.limits ?? DEFAULT_LIMITS
     this.limiter = SessionLimiter.create(
@@ -122,6 +138,15 @@ export class BubblewrapSandbox implements Sandbox {
 
   prepare(spec: SandboxSpec): SandboxRun {
     const { logger } = this.options
+    // The cwd lies in the workspace, where the agent makes and swaps links: bound from the
+    // directory opened now (the process's next descriptor after its stdio and channel), and
+    // checked here, where a refusal fails the start (in the SDK's spawn hook it would throw).
+    // The caller checked spec.cwd as a real path: the directory opened must be that one, not
+    // what a link swapped in since would resolve to.
+    const cwd = this.bindFd ? spec.cwd : realpathSync(spec.cwd)
+    const cwdFd = this.bindFd ? openCheckedDir(cwd) : undefined
+    /** The descriptors of the directories bound (see bound-dir.ts), closed with the run. */
+    const owned = cwdFd === undefined ? [] : [cwdFd]
     const { route, inside } = splitEnv(spec.env)
     const dir = mkdtempSync(join(this.runDir, 'r'))
     const onError = (err: Error) => {
@@ -157,7 +182,8 @@ export class BubblewrapSandbox implements Sandbox {
       onError,
     })
     const where: RunLayout = {
-      cwd: realpathSync(spec.cwd),
+      cwd,
+      cwdFd,
       workdir: realpathSync(spec.workdir ?? spec.cwd),
       stateDir: realpathSync(spec.stateDir),
       socketDir: dir,
@@ -178,6 +204,7 @@ export class BubblewrapSandbox implements Sandbox {
       },
       close: () =>
         (closed ??= Promise.all([gateway?.close(), egress.close()]).then(() => {
+          closeAll(owned)
           entered.release()
           this.runs.delete(run)
           try {
@@ -194,7 +221,8 @@ export class BubblewrapSandbox implements Sandbox {
 
   /** `ipc`: the model port's listener is handed to the server over the channel (no relay). */
   private wrap(cli: CommandLine, where: RunLayout, entered: Entered, ipc: boolean): WrappedCommandLine {
-    const { cwd, stateDir, socketDir } = where
+    const { cwd, stateDir, socketDir, cwdFd } = where
+    const handOver = where.gateway && ipc
     const node = realpathSync(process.execPath)
     // The CLI may need files beside its binary; a bare name found on PATH is not re-exposed.
     const cliDir = isAbsolute(cli.command) ? [dirname(realpathSync(cli.command))] : []
@@ -203,24 +231,28 @@ export class BubblewrapSandbox implements Sandbox {
       readOnly: [node, realpathSync(LAUNCHER), SERVER_TREE, ...cliDir],
       // The tools group's join files, writable: a tool can only put itself (deeper) in it.
       writable: [cwd, stateDir, ...entered.toolJoinFiles],
+      boundFds: new Map(cwdFd === undefined ? [] : [[cwd, handOver ? 4 : 3]]),
       mounts: [{ source: socketDir, target: INSIDE_SOCKET_DIR }],
       cwd: where.workdir,
     }
     const egress = `${INSIDE_SOCKET_DIR}/egress.sock`
     const relays = [`127.0.0.1:${PROXY_PORT}=${egress}`]
-    const handOver = where.gateway && ipc
     if (handOver) relays.push('--hand-over', `127.0.0.1:${MODEL_PORT}`)
     else if (where.gateway) relays.push(`127.0.0.1:${MODEL_PORT}=${INSIDE_SOCKET_DIR}/model.sock`)
     // An allowed service on the host's loopback answers at the same address inside (through
-    // the proxy, which checks the list again); the relay ports themselves are taken.
+    // the proxy, which checks the list again); the relay ports themselves are taken. One address
+    // named twice (localhost and 127.0.0.1) is listened on once: twice would fail every start.
+    const listening = new Set<string>()
     for (const { host, port } of where.allow.loopbackEntries()) {
       if (port === MODEL_PORT || port === PROXY_PORT) continue
       const listen = host === '::1' ? `[::1]:${port}` : `${host === 'localhost' ? '127.0.0.1' : host}:${port}`
+      if (listening.has(listen)) continue
+      listening.add(listen)
       relays.push(`${listen}=${egress}=${host.includes(':') ? `[${host}]` : host}:${port}`)
     }
     // The limits come first: bwrap and all it starts are in the session's group from the start.
     const line = entered.wrap(this.bwrap, [...bwrapArgs(layout), '--', node, LAUNCHER, ...relays, '--', cli.command, ...cli.args])
-    return handOver ? { ...line, ipc: true } : line
+    return { ...line, ...(handOver ? { ipc: true } : {}), fds: cwdFd === undefined ? [] : [cwdFd] }
   }
 
   async close(): Promise<void> {

@@ -37,6 +37,9 @@ export interface BwrapLayout {
   readOnly: readonly string[]
   /** Paths bound read-write at the same place (the session's cwd and state directory). */
   writable: readonly string[]
+  /** Writable paths bound from a descriptor the process gets (`--bind-fd`), not by path: a
+   * directory opened when it was checked, so a link swapped in since is not followed. */
+  boundFds?: ReadonlyMap<string, number>
   /** Host directories bound read-only at another place inside (the proxy sockets). */
   mounts: readonly { source: string; target: string }[]
   /** The working directory inside. */
@@ -80,7 +83,10 @@ export function bwrapArgs(layout: BwrapLayout): string[] {
     if (inReexposed(path) && !inWritable(path) && !rehide.some((d) => isInside(path, d))) rehide.push(path)
   }
   for (const dir of rehide) args.push('--tmpfs', dir)
-  for (const path of writable) args.push('--bind', path, path)
+  for (const path of writable) {
+    const fd = layout.boundFds?.get(path)
+    args.push(...(fd === undefined ? ['--bind', path, path] : ['--bind-fd', String(fd), path]))
+  }
   for (const dir of hideLater) args.push('--tmpfs', dir)
   for (const { path } of layout.hidden.filter((h) => h.kind === 'file')) {
     if (!isHidden(path) || inWritable(path) || inReexposed(path)) args.push('--ro-bind', '/dev/null', path)

@@ -56,3 +56,10 @@ export function checkBwrap(bwrap: string): void {
       'with `--sandbox none`.',
   )
 }
+
+/** What this bwrap can do beyond the basics. `bindFd`: `--bind-fd` (bubblewrap 0.8+), which
+ * mounts a directory from a descriptor instead of following its path again. */
+export function bwrapFeatures(bwrap: string): { bindFd: boolean } {
+  const help = spawnSync(bwrap, ['--help'], { encoding: 'utf8', timeout: 10_000 })
+  return { bindFd: `${help.stdout ?? ''}${help.stderr ?? ''}`.includes('--bind-fd') }
+}

@@ -71,30 +71,41 @@ export function startEgressProxy(options: EgressProxyOptions): SocketServer {
         port: destination.port,
         method: req.method,
         path: `${target.pathname}${target.search}`,
-        headers: withoutHopByHop(req.headers),
+        // The allowed host named in the request line, never another one a Host header names
+        // (a virtual host behind the same address that the list does not allow).
+        headers: { ...withoutHopByHop(req.headers), host: target.host },
       },
       (answer) => {
         res.writeHead(answer.statusCode ?? 502, withoutHopByHop(answer.headers))
+        // An answer cut short must cut the client's too: pipe() would leave it waiting.
+        answer.on('close', () => {
+          if (!answer.complete) res.destroy()
+        })
         answer.pipe(res)
       },
     )
     upstream.on('error', (err) => {
-      if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' })
+      if (res.headersSent) return void res.destroy()
+      res.writeHead(502, { 'content-type': 'text/plain' })
       res.end(`Sandbox proxy: ${destination.host}:${destination.port} failed: ${err.message}\n`)
     })
+    // A client that went (before the answer, or in its body) takes the upstream request with it.
+    res.on('close', () => upstream.destroy())
     req.pipe(upstream)
   })
 
   server.on('connect', (req: IncomingMessage, client: Duplex, head: Buffer) => {
-    const { host, port } = splitHostPort(req.url ?? '')
-    const destination = { host, port: port ?? 443 }
+    const { host, port = 443 } = splitHostPort(req.url ?? '')
+    // An entry without a port allows any: one out of range would make connect() throw.
+    const valid = host !== '' && Number.isInteger(port) && port > 0 && port < 65536
+    const destination = { host, port }
     tunnels.add(client)
     client.on('close', () => tunnels.delete(client))
     client.on('error', () => client.destroy())
-    if (!host || !allow.allows(destination)) {
-      const body = host ? deny(destination) : 'Bad CONNECT target\n'
+    if (!valid || !allow.allows(destination)) {
+      const body = valid ? deny(destination) : 'Bad CONNECT target: use host:port, with a port from 1 to 65535\n'
       client.end(
-        `HTTP/1.1 ${host ? '403 Forbidden' : '400 Bad Request'}\r\ncontent-type: text/plain\r\n${DENIED_HEADER}: 1\r\n` +
+        `HTTP/1.1 ${valid ? '403 Forbidden' : '400 Bad Request'}\r\ncontent-type: text/plain\r\n${DENIED_HEADER}: 1\r\n` +
           `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
       )
       return

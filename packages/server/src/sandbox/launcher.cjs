@@ -98,7 +98,14 @@ function listen({ host, port, socket, target }) {
       if (target) tunnel(inside, out, target)
       else join(inside, out)
     })
-    server.once('error', reject)
+    server.once('error', (/** @type {Error} */ err) => {
+      // A mirrored service (a target) is a convenience: one the sandbox cannot listen for (a
+      // port below 1024, without the capability; ::1 without IPv6) is left out, said once.
+      // The proxy and the model gateway are what the command needs: those fail the start.
+      if (!target) return reject(err)
+      process.stderr.write(`sandbox launcher: ${host}:${port} is not mirrored into the sandbox: ${err.message}\n`)
+      resolve(undefined)
+    })
     server.listen(port, host, () => resolve(server))
   })
 }

@@ -8,6 +8,8 @@ import type { Server as NetServer } from 'node:net'
 import type { BudgetRefusal, ModelMeter } from '../usage/ledger.js'
 import { tapUsage } from '../usage/usage-tap.js'
 import { modelRequest } from '../metrics/metrics.js'
+import { refusedPath } from './gateway-paths.js'
+import { RequestSlots } from './request-slots.js'
 import type { ModelFailure } from './sandbox.js'
 import { listenOnSocket, withoutHopByHop, type SocketServer } from './socket-server.js'
 
@@ -24,6 +26,8 @@ export interface ModelGatewayOptions {
   /** The model API, e.g. `https://api.anthropic.com` (a path prefix is kept). */
   upstream: URL
   credentials: ModelCredentials
+  /** Added to every request forwarded, over what the client sent (ANTHROPIC_CUSTOM_HEADERS). @default [] */
+  headers?: readonly (readonly [string, string])[]
   onError?: (err: Error) => void
   /** Told about each call the upstream failed: unreachable, or an HTTP error status. */
   onUpstreamFailure?: (failure: ModelFailure) => void
@@ -37,6 +41,19 @@ export interface ModelGateway extends SocketServer {
   /** Serves the connections of a listener made inside the sandbox and handed over (see
    * launcher.cjs): the CLI reaches the gateway directly, with no relay process between. */
   accept(listener: NetServer): void
+}
+
+/** What a metered request may be answered in: what usage-tap.ts decodes. */
+const READABLE = new Set(['gzip', 'deflate', 'br', 'identity'])
+
+/** The client's Accept-Encoding without the codings the usage tap cannot read (`identity`
+ * when none is left). */
+function readableEncodings(asked: string | undefined): string {
+  const kept = (asked ?? '').split(',').filter((part) => {
+    const [coding = '', ...params] = part.split(';').map((p) => p.trim().toLowerCase())
+    return READABLE.has(coding) && !params.some((p) => /^q=0(\.0*)?$/.test(p))
+  })
+  return kept.length > 0 ? kept.map((p) => p.trim()).join(', ') : 'identity'
 }
 
 /** Whatever credential the sandboxed client sent is dropped: only ours goes upstream. */
@@ -95,6 +112,7 @@ export function startModelGateway(options: ModelGatewayOptions): ModelGateway {
   const endpoint = `${upstream.origin}${prefix}`
   const failed = options.onUpstreamFailure ?? (() => {})
   const { meter } = options
+  const slots = new RequestSlots()
   const countFailed = (err: unknown) => options.onError?.(err instanceof Error ? err : new Error(String(err)))
   const record = (answer: IncomingMessage) =>
     tapUsage(answer, (metered) => {
@@ -105,7 +123,24 @@ export function startModelGateway(options: ModelGatewayOptions): ModelGateway {
     const path = req.url ?? ''
     // Origin-form only: an absolute or authority form could name another host.
     if (!path.startsWith('/')) return apiError(res, 400, 'The sandbox model gateway only forwards to the model API')
+    const refused = refusedPath(path)
+    if (refused) {
+      req.resume()
+      res.writeHead(refused.status, { 'content-type': 'application/json', 'x-should-retry': 'false' })
+      return void res.end(JSON.stringify({ type: 'error', error: { type: refused.type, message: refused.message } }))
+    }
     if (!meter) return forward(req, res, path)
+    let gone = false
+    res.once('close', () => (gone = true))
+    void slots.take().then((release) => {
+      // Held until its answer is over; one whose client went while it waited goes at once.
+      if (gone) return release()
+      res.once('close', release)
+      admit(meter, req, res, path)
+    })
+  })
+
+  function admit(meter: ModelMeter, req: IncomingMessage, res: ServerResponse, path: string): void {
     // The socket is the session's identity: nothing the request says changes whose budget it is.
     meter.admit().then(
       (refusal) => {
@@ -121,11 +156,14 @@ export function startModelGateway(options: ModelGatewayOptions): ModelGateway {
         apiError(res, 503, 'The server could not check the model budget; try again')
       },
     )
-  })
+  }
 
   function forward(req: IncomingMessage, res: ServerResponse, path: string): void {
     const headers = withoutHopByHop(req.headers)
     for (const name of CLIENT_CREDENTIAL_HEADERS) delete headers[name]
+    for (const [name, value] of options.headers ?? []) headers[name.toLowerCase()] = value
+    // An answer in an encoding the usage tap cannot decode (zstd) would be counted as nothing.
+    if (meter) headers['accept-encoding'] = readableEncodings(req.headers['accept-encoding'])
     if (credentials.apiKey) headers['x-api-key'] = credentials.apiKey
     if (credentials.bearer) headers['authorization'] = `Bearer ${credentials.bearer}`
     const upstreamRequest = send(

@@ -1,7 +1,8 @@
 // Splits the CLI's environment in two: what stays on the host (the model endpoint and the
 // real credential, for the gateway) and what goes inside (placeholders, and loopback URLs
 // that the in-sandbox launcher forwards to the host's proxy sockets).
-import { SECRET_VARS } from '../credentials.js'
+import { validateHeaderName, validateHeaderValue } from 'node:http'
+import { SECRET_VARS, customHeaders } from '../credentials.js'
 import type { ModelCredentials } from './model-gateway.js'
 import { SandboxError } from './sandbox.js'
 
@@ -40,6 +41,27 @@ export function assertSandboxableCredentials(env: Record<string, string | undefi
 export interface ModelRoute {
   upstream: URL
   credentials: ModelCredentials
+  /** ANTHROPIC_CUSTOM_HEADERS, for the gateway to add: they often hold an LLM gateway's own
+   * credential, so they stay on the host with the key. */
+  headers: [name: string, value: string][]
+}
+
+/** ANTHROPIC_CUSTOM_HEADERS as the CLI reads it (see customHeaders), each checked.
+ * @throws SandboxError SANDBOX_INVALID_SETTING for a name or value HTTP cannot carry (naming the header, never its value) */
+export function parseCustomHeaders(text: string | undefined): [string, string][] {
+  const out = customHeaders(text)
+  for (const [name, value] of out) {
+    try {
+      validateHeaderName(name)
+      validateHeaderValue(name, value)
+    } catch {
+      throw new SandboxError(
+        'SANDBOX_INVALID_SETTING',
+        `ANTHROPIC_CUSTOM_HEADERS: the header "${name.slice(0, 64)}" is not a valid HTTP header`,
+      )
+    }
+  }
+  return out
 }
 
 export interface SplitEnv {
@@ -51,6 +73,8 @@ export interface SplitEnv {
 }
 
 const MODEL_VARS = ['ANTHROPIC_BASE_URL', 'ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN', 'CLAUDE_CODE_OAUTH_TOKEN']
+/** Kept on the host for the gateway, not given inside. */
+const GATEWAY_VARS = ['ANTHROPIC_CUSTOM_HEADERS']
 
 export function splitEnv(env: Record<string, string>): SplitEnv {
   assertSandboxableCredentials(env)
@@ -59,10 +83,11 @@ export function splitEnv(env: Record<string, string>): SplitEnv {
   const bearer = env['ANTHROPIC_AUTH_TOKEN'] || env['CLAUDE_CODE_OAUTH_TOKEN']
   if (bearer) credentials.bearer = bearer
   const wantsModel = MODEL_VARS.some((name) => env[name])
-  const route = wantsModel ? { upstream: new URL(env['ANTHROPIC_BASE_URL'] || DEFAULT_MODEL_API), credentials } : undefined
+  const headers = parseCustomHeaders(env['ANTHROPIC_CUSTOM_HEADERS'])
+  const route = wantsModel ? { upstream: new URL(env['ANTHROPIC_BASE_URL'] || DEFAULT_MODEL_API), credentials, headers } : undefined
 
   const inside: Record<string, string> = {}
-  const drop = new Set<string>([...SECRET_VARS, ...PROXY_VARS, ...NO_PROXY_VARS])
+  const drop = new Set<string>([...SECRET_VARS, ...GATEWAY_VARS, ...PROXY_VARS, ...NO_PROXY_VARS])
   for (const [name, value] of Object.entries(env)) if (!drop.has(name)) inside[name] = value
   // The same variables the CLI would have had, so it authenticates the same way; the gateway
   // swaps the placeholder for the real value.

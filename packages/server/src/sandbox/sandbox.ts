@@ -67,6 +67,10 @@ export interface CommandLine {
 export interface WrappedCommandLine extends CommandLine {
   /** Start it with an IPC channel as stdio[3] and give the child to `SandboxRun.spawned`. */
   ipc?: boolean
+  /** Descriptors the process must get as its next stdio entries (after the IPC channel when
+   * `ipc`), in order: the directories the sandbox binds, opened when they were checked. The
+   * run owns them and closes them. */
+  fds?: readonly number[]
 }
 
 /** One process's isolation (a CLI, or a command run in a session), prepared before it is spawned. */
@@ -92,8 +96,8 @@ export interface Sandbox {
    *
    * @example
    * const run = sandbox.prepare({ sessionId, cwd, stateDir, env })
-   * const { command, args } = run.wrap('/path/to/claude', ['--output-format', 'stream-json'])
-   * spawn(command, args, { cwd, env: run.env })  // ... and once it exited: await run.close()
+   * const { command, args, fds = [] } = run.wrap('/path/to/claude', ['--output-format', 'stream-json'])
+   * spawn(command, args, { cwd, env: run.env, stdio: ['pipe', 'pipe', 'pipe', ...fds] })  // ... and once it exited: await run.close()
    */
   prepare(spec: SandboxSpec): SandboxRun
   /** Stops everything the sandbox started; runs still open are closed. */

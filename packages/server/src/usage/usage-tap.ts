@@ -45,13 +45,23 @@ interface UsageReader {
  * is passed over unparsed; the full parse below still decides. In a JSON string a quote is
  * escaped, so a delta's text cannot look like this key. */
 const USAGE_EVENT = /"type"\s*:\s*"message_(?:start|delta)"/
+/** A piece of the answer. Each one that carries anything is an output token at least: the
+ * floor of what a stream cut before its message_delta (the only count of its output) used. */
+const CONTENT_DELTA = /^data:\s*\{\s*"type"\s*:\s*"content_block_delta"/
+const EMPTY_DELTA = /"(?:partial_json|text|thinking)"\s*:\s*""/
 
 function streamReader(): UsageReader {
   let line = ''
   let skipping = false
   let seen: MeteredAnswer | undefined
+  let deltas = 0
   const take = (text: string) => {
-    if (!text.startsWith('data:') || !USAGE_EVENT.test(text)) return
+    if (!text.startsWith('data:')) return
+    if (CONTENT_DELTA.test(text)) {
+      if (!EMPTY_DELTA.test(text)) deltas++
+      return
+    }
+    if (!USAGE_EVENT.test(text)) return
     let event: unknown
     try {
       event = JSON.parse(text.slice(5))
@@ -77,7 +87,7 @@ function streamReader(): UsageReader {
       line += parts.at(-1)!
       if (line.length > MAX_LINE_CHARS) [line, skipping] = ['', true]
     },
-    result: () => seen,
+    result: () => seen && { ...seen, usage: { ...seen.usage, output_tokens: Math.max(seen.usage.output_tokens, deltas) } },
   }
 }
 

@@ -75,6 +75,13 @@ describe('bwrapArgs', () => {
     assert.ok(args.indexOf('--ro-bind /dev/null /ws/.env') > args.indexOf('--bind /ws /ws'))
   })
 
+  it('binds a writable path from its descriptor when it has one, the others by path', () => {
+    const args = mounts(bwrapArgs({ ...base, writable: ['/srv/ws', '/data/s1'], boundFds: new Map([['/srv/ws', 4]]) }))
+    assert.ok(args.includes('--bind-fd 4 /srv/ws'), args.join('\n'))
+    assert.ok(args.includes('--bind /data/s1 /data/s1'), args.join('\n'))
+    assert.ok(!args.includes('--bind /srv/ws /srv/ws'))
+  })
+
   it('isInside compares whole path segments', () => {
     assert.equal(isInside('/srv/data/x', '/srv/data'), true)
     assert.equal(isInside('/srv/data', '/srv/data'), true)

@@ -20,13 +20,13 @@ const providers: Array<{ name: string; create: (dataDir: string) => Sandbox }> =
 ]
 
 function run(sandboxRun: SandboxRun, cwd: string, script: string, stdin = ''): Promise<{ code: number | null; out: string }> {
-  const { command, args } = sandboxRun.wrap('/bin/sh', ['-c', script])
-  const child = spawn(command, args, { cwd, env: { ...sandboxRun.env, MARK: 'marked' }, stdio: ['pipe', 'pipe', 'pipe'] })
+  const { command, args, fds = [] } = sandboxRun.wrap('/bin/sh', ['-c', script])
+  const child = spawn(command, args, { cwd, env: { ...sandboxRun.env, MARK: 'marked' }, stdio: ['pipe', 'pipe', 'pipe', ...fds] })
   let out = ''
-  child.stdout.on('data', (d) => (out += d))
-  child.stderr.on('data', (d) => (out += d))
-  child.stdin.on('error', () => undefined) // a command that does not read may exit first (EPIPE)
-  child.stdin.end(stdin)
+  child.stdout!.on('data', (d) => (out += d))
+  child.stderr!.on('data', (d) => (out += d))
+  child.stdin!.on('error', () => undefined) // a command that does not read may exit first (EPIPE)
+  child.stdin!.end(stdin)
   return new Promise((resolve) => child.on('close', (code) => resolve({ code, out })))
 }
 

@@ -14,6 +14,7 @@ import { after, before, beforeEach, describe, it } from 'node:test'
 import { gzipSync } from 'node:zlib'
 import { SqliteStore } from '../../src/event-log/sqlite-store.js'
 import { startModelGateway } from '../../src/sandbox/model-gateway.js'
+import { MAX_METERED_REQUESTS } from '../../src/sandbox/request-slots.js'
 import type { SocketServer } from '../../src/sandbox/socket-server.js'
 import { Ledger, type BudgetRefusal, type MeteredSession } from '../../src/usage/ledger.js'
 import { DEFAULT_PRICES } from '../../src/usage/prices.js'
@@ -67,9 +68,30 @@ const answers: Record<string, Answer> = {
           .replace(/^[^\n]*\n\n/, ''),
       )
   },
+  // The whole answer but its end: the client takes what it wants, then hangs up.
+  '/deltas-held': (_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/event-stream' })
+    const [start] = sse({}).split('event: content_block_delta')
+    const text = `event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"word "}}\n\n`
+    const emptyJson = `event: content_block_delta\ndata: {"type":"content_block_delta","index":1,"delta":{"type":"input_json_delta","partial_json":""}}\n\n`
+    res.write(`${start}${text.repeat(DELTAS)}${emptyJson}event: ping\ndata: {}\n\n`)
+  },
+  // Held until the test answers it, each as it comes.
+  '/hold-many': (_req, res) => {
+    heldMany.push(res)
+    onHeld()
+  },
+  // What the client asked to be sent, as the upstream got it.
+  '/encodings': (req, res) =>
+    res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ model: MODEL, usage, asked: req.headers['accept-encoding'] ?? null })),
   '/error': (_req, res) => res.writeHead(529, { 'content-type': 'application/json' }).end(JSON.stringify({ model: MODEL, usage })),
 }
 let release: () => void = () => {}
+const DELTAS = 40
+const heldMany: ServerResponse[] = []
+let onHeld: () => void = () => {}
 
 function post(socketPath: string, path: string, headers: Record<string, string> = {}, onFirstBytes?: () => void) {
   return new Promise<{ status: number; body: string }>((resolve) => {
@@ -174,6 +196,60 @@ describe('model gateway usage and budgets', () => {
     const got = (await counted(1)).usage
     assert.equal(got.inputTokens, 1000)
     assert.equal(got.outputTokens, 1)
+  })
+
+  it('counts each delta a client read of a stream it hung up on before the end, as an output token at least', async () => {
+    await new Promise<void>((resolve) => {
+      const req = request({ socketPath: gateway.socketPath, path: '/deltas-held', method: 'POST' }, (res) => {
+        let text = ''
+        res.on('data', (d: Buffer) => {
+          text += d.toString()
+          if (text.includes('event: ping')) req.destroy()
+        })
+      })
+      req.on('error', () => undefined)
+      req.on('close', () => resolve())
+      req.end('{}')
+    })
+    const got = (await counted(1)).usage
+    assert.equal(got.inputTokens, 1000)
+    assert.equal(got.outputTokens, DELTAS, 'the output it was sent, not the 1 that message_start said')
+  })
+
+  it('forwards at most MAX_METERED_REQUESTS of a run at once; the others wait their turn', async () => {
+    const total = MAX_METERED_REQUESTS + 4
+    let arrived = 0
+    const allHeld = new Promise<void>((resolve) => {
+      onHeld = () => {
+        if (++arrived === MAX_METERED_REQUESTS) resolve()
+      }
+    })
+    const answered = Array.from({ length: total }, () => post(gateway.socketPath, '/hold-many'))
+    await allHeld
+    // A request the gateway answers itself, sent after all of them: once it is answered, every
+    // one of them has been read and either forwarded or made to wait.
+    assert.equal((await post(gateway.socketPath, '/v1/complete')).status, 403)
+    assert.equal(heldMany.length, MAX_METERED_REQUESTS, 'the rest wait for a slot')
+    // Each answer frees a slot for the next.
+    onHeld = () =>
+      heldMany
+        .shift()!
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ model: MODEL, usage }))
+    for (const res of heldMany.splice(0))
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ model: MODEL, usage }))
+    const statuses = (await Promise.all(answered)).map((a) => a.status)
+    assert.deepEqual(statuses, Array(total).fill(200))
+  })
+
+  it('asks the upstream only for encodings it can read the usage of, whatever the client asked', async () => {
+    for (const asked of ['zstd', 'zstd, gzip;q=0.1', 'identity;q=0, zstd', undefined]) {
+      const got = await post(gateway.socketPath, '/encodings', asked === undefined ? {} : { 'accept-encoding': asked })
+      const seen = (JSON.parse(got.body) as { asked: string | null }).asked
+      for (const coding of (seen ?? '').split(',').map((c) => c.trim().split(';')[0]!)) {
+        assert.ok(['', 'gzip', 'deflate', 'br', 'identity'].includes(coding), `${String(asked)} -> ${String(seen)}`)
+      }
+    }
   })
 
   it('passes streamed bytes on before the answer ends', async () => {

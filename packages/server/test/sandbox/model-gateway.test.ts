@@ -98,4 +98,45 @@ describe('model gateway', () => {
     assert.equal(res.status, 200)
     assert.equal(seen.at(-1)!.url, '/prefix//attacker.example/steal')
   })
+
+  it('refuses a path that climbs out of the upstream prefix, raw or percent-encoded', async () => {
+    const before = seen.length
+    for (const path of [
+      '/../admin',
+      '/v1/../../admin',
+      '/%2e%2e/admin',
+      '/v1/%2E%2e/%2e./admin',
+      '/./v1/messages',
+      '/v1/..%2fadmin',
+      '/v1/..%5cadmin',
+      '/v1/..\\admin',
+      '/%zz',
+    ]) {
+      const res = await send(gateway.socketPath, path, { 'x-api-key': 'placeholder' })
+      assert.equal(res.status, 400, `${path}: ${res.body}`)
+      assert.equal(JSON.parse(res.body).error.type, 'invalid_request_error', path)
+    }
+    assert.equal(seen.length, before, 'nothing was forwarded with the key')
+    assert.equal((await send(gateway.socketPath, '/v1/messages/count_tokens?x=..', {})).status, 200, 'dots in the query are fine')
+    assert.equal(seen.at(-1)!.url, '/prefix/v1/messages/count_tokens?x=..')
+  })
+
+  it('refuses the endpoints that spend on the model without an answer it can count (batches, legacy completions)', async () => {
+    const before = seen.length
+    for (const path of [
+      '/v1/messages/batches',
+      '/v1/messages/batches?beta=true',
+      '/v1/messages/batches/b1/results',
+      '/v1/complete',
+      '/V1/Complete',
+      '/v1//messages/batches',
+    ]) {
+      const res = await send(gateway.socketPath, path, { 'x-api-key': 'placeholder' }, '{}')
+      assert.equal(res.status, 403, `${path}: ${res.body}`)
+      const body = JSON.parse(res.body)
+      assert.equal(body.error.type, 'permission_error', path)
+      assert.match(body.error.message, /cannot count/, path)
+    }
+    assert.equal(seen.length, before, 'nothing was forwarded with the key')
+  })
 })

@@ -1,0 +1,61 @@
+// Which request paths the model gateway forwards with the real credential. It already takes
+// origin form only (the one upstream host); this keeps the request under the upstream's path
+// prefix and off the endpoints whose spending it cannot count against a budget.
+
+export interface PathRefusal {
+  status: 400 | 403
+  type: 'invalid_request_error' | 'permission_error'
+  message: string
+}
+
+/** Endpoints that make the model work without an answer that says what it used: a batch runs
+ * later, elsewhere; a legacy completion reports no usage. Matched on the path's segments,
+ * case-insensitively, whatever follows. */
+const UNMETERED = [
+  ['v1', 'messages', 'batches'],
+  ['v1', 'complete'],
+]
+
+/** The path's segments, percent-decoded; undefined when an escape is malformed. */
+function segments(path: string): string[] | undefined {
+  const out: string[] = []
+  for (const raw of path.split('/')) {
+    try {
+      out.push(decodeURIComponent(raw))
+    } catch {
+      return undefined
+    }
+  }
+  return out
+}
+
+/**
+ * Why the gateway must not forward `target` (an origin-form request target), or undefined.
+ *
+ * @example
+ * refusedPath('/v1/messages?beta=true') // undefined
+ * refusedPath('/v1/%2e%2e/admin')       // { status: 400, ... } (a dot segment, however written)
+ * refusedPath('/v1/messages/batches')   // { status: 403, ... }
+ */
+export function refusedPath(target: string): PathRefusal | undefined {
+  const query = target.indexOf('?')
+  const parts = segments(query < 0 ? target : target.slice(0, query))
+  // A dot segment (or one that becomes a slash when a server decodes it) would let the upstream
+  // resolve the request outside the prefix the credential is configured for.
+  if (!parts || parts.some((s) => s === '.' || s === '..' || /[/\\]/.test(s))) {
+    return {
+      status: 400,
+      type: 'invalid_request_error',
+      message: 'The sandbox model gateway forwards only plain paths: no "." or ".." segments, encoded slashes or malformed escapes',
+    }
+  }
+  const named = parts.filter((s) => s !== '').map((s) => s.toLowerCase())
+  if (UNMETERED.some((prefix) => prefix.every((s, i) => named[i] === s))) {
+    return {
+      status: 403,
+      type: 'permission_error',
+      message: `The sandbox model gateway does not forward /${named.slice(0, 3).join('/')}: it cannot count what it spends against the budget`,
+    }
+  }
+  return undefined
+}
