@@ -224,9 +224,10 @@ export class SessionManager {
   }
 
   /** Files of a session with this id that no stored session owns: left by a delete the server
-   * was killed in (after its commit, before its removal). A new session starts without them. */
+   * was killed in (after its commit, before its removal). A new session starts without them.
+   * Not in a cluster: DATA_DIR is shared, and another node may be making this id right now. */
   private async removeLeftovers(id: string, config: SessionConfig): Promise<void> {
-    if (await this.options.store.getSession(id)) return // served elsewhere (a cluster): theirs
+    if (this.options.cluster || (await this.options.store.getSession(id))) return
     removeTreeSync(sessionStateDir(this.options.settings.dataDir, id))
     this.context.layout.removeOwn(id, config)
   }
