@@ -181,6 +181,31 @@ describe('cluster nodes', () => {
     }
   })
 
+  it('a session whose load fails is left for a lease, so it never keeps a node from taking the others over', async () => {
+    const c = await cluster(['b'], { maxSessions: 1 })
+    const [b] = c.nodes as [ClusterNode]
+    const [hb] = c.hooks as [Recorder]
+    hb.adopt = async (id: string) => {
+      hb.adopted.push(id)
+      if (id === 'broken') throw new Error('its record cannot be read')
+      return true
+    }
+    try {
+      // Two sessions of a node that died: the one released first (its load failing, it is
+      // released again each time) comes first in every look.
+      await c.db.query(
+        `INSERT INTO session_leases (session_id, node, epoch, expires_at) VALUES
+          ('broken', 'gone', 1, '-infinity'), ('good', 'gone', 1, now() - interval '1 second')`,
+      )
+      c.start()
+      await hb.until(() => hb.adopted.includes('good'))
+      assert.ok(b.owns('good'))
+      assert.equal(b.owns('broken'), false)
+    } finally {
+      await c.close()
+    }
+  })
+
   it('a takeover whose load is slow holds up none of the renewals of the leases the node has', async () => {
     const c = await cluster(['b'], { leaseMs: 1500 })
     const [b] = c.nodes as [ClusterNode]
