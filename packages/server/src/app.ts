@@ -133,9 +133,10 @@ function warnUnenforcedBudgets(settings: ServerSettings, sandbox: Sandbox, logge
 
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
   // Before anything in the data dir is touched: a second server there refuses and changes nothing.
-  // In a cluster the nodes share it on purpose: each session has one owner through its lease.
+  // In a cluster the nodes share it on purpose (each session has one owner through its lease):
+  // shared with the other nodes, never with a server of its own.
   const { settings } = options
-  const lock = settings.cluster && settings.databaseUrl ? { release: () => {} } : lockDataDir(settings.dataDir)
+  const lock = lockDataDir(settings.dataDir, { shared: Boolean(settings.cluster && settings.databaseUrl) })
   let opened: Store | undefined
   try {
     return await startLocked(options, lock.release, (store) => (opened = store))
