@@ -224,7 +224,11 @@ async function startLocked(options: StartServerOptions, unlock: () => void, onSt
         maxBodyBytes: settings.maxBodyBytes,
         memberPermissionModes: settings.memberPermissionModes,
         limitDefaults: () => sandbox.limits.defaults,
-        ...(cluster && { created: (id: string) => cluster.created(id), deleted: (id: string) => cluster.deleted(id) }),
+        ...(cluster && {
+          created: (id: string) => cluster.created(id),
+          deleted: (id: string) => cluster.deleted(id),
+          claim: (id: string) => cluster.claimForCreate(id),
+        }),
       }),
       sessionsLiveRoutes({
         sessions,

@@ -88,6 +88,22 @@ export class ClusterMode {
     void this.sessions.evict(sessionId, 'its lease moved to another node')
   }
 
+  /** A create names this id: its lease is taken first, so the session is never stored while
+   * another node holds the id (its delete there still removing the files in the shared
+   * DATA_DIR, which would then be the new session's). Resolves with the undo for a create that
+   * fails: a session that exists keeps a lease to be taken over, one that does not, none. */
+  async claimForCreate(id: string): Promise<(err: unknown) => Promise<void>> {
+    const node = await this.ready()
+    if (node.owns(id)) return async () => {}
+    if (!(await node.claim(id))) {
+      throw new ServerError('SESSION_EXISTS', `A session with id "${id}" exists on another node (or is being deleted there)`)
+    }
+    return async (err) => {
+      const exists = err instanceof ServerError && err.code === 'SESSION_EXISTS'
+      await (exists ? node.release(id) : node.forget(id))
+    }
+  }
+
   /** A session created here: this node holds its lease from now on. */
   async created(sessionId: string): Promise<void> {
     await (await this.ready()).claim(sessionId)

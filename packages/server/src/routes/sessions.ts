@@ -35,6 +35,9 @@ export interface SessionRoutesOptions {
   limitDefaults: () => ResolvedLimits
   /** In a cluster: a session made here (this node takes its lease), one deleted (its lease goes). */
   created?: (id: string) => Promise<void>
+  /** In a cluster: the lease of an id a create names, taken before the session is stored
+   * (SESSION_EXISTS while another node holds it); resolves with what undoes it if the create fails. */
+  claim?: (id: string) => Promise<(err: unknown) => Promise<void>>
   deleted?: (id: string) => Promise<void>
 }
 
@@ -58,7 +61,11 @@ export function sessionRoutes(sessions: SessionManager, log: EventLog, audit: Au
       const shared = parsed.data.config?.workspace?.shared
       if (shared !== undefined) authorizeSharedWorkspace(principal, shared, await sessions.sharedWorkspaceOwner(shared, principal.id))
       const dropped = droppedAgentFields((body as { config?: unknown }).config, 'config.')
-      const session = await sessions.create(parsed.data, principal.id)
+      const undoClaim = parsed.data.id === undefined ? undefined : await options.claim?.(parsed.data.id)
+      const session = await sessions.create(parsed.data, principal.id).catch(async (err: unknown) => {
+        await undoClaim?.(err)
+        throw err
+      })
       await options.created?.(session.id)
       session.droppedConfigFields = dropped
       audit.record(httpActor(c), 'session_create', session.id, { shared })

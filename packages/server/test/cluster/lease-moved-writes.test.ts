@@ -116,6 +116,30 @@ describe('writes of a session whose lease moved', () => {
     assert.equal(again.status, 200, again.text)
   })
 
+  it('creating an id whose lease another node holds (its delete there not done) is SESSION_EXISTS and stores nothing', async () => {
+    // Node z deleted its session s_taken and still removes its files, its lease kept until then:
+    // a session made here now would have them removed under it (DATA_DIR is shared).
+    await db.query(
+      `INSERT INTO session_leases (session_id, node, epoch, expires_at) VALUES ('s_taken', 'z', 3, now() + interval '1 hour')`,
+    )
+    const created = await as(a, 'ann', 'POST', '/sessions', { id: 's_taken' }, { [HOP_HEADER]: 'test' })
+    assert.equal(created.status, 409, created.text)
+    assert.equal(created.body.code, 'SESSION_EXISTS')
+    assert.equal(await row('s_taken'), undefined, 'nothing stored')
+    assert.ok(!a.server.sessions.has('s_taken'))
+    const lease = await db.query('SELECT node, epoch FROM session_leases WHERE session_id = $1', ['s_taken'])
+    assert.deepEqual(lease.rows[0], { node: 'z', epoch: '3' }, "z's lease is untouched")
+    // Once z is done (its lease gone), the id is free.
+    await db.query(`DELETE FROM session_leases WHERE session_id = 's_taken'`)
+    await create('s_taken')
+  })
+
+  it('a failed create of an id leaves no lease behind', async () => {
+    const refused = await as(a, 'ann', 'POST', '/sessions', { id: 's_badcwd', config: { cwd: '../outside' } }, { [HOP_HEADER]: 'test' })
+    assert.equal(refused.status, 400, refused.text)
+    assert.equal((await db.query('SELECT 1 FROM session_leases WHERE session_id = $1', ['s_badcwd'])).rowCount, 0)
+  })
+
   it('a live model switch answers LEASE_LOST and its config is not stored', async () => {
     await create('s_model')
     const before = await row('s_model')
