@@ -82,6 +82,11 @@ export class ClusterMode {
     return this.node?.fence(sessionId) ?? { node: this.settings.nodeId, epoch: 0 }
   }
 
+  /** Whether this node holds the session's lease. */
+  owns(sessionId: string): boolean {
+    return this.node?.owns(sessionId) ?? false
+  }
+
   /** A write of the session was refused (its lease moved): it stops here at once. */
   lost(sessionId: string): void {
     this.node?.drop(sessionId)

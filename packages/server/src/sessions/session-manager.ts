@@ -45,6 +45,8 @@ export interface SessionManagerOptions {
     fence: (sessionId: string) => AppendFence | undefined
     /** A write of the session was refused: its lease moved. */
     lost: (sessionId: string) => void
+    /** Whether this node holds the session's lease (a create naming its id takes it first). */
+    owns: (sessionId: string) => boolean
   }
 }
 
@@ -225,9 +227,11 @@ export class SessionManager {
 
   /** Files of a session with this id that no stored session owns: left by a delete the server
    * was killed in (after its commit, before its removal). A new session starts without them.
-   * Not in a cluster: DATA_DIR is shared, and another node may be making this id right now. */
+   * In a cluster DATA_DIR is shared: only once this node holds the id's lease, which a node
+   * deleting the id keeps until its files are gone. */
   private async removeLeftovers(id: string, config: SessionConfig): Promise<void> {
-    if (this.options.cluster || (await this.options.store.getSession(id))) return
+    const cluster = this.options.cluster
+    if ((cluster && !cluster.owns(id)) || (await this.options.store.getSession(id))) return
     removeTreeSync(sessionStateDir(this.options.settings.dataDir, id))
     this.context.layout.removeOwn(id, config)
   }

@@ -3,7 +3,7 @@
 // hears LEASE_LOST, the session stops on this node and its row is what the new owner left; a
 // delete deletes nothing (not the row, the history or the workspace).
 import assert from 'node:assert/strict'
-import { readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import pg from 'pg'
@@ -132,6 +132,16 @@ describe('writes of a session whose lease moved', () => {
     // Once z is done (its lease gone), the id is free.
     await db.query(`DELETE FROM session_leases WHERE session_id = 's_taken'`)
     await create('s_taken')
+  })
+
+  it('a session made with an id whose delete a killed node left half done starts without its files', async () => {
+    // The killed node's delete committed, its lease lapsed, and its files stayed.
+    const left = join(a.settings.dataDir, 'workspaces', 'sessions', 's_left')
+    mkdirSync(left, { recursive: true })
+    writeFileSync(join(left, 'secret.txt'), "the last owner's")
+    await create('s_left')
+    assert.equal(a.workspaceOf('s_left'), left)
+    assert.deepEqual(readdirSync(a.workspaceOf('s_left')), [])
   })
 
   it('a failed create of an id leaves no lease behind', async () => {
