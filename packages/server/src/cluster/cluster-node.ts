@@ -121,8 +121,10 @@ export class ClusterNode {
 
   /** A deleted session: its lease goes too. */
   async forget(sessionId: string): Promise<void> {
+    const fence = this.fences.get(sessionId)
+    if (!fence) return // not this node's (any more): the lease is its holder's to drop
     this.fences.delete(sessionId)
-    await this.leases.drop(sessionId)
+    await this.leases.drop(sessionId, fence)
   }
 
   /** Where the session is served: another node's URL, or undefined for here (taking it over

@@ -146,6 +146,23 @@ describe('cluster nodes', () => {
     }
   })
 
+  it("forgetting a deleted session's lease leaves it alone once another node took it (the id made anew)", async () => {
+    const c = await cluster(['a', 'b'])
+    const [a, b] = c.nodes as [ClusterNode, ClusterNode]
+    try {
+      assert.equal(await a.claim('s3'), true)
+      // A paused after its delete, past its lease: B made s3 anew and holds its lease.
+      await c.db.query(`UPDATE session_leases SET expires_at = now() - interval '1 second' WHERE session_id = 's3'`)
+      assert.equal(await b.claim('s3'), true)
+      await a.forget('s3')
+      const lease = await c.db.query<{ node: string }>(`SELECT node FROM session_leases WHERE session_id = 's3'`)
+      assert.deepEqual(lease.rows, [{ node: 'b' }], "B's lease stays")
+      assert.equal(a.owns('s3'), false)
+    } finally {
+      await c.close()
+    }
+  })
+
   it('placement: the most room first, a draining node never, CLUSTER_FULL when every node is full', async () => {
     const c = await cluster(['a', 'b', 'c'], { maxSessions: 2 })
     const [a, b, n3] = c.nodes as [ClusterNode, ClusterNode, ClusterNode]
