@@ -46,10 +46,22 @@ export interface LockOptions {
   shared?: boolean
 }
 
+/** The lock file cannot be opened as one (another file in its place): the operator needs its path. */
+const notALock = (path: string, err: unknown) =>
+  new Error(`${path}: ${(err as Error).message}; it is only a lock: with no server running on this DATA_DIR, remove it`, {
+    cause: err,
+  })
+
 /** Takes the data directory or throws DataDirInUseError, having changed nothing in it. */
 export function lockDataDir(dataDir: string, options: LockOptions = {}): DataDirLock {
   mkdirSync(dataDir, { recursive: true })
-  const db = new Database(join(dataDir, LOCK_FILE), { timeout: 0 })
+  const path = join(dataDir, LOCK_FILE)
+  let db: Database.Database
+  try {
+    db = new Database(path, { timeout: 0 })
+  } catch (err) {
+    throw notALock(path, err) // e.g. a directory in its place
+  }
   try {
     db.pragma('journal_mode = MEMORY')
     db.pragma('locking_mode = EXCLUSIVE')
@@ -60,7 +72,7 @@ export function lockDataDir(dataDir: string, options: LockOptions = {}): DataDir
   } catch (err) {
     db.close()
     if ((err as { code?: string }).code === 'SQLITE_BUSY') throw new DataDirInUseError(dataDir, holderPid(dataDir))
-    throw err
+    throw notALock(path, err)
   }
   // Shared: no server of its own holds the directory, so a pid file left is a killed one's.
   if (options.shared) rmSync(join(dataDir, PID_FILE), { force: true })
