@@ -103,11 +103,17 @@ describe('one server per data directory', () => {
       const lock = join(dir, 'server.lock')
       writeFileSync(lock, 'not a database, just some text an operator left here '.repeat(4))
       const before = readFileSync(lock)
-      assert.throws(() => lockDataDir(dir), (err: Error) => err.message.startsWith(`${lock}: `) && /remove it/.test(err.message))
+      assert.throws(
+        () => lockDataDir(dir),
+        (err: Error) => err.message.startsWith(`${lock}: `) && /remove it/.test(err.message),
+      )
       assert.ok(readFileSync(lock).equals(before), 'untouched')
       rmSync(lock)
       mkdirSync(lock)
-      assert.throws(() => lockDataDir(dir), (err: Error) => err.message.startsWith(`${lock}: `))
+      assert.throws(
+        () => lockDataDir(dir),
+        (err: Error) => err.message.startsWith(`${lock}: `),
+      )
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }

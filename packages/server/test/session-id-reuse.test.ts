@@ -25,7 +25,10 @@ describe('a session id used again after a delete', () => {
   const open = async (path: string, data: string) => {
     const store = new SqliteStore(path)
     const manager = await managerOn(store, data)
-    cleanups.push(() => store.close(), () => manager.shutdown(0))
+    cleanups.push(
+      () => store.close(),
+      () => manager.shutdown(0),
+    )
     return { store, manager }
   }
 

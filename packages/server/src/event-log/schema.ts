@@ -152,7 +152,8 @@ export function checkSchema(db: Database.Database, path: string): void {
     .map((t) => t.name)
   // Another program's file (DATA_DIR pointed at the wrong place): migrating would add tables to it.
   const ours = version === 0 ? tables.every((t) => V1_TABLES.has(t)) : [...V1_TABLES].every((t) => tables.includes(t))
-  if (!ours) throw new Error(`${path} is not a claude-agent-server database (tables: ${tables.join(', ')}); move it or choose another DATA_DIR`)
+  if (!ours)
+    throw new Error(`${path} is not a claude-agent-server database (tables: ${tables.join(', ')}); move it or choose another DATA_DIR`)
 }
 
 /** Brings the database up to SCHEMA_VERSION; refuses one made by a newer server or another program. */

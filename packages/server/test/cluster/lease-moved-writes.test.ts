@@ -119,9 +119,7 @@ describe('writes of a session whose lease moved', () => {
   it('creating an id whose lease another node holds (its delete there not done) is SESSION_EXISTS and stores nothing', async () => {
     // Node z deleted its session s_taken and still removes its files, its lease kept until then:
     // a session made here now would have them removed under it (DATA_DIR is shared).
-    await db.query(
-      `INSERT INTO session_leases (session_id, node, epoch, expires_at) VALUES ('s_taken', 'z', 3, now() + interval '1 hour')`,
-    )
+    await db.query(`INSERT INTO session_leases (session_id, node, epoch, expires_at) VALUES ('s_taken', 'z', 3, now() + interval '1 hour')`)
     const created = await as(a, 'ann', 'POST', '/sessions', { id: 's_taken' }, { [HOP_HEADER]: 'test' })
     assert.equal(created.status, 409, created.text)
     assert.equal(created.body.code, 'SESSION_EXISTS')
