@@ -29,7 +29,7 @@ export class ClusterMode {
     private readonly databaseUrl: string,
     private readonly logger: Logger,
   ) {
-    this.changes = new SessionChanges(databaseUrl, settings.nodeId, logger)
+    this.changes = new SessionChanges(databaseUrl, settings.nodeId, logger, settings.leaseMs)
     this.forwarder = new Forwarder({
       self: settings.nodeId,
       defaultSessionId: DEFAULT_SESSION_ID,
