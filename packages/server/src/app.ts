@@ -22,7 +22,9 @@ import { UsageCache } from './files/usage.js'
 import { watchEndpoint } from './files/watch-socket.js'
 import { Authenticator, nodeCredentials } from './http/auth.js'
 import { createHttpApp, type HttpApp } from './http/http-app.js'
+import { defaultMaxConnections, limitConnections, openFileLimit } from './http/connection-limit.js'
 import { createHttpServer } from './http/node-server.js'
+import { SessionQuota } from './tenancy/session-quota.js'
 import { BubblewrapSandbox } from './sandbox/bubblewrap.js'
 import { resolveLimits } from './sandbox/limits.js'
 import { NoSandbox } from './sandbox/none.js'
@@ -40,7 +42,7 @@ import { sessionRoutes } from './routes/sessions.js'
 import { sessionsLiveRoutes } from './routes/sessions-live.js'
 import { usageRoutes } from './routes/usage.js'
 import { SessionManager } from './sessions/session-manager.js'
-import { sessionWorkspacesDir, type ServerSettings } from './settings.js'
+import { DEFAULT_MAX_SESSIONS_PER_PRINCIPAL, sessionWorkspacesDir, type ServerSettings } from './settings.js'
 import { readerRoutes } from './routes/readers.js'
 import { tokenRoutes } from './routes/tokens.js'
 import { httpGate } from './tenancy/http-gate.js'
@@ -224,6 +226,9 @@ async function startLocked(options: StartServerOptions, unlock: () => void, onSt
         maxBodyBytes: settings.maxBodyBytes,
         memberPermissionModes: settings.memberPermissionModes,
         limitDefaults: () => sandbox.limits.defaults,
+        quota: new SessionQuota(settings.maxSessionsPerPrincipal ?? DEFAULT_MAX_SESSIONS_PER_PRINCIPAL, async (principal) => {
+          return (await sessions.listAll()).filter((s) => s.access.owner === principal).length
+        }),
         ...(cluster && {
           created: (id: string) => cluster.created(id),
           deleted: (id: string) => cluster.deleted(id),
@@ -255,6 +260,7 @@ async function startLocked(options: StartServerOptions, unlock: () => void, onSt
   })
   const watch = watchEndpoint({ workspaceOf, maxClientBufferBytes: settings.maxClientBufferBytes, logger })
   const server = createHttpServer(app, auth, logger, cluster ? cluster.http : undefined)
+  limitConnections(server, settings.maxConnections ?? defaultMaxConnections(openFileLimit()), logger)
   const wss = attachWebSockets(
     server,
     {

@@ -4,7 +4,7 @@
 // health, a turn outliving the sandbox timeout (kept alive), pause, resume, reconnect by id, kill
 // on stop(); then the failures, each answered at once with PROVIDER_FAILED naming its cause.
 import assert from 'node:assert/strict'
-import { randomBytes } from 'node:crypto'
+import { randomBytes, randomUUID } from 'node:crypto'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -138,6 +138,26 @@ describe('e2b provider lifecycle against the E2B fake', () => {
     const extended = fake!.calls.slice(before).filter((c) => c.route === 'timeout' && c.sandboxId === sandbox.id)
     assert.ok(extended.length >= 1, 'setTimeout was called while the turn ran')
     assert.equal(sandbox.state, 'running', 'the 6 s timeout did not end the sandbox mid-turn')
+  })
+
+  it('does not keep the sandbox alive for a prompt the server refused (no turn started)', async () => {
+    const uuid = randomUUID()
+    const refused = new Promise<void>((resolve) => {
+      const off = first.onMessage((frame) => {
+        if (frame.type === 'error' && (frame.data as { uuid?: string } | undefined)?.uuid === uuid) resolve(off())
+      })
+    })
+    // A text block without its text: the server refuses the prompt (INVALID_FRAME naming its uuid).
+    first.send({
+      type: 'user_message',
+      data: { type: 'user', uuid, session_id: '', parent_tool_use_id: null, message: { role: 'user', content: [{ type: 'text' }] } },
+    } as never)
+    await refused
+    const before = fake!.calls.length
+    // Two and a half keep-alive intervals (1 s): a keep-alive left running renews twice in them.
+    await new Promise((resolve) => setTimeout(resolve, 2_500))
+    const renewed = fake!.calls.slice(before).filter((c) => c.route === 'timeout' && c.sandboxId === sandbox.id)
+    assert.deepEqual(renewed, [], 'no timeout renewals after the refusal')
   })
 
   it('pauses (the server frozen, not stopped) and resumes where it was', async () => {

@@ -2,7 +2,7 @@
 // configured (always when listening beyond loopback). Compared in constant time; never logged.
 // A token belongs to a principal with a role; a JWT is verified by the OIDC issuer's keys.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
-import { ROLES, type Role } from '@claude-agent/protocol'
+import { PrincipalIdSchema, ROLES, type Role } from '@claude-agent/protocol'
 import { ServerError } from '../errors.js'
 import { looksLikeJwt, type OidcVerifier } from '../tenancy/oidc.js'
 import { isRole, LOCAL_PRINCIPAL, type Principal } from '../tenancy/principal.js'
@@ -30,14 +30,26 @@ function parseToken(part: string, name: string): AuthToken {
   const colon = part.indexOf(':')
   if (colon <= 0) return { label: 'token', token: part }
   const label = part.slice(0, colon)
+  if (!PrincipalIdSchema.safeParse(label).success)
+    throw new TokenSpecError(
+      `${name}: a label is not a principal id (1 to 256 characters, no control characters); not shown, it may be a token`,
+    )
   const rest = part.slice(colon + 1)
   const second = rest.indexOf(':')
-  if (second < 0) return { label, token: rest }
-  const role = rest.slice(0, second)
-  if (!isRole(role))
-    throw new TokenSpecError(`${name}: unknown role "${role.slice(0, 32)}" for token "${label}" (roles: ${ROLES.join(', ')})`)
-  return { label, role, token: rest.slice(second + 1) }
+  const spec: AuthToken =
+    second < 0 ? { label, token: rest } : { label, role: roleOf(rest.slice(0, second), label, name), token: rest.slice(second + 1) }
+  // An empty value can never be presented (an empty bearer is no token): nobody could log in as it.
+  if (!spec.token) throw new TokenSpecError(`${name}: the token for "${label}" is empty`)
+  return spec
 }
+
+function roleOf(role: string, label: string, name: string): Role {
+  if (!isRole(role))
+    throw new TokenSpecError(`${name}: unknown role "${printable(role)}" for token "${label}" (roles: ${ROLES.join(', ')})`)
+  return role
+}
+
+const printable = (text: string) => text.slice(0, 32).replace(/\p{Cc}/gu, '?')
 
 /** @throws TokenSpecError naming an unknown role */
 export function parseTokens(raw: string | undefined, name = 'AUTH_TOKENS'): AuthToken[] {

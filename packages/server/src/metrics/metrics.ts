@@ -21,6 +21,7 @@ export function turnEnded(seconds: number, outcome: 'result' | 'stopped' | 'exit
 export const clientAttached = (): void => m.clientsAttached.inc()
 export const clientDetached = (): void => m.clientsAttached.dec()
 export const slowConsumerCutOff = (): void => m.slowConsumerCutoffs.inc()
+export const connectionDropped = (): void => m.connectionsDropped.inc()
 
 export const eventAppended = (): void => m.eventsAppended.inc()
 export const eventsReplayed = (count: number): void => m.eventsReplayed.inc(count)

@@ -41,6 +41,12 @@ export const slowConsumerCutoffs = new Counter({
   registers,
 })
 
+export const connectionsDropped = new Counter({
+  name: `${P}connections_dropped_total`,
+  help: 'Client connections closed on arrival: MAX_CONNECTIONS were open',
+  registers,
+})
+
 export const eventsAppended = new Counter({ name: `${P}events_appended_total`, help: 'Events appended to session logs', registers })
 export const storeCommits = new Counter({
   name: `${P}store_commits_total`,

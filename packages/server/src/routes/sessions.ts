@@ -22,10 +22,12 @@ import { jsonBodyLimit, readJsonBody } from '../http/body.js'
 import type { RouteModule } from '../http/http-app.js'
 import { parseCursor, parseLimit } from '../http/query.js'
 import { jsonResponse } from '../http/respond.js'
+import type { Session } from '../sessions/session.js'
 import type { SessionManager } from '../sessions/session-manager.js'
 import { raisedLimits } from '../sandbox/limits.js'
 import { authorizeLimits, authorizeMode, authorizeSharedWorkspace, can } from '../tenancy/access.js'
 import { principalOf } from '../tenancy/http-gate.js'
+import type { SessionQuota } from '../tenancy/session-quota.js'
 
 export interface SessionRoutesOptions {
   maxBodyBytes: number
@@ -33,6 +35,8 @@ export interface SessionRoutesOptions {
   memberPermissionModes: readonly PermissionMode[]
   /** The server's session limits: only admins create sessions above them. */
   limitDefaults: () => ResolvedLimits
+  /** How many sessions a member may own (MAX_SESSIONS_PER_PRINCIPAL). */
+  quota: SessionQuota
   /** In a cluster: a session made here (this node takes its lease), one deleted (its lease goes). */
   created?: (id: string) => Promise<void>
   /** In a cluster: the lease of an id a create names, taken before the session is stored
@@ -61,11 +65,17 @@ export function sessionRoutes(sessions: SessionManager, log: EventLog, audit: Au
       const shared = parsed.data.config?.workspace?.shared
       if (shared !== undefined) authorizeSharedWorkspace(principal, shared, await sessions.sharedWorkspaceOwner(shared, principal.id))
       const dropped = droppedAgentFields((body as { config?: unknown }).config, 'config.')
-      const undoClaim = parsed.data.id === undefined ? undefined : await options.claim?.(parsed.data.id)
-      const session = await sessions.create(parsed.data, principal.id).catch(async (err: unknown) => {
-        await undoClaim?.(err)
-        throw err
-      })
+      const release = await options.quota.reserve(principal)
+      let session: Session
+      try {
+        const undoClaim = parsed.data.id === undefined ? undefined : await options.claim?.(parsed.data.id)
+        session = await sessions.create(parsed.data, principal.id).catch(async (err: unknown) => {
+          await undoClaim?.(err)
+          throw err
+        })
+      } finally {
+        release()
+      }
       await options.created?.(session.id)
       session.droppedConfigFields = dropped
       audit.record(httpActor(c), 'session_create', session.id, { shared })

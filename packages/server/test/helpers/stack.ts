@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startScriptedModel, type Scenario } from '@claude-agent/scripted-model'
 import { createLogger, settingsFromEnv, startServer, type RunningServer, type Sandbox, type ServerSettings } from '../../src/index.js'
+import { removeTreeSync } from '../../src/remove-tree.js'
 
 // Made at run time: the sandbox tests grep every file the agent can see for the key, and the
 // server's own tree (these tests included) is visible to it.
@@ -85,7 +86,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     async close() {
       await server.close()
       await model.close()
-      rmSync(dir, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 })
+      try {
+        rmSync(dir, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 })
+      } catch {
+        removeTreeSync(dir) // a tree a test nested past PATH_MAX
+      }
     },
   }
 }

@@ -91,6 +91,20 @@ describe('AUTH_TOKENS with roles', () => {
     )
   })
 
+  it('stops the start on an empty token (nobody could present it) or a label that is no principal id, never showing either', () => {
+    assert.throws(
+      () => settingsFromEnv(env('ann:tok-secret-value,bob:')),
+      (err: Error) => err instanceof SettingsError && /the token for "bob" is empty/.test(err.message),
+    )
+    assert.throws(() => settingsFromEnv(env('vic:viewer:')), /the token for "vic" is empty/)
+    const long = `${'x'.repeat(300)}:tok-secret-value`
+    assert.throws(
+      () => settingsFromEnv(env(long)),
+      (err: Error) => err instanceof SettingsError && /a label is not a principal id/.test(err.message) && !err.message.includes('xxxx'),
+    )
+    assert.throws(() => settingsFromEnv(env('a\u0007b:tok')), /a label is not a principal id/)
+  })
+
   it('refuses an unknown MEMBER_PERMISSION_MODES mode and a partial OIDC setting', () => {
     assert.throws(() => settingsFromEnv({ DATA_DIR: '/tmp/x', MEMBER_PERMISSION_MODES: 'default,yolo' }), /unknown mode "yolo"/)
     assert.throws(() => settingsFromEnv({ DATA_DIR: '/tmp/x', OIDC_ISSUER: 'https://id.example' }), /OIDC_AUDIENCE and OIDC_JWKS_URL/)
