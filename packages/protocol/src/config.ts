@@ -39,7 +39,7 @@ export type McpServerConfig = z.infer<typeof McpServerConfigSchema>
 
 export const SETTING_SOURCES = ['user', 'project', 'local'] as const
 
-/** `lean`: the measured switches that cut the CLI's work per turn (docs/configuration.md). */
+/** `lean`: the measured switches that cut the CLI's work per turn (docs/sessions.md#the-lean-profile). */
 export const AGENT_PROFILES = ['default', 'lean'] as const
 export const AgentProfileSchema = z.enum(AGENT_PROFILES)
 export type AgentProfile = z.infer<typeof AgentProfileSchema>

@@ -5,7 +5,7 @@
 import { accessSync, closeSync, constants, lstatSync, openSync, readFileSync, readSync, statSync, statfsSync } from 'node:fs'
 import { join } from 'node:path'
 import { deepestExisting, isInside } from './paths.js'
-import { SettingsError } from './settings.js'
+import { SettingsError, sessionWorkspacesDir } from './settings.js'
 
 /** File systems that look like directories but are the kernel's (mkdir there never ends well:
  * `mkdir -p /proc/x` spins forever). */
@@ -98,6 +98,10 @@ export function checkDirs(settings: { dataDir: string; workspaceDir: string; sou
   }
   const sessions = join(dataDir, 'sessions')
   if (isInside(ws, sessions)) throw new SettingsError(`${named} is inside ${sessions}, where sessions keep their state`)
+  // The default session's agent and files API reach all of WORKSPACE_DIR: inside the named
+  // sessions' workspaces, they would reach every session's files and the shared workspaces' owners.
+  const workspaces = sessionWorkspacesDir({ dataDir })
+  if (isInside(ws, workspaces)) throw new SettingsError(`${named} is inside ${workspaces}, where the other sessions' workspaces are`)
   return { dataDir, workspaceDir: ws }
 }
 

@@ -81,7 +81,7 @@ export interface ServerSettings {
   authTokens: AuthToken[]
   /** Web origins besides the server's own whose pages may use it (ALLOWED_ORIGINS, comma
    * separated, e.g. `https://app.example.com`; `*` any): they get CORS answers. Any other
-   * page's requests are refused (docs/security.md). @default none */
+   * page's requests are refused (docs/protocol.md#web-pages-on-other-sites). @default none */
   allowedOrigins: string[]
   /** Audit entries kept (AUDIT_RETENTION); the oldest go beyond it. @default 100,000 */
   auditRetention: number

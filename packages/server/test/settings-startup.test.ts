@@ -94,6 +94,18 @@ describe('bad settings at start-up (the real main.js)', () => {
       /WORKSPACE_DIR .* is inside .*sessions, where sessions keep their state/,
     ],
     [
+      "WORKSPACE_DIR in the named sessions' workspaces",
+      (d) => ({ DATA_DIR: join(d, 'data'), WORKSPACE_DIR: join(d, 'data', 'workspaces') }),
+      [],
+      /WORKSPACE_DIR .* is inside .*workspaces, where the other sessions' workspaces are/,
+    ],
+    [
+      "WORKSPACE_DIR in one named session's workspace",
+      (d) => ({ DATA_DIR: join(d, 'data'), WORKSPACE_DIR: join(d, 'data', 'workspaces', 'sessions', 'victim') }),
+      [],
+      /WORKSPACE_DIR .* is inside .*workspaces, where the other sessions' workspaces are/,
+    ],
+    [
       'WORKSPACE_DIR a link into the source tree',
       (d) => ({ DATA_DIR: join(d, 'data'), WORKSPACE_DIR: join(d, 'src-link', 'ws') }),
       [],

@@ -153,6 +153,8 @@ describe('e2b provider lifecycle against the E2B fake', () => {
       data: { type: 'user', uuid, session_id: '', parent_tool_use_id: null, message: { role: 'user', content: [{ type: 'text' }] } },
     } as never)
     await refused
+    // The renewal the prompt's sending made at once may still be on its way to the fake: let it land.
+    await new Promise((resolve) => setTimeout(resolve, 500))
     const before = fake!.calls.length
     // Two and a half keep-alive intervals (1 s): a keep-alive left running renews twice in them.
     await new Promise((resolve) => setTimeout(resolve, 2_500))

@@ -1,7 +1,7 @@
 // The audit log: who did what, when, from where, to which session. Other modules call
 // `record` with the actor of the request and a small detail object; it never holds a secret:
 // callers pass facts (a prompt's uuid and length, a program's name, a path), never content, and
-// every string is scrubbed of the secrets the server knows besides. See docs/operators.md.
+// every string is scrubbed of the secrets the server knows besides. See docs/tenancy.md#the-audit-log.
 import type { AuditAction, AuditEntry } from '@claude-agent/protocol'
 import type { AuditRecord, AuditStore } from '../event-log/event-log.js'
 import type { Logger } from '../logger.js'

@@ -11,9 +11,9 @@ import type { Logger } from '../logger.js'
 import { egressDenied, sandboxFailed } from '../metrics/metrics.js'
 import { AllowList } from './allow-list.js'
 import { checkBwrap, findBwrap } from './bwrap-detect.js'
-import { bwrapArgs, type HiddenPath } from './bwrap-args.js'
+import { bwrapArgs } from './bwrap-args.js'
 import { startEgressProxy } from './egress-proxy.js'
-import { hiddenPaths } from './hidden-paths.js'
+import { hiddenPaths, type HiddenPathsInput } from './hidden-paths.js'
 import { createRunDir } from './run-dir.js'
 import { DEFAULT_LIMITS, type ResolvedLimits } from './limits.js'
 import { startModelGateway, type ModelGateway } from './model-gateway.js'
@@ -85,7 +85,9 @@ export class BubblewrapSandbox implements Sandbox {
   readonly kind = 'bubblewrap' as const
   private readonly runs = new Set<SandboxRun>()
   private readonly runDir: string
-  private readonly hidden: HiddenPath[]
+  /** What to hide, resolved again at each start: a path made after the server started (an
+   * operator's `.env`, a SANDBOX_HIDE file) is hidden from the sandboxes started after it. */
+  private readonly hide: HiddenPathsInput
   private readonly allow: AllowList | undefined
   private readonly limiter: SessionLimiter
   readonly limits: SandboxLimits
@@ -108,7 +110,7 @@ export class BubblewrapSandbox implements Sandbox {
   ) {
     this.allow = options.allowedHosts ? new AllowList([...options.allowedHosts, ...(options.alsoAllow ?? [])]) : undefined
     mkdirSync(options.dataDir, { recursive: true })
-    this.hidden = hiddenPaths({ dataDir: options.dataDir, extra: options.hide ?? [] })
+    this.hide = { dataDir: options.dataDir, extra: options.hide ?? [], serverCwd: process.cwd() }
     this.runDir = createRunDir()
     const defaults = options.limits ?? DEFAULT_LIMITS
     this.limiter = SessionLimiter.create(
@@ -197,7 +199,7 @@ export class BubblewrapSandbox implements Sandbox {
     // The CLI may need files beside its binary; a bare name found on PATH is not re-exposed.
     const cliDir = isAbsolute(cli.command) ? [dirname(realpathSync(cli.command))] : []
     const layout = {
-      hidden: this.hidden,
+      hidden: hiddenPaths(this.hide),
       readOnly: [node, realpathSync(LAUNCHER), SERVER_TREE, ...cliDir],
       // The tools group's join files, writable: a tool can only put itself (deeper) in it.
       writable: [cwd, stateDir, ...entered.toolJoinFiles],

@@ -1,6 +1,6 @@
 // Which host paths the sandbox must not see: homes, the server's data directory, runtime
-// sockets, shared temp directories, credential files. Resolved once (symlinks followed,
-// missing paths dropped) for the pure argument builder.
+// sockets, shared temp directories, credential files. Resolved at each sandbox start (symlinks
+// followed, missing paths dropped: bwrap cannot mount over nothing) for the pure argument builder.
 import { lstatSync, realpathSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
