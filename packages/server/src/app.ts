@@ -135,9 +135,10 @@ function warnUnenforcedBudgets(settings: ServerSettings, sandbox: Sandbox, logge
 
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
   // Before anything in the data dir is touched: a second server there refuses and changes nothing.
-  // In a cluster the nodes share it on purpose: each session has one owner through its lease.
+  // In a cluster the nodes share it on purpose (each session has one owner through its lease):
+  // shared with the other nodes, never with a server of its own.
   const { settings } = options
-  const lock = settings.cluster && settings.databaseUrl ? { release: () => {} } : lockDataDir(settings.dataDir)
+  const lock = lockDataDir(settings.dataDir, { shared: Boolean(settings.cluster && settings.databaseUrl) })
   let opened: Store | undefined
   try {
     return await startLocked(options, lock.release, (store) => (opened = store))
@@ -228,7 +229,11 @@ async function startLocked(options: StartServerOptions, unlock: () => void, onSt
         quota: new SessionQuota(settings.maxSessionsPerPrincipal ?? DEFAULT_MAX_SESSIONS_PER_PRINCIPAL, async (principal) => {
           return (await sessions.listAll()).filter((s) => s.access.owner === principal).length
         }),
-        ...(cluster && { created: (id: string) => cluster.created(id), deleted: (id: string) => cluster.deleted(id) }),
+        ...(cluster && {
+          created: (id: string) => cluster.created(id),
+          deleted: (id: string) => cluster.deleted(id),
+          claim: (id: string) => cluster.claimForCreate(id),
+        }),
       }),
       sessionsLiveRoutes({
         sessions,

@@ -3,7 +3,8 @@
 // its turn with its agent untouched. A lock left by a SIGKILLed server does not block the next.
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
-import { readdirSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { api } from './helpers/http.js'
@@ -12,6 +13,7 @@ import { MAIN } from './helpers/server-process.js'
 import { ServerProcesses, slowReply } from './helpers/server-processes.js'
 import { startStack } from './helpers/stack.js'
 import { settingsFromEnv, startServer } from '../src/index.js'
+import { lockDataDir } from '../src/event-log/data-dir-lock.js'
 import { WsProbe, sdkData } from './helpers/ws-probe.js'
 
 /** Runs the server entry point to its exit; it is expected not to start. */
@@ -92,6 +94,28 @@ describe('one server per data directory', () => {
       assert.equal((await api(stack.url, 'GET', '/sessions/default')).status, 200)
     } finally {
       await stack.close()
+    }
+  })
+
+  it('names the lock file when something else is in its place, and leaves it there', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cas-lock-'))
+    try {
+      const lock = join(dir, 'server.lock')
+      writeFileSync(lock, 'not a database, just some text an operator left here '.repeat(4))
+      const before = readFileSync(lock)
+      assert.throws(
+        () => lockDataDir(dir),
+        (err: Error) => err.message.startsWith(`${lock}: `) && /remove it/.test(err.message),
+      )
+      assert.ok(readFileSync(lock).equals(before), 'untouched')
+      rmSync(lock)
+      mkdirSync(lock)
+      assert.throws(
+        () => lockDataDir(dir),
+        (err: Error) => err.message.startsWith(`${lock}: `),
+      )
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
     }
   })
 })

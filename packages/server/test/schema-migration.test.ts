@@ -3,7 +3,7 @@
 // events; the prompt uuids its CLI echoed are remembered, so resending one is refused. A
 // database from a newer server is refused with its path, untouched.
 import assert from 'node:assert/strict'
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
@@ -114,6 +114,26 @@ describe('schema versions', () => {
     assert.equal(check.prepare<[], { n: number }>("SELECT count(*) AS n FROM sqlite_master WHERE name = 'prompts'").get()!.n, 0)
     check.close()
   })
+
+  for (const [what, version] of [
+    ['with no version (another program made it)', 0],
+    ['with a version of its own (another program counts in user_version too)', 3],
+  ] as const) {
+    it(`refuses a foreign SQLite database ${what}, naming it, and leaves its bytes and journal mode as they were`, () => {
+      const path = join(dir, `foreign-${version}.db`)
+      const db = new Database(path)
+      db.exec("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT); INSERT INTO notes (body) VALUES ('keep me')")
+      db.pragma(`user_version = ${version}`)
+      db.close()
+      const before = readFileSync(path)
+      assert.throws(
+        () => new SqliteStore(path),
+        (err: Error) => err.message.includes(path) && /not a claude-agent-server database/.test(err.message),
+      )
+      assert.ok(readFileSync(path).equals(before), 'not a byte changed (no tables added, still a rollback journal)')
+      assert.equal(existsSync(`${path}-wal`), false, 'no WAL made beside it')
+    })
+  }
 
   it('a server started on a v1 data dir serves the old history and refuses the old prompt uuid', async () => {
     const dataDir = join(dir, 'data')

@@ -29,7 +29,7 @@ export class ClusterMode {
     private readonly databaseUrl: string,
     private readonly logger: Logger,
   ) {
-    this.changes = new SessionChanges(databaseUrl, settings.nodeId, logger)
+    this.changes = new SessionChanges(databaseUrl, settings.nodeId, logger, settings.leaseMs)
     this.forwarder = new Forwarder({
       self: settings.nodeId,
       defaultSessionId: DEFAULT_SESSION_ID,
@@ -82,10 +82,31 @@ export class ClusterMode {
     return this.node?.fence(sessionId) ?? { node: this.settings.nodeId, epoch: 0 }
   }
 
+  /** Whether this node holds the session's lease. */
+  owns(sessionId: string): boolean {
+    return this.node?.owns(sessionId) ?? false
+  }
+
   /** A write of the session was refused (its lease moved): it stops here at once. */
   lost(sessionId: string): void {
     this.node?.drop(sessionId)
     void this.sessions.evict(sessionId, 'its lease moved to another node')
+  }
+
+  /** A create names this id: its lease is taken first, so the session is never stored while
+   * another node holds the id (its delete there still removing the files in the shared
+   * DATA_DIR, which would then be the new session's). Resolves with the undo for a create that
+   * fails: a session that exists keeps a lease to be taken over, one that does not, none. */
+  async claimForCreate(id: string): Promise<(err: unknown) => Promise<void>> {
+    const node = await this.ready()
+    if (node.owns(id)) return async () => {}
+    if (!(await node.claim(id))) {
+      throw new ServerError('SESSION_EXISTS', `A session with id "${id}" exists on another node (or is being deleted there)`)
+    }
+    return async (err) => {
+      const exists = err instanceof ServerError && err.code === 'SESSION_EXISTS'
+      await (exists ? node.release(id) : node.forget(id))
+    }
   }
 
   /** A session created here: this node holds its lease from now on. */

@@ -41,7 +41,8 @@ export class ClusterNode {
   /** The takeovers under way: apart from the ticks, so loading a session never holds up renewals. */
   private takingOver: Promise<void> | undefined
   private draining = false
-  /** Sessions this node lost, and when (monotonic ms): left to the other nodes for a lease. */
+  /** Sessions this node lost or failed to load, and when (monotonic ms): left to the other
+   * nodes for a lease. */
   private readonly lostAt = new Map<string, number>()
   /** When the last renewal that succeeded was sent (monotonic ms). */
   private renewedAt = performance.now()
@@ -120,8 +121,10 @@ export class ClusterNode {
 
   /** A deleted session: its lease goes too. */
   async forget(sessionId: string): Promise<void> {
+    const fence = this.fences.get(sessionId)
+    if (!fence) return // not this node's (any more): the lease is its holder's to drop
     this.fences.delete(sessionId)
-    await this.leases.drop(sessionId)
+    await this.leases.drop(sessionId, fence)
   }
 
   /** Where the session is served: another node's URL, or undefined for here (taking it over
@@ -257,6 +260,9 @@ export class ClusterNode {
         }
       } catch (err) {
         this.logger.warn(`cluster: loading session ${sessionId} failed: ${(err as Error).message}`)
+        // Left to the other nodes for a lease, as a lost one: released, it would come first in
+        // every look and, failing each time, take the room of the sessions behind it.
+        this.lostAt.set(sessionId, performance.now())
         await this.release(sessionId)
         return false
       }

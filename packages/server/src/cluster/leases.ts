@@ -57,9 +57,14 @@ export class Leases {
     ])
   }
 
-  /** Forgets a deleted session's lease. */
-  async drop(sessionId: string): Promise<void> {
-    await this.pool.query('DELETE FROM session_leases WHERE session_id = $1', [sessionId])
+  /** Forgets a deleted session's lease, while `fence` still is it: a node that was paused
+   * after its delete must not remove the lease another node took meanwhile (the id made anew). */
+  async drop(sessionId: string, fence: Fence): Promise<void> {
+    await this.pool.query('DELETE FROM session_leases WHERE session_id = $1 AND node = $2 AND epoch = $3', [
+      sessionId,
+      fence.node,
+      fence.epoch,
+    ])
   }
 
   /** The node holding the session's lease now, and where it is reached; undefined when none does. */

@@ -5,6 +5,8 @@
 // listener reads the list from the store. Changes close together leave as one notification.
 // One connection of its own listens and notifies. When it drops it is made again; then its
 // listeners are told once and the other nodes too, since either side may have missed some.
+// A node killed with a change not yet sent (it coalesces) never sends it: so the listeners
+// are also told once every `catchUpMs` (a lease), and read the list again then.
 import pg from 'pg'
 import type { Logger } from '../logger.js'
 
@@ -18,6 +20,7 @@ export class SessionChanges {
   private readonly listeners = new Set<() => void>()
   private pending: NodeJS.Timeout | undefined
   private retry: NodeJS.Timeout | undefined
+  private catchUp: NodeJS.Timeout | undefined
   /** The connection listening (or being connected). */
   private client: pg.Client | undefined
   private connected = false
@@ -31,10 +34,16 @@ export class SessionChanges {
     private readonly databaseUrl: string,
     private readonly nodeId: string,
     private readonly logger: Logger,
+    /** How often the listeners are told anyway (a dead node's last change is never sent). */
+    private readonly catchUpMs?: number,
   ) {}
 
   /** Starts listening; resolves once the first LISTEN is in place (or failed, then retried). */
   async start(): Promise<void> {
+    if (this.catchUpMs !== undefined && !this.catchUp) {
+      this.catchUp = setInterval(() => this.tell(), this.catchUpMs)
+      this.catchUp.unref()
+    }
     await this.listen(false)
   }
 
@@ -67,6 +76,7 @@ export class SessionChanges {
     this.closed = true
     clearTimeout(this.pending)
     clearTimeout(this.retry)
+    clearInterval(this.catchUp)
     await this.client?.end().catch(() => {})
   }
 

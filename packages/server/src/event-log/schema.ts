@@ -136,12 +136,30 @@ export const MIGRATIONS: readonly string[] = [
 ]
 export const SCHEMA_VERSION = MIGRATIONS.length
 
-/** Brings the database up to SCHEMA_VERSION; refuses one made by a newer server. */
-export function migrate(db: Database.Database, path: string): void {
+/** The tables the server made before versions existed: a version-0 file may hold these only. */
+const V1_TABLES = new Set(['sessions', 'events'])
+
+/** Throws unless the database is empty or this server's own, at a version it knows. Reads only:
+ * called before anything writes (even the journal mode), so a refused file stays as it was. */
+export function checkSchema(db: Database.Database, path: string): void {
   const version = db.pragma('user_version', { simple: true }) as number
   if (version > SCHEMA_VERSION) {
     throw new Error(`${path} has schema version ${version}, newer than this server knows (${SCHEMA_VERSION}); upgrade the server`)
   }
+  const tables = db
+    .prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+    .all()
+    .map((t) => t.name)
+  // Another program's file (DATA_DIR pointed at the wrong place): migrating would add tables to it.
+  const ours = version === 0 ? tables.every((t) => V1_TABLES.has(t)) : [...V1_TABLES].every((t) => tables.includes(t))
+  if (!ours)
+    throw new Error(`${path} is not a claude-agent-server database (tables: ${tables.join(', ')}); move it or choose another DATA_DIR`)
+}
+
+/** Brings the database up to SCHEMA_VERSION; refuses one made by a newer server or another program. */
+export function migrate(db: Database.Database, path: string): void {
+  checkSchema(db, path)
+  const version = db.pragma('user_version', { simple: true }) as number
   for (let next = version; next < SCHEMA_VERSION; next++) {
     db.transaction(() => {
       db.exec(MIGRATIONS[next]!)

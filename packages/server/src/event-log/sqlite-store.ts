@@ -27,7 +27,7 @@ import type {
 } from './event-log.js'
 import { SqliteDeliveryLog, type DeliveryLog } from './delivery-log.js'
 import { toSessionRecord, toStoredEvents, toTokenRecord, type EventRow, type SessionRow, type TokenRow } from './rows.js'
-import { migrate } from './schema.js'
+import { checkSchema, migrate } from './schema.js'
 import { SqliteUsageLog } from './usage-log.js'
 import { SqliteWrites } from './sqlite-writes.js'
 import { WalCheckpointer, type CheckpointResult } from './wal-checkpointer.js'
@@ -55,6 +55,8 @@ export class SqliteStore implements Store {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
     this.db = new Database(path)
     try {
+      // First, before the journal mode is written: a file this server must not touch stays as it was.
+      checkSchema(this.db, path)
       this.db.pragma('journal_mode = WAL')
       this.db.pragma('synchronous = NORMAL')
       migrate(this.db, path)

@@ -84,9 +84,13 @@ export class SqliteWrites {
     try {
       this.inTransaction(group, outcomes)
     } catch (err) {
-      outcomes.forEach((outcome, i) => {
+      // Last write first, as a rollback does: each undo puts back what was there before its
+      // write (three appends to one session undone in call order would leave its seq at the
+      // second, and the next append would skip two).
+      for (let i = outcomes.length - 1; i >= 0; i--) {
+        const outcome = outcomes[i]!
         if (outcome.ok) group[i]!.hooks.undo?.(outcome.value)
-      })
+      }
       throw err
     }
     return outcomes

@@ -39,6 +39,9 @@ export interface SessionRoutesOptions {
   quota: SessionQuota
   /** In a cluster: a session made here (this node takes its lease), one deleted (its lease goes). */
   created?: (id: string) => Promise<void>
+  /** In a cluster: the lease of an id a create names, taken before the session is stored
+   * (SESSION_EXISTS while another node holds it); resolves with what undoes it if the create fails. */
+  claim?: (id: string) => Promise<(err: unknown) => Promise<void>>
   deleted?: (id: string) => Promise<void>
 }
 
@@ -65,7 +68,11 @@ export function sessionRoutes(sessions: SessionManager, log: EventLog, audit: Au
       const release = await options.quota.reserve(principal)
       let session: Session
       try {
-        session = await sessions.create(parsed.data, principal.id)
+        const undoClaim = parsed.data.id === undefined ? undefined : await options.claim?.(parsed.data.id)
+        session = await sessions.create(parsed.data, principal.id).catch(async (err: unknown) => {
+          await undoClaim?.(err)
+          throw err
+        })
       } finally {
         release()
       }

@@ -45,6 +45,8 @@ export interface SessionManagerOptions {
     fence: (sessionId: string) => AppendFence | undefined
     /** A write of the session was refused: its lease moved. */
     lost: (sessionId: string) => void
+    /** Whether this node holds the session's lease (a create naming its id takes it first). */
+    owns: (sessionId: string) => boolean
   }
 }
 
@@ -93,6 +95,9 @@ export class SessionManager {
   private readonly sessions = new Map<string, Session>()
   /** Ids being created (stored, not yet built): taken. */
   private readonly creating = new Set<string>()
+  /** Ids of deleted sessions whose files are not removed yet: taken until they are, so a new
+   * session of the same id never starts with (or keeps) what the deleted one left. */
+  private readonly removing = new Set<string>()
   private stopping = false
   private readonly changeListeners = new Set<() => void>()
   private readonly context: LaunchContext
@@ -202,14 +207,33 @@ export class SessionManager {
     }
     const id = request.id ?? newSessionId()
     if (this.sessions.has(id) || this.creating.has(id)) throw new ServerError('SESSION_EXISTS', `A session with id "${id}" already exists`)
+    if (this.removing.has(id))
+      throw new ServerError('SESSION_EXISTS', `The session "${id}" is being deleted; its id is free once its files are removed`)
     const config = request.config ?? {}
+    this.creating.add(id)
     try {
-      realSessionCwd(this.context.layout.workspaceFor(id, config), config.cwd)
-    } catch (err) {
-      this.context.layout.removeOwn(id, config) // a refused session leaves no directory
-      throw err
+      await this.removeLeftovers(id, config)
+      try {
+        realSessionCwd(this.context.layout.workspaceFor(id, config), config.cwd)
+      } catch (err) {
+        this.context.layout.removeOwn(id, config) // a refused session leaves no directory
+        throw err
+      }
+    } finally {
+      this.creating.delete(id)
     }
     return this.insert(id, config, owner)
+  }
+
+  /** Files of a session with this id that no stored session owns: left by a delete the server
+   * was killed in (after its commit, before its removal). A new session starts without them.
+   * In a cluster DATA_DIR is shared: only once this node holds the id's lease, which a node
+   * deleting the id keeps until its files are gone. */
+  private async removeLeftovers(id: string, config: SessionConfig): Promise<void> {
+    const cluster = this.options.cluster
+    if ((cluster && !cluster.owns(id)) || (await this.options.store.getSession(id))) return
+    removeTreeSync(sessionStateDir(this.options.settings.dataDir, id))
+    this.context.layout.removeOwn(id, config)
   }
 
   /** Who may read a session besides its owner and the admins (tenancy/access.ts). In effect at
@@ -265,9 +289,11 @@ export class SessionManager {
     // delete ended.
     session.halt()
     this.sessions.delete(id)
+    this.removing.add(id)
     try {
       await this.options.store.deleteSession(id, fence)
     } catch (err) {
+      this.removing.delete(id)
       if (cluster && isLeaseLost(err)) {
         // Its lease moved (this node was paused or cut off): the new owner serves it, history
         // and files untouched; the caller hears LEASE_LOST (a retry reaches the owner), and its
@@ -291,7 +317,9 @@ export class SessionManager {
     // gone the id may be made again on another node, whose files these would then be.
     const config = session.info().config
     const removeFiles = () => {
-      if (this.sessions.has(id) || this.creating.has(id)) return
+      this.removing.delete(id)
+      // Served here again meanwhile (a cluster node adopted a session made anew elsewhere).
+      if (this.sessions.has(id)) return
       try {
         removeTreeSync(session.stateDir)
         this.context.layout.removeOwn(id, config)

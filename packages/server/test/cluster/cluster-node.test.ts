@@ -146,6 +146,23 @@ describe('cluster nodes', () => {
     }
   })
 
+  it("forgetting a deleted session's lease leaves it alone once another node took it (the id made anew)", async () => {
+    const c = await cluster(['a', 'b'])
+    const [a, b] = c.nodes as [ClusterNode, ClusterNode]
+    try {
+      assert.equal(await a.claim('s3'), true)
+      // A paused after its delete, past its lease: B made s3 anew and holds its lease.
+      await c.db.query(`UPDATE session_leases SET expires_at = now() - interval '1 second' WHERE session_id = 's3'`)
+      assert.equal(await b.claim('s3'), true)
+      await a.forget('s3')
+      const lease = await c.db.query<{ node: string }>(`SELECT node FROM session_leases WHERE session_id = 's3'`)
+      assert.deepEqual(lease.rows, [{ node: 'b' }], "B's lease stays")
+      assert.equal(a.owns('s3'), false)
+    } finally {
+      await c.close()
+    }
+  })
+
   it('placement: the most room first, a draining node never, CLUSTER_FULL when every node is full', async () => {
     const c = await cluster(['a', 'b', 'c'], { maxSessions: 2 })
     const [a, b, n3] = c.nodes as [ClusterNode, ClusterNode, ClusterNode]
@@ -178,6 +195,31 @@ describe('cluster nodes', () => {
     } finally {
       await b.close()
       await c.db.end()
+    }
+  })
+
+  it('a session whose load fails is left for a lease, so it never keeps a node from taking the others over', async () => {
+    const c = await cluster(['b'], { maxSessions: 1 })
+    const [b] = c.nodes as [ClusterNode]
+    const [hb] = c.hooks as [Recorder]
+    hb.adopt = async (id: string) => {
+      hb.adopted.push(id)
+      if (id === 'broken') throw new Error('its record cannot be read')
+      return true
+    }
+    try {
+      // Two sessions of a node that died: the one released first (its load failing, it is
+      // released again each time) comes first in every look.
+      await c.db.query(
+        `INSERT INTO session_leases (session_id, node, epoch, expires_at) VALUES
+          ('broken', 'gone', 1, '-infinity'), ('good', 'gone', 1, now() - interval '1 second')`,
+      )
+      c.start()
+      await hb.until(() => hb.adopted.includes('good'))
+      assert.ok(b.owns('good'))
+      assert.equal(b.owns('broken'), false)
+    } finally {
+      await c.close()
     }
   })
 

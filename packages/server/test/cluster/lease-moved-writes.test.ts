@@ -3,7 +3,7 @@
 // hears LEASE_LOST, the session stops on this node and its row is what the new owner left; a
 // delete deletes nothing (not the row, the history or the workspace).
 import assert from 'node:assert/strict'
-import { readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import pg from 'pg'
@@ -114,6 +114,38 @@ describe('writes of a session whose lease moved', () => {
     assert.ok(a.server.sessions.has('s_refused'), 'served again from its stored record')
     const again = await as(a, 'ann', 'DELETE', '/sessions/s_refused', undefined, { [HOP_HEADER]: 'test' })
     assert.equal(again.status, 200, again.text)
+  })
+
+  it('creating an id whose lease another node holds (its delete there not done) is SESSION_EXISTS and stores nothing', async () => {
+    // Node z deleted its session s_taken and still removes its files, its lease kept until then:
+    // a session made here now would have them removed under it (DATA_DIR is shared).
+    await db.query(`INSERT INTO session_leases (session_id, node, epoch, expires_at) VALUES ('s_taken', 'z', 3, now() + interval '1 hour')`)
+    const created = await as(a, 'ann', 'POST', '/sessions', { id: 's_taken' }, { [HOP_HEADER]: 'test' })
+    assert.equal(created.status, 409, created.text)
+    assert.equal(created.body.code, 'SESSION_EXISTS')
+    assert.equal(await row('s_taken'), undefined, 'nothing stored')
+    assert.ok(!a.server.sessions.has('s_taken'))
+    const lease = await db.query('SELECT node, epoch FROM session_leases WHERE session_id = $1', ['s_taken'])
+    assert.deepEqual(lease.rows[0], { node: 'z', epoch: '3' }, "z's lease is untouched")
+    // Once z is done (its lease gone), the id is free.
+    await db.query(`DELETE FROM session_leases WHERE session_id = 's_taken'`)
+    await create('s_taken')
+  })
+
+  it('a session made with an id whose delete a killed node left half done starts without its files', async () => {
+    // The killed node's delete committed, its lease lapsed, and its files stayed.
+    const left = join(a.settings.dataDir, 'workspaces', 'sessions', 's_left')
+    mkdirSync(left, { recursive: true })
+    writeFileSync(join(left, 'secret.txt'), "the last owner's")
+    await create('s_left')
+    assert.equal(a.workspaceOf('s_left'), left)
+    assert.deepEqual(readdirSync(a.workspaceOf('s_left')), [])
+  })
+
+  it('a failed create of an id leaves no lease behind', async () => {
+    const refused = await as(a, 'ann', 'POST', '/sessions', { id: 's_badcwd', config: { cwd: '../outside' } }, { [HOP_HEADER]: 'test' })
+    assert.equal(refused.status, 400, refused.text)
+    assert.equal((await db.query('SELECT 1 FROM session_leases WHERE session_id = $1', ['s_badcwd'])).rowCount, 0)
   })
 
   it('a live model switch answers LEASE_LOST and its config is not stored', async () => {

@@ -3,6 +3,7 @@
 // the sessions its principal may read. Each wait is on a line of the stream, bounded.
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
+import pg from 'pg'
 import { SessionsLiveLineSchema, type LiveSession } from '@claude-agent/protocol'
 import { HOP_HEADER } from '../../src/cluster/forward.js'
 import { startPostgres, type PostgresServer } from '../helpers/postgres.js'
@@ -11,12 +12,13 @@ import { clusterNode } from '../helpers/cluster-stack.js'
 import { startStack, type Stack } from '../helpers/stack.js'
 
 let postgres: PostgresServer
+let databaseUrl: string
 let a: Stack
 let b: Stack
 
 before(async () => {
   postgres = await startPostgres()
-  const databaseUrl = await postgres.database()
+  databaseUrl = await postgres.database()
   const node = (nodeId: string) => clusterNode(nodeId, databaseUrl)
   a = await startStack(node('a'))
   b = await startStack(node('b'))
@@ -96,6 +98,33 @@ describe('the live sessions list in a cluster', () => {
       )
     } finally {
       for (const w of [ann, bob, root]) w.close()
+    }
+  })
+})
+
+describe('the live sessions list when a node dies before it tells the others', () => {
+  it('catches up within a lease: a session it made shows, one it deleted goes', async () => {
+    // Its own node with a short lease: the list is read again once a lease, whatever was heard.
+    const options = clusterNode('c', databaseUrl)
+    options.settings!.cluster = { ...options.settings!.cluster!, leaseMs: 1500 }
+    const c = await startStack(options)
+    const db = new pg.Pool({ connectionString: databaseUrl })
+    const root = await watch(c, 'root')
+    try {
+      await root.until(() => true, 'a first list')
+      // What node z wrote just before it was killed, its notification still coalescing.
+      await db.query(
+        `INSERT INTO sessions (id, conversation_id, created_at, config, state, allowed_tools, owner, readers)
+         VALUES ('s_ghost', 'c0ffee00-0000-4000-8000-000000000001', $1, '{}', 'suspended', '[]', 'ann', '[]')`,
+        [new Date().toISOString()],
+      )
+      await root.until((l) => ids(l).includes('s_ghost'), 'the session z made')
+      await db.query(`DELETE FROM sessions WHERE id = 's_ghost'`)
+      await root.until((l) => !ids(l).includes('s_ghost'), 'the session z deleted gone')
+    } finally {
+      root.close()
+      await db.end()
+      await c.close()
     }
   })
 })

@@ -1,0 +1,89 @@
+// Cluster nodes share their DATA_DIR on purpose; a server of its own (no DATABASE_URL) started
+// on it by mistake would take the nodes' running CLIs for orphans a killed server left and kill
+// them. It is refused, touching nothing, while a node runs a turn; a second node still joins
+// beside the first; and a node is refused beside a server of its own, the other way round.
+import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import { api } from '../helpers/http.js'
+import { agentProcesses } from '../helpers/processes.js'
+import { startPostgres, type PostgresServer } from '../helpers/postgres.js'
+import { MAIN } from '../helpers/server-process.js'
+import { ServerProcesses, slowReply } from '../helpers/server-processes.js'
+import { WsProbe, sdkData } from '../helpers/ws-probe.js'
+
+/** Runs the server entry point, expected not to start: its exit code, or 'started' (then it
+ * is killed at once, so a server that should have been refused fails the test, never hangs it). */
+function runToExit(env: Record<string, string>, cwd: string): Promise<{ code: number | string | null; output: string }> {
+  return new Promise((resolve) => {
+    let output = ''
+    const child = spawn(process.execPath, [MAIN], {
+      cwd,
+      env: { PATH: process.env['PATH'] ?? '', PORT: '0', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    const heard = (d: Buffer) => {
+      output += d
+      if (/listening on http/.test(output)) {
+        child.kill('SIGKILL')
+        resolve({ code: 'started', output })
+      }
+    }
+    child.stdout.on('data', heard)
+    child.stderr.on('data', heard)
+    child.once('exit', (code) => resolve({ code, output }))
+  })
+}
+
+describe('a DATA_DIR shared by cluster nodes', () => {
+  let postgres: PostgresServer
+  let servers: ServerProcesses
+  let databaseUrl: string
+
+  before(async () => {
+    postgres = await startPostgres()
+    databaseUrl = await postgres.database()
+    servers = await ServerProcesses.start('mixed', {
+      scripts: [{ match: { prompt: 'long task' }, replies: [slowReply('slow '.repeat(100), 40)] }],
+    })
+  })
+  after(async () => {
+    await servers?.stop()
+    await postgres?.stop()
+  })
+
+  it('refuses a server of its own beside a node running a turn, and a node beside a server of its own', async () => {
+    const { dataDir, dir, env } = servers
+    const node = await servers.spawn({ DATABASE_URL: databaseUrl, CLUSTER_NODE_ID: 'a' })
+    await api(node.url, 'POST', '/sessions', { id: 'busy' })
+    const probe = await WsProbe.connect(`${node.wsBase}/sessions/busy/ws`)
+    probe.prompt('long task')
+    await probe.next((f) => f.type === 'sdk_message' && ['assistant', 'stream_event'].includes(sdkData(f).type as string))
+    const agents = agentProcesses(join(dataDir, 'sessions'))
+    assert.ok(agents.length > 0, 'the node runs an agent')
+
+    const alone = await runToExit(env, dir)
+    assert.equal(typeof alone.code, 'number', 'it did not start')
+    assert.notEqual(alone.code, 0, alone.output)
+    assert.match(alone.output, new RegExp(`DATA_DIR ${dataDir} in use`))
+    assert.doesNotMatch(alone.output, /killed .* agent process/)
+    assert.deepEqual(agentProcesses(join(dataDir, 'sessions')), agents, "the node's agents are untouched")
+
+    const second = await servers.spawn({ DATABASE_URL: databaseUrl, CLUSTER_NODE_ID: 'b' })
+    assert.equal((await api(second.url, 'GET', '/health')).status, 200, 'a second node joins beside the first')
+    assert.equal(sdkData(await probe.result())['is_error'], false, 'the turn finished')
+    probe.close()
+
+    for (const server of [node, second]) {
+      server.child.kill('SIGTERM')
+      assert.equal(await server.exited, 0, server.output())
+    }
+    const own = await servers.spawn()
+    const refused = await runToExit({ ...env, DATABASE_URL: databaseUrl, CLUSTER_NODE_ID: 'c' }, dir)
+    assert.equal(typeof refused.code, 'number', 'it did not start')
+    assert.notEqual(refused.code, 0, refused.output)
+    assert.match(refused.output, new RegExp(`DATA_DIR ${dataDir} in use by pid ${own.child.pid}`))
+    assert.equal((await api(own.url, 'GET', '/health')).status, 200)
+  })
+})
