@@ -15,6 +15,10 @@ export const AUDIT_ACTIONS = [
   'file_delete',
   'token_create',
   'token_revoke',
+  'budget_set',
+  'session_share',
+  'session_unshare',
+  'config_set',
 ] as const
 export const AuditActionSchema = z.enum(AUDIT_ACTIONS)
 export type AuditAction = z.infer<typeof AuditActionSchema>

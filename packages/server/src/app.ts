@@ -221,7 +221,7 @@ async function startLocked(options: StartServerOptions, unlock: () => void, onSt
       healthRoutes({ demo: () => sessions.isDemo() }),
       readyRoutes(ready),
       ...(settings.metricsPort === undefined ? [metricsRoutes()] : []),
-      configRoutes(sessions, { maxBodyBytes: settings.maxBodyBytes }),
+      configRoutes(sessions, { maxBodyBytes: settings.maxBodyBytes, audit }),
       sessionRoutes(sessions, store, audit, {
         maxBodyBytes: settings.maxBodyBytes,
         memberPermissionModes: settings.memberPermissionModes,
@@ -242,9 +242,9 @@ async function startLocked(options: StartServerOptions, unlock: () => void, onSt
         logger,
         ...(cluster && { changedElsewhere: (listener: () => void) => cluster.onChangeElsewhere(listener) }),
       }),
-      readerRoutes({ sessions, live }),
+      readerRoutes({ sessions, live, audit }),
       tokenRoutes({ tokens, live, audit, maxBodyBytes: settings.maxBodyBytes }),
-      usageRoutes(sessions, ledger, { maxBodyBytes: settings.maxBodyBytes }),
+      usageRoutes(sessions, ledger, { maxBodyBytes: settings.maxBodyBytes, audit }),
       fileRoutes({
         workspaceOf,
         audit,

@@ -12,7 +12,8 @@ export const DEFAULT_AUDIT_RETENTION = 100_000
 /** Longest string a detail keeps (paths, program names). */
 const MAX_DETAIL_STRING = 512
 
-export type AuditDetail = Record<string, string | number | boolean | undefined>
+/** `null`: a setting cleared (a budget of no limit). */
+export type AuditDetail = Record<string, string | number | boolean | null | undefined>
 
 export interface AuditLogOptions {
   store: AuditStore

@@ -8,13 +8,15 @@ import {
   type GetConfigResponse,
   type PostConfigResponse,
 } from '@claude-agent/protocol'
+import { httpActor } from '../audit/actor.js'
+import type { AuditLog } from '../audit/audit-log.js'
 import { ServerError } from '../errors.js'
 import { jsonBodyLimit, readJsonBody } from '../http/body.js'
 import type { RouteModule } from '../http/http-app.js'
 import { jsonResponse } from '../http/respond.js'
 import type { SessionManager } from '../sessions/session-manager.js'
 
-export function configRoutes(sessions: SessionManager, options: { maxBodyBytes: number }): RouteModule {
+export function configRoutes(sessions: SessionManager, options: { maxBodyBytes: number; audit: AuditLog }): RouteModule {
   return (app) => {
     app.post('/config', jsonBodyLimit(options.maxBodyBytes), async (c) => {
       const body = await readJsonBody(c)
@@ -25,6 +27,8 @@ export function configRoutes(sessions: SessionManager, options: { maxBodyBytes: 
       }
       await sessions.setConfig(parsed.data)
       const session = sessions.defaultSession
+      // The fields it set, never their values (a key among them).
+      options.audit.record(httpActor(c), 'config_set', session.id, { fields: Object.keys(parsed.data).sort().join(',') })
       // Fields inside `agents` the SDK does not know (the original README's `name`) are dropped, and named.
       const dropped = droppedAgentFields(body)
       session.droppedConfigFields = dropped

@@ -3,6 +3,8 @@
 // sockets on the session at once.
 import { PrincipalIdSchema, type SessionReadersResponse } from '@claude-agent/protocol'
 import type { Context } from 'hono'
+import { httpActor } from '../audit/actor.js'
+import type { AuditLog } from '../audit/audit-log.js'
 import { ServerError } from '../errors.js'
 import type { HttpEnv, RouteModule } from '../http/http-app.js'
 import { jsonResponse } from '../http/respond.js'
@@ -13,8 +15,7 @@ import type { LiveSockets } from '../tenancy/live-sockets.js'
 export interface ReaderRoutesOptions {
   sessions: SessionManager
   live: LiveSockets
-  /** Told each change, for the audit log (wired at merge). */
-  onChange?: (change: { session: string; reader: string; shared: boolean; by: string }) => void
+  audit: AuditLog
 }
 
 function readerParam(c: Context<HttpEnv>): string {
@@ -27,14 +28,14 @@ function readerParam(c: Context<HttpEnv>): string {
   return parsed.data
 }
 
-export function readerRoutes({ sessions, live, onChange }: ReaderRoutesOptions): RouteModule {
+export function readerRoutes({ sessions, live, audit }: ReaderRoutesOptions): RouteModule {
   const change = async (c: Context<HttpEnv>, shared: boolean) => {
     const session = sessions.get(c.req.param('id')!)
     const reader = readerParam(c)
     const readers = session.readers.filter((r) => r !== reader)
     await sessions.setReaders(session.id, shared ? [...readers, reader] : readers)
     if (!shared) live.recheck(session.id, (principal) => can(principal, 'session.read', session) === 'allow')
-    onChange?.({ session: session.id, reader, shared, by: c.get('principal').id })
+    audit.record(httpActor(c), shared ? 'session_share' : 'session_unshare', session.id, { reader })
     return jsonResponse<SessionReadersResponse>({ session: session.id, readers: [...session.readers] })
   }
   return (app) => {

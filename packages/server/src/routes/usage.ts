@@ -11,6 +11,8 @@ import {
   type UsageResponse,
 } from '@claude-agent/protocol'
 import type { Context } from 'hono'
+import { httpActor } from '../audit/actor.js'
+import type { AuditLog } from '../audit/audit-log.js'
 import { ServerError } from '../errors.js'
 import { jsonBodyLimit, readJsonBody } from '../http/body.js'
 import type { HttpEnv, RouteModule } from '../http/http-app.js'
@@ -27,7 +29,13 @@ async function budgetBody(c: Context<HttpEnv>): Promise<SetBudgetRequest> {
   return parsed.data
 }
 
-export function usageRoutes(sessions: SessionManager, ledger: Ledger, options: { maxBodyBytes: number }): RouteModule {
+export interface UsageRoutesOptions {
+  maxBodyBytes: number
+  audit: AuditLog
+}
+
+export function usageRoutes(sessions: SessionManager, ledger: Ledger, options: UsageRoutesOptions): RouteModule {
+  const { audit } = options
   return (app) => {
     app.get('/sessions/:id/usage', async (c) => {
       const session = sessions.get(c.req.param('id'))
@@ -36,7 +44,9 @@ export function usageRoutes(sessions: SessionManager, ledger: Ledger, options: {
     app.put('/sessions/:id/budget', jsonBodyLimit(options.maxBodyBytes), async (c) => {
       const session = sessions.get(c.req.param('id'))
       const { limitUsd } = await budgetBody(c)
-      return jsonResponse<SetBudgetResponse>({ budget: await ledger.setSessionBudget(session.metered, limitUsd) })
+      const budget = await ledger.setSessionBudget(session.metered, limitUsd)
+      audit.record(httpActor(c), 'budget_set', session.id, { scope: 'session', limitUsd })
+      return jsonResponse<SetBudgetResponse>({ budget })
     })
     app.get('/usage', async (c) => {
       const only = c.req.query('principal')
@@ -47,7 +57,10 @@ export function usageRoutes(sessions: SessionManager, ledger: Ledger, options: {
     })
     app.put('/principals/:id/budget', jsonBodyLimit(options.maxBodyBytes), async (c) => {
       const { limitUsd } = await budgetBody(c)
-      return jsonResponse<SetBudgetResponse>({ budget: await ledger.setPrincipalBudget(c.req.param('id'), limitUsd) })
+      const principal = c.req.param('id')
+      const budget = await ledger.setPrincipalBudget(principal, limitUsd)
+      audit.record(httpActor(c), 'budget_set', undefined, { scope: 'principal', id: principal, limitUsd })
+      return jsonResponse<SetBudgetResponse>({ budget })
     })
   }
 }
