@@ -2,6 +2,7 @@
 // Setting a budget is an admin's action: the HTTP gate says so (tenancy/route-access.ts:
 // `session.budget`, and server-wide routes are admin only).
 import {
+  PrincipalIdSchema,
   SetBudgetRequestSchema,
   describeIssues,
   summarizeIssues,
@@ -29,6 +30,18 @@ async function budgetBody(c: Context<HttpEnv>): Promise<SetBudgetRequest> {
   return parsed.data
 }
 
+/** A principal id as a token's label or a JWT's subject must be: a budget for any other
+ * could never apply. */
+function principalId(raw: string, where: string): string {
+  const parsed = PrincipalIdSchema.safeParse(raw)
+  if (!parsed.success) {
+    throw new ServerError('INVALID_REQUEST', `Invalid ${where}: no control characters and no comma, 1 to 256 characters`, {
+      issues: [{ path: where, message: parsed.error.issues[0]?.message ?? 'invalid' }],
+    })
+  }
+  return parsed.data
+}
+
 export interface UsageRoutesOptions {
   maxBodyBytes: number
   audit: AuditLog
@@ -50,14 +63,12 @@ export function usageRoutes(sessions: SessionManager, ledger: Ledger, options: U
     })
     app.get('/usage', async (c) => {
       const only = c.req.query('principal')
-      if (only === '')
-        throw new ServerError('INVALID_REQUEST', 'principal must not be empty', { issues: [{ path: 'principal', message: 'empty' }] })
-      const principals = only === undefined ? await ledger.principals() : [only]
+      const principals = only === undefined ? await ledger.principals() : [principalId(only, 'principal')]
       return jsonResponse<UsageResponse>({ principals: await Promise.all(principals.map((p) => ledger.principalUsage(p))) })
     })
     app.put('/principals/:id/budget', jsonBodyLimit(options.maxBodyBytes), async (c) => {
       const { limitUsd } = await budgetBody(c)
-      const principal = c.req.param('id')
+      const principal = principalId(c.req.param('id'), 'id')
       const budget = await ledger.setPrincipalBudget(principal, limitUsd)
       audit.record(httpActor(c), 'budget_set', undefined, { scope: 'principal', id: principal, limitUsd })
       return jsonResponse<SetBudgetResponse>({ budget })
