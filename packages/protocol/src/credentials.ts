@@ -38,6 +38,10 @@ export const AGENT_PASSTHROUGH_VARS = [
   'NO_PROXY',
 ] as const
 
+/** What a sandbox reads as the model endpoint and its credential: set, the sandbox starts a
+ * model gateway on the host that forwards to that endpoint. Only the server sets them. */
+export const MODEL_ROUTE_VARS = ['ANTHROPIC_BASE_URL', 'ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN', 'CLAUDE_CODE_OAUTH_TOKEN'] as const
+
 /** Values that must never be printed or returned. */
 export const SECRET_VARS = [
   'ANTHROPIC_API_KEY',

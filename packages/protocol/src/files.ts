@@ -3,6 +3,7 @@
 // Paths on the wire are always relative to the workspace root, with `/` separators.
 import { z } from 'zod'
 import { ErrorFrameSchema } from './frames.js'
+import { MODEL_ROUTE_VARS } from './credentials.js'
 import { EnvNameSchema, OsStringSchema } from './os-string.js'
 
 /** Names of the frames and lines this API sends, in one place. */
@@ -92,6 +93,11 @@ export const WATCH_FRAME_SCHEMAS = Object.fromEntries(WatchFrameSchema.options.m
 
 // ---- exec ----
 
+const ExecEnvNameSchema = EnvNameSchema.refine(
+  (name) => !(MODEL_ROUTE_VARS as readonly string[]).includes(name),
+  "the model endpoint and credential variables are the server's own",
+)
+
 export const ExecRequestSchema = z.strictObject({
   /** The program (looked up in PATH), or with `shell: true` a bash command line. */
   command: OsStringSchema.min(1),
@@ -100,8 +106,9 @@ export const ExecRequestSchema = z.strictObject({
   /** Relative to the session's working directory, and inside it. @default the session's cwd */
   cwd: OsStringSchema.min(1).optional(),
   /** Added to the minimal environment (PATH, HOME, TMPDIR, LANG). No NUL byte anywhere, no
-   * `=` in a name. */
-  env: z.record(EnvNameSchema, OsStringSchema).optional(),
+   * `=` in a name, and not the model's endpoint or credential (MODEL_ROUTE_VARS): the sandbox
+   * would forward to that endpoint from the host, past its network allow-list. */
+  env: z.record(ExecEnvNameSchema, OsStringSchema).optional(),
   /** Kill the command's process group after this long. @default 600000 (10 minutes) */
   timeoutMs: z.number().int().positive().max(2_147_483_647).optional(),
   /** Written to the command's standard input, which is then closed. @default stdin is empty */

@@ -207,6 +207,7 @@ export {
   AGENT_SETTING_NAMES,
   AGENT_SETTING_PREFIXES,
   CREDENTIAL_VARS,
+  MODEL_ROUTE_VARS,
   SECRET_VARS,
   agentSettingProblem,
 } from './credentials.js'

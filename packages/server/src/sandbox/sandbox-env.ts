@@ -2,6 +2,7 @@
 // real credential, for the gateway) and what goes inside (placeholders, and loopback URLs
 // that the in-sandbox launcher forwards to the host's proxy sockets).
 import { validateHeaderName, validateHeaderValue } from 'node:http'
+import { MODEL_ROUTE_VARS } from '@claude-agent/protocol'
 import { SECRET_VARS, customHeaders } from '../credentials.js'
 import type { ModelCredentials } from './model-gateway.js'
 import { SandboxError } from './sandbox.js'
@@ -72,7 +73,6 @@ export interface SplitEnv {
   inside: Record<string, string>
 }
 
-const MODEL_VARS = ['ANTHROPIC_BASE_URL', 'ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN', 'CLAUDE_CODE_OAUTH_TOKEN']
 /** Kept on the host for the gateway, not given inside. */
 const GATEWAY_VARS = ['ANTHROPIC_CUSTOM_HEADERS']
 
@@ -82,7 +82,7 @@ export function splitEnv(env: Record<string, string>): SplitEnv {
   if (env['ANTHROPIC_API_KEY']) credentials.apiKey = env['ANTHROPIC_API_KEY']
   const bearer = env['ANTHROPIC_AUTH_TOKEN'] || env['CLAUDE_CODE_OAUTH_TOKEN']
   if (bearer) credentials.bearer = bearer
-  const wantsModel = MODEL_VARS.some((name) => env[name])
+  const wantsModel = MODEL_ROUTE_VARS.some((name) => env[name])
   const headers = parseCustomHeaders(env['ANTHROPIC_CUSTOM_HEADERS'])
   const route = wantsModel ? { upstream: new URL(env['ANTHROPIC_BASE_URL'] || DEFAULT_MODEL_API), credentials, headers } : undefined
 
