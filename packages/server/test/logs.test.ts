@@ -92,4 +92,16 @@ describe('readable lines for a terminal', () => {
     assert.equal(out.length, 1)
     assert.match(out[0]!, /^\d{4}-\d\d-\d\dT\S+Z WARN {2}client cut off: too slow sessionId=s1 sent=3 why="a b"$/)
   })
+
+  it('writes no control character a request put in a message or a field: no escape sequence reaches the terminal', () => {
+    const out: string[] = []
+    const logger = createLogger({ level: 'info', format: 'pretty', write: (line) => out.push(line) })
+    // A request's path is logged decoded: GET /%1B%5B2J would clear the terminal, \r rewrite the line.
+    logger.info('HTTP request', { path: '/x\u001b[2J', other: 'a\u0007b' })
+    logger.warn('refused \u001b[31mred\r\u009b1A and\nmore')
+    assert.equal(out.length, 2)
+    for (const line of out) assert.doesNotMatch(line, /\p{Cc}/u, JSON.stringify(line))
+    assert.match(out[0]!, /path="\/x\\u001b\[2J" other="a\\u0007b"$/)
+    assert.match(out[1]!, /refused \\u001b\[31mred\\u000d\\u009b1A and\\u000amore$/)
+  })
 })
