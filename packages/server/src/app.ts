@@ -254,7 +254,7 @@ async function startLocked(options: StartServerOptions, unlock: () => void, onSt
         usage,
       }),
       auditRoutes(audit),
-      execRoutes({ sessions, audit, maxBodyBytes: settings.maxBodyBytes, spawn: sandboxedSpawner(sandbox), logger }),
+      execRoutes({ sessions, audit, maxBodyBytes: settings.maxBodyBytes, spawn: sandboxedSpawner(sandbox), logger, live }),
       webhookRoutes(webhooks.view()),
     ],
   })

@@ -14,6 +14,8 @@ import type { Logger } from '../logger.js'
 import type { Session } from '../sessions/session.js'
 import type { SessionManager } from '../sessions/session-manager.js'
 import { isInside } from '../paths.js'
+import { principalOf } from '../tenancy/http-gate.js'
+import type { LiveSockets } from '../tenancy/live-sockets.js'
 import { commandOutput } from './output.js'
 import { spawnInSession, type ExecTarget, type SessionSpawner } from './spawn.js'
 
@@ -27,6 +29,8 @@ export interface ExecRoutesOptions {
   logger: Logger
   /** @default spawnInSession (unsandboxed; the server passes sandboxedSpawner(sandbox)) */
   spawn?: SessionSpawner
+  /** Where a running command is access held: its token revoked (or its JWT expired), it is killed. */
+  live?: LiveSockets
 }
 
 /** Where a command runs, as real paths (symlinks resolved now, at the moment of use): the
@@ -104,6 +108,13 @@ export function execRoutes(options: ExecRoutesOptions): RouteModule {
         encoding: request.encoding ?? 'utf8',
         stdin: request.stdin,
       })
+      // Destroying the stream kills the command's process group (commandOutput) and cuts the answer.
+      const remove = options.live?.add({
+        principal: principalOf(c),
+        sessionId: session.id,
+        close: (reason) => stream.destroy(new Error(`access ended: ${reason}`)),
+      })
+      if (remove) stream.once('close', remove)
       return streamResponse(c, stream, { 'content-type': 'application/x-ndjson; charset=utf-8' }, options.logger)
     })
   }
