@@ -4,7 +4,7 @@
 import { modelUsage } from '../metrics/metrics.js'
 import type { Budget, BudgetExceededData, SessionUsageResponse, UsageTotals } from '@claude-agent/protocol'
 import type { BudgetScope, UsageLog, UsageSums } from '../event-log/usage-log.js'
-import { costOf, type PriceTable } from './prices.js'
+import { WEB_SEARCH_USD, costOf, type PriceTable } from './prices.js'
 import type { MeteredAnswer } from './usage-tap.js'
 
 /** Why a request may not go: the first budget reached. */
@@ -74,7 +74,7 @@ export class Ledger {
     return {
       admit: () => this.refusal(session),
       record: async (answer) => {
-        const costUsd = costOf(this.prices, answer.model, answer.usage)
+        const costUsd = costOf(this.prices, answer.model, answer.usage) + (answer.webSearches ?? 0) * WEB_SEARCH_USD
         await this.log.add({
           sessionId: session.id,
           conversationId: session.conversationId,

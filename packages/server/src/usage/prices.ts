@@ -14,6 +14,9 @@ export interface ModelPrice {
   cacheRead: number
 }
 
+/** One server-side web search (the API's web search tool, Claude Code's WebSearch): $10 per 1,000. */
+export const WEB_SEARCH_USD = 0.01
+
 export interface TokenUsage {
   input_tokens: number
   output_tokens: number

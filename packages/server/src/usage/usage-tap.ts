@@ -11,6 +11,8 @@ export interface MeteredAnswer {
   /** The model the answer names (the upstream's word, not the request's). */
   model: string
   usage: TokenUsage
+  /** Server-side web searches it ran (`usage.server_tool_use.web_search_requests`), billed apiece. */
+  webSearches?: number
 }
 
 /** A JSON answer larger than this is not read (a model answer is far smaller). */
@@ -30,6 +32,12 @@ function mergeUsage(base: TokenUsage, usage: unknown): TokenUsage {
   const out = { ...base }
   for (const key of USAGE_KEYS) out[key] = count(usage[key]) ?? out[key]
   return out
+}
+
+/** The web searches a `usage` reports (cumulative in a stream, as the tokens), else `base`. */
+function searchesIn(usage: unknown, base: number): number {
+  if (!isObject(usage) || !isObject(usage['server_tool_use'])) return base
+  return count(usage['server_tool_use']['web_search_requests']) ?? base
 }
 
 const ZERO: TokenUsage = { input_tokens: 0, output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 }
@@ -71,9 +79,10 @@ function streamReader(): UsageReader {
     if (!isObject(event)) return
     if (event['type'] === 'message_start' && isObject(event['message'])) {
       const model = typeof event['message']['model'] === 'string' ? event['message']['model'] : 'unknown'
-      seen = { model, usage: mergeUsage(ZERO, event['message']['usage']) }
+      seen = { model, usage: mergeUsage(ZERO, event['message']['usage']), webSearches: searchesIn(event['message']['usage'], 0) }
     } else if (event['type'] === 'message_delta' && seen) {
       seen.usage = mergeUsage(seen.usage, event['usage'])
+      seen.webSearches = searchesIn(event['usage'], seen.webSearches ?? 0)
     }
   }
   return {
@@ -104,7 +113,8 @@ function jsonReader(): UsageReader {
       try {
         const body: unknown = JSON.parse(text)
         if (!isObject(body) || !isObject(body['usage'])) return undefined
-        return { model: typeof body['model'] === 'string' ? body['model'] : 'unknown', usage: mergeUsage(ZERO, body['usage']) }
+        const model = typeof body['model'] === 'string' ? body['model'] : 'unknown'
+        return { model, usage: mergeUsage(ZERO, body['usage']), webSearches: searchesIn(body['usage'], 0) }
       } catch {
         return undefined
       }

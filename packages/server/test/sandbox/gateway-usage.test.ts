@@ -86,6 +86,15 @@ const answers: Record<string, Answer> = {
     res
       .writeHead(200, { 'content-type': 'application/json' })
       .end(JSON.stringify({ model: MODEL, usage, asked: req.headers['accept-encoding'] ?? null })),
+  // Claude Code's WebSearch tool is the API's server tool: each search is billed on its own.
+  '/searched': (_req, res) =>
+    res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ model: MODEL, usage: { ...usage, server_tool_use: { web_search_requests: 3 } } })),
+  '/searched-sse': (_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/event-stream' })
+    res.end(sse({ output_tokens: 20, server_tool_use: { web_search_requests: 2 } } as unknown as Record<string, number>))
+  },
   '/error': (_req, res) => res.writeHead(529, { 'content-type': 'application/json' }).end(JSON.stringify({ model: MODEL, usage })),
 }
 let release: () => void = () => {}
@@ -250,6 +259,15 @@ describe('model gateway usage and budgets', () => {
         assert.ok(['', 'gzip', 'deflate', 'br', 'identity'].includes(coding), `${String(asked)} -> ${String(seen)}`)
       }
     }
+  })
+
+  it('counts the web searches an answer reports, at $10 per thousand, in a JSON answer and in a stream', async () => {
+    await post(gateway.socketPath, '/searched')
+    const tokens = (1000 * 3 + 1 * 15 + 200 * 3.75 + 3000 * 0.3) / 1e6
+    assert.ok(Math.abs((await counted(1)).usage.costUsd - (tokens + 0.03)) < 1e-9)
+    await post(gateway.socketPath, '/searched-sse')
+    const streamed = (1000 * 3 + 20 * 15 + 200 * 3.75 + 3000 * 0.3) / 1e6
+    assert.ok(Math.abs((await counted(2)).usage.costUsd - (tokens + 0.03 + streamed + 0.02)) < 1e-9)
   })
 
   it('passes streamed bytes on before the answer ends', async () => {
