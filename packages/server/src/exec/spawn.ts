@@ -106,11 +106,13 @@ function failedSpawn(command: string, code: 'ENOENT' | 'EACCES'): ChildProcess {
  */
 export function sandboxedSpawner(sandbox: Sandbox): SessionSpawner {
   return (session, command, args, options) => {
-    const env = commandEnv(session, options.env)
-    const problem = unrunnable(command, options.cwd, env['PATH'])
+    // The request's variables are the command's alone: the host-side wrapper runs without them.
+    const env = commandEnv(session, {})
+    const problem = unrunnable(command, options.cwd, options.env['PATH'] ?? env['PATH'])
     if (problem) return failedSpawn(command, problem)
     const limits = resolveLimits(session, sandbox.limits.defaults)
-    const run = sandbox.prepare({ sessionId: session.id, cwd: session.cwd, workdir: options.cwd, stateDir: session.stateDir, env, limits })
+    const where = { sessionId: session.id, cwd: session.cwd, workdir: options.cwd, stateDir: session.stateDir }
+    const run = sandbox.prepare({ ...where, env, commandEnv: options.env, limits })
     let child: ChildProcess
     try {
       const line = run.wrap(command, args)

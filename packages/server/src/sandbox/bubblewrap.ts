@@ -20,7 +20,7 @@ import { DEFAULT_LIMITS, type ResolvedLimits } from './limits.js'
 import { startModelGateway, type ModelGateway } from './model-gateway.js'
 import type { CommandLine, ModelFailure, Sandbox, SandboxLimits, SandboxRun, SandboxSpec, WrappedCommandLine } from './sandbox.js'
 import { SessionLimiter, type Entered } from './session-limiter.js'
-import { DEFAULT_MODEL_API, MODEL_PORT, PROXY_PORT, assertSandboxableCredentials, splitEnv } from './sandbox-env.js'
+import { DEFAULT_MODEL_API, MODEL_PORT, PROXY_PORT, assertSandboxableCredentials, handedCommandEnv, splitEnv } from './sandbox-env.js'
 import { removeTreeSync } from '../remove-tree.js'
 
 /** Where the run's proxy sockets appear inside the sandbox (on its private /run). */
@@ -197,7 +197,7 @@ export class BubblewrapSandbox implements Sandbox {
     if (prefix) writeFileSync(join(dir, 'tool-shell'), toolShell(entered.toolJoinFiles), { mode: 0o755 })
     let closed: Promise<void> | undefined
     const run: SandboxRun = {
-      env: prefix ? { ...inside, CLAUDE_CODE_SHELL_PREFIX: prefix } : inside,
+      env: { ...inside, ...(prefix && { CLAUDE_CODE_SHELL_PREFIX: prefix }), ...handedCommandEnv(spec.commandEnv) },
       wrap: (command, args, options) => this.wrap({ command, args: [...args] }, where, entered, options?.ipc === true),
       spawned: (child) => {
         if (gateway) takeListener(child, gateway)

@@ -140,11 +140,18 @@ function leaveParent() {
   })
 }
 
+/** The command's environment: the launcher's, with the command-only variables the server handed
+ * through the host-side wrapper as JSON (sandbox-env.ts COMMAND_ENV_VAR) set over it. */
+function commandEnv() {
+  const { CLAUDE_AGENT_COMMAND_ENV: handed, ...env } = process.env
+  return handed === undefined ? env : { ...env, ...JSON.parse(handed) }
+}
+
 Promise.all([...relays.map(listen), ...handOvers.map(handOver)])
   .then(leaveParent)
   .then(
     () => {
-      const child = spawn(command, args, { stdio: 'inherit' })
+      const child = spawn(command, args, { stdio: 'inherit', env: commandEnv() })
       for (const signal of /** @type {const} */ (['SIGTERM', 'SIGINT', 'SIGHUP'])) {
         process.on(signal, () => child.kill(signal))
       }

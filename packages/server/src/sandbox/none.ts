@@ -21,7 +21,7 @@ export class NoSandbox implements Sandbox {
 
   prepare(spec: SandboxSpec): SandboxRun {
     return {
-      env: spec.env,
+      env: { ...spec.env, ...spec.commandEnv },
       wrap: (command, args) => ({ command, args: [...args] }),
       close: async () => {},
     }

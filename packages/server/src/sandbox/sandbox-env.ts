@@ -76,6 +76,26 @@ export interface SplitEnv {
 /** Kept on the host for the gateway, not given inside. */
 const GATEWAY_VARS = ['ANTHROPIC_CUSTOM_HEADERS']
 
+/** Carries a run's command-only variables through the host-side wrapper as inert JSON; the
+ * launcher inside takes it out and gives them to the command (launcher.cjs). */
+export const COMMAND_ENV_VAR = 'CLAUDE_AGENT_COMMAND_ENV'
+
+/** `commandEnv` as the launcher gets it: without what the sandbox sets itself (the proxies, the
+ * model endpoint, the placeholder credentials). */
+export function handedCommandEnv(commandEnv: Record<string, string> | undefined): Record<string, string> {
+  if (commandEnv === undefined) return {}
+  const managed = new Set<string>([
+    ...SECRET_VARS,
+    ...MODEL_ROUTE_VARS,
+    ...PROXY_VARS,
+    ...NO_PROXY_VARS,
+    COMMAND_ENV_VAR,
+    'CLAUDE_CODE_SHELL_PREFIX',
+  ])
+  const kept = Object.entries(commandEnv).filter(([name]) => !managed.has(name))
+  return kept.length === 0 ? {} : { [COMMAND_ENV_VAR]: JSON.stringify(Object.fromEntries(kept)) }
+}
+
 export function splitEnv(env: Record<string, string>): SplitEnv {
   assertSandboxableCredentials(env)
   const credentials: ModelCredentials = {}

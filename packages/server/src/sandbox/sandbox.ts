@@ -28,6 +28,10 @@ export interface SandboxSpec {
   /** The environment as built for an unisolated run, real credentials included. With a model
    * endpoint or credential in it, the run gets a model gateway; without (a plain command), none. */
   env: Record<string, string>
+  /** Variables for the command alone (an exec request's): never in the environment of what runs
+   * on the host around it (the limits' wrapper, bwrap), where LD_PRELOAD and the like would
+   * act outside the sandbox. Over `env` inside, except what the sandbox sets itself. */
+  commandEnv?: Record<string, string>
   /** Told about each failed model API call the run's gateway forwarded (it also logs them). */
   onModelFailure?: (failure: ModelFailure) => void
   /** The session's limits (every run of a session shares them). @default the sandbox's defaults */

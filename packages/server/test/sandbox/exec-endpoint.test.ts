@@ -1,4 +1,7 @@
-// An exec command runs in the session's sandbox, whose network reaches only the allowed hosts.
+// An exec command runs in the session's sandbox, whose network reaches only the allowed hosts,
+// and its request's variables reach the command only: the host-side wrapper around it (the
+// limits' /bin/sh, bwrap) runs without them, or LD_PRELOAD would run a library the member
+// uploaded on the host, outside the sandbox.
 // Its request may add variables to the command's environment, but none that the sandbox reads
 // as an endpoint or a credential: with ANTHROPIC_BASE_URL the sandbox would start a model
 // gateway on the host forwarding to wherever the request named (a host-only service on
@@ -36,6 +39,21 @@ describe('exec environment and the sandbox network', () => {
       assert.match(String(res.body['error']), new RegExp(`env\\.${name}`))
     })
   }
+
+  it("gives a command's variables to the command alone, never to the host-side wrapper around it", async () => {
+    // The dynamic loader obeys LD_DEBUG (as it obeys LD_PRELOAD) in every process it starts
+    // with it: a host process that got it (the limits' /bin/sh, bwrap) names itself here.
+    const res = await exec(stack.url, 'default', { command: '/usr/bin/env', env: { LD_DEBUG: 'libs', MARK: 'given' } })
+    assert.equal(res.exit?.['code'], 0, res.stderr.slice(0, 500))
+    const programs = [...res.stderr.matchAll(/initialize program: (\S+)/g)].map((m) => m[1])
+    assert.ok(programs.includes('/usr/bin/env'), `the command got LD_DEBUG: ${programs.join(', ')}`)
+    assert.deepEqual(
+      programs.filter((p) => /(^|\/)(sh|dash|bash|bwrap)$/.test(p!)),
+      [],
+      "a host-side process ran with the request's variables",
+    )
+    assert.match(res.stdout, /^MARK=given$/m)
+  })
 
   it('still passes other variables to the command', async () => {
     const res = await exec(stack.url, 'default', { command: 'printf %s "$GREETING"', shell: true, env: { GREETING: 'hello' } })
