@@ -2,34 +2,18 @@
 // start ("DATA_DIR ... in use by pid N") and touches nothing, while the first keeps serving
 // its turn with its agent untouched. A lock left by a SIGKILLed server does not block the next.
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { api } from './helpers/http.js'
 import { agentProcesses } from './helpers/processes.js'
-import { MAIN } from './helpers/server-process.js'
+import { runToExit } from './helpers/server-process.js'
 import { ServerProcesses, slowReply } from './helpers/server-processes.js'
 import { startStack } from './helpers/stack.js'
 import { settingsFromEnv, startServer } from '../src/index.js'
 import { lockDataDir } from '../src/event-log/data-dir-lock.js'
 import { WsProbe, sdkData } from './helpers/ws-probe.js'
-
-/** Runs the server entry point to its exit; it is expected not to start. */
-function runToExit(env: Record<string, string>, cwd: string): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve) => {
-    let output = ''
-    const child = spawn(process.execPath, [MAIN], {
-      cwd,
-      env: { PATH: process.env['PATH'] ?? '', PORT: '0', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    child.stdout.on('data', (d) => (output += d))
-    child.stderr.on('data', (d) => (output += d))
-    child.once('exit', (code) => resolve({ code, output }))
-  })
-}
 
 describe('one server per data directory', () => {
   let servers: ServerProcesses

@@ -3,38 +3,14 @@
 // them. It is refused, touching nothing, while a node runs a turn; a second node still joins
 // beside the first; and a node is refused beside a server of its own, the other way round.
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { api } from '../helpers/http.js'
 import { agentProcesses } from '../helpers/processes.js'
 import { startPostgres, type PostgresServer } from '../helpers/postgres.js'
-import { MAIN } from '../helpers/server-process.js'
+import { runToExit } from '../helpers/server-process.js'
 import { ServerProcesses, slowReply } from '../helpers/server-processes.js'
 import { WsProbe, sdkData } from '../helpers/ws-probe.js'
-
-/** Runs the server entry point, expected not to start: its exit code, or 'started' (then it
- * is killed at once, so a server that should have been refused fails the test, never hangs it). */
-function runToExit(env: Record<string, string>, cwd: string): Promise<{ code: number | string | null; output: string }> {
-  return new Promise((resolve) => {
-    let output = ''
-    const child = spawn(process.execPath, [MAIN], {
-      cwd,
-      env: { PATH: process.env['PATH'] ?? '', PORT: '0', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    const heard = (d: Buffer) => {
-      output += d
-      if (/listening on http/.test(output)) {
-        child.kill('SIGKILL')
-        resolve({ code: 'started', output })
-      }
-    }
-    child.stdout.on('data', heard)
-    child.stderr.on('data', heard)
-    child.once('exit', (code) => resolve({ code, output }))
-  })
-}
 
 describe('a DATA_DIR shared by cluster nodes', () => {
   let postgres: PostgresServer

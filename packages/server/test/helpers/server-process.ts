@@ -45,3 +45,26 @@ export async function spawnServer(
   })
   return { child, url, wsBase: url.replace(/^http/, 'ws'), output: () => output, exited }
 }
+
+/** Runs the server entry point, expected not to start: its exit code, or 'started' (then it
+ * is killed at once, so a server that should have been refused fails the test, never hangs it). */
+export function runToExit(env: Record<string, string>, cwd: string): Promise<{ code: number | string | null; output: string }> {
+  return new Promise((resolve) => {
+    let output = ''
+    const child = spawn(process.execPath, [MAIN], {
+      cwd,
+      env: { PATH: process.env['PATH'] ?? '', PORT: '0', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    const heard = (d: Buffer) => {
+      output += d
+      if (/listening on http/.test(output)) {
+        child.kill('SIGKILL')
+        resolve({ code: 'started', output })
+      }
+    }
+    child.stdout.on('data', heard)
+    child.stderr.on('data', heard)
+    child.once('exit', (code) => resolve({ code, output }))
+  })
+}

@@ -3,7 +3,6 @@
 // does not hold it, and the model gateway adds the headers to every request it forwards,
 // over whatever the client inside sent under the same names.
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -12,6 +11,7 @@ import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { secretValues } from '../../src/credentials.js'
 import { createLogger } from '../../src/logger.js'
+import { runInSandbox } from '../helpers/sandbox-run.js'
 import { BubblewrapSandbox } from '../../src/sandbox/bubblewrap.js'
 import { MODEL_PORT, splitEnv } from '../../src/sandbox/sandbox-env.js'
 
@@ -88,12 +88,7 @@ describe('custom headers in the sandbox', () => {
         `printf 'GET /v1/models HTTP/1.1\\r\\nHost: x\\r\\nX-Corp-Auth: forged\\r\\nConnection: close\\r\\n\\r\\n' >&3`,
         'timeout 10 head -n 1 <&3',
       ].join('; ')
-      const { command, args, fds = [] } = run.wrap('/bin/bash', ['-c', script])
-      const child = spawn(command, args, { cwd, env: run.env, stdio: ['ignore', 'pipe', 'pipe', ...fds] })
-      let out = ''
-      child.stdout!.on('data', (d) => (out += d))
-      child.stderr!.on('data', (d) => (out += d))
-      const code = await new Promise((resolve) => child.on('close', resolve))
+      const { code, out } = await runInSandbox(run, cwd, script)
       assert.equal(code, 0, out)
       assert.match(out, /HTTP\/1\.1 200/, out)
       assert.ok(!out.includes(GATEWAY_SECRET), out)

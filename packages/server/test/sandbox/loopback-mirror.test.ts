@@ -5,7 +5,6 @@
 // below 1024, as ANTHROPIC_BASE_URL=http://localhost makes the model API's) is left out with a
 // warning: the launcher exited on it, and again no CLI could start.
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -13,6 +12,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { createLogger } from '../../src/logger.js'
+import { runInSandbox } from '../helpers/sandbox-run.js'
 import { BubblewrapSandbox } from '../../src/sandbox/bubblewrap.js'
 
 describe('loopback services named more than once in the allow-list', () => {
@@ -43,12 +43,7 @@ describe('loopback services named more than once in the allow-list', () => {
     const run = sandbox.prepare({ sessionId: 's1', cwd, stateDir, env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: stateDir } })
     try {
       const script = `exec 3<>/dev/tcp/127.0.0.1/${port}; printf 'GET / HTTP/1.1\\r\\nHost: x\\r\\nConnection: close\\r\\n\\r\\n' >&3; timeout 10 cat <&3`
-      const { command, args, fds = [] } = run.wrap('/bin/bash', ['-c', script])
-      const child = spawn(command, args, { cwd, env: run.env, stdio: ['ignore', 'pipe', 'pipe', ...fds] })
-      let out = ''
-      child.stdout!.on('data', (d) => (out += d))
-      child.stderr!.on('data', (d) => (out += d))
-      const code = await new Promise((resolve) => child.on('close', resolve))
+      const { code, out } = await runInSandbox(run, cwd, script)
       assert.equal(code, 0, out)
       assert.match(out, /host service/)
       // Without the capability to bind a low port (dropped), it is named, not fatal.
