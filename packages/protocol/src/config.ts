@@ -103,10 +103,11 @@ export function withDefaultPrompts(agents: Record<string, AgentDefinition>): Rec
 
 export const QueryConfigSchema = z.strictObject({
   agents: z.record(z.string(), AgentDefinitionSchema).optional(),
-  allowedTools: z.array(z.string()).optional(),
-  disallowedTools: z.array(z.string()).optional(),
+  // These three reach the CLI's command line: a NUL byte would fail every start of the session.
+  allowedTools: z.array(OsStringSchema).optional(),
+  disallowedTools: z.array(OsStringSchema).optional(),
   systemPrompt: SystemPromptSchema.optional(),
-  model: z.string().min(1).optional(),
+  model: OsStringSchema.min(1).optional(),
   /** Secret: accepted for compatibility with the original, never returned. */
   anthropicApiKey: z.string().min(1).optional(),
   /** Defaults to `bypassPermissions` on the original protocol, as the original ran. */

@@ -3,10 +3,12 @@
 import { z } from 'zod'
 import { PermissionModeSchema } from './config.js'
 import { WireErrorSchema } from './errors.js'
+import { OsStringSchema } from './os-string.js'
 
 export const ControlRequestSchema = z.discriminatedUnion('subtype', [
   z.object({ subtype: z.literal('set_permission_mode'), mode: PermissionModeSchema }),
-  z.object({ subtype: z.literal('set_model'), model: z.string().min(1).optional() }),
+  // Kept in the session's config: the next CLI start passes it on the command line.
+  z.object({ subtype: z.literal('set_model'), model: OsStringSchema.min(1).optional() }),
   z.object({ subtype: z.literal('interrupt') }),
   z.object({ subtype: z.literal('list_commands') }),
   z.object({ subtype: z.literal('list_models') }),

@@ -1,6 +1,7 @@
 // Config over the wire reaches the real CLI: MCP servers (stdio and remote HTTP), custom
 // sub-agents, disallowed tools, maxTurns and maxBudgetUsd.
 import assert from 'node:assert/strict'
+import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { api } from './helpers/http.js'
@@ -55,7 +56,12 @@ describe('config over the wire', () => {
       config: {
         permissionMode: 'bypassPermissions',
         mcpServers: {
-          local: { type: 'stdio', command: process.execPath, args: [join(import.meta.dirname, 'fixtures', 'mcp-stdio-server.mjs')] },
+          local: {
+            type: 'stdio',
+            command: process.execPath,
+            args: [join(import.meta.dirname, 'fixtures', 'mcp-stdio-server.mjs')],
+            env: { FIXTURE_TOKEN: 'mcp-env-secret-0123456789' },
+          },
           remote: { type: 'http', url: mcp.url, headers: { Authorization: 'Bearer mcp-token-0123456789' } },
         },
         agents: { reviewer: { description: 'Reviews code', prompt: 'You review code.' } },
@@ -83,6 +89,16 @@ describe('config over the wire', () => {
     assert.ok(mcp.headersSeen.includes('Bearer mcp-token-0123456789'), 'the remote server got its header')
     const body = lastTurnRequest(stack)
     assert.ok(body.includes('mcp__local__magic_word') && !body.includes('"name":"WebSearch"'))
+    // The servers reach the CLI in its initialize request, not on its command line, which every
+    // user of the host can read (ps) and the agent's tools too (/proc inside the sandbox).
+    const lines = commandLines()
+    assert.ok(
+      lines.some((line) => line.includes('claude')),
+      'the CLI is running',
+    )
+    for (const secret of ['mcp-token-0123456789', 'mcp-env-secret-0123456789']) {
+      assert.ok(!lines.some((line) => line.includes(secret)), `${secret} is on no process's command line`)
+    }
     probe.close()
   })
 
@@ -104,3 +120,16 @@ describe('config over the wire', () => {
     probe.close()
   })
 })
+
+/** Every process's command line on the host, as `ps` shows them. */
+function commandLines(): string[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .flatMap((pid) => {
+      try {
+        return [readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ')]
+      } catch {
+        return [] // ended meanwhile
+      }
+    })
+}

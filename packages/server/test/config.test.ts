@@ -53,6 +53,29 @@ describe('config over HTTP', () => {
     assert.equal(big.body['code'], 'BODY_TOO_LARGE')
   })
 
+  // They reach the CLI's command line, where a NUL byte made every start of the session fail
+  // (AGENT_START_FAILED) instead of the request.
+  it('rejects a NUL byte in the model and the tool lists, on /config, a new session and set_model', async () => {
+    const { status, body } = await post(JSON.stringify({ model: 'a\0b', allowedTools: ['Bash\0'], disallowedTools: ['x\0'] }))
+    assert.equal(status, 400)
+    assert.equal(body['code'], 'INVALID_CONFIG')
+    const paths = (body['data'].issues as Array<{ path: string }>).map((i) => i.path)
+    assert.deepEqual(paths.sort(), ['allowedTools.0', 'disallowedTools.0', 'model'])
+    const created = await fetch(`${stack.url}/sessions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ config: { model: 'a\0b' } }),
+    })
+    assert.equal(created.status, 400)
+    assert.equal(((await created.json()) as Json)['code'], 'INVALID_REQUEST')
+    const probe = await WsProbe.connect(stack.wsUrl)
+    probe.send({ type: 'control', id: 'm', request: { subtype: 'set_model', model: 'a\0b' } })
+    const refused = await probe.next((f) => f.type === 'error' || f.type === 'control_response')
+    probe.close()
+    assert.equal(refused['code'] ?? (refused['error'] as Json | undefined)?.['code'], 'INVALID_FRAME')
+    assert.equal((await get())['model'], undefined, 'nothing was kept')
+  })
+
   it('never returns the API key from POST or GET, nor logs it', async () => {
     const secret = 'sk-posted-secret-abcdefghijkl'
     const posted = await post(JSON.stringify({ anthropicApiKey: secret, model: 'claude-test' }))

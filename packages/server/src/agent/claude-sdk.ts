@@ -46,7 +46,12 @@ function toSdkOptions(o: AgentStartOptions, spawnProcess: Options['spawnClaudeCo
   if (config.agents !== undefined) options.agents = withDefaultPrompts(config.agents) as Options['agents']
   if (config.maxTurns !== undefined) options.maxTurns = config.maxTurns
   if (config.maxBudgetUsd !== undefined) options.maxBudgetUsd = config.maxBudgetUsd
-  if (config.mcpServers !== undefined) options.mcpServers = config.mcpServers as Record<string, McpServerConfig>
+  if (config.mcpServers !== undefined) {
+    options.mcpServers = config.mcpServers as Record<string, McpServerConfig>
+    // In the initialize request: on the command line their env and headers (tokens) were
+    // readable by every user of the host (ps) and by the agent's tools (/proc).
+    options.mcpServersDelivery = 'initialize'
+  }
   if (config.settingSources !== undefined) options.settingSources = config.settingSources
   if (config.persistSession === false) options.persistSession = false
   options.canUseTool = toSdkCanUseTool(o.canUseTool)
