@@ -48,12 +48,14 @@ export interface CheckedOut {
   client: pg.PoolClient
   /** Whether the server ended this connection meanwhile. */
   readonly lost: boolean
+  /** Back to the pool (ended there when broken or lost); later calls do nothing. */
   release(broken?: boolean): void
 }
 
 export async function checkOut(pool: pg.Pool): Promise<CheckedOut> {
   const client = await pool.connect()
   let lost = false
+  let released = false
   const heard = () => (lost = true)
   client.on('error', heard)
   return {
@@ -61,7 +63,11 @@ export async function checkOut(pool: pg.Pool): Promise<CheckedOut> {
     get lost() {
       return lost
     },
+    // Once: pg throws on a second release, and a path that swaps in a fresh client may end
+    // before its `finally` knows which one it holds.
     release(broken = false) {
+      if (released) return
+      released = true
       client.off('error', heard)
       client.release(broken || lost)
     },

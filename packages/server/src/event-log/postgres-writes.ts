@@ -4,6 +4,7 @@
 // write fails by itself. Each resolves once its transaction has committed.
 import type pg from 'pg'
 import type { AppendFence, EventFrame, StoredEvent } from './event-log.js'
+import { beginWithId, CommitInDoubt, commitOutcome } from './postgres-commit-outcome.js'
 import { checkOut, type CheckedOut } from './postgres-pool.js'
 import { allFailed, WriteBatcher, type CommitHooks, type Outcome, type Queued } from './write-batcher.js'
 
@@ -76,17 +77,22 @@ export class PostgresWrites {
     }
     let broken = false
     try {
+      let inDoubt = false
       try {
         const values = await this.transaction(out.client, group)
         return values.map((value) => ({ ok: true, value }))
       } catch (err) {
-        this.failed(appendsOf(group))
-        if (group.length === 1 && !out.lost) return [{ ok: false, err }]
+        inDoubt = err instanceof CommitInDoubt
+        broken ||= inDoubt
+        const settled = await this.settledInDoubt(err)
+        if (settled?.[0]?.ok !== true) this.failed(appendsOf(group))
+        if (settled) return settled
+        if (group.length === 1 && !out.lost && !inDoubt) return [{ ok: false, err }]
       }
       // Each alone, on a live connection: the server may have ended this one (the node was
       // paused inside the transaction), and a fenced write must then hear LEASE_LOST, not that.
-      if (out.lost) {
-        out.release()
+      if (out.lost || inDoubt) {
+        out.release(true)
         try {
           out = await checkOut(this.pool)
         } catch (err) {
@@ -98,8 +104,18 @@ export class PostgresWrites {
         try {
           outcomes.push({ ok: true, value: (await this.transaction(out.client, [queued]))[0] })
         } catch (err) {
-          this.failed(appendsOf([queued]))
-          outcomes.push({ ok: false, err })
+          const settled = (await this.settledInDoubt(err))?.[0]
+          if (settled?.ok !== true) this.failed(appendsOf([queued]))
+          outcomes.push(settled ?? { ok: false, err })
+          // Its connection is gone: the next one goes on a fresh one.
+          if (err instanceof CommitInDoubt) {
+            out.release(true)
+            try {
+              out = await checkOut(this.pool)
+            } catch (err) {
+              return [...outcomes, ...allFailed(group.slice(outcomes.length), err)]
+            }
+          }
         }
       }
       broken = outcomes.some((o) => !o.ok)
@@ -111,15 +127,30 @@ export class PostgresWrites {
   }
 
   private async transaction(client: pg.PoolClient, group: Group): Promise<unknown[]> {
-    await client.query('BEGIN')
+    const id = await beginWithId(client)
+    let values: unknown[]
     try {
-      const values = await this.runAll(client, group)
-      await client.query('COMMIT')
-      return values
+      values = await this.runAll(client, group)
     } catch (err) {
       await client.query('ROLLBACK').catch(() => {})
       throw err
     }
+    try {
+      await client.query('COMMIT')
+    } catch (err) {
+      throw new CommitInDoubt(id, values, err)
+    }
+    return values
+  }
+
+  /** For a COMMIT whose answer was lost: its writes' outcomes if it committed after all, or
+   * failed if nobody can say (trying them again could write them twice); undefined when they
+   * may be tried again (it was rolled back, or the failure was not in the COMMIT). */
+  private async settledInDoubt(err: unknown): Promise<Outcome[] | undefined> {
+    if (!(err instanceof CommitInDoubt)) return undefined
+    const outcome = await commitOutcome(this.pool, err.transactionId)
+    if (outcome === 'aborted') return undefined
+    return err.values.map((value) => (outcome === 'committed' ? { ok: true, value } : { ok: false, err }))
   }
 
   /** In order; consecutive appends in one statement. */

@@ -1,0 +1,122 @@
+// A COMMIT whose answer is lost (the connection drops while it is on its way) may have landed.
+// The store must neither write it again (events twice, under new seqs; usage counted twice)
+// nor report failed what did commit. A TCP proxy in front of a real PostgreSQL drops the
+// connection at the first COMMIT it sees: after the server answered it (it committed), or
+// before passing it on (it did not).
+import assert from 'node:assert/strict'
+import { createConnection, createServer, type Server, type Socket } from 'node:net'
+import type { AddressInfo } from 'node:net'
+import { after, before, describe, it } from 'node:test'
+import { PostgresStore } from '../../src/event-log/postgres-store.js'
+import { startPostgres, type PostgresServer } from '../helpers/postgres.js'
+import { sessionRecord } from './contract.js'
+
+type Cut = 'after-commit' | 'before-commit'
+
+/** Forwards to `target`; `arm(cut)` drops the next connection that sends a COMMIT. */
+async function cuttingProxy(target: URL): Promise<{ url(database: string): string; arm(cut: Cut): void; cuts: number; close(): void }> {
+  let armed: Cut | undefined
+  const sockets = new Set<Socket>()
+  const state = { cuts: 0 }
+  const server: Server = createServer((client) => {
+    const upstream = createConnection(Number(target.port), target.hostname)
+    sockets.add(client).add(upstream)
+    let cutting = false
+    const cut = () => {
+      state.cuts++
+      client.destroy()
+      upstream.destroy()
+    }
+    client.on('data', (chunk: Buffer) => {
+      if (armed && chunk.includes('COMMIT\0')) {
+        const how = armed
+        armed = undefined
+        if (how === 'before-commit') return cut()
+        cutting = true // the answer is swallowed, then the connection dropped
+      }
+      upstream.write(chunk)
+    })
+    upstream.on('data', (chunk: Buffer) => (cutting ? cut() : client.write(chunk)))
+    const end = () => {
+      client.destroy()
+      upstream.destroy()
+    }
+    client.on('error', end).on('close', end)
+    upstream.on('error', end).on('close', end)
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  return {
+    url: (database) => {
+      const url = new URL(database)
+      url.host = `127.0.0.1:${port}`
+      return url.toString()
+    },
+    arm: (cut) => (armed = cut),
+    get cuts() {
+      return state.cuts
+    },
+    close: () => {
+      for (const socket of sockets) socket.destroy()
+      server.close()
+    },
+  }
+}
+
+let pg: PostgresServer
+before(async () => {
+  pg = await startPostgres()
+})
+after(async () => {
+  await pg?.stop()
+})
+
+describe('a COMMIT whose answer is lost', () => {
+  for (const cut of ['after-commit', 'before-commit'] as const) {
+    it(`${cut}: the append is written once, reported written, and the next one follows it`, async () => {
+      const database = await pg.database()
+      const proxy = await cuttingProxy(new URL(database))
+      const store = await PostgresStore.open(proxy.url(database))
+      try {
+        await store.insertSession(sessionRecord('s'))
+        assert.equal((await store.append('s', { type: 'info', message: 'one', source: 'server' })).seq, 1)
+        proxy.arm(cut)
+        const second = await store.append('s', { type: 'info', message: 'two', source: 'server' })
+        assert.equal(proxy.cuts, 1, 'the connection was dropped at the COMMIT')
+        assert.equal(second.seq, 2)
+        assert.equal((await store.append('s', { type: 'info', message: 'three', source: 'server' })).seq, 3)
+        const events = await store.read('s', 0, 100)
+        assert.deepEqual(
+          events.map((e) => [e.seq, (JSON.parse(e.text) as { message: string }).message]),
+          [
+            [1, 'one'],
+            [2, 'two'],
+            [3, 'three'],
+          ],
+        )
+      } finally {
+        await store.close()
+        proxy.close()
+      }
+    })
+  }
+
+  it('after-commit: a usage row is counted once', async () => {
+    const database = await pg.database()
+    const proxy = await cuttingProxy(new URL(database))
+    const store = await PostgresStore.open(proxy.url(database))
+    try {
+      await store.insertSession(sessionRecord('s'))
+      const usage = { input_tokens: 10, output_tokens: 5, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 }
+      proxy.arm('after-commit')
+      await store.usage.add({ sessionId: 's', conversationId: 'c', principal: null, model: 'm', usage, costUsd: 0.5 })
+      assert.equal(proxy.cuts, 1)
+      const [sums] = await store.usage.bySession('c')
+      assert.equal(sums?.requests, 1)
+      assert.equal(sums?.costUsd, 0.5)
+    } finally {
+      await store.close()
+      proxy.close()
+    }
+  })
+})
