@@ -122,7 +122,12 @@ export class BubblewrapSandbox implements Sandbox {
   ) {
     this.allow = options.allowedHosts ? new AllowList([...options.allowedHosts, ...(options.alsoAllow ?? [])]) : undefined
     mkdirSync(options.dataDir, { recursive: true })
-    this.hide = { dataDir: options.dataDir, extra: options.hide ?? [], serverCwd: process.cwd() }
+    this.hide = {
+      dataDir: options.dataDir,
+      extra: options.hide ?? [],
+      serverCwd: process.cwd(),
+      ...(options.cgroupRoot ? { cgroupRoot: options.cgroupRoot } : {}),
+    }
     for (const path of options.hide ?? []) {
       if (!existsSync(path))
         options.logger.warn(`SANDBOX_HIDE: ${path} does not exist yet; it is hidden from the processes started once it does`)

@@ -6,8 +6,9 @@ import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
 import type { HiddenPath } from './bwrap-args.js'
 
-/** Always covered, whatever the configuration: the sandbox's /tmp is private, /run holds host sockets. */
-const ALWAYS = ['/tmp', '/var/tmp', '/run', '/var/run', '/dev/shm']
+/** Always covered, whatever the configuration: the sandbox's /tmp is private, /run holds host
+ * sockets, the cgroup tree lists every session's group (a tool's own join files are bound again). */
+const ALWAYS = ['/tmp', '/var/tmp', '/run', '/var/run', '/dev/shm', '/sys/fs/cgroup']
 
 /** Hidden by default: where users, their keys and the machine's secrets live. */
 const DEFAULTS = ['/root', '/home', '/etc/shadow', '/etc/gshadow', '/etc/ssh', '/etc/ssl/private']
@@ -19,12 +20,22 @@ export interface HiddenPathsInput {
   extra?: readonly string[]
   /** The directory the server started in: its `.env` is hidden. @default process.cwd() */
   serverCwd?: string
+  /** Where the session groups are made, when not /sys/fs/cgroup (SESSION_CGROUP_ROOT). */
+  cgroupRoot?: string
 }
 
 /** The paths to hide, as the host has them now. */
 export function hiddenPaths(input: HiddenPathsInput): HiddenPath[] {
   const serverCwd = input.serverCwd ?? process.cwd()
-  const wanted = [...ALWAYS, ...DEFAULTS, homedir(), input.dataDir, join(serverCwd, '.env'), ...(input.extra ?? [])]
+  const wanted = [
+    ...ALWAYS,
+    ...DEFAULTS,
+    homedir(),
+    input.dataDir,
+    join(serverCwd, '.env'),
+    ...(input.extra ?? []),
+    ...(input.cgroupRoot ? [input.cgroupRoot] : []),
+  ]
   const out: HiddenPath[] = []
   for (const path of wanted) {
     let real: string

@@ -126,7 +126,7 @@ export class SessionLimiter {
     }
   }
 
-  /** The session's group `<session>` (limits plus the agent's reserve) with two leaves: `agent`
+  /** The session's group (a random name; limits plus the agent's reserve) with two leaves: `agent`
    * (the CLI) and `tools` (the session's limits: its tools and commands). */
   private join(
     sessionId: string,
@@ -135,7 +135,8 @@ export class SessionLimiter {
   ): { agent: string[]; tools: string[] } {
     const backend = this.backend!
     let group = this.groups.get(sessionId)
-    const path = [...this.instance, sessionId]
+    // Named at random, not after the session: a group's name is seen in the mounts of its sandbox.
+    const path = group?.path ?? [...this.instance, randomBytes(8).toString('hex')]
     backend.create(path, { ...limits, memoryBytes: limits.memoryBytes + AGENT_RESERVE.memoryBytes, pids: limits.pids + AGENT_RESERVE.pids })
     backend.prepareParent(path)
     const procs = { agent: backend.create([...path, 'agent']), tools: backend.create([...path, 'tools'], limits) }
@@ -190,9 +191,8 @@ export class SessionLimiter {
 
   /** A process that has just exited may be listed in the group for a moment longer. */
   private async removeSoon(path: string[]): Promise<void> {
+    // A session re-entered meanwhile has a group of its own (a new name): this one is only removed.
     for (let attempt = 0; attempt < 50; attempt++) {
-      // Re-entered meanwhile: the new user keeps the group.
-      if (this.groups.has(path[path.length - 1]!)) return
       try {
         if (this.backend!.remove(path)) return
       } catch (err) {
