@@ -2,7 +2,7 @@
 // typo or a wrong type is a 400 that names the field instead of a silently ignored option.
 import { z } from 'zod'
 import { SessionLimitsSchema } from './limits.js'
-import { agentSettingProblem } from './credentials.js'
+import { sessionSettingProblem } from './credentials.js'
 import { OsStringSchema } from './os-string.js'
 
 export const PERMISSION_MODES = ['default', 'acceptEdits', 'bypassPermissions', 'plan', 'dontAsk', 'auto'] as const
@@ -45,10 +45,10 @@ export const AgentProfileSchema = z.enum(AGENT_PROFILES)
 export type AgentProfile = z.infer<typeof AgentProfileSchema>
 
 /** Claude Code's own settings for this session's CLI (e.g. `CLAUDE_CODE_DISABLE_ATTACHMENTS`):
- * never a credential or an endpoint (see agentSettingProblem). */
+ * never a credential, an endpoint or the operator's telemetry (see sessionSettingProblem). */
 export const AgentEnvSchema = z.record(z.string(), OsStringSchema).superRefine((env, ctx) => {
   for (const name of Object.keys(env)) {
-    const problem = agentSettingProblem(name)
+    const problem = sessionSettingProblem(name)
     if (problem) ctx.addIssue({ code: 'custom', path: [name], message: `${name} ${problem}` })
   }
 })

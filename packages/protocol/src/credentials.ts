@@ -62,6 +62,19 @@ const SERVER_SET_VARS = ['CLAUDE_CODE_TMPDIR', 'CLAUDE_CODE_DISABLE_NONESSENTIAL
 /** A name with one of these parts may carry a secret (OTEL_EXPORTER_OTLP_HEADERS holds auth). */
 const SECRET_LOOKING = /(^|_)(KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIALS?|AUTH|HEADERS|CERT)(_|$)/
 
+/** Telemetry is the operator's (AGENT_OTEL_*): where it goes, with which headers, labelled how. */
+const TELEMETRY_VARS = /^(OTEL_|CLAUDE_CODE_ENABLE_TELEMETRY$)/
+
+/**
+ * Why a session's `env` cannot set `name`: what agentSettingProblem refuses, and the telemetry
+ * settings. A session's value wins over the server's, so OTEL_EXPORTER_OTLP_ENDPOINT would send
+ * the operator's export (its collector headers too) to the member's own host.
+ */
+export function sessionSettingProblem(name: string): string | undefined {
+  if (TELEMETRY_VARS.test(name)) return "is the operator's telemetry setting (AGENT_OTEL_*), which a session cannot change"
+  return agentSettingProblem(name)
+}
+
 /**
  * Why `name` cannot be passed to the CLI as one of its settings, or undefined when it can: the
  * one rule for the server's environment and a session's `env`. Never a credential, a provider

@@ -210,6 +210,7 @@ export {
   MODEL_ROUTE_VARS,
   SECRET_VARS,
   agentSettingProblem,
+  sessionSettingProblem,
 } from './credentials.js'
 export { CLOSE_CODES, type CloseCode } from './close-codes.js'
 export {

@@ -82,6 +82,12 @@ describe('Claude Code settings reach the CLI', () => {
     'CLAUDE_CODE_USE_BEDROCK',
     'AWS_SECRET_ACCESS_KEY',
     'OTEL_EXPORTER_OTLP_HEADERS',
+    // The operator's telemetry: a member could send it (with the operator's collector headers)
+    // to a host of their own, label it as another tenant's, or switch it off.
+    'OTEL_EXPORTER_OTLP_ENDPOINT',
+    'OTEL_RESOURCE_ATTRIBUTES',
+    'OTEL_METRICS_EXPORTER',
+    'CLAUDE_CODE_ENABLE_TELEMETRY',
     'CLAUDE_CODE_CLIENT_KEY',
     'CLAUDE_CODE_TMPDIR',
     'PATH',

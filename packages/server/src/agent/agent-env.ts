@@ -3,7 +3,7 @@
 // state directory so nothing lands in the server's home or a shared /tmp. Credentials come
 // last, so a setting can never replace one.
 import { join } from 'node:path'
-import type { QueryConfig } from '@claude-agent/protocol'
+import { sessionSettingProblem, type QueryConfig } from '@claude-agent/protocol'
 import { profileSwitches } from './profile.js'
 import { ensureStateDirs } from './state-dirs.js'
 
@@ -37,7 +37,8 @@ export function buildAgentEnv(input: AgentEnvInput): Record<string, string> {
     ...input.agentVars,
     // The profile's switches, then the session's own settings (both checked: no credential).
     ...profileSwitches(input.config.profile).env,
-    ...input.config.env,
+    // Checked when posted; again here for a config stored before a rule was added (OTEL_*).
+    ...Object.fromEntries(Object.entries(input.config.env ?? {}).filter(([name]) => sessionSettingProblem(name) === undefined)),
   }
   if (input.config.anthropicApiKey) {
     env['ANTHROPIC_API_KEY'] = input.config.anthropicApiKey
