@@ -247,6 +247,7 @@ async function startLocked(options: StartServerOptions, unlock: () => void, onSt
       usageRoutes(sessions, ledger, { maxBodyBytes: settings.maxBodyBytes, audit }),
       fileRoutes({
         workspaceOf,
+        live,
         audit,
         maxFileBytes: settings.maxFileBytes ?? 1024 ** 3,
         logger,

@@ -19,6 +19,8 @@ import { flagParam, pathParam } from './query.js'
 import { directoryUsage, type UsageCache } from './usage.js'
 import type { Workspace, WorkspacePath } from './workspace-path.js'
 import { removeTree } from '../remove-tree.js'
+import { principalOf } from '../tenancy/http-gate.js'
+import type { LiveSockets } from '../tenancy/live-sockets.js'
 
 export interface FileRoutesOptions {
   /** The workspace of a session (throws SESSION_NOT_FOUND). */
@@ -31,6 +33,8 @@ export interface FileRoutesOptions {
   workspaceLimit?: (sessionId: string) => number
   /** Told each measurement (the session's info shows the usage). */
   usage?: UsageCache
+  /** Where a download is access held: its token revoked (or its JWT expired), it is cut. */
+  live?: LiveSockets
 }
 
 /** What a write to `abs` may add: the limit, less what the directory holds, plus the file it replaces. */
@@ -112,6 +116,12 @@ function addFileRoutes(app: HttpApp, prefix: string, sessionOf: (c: Context<Http
   })
   app.get(`${prefix}/files/content`, async (c) => {
     const { stream, headers } = await readContent(await resolve(c, true))
+    const remove = options.live?.add({
+      principal: principalOf(c),
+      sessionId: sessionOf(c),
+      close: (reason) => stream.destroy(new Error(`access ended: ${reason}`)),
+    })
+    if (remove) stream.once('close', remove)
     return streamResponse(c, stream, headers, logger)
   })
   app.put(`${prefix}/files/content`, async (c) => {
