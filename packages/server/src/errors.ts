@@ -24,6 +24,7 @@ const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
   INTERNAL: 500,
   LEASE_LOST: 503,
   CLUSTER_FULL: 503,
+  AGENT_CAPACITY: 503,
   NODE_UNREACHABLE: 502,
 }
 

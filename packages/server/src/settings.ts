@@ -1,7 +1,7 @@
 // Server settings, read once from the command line and the environment (and .env, loaded by
 // main.ts). A flag wins over its variable.
 import { DEFAULT_AUDIT_RETENTION } from './audit/audit-log.js'
-import { homedir } from 'node:os'
+import { homedir, totalmem } from 'node:os'
 import { clusterSettingsFromEnv, type ClusterSettings } from './cluster/cluster-settings.js'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -46,6 +46,10 @@ export interface ServerSettings {
   maxConnections?: number
   /** Sessions a member may own at once; 0: no limit. Admins are not counted. @default 20 */
   maxSessionsPerPrincipal?: number
+  /** Claude Code processes running at once on this server (the warm pool's too); at the cap an
+   * idle one is released, and when all are busy a prompt is refused (AGENT_CAPACITY); 0: no cap.
+   * @default three quarters of the machine's memory / 300 MB, at least 1 */
+  maxRunningAgents?: number
   /** @default 'info' */
   logLevel: LogLevel
   /** JSON lines, or readable ones. @default pretty when stdout is a terminal, else json */
@@ -321,6 +325,13 @@ function tokensFrom(env: Record<string, string | undefined>): AuthToken[] {
 
 export const DEFAULT_MAX_SESSIONS_PER_PRINCIPAL = 20
 
+/** What the default MAX_RUNNING_AGENTS budgets per CLI: its ~235 MB resident (docs/benchmarks.md) and headroom. */
+const MEMORY_PER_AGENT_BYTES = 300 * 1024 * 1024
+
+/** MAX_RUNNING_AGENTS by default: three quarters of the machine's memory at 300 MB a CLI, at least 1. */
+export const defaultMaxRunningAgents = (memoryBytes: number = totalmem()): number =>
+  Math.max(1, Math.floor((memoryBytes * 3) / 4 / MEMORY_PER_AGENT_BYTES))
+
 export const DEFAULT_MEMBER_PERMISSION_MODES: readonly PermissionMode[] = ['default', 'acceptEdits', 'plan']
 
 function memberModesFrom(raw: string | undefined): PermissionMode[] {
@@ -395,6 +406,7 @@ export function settingsFromEnv(env: Record<string, string | undefined> = proces
     maxFileBytes: intFrom(env, 'MAX_FILE_BYTES', 1024 ** 3, 1),
     ...(env['MAX_CONNECTIONS'] && { maxConnections: intFrom(env, 'MAX_CONNECTIONS', 0, 1) }),
     maxSessionsPerPrincipal: intFrom(env, 'MAX_SESSIONS_PER_PRINCIPAL', DEFAULT_MAX_SESSIONS_PER_PRINCIPAL),
+    maxRunningAgents: intFrom(env, 'MAX_RUNNING_AGENTS', defaultMaxRunningAgents()),
     logLevel,
     idleTimeoutMs: intFrom(env, 'SESSION_IDLE_TIMEOUT_MS', 5 * 60_000),
     maxClientBufferBytes: intFrom(env, 'MAX_CLIENT_BUFFER_BYTES', 4 * 1024 * 1024, 1024),

@@ -59,6 +59,14 @@ describe('bad settings at start-up (the real main.js)', () => {
     ['--port without a value', () => ({}), ['--port'], /--port needs a value/],
     ['--port out of range', () => ({}), ['--port', '70000'], /--port \/ PORT must be an integer from 0 to 65535, got "70000"/],
     ['PORT not a number', () => ({ PORT: 'http' }), [], /PORT must be an integer from 0 to 65535, got "http"/],
+    ['MAX_RUNNING_AGENTS negative', () => ({ MAX_RUNNING_AGENTS: '-1' }), [], /MAX_RUNNING_AGENTS must be an integer >= 0, got "-1"/],
+    [
+      'MAX_RUNNING_AGENTS not a number',
+      () => ({ MAX_RUNNING_AGENTS: 'lots' }),
+      [],
+      /MAX_RUNNING_AGENTS must be an integer >= 0, got "lots"/,
+    ],
+    ['MAX_RUNNING_AGENTS a fraction', () => ({ MAX_RUNNING_AGENTS: '2.5' }), [], /MAX_RUNNING_AGENTS must be an integer >= 0, got "2.5"/],
     ['a bad --sandbox', () => ({}), ['--sandbox', 'docker'], /--sandbox \/ SANDBOX must be one of/],
     ['DATA_DIR in /proc', () => ({ DATA_DIR: '/proc/cas-x' }), [], /DATA_DIR \/proc\/cas-x is on the kernel's proc file system/],
     [

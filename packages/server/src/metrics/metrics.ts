@@ -86,3 +86,11 @@ export function permissionResolved(reason: string, decision: 'allow' | 'deny', p
 
 export const sandboxFailed = (stage: 'prepare' | 'proxy'): void => m.sandboxFailures.inc({ stage })
 export const egressDenied = (): void => m.egressDenied.inc()
+
+/** A running server reports its CLIs and their cap at each scrape; the returned function stops it. */
+export function reportAgentCapacity(source: () => m.CapacitySource): () => void {
+  m.capacitySources.add(source)
+  return () => m.capacitySources.delete(source)
+}
+export const agentReleasedForCapacity = (): void => m.agentCapacityReleases.inc()
+export const agentCapacityRefused = (): void => m.agentCapacityRefusals.inc()

@@ -139,3 +139,39 @@ export const egressDenied = new Counter({
   help: 'Connections the egress proxy refused',
   registers,
 })
+
+export interface CapacitySource {
+  running: number
+  cap: number
+}
+export const capacitySources = new Set<() => CapacitySource>()
+export const agentsRunning = new Gauge({
+  name: `${P}agents_running`,
+  help: "Claude Code processes running: the sessions' and the warm pool's",
+  registers,
+  collect() {
+    let running = 0
+    for (const source of capacitySources) running += source().running
+    this.set(running)
+  },
+})
+export const agentsCap = new Gauge({
+  name: `${P}agents_max`,
+  help: 'MAX_RUNNING_AGENTS: how many Claude Code processes may run at once (0: no cap)',
+  registers,
+  collect() {
+    let cap = 0
+    for (const source of capacitySources) cap += source().cap
+    this.set(cap)
+  },
+})
+export const agentCapacityReleases = new Counter({
+  name: `${P}agent_capacity_releases_total`,
+  help: 'Idle or warm-pool CLIs released to make room under MAX_RUNNING_AGENTS',
+  registers,
+})
+export const agentCapacityRefusals = new Counter({
+  name: `${P}agent_capacity_refusals_total`,
+  help: 'Starts refused (AGENT_CAPACITY) because every CLI under MAX_RUNNING_AGENTS was busy',
+  registers,
+})

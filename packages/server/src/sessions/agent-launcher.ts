@@ -14,6 +14,7 @@ import type { LimitHit, ModelFailure, Sandbox } from '../sandbox/sandbox.js'
 import type { WorkspaceLayout } from './workspace-layout.js'
 import type { BudgetRefusal, Ledger, MeteredSession } from '../usage/ledger.js'
 import type { PooledAgent } from './warm-pool.js'
+import type { AgentCapacity } from './agent-capacity.js'
 
 /** What the agents of every session share. */
 export interface LaunchContext {
@@ -32,6 +33,8 @@ export interface LaunchContext {
   scrub: (text: string) => string
   /** Counts each session's model usage and holds the budgets. */
   ledger: Ledger | undefined
+  /** How many CLIs may run at once (MAX_RUNNING_AGENTS); none: no cap. */
+  capacity?: AgentCapacity
 }
 
 export interface LaunchHooks extends Pick<AgentStartOptions, 'onStderr' | 'canUseTool'> {
@@ -91,6 +94,11 @@ export class AgentLauncher {
    * is still the one it started with (else it is closed and a fresh one starts). */
   adopt(pooled: PooledAgent): void {
     this.pooled = pooled
+  }
+
+  /** A pooled CLI waits for this session's first launch (counted under the cap already). */
+  get holdsPooled(): boolean {
+    return this.pooled !== undefined
   }
 
   /** Throws a ServerError (AGENT_START_FAILED, PATH_OUTSIDE_WORKSPACE) when it cannot start. */

@@ -6,6 +6,7 @@ import type { AgentRun } from '../agent/agent.js'
 import { ServerError } from '../errors.js'
 import type { Logger } from '../logger.js'
 import { agentColdStart, agentExited, agentStarted, turnEnded, turnStarted } from '../metrics/metrics.js'
+import type { AgentCapacity, AgentSlot, CapacityHolder } from './agent-capacity.js'
 import type { AgentLauncher, LaunchHooks } from './agent-launcher.js'
 import { newTurn, type LiveAgent, type RunState, type Turn } from './run-state.js'
 
@@ -17,8 +18,10 @@ export interface SupervisorHooks extends Omit<LaunchHooks, 'onStderr'> {
   /** The current CLI ended on its own; `failure` is what its stream threw, if anything. The
    * state is `stopped` again; `turn` was running, `started` whether it had said init. */
   onExit: (exit: { failure: unknown; turn: Turn | undefined; started: boolean }) => void
-  /** The CLI was idle for idleTimeoutMs. */
+  /** The CLI was idle for idleTimeoutMs, or the agent cap releases it for another session. */
   onIdle: () => void
+  /** A tool approval is open (the CLI waits for a person, it is not idle). */
+  waitingForPerson: () => boolean
 }
 
 export class AgentSupervisor {
@@ -31,6 +34,9 @@ export class AgentSupervisor {
   /** When the running turn began (performance.now()), for its duration. */
   private turnStartedAt = 0
   private lastEffective: SessionConfig | undefined
+  /** The live CLI's place under the agent cap. */
+  private slot: AgentSlot | undefined
+  private readonly holder: CapacityHolder
 
   constructor(
     private readonly sessionId: string,
@@ -39,7 +45,15 @@ export class AgentSupervisor {
     private readonly logger: Logger,
     /** Release the CLI after this long idle. 0 never. */
     private readonly idleTimeoutMs: number,
-  ) {}
+    /** The node's cap on running CLIs; none: no cap. */
+    private readonly capacity?: AgentCapacity,
+  ) {
+    this.holder = {
+      sessionId,
+      releasable: () => this.current.kind === 'idle' && !this.hooks.waitingForPerson(),
+      release: () => this.hooks.onIdle(),
+    }
+  }
 
   get state(): RunState {
     return this.current
@@ -65,13 +79,23 @@ export class AgentSupervisor {
     if (this.current.kind !== 'stopped') return this.current.agent.run
     const effective = config()
     this.lastEffective = effective
-    const { run, resumed } = this.launcher.launch(effective, {
-      ...this.hooks,
-      // A released run's process may still write a line or two: those are not this session's news.
-      onStderr: (line) => {
-        if (this.agent?.run === run) this.hooks.onStderr(line)
-      },
-    })
+    // Taken before the start, in the same synchronous step: racing starts each see the others.
+    const slot = this.capacity?.acquire(this.holder, this.launcher.holdsPooled)
+    let launched: ReturnType<AgentLauncher['launch']>
+    try {
+      launched = this.launcher.launch(effective, {
+        ...this.hooks,
+        // A released run's process may still write a line or two: those are not this session's news.
+        onStderr: (line) => {
+          if (this.agent?.run === launched.run) this.hooks.onStderr(line)
+        },
+      })
+    } catch (err) {
+      slot?.free()
+      throw err
+    }
+    const { run, resumed } = launched
+    this.slot = slot
     const agent: LiveAgent = {
       run,
       info: { config: effective, startedAt: new Date().toISOString(), pid: undefined, resumed },
@@ -84,12 +108,19 @@ export class AgentSupervisor {
     return run
   }
 
+  /** Throws AGENT_CAPACITY when this session would need a CLI and none can start now (the
+   * cap is reached and every CLI is busy); a prompt is then refused before it is queued. */
+  checkCapacity(): void {
+    if (this.current.kind === 'stopped' && !this.launcher.holdsPooled) this.capacity?.check()
+  }
+
   /** A turn starts on the live CLI. */
   beginTurn(uuid: string | undefined): Turn {
     const agent = this.agent
     if (!agent) throw new Error('no agent to run a turn on')
     clearTimeout(this.idleTimer)
     const turn = newTurn(uuid)
+    this.slot?.touch()
     this.set({ kind: 'turn', agent, turn })
     this.turnStartedAt = performance.now()
     turnStarted()
@@ -98,7 +129,9 @@ export class AgentSupervisor {
 
   /** The running turn ended; the CLI stays. */
   endTurn(): void {
-    if (this.current.kind === 'turn') this.set({ kind: 'idle', agent: this.current.agent }, 'result')
+    if (this.current.kind !== 'turn') return
+    this.slot?.touch()
+    this.set({ kind: 'idle', agent: this.current.agent }, 'result')
   }
 
   /** Releases the CLI after idleTimeoutMs unless a turn starts first. */
@@ -131,6 +164,10 @@ export class AgentSupervisor {
   private set(next: RunState, outcome: 'result' | 'stopped' | 'exited' = 'stopped'): void {
     if (this.current.kind === 'turn' && next.kind !== 'turn') turnEnded((performance.now() - this.turnStartedAt) / 1000, outcome)
     this.current = next
+    if (next.kind === 'stopped' || next.kind === 'closed') {
+      this.slot?.free()
+      this.slot = undefined
+    }
     if (next.kind === 'turn' || this.turnWaiters.length === 0) return
     for (const resolve of this.turnWaiters.splice(0)) resolve()
   }

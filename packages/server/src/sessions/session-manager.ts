@@ -15,9 +15,10 @@ import { UsageCache } from '../files/usage.js'
 import { agentOtelVars } from '../agent/otel-env.js'
 import type { Logger } from '../logger.js'
 import type { Sandbox } from '../sandbox/sandbox.js'
-import { sessionWorkspacesDir, type ServerSettings } from '../settings.js'
+import { defaultMaxRunningAgents, sessionWorkspacesDir, type ServerSettings } from '../settings.js'
 import type { SessionAccess } from '../tenancy/access.js'
 import type { Ledger } from '../usage/ledger.js'
+import { AgentCapacity } from './agent-capacity.js'
 import { realSessionCwd, type LaunchContext } from './agent-launcher.js'
 import { Session, type SessionLimits } from './session.js'
 import { withoutSecrets } from './session-config.js'
@@ -124,6 +125,7 @@ export class SessionManager {
       profile: settings.agentProfile,
       scrub: options.scrub,
       ledger: options.ledger,
+      capacity: new AgentCapacity(settings.maxRunningAgents ?? defaultMaxRunningAgents(), options.logger),
     }
     this.limits = {
       idleTimeoutMs: settings.idleTimeoutMs,
@@ -348,6 +350,7 @@ export class SessionManager {
     }
     for (const session of all) session.stop('the server shut down')
     await Promise.all([...all.map((s) => s.settled()), pool])
+    this.context.capacity?.close()
   }
 
   /** The principal the shared workspace `name` belongs to, claimed for `principal` when it

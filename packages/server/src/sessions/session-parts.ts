@@ -82,9 +82,11 @@ export function createSessionParts(options: SessionOptions, hooks: SessionHooks)
       onMessage: (message) => hooks.onMessage(message),
       onExit: (exit) => turns.onExit(exit),
       onIdle: () => turns.stopAgent('suspended'),
+      waitingForPerson: () => broker.openCount > 0,
     },
     logger,
     limits.idleTimeoutMs,
+    context.capacity,
   )
   const queue = new TurnQueue(record.id, store, options.fence)
   const turns: Turns = new Turns({

@@ -17,6 +17,7 @@ import {
   type WireError,
 } from '@claude-agent/protocol'
 import type { AgentRun } from '../agent/agent.js'
+import { ServerError } from '../errors.js'
 import type { EventFrame, StoredEvent } from '../event-log/event-log.js'
 import type { Workspace } from '../files/workspace-path.js'
 import type { ModelFailure } from '../sandbox/sandbox.js'
@@ -195,6 +196,11 @@ export class Session {
     try {
       this.liveAgent()
     } catch (err) {
+      // At the agent cap with every CLI busy: the first prompt starts it, or is refused, later.
+      if (err instanceof ServerError && err.code === 'AGENT_CAPACITY') {
+        this.options.logger.debug(`not prewarmed: ${err.message}`)
+        return
+      }
       // e.g. the sandbox could not be prepared: say so; the next prompt tries again.
       this.emitError('AGENT_START_FAILED', startFailure(err, this.reporter()))
     }

@@ -64,6 +64,8 @@ export class Turns {
   async prompt(message: UserMessage): Promise<void> {
     if (this.options.agent.state.kind === 'closed')
       throw new ServerError('SESSION_NOT_FOUND', `Session "${this.options.sessionId}" was deleted`)
+    // Refused before it is queued (nothing recorded): a resend once a turn has ended runs it.
+    this.options.agent.checkCapacity()
     await this.options.queue.add(message)
     this.startNext()
   }
@@ -78,6 +80,7 @@ export class Turns {
     try {
       this.options.ensureAgent()
     } catch (err) {
+      if (err instanceof ServerError && err.code === 'AGENT_CAPACITY') return this.refuseForCapacity(next, err)
       report.emitError('AGENT_START_FAILED', startFailure(err, report))
       report.setState('failed')
       return
@@ -103,6 +106,18 @@ export class Turns {
       },
       (err: unknown) => this.notRecorded(turn, next, err),
     )
+  }
+
+  /** The cap took the last CLI between the prompt's admission and its start: it and the prompts
+   * queued behind it do not run (none was recorded, so each may be sent again); the state stays. */
+  private refuseForCapacity(next: UserMessage, err: ServerError): void {
+    const refused = [next]
+    let queued: UserMessage | undefined
+    while ((queued = this.options.queue.take())) refused.push(queued)
+    for (const message of refused) {
+      const data = message.uuid === undefined ? err.data : { ...(err.data as object), uuid: message.uuid }
+      this.options.report.emitError('AGENT_CAPACITY', err.message, data)
+    }
   }
 
   /** The prompt's uuid could not be stored: it does not run (a resend may). */

@@ -68,7 +68,13 @@ export class WarmPool {
   private closed = false
   private waiters: Array<() => void> = []
 
+  private readonly stopListening: () => void
+
   constructor(private readonly options: WarmPoolOptions) {
+    const capacity = options.context.capacity
+    // Counted under the agent cap, the first to go at it, refilled only while there is room.
+    capacity?.attachPool(this)
+    this.stopListening = capacity?.onFree(() => this.scheduleRefill()) ?? (() => undefined)
     this.scheduleRefill()
   }
 
@@ -98,15 +104,24 @@ export class WarmPool {
     return agent
   }
 
+  /** Stops the oldest ready CLI for the agent cap; false when none is ready. */
+  releaseOne(): boolean {
+    const agent = this.ready.shift()
+    if (!agent) return false
+    void this.discard(agent)
+    return true
+  }
+
   /** Resolves once the pool holds `size` CLIs (or is closed). */
   whenFull(): Promise<void> {
-    if (this.closed || this.ready.length >= this.options.size) return Promise.resolve()
+    if (this.closed || this.ready.length >= this.options.size || !this.hasRoom) return Promise.resolve()
     return new Promise((resolve) => this.waiters.push(resolve))
   }
 
   /** Stops every CLI still waiting and removes its state directory. */
   async close(): Promise<void> {
     this.closed = true
+    this.stopListening()
     if (this.refill) clearImmediate(this.refill)
     for (const resolve of this.waiters.splice(0)) resolve()
     await Promise.all(this.ready.splice(0).map((agent) => this.discard(agent)))
@@ -114,10 +129,10 @@ export class WarmPool {
 
   /** One CLI per tick, so a refill never holds the event loop for the whole pool. */
   private scheduleRefill(): void {
-    if (this.closed || this.refill || this.ready.length >= this.options.size) return
+    if (this.closed || this.refill || this.ready.length >= this.options.size || !this.hasRoom) return
     this.refill = setImmediate(() => {
       this.refill = undefined
-      if (this.closed || this.ready.length >= this.options.size) return
+      if (this.closed || this.ready.length >= this.options.size || !this.hasRoom) return
       try {
         this.ready.push(this.start())
       } catch (err) {
@@ -128,6 +143,11 @@ export class WarmPool {
       if (this.ready.length >= this.options.size) for (const resolve of this.waiters.splice(0)) resolve()
       this.scheduleRefill()
     })
+  }
+
+  /** A CLI for later never takes the agent cap's last place from a session now. */
+  private get hasRoom(): boolean {
+    return this.options.context.capacity?.hasRoom ?? true
   }
 
   private start(): PooledAgent {
