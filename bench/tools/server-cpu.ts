@@ -92,7 +92,9 @@ async function main(): Promise<void> {
   const straceFile = option('--strace')
   const nodeOptions = option('--node-options')
   const stack = await startStack({
-    ...(callgrindDir && { wrapper: ['valgrind', '--tool=callgrind', `--callgrind-out-file=${callgrindDir}/callgrind.out.%p`] }),
+    ...(callgrindDir && {
+      wrapper: ['valgrind', '--tool=callgrind', '--separate-threads=yes', `--callgrind-out-file=${callgrindDir}/callgrind.out.%p`],
+    }),
     ...(nodeOptions && { env: { NODE_OPTIONS: nodeOptions } }),
   })
   const file = profileDir && join(profileDir, `turns-${Date.now()}.cpuprofile`)

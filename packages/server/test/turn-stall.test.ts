@@ -37,6 +37,7 @@ describe('turns the CLI does not end', () => {
       scenario: {
         scripts: [
           { match: { prompt: 'hang' }, replies: [{ delayMs: 120_000, content: [{ type: 'text', text: 'too late' }] }] },
+          { match: { prompt: 'silent later' }, replies: [{ delayMs: 120_000, content: [{ type: 'text', text: 'too late' }] }] },
           {
             match: { prompt: 'trickle' },
             replies: [{ content: [{ type: 'text', text: 'drop '.repeat(30) }], chunkSize: 5, chunkDelayMs: 400 }],
@@ -76,6 +77,17 @@ describe('turns the CLI does not end', () => {
     const result = sdkData(await probe.result(probe.frames.indexOf(error)))
     assert.equal(result['result'], 'Next answered')
     assert.equal(probe.frames.filter(isSdk('result')).length, 1, 'the stalled turn has no result of its own')
+    probe.close()
+  })
+
+  it('watches every turn for silence, not only the first (the watchdog reuses its timer)', async () => {
+    const probe = await WsProbe.connect(stack.wsUrl)
+    probe.prompt('next')
+    await probe.result()
+    const from = probe.frames.length
+    probe.prompt('silent later')
+    const error = await probe.next(stalled, { from })
+    assert.deepEqual(error['data'], { reason: 'silent' })
     probe.close()
   })
 

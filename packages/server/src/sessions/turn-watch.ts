@@ -71,6 +71,8 @@ export class TurnWatch {
     this.uuid = undefined
     this.pendingTools.clear()
     clearTimeout(this.silenceTimer)
+    // A cleared timer cannot be refreshed: the next turn needs a new one.
+    this.silenceTimer = undefined
     clearTimeout(this.interruptTimer)
     this.interruptTimer = undefined
   }
@@ -82,10 +84,14 @@ export class TurnWatch {
     return message['command_uuid'] === this.uuid && (message['state'] === 'completed' || message['state'] === 'cancelled')
   }
 
+  /** Restarts the silence bound: the turn's one timer, moved on by each message (token events
+   * come dozens a turn; a new timer each was an allocation and two timer-list updates apiece). */
   private armSilence(): void {
-    clearTimeout(this.silenceTimer)
     if (this.options.silenceMs <= 0) return
+    if (this.silenceTimer) return void this.silenceTimer.refresh()
     this.silenceTimer = setTimeout(() => {
+      // Fired: a new one follows if the turn is still busy.
+      this.silenceTimer = undefined
       if (this.pendingTools.size > 0 || this.options.waitingForPerson()) this.armSilence()
       else this.stall('silent')
     }, this.options.silenceMs)
