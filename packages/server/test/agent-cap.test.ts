@@ -7,17 +7,9 @@ import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { api } from './helpers/http.js'
 import { sample, scrape } from './helpers/metrics.js'
+import { goneWithin } from './helpers/processes.js'
 import { lastTurnRequest, say, startStack, type Stack } from './helpers/stack.js'
 import { WsProbe, sdkData, type Frame } from './helpers/ws-probe.js'
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
 
 /** The sessions whose CLI has a process on this machine (bwrap, launcher and CLI count once). */
 function runningCLIs(stack: Stack): Set<string> {
@@ -77,9 +69,7 @@ describe('MAX_RUNNING_AGENTS releases the least recently used idle CLI', () => {
     assert.equal(await c.ask('c: hello'), 'C here')
 
     // A was used least recently: its CLI went for C's.
-    const deadline = Date.now() + 10_000
-    while (alive(pidA) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
-    assert.equal(alive(pidA), false, "A's CLI process is gone")
+    assert.ok(await goneWithin(pidA), "A's CLI process is gone")
     assert.equal(await pidOf(stack, 'cap-a'), undefined)
     assert.deepEqual(runningCLIs(stack), new Set(['cap-b', 'cap-c']))
     assert.ok(stack.logLines.some((l) => l.includes('released the idle CLI of session cap-a')))
@@ -188,9 +178,7 @@ describe('MAX_RUNNING_AGENTS counts the warm pool', () => {
     const probe = await attach(stack, 'beside-pool')
     assert.equal(await probe.ask('pool: hello'), 'pool answered')
     assert.equal(pool.size, 0, 'the pooled CLI went')
-    const deadline = Date.now() + 10_000
-    while (alive(pooledPid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
-    assert.equal(alive(pooledPid), false, 'its process is gone')
+    assert.ok(await goneWithin(pooledPid), 'its process is gone')
     assert.ok(stack.logLines.some((l) => l.includes('released a warm-pool CLI for session beside-pool')))
     // The session's CLI is the one running: the pool waits, as at the cap it would take its place.
     await new Promise((r) => setTimeout(r, 300))

@@ -3,17 +3,10 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { api } from './helpers/http.js'
+import { isAlive } from '../src/process-alive.js'
+import { goneWithin } from './helpers/processes.js'
 import { lastTurnRequest, say, startStack, type Stack } from './helpers/stack.js'
 import { WsProbe, sdkData } from './helpers/ws-probe.js'
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
 
 describe('idle sessions', () => {
   let stack: Stack
@@ -31,12 +24,10 @@ describe('idle sessions', () => {
     probe.prompt('the code is 4711')
     await probe.result()
     const pid = (await api(stack.url, 'GET', '/sessions/sleepy')).body['session'].run.pid as number
-    assert.ok(alive(pid), 'the CLI runs after the turn')
+    assert.ok(isAlive(pid), 'the CLI runs after the turn')
 
     await probe.next((f) => f.type === 'session_state' && f['state'] === 'suspended')
-    const deadline = Date.now() + 10_000
-    while (alive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
-    assert.equal(alive(pid), false, 'the CLI process is gone')
+    assert.ok(await goneWithin(pid), 'the CLI process is gone')
     const info = (await api(stack.url, 'GET', '/sessions/sleepy')).body['session']
     assert.equal(info.state, 'suspended')
     assert.equal(info.run, null)

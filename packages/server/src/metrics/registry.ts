@@ -145,26 +145,20 @@ export interface CapacitySource {
   cap: number
 }
 export const capacitySources = new Set<() => CapacitySource>()
-export const agentsRunning = new Gauge({
-  name: `${P}agents_running`,
-  help: "Claude Code processes running: the sessions' and the warm pool's",
-  registers,
-  collect() {
-    let running = 0
-    for (const source of capacitySources) running += source().running
-    this.set(running)
-  },
-})
-export const agentsCap = new Gauge({
-  name: `${P}agents_max`,
-  help: 'MAX_RUNNING_AGENTS: how many Claude Code processes may run at once (0: no cap)',
-  registers,
-  collect() {
-    let cap = 0
-    for (const source of capacitySources) cap += source().cap
-    this.set(cap)
-  },
-})
+/** A gauge of one field summed over every server's capacity source (tests run several). */
+const summedGauge = (name: string, help: string, field: keyof CapacitySource) =>
+  new Gauge({
+    name: `${P}${name}`,
+    help,
+    registers,
+    collect() {
+      let sum = 0
+      for (const source of capacitySources) sum += source()[field]
+      this.set(sum)
+    },
+  })
+export const agentsRunning = summedGauge('agents_running', "Claude Code processes running: the sessions' and the warm pool's", 'running')
+export const agentsCap = summedGauge('agents_max', 'MAX_RUNNING_AGENTS: how many Claude Code processes may run at once (0: no cap)', 'cap')
 export const agentCapacityReleases = new Counter({
   name: `${P}agent_capacity_releases_total`,
   help: 'Idle or warm-pool CLIs released to make room under MAX_RUNNING_AGENTS',

@@ -69,3 +69,13 @@ export async function annsSession(stack: Stack): Promise<string> {
   if (shared.status !== 200) throw new Error(`ann could not share: ${shared.text}`)
   return id
 }
+
+/** A new member token (made by root) and a session it owns: the token's secret and id. */
+export async function memberWithSession(stack: Stack, label: string, sessionId: string): Promise<{ token: string; tokenId: string }> {
+  const made = await as(stack, 'root', 'POST', '/tokens', { label, role: 'member' })
+  if (made.status !== 201) throw new Error(`root could not make a token: ${made.text}`)
+  const token = made.body['secret'] as string
+  const created = await as(stack, { token }, 'POST', '/sessions', { id: sessionId })
+  if (created.status !== 201) throw new Error(`${label} could not create a session: ${created.text}`)
+  return { token, tokenId: made.body['token'].id as string }
+}

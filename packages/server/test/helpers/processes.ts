@@ -1,5 +1,6 @@
 // Which processes on this machine belong to a server's sessions: those whose environment
 // names a state directory under `sessionsDir` (the CLI, or the bwrap process around it).
+import { isAlive } from '../../src/process-alive.js'
 import assert from 'node:assert/strict'
 import { readFileSync, readdirSync } from 'node:fs'
 
@@ -49,4 +50,11 @@ export function cliProcess(stateDir: string): Observed {
   const cli = sessionProcesses(stateDir).find((p) => p.argv.includes('--output-format') && !p.argv[0]!.endsWith('bwrap'))
   assert.ok(cli, `no CLI process found for ${stateDir}`)
   return cli
+}
+
+/** Whether process `pid` is gone within `ms` (polled). */
+export async function goneWithin(pid: number, ms = 10_000): Promise<boolean> {
+  const deadline = Date.now() + ms
+  while (isAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
+  return !isAlive(pid)
 }

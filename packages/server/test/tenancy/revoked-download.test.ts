@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { after, before, describe, it } from 'node:test'
-import { as, startTenancyStack } from '../helpers/principals.js'
+import { as, memberWithSession, startTenancyStack } from '../helpers/principals.js'
 import type { Stack } from '../helpers/stack.js'
 
 const SIZE = 256 * 1024 ** 2
@@ -16,9 +16,7 @@ describe('a revoked token and the downloads it started', () => {
   after(() => stack.close())
 
   it('cuts the download', { timeout: 120_000 }, async () => {
-    const made = await as(stack, 'root', 'POST', '/tokens', { label: 'erin', role: 'member' })
-    const token = made.body['secret'] as string
-    assert.equal((await as(stack, { token }, 'POST', '/sessions', { id: 'erin-dl' })).status, 201)
+    const { token, tokenId } = await memberWithSession(stack, 'erin', 'erin-dl')
     writeFileSync(join(stack.workspaceOf('erin-dl'), 'big.bin'), Buffer.alloc(SIZE, 7))
     const res = await fetch(`${stack.url}/sessions/erin-dl/files/content?path=big.bin`, { headers: { authorization: `Bearer ${token}` } })
     assert.equal(res.status, 200)
@@ -32,7 +30,7 @@ describe('a revoked token and the downloads it started', () => {
         received += value.byteLength
         if (!revoked) {
           revoked = true
-          assert.equal((await as(stack, 'root', 'DELETE', `/tokens/${made.body['token'].id}`)).status, 200)
+          assert.equal((await as(stack, 'root', 'DELETE', `/tokens/${tokenId}`)).status, 200)
         }
         await sleep(1) // a slow reader: the server has most of the file still to send
       }

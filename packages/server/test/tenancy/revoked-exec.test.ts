@@ -3,7 +3,7 @@
 // command runs on.
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { as, startTenancyStack } from '../helpers/principals.js'
+import { as, memberWithSession, startTenancyStack } from '../helpers/principals.js'
 import type { Stack } from '../helpers/stack.js'
 
 /** Starts a command as `token`; resolves with its NDJSON once the stream ends (or is cut). */
@@ -33,14 +33,12 @@ describe('a revoked token and the commands it started', () => {
   after(() => stack.close())
 
   it('ends the exec stream and kills the command', { timeout: 60_000 }, async () => {
-    const made = await as(stack, 'root', 'POST', '/tokens', { label: 'erin', role: 'member' })
-    const token = made.body['secret'] as string
-    assert.equal((await as(stack, { token }, 'POST', '/sessions', { id: 'erin-1' })).status, 201)
+    const { token, tokenId } = await memberWithSession(stack, 'erin', 'erin-1')
     let started!: () => void
     const running = new Promise<void>((r) => (started = r))
     const output = execStream(stack, token, 'erin-1', 'echo started; sleep 30; echo finished', () => started())
     await running
-    assert.equal((await as(stack, 'root', 'DELETE', `/tokens/${made.body['token'].id}`)).status, 200)
+    assert.equal((await as(stack, 'root', 'DELETE', `/tokens/${tokenId}`)).status, 200)
     const text = await output
     assert.ok(text.includes('started'))
     assert.equal(text.includes('finished'), false, 'the command ran to its end')
