@@ -199,11 +199,17 @@ export class BubblewrapSandbox implements Sandbox {
     const occupant = gateway ? 'agent' : 'command'
     const entered = this.limiter.enter(spec.sessionId, spec.limits ?? this.limits.defaults, occupant, spec.onLimitHit)
     const prefix = entered.toolJoinFiles.length > 0 ? `${INSIDE_SOCKET_DIR}/tool-shell` : undefined
-    if (prefix) writeFileSync(join(dir, 'tool-shell'), toolShell(entered.toolJoinFiles), { mode: 0o755 })
+    // The join files appear in the run's directory (placeholders to bind onto), not at their host
+    // path: /sys/fs/cgroup inside shows the session's own group (see limitViews).
+    const joins = entered.toolJoinFiles.map((source, i) => {
+      writeFileSync(join(dir, `join-${i}`), '')
+      return { source, target: `${INSIDE_SOCKET_DIR}/join-${i}` }
+    })
+    if (prefix) writeFileSync(join(dir, 'tool-shell'), toolShell(joins.map((j) => j.target)), { mode: 0o755 })
     let closed: Promise<void> | undefined
     const run: SandboxRun = {
       env: { ...inside, ...(prefix && { CLAUDE_CODE_SHELL_PREFIX: prefix }), ...handedCommandEnv(spec.commandEnv) },
-      wrap: (command, args, options) => this.wrap({ command, args: [...args] }, where, entered, options?.ipc === true),
+      wrap: (command, args, options) => this.wrap({ command, args: [...args] }, where, entered, joins, options?.ipc === true),
       spawned: (child) => {
         if (gateway) takeListener(child, gateway)
       },
@@ -225,7 +231,13 @@ export class BubblewrapSandbox implements Sandbox {
   }
 
   /** `ipc`: the model port's listener is handed to the server over the channel (no relay). */
-  private wrap(cli: CommandLine, where: RunLayout, entered: Entered, ipc: boolean): WrappedCommandLine {
+  private wrap(
+    cli: CommandLine,
+    where: RunLayout,
+    entered: Entered,
+    joins: readonly { source: string; target: string }[],
+    ipc: boolean,
+  ): WrappedCommandLine {
     const { cwd, stateDir, socketDir, cwdFd } = where
     const handOver = where.gateway && ipc
     const node = realpathSync(process.execPath)
@@ -234,10 +246,13 @@ export class BubblewrapSandbox implements Sandbox {
     const layout = {
       hidden: hiddenPaths(this.hide),
       readOnly: [node, realpathSync(LAUNCHER), SERVER_TREE, ...cliDir],
-      // The tools group's join files, writable: a tool can only put itself (deeper) in it.
-      writable: [cwd, stateDir, ...entered.toolJoinFiles],
+      writable: [cwd, stateDir],
       boundFds: new Map(cwdFd === undefined ? [] : [[cwd, handOver ? 4 : 3]]),
-      mounts: [{ source: socketDir, target: INSIDE_SOCKET_DIR }],
+      // The session's tools group where runtimes read their memory limit (with the cgroup
+      // namespace bwrap makes, /proc/self/cgroup inside names that group "/").
+      mounts: [...entered.limitViews, { source: socketDir, target: INSIDE_SOCKET_DIR }],
+      // The tools group's join files, writable: a tool can only put itself in that group.
+      writableMounts: joins,
       cwd: where.workdir,
     }
     const egress = `${INSIDE_SOCKET_DIR}/egress.sock`

@@ -40,8 +40,11 @@ export interface BwrapLayout {
   /** Writable paths bound from a descriptor the process gets (`--bind-fd`), not by path: a
    * directory opened when it was checked, so a link swapped in since is not followed. */
   boundFds?: ReadonlyMap<string, number>
-  /** Host directories bound read-only at another place inside (the proxy sockets). */
+  /** Host paths bound read-only at another place inside (the proxy sockets, the session's cgroup). */
   mounts: readonly { source: string; target: string }[]
+  /** Host files bound writable at another place inside, after the mounts (so onto files in
+   * them): the tools group's join files, at the run's socket directory. */
+  writableMounts?: readonly { source: string; target: string }[]
   /** The working directory inside. */
   cwd: string
 }
@@ -92,6 +95,7 @@ export function bwrapArgs(layout: BwrapLayout): string[] {
     if (!isHidden(path) || inWritable(path) || inReexposed(path)) args.push('--ro-bind', '/dev/null', path)
   }
   for (const { source, target } of layout.mounts) args.push('--ro-bind', source, target)
+  for (const { source, target } of layout.writableMounts ?? []) args.push('--bind', source, target)
   args.push('--chdir', layout.cwd)
   return args
 }

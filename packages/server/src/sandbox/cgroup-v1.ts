@@ -1,7 +1,7 @@
 // cgroup v1: one tree per controller (memory, pids, cpu), a group made in each.
 import { existsSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import type { CgroupBackend, LimitHits } from './cgroups.js'
+import { INSIDE_CGROUP_ROOT, type CgroupBackend, type CgroupView, type LimitHits } from './cgroups.js'
 import { childGroups, readCounter, removeGroup, writeControl } from './cgroup-files.js'
 import type { ResolvedLimits } from './limits.js'
 
@@ -51,6 +51,11 @@ export class CgroupV1 implements CgroupBackend {
       writeControl(dir, 'memory.memsw.limit_in_bytes', bytes)
       writeControl(dir, 'memory.limit_in_bytes', bytes)
     }
+  }
+
+  /** Only the memory controller's directory: the one runtimes size their heaps from. */
+  views(path: readonly string[]): CgroupView[] {
+    return [{ source: this.dir('memory', path), target: join(INSIDE_CGROUP_ROOT, 'memory') }]
   }
 
   hits(path: readonly string[]): LimitHits {

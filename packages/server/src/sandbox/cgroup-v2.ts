@@ -2,7 +2,7 @@
 // (cgroup.subtree_control), and only leaf groups hold processes.
 import { existsSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import type { CgroupBackend, LimitHits } from './cgroups.js'
+import { INSIDE_CGROUP_ROOT, type CgroupBackend, type CgroupView, type LimitHits } from './cgroups.js'
 import { childGroups, readCounter, removeGroup, writeControl } from './cgroup-files.js'
 import type { ResolvedLimits } from './limits.js'
 
@@ -39,6 +39,10 @@ export class CgroupV2 implements CgroupBackend {
     writeControl(dir, 'pids.max', limits.pids)
     if (this.controllers.includes('cpu')) writeControl(dir, 'cpu.weight', limits.cpuWeight)
     return [join(dir, 'cgroup.procs')]
+  }
+
+  views(path: readonly string[]): CgroupView[] {
+    return [{ source: this.dir(path), target: INSIDE_CGROUP_ROOT }]
   }
 
   hits(path: readonly string[]): LimitHits {

@@ -15,6 +15,15 @@ export interface LimitHits {
   pids: number
 }
 
+/** A host cgroup directory and where the sandbox shows it. */
+export interface CgroupView {
+  source: string
+  target: string
+}
+
+/** Where a sandboxed process looks for its cgroup files, whatever the host's root is. */
+export const INSIDE_CGROUP_ROOT = '/sys/fs/cgroup'
+
 export interface CgroupBackend {
   readonly kind: 'cgroup-v1' | 'cgroup-v2'
   /** The controllers it sets: memory and pids always, cpu where the host has it. */
@@ -27,6 +36,9 @@ export interface CgroupBackend {
   /** Creates the group if missing and writes its limits (none: only the parent's apply);
    * returns the files a process joins it through (writing its pid to each). */
   create(path: readonly string[], limits?: ResolvedLimits): string[]
+  /** Read-only binds that show a group's memory limit where a runtime inside a sandbox rooted
+   * at that group (its cgroup namespace: /proc/self/cgroup says "/") looks for it. */
+  views(path: readonly string[]): CgroupView[]
   hits(path: readonly string[]): LimitHits
   /** The child group names under `path`. */
   children(path: readonly string[]): string[]

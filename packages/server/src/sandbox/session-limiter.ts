@@ -5,7 +5,7 @@
 import { isAlive } from '../process-alive.js'
 import { randomBytes } from 'node:crypto'
 import type { Logger } from '../logger.js'
-import { detectCgroups, type CgroupBackend, type LimitHits } from './cgroups.js'
+import { detectCgroups, type CgroupBackend, type CgroupView, type LimitHits } from './cgroups.js'
 import { formatBytes, type ResolvedLimits } from './limits.js'
 import type { CommandLine } from './sandbox.js'
 
@@ -27,6 +27,9 @@ export interface Entered {
   wrap(command: string, args: readonly string[]): CommandLine
   /** For an agent: the files its tools join the tools group through (to bind writable inside). */
   readonly toolJoinFiles: readonly string[]
+  /** The session's tools group (its limits), to bind read-only where a runtime inside reads its
+   * memory limit; none without a cgroup. Nothing of another group, nor the group's name. */
+  readonly limitViews: readonly CgroupView[]
   /** Call once the process has exited: the last one out removes the group. */
   release(): void
 }
@@ -108,12 +111,13 @@ export class SessionLimiter {
 
   /** Puts the next process of `sessionId` under `limits` (the session's group, created if new). */
   enter(sessionId: string, limits: ResolvedLimits, occupant: Occupant, onHit?: (hit: LimitHit) => void): Entered {
-    const groups = this.backend ? this.join(sessionId, limits, onHit) : { agent: [], tools: [] }
+    const groups = this.backend ? this.join(sessionId, limits, onHit) : { agent: [], tools: [], views: [] }
     const procs = occupant === 'agent' ? groups.agent : groups.tools
     const rlimits = [String(Math.ceil(limits.workspaceBytes / 512)), this.backend ? '-' : String(Math.ceil(limits.memoryBytes / 1024))]
     let released = false
     return {
       toolJoinFiles: occupant === 'agent' ? groups.tools : [],
+      limitViews: groups.views,
       wrap: (command, args) => ({
         command: '/bin/sh',
         args: ['-c', JOIN_SCRIPT, 'sandbox-limits', ...procs, '--', ...rlimits, command, ...args],
@@ -132,14 +136,15 @@ export class SessionLimiter {
     sessionId: string,
     limits: ResolvedLimits,
     onHit: ((hit: LimitHit) => void) | undefined,
-  ): { agent: string[]; tools: string[] } {
+  ): { agent: string[]; tools: string[]; views: CgroupView[] } {
     const backend = this.backend!
     let group = this.groups.get(sessionId)
     // Named at random, not after the session: a group's name is seen in the mounts of its sandbox.
     const path = group?.path ?? [...this.instance, randomBytes(8).toString('hex')]
     backend.create(path, { ...limits, memoryBytes: limits.memoryBytes + AGENT_RESERVE.memoryBytes, pids: limits.pids + AGENT_RESERVE.pids })
     backend.prepareParent(path)
-    const procs = { agent: backend.create([...path, 'agent']), tools: backend.create([...path, 'tools'], limits) }
+    const tools = [...path, 'tools']
+    const procs = { agent: backend.create([...path, 'agent']), tools: backend.create(tools, limits), views: backend.views(tools) }
     if (!group) {
       const timer = setInterval(() => this.poll(sessionId), POLL_MS).unref()
       group = { path, users: 0, limits, seen: { memory: 0, pids: 0 }, hitting: new Set(), timer, onHit }
