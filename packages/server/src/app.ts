@@ -28,7 +28,6 @@ import { SessionQuota } from './tenancy/session-quota.js'
 import { BubblewrapSandbox } from './sandbox/bubblewrap.js'
 import { resolveLimits } from './sandbox/limits.js'
 import { NoSandbox } from './sandbox/none.js'
-import { DEFAULT_MODEL_API } from './sandbox/sandbox-env.js'
 import type { Sandbox } from './sandbox/sandbox.js'
 import { createLogger, type Logger } from './logger.js'
 import { scrub, secrets } from './secrets.js'
@@ -109,7 +108,6 @@ export function createSandbox(settings: ServerSettings, logger: Logger): Sandbox
     dataDir: settings.dataDir,
     logger,
     agentVars: settings.agentVars,
-    modelApi: settings.agentVars['ANTHROPIC_BASE_URL'] || settings.demoModelUrl || DEFAULT_MODEL_API,
     ...(settings.sandboxAllowedHosts ? { allowedHosts: settings.sandboxAllowedHosts } : {}),
     hide: [...workspaces, ...(settings.sandboxHide ?? [])],
     ...(settings.sessionLimits ? { limits: settings.sessionLimits } : {}),

@@ -94,7 +94,7 @@ export interface ServerSettings {
   /** How each CLI process is isolated (see docs/sandbox.md). `none` must be asked for. @default 'bubblewrap' */
   sandbox: SandboxKind
   /** Destinations the sandbox's egress proxy allows (`host`, `host:port`, `*.domain`).
-   * @default the model API's host and port */
+   * Not the model API: the CLI reaches it through the gateway. @default none */
   sandboxAllowedHosts?: string[]
   /** More host paths hidden from the sandbox (homes, the data dir, /tmp, /run and `.env` always are). */
   sandboxHide?: string[]

@@ -20,7 +20,7 @@ import { DEFAULT_LIMITS, type ResolvedLimits } from './limits.js'
 import { startModelGateway, type ModelGateway } from './model-gateway.js'
 import type { CommandLine, ModelFailure, Sandbox, SandboxLimits, SandboxRun, SandboxSpec, WrappedCommandLine } from './sandbox.js'
 import { SessionLimiter, type Entered } from './session-limiter.js'
-import { DEFAULT_MODEL_API, MODEL_PORT, PROXY_PORT, assertSandboxableCredentials, handedCommandEnv, splitEnv } from './sandbox-env.js'
+import { MODEL_PORT, PROXY_PORT, assertSandboxableCredentials, handedCommandEnv, splitEnv } from './sandbox-env.js'
 import { removeTreeSync } from '../remove-tree.js'
 
 /** Where the run's proxy sockets appear inside the sandbox (on its private /run). */
@@ -66,12 +66,11 @@ export interface BubblewrapOptions {
   logger: Logger
   /** The server's agent variables, checked up front (Bedrock and Vertex cannot be sandboxed). */
   agentVars?: Record<string, string>
-  /** Destinations the egress proxy allows. @default the model API's host:port of each run */
+  /** Destinations the egress proxy allows. Not the model API by default: the CLI reaches it
+   * through the gateway, and a tool's direct connection would pass the budgets and the metering.
+   * @default none (only alsoAllow) */
   allowedHosts?: readonly string[]
-  /** The model API a run without a model route of its own (a plain command) is allowed to
-   * reach by default. @default https://api.anthropic.com */
-  modelApi?: string
-  /** Destinations allowed besides allowedHosts or the model API (the agent's OTLP collector). @default [] */
+  /** Destinations allowed besides allowedHosts (the agent's OTLP collector). @default [] */
   alsoAllow?: readonly string[]
   /** More host paths to hide. @default [] */
   hide?: readonly string[]
@@ -91,7 +90,7 @@ export class BubblewrapSandbox implements Sandbox {
   /** What to hide, resolved again at each start: a path made after the server started (an
    * operator's `.env`, a SANDBOX_HIDE file) is hidden from the sandboxes started after it. */
   private readonly hide: HiddenPathsInput
-  private readonly allow: AllowList | undefined
+  private readonly allow: AllowList
   private readonly limiter: SessionLimiter
   readonly limits: SandboxLimits
 
@@ -120,7 +119,7 @@ export class BubblewrapSandbox implements Sandbox {
     /** Whether bwrap mounts from descriptors (bound-dir.ts); else by path, as older ones must. */
     private readonly bindFd: boolean,
   ) {
-    this.allow = options.allowedHosts ? new AllowList([...options.allowedHosts, ...(options.alsoAllow ?? [])]) : undefined
+    this.allow = new AllowList([...(options.allowedHosts ?? []), ...(options.alsoAllow ?? [])])
     mkdirSync(options.dataDir, { recursive: true })
     this.hide = {
       dataDir: options.dataDir,
@@ -175,8 +174,7 @@ export class BubblewrapSandbox implements Sandbox {
           spec.onBudgetRefused?.(refusal)
         },
       })
-    const modelEntry = AllowList.entryFor(route?.upstream ?? new URL(this.options.modelApi ?? DEFAULT_MODEL_API))
-    const allow = this.allow ?? new AllowList([modelEntry, ...(this.options.alsoAllow ?? [])])
+    const allow = this.allow
     const egress = startEgressProxy({
       socketPath: join(dir, 'egress.sock'),
       allow,

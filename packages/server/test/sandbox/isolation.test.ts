@@ -121,8 +121,9 @@ describe('the bubblewrap sandbox, end to end', () => {
             ].join('; '),
           ),
           runBash(
-            'reach the model API through the proxy',
+            'reach the model API past the gateway',
             [
+              `(echo > /dev/tcp/127.0.0.1/${gatePort}) 2>/dev/null; echo "direct=$?"`,
               `exec 3<>/dev/tcp/127.0.0.1/\${HTTPS_PROXY##*:}`,
               `printf 'CONNECT 127.0.0.1:${gatePort} HTTP/1.1\\r\\nHost: 127.0.0.1:${gatePort}\\r\\n\\r\\n' >&3`,
               `timeout 10 head -n 1 <&3; exec 3<&-; true`,
@@ -204,9 +205,12 @@ describe('the bubblewrap sandbox, end to end', () => {
     assert.match(out, /channel=none/, out)
   })
 
-  it('lets the proxy through to the allowed model API', async () => {
-    const out = await ask('reach the model API through the proxy')
-    assert.match(out, /200 Connection Established/)
+  // Only the gateway reaches the model: a tool talking to it directly would pass the budgets
+  // and the metering (and, with a keyless upstream such as a local model server, use it free).
+  it("refuses a tool's connection to the model API, directly and through the proxy", async () => {
+    const out = await ask('reach the model API past the gateway')
+    assert.match(out, /direct=1/, 'the model API is not mirrored into the sandbox')
+    assert.match(out, /403 Forbidden/)
   })
 
   it('runs commands from the exec API in the same sandbox', async () => {
@@ -214,6 +218,7 @@ describe('the bubblewrap sandbox, end to end', () => {
       `cat ${SECRET_FILE}; echo "read=$?"`,
       `echo pwned > ${outside['etc']}; echo "etc=$?"`,
       `(echo hi > /dev/tcp/127.0.0.1/${servicePort}); echo "tcp=$?"`,
+      `(echo hi > /dev/tcp/127.0.0.1/${new URL(gate.url).port}); echo "model=$?"`,
       'env',
     ].join('; ')
     const run = await exec(stack.url, 'default', { command: `{ ${command}; } 2>&1`, shell: true })
@@ -221,6 +226,7 @@ describe('the bubblewrap sandbox, end to end', () => {
     assert.match(run.stdout, /read=1/)
     assert.match(run.stdout, /etc=1/)
     assert.match(run.stdout, /tcp=1/)
+    assert.match(run.stdout, /model=1/)
     assert.ok(!run.stdout.includes(SECRET_TEXT) && !run.stdout.includes(TEST_API_KEY))
     assert.equal(existsSync(outside['etc']!), false)
     assert.equal(hostHits, 0)
