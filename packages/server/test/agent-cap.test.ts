@@ -188,3 +188,51 @@ describe('MAX_RUNNING_AGENTS counts the warm pool', () => {
     probe.close()
   })
 })
+
+describe('MAX_RUNNING_AGENTS while releases are in progress', () => {
+  let stack: Stack
+  before(async () => {
+    stack = await startStack({
+      scenario: {
+        scripts: [say('r0', 'answer 0'), say('r1', 'answer 1'), ...[2, 3, 4, 5].map((i) => slow(`r${i}`, `answer ${i}`, 1500))],
+      },
+      settings: { maxRunningAgents: 2, prewarm: false },
+    })
+  })
+  after(() => stack.close())
+
+  it('starts no CLI before the one released for it has exited, and a refused prompt records nothing', async () => {
+    const probes = await Promise.all([0, 1, 2, 3, 4, 5].map((i) => attach(stack, `rel-${i}`)))
+    // Two idle CLIs at the cap; four prompts at once: two release them, two find every CLI busy.
+    for (const i of [0, 1]) assert.equal(await probes[i]!.ask(`r${i}`), `answer ${i}`)
+    let most = 0
+    let sampling = true
+    const sampler = (async () => {
+      while (sampling) {
+        most = Math.max(most, runningCLIs(stack).size)
+        await new Promise((r) => setImmediate(r))
+      }
+    })()
+    const send = (i: number) => {
+      const probe = probes[i]!
+      const from = probe.frames.length
+      const message = { role: 'user', content: `r${i}` }
+      probe.send({ type: 'user_message', data: { type: 'user', session_id: 'x', uuid: `rel-${i}-1`, message } })
+      return probe.next(resultOrRefusal, { from, timeoutMs: 60_000 })
+    }
+    const outcomes = await Promise.all([2, 3, 4, 5].map(send))
+    const refused = [2, 3, 4, 5].filter((_, k) => capacityError(outcomes[k]!))
+    assert.equal(refused.length, 2, 'two prompts were refused')
+    assert.ok(most <= 2, `at most 2 CLIs ran at once (saw ${most})`)
+    // The same uuids again: nothing was recorded, so they run now (no DUPLICATE_PROMPT).
+    const again = await Promise.all(refused.map(send))
+    sampling = false
+    await sampler
+    assert.deepEqual(
+      again.map((f) => sdkData(f)['result']),
+      refused.map((i) => `answer ${i}`),
+    )
+    assert.ok(most <= 2, `at most 2 CLIs ran at once (saw ${most})`)
+    for (const probe of probes) probe.close()
+  })
+})

@@ -4,6 +4,7 @@
 import { join, posix } from 'node:path'
 import type { AgentProfile, SessionConfig } from '@claude-agent/protocol'
 import type { AgentFactory, AgentRun, AgentStartOptions } from '../agent/agent.js'
+import { deferredRun } from '../agent/deferred-run.js'
 import { buildAgentEnv } from '../agent/agent-env.js'
 import { ServerError } from '../errors.js'
 import type { UsageCache } from '../files/usage.js'
@@ -101,31 +102,36 @@ export class AgentLauncher {
     return this.pooled !== undefined
   }
 
-  /** Throws a ServerError (AGENT_START_FAILED, PATH_OUTSIDE_WORKSPACE) when it cannot start. */
-  launch(posted: SessionConfig, hooks: LaunchHooks): Launched {
+  /** Throws a ServerError (AGENT_START_FAILED, PATH_OUTSIDE_WORKSPACE) when it cannot start.
+   * `ready`: the agent cap's word that the CLI's process may start (see agent-capacity.ts);
+   * everything else is checked and prepared now. */
+  launch(posted: SessionConfig, hooks: LaunchHooks, ready?: Promise<void>): Launched {
     const pooled = this.pooled
     this.pooled = undefined
     if (pooled && JSON.stringify(pooled.config) === JSON.stringify(posted)) {
       pooled.hooks.target = hooks
       return pooled.launched
     }
-    if (pooled) void pooled.launched.run.close()
+    // A pooled CLI of another config goes; the fresh one starts once it has exited (it was counted).
+    const replaced = pooled?.launched.run.close()
+    const gate = replaced && ready ? Promise.all([replaced, ready]).then(() => undefined) : (replaced ?? ready)
     const { agents, agentVars, demoModelUrl } = this.context
     const config: SessionConfig = { ...posted, profile: posted.profile ?? this.context.profile }
     const env = buildAgentEnv({ agentVars, demoModelUrl, config, stateDir: this.stateDir })
     const resumed = agents.canResume(env, this.conversationId)
     const sandbox = this.prepareSandbox(config, env, hooks)
-    const run = agents.start({
-      config,
-      cwd: this.cwd,
-      env: sandbox.env,
-      sandbox,
-      conversationId: this.conversationId,
-      resume: resumed,
-      onStderr: hooks.onStderr,
-      canUseTool: hooks.canUseTool,
-    })
-    return { run, resumed }
+    const start = () =>
+      agents.start({
+        config,
+        cwd: this.cwd,
+        env: sandbox.env,
+        sandbox,
+        conversationId: this.conversationId,
+        resume: resumed,
+        onStderr: hooks.onStderr,
+        canUseTool: hooks.canUseTool,
+      })
+    return { run: gate ? deferredRun(gate, start) : start(), resumed }
   }
 
   private prepareSandbox(config: SessionConfig, env: Record<string, string>, hooks: LaunchHooks) {

@@ -83,13 +83,17 @@ export class AgentSupervisor {
     const slot = this.capacity?.acquire(this.holder, this.launcher.holdsPooled)
     let launched: ReturnType<AgentLauncher['launch']>
     try {
-      launched = this.launcher.launch(effective, {
-        ...this.hooks,
-        // A released run's process may still write a line or two: those are not this session's news.
-        onStderr: (line) => {
-          if (this.agent?.run === launched.run) this.hooks.onStderr(line)
+      launched = this.launcher.launch(
+        effective,
+        {
+          ...this.hooks,
+          // A released run's process may still write a line or two: those are not this session's news.
+          onStderr: (line) => {
+            if (this.agent?.run === launched.run) this.hooks.onStderr(line)
+          },
         },
-      })
+        slot?.ready,
+      )
     } catch (err) {
       slot?.free()
       throw err
@@ -146,9 +150,11 @@ export class AgentSupervisor {
   stop(closeForGood = false): void {
     clearTimeout(this.idleTimer)
     const agent = this.agent
+    const stopped = agent?.run.close().finally(() => this.stopping.delete(stopped!))
+    // Its process holds its place under the cap until it has exited.
+    if (stopped) this.slot?.free(stopped)
     this.set(closeForGood || this.current.kind === 'closed' ? { kind: 'closed' } : { kind: 'stopped' })
-    if (!agent) return
-    const stopped = agent.run.close().finally(() => this.stopping.delete(stopped))
+    if (!agent || !stopped) return
     this.stopping.add(stopped)
     this.logger.info('agent released')
     agentExited('stopped')

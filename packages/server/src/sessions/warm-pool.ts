@@ -105,11 +105,10 @@ export class WarmPool {
   }
 
   /** Stops the oldest ready CLI for the agent cap; false when none is ready. */
-  releaseOne(): boolean {
+  releaseOne(): Promise<void> | false {
     const agent = this.ready.shift()
     if (!agent) return false
-    void this.discard(agent)
-    return true
+    return this.discard(agent)
   }
 
   /** Resolves once the pool holds `size` CLIs (or is closed). */
