@@ -42,6 +42,22 @@ describe('the secret registry', () => {
     assert.equal(text, 'a [redacted] b [redacted] c short GET /ws?after=1&access_token=[redacted]&x=1')
   })
 
+  it('with 10,000 posted keys, redacts each of them, the longest first, in one pass', () => {
+    const registry = new SecretRegistry()
+    const keys = Array.from({ length: 10_000 }, () => secret('sk'))
+    for (const key of keys) registry.addPosted(key)
+    const [first, middle, last] = [keys[3]!, keys[5000]!, keys[9999]!]
+    // One key is the start of another (the oldest, keys[0], makes room for it); keys touch each
+    // other and both ends of the text.
+    registry.addPosted(`${middle}-longer`)
+    const text = `${first}${last} x ${middle}-longer ${middle}y sk-not-a-key ${last}`
+    assert.equal(registry.scrub(text), '[redacted][redacted] x [redacted] [redacted]y sk-not-a-key [redacted]')
+    assert.equal(registry.scrub('nothing secret here'), 'nothing secret here')
+    // Keys pushed out by newer ones (MAX_POSTED_SECRETS) are no longer known; the rest are.
+    for (let i = 0; i < 2; i++) registry.addPosted(secret('sk'))
+    assert.equal(registry.scrub(`${keys[2]} ${first}`), `${keys[2]} [redacted]`)
+  })
+
   it('every logger scrubs with it, whoever created the logger', () => {
     const lines: string[] = []
     const logger = createLogger({ level: 'debug', format: 'json', write: (line) => lines.push(line) })
