@@ -78,6 +78,20 @@ describe('claude-agent sessions, logs, exec, files', () => {
     const outside = await runCli(['files', 'get', '../etc/passwd'], env())
     assert.equal(outside.code, 1)
     assert.match(outside.stderr, /PATH_OUTSIDE_WORKSPACE/)
+    // A local source that cannot be read is the source's fault, not the network's.
+    for (const [bad, cause] of [
+      [dir, /EISDIR/],
+      [join(dir, 'missing.bin'), /ENOENT/],
+    ] as const) {
+      const put = await runCli(['files', 'put', bad, 'up/data.bin'], env())
+      assert.equal(put.code, 1)
+      assert.match(put.stderr, /SOURCE_FAILED/)
+      assert.match(put.stderr, cause)
+      assert.doesNotMatch(put.stderr, /CONNECTION_FAILED|Could not reach/)
+    }
+    const again = join(dir, 'again.bin')
+    assert.equal((await runCli(['files', 'get', 'up/data.bin', again], env())).code, 0)
+    assert.deepEqual(readFileSync(again), readFileSync(source), 'the earlier upload is untouched')
   })
 })
 

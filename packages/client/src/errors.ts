@@ -23,6 +23,7 @@ export const CLIENT_ERROR_CODES = [
   'PROVIDER_FAILED', // the provider could not start the server (missing optional package, exit, no /health)
   'NOT_SUPPORTED', // the provider cannot do this (e.g. pause() without a sandbox)
   'RESPONSE_INCOMPLETE', // an answer ended early: an exec stream without its exit line, a short file read
+  'SOURCE_FAILED', // files.write(): its data (a stream) failed while it was read; the server keeps nothing of it
 ] as const
 
 export type ClientErrorCode = (typeof CLIENT_ERROR_CODES)[number]

@@ -93,14 +93,23 @@ export async function removeFile(target: FilesTarget, path: string, options: Rem
 /** `PUT /files/content`: replaces the file atomically (missing parents are created), streaming `data`. */
 export async function writeFile(target: FilesTarget, path: string, data: FileData, options: FileRequestOptions): Promise<FileEntry> {
   const url = files(target, '/files/content', { path })
+  const upload = toBody(data)
   const response = await serverFetch({
     ...target,
     ...signal(options),
     method: 'PUT',
     url,
-    body: toBody(data),
+    body: upload.body,
     headers: { 'content-type': 'application/octet-stream' },
     failureCode: 'REQUEST_FAILED',
+  }).catch((error: unknown) => {
+    // The upload broke off on our side: the server writes nothing of a body cut short.
+    const failed = upload.sourceError
+    if (!failed) throw error
+    const reason = failed.error instanceof Error ? failed.error.message : String(failed.error)
+    throw new ClaudeAgentClientError('SOURCE_FAILED', `The data for ${path} could not be read: ${reason}; nothing was written`, {
+      cause: failed.error,
+    })
   })
   return parse(FileEntryResponseSchema, await response.json().catch(() => undefined), url).entry
 }

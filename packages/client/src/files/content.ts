@@ -5,32 +5,63 @@ import { ClaudeAgentClientError } from '../errors.js'
 /** What writeFile() takes: text (UTF-8), bytes, a Blob, a web stream, or any async iterable of chunks (e.g. a Node `Readable`). */
 export type FileData = string | Uint8Array | ArrayBuffer | Blob | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array | string>
 
-/** A fetch body for `data`; async iterables become a web stream (sent chunked). */
-export function toBody(data: FileData): RequestInit['body'] {
+/** A fetch body, and the error its source failed with, if it did. */
+export interface UploadBody {
+  body: RequestInit['body']
+  /** Set once a streamed source failed: fetch then fails as if the server could not be
+   * reached, and this says it was the data instead. */
+  readonly sourceError?: { error: unknown }
+}
+
+/** A fetch body for `data`; streams and async iterables become a web stream (sent chunked). */
+export function toBody(data: FileData): UploadBody {
   if (typeof data === 'string' || data instanceof Uint8Array || data instanceof ArrayBuffer || data instanceof Blob) {
-    return data as RequestInit['body']
+    return { body: data as RequestInit['body'] }
   }
-  if (typeof (data as ReadableStream).getReader === 'function') return data as ReadableStream<Uint8Array>
-  if (data && typeof data === 'object' && Symbol.asyncIterator in data) return iterableStream(data)
+  if (typeof (data as ReadableStream).getReader === 'function') return watchedStream(webStreamChunks(data as ReadableStream<Uint8Array>))
+  if (data && typeof data === 'object' && Symbol.asyncIterator in data) return watchedStream(data)
   throw new ClaudeAgentClientError(
     'INVALID_ARGUMENT',
     'writeFile() takes a string, Uint8Array, ArrayBuffer, Blob, ReadableStream or async iterable',
   )
 }
 
-function iterableStream(iterable: AsyncIterable<Uint8Array | string>): ReadableStream<Uint8Array> {
+async function* webStreamChunks(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
+  const reader = stream.getReader()
+  try {
+    for (;;) {
+      const { value, done } = await reader.read()
+      if (done) return
+      yield value
+    }
+  } finally {
+    reader.releaseLock()
+  }
+}
+
+/** The chunks as a web stream that notes whether its source failed (see UploadBody). */
+function watchedStream(iterable: AsyncIterable<Uint8Array | string>): UploadBody {
   const iterator = iterable[Symbol.asyncIterator]()
   const encoder = new TextEncoder()
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      const { value, done } = await iterator.next()
-      if (done) controller.close()
-      else controller.enqueue(typeof value === 'string' ? encoder.encode(value) : value)
-    },
-    async cancel(reason) {
-      await iterator.return?.(reason)
-    },
-  })
+  const upload: { body: ReadableStream<Uint8Array>; sourceError?: { error: unknown } } = {
+    body: new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        let next: IteratorResult<Uint8Array | string>
+        try {
+          next = await iterator.next()
+        } catch (error) {
+          upload.sourceError = { error }
+          throw error
+        }
+        if (next.done) controller.close()
+        else controller.enqueue(typeof next.value === 'string' ? encoder.encode(next.value) : next.value)
+      },
+      async cancel(reason) {
+        await iterator.return?.(reason)
+      },
+    }),
+  }
+  return upload
 }
 
 /** Every chunk of a response body, then a check that none is missing. */

@@ -3,6 +3,9 @@
 // workspace, a watch that sees writes, and commands whose output streams in.
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
+import { createReadStream } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { Readable } from 'node:stream'
 import { after, before, describe, it } from 'node:test'
 import { ClaudeAgentClient, FilesystemEventType, isClaudeAgentClientError, type FilesystemEvent } from '../../src/index.js'
@@ -48,6 +51,44 @@ describe('files and exec end to end', () => {
     let length = 0
     for await (const chunk of stream) length += chunk.byteLength
     assert.equal(length, bytes.byteLength)
+  })
+
+  it('a source that fails while it is read rejects SOURCE_FAILED and writes nothing', async () => {
+    await client.writeFile('kept.txt', 'before')
+    const sourceFailed = (cause: RegExp) => (error: unknown) =>
+      isClaudeAgentClientError(error, 'SOURCE_FAILED') && /nothing was written/.test(error.message) && cause.test(error.message)
+    // A file that is not there, a directory, a stream that breaks after its first chunk (Node's
+    // and the web's): never the server's fault, never a file cut short.
+    await assert.rejects(client.writeFile('kept.txt', createReadStream(join(tmpdir(), 'no-such-file-here'))), sourceFailed(/ENOENT/))
+    await assert.rejects(client.writeFile('kept.txt', createReadStream(tmpdir())), sourceFailed(/EISDIR/))
+    const broken = async function* () {
+      yield Buffer.alloc(256 * 1024, 'x')
+      throw new Error('the disk went away')
+    }
+    await assert.rejects(client.writeFile('kept.txt', Readable.from(broken())), sourceFailed(/the disk went away/))
+    await assert.rejects(client.writeFile('new.txt', Readable.from(broken())), sourceFailed(/the disk went away/))
+    let sent = false
+    const web = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent) return controller.error(new Error('the tab closed'))
+        sent = true
+        controller.enqueue(new Uint8Array(1024))
+      },
+    })
+    await assert.rejects(client.writeFile('kept.txt', web), sourceFailed(/the tab closed/))
+    assert.equal(await client.readFile('kept.txt'), 'before')
+    await assert.rejects(client.stat('new.txt'), refused('FILE_NOT_FOUND'))
+    // Nothing of them is left beside it either (no temporary file).
+    assert.deepEqual(
+      (await client.listFiles('.')).map((e) => e.name).filter((name) => name !== 'notes' && name !== 'bin'),
+      ['kept.txt'],
+    )
+    // An unreachable server is still CONNECTION_FAILED, whatever the data.
+    const nowhere = new ClaudeAgentClient({ connectionUrl: 'http://127.0.0.1:9' })
+    await assert.rejects(nowhere.writeFile('x.txt', Readable.from(['x'])), (error: unknown) =>
+      isClaudeAgentClientError(error, 'CONNECTION_FAILED'),
+    )
+    await client.removeFile('kept.txt')
   })
 
   it('lists, stats, makes directories and removes', async () => {

@@ -9,7 +9,8 @@ import { ServerError } from '../errors.js'
 /** A recursive listing stops after this many entries and says it was truncated. */
 export const MAX_LIST_ENTRIES = 100_000
 
-/** Upload temp files (see content.ts): never listed by the watcher, removed on failure. */
+/** Upload temp files (see content.ts): an upload in progress is not yet a file, so neither a
+ *  listing nor the watcher shows one; a failed upload removes its own. */
 export const UPLOAD_TEMP = /^\.cas-upload-[0-9a-f]{16}\.tmp$/
 
 export function fileTypeOf(stats: Stats): FileType {
@@ -62,7 +63,7 @@ export async function listEntries(rel: string, abs: string, recursive: boolean):
   const walk = async (dirRel: string, dirAbs: string): Promise<boolean> => {
     const names: string[] = []
     const dir = await opendir(dirAbs)
-    for await (const dirent of dir) names.push(dirent.name)
+    for await (const dirent of dir) if (!UPLOAD_TEMP.test(dirent.name)) names.push(dirent.name)
     names.sort()
     for (const name of names) {
       if (entries.length >= MAX_LIST_ENTRIES) return false

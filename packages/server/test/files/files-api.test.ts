@@ -176,6 +176,45 @@ describe('file API', () => {
     assert.deepEqual(readdirSync(join(stack.workspace, 'blobs')), ['random.bin'], 'no temp file left')
   })
 
+  it('an upload in flight is not listed, and one cut off removes its temp file', async () => {
+    let release!: () => void
+    const stalled = new Promise<void>((resolve) => (release = resolve))
+    const abort = new AbortController()
+    let sentFirst = false
+    const body = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        if (sentFirst) return stalled
+        sentFirst = true
+        controller.enqueue(new Uint8Array(64 * 1024))
+      },
+    })
+    const put = fetch(`${stack.url}/files/content${q('inflight/part.bin')}`, {
+      method: 'PUT',
+      body,
+      duplex: 'half',
+      signal: abort.signal,
+    } as RequestInit)
+    const dir = join(stack.workspace, 'inflight')
+    const deadline = Date.now() + 10_000
+    while (!(existsSync(dir) && readdirSync(dir).some((name) => name.startsWith('.cas-upload-')))) {
+      assert.ok(Date.now() < deadline, 'the upload never reached the disk')
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+    const listed = await call(stack.url, 'GET', `/files${q('inflight')}`)
+    assert.equal(listed.status, 200)
+    assert.deepEqual(listed.body['entries'], [], 'the temp file of an upload in flight is not an entry')
+    const recursive = await call(stack.url, 'GET', '/files?recursive=1')
+    assert.ok(!(recursive.body['entries'] as { path: string }[]).some((e) => e.path.includes('.cas-upload-')))
+    abort.abort()
+    await assert.rejects(put)
+    release()
+    while (readdirSync(dir).length > 0) {
+      assert.ok(Date.now() < deadline, `a temp file stayed behind: ${readdirSync(dir).join(', ')}`)
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+    assert.equal((await call(stack.url, 'GET', `/files/stat${q('inflight/part.bin')}`)).body['code'], 'FILE_NOT_FOUND')
+  })
+
   it('refuses a file over the size limit, declared or streamed, and leaves nothing behind', async () => {
     const declared = await call(small.url, 'PUT', `/files/content${q('big.bin')}`, new Uint8Array(1001))
     assert.equal(declared.status, 413)
