@@ -25,7 +25,8 @@ export interface ClientSetup {
 
 export function clientSetup(flags: ConnectionFlags, env: NodeJS.ProcessEnv, extra: ClaudeAgentClientOptions = {}): ClientSetup {
   if (flags.local && flags.e2b) throw new UsageError('--local and --e2b cannot be combined')
-  const token = flags.token ?? (env['CLAUDE_AGENT_TOKEN'] || undefined)
+  // Surrounding whitespace is never a token's (a file saved with CRLF, a pasted newline); the server trims it too.
+  const token = (flags.token ?? env['CLAUDE_AGENT_TOKEN'])?.trim() || undefined
   const base: ClaudeAgentClientOptions = { label: 'claude-agent-cli', debug: flags.debug === true, ...extra }
   if (flags.local) return { options: { ...base, provider: 'local' }, where: 'a local server', starts: true }
   if (flags.e2b) return e2bSetup(flags, env, base)

@@ -110,6 +110,17 @@ describe('claude-agent files ID and tokens, with roles', () => {
     rmSync(dir, { recursive: true, force: true })
   })
 
+  it('a token read from a CRLF file works; one with a line break inside is refused, never shown', async () => {
+    const crlf = await runCli(['sessions', 'ls'], as(`${ADMIN}\r\n`))
+    assert.equal(crlf.code, 0, crlf.stderr)
+    const broken = await runCli(['sessions', 'ls'], as(`${ADMIN.slice(0, 10)}\n${ADMIN.slice(10)}`))
+    assert.equal(broken.code, 1)
+    assert.match(broken.stderr, /INVALID_ARGUMENT: token holds a line break/)
+    assert.ok(!broken.stderr.includes(ADMIN.slice(10)), broken.stderr)
+    const flag = await runCli(['sessions', 'ls', '--token', ` ${ADMIN} `], { CLAUDE_AGENT_URL: stack.url })
+    assert.equal(flag.code, 0, flag.stderr)
+  })
+
   it("files ID put, ls and get work in that session's own workspace, apart from the default's", async () => {
     assert.equal((await runCli(['sessions', 'ls'], as(ADMIN))).code, 0)
     await stack.server.http.request('/sessions', {

@@ -6,6 +6,8 @@ import type { E2BProviderOptions } from './providers/e2b.js'
 import type { LocalProviderOptions } from './providers/local.js'
 import type { SandboxProvider } from './providers/provider.js'
 import { resolveReconnect, type ReconnectOptions } from './session/backoff.js'
+import { WEBSOCKET_SENDS_HEADERS } from '#websocket'
+import { validateSubprotocolToken, validateToken } from './token-format.js'
 import { pathSegment } from './urls.js'
 
 /** Where the server runs: see `ClaudeAgentClientOptions.provider`. */
@@ -235,4 +237,8 @@ function validateProvider(options: ClaudeAgentClientOptions): void {
   if (options.token !== undefined && options.authToken !== undefined && options.token !== options.authToken) {
     throw invalid('token and authToken are the same option; pass one')
   }
+  const token = options.token ?? options.authToken
+  validateToken(token, options.token !== undefined ? 'token' : 'authToken')
+  // In a browser the WebSocket carries it as a subprotocol: refuse now what every socket would.
+  if (token && !WEBSOCKET_SENDS_HEADERS) validateSubprotocolToken(token)
 }

@@ -112,6 +112,22 @@ describe('start()', () => {
     assert.throws(() => client({ token: 'a-token-123456', authToken: 'another-token-123' }), hasCode('INVALID_ARGUMENT'))
   })
 
+  it('refuses a token no header can carry (INVALID_ARGUMENT) without showing it', () => {
+    const secret = 'tok-secret-0123456789abcdef'
+    for (const token of [`${secret}\n`, `${secret}\r\nX-Evil: 1`, `${secret}\u0000`, `${secret}\u00e9`, `${secret}\u2028`]) {
+      for (const name of ['token', 'authToken'] as const) {
+        assert.throws(
+          () => client({ connectionUrl: 'http://127.0.0.1:1', [name]: token }),
+          (error: unknown) =>
+            hasCode('INVALID_ARGUMENT')(error) && !(error as Error).message.includes(secret) && (error as Error).message.includes(name),
+          JSON.stringify(token),
+        )
+      }
+    }
+    // Node sends it as a header, so a base64 token (with `=`, `/`, `+`) is fine here.
+    assert.doesNotThrow(() => client({ connectionUrl: 'http://127.0.0.1:1', token: 'ab+c/d==' }))
+  })
+
   it('pause() needs a provider that can pause (NOT_SUPPORTED), resume() a paused client', async () => {
     const c = client({ connectionUrl: 'http://127.0.0.1:1' })
     await assert.rejects(c.pause(), hasCode('NOT_SUPPORTED'))

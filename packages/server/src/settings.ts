@@ -293,7 +293,6 @@ export function sandboxKindFrom(env: Record<string, string | undefined>, argv: r
   return raw as SandboxKind
 }
 
-/** AUTH_TOKENS and AUTH_TOKEN; an unknown role stops the start. */
 /** ALLOWED_ORIGINS: each an origin as browsers send it (scheme, host, port; no path), or `*`. */
 function originsFrom(value: string | undefined): string[] {
   return (list(value) ?? []).map((origin) => {
@@ -312,6 +311,7 @@ function originsFrom(value: string | undefined): string[] {
   })
 }
 
+/** AUTH_TOKENS and AUTH_TOKEN; an unknown role stops the start. */
 function tokensFrom(env: Record<string, string | undefined>): AuthToken[] {
   try {
     // AUTH_TOKEN is one admin's token, whole: a `:` or `,` in it is part of it.

@@ -145,7 +145,14 @@ export function App() {
   const [token, setToken] = useState(storedToken())
   const [phase, setPhase] = useState<Phase>({ name: 'checking' })
   useEffect(() => {
-    const client = createClient(token)
+    let client: ClaudeAgentClient
+    try {
+      client = createClient(token)
+    } catch (error) {
+      // A stored token no request can carry (INVALID_ARGUMENT): ask for another.
+      forgetToken()
+      return setPhase({ name: 'token', reason: problemText(describeError(error)) })
+    }
     setPhase({ name: 'checking' })
     client.sessions.list().then(
       () => setPhase({ name: 'ready', client, token }),

@@ -7,8 +7,8 @@ export function TokenPage({ accepted, reason }: { accepted: (token: string) => v
   const [problem, setProblem] = useState(reason)
   const check = async () => {
     try {
-      await createClient(token).sessions.list()
-      accepted(token)
+      await createClient(token.trim()).sessions.list()
+      accepted(token.trim())
     } catch (error) {
       setProblem(problemText(describeError(error)))
     }

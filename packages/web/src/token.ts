@@ -4,7 +4,8 @@ const KEY = 'claude-agent-token'
 
 export function takeTokenFromUrl(): void {
   const url = new URL(location.href)
-  const token = url.searchParams.get('token')
+  // Pasted with a space or a line break around it: those are never part of a token.
+  const token = url.searchParams.get('token')?.trim() ?? null
   if (token === null) return
   if (token) sessionStorage.setItem(KEY, token)
   url.searchParams.delete('token')
@@ -12,5 +13,5 @@ export function takeTokenFromUrl(): void {
 }
 
 export const storedToken = (): string | undefined => sessionStorage.getItem(KEY) ?? undefined
-export const storeToken = (token: string): void => sessionStorage.setItem(KEY, token)
+export const storeToken = (token: string): void => sessionStorage.setItem(KEY, token.trim())
 export const forgetToken = (): void => sessionStorage.removeItem(KEY)

@@ -2,6 +2,9 @@
 // under the `browser` condition): the platform's own, so a bundle never contains `ws`.
 import type { WebSocketConstructor } from './websocket.js'
 
+/** Whether this platform's WebSocket sends request headers (a browser sends the token as a subprotocol): options check the token by it. */
+export const WEBSOCKET_SENDS_HEADERS = false
+
 /** `headers`: whether the constructor takes request headers (a browser's never does). */
 export async function loadWebSocket(): Promise<{ Ctor: WebSocketConstructor; headers: boolean }> {
   const native = (globalThis as { WebSocket?: unknown }).WebSocket

@@ -3,6 +3,9 @@
 // why an upgrade was refused. Loaded on first use so importing the client stays cheap.
 import type { WebSocketConstructor } from './websocket.js'
 
+/** Whether this platform's WebSocket sends request headers (the token goes in `Authorization`): options check the token by it. */
+export const WEBSOCKET_SENDS_HEADERS = true
+
 /** `headers`: whether the constructor takes request headers. */
 export async function loadWebSocket(): Promise<{ Ctor: WebSocketConstructor; headers: boolean }> {
   const ws = await import('ws')

@@ -3,6 +3,7 @@
 // choice (`#websocket`: load-ws.node.ts / load-ws.browser.ts), so browser bundles never hold `ws`. A bearer token goes in the `Authorization` header with
 // `ws`, and as the subprotocols `['bearer', token]` where headers cannot be set (browsers).
 import { loadWebSocket } from '#websocket'
+import { validateSubprotocolToken } from '../token-format.js'
 import { UpgradeRefusedError, type Transport, type TransportCloseEvent } from './transport.js'
 
 /** The part of the WHATWG WebSocket API we use; both browsers and `ws` provide it. */
@@ -62,6 +63,8 @@ export class WebSocketTransport implements Transport {
     const { token } = this.options
     const { Ctor, headers } = this.options.WebSocket ? { Ctor: this.options.WebSocket, headers: false } : await loadWebSocket()
     // The server answers the subprotocol pair with `bearer` alone, so the token is never echoed.
+    // A browser's own refusal of a bad subprotocol would quote the token in its message.
+    if (token && !headers) validateSubprotocolToken(token)
     const socket = !token
       ? new Ctor(this.options.url)
       : headers

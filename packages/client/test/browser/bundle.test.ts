@@ -49,4 +49,22 @@ describe('browser bundle of the client', () => {
     assert.match(await tryProvider({ provider: 'local' }), /^PROVIDER_FAILED: .*connectionUrl/)
     assert.match(await tryProvider({ e2bApiKey: 'e2b_test' }), /^PROVIDER_FAILED: .*E2B provider is not part of the browser build/)
   })
+
+  it('a bundled browser client refuses a token no subprotocol can carry, before any request, without showing it', async () => {
+    const { code } = await bundle(
+      'browser',
+      `import { ClaudeAgentClient } from '../../dist/index.js'
+       export function make(token) {
+         try { new ClaudeAgentClient({ connectionUrl: 'http://127.0.0.1:1', token }); return 'made' } catch (e) { return e.code + ': ' + e.message }
+       }`,
+    )
+    const url = `data:text/javascript;base64,${Buffer.from(code).toString('base64')}`
+    const { make } = (await import(url)) as { make: (token: string) => string }
+    for (const token of ['secret-with=padding', 'secret with space', 'secret/slash']) {
+      const made = make(token)
+      assert.match(made, /^INVALID_ARGUMENT: .*subprotocol/, token)
+      assert.ok(!made.includes('secret'), made)
+    }
+    assert.equal(make('base64url_Token-123'), 'made')
+  })
 })
