@@ -18,8 +18,10 @@ export function toBody(data: FileData): UploadBody {
   if (typeof data === 'string' || data instanceof Uint8Array || data instanceof ArrayBuffer || data instanceof Blob) {
     return { body: data as RequestInit['body'] }
   }
-  if (typeof (data as ReadableStream).getReader === 'function') return watchedStream(webStreamChunks(data as ReadableStream<Uint8Array>))
-  if (data && typeof data === 'object' && Symbol.asyncIterator in data) return watchedStream(data)
+  if (data !== null && typeof data === 'object') {
+    if (typeof (data as ReadableStream).getReader === 'function') return watchedStream(webStreamChunks(data as ReadableStream<Uint8Array>))
+    if (Symbol.asyncIterator in data) return watchedStream(data)
+  }
   throw new ClaudeAgentClientError(
     'INVALID_ARGUMENT',
     'writeFile() takes a string, Uint8Array, ArrayBuffer, Blob, ReadableStream or async iterable',
@@ -53,8 +55,16 @@ function watchedStream(iterable: AsyncIterable<Uint8Array | string>): UploadBody
           upload.sourceError = { error }
           throw error
         }
-        if (next.done) controller.close()
-        else controller.enqueue(typeof next.value === 'string' ? encoder.encode(next.value) : next.value)
+        if (next.done) return controller.close()
+        const chunk: unknown = next.value
+        if (typeof chunk === 'string') return controller.enqueue(encoder.encode(chunk))
+        if (chunk instanceof Uint8Array) return controller.enqueue(chunk)
+        if (chunk instanceof ArrayBuffer) return controller.enqueue(new Uint8Array(chunk))
+        // An object-mode stream, say: its chunk is no data the server could write.
+        const error = new TypeError(`a chunk is ${chunk === null ? 'null' : typeof chunk}, not a string or bytes`)
+        upload.sourceError = { error }
+        void iterator.return?.()
+        throw error
       },
       async cancel(reason) {
         await iterator.return?.(reason)

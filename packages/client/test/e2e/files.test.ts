@@ -76,6 +76,13 @@ describe('files and exec end to end', () => {
       },
     })
     await assert.rejects(client.writeFile('kept.txt', web), sourceFailed(/the tab closed/))
+    // Chunks that are no data (an object-mode stream), and no data at all.
+    await assert.rejects(client.writeFile('kept.txt', Readable.from(['ok', { a: 1 }])), sourceFailed(/a chunk is object/))
+    await assert.rejects(client.writeFile('kept.txt', Readable.from([Buffer.from('ok'), 7])), sourceFailed(/a chunk is number/))
+    for (const nothing of [null, undefined, 42, { a: 1 }])
+      await assert.rejects(client.writeFile('kept.txt', nothing as never), (error: unknown) =>
+        isClaudeAgentClientError(error, 'INVALID_ARGUMENT'),
+      )
     assert.equal(await client.readFile('kept.txt'), 'before')
     await assert.rejects(client.stat('new.txt'), refused('FILE_NOT_FOUND'))
     // Nothing of them is left beside it either (no temporary file).
