@@ -50,6 +50,8 @@ export const ConnectedFrameSchema = z.object({
   lastSeq: z.number().int().nonnegative().optional(),
   /** Events after this sequence number follow (replay, then live). */
   after: z.number().int().nonnegative().optional(),
+  /** The largest frame (UTF-8 bytes) this connection takes; a larger one is FRAME_TOO_LARGE. */
+  maxFrameBytes: z.number().int().positive().optional(),
 })
 export const SdkMessageFrameSchema = z.object({
   type: z.literal(FRAME.sdkMessage),

@@ -21,7 +21,8 @@ import { promptFrame, type PromptInput, type PromptOptions } from './prompt.js'
 import { reconnect, STABLE_CONNECTION_MS } from './reconnect.js'
 import { ReplayPosition } from './replay-position.js'
 import { SessionSocket } from './socket.js'
-import { TurnTracker, type SentMark } from './turns.js'
+import { TurnTracker, type SentMark, type TooLarge } from './turns.js'
+import { utf8Length } from './utf8-length.js'
 
 export interface SessionConnectionInit {
   /** The server's base URL (`connectionUrl`). */
@@ -91,7 +92,10 @@ export class SessionConnection extends FlatAliases {
       handlers: () => init.hub.currentPermissionHandlers(),
       sessionId: () => this.sessionId,
       position: () => ({ epoch: this.position.epoch, caughtUp: this.caughtUp }),
-      trySend: (frame) => this.trySend(frame) !== undefined,
+      trySend: (frame) => {
+        const sent = this.trySend(frame)
+        return sent !== undefined && !('tooLarge' in sent)
+      },
       handlerFailed: (error) => init.hub.emitError(error),
     })
     this.unsubscribe = init.hub.permissionHandlerAdded.add(() => this.permissions.pump())
@@ -308,10 +312,17 @@ export class SessionConnection extends FlatAliases {
 
   // ---- sending ----
 
-  private trySend(frame: ClientFrame): SentMark | undefined {
+  private trySend(frame: ClientFrame): SentMark | TooLarge | undefined {
     if (this.phase !== 'connected' || !this.socket) return undefined
+    const text = JSON.stringify(frame)
+    const limit = this.connectedFrame?.maxFrameBytes
+    // A UTF-16 unit is at most 3 bytes of UTF-8: only a long text needs counting.
+    if (limit !== undefined && text.length * 3 > limit) {
+      const bytes = utf8Length(text)
+      if (bytes > limit) return { tooLarge: { bytes, limit } }
+    }
     try {
-      this.socket.send(JSON.stringify(frame))
+      this.socket.send(text)
     } catch {
       return undefined // closing: the prompt waits for the next connection
     }

@@ -23,9 +23,14 @@ export interface SentMark {
   baseSeq: number
 }
 
+/** The frame is over the connection's `maxFrameBytes`: not sent, and no resend would take it. */
+export interface TooLarge {
+  tooLarge: { bytes: number; limit: number }
+}
+
 export interface TurnLink {
   /** Send now; undefined when not connected (a prompt then waits for flush()). Never throws. */
-  trySend(frame: UserMessageFrame | { type: 'interrupt' }): SentMark | undefined
+  trySend(frame: UserMessageFrame | { type: 'interrupt' }): SentMark | TooLarge | undefined
 }
 
 export type PromptFrame = UserMessageFrame & { data: { uuid: string } }
@@ -81,7 +86,7 @@ export class TurnTracker {
       }
       signal?.addEventListener('abort', onAbort, { once: true })
       this.turns.set(frame.data.uuid, turn)
-      if (this.holding === undefined) turn.sent = this.link.trySend(frame)
+      if (this.holding === undefined) this.send(turn)
     })
   }
 
@@ -111,16 +116,31 @@ export class TurnTracker {
 
   /** In the order they were made: unsent prompts, and earlier connections' unstarted ones again. */
   private flush(epoch: number): void {
-    for (const turn of this.turns.values()) {
+    for (const turn of [...this.turns.values()]) {
       if (turn.sent && !mayBeLost(turn, epoch)) continue
-      const mark = this.link.trySend(turn.frame)
-      if (!mark) return // dropped again: the next connection carries on
-      if (turn.sent) this.resent.add(turn.frame.data.uuid)
-      // The first baseSeq stays: events after it may still end this prompt's turn.
-      turn.sent = { epoch: mark.epoch, baseSeq: turn.sent?.baseSeq ?? mark.baseSeq }
+      if (!this.send(turn)) return // dropped again: the next connection carries on
     }
     const running = this.running === undefined ? undefined : this.turns.get(this.running)
     if (running?.abandoned) this.link.trySend({ type: FRAME.interrupt })
+  }
+
+  /** Send `turn` on the current connection; false when there is none (it waits for the next). */
+  private send(turn: Turn): boolean {
+    const mark = this.link.trySend(turn.frame)
+    if (!mark) return false
+    if ('tooLarge' in mark) {
+      // The server would answer FRAME_TOO_LARGE without the prompt's uuid, and a frame over 4x
+      // the limit closes the socket: either way a wait that never ends. Refuse it here.
+      const { bytes, limit } = mark.tooLarge
+      const error = `The prompt is ${bytes} bytes; the server takes frames of up to ${limit} bytes (MAX_FRAME_BYTES)`
+      const wireError = { code: 'FRAME_TOO_LARGE' as const, error, data: { limit } }
+      this.settle(turn, { error: new ClaudeAgentClientError('PROMPT_REFUSED', `${error}: nothing was sent`, { wireError }) })
+      return true
+    }
+    if (turn.sent) this.resent.add(turn.frame.data.uuid)
+    // The first baseSeq stays: events after it may still end this prompt's turn.
+    turn.sent = { epoch: mark.epoch, baseSeq: turn.sent?.baseSeq ?? mark.baseSeq }
+    return true
   }
 
   /** Feed every session event, in order. */

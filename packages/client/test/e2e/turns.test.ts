@@ -94,6 +94,26 @@ describe('ClaudeAgentClient end to end', () => {
     assert.equal(two.result, 'two')
   })
 
+  it('a prompt over the frame limit rejects PROMPT_REFUSED (FRAME_TOO_LARGE) at once, nothing sent; the connection stays', async () => {
+    const limit = client.connection?.maxFrameBytes
+    assert.equal(limit, stack.settings.maxFrameBytes, 'the connected frame names the limit')
+    const sent = frames.length
+    for (const size of [limit! + 1, 4 * limit! + 1]) {
+      // Two-byte characters: the limit counts UTF-8 bytes, not characters.
+      await assert.rejects(
+        client.prompt('é'.repeat(Math.ceil(size / 2))),
+        (e) =>
+          isClaudeAgentClientError(e, 'PROMPT_REFUSED') && e.wireError?.code === 'FRAME_TOO_LARGE' && /nothing was sent/.test(e.message),
+      )
+    }
+    // Just under the limit in characters, over it in bytes: refused too.
+    await assert.rejects(client.prompt('é'.repeat(limit! / 2)), (e) => isClaudeAgentClientError(e, 'PROMPT_REFUSED'))
+    assert.equal(client.connectionState, 'connected')
+    assert.equal(frames.length, sent, 'the server saw none of it')
+    const result = await client.prompt('first of two')
+    assert.equal(result.subtype, 'success')
+  })
+
   it("onMessage's unsubscribe stops delivery", async () => {
     const seen: ServerFrame[] = []
     const off = client.onMessage((frame) => seen.push(frame))

@@ -68,12 +68,19 @@ interface Progress {
 }
 
 /** The client as its session sees it: events go out within the backpressure bound. */
-function subscriberFor(session: Session, socket: WebSocket, outbox: Backpressure, progress: Progress, partial: boolean): Subscriber {
+function subscriberFor(
+  session: Session,
+  socket: WebSocket,
+  outbox: Backpressure,
+  progress: Progress,
+  partial: boolean,
+  maxFrameBytes: number,
+): Subscriber {
   return {
     opened({ after, lastSeq }) {
       progress.sentUpTo = after
       const demo = session.isDemo
-      sendFrame(socket, { type: 'connected', sessionId: session.id, demo, lastSeq, after })
+      sendFrame(socket, { type: 'connected', sessionId: session.id, demo, lastSeq, after, maxFrameBytes })
       if (demo) sendFrame(socket, { type: 'info', message: DEMO_NOTICE, source: 'server' })
       const dropped = session.droppedConfigFields
       if (dropped.length > 0) sendFrame(socket, { type: 'info', message: droppedFieldsNotice(dropped), source: 'server' })
@@ -134,7 +141,9 @@ export function handleConnection(
       setTimeout(() => socket.terminate(), 1_000).unref()
     },
   })
-  subscription = session.subscribe(subscriberFor(session, socket, outbox, progress, partial), { after: attach.after })
+  subscription = session.subscribe(subscriberFor(session, socket, outbox, progress, partial, options.maxFrameBytes), {
+    after: attach.after,
+  })
   // Cut off while the subscription was being made.
   if (cutOff) subscription.close()
   // A reader that may not prompt starts no CLI.
