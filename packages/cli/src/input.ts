@@ -23,6 +23,13 @@ export function keyboard(input: NodeJS.ReadStream, output: NodeJS.WriteStream): 
   return input.isTTY ? new TerminalKeyboard(input, output) : new PipedKeyboard(input, output)
 }
 
+/** Bracketed paste (DEC mode 2004): the terminal marks what is pasted, so the line breaks in it
+ *  stay in one prompt instead of sending each line as a turn of its own. */
+const PASTE_MARKING_ON = '\x1b[?2004h'
+const PASTE_MARKING_OFF = '\x1b[?2004l'
+/** The prompt under a pasted line: the prompt goes on until Enter is pressed. */
+const CONTINUED = '… '
+
 class TerminalKeyboard implements Keyboard {
   readonly interactive = true
   private readonly rl: Interface
@@ -30,6 +37,11 @@ class TerminalKeyboard implements Keyboard {
   private prompting = false
   /** Output that arrived while the prompt was shown, held until its line is complete. */
   private held = ''
+  /** Between the terminal's paste-start and paste-end marks. */
+  private pasting = false
+  /** Lines ended inside a paste: the start of the prompt Enter will send. */
+  private pasted: string[] = []
+  private readonly pasteMarkingOff = () => this.output.write(PASTE_MARKING_OFF)
 
   constructor(
     private readonly input: NodeJS.ReadStream,
@@ -37,12 +49,35 @@ class TerminalKeyboard implements Keyboard {
   ) {
     // One interface for the whole run, so type-ahead and pasted lines are never lost.
     this.rl = createInterface({ input, output, terminal: true, historySize: 500, removeHistoryDuplicates: true })
-    this.rl.on('line', (text) => this.lines.push({ kind: 'line', text }))
+    this.rl.on('line', (text) => this.line(text))
     this.rl.on('SIGINT', () => {
+      this.pasted = []
       this.output.write('\n')
       this.lines.push({ kind: 'sigint' })
     })
     this.rl.on('close', () => this.lines.end())
+    // Node names the marks as keys; readline itself ignores them.
+    input.on('keypress', (_text: string | undefined, key: { name?: string } | undefined) => {
+      if (key?.name === 'paste-start') this.pasting = true
+      else if (key?.name === 'paste-end') this.pasting = false
+    })
+    output.write(PASTE_MARKING_ON)
+    // However the process ends, the shell gets its terminal back as it was.
+    process.once('exit', this.pasteMarkingOff)
+  }
+
+  private line(text: string): void {
+    if (this.pasting) {
+      this.pasted.push(text)
+      if (this.prompting) {
+        this.rl.setPrompt(CONTINUED)
+        this.rl.prompt(true)
+      }
+      return
+    }
+    const whole = this.pasted.length > 0 ? [...this.pasted, text].join('\n').replace(/\n+$/, '') : text
+    this.pasted = []
+    this.lines.push({ kind: 'line', text: whole })
   }
 
   async readLine(prompt: string, signal?: AbortSignal): Promise<LineResult> {
@@ -88,15 +123,19 @@ class TerminalKeyboard implements Keyboard {
 
   external<T>(task: () => T): T {
     this.input.setRawMode(false)
+    this.output.write(PASTE_MARKING_OFF)
     try {
       return task()
     } finally {
+      this.output.write(PASTE_MARKING_ON)
       this.input.setRawMode(true)
     }
   }
 
   close(): void {
     this.rl.close()
+    this.pasteMarkingOff()
+    process.off('exit', this.pasteMarkingOff)
   }
 
   private flush(): void {

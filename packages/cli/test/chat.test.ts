@@ -47,6 +47,7 @@ describe('claude-agent chat in a terminal', () => {
         { match: { prompt: 'deny by key' }, replies: [bash('echo no > key-denied.txt'), done] },
         streamed('shared turn', `Shared ${WORDS} SHARED-END`, 60),
         { match: { prompt: 'approve elsewhere' }, replies: [bash('echo b > elsewhere.txt'), done] },
+        { match: { prompt: 'pasted one' }, replies: [{ content: [{ type: 'text' as const, text: 'GOT[{{prompt}}]' }] }] },
         say('after the interrupt', 'Still here.'),
         say('after the restart', 'After the restart, still answering.'),
         { match: { prompt: 'edit by key' }, replies: [bash('echo original > original.txt'), done] },
@@ -115,6 +116,22 @@ describe('claude-agent chat in a terminal', () => {
     await t.waitFor(/allowed as edited[\s\S]*Tool said:/)
     assert.ok(madeInAWorkspace(stack.settings, 'edited.txt'), 'the edited command ran')
     assert.equal(madeInAWorkspace(stack.settings, 'original.txt'), false)
+  })
+
+  it('a pasted block with line breaks is one prompt, sent when Enter is pressed', async () => {
+    const t = open(['chat'])
+    // The terminal marks a paste only once the chat has asked it to, with its first prompt.
+    await t.waitFor(/^> /m)
+    t.paste('pasted one\nline two\nline three\n')
+    await t.waitFor('… line three')
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    assert.doesNotMatch(t.screen(), /GOT\[/, 'nothing is sent before Enter')
+    t.keys('-l', 'and typed')
+    t.keys('Enter')
+    const screen = await t.waitFor(/GOT\[pasted one\s+line two\s+line three\s*and typed\]/)
+    assert.equal(screen.match(/GOT\[/g)?.length, 1, 'one turn, not one per line')
+    t.keys('C-d')
+    await t.waitFor('[exit 0]')
   })
 
   it('Ctrl-C interrupts a streaming turn; the chat goes on; Ctrl-C twice exits', async () => {

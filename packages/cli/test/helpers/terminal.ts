@@ -22,6 +22,9 @@ export interface Terminal {
   keys(...keys: string[]): void
   /** Literal text, then Enter. */
   typeLine(text: string): void
+  /** `text` pasted as a terminal pastes: marked as a paste when the program asked for that
+   *  (bracketed paste), line breaks sent as Enter. */
+  paste(text: string): void
   close(): void
 }
 
@@ -63,6 +66,10 @@ export function openTerminal(args: string[], env: Record<string, string> = {}): 
     typeLine(text) {
       tmux('send-keys', '-l', text)
       tmux('send-keys', 'Enter')
+    },
+    paste(text) {
+      execFileSync('tmux', ['-L', socket, 'load-buffer', '-'], { input: text })
+      tmux('paste-buffer', '-p', '-d')
     },
     close() {
       try {
