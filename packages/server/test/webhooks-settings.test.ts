@@ -44,6 +44,11 @@ describe('webhook settings', () => {
   it('refuses bad hooks, naming the setting and never the secret', () => {
     const hook = { id: 'a', url: 'https://hooks.example/', secret: SECRET }
     refused({ WEBHOOK_URL: 'not a url', WEBHOOK_SECRET: SECRET }, /^WEBHOOK_URL is not a URL/)
+    // Never quoted: the secret in the wrong variable, a password in a URL that does not parse.
+    refused({ WEBHOOK_URL: SECRET, WEBHOOK_SECRET: 'https://hooks.example/x' }, /^WEBHOOK_URL is not a URL \(not shown/)
+    refused({ WEBHOOK_URL: `https://u:${SECRET}@hooks.example:99999/`, WEBHOOK_SECRET: SECRET }, /^WEBHOOK_URL is not a URL/)
+    refused({ WEBHOOKS_FILE: file('badurl.json', [{ ...hook, url: `https://u:${SECRET}@[::1/` }]) }, /\[0\]\.url is not a URL/)
+    refused({ WEBHOOK_URL: `${SECRET}:x`, WEBHOOK_SECRET: SECRET }, /^WEBHOOK_URL must be an http: or https: URL$/)
     refused({ WEBHOOK_URL: 'ftp://hooks.example/', WEBHOOK_SECRET: SECRET }, /WEBHOOK_URL must be an http: or https: URL/)
     refused({ WEBHOOK_URL: `https://u:${SECRET}@hooks.example/`, WEBHOOK_SECRET: SECRET }, /must not carry credentials/)
     refused({ WEBHOOK_URL: 'https://hooks.example/', WEBHOOK_SECRET: 'short' }, /WEBHOOK_SECRET must be a string of at least 16/)

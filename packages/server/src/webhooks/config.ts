@@ -43,13 +43,14 @@ function intSetting(env: Env, name: string, fallback: number, min: number, fail:
 
 function checkUrl(name: string, raw: unknown, fail: Fail): string {
   if (typeof raw !== 'string' || raw === '') fail(`${name} must be a URL`)
-  let url: URL
-  try {
-    url = new URL(raw)
-  } catch {
-    fail(`${name} is not a URL: "${raw}"`)
+  // A value that is not an http(s) URL is never quoted: it may be the secret set in the wrong
+  // variable, or a URL whose user:password@ broke the parse.
+  if (!URL.canParse(raw)) fail(`${name} is not a URL (not shown: it may hold a credential)`)
+  const url = new URL(raw)
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    const scheme = /^[a-z][a-z0-9+.-]{0,9}:$/.test(url.protocol) ? `, got "${url.protocol}"` : ''
+    fail(`${name} must be an http: or https: URL${scheme}`)
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') fail(`${name} must be an http: or https: URL, got "${url.protocol}"`)
   // Logged and listed as is, so it must hold nothing secret; the signature authenticates.
   if (url.username || url.password) fail(`${name} must not carry credentials (user:password@); the signature authenticates the server`)
   return url.href
