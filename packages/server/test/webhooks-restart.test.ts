@@ -83,9 +83,36 @@ describe('webhooks across a restart', () => {
       for (let i = 0; i < 5; i++) await sessionError(server, `error ${i}`)
       const kept = await server.webhooks.deliveries()
       assert.deepEqual(kept.map((d) => JSON.parse(d.body).data.message).sort(), ['error 0', 'error 1'])
-      assert.equal(lines.filter((l) => l.includes('2 deliveries pending; dropping')).length, 1)
+      assert.equal(lines.filter((l) => l.includes('hook down has 2 deliveries pending; dropping')).length, 1)
     } finally {
       await server.close()
+    }
+  })
+
+  it("bounds each hook's queue on its own: a receiver that is down never makes another hook drop", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cas-webhooks-'))
+    dirs.push(dir)
+    const receiver = await startReceiver(SECRET)
+    const down = { id: 'down', url: `http://127.0.0.1:${await freePort()}/`, secret: SECRET, events: ['session.error' as const] }
+    const up = { id: 'up', url: `${receiver.url}/up`, secret: SECRET, events: ['session.error' as const] }
+    const webhooks = { hooks: [down, up], maxPending: 2, retryBaseMs: 60_000 }
+    const server = await startServer({ settings: serverSettings(dir, webhooks), logger })
+    try {
+      for (let i = 0; i < 6; i++) {
+        await sessionError(server, `error ${i}`)
+        // Each lands before the next is made: "up" never has more than one pending.
+        await receiver.next((a) => a.path === '/up' && a.json.data['message'] === `error ${i}`)
+      }
+      // The last one to "up" is recorded once the server has read its answer.
+      const pending = await until(async () => {
+        const left = (await server.webhooks.deliveries()).filter((d) => d.status === 'pending')
+        return left.every((d) => d.hook === 'down') && left
+      })
+      assert.equal(pending.length, 2)
+      assert.ok(!lines.some((l) => l.includes('for hook up') || l.includes('hook up has')))
+    } finally {
+      await server.close()
+      await receiver.close()
     }
   })
 })

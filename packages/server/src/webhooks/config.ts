@@ -22,7 +22,7 @@ export interface WebhookSettings {
   retryMaxMs: number
   /** One try's limit, answer headers included. @default 10 s */
   timeoutMs: number
-  /** Pending deliveries at most; events beyond it are dropped (and logged). @default 10000 */
+  /** Pending deliveries at most, per hook; its events beyond it are dropped (and logged). @default 10000 */
   maxPending: number
 }
 
