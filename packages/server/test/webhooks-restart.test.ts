@@ -89,6 +89,32 @@ describe('webhooks across a restart', () => {
     }
   })
 
+  it('waits quietly for a try due beyond the range of a timer', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cas-webhooks-'))
+    dirs.push(dir)
+    const down = { id: 'down', url: `http://127.0.0.1:${await freePort()}/`, secret: SECRET, events: ['session.error' as const] }
+    // A month between tries: past setTimeout's 2^31-1 ms, which Node would turn into 1 ms.
+    const month = 30 * 24 * 3600_000
+    const webhooks = { hooks: [down], retryBaseMs: month, retryMaxMs: month }
+    const server = await startServer({ settings: serverSettings(dir, webhooks), logger })
+    const overflows: string[] = []
+    const onWarning = (warning: Error) => void (warning.name === 'TimeoutOverflowWarning' && overflows.push(warning.message))
+    process.on('warning', onWarning)
+    try {
+      await sessionError(server, 'due next month')
+      await until(async () => (await server.webhooks.deliveries()).find((d) => d.attempts === 1 && d.nextAt !== null))
+      const cpu = process.cpuUsage()
+      await new Promise((resolve) => setTimeout(resolve, 1000))
+      const used = process.cpuUsage(cpu)
+      assert.deepEqual(overflows, [])
+      // Waiting costs nothing: pumping every ms took most of a core.
+      assert.ok(used.user + used.system < 300_000, `${Math.round((used.user + used.system) / 1000)} ms of CPU in 1 s of waiting`)
+    } finally {
+      process.off('warning', onWarning)
+      await server.close()
+    }
+  })
+
   it("bounds each hook's queue on its own: a receiver that is down never makes another hook drop", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cas-webhooks-'))
     dirs.push(dir)

@@ -66,6 +66,9 @@ describe('webhook settings', () => {
     refused({ WEBHOOKS_FILE: file('twice.json', [hook, hook]) }, /webhook id "a" is used twice/)
     refused({ WEBHOOKS_FILE: file('ev.json', [{ ...hook, events: [] }]) }, /\[0\]\.events must list event names/)
     refused({ WEBHOOK_MAX_ATTEMPTS: '0' }, /WEBHOOK_MAX_ATTEMPTS must be an integer >= 1/)
+    // Past setTimeout's range a limit would end every try after 1 ms.
+    refused({ WEBHOOK_TIMEOUT_MS: '2147483648' }, /^WEBHOOK_TIMEOUT_MS must be an integer >= 1 and <= 2147483647, got "2147483648"$/)
+    assert.equal(settingsFromEnv({ ...base, WEBHOOK_TIMEOUT_MS: '2147483647' }).webhooks.timeoutMs, 2147483647)
   })
 
   it('stops the real main.js with one line', async () => {

@@ -33,11 +33,14 @@ const ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/
 type Env = Record<string, string | undefined>
 type Fail = (message: string) => never
 
-function intSetting(env: Env, name: string, fallback: number, min: number, fail: Fail): number {
+/** setTimeout's (and AbortSignal.timeout's) longest delay: a longer one fires after 1 ms. */
+export const MAX_TIMER_MS = 2 ** 31 - 1
+
+function intSetting(env: Env, name: string, fallback: number, min: number, fail: Fail, max = Number.MAX_SAFE_INTEGER): number {
   const raw = env[name]
   if (raw === undefined || raw === '') return fallback
-  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(Number(raw)) || Number(raw) < min)
-    fail(`${name} must be an integer >= ${min}, got "${raw}"`)
+  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(Number(raw)) || Number(raw) < min || Number(raw) > max)
+    fail(`${name} must be an integer >= ${min}${max < Number.MAX_SAFE_INTEGER ? ` and <= ${max}` : ''}, got "${raw}"`)
   return Number(raw)
 }
 
@@ -127,7 +130,8 @@ export function webhookSettingsFromEnv(env: Env, fail: Fail): WebhookSettings {
     maxAttempts: intSetting(env, 'WEBHOOK_MAX_ATTEMPTS', 5, 1, fail),
     retryBaseMs: intSetting(env, 'WEBHOOK_RETRY_BASE_MS', 1000, 1, fail),
     retryMaxMs: intSetting(env, 'WEBHOOK_RETRY_MAX_MS', 5 * 60_000, 1, fail),
-    timeoutMs: intSetting(env, 'WEBHOOK_TIMEOUT_MS', 10_000, 1, fail),
+    // One timer: a longer limit would end every try after 1 ms.
+    timeoutMs: intSetting(env, 'WEBHOOK_TIMEOUT_MS', 10_000, 1, fail, MAX_TIMER_MS),
     maxPending: intSetting(env, 'WEBHOOK_MAX_PENDING', 10_000, 1, fail),
   }
 }

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto'
 import type { Delivery, DeliveryAttempt, DeliveryLog } from '../event-log/delivery-log.js'
 import type { EventFrame, StoredEvent } from '../event-log/event-log.js'
 import type { Logger } from '../logger.js'
-import { retryDelay, type WebhookHook, type WebhookSettings } from './config.js'
+import { MAX_TIMER_MS, retryDelay, type WebhookHook, type WebhookSettings } from './config.js'
 import { webhookEventFor, type WebhookEvent } from './events.js'
 import { postDelivery } from './post.js'
 
@@ -180,7 +180,10 @@ export class WebhookDispatcher {
     const now = Date.now()
     let soonest = this.options.pollMs === undefined ? Infinity : now + this.options.pollMs
     for (const hook of this.hooks.keys()) soonest = Math.min(soonest, await this.pumpHook(hook, now))
-    if (soonest < Infinity && !this.stopping.signal.aborted) this.timer = setTimeout(() => this.schedulePump(), soonest - now)
+    // A try due beyond setTimeout's range (a long WEBHOOK_RETRY_MAX_MS) is looked at again
+    // then: a longer delay would fire after 1 ms, and pump every ms until the try is due.
+    if (soonest < Infinity && !this.stopping.signal.aborted)
+      this.timer = setTimeout(() => this.schedulePump(), Math.min(soonest - now, MAX_TIMER_MS))
   }
 
   /** Starts the hook's due deliveries, up to CONCURRENCY in flight; the next one's time. A
