@@ -69,6 +69,9 @@ describe('webhook settings', () => {
     // Past setTimeout's range a limit would end every try after 1 ms.
     refused({ WEBHOOK_TIMEOUT_MS: '2147483648' }, /^WEBHOOK_TIMEOUT_MS must be an integer >= 1 and <= 2147483647, got "2147483648"$/)
     assert.equal(settingsFromEnv({ ...base, WEBHOOK_TIMEOUT_MS: '2147483647' }).webhooks.timeoutMs, 2147483647)
+    // A wait of 2^53 ms put the next try past the last Date: GET /webhooks answered 500 for as long as it was pending.
+    refused({ WEBHOOK_RETRY_MAX_MS: String(Number.MAX_SAFE_INTEGER) }, /^WEBHOOK_RETRY_MAX_MS must be an integer >= 1 and <= 2147483647/)
+    refused({ WEBHOOK_RETRY_BASE_MS: '2147483648' }, /^WEBHOOK_RETRY_BASE_MS must be an integer >= 1 and <= 2147483647/)
   })
 
   it('stops the real main.js with one line', async () => {

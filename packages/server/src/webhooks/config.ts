@@ -128,9 +128,10 @@ export function webhookSettingsFromEnv(env: Env, fail: Fail): WebhookSettings {
   return {
     hooks,
     maxAttempts: intSetting(env, 'WEBHOOK_MAX_ATTEMPTS', 5, 1, fail),
-    retryBaseMs: intSetting(env, 'WEBHOOK_RETRY_BASE_MS', 1000, 1, fail),
-    retryMaxMs: intSetting(env, 'WEBHOOK_RETRY_MAX_MS', 5 * 60_000, 1, fail),
-    // One timer: a longer limit would end every try after 1 ms.
+    // Waits a timer can hold: past it, a try's limit would end it after 1 ms, and a next try
+    // could fall past the last date there is (the listing could not show it).
+    retryBaseMs: intSetting(env, 'WEBHOOK_RETRY_BASE_MS', 1000, 1, fail, MAX_TIMER_MS),
+    retryMaxMs: intSetting(env, 'WEBHOOK_RETRY_MAX_MS', 5 * 60_000, 1, fail, MAX_TIMER_MS),
     timeoutMs: intSetting(env, 'WEBHOOK_TIMEOUT_MS', 10_000, 1, fail, MAX_TIMER_MS),
     maxPending: intSetting(env, 'WEBHOOK_MAX_PENDING', 10_000, 1, fail),
   }
