@@ -147,6 +147,18 @@ describe('the audit log', () => {
     assert.equal((await fetch(`${base}/audit`)).status, 401)
   })
 
+  it('takes the address from the socket, never from a forwarded header; a refused token leaves no entry and no trace', async () => {
+    const forged = { 'x-forwarded-for': '203.0.113.7', 'x-real-ip': '203.0.113.8', forwarded: 'for=203.0.113.9' }
+    const created = await onlyEntry(() => call(base, ALICE, 'POST', '/sessions', JSON.stringify({ id: 'forged-from' }), forged))
+    assert.ok(isLoopback(created.remote), created.remote)
+    const wrong = `tok-wrong-${randomBytes(12).toString('hex')}`
+    const before = (await entries()).at(-1)!.id
+    assert.equal((await call(base, wrong, 'POST', '/sessions', JSON.stringify({ id: 'refused' }))).status, 401)
+    assert.equal((await fetch(`${base}/sessions?access_token=${wrong}`, { method: 'POST', body: '{}' })).status, 401)
+    assert.deepEqual(await entries(`?after=${before}`), [])
+    assert.equal((await call(base, ALICE, 'GET', '/audit')).text.includes(wrong), false)
+  })
+
   it('keeps no secret: no token, no prompt text, no exec script, argument, environment, input or header', async () => {
     const all = (await call(base, ALICE, 'GET', '/audit')).text
     for (const secret of [SECRET, ALICE, BOB]) assert.equal(all.includes(secret), false, `${secret.slice(0, 12)}… in the audit log`)

@@ -83,9 +83,62 @@ describe('webhooks across a restart', () => {
       for (let i = 0; i < 5; i++) await sessionError(server, `error ${i}`)
       const kept = await server.webhooks.deliveries()
       assert.deepEqual(kept.map((d) => JSON.parse(d.body).data.message).sort(), ['error 0', 'error 1'])
-      assert.equal(lines.filter((l) => l.includes('2 deliveries pending; dropping')).length, 1)
+      assert.equal(lines.filter((l) => l.includes('hook down has 2 deliveries pending; dropping')).length, 1)
     } finally {
       await server.close()
+    }
+  })
+
+  it('waits quietly for a try due beyond the range of a timer', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cas-webhooks-'))
+    dirs.push(dir)
+    const down = { id: 'down', url: `http://127.0.0.1:${await freePort()}/`, secret: SECRET, events: ['session.error' as const] }
+    // A month between tries: past setTimeout's 2^31-1 ms, which Node would turn into 1 ms.
+    const month = 30 * 24 * 3600_000
+    const webhooks = { hooks: [down], retryBaseMs: month, retryMaxMs: month }
+    const server = await startServer({ settings: serverSettings(dir, webhooks), logger })
+    const overflows: string[] = []
+    const onWarning = (warning: Error) => void (warning.name === 'TimeoutOverflowWarning' && overflows.push(warning.message))
+    process.on('warning', onWarning)
+    try {
+      await sessionError(server, 'due next month')
+      await until(async () => (await server.webhooks.deliveries()).find((d) => d.attempts === 1 && d.nextAt !== null))
+      const cpu = process.cpuUsage()
+      await new Promise((resolve) => setTimeout(resolve, 1000))
+      const used = process.cpuUsage(cpu)
+      assert.deepEqual(overflows, [])
+      // Waiting costs nothing: pumping every ms took a third of a core.
+      assert.ok(used.user + used.system < 100_000, `${Math.round((used.user + used.system) / 1000)} ms of CPU in 1 s of waiting`)
+    } finally {
+      process.off('warning', onWarning)
+      await server.close()
+    }
+  })
+
+  it("bounds each hook's queue on its own: a receiver that is down never makes another hook drop", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cas-webhooks-'))
+    dirs.push(dir)
+    const receiver = await startReceiver(SECRET)
+    const down = { id: 'down', url: `http://127.0.0.1:${await freePort()}/`, secret: SECRET, events: ['session.error' as const] }
+    const up = { id: 'up', url: `${receiver.url}/up`, secret: SECRET, events: ['session.error' as const] }
+    const webhooks = { hooks: [down, up], maxPending: 2, retryBaseMs: 60_000 }
+    const server = await startServer({ settings: serverSettings(dir, webhooks), logger })
+    try {
+      for (let i = 0; i < 6; i++) {
+        await sessionError(server, `error ${i}`)
+        // Each lands before the next is made: "up" never has more than one pending.
+        await receiver.next((a) => a.path === '/up' && a.json.data['message'] === `error ${i}`)
+      }
+      // The last one to "up" is recorded once the server has read its answer.
+      const pending = await until(async () => {
+        const left = (await server.webhooks.deliveries()).filter((d) => d.status === 'pending')
+        return left.every((d) => d.hook === 'down') && left
+      })
+      assert.equal(pending.length, 2)
+      assert.ok(!lines.some((l) => l.includes('for hook up') || l.includes('hook up has')))
+    } finally {
+      await server.close()
+      await receiver.close()
     }
   })
 })

@@ -44,6 +44,11 @@ describe('webhook settings', () => {
   it('refuses bad hooks, naming the setting and never the secret', () => {
     const hook = { id: 'a', url: 'https://hooks.example/', secret: SECRET }
     refused({ WEBHOOK_URL: 'not a url', WEBHOOK_SECRET: SECRET }, /^WEBHOOK_URL is not a URL/)
+    // Never quoted: the secret in the wrong variable, a password in a URL that does not parse.
+    refused({ WEBHOOK_URL: SECRET, WEBHOOK_SECRET: 'https://hooks.example/x' }, /^WEBHOOK_URL is not a URL \(not shown/)
+    refused({ WEBHOOK_URL: `https://u:${SECRET}@hooks.example:99999/`, WEBHOOK_SECRET: SECRET }, /^WEBHOOK_URL is not a URL/)
+    refused({ WEBHOOKS_FILE: file('badurl.json', [{ ...hook, url: `https://u:${SECRET}@[::1/` }]) }, /\[0\]\.url is not a URL/)
+    refused({ WEBHOOK_URL: `${SECRET}:x`, WEBHOOK_SECRET: SECRET }, /^WEBHOOK_URL must be an http: or https: URL$/)
     refused({ WEBHOOK_URL: 'ftp://hooks.example/', WEBHOOK_SECRET: SECRET }, /WEBHOOK_URL must be an http: or https: URL/)
     refused({ WEBHOOK_URL: `https://u:${SECRET}@hooks.example/`, WEBHOOK_SECRET: SECRET }, /must not carry credentials/)
     refused({ WEBHOOK_URL: 'https://hooks.example/', WEBHOOK_SECRET: 'short' }, /WEBHOOK_SECRET must be a string of at least 16/)
@@ -61,6 +66,12 @@ describe('webhook settings', () => {
     refused({ WEBHOOKS_FILE: file('twice.json', [hook, hook]) }, /webhook id "a" is used twice/)
     refused({ WEBHOOKS_FILE: file('ev.json', [{ ...hook, events: [] }]) }, /\[0\]\.events must list event names/)
     refused({ WEBHOOK_MAX_ATTEMPTS: '0' }, /WEBHOOK_MAX_ATTEMPTS must be an integer >= 1/)
+    // Past setTimeout's range a limit would end every try after 1 ms.
+    refused({ WEBHOOK_TIMEOUT_MS: '2147483648' }, /^WEBHOOK_TIMEOUT_MS must be an integer >= 1 and <= 2147483647, got "2147483648"$/)
+    assert.equal(settingsFromEnv({ ...base, WEBHOOK_TIMEOUT_MS: '2147483647' }).webhooks.timeoutMs, 2147483647)
+    // A wait of 2^53 ms put the next try past the last Date: GET /webhooks answered 500 for as long as it was pending.
+    refused({ WEBHOOK_RETRY_MAX_MS: String(Number.MAX_SAFE_INTEGER) }, /^WEBHOOK_RETRY_MAX_MS must be an integer >= 1 and <= 2147483647/)
+    refused({ WEBHOOK_RETRY_BASE_MS: '2147483648' }, /^WEBHOOK_RETRY_BASE_MS must be an integer >= 1 and <= 2147483647/)
   })
 
   it('stops the real main.js with one line', async () => {

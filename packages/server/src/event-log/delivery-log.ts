@@ -43,6 +43,8 @@ export interface DeliveryLog {
   /** The hooks with pending deliveries. */
   pendingHooks(): Promise<string[]>
   pendingCount(): Promise<number>
+  /** Pending deliveries of each hook that has some. */
+  pendingByHook(): Promise<Map<string, number>>
   /** Takes a due delivery for one attempt by `claimer` for `ms`: the delivery as it is now, or
    * undefined when another claimer holds it or it moved on since it was listed (cluster mode:
    * two nodes never both send one). Recording the attempt frees it. */
@@ -116,6 +118,9 @@ export class SqliteDeliveryLog implements DeliveryLog {
       ),
       pendingHooks: db.prepare<[], { hook: string }>("SELECT DISTINCT hook FROM webhook_deliveries WHERE status = 'pending'"),
       pendingCount: db.prepare<[], { n: number }>("SELECT COUNT(*) AS n FROM webhook_deliveries WHERE status = 'pending'"),
+      pendingByHook: db.prepare<[], { hook: string; n: number }>(
+        "SELECT hook, COUNT(*) AS n FROM webhook_deliveries WHERE status = 'pending' GROUP BY hook",
+      ),
       update: db.prepare('UPDATE webhook_deliveries SET status = ?, attempts = ?, next_at = ?, last_error = ? WHERE id = ?'),
       insertAttempt: db.prepare(
         'INSERT OR REPLACE INTO webhook_attempts (delivery_id, attempt, at, status_code, error, retry_at) VALUES (?, ?, ?, ?, ?, ?)',
@@ -149,6 +154,11 @@ export class SqliteDeliveryLog implements DeliveryLog {
   async pendingCount(): Promise<number> {
     this.writes.flush()
     return this.stmt.pendingCount.get()!.n
+  }
+
+  async pendingByHook(): Promise<Map<string, number>> {
+    this.writes.flush()
+    return new Map(this.stmt.pendingByHook.all().map((row) => [row.hook, row.n]))
   }
 
   /** One server per SQLite file: nobody else sends its deliveries. */

@@ -50,6 +50,11 @@ export class PostgresDeliveryLog implements DeliveryLog {
     return (await this.rows<{ n: number }>("SELECT COUNT(*) AS n FROM webhook_deliveries WHERE status = 'pending'", []))[0]!.n
   }
 
+  async pendingByHook(): Promise<Map<string, number>> {
+    const sql = "SELECT hook, COUNT(*)::int AS n FROM webhook_deliveries WHERE status = 'pending' GROUP BY hook"
+    return new Map((await this.rows<{ hook: string; n: number }>(sql, [])).map((r) => [r.hook, Number(r.n)]))
+  }
+
   /** One statement: the row lock makes a second claimer wait for the first to commit, then
    * find the claim taken. Times are the database's, so the nodes' clocks need not agree. */
   claim(delivery: Delivery, claimer: string, ms: number): Promise<Delivery | undefined> {

@@ -22,7 +22,7 @@ export interface WebhookSettings {
   retryMaxMs: number
   /** One try's limit, answer headers included. @default 10 s */
   timeoutMs: number
-  /** Pending deliveries at most; events beyond it are dropped (and logged). @default 10000 */
+  /** Pending deliveries at most, per hook; its events beyond it are dropped (and logged). @default 10000 */
   maxPending: number
 }
 
@@ -33,23 +33,27 @@ const ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/
 type Env = Record<string, string | undefined>
 type Fail = (message: string) => never
 
-function intSetting(env: Env, name: string, fallback: number, min: number, fail: Fail): number {
+/** setTimeout's (and AbortSignal.timeout's) longest delay: a longer one fires after 1 ms. */
+export const MAX_TIMER_MS = 2 ** 31 - 1
+
+function intSetting(env: Env, name: string, fallback: number, min: number, fail: Fail, max = Number.MAX_SAFE_INTEGER): number {
   const raw = env[name]
   if (raw === undefined || raw === '') return fallback
-  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(Number(raw)) || Number(raw) < min)
-    fail(`${name} must be an integer >= ${min}, got "${raw}"`)
+  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(Number(raw)) || Number(raw) < min || Number(raw) > max)
+    fail(`${name} must be an integer >= ${min}${max < Number.MAX_SAFE_INTEGER ? ` and <= ${max}` : ''}, got "${raw}"`)
   return Number(raw)
 }
 
 function checkUrl(name: string, raw: unknown, fail: Fail): string {
   if (typeof raw !== 'string' || raw === '') fail(`${name} must be a URL`)
-  let url: URL
-  try {
-    url = new URL(raw)
-  } catch {
-    fail(`${name} is not a URL: "${raw}"`)
+  // A value that is not an http(s) URL is never quoted: it may be the secret set in the wrong
+  // variable, or a URL whose user:password@ broke the parse.
+  if (!URL.canParse(raw)) fail(`${name} is not a URL (not shown: it may hold a credential)`)
+  const url = new URL(raw)
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    const scheme = /^[a-z][a-z0-9+.-]{0,9}:$/.test(url.protocol) ? `, got "${url.protocol}"` : ''
+    fail(`${name} must be an http: or https: URL${scheme}`)
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') fail(`${name} must be an http: or https: URL, got "${url.protocol}"`)
   // Logged and listed as is, so it must hold nothing secret; the signature authenticates.
   if (url.username || url.password) fail(`${name} must not carry credentials (user:password@); the signature authenticates the server`)
   return url.href
@@ -124,9 +128,11 @@ export function webhookSettingsFromEnv(env: Env, fail: Fail): WebhookSettings {
   return {
     hooks,
     maxAttempts: intSetting(env, 'WEBHOOK_MAX_ATTEMPTS', 5, 1, fail),
-    retryBaseMs: intSetting(env, 'WEBHOOK_RETRY_BASE_MS', 1000, 1, fail),
-    retryMaxMs: intSetting(env, 'WEBHOOK_RETRY_MAX_MS', 5 * 60_000, 1, fail),
-    timeoutMs: intSetting(env, 'WEBHOOK_TIMEOUT_MS', 10_000, 1, fail),
+    // Waits a timer can hold: past it, a try's limit would end it after 1 ms, and a next try
+    // could fall past the last date there is (the listing could not show it).
+    retryBaseMs: intSetting(env, 'WEBHOOK_RETRY_BASE_MS', 1000, 1, fail, MAX_TIMER_MS),
+    retryMaxMs: intSetting(env, 'WEBHOOK_RETRY_MAX_MS', 5 * 60_000, 1, fail, MAX_TIMER_MS),
+    timeoutMs: intSetting(env, 'WEBHOOK_TIMEOUT_MS', 10_000, 1, fail, MAX_TIMER_MS),
     maxPending: intSetting(env, 'WEBHOOK_MAX_PENDING', 10_000, 1, fail),
   }
 }

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto'
 import type { Delivery, DeliveryAttempt, DeliveryLog } from '../event-log/delivery-log.js'
 import type { EventFrame, StoredEvent } from '../event-log/event-log.js'
 import type { Logger } from '../logger.js'
-import { retryDelay, type WebhookHook, type WebhookSettings } from './config.js'
+import { MAX_TIMER_MS, retryDelay, type WebhookHook, type WebhookSettings } from './config.js'
 import { webhookEventFor, type WebhookEvent } from './events.js'
 import { postDelivery } from './post.js'
 
@@ -48,6 +48,17 @@ export interface WebhookView {
   deliveries(limit?: number): Promise<DeliveryInfo[]>
 }
 
+/** A hook's deliveries waiting, as this node counts them. */
+interface Backlog {
+  /** Counted up as a row is queued (before it is stored), down when it is not or once it ends.
+   * In a cluster another node may end this node's rows: read again from the store at each poll. */
+  pending: number
+  /** Rows queued whose insert has not settled yet (not in the store's count). */
+  unstored: number
+  /** Drops are logged once per run of them. */
+  dropping: boolean
+}
+
 export class WebhookDispatcher {
   private readonly hooks: Map<string, WebhookHook>
   private readonly inFlight = new Map<string, Promise<void>>()
@@ -56,24 +67,24 @@ export class WebhookDispatcher {
   private pumpQueued = false
   /** Pumps one at a time: each reads what the one before it recorded. */
   private pumping: Promise<void> = Promise.resolve()
-  /** Counted up as a row is queued (before it is stored), down when it is not or once it ends.
-   * In a cluster another node may end this node's rows: read again from the store at each poll. */
-  private pendingCount = 0
-  /** Rows queued whose insert has not settled yet (not in the store's count). */
-  private unstored = 0
-  private dropping = false
+  /** Each hook's own bound: a receiver that is down fills its queue, never another hook's. */
+  private readonly backlogs: Map<string, Backlog>
 
   /** A dispatcher with the old finished rows pruned and the rows of removed hooks failed. */
   static async open(options: DispatcherOptions): Promise<WebhookDispatcher> {
     const dispatcher = new WebhookDispatcher(options)
     await options.log.prune(Date.now() - KEEP_FINISHED_MS)
-    dispatcher.pendingCount += await options.log.pendingCount()
+    for (const [hook, count] of await options.log.pendingByHook()) {
+      const backlog = dispatcher.backlogs.get(hook)
+      if (backlog) backlog.pending += count
+    }
     await dispatcher.failOrphans()
     return dispatcher
   }
 
   private constructor(private readonly options: DispatcherOptions) {
     this.hooks = new Map(options.settings.hooks.map((h) => [h.id, h]))
+    this.backlogs = new Map(options.settings.hooks.map((h) => [h.id, { pending: 0, unstored: 0, dropping: false }]))
   }
 
   view(): WebhookView {
@@ -112,36 +123,37 @@ export class WebhookDispatcher {
     const body = this.options.scrub(JSON.stringify(event))
     for (const hook of this.hooks.values()) {
       if (!hook.events.includes(event.type)) continue
-      if (this.pendingCount >= this.options.settings.maxPending) {
-        this.dropped(hook, event)
+      const backlog = this.backlogs.get(hook.id)!
+      if (backlog.pending >= this.options.settings.maxPending) {
+        this.dropped(hook, backlog, event)
         continue
       }
       const delivery = { id: `wh_${randomUUID()}`, hook: hook.id, event: event.type, sessionId: event.sessionId, seq: event.seq, body }
-      this.pendingCount++
-      this.unstored++
-      this.dropping = false
+      backlog.pending++
+      backlog.unstored++
+      backlog.dropping = false
       this.options.log.insertDelivery({ ...delivery, createdAt: Date.now() }).then(
         (inserted) => {
-          this.unstored--
-          if (!inserted) this.pendingCount--
+          backlog.unstored--
+          if (!inserted) backlog.pending--
           this.schedulePump()
         },
         (err: unknown) => {
-          this.unstored--
-          this.pendingCount--
+          backlog.unstored--
+          backlog.pending--
           this.options.logger.error(`webhooks: could not queue ${event.type} of session ${event.sessionId}: ${(err as Error).message}`)
         },
       )
     }
   }
 
-  /** Said once per run of drops, not once per event. */
-  private dropped(hook: WebhookHook, event: WebhookEvent): void {
-    if (this.dropping) return
-    this.dropping = true
+  /** Said once per run of a hook's drops, not once per event. */
+  private dropped(hook: WebhookHook, backlog: Backlog, event: WebhookEvent): void {
+    if (backlog.dropping) return
+    backlog.dropping = true
     const max = this.options.settings.maxPending
     this.options.logger.warn(
-      `webhooks: ${max} deliveries pending; dropping ${event.type} of session ${event.sessionId} for hook ${hook.id}`,
+      `webhooks: hook ${hook.id} has ${max} deliveries pending; dropping ${event.type} of session ${event.sessionId} for it`,
     )
   }
 
@@ -161,11 +173,17 @@ export class WebhookDispatcher {
     if (this.stopping.signal.aborted) return
     clearTimeout(this.timer)
     this.timer = undefined
-    if (this.options.pollMs !== undefined) this.pendingCount = (await this.options.log.pendingCount()) + this.unstored
+    if (this.options.pollMs !== undefined) {
+      const stored = await this.options.log.pendingByHook()
+      for (const [hook, backlog] of this.backlogs) backlog.pending = (stored.get(hook) ?? 0) + backlog.unstored
+    }
     const now = Date.now()
     let soonest = this.options.pollMs === undefined ? Infinity : now + this.options.pollMs
     for (const hook of this.hooks.keys()) soonest = Math.min(soonest, await this.pumpHook(hook, now))
-    if (soonest < Infinity && !this.stopping.signal.aborted) this.timer = setTimeout(() => this.schedulePump(), soonest - now)
+    // A try due beyond setTimeout's range (a long WEBHOOK_RETRY_MAX_MS) is looked at again
+    // then: a longer delay would fire after 1 ms, and pump every ms until the try is due.
+    if (soonest < Infinity && !this.stopping.signal.aborted)
+      this.timer = setTimeout(() => this.schedulePump(), Math.min(soonest - now, MAX_TIMER_MS))
   }
 
   /** Starts the hook's due deliveries, up to CONCURRENCY in flight; the next one's time. A
@@ -253,6 +271,8 @@ export class WebhookDispatcher {
 
   private async finish(delivery: Delivery, attempt: DeliveryAttempt): Promise<void> {
     await this.options.log.recordAttempt(delivery.id, attempt, attempt.error === null ? 'delivered' : 'failed')
-    this.pendingCount--
+    // A hook no longer configured (its rows failed at start) has no bound to count down.
+    const backlog = this.backlogs.get(delivery.hook)
+    if (backlog) backlog.pending--
   }
 }

@@ -1,6 +1,7 @@
 // One delivery attempt: a signed POST, bounded by a timeout, redirects not followed. Its
 // outcome is an HTTP status (2xx counts as delivered) or why there was none.
 import type { Delivery } from '../event-log/delivery-log.js'
+import { MAX_TIMER_MS } from './config.js'
 import { ATTEMPT_HEADER, DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, signWebhook } from './signature.js'
 
 export interface AttemptOutcome {
@@ -21,7 +22,7 @@ export interface PostOptions {
 
 export async function postDelivery(options: PostOptions): Promise<AttemptOutcome> {
   const { delivery, timeoutMs } = options
-  const timeout = AbortSignal.timeout(timeoutMs)
+  const timeout = AbortSignal.timeout(Math.min(timeoutMs, MAX_TIMER_MS))
   try {
     const response = await fetch(options.url, {
       method: 'POST',

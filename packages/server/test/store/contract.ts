@@ -277,6 +277,12 @@ export function storeContract(name: string, factory: StoreFactory): void {
         assert.equal(await deliveries.insertDelivery(delivery('d2', 2, 200)), true)
         assert.deepEqual(await deliveries.pendingHooks(), ['h'])
         assert.equal(await deliveries.pendingCount(), 2)
+        assert.equal(await deliveries.insertDelivery({ ...delivery('o1', 1, 50), hook: 'other' }), true)
+        assert.deepEqual([...(await deliveries.pendingByHook())].sort(), [
+          ['h', 2],
+          ['other', 1],
+        ])
+        await deliveries.recordAttempt('o1', { attempt: 1, at: 150, statusCode: 200, error: null, retryAt: null }, 'delivered')
         await deliveries.recordAttempt('d1', { attempt: 1, at: 150, statusCode: 500, error: 'HTTP 500', retryAt: 300 }, 'pending')
         assert.deepEqual(
           (await deliveries.pending('h', 10)).map((d) => [d.id, d.attempts, d.nextAt]),
