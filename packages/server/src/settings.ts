@@ -17,6 +17,7 @@ import { SANDBOX_KINDS, SandboxError, type SandboxKind } from './sandbox/sandbox
 import type { OidcSettings } from './tenancy/oidc.js'
 import { isRole } from './tenancy/principal.js'
 import { webhookSettingsFromEnv, type WebhookSettings } from './webhooks/config.js'
+import { MAX_TIMER_MS } from './max-timer.js'
 
 export interface ServerSettings {
   /** @default '127.0.0.1' */
@@ -216,15 +217,19 @@ function dollarsFrom(env: Record<string, string | undefined>, name: string): num
   return Number(raw)
 }
 
-function intFrom(env: Record<string, string | undefined>, name: string, fallback: number, min = 0): number {
+function intFrom(env: Record<string, string | undefined>, name: string, fallback: number, min = 0, max?: number): number {
   const raw = env[name]
   if (raw === undefined || raw === '') return fallback
   const value = Number(raw)
-  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(value) || value < min) {
-    throw new SettingsError(`${name} must be an integer >= ${min}, got "${raw}"`)
+  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(value) || value < min || (max !== undefined && value > max)) {
+    throw new SettingsError(`${name} must be an integer >= ${min}${max === undefined ? '' : ` and <= ${max}`}, got "${raw.slice(0, 32)}"`)
   }
   return value
 }
+
+/** A duration in ms that a timer can keep (see max-timer.ts). */
+const msFrom = (env: Record<string, string | undefined>, name: string, fallback: number, min = 0): number =>
+  intFrom(env, name, fallback, min, MAX_TIMER_MS)
 
 /** Any port 0..65535; 0 picks a free one. A privileged one (below 1024) is taken as asked:
  * listening there needs root (or CAP_NET_BIND_SERVICE), else the start fails naming it. */
@@ -408,13 +413,13 @@ export function settingsFromEnv(env: Record<string, string | undefined> = proces
     maxSessionsPerPrincipal: intFrom(env, 'MAX_SESSIONS_PER_PRINCIPAL', DEFAULT_MAX_SESSIONS_PER_PRINCIPAL),
     maxRunningAgents: intFrom(env, 'MAX_RUNNING_AGENTS', defaultMaxRunningAgents()),
     logLevel,
-    idleTimeoutMs: intFrom(env, 'SESSION_IDLE_TIMEOUT_MS', 5 * 60_000),
+    idleTimeoutMs: msFrom(env, 'SESSION_IDLE_TIMEOUT_MS', 5 * 60_000),
     maxClientBufferBytes: intFrom(env, 'MAX_CLIENT_BUFFER_BYTES', 4 * 1024 * 1024, 1024),
-    slowClientGraceMs: intFrom(env, 'SLOW_CLIENT_GRACE_MS', 5_000),
-    shutdownGraceMs: intFrom(env, 'SHUTDOWN_GRACE_MS', 10_000),
-    permissionTimeoutMs: intFrom(env, 'PERMISSION_TIMEOUT_MS', 5 * 60_000, 1),
-    turnSilenceTimeoutMs: intFrom(env, 'TURN_SILENCE_TIMEOUT_MS', 10 * 60_000),
-    interruptTimeoutMs: intFrom(env, 'INTERRUPT_TIMEOUT_MS', 10_000, 1),
+    slowClientGraceMs: msFrom(env, 'SLOW_CLIENT_GRACE_MS', 5_000),
+    shutdownGraceMs: msFrom(env, 'SHUTDOWN_GRACE_MS', 10_000),
+    permissionTimeoutMs: msFrom(env, 'PERMISSION_TIMEOUT_MS', 5 * 60_000, 1),
+    turnSilenceTimeoutMs: msFrom(env, 'TURN_SILENCE_TIMEOUT_MS', 10 * 60_000),
+    interruptTimeoutMs: msFrom(env, 'INTERRUPT_TIMEOUT_MS', 10_000, 1),
     prewarm: env['PREWARM'] !== '0' && env['PREWARM'] !== 'false',
     warmPoolSize: intFrom(env, 'WARM_POOL_SIZE', 1),
     authTokens: tokensFrom(env),

@@ -2,6 +2,7 @@
 // PostgreSQL store) turns cluster mode on (a cluster of one is fine); every CLUSTER_* setting
 // has a default.
 import { hostname } from 'node:os'
+import { MAX_TIMER_MS } from '../max-timer.js'
 
 export interface ClusterSettings {
   /** Unique per node. @default the hostname */
@@ -16,12 +17,20 @@ export interface ClusterSettings {
 
 type Env = Record<string, string | undefined>
 
-function positiveInt(env: Env, name: string, fallback: number, min: number, fail: (message: string) => never): number {
+function positiveInt(
+  env: Env,
+  name: string,
+  fallback: number,
+  min: number,
+  fail: (message: string) => never,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
   const raw = env[name]
   if (raw === undefined || raw === '') return fallback
   // Decimal digits only, as every other integer setting: Number() also took '0x10', '1e3' and ' 5'.
   const value = /^\d+$/.test(raw) ? Number(raw) : NaN
-  if (!Number.isSafeInteger(value) || value < min) fail(`${name} must be an integer of at least ${min}, got "${raw.slice(0, 32)}"`)
+  if (!Number.isSafeInteger(value) || value < min || value > max)
+    fail(`${name} must be an integer from ${min} to ${max}, got "${raw.slice(0, 32)}"`)
   return value
 }
 
@@ -36,7 +45,7 @@ export function clusterSettingsFromEnv(env: Env, fail: (message: string) => neve
   return {
     nodeId,
     ...(advertiseUrl && { advertiseUrl: advertiseUrl.replace(/\/+$/, '') }),
-    leaseMs: positiveInt(env, 'CLUSTER_LEASE_MS', 15_000, 300, fail),
+    leaseMs: positiveInt(env, 'CLUSTER_LEASE_MS', 15_000, 300, fail, MAX_TIMER_MS),
     maxSessions: positiveInt(env, 'CLUSTER_MAX_SESSIONS', 64, 1, fail),
   }
 }

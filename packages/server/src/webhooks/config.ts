@@ -3,6 +3,7 @@
 // at start: a bad one stops the server with one line naming it, never showing a secret.
 import { readFileSync } from 'node:fs'
 import { WEBHOOK_EVENTS, type WebhookEventType } from './events.js'
+import { MAX_TIMER_MS } from '../max-timer.js'
 
 export interface WebhookHook {
   /** Names the hook in deliveries and logs; a pending delivery goes to the hook of its id. */
@@ -33,8 +34,7 @@ const ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/
 type Env = Record<string, string | undefined>
 type Fail = (message: string) => never
 
-/** setTimeout's (and AbortSignal.timeout's) longest delay: a longer one fires after 1 ms. */
-export const MAX_TIMER_MS = 2 ** 31 - 1
+export { MAX_TIMER_MS }
 
 function intSetting(env: Env, name: string, fallback: number, min: number, fail: Fail, max = Number.MAX_SAFE_INTEGER): number {
   const raw = env[name]
