@@ -48,7 +48,18 @@ describe('claude-agent sessions, logs, exec, files', () => {
       'every event, in order',
     )
 
+    // A follower whose session is deleted under it says so and fails (it ended silently with 0).
+    const following = runCli(['logs', '--follow', id], env())
+    const deadline = Date.now() + 30_000
+    while (stack.server.sessions.get(id).info().clients === 0) {
+      assert.ok(Date.now() < deadline, 'logs --follow never attached')
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
     assert.equal((await runCli(['sessions', 'rm', id], env())).code, 0)
+    const followed = await following
+    assert.equal(followed.code, 1)
+    assert.match(followed.stdout, /Logged answer\./)
+    assert.match(followed.stderr, new RegExp(`the log of ${id} ended: .*deleted`))
     const gone = await runCli(['sessions', 'show', id], env())
     assert.equal(gone.code, 1)
     assert.match(gone.stderr, /SESSION_NOT_FOUND/)

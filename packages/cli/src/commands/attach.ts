@@ -40,11 +40,12 @@ export async function attach(argv: string[], io: Io): Promise<number> {
     open.conn.onMessage((frame) => renderer.frame(frame))
     open.conn.onPermissionRequest((request) => (keys.interactive ? approver.handle(request) : allowListAnswer(values.allow ?? [], request)))
     renderer.line(style.dim(`attached to session ${id}; Ctrl-C detaches.`))
-    await new Promise<void>((resolve) => {
+    // Detached by Ctrl-C (false), or the server ended the connection for good (true).
+    const lost = await new Promise<boolean>((resolve) => {
       const pop = router.push((key) => {
         if (key === '\x03') {
           pop()
-          resolve()
+          resolve(false)
         }
         return true
       })
@@ -52,13 +53,13 @@ export async function attach(argv: string[], io: Io): Promise<number> {
         if (change.state !== 'closed') return
         if (change.error) renderer.line(style.red(`connection lost: ${describeError(change.error)}`))
         pop()
-        resolve()
+        resolve(change.error !== undefined)
       })
-      process.once('SIGINT', () => resolve())
+      process.once('SIGINT', () => resolve(false))
     })
     renderer.line(style.dim('detached'))
     await open.close()
-    return EXIT.ok
+    return lost ? EXIT.failed : EXIT.ok
   } catch (error) {
     return interactiveFailure(error, (text) => io.stderr.write(text), style.red)
   } finally {

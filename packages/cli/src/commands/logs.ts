@@ -2,7 +2,7 @@
 import type { ServerFrame } from '@claude-agent/protocol'
 import { CONNECTION_HELP, CONNECTION_OPTIONS, parse } from '../args.js'
 import { clientSetup, newClient } from '../connect.js'
-import { EXIT, UsageError } from '../errors.js'
+import { describeError, EXIT, UsageError } from '../errors.js'
 import type { Io } from '../io.js'
 import { Renderer } from '../render.js'
 import { makeStyle, wantsColor } from '../style.js'
@@ -46,12 +46,16 @@ export async function logs(argv: string[], io: Io): Promise<number> {
     if (!values.follow) return EXIT.ok
     const session = await client.sessions.attach(id, { after })
     session.onMessage((frame) => seqOf(frame) !== undefined && print(frame))
-    await new Promise<void>((resolve) => {
-      process.once('SIGINT', () => resolve())
-      session.onConnectionChange((change) => change.state === 'closed' && resolve())
+    // Ctrl-C ends it (undefined), or the server does: the session was deleted, or moved away for good.
+    const ended = await new Promise<Error | undefined>((resolve) => {
+      process.once('SIGINT', () => resolve(undefined))
+      session.onConnectionChange((change) => change.state === 'closed' && resolve(change.error))
     })
     await session.close()
-    return EXIT.ok
+    if (!ended) return EXIT.ok
+    renderer.newline()
+    io.stderr.write(`claude-agent logs: the log of ${id} ended: ${describeError(ended)}\n`)
+    return EXIT.failed
   } finally {
     renderer.newline()
     await client.stop()
