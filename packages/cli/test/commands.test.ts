@@ -2,7 +2,7 @@
 // logs, exec (its exit code ours), files put/get/ls, and serve running the server's own entry.
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
@@ -83,6 +83,14 @@ describe('claude-agent sessions, logs, exec, files', () => {
     const dest = join(dir, 'out.bin')
     assert.equal((await runCli(['files', 'get', 'up/data.bin', dest], env())).code, 0)
     assert.deepEqual(readFileSync(dest), readFileSync(source))
+    // A directory as DEST gets the file under its own name, as with cp; a missing one is named.
+    const into = mkdtempSync(join(dir, 'into-'))
+    assert.equal((await runCli(['files', 'get', 'up/data.bin', into], env())).code, 0)
+    assert.deepEqual(readFileSync(join(into, 'data.bin')), readFileSync(source))
+    const nowhere = await runCli(['files', 'get', 'up/data.bin', join(dir, 'no-dir', 'x.bin')], env())
+    assert.equal(nowhere.code, 1)
+    assert.match(nowhere.stderr, /ENOENT: cannot write .*no-dir\/x\.bin/)
+    assert.deepEqual(readdirSync(into), ['data.bin'], 'no temporary file left beside it')
     const piped = await runCli(['files', 'put', '-', 'up/text.txt'], env(), 'from stdin\n')
     assert.equal(piped.code, 0, piped.stderr)
     assert.equal((await runCli(['files', 'get', 'up/text.txt'], env())).stdout, 'from stdin\n')

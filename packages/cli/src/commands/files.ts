@@ -1,5 +1,7 @@
 // `claude-agent files [ID] ls|get|put`: a session's workspace (without ID, the default session's).
 import { createReadStream, createWriteStream } from 'node:fs'
+import { rename, rm, stat } from 'node:fs/promises'
+import { basename, dirname, join } from 'node:path'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import type { ReadableStream as WebReadableStream } from 'node:stream/web'
@@ -45,7 +47,7 @@ export async function files(argv: string[], io: Io): Promise<number> {
       }
     } else if (action === 'get') {
       const stream = Readable.fromWeb((await client.files.readStream(first!)) as WebReadableStream<Uint8Array>)
-      if (second && second !== '-') await pipeline(stream, createWriteStream(second))
+      if (second && second !== '-') await saveAs(stream, second, first!)
       else for await (const chunk of stream) io.stdout.write(chunk as Uint8Array)
     } else {
       const entry = await client.files.write(second!, first === '-' ? io.stdin : createReadStream(first!))
@@ -54,5 +56,25 @@ export async function files(argv: string[], io: Io): Promise<number> {
     return EXIT.ok
   } finally {
     await client.stop()
+  }
+}
+
+/** As cp does: into DEST, or DEST/<name> when DEST is a directory; whole or not at all (a
+ *  download that breaks off leaves DEST as it was, not cut short). */
+async function saveAs(stream: Readable, dest: string, remotePath: string): Promise<void> {
+  const isDir = await stat(dest).then(
+    (s) => s.isDirectory(),
+    () => false,
+  )
+  const target = isDir ? join(dest, basename(remotePath)) : dest
+  const temp = join(dirname(target), `.${basename(target)}.${process.pid}.part`)
+  try {
+    await pipeline(stream, createWriteStream(temp, { flags: 'wx' }))
+    await rename(temp, target)
+  } catch (error) {
+    await rm(temp, { force: true })
+    // A local file system failure names DEST, not the temporary file beside it.
+    const code = (error as NodeJS.ErrnoException).syscall ? (error as NodeJS.ErrnoException).code : undefined
+    throw code ? new Error(`${code}: cannot write ${target}`, { cause: error }) : error
   }
 }
