@@ -3,12 +3,15 @@
 // name", so events are coalesced for a short window and each touched path is compared with
 // what we knew: new → create, gone → remove, still there → modify. A file created and deleted
 // within one window (an editor's swap file, our own upload temp files) is never reported.
-// Symlinks are reported but never followed, so the watcher stays inside the workspace.
+// Symlinks are reported but never followed, so the watcher stays inside the workspace: each
+// directory is opened (not following a link below the root) and checked to be inside before
+// it is watched or read, so one the agent swaps for a link out meanwhile is never watched.
 import { watch, type FSWatcher, type Stats } from 'node:fs'
-import { lstat, opendir } from 'node:fs/promises'
+import { lstat, readdir } from 'node:fs/promises'
 import { join, posix } from 'node:path'
 import type { FileEventFrame, FileType } from '@claude-agent/protocol'
 import { UPLOAD_TEMP, fileTypeOf } from './entries.js'
+import { HeldDir } from './held-dir.js'
 import type { WorkspacePath } from './workspace-path.js'
 
 /** Events within this window are merged per path. */
@@ -42,12 +45,14 @@ export class DirectoryWatcher {
 
   constructor(
     private readonly root: WorkspacePath,
+    /** The real workspace root every watched directory must be in. */
+    private readonly realRoot: string,
     private readonly options: WatcherOptions,
   ) {}
 
   /** Resolves once every directory is watched: changes from then on are reported. */
   async start(): Promise<void> {
-    this.watchDir(this.root.rel) // throws if the system refuses
+    await this.watchDir(this.root.rel) // throws if the system refuses
     await this.scan(this.root.rel, false)
     this.dirty.clear() // what happened while we looked around is the starting state
     this.started = true
@@ -68,15 +73,26 @@ export class DirectoryWatcher {
     return dirRel === '.' ? name : `${dirRel}/${name}`
   }
 
-  private watchDir(dirRel: string): void {
+  /** Opens directory `dirRel`, checked inside (a link there below the root: ENOTDIR). */
+  private hold(dirRel: string): Promise<HeldDir> {
+    return HeldDir.open(this.realRoot, this.abs(dirRel), dirRel, dirRel !== this.root.rel)
+  }
+
+  private async watchDir(dirRel: string): Promise<void> {
     if (this.closed || this.watchers.has(dirRel)) return
     let watcher: FSWatcher
+    let dir: HeldDir | undefined
     try {
-      watcher = watch(this.abs(dirRel), { persistent: false }, (_event, name) => this.touched(dirRel, name))
+      dir = await this.hold(dirRel)
+      if (this.closed || this.watchers.has(dirRel)) return
+      // The watch is on the directory held, whatever its path says by now.
+      watcher = watch(dir.path, { persistent: false }, (_event, name) => this.touched(dirRel, name))
     } catch (err) {
       if (dirRel === this.root.rel) throw err
       if (!isGone(err)) this.fail(err)
       return
+    } finally {
+      await dir?.close()
     }
     watcher.on('error', (err) => (dirRel === this.root.rel ? this.fail(err) : this.unwatch(dirRel)))
     this.watchers.set(dirRel, watcher)
@@ -139,7 +155,7 @@ export class DirectoryWatcher {
       this.known.set(path, { type, ino: stats.ino })
       if (report) this.options.onEvent({ type: 'file_event', event: 'create', path, fileType: type })
       if (type === 'directory' && this.options.recursive) {
-        this.watchDir(path)
+        await this.watchDir(path)
         await this.scan(path, report)
       }
     } else if (type !== 'directory' && report) {
@@ -151,12 +167,14 @@ export class DirectoryWatcher {
   /** Learns (and with `report`, announces) the entries of a directory we did not know yet. */
   private async scan(dirRel: string, report: boolean): Promise<void> {
     let names: string[]
+    let dir: HeldDir | undefined
     try {
-      const dir = await opendir(this.abs(dirRel))
-      names = []
-      for await (const dirent of dir) names.push(dirent.name)
+      dir = await this.hold(dirRel)
+      names = await readdir(dir.path)
     } catch {
-      return // gone meanwhile: its parent's watcher reports that
+      return // gone (or replaced by a link) meanwhile: its parent's watcher reports that
+    } finally {
+      await dir?.close()
     }
     for (const name of names.sort()) {
       const path = this.child(dirRel, name)
@@ -178,7 +196,8 @@ export class DirectoryWatcher {
   }
 }
 
-const isGone = (err: unknown) => ['ENOENT', 'ENOTDIR'].includes((err as NodeJS.ErrnoException).code ?? '')
+// A directory replaced by a link or moved out is gone for the watcher as well.
+const isGone = (err: unknown) => ['ENOENT', 'ENOTDIR', 'PATH_OUTSIDE_WORKSPACE'].includes((err as NodeJS.ErrnoException).code ?? '')
 
 async function exists(abs: string): Promise<boolean> {
   try {
