@@ -103,6 +103,10 @@ async function remove(ws: Workspace, { rel }: WorkspacePath, recursive: boolean)
     else if (recursive) await removeTreeIn(entry.dir.fd, entry.name)
     else await rmdir(entry.path)
   } catch (err) {
+    if (recursive && (err as NodeJS.ErrnoException).code === 'ENOTEMPTY') {
+      const message = `${rel} kept gaining entries while it was deleted (something is writing into it); what was removed is gone, try again`
+      throw new ServerError('DIRECTORY_NOT_EMPTY', message, { path: rel })
+    }
     throw fsError(err, rel)
   } finally {
     await entry.dir.close()
