@@ -164,7 +164,7 @@ function addFileRoutes(app: HttpApp, prefix: string, sessionOf: (c: Context<Http
   })
   app.put(`${prefix}/files/content`, async (c) => {
     const body = requestBody(c)
-    const path = await resolve(c, true).catch((err: unknown) => {
+    const path = await fileToWrite(c, () => resolve(c, true)).catch((err: unknown) => {
       body.resume()
       throw err
     })
@@ -187,6 +187,18 @@ function addFileRoutes(app: HttpApp, prefix: string, sessionOf: (c: Context<Http
     record(c, 'file_delete', { path: result.deleted, recursive })
     return jsonResponse<DeleteFileResponse>(result)
   })
+}
+
+/** A write's path, which must name a file: `new/` or `notes.txt/.` says a directory (as the
+ *  kernel reads it), so it is refused rather than written as the file `new` or `notes.txt`
+ *  (what normalizing the path alone would do). */
+async function fileToWrite(c: Context<HttpEnv>, resolve: () => Promise<WorkspacePath>): Promise<WorkspacePath> {
+  const raw = new URL(c.req.url).searchParams.get('path') ?? ''
+  if (/\/\.?$/.test(raw)) {
+    const message = 'names a directory (it ends with "/" or "/."); a write needs a file path'
+    throw new ServerError('INVALID_REQUEST', `path: ${message}`, { issues: [{ path: 'path', message }] })
+  }
+  return resolve()
 }
 
 /** The upload's bytes: on Node the request itself (streamed, never buffered), else the fetch body. */
