@@ -4,7 +4,7 @@
 // read, list, stat, write, create or delete anything outside.
 import assert from 'node:assert/strict'
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readdirSync, renameSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test'
 import { startStack, type Stack } from '../helpers/stack.js'
@@ -43,9 +43,13 @@ describe('a directory swapped for a symlink between the check and the use', () =
     const flip = `cd '${stack.workspace}' && while :; do ln -sfn real d; ln -sfn '${outside}' d; done`
     swapper = spawn('bash', ['-c', flip], { stdio: 'ignore' })
   })
-  afterEach(() => {
-    swapper?.kill('SIGKILL')
-  })
+  const stopSwapper = async () => {
+    if (!swapper || swapper.exitCode !== null || swapper.signalCode !== null) return
+    const exited = new Promise((resolve) => swapper?.once('exit', resolve))
+    swapper.kill('SIGKILL')
+    await exited
+  }
+  afterEach(stopSwapper)
 
   const outsideNames = () => readdirSync(outside).sort()
 
@@ -89,7 +93,9 @@ describe('a directory swapped for a symlink between the check and the use', () =
         // refused while the link pointed out
       }
     }
-    swapper?.kill('SIGKILL')
+    await stopSwapper()
+    symlinkSync('real', join(stack.workspace, 'd-in'))
+    renameSync(join(stack.workspace, 'd-in'), join(stack.workspace, 'd')) // pointing in again
     writeFileSync(join(outside, 'new-outside'), '')
     writeFileSync(join(stack.workspace, 'real', 'new-inside'), '')
     assert.ok(probes.length > 0, 'some watches started while the link pointed in')
