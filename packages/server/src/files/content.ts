@@ -2,30 +2,45 @@
 // and is renamed over it once complete, so a reader sees the old file or the new one, never
 // half of one; a failed or aborted upload leaves nothing behind.
 import { randomBytes } from 'node:crypto'
-import { constants, createReadStream, createWriteStream } from 'node:fs'
-import { chmod, lstat, mkdir, open, realpath, rename, rm } from 'node:fs/promises'
-import { dirname, join } from 'node:path'
+import { constants, createReadStream } from 'node:fs'
+import { lstat, open, rename, rm, type FileHandle } from 'node:fs/promises'
 import { Readable, Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import type { FileEntry } from '@claude-agent/protocol'
 import { ServerError } from '../errors.js'
 import { entryOf, fsError } from './entries.js'
-import type { WorkspacePath } from './workspace-path.js'
+import { holdTarget, type HeldEntry } from './held-dir.js'
+import type { Workspace, WorkspacePath } from './workspace-path.js'
+
+const errno = (err: unknown) => (err as NodeJS.ErrnoException).code
+
+const notRegular = (rel: string) =>
+  new ServerError('INVALID_REQUEST', `${rel} is not a regular file`, { issues: [{ path: 'path', message: 'not a regular file' }] })
 
 /** Streams a regular file's bytes with its exact length (taken from the open file). */
-export async function readContent({ rel, abs }: WorkspacePath): Promise<{ stream: Readable; headers: Record<string, string> }> {
-  let handle
-  try {
-    // O_NONBLOCK: opening a FIFO must not wait for a writer (it is refused just below).
-    handle = await open(abs, constants.O_RDONLY | constants.O_NONBLOCK)
-  } catch (err) {
+export async function readContent(ws: Workspace, { rel }: WorkspacePath): Promise<{ stream: Readable; headers: Record<string, string> }> {
+  let handle: FileHandle
+  const target = await holdTarget(ws, rel).catch((err: unknown) => {
     throw fsError(err, rel)
+  })
+  try {
+    if (!target.stats) throw new ServerError('FILE_NOT_FOUND', `No such file or directory: ${rel}`, { path: rel })
+    if (target.stats.isDirectory()) throw new ServerError('IS_A_DIRECTORY', `${rel} is a directory; list it with GET /files`, { path: rel })
+    // Never opened unless regular: opening a FIFO waits for a writer, a socket cannot be opened.
+    if (!target.stats.isFile()) throw notRegular(rel)
+    // O_NOFOLLOW: a link swapped in since is refused; O_NONBLOCK: nor does a FIFO swapped in wait.
+    handle = await open(target.path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW)
+  } catch (err) {
+    if (errno(err) === 'ELOOP')
+      throw new ServerError('FILE_NOT_FOUND', `${rel} was replaced by a symlink while it was opened`, { path: rel })
+    throw fsError(err, rel)
+  } finally {
+    await target.dir.close()
   }
   const stats = await handle.stat()
   if (!stats.isFile()) {
     await handle.close()
-    if (stats.isDirectory()) throw new ServerError('IS_A_DIRECTORY', `${rel} is a directory; list it with GET /files`, { path: rel })
-    throw new ServerError('INVALID_REQUEST', `${rel} is not a regular file`, { issues: [{ path: 'path', message: 'not a regular file' }] })
+    throw notRegular(rel)
   }
   const size = stats.size
   // Exactly `size` bytes, so the body matches content-length even if the file grows meanwhile.
@@ -67,20 +82,6 @@ function byteLimit(limit: number, quota: Quota | undefined): Transform {
   })
 }
 
-/** Where a write lands: through a symlink (already checked to stay inside) to its real target. */
-async function writeTarget(abs: string): Promise<{ target: string; mode: number | undefined; existed: boolean }> {
-  try {
-    const target = await realpath(abs)
-    const stats = await lstat(target)
-    if (stats.isDirectory()) return { target, mode: undefined, existed: true }
-    return { target, mode: stats.mode & 0o7777, existed: true }
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code
-    if (code === 'ENOENT') return { target: abs, mode: undefined, existed: false }
-    throw err
-  }
-}
-
 /** An upload: its bytes, the length it declares, and whether its client went away. */
 export interface Upload {
   body: Readable
@@ -90,6 +91,7 @@ export interface Upload {
 
 /** Streams the request body into `path`, creating parent directories. */
 export async function writeContent(
+  ws: Workspace,
   path: WorkspacePath,
   upload: Upload,
   limit: number,
@@ -110,28 +112,34 @@ export async function writeContent(
     throw refusal
   }
   if (rel === '.') throw new ServerError('IS_A_DIRECTORY', 'The workspace root is a directory', { path: rel })
+  let target: HeldEntry | undefined
   let temp: string | undefined
   try {
-    const { target, mode, existed } = await writeTarget(path.abs)
-    if (existed && mode === undefined) throw new ServerError('IS_A_DIRECTORY', `${rel} is a directory`, { path: rel })
-    await mkdir(dirname(target), { recursive: true }).catch((err: unknown) => {
-      // A parent that exists as a file.
-      throw (err as NodeJS.ErrnoException).code === 'EEXIST'
-        ? new ServerError('NOT_A_DIRECTORY', `A parent of ${rel} is not a directory`, { path: rel })
-        : err
-    })
-    temp = join(dirname(target), `.cas-upload-${randomBytes(8).toString('hex')}.tmp`)
-    await pipeline(req, byteLimit(limit, quota), createWriteStream(temp, { flags: 'wx' }))
-    // Keep an overwritten file's permissions (an executable script stays executable).
-    if (mode !== undefined) await chmod(temp, mode)
-    await rename(temp, target)
+    // Through a symlink (each hop checked) to its real target; the parents made on the way.
+    const held = await holdTarget(ws, rel, { create: true })
+    target = held
+    if (held.stats?.isDirectory()) throw new ServerError('IS_A_DIRECTORY', `${rel} is a directory`, { path: rel })
+    temp = held.dir.at(`.cas-upload-${randomBytes(8).toString('hex')}.tmp`)
+    // O_EXCL: never through a link; the mode set on the descriptor, never on a path the agent
+    // could swap for a link to a host file. An overwritten file keeps its permissions.
+    const file = await open(temp, 'wx')
+    try {
+      if (held.stats) await file.chmod(held.stats.mode & 0o7777)
+    } catch (err) {
+      await file.close()
+      throw err
+    }
+    await pipeline(req, byteLimit(limit, quota), file.createWriteStream())
+    // Over the entry itself: a link swapped in there meanwhile is replaced, never followed.
+    await rename(temp, held.path)
     temp = undefined
-    return { entry: entryOf(rel, await lstat(target)), created: !existed }
+    return { entry: entryOf(rel, await lstat(held.path)), created: !held.stats }
   } catch (err) {
     if (upload.aborted()) throw new ServerError('INVALID_REQUEST', `The upload of ${rel} was aborted`, { path: rel })
     req.resume()
     throw fsError(err, rel)
   } finally {
     if (temp !== undefined) await rm(temp, { force: true })
+    await target?.dir.close()
   }
 }

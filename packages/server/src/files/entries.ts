@@ -1,10 +1,11 @@
 // Describing and listing entries. Listings never follow symlinks: a link is reported as a
 // `symlink` entry and not descended into, so a recursive listing cannot wander outside.
 import type { Stats } from 'node:fs'
-import { lstat, opendir } from 'node:fs/promises'
-import { join, posix } from 'node:path'
+import { lstat, readdir } from 'node:fs/promises'
+import { posix } from 'node:path'
 import type { FileEntry, FileType } from '@claude-agent/protocol'
 import { ServerError } from '../errors.js'
+import type { HeldDir } from './held-dir.js'
 
 /** A recursive listing stops after this many entries and says it was truncated. */
 export const MAX_LIST_ENTRIES = 100_000
@@ -57,37 +58,60 @@ export async function statEntry(rel: string, abs: string): Promise<Stats> {
   }
 }
 
-/** The entries of directory `abs` (workspace path `rel`), sorted by name; depth-first when recursive. */
-export async function listEntries(rel: string, abs: string, recursive: boolean): Promise<{ entries: FileEntry[]; truncated: boolean }> {
+/** A recursive listing holds one directory open per level it is down: deeper directories are
+ *  listed as entries but not descended into, and the listing says it was truncated. */
+export const MAX_LIST_DEPTH = 256
+
+/**
+ * The entries of the held directory `dir` (workspace path `rel`), sorted by name; depth-first
+ * when recursive. Each directory below is opened from its held parent without following a
+ * link, so a directory the agent swaps for a symlink meanwhile is skipped, never listed. Names
+ * are read as bytes: one that is not UTF-8 is listed with U+FFFD for its bad bytes.
+ */
+export async function listEntries(rel: string, dir: HeldDir, recursive: boolean): Promise<{ entries: FileEntry[]; truncated: boolean }> {
   const entries: FileEntry[] = []
-  const walk = async (dirRel: string, dirAbs: string): Promise<boolean> => {
-    const names: string[] = []
-    const dir = await opendir(dirAbs)
-    for await (const dirent of dir) if (!UPLOAD_TEMP.test(dirent.name)) names.push(dirent.name)
-    names.sort()
-    for (const name of names) {
+  let complete = true
+  const walk = async (dirRel: string, held: HeldDir, depth: number): Promise<boolean> => {
+    const names: Array<{ name: string; raw: Buffer }> = []
+    for (const raw of await readdir(held.path, { encoding: 'buffer' })) {
+      const name = raw.toString('utf8')
+      if (!UPLOAD_TEMP.test(name)) names.push({ name, raw })
+    }
+    names.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : Buffer.compare(a.raw, b.raw)))
+    for (const { name, raw } of names) {
       if (entries.length >= MAX_LIST_ENTRIES) return false
       const childRel = dirRel === '.' ? name : `${dirRel}/${name}`
-      const childAbs = join(dirAbs, name)
       let stats: Stats
       try {
-        stats = await lstat(childAbs)
+        stats = await lstat(held.at(raw))
       } catch {
         continue // removed meanwhile
       }
       entries.push(entryOf(childRel, stats))
-      if (recursive && stats.isDirectory()) {
-        try {
-          if (!(await walk(childRel, childAbs))) return false
-        } catch (err) {
-          if (fsError(err, childRel) === err) throw err // removed or replaced meanwhile: skip it
-        }
+      if (!recursive || !stats.isDirectory()) continue
+      if (depth >= MAX_LIST_DEPTH) {
+        complete = false
+        continue
+      }
+      let child: HeldDir
+      try {
+        child = await held.child(raw)
+      } catch (err) {
+        if (fsError(err, childRel) === err) throw err // removed, or replaced by a link meanwhile: skip it
+        continue
+      }
+      try {
+        if (!(await walk(childRel, child, depth + 1))) return false
+      } catch (err) {
+        if (fsError(err, childRel) === err) throw err // removed meanwhile: skip it
+      } finally {
+        await child.close()
       }
     }
     return true
   }
   try {
-    const complete = await walk(rel, abs)
+    if (!(await walk(rel, dir, 0))) complete = false
     return { entries, truncated: !complete }
   } catch (err) {
     throw fsError(err, rel)

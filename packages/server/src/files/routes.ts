@@ -1,7 +1,7 @@
 // The file API over HTTP: list, stat, read, write, mkdir, delete, all relative to a session's
 // workspace root and checked by one resolver (workspace-path.ts). `/files...` serves the
 // default session's workspace, `/sessions/:id/files...` the session's. See docs/files.md.
-import { mkdir, rmdir, stat, unlink } from 'node:fs/promises'
+import { lstat, mkdir, rmdir, stat, unlink } from 'node:fs/promises'
 import { Readable } from 'node:stream'
 import type { Context } from 'hono'
 import type { DeleteFileResponse, FileEntryResponse, ListFilesResponse, MakeDirResponse } from '@claude-agent/protocol'
@@ -17,8 +17,9 @@ import { readContent, writeContent, type Quota } from './content.js'
 import { entryOf, fsError, listEntries, statEntry } from './entries.js'
 import { flagParam, pathParam } from './query.js'
 import { directoryUsage, type UsageCache } from './usage.js'
+import { HeldDir, holdDir, holdEntry, type HeldEntry } from './held-dir.js'
 import type { Workspace, WorkspacePath } from './workspace-path.js'
-import { removeTree } from '../remove-tree.js'
+import { removeTreeIn } from '../remove-tree.js'
 import { principalOf } from '../tenancy/http-gate.js'
 import type { LiveSockets } from '../tenancy/live-sockets.js'
 
@@ -59,30 +60,56 @@ async function quotaFor(root: string, abs: string, limitBytes: number, usage: Us
   }
 }
 
-async function makeDir({ rel, abs }: WorkspacePath, parents: boolean): Promise<MakeDirResponse> {
-  let created: boolean
+async function makeDir(ws: Workspace, { rel }: WorkspacePath, parents: boolean): Promise<MakeDirResponse> {
+  const entry = await holdEntry(ws, rel, { create: parents }).catch((err: unknown) => {
+    throw fsError(err, rel)
+  })
   try {
-    created = parents ? (await mkdir(abs, { recursive: true })) !== undefined : (await mkdir(abs), true)
+    let created = true
+    await mkdir(entry.path).catch(async (err: unknown) => {
+      // With parents, a directory (or a link to one inside) that is already there is fine.
+      const there = parents && (err as NodeJS.ErrnoException).code === 'EEXIST' && (await isHeldDir(entry))
+      if (!there) throw err
+      created = false
+    })
+    return { entry: entryOf(rel, await lstat(entry.path)), created }
   } catch (err) {
     throw fsError(err, rel)
+  } finally {
+    await entry.dir.close()
   }
-  return { entry: entryOf(rel, await statEntry(rel, abs)), created }
 }
 
-async function remove({ rel, abs }: WorkspacePath, recursive: boolean): Promise<DeleteFileResponse> {
+/** Whether the entry is a directory, or a link to one inside the workspace. */
+async function isHeldDir(entry: HeldEntry): Promise<boolean> {
+  const dir = await HeldDir.open(entry.dir.realRoot, entry.path, entry.name).catch(() => undefined)
+  await dir?.close()
+  return dir !== undefined
+}
+
+async function remove(ws: Workspace, { rel }: WorkspacePath, recursive: boolean): Promise<DeleteFileResponse> {
   if (rel === '.') {
     throw new ServerError('INVALID_REQUEST', 'The workspace root cannot be deleted', {
       issues: [{ path: 'path', message: 'the workspace root' }],
     })
   }
-  const stats = await statEntry(rel, abs)
-  try {
-    // rm never follows symlinks: deleting a link removes the link, not what it points to.
-    if (!stats.isDirectory()) await unlink(abs)
-    else if (recursive) await removeTree(abs)
-    else await rmdir(abs)
-  } catch (err) {
+  const entry = await holdEntry(ws, rel).catch((err: unknown) => {
     throw fsError(err, rel)
+  })
+  try {
+    // Never through a link: deleting a link removes the link, not what it points to.
+    const stats = await lstat(entry.path)
+    if (!stats.isDirectory()) await unlink(entry.path)
+    else if (recursive) await removeTreeIn(entry.dir.fd, entry.name)
+    else await rmdir(entry.path)
+  } catch (err) {
+    if (recursive && (err as NodeJS.ErrnoException).code === 'ENOTEMPTY') {
+      const message = `${rel} kept gaining entries while it was deleted (something is writing into it); what was removed is gone, try again`
+      throw new ServerError('DIRECTORY_NOT_EMPTY', message, { path: rel })
+    }
+    throw fsError(err, rel)
+  } finally {
+    await entry.dir.close()
   }
   return { deleted: rel }
 }
@@ -98,24 +125,35 @@ export function fileRoutes(options: FileRoutesOptions): RouteModule {
 function addFileRoutes(app: HttpApp, prefix: string, sessionOf: (c: Context<HttpEnv>) => string, options: FileRoutesOptions): void {
   const { maxFileBytes, logger, audit } = options
   const url = (c: Context) => new URL(c.req.url)
-  const resolve = (c: Context<HttpEnv>, required = false) => options.workspaceOf(sessionOf(c)).resolve(pathParam(url(c), { required }))
+  const workspace = (c: Context<HttpEnv>) => options.workspaceOf(sessionOf(c))
+  const resolve = (c: Context<HttpEnv>, required = false) => workspace(c).resolve(pathParam(url(c), { required }))
   const record = (c: Context<HttpEnv>, action: 'file_write' | 'file_mkdir' | 'file_delete', detail: AuditDetail) =>
     audit.record(httpActor(c), action, sessionOf(c), detail)
   app.get(`${prefix}/files`, async (c) => {
     const path = await resolve(c)
-    const stats = await stat(path.abs).catch((err: unknown) => {
+    const dir = await holdDir(workspace(c), path.rel).catch((err: unknown) => {
       throw fsError(err, path.rel)
     })
-    if (!stats.isDirectory()) throw new ServerError('NOT_A_DIRECTORY', `${path.rel} is not a directory`, { path: path.rel })
-    const listing = await listEntries(path.rel, path.abs, flagParam(url(c), 'recursive'))
-    return jsonResponse<ListFilesResponse>({ path: path.rel, ...listing })
+    try {
+      const listing = await listEntries(path.rel, dir, flagParam(url(c), 'recursive'))
+      return jsonResponse<ListFilesResponse>({ path: path.rel, ...listing })
+    } finally {
+      await dir.close()
+    }
   })
   app.get(`${prefix}/files/stat`, async (c) => {
     const path = await resolve(c)
-    return jsonResponse<FileEntryResponse>({ entry: entryOf(path.rel, await statEntry(path.rel, path.abs)) })
+    const entry = await holdEntry(workspace(c), path.rel).catch((err: unknown) => {
+      throw fsError(err, path.rel)
+    })
+    try {
+      return jsonResponse<FileEntryResponse>({ entry: entryOf(path.rel, await statEntry(path.rel, entry.path)) })
+    } finally {
+      await entry.dir.close()
+    }
   })
   app.get(`${prefix}/files/content`, async (c) => {
-    const { stream, headers } = await readContent(await resolve(c, true))
+    const { stream, headers } = await readContent(workspace(c), await resolve(c, true))
     const remove = options.live?.add({
       principal: principalOf(c),
       sessionId: sessionOf(c),
@@ -126,7 +164,7 @@ function addFileRoutes(app: HttpApp, prefix: string, sessionOf: (c: Context<Http
   })
   app.put(`${prefix}/files/content`, async (c) => {
     const body = requestBody(c)
-    const path = await resolve(c, true).catch((err: unknown) => {
+    const path = await fileToWrite(c, () => resolve(c, true)).catch((err: unknown) => {
       body.resume()
       throw err
     })
@@ -134,21 +172,33 @@ function addFileRoutes(app: HttpApp, prefix: string, sessionOf: (c: Context<Http
     const root = options.workspaceOf(sessionOf(c)).root
     const quota = limit === undefined ? undefined : await quotaFor(root, path.abs, limit, options.usage)
     const upload = { body, declaredBytes: declaredLength(c), aborted: () => aborted(c) }
-    const { entry, created } = await writeContent(path, upload, maxFileBytes, quota)
+    const { entry, created } = await writeContent(workspace(c), path, upload, maxFileBytes, quota)
     record(c, 'file_write', { path: path.rel, bytes: entry.size, created })
     return jsonResponse<FileEntryResponse>({ entry }, created ? 201 : 200)
   })
   app.post(`${prefix}/files/mkdir`, async (c) => {
-    const result = await makeDir(await resolve(c, true), flagParam(url(c), 'parents'))
+    const result = await makeDir(workspace(c), await resolve(c, true), flagParam(url(c), 'parents'))
     if (result.created) record(c, 'file_mkdir', { path: result.entry.path })
     return jsonResponse<MakeDirResponse>(result, result.created ? 201 : 200)
   })
   app.delete(`${prefix}/files`, async (c) => {
     const recursive = flagParam(url(c), 'recursive')
-    const result = await remove(await resolve(c, true), recursive)
+    const result = await remove(workspace(c), await resolve(c, true), recursive)
     record(c, 'file_delete', { path: result.deleted, recursive })
     return jsonResponse<DeleteFileResponse>(result)
   })
+}
+
+/** A write's path, which must name a file: `new/` or `notes.txt/.` says a directory (as the
+ *  kernel reads it), so it is refused rather than written as the file `new` or `notes.txt`
+ *  (what normalizing the path alone would do). */
+async function fileToWrite(c: Context<HttpEnv>, resolve: () => Promise<WorkspacePath>): Promise<WorkspacePath> {
+  const raw = new URL(c.req.url).searchParams.get('path') ?? ''
+  if (/\/\.?$/.test(raw)) {
+    const message = 'names a directory (it ends with "/" or "/."); a write needs a file path'
+    throw new ServerError('INVALID_REQUEST', `path: ${message}`, { issues: [{ path: 'path', message }] })
+  }
+  return resolve()
 }
 
 /** The upload's bytes: on Node the request itself (streamed, never buffered), else the fetch body. */

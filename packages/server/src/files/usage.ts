@@ -1,18 +1,21 @@
 // How many bytes a session's directory holds: apparent file sizes, symlinks not followed, each
 // hard link counted once. One function for "the session's directory" whatever the layout
 // (the workspace root, or a directory per session), for the files API and the session's info.
-// Node reaches entries by absolute path and fails past PATH_MAX (ENAMETOOLONG), which an agent
-// can nest a tree beyond in a few `mkdir`s; such a subtree is measured by find(1) from its
-// parent directory (find walks relative to each directory it opens), not counted as 0.
-import { execFile } from 'node:child_process'
-import type { Stats } from 'node:fs'
-import { lstat, readdir } from 'node:fs/promises'
-import { join } from 'node:path'
-import { promisify } from 'node:util'
+// Each directory is opened (never through a link) and its entries reached from it, as bytes:
+// an agent can name files with bytes that are not UTF-8 (a name read as a string would not
+// find them again) and nest a tree past PATH_MAX in a few `mkdir`s (a path would not reach
+// it). Below MAX_DEPTH open levels, find(1) measures the rest from the directory handed to it
+// (find walks relative to each directory it opens), so the walk holds a bounded number of fds.
+import { spawn } from 'node:child_process'
+import { constants, type Stats } from 'node:fs'
+import { lstat, open, readdir, type FileHandle } from 'node:fs/promises'
+import { createInterface } from 'node:readline'
 
 type Seen = Set<string>
 
-const tooDeep = (err: unknown) => (err as NodeJS.ErrnoException).code === 'ENAMETOOLONG'
+/** Directories held open at once by one walk; deeper ones are left to find(1). */
+const MAX_DEPTH = 64
+const DIR_FLAGS = constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NONBLOCK
 
 function sizeOf(stats: Stats, seen: Seen): number {
   if (stats.isDirectory() || stats.isSymbolicLink()) return 0
@@ -27,47 +30,58 @@ function once(links: number, key: string, size: number, seen: Seen): number {
   return size
 }
 
-// find prints, for each non-directory, non-symlink entry: device:inode, link count, size.
-const findArgs = (name: string) => ['-P', `./${name}`, '!', '-type', 'd', '!', '-type', 'l', '-printf', '%D:%i %n %s\\n']
-
-function sumFound(output: string, seen: Seen): number {
+/** Bytes under the open directory `fd`, by find(1) (its fd 3): each non-directory,
+ *  non-symlink entry as device:inode, link count, size. 0 for what find cannot tell. */
+async function foundUsage(fd: number, seen: Seen): Promise<number> {
+  // -H: the starting point (a /proc link to the directory) followed, nothing below it.
+  const args = ['-H', '/proc/self/fd/3', '-mindepth', '1', '!', '-type', 'd', '!', '-type', 'l', '-printf', '%D:%i %n %s\\n']
+  const child = spawn('find', args, { stdio: ['ignore', 'pipe', 'ignore', fd] })
   let total = 0
-  for (const line of output.split('\n')) {
-    const [key, links, size] = line.split(' ')
-    if (key && links && size) total += once(Number(links), key, Number(size), seen)
+  const counted = (async () => {
+    for await (const line of createInterface({ input: child.stdout! })) {
+      const [key, links, size] = line.split(' ')
+      if (key && links && size) total += once(Number(links), key, Number(size), seen)
+    }
+  })()
+  await new Promise<void>((resolve) => {
+    child.once('error', () => resolve())
+    child.once('close', () => resolve())
+  })
+  await counted.catch(() => undefined)
+  return total
+}
+
+async function heldUsage(dir: FileHandle, seen: Seen, depth: number): Promise<number> {
+  if (depth >= MAX_DEPTH) return foundUsage(dir.fd, seen)
+  const at = (name: Buffer) => Buffer.concat([Buffer.from(`/proc/self/fd/${dir.fd}/`), name])
+  const names = await readdir(`/proc/self/fd/${dir.fd}`, { encoding: 'buffer' }).catch(() => [])
+  let total = 0
+  for (const name of names) {
+    let stats: Stats
+    try {
+      stats = await lstat(at(name))
+    } catch {
+      continue // removed meanwhile
+    }
+    if (!stats.isDirectory()) total += sizeOf(stats, seen)
+    else total += await usageOf(at(name), seen, depth + 1, true)
   }
   return total
 }
 
-/** Bytes under `parent/name` when that path is past PATH_MAX (0 when find cannot tell). */
-async function deepUsage(parent: string, name: string, seen: Seen): Promise<number> {
-  const found = await promisify(execFile)('find', findArgs(name), { cwd: parent, maxBuffer: 256 * 1024 ** 2 }).catch(
-    (err: { stdout?: string }) => ({ stdout: err.stdout ?? '' }),
-  )
-  return sumFound(found.stdout, seen)
+async function usageOf(path: string | Buffer, seen: Seen, depth: number, noFollow: boolean): Promise<number> {
+  const dir = await open(path, DIR_FLAGS | (noFollow ? constants.O_NOFOLLOW : 0)).catch(() => undefined)
+  if (!dir) return 0 // gone, or replaced by a link, meanwhile
+  try {
+    return await heldUsage(dir, seen, depth)
+  } finally {
+    await dir.close()
+  }
 }
 
 /** Bytes under `dir` (0 when it does not exist); entries vanishing meanwhile are skipped. */
-export async function directoryUsage(dir: string, seen: Seen = new Set()): Promise<number> {
-  let names: string[]
-  try {
-    names = await readdir(dir)
-  } catch {
-    return 0
-  }
-  let total = 0
-  for (const name of names) {
-    const path = join(dir, name)
-    let stats: Stats | undefined
-    try {
-      stats = await lstat(path)
-    } catch (err) {
-      if (tooDeep(err)) total += await deepUsage(dir, name, seen)
-      continue
-    }
-    total += stats.isDirectory() ? await directoryUsage(path, seen) : sizeOf(stats, seen)
-  }
-  return total
+export function directoryUsage(dir: string): Promise<number> {
+  return usageOf(dir, new Set(), 0, false)
 }
 
 const FRESH_MS = 5_000

@@ -2,18 +2,17 @@
 // /sessions/:id/files/watch (the session's): a `watching` frame once the watcher is in place,
 // then one `file_event` frame per change. The path is checked before the upgrade (a bad one is
 // an HTTP error in the wire shape); the watcher lives exactly as long as the socket.
-import { stat } from 'node:fs/promises'
 import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { CLOSE_CODES, type ErrorFrame, type WatchFrame } from '@claude-agent/protocol'
 import { WebSocketServer, type WebSocket } from 'ws'
-import { ServerError } from '../errors.js'
 import type { Logger } from '../logger.js'
 import { decodeComponent } from '../http/request-target.js'
 import { DEFAULT_SESSION_ID } from '../sessions/workspace-layout.js'
 import { refuseHandshakeErrorsAsJson, type UpgradeRoute } from '../ws/upgrade.js'
 import { fsError } from './entries.js'
 import { flagParam, pathParam } from './query.js'
+import { holdDir } from './held-dir.js'
 import { DirectoryWatcher } from './watcher.js'
 import type { Workspace, WorkspacePath } from './workspace-path.js'
 
@@ -46,7 +45,7 @@ export function watchEndpoint(options: WatchSocketOptions): WatchEndpoint {
   const watchers = new Set<DirectoryWatcher>()
 
   /** One socket, one watcher: events out, the watcher closed with the socket. */
-  const attach = (socket: WebSocket, path: WorkspacePath, recursive: boolean) => {
+  const attach = (socket: WebSocket, path: WorkspacePath, realRoot: string, recursive: boolean) => {
     const send = (frame: WatchFrame) => {
       if (socket.readyState !== socket.OPEN) return
       if (socket.bufferedAmount > options.maxClientBufferBytes) {
@@ -58,7 +57,7 @@ export function watchEndpoint(options: WatchSocketOptions): WatchEndpoint {
       }
       socket.send(JSON.stringify(frame))
     }
-    const watcher = new DirectoryWatcher(path, {
+    const watcher = new DirectoryWatcher(path, realRoot, {
       recursive,
       onEvent: send,
       onRootGone: () => {
@@ -92,13 +91,15 @@ export function watchEndpoint(options: WatchSocketOptions): WatchEndpoint {
     matches: (pathname) => sessionOfPath(pathname) !== undefined,
     async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, url: URL) {
       const sessionId = sessionOfPath(url.pathname) ?? DEFAULT_SESSION_ID
-      const path = await options.workspaceOf(sessionId).resolve(pathParam(url))
+      const workspace = options.workspaceOf(sessionId)
+      const path = await workspace.resolve(pathParam(url))
       const recursive = flagParam(url, 'recursive')
-      const stats = await stat(path.abs).catch((err: unknown) => {
+      const dir = await holdDir(workspace, path.rel).catch((err: unknown) => {
         throw fsError(err, path.rel)
       })
-      if (!stats.isDirectory()) throw new ServerError('NOT_A_DIRECTORY', `${path.rel} is not a directory`, { path: path.rel })
-      wss.handleUpgrade(req, socket, head, (ws) => attach(ws, path, recursive))
+      await dir.close()
+      const realRoot = await workspace.real()
+      wss.handleUpgrade(req, socket, head, (ws) => attach(ws, path, realRoot, recursive))
     },
     close() {
       for (const watcher of watchers) watcher.close()

@@ -125,6 +125,9 @@ describe('file API', () => {
       ['PUT', '/files/content', q('run.sh/inside.txt'), 400, 'NOT_A_DIRECTORY'],
       ['GET', '/files/content', '', 400, 'INVALID_REQUEST'],
       ['PUT', '/files/content', '', 400, 'INVALID_REQUEST'],
+      // A path that says "directory" is not written as a file of that name.
+      ['PUT', '/files/content', q('new-dir/'), 400, 'INVALID_REQUEST'],
+      ['PUT', '/files/content', q('run.sh/.'), 400, 'INVALID_REQUEST'],
       ['GET', '/files', q('.', '&recursive=maybe'), 400, 'INVALID_REQUEST'],
       ['GET', '/files/stat', '?path=a%00b', 400, 'INVALID_REQUEST'],
       ['PATCH', '/files', '', 405, 'METHOD_NOT_ALLOWED'],
@@ -135,6 +138,8 @@ describe('file API', () => {
       assert.equal(res.body['code'], code, `${method} ${path}${query}`)
       assert.equal(typeof res.body['error'], 'string')
     }
+    assert.equal(existsSync(join(stack.workspace, 'new-dir')), false)
+    assert.equal(readFileSync(join(stack.workspace, 'run.sh'), 'utf8'), '#!/bin/sh\necho new\n', 'run.sh was not overwritten')
   })
 
   it('refuses to read a FIFO without waiting for a writer, and lists it as other', async () => {

@@ -1,6 +1,7 @@
 // The watch socket: create / modify / remove for changes made through the API and directly on
 // disk, recursive and not, upload temp files never seen, and the watcher gone with its socket.
 import assert from 'node:assert/strict'
+import { execFileSync } from 'node:child_process'
 import { appendFileSync, mkdirSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
@@ -100,6 +101,22 @@ describe('file watch', () => {
     seen = probe.event('remove', 'w/disk.txt')
     rmSync(disk('w/disk.txt'))
     await seen
+    await probe.close()
+  })
+
+  it('reports names that are not UTF-8 (with U+FFFD), their changes and their removal', async () => {
+    const probe = await WatchProbe.open(`${wsBase}${q('w', '&recursive=1')}`)
+    const sh = (script: string) => execFileSync('bash', ['-c', script], { cwd: join(stack.workspace, 'w') })
+    // What `printf` in the agent's shell makes: 0xff and 0xfe are never UTF-8.
+    const created = Promise.all([probe.event('create', 'w/odd\ufffd'), probe.event('create', 'w/odd\ufffd/in\ufffd')])
+    sh(`mkdir $'odd\\xfe' && echo x > $'odd\\xfe/in\\xff'`)
+    await created
+    const modified = probe.event('modify', 'w/odd\ufffd/in\ufffd')
+    sh(`echo y >> $'odd\\xfe/in\\xff'`)
+    await modified
+    const removed = probe.event('remove', 'w/odd\ufffd')
+    sh(`rm -r $'odd\\xfe'`)
+    await removed
     await probe.close()
   })
 
