@@ -150,7 +150,9 @@ export function handleConnection(
     shuttingDown: () => options.sessions.shuttingDown,
     scrub: options.scrub,
     logger: options.logger,
-    send: (frame: ServerFrame) => sendFrame(socket, frame),
+    // Within the same bound as events: a client that floods bad frames and never reads its
+    // answers (each one larger than the frame it answers) is cut off, not buffered for.
+    send: (frame: ServerFrame) => void outbox.send(JSON.stringify(frame)),
     audit: (action: AuditAction, detail: AuditDetail) => options.audit.record(attach.actor, action, session.id, detail),
   }
   socket.on('message', (data) => receiveFrame(data, frames))
