@@ -41,7 +41,12 @@ import { sessionRoutes } from './routes/sessions.js'
 import { sessionsLiveRoutes } from './routes/sessions-live.js'
 import { usageRoutes } from './routes/usage.js'
 import { SessionManager } from './sessions/session-manager.js'
-import { DEFAULT_MAX_SESSIONS_PER_PRINCIPAL, sessionWorkspacesDir, type ServerSettings } from './settings.js'
+import {
+  DEFAULT_MAX_SESSIONS_PER_PRINCIPAL,
+  DEFAULT_MAX_SOCKETS_PER_PRINCIPAL,
+  sessionWorkspacesDir,
+  type ServerSettings,
+} from './settings.js'
 import { readerRoutes } from './routes/readers.js'
 import { tokenRoutes } from './routes/tokens.js'
 import { httpGate } from './tenancy/http-gate.js'
@@ -275,6 +280,7 @@ async function startLocked(options: StartServerOptions, unlock: () => void, onSt
       audit,
       prewarm: settings.prewarm,
       live,
+      maxSocketsPerPrincipal: settings.maxSocketsPerPrincipal ?? DEFAULT_MAX_SOCKETS_PER_PRINCIPAL,
       memberPermissionModes: settings.memberPermissionModes,
     },
     [watch],

@@ -46,6 +46,8 @@ export interface ServerSettings {
   maxConnections?: number
   /** Sessions a member may own at once; 0: no limit. Admins are not counted. @default 20 */
   maxSessionsPerPrincipal?: number
+  /** WebSockets a member or viewer may hold open at once; 0: no limit. Admins are not counted. @default 64 */
+  maxSocketsPerPrincipal?: number
   /** Claude Code processes running at once on this server (the warm pool's too); at the cap an
    * idle one is released, and when all are busy a prompt is refused (AGENT_CAPACITY); 0: no cap.
    * @default three quarters of the machine's memory / 300 MB, at least 1 */
@@ -325,6 +327,8 @@ function tokensFrom(env: Record<string, string | undefined>): AuthToken[] {
 
 export const DEFAULT_MAX_SESSIONS_PER_PRINCIPAL = 20
 
+export const DEFAULT_MAX_SOCKETS_PER_PRINCIPAL = 64
+
 /** What the default MAX_RUNNING_AGENTS budgets per CLI: its ~235 MB resident (docs/benchmarks.md) and headroom. */
 const MEMORY_PER_AGENT_BYTES = 300 * 1024 * 1024
 
@@ -406,6 +410,7 @@ export function settingsFromEnv(env: Record<string, string | undefined> = proces
     maxFileBytes: intFrom(env, 'MAX_FILE_BYTES', 1024 ** 3, 1),
     ...(env['MAX_CONNECTIONS'] && { maxConnections: intFrom(env, 'MAX_CONNECTIONS', 0, 1) }),
     maxSessionsPerPrincipal: intFrom(env, 'MAX_SESSIONS_PER_PRINCIPAL', DEFAULT_MAX_SESSIONS_PER_PRINCIPAL),
+    maxSocketsPerPrincipal: intFrom(env, 'MAX_SOCKETS_PER_PRINCIPAL', DEFAULT_MAX_SOCKETS_PER_PRINCIPAL),
     maxRunningAgents: intFrom(env, 'MAX_RUNNING_AGENTS', defaultMaxRunningAgents()),
     logLevel,
     idleTimeoutMs: intFrom(env, 'SESSION_IDLE_TIMEOUT_MS', 5 * 60_000),

@@ -39,6 +39,8 @@ export interface ConnectionOptions {
   audit: AuditLog
   /** Open sockets by principal, closed when their access goes. */
   live: LiveSockets
+  /** WebSockets a member or viewer may hold open at once (MAX_SOCKETS_PER_PRINCIPAL); 0: no limit. */
+  maxSocketsPerPrincipal: number
   /** The permission modes members may switch to. */
   memberPermissionModes: readonly PermissionMode[]
 }
