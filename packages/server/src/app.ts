@@ -44,6 +44,7 @@ import { SessionManager } from './sessions/session-manager.js'
 import {
   DEFAULT_MAX_SESSIONS_PER_PRINCIPAL,
   DEFAULT_MAX_SOCKETS_PER_PRINCIPAL,
+  DEFAULT_PING_INTERVAL_MS,
   sessionWorkspacesDir,
   type ServerSettings,
 } from './settings.js'
@@ -262,7 +263,8 @@ async function startLocked(options: StartServerOptions, unlock: () => void, onSt
       webhookRoutes(webhooks.view()),
     ],
   })
-  const watch = watchEndpoint({ workspaceOf, maxClientBufferBytes: settings.maxClientBufferBytes, logger })
+  const pingIntervalMs = settings.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS
+  const watch = watchEndpoint({ workspaceOf, maxClientBufferBytes: settings.maxClientBufferBytes, pingIntervalMs, logger })
   const server = createHttpServer(app, auth, logger, cluster ? cluster.http : undefined)
   limitConnections(server, settings.maxConnections ?? defaultMaxConnections(openFileLimit()), logger)
   const wss = attachWebSockets(
@@ -274,6 +276,7 @@ async function startLocked(options: StartServerOptions, unlock: () => void, onSt
       maxFrameBytes: settings.maxFrameBytes,
       maxClientBufferBytes: settings.maxClientBufferBytes,
       slowClientGraceMs: settings.slowClientGraceMs,
+      pingIntervalMs,
       logger,
       scrub,
       auth,

@@ -69,6 +69,9 @@ export interface ServerSettings {
   maxClientBufferBytes: number
   /** @default 5000 */
   slowClientGraceMs: number
+  /** WebSockets are pinged this often; one silent for a whole interval (no pong, nothing taken)
+   * is terminated as gone; 0: never. @default 30000 */
+  pingIntervalMs?: number
   /** Start a session's CLI when a client attaches, ahead of its first prompt. @default true */
   prewarm: boolean
   /** CLIs kept running for sessions to come (a new session with the default config takes one);
@@ -329,6 +332,8 @@ export const DEFAULT_MAX_SESSIONS_PER_PRINCIPAL = 20
 
 export const DEFAULT_MAX_SOCKETS_PER_PRINCIPAL = 64
 
+export const DEFAULT_PING_INTERVAL_MS = 30_000
+
 /** What the default MAX_RUNNING_AGENTS budgets per CLI: its ~235 MB resident (docs/benchmarks.md) and headroom. */
 const MEMORY_PER_AGENT_BYTES = 300 * 1024 * 1024
 
@@ -416,6 +421,7 @@ export function settingsFromEnv(env: Record<string, string | undefined> = proces
     idleTimeoutMs: intFrom(env, 'SESSION_IDLE_TIMEOUT_MS', 5 * 60_000),
     maxClientBufferBytes: intFrom(env, 'MAX_CLIENT_BUFFER_BYTES', 4 * 1024 * 1024, 1024),
     slowClientGraceMs: intFrom(env, 'SLOW_CLIENT_GRACE_MS', 5_000),
+    pingIntervalMs: intFrom(env, 'WS_PING_INTERVAL_MS', DEFAULT_PING_INTERVAL_MS),
     shutdownGraceMs: intFrom(env, 'SHUTDOWN_GRACE_MS', 10_000),
     permissionTimeoutMs: intFrom(env, 'PERMISSION_TIMEOUT_MS', 5 * 60_000, 1),
     turnSilenceTimeoutMs: intFrom(env, 'TURN_SILENCE_TIMEOUT_MS', 10 * 60_000),

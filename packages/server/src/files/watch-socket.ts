@@ -11,6 +11,7 @@ import { ServerError } from '../errors.js'
 import type { Logger } from '../logger.js'
 import { decodeComponent } from '../http/request-target.js'
 import { DEFAULT_SESSION_ID } from '../sessions/workspace-layout.js'
+import { heartbeat } from '../ws/heartbeat.js'
 import { refuseHandshakeErrorsAsJson, type UpgradeRoute } from '../ws/upgrade.js'
 import { fsError } from './entries.js'
 import { flagParam, pathParam } from './query.js'
@@ -22,6 +23,8 @@ export interface WatchSocketOptions {
   workspaceOf: (sessionId: string) => Workspace
   /** A client with more than this many bytes unsent is cut off (SLOW_CONSUMER). */
   maxClientBufferBytes: number
+  /** Ping every this often, terminating a peer that is gone (ws/heartbeat.ts); 0: never. @default 0 */
+  pingIntervalMs?: number
   logger: Logger
 }
 
@@ -98,7 +101,10 @@ export function watchEndpoint(options: WatchSocketOptions): WatchEndpoint {
         throw fsError(err, path.rel)
       })
       if (!stats.isDirectory()) throw new ServerError('NOT_A_DIRECTORY', `${path.rel} is not a directory`, { path: path.rel })
-      wss.handleUpgrade(req, socket, head, (ws) => attach(ws, path, recursive))
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        heartbeat(ws, options.pingIntervalMs ?? 0)
+        attach(ws, path, recursive)
+      })
     },
     close() {
       for (const watcher of watchers) watcher.close()

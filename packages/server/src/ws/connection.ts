@@ -19,6 +19,7 @@ import { can } from '../tenancy/access.js'
 import type { LiveSockets } from '../tenancy/live-sockets.js'
 import type { Principal } from '../tenancy/principal.js'
 import { Backpressure } from './backpressure.js'
+import { heartbeat } from './heartbeat.js'
 import { receiveFrame } from './frames.js'
 
 export interface ConnectionOptions {
@@ -30,6 +31,8 @@ export interface ConnectionOptions {
   maxFrameBytes: number
   maxClientBufferBytes: number
   slowClientGraceMs: number
+  /** Ping every this often, terminating a peer that is gone (ws/heartbeat.ts); 0: never. */
+  pingIntervalMs: number
   /** Start the session's CLI as soon as a client attaches. */
   prewarm: boolean
   /** Scrubs secrets from text sent to clients. */
@@ -158,6 +161,7 @@ export function handleConnection(
     audit: (action: AuditAction, detail: AuditDetail) => options.audit.record(attach.actor, action, session.id, detail),
   }
   socket.on('message', (data) => receiveFrame(data, frames))
+  heartbeat(socket, options.pingIntervalMs)
   clientAttached()
   socket.on('close', () => {
     clientDetached()
