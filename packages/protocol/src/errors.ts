@@ -36,6 +36,7 @@ export const ERROR_CODES = [
   'CONTROL_FAILED', // a control request the CLI rejected or could not run
   'INTERRUPTED_BY_RESTART', // the server stopped (crash, kill, shutdown) while a turn ran
   'TURN_STALLED', // the CLI would not end a turn (silent, no result, interrupt unanswered): the server ended it (data.reason)
+  'QUEUE_FULL', // a session already has MAX_QUEUED_PROMPTS prompts waiting: this one was not queued nor recorded (data: limit, uuid); resend once some have run
   'AGENT_CAPACITY', // the server runs as many CLIs as MAX_RUNNING_AGENTS allows and every one is busy: the prompt was not taken (HTTP 503; data: limit, running); retry once a turn has ended
   'BUDGET_EXCEEDED', // a session's or its principal's spending cap is reached: the model gateway refused the turn's next model request (data: scope, id, spentUsd, limitUsd)
   'STORE_FAILED', // the server's database refused or could not take a write: the event or prompt it concerns was not recorded (nor sent); details in the server log

@@ -136,6 +136,8 @@ export {
 } from './usage.js'
 export {
   describeIssues,
+  MAX_JSON_DEPTH,
+  nestsDeeperThan,
   parseClientFrame,
   parseServerFrame,
   parseWatchFrame,

@@ -24,17 +24,45 @@ export function summarizeIssues(issues: IssueDetail[]): string {
   return issues.map((i) => `${i.path}: ${i.message}`).join('; ')
 }
 
-function parseJson(text: string): ParseResult<unknown> {
+/** How deep a frame or body may nest objects and arrays. JSON.parse takes any depth, but
+ * JSON.stringify (the server's audit record, the SDK writing a prompt to the CLI) recurses and
+ * overflows the stack on a deep one: a single frame of 200,000 `[` ended the server. No real
+ * message comes near this. */
+export const MAX_JSON_DEPTH = 128
+
+/** Whether `value` nests objects and arrays deeper than `max` levels. Iterative: no recursion
+ * to overflow on the very input it guards against. */
+export function nestsDeeperThan(value: unknown, max: number = MAX_JSON_DEPTH): boolean {
+  const stack: Array<[unknown, number]> = [[value, 1]]
+  while (stack.length > 0) {
+    const [item, depth] = stack.pop()!
+    if (typeof item !== 'object' || item === null) continue
+    if (depth > max) return true
+    for (const child of Array.isArray(item) ? item : Object.values(item)) {
+      if (typeof child === 'object' && child !== null) stack.push([child, depth + 1])
+    }
+  }
+  return false
+}
+
+function parseJson(text: string, maxDepth: number | undefined): ParseResult<unknown> {
+  let value: unknown
   try {
-    return { ok: true, value: JSON.parse(text) }
+    value = JSON.parse(text)
   } catch {
     return { ok: false, error: { code: 'BAD_JSON', error: 'Frame is not valid JSON' } }
   }
+  if (maxDepth !== undefined && nestsDeeperThan(value, maxDepth)) {
+    return { ok: false, error: { code: 'INVALID_FRAME', error: `Frame nests deeper than ${maxDepth} levels`, data: { limit: maxDepth } } }
+  }
+  return { ok: true, value }
 }
 
-function parseFrame<T>(text: string, schemas: Record<string, z.ZodType<T>>): ParseResult<T> {
+/** `maxDepth`: refuse deeper nesting (frames from clients; the server's own may carry what
+ * the model wrote, as deep as it is). */
+function parseFrame<T>(text: string, schemas: Record<string, z.ZodType<T>>, maxDepth?: number): ParseResult<T> {
   const knownTypes = Object.keys(schemas)
-  const json = parseJson(text)
+  const json = parseJson(text, maxDepth)
   if (!json.ok) return json
   const value = json.value
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
@@ -74,7 +102,7 @@ function parseFrame<T>(text: string, schemas: Record<string, z.ZodType<T>>): Par
 }
 
 /** Parse a frame a client sent. */
-export const parseClientFrame = (text: string): ParseResult<ClientFrame> => parseFrame(text, CLIENT_FRAME_SCHEMAS)
+export const parseClientFrame = (text: string): ParseResult<ClientFrame> => parseFrame(text, CLIENT_FRAME_SCHEMAS, MAX_JSON_DEPTH)
 
 /** Parse a frame a server sent. */
 export const parseServerFrame = (text: string): ParseResult<ServerFrame> => parseFrame(text, SERVER_FRAME_SCHEMAS)

@@ -41,7 +41,13 @@ import { sessionRoutes } from './routes/sessions.js'
 import { sessionsLiveRoutes } from './routes/sessions-live.js'
 import { usageRoutes } from './routes/usage.js'
 import { SessionManager } from './sessions/session-manager.js'
-import { DEFAULT_MAX_SESSIONS_PER_PRINCIPAL, sessionWorkspacesDir, type ServerSettings } from './settings.js'
+import {
+  DEFAULT_MAX_SESSIONS_PER_PRINCIPAL,
+  DEFAULT_MAX_SOCKETS_PER_PRINCIPAL,
+  DEFAULT_PING_INTERVAL_MS,
+  sessionWorkspacesDir,
+  type ServerSettings,
+} from './settings.js'
 import { readerRoutes } from './routes/readers.js'
 import { tokenRoutes } from './routes/tokens.js'
 import { httpGate } from './tenancy/http-gate.js'
@@ -257,7 +263,8 @@ async function startLocked(options: StartServerOptions, unlock: () => void, onSt
       webhookRoutes(webhooks.view()),
     ],
   })
-  const watch = watchEndpoint({ workspaceOf, maxClientBufferBytes: settings.maxClientBufferBytes, logger })
+  const pingIntervalMs = settings.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS
+  const watch = watchEndpoint({ workspaceOf, maxClientBufferBytes: settings.maxClientBufferBytes, pingIntervalMs, logger })
   const server = createHttpServer(app, auth, logger, cluster ? cluster.http : undefined)
   limitConnections(server, settings.maxConnections ?? defaultMaxConnections(openFileLimit()), logger)
   const wss = attachWebSockets(
@@ -269,12 +276,14 @@ async function startLocked(options: StartServerOptions, unlock: () => void, onSt
       maxFrameBytes: settings.maxFrameBytes,
       maxClientBufferBytes: settings.maxClientBufferBytes,
       slowClientGraceMs: settings.slowClientGraceMs,
+      pingIntervalMs,
       logger,
       scrub,
       auth,
       audit,
       prewarm: settings.prewarm,
       live,
+      maxSocketsPerPrincipal: settings.maxSocketsPerPrincipal ?? DEFAULT_MAX_SOCKETS_PER_PRINCIPAL,
       memberPermissionModes: settings.memberPermissionModes,
     },
     [watch],

@@ -25,6 +25,7 @@ const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
   LEASE_LOST: 503,
   CLUSTER_FULL: 503,
   AGENT_CAPACITY: 503,
+  QUEUE_FULL: 503,
   NODE_UNREACHABLE: 502,
 }
 

@@ -47,6 +47,8 @@ export interface ServerSettings {
   maxConnections?: number
   /** Sessions a member may own at once; 0: no limit. Admins are not counted. @default 20 */
   maxSessionsPerPrincipal?: number
+  /** WebSockets a member or viewer may hold open at once; 0: no limit. Admins are not counted. @default 64 */
+  maxSocketsPerPrincipal?: number
   /** Claude Code processes running at once on this server (the warm pool's too); at the cap an
    * idle one is released, and when all are busy a prompt is refused (AGENT_CAPACITY); 0: no cap.
    * @default three quarters of the machine's memory / 300 MB, at least 1 */
@@ -68,6 +70,9 @@ export interface ServerSettings {
   maxClientBufferBytes: number
   /** @default 5000 */
   slowClientGraceMs: number
+  /** WebSockets are pinged this often; one silent for a whole interval (no pong, nothing taken)
+   * is terminated as gone; 0: never. @default 30000 */
+  pingIntervalMs?: number
   /** Start a session's CLI when a client attaches, ahead of its first prompt. @default true */
   prewarm: boolean
   /** CLIs kept running for sessions to come (a new session with the default config takes one);
@@ -330,6 +335,10 @@ function tokensFrom(env: Record<string, string | undefined>): AuthToken[] {
 
 export const DEFAULT_MAX_SESSIONS_PER_PRINCIPAL = 20
 
+export const DEFAULT_MAX_SOCKETS_PER_PRINCIPAL = 64
+
+export const DEFAULT_PING_INTERVAL_MS = 30_000
+
 /** What the default MAX_RUNNING_AGENTS budgets per CLI: its ~235 MB resident (docs/benchmarks.md) and headroom. */
 const MEMORY_PER_AGENT_BYTES = 300 * 1024 * 1024
 
@@ -411,11 +420,13 @@ export function settingsFromEnv(env: Record<string, string | undefined> = proces
     maxFileBytes: intFrom(env, 'MAX_FILE_BYTES', 1024 ** 3, 1),
     ...(env['MAX_CONNECTIONS'] && { maxConnections: intFrom(env, 'MAX_CONNECTIONS', 0, 1) }),
     maxSessionsPerPrincipal: intFrom(env, 'MAX_SESSIONS_PER_PRINCIPAL', DEFAULT_MAX_SESSIONS_PER_PRINCIPAL),
+    maxSocketsPerPrincipal: intFrom(env, 'MAX_SOCKETS_PER_PRINCIPAL', DEFAULT_MAX_SOCKETS_PER_PRINCIPAL),
     maxRunningAgents: intFrom(env, 'MAX_RUNNING_AGENTS', defaultMaxRunningAgents()),
     logLevel,
     idleTimeoutMs: msFrom(env, 'SESSION_IDLE_TIMEOUT_MS', 5 * 60_000),
     maxClientBufferBytes: intFrom(env, 'MAX_CLIENT_BUFFER_BYTES', 4 * 1024 * 1024, 1024),
     slowClientGraceMs: msFrom(env, 'SLOW_CLIENT_GRACE_MS', 5_000),
+    pingIntervalMs: msFrom(env, 'WS_PING_INTERVAL_MS', DEFAULT_PING_INTERVAL_MS),
     shutdownGraceMs: msFrom(env, 'SHUTDOWN_GRACE_MS', 10_000),
     permissionTimeoutMs: msFrom(env, 'PERMISSION_TIMEOUT_MS', 5 * 60_000, 1),
     turnSilenceTimeoutMs: msFrom(env, 'TURN_SILENCE_TIMEOUT_MS', 10 * 60_000),

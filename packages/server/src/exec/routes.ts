@@ -16,7 +16,7 @@ import type { SessionManager } from '../sessions/session-manager.js'
 import { isInside } from '../paths.js'
 import { principalOf } from '../tenancy/http-gate.js'
 import type { LiveSockets } from '../tenancy/live-sockets.js'
-import { commandOutput } from './output.js'
+import { commandOutput, killGroup } from './output.js'
 import { spawnInSession, type ExecTarget, type SessionSpawner } from './spawn.js'
 
 /** @default 10 minutes */
@@ -63,6 +63,19 @@ function execDetail(request: ExecRequest): AuditDetail {
   }
 }
 
+/** The program exec runs: bash for a shell command line. */
+const commandOf = (request: ExecRequest): string => (request.shell ? '/bin/bash' : request.command)
+
+/** Spawns the request's command in the session's directory; throws a ServerError for a cwd
+ * that cannot be used, or what spawn throws. */
+function start(session: Session, request: ExecRequest, spawner: SessionSpawner): ChildProcess {
+  const { sessionDir, cwd } = commandDirs(session, request.cwd)
+  const target: ExecTarget = { id: session.id, cwd: sessionDir, stateDir: session.stateDir, limits: session.postedConfig.limits }
+  // With a shell, args follow the command line as $1, $2, ... ($0 is "bash").
+  const args = request.shell ? ['-c', request.command, 'bash', ...(request.args ?? [])] : (request.args ?? [])
+  return spawner(target, commandOf(request), args, { cwd, env: request.env ?? {} })
+}
+
 function parseRequest(body: unknown): ExecRequest {
   const parsed = ExecRequestSchema.safeParse(body)
   if (!parsed.success) {
@@ -79,28 +92,25 @@ export function execRoutes(options: ExecRoutesOptions): RouteModule {
       if (options.sessions.shuttingDown) throw new ServerError('SHUTTING_DOWN', 'The server is shutting down')
       const session = options.sessions.get(c.req.param('id'))
       const request = parseRequest(await readJsonBody(c))
-      const { sessionDir, cwd } = commandDirs(session, request.cwd)
-      const target: ExecTarget = {
-        id: session.id,
-        cwd: sessionDir,
-        stateDir: options.sessions.stateDir(session.id),
-        limits: session.postedConfig.limits,
-      }
-      // With a shell, args follow the command line as $1, $2, ... ($0 is "bash").
-      const [command, args] = request.shell
-        ? ['/bin/bash', ['-c', request.command, 'bash', ...(request.args ?? [])]]
-        : [request.command, request.args ?? []]
-      let child: ChildProcess
+      // Held before anything is made: a session deleted while the body arrived is
+      // SESSION_NOT_FOUND (its directories are not made again), and a delete later kills it.
+      let child: ChildProcess | undefined
+      const release = session.holdCommand(() => child && killGroup(child))
       try {
-        child = spawner(target, command, args, { cwd, env: request.env ?? {} })
+        child = start(session, request, spawner)
         await new Promise<void>((resolve, reject) => {
-          child.once('spawn', resolve)
-          child.once('error', reject)
+          child!.once('spawn', resolve)
+          child!.once('error', reject)
         })
       } catch (err) {
+        release()
+        if (err instanceof ServerError) throw err
         const errno = (err as NodeJS.ErrnoException).code
-        throw new ServerError('EXEC_FAILED', `Cannot run ${JSON.stringify(command.slice(0, 256))}: ${errno ?? String(err)}`, { errno })
+        throw new ServerError('EXEC_FAILED', `Cannot run ${JSON.stringify(commandOf(request).slice(0, 256))}: ${errno ?? String(err)}`, {
+          errno,
+        })
       }
+      child.once('close', release)
       options.audit.record(httpActor(c), 'exec', session.id, execDetail(request))
       child.on('error', () => undefined) // later errors (a failed kill) change nothing for the reader
       const stream = commandOutput(child, {

@@ -9,6 +9,7 @@ import { WebSocketServer, type WebSocket } from 'ws'
 import type { Logger } from '../logger.js'
 import { decodeComponent } from '../http/request-target.js'
 import { DEFAULT_SESSION_ID } from '../sessions/workspace-layout.js'
+import { heartbeat } from '../ws/heartbeat.js'
 import { refuseHandshakeErrorsAsJson, type UpgradeRoute } from '../ws/upgrade.js'
 import { fsError } from './entries.js'
 import { flagParam, pathParam } from './query.js'
@@ -21,6 +22,8 @@ export interface WatchSocketOptions {
   workspaceOf: (sessionId: string) => Workspace
   /** A client with more than this many bytes unsent is cut off (SLOW_CONSUMER). */
   maxClientBufferBytes: number
+  /** Ping every this often, terminating a peer that is gone (ws/heartbeat.ts); 0: never. @default 0 */
+  pingIntervalMs?: number
   logger: Logger
 }
 
@@ -99,7 +102,10 @@ export function watchEndpoint(options: WatchSocketOptions): WatchEndpoint {
       })
       await dir.close()
       const realRoot = await workspace.real()
-      wss.handleUpgrade(req, socket, head, (ws) => attach(ws, path, realRoot, recursive))
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        heartbeat(ws, options.pingIntervalMs ?? 0)
+        attach(ws, path, realRoot, recursive)
+      })
     },
     close() {
       for (const watcher of watchers) watcher.close()

@@ -2,6 +2,7 @@
 // unbounded buffer), then a parse that answers BAD_JSON.
 import type { Context, MiddlewareHandler } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
+import { MAX_JSON_DEPTH, nestsDeeperThan } from '@claude-agent/protocol'
 import { ServerError } from '../errors.js'
 
 /** Refuses a body over `maxBytes`, by its Content-Length or as it streams in. */
@@ -17,9 +18,17 @@ export function jsonBodyLimit(maxBytes: number): MiddlewareHandler {
 export async function readJsonBody(c: Context): Promise<unknown> {
   const text = await c.req.text()
   if (text.trim() === '') throw new ServerError('BAD_JSON', 'Body is empty; expected a JSON object')
+  let body: unknown
   try {
-    return JSON.parse(text)
+    body = JSON.parse(text)
   } catch {
     throw new ServerError('BAD_JSON', 'Body is not valid JSON')
   }
+  // As for frames: what is stored or stringified again must not overflow the stack.
+  if (nestsDeeperThan(body, MAX_JSON_DEPTH)) {
+    throw new ServerError('INVALID_REQUEST', `Body nests deeper than ${MAX_JSON_DEPTH} levels`, {
+      issues: [{ path: '(root)', message: `nests deeper than ${MAX_JSON_DEPTH} levels` }],
+    })
+  }
+  return body
 }

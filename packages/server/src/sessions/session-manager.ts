@@ -78,15 +78,15 @@ const storedInfo = (record: SessionRecord, lastSeq: number): SessionInfo => ({
 /** How long shutdown waits for interrupted turns to end. */
 const INTERRUPTED_TURNS_MS = 2_000
 
-/** How long a delete waits for the session's CLI to exit before it removes its files. */
+/** How long a delete waits for the session's CLI and commands to exit before it removes its files. */
 const DELETE_FILES_WAIT_MS = 10_000
 
-/** Whether the session's CLI exited within `ms`. */
+/** Whether the session's CLI and commands exited within `ms`. */
 async function settledWithin(session: Session, ms: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined
   const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)))
   try {
-    return await Promise.race([session.settled().then(() => true as const), late])
+    return await Promise.race([session.quiet().then(() => true as const), late])
   } finally {
     clearTimeout(timer)
   }
@@ -331,8 +331,10 @@ export class SessionManager {
       }
     }
     if (await settledWithin(session, DELETE_FILES_WAIT_MS)) return removeFiles()
-    this.options.logger.warn(`session ${id}: its CLI had not exited ${DELETE_FILES_WAIT_MS} ms after the delete; its files go once it does`)
-    void session.settled().then(removeFiles)
+    this.options.logger.warn(
+      `session ${id}: its CLI or a command had not exited ${DELETE_FILES_WAIT_MS} ms after the delete; its files go once they have`,
+    )
+    void session.quiet().then(removeFiles)
   }
 
   /** Let running turns finish for up to `graceMs` (no queued prompt starts meanwhile), then

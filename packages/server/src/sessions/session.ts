@@ -29,6 +29,7 @@ import type { EventHub, SubscribeOptions, Subscriber, Subscription } from './eve
 import type { PermissionBroker } from './permission-broker.js'
 import { recoverAfterRestart } from './recovery.js'
 import type { RunInfo } from './run-state.js'
+import { SessionCommands } from './session-commands.js'
 import type { OwnConfig } from './session-config.js'
 import { createSessionParts } from './session-parts.js'
 import type { SessionOptions } from './session-options.js'
@@ -55,6 +56,7 @@ export class Session {
   private readonly broker: PermissionBroker
   private readonly hub: EventHub
   private readonly queue: TurnQueue
+  private readonly commands = new SessionCommands()
 
   constructor(private readonly options: SessionOptions) {
     this.id = options.record.id
@@ -258,6 +260,17 @@ export class Session {
     return this.agent.settled()
   }
 
+  /** After halt(): resolves once its CLI and its commands have exited (then its files may go). */
+  async quiet(): Promise<void> {
+    await Promise.all([this.agent.settled(), this.commands.settled()])
+  }
+
+  /** Tracks a command run in its sandbox (exec) until the returned release; `stop` kills it.
+   * Throws SESSION_NOT_FOUND once the session is halted (deleted, or moved away). */
+  holdCommand(stop: () => void): () => void {
+    return this.commands.hold(this.id, stop)
+  }
+
   /** Delete: stop the agent and tell subscribers the session is gone. */
   close(): void {
     this.end('SESSION_NOT_FOUND', `Session "${this.id}" was deleted`)
@@ -282,6 +295,7 @@ export class Session {
     // Closed first: what the stop reports (cancelled approvals) changes no state any more.
     this.agent.stop(true)
     this.turns.stopAgent(this.stateValue)
+    this.commands.stopAll()
     // Those are logged; nothing after them is (the delete removes the rows, or another node
     // or a fresh Session serves it now).
     this.hub.seal()

@@ -6,8 +6,15 @@ import type { UserMessage } from '@claude-agent/protocol'
 import type { AppendFence, PromptLog } from '../event-log/event-log.js'
 import { ServerError } from '../errors.js'
 
+/** Prompts a session holds waiting (queued or being admitted). Each is held in memory whole,
+ * up to MAX_FRAME_BYTES: without a bound one client sending prompts faster than turns end
+ * grows the server without end (150 prompts of 4 MiB: 145 -> 715 MB). */
+export const MAX_QUEUED_PROMPTS = 64
+
 export class TurnQueue {
   private readonly waiting: UserMessage[] = []
+  /** Prompts between add() and the queue (their duplicate check is under way). */
+  private admitting = 0
   /** Uuids started by this process whose record may not be durable yet. */
   private readonly starting = new Set<string>()
   /** Admissions one at a time, so prompts queue in the order they came. */
@@ -25,14 +32,26 @@ export class TurnQueue {
     return this.waiting.length
   }
 
-  /** Queues the prompt; rejects with DUPLICATE_PROMPT for a uuid this session has queued or run. */
+  /** Queues the prompt; rejects with DUPLICATE_PROMPT for a uuid this session has queued or
+   * run, QUEUE_FULL (nothing recorded: a resend later runs it) when MAX_QUEUED_PROMPTS wait. */
   add(message: UserMessage): Promise<void> {
-    const admission = this.admitted.then(async () => {
-      if (message.uuid !== undefined && (await this.known(message.uuid))) {
-        throw new ServerError('DUPLICATE_PROMPT', `Prompt ${message.uuid} was already received; it runs once`, { uuid: message.uuid })
-      }
-      this.waiting.push(message)
-    })
+    if (this.waiting.length + this.admitting >= MAX_QUEUED_PROMPTS) {
+      return Promise.reject(
+        new ServerError('QUEUE_FULL', `The session has ${MAX_QUEUED_PROMPTS} prompts waiting; send this one once some have run`, {
+          limit: MAX_QUEUED_PROMPTS,
+          ...(message.uuid !== undefined && { uuid: message.uuid }),
+        }),
+      )
+    }
+    this.admitting++
+    const admission = this.admitted
+      .then(async () => {
+        if (message.uuid !== undefined && (await this.known(message.uuid))) {
+          throw new ServerError('DUPLICATE_PROMPT', `Prompt ${message.uuid} was already received; it runs once`, { uuid: message.uuid })
+        }
+        this.waiting.push(message)
+      })
+      .finally(() => this.admitting--)
     this.admitted = admission.catch(() => {})
     return admission
   }

@@ -9,6 +9,8 @@ export interface LiveSocket {
   sessionId?: string
   /** Closes it, telling the client why where the socket can. */
   close(reason: string): void
+  /** A WebSocket (not a stream such as exec's): counted against MAX_SOCKETS_PER_PRINCIPAL. */
+  socket?: boolean
 }
 
 /** setTimeout's largest delay; a later expiry is checked again then. */
@@ -35,6 +37,13 @@ export class LiveSockets {
   /** Closes a session's sockets whose principal may no longer see it. */
   recheck(sessionId: string, stillSees: (principal: Principal) => boolean): void {
     this.closeWhere((s) => s.sessionId === sessionId && !stillSees(s.principal), 'access to the session was taken back')
+  }
+
+  /** The WebSockets open as this principal. */
+  socketsOf(principalId: string): number {
+    let n = 0
+    for (const s of this.open) if (s.socket && s.principal.id === principalId) n++
+    return n
   }
 
   get size(): number {

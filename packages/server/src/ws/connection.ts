@@ -19,6 +19,7 @@ import { can } from '../tenancy/access.js'
 import type { LiveSockets } from '../tenancy/live-sockets.js'
 import type { Principal } from '../tenancy/principal.js'
 import { Backpressure } from './backpressure.js'
+import { heartbeat } from './heartbeat.js'
 import { receiveFrame } from './frames.js'
 
 export interface ConnectionOptions {
@@ -30,6 +31,8 @@ export interface ConnectionOptions {
   maxFrameBytes: number
   maxClientBufferBytes: number
   slowClientGraceMs: number
+  /** Ping every this often, terminating a peer that is gone (ws/heartbeat.ts); 0: never. */
+  pingIntervalMs: number
   /** Start the session's CLI as soon as a client attaches. */
   prewarm: boolean
   /** Scrubs secrets from text sent to clients. */
@@ -39,6 +42,8 @@ export interface ConnectionOptions {
   audit: AuditLog
   /** Open sockets by principal, closed when their access goes. */
   live: LiveSockets
+  /** WebSockets a member or viewer may hold open at once (MAX_SOCKETS_PER_PRINCIPAL); 0: no limit. */
+  maxSocketsPerPrincipal: number
   /** The permission modes members may switch to. */
   memberPermissionModes: readonly PermissionMode[]
 }
@@ -159,10 +164,13 @@ export function handleConnection(
     shuttingDown: () => options.sessions.shuttingDown,
     scrub: options.scrub,
     logger: options.logger,
-    send: (frame: ServerFrame) => sendFrame(socket, frame),
+    // Within the same bound as events: a client that floods bad frames and never reads its
+    // answers (each one larger than the frame it answers) is cut off, not buffered for.
+    send: (frame: ServerFrame) => void outbox.send(JSON.stringify(frame)),
     audit: (action: AuditAction, detail: AuditDetail) => options.audit.record(attach.actor, action, session.id, detail),
   }
   socket.on('message', (data) => receiveFrame(data, frames))
+  heartbeat(socket, options.pingIntervalMs)
   clientAttached()
   socket.on('close', () => {
     clientDetached()

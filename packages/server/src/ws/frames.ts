@@ -145,10 +145,14 @@ function dispatch(frame: ClientFrame, context: FrameContext): void {
         return
       }
       // Audited once taken: a duplicate is refused, and its client told (with its uuid).
-      session.prompt(frame.data).then(
-        () => context.audit('prompt', promptDetail(frame.data)),
-        (err: unknown) => refused(err, context, frame.data.uuid === undefined ? undefined : { uuid: frame.data.uuid }),
-      )
+      session
+        .prompt(frame.data)
+        .then(
+          () => context.audit('prompt', promptDetail(frame.data)),
+          (err: unknown) => refused(err, context, frame.data.uuid === undefined ? undefined : { uuid: frame.data.uuid }),
+        )
+        // Whatever those throw is this prompt's, never the process's (an unhandled rejection ends it).
+        .catch((err: unknown) => context.logger.error(`prompt: ${err instanceof Error ? err.message : String(err)}`))
       return
     case 'interrupt':
       void session.interrupt().then((interrupted) => {

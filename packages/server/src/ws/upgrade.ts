@@ -63,6 +63,22 @@ function authorizeUpgrade(principal: Principal, path: string, options: Connectio
   return access.sessionId
 }
 
+/** Each member or viewer holds at most `max` WebSockets (0: no limit; admins are not counted):
+ * every one costs a descriptor and up to 4x MAX_CLIENT_BUFFER_BYTES, and past MAX_CONNECTIONS
+ * the server takes no connection from anyone, so one tenant's sockets must not reach it.
+ * Checked and then counted in the same synchronous step, so upgrades racing each other see each other. */
+function checkSocketQuota(principal: Principal, options: ConnectionOptions): void {
+  const max = options.maxSocketsPerPrincipal
+  if (max === 0 || principal.role === 'admin') return
+  const open = options.live.socketsOf(principal.id)
+  if (open < max) return
+  throw new ServerError('FORBIDDEN', `${principal.id} has as many WebSockets open as it may (${max}): close one first`, {
+    action: 'socket_limit',
+    limit: max,
+    open,
+  })
+}
+
 /** Access was taken away (token revoked or expired, reader removed): say so, then close. */
 function disconnect(ws: WebSocket, reason: string): void {
   if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ type: 'error', code: 'UNAUTHORIZED', error: `Disconnected: ${reason}` }))
@@ -110,9 +126,15 @@ export function attachWebSockets(
       const id = route ? undefined : sessionIdFor(url.pathname)
       if (!route && id === undefined) throw new ServerError('NOT_FOUND', `No WebSocket endpoint at ${url.pathname}`)
       const sessionId = authorizeUpgrade(principal, url.pathname, options)
+      checkSocketQuota(principal, options)
       if (route) {
         // Its own socket: closed outright when its access goes.
-        const remove = options.live.add({ principal, ...(sessionId !== undefined && { sessionId }), close: () => socket.destroy() })
+        const remove = options.live.add({
+          principal,
+          ...(sessionId !== undefined && { sessionId }),
+          socket: true,
+          close: () => socket.destroy(),
+        })
         socket.once('close', remove)
         route.upgrade(req, socket, head, url).catch(fail)
         return
@@ -127,7 +149,7 @@ export function attachWebSockets(
       wss.handleUpgrade(req, socket, head, (ws) => {
         try {
           const actor = actorOf(principal.id, req.socket.remoteAddress)
-          const remove = options.live.add({ principal, sessionId: session.id, close: (reason) => disconnect(ws, reason) })
+          const remove = options.live.add({ principal, sessionId: session.id, socket: true, close: (reason) => disconnect(ws, reason) })
           ws.once('close', remove)
           handleConnection(ws, session, { after, partial, label, principal, actor }, options, socket)
         } catch (err) {
