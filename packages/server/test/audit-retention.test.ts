@@ -40,6 +40,24 @@ describe('audit retention', () => {
     await store.close()
   })
 
+  it("is per principal: one member's flood pushes out only its own entries", async () => {
+    const store = new SqliteStore(':memory:')
+    const audit = new AuditLog({ store, scrub: (t) => t, logger, retention: 1000 })
+    audit.record(actor, 'session_delete', 's1', { n: 1 })
+    audit.record({ principal: 'bob', remote: '127.0.0.1' }, 'exec', 's2', { n: 2 })
+    // 20 times the retention of interrupts with nothing to interrupt.
+    for (let i = 0; i < 20_000; i++) audit.record({ principal: 'mallory', remote: '127.0.0.1' }, 'interrupt', 's3')
+    const byWhom = async (principal: string) => (await audit.list({ after: 0, limit: 100_000, principal })).length
+    assert.equal(await byWhom('alice'), 1)
+    assert.equal(await byWhom('bob'), 1)
+    const flood = await byWhom('mallory')
+    // Pruned every 1% of the retention: never more than that over it.
+    assert.ok(flood >= 1000 && flood <= 1010, String(flood))
+    const newest = await audit.list({ after: 0, limit: 100_000, principal: 'mallory' })
+    assert.equal(newest.at(-1)!.id, 20_002, 'the newest are the ones kept')
+    await store.close()
+  })
+
   it('is AUDIT_RETENTION on a server: GET /audit keeps the newest that many', async () => {
     assert.equal(settingsFromEnv({}).auditRetention, 100_000)
     assert.equal(settingsFromEnv({ AUDIT_RETENTION: '2' }).auditRetention, 2)

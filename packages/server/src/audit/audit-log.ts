@@ -7,8 +7,14 @@ import type { AuditRecord, AuditStore } from '../event-log/event-log.js'
 import type { Logger } from '../logger.js'
 import type { Actor } from './actor.js'
 
-/** Entries kept: the oldest go beyond this. */
+/** Entries kept per principal: its oldest go beyond this. Per principal, so that one member's
+ *  flood of cheap actions (interrupts with nothing to interrupt) cannot push everyone else's
+ *  entries out; what it pushes out is its own, and the flood itself stays on record. */
 export const DEFAULT_AUDIT_RETENTION = 100_000
+/** Pruning walks `keep` index entries: done every this many of a principal's entries (at most 1%
+ *  over the retention), not on each one. */
+const PRUNE_SHARE = 100
+const MAX_PRUNE_EVERY = 1000
 /** Longest string a detail keeps (paths, program names). */
 const MAX_DETAIL_STRING = 512
 
@@ -32,25 +38,27 @@ export interface AuditFilter {
 
 export class AuditLog {
   private readonly retention: number
+  private readonly pruneEvery: number
+  /** Entries each principal wrote since its last prune (none yet: its first one prunes, which
+   *  brings a log written before a restart back within the retention). */
+  private readonly sincePrune = new Map<string, number>()
 
   constructor(private readonly options: AuditLogOptions) {
     this.retention = Math.max(1, options.retention ?? DEFAULT_AUDIT_RETENTION)
+    this.pruneEvery = Math.min(MAX_PRUNE_EVERY, Math.max(1, Math.floor(this.retention / PRUNE_SHARE)))
   }
 
   /** Records one action. Never throws: a failing audit write is logged, the action goes on. */
   record(actor: Actor, action: AuditAction, sessionId: string | undefined, detail: AuditDetail = {}): void {
     const { scrub } = this.options
     try {
+      const principal = scrub(actor.principal)
+      const since = this.sincePrune.get(principal)
+      const prune = since === undefined || since + 1 >= this.pruneEvery
+      this.sincePrune.set(principal, prune ? 0 : since + 1)
       const written = this.options.store.appendAudit(
-        {
-          at: Date.now(),
-          principal: scrub(actor.principal),
-          action,
-          sessionId,
-          remote: actor.remote,
-          detail: cleanDetail(detail, scrub),
-        },
-        this.retention,
+        { at: Date.now(), principal, action, sessionId, remote: actor.remote, detail: cleanDetail(detail, scrub) },
+        prune ? this.retention : undefined,
       )
       written.catch((err: unknown) => this.failed(action, err))
     } catch (err) {

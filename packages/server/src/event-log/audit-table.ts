@@ -1,5 +1,5 @@
-// The audit log's rows in the server's SQLite file: appended, read in pages, and bounded (the
-// oldest rows go once there are more than the retention keeps).
+// The audit log's rows in the server's SQLite file: appended, read in pages, and bounded per
+// principal (a principal's oldest rows go once it has more than the retention keeps).
 import type Database from 'better-sqlite3'
 import type { AuditQuery, AuditRecord, NewAuditRecord } from './event-log.js'
 import { toAuditRecord, type AuditRow } from './rows.js'
@@ -13,14 +13,16 @@ export class AuditTable {
     this.insert = db.prepare(
       'INSERT INTO audit (at, principal, action, session_id, remote, detail) VALUES (@at, @principal, @action, @sessionId, @remote, @detail)',
     )
-    this.prune = db.prepare('DELETE FROM audit WHERE id <= ?')
+    // Below the principal's keep-th newest id (audit_by_principal); none when it has fewer.
+    this.prune = db.prepare(
+      'DELETE FROM audit WHERE principal = @principal AND id < (SELECT id FROM audit WHERE principal = @principal ORDER BY id DESC LIMIT 1 OFFSET @offset)',
+    )
   }
 
-  appendAudit(record: NewAuditRecord, keep: number): AuditRecord {
+  appendAudit(record: NewAuditRecord, keep?: number): AuditRecord {
     const row = { ...record, sessionId: record.sessionId ?? null, remote: record.remote ?? null, detail: JSON.stringify(record.detail) }
     const id = Number(this.insert.run(row).lastInsertRowid)
-    // Ids only grow (AUTOINCREMENT), so the newest `keep` rows are the ones above id - keep.
-    if (id > keep) this.prune.run(id - keep)
+    if (keep !== undefined) this.prune.run({ principal: record.principal, offset: keep - 1 })
     return { ...record, id }
   }
 

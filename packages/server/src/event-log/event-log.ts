@@ -135,8 +135,8 @@ export interface AuditQuery {
 
 /** The audit log, kept across restarts and bounded; it outlives the sessions it names. */
 export interface AuditStore {
-  /** Appends, then drops the oldest entries beyond the newest `keep`. */
-  appendAudit(record: NewAuditRecord, keep: number): Promise<AuditRecord>
+  /** Appends; with `keep`, then drops the record's principal's entries older than its newest `keep`. */
+  appendAudit(record: NewAuditRecord, keep?: number): Promise<AuditRecord>
   /** Oldest first. */
   listAudit(query: AuditQuery): Promise<AuditRecord[]>
 }

@@ -233,7 +233,7 @@ export class PostgresStore implements Store {
     return this.writes.run(async (client) => (await client.query('DELETE FROM tokens WHERE id = $1', [pgText(id)])).rowCount === 1)
   }
 
-  appendAudit(record: NewAuditRecord, keep: number): Promise<AuditRecord> {
+  appendAudit(record: NewAuditRecord, keep?: number): Promise<AuditRecord> {
     return this.writes.run(async (client) => {
       const { rows } = await client.query<{ id: number }>(
         'INSERT INTO audit (at, principal, action, session_id, remote, detail) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id',
@@ -247,8 +247,12 @@ export class PostgresStore implements Store {
         ],
       )
       const id = rows[0]!.id
-      // Ids only grow (a sequence), so the newest `keep` rows are the ones above id - keep.
-      if (id > keep) await client.query('DELETE FROM audit WHERE id <= $1', [id - keep])
+      // Below the principal's keep-th newest id (audit_by_principal); none when it has fewer.
+      if (keep !== undefined)
+        await client.query(
+          'DELETE FROM audit WHERE principal = $1 AND id < (SELECT id FROM audit WHERE principal = $1 ORDER BY id DESC LIMIT 1 OFFSET $2)',
+          [pgText(record.principal), keep - 1],
+        )
       return { ...record, id }
     })
   }

@@ -253,7 +253,7 @@ export class SqliteStore implements Store {
     )
   }
 
-  appendAudit(record: NewAuditRecord, keep: number): Promise<AuditRecord> {
+  appendAudit(record: NewAuditRecord, keep?: number): Promise<AuditRecord> {
     return this.writes.run(() => this.audit.appendAudit(record, keep))
   }
 
