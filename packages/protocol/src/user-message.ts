@@ -16,7 +16,9 @@ export const UserMessageSchema = z.looseObject({
   /** Kept for compatibility with the original; the server's session decides the real id. */
   session_id: z.string().optional(),
   parent_tool_use_id: z.string().nullable().optional(),
-  uuid: z.string().optional(),
+  /** The prompt's own id (a UUID is usual): a resend with the same one runs once. Bounded, as it
+   *  is stored and echoed in every answer about the prompt. */
+  uuid: z.string().min(1).max(128).optional(),
   message: z.looseObject({
     role: z.literal('user'),
     content: z.union([z.string(), z.array(ContentBlockSchema).min(1)]),

@@ -100,6 +100,17 @@ describe('malformed input over /ws', () => {
     assert.equal((error['data'] as { uuid?: string }).uuid, uuid)
   })
 
+  it('refuses a uuid no client could wait on (empty, over 128 characters) and does not echo it', async () => {
+    for (const uuid of ['', 'u'.repeat(129), 'u'.repeat(500_000)]) {
+      const from = probe.frames.length
+      probe.send({ type: 'user_message', data: { type: 'user', uuid, message: { role: 'user', content: 'hi' } } })
+      const error = await probe.next((f) => f.type === 'error', { from })
+      assert.equal(error['code'], 'INVALID_FRAME')
+      assert.match(String(error['error']), /uuid/)
+      assert.ok(JSON.stringify(error).length < 1000, 'the uuid is not sent back')
+    }
+  })
+
   it('answers an oversized frame with FRAME_TOO_LARGE and stays open', async () => {
     const from = probe.frames.length
     probe.prompt('x'.repeat(1024 * 1024 + 10))

@@ -90,9 +90,11 @@ function invalid(text: string, error: WireError, context: FrameContext): void {
   } catch {
     // Not JSON: nothing names a waiter.
   }
-  if (frame?.type === 'control' && typeof frame.id === 'string') {
+  // An id is echoed only when it could be valid: a 16 MB one is no one's to wait on.
+  const echoable = (id: unknown): id is string => typeof id === 'string' && id.length > 0 && id.length <= 128
+  if (frame?.type === 'control' && echoable(frame.id)) {
     context.send({ type: 'control_response', id: frame.id, ok: false, error })
-  } else if (frame?.type === 'user_message' && typeof frame.data?.uuid === 'string') {
+  } else if (frame?.type === 'user_message' && echoable(frame.data?.uuid)) {
     context.send({ type: 'error', ...error, data: { ...(error.data as object), uuid: frame.data.uuid } })
   } else context.send({ type: 'error', ...error })
 }
