@@ -55,8 +55,10 @@ export function usageRoutes(sessions: SessionManager, ledger: Ledger, options: U
       return jsonResponse<SessionUsageResponse>(await ledger.sessionUsage(session.metered))
     })
     app.put('/sessions/:id/budget', jsonBodyLimit(options.maxBodyBytes), async (c) => {
-      const session = sessions.get(c.req.param('id'))
+      sessions.get(c.req.param('id'))
       const { limitUsd } = await budgetBody(c)
+      // Looked up again once the body is in: a session deleted meanwhile is 404, not a budget kept for nobody.
+      const session = sessions.get(c.req.param('id'))
       const budget = await ledger.setSessionBudget(session.metered, limitUsd)
       audit.record(httpActor(c), 'budget_set', session.id, { scope: 'session', limitUsd })
       return jsonResponse<SetBudgetResponse>({ budget })

@@ -76,4 +76,24 @@ describe('exec and a session delete', () => {
       'nothing was logged as an error',
     )
   })
+
+  it('answers a budget whose body arrives after the delete with SESSION_NOT_FOUND, and keeps none', async () => {
+    assert.equal((await call(stack.url, 'POST', '/sessions', JSON.stringify({ id: 'late-budget' }))).status, 201)
+    const body = JSON.stringify({ limitUsd: 5 })
+    const socket = connect(Number(new URL(stack.url).port), '127.0.0.1')
+    const chunks: Buffer[] = []
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk))
+    const closed = new Promise((resolve) => socket.once('close', resolve))
+    socket.write(
+      `PUT /sessions/late-budget/budget HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`,
+    )
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    assert.equal((await call(stack.url, 'DELETE', '/sessions/late-budget')).status, 200)
+    socket.end(body)
+    await closed
+    const answer = parseRawResponse(Buffer.concat(chunks))
+    assert.deepEqual([answer.status, answer.json?.['code']], [404, 'SESSION_NOT_FOUND'], answer.text)
+    const audit = await call(stack.url, 'GET', '/audit?session=late-budget')
+    assert.ok(!JSON.stringify(audit.body).includes('budget_set'), 'no budget change recorded')
+  })
 })
