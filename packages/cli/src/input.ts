@@ -51,6 +51,7 @@ class TerminalKeyboard implements Keyboard {
     this.rl = createInterface({ input, output, terminal: true, historySize: 500, removeHistoryDuplicates: true })
     this.rl.on('line', (text) => this.line(text))
     this.rl.on('SIGINT', () => {
+      this.pasting = false
       this.pasted = []
       this.output.write('\n')
       this.lines.push({ kind: 'sigint' })
@@ -88,7 +89,11 @@ class TerminalKeyboard implements Keyboard {
     }
     const result = await this.lines.next(signal)
     this.prompting = false
-    if (result.kind === 'aborted') this.output.write('\r\x1b[2K')
+    if (result.kind === 'aborted') {
+      // The prompt is gone from the screen: so are the pasted lines shown above it.
+      this.pasted = []
+      this.output.write('\r\x1b[2K')
+    }
     this.flush()
     return result
   }
@@ -110,8 +115,14 @@ class TerminalKeyboard implements Keyboard {
     const readlines = this.input.listeners('keypress') as Array<(...args: unknown[]) => void>
     const typeahead: unknown[][] = []
     this.input.removeAllListeners('keypress')
-    const onKey = (text: string | undefined, key: { sequence?: string } | undefined) => {
-      if (!handler(key?.sequence ?? text ?? '')) typeahead.push([text, key])
+    // Pasted text is never an answer (a `y` in it would allow a tool): all of it, marks
+    // included, waits for the next line, where the paste tracker sees the marks in order.
+    let inPaste = this.pasting
+    const onKey = (text: string | undefined, key: { sequence?: string; name?: string } | undefined) => {
+      if (key?.name === 'paste-start') inPaste = true
+      const pasted = inPaste
+      if (key?.name === 'paste-end') inPaste = false
+      if (pasted || key?.name === 'paste-end' || !handler(key?.sequence ?? text ?? '')) typeahead.push([text, key])
     }
     this.input.on('keypress', onKey)
     return () => {

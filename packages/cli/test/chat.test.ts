@@ -45,6 +45,7 @@ describe('claude-agent chat in a terminal', () => {
         streamed('never finish', `Slowly ${WORDS} NEVER-SHOWN`, 300),
         { match: { prompt: 'approve by key' }, replies: [bash('echo yes > key-allowed.txt'), done] },
         { match: { prompt: 'deny by key' }, replies: [bash('echo no > key-denied.txt'), done] },
+        { match: { prompt: 'paste at an approval' }, replies: [bash('echo p > paste-allowed.txt'), done] },
         streamed('shared turn', `Shared ${WORDS} SHARED-END`, 60),
         { match: { prompt: 'approve elsewhere' }, replies: [bash('echo b > elsewhere.txt'), done] },
         { match: { prompt: 'pasted one' }, replies: [{ content: [{ type: 'text' as const, text: 'GOT[{{prompt}}]' }] }] },
@@ -104,6 +105,24 @@ describe('claude-agent chat in a terminal', () => {
     t.typeLine('not today')
     const screen = await t.waitFor(/The user denied this: not today[\s\S]*Tool said:/)
     assert.equal(madeInAWorkspace(stack.settings, 'key-denied.txt'), false, screen)
+  })
+
+  it('a paste at an approval never answers it; the pasted text waits for the next prompt', async () => {
+    const t = open(['chat', '--new'])
+    await t.waitFor(/session chat-/)
+    t.typeLine('paste at an approval')
+    await t.waitFor('[y] allow')
+    t.paste('yes, all\nof it')
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    assert.equal(madeInAWorkspace(stack.settings, 'paste-allowed.txt'), false, 'a "y" in a paste allowed the tool')
+    // Kept as type-ahead, the paste goes whole to the next line asked for: here, the reason.
+    t.keys('n')
+    await t.waitFor(/reason \(Enter for none\): [\s\S]*of it/)
+    t.keys('Enter')
+    await t.waitFor(/The user denied this: yes, all\s+of it[\s\S]*Tool said:/)
+    assert.equal(madeInAWorkspace(stack.settings, 'paste-allowed.txt'), false)
+    t.keys('C-d')
+    await t.waitFor('[exit 0]')
   })
 
   it('e edits the input in $EDITOR before allowing it', async () => {

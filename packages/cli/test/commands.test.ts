@@ -2,7 +2,7 @@
 // logs, exec (its exit code ours), files put/get/ls, and serve running the server's own entry.
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
@@ -91,6 +91,16 @@ describe('claude-agent sessions, logs, exec, files', () => {
     assert.equal(nowhere.code, 1)
     assert.match(nowhere.stderr, /ENOENT: cannot write .*no-dir\/x\.bin/)
     assert.deepEqual(readdirSync(into), ['data.bin'], 'no temporary file left beside it')
+    // An existing DEST keeps its permissions; one that is a link is written through, as cp does.
+    const secret = join(into, 'data.bin')
+    chmodSync(secret, 0o600)
+    const link = join(into, 'link.bin')
+    symlinkSync(secret, link)
+    writeFileSync(secret, 'old')
+    assert.equal((await runCli(['files', 'get', 'up/data.bin', link], env())).code, 0)
+    assert.equal(lstatSync(link).isSymbolicLink(), true, 'the link stays a link')
+    assert.deepEqual(readFileSync(secret), readFileSync(source))
+    assert.equal(statSync(secret).mode & 0o777, 0o600)
     const piped = await runCli(['files', 'put', '-', 'up/text.txt'], env(), 'from stdin\n')
     assert.equal(piped.code, 0, piped.stderr)
     assert.equal((await runCli(['files', 'get', 'up/text.txt'], env())).stdout, 'from stdin\n')

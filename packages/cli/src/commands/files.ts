@@ -1,6 +1,7 @@
 // `claude-agent files [ID] ls|get|put`: a session's workspace (without ID, the default session's).
 import { createReadStream, createWriteStream } from 'node:fs'
-import { rename, rm, stat } from 'node:fs/promises'
+import { randomBytes } from 'node:crypto'
+import { chmod, realpath, rename, rm, stat } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
@@ -59,20 +60,21 @@ export async function files(argv: string[], io: Io): Promise<number> {
   }
 }
 
-/** As cp does: into DEST, or DEST/<name> when DEST is a directory; whole or not at all (a
- *  download that breaks off leaves DEST as it was, not cut short). */
+/** As cp does: into DEST, or DEST/<name> when DEST is a directory; a DEST that is a link is
+ *  written through, and an existing file keeps its permissions. Whole or not at all: a download
+ *  that breaks off leaves DEST as it was, not cut short. */
 async function saveAs(stream: Readable, dest: string, remotePath: string): Promise<void> {
-  const isDir = await stat(dest).then(
-    (s) => s.isDirectory(),
-    () => false,
-  )
-  const target = isDir ? join(dest, basename(remotePath)) : dest
-  const temp = join(dirname(target), `.${basename(target)}.${process.pid}.part`)
+  const found = await stat(dest).catch(() => undefined)
+  const named = found?.isDirectory() ? join(dest, basename(remotePath)) : dest
+  const target = await realpath(named).catch(() => named)
+  const existing = found?.isDirectory() ? await stat(target).catch(() => undefined) : found
+  const temp = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.part`)
   try {
-    await pipeline(stream, createWriteStream(temp, { flags: 'wx' }))
+    await pipeline(stream, createWriteStream(temp, { flags: 'wx', ...(existing?.isFile() && { mode: existing.mode & 0o7777 }) }))
+    if (existing?.isFile()) await chmod(temp, existing.mode & 0o7777) // the umask may have taken bits
     await rename(temp, target)
   } catch (error) {
-    await rm(temp, { force: true })
+    await rm(temp, { force: true }) // a random name: never anyone else's file
     // A local file system failure names DEST, not the temporary file beside it.
     const code = (error as NodeJS.ErrnoException).syscall ? (error as NodeJS.ErrnoException).code : undefined
     throw code ? new Error(`${code}: cannot write ${target}`, { cause: error }) : error

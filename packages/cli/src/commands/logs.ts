@@ -5,6 +5,7 @@ import { clientSetup, newClient } from '../connect.js'
 import { describeError, EXIT, UsageError } from '../errors.js'
 import type { Io } from '../io.js'
 import { Renderer } from '../render.js'
+import { scrubbed } from '../scrub.js'
 import { makeStyle, wantsColor } from '../style.js'
 
 export const LOGS_HELP = `Usage: claude-agent logs [--follow] [--json] [--after SEQ] ID
@@ -54,7 +55,7 @@ export async function logs(argv: string[], io: Io): Promise<number> {
     await session.close()
     if (!ended) return EXIT.ok
     renderer.newline()
-    io.stderr.write(`claude-agent logs: the log of ${id} ended: ${describeError(ended)}\n`)
+    io.stderr.write(scrubbed(`claude-agent logs: the log of ${id} ended: ${describeError(ended)}\n`, io.env))
     return EXIT.failed
   } finally {
     renderer.newline()

@@ -30,13 +30,19 @@ export function toBody(data: FileData): UploadBody {
 
 async function* webStreamChunks(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
   const reader = stream.getReader()
+  let ended = false
   try {
     for (;;) {
       const { value, done } = await reader.read()
-      if (done) return
+      if (done) return void (ended = true)
       yield value
     }
+  } catch (error) {
+    ended = true // the stream errored: nothing left to cancel
+    throw error
   } finally {
+    // Stopped early (the upload failed or was aborted): the caller's stream is told, as fetch would.
+    if (!ended) await reader.cancel().catch(() => {})
     reader.releaseLock()
   }
 }
@@ -63,11 +69,11 @@ function watchedStream(iterable: AsyncIterable<Uint8Array | string>): UploadBody
         // An object-mode stream, say: its chunk is no data the server could write.
         const error = new TypeError(`a chunk is ${chunk === null ? 'null' : typeof chunk}, not a string or bytes`)
         upload.sourceError = { error }
-        void iterator.return?.()
+        void Promise.resolve(iterator.return?.()).catch(() => {})
         throw error
       },
       async cancel(reason) {
-        await iterator.return?.(reason)
+        await Promise.resolve(iterator.return?.(reason)).catch(() => {})
       },
     }),
   }

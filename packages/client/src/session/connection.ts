@@ -94,7 +94,15 @@ export class SessionConnection extends FlatAliases {
       position: () => ({ epoch: this.position.epoch, caughtUp: this.caughtUp }),
       trySend: (frame) => {
         const sent = this.trySend(frame)
-        return sent !== undefined && !('tooLarge' in sent)
+        if (sent === undefined || !('tooLarge' in sent)) return sent !== undefined
+        // An edited input over the frame limit can never be sent: deny, so the tool does not
+        // wait for the server's timeout, and say why.
+        const { bytes, limit } = sent.tooLarge
+        const why = `The answer to ${frame.requestId} is ${bytes} bytes; the server takes frames of up to ${limit} bytes`
+        init.hub.emitError(new ClaudeAgentClientError('HANDLER_FAILED', `${why}: denied instead`))
+        return (
+          this.trySend({ type: FRAME.permissionResponse, requestId: frame.requestId, decision: 'deny', message: `${why}.` }) !== undefined
+        )
       },
       handlerFailed: (error) => init.hub.emitError(error),
     })

@@ -134,7 +134,9 @@ export class TurnTracker {
       const { bytes, limit } = mark.tooLarge
       const error = `The prompt is ${bytes} bytes; the server takes frames of up to ${limit} bytes (MAX_FRAME_BYTES)`
       const wireError = { code: 'FRAME_TOO_LARGE' as const, error, data: { limit } }
-      this.settle(turn, { error: new ClaudeAgentClientError('PROMPT_REFUSED', `${error}: nothing was sent`, { wireError }) })
+      // Sent before, to a server that took it (its limit has shrunk since): it may have run.
+      const outcome = turn.sent ? 'it could not be sent again, and may have run already' : 'nothing was sent'
+      this.settle(turn, { error: new ClaudeAgentClientError('PROMPT_REFUSED', `${error}: ${outcome}`, { wireError }) })
       return true
     }
     if (turn.sent) this.resent.add(turn.frame.data.uuid)

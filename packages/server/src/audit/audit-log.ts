@@ -15,6 +15,10 @@ export const DEFAULT_AUDIT_RETENTION = 100_000
  *  over the retention), not on each one. */
 const PRUNE_SHARE = 100
 const MAX_PRUNE_EVERY = 1000
+const MAX_COUNTED_PRINCIPALS = 10_000
+/** All principals together keep at most this many times the retention (a token per job, idle
+ *  principals never pruned again: the log stays bounded whatever writes it). Checked as rarely. */
+export const AUDIT_TOTAL_FACTOR = 10
 /** Longest string a detail keeps (paths, program names). */
 const MAX_DETAIL_STRING = 512
 
@@ -42,6 +46,8 @@ export class AuditLog {
   /** Entries each principal wrote since its last prune (none yet: its first one prunes, which
    *  brings a log written before a restart back within the retention). */
   private readonly sincePrune = new Map<string, number>()
+  /** Entries of all since the last prune of the total (undefined: none yet, the first prunes). */
+  private sinceTotalPrune: number | undefined
 
   constructor(private readonly options: AuditLogOptions) {
     this.retention = Math.max(1, options.retention ?? DEFAULT_AUDIT_RETENTION)
@@ -53,12 +59,17 @@ export class AuditLog {
     const { scrub } = this.options
     try {
       const principal = scrub(actor.principal)
+      // Forgetting the counts (many principals: a token per job) only makes the next entries prune.
+      if (this.sincePrune.size > MAX_COUNTED_PRINCIPALS) this.sincePrune.clear()
       const since = this.sincePrune.get(principal)
       const prune = since === undefined || since + 1 >= this.pruneEvery
       this.sincePrune.set(principal, prune ? 0 : since + 1)
+      const total = this.retention * AUDIT_TOTAL_FACTOR
+      const totalDue = this.sinceTotalPrune === undefined || this.sinceTotalPrune + 1 >= this.pruneEvery * AUDIT_TOTAL_FACTOR
+      this.sinceTotalPrune = totalDue ? 0 : this.sinceTotalPrune! + 1
       const written = this.options.store.appendAudit(
         { at: Date.now(), principal, action, sessionId, remote: actor.remote, detail: cleanDetail(detail, scrub) },
-        prune ? this.retention : undefined,
+        { ...(prune && { keep: this.retention }), ...(totalDue && { total }) },
       )
       written.catch((err: unknown) => this.failed(action, err))
     } catch (err) {

@@ -1,13 +1,14 @@
 // The audit log's rows in the server's SQLite file: appended, read in pages, and bounded per
 // principal (a principal's oldest rows go once it has more than the retention keeps).
 import type Database from 'better-sqlite3'
-import type { AuditQuery, AuditRecord, NewAuditRecord } from './event-log.js'
+import type { AuditPrune, AuditQuery, AuditRecord, NewAuditRecord } from './event-log.js'
 import { toAuditRecord, type AuditRow } from './rows.js'
 
 /** Synchronous: the store runs its writes in its write groups. */
 export class AuditTable {
   private readonly insert
   private readonly prune
+  private readonly pruneAll
 
   constructor(private readonly db: Database.Database) {
     this.insert = db.prepare(
@@ -17,12 +18,15 @@ export class AuditTable {
     this.prune = db.prepare(
       'DELETE FROM audit WHERE principal = @principal AND id < (SELECT id FROM audit WHERE principal = @principal ORDER BY id DESC LIMIT 1 OFFSET @offset)',
     )
+    // Below the total-th newest id of all (ids have gaps where principals were pruned).
+    this.pruneAll = db.prepare('DELETE FROM audit WHERE id < (SELECT id FROM audit ORDER BY id DESC LIMIT 1 OFFSET @offset)')
   }
 
-  appendAudit(record: NewAuditRecord, keep?: number): AuditRecord {
+  appendAudit(record: NewAuditRecord, prune: AuditPrune = {}): AuditRecord {
     const row = { ...record, sessionId: record.sessionId ?? null, remote: record.remote ?? null, detail: JSON.stringify(record.detail) }
     const id = Number(this.insert.run(row).lastInsertRowid)
-    if (keep !== undefined) this.prune.run({ principal: record.principal, offset: keep - 1 })
+    if (prune.keep !== undefined) this.prune.run({ principal: record.principal, offset: prune.keep - 1 })
+    if (prune.total !== undefined) this.pruneAll.run({ offset: prune.total - 1 })
     return { ...record, id }
   }
 

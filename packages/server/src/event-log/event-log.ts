@@ -133,10 +133,17 @@ export interface AuditQuery {
   principal?: string | undefined
 }
 
+/** What an append prunes: the record's principal's entries older than its newest `keep`, and
+ *  everyone's entries older than the newest `total` of all. */
+export interface AuditPrune {
+  keep?: number | undefined
+  total?: number | undefined
+}
+
 /** The audit log, kept across restarts and bounded; it outlives the sessions it names. */
 export interface AuditStore {
-  /** Appends; with `keep`, then drops the record's principal's entries older than its newest `keep`. */
-  appendAudit(record: NewAuditRecord, keep?: number): Promise<AuditRecord>
+  /** Appends, then prunes as asked (nothing without `prune`). */
+  appendAudit(record: NewAuditRecord, prune?: AuditPrune): Promise<AuditRecord>
   /** Oldest first. */
   listAudit(query: AuditQuery): Promise<AuditRecord[]>
 }

@@ -13,6 +13,7 @@ import { AppendObservers } from './append-observers.js'
 import type {
   AppendFence,
   AppendObserver,
+  AuditPrune,
   AuditQuery,
   AuditRecord,
   EventFrame,
@@ -233,7 +234,7 @@ export class PostgresStore implements Store {
     return this.writes.run(async (client) => (await client.query('DELETE FROM tokens WHERE id = $1', [pgText(id)])).rowCount === 1)
   }
 
-  appendAudit(record: NewAuditRecord, keep?: number): Promise<AuditRecord> {
+  appendAudit(record: NewAuditRecord, prune: AuditPrune = {}): Promise<AuditRecord> {
     return this.writes.run(async (client) => {
       const { rows } = await client.query<{ id: number }>(
         'INSERT INTO audit (at, principal, action, session_id, remote, detail) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id',
@@ -248,11 +249,14 @@ export class PostgresStore implements Store {
       )
       const id = rows[0]!.id
       // Below the principal's keep-th newest id (audit_by_principal); none when it has fewer.
-      if (keep !== undefined)
+      if (prune.keep !== undefined)
         await client.query(
           'DELETE FROM audit WHERE principal = $1 AND id < (SELECT id FROM audit WHERE principal = $1 ORDER BY id DESC LIMIT 1 OFFSET $2)',
-          [pgText(record.principal), keep - 1],
+          [pgText(record.principal), prune.keep - 1],
         )
+      // Below the total-th newest id of all (ids have gaps where principals were pruned).
+      if (prune.total !== undefined)
+        await client.query('DELETE FROM audit WHERE id < (SELECT id FROM audit ORDER BY id DESC LIMIT 1 OFFSET $1)', [prune.total - 1])
       return { ...record, id }
     })
   }

@@ -24,6 +24,7 @@ import type {
   StoredEvent,
   Store,
   TokenRecord,
+  AuditPrune,
 } from './event-log.js'
 import { SqliteDeliveryLog, type DeliveryLog } from './delivery-log.js'
 import { toSessionRecord, toStoredEvents, toTokenRecord, type EventRow, type SessionRow, type TokenRow } from './rows.js'
@@ -253,8 +254,8 @@ export class SqliteStore implements Store {
     )
   }
 
-  appendAudit(record: NewAuditRecord, keep?: number): Promise<AuditRecord> {
-    return this.writes.run(() => this.audit.appendAudit(record, keep))
+  appendAudit(record: NewAuditRecord, prune?: AuditPrune): Promise<AuditRecord> {
+    return this.writes.run(() => this.audit.appendAudit(record, prune))
   }
 
   async listAudit(query: AuditQuery): Promise<AuditRecord[]> {

@@ -99,7 +99,20 @@ describe('a directory swapped for a symlink between the check and the use', () =
     writeFileSync(join(outside, 'new-outside'), '')
     writeFileSync(join(stack.workspace, 'real', 'new-inside'), '')
     assert.ok(probes.length > 0, 'some watches started while the link pointed in')
-    await Promise.all(probes.map((probe) => probe.event('create', 'd/new-inside')))
+    // A watch whose directory was found pointing out on one of its rounds closed (4404), as
+    // documented: it can report nothing more. Every other one sees the file made inside.
+    const saw = await Promise.all(
+      probes.map((probe) =>
+        probe.event('create', 'd/new-inside').then(
+          () => true,
+          (error: unknown) => {
+            if (probe.closeCode !== 4404) throw error
+            return false
+          },
+        ),
+      ),
+    )
+    assert.ok(saw.some(Boolean), 'some watch lived through the swaps')
     for (const probe of probes) assert.ok(!probe.summary().includes('new-outside'), probe.summary())
     await Promise.all(probes.map((probe) => probe.close()))
   })

@@ -163,7 +163,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
         })
         const ids: number[] = []
         // Two kept per principal: ann wrote 1, 3 and 5, bob 2 and 4.
-        for (let n = 1; n <= 5; n++) ids.push((await store.appendAudit(entry(n, n % 2 ? 'ann' : 'bob', `s${n % 2}`), 2)).id)
+        for (let n = 1; n <= 5; n++) ids.push((await store.appendAudit(entry(n, n % 2 ? 'ann' : 'bob', `s${n % 2}`), { keep: 2 })).id)
         assert.deepEqual(
           ids,
           [...ids].sort((a, b) => a - b),
@@ -186,7 +186,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
         )
         const bare = await store.appendAudit(
           { at: 1, principal: 'x', action: 'prompt', sessionId: undefined, remote: undefined, detail: {} },
-          4,
+          { keep: 4, total: 100 },
         )
         assert.deepEqual((await store.listAudit({ after: bare.id - 1, limit: 1 }))[0], bare)
       }))
@@ -318,7 +318,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
         await store.append('r', info('one'))
         await store.append('r', info('two'))
         await store.rememberPrompt('r', 'u1')
-        await store.appendAudit({ at: 1, principal: 'ann', action: 'prompt', sessionId: 'r', remote: undefined, detail: {} }, 10)
+        await store.appendAudit({ at: 1, principal: 'ann', action: 'prompt', sessionId: 'r', remote: undefined, detail: {} }, { keep: 10 })
         await store.usage.setBudget('principal', 'ann', 3)
         await store.close()
         const again = track(await reopen())
