@@ -2,27 +2,13 @@
 // its way: the command is killed (its stream ends with SIGKILL) before the session's files go,
 // and a request that arrives after the delete is SESSION_NOT_FOUND and makes nothing again.
 import assert from 'node:assert/strict'
-import { existsSync, readFileSync, readdirSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { connect } from 'node:net'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { parseRawResponse } from '../helpers/raw-http.js'
 import { startStack, type Stack } from '../helpers/stack.js'
-import { call, eventually, ndjson, type Frame } from './helpers.js'
-
-/** Live `sleep` processes with exactly this argument (commands run in their own pid namespace). */
-const sleeping = (seconds: string): number[] =>
-  readdirSync('/proc')
-    .map(Number)
-    .filter((pid) => {
-      try {
-        const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')
-        const state = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0]
-        return argv[0]?.endsWith('sleep') === true && argv[1] === seconds && state !== 'Z'
-      } catch {
-        return false
-      }
-    })
+import { call, eventually, ndjson, sleeping, type Frame } from './helpers.js'
 
 describe('exec and a session delete', () => {
   let stack: Stack

@@ -2,29 +2,12 @@
 // output, timeouts that kill the whole process group, cwd containment, and an environment
 // that carries none of the server's secrets.
 import assert from 'node:assert/strict'
-import { existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, symlinkSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, realpathSync, symlinkSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { TEST_API_KEY, startStack, type Stack } from '../helpers/stack.js'
-import { call, eventually, exec, ndjson, q, type Frame } from './helpers.js'
+import { call, eventually, exec, ndjson, q, sleeping, type Frame } from './helpers.js'
 
-/**
- * The live `sleep <seconds>` processes with exactly this argument. Commands run in the
- * session's sandbox, in their own pid namespace: a pid they print means nothing out here, so
- * each test's sleep gets a unique duration to be found by in /proc (zombies excluded).
- */
-const sleeping = (seconds: string): number[] =>
-  readdirSync('/proc')
-    .map(Number)
-    .filter((pid) => {
-      try {
-        const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')
-        const state = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0]
-        return argv[0]?.endsWith('sleep') === true && argv[1] === seconds && state !== 'Z'
-      } catch {
-        return false
-      }
-    })
 let sleeps = 0
 /** A duration no other process on the machine sleeps for. */
 const uniqueSleep = () => `60.${process.pid}${++sleeps}`

@@ -1,9 +1,28 @@
 // Helpers for the file and exec tests: raw requests, an NDJSON reader that yields lines as
 // they arrive, and a watch socket that records frames and waits for the ones a test expects.
+import { readdirSync, readFileSync } from 'node:fs'
 import WebSocket from 'ws'
 import type { Json } from '../helpers/http.js'
 
 export type Frame = { type: string; [key: string]: unknown }
+
+/**
+ * The live `sleep <seconds>` processes with exactly this argument. Commands run in the
+ * session's sandbox, in their own pid namespace: a pid they print means nothing out here, so
+ * each test's sleep gets a unique duration to be found by in /proc (zombies excluded).
+ */
+export const sleeping = (seconds: string): number[] =>
+  readdirSync('/proc')
+    .map(Number)
+    .filter((pid) => {
+      try {
+        const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')
+        const state = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0]
+        return argv[0]?.endsWith('sleep') === true && argv[1] === seconds && state !== 'Z'
+      } catch {
+        return false
+      }
+    })
 
 /** A request whose answer is JSON (errors included). */
 export async function call(
