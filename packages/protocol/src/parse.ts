@@ -33,17 +33,46 @@ export const MAX_JSON_DEPTH = 128
 /** Whether `value` nests objects and arrays deeper than `max` levels. Iterative: no recursion
  * to overflow on the very input it guards against. */
 export function nestsDeeperThan(value: unknown, max: number = MAX_JSON_DEPTH): boolean {
+  return jsonShapeProblem(value, max)?.kind === 'depth'
+}
+
+/** What makes parsed JSON unfit to accept: nesting deeper than `max`, or an object key
+ * `__proto__` (JSON.parse keeps it as an own key, but every copy made by assignment, zod's
+ * records included, sets the prototype instead, so the entry vanished without a word). */
+export type JsonShapeProblem = { kind: 'depth' } | { kind: 'proto-key'; path: string }
+
+export function jsonShapeProblem(value: unknown, max: number = MAX_JSON_DEPTH): JsonShapeProblem | undefined {
   const stack: Array<[unknown, number]> = [[value, 1]]
+  let protoKey = false
   while (stack.length > 0) {
     const [item, depth] = stack.pop()!
     if (typeof item !== 'object' || item === null) continue
-    if (depth > max) return true
+    if (depth > max) return { kind: 'depth' }
+    if (!Array.isArray(item) && Object.hasOwn(item, '__proto__')) protoKey = true
     for (const child of Array.isArray(item) ? item : Object.values(item)) {
       if (typeof child === 'object' && child !== null) stack.push([child, depth + 1])
     }
   }
-  return false
+  return protoKey ? { kind: 'proto-key', path: protoKeyPath(value) } : undefined
 }
+
+/** The dotted path of the first `__proto__` key (only walked once one was seen; depth is
+ * already bounded then). */
+function protoKeyPath(value: unknown): string {
+  const queue: Array<[unknown, string[]]> = [[value, []]]
+  for (let next = 0; next < queue.length; next++) {
+    const [item, path] = queue[next]!
+    if (typeof item !== 'object' || item === null) continue
+    if (!Array.isArray(item) && Object.hasOwn(item, '__proto__')) return [...path, '__proto__'].join('.').slice(-256)
+    for (const [key, child] of Object.entries(item)) {
+      if (typeof child === 'object' && child !== null) queue.push([child, [...path, key]])
+    }
+  }
+  return '__proto__'
+}
+
+/** The message for a `__proto__` key, the same for frames and bodies. */
+export const PROTO_KEY_MESSAGE = 'a key named "__proto__" is not accepted'
 
 function parseJson(text: string, maxDepth: number | undefined): ParseResult<unknown> {
   let value: unknown
@@ -52,8 +81,13 @@ function parseJson(text: string, maxDepth: number | undefined): ParseResult<unkn
   } catch {
     return { ok: false, error: { code: 'BAD_JSON', error: 'Frame is not valid JSON' } }
   }
-  if (maxDepth !== undefined && nestsDeeperThan(value, maxDepth)) {
+  const problem = maxDepth === undefined ? undefined : jsonShapeProblem(value, maxDepth)
+  if (problem?.kind === 'depth') {
     return { ok: false, error: { code: 'INVALID_FRAME', error: `Frame nests deeper than ${maxDepth} levels`, data: { limit: maxDepth } } }
+  }
+  if (problem?.kind === 'proto-key') {
+    const issues = [{ path: problem.path, message: PROTO_KEY_MESSAGE }]
+    return { ok: false, error: { code: 'INVALID_FRAME', error: `Invalid frame: ${summarizeIssues(issues)}`, data: { issues } } }
   }
   return { ok: true, value }
 }

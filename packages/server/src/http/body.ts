@@ -2,7 +2,7 @@
 // unbounded buffer), then a parse that answers BAD_JSON.
 import type { Context, MiddlewareHandler } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
-import { MAX_JSON_DEPTH, nestsDeeperThan } from '@claude-agent/protocol'
+import { jsonShapeProblem, MAX_JSON_DEPTH, PROTO_KEY_MESSAGE } from '@claude-agent/protocol'
 import { ServerError } from '../errors.js'
 
 /** Refuses a body over `maxBytes`, by its Content-Length or as it streams in. */
@@ -24,10 +24,17 @@ export async function readJsonBody(c: Context): Promise<unknown> {
   } catch {
     throw new ServerError('BAD_JSON', 'Body is not valid JSON')
   }
-  // As for frames: what is stored or stringified again must not overflow the stack.
-  if (nestsDeeperThan(body, MAX_JSON_DEPTH)) {
+  // As for frames: what is stored or stringified again must not overflow the stack, and no
+  // entry may vanish on its way into a record.
+  const problem = jsonShapeProblem(body, MAX_JSON_DEPTH)
+  if (problem?.kind === 'depth') {
     throw new ServerError('INVALID_REQUEST', `Body nests deeper than ${MAX_JSON_DEPTH} levels`, {
       issues: [{ path: '(root)', message: `nests deeper than ${MAX_JSON_DEPTH} levels` }],
+    })
+  }
+  if (problem?.kind === 'proto-key') {
+    throw new ServerError('INVALID_REQUEST', `Invalid body: ${problem.path}: ${PROTO_KEY_MESSAGE}`, {
+      issues: [{ path: problem.path, message: PROTO_KEY_MESSAGE }],
     })
   }
   return body
