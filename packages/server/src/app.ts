@@ -45,6 +45,8 @@ import {
   DEFAULT_MAX_SESSIONS_PER_PRINCIPAL,
   DEFAULT_MAX_SOCKETS_PER_PRINCIPAL,
   DEFAULT_PING_INTERVAL_MS,
+  checkDurationSettings,
+  SettingsError,
   sessionWorkspacesDir,
   type ServerSettings,
 } from './settings.js'
@@ -59,6 +61,7 @@ import { DEFAULT_PRICES, loadPrices } from './usage/prices.js'
 import { installedConsoleDir, loadStaticSite, type StaticSite } from './http/static-site.js'
 import { attachWebSockets } from './ws/upgrade.js'
 import { WebhookDispatcher, type WebhookView } from './webhooks/dispatcher.js'
+import { checkWebhookSettings } from './webhooks/config.js'
 import { webhookRoutes } from './webhooks/routes.js'
 
 export interface StartServerOptions {
@@ -142,6 +145,11 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   // In a cluster the nodes share it on purpose (each session has one owner through its lease):
   // shared with the other nodes, never with a server of its own.
   const { settings } = options
+  // What the environment's parsing checks, embedding code's settings meet too (before any secret is registered).
+  checkDurationSettings(settings)
+  checkWebhookSettings(settings.webhooks, (message) => {
+    throw new SettingsError(message)
+  })
   const lock = lockDataDir(settings.dataDir, { shared: Boolean(settings.cluster && settings.databaseUrl) })
   let opened: Store | undefined
   try {

@@ -236,6 +236,28 @@ function intFrom(env: Record<string, string | undefined>, name: string, fallback
 const msFrom = (env: Record<string, string | undefined>, name: string, fallback: number, min = 0): number =>
   intFrom(env, name, fallback, min, MAX_TIMER_MS)
 
+/** The duration settings and their least values, as settingsFromEnv reads them. */
+const DURATIONS: ReadonlyArray<[keyof ServerSettings, number]> = [
+  ['idleTimeoutMs', 0],
+  ['slowClientGraceMs', 0],
+  ['pingIntervalMs', 0],
+  ['shutdownGraceMs', 0],
+  ['permissionTimeoutMs', 1],
+  ['turnSilenceTimeoutMs', 0],
+  ['interruptTimeoutMs', 1],
+]
+
+/** Settings built by embedding code meet the environment's bounds: past a timer's range a
+ * "very long" timeout fires after 1 ms, and a fraction or NaN never fires as meant. */
+export function checkDurationSettings(settings: ServerSettings): void {
+  for (const [name, min] of DURATIONS) {
+    const value = settings[name]
+    if (value === undefined && name === 'pingIntervalMs') continue
+    if (!Number.isSafeInteger(value) || (value as number) < min || (value as number) > MAX_TIMER_MS)
+      throw new SettingsError(`settings.${name} must be an integer from ${min} to ${MAX_TIMER_MS} (ms), got ${String(value)}`)
+  }
+}
+
 /** Any port 0..65535; 0 picks a free one. A privileged one (below 1024) is taken as asked:
  * listening there needs root (or CAP_NET_BIND_SERVICE), else the start fails naming it. */
 function portFrom(raw: string | undefined): number {

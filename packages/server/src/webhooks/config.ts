@@ -137,6 +137,34 @@ export function webhookSettingsFromEnv(env: Env, fail: Fail): WebhookSettings {
   }
 }
 
+/** Settings given by embedding code (`startServer({ settings })`) meet the rules the
+ * environment's do: a URL with credentials would be logged, a short secret guessed, a delay
+ * past a timer's range fire after 1 ms, an unknown event never sent. */
+export function checkWebhookSettings(settings: WebhookSettings, fail: Fail): void {
+  const ids = new Set<string>()
+  settings.hooks.forEach((hook, i) => {
+    const where = `webhooks.hooks[${i}]`
+    if (typeof hook.id !== 'string' || !ID.test(hook.id)) fail(`${where}.id must be 1-64 letters, digits, '.', '_' or '-'`)
+    if (ids.has(hook.id)) fail(`webhook id "${hook.id}" is used twice`)
+    ids.add(hook.id)
+    checkUrl(`${where}.url`, hook.url, fail)
+    checkSecret(`${where}.secret`, hook.secret, fail)
+    checkEvents(`${where}.events`, hook.events, fail)
+  })
+  const bounds: Array<[keyof WebhookSettings, number, number]> = [
+    ['maxAttempts', 1, Number.MAX_SAFE_INTEGER],
+    ['retryBaseMs', 1, MAX_TIMER_MS],
+    ['retryMaxMs', 1, MAX_TIMER_MS],
+    ['timeoutMs', 1, MAX_TIMER_MS],
+    ['maxPending', 1, Number.MAX_SAFE_INTEGER],
+  ]
+  for (const [name, min, max] of bounds) {
+    const value = settings[name]
+    if (!Number.isSafeInteger(value) || (value as number) < min || (value as number) > max)
+      fail(`webhooks.${name} must be an integer >= ${min}${max < Number.MAX_SAFE_INTEGER ? ` and <= ${max}` : ''}, got ${String(value)}`)
+  }
+}
+
 /** The wait before try `failed + 1`, after `failed` tries failed: doubling, jittered upwards so
  * the waits still grow, capped. */
 export function retryDelay(settings: Pick<WebhookSettings, 'retryBaseMs' | 'retryMaxMs'>, failed: number, random = Math.random): number {

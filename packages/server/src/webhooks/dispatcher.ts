@@ -180,7 +180,7 @@ export class WebhookDispatcher {
     const now = Date.now()
     let soonest = this.options.pollMs === undefined ? Infinity : now + this.options.pollMs
     for (const hook of this.hooks.keys()) soonest = Math.min(soonest, await this.pumpHook(hook, now))
-    // A try due beyond setTimeout's range (a long WEBHOOK_RETRY_MAX_MS) is looked at again
+    // A try due beyond setTimeout's range (stored before the clock was set back) is looked at again
     // then: a longer delay would fire after 1 ms, and pump every ms until the try is due.
     if (soonest < Infinity && !this.stopping.signal.aborted)
       this.timer = setTimeout(() => this.schedulePump(), Math.min(soonest - now, MAX_TIMER_MS))
