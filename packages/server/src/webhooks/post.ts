@@ -1,7 +1,10 @@
 // One delivery attempt: a signed POST, bounded by a timeout, redirects not followed. Its
 // outcome is an HTTP status (2xx counts as delivered) or why there was none.
+import { request as httpRequest } from 'node:http'
+import { request as httpsRequest } from 'node:https'
 import type { Delivery } from '../event-log/delivery-log.js'
 import { MAX_TIMER_MS } from './config.js'
+import { sharedLookup } from './lookup.js'
 import { ATTEMPT_HEADER, DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, signWebhook } from './signature.js'
 
 export interface AttemptOutcome {
@@ -21,31 +24,44 @@ export interface PostOptions {
 }
 
 export async function postDelivery(options: PostOptions): Promise<AttemptOutcome> {
-  const { delivery, timeoutMs } = options
+  const { timeoutMs } = options
   const timeout = AbortSignal.timeout(Math.min(timeoutMs, MAX_TIMER_MS))
   try {
-    const response = await fetch(options.url, {
-      method: 'POST',
-      redirect: 'manual',
-      signal: AbortSignal.any([options.signal, timeout]),
-      headers: {
-        'content-type': 'application/json',
-        'user-agent': 'claude-agent-server-webhooks',
-        [EVENT_HEADER]: delivery.event,
-        [DELIVERY_HEADER]: delivery.id,
-        [ATTEMPT_HEADER]: String(options.attempt),
-        [SIGNATURE_HEADER]: signWebhook(options.secret, delivery.body),
-      },
-      body: delivery.body,
-    })
-    // The answer's body is not read: only its status counts.
-    await response.body?.cancel().catch(() => {})
-    const ok = response.status >= 200 && response.status < 300
-    return { statusCode: response.status, error: ok ? null : `HTTP ${response.status}` }
+    const status = await post(options, AbortSignal.any([options.signal, timeout]))
+    const ok = status >= 200 && status < 300
+    return { statusCode: status, error: ok ? null : `HTTP ${status}` }
   } catch (err) {
     if (timeout.aborted) return { statusCode: null, error: `no answer within ${timeoutMs} ms` }
     if (options.signal.aborted) throw err
-    const cause = (err as { cause?: { code?: string; message?: string } }).cause
-    return { statusCode: null, error: cause?.code ?? cause?.message ?? (err as Error).message }
+    return { statusCode: null, error: (err as NodeJS.ErrnoException).code ?? (err as Error).message }
   }
+}
+
+/** The answer's status; its body is never read (only the status counts), nor a redirect followed. */
+function post({ url, secret, attempt, delivery }: PostOptions, signal: AbortSignal): Promise<number> {
+  const target = new URL(url)
+  const send = target.protocol === 'https:' ? httpsRequest : httpRequest
+  return new Promise((resolve, reject) => {
+    const request = send(target, {
+      method: 'POST',
+      signal,
+      // Through the shared lookup: a resolver that hangs must not take every thread of the pool.
+      lookup: sharedLookup,
+      headers: {
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(delivery.body),
+        'user-agent': 'claude-agent-server-webhooks',
+        [EVENT_HEADER]: delivery.event,
+        [DELIVERY_HEADER]: delivery.id,
+        [ATTEMPT_HEADER]: String(attempt),
+        [SIGNATURE_HEADER]: signWebhook(secret, delivery.body),
+      },
+    })
+    request.once('error', reject)
+    request.once('response', (response) => {
+      response.destroy()
+      resolve(response.statusCode ?? 0)
+    })
+    request.end(delivery.body)
+  })
 }

@@ -14,15 +14,18 @@ export interface ServerProcess {
   exited: Promise<number | string>
 }
 
-/** `detached`: in its own process group, as a terminal runs it (signal the group with -pid). */
+/** `detached`: in its own process group, as a terminal runs it (signal the group with -pid).
+ * `prefix`: a command that execs the server (e.g. `unshare -m sh -c '...; exec "$@"' sh`), so
+ * the child's pid is still the server's. */
 export async function spawnServer(
   env: Record<string, string>,
   cwd: string,
   args: string[] = [],
-  options: { detached?: boolean } = {},
+  options: { detached?: boolean; prefix?: string[] } = {},
 ): Promise<ServerProcess> {
   let output = ''
-  const child = spawn(process.execPath, [MAIN, ...args], {
+  const argv = [...(options.prefix ?? []), process.execPath, MAIN, ...args]
+  const child = spawn(argv[0]!, argv.slice(1), {
     cwd,
     env: { PATH: process.env['PATH'] ?? '', PORT: '0', WARM_POOL_SIZE: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
