@@ -43,6 +43,3 @@ export const sharedLookup: LookupFunction = (hostname, options, callback) => {
     callback(null, first.address, first.family)
   })
 }
-
-/** Lookups waiting for a thread and running now (for tests and metrics). */
-export const lookupsPending = (): { running: number; queued: number } => ({ running, queued: queue.length })
