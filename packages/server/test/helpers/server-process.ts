@@ -14,18 +14,25 @@ export interface ServerProcess {
   exited: Promise<number | string>
 }
 
-/** `detached`: in its own process group, as a terminal runs it (signal the group with -pid). */
+/** `detached`: in its own process group, as a terminal runs it (signal the group with -pid).
+ * `inherit`: descriptors the server is started holding, as a supervisor or a shell may leave
+ * them (its descriptor number -> ours); the ones between are closed. */
 export async function spawnServer(
   env: Record<string, string>,
   cwd: string,
   args: string[] = [],
-  options: { detached?: boolean } = {},
+  options: { detached?: boolean; inherit?: ReadonlyMap<number, number> } = {},
 ): Promise<ServerProcess> {
   let output = ''
+  const extra: ('ignore' | number)[] = []
+  for (const [at, fd] of options.inherit ?? []) {
+    while (extra.length < at - 3) extra.push('ignore')
+    extra[at - 3] = fd
+  }
   const child = spawn(process.execPath, [MAIN, ...args], {
     cwd,
     env: { PATH: process.env['PATH'] ?? '', PORT: '0', WARM_POOL_SIZE: '0', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe', ...extra],
     detached: options.detached ?? false,
   })
   child.stdout!.on('data', (d) => (output += d))
