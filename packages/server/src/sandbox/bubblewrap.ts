@@ -239,8 +239,11 @@ export class BubblewrapSandbox implements Sandbox {
     const { cwd, stateDir, socketDir, cwdFd } = where
     const handOver = where.gateway && ipc
     const node = realpathSync(process.execPath)
-    // The CLI may need files beside its binary; a bare name found on PATH is not re-exposed.
-    const cliDir = isAbsolute(cli.command) ? [dirname(realpathSync(cli.command))] : []
+    // The CLI (the server's own binary, an agent's run) may need files beside it; a bare name
+    // found on PATH is not re-exposed. A command's program is the exec request's: exposing its
+    // directory showed any hidden one holding an executable (another session's workspace with a
+    // run.sh, under /root), whole, to a command that its variables (BASH_ENV) made run code there.
+    const cliDir = where.gateway && isAbsolute(cli.command) ? [dirname(realpathSync(cli.command))] : []
     const layout = {
       hidden: hiddenPaths(this.hide),
       readOnly: [node, realpathSync(LAUNCHER), SERVER_TREE, ...cliDir],

@@ -106,6 +106,17 @@ describe('workspaces per session in the sandbox', () => {
     assert.equal((await refusedUpgrade(`${ws}/sessions/%ZZ/files/watch`)).body['code'], 'INVALID_REQUEST')
   })
 
+  it("shows alpha's exec nothing of beta's directory when the program it names lies there", async () => {
+    // What beta's agent may well have left: a script, executable. The command's variables run
+    // alpha's code before it (BASH_ENV), in whatever the sandbox shows.
+    writeFileSync(join(betaDir, 'build.sh'), '#!/bin/bash\necho built\n', { mode: 0o755 })
+    const alphaDir = stack.workspaceOf('alpha')
+    writeFileSync(join(alphaDir, 'peek.sh'), `cat ${join(betaDir, 'x')} 2>&1; ls ${betaDir} 2>&1\n`)
+    const run = await exec(stack.url, 'alpha', { command: join(betaDir, 'build.sh'), env: { BASH_ENV: join(alphaDir, 'peek.sh') } })
+    const seen = `${run.stdout}${run.stderr}${JSON.stringify(run.body)}`
+    assert.ok(!seen.includes(BETA_TEXT) && !seen.includes('built'), seen)
+  })
+
   it("removes a deleted session's own directory, never a shared one", async () => {
     for (const id of ['share-1', 'share-2']) {
       await call(stack.url, 'POST', '/sessions', JSON.stringify({ id, config: { workspace: { shared: 'team' } } }))
