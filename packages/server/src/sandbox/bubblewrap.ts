@@ -12,7 +12,7 @@ import { egressDenied, sandboxFailed } from '../metrics/metrics.js'
 import { AllowList } from './allow-list.js'
 import { bwrapFeatures, checkBwrap, findBwrap } from './bwrap-detect.js'
 import { closeAll, openCheckedDir } from './bound-dir.js'
-import { bwrapArgs } from './bwrap-args.js'
+import { bwrapArgs, isInside } from './bwrap-args.js'
 import { startEgressProxy } from './egress-proxy.js'
 import { hiddenPaths, type HiddenPathsInput } from './hidden-paths.js'
 import { createRunDir } from './run-dir.js'
@@ -274,6 +274,13 @@ export class BubblewrapSandbox implements Sandbox {
     // The limits come first: bwrap and all it starts are in the session's group from the start.
     const line = entered.wrap(this.bwrap, [...bwrapArgs(layout), '--', node, LAUNCHER, ...relays, '--', cli.command, ...cli.args])
     return { ...line, ...(handOver ? { ipc: true } : {}), fds: cwdFd === undefined ? [] : [cwdFd] }
+  }
+
+  hides(real: string, own: readonly string[]): boolean {
+    if (own.some((dir) => isInside(real, dir))) return false
+    if (!hiddenPaths(this.hide).some((hidden) => isInside(real, hidden.path))) return false
+    // What every run gets back read-only (see wrap); an exec command's program is not among it.
+    return ![realpathSync(process.execPath), realpathSync(LAUNCHER), SERVER_TREE].some((shown) => isInside(real, shown))
   }
 
   async close(): Promise<void> {
