@@ -12,7 +12,7 @@ import { egressDenied, sandboxFailed } from '../metrics/metrics.js'
 import { AllowList } from './allow-list.js'
 import { bwrapFeatures, checkBwrap, findBwrap } from './bwrap-detect.js'
 import { closeAll, openCheckedDir } from './bound-dir.js'
-import { bwrapArgs, isInside } from './bwrap-args.js'
+import { bwrapArgs, isInside, type HiddenPath } from './bwrap-args.js'
 import { startEgressProxy } from './egress-proxy.js'
 import { hiddenPaths, type HiddenPathsInput } from './hidden-paths.js'
 import { createRunDir } from './run-dir.js'
@@ -278,7 +278,9 @@ export class BubblewrapSandbox implements Sandbox {
 
   hides(real: string, own: readonly string[]): boolean {
     if (own.some((dir) => isInside(real, dir))) return false
-    if (!hiddenPaths(this.hide).some((hidden) => isInside(real, hidden.path))) return false
+    // A hidden directory itself is there inside (an empty tmpfs), as a hidden file is (/dev/null).
+    const beneath = (hidden: HiddenPath) => hidden.kind === 'dir' && real !== hidden.path && isInside(real, hidden.path)
+    if (!hiddenPaths(this.hide).some(beneath)) return false
     // What every run gets back read-only (see wrap); an exec command's program is not among it.
     return ![realpathSync(process.execPath), realpathSync(LAUNCHER), SERVER_TREE].some((shown) => isInside(real, shown))
   }
