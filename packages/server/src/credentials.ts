@@ -51,7 +51,21 @@ export function describeModelEndpoint(
   if (truthy(agentVars['CLAUDE_CODE_USE_VERTEX']))
     return `Google Vertex AI${agentVars['CLOUD_ML_REGION'] ? ` (${agentVars['CLOUD_ML_REGION']})` : ''}`
   const credential = CREDENTIAL_VARS.find((name) => truthy(agentVars[name]))
-  if (!credential && demoModelUrl)
-    return `offline demo model at ${demoModelUrl} (no credential; a key posted to /config uses ${agentVars['ANTHROPIC_BASE_URL'] || defaultApi})`
-  return `${agentVars['ANTHROPIC_BASE_URL'] || defaultApi} (credential from ${credential ?? 'nowhere: set ANTHROPIC_API_KEY'})`
+  const api = withoutUserinfo(agentVars['ANTHROPIC_BASE_URL'] || defaultApi)
+  if (!credential && demoModelUrl) return `offline demo model at ${demoModelUrl} (no credential; a key posted to /config uses ${api})`
+  return `${api} (credential from ${credential ?? 'nowhere: set ANTHROPIC_API_KEY'})`
+}
+
+/** A URL as it may be shown: a user and password in it (an LLM gateway's) are a credential. */
+function withoutUserinfo(text: string): string {
+  let url: URL
+  try {
+    url = new URL(text)
+  } catch {
+    return text
+  }
+  if (!url.username && !url.password) return text
+  url.username = ''
+  url.password = ''
+  return `${url.href} (its user and password not shown)`
 }

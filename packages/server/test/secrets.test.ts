@@ -115,6 +115,7 @@ describe('the real main.js log (npm start)', () => {
   const token = secret('tok')
   const envKey = secret('sk-env')
   const postedKey = secret('sk-posted')
+  const urlPassword = secret('url-pw')
   const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' }
 
   before(async () => {
@@ -124,7 +125,8 @@ describe('the real main.js log (npm start)', () => {
       DATA_DIR: join(dir, 'data'),
       AUTH_TOKEN: token,
       ANTHROPIC_API_KEY: envKey,
-      ANTHROPIC_BASE_URL: `http://127.0.0.1:${await closedPort()}`,
+      // An LLM gateway's own credential, in the URL.
+      ANTHROPIC_BASE_URL: `http://gateway-user:${urlPassword}@127.0.0.1:${await closedPort()}`,
       LOG_LEVEL: 'debug',
     }
     server = await spawnServer(env, dir)
@@ -153,6 +155,6 @@ describe('the real main.js log (npm start)', () => {
     server.child.kill('SIGTERM')
     await server.exited
     const output = server.output()
-    for (const value of [token, envKey, postedKey]) assert.ok(!output.includes(value), `${value} was logged:\n${output}`)
+    for (const value of [token, envKey, postedKey, urlPassword]) assert.ok(!output.includes(value), `${value} was logged:\n${output}`)
   })
 })

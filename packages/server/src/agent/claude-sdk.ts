@@ -1,7 +1,7 @@
 // The one door to the Claude Agent SDK: maps our AgentStartOptions onto query() in
 // streaming-input mode and spawns the CLI ourselves so we know its pid and read its stderr.
 import { spawn, type StdioOptions } from 'node:child_process'
-import { lstatSync, readdirSync } from 'node:fs'
+import { lstatSync, opendirSync } from 'node:fs'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import {
@@ -184,6 +184,12 @@ class ClaudeSdkRun implements AgentRun {
   }
 }
 
+/** Entries of the transcripts directory looked at, at most. The CLI makes one a working
+ * directory (a session has one, or a few); the agent can make a million, and listing them all
+ * held the event loop every session shares for 6 s at each start of that session's CLI (which the
+ * agent can end at will). A transcript buried past them is not resumed: the session starts anew. */
+export const MAX_PROJECT_DIRS = 1024
+
 export const claudeSdkAgentFactory: AgentFactory = {
   start: (options) => new ClaudeSdkRun(options),
 
@@ -196,10 +202,19 @@ export const claudeSdkAgentFactory: AgentFactory = {
     const projects = join(configDir, 'projects')
     try {
       if (!lstatSync(projects).isDirectory()) return false
-      return readdirSync(projects, { withFileTypes: true }).some(
-        (dir) =>
-          dir.isDirectory() && lstatSync(join(projects, dir.name, `${conversationId}.jsonl`), { throwIfNoEntry: false })?.isFile() === true,
-      )
+      // Read a few names at a time, and only so many (see MAX_PROJECT_DIRS).
+      const listing = opendirSync(projects)
+      try {
+        for (let seen = 0; seen < MAX_PROJECT_DIRS; seen++) {
+          const dir = listing.readSync()
+          if (!dir) return false
+          const transcript = join(projects, dir.name, `${conversationId}.jsonl`)
+          if (dir.isDirectory() && lstatSync(transcript, { throwIfNoEntry: false })?.isFile() === true) return true
+        }
+        return false
+      } finally {
+        listing.closeSync()
+      }
     } catch {
       return false
     }

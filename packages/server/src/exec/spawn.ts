@@ -4,7 +4,7 @@
 // agent runs: prepares a SandboxRun, wraps the command line, spawns with the run's
 // environment, closes the run on exit. `spawnInSession` is the same without a sandbox.
 import { ChildProcess, spawn } from 'node:child_process'
-import { accessSync, constants, statSync } from 'node:fs'
+import { accessSync, constants, realpathSync, statSync } from 'node:fs'
 import { delimiter, join, resolve } from 'node:path'
 import type { QueryConfig } from '@claude-agent/protocol'
 import { ensureStateDirs } from '../agent/state-dirs.js'
@@ -63,8 +63,15 @@ export const spawnInSession: SessionSpawner = (session, command, args, options) 
     stdio: ['pipe', 'pipe', 'pipe'],
   })
 
-/** Why `command` cannot be run from `cwd` with `path`, as spawn would say it: ENOENT, EACCES. */
-function unrunnable(command: string, cwd: string, path: string | undefined): 'ENOENT' | 'EACCES' | undefined {
+/** Why `command` cannot be run from `cwd` with `path`, as spawn would say it: ENOENT, EACCES.
+ * A file `hidden` says the sandbox hides is not there: the answer must not tell a hidden name
+ * that exists (another session's file, one under /root) from one that does not. */
+function unrunnable(
+  command: string,
+  cwd: string,
+  path: string | undefined,
+  hidden: (real: string) => boolean,
+): 'ENOENT' | 'EACCES' | undefined {
   const candidates = command.includes('/')
     ? [resolve(cwd, command)]
     : (path ?? '')
@@ -74,6 +81,7 @@ function unrunnable(command: string, cwd: string, path: string | undefined): 'EN
   let found = false
   for (const file of candidates) {
     try {
+      if (hidden(realpathSync(file))) continue
       const isFile = statSync(file).isFile()
       found = true
       // A directory has its x bit, but exec refuses it (EACCES), as it refuses a file without one.
@@ -108,7 +116,9 @@ export function sandboxedSpawner(sandbox: Sandbox): SessionSpawner {
   return (session, command, args, options) => {
     // The request's variables are the command's alone: the host-side wrapper runs without them.
     const env = commandEnv(session, {})
-    const problem = unrunnable(command, options.cwd, options.env['PATH'] ?? env['PATH'])
+    const own = [session.cwd, session.stateDir].map((dir) => realpathSync(dir))
+    const hidden = (real: string) => sandbox.hides?.(real, own) ?? false
+    const problem = unrunnable(command, options.cwd, options.env['PATH'] ?? env['PATH'], hidden)
     if (problem) return failedSpawn(command, problem)
     const limits = resolveLimits(session, sandbox.limits.defaults)
     const where = { sessionId: session.id, cwd: session.cwd, workdir: options.cwd, stateDir: session.stateDir }

@@ -12,7 +12,7 @@ import { egressDenied, sandboxFailed } from '../metrics/metrics.js'
 import { AllowList } from './allow-list.js'
 import { bwrapFeatures, checkBwrap, findBwrap } from './bwrap-detect.js'
 import { closeAll, openCheckedDir } from './bound-dir.js'
-import { bwrapArgs } from './bwrap-args.js'
+import { bwrapArgs, isInside, type HiddenPath } from './bwrap-args.js'
 import { startEgressProxy } from './egress-proxy.js'
 import { hiddenPaths, type HiddenPathsInput } from './hidden-paths.js'
 import { createRunDir } from './run-dir.js'
@@ -239,8 +239,11 @@ export class BubblewrapSandbox implements Sandbox {
     const { cwd, stateDir, socketDir, cwdFd } = where
     const handOver = where.gateway && ipc
     const node = realpathSync(process.execPath)
-    // The CLI may need files beside its binary; a bare name found on PATH is not re-exposed.
-    const cliDir = isAbsolute(cli.command) ? [dirname(realpathSync(cli.command))] : []
+    // The CLI (the server's own binary, an agent's run) may need files beside it; a bare name
+    // found on PATH is not re-exposed. A command's program is the exec request's: exposing its
+    // directory showed any hidden one holding an executable (another session's workspace with a
+    // run.sh, under /root), whole, to a command that its variables (BASH_ENV) made run code there.
+    const cliDir = where.gateway && isAbsolute(cli.command) ? [dirname(realpathSync(cli.command))] : []
     const layout = {
       hidden: hiddenPaths(this.hide),
       readOnly: [node, realpathSync(LAUNCHER), SERVER_TREE, ...cliDir],
@@ -271,6 +274,15 @@ export class BubblewrapSandbox implements Sandbox {
     // The limits come first: bwrap and all it starts are in the session's group from the start.
     const line = entered.wrap(this.bwrap, [...bwrapArgs(layout), '--', node, LAUNCHER, ...relays, '--', cli.command, ...cli.args])
     return { ...line, ...(handOver ? { ipc: true } : {}), fds: cwdFd === undefined ? [] : [cwdFd] }
+  }
+
+  hides(real: string, own: readonly string[]): boolean {
+    if (own.some((dir) => isInside(real, dir))) return false
+    // A hidden directory itself is there inside (an empty tmpfs), as a hidden file is (/dev/null).
+    const beneath = (hidden: HiddenPath) => hidden.kind === 'dir' && real !== hidden.path && isInside(real, hidden.path)
+    if (!hiddenPaths(this.hide).some(beneath)) return false
+    // What every run gets back read-only (see wrap); an exec command's program is not among it.
+    return ![realpathSync(process.execPath), realpathSync(LAUNCHER), SERVER_TREE].some((shown) => isInside(real, shown))
   }
 
   async close(): Promise<void> {

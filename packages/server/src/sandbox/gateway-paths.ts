@@ -49,7 +49,9 @@ export function refusedPath(target: string): PathRefusal | undefined {
       message: 'The sandbox model gateway forwards only plain paths: no "." or ".." segments, encoded slashes or malformed escapes',
     }
   }
-  const named = parts.filter((s) => s !== '').map((s) => s.toLowerCase())
+  // A segment's `;` parameters are dropped as an upstream that ignores them would (Java
+  // servlets, Spring): `/v1/messages/batches;x` is the batches endpoint there.
+  const named = parts.map((s) => s.split(';')[0]!.toLowerCase()).filter((s) => s !== '')
   if (UNMETERED.some((prefix) => prefix.every((s, i) => named[i] === s))) {
     return {
       status: 403,

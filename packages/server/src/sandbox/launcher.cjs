@@ -14,6 +14,7 @@
 // where it lies.
 'use strict'
 const net = require('node:net')
+const fs = require('node:fs')
 const { spawn } = require('node:child_process')
 const { constants } = require('node:os')
 
@@ -147,10 +148,42 @@ function commandEnv() {
   return handed === undefined ? env : { ...env, ...JSON.parse(handed) }
 }
 
+/** O_CLOEXEC as /proc/<pid>/fdinfo shows it (octal `flags`): set on every descriptor Node opens. */
+const O_CLOEXEC = 0o2000000
+
+/**
+ * Closes every descriptor this process inherited beyond stdio, so the command gets none of
+ * them: bwrap passes on whatever the server was started with and did not mark close-on-exec (a
+ * supervisor's pipe, a shell's `3</srv`). A directory among them is a way out of the sandbox's
+ * mount namespace (/proc/self/fd/N/.. is the host's, writable); a file, one the sandbox hides.
+ * Node's own descriptors are all close-on-exec: what is not is inherited (the IPC channel is
+ * closed before this runs).
+ */
+function closeInherited() {
+  for (const name of fs.readdirSync('/proc/self/fdinfo')) {
+    const fd = Number(name)
+    if (!(fd > 2)) continue
+    let flags
+    try {
+      flags = /^flags:\s*([0-7]+)$/m.exec(fs.readFileSync(`/proc/self/fdinfo/${name}`, 'latin1'))?.[1]
+    } catch {
+      continue // the directory listing's own descriptor, closed since
+    }
+    if (flags === undefined || (parseInt(flags, 8) & O_CLOEXEC) === 0) fs.closeSync(fd)
+  }
+}
+
 Promise.all([...relays.map(listen), ...handOvers.map(handOver)])
   .then(leaveParent)
   .then(
     () => {
+      try {
+        closeInherited()
+      } catch (err) {
+        // Running the command with them would be running it outside the sandbox's view.
+        process.stderr.write(`sandbox launcher: cannot close inherited descriptors: ${err instanceof Error ? err.message : err}\n`)
+        process.exit(1)
+      }
       const child = spawn(command, args, { stdio: 'inherit', env: commandEnv() })
       for (const signal of /** @type {const} */ (['SIGTERM', 'SIGINT', 'SIGHUP'])) {
         process.on(signal, () => child.kill(signal))

@@ -104,6 +104,10 @@ export interface Sandbox {
    * spawn(command, args, { cwd, env: run.env, stdio: ['pipe', 'pipe', 'pipe', ...fds] })  // ... and once it exited: await run.close()
    */
   prepare(spec: SandboxSpec): SandboxRun
+  /** Whether the host path `real` (a real path) is out of sight of a process whose own
+   * directories (bound writable) are `own`: what a lookup on the host must not report as there,
+   * or a request learns which names exist where the sandbox hides them. @default nothing is */
+  hides?(real: string, own: readonly string[]): boolean
   /** Stops everything the sandbox started; runs still open are closed. */
   close(): Promise<void>
 }

@@ -24,7 +24,7 @@ import { Session, type SessionLimits } from './session.js'
 import { withoutSecrets } from './session-config.js'
 import { DEFAULT_SESSION_ID, WorkspaceLayout } from './workspace-layout.js'
 import { WarmPool, type PooledAgent } from './warm-pool.js'
-import { removeTreeSync } from '../remove-tree.js'
+import { removeTree } from '../remove-tree.js'
 
 export { DEFAULT_SESSION_ID }
 
@@ -234,8 +234,8 @@ export class SessionManager {
   private async removeLeftovers(id: string, config: SessionConfig): Promise<void> {
     const cluster = this.options.cluster
     if ((cluster && !cluster.owns(id)) || (await this.options.store.getSession(id))) return
-    removeTreeSync(sessionStateDir(this.options.settings.dataDir, id))
-    this.context.layout.removeOwn(id, config)
+    await removeTree(sessionStateDir(this.options.settings.dataDir, id))
+    await this.context.layout.removeOwnTree(id, config)
   }
 
   /** Who may read a session besides its owner and the admins (tenancy/access.ts). In effect at
@@ -318,16 +318,20 @@ export class SessionManager {
     // before the caller drops its lease: in a cluster DATA_DIR is shared, and once the lease is
     // gone the id may be made again on another node, whose files these would then be.
     const config = session.info().config
-    const removeFiles = () => {
-      this.removing.delete(id)
+    const removeFiles = async () => {
       // Served here again meanwhile (a cluster node adopted a session made anew elsewhere).
-      if (this.sessions.has(id)) return
+      if (this.sessions.has(id)) return void this.removing.delete(id)
       try {
-        removeTreeSync(session.stateDir)
-        this.context.layout.removeOwn(id, config)
+        // Off the event loop: the agent made these trees, and a million files took a
+        // synchronous rm 72 s, in which no session of the server was served.
+        await removeTree(session.stateDir)
+        await this.context.layout.removeOwnTree(id, config)
       } catch (err) {
         // The session is deleted all the same; what is left is the operator's to remove.
         this.options.logger.warn(`session ${id}: deleted, but its files were not all removed: ${String(err)}`)
+      } finally {
+        // The id is free once its files are gone (create refuses it until then).
+        this.removing.delete(id)
       }
     }
     if (await settledWithin(session, DELETE_FILES_WAIT_MS)) return removeFiles()

@@ -7,7 +7,7 @@ import { linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { join } from 'node:path'
 import type { SessionConfig } from '@claude-agent/protocol'
 import { Workspace } from '../files/workspace-path.js'
-import { removeTreeSync } from '../remove-tree.js'
+import { removeTree, removeTreeSync } from '../remove-tree.js'
 
 /** The id of the session the original protocol speaks to. */
 export const DEFAULT_SESSION_ID = 'default'
@@ -74,5 +74,11 @@ export class WorkspaceLayout {
   removeOwn(id: string, config: Pick<SessionConfig, 'workspace'>): void {
     if (id === DEFAULT_SESSION_ID || config.workspace) return
     removeTreeSync(this.rootFor(id, config))
+  }
+
+  /** removeOwn without blocking the event loop: for a tree the agent made, however large. */
+  async removeOwnTree(id: string, config: Pick<SessionConfig, 'workspace'>): Promise<void> {
+    if (id === DEFAULT_SESSION_ID || config.workspace) return
+    await removeTree(this.rootFor(id, config))
   }
 }

@@ -16,19 +16,26 @@ export interface ServerProcess {
 
 /** `detached`: in its own process group, as a terminal runs it (signal the group with -pid).
  * `prefix`: a command that execs the server (e.g. `unshare -m sh -c '...; exec "$@"' sh`), so
- * the child's pid is still the server's. */
+ * the child's pid is still the server's.
+ * `inherit`: descriptors the server is started holding, as a supervisor or a shell may leave
+ * them (its descriptor number -> ours); the ones between are closed. */
 export async function spawnServer(
   env: Record<string, string>,
   cwd: string,
   args: string[] = [],
-  options: { detached?: boolean; prefix?: string[] } = {},
+  options: { detached?: boolean; prefix?: string[]; inherit?: ReadonlyMap<number, number> } = {},
 ): Promise<ServerProcess> {
   let output = ''
+  const extra: ('ignore' | number)[] = []
+  for (const [at, fd] of options.inherit ?? []) {
+    while (extra.length < at - 3) extra.push('ignore')
+    extra[at - 3] = fd
+  }
   const argv = [...(options.prefix ?? []), process.execPath, MAIN, ...args]
   const child = spawn(argv[0]!, argv.slice(1), {
     cwd,
     env: { PATH: process.env['PATH'] ?? '', PORT: '0', WARM_POOL_SIZE: '0', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe', ...extra],
     detached: options.detached ?? false,
   })
   child.stdout!.on('data', (d) => (output += d))

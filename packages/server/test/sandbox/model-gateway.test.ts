@@ -130,6 +130,11 @@ describe('model gateway', () => {
       '/v1/complete',
       '/V1/Complete',
       '/v1//messages/batches',
+      // Path parameters: an upstream that drops them (Java servlets, Spring) routes these there.
+      '/v1/messages/batches;x',
+      '/v1;a=b/messages;/batches',
+      '/v1/complete;jsessionid=1',
+      '/;/v1/complete',
     ]) {
       const res = await send(gateway.socketPath, path, { 'x-api-key': 'placeholder' }, '{}')
       assert.equal(res.status, 403, `${path}: ${res.body}`)

@@ -4,11 +4,11 @@
 // go, or a link or a file at its HOME or TMPDIR, must not make every later start of its session
 // (or its next command) fail, nor have the server follow the link.
 import assert from 'node:assert/strict'
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, opendirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { claudeSdkAgentFactory } from '../../src/agent/claude-sdk.js'
+import { MAX_PROJECT_DIRS, claudeSdkAgentFactory } from '../../src/agent/claude-sdk.js'
 import { exec } from '../files/helpers.js'
 import { say, startStack, type Stack } from '../helpers/stack.js'
 import { WsProbe, sdkData } from '../helpers/ws-probe.js'
@@ -86,6 +86,30 @@ describe("an agent that tampers with its session's state directory", () => {
       mkdirSync(join(dir, 'claude'))
       symlinkSync(join(dir, 'host'), join(dir, 'claude', 'projects'))
       assert.equal(claudeSdkAgentFactory.canResume({ CLAUDE_CONFIG_DIR: join(dir, 'claude') }, 'conv-1'), false)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  it('looks at no more than MAX_PROJECT_DIRS entries the agent made where the transcripts go', () => {
+    // Each start of the session's CLI listed them all, on the event loop every session shares:
+    // a million names held it 6 s. The transcript goes in the directory listed last, behind
+    // twice the bound of decoys: found by a listing of everything, not by the bounded one.
+    const dir = mkdtempSync(join(tmpdir(), 'cas-state-many-'))
+    try {
+      const projects = join(dir, 'claude', 'projects')
+      mkdirSync(projects, { recursive: true })
+      for (let i = 0; i < 2 * MAX_PROJECT_DIRS; i++) mkdirSync(join(projects, `decoy-${i}`))
+      const env = { CLAUDE_CONFIG_DIR: join(dir, 'claude') }
+      // In the directory's own order (readdirSync sorts).
+      const order: string[] = []
+      const listing = opendirSync(projects)
+      for (let entry = listing.readSync(); entry; entry = listing.readSync()) order.push(entry.name)
+      listing.closeSync()
+      writeFileSync(join(projects, order[0]!, 'conv-first.jsonl'), '{}\n')
+      writeFileSync(join(projects, order.at(-1)!, 'conv-last.jsonl'), '{}\n')
+      assert.equal(claudeSdkAgentFactory.canResume(env, 'conv-first'), true)
+      assert.equal(claudeSdkAgentFactory.canResume(env, 'conv-last'), false)
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }

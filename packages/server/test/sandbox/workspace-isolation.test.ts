@@ -106,6 +106,41 @@ describe('workspaces per session in the sandbox', () => {
     assert.equal((await refusedUpgrade(`${ws}/sessions/%ZZ/files/watch`)).body['code'], 'INVALID_REQUEST')
   })
 
+  it("shows alpha's exec nothing of beta's directory when the program it names lies there", async () => {
+    // What beta's agent may well have left: a script, executable. The command's variables run
+    // alpha's code before it (BASH_ENV), in whatever the sandbox shows.
+    writeFileSync(join(betaDir, 'build.sh'), '#!/bin/bash\necho built\n', { mode: 0o755 })
+    const alphaDir = stack.workspaceOf('alpha')
+    writeFileSync(join(alphaDir, 'peek.sh'), `cat ${join(betaDir, 'x')} 2>&1; ls ${betaDir} 2>&1\n`)
+    const run = await exec(stack.url, 'alpha', { command: join(betaDir, 'build.sh'), env: { BASH_ENV: join(alphaDir, 'peek.sh') } })
+    const seen = `${run.stdout}${run.stderr}${JSON.stringify(run.body)}`
+    assert.ok(!seen.includes(BETA_TEXT) && !seen.includes('built'), seen)
+  })
+
+  it("tells alpha's exec nothing of which names exist in beta's directory", async () => {
+    // The lookup on the host answered EACCES for a file there and ENOENT for none: an oracle
+    // for another tenant's file names (and for what lies under /root).
+    const answers = []
+    for (const request of [
+      { command: join(betaDir, 'x') },
+      { command: join(betaDir, 'build.sh') },
+      { command: 'x', env: { PATH: betaDir } },
+      { command: join(betaDir, 'no-such-file') },
+      { command: 'no-such-file', env: { PATH: betaDir } },
+    ]) {
+      const res = await exec(stack.url, 'alpha', request)
+      answers.push({
+        status: res.status,
+        code: res.body['code'],
+        errno: (res.body['data'] as Record<string, unknown> | undefined)?.['errno'],
+      })
+    }
+    assert.deepEqual(
+      new Set(answers.map((a) => JSON.stringify(a))),
+      new Set([JSON.stringify({ status: 400, code: 'EXEC_FAILED', errno: 'ENOENT' })]),
+    )
+  })
+
   it("removes a deleted session's own directory, never a shared one", async () => {
     for (const id of ['share-1', 'share-2']) {
       await call(stack.url, 'POST', '/sessions', JSON.stringify({ id, config: { workspace: { shared: 'team' } } }))
