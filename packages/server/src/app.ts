@@ -1,5 +1,6 @@
 // Builds the server from its parts: the store, sessions, HTTP routes, WebSockets. Tests start
 // it in process on port 0; main.ts starts it from the environment.
+import { clientHost } from './http/client-host.js'
 import { checkOrigin } from './http/origin-guard.js'
 import { authorize } from './tenancy/access.js'
 import { mkdirSync } from 'node:fs'
@@ -206,7 +207,7 @@ async function startLocked(options: StartServerOptions, unlock: () => void, onSt
   const origins = { allowedOrigins: settings.allowedOrigins, open: !auth.enabled }
   // A create is placed before the app sees it: the same checks first (origin, credentials, role).
   cluster?.checkCredentialsWith(async (req) => {
-    checkOrigin(req.headers, origins)
+    checkOrigin({ ...req.headers, host: clientHost(req) }, origins)
     authorize(await auth.authenticate(nodeCredentials(req)), 'sessions.create')
   })
   const ready = readiness({
