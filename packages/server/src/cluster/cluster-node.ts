@@ -9,6 +9,7 @@ import type { Logger } from '../logger.js'
 import type { ClusterSettings } from './cluster-settings.js'
 import type { Fence } from './fence.js'
 import { Leases } from './leases.js'
+import { NodeClaim } from './node-claim.js'
 import { NodeRegistry, type NodeRow } from './node-registry.js'
 import { ensureClusterSchema } from './schema.js'
 
@@ -53,6 +54,8 @@ export class ClusterNode {
     databaseUrl: string,
     url: string,
     private readonly logger: Logger,
+    /** This node's hold on its id: no other live node serves under it. */
+    private readonly idClaim: NodeClaim,
   ) {
     this.id = settings.nodeId
     this.url = url
@@ -65,12 +68,15 @@ export class ClusterNode {
 
   /** Connects, makes the tables and says this node is alive; nothing is served yet. */
   static async join(settings: ClusterSettings, databaseUrl: string, url: string, logger: Logger): Promise<ClusterNode> {
-    const node = new ClusterNode(settings, databaseUrl, url, logger)
+    // First: a second node under this id must not heartbeat over the first one's row.
+    const claim = await NodeClaim.take(databaseUrl, settings.nodeId, settings.leaseMs, logger)
+    const node = new ClusterNode(settings, databaseUrl, url, logger, claim)
     try {
       await ensureClusterSchema(node.pool)
       await node.heartbeat()
     } catch (err) {
       await node.pool.end().catch(() => {})
+      await claim.close()
       throw err
     }
     return node
@@ -172,6 +178,7 @@ export class ClusterNode {
       this.logger.warn(`cluster: leaving failed: ${(err as Error).message}`)
     }
     await this.pool.end()
+    await this.idClaim.close()
   }
 
   private heartbeat(): Promise<void> {
