@@ -12,6 +12,7 @@ import { Leases } from './leases.js'
 import { NodeClaim } from './node-claim.js'
 import { NodeRegistry, type NodeRow } from './node-registry.js'
 import { ensureClusterSchema } from './schema.js'
+import { checkSharedDataDir } from './shared-data-dir.js'
 
 /** What the node asks of its sessions. */
 export interface ClusterHooks {
@@ -67,12 +68,13 @@ export class ClusterNode {
   }
 
   /** Connects, makes the tables and says this node is alive; nothing is served yet. */
-  static async join(settings: ClusterSettings, databaseUrl: string, url: string, logger: Logger): Promise<ClusterNode> {
+  static async join(settings: ClusterSettings, databaseUrl: string, url: string, logger: Logger, dataDir: string): Promise<ClusterNode> {
     // First: a second node under this id must not heartbeat over the first one's row.
     const claim = await NodeClaim.take(databaseUrl, settings.nodeId, settings.leaseMs, logger)
     const node = new ClusterNode(settings, databaseUrl, url, logger, claim)
     try {
       await ensureClusterSchema(node.pool)
+      await checkSharedDataDir(node.pool, dataDir)
       await node.heartbeat()
     } catch (err) {
       await node.pool.end().catch(() => {})
