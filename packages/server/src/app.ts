@@ -1,5 +1,6 @@
 // Builds the server from its parts: the store, sessions, HTTP routes, WebSockets. Tests start
 // it in process on port 0; main.ts starts it from the environment.
+import { clientHost } from './http/client-host.js'
 import { checkOrigin } from './http/origin-guard.js'
 import { authorize } from './tenancy/access.js'
 import { mkdirSync } from 'node:fs'
@@ -191,7 +192,8 @@ async function startLocked(options: StartServerOptions, unlock: () => void, onSt
 
   const usage = new UsageCache()
   // Cluster mode: the PostgreSQL store shared with other nodes (DATABASE_URL sets both).
-  const cluster = settings.cluster && settings.databaseUrl ? new ClusterMode(settings.cluster, settings.databaseUrl, logger) : undefined
+  const cluster =
+    settings.cluster && settings.databaseUrl ? new ClusterMode(settings.cluster, settings.databaseUrl, logger, settings.dataDir) : undefined
   const sessions = await SessionManager.open({
     settings,
     agents: options.agents ?? claudeSdkAgentFactory,
@@ -214,7 +216,7 @@ async function startLocked(options: StartServerOptions, unlock: () => void, onSt
   const origins = { allowedOrigins: settings.allowedOrigins, open: !auth.enabled }
   // A create is placed before the app sees it: the same checks first (origin, credentials, role).
   cluster?.checkCredentialsWith(async (req) => {
-    checkOrigin(req.headers, origins)
+    checkOrigin({ ...req.headers, host: clientHost(req) }, origins)
     authorize(await auth.authenticate(nodeCredentials(req)), 'sessions.create')
   })
   const ready = readiness({

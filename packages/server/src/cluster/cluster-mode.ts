@@ -28,6 +28,8 @@ export class ClusterMode {
     /** The store's database: the cluster's tables live beside its own. */
     private readonly databaseUrl: string,
     private readonly logger: Logger,
+    /** The DATA_DIR every node shares (checked at join). */
+    private readonly dataDir: string,
   ) {
     this.changes = new SessionChanges(databaseUrl, settings.nodeId, logger, settings.leaseMs)
     this.forwarder = new Forwarder({
@@ -60,7 +62,7 @@ export class ClusterMode {
 
   /** Joins the cluster at `url` (the advertise URL unless set) and starts serving its share. */
   async join(url: string): Promise<void> {
-    this.joined = ClusterNode.join(this.settings, this.databaseUrl, this.settings.advertiseUrl ?? url, this.logger)
+    this.joined = ClusterNode.join(this.settings, this.databaseUrl, this.settings.advertiseUrl ?? url, this.logger, this.dataDir)
     const node = await this.joined
     this.node = node
     await this.changes.start()

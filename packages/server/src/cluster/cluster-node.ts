@@ -9,8 +9,10 @@ import type { Logger } from '../logger.js'
 import type { ClusterSettings } from './cluster-settings.js'
 import type { Fence } from './fence.js'
 import { Leases } from './leases.js'
+import { NodeClaim } from './node-claim.js'
 import { NodeRegistry, type NodeRow } from './node-registry.js'
 import { ensureClusterSchema } from './schema.js'
+import { checkSharedDataDir } from './shared-data-dir.js'
 
 /** What the node asks of its sessions. */
 export interface ClusterHooks {
@@ -46,6 +48,8 @@ export class ClusterNode {
   private readonly lostAt = new Map<string, number>()
   /** When the last renewal that succeeded was sent (monotonic ms). */
   private renewedAt = performance.now()
+  /** When each lease was taken (monotonic ms): held a lease from then, whatever the renewals. */
+  private readonly claimedAt = new Map<string, number>()
   private hooks: ClusterHooks | undefined
 
   private constructor(
@@ -53,6 +57,8 @@ export class ClusterNode {
     databaseUrl: string,
     url: string,
     private readonly logger: Logger,
+    /** This node's hold on its id: no other live node serves under it. */
+    private readonly idClaim: NodeClaim,
   ) {
     this.id = settings.nodeId
     this.url = url
@@ -64,13 +70,17 @@ export class ClusterNode {
   }
 
   /** Connects, makes the tables and says this node is alive; nothing is served yet. */
-  static async join(settings: ClusterSettings, databaseUrl: string, url: string, logger: Logger): Promise<ClusterNode> {
-    const node = new ClusterNode(settings, databaseUrl, url, logger)
+  static async join(settings: ClusterSettings, databaseUrl: string, url: string, logger: Logger, dataDir: string): Promise<ClusterNode> {
+    // First: a second node under this id must not heartbeat over the first one's row.
+    const claim = await NodeClaim.take(databaseUrl, settings.nodeId, settings.leaseMs, logger)
+    const node = new ClusterNode(settings, databaseUrl, url, logger, claim)
     try {
       await ensureClusterSchema(node.pool)
+      await checkSharedDataDir(node.pool, dataDir)
       await node.heartbeat()
     } catch (err) {
       await node.pool.end().catch(() => {})
+      await claim.close()
       throw err
     }
     return node
@@ -79,7 +89,15 @@ export class ClusterNode {
   /** Starts the heartbeat, renewals and takeovers. */
   start(hooks: ClusterHooks): void {
     this.hooks = hooks
-    this.timer = setInterval(() => void this.tick(), Math.max(100, Math.floor(this.settings.leaseMs / 3)))
+    this.timer = setInterval(
+      () => {
+        // Checked at every beat, not only when a tick starts: a renewal that hangs (the database
+        // unreachable, not refusing) holds the next tick back, and the leases lapse meanwhile.
+        this.loseUnrenewed()
+        void this.tick()
+      },
+      Math.max(100, Math.floor(this.settings.leaseMs / 3)),
+    )
     void this.tick()
   }
 
@@ -101,8 +119,12 @@ export class ClusterNode {
   /** Takes the session's lease; false while another node holds it. */
   async claim(sessionId: string): Promise<boolean> {
     if (this.fences.has(sessionId)) return true
+    const sent = performance.now()
     const fence = await this.leases.acquire(sessionId)
-    if (fence) this.fences.set(sessionId, fence)
+    if (fence) {
+      this.fences.set(sessionId, fence)
+      this.claimedAt.set(sessionId, sent)
+    }
     return fence !== undefined
   }
 
@@ -172,6 +194,7 @@ export class ClusterNode {
       this.logger.warn(`cluster: leaving failed: ${(err as Error).message}`)
     }
     await this.pool.end()
+    await this.idClaim.close()
   }
 
   private heartbeat(): Promise<void> {
@@ -185,9 +208,18 @@ export class ClusterNode {
     return this.ticking
   }
 
+  /** Not renewed for a whole lease (paused: SIGSTOP, a stalled VM; or a renewal hanging): every
+   * lease may have moved, so every session stops here before the database is asked again. */
+  private loseUnrenewed(): void {
+    const now = performance.now()
+    for (const id of this.claimedAt.keys()) if (!this.fences.has(id)) this.claimedAt.delete(id)
+    for (const id of [...this.fences.keys()]) {
+      if (now - Math.max(this.renewedAt, this.claimedAt.get(id) ?? 0) > this.settings.leaseMs) this.lose(id)
+    }
+  }
+
   private async renewAndTakeOver(): Promise<void> {
-    // Paused past a lease (SIGSTOP, a stalled VM): every lease may have moved; stop first, ask later.
-    if (performance.now() - this.renewedAt > this.settings.leaseMs) for (const id of [...this.fences.keys()]) this.lose(id)
+    this.loseUnrenewed()
     const sent = performance.now()
     // Only the leases asked about can be judged: one taken while the renewal ran is not in it.
     const asked = new Map(this.fences)

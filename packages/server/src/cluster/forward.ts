@@ -5,6 +5,7 @@
 import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { ServerError } from '../errors.js'
+import { clientHost } from '../http/client-host.js'
 import { decodeComponent } from '../http/request-target.js'
 import { sendError, sendRawError } from '../http/respond.js'
 
@@ -39,6 +40,16 @@ function forwardHeaders(headers: IncomingHttpHeaders, self: string, keepUpgrade:
     out[name] = value
   }
   out[HOP_HEADER] = self
+  return out
+}
+
+/** A request's headers as they go to the owner. The owner sees its own address as Host, so the
+ * host the client reached goes as X-Forwarded-Host (unless a proxy in front already set it):
+ * a page served by the node it reached is same-origin there, and so on the owner. */
+function requestHeaders(req: IncomingMessage, self: string, keepUpgrade: boolean): Record<string, string | string[]> {
+  const out = forwardHeaders(req.headers, self, keepUpgrade)
+  const host = clientHost(req)
+  if (out['x-forwarded-host'] === undefined && host !== undefined) out['x-forwarded-host'] = host
   return out
 }
 
@@ -80,7 +91,7 @@ export class Forwarder {
   pipeHttp(req: IncomingMessage, res: ServerResponse, base: string): void {
     const upstream = httpRequest(new URL(`${base}${req.url!}`), {
       method: req.method,
-      headers: forwardHeaders(req.headers, this.options.self, false),
+      headers: requestHeaders(req, this.options.self, false),
     })
     upstream.on('response', (answer) => {
       const headers = forwardHeaders(answer.headers, this.options.self, false)
@@ -101,7 +112,7 @@ export class Forwarder {
     if (base === undefined) return false
     const upstream = httpRequest(new URL(`${base}${req.url!}`), {
       method: req.method,
-      headers: forwardHeaders(req.headers, this.options.self, true),
+      headers: requestHeaders(req, this.options.self, true),
     })
     upstream.on('upgrade', (answer, upSocket, upHead) => {
       socket.write(statusLines(answer))

@@ -24,6 +24,10 @@ CREATE TABLE IF NOT EXISTS session_leases (
   expires_at TIMESTAMPTZ NOT NULL
 );
 CREATE INDEX IF NOT EXISTS session_leases_node ON session_leases (node);
+CREATE TABLE IF NOT EXISTS cluster_meta (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
 `
 
 export async function ensureClusterSchema(pool: pg.Pool): Promise<void> {

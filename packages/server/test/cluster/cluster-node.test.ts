@@ -7,6 +7,7 @@ import pg from 'pg'
 import { ClusterNode, type ClusterHooks } from '../../src/cluster/cluster-node.js'
 import { ServerError } from '../../src/errors.js'
 import { createLogger } from '../../src/logger.js'
+import { sharedDataDir } from '../helpers/cluster-stack.js'
 import { startPostgres, type PostgresServer } from '../helpers/postgres.js'
 
 let server: PostgresServer
@@ -77,6 +78,7 @@ async function cluster(ids: string[], options: { maxSessions?: number; leaseMs?:
         databaseUrl,
         `http://127.0.0.1:${4000 + i}`,
         logger,
+        sharedDataDir(databaseUrl),
       ),
     ),
   )

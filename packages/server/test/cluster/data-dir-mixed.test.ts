@@ -2,7 +2,9 @@
 // on it by mistake would take the nodes' running CLIs for orphans a killed server left and kill
 // them. It is refused, touching nothing, while a node runs a turn; a second node still joins
 // beside the first; and a node is refused beside a server of its own, the other way round.
+// A node on a DATA_DIR of its own (same database) is refused too.
 import assert from 'node:assert/strict'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { api } from '../helpers/http.js'
@@ -61,5 +63,25 @@ describe('a DATA_DIR shared by cluster nodes', () => {
     assert.notEqual(refused.code, 0, refused.output)
     assert.match(refused.output, new RegExp(`DATA_DIR ${dataDir} in use by pid ${own.child.pid}`))
     assert.equal((await api(own.url, 'GET', '/health')).status, 200)
+  })
+
+  it('refuses a node on a DATA_DIR of its own: it would serve the sessions it takes over without their files', async () => {
+    const url = await postgres.database()
+    const shared = join(servers.dir, 'shared')
+    const first = await servers.spawn({ DATA_DIR: shared, DATABASE_URL: url, CLUSTER_NODE_ID: 'own-a' })
+    const id = readFileSync(join(shared, 'cluster.id'), 'utf8').trim()
+    const elsewhere = join(servers.dir, 'elsewhere')
+    const node = { ...servers.env, DATA_DIR: elsewhere, DATABASE_URL: url, CLUSTER_NODE_ID: 'own-b' }
+    const refused = await runToExit(node, servers.dir)
+    assert.equal(refused.code, 1, refused.output)
+    assert.ok(refused.output.includes(`DATA_DIR ${elsewhere} is not the DATA_DIR the other nodes of this cluster share`), refused.output)
+    assert.ok(refused.output.includes(id), "it names the cluster's id")
+    // A new DATA_DIR on purpose: given the cluster's id, it joins.
+    writeFileSync(join(elsewhere, 'cluster.id'), `${id}\n`)
+    const second = await servers.spawn(node)
+    for (const server of [first, second]) {
+      server.child.kill('SIGTERM')
+      assert.equal(await server.exited, 0, server.output())
+    }
   })
 })

@@ -77,4 +77,28 @@ describe('forwarding between nodes', () => {
     const seen = await as(a, 'ann', 'GET', `/sessions/${id}`)
     assert.equal(seen.status, 200, 'and reached from A')
   })
+
+  it('a page served by the node it reached (its own origin) drives and creates sessions other nodes own', async () => {
+    // The web console on B: its requests carry Origin = B. A sees its own address as Host, so
+    // B names the host the page reached (X-Forwarded-Host); the create B places checks the
+    // Host the client sent, not the one the server rewrites for routing.
+    const page = { ...ann, origin: b.url }
+    const probe = await WsProbe.connect(`${b.url.replace(/^http/, 'ws')}/sessions/s_on_a/ws`, { headers: page })
+    probe.close()
+    const mkdir = await fetch(`${b.url}/sessions/s_on_a/files/mkdir?path=from-page`, { method: 'POST', headers: page })
+    assert.equal(mkdir.status, 201, await mkdir.text())
+    const created = await fetch(`${b.url}/sessions`, {
+      method: 'POST',
+      headers: { ...page, 'content-type': 'application/json' },
+      body: '{}',
+    })
+    assert.equal(created.status, 201, await created.text())
+    // Another site's page is still refused, on the owner too.
+    const evil = await fetch(`${b.url}/sessions/s_on_a/files/mkdir?path=evil`, {
+      method: 'POST',
+      headers: { ...ann, origin: 'https://evil.example' },
+    })
+    assert.equal(evil.status, 403)
+    assert.equal(((await evil.json()) as { code: string }).code, 'ORIGIN_NOT_ALLOWED')
+  })
 })

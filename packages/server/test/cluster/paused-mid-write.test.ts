@@ -11,6 +11,7 @@ import { ClusterNode } from '../../src/cluster/cluster-node.js'
 import { PostgresStore } from '../../src/event-log/postgres-store.js'
 import { newSessionRecord } from '../../src/event-log/rows.js'
 import { createLogger } from '../../src/logger.js'
+import { sharedDataDir } from '../helpers/cluster-stack.js'
 import { startPostgres, type PostgresServer } from '../helpers/postgres.js'
 
 const LEASE_MS = 3000
@@ -34,6 +35,7 @@ describe('a node paused inside a write', () => {
       url,
       'http://127.0.0.1:4001',
       createLogger({ level: 'silent' }),
+      sharedDataDir(url),
     )
     const db = new pg.Pool({ connectionString: url })
     const blocker = await db.connect()

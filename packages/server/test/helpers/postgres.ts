@@ -3,7 +3,7 @@
 // fresh empty database in it, so tests never see each other's rows.
 // With TEST_DATABASE_URL set (an operator's own server), databases are made there instead.
 import { execFileSync } from 'node:child_process'
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { chownSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
@@ -19,6 +19,10 @@ export interface PostgresServer {
    * Not with TEST_DATABASE_URL (someone else's server). */
   halt(): void
   resume(): void
+  /** SIGSTOPs the server and its backends: every query hangs, none is refused (a database that
+   * is unreachable, not down); `unpause` continues them. Not with TEST_DATABASE_URL. */
+  pause(): void
+  unpause(): void
 }
 
 const BIN_ROOT = '/usr/lib/postgresql'
@@ -48,7 +52,7 @@ export async function startPostgres(): Promise<PostgresServer> {
     const refuse = () => {
       throw new Error('an external TEST_DATABASE_URL server cannot be stopped by a test')
     }
-    return withDatabases(external, { stop: async () => {}, halt: refuse, resume: refuse })
+    return withDatabases(external, { stop: async () => {}, halt: refuse, resume: refuse, pause: refuse, unpause: refuse })
   }
   const bin = binDir()
   const dir = mkdtempSync(join(tmpdir(), 'pg-test-'))
@@ -68,7 +72,31 @@ export async function startPostgres(): Promise<PostgresServer> {
     start()
     halted = false
   }
+  // The postmaster (first line of postmaster.pid) and its children, by pid: this server's only.
+  const processes = () => {
+    const postmaster = Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n', 1)[0])
+    const children = readdirSync('/proc')
+      .filter((name) => /^\d+$/.test(name))
+      .filter((pid) => {
+        try {
+          return Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]) === postmaster
+        } catch {
+          return false
+        }
+      })
+      .map(Number)
+    return [postmaster, ...children]
+  }
+  let paused: number[] = []
+  const pause = () => {
+    paused = processes()
+    for (const pid of paused) process.kill(pid, 'SIGSTOP')
+  }
+  const unpause = () => {
+    for (const pid of paused.splice(0).reverse()) process.kill(pid, 'SIGCONT')
+  }
   const stop = async () => {
+    unpause()
     if (halted) return void rmSync(dir, { recursive: true, force: true })
     try {
       runAsOwner(join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop'])
@@ -76,10 +104,10 @@ export async function startPostgres(): Promise<PostgresServer> {
       rmSync(dir, { recursive: true, force: true })
     }
   }
-  return withDatabases(`postgres://postgres@127.0.0.1:${port}/postgres`, { stop, halt, resume })
+  return withDatabases(`postgres://postgres@127.0.0.1:${port}/postgres`, { stop, halt, resume, pause, unpause })
 }
 
-function withDatabases(url: string, control: Pick<PostgresServer, 'stop' | 'halt' | 'resume'>): PostgresServer {
+function withDatabases(url: string, control: Pick<PostgresServer, 'stop' | 'halt' | 'resume' | 'pause' | 'unpause'>): PostgresServer {
   return {
     ...control,
     url,
