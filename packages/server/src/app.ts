@@ -52,6 +52,7 @@ import { readerRoutes } from './routes/readers.js'
 import { tokenRoutes } from './routes/tokens.js'
 import { httpGate } from './tenancy/http-gate.js'
 import { LiveSockets } from './tenancy/live-sockets.js'
+import { trackRequests } from './tenancy/live-requests.js'
 import { OidcVerifier } from './tenancy/oidc.js'
 import { RuntimeTokens, type TokenEvents } from './tenancy/tokens.js'
 import { Ledger } from './usage/ledger.js'
@@ -220,6 +221,7 @@ async function startLocked(options: StartServerOptions, unlock: () => void, onSt
     logger,
     origins,
     gate: httpGate(sessions),
+    track: trackRequests(live),
     ...webConsole(settings, logger),
     routes: [
       healthRoutes({ demo: () => sessions.isDemo() }),
