@@ -51,6 +51,13 @@ export class LiveSockets {
     this.closeWhere((s) => s.sessionId === sessionId && !stillSees(s.principal), 'access to the session was taken back')
   }
 
+  /** The run-time tokens the open sockets and requests were authenticated with. */
+  tokenIds(): Set<string> {
+    const ids = new Set<string>()
+    for (const s of this.open) if (s.principal.tokenId !== undefined) ids.add(s.principal.tokenId)
+    return ids
+  }
+
   /** The WebSockets open as this principal. */
   socketsOf(principalId: string): number {
     let n = 0
