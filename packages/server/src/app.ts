@@ -55,6 +55,8 @@ import { readerRoutes } from './routes/readers.js'
 import { tokenRoutes } from './routes/tokens.js'
 import { httpGate } from './tenancy/http-gate.js'
 import { LiveSockets } from './tenancy/live-sockets.js'
+import { trackRequests } from './tenancy/live-requests.js'
+import { sweepRevokedTokens } from './tenancy/revocation-sweep.js'
 import { OidcVerifier } from './tenancy/oidc.js'
 import { RuntimeTokens, type TokenEvents } from './tenancy/tokens.js'
 import { Ledger } from './usage/ledger.js'
@@ -230,6 +232,7 @@ async function startLocked(options: StartServerOptions, unlock: () => void, onSt
     logger,
     origins,
     gate: httpGate(sessions),
+    track: trackRequests(live),
     ...webConsole(settings, logger),
     routes: [
       healthRoutes({ demo: () => sessions.isDemo() }),
@@ -307,6 +310,8 @@ async function startLocked(options: StartServerOptions, unlock: () => void, onSt
   const { port } = server.address() as AddressInfo
   const host = settings.host.includes(':') ? `[${settings.host}]` : settings.host
   const stopReporting = reportSessions(() => countStates(sessions.list()))
+  // A token revoked on another node: its access here closes too.
+  const stopSweeping = cluster ? sweepRevokedTokens(live, store, logger) : () => undefined
   let metricsServer: MetricsServer | undefined
   const manager = sessions
   webhooks.start()
@@ -319,6 +324,7 @@ async function startLocked(options: StartServerOptions, unlock: () => void, onSt
       await manager.shutdown(graceMs)
       await cluster?.close()
       stopReporting()
+      stopSweeping()
       await metricsServer?.close()
       for (const client of wss.clients) client.close(CLOSE_CODES.shuttingDown, 'server shutting down')
       watch.close()

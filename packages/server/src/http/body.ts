@@ -15,8 +15,21 @@ export function jsonBodyLimit(maxBytes: number): MiddlewareHandler {
   })
 }
 
+/** The body as text; one cut off before its end (the client went, or its token was revoked
+ * and the connection cut) is an INVALID_REQUEST, not an INTERNAL error logged with its stack. */
+async function bodyText(c: Context): Promise<string> {
+  try {
+    return await c.req.text()
+  } catch (err) {
+    if (!(err instanceof Error && err.name === 'AbortError')) throw err
+    throw new ServerError('INVALID_REQUEST', 'The request body ended before it was complete', {
+      issues: [{ path: '(body)', message: 'cut off' }],
+    })
+  }
+}
+
 export async function readJsonBody(c: Context): Promise<unknown> {
-  const text = await c.req.text()
+  const text = await bodyText(c)
   if (text.trim() === '') throw new ServerError('BAD_JSON', 'Body is empty; expected a JSON object')
   let body: unknown
   try {

@@ -5,6 +5,7 @@ import type { HttpBindings } from '@hono/node-server'
 import { Hono, type Context } from 'hono'
 import { ServerError } from '../errors.js'
 import type { Logger } from '../logger.js'
+import type { LiveSocket } from '../tenancy/live-sockets.js'
 import type { Principal } from '../tenancy/principal.js'
 import type { Authenticator } from './auth.js'
 import { parseRequestTarget } from './request-target.js'
@@ -16,8 +17,9 @@ import { staticSiteMiddleware, type StaticSite } from './static-site.js'
 export interface HttpEnv {
   /** On Node, the raw request and response; absent under `app.request()`. */
   Bindings: Partial<HttpBindings>
-  /** `principal`: who the request acts as; `tokenLabel`: its id when a credential named it. */
-  Variables: { principal: Principal; tokenLabel: string | undefined; requestId: string; log: Logger }
+  /** `principal`: who the request acts as; `tokenLabel`: its id when a credential named it;
+   * `live`: the request as tracked for revocation (tenancy/live-requests.ts). */
+  Variables: { principal: Principal; tokenLabel: string | undefined; requestId: string; log: Logger; live: LiveSocket | undefined }
 }
 export type HttpApp = Hono<HttpEnv>
 /** A group of routes (sessions, files, ...) adds itself to the app. */
@@ -29,6 +31,8 @@ export interface HttpAppOptions {
   routes: RouteModule[]
   /** Authorizes the principal for the route (tenancy/http-gate.ts); throws SESSION_NOT_FOUND or FORBIDDEN. */
   gate?: (c: Context<HttpEnv>) => void
+  /** Tracks the authorized request until its answer is done, so revoking its token cuts it. */
+  track?: (c: Context<HttpEnv>) => void
   /** The web console's files, served at `/` before authentication (they hold no data). */
   site?: StaticSite
   /** Which web pages may use the API (origin-guard.ts); checked before anything else. */
@@ -69,6 +73,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     if (c.req.method === 'HEAD') throw notServed(app, 'HEAD', c.req.path)
     // Only routes that are served: the others answer NOT_FOUND or METHOD_NOT_ALLOWED.
     if (allowedMethods(app, c.req.path).includes(c.req.method)) options.gate?.(c)
+    options.track?.(c)
     await next()
   })
   for (const add of options.routes) add(app)

@@ -15,15 +15,20 @@ export function streamResponse(
 ): Response {
   const where = `HTTP ${c.req.method} ${c.req.path}`
   const log = c.get('log') ?? logger
+  // Once the answer is cancelled (the client went, or its access ended and the connection was
+  // cut) the controller takes nothing more: a late chunk, end or error is the stream's alone.
+  let cancelled = false
   const body = new ReadableStream<Uint8Array>({
     start(controller) {
       stream.on('data', (chunk: Buffer) => {
+        if (cancelled) return
         controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length))
         if ((controller.desiredSize ?? 1) <= 0) stream.pause()
       })
-      stream.once('end', () => controller.close())
+      stream.once('end', () => cancelled || controller.close())
       stream.once('error', (err) => {
         log.debug(`${where}: stream ended early: ${String(err)}`)
+        if (cancelled) return
         // On Node, cut the connection ourselves: an errored body would be printed by the adapter.
         const outgoing = c.env?.outgoing
         if (outgoing) {
@@ -33,7 +38,10 @@ export function streamResponse(
       })
     },
     pull: () => void stream.resume(),
-    cancel: () => void stream.destroy(),
+    cancel: () => {
+      cancelled = true
+      stream.destroy()
+    },
   })
   return new Response(body, { status, headers: { 'cache-control': 'no-store', ...headers } })
 }

@@ -41,7 +41,8 @@ export function tokenRoutes({ tokens, live, audit, maxBodyBytes }: TokenRoutesOp
     app.delete('/tokens/:id', async (c) => {
       const id = c.req.param('id')
       if (!(await tokens.revoke(id, c.get('principal')))) throw new ServerError('TOKEN_NOT_FOUND', `No token with id "${id.slice(0, 64)}"`)
-      live.revokeToken(id)
+      // This request itself is answered, even when it presents the token it revokes.
+      live.revokeToken(id, c.get('live'))
       audit.record(httpActor(c), 'token_revoke', undefined, { id })
       return jsonResponse<RevokeTokenResponse>({ revoked: id })
     })

@@ -1,6 +1,7 @@
-// Every open WebSocket with the principal it was opened as, so that taking access away takes
-// effect at once: a revoked token's sockets close, a reader taken back is disconnected from
-// that session, and a JWT's sockets close when it expires.
+// Every open WebSocket, HTTP request in flight and answer still streaming, with the principal
+// it was opened as, so that taking access away takes effect at once: a revoked token's sockets
+// and requests close, a reader taken back is disconnected from that session, and a JWT's
+// sockets close when it expires.
 import type { Principal } from './principal.js'
 
 export interface LiveSocket {
@@ -18,9 +19,18 @@ const MAX_DELAY_MS = 2 ** 31 - 1
 
 export class LiveSockets {
   private readonly open = new Set<LiveSocket>()
+  /** Revoked token ids: one authenticated just before its revocation and added just after
+   * (its lookup and the revocation interleave) is closed as it is added. */
+  private readonly revoked = new Set<string>()
 
   /** Tracks a socket until the returned function is called (on its close). */
   add(socket: LiveSocket): () => void {
+    const { tokenId } = socket.principal
+    if (tokenId !== undefined && this.revoked.has(tokenId)) {
+      // After the caller has its remover: closing may call it.
+      queueMicrotask(() => socket.close('the token was revoked'))
+      return () => undefined
+    }
     this.open.add(socket)
     const timer = this.expiry(socket)
     return () => {
@@ -29,14 +39,23 @@ export class LiveSockets {
     }
   }
 
-  /** Closes the sockets a revoked token opened. */
-  revokeToken(tokenId: string): void {
-    this.closeWhere((s) => s.principal.tokenId === tokenId, 'the token was revoked')
+  /** Closes the sockets a revoked token opened, all but `spare` (the request revoking it,
+   * which is answered). */
+  revokeToken(tokenId: string, spare?: LiveSocket): void {
+    this.revoked.add(tokenId)
+    this.closeWhere((s) => s !== spare && s.principal.tokenId === tokenId, 'the token was revoked')
   }
 
   /** Closes a session's sockets whose principal may no longer see it. */
   recheck(sessionId: string, stillSees: (principal: Principal) => boolean): void {
     this.closeWhere((s) => s.sessionId === sessionId && !stillSees(s.principal), 'access to the session was taken back')
+  }
+
+  /** The run-time tokens the open sockets and requests were authenticated with. */
+  tokenIds(): Set<string> {
+    const ids = new Set<string>()
+    for (const s of this.open) if (s.principal.tokenId !== undefined) ids.add(s.principal.tokenId)
+    return ids
   }
 
   /** The WebSockets open as this principal. */

@@ -3,9 +3,10 @@
 // and HMAC with a public key never verify). Its claims map to a principal. A failure says why
 // in `data.reason`, never with the token.
 import { PrincipalIdSchema, type Role } from '@claude-agent/protocol'
-import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload } from 'jose'
+import { createRemoteJWKSet, customFetch, errors, jwtVerify, type JWTPayload } from 'jose'
 import { ServerError } from '../errors.js'
 import type { Logger } from '../logger.js'
+import { JwksUnreadable, jwksFetch } from './jwks-fetch.js'
 import { isRole, ROLE_RANK, type Principal } from './principal.js'
 
 export interface OidcSettings {
@@ -42,7 +43,11 @@ function reasonOf(err: unknown): ServerError {
   if (err instanceof errors.JWSSignatureVerificationFailed) return refused('signature', 'its signature does not verify')
   if (err instanceof errors.JOSEAlgNotAllowed || err instanceof errors.JOSENotSupported)
     return refused('algorithm', 'its algorithm is not accepted')
-  const jwksFailed = err instanceof errors.JWKSTimeout || err instanceof errors.JWKSInvalid || !(err instanceof errors.JOSEError)
+  const jwksFailed =
+    err instanceof JwksUnreadable ||
+    err instanceof errors.JWKSTimeout ||
+    err instanceof errors.JWKSInvalid ||
+    !(err instanceof errors.JOSEError)
   if (jwksFailed) return refused('jwks_unavailable', "the issuer's JWKS cannot be read")
   return refused('malformed', 'it is not a valid JWT')
 }
@@ -54,7 +59,7 @@ export class OidcVerifier {
     private readonly settings: OidcSettings,
     private readonly logger: Logger,
   ) {
-    this.jwks = createRemoteJWKSet(new URL(settings.jwksUrl))
+    this.jwks = createRemoteJWKSet(new URL(settings.jwksUrl), { [customFetch]: jwksFetch(settings.jwksUrl, logger) })
   }
 
   /** The principal the JWT names; throws UNAUTHORIZED with `data.reason`. */
@@ -69,8 +74,9 @@ export class OidcVerifier {
       }))
     } catch (err) {
       const error = reasonOf(err)
-      // The reason only: the token, even a bad one, stays out of the log.
-      if ((error.data as { reason: string }).reason === 'jwks_unavailable')
+      // The reason only: the token, even a bad one, stays out of the log. A JWKS that cannot be
+      // read is said once per outage by jwksFetch; what else fails with its keys is said here.
+      if ((error.data as { reason: string }).reason === 'jwks_unavailable' && !(err instanceof JwksUnreadable))
         this.logger.warn(`OIDC: the JWKS at ${this.settings.jwksUrl} failed: ${String(err)}`)
       throw error
     }
