@@ -8,6 +8,7 @@ import { describeError, type Problem } from './api'
 import type { ApprovalQueue } from './approvals'
 import { Conversation } from './conversation'
 import { notify } from './notify'
+import { oldestOpenRequest } from './open-requests'
 
 export interface SessionHandle {
   connection?: SessionConnection
@@ -63,8 +64,13 @@ export function useSession(client: ClaudeAgentClient, id: string, queue: Approva
       try {
         // Over HTTP first: a browser's WebSocket cannot say why an upgrade was refused, and a
         // session that is not there (or not this token's to see) should say so plainly.
-        const { lastSeq } = await client.sessions.get(id)
-        const after = Math.max(0, lastSeq - RECENT_EVENTS)
+        const { lastSeq, state } = await client.sessions.get(id)
+        let after = Math.max(0, lastSeq - RECENT_EVENTS)
+        // An approval asked for before the end still waits: the replay starts at it.
+        if (state === 'waiting_for_approval' && after > 0) {
+          const oldest = oldestOpenRequest(await eventsBetween(client, id, 0, lastSeq))
+          if (oldest !== undefined) after = Math.min(after, oldest - 1)
+        }
         opened = await client.sessions.attach(id, { after, partial: true, reconnect: { maxDelayMs: 2_000 } })
         if (!gone) setEarlierTo(after)
       } catch (error) {
