@@ -31,6 +31,18 @@ export function toolCall(name: string, input: unknown): string {
   return `${printable(name)}(${oneLine(main)})`
 }
 
+/** The whole input when toolCall's one line cut it short (a long command, one with line
+ *  breaks): an approval shows all of what it allows, not its first 100 characters. */
+export function inputLines(name: string, input: unknown, maxLines = 40): string[] {
+  const record = (input ?? {}) as Record<string, unknown>
+  const key = PRIMARY[name]
+  const main = key !== undefined && typeof record[key] === 'string' ? record[key] : input
+  const text = typeof main === 'string' ? main : (JSON.stringify(main) ?? '')
+  if (oneLine(text) === text) return []
+  const whole = typeof main === 'string' ? main : (JSON.stringify(main, null, 2) ?? '')
+  return clip(printable(whole).split('\n'), maxLines).map((l, i) => (i === maxLines ? `${l} ([e] shows them all)` : l))
+}
+
 /** The `-`/`+` lines of an Edit (old_string → new_string) or the size of a Write. */
 export function editDiff(name: string, input: unknown, style: Style, maxLines = 12): string[] {
   const record = (input ?? {}) as Record<string, unknown>

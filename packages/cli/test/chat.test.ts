@@ -52,6 +52,7 @@ describe('claude-agent chat in a terminal', () => {
         say('after the interrupt', 'Still here.'),
         say('after the restart', 'After the restart, still answering.'),
         { match: { prompt: 'edit by key' }, replies: [bash('echo original > original.txt'), done] },
+        { match: { prompt: 'long command' }, replies: [bash(`echo ${'harmless '.repeat(20)}\n rm -rf TAIL-OF-IT`), done] },
         {
           match: { prompt: 'hostile output' },
           replies: [
@@ -105,6 +106,20 @@ describe('claude-agent chat in a terminal', () => {
     t.typeLine('not today')
     const screen = await t.waitFor(/The user denied this: not today[\s\S]*Tool said:/)
     assert.equal(madeInAWorkspace(stack.settings, 'key-denied.txt'), false, screen)
+  })
+
+  it('an approval shows the whole command, not the first 100 characters of it', async () => {
+    const t = open(['chat', '--new'])
+    await t.waitFor(/session chat-/)
+    t.typeLine('long command')
+    const screen = await t.waitFor('[y] allow')
+    assert.match(screen, /│ +rm -rf TAIL-OF-IT/, screen)
+    t.keys('n')
+    await t.waitFor('reason (Enter for none)')
+    t.keys('Enter')
+    await t.waitFor('Tool said:')
+    t.keys('C-d')
+    await t.waitFor('[exit 0]')
   })
 
   it('a paste at an approval never answers it; the pasted text waits for the next prompt', async () => {

@@ -2,12 +2,23 @@
 // logs, exec (its exit code ours), files put/get/ls, and serve running the server's own entry.
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
-import { chmodSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
+import {
+  chmodSync,
+  lstatSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { say, startStack, type Stack } from '../../client/test/e2e/helpers/stack.js'
-import { CLI, runCli } from './helpers/terminal.js'
+import { CLI, REPO, runCli } from './helpers/terminal.js'
 
 describe('claude-agent sessions, logs, exec, files', () => {
   let stack: Stack
@@ -121,6 +132,30 @@ describe('claude-agent sessions, logs, exec, files', () => {
     const again = join(dir, 'again.bin')
     assert.equal((await runCli(['files', 'get', 'up/data.bin', again], env())).code, 0)
     assert.deepEqual(readFileSync(again), readFileSync(source), 'the earlier upload is untouched')
+  })
+
+  it('files get stopped by Ctrl-C or SIGTERM mid-download leaves no temporary file behind', async () => {
+    // 2 GiB (sparse): still downloading when the signal comes.
+    const big = join(stack.server.sessions.defaultSession.workspace.root, 'big.bin')
+    writeFileSync(big, '')
+    truncateSync(big, 2 * 1024 ** 3)
+    try {
+      for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+        const into = mkdtempSync(join(dir, `signal-${signal}-`))
+        const child = spawn(CLI[0]!, [...CLI.slice(1), 'files', 'get', 'big.bin', join(into, 'big.bin')], {
+          cwd: REPO,
+          env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/root', ...env() },
+          stdio: 'ignore',
+        })
+        const closed = new Promise<NodeJS.Signals | null>((resolve) => child.on('close', (_code, by) => resolve(by)))
+        while (!readdirSync(into).some((name) => name.endsWith('.part'))) await new Promise((resolve) => setTimeout(resolve, 5))
+        child.kill(signal)
+        assert.equal(await closed, signal, 'it still ends as the signal says (the shell sees 130 or 143)')
+        assert.deepEqual(readdirSync(into), [], `${signal}: nothing left, DEST never made`)
+      }
+    } finally {
+      rmSync(big, { force: true })
+    }
   })
 })
 

@@ -71,8 +71,29 @@ export class Conversation {
   private readonly assistants = new Map<string, AssistantItem>()
   private streamingId: string | undefined
   private counter = 0
+  /** Every frame folded in, in order: earlier ones are folded in before them by prepend(). */
+  private readonly frames: ServerFrame[] = []
 
   apply(frame: ServerFrame): void {
+    this.frames.push(frame)
+    this.fold(frame)
+  }
+
+  /** Frames from before the first one applied (a long session's earlier part, loaded on
+   * demand): everything is folded again from the start, as if they had come first. */
+  prepend(earlier: ServerFrame[]): void {
+    const later = this.frames.splice(0)
+    this.items.length = 0
+    this.nested.clear()
+    this.results.clear()
+    this.assistants.clear()
+    this.streamingId = undefined
+    this.running = false
+    this.costUsd = 0
+    for (const frame of [...earlier, ...later]) this.apply(frame)
+  }
+
+  private fold(frame: ServerFrame): void {
     if (frame.type === 'sdk_message') this.sdkMessage(obj(frame.data))
     else if (frame.type === 'error')
       this.push(undefined, { kind: 'notice', key: this.key(), level: 'error', text: `${frame.code}: ${frame.error}` })

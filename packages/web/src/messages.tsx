@@ -1,12 +1,15 @@
 // The conversation: prompts, assistant text as sanitized markdown (thinking collapsed), tool
 // cards (subagents nested), and a summary line per turn.
+import { useMemo } from 'preact/hooks'
 import type { Block, Conversation, Item, TurnSummary } from './conversation'
 import { shownBlocks } from './conversation'
 import { renderMarkdown } from './markdown'
 import { ToolCard } from './tool-cards'
 
 function Markdown({ text }: { text: string }) {
-  return <div class="markdown" dangerouslySetInnerHTML={{ __html: renderMarkdown(text) }} />
+  // Parsed and sanitized once per text, not on every render of the page (a keystroke, a frame).
+  const html = useMemo(() => renderMarkdown(text), [text])
+  return <div class="markdown" dangerouslySetInnerHTML={{ __html: html }} />
 }
 
 function BlockView({ block, conversation }: { block: Block; conversation: Conversation }) {

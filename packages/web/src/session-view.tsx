@@ -10,6 +10,10 @@ import { FilesPanel } from './files-panel'
 import { ItemList, money } from './messages'
 import { useSession } from './use-session'
 
+/** A long session shows its latest items first, and this many more each time earlier ones are
+ * asked for: rendering thousands of messages at once froze the page (5,000 events: 42 s). */
+export const PAGE_ITEMS = 200
+
 const MODES: PermissionMode[] = ['default', 'acceptEdits', 'plan', 'bypassPermissions', 'dontAsk']
 
 interface SessionViewProps {
@@ -29,8 +33,15 @@ export function SessionView({ client, id, queue, readOnly }: SessionViewProps) {
   const [model, setModel] = useState('')
   const [, setQueueVersion] = useState(0)
   useEffect(() => queue.subscribe(() => setQueueVersion((v) => v + 1)), [queue])
+  const [shown, setShown] = useState(PAGE_ITEMS)
   const bottom = useRef<HTMLDivElement>(null)
   useEffect(() => bottom.current?.scrollIntoView?.({ block: 'end' }), [handle.version])
+
+  // What is loaded but not shown comes first; then earlier events from the server.
+  const showEarlier = async () => {
+    if (conversation.items.length <= shown) await handle.loadEarlier()
+    setShown((n) => n + PAGE_ITEMS)
+  }
 
   const interrupt = () => {
     try {
@@ -70,6 +81,7 @@ export function SessionView({ client, id, queue, readOnly }: SessionViewProps) {
         </span>
         <span class="cost" aria-label="session cost">
           {money(conversation.costUsd)}
+          {handle.earlierTo > 0 && ' (turns shown)'}
         </span>
         <nav class="tabs" aria-label="session views">
           {(['chat', 'files', 'exec'] as const).map((t) => (
@@ -99,7 +111,12 @@ export function SessionView({ client, id, queue, readOnly }: SessionViewProps) {
       {tab === 'chat' && (
         <>
           <section class="conversation" aria-label="conversation" aria-live="polite">
-            <ItemList items={conversation.items} conversation={conversation} />
+            {(conversation.items.length > shown || handle.earlierTo > 0) && (
+              <button type="button" class="earlier" onClick={() => void showEarlier()}>
+                Show earlier messages
+              </button>
+            )}
+            <ItemList items={conversation.items.slice(-shown)} conversation={conversation} />
             {approvals.map((pending) => (
               <ApprovalCard key={pending.request.requestId} pending={pending} readOnly={readOnly} />
             ))}

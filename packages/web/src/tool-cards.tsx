@@ -1,6 +1,7 @@
 // Typed cards for tool calls: what a person needs to see of each tool (a command and its output,
 // a file and its diff, a checklist), and the raw input for tools the console does not know.
 import type { ComponentChildren } from 'preact'
+import { useMemo } from 'preact/hooks'
 import type { Conversation, ToolResult } from './conversation'
 import { lineDiff } from './diff'
 import { highlight, languageOf } from './markdown'
@@ -65,6 +66,12 @@ function Todos({ todos }: { todos: unknown }) {
       ))}
     </ul>
   )
+}
+
+/** Highlighted once per code, not on every render of the page. */
+function Highlighted({ code, language }: { code: string; language: string | undefined }) {
+  const html = useMemo(() => highlight(code, language), [code, language])
+  return <code class="hljs" dangerouslySetInnerHTML={{ __html: html }} />
 }
 
 export function ToolCard(props: ToolCardProps) {
@@ -141,7 +148,7 @@ export function ToolCard(props: ToolCardProps) {
       return (
         <Card name={mcp ? `MCP ${mcp[1]}` : name} title={mcp ? mcp[2]! : path} result={result}>
           <pre class="input" aria-label="tool input">
-            <code class="hljs" dangerouslySetInnerHTML={{ __html: highlight(json, 'json') }} />
+            <Highlighted code={json} language="json" />
           </pre>
           <Output result={result} label="tool result" />
         </Card>
@@ -154,7 +161,7 @@ export function ToolCard(props: ToolCardProps) {
 export function CodeView({ path, text }: { path: string; text: string }) {
   return (
     <pre class="file-view" aria-label={`contents of ${path}`}>
-      <code class="hljs" dangerouslySetInnerHTML={{ __html: highlight(text, languageOf(path)) }} />
+      <Highlighted code={text} language={languageOf(path)} />
     </pre>
   )
 }

@@ -96,6 +96,7 @@ describe('the console, accessible', { skip: noChromium }, () => {
             ],
           },
           { match: { prompt: 'on the phone' }, replies: [bash('echo phone > phone.txt'), text('answered on the phone')] },
+          { match: { prompt: 'a long command' }, replies: [bash(`echo ${'harmless '.repeat(30)}&& touch TAIL.txt`), text('refused')] },
         ],
       },
       { authTokens: [{ label: 'alice', token: TOKEN }] },
@@ -207,6 +208,27 @@ describe('the console, accessible', { skip: noChromium }, () => {
     await allow.tap()
     await page.getByRole('article', { name: 'assistant message' }).filter({ hasText: 'answered on the phone' }).waitFor()
     assert.equal(await noSideways(), true, 'the conversation does not scroll sideways')
+    assert.deepEqual(errors, [])
+    await page.close()
+  })
+
+  it("shows an approval's input whole: no end of a long command scrolled out of sight", async () => {
+    const { page, errors } = await openPage(browser)
+    await page.goto(`${stack.url}/?token=${TOKEN}`)
+    await page.getByLabel('Id').fill('long-input')
+    await page.getByRole('button', { name: 'Create session' }).click()
+    await page.getByRole('status', { name: 'connection' }).filter({ hasText: 'connected' }).waitFor()
+    await page.getByRole('textbox', { name: 'message' }).fill('a long command')
+    await page.getByRole('textbox', { name: 'message' }).press('Enter')
+    const approval = page.getByRole('group', { name: 'approval for Bash' })
+    await approval.waitFor()
+    // Scrolled sideways, the input showed `echo harmless harmless …` and hid `&& touch TAIL.txt`.
+    const whole = (locator: Locator) =>
+      locator.evaluate((n: { scrollWidth: number; clientWidth: number }) => n.scrollWidth <= n.clientWidth)
+    assert.equal(await whole(approval.getByLabel('requested input')), true, 'the requested input fits its box')
+    assert.equal(await whole(page.getByLabel('command', { exact: true })), true, "the Bash card's command fits its box")
+    await approval.getByRole('button', { name: 'Deny' }).click()
+    await page.getByRole('article', { name: 'assistant message' }).filter({ hasText: 'refused' }).waitFor()
     assert.deepEqual(errors, [])
     await page.close()
   })

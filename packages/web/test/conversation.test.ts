@@ -71,6 +71,30 @@ describe('Conversation', () => {
     assert.equal(c.items.at(-1)?.kind, 'user')
   })
 
+  it('folds earlier frames in before the later ones (a long session loaded from its end)', () => {
+    const frames = [
+      sdk({ type: 'user', message: { content: 'first prompt' } }),
+      assistant('m5', [{ type: 'tool_use', id: 't5', name: 'Bash', input: { command: 'ls' } }]),
+      sdk({ type: 'user', message: { content: [{ type: 'tool_result', tool_use_id: 't5', content: 'a.txt' }] } }),
+      assistant('m6', [{ type: 'text', text: 'done' }]),
+      result(),
+      sdk({ type: 'user', message: { content: 'second prompt' } }),
+      assistant('m7', [{ type: 'text', text: 'again' }]),
+      result(),
+    ]
+    const whole = new Conversation()
+    frames.forEach((f) => whole.apply(f))
+    for (const cut of [1, 3, 5, 7]) {
+      const c = new Conversation()
+      frames.slice(cut).forEach((f) => c.apply(f))
+      c.prepend(frames.slice(0, cut))
+      const shape = (x: Conversation) => x.items.map((i) => (i.kind === 'assistant' ? shownBlocks(i) : i.kind === 'user' ? i.text : i.kind))
+      assert.deepEqual(shape(c), shape(whole), `cut at ${cut}`)
+      assert.deepEqual(c.results.get('t5'), { text: 'a.txt', isError: false })
+      assert.equal(c.costUsd, whole.costUsd)
+    }
+  })
+
   it('ignores what it does not know', () => {
     const c = new Conversation()
     c.apply(sdk({ type: 'system', subtype: 'init' }))

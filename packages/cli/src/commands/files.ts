@@ -10,6 +10,7 @@ import { CONNECTION_HELP, CONNECTION_OPTIONS, parse } from '../args.js'
 import { clientSetup, newClient } from '../connect.js'
 import { EXIT, UsageError } from '../errors.js'
 import type { Io } from '../io.js'
+import { removedOnSignal } from '../removed-on-signal.js'
 import { printable } from '../scrub.js'
 
 export const FILES_HELP = `Usage: claude-agent files [ID] ls [--recursive] [PATH]
@@ -69,6 +70,7 @@ async function saveAs(stream: Readable, dest: string, remotePath: string): Promi
   const target = await realpath(named).catch(() => named)
   const existing = found?.isDirectory() ? await stat(target).catch(() => undefined) : found
   const temp = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.part`)
+  const unguard = removedOnSignal(temp)
   try {
     await pipeline(stream, createWriteStream(temp, { flags: 'wx', ...(existing?.isFile() && { mode: existing.mode & 0o7777 }) }))
     if (existing?.isFile()) await chmod(temp, existing.mode & 0o7777) // the umask may have taken bits
@@ -78,5 +80,7 @@ async function saveAs(stream: Readable, dest: string, remotePath: string): Promi
     // A local file system failure names DEST, not the temporary file beside it.
     const code = (error as NodeJS.ErrnoException).syscall ? (error as NodeJS.ErrnoException).code : undefined
     throw code ? new Error(`${code}: cannot write ${target}`, { cause: error }) : error
+  } finally {
+    unguard()
   }
 }
