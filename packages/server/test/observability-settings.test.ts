@@ -34,6 +34,9 @@ describe('observability settings', () => {
     ['AGENT_OTEL_ENDPOINT', 'http://user:pw@otel.example.com'],
     ['AGENT_OTEL_PROTOCOL', 'udp'],
     ['AGENT_OTEL_EXPORT_INTERVAL_MS', '5'],
+    // Past a timer's range (README: every _MS setting is at most 2147483647); and not digits.
+    ['AGENT_OTEL_EXPORT_INTERVAL_MS', '2147483648'],
+    ['AGENT_OTEL_EXPORT_INTERVAL_MS', '99999999999999999999'],
   ] as const) {
     it(`refuses ${name}=${value}`, () => {
       const env: Record<string, string> = { [name]: value }

@@ -2,6 +2,7 @@
 // variables the CLI reads to export its metrics and events over OTLP, and the allow-list entry
 // that lets the sandbox's egress proxy reach that endpoint (and nothing more).
 import { AllowList } from '../sandbox/allow-list.js'
+import { MAX_TIMER_MS } from '../max-timer.js'
 
 export type OtelProtocol = 'grpc' | 'http/protobuf' | 'http/json'
 const OTEL_PROTOCOLS: readonly OtelProtocol[] = ['grpc', 'http/protobuf', 'http/json']
@@ -41,8 +42,11 @@ export function agentOtelFrom(env: Record<string, string | undefined>): AgentOte
   if (env['AGENT_OTEL_HEADERS']) settings.headers = env['AGENT_OTEL_HEADERS']
   const interval = env['AGENT_OTEL_EXPORT_INTERVAL_MS']
   if (interval) {
-    if (!/^\d+$/.test(interval) || Number(interval) < 100)
-      throw new OtelSettingError(`AGENT_OTEL_EXPORT_INTERVAL_MS must be an integer >= 100, got "${interval}"`)
+    // The CLI sets a timer with it: past a timer's range it would fire at once, every time.
+    if (!/^\d+$/.test(interval) || Number(interval) < 100 || Number(interval) > MAX_TIMER_MS)
+      throw new OtelSettingError(
+        `AGENT_OTEL_EXPORT_INTERVAL_MS must be an integer from 100 to ${MAX_TIMER_MS}, got "${interval.slice(0, 32)}"`,
+      )
     settings.exportIntervalMs = Number(interval)
   }
   return settings
