@@ -3,6 +3,7 @@
 // an agent or an MCP server of that name vanished from the stored config without a word. Such
 // keys are refused where JSON arrives, with the path that named one.
 import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
 import { after, before, describe, it } from 'node:test'
 import { jsonShapeProblem } from '@claude-agent/protocol'
 import { api } from './helpers/http.js'
@@ -27,6 +28,22 @@ describe('__proto__ keys', () => {
     assert.deepEqual(jsonShapeProblem(JSON.parse('{"a":{"b":[1,{"__proto__":{}}]}}')), { kind: 'proto-key', path: 'a.b.1.__proto__' })
     // An object literal's __proto__ sets the prototype, it is no key: nothing to find.
     assert.equal(jsonShapeProblem({ __proto__: { x: 1 } }), undefined)
+  })
+
+  it('names the path of one behind 300,000 objects 120 deep in a heap of 128 MB (copying each path took 600 MB)', () => {
+    // A 900 KB body (a frame may be 16 MiB): the walk must not cost each entry its depth.
+    const script = `
+      import { jsonShapeProblem } from '@claude-agent/protocol'
+      const text = '{"a":'.repeat(120) + '[' + '{},'.repeat(300000) + '{"__proto__":1}]' + '}'.repeat(120)
+      process.stdout.write(JSON.stringify(jsonShapeProblem(JSON.parse(text))))`
+    const run = spawnSync(
+      process.execPath,
+      ['--max-old-space-size=128', '--import', 'tsx', '--conditions=claude-agent-source', '--input-type=module', '-e', script],
+      { encoding: 'utf8' },
+    )
+    assert.equal(run.status, 0, run.stderr.slice(-2000))
+    const path = `${'a.'.repeat(120)}300000.__proto__`.slice(-256)
+    assert.deepEqual(JSON.parse(run.stdout), { kind: 'proto-key', path })
   })
 
   const bodies: Array<[string, string, string]> = [
