@@ -40,18 +40,20 @@ function segments(path: string): string[] | undefined {
 export function refusedPath(target: string): PathRefusal | undefined {
   const query = target.indexOf('?')
   const parts = segments(query < 0 ? target : target.slice(0, query))
+  // A segment's `;` parameters are dropped as an upstream that ignores them would (Java
+  // servlets, Spring): `/v1/messages/batches;x` is the batches endpoint there, and `..;` a
+  // dot segment (Tomcat resolves `/v1/..;/admin` to `/admin`).
+  const plain = parts?.map((s) => s.split(';')[0]!)
   // A dot segment (or one that becomes a slash when a server decodes it) would let the upstream
   // resolve the request outside the prefix the credential is configured for.
-  if (!parts || parts.some((s) => s === '.' || s === '..' || /[/\\]/.test(s))) {
+  if (!parts || !plain || plain.some((s) => s === '.' || s === '..') || parts.some((s) => /[/\\]/.test(s))) {
     return {
       status: 400,
       type: 'invalid_request_error',
       message: 'The sandbox model gateway forwards only plain paths: no "." or ".." segments, encoded slashes or malformed escapes',
     }
   }
-  // A segment's `;` parameters are dropped as an upstream that ignores them would (Java
-  // servlets, Spring): `/v1/messages/batches;x` is the batches endpoint there.
-  const named = parts.map((s) => s.split(';')[0]!.toLowerCase()).filter((s) => s !== '')
+  const named = plain.map((s) => s.toLowerCase()).filter((s) => s !== '')
   if (UNMETERED.some((prefix) => prefix.every((s, i) => named[i] === s))) {
     return {
       status: 403,

@@ -111,6 +111,10 @@ describe('model gateway', () => {
       '/v1/..%5cadmin',
       '/v1/..\\admin',
       '/%zz',
+      // A dot segment with `;` parameters: Tomcat resolves /v1/..;/admin to /admin.
+      '/v1/..;/admin',
+      '/v1/%2e%2e;x=1/admin',
+      '/.;/v1/messages',
     ]) {
       const res = await send(gateway.socketPath, path, { 'x-api-key': 'placeholder' })
       assert.equal(res.status, 400, `${path}: ${res.body}`)
