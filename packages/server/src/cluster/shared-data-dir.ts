@@ -5,7 +5,7 @@
 // DATA_DIR/cluster.id and into the database; every node checks that its DATA_DIR holds the
 // database's id before it joins, and is refused otherwise.
 import { randomUUID } from 'node:crypto'
-import { readFileSync, writeFileSync } from 'node:fs'
+import { linkSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type pg from 'pg'
 
@@ -20,14 +20,22 @@ function readId(path: string): string | undefined {
   }
 }
 
-/** The id this DATA_DIR holds, written first when neither it nor the database has one. */
+/** The id this DATA_DIR holds, written first when neither it nor the database has one. Whole
+ * or not at all: a file made and then written (`wx`) is empty meanwhile, and for good after a
+ * crash there, which no start got past (its id undefined, refused by the database). */
 function ownId(path: string): string {
   const id = readId(path)
   if (id !== undefined) return id
+  const temp = `${path}.${randomUUID()}.tmp`
+  writeFileSync(temp, `${randomUUID()}\n`)
   try {
-    writeFileSync(path, `${randomUUID()}\n`, { flag: 'wx' })
+    linkSync(temp, path)
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err // another node wrote it first
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
+    // Another node linked its id first; or an empty file is there, which this one replaces.
+    if (readId(path) === undefined) renameSync(temp, path)
+  } finally {
+    rmSync(temp, { force: true })
   }
   return readId(path)!
 }

@@ -4,7 +4,7 @@
 // beside the first; and a node is refused beside a server of its own, the other way round.
 // A node on a DATA_DIR of its own (same database) is refused too.
 import assert from 'node:assert/strict'
-import { readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { api } from '../helpers/http.js'
@@ -83,5 +83,16 @@ describe('a DATA_DIR shared by cluster nodes', () => {
       server.child.kill('SIGTERM')
       assert.equal(await server.exited, 0, server.output())
     }
+  })
+
+  it('starts the first node on a DATA_DIR whose cluster.id a crash left empty, and writes the id whole', async () => {
+    const url = await postgres.database()
+    const crashed = join(servers.dir, 'crashed')
+    mkdirSync(crashed, { recursive: true })
+    writeFileSync(join(crashed, 'cluster.id'), '') // made, never written: killed between the two
+    const node = await servers.spawn({ DATA_DIR: crashed, DATABASE_URL: url, CLUSTER_NODE_ID: 'crashed-a' })
+    assert.match(readFileSync(join(crashed, 'cluster.id'), 'utf8'), /^[0-9a-f-]{36}\n$/)
+    node.child.kill('SIGTERM')
+    assert.equal(await node.exited, 0, node.output())
   })
 })
