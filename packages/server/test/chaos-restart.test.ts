@@ -9,21 +9,11 @@ import { after, before, describe, it } from 'node:test'
 import { api } from './helpers/http.js'
 import { ServerProcesses, slowReply } from './helpers/server-processes.js'
 import { WsProbe, sdkData, type Frame } from './helpers/ws-probe.js'
+import { chaosSeed, seededRandom } from './helpers/seeded-random.js'
 
-const SEED = Number(process.env['CHAOS_SEED'] ?? Math.floor(Math.random() * 2 ** 31))
+const SEED = chaosSeed()
 const RESTARTS = 3
 const SESSION = 'chaos'
-
-/** mulberry32: small, seedable, good enough to pick moments. */
-function random(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = Math.imul(a ^ (a >>> 15), 1 | a)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32
-  }
-}
 
 const seqs = (probe: WsProbe) => probe.frames.filter((f) => typeof f['seq'] === 'number').map((f) => f['seq'] as number)
 
@@ -59,7 +49,7 @@ describe(`chaos: client drops and SIGKILL restarts (seed ${SEED})`, () => {
   })
 
   it('keeps every log gap-free and runs every prompt uuid at most once', async () => {
-    const rand = random(SEED)
+    const rand = seededRandom(SEED)
     const ran: string[] = [] // uuids whose turn completed before a kill
     const { model } = servers
     let server = await servers.spawn()

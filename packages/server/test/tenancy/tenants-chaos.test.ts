@@ -12,21 +12,11 @@ import { slowReply } from '../helpers/server-processes.js'
 import { say, type Stack } from '../helpers/stack.js'
 import { WsProbe, type Frame } from '../helpers/ws-probe.js'
 import { PRINCIPALS, as, startTenancyStack, type Answer, type Who } from '../helpers/principals.js'
+import { chaosSeed, seededRandom } from '../helpers/seeded-random.js'
 
-const SEED = Number(process.env['CHAOS_SEED'] ?? Math.floor(Math.random() * 2 ** 31))
+const SEED = chaosSeed()
 const OPS_PER_MEMBER = 45
 const MAX_SESSIONS_EACH = 3
-
-/** mulberry32: small, seedable, good enough to pick moves. */
-function random(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = Math.imul(a ^ (a >>> 15), 1 | a)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32
-  }
-}
 
 const scenario = {
   scripts: [
@@ -187,11 +177,11 @@ describe(`many tenants at once (seed ${SEED})`, () => {
   }
 
   it('serves them all, apart, and every session settles with a gap-free log', async () => {
-    const rand = random(SEED)
+    const rand = seededRandom(SEED)
     const [ann, bob] = await Promise.all([
-      member('ann', 'bob', random(Math.floor(rand() * 2 ** 31))),
-      member('bob', 'ann', random(Math.floor(rand() * 2 ** 31))),
-      viewer(random(Math.floor(rand() * 2 ** 31))),
+      member('ann', 'bob', seededRandom(Math.floor(rand() * 2 ** 31))),
+      member('bob', 'ann', seededRandom(Math.floor(rand() * 2 ** 31))),
+      viewer(seededRandom(Math.floor(rand() * 2 ** 31))),
     ])
     assert.deepEqual(seen.problems, [], `seed ${SEED}`)
 
