@@ -22,14 +22,15 @@ describe('a recursive delete while the tree is written into', () => {
     for (let i = 0; i < 8; i++) {
       mkdirSync(join(ws, 'busy', 'a', 'b'), { recursive: true })
       const write = `cd '${ws}'; i=0; while :; do mkdir -p busy/a/b 2>/dev/null; echo x > busy/a/b/f$i 2>/dev/null; i=$((i+1)); done`
-      const writer = spawn('bash', ['-c', write], { stdio: 'ignore' })
+      // Its own process group, so that the kill also stops a mkdir or echo it has started.
+      const writer = spawn('bash', ['-c', write], { stdio: 'ignore', detached: true })
       try {
         await new Promise((resolve) => setTimeout(resolve, 100))
         const res = await call(stack.url, 'DELETE', `/files${q('busy', '&recursive=1')}`)
         if (res.status === 200) deleted++
         else assert.equal(res.body['code'], 'DIRECTORY_NOT_EMPTY', JSON.stringify(res.body))
       } finally {
-        writer.kill('SIGKILL')
+        process.kill(-writer.pid!, 'SIGKILL')
       }
     }
     assert.ok(deleted > 0)

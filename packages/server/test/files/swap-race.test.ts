@@ -41,12 +41,14 @@ describe('a directory swapped for a symlink between the check and the use', () =
   beforeEach(() => {
     // `ln -sfn` replaces the link atomically (a new link renamed over it).
     const flip = `cd '${stack.workspace}' && while :; do ln -sfn real d; ln -sfn '${outside}' d; done`
-    swapper = spawn('bash', ['-c', flip], { stdio: 'ignore' })
+    // Its own process group: killing bash alone left an `ln` it had started to finish, which
+    // could point `d` out again after a test had pointed it in.
+    swapper = spawn('bash', ['-c', flip], { stdio: 'ignore', detached: true })
   })
   const stopSwapper = async () => {
     if (!swapper || swapper.exitCode !== null || swapper.signalCode !== null) return
     const exited = new Promise((resolve) => swapper?.once('exit', resolve))
-    swapper.kill('SIGKILL')
+    process.kill(-swapper.pid!, 'SIGKILL')
     await exited
   }
   afterEach(stopSwapper)
