@@ -16,6 +16,12 @@ const UNMETERED = [
   ['v1', 'complete'],
 ]
 
+/** What a decoded segment may hold: RFC 3986's pchar (unreserved, sub-delims, ':' and '@').
+ * The API's paths need no more, and an upstream may trim or cut at the rest (a space, a NUL,
+ * a control or non-ASCII character), so that `batches%20` or `batches%00` would reach the
+ * endpoint the name check refuses. */
+const PLAIN_SEGMENT = /^[A-Za-z0-9\-._~!$&'()*+,;=:@]*$/
+
 /** The path's segments, percent-decoded; undefined when an escape is malformed. */
 function segments(path: string): string[] | undefined {
   const out: string[] = []
@@ -46,14 +52,16 @@ export function refusedPath(target: string): PathRefusal | undefined {
   const plain = parts?.map((s) => s.split(';')[0]!)
   // A dot segment (or one that becomes a slash when a server decodes it) would let the upstream
   // resolve the request outside the prefix the credential is configured for.
-  if (!parts || !plain || plain.some((s) => s === '.' || s === '..') || parts.some((s) => /[/\\]/.test(s))) {
+  if (!parts || !plain || plain.some((s) => s === '.' || s === '..') || parts.some((s) => !PLAIN_SEGMENT.test(s))) {
     return {
       status: 400,
       type: 'invalid_request_error',
-      message: 'The sandbox model gateway forwards only plain paths: no "." or ".." segments, encoded slashes or malformed escapes',
+      message:
+        'The sandbox model gateway forwards only plain paths: no "." or ".." segments, encoded slashes, spaces, control or non-ASCII characters, or malformed escapes',
     }
   }
-  const named = plain.map((s) => s.toLowerCase()).filter((s) => s !== '')
+  // Trailing dots go too: some servers (IIS, and Windows' file names) drop them.
+  const named = plain.map((s) => s.toLowerCase().replace(/\.+$/, '')).filter((s) => s !== '')
   if (UNMETERED.some((prefix) => prefix.every((s, i) => named[i] === s))) {
     return {
       status: 403,

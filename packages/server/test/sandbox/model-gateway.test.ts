@@ -115,6 +115,13 @@ describe('model gateway', () => {
       '/v1/..;/admin',
       '/v1/%2e%2e;x=1/admin',
       '/.;/v1/messages',
+      // What an upstream may trim or cut at: the batches endpoint behind a name check.
+      '/v1/messages/batches%20',
+      '/v1/messages/batches%00',
+      '/v1/complete%09',
+      '/v1/messages/batches%C2%A0',
+      '/v1/%E2%80%8Bcomplete',
+      '/v1/%00/../admin',
     ]) {
       const res = await send(gateway.socketPath, path, { 'x-api-key': 'placeholder' })
       assert.equal(res.status, 400, `${path}: ${res.body}`)
@@ -139,6 +146,10 @@ describe('model gateway', () => {
       '/v1;a=b/messages;/batches',
       '/v1/complete;jsessionid=1',
       '/;/v1/complete',
+      // Trailing dots: IIS drops them.
+      '/v1/messages/batches.',
+      '/v1/complete..',
+      '/v1/messages/batches%2e/b1',
     ]) {
       const res = await send(gateway.socketPath, path, { 'x-api-key': 'placeholder' }, '{}')
       assert.equal(res.status, 403, `${path}: ${res.body}`)
