@@ -195,7 +195,9 @@ async function startLocked(options: StartServerOptions, unlock: () => void, onSt
   const usage = new UsageCache()
   // Cluster mode: the PostgreSQL store shared with other nodes (DATABASE_URL sets both).
   const cluster =
-    settings.cluster && settings.databaseUrl ? new ClusterMode(settings.cluster, settings.databaseUrl, logger, settings.dataDir) : undefined
+    settings.cluster && settings.databaseUrl
+      ? new ClusterMode(settings.cluster, settings.databaseUrl, logger, settings.dataDir, settings.databaseQueryTimeoutMs)
+      : undefined
   const sessions = await SessionManager.open({
     settings,
     agents: options.agents ?? claudeSdkAgentFactory,

@@ -34,8 +34,10 @@ export class ServerError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly data?: unknown,
+    /** Kept for the server's log (never on the wire), e.g. the database's own error. */
+    options?: { cause?: unknown },
   ) {
-    super(message)
+    super(message, options)
     this.name = 'ServerError'
   }
 

@@ -18,6 +18,7 @@ import type { OidcSettings } from './tenancy/oidc.js'
 import { isRole } from './tenancy/principal.js'
 import { webhookSettingsFromEnv, type WebhookSettings } from './webhooks/config.js'
 import { MAX_TIMER_MS } from './max-timer.js'
+import { DEFAULT_QUERY_TIMEOUT_MS } from './event-log/postgres-unavailable.js'
 
 export interface ServerSettings {
   /** @default '127.0.0.1' */
@@ -28,6 +29,10 @@ export interface ServerSettings {
   dataDir: string
   /** A PostgreSQL URL (DATABASE_URL): the store lives there. @default none: SQLite in dataDir */
   databaseUrl?: string | undefined
+  /** With databaseUrl: a query unanswered this long fails (STORE_FAILED, HTTP 503) and the
+   * database cancels a statement running this long (DATABASE_QUERY_TIMEOUT_MS); 0 never.
+   * @default 30 s */
+  databaseQueryTimeoutMs?: number | undefined
   /** The agent's working directory; created if missing. @default `<dataDir>/workspace` */
   workspaceDir: string
   /** Endpoint, credentials and CLI tuning passed to the agent (see credentials.ts). */
@@ -245,6 +250,7 @@ const DURATIONS: ReadonlyArray<[keyof ServerSettings, number]> = [
   ['permissionTimeoutMs', 1],
   ['turnSilenceTimeoutMs', 0],
   ['interruptTimeoutMs', 1],
+  ['databaseQueryTimeoutMs', 0],
 ]
 
 /** Settings built by embedding code meet the environment's bounds: past a timer's range a
@@ -252,7 +258,7 @@ const DURATIONS: ReadonlyArray<[keyof ServerSettings, number]> = [
 export function checkDurationSettings(settings: ServerSettings): void {
   for (const [name, min] of DURATIONS) {
     const value = settings[name]
-    if (value === undefined && name === 'pingIntervalMs') continue
+    if (value === undefined && (name === 'pingIntervalMs' || name === 'databaseQueryTimeoutMs')) continue
     if (!Number.isSafeInteger(value) || (value as number) < min || (value as number) > MAX_TIMER_MS)
       throw new SettingsError(`settings.${name} must be an integer from ${min} to ${MAX_TIMER_MS} (ms), got ${String(value)}`)
   }
@@ -434,6 +440,7 @@ export function settingsFromEnv(env: Record<string, string | undefined> = proces
     port: portFrom(line.port ?? env['PORT']),
     dataDir,
     databaseUrl: databaseUrlFrom(env['DATABASE_URL']),
+    databaseQueryTimeoutMs: msFrom(env, 'DATABASE_QUERY_TIMEOUT_MS', DEFAULT_QUERY_TIMEOUT_MS),
     workspaceDir: resolve(workspaceDir ?? join(dataDir, 'workspace')),
     agentVars: pickAgentVars(env),
     agentProfile: profileFrom(env['AGENT_PROFILE']),

@@ -30,6 +30,8 @@ export class ClusterMode {
     private readonly logger: Logger,
     /** The DATA_DIR every node shares (checked at join). */
     private readonly dataDir: string,
+    /** DATABASE_QUERY_TIMEOUT_MS, as the store's. */
+    private readonly queryTimeoutMs?: number,
   ) {
     this.changes = new SessionChanges(databaseUrl, settings.nodeId, logger, settings.leaseMs)
     this.forwarder = new Forwarder({
@@ -62,7 +64,13 @@ export class ClusterMode {
 
   /** Joins the cluster at `url` (the advertise URL unless set) and starts serving its share. */
   async join(url: string): Promise<void> {
-    this.joined = ClusterNode.join(this.settings, this.databaseUrl, this.settings.advertiseUrl ?? url, this.logger, this.dataDir)
+    this.joined = ClusterNode.join(
+      this.settings,
+      { url: this.databaseUrl, queryTimeoutMs: this.queryTimeoutMs },
+      this.settings.advertiseUrl ?? url,
+      this.logger,
+      this.dataDir,
+    )
     const node = await this.joined
     this.node = node
     await this.changes.start()

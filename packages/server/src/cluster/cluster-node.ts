@@ -3,7 +3,8 @@
 // at once, takes over sessions whose owner died, and says where any session is served.
 // PostgreSQL decides every race (one statement each); this node only keeps its own fences.
 import { freemem } from 'node:os'
-import pg from 'pg'
+import type pg from 'pg'
+import { poolFor } from '../event-log/postgres-pool.js'
 import { ServerError } from '../errors.js'
 import type { Logger } from '../logger.js'
 import type { ClusterSettings } from './cluster-settings.js'
@@ -59,21 +60,32 @@ export class ClusterNode {
     private readonly logger: Logger,
     /** This node's hold on its id: no other live node serves under it. */
     private readonly idClaim: NodeClaim,
+    /** DATABASE_QUERY_TIMEOUT_MS, as the store's. */
+    queryTimeoutMs: number | undefined,
   ) {
     this.id = settings.nodeId
     this.url = url
-    this.pool = new pg.Pool({ connectionString: databaseUrl, max: 4 })
-    // An idle client's error (the database restarted) must not end the process.
-    this.pool.on('error', (err) => logger.warn(`cluster database: ${err.message}`))
+    this.pool = poolFor(databaseUrl, {
+      max: 4,
+      queryTimeoutMs,
+      // An idle client's error (the database restarted) must not end the process.
+      onIdleError: (err) => logger.warn(`cluster database: ${err.message}`),
+    })
     this.leases = new Leases(this.pool, this.id, settings.leaseMs)
     this.registry = new NodeRegistry(this.pool, { id: this.id, url, maxSessions: settings.maxSessions }, settings.leaseMs)
   }
 
   /** Connects, makes the tables and says this node is alive; nothing is served yet. */
-  static async join(settings: ClusterSettings, databaseUrl: string, url: string, logger: Logger, dataDir: string): Promise<ClusterNode> {
+  static async join(
+    settings: ClusterSettings,
+    database: { url: string; queryTimeoutMs: number | undefined },
+    url: string,
+    logger: Logger,
+    dataDir: string,
+  ): Promise<ClusterNode> {
     // First: a second node under this id must not heartbeat over the first one's row.
-    const claim = await NodeClaim.take(databaseUrl, settings.nodeId, settings.leaseMs, logger)
-    const node = new ClusterNode(settings, databaseUrl, url, logger, claim)
+    const claim = await NodeClaim.take(database.url, settings.nodeId, settings.leaseMs, logger)
+    const node = new ClusterNode(settings, database.url, url, logger, claim, database.queryTimeoutMs)
     try {
       await ensureClusterSchema(node.pool)
       await checkSharedDataDir(node.pool, dataDir)

@@ -5,8 +5,13 @@ import type { Store } from './event-log.js'
 import { PostgresStore } from './postgres-store.js'
 import { SqliteStore } from './sqlite-store.js'
 
-export async function openStore(settings: Pick<ServerSettings, 'dataDir' | 'databaseUrl' | 'cluster'>): Promise<Store> {
+export async function openStore(
+  settings: Pick<ServerSettings, 'dataDir' | 'databaseUrl' | 'databaseQueryTimeoutMs' | 'cluster'>,
+): Promise<Store> {
   if (!settings.databaseUrl) return new SqliteStore(databasePath(settings))
   // A node idle inside a transaction for a whole lease has lost its leases anyway: its locks go.
-  return PostgresStore.open(settings.databaseUrl, { idleInTransactionMs: settings.cluster?.leaseMs })
+  return PostgresStore.open(settings.databaseUrl, {
+    idleInTransactionMs: settings.cluster?.leaseMs,
+    queryTimeoutMs: settings.databaseQueryTimeoutMs,
+  })
 }

@@ -1,6 +1,7 @@
 // The pg Pool the PostgreSQL store runs on: BIGINT columns (epoch milliseconds, seqs, counts)
 // read as numbers, which they fit (below 2^53).
 import pg from 'pg'
+import { asStoreError, DEFAULT_QUERY_TIMEOUT_MS, isQueryTimeout } from './postgres-unavailable.js'
 
 const INT8 = 20
 
@@ -9,13 +10,27 @@ export interface PoolOptions {
    * (SIGSTOP, a stalled VM) would otherwise hold its row locks, the lease row's among them,
    * until it runs again: no other node could take its sessions over or write theirs. */
   idleInTransactionMs?: number | undefined
+  /** A query unanswered this long fails (STORE_FAILED) and its connection is dropped, and the
+   * server cancels a statement running this long (DATABASE_QUERY_TIMEOUT_MS): a database
+   * that stops answering would otherwise hold every request and write on it forever. */
+  queryTimeoutMs?: number | undefined
+  /** Connections at most. @default 10 */
+  max?: number
+  /** An idle connection's error (the database restarted): the pool replaces the connection. */
+  onIdleError?: (err: Error) => void
 }
 
+const CONNECT_TIMEOUT_MS = 10_000
+
 export function poolFor(url: string, options: PoolOptions = {}): pg.Pool {
+  const queryTimeoutMs = options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS
   const pool = new pg.Pool({
     connectionString: url,
-    max: 10,
-    connectionTimeoutMillis: 10_000,
+    max: options.max ?? 10,
+    // A query that needs a new connection waits no longer for it than for an answer.
+    connectionTimeoutMillis: queryTimeoutMs > 0 ? Math.min(CONNECT_TIMEOUT_MS, queryTimeoutMs) : CONNECT_TIMEOUT_MS,
+    query_timeout: queryTimeoutMs,
+    statement_timeout: queryTimeoutMs,
     ...(options.idleInTransactionMs !== undefined && { idle_in_transaction_session_timeout: options.idleInTransactionMs }),
     types: {
       getTypeParser: ((oid: number, format?: string) =>
@@ -23,7 +38,16 @@ export function poolFor(url: string, options: PoolOptions = {}): pg.Pool {
     },
   })
   // An idle client's connection dropped (the server restarted): the pool replaces it; not a crash.
-  pool.on('error', () => {})
+  pool.on('error', (err) => options.onIdleError?.(err))
+  // Every read through the pool fails typed when the database is unavailable (pg-pool drops
+  // the connection of a query that failed).
+  const query = pool.query.bind(pool) as (...args: unknown[]) => Promise<unknown>
+  pool.query = ((...args: unknown[]) => {
+    if (typeof args.at(-1) === 'function') return query(...args)
+    return query(...args).catch((err: unknown) => {
+      throw asStoreError(err)
+    })
+  }) as typeof pool.query
   return pool
 }
 
@@ -58,6 +82,16 @@ export async function checkOut(pool: pg.Pool): Promise<CheckedOut> {
   let released = false
   const heard = () => (lost = true)
   client.on('error', heard)
+  // A query pg timed out still runs on this connection: the next would wait behind it.
+  const query = client.query
+  client.query = ((...args: unknown[]) => {
+    const result = (query as (...args: unknown[]) => unknown).apply(client, args)
+    if (!(result instanceof Promise)) return result
+    return result.catch((err: unknown) => {
+      if (isQueryTimeout(err)) lost = true
+      throw asStoreError(err)
+    })
+  }) as typeof client.query
   return {
     client,
     get lost() {
@@ -69,6 +103,7 @@ export async function checkOut(pool: pg.Pool): Promise<CheckedOut> {
       if (released) return
       released = true
       client.off('error', heard)
+      client.query = query
       client.release(broken || lost)
     },
   }
@@ -86,7 +121,7 @@ export async function underLock<T>(pool: pg.Pool, key: number, work: (client: pg
     await client.query('COMMIT')
     return result
   } catch (err) {
-    await client.query('ROLLBACK').catch(() => {})
+    if (!out.lost) await client.query('ROLLBACK').catch(() => {})
     throw err
   } finally {
     out.release()

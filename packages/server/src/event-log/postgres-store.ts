@@ -68,7 +68,9 @@ export class PostgresStore implements Store {
       await migratePostgres(pool)
     } catch (err) {
       await pool.end().catch(() => {})
-      throw new Error(`PostgreSQL at ${where(url)}: ${(err as Error).message}`, { cause: err })
+      // The database's own words (a ServerError's cause), not the client-facing text.
+      const words = err instanceof ServerError && err.cause instanceof Error ? err.cause : (err as Error)
+      throw new Error(`PostgreSQL at ${where(url)}: ${words.message}`, { cause: err })
     }
     return new PostgresStore(pool)
   }

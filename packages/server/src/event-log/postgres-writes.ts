@@ -6,6 +6,7 @@ import type pg from 'pg'
 import type { AppendFence, EventFrame, StoredEvent } from './event-log.js'
 import { beginWithId, CommitInDoubt, commitOutcome } from './postgres-commit-outcome.js'
 import { checkOut, type CheckedOut } from './postgres-pool.js'
+import { asStoreError, isQueryTimeout } from './postgres-unavailable.js'
 import { allFailed, WriteBatcher, type CommitHooks, type Outcome, type Queued } from './write-batcher.js'
 
 export interface PendingAppend {
@@ -57,7 +58,9 @@ export class PostgresWrites {
       this.draining = true
       queueMicrotask(() => void this.drain())
     }
-    return done
+    return done.catch((err: unknown) => {
+      throw asStoreError(err)
+    })
   }
 
   private async drain(): Promise<void> {
@@ -87,6 +90,12 @@ export class PostgresWrites {
         const settled = await this.settledInDoubt(err)
         if (settled?.[0]?.ok !== true) this.failed(appendsOf(group))
         if (settled) return settled
+        // A database that did not answer in time would not answer each write alone either:
+        // trying them one by one would hold the queue for a timeout each.
+        if (isQueryTimeout(err)) {
+          broken = true
+          return allFailed(group, err)
+        }
         if (group.length === 1 && !out.lost && !inDoubt) return [{ ok: false, err }]
       }
       // Each alone, on a live connection: the server may have ended this one (the node was
@@ -107,6 +116,7 @@ export class PostgresWrites {
           const settled = (await this.settledInDoubt(err))?.[0]
           if (settled?.ok !== true) this.failed(appendsOf([queued]))
           outcomes.push(settled ?? { ok: false, err })
+          if (isQueryTimeout(err)) return [...outcomes, ...allFailed(group.slice(outcomes.length), err)]
           // Its connection is gone: the next one goes on a fresh one.
           if (err instanceof CommitInDoubt) {
             out.release(true)
@@ -132,7 +142,9 @@ export class PostgresWrites {
     try {
       values = await this.runAll(client, group)
     } catch (err) {
-      await client.query('ROLLBACK').catch(() => {})
+      // After a timeout the ROLLBACK would wait behind the stuck query; the connection is
+      // dropped instead, which rolls the transaction back.
+      if (!isQueryTimeout(err)) await client.query('ROLLBACK').catch(() => {})
       throw err
     }
     try {

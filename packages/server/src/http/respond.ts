@@ -65,12 +65,13 @@ export function sendFailure(res: ServerResponse, err: unknown, logger: Logger, c
 /** The ServerError for a failure; an unknown one is logged (once, here) and becomes INTERNAL. */
 export function logged(err: unknown, logger: Logger, context: string): ServerError {
   const error = toServerError(err)
-  if (error.code === 'INTERNAL') {
-    try {
-      logger.error(`${context}: ${describeError(err)}`)
-    } catch {
-      // a logger that throws must not take the answer with it
-    }
+  try {
+    if (error.code === 'INTERNAL') logger.error(`${context}: ${describeError(err)}`)
+    // A typed 5xx with a cause (the database unavailable): the client is told to retry, the
+    // operator what failed.
+    else if (error.status >= 500 && error.cause instanceof Error) logger.warn(`${context}: ${error.message}: ${error.cause.message}`)
+  } catch {
+    // a logger that throws must not take the answer with it
   }
   return error
 }

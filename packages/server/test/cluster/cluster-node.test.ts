@@ -75,7 +75,7 @@ async function cluster(ids: string[], options: { maxSessions?: number; leaseMs?:
     ids.map((nodeId, i) =>
       ClusterNode.join(
         { nodeId, leaseMs: options.leaseMs ?? 900, maxSessions: options.maxSessions ?? 8 },
-        databaseUrl,
+        { url: databaseUrl, queryTimeoutMs: undefined },
         `http://127.0.0.1:${4000 + i}`,
         logger,
         sharedDataDir(databaseUrl),

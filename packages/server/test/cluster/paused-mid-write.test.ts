@@ -32,7 +32,7 @@ describe('a node paused inside a write', () => {
     const store = await PostgresStore.open(url)
     const b = await ClusterNode.join(
       { nodeId: 'b', leaseMs: LEASE_MS, maxSessions: 8 },
-      url,
+      { url, queryTimeoutMs: undefined },
       'http://127.0.0.1:4001',
       createLogger({ level: 'silent' }),
       sharedDataDir(url),

@@ -1,0 +1,47 @@
+// Which PostgreSQL failures mean "the database is not there" (refused, gone, or silent past
+// DATABASE_QUERY_TIMEOUT_MS) rather than "this statement is wrong", and the typed error a
+// client gets for them: 503 STORE_FAILED, retry later, instead of an INTERNAL 500 or an answer
+// that never comes.
+import { ServerError } from '../errors.js'
+
+/** DATABASE_QUERY_TIMEOUT_MS's default: far above any query the store makes on a live database. */
+export const DEFAULT_QUERY_TIMEOUT_MS = 30_000
+
+/** pg's own messages for a connection it lost, could not make, or gave up waiting on. */
+const PG_MESSAGES = [
+  'Query read timeout',
+  'timeout exceeded when trying to connect',
+  'Connection terminated',
+  'Client has encountered a connection error and is not queryable',
+  'Client was closed and is not queryable',
+]
+const SYSTEM_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE'])
+/** SQLSTATEs: connection exceptions (class 08), the server shutting down or starting, too many
+ * connections, and statement_timeout's cancel. */
+const SQL_STATES = new Set(['57P01', '57P02', '57P03', '53300', '57014'])
+
+export function isUnavailable(err: unknown): boolean {
+  if (!(err instanceof Error)) return false
+  const code = (err as { code?: unknown }).code
+  if (typeof code === 'string' && (SYSTEM_CODES.has(code) || SQL_STATES.has(code) || /^08[0-9A-Z]{3}$/.test(code))) return true
+  return PG_MESSAGES.some((message) => err.message.startsWith(message))
+}
+
+/** Whether the connection a failed query ran on can no longer be used: pg leaves a query it
+ * timed out running on the connection, and the next one would wait behind it. */
+export const isQueryTimeout = (err: unknown): boolean =>
+  err instanceof Error && (err.message === 'Query read timeout' || (err instanceof ServerError && isQueryTimeout(err.cause)))
+
+/** `err` as a client should see it: STORE_FAILED when the database is unavailable (the cause
+ * kept for the log), otherwise unchanged. */
+export function asStoreError(err: unknown): unknown {
+  if (err instanceof ServerError || !isUnavailable(err)) return err
+  return new ServerError(
+    'STORE_FAILED',
+    "The server's database is unavailable (it refused, dropped or did not answer a query); retry shortly",
+    undefined,
+    {
+      cause: err,
+    },
+  )
+}

@@ -1,0 +1,109 @@
+// Requests that need the database while it does not answer (a real PostgreSQL SIGSTOPped under
+// a real node) or is down: each is answered 503 STORE_FAILED within about
+// DATABASE_QUERY_TIMEOUT_MS, never left hanging and never an INTERNAL 500; the server logs what
+// failed without the database's password; once the database is back, the same requests work.
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import pg from 'pg'
+import { clusterNode } from '../helpers/cluster-stack.js'
+import { startPostgres, type PostgresServer } from '../helpers/postgres.js'
+import { as, type Answer } from '../helpers/principals.js'
+import { startStack, type Stack } from '../helpers/stack.js'
+
+const QUERY_TIMEOUT_MS = 500
+/** A liveness bound: far above what the timeout makes a request take. */
+const ANSWERED_WITHIN_MS = 15_000
+
+let postgres: PostgresServer
+let stack: Stack
+let paused = false
+let halted = false
+
+before(async () => {
+  postgres = await startPostgres()
+  const node = clusterNode('a', await postgres.database())
+  stack = await startStack({ ...node, settings: { ...node.settings, databaseQueryTimeoutMs: QUERY_TIMEOUT_MS } })
+  const created = await as(stack, 'ann', 'POST', '/sessions', { id: 'kept' })
+  assert.equal(created.status, 201, created.text)
+  // Its audit entry is written after the answer: in the database before the outage starts.
+  const deadline = Date.now() + 10_000
+  while (!(await as(stack, 'root', 'GET', '/audit')).text.includes('session_create')) {
+    if (Date.now() > deadline) throw new Error('the session_create audit entry never appeared')
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+})
+after(async () => {
+  if (paused) postgres?.unpause()
+  if (halted) postgres?.resume()
+  await stack?.close()
+  await postgres?.stop()
+})
+
+async function answered(what: string, request: Promise<Answer>): Promise<Answer> {
+  let timer: NodeJS.Timeout | undefined
+  const bound = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer after ${ANSWERED_WITHIN_MS} ms`)), ANSWERED_WITHIN_MS)
+  })
+  try {
+    return await Promise.race([request, bound])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+/** What needs the database: the session list, a new session, a session's history. */
+const requests = (): Array<[string, Promise<Answer>]> => [
+  ['GET /sessions', as(stack, 'ann', 'GET', '/sessions')],
+  ['POST /sessions', as(stack, 'ann', 'POST', '/sessions', {})],
+  ['GET /sessions/kept/events', as(stack, 'ann', 'GET', '/sessions/kept/events?after=0')],
+]
+
+function assertStoreFailed(what: string, answer: Answer): void {
+  assert.equal(answer.status, 503, `${what}: ${answer.text}`)
+  assert.equal(answer.body['code'], 'STORE_FAILED', `${what}: ${answer.text}`)
+  assert.match(String(answer.body['error']), /database is unavailable/, what)
+}
+
+describe('requests while the database is unavailable', () => {
+  it('answers 503 STORE_FAILED while the database does not answer, and logs why', async () => {
+    const logged = stack.logLines.length
+    postgres.pause()
+    paused = true
+    for (const [what, request] of requests()) assertStoreFailed(what, await answered(what, request))
+    postgres.unpause()
+    paused = false
+    const lines = stack.logLines.slice(logged)
+    assert.ok(
+      lines.some((line) => line.startsWith('warn') && /database is unavailable/.test(line)),
+      `a warning names the failure: ${lines.join('\n')}`,
+    )
+    assert.ok(!lines.some((line) => line.startsWith('error')), `no INTERNAL error was logged: ${lines.join('\n')}`)
+  })
+
+  it('answers 503 STORE_FAILED while the database is down', async () => {
+    // The test server commits asynchronously and halts as a crash would: what it holds so far
+    // goes to disk first, or the crash loses it.
+    const admin = new pg.Client({ connectionString: postgres.url })
+    await admin.connect()
+    await admin.query('CHECKPOINT')
+    await admin.end()
+    postgres.halt()
+    halted = true
+    for (const [what, request] of requests()) assertStoreFailed(what, await answered(what, request))
+    postgres.resume()
+    halted = false
+  })
+
+  it('serves the same requests once the database is back', async () => {
+    const deadline = Date.now() + 30_000
+    while ((await as(stack, 'ann', 'GET', '/sessions')).status !== 200) {
+      if (Date.now() > deadline) throw new Error('GET /sessions never succeeded again')
+      await new Promise((resolve) => setTimeout(resolve, 200))
+    }
+    const list = await as(stack, 'ann', 'GET', '/sessions')
+    assert.ok(JSON.stringify(list.body).includes('"kept"'), list.text)
+    const created = await as(stack, 'ann', 'POST', '/sessions', {})
+    assert.equal(created.status, 201, created.text)
+    assert.equal((await as(stack, 'ann', 'GET', '/sessions/kept/events?after=0')).status, 200)
+  })
+})
