@@ -17,11 +17,18 @@ export interface LiveSocket {
 /** setTimeout's largest delay; a later expiry is checked again then. */
 const MAX_DELAY_MS = 2 ** 31 - 1
 
+/** How long a revoked token id is remembered: far longer than a request takes from its token's
+ * lookup (bounded by DATABASE_QUERY_TIMEOUT_MS) to being added here, so that a server that
+ * revokes tokens all day does not keep every id it ever revoked. */
+export const REVOKED_MEMORY_MS = 10 * 60_000
+
 export class LiveSockets {
   private readonly open = new Set<LiveSocket>()
   /** Revoked token ids: one authenticated just before its revocation and added just after
    * (its lookup and the revocation interleave) is closed as it is added. */
-  private readonly revoked = new Set<string>()
+  private readonly revoked = new Map<string, number>()
+
+  constructor(private readonly now: () => number = Date.now) {}
 
   /** Tracks a socket until the returned function is called (on its close). */
   add(socket: LiveSocket): () => void {
@@ -42,7 +49,14 @@ export class LiveSockets {
   /** Closes the sockets a revoked token opened, all but `spare` (the request revoking it,
    * which is answered). */
   revokeToken(tokenId: string, spare?: LiveSocket): void {
-    this.revoked.add(tokenId)
+    const now = this.now()
+    // Oldest first (a Map keeps insertion order; a revoked id is added again at its end).
+    for (const [id, at] of this.revoked) {
+      if (now - at < REVOKED_MEMORY_MS) break
+      this.revoked.delete(id)
+    }
+    this.revoked.delete(tokenId)
+    this.revoked.set(tokenId, now)
     this.closeWhere((s) => s !== spare && s.principal.tokenId === tokenId, 'the token was revoked')
   }
 
@@ -67,6 +81,11 @@ export class LiveSockets {
 
   get size(): number {
     return this.open.size
+  }
+
+  /** How many revoked token ids are remembered. */
+  get revokedRemembered(): number {
+    return this.revoked.size
   }
 
   private closeWhere(test: (socket: LiveSocket) => boolean, reason: string): void {
