@@ -31,8 +31,6 @@ describe('the warm pool', () => {
     assert.equal(created.body['session']['state'], 'idle', 'its CLI runs from the start')
     const run = (await api(stack.url, 'GET', `/sessions/${id}`)).body['session']['run']
     assert.equal(run.pid, pooledPid, 'the pooled CLI, not a new one')
-    // The CLI's state directory is the session's own.
-    assert.ok(cliProcess(stack.server.sessions.stateDir(id)).env['HOME']!.startsWith(stack.server.sessions.stateDir(id)))
 
     const probe = await WsProbe.connect(`${stack.url.replace(/^http/, 'ws')}/sessions/${id}/ws`)
     try {
@@ -40,6 +38,10 @@ describe('the warm pool', () => {
       const result = sdkData(await probe.result())
       assert.equal(result['result'], 'pooled answer')
       assert.equal(result['session_id'], created.body['session']['conversationId'])
+      // The CLI's state directory is the session's own. Looked for once it has answered: the
+      // pool counts a CLI from its spawn, and inside bwrap it may not have started yet.
+      assert.ok(cliProcess(stack.server.sessions.stateDir(id)).env['HOME']!.startsWith(stack.server.sessions.stateDir(id)))
+      assert.equal((await api(stack.url, 'GET', `/sessions/${id}`)).body['session']['run'].pid, pooledPid, 'still the pooled CLI')
     } finally {
       probe.close()
     }
