@@ -104,6 +104,9 @@ describe('a directory swapped for a symlink between the check and the use', () =
     const fresh = await WatchProbe.open(`${stack.url.replace(/^http/, 'ws')}/files/watch?path=d`)
     writeFileSync(join(outside, 'new-outside'), '')
     writeFileSync(join(stack.workspace, 'real', 'new-inside'), '')
+    // Asked for now, before any await: event() waits for frames after those already seen.
+    const freshSaw = fresh.event('create', 'd/new-inside')
+    freshSaw.catch(() => {}) // awaited below; not an unhandled rejection meanwhile
     assert.ok(probes.length > 0, 'some watches started while the link pointed in')
     // A watch whose directory was found pointing out on one of its rounds closed (4404), as
     // documented: it can report nothing more. Every other one sees the file made inside.
@@ -118,7 +121,7 @@ describe('a directory swapped for a symlink between the check and the use', () =
         ),
       ),
     )
-    await fresh.event('create', 'd/new-inside')
+    await freshSaw
     for (const probe of [...probes, fresh]) assert.ok(!probe.summary().includes('new-outside'), probe.summary())
     await Promise.all([...probes, fresh].map((probe) => probe.close()))
   })
