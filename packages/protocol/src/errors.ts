@@ -39,7 +39,7 @@ export const ERROR_CODES = [
   'QUEUE_FULL', // a session already has MAX_QUEUED_PROMPTS prompts waiting: this one was not queued nor recorded (data: limit, uuid); resend once some have run
   'AGENT_CAPACITY', // the server runs as many CLIs as MAX_RUNNING_AGENTS allows and every one is busy: the prompt was not taken (HTTP 503; data: limit, running); retry once a turn has ended
   'BUDGET_EXCEEDED', // a session's or its principal's spending cap is reached: the model gateway refused the turn's next model request (data: scope, id, spentUsd, limitUsd)
-  'STORE_FAILED', // the server's database refused or could not take a write: the event or prompt it concerns was not recorded (nor sent); or a request needed the database while it was down or silent past DATABASE_QUERY_TIMEOUT_MS (HTTP 503; retry shortly); details in the server log
+  'STORE_FAILED', // the server's database refused or could not take a write: the event or prompt it concerns was not recorded (nor sent); or a request needed the database while it was down or silent past DATABASE_QUERY_TIMEOUT_MS, or a write's COMMIT went unanswered and nobody could say how it ended (HTTP 503; retry shortly); details in the server log
   'INTERNAL', // anything unexpected; details stay in the server log
   // A cluster of servers (docs/cluster.md).
   'LEASE_LOST', // the session's lease moved to another node: this node stopped it and wrote nothing more; reconnect (any node forwards to the owner)

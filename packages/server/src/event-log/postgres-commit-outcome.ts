@@ -3,6 +3,7 @@
 // with new seqs, usage counted twice); reporting them failed would lose what did commit. The
 // transaction's id answers it: PostgreSQL keeps every recent transaction's status.
 import type pg from 'pg'
+import { ServerError } from '../errors.js'
 import { checkOut } from './postgres-pool.js'
 
 /** The transaction's id, assigned at once (a write transaction takes one anyway). */
@@ -54,4 +55,15 @@ export class CommitInDoubt extends Error {
   ) {
     super(`the COMMIT of transaction ${transactionId} got no answer: ${(cause as Error)?.message ?? String(cause)}`, { cause })
   }
+}
+
+/** What a caller hears of a write whose COMMIT went unanswered and was not settled as committed:
+ * the database failed it (503, retry), not an unknown error (an INTERNAL 500). */
+export function inDoubtFailure(err: CommitInDoubt): ServerError {
+  return new ServerError(
+    'STORE_FAILED',
+    "The server's database did not confirm the write (its COMMIT went unanswered); it may not have been recorded",
+    undefined,
+    { cause: err },
+  )
 }

@@ -24,14 +24,24 @@ const CONNECT_TIMEOUT_MS = 10_000
 
 export function poolFor(url: string, options: PoolOptions = {}): pg.Pool {
   const queryTimeoutMs = options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS
+  const sessionSettings = [
+    ...(queryTimeoutMs > 0 ? [`SET statement_timeout = ${queryTimeoutMs}`] : []),
+    ...(options.idleInTransactionMs !== undefined ? [`SET idle_in_transaction_session_timeout = ${options.idleInTransactionMs}`] : []),
+  ]
   const pool = new pg.Pool({
     connectionString: url,
     max: options.max ?? 10,
     // A query that needs a new connection waits no longer for it than for an answer.
     connectionTimeoutMillis: queryTimeoutMs > 0 ? Math.min(CONNECT_TIMEOUT_MS, queryTimeoutMs) : CONNECT_TIMEOUT_MS,
     query_timeout: queryTimeoutMs,
-    statement_timeout: queryTimeoutMs,
-    ...(options.idleInTransactionMs !== undefined && { idle_in_transaction_session_timeout: options.idleInTransactionMs }),
+    // The server's own timeouts are SET once connected, not sent as startup parameters: a
+    // pooler in front (PgBouncer, Neon's) refuses the connection for a startup parameter it
+    // does not know ("unsupported startup parameter: statement_timeout").
+    // pg-pool waits for the hook's promise before it hands the connection out (ending it when
+    // it fails); its types say void.
+    ...(sessionSettings.length > 0 && {
+      onConnect: ((client: pg.ClientBase) => client.query(sessionSettings.join('; '))) as unknown as (client: pg.ClientBase) => void,
+    }),
     types: {
       getTypeParser: ((oid: number, format?: string) =>
         oid === INT8 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,

@@ -16,14 +16,17 @@ const PG_MESSAGES = [
   'Client was closed and is not queryable',
 ]
 const SYSTEM_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE'])
-/** SQLSTATEs: connection exceptions (class 08), the server shutting down or starting, too many
- * connections, and statement_timeout's cancel. */
-const SQL_STATES = new Set(['57P01', '57P02', '57P03', '53300', '57014'])
+/** SQLSTATEs: the server shutting down or starting, statement_timeout's cancel, and a database
+ * that takes no writes (read only: a demoted primary, or a managed one whose disk filled up). */
+const SQL_STATES = new Set(['57P01', '57P02', '57P03', '57014', '25006'])
+/** SQLSTATE classes: connection exceptions (08), insufficient resources (53: disk full, out of
+ * memory, too many connections) and the server's system errors (58: an I/O error). */
+const SQL_CLASSES = /^(08|53|58)[0-9A-Z]{3}$/
 
 export function isUnavailable(err: unknown): boolean {
   if (!(err instanceof Error)) return false
   const code = (err as { code?: unknown }).code
-  if (typeof code === 'string' && (SYSTEM_CODES.has(code) || SQL_STATES.has(code) || /^08[0-9A-Z]{3}$/.test(code))) return true
+  if (typeof code === 'string' && (SYSTEM_CODES.has(code) || SQL_STATES.has(code) || SQL_CLASSES.test(code))) return true
   return PG_MESSAGES.some((message) => err.message.startsWith(message))
 }
 

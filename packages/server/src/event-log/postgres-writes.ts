@@ -4,7 +4,7 @@
 // write fails by itself. Each resolves once its transaction has committed.
 import type pg from 'pg'
 import type { AppendFence, EventFrame, StoredEvent } from './event-log.js'
-import { beginWithId, CommitInDoubt, commitOutcome } from './postgres-commit-outcome.js'
+import { beginWithId, CommitInDoubt, commitOutcome, inDoubtFailure } from './postgres-commit-outcome.js'
 import { checkOut, type CheckedOut } from './postgres-pool.js'
 import { asStoreError, isQueryTimeout } from './postgres-unavailable.js'
 import { allFailed, WriteBatcher, type CommitHooks, type Outcome, type Queued } from './write-batcher.js'
@@ -59,7 +59,7 @@ export class PostgresWrites {
       queueMicrotask(() => void this.drain())
     }
     return done.catch((err: unknown) => {
-      throw asStoreError(err)
+      throw err instanceof CommitInDoubt ? inDoubtFailure(err) : asStoreError(err)
     })
   }
 

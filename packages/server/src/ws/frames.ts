@@ -12,7 +12,7 @@ import {
 } from '@claude-agent/protocol'
 import type { AuditDetail } from '../audit/audit-log.js'
 import type { RawData } from 'ws'
-import { toServerError } from '../errors.js'
+import { toServerError, type ServerError } from '../errors.js'
 import type { Logger } from '../logger.js'
 import type { Session } from '../sessions/session.js'
 import { authorize, authorizeMode } from '../tenancy/access.js'
@@ -104,8 +104,16 @@ function refused(err: unknown, context: FrameContext, data?: object): void {
   const error = toServerError(err)
   if (error.code === 'INTERNAL')
     context.logger.error(err instanceof Error ? (err.stack ?? err.message) : String(err), { sessionId: context.session.id })
+  else warnCause(error, context)
   const wire = error.toWire()
   context.send({ type: 'error', ...wire, ...(data && { data: { ...(wire.data as object), ...data } }) })
+}
+
+/** A typed 5xx with a cause (the database unavailable): its client is told to retry, the
+ * operator what failed, as over HTTP (http/respond.ts). */
+function warnCause(error: ServerError, context: FrameContext): void {
+  if (error.status >= 500 && error.cause instanceof Error)
+    context.logger.warn(`${error.message}: ${error.cause.message}`, { sessionId: context.session.id })
 }
 
 /** Throws FORBIDDEN (sent as an error frame, the connection stays) for what the principal may not do. */
@@ -183,6 +191,7 @@ function control(frame: Extract<ClientFrame, { type: 'control' }>, context: Fram
     (result) => context.send({ type: 'control_response', id: frame.id, ok: true, ...(result !== undefined && { result }) }),
     (err: unknown) => {
       const known = toServerError(err)
+      warnCause(known, context)
       const error =
         known.code === 'INTERNAL'
           ? {

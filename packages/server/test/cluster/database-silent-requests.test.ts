@@ -7,8 +7,9 @@ import { after, before, describe, it } from 'node:test'
 import pg from 'pg'
 import { clusterNode } from '../helpers/cluster-stack.js'
 import { startPostgres, type PostgresServer } from '../helpers/postgres.js'
-import { as, type Answer } from '../helpers/principals.js'
+import { as, PRINCIPALS, type Answer } from '../helpers/principals.js'
 import { startStack, type Stack } from '../helpers/stack.js'
+import { WsProbe } from '../helpers/ws-probe.js'
 
 const QUERY_TIMEOUT_MS = 500
 /** A liveness bound: far above what the timeout makes a request take. */
@@ -70,12 +71,26 @@ describe('requests while the database is unavailable', () => {
     postgres.pause()
     paused = true
     for (const [what, request] of requests()) assertStoreFailed(what, await answered(what, request))
+    // Over a WebSocket too: the prompt is refused with its uuid, and the log says why.
+    const probe = await WsProbe.connect(`${stack.url.replace(/^http/, 'ws')}/sessions/kept/ws`, {
+      headers: { authorization: `Bearer ${PRINCIPALS.ann.token}` },
+    })
+    const uuid = '5b0c1d1e-0000-4000-8000-00000000d00d'
+    probe.send({ type: 'user_message', data: { type: 'user', session_id: 'kept', uuid, message: { role: 'user', content: 'hi' } } })
+    const refused = await probe.next((f) => f.type === 'error', { timeoutMs: ANSWERED_WITHIN_MS })
+    assert.equal(refused['code'], 'STORE_FAILED', JSON.stringify(refused))
+    assert.deepEqual(refused['data'], { uuid })
+    probe.socket.close()
     postgres.unpause()
     paused = false
     const lines = stack.logLines.slice(logged)
     assert.ok(
       lines.some((line) => line.startsWith('warn') && /database is unavailable/.test(line)),
       `a warning names the failure: ${lines.join('\n')}`,
+    )
+    assert.ok(
+      lines.some((line) => line.startsWith('warn') && line.includes('"sessionId":"kept"') && /database is unavailable.*: \S/.test(line)),
+      `a warning names the WebSocket prompt's failure and its cause: ${lines.join('\n')}`,
     )
     assert.ok(!lines.some((line) => line.startsWith('error')), `no INTERNAL error was logged: ${lines.join('\n')}`)
   })

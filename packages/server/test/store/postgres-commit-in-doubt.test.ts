@@ -2,18 +2,21 @@
 // The store must neither write it again (events twice, under new seqs; usage counted twice)
 // nor report failed what did commit. A TCP proxy in front of a real PostgreSQL drops the
 // connection at the first COMMIT it sees: after the server answered it (it committed), or
-// before passing it on (it did not).
+// before passing it on (it did not); or goes silent there, the server's side left open (a
+// link that stops carrying anything: nobody can say how the transaction ends).
 import assert from 'node:assert/strict'
 import { createConnection, createServer, type Server, type Socket } from 'node:net'
 import type { AddressInfo } from 'node:net'
 import { after, before, describe, it } from 'node:test'
+import { ServerError } from '../../src/errors.js'
 import { PostgresStore } from '../../src/event-log/postgres-store.js'
 import { startPostgres, type PostgresServer } from '../helpers/postgres.js'
 import { sessionRecord } from './contract.js'
 
-type Cut = 'after-commit' | 'before-commit'
+type Cut = 'after-commit' | 'before-commit' | 'silent'
 
-/** Forwards to `target`; `arm(cut)` drops the next connection that sends a COMMIT. */
+/** Forwards to `target`; `arm(cut)` drops the next connection that sends a COMMIT (or, `silent`,
+ * stops carrying it until `close`). */
 async function cuttingProxy(target: URL): Promise<{ url(database: string): string; arm(cut: Cut): void; cuts: number; close(): void }> {
   let armed: Cut | undefined
   const sockets = new Set<Socket>()
@@ -22,6 +25,7 @@ async function cuttingProxy(target: URL): Promise<{ url(database: string): strin
     const upstream = createConnection(Number(target.port), target.hostname)
     sockets.add(client).add(upstream)
     let cutting = false
+    let silent = false
     const cut = () => {
       state.cuts++
       client.destroy()
@@ -32,14 +36,16 @@ async function cuttingProxy(target: URL): Promise<{ url(database: string): strin
         const how = armed
         armed = undefined
         if (how === 'before-commit') return cut()
-        cutting = true // the answer is swallowed, then the connection dropped
+        if (how === 'silent') silent = true
+        else cutting = true // the answer is swallowed, then the connection dropped
       }
-      upstream.write(chunk)
+      if (!silent) upstream.write(chunk)
     })
-    upstream.on('data', (chunk: Buffer) => (cutting ? cut() : client.write(chunk)))
+    upstream.on('data', (chunk: Buffer) => (cutting ? cut() : silent ? undefined : client.write(chunk)))
     const end = () => {
       client.destroy()
-      upstream.destroy()
+      // Silent: the server keeps the transaction open, as over a link that went dead.
+      if (!silent) upstream.destroy()
     }
     client.on('error', end).on('close', end)
     upstream.on('error', end).on('close', end)
@@ -114,6 +120,33 @@ describe('a COMMIT whose answer is lost', () => {
       const [sums] = await store.usage.bySession('c')
       assert.equal(sums?.requests, 1)
       assert.equal(sums?.costUsd, 0.5)
+    } finally {
+      await store.close()
+      proxy.close()
+    }
+  })
+
+  it('silent at the COMMIT, its outcome unknowable: the write fails typed (STORE_FAILED), not as an unknown error', async () => {
+    const database = await pg.database()
+    const proxy = await cuttingProxy(new URL(database))
+    const store = await PostgresStore.open(proxy.url(database), { queryTimeoutMs: 500 })
+    try {
+      await store.insertSession(sessionRecord('s'))
+      assert.equal((await store.append('s', { type: 'info', message: 'one', source: 'server' })).seq, 1)
+      proxy.arm('silent')
+      const failed = await store.append('s', { type: 'info', message: 'two', source: 'server' }).then(
+        () => undefined,
+        (err: unknown) => err,
+      )
+      assert.ok(failed instanceof ServerError && failed.code === 'STORE_FAILED', `the append: ${String(failed)}`)
+      // The link gone for good: the server ends the transaction it never saw committed.
+      proxy.close()
+      const again = await PostgresStore.open(database)
+      try {
+        assert.equal((await again.append('s', { type: 'info', message: 'three', source: 'server' })).seq, 2)
+      } finally {
+        await again.close()
+      }
     } finally {
       await store.close()
       proxy.close()

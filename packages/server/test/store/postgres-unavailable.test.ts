@@ -112,3 +112,36 @@ describe('the PostgreSQL store when the database is unavailable', () => {
     )
   })
 })
+
+describe('the PostgreSQL store on a database that takes no writes', () => {
+  it('fails writes with STORE_FAILED, not an unknown error, and still reads', async () => {
+    const url = await server.database()
+    const readOnly = await PostgresStore.open(url, { queryTimeoutMs: QUERY_TIMEOUT_MS })
+    try {
+      await readOnly.insertSession(sessionRecord('r'))
+      // Read only from now on, as a demoted primary or a managed database whose disk filled up;
+      // the store's connections are ended (waited for), so the next ones are read only.
+      const name = new URL(url).pathname.slice(1)
+      const admin = new pg.Client({ connectionString: server.url })
+      await admin.connect()
+      try {
+        await admin.query(`ALTER DATABASE ${name} SET default_transaction_read_only = on`)
+        await admin.query('SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity WHERE datname = $1', [name])
+      } finally {
+        await admin.end()
+      }
+      const deadline = Date.now() + 10_000
+      while (!(await readOnly.getSession('r').then(Boolean, () => false))) {
+        if (Date.now() > deadline) throw new Error('the store never read again')
+      }
+      const writes = await settled('writes', [
+        readOnly.insertSession(sessionRecord('t')),
+        readOnly.append('r', { type: 'info', message: 'refused', source: 'server' }),
+      ])
+      for (const result of writes) assert.ok(storeFailed(result), `a write: ${String((result as PromiseRejectedResult).reason)}`)
+      assert.equal((await readOnly.getSession('r'))?.id, 'r')
+    } finally {
+      await readOnly.close()
+    }
+  })
+})
