@@ -4,11 +4,11 @@
 // failed without the database's password; once the database is back, the same requests work.
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import pg from 'pg'
 import { clusterNode } from '../helpers/cluster-stack.js'
 import { startPostgres, type PostgresServer } from '../helpers/postgres.js'
 import { as, PRINCIPALS, type Answer } from '../helpers/principals.js'
 import { startStack, type Stack } from '../helpers/stack.js'
+import { within } from '../helpers/within.js'
 import { WsProbe } from '../helpers/ws-probe.js'
 
 const QUERY_TIMEOUT_MS = 500
@@ -40,17 +40,7 @@ after(async () => {
   await postgres?.stop()
 })
 
-async function answered(what: string, request: Promise<Answer>): Promise<Answer> {
-  let timer: NodeJS.Timeout | undefined
-  const bound = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: no answer after ${ANSWERED_WITHIN_MS} ms`)), ANSWERED_WITHIN_MS)
-  })
-  try {
-    return await Promise.race([request, bound])
-  } finally {
-    clearTimeout(timer)
-  }
-}
+const answered = (what: string, request: Promise<Answer>): Promise<Answer> => within(ANSWERED_WITHIN_MS, what, request)
 
 /** What needs the database: the session list, a new session, a session's history. */
 const requests = (): Array<[string, Promise<Answer>]> => [
@@ -96,12 +86,7 @@ describe('requests while the database is unavailable', () => {
   })
 
   it('answers 503 STORE_FAILED while the database is down', async () => {
-    // The test server commits asynchronously and halts as a crash would: what it holds so far
-    // goes to disk first, or the crash loses it.
-    const admin = new pg.Client({ connectionString: postgres.url })
-    await admin.connect()
-    await admin.query('CHECKPOINT')
-    await admin.end()
+    await postgres.checkpoint()
     postgres.halt()
     halted = true
     for (const [what, request] of requests()) assertStoreFailed(what, await answered(what, request))

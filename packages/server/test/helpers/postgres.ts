@@ -14,6 +14,10 @@ export interface PostgresServer {
   url: string
   /** A new empty database; its URL. */
   database(): Promise<string>
+  /** Writes what the server holds to disk. It commits asynchronously and `halt` stops it as a
+   * crash would, losing what is not: a test that reads its data after a `resume` calls this
+   * before the `halt`. */
+  checkpoint(): Promise<void>
   stop(): Promise<void>
   /** Stops the server, keeping its data and port (a database outage); `resume` starts it again.
    * Not with TEST_DATABASE_URL (someone else's server). */
@@ -123,6 +127,15 @@ function withDatabases(url: string, control: Pick<PostgresServer, 'stop' | 'halt
       const next = new URL(url)
       next.pathname = `/${name}`
       return next.toString()
+    },
+    async checkpoint() {
+      const admin = new pg.Client({ connectionString: url })
+      await admin.connect()
+      try {
+        await admin.query('CHECKPOINT')
+      } finally {
+        await admin.end()
+      }
     },
   }
 }

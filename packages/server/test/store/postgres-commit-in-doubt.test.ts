@@ -5,25 +5,24 @@
 // before passing it on (it did not); or goes silent there, the server's side left open (a
 // link that stops carrying anything: nobody can say how the transaction ends).
 import assert from 'node:assert/strict'
-import { createConnection, createServer, type Server, type Socket } from 'node:net'
-import type { AddressInfo } from 'node:net'
+import { createConnection } from 'node:net'
 import { after, before, describe, it } from 'node:test'
 import { ServerError } from '../../src/errors.js'
 import { PostgresStore } from '../../src/event-log/postgres-store.js'
 import { startPostgres, type PostgresServer } from '../helpers/postgres.js'
+import { tcpFront, type TcpFront } from '../helpers/tcp-front.js'
 import { sessionRecord } from './contract.js'
 
 type Cut = 'after-commit' | 'before-commit' | 'silent'
 
 /** Forwards to `target`; `arm(cut)` drops the next connection that sends a COMMIT (or, `silent`,
  * stops carrying it until `close`). */
-async function cuttingProxy(target: URL): Promise<{ url(database: string): string; arm(cut: Cut): void; cuts: number; close(): void }> {
+async function cuttingProxy(target: URL): Promise<TcpFront & { arm(cut: Cut): void; readonly cuts: number }> {
   let armed: Cut | undefined
-  const sockets = new Set<Socket>()
   const state = { cuts: 0 }
-  const server: Server = createServer((client) => {
+  const front = await tcpFront((client, track) => {
     const upstream = createConnection(Number(target.port), target.hostname)
-    sockets.add(client).add(upstream)
+    track(upstream)
     let cutting = false
     let silent = false
     const cut = () => {
@@ -50,21 +49,11 @@ async function cuttingProxy(target: URL): Promise<{ url(database: string): strin
     client.on('error', end).on('close', end)
     upstream.on('error', end).on('close', end)
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
   return {
-    url: (database) => {
-      const url = new URL(database)
-      url.host = `127.0.0.1:${port}`
-      return url.toString()
-    },
+    ...front,
     arm: (cut) => (armed = cut),
     get cuts() {
       return state.cuts
-    },
-    close: () => {
-      for (const socket of sockets) socket.destroy()
-      server.close()
     },
   }
 }

@@ -5,11 +5,12 @@
 // idle inside a transaction). A TCP proxy that answers as PgBouncer does by default stands in
 // for the pooler, in front of a real PostgreSQL.
 import assert from 'node:assert/strict'
-import { createConnection, createServer, type AddressInfo, type Socket } from 'node:net'
+import { createConnection } from 'node:net'
 import { after, before, describe, it } from 'node:test'
 import { poolFor } from '../../src/event-log/postgres-pool.js'
 import { PostgresStore } from '../../src/event-log/postgres-store.js'
 import { startPostgres, type PostgresServer } from '../helpers/postgres.js'
+import { tcpFront, type TcpFront } from '../helpers/tcp-front.js'
 import { sessionRecord } from './contract.js'
 
 /** PgBouncer's default: these and no other startup parameters (ignore_startup_parameters unset). */
@@ -32,11 +33,9 @@ function fatal(code: string, message: string): Buffer {
   return Buffer.concat([head, body])
 }
 
-async function poolerProxy(target: URL): Promise<{ url(database: string): string; refused: string[]; close(): void }> {
+async function poolerProxy(target: URL): Promise<TcpFront & { refused: string[] }> {
   const refused: string[] = []
-  const sockets = new Set<Socket>()
-  const server = createServer((client) => {
-    sockets.add(client)
+  const front = await tcpFront((client, track) => {
     let buffered = Buffer.alloc(0)
     const first = (chunk: Buffer) => {
       buffered = Buffer.concat([buffered, chunk])
@@ -49,7 +48,7 @@ async function poolerProxy(target: URL): Promise<{ url(database: string): string
         return
       }
       const upstream = createConnection(Number(target.port), target.hostname)
-      sockets.add(upstream)
+      track(upstream)
       upstream.write(buffered)
       client.pipe(upstream).pipe(client)
       const end = () => {
@@ -62,20 +61,7 @@ async function poolerProxy(target: URL): Promise<{ url(database: string): string
     client.on('data', first)
     client.on('error', () => client.destroy())
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
-  return {
-    url: (database) => {
-      const url = new URL(database)
-      url.host = `127.0.0.1:${port}`
-      return url.toString()
-    },
-    refused,
-    close: () => {
-      for (const socket of sockets) socket.destroy()
-      server.close()
-    },
-  }
+  return { ...front, refused }
 }
 
 let pg: PostgresServer

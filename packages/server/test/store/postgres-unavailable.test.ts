@@ -9,6 +9,7 @@ import pg from 'pg'
 import { ServerError } from '../../src/errors.js'
 import { PostgresStore } from '../../src/event-log/postgres-store.js'
 import { startPostgres, type PostgresServer } from '../helpers/postgres.js'
+import { within } from '../helpers/within.js'
 import { sessionRecord } from './contract.js'
 
 const QUERY_TIMEOUT_MS = 400
@@ -38,17 +39,7 @@ after(async () => {
 })
 
 /** Every promise settled, or a failure naming the bound. */
-async function settled(what: string, promises: Promise<unknown>[]): Promise<PromiseSettledResult<unknown>[]> {
-  let timer: NodeJS.Timeout | undefined
-  const bound = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: still pending after ${SETTLES_WITHIN_MS} ms`)), SETTLES_WITHIN_MS)
-  })
-  try {
-    return await Promise.race([Promise.allSettled(promises), bound])
-  } finally {
-    clearTimeout(timer)
-  }
-}
+const settled = (what: string, promises: Promise<unknown>[]) => within(SETTLES_WITHIN_MS, what, Promise.allSettled(promises))
 
 const storeFailed = (result: PromiseSettledResult<unknown>) =>
   result.status === 'rejected' && result.reason instanceof ServerError && result.reason.code === 'STORE_FAILED'
@@ -69,12 +60,7 @@ describe('the PostgreSQL store when the database is unavailable', () => {
   })
 
   it('fails them with STORE_FAILED, not an unknown error, while the database is down', async () => {
-    // The test server commits asynchronously and halts as a crash would: what it holds so far
-    // goes to disk first, or the crash loses it.
-    const admin = new pg.Client({ connectionString: server.url })
-    await admin.connect()
-    await admin.query('CHECKPOINT')
-    await admin.end()
+    await server.checkpoint()
     server.halt()
     halted = true
     const results = await settled('while down', [
