@@ -4,6 +4,7 @@
 // every string is scrubbed of the secrets the server knows besides. See docs/tenancy.md#the-audit-log.
 import type { AuditAction, AuditEntry } from '@claude-agent/protocol'
 import type { AuditRecord, AuditStore } from '../event-log/event-log.js'
+import { ServerError } from '../errors.js'
 import type { Logger } from '../logger.js'
 import type { Actor } from './actor.js'
 
@@ -56,6 +57,23 @@ export class AuditLog {
 
   /** Records one action. Never throws: a failing audit write is logged, the action goes on. */
   record(actor: Actor, action: AuditAction, sessionId: string | undefined, detail: AuditDetail = {}): void {
+    this.write(actor, action, sessionId, detail).catch(() => undefined)
+  }
+
+  /** Records one action before it is taken (fail closed): rejects with STORE_FAILED when the
+   *  entry cannot be written, and the caller then does not act. For what must never happen
+   *  unrecorded (a command run in a session). */
+  async recordFirst(actor: Actor, action: AuditAction, sessionId: string | undefined, detail: AuditDetail = {}): Promise<void> {
+    try {
+      await this.write(actor, action, sessionId, detail)
+    } catch (err) {
+      if (err instanceof ServerError) throw err
+      throw new ServerError('STORE_FAILED', `The audit log cannot record this ${action}, so it was not done`, undefined, { cause: err })
+    }
+  }
+
+  /** Writes the entry; a failure is logged, then rejected. */
+  private async write(actor: Actor, action: AuditAction, sessionId: string | undefined, detail: AuditDetail): Promise<void> {
     const { scrub } = this.options
     try {
       const principal = scrub(actor.principal)
@@ -67,13 +85,13 @@ export class AuditLog {
       const total = this.retention * AUDIT_TOTAL_FACTOR
       const totalDue = this.sinceTotalPrune === undefined || this.sinceTotalPrune + 1 >= this.pruneEvery * AUDIT_TOTAL_FACTOR
       this.sinceTotalPrune = totalDue ? 0 : this.sinceTotalPrune! + 1
-      const written = this.options.store.appendAudit(
+      await this.options.store.appendAudit(
         { at: Date.now(), principal, action, sessionId, remote: actor.remote, detail: cleanDetail(detail, scrub) },
         { ...(prune && { keep: this.retention }), ...(totalDue && { total }) },
       )
-      written.catch((err: unknown) => this.failed(action, err))
     } catch (err) {
       this.failed(action, err)
+      throw err
     }
   }
 

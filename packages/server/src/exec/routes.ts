@@ -95,8 +95,17 @@ export function execRoutes(options: ExecRoutesOptions): RouteModule {
       // Held before anything is made: a session deleted while the body arrived is
       // SESSION_NOT_FOUND (its directories are not made again), and a delete later kills it.
       let child: ChildProcess | undefined
-      const release = session.holdCommand(() => child && killGroup(child))
+      let stopped = false
+      const release = session.holdCommand(() => {
+        stopped = true
+        if (child) killGroup(child)
+      })
       try {
+        // Recorded before it runs, or not run: a command must never run unrecorded (an audit
+        // store that fails answers STORE_FAILED). A command that then cannot start stays on record.
+        await options.audit.recordFirst(httpActor(c), 'exec', session.id, execDetail(request))
+        // Deleted while the entry was written: nothing of it may start.
+        if (stopped) throw new ServerError('SESSION_NOT_FOUND', `No session with id "${session.id}"`)
         child = start(session, request, spawner)
         await new Promise<void>((resolve, reject) => {
           child!.once('spawn', resolve)
@@ -111,7 +120,6 @@ export function execRoutes(options: ExecRoutesOptions): RouteModule {
         })
       }
       child.once('close', release)
-      options.audit.record(httpActor(c), 'exec', session.id, execDetail(request))
       child.on('error', () => undefined) // later errors (a failed kill) change nothing for the reader
       const stream = commandOutput(child, {
         timeoutMs: request.timeoutMs ?? DEFAULT_EXEC_TIMEOUT_MS,

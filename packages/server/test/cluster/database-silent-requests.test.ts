@@ -85,6 +85,22 @@ describe('requests while the database is unavailable', () => {
     assert.ok(!lines.some((line) => line.startsWith('error')), `no INTERNAL error was logged: ${lines.join('\n')}`)
   })
 
+  it('runs no command it cannot record in the audit log', async () => {
+    // Exec needs nothing else of the database: without the audit it would run unrecorded.
+    const ran = await as(stack, 'ann', 'POST', '/sessions/kept/exec', { command: 'echo', args: ['ran'] })
+    assert.equal(ran.status, 200, ran.text)
+    postgres.pause()
+    paused = true
+    const refused = await answered(
+      'POST /sessions/kept/exec',
+      as(stack, 'ann', 'POST', '/sessions/kept/exec', { command: 'echo', args: ['ran'] }),
+    )
+    postgres.unpause()
+    paused = false
+    assertStoreFailed('POST /sessions/kept/exec', refused)
+    assert.doesNotMatch(refused.text, /"ran/, 'the command did not run')
+  })
+
   it('answers 503 STORE_FAILED while the database is down', async () => {
     await postgres.checkpoint()
     postgres.halt()
