@@ -19,6 +19,8 @@ import type { LiveSockets } from '../tenancy/live-sockets.js'
 
 /** Changes this close together leave as one line. */
 const COALESCE_MS = 100
+/** A list the store could not give is tried again this soon. */
+const RETRY_MS = 1000
 /** An idle stream says `ping` this often, so proxies keep it open. */
 const PING_MS = 25_000
 
@@ -47,8 +49,28 @@ export interface SessionsLiveOptions {
   changedElsewhere?: (listener: () => void) => () => void
 }
 
+/** Says once that lists cannot be built (the store is down: every change of every stream would
+ *  fail the same way, several times a second), and once that they can again. */
+class ListFailures {
+  private failing = false
+  constructor(private readonly logger: Logger) {}
+
+  failed(err: unknown): void {
+    if (this.failing) return this.logger.debug('sessions list not sent', { err })
+    this.failing = true
+    this.logger.warn('sessions list not sent (further failures are logged at debug until one is sent)', { err })
+  }
+
+  sent(): void {
+    if (!this.failing) return
+    this.failing = false
+    this.logger.info('sessions list sent again')
+  }
+}
+
 export function sessionsLiveRoutes({ sessions, log, live, logger, changedElsewhere }: SessionsLiveOptions): RouteModule {
   const times = new LastEventTimes(log)
+  const failures = new ListFailures(logger)
   const liveList = async (visible: (s: SessionAccess) => boolean): Promise<LiveSession[]> =>
     Promise.all(
       (await sessions.listAll())
@@ -60,10 +82,24 @@ export function sessionsLiveRoutes({ sessions, log, live, logger, changedElsewhe
         }),
     )
   return (app) => {
-    app.get('/sessions-live', (c) => {
+    app.get('/sessions-live', async (c) => {
       const principal = principalOf(c)
       const visible = (s: SessionAccess) => can(principal, 'session.read', s) === 'allow'
+      const listLine = async (): Promise<string> => {
+        const line: SessionsLiveLine = {
+          type: 'sessions',
+          sessions: await liveList(visible),
+          principal: { id: principal.id, role: principal.role },
+        }
+        return JSON.stringify(line)
+      }
       const out = new PassThrough()
+      if (c.req.query('once') === '1') {
+        // Built before answering: a list the store cannot give is its typed error (503
+        // STORE_FAILED), not an empty 200.
+        out.end(`${await listLine()}\n`)
+        return streamResponse(c, out, { 'content-type': 'application/x-ndjson; charset=utf-8' }, logger)
+      }
       // A client that does not read what it has (stalled, gone without a word) is sent nothing
       // more until it has: each line is the whole list, so only the newest one is worth sending,
       // once it drains. Without this the server would buffer every list for it, without bound.
@@ -72,6 +108,13 @@ export function sessionsLiveRoutes({ sessions, log, live, logger, changedElsewhe
         if (!out.writableNeedDrain && !out.writableEnded) out.write(`${JSON.stringify(line)}\n`)
       }
       let last = ''
+      let pending: NodeJS.Timeout | undefined
+      const after = (ms: number) => {
+        pending ??= setTimeout(() => {
+          pending = undefined
+          void push()
+        }, ms)
+      }
       // Lines are built one after another, so they leave in the order the changes came.
       let building: Promise<void> = Promise.resolve()
       const push = () => {
@@ -81,21 +124,17 @@ export function sessionsLiveRoutes({ sessions, log, live, logger, changedElsewhe
               behind = true
               return
             }
-            const line: SessionsLiveLine = {
-              type: 'sessions',
-              sessions: await liveList(visible),
-              principal: { id: principal.id, role: principal.role },
-            }
-            const text = JSON.stringify(line)
+            const text = await listLine()
+            failures.sent()
             if (text !== last && !out.writableEnded) out.write(`${text}\n`)
             last = text
           })
-          .catch((err: unknown) => logger.warn('sessions list not sent', { err }))
+          .catch((err: unknown) => {
+            failures.failed(err)
+            // Tried again without waiting for a change: the list comes as soon as the store is back.
+            if (!out.destroyed && !out.writableEnded) after(RETRY_MS)
+          })
         return building
-      }
-      if (c.req.query('once') === '1') {
-        void push().then(() => out.end())
-        return streamResponse(c, out, { 'content-type': 'application/x-ndjson; charset=utf-8' }, logger)
       }
       void push()
       out.on('drain', () => {
@@ -103,13 +142,7 @@ export function sessionsLiveRoutes({ sessions, log, live, logger, changedElsewhe
         behind = false
         void push()
       })
-      let pending: NodeJS.Timeout | undefined
-      const soon = () => {
-        pending ??= setTimeout(() => {
-          pending = undefined
-          void push()
-        }, COALESCE_MS)
-      }
+      const soon = () => after(COALESCE_MS)
       const unsubscribe = sessions.onChange(soon)
       const unsubscribeElsewhere = changedElsewhere?.(soon)
       const ping = setInterval(() => write({ type: 'ping' }), PING_MS)

@@ -10,6 +10,7 @@ import { as, PRINCIPALS, type Answer } from '../helpers/principals.js'
 import { startStack, type Stack } from '../helpers/stack.js'
 import { within } from '../helpers/within.js'
 import { WsProbe } from '../helpers/ws-probe.js'
+import { watchSessionsLive } from '../helpers/sessions-live.js'
 
 const QUERY_TIMEOUT_MS = 500
 /** A liveness bound: far above what the timeout makes a request take. */
@@ -47,6 +48,7 @@ const requests = (): Array<[string, Promise<Answer>]> => [
   ['GET /sessions', as(stack, 'ann', 'GET', '/sessions')],
   ['POST /sessions', as(stack, 'ann', 'POST', '/sessions', {})],
   ['GET /sessions/kept/events', as(stack, 'ann', 'GET', '/sessions/kept/events?after=0')],
+  ['GET /sessions-live?once=1', as(stack, 'ann', 'GET', '/sessions-live?once=1')],
 ]
 
 function assertStoreFailed(what: string, answer: Answer): void {
@@ -108,6 +110,29 @@ describe('requests while the database is unavailable', () => {
     for (const [what, request] of requests()) assertStoreFailed(what, await answered(what, request))
     postgres.resume()
     halted = false
+  })
+
+  it('sends a live list opened during an outage once the database is back, warning once', async () => {
+    await postgres.checkpoint()
+    postgres.halt()
+    halted = true
+    const logged = stack.logLines.length
+    const watchers = await Promise.all(['ann', 'ann', 'root'].map((who) => watchSessionsLive(stack, who as 'ann' | 'root')))
+    // Each stream tries again on its own (about once a second) while the database is down.
+    await new Promise((resolve) => setTimeout(resolve, 2500))
+    assert.ok(
+      watchers.every((w) => w.lists.length === 0),
+      'no list while the database is down',
+    )
+    postgres.resume()
+    halted = false
+    for (const watcher of watchers) {
+      await watcher.until((list) => list.some((s) => s.id === 'kept'), 'the session kept')
+      watcher.close()
+    }
+    const warned = stack.logLines.slice(logged).filter((line) => line.startsWith('warn') && line.includes('sessions list not sent'))
+    assert.equal(warned.length, 1, `one warning for every stream's failures: ${warned.join('\n')}`)
+    assert.ok(stack.logLines.slice(logged).some((line) => line.includes('sessions list sent again')))
   })
 
   it('serves the same requests once the database is back', async () => {

@@ -4,12 +4,13 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import pg from 'pg'
-import { SessionsLiveLineSchema, type LiveSession } from '@claude-agent/protocol'
+import type { LiveSession } from '@claude-agent/protocol'
 import { HOP_HEADER } from '../../src/cluster/forward.js'
 import { startPostgres, type PostgresServer } from '../helpers/postgres.js'
-import { as, PRINCIPALS, type Who } from '../helpers/principals.js'
+import { as } from '../helpers/principals.js'
 import { clusterNode } from '../helpers/cluster-stack.js'
 import { startStack, type Stack } from '../helpers/stack.js'
+import { watchSessionsLive } from '../helpers/sessions-live.js'
 
 let postgres: PostgresServer
 let databaseUrl: string
@@ -29,55 +30,13 @@ after(async () => {
   await postgres?.stop()
 })
 
-/** An open stream's lists, and a bounded wait for one that matches. */
-async function watch(stack: Stack, who: Who) {
-  const abort = new AbortController()
-  const res = await fetch(`${stack.url}/sessions-live`, {
-    headers: { authorization: `Bearer ${PRINCIPALS[who].token}` },
-    signal: abort.signal,
-  })
-  assert.equal(res.status, 200)
-  const lists: LiveSession[][] = []
-  let wake = () => {}
-  void (async () => {
-    let buffer = ''
-    try {
-      for await (const chunk of res.body!) {
-        buffer += Buffer.from(chunk).toString('utf8')
-        for (let nl = buffer.indexOf('\n'); nl >= 0; nl = buffer.indexOf('\n')) {
-          const line = SessionsLiveLineSchema.parse(JSON.parse(buffer.slice(0, nl)))
-          buffer = buffer.slice(nl + 1)
-          if (line.type === 'sessions') lists.push(line.sessions)
-          wake()
-        }
-      }
-    } catch {
-      // aborted by the test
-    }
-  })()
-  const until = async (match: (list: LiveSession[]) => boolean, what: string): Promise<LiveSession[]> => {
-    const deadline = Date.now() + 20_000
-    for (let from = 0; ;) {
-      const found = lists.slice(from).find(match)
-      if (found) return found
-      from = lists.length
-      if (Date.now() > deadline) throw new Error(`no list with ${what}: ${JSON.stringify(lists.at(-1))}`)
-      await new Promise<void>((resolve) => {
-        wake = resolve
-        setTimeout(resolve, 500)
-      })
-    }
-  }
-  return { lists, until, close: () => abort.abort() }
-}
-
 const ids = (list: LiveSession[]) => list.map((s) => s.id)
 
 describe('the live sessions list in a cluster', () => {
   it('shows on A a session created on B, as its principal may read it, and its deletion', async () => {
-    const ann = await watch(a, 'ann')
-    const bob = await watch(a, 'bob')
-    const root = await watch(a, 'root')
+    const ann = await watchSessionsLive(a, 'ann')
+    const bob = await watchSessionsLive(a, 'bob')
+    const root = await watchSessionsLive(a, 'root')
     try {
       await ann.until(() => true, 'a first list')
       const created = await as(b, 'ann', 'POST', '/sessions', { id: 's_on_b' }, { [HOP_HEADER]: 'test' })
@@ -109,7 +68,7 @@ describe('the live sessions list when a node dies before it tells the others', (
     options.settings!.cluster = { ...options.settings!.cluster!, leaseMs: 1500 }
     const c = await startStack(options)
     const db = new pg.Pool({ connectionString: databaseUrl })
-    const root = await watch(c, 'root')
+    const root = await watchSessionsLive(c, 'root')
     try {
       await root.until(() => true, 'a first list')
       // What node z wrote just before it was killed, its notification still coalescing.
