@@ -84,7 +84,7 @@ export class ClusterNode {
     dataDir: string,
   ): Promise<ClusterNode> {
     // First: a second node under this id must not heartbeat over the first one's row.
-    const claim = await NodeClaim.take(database.url, settings.nodeId, settings.leaseMs, logger)
+    const claim = await NodeClaim.take(database.url, settings.nodeId, settings.leaseMs, logger, database.queryTimeoutMs)
     const node = new ClusterNode(settings, database.url, url, logger, claim, database.queryTimeoutMs)
     try {
       await ensureClusterSchema(node.pool)

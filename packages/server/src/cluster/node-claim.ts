@@ -9,9 +9,11 @@
 // a lease and a half), and a node starting waits two leases for the lock before it refuses.
 import { createHash } from 'node:crypto'
 import pg from 'pg'
+import { DEFAULT_QUERY_TIMEOUT_MS } from '../event-log/postgres-unavailable.js'
 import type { Logger } from '../logger.js'
 
 const RETRY_MS = 500
+const CONNECT_TIMEOUT_MS = 10_000
 
 /** The lock's 64-bit key (advisory locks are keyed by numbers, not names). */
 function lockKey(nodeId: string): string {
@@ -40,11 +42,21 @@ export class NodeClaim {
     private readonly nodeId: string,
     private readonly leaseMs: number,
     private readonly logger: Logger,
+    /** Each of its queries fails after this long (0: never), as the store's do
+     *  (DATABASE_QUERY_TIMEOUT_MS): a database that stops answering mid-claim would otherwise
+     *  hold a node's start, or its taking the id back, forever. */
+    private readonly queryTimeoutMs: number,
   ) {}
 
   /** Takes the id, waiting up to two leases for a vanished holder's lock; NodeIdInUseError after. */
-  static async take(databaseUrl: string, nodeId: string, leaseMs: number, logger: Logger): Promise<NodeClaim> {
-    const claim = new NodeClaim(databaseUrl, nodeId, leaseMs, logger)
+  static async take(
+    databaseUrl: string,
+    nodeId: string,
+    leaseMs: number,
+    logger: Logger,
+    queryTimeoutMs = DEFAULT_QUERY_TIMEOUT_MS,
+  ): Promise<NodeClaim> {
+    const claim = new NodeClaim(databaseUrl, nodeId, leaseMs, logger, queryTimeoutMs)
     const deadline = performance.now() + 2 * leaseMs
     for (let said = false; ; said = true) {
       if (await claim.lock()) return claim
@@ -56,7 +68,12 @@ export class NodeClaim {
 
   /** Connects and tries the lock once: true when held. Throws when the database fails. */
   private async lock(): Promise<boolean> {
-    const client = new pg.Client({ connectionString: this.databaseUrl, connectionTimeoutMillis: 10_000 })
+    const timeout = this.queryTimeoutMs
+    const client = new pg.Client({
+      connectionString: this.databaseUrl,
+      connectionTimeoutMillis: timeout > 0 ? Math.min(CONNECT_TIMEOUT_MS, timeout) : CONNECT_TIMEOUT_MS,
+      query_timeout: timeout,
+    })
     client.on('error', () => {}) // 'end' follows; an unheard 'error' would end the process
     await client.connect()
     try {
