@@ -16,6 +16,7 @@ import type { SessionAccess } from '../tenancy/access.js'
 import { can } from '../tenancy/access.js'
 import { principalOf } from '../tenancy/http-gate.js'
 import type { LiveSockets } from '../tenancy/live-sockets.js'
+import { checkSocketQuota } from '../tenancy/socket-quota.js'
 
 /** Changes this close together leave as one line. */
 const COALESCE_MS = 100
@@ -43,11 +44,20 @@ export interface SessionsLiveOptions {
   /** A revoked token's or an expired JWT's stream ends, as its sockets close. */
   live: LiveSockets
   logger: Logger
+  /** Live lists and WebSockets a member or viewer may hold open at once (MAX_SOCKETS_PER_PRINCIPAL); 0: no limit. */
+  maxSocketsPerPrincipal: number
   /** Cluster mode: another node's sessions changed (the list is every node's, from the store). */
   changedElsewhere?: (listener: () => void) => () => void
 }
 
-export function sessionsLiveRoutes({ sessions, log, live, logger, changedElsewhere }: SessionsLiveOptions): RouteModule {
+export function sessionsLiveRoutes({
+  sessions,
+  log,
+  live,
+  logger,
+  changedElsewhere,
+  maxSocketsPerPrincipal,
+}: SessionsLiveOptions): RouteModule {
   const times = new LastEventTimes(log)
   const liveList = async (visible: (s: SessionAccess) => boolean): Promise<LiveSession[]> =>
     Promise.all(
@@ -62,6 +72,10 @@ export function sessionsLiveRoutes({ sessions, log, live, logger, changedElsewhe
   return (app) => {
     app.get('/sessions-live', (c) => {
       const principal = principalOf(c)
+      const once = c.req.query('once') === '1'
+      // A stream held open is a connection held as a WebSocket is: counted with them. Checked
+      // here and added below in the same synchronous step, so lists racing each other see each other.
+      if (!once) checkSocketQuota(live, principal, maxSocketsPerPrincipal)
       const visible = (s: SessionAccess) => can(principal, 'session.read', s) === 'allow'
       const out = new PassThrough()
       // A client that does not read what it has (stalled, gone without a word) is sent nothing
@@ -93,7 +107,7 @@ export function sessionsLiveRoutes({ sessions, log, live, logger, changedElsewhe
           .catch((err: unknown) => logger.warn('sessions list not sent', { err }))
         return building
       }
-      if (c.req.query('once') === '1') {
+      if (once) {
         void push().then(() => out.end())
         return streamResponse(c, out, { 'content-type': 'application/x-ndjson; charset=utf-8' }, logger)
       }
@@ -113,7 +127,7 @@ export function sessionsLiveRoutes({ sessions, log, live, logger, changedElsewhe
       const unsubscribe = sessions.onChange(soon)
       const unsubscribeElsewhere = changedElsewhere?.(soon)
       const ping = setInterval(() => write({ type: 'ping' }), PING_MS)
-      const untrack = live.add({ principal, close: () => out.end() })
+      const untrack = live.add({ principal, socket: true, close: () => out.end() })
       out.once('close', () => {
         untrack()
         unsubscribe()
