@@ -63,7 +63,12 @@ export function sessionRoutes(sessions: SessionManager, log: EventLog, audit: Au
       authorizeMode(principal, startMode(parsed.data.config), options.memberPermissionModes)
       authorizeLimits(principal, raisedLimits(parsed.data.config, options.limitDefaults()))
       const shared = parsed.data.config?.workspace?.shared
-      if (shared !== undefined) authorizeSharedWorkspace(principal, shared, await sessions.sharedWorkspaceOwner(shared, principal.id))
+      if (shared !== undefined)
+        authorizeSharedWorkspace(
+          principal,
+          shared,
+          await sessions.sharedWorkspaceOwner(shared, principal.id, options.quota.limitFor(principal)),
+        )
       const dropped = droppedAgentFields((body as { config?: unknown }).config, 'config.')
       const release = await options.quota.reserve(principal)
       let session: Session
