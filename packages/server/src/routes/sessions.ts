@@ -61,6 +61,9 @@ export function sessionRoutes(sessions: SessionManager, log: EventLog, audit: Au
       }
       const principal = principalOf(c)
       authorizeMode(principal, startMode(parsed.data.config), options.memberPermissionModes)
+      // The CLI runs a sub-agent in its own mode: one members may not use would skip approvals.
+      for (const agent of Object.values(parsed.data.config?.agents ?? {}))
+        if (agent.permissionMode !== undefined) authorizeMode(principal, agent.permissionMode, options.memberPermissionModes)
       authorizeLimits(principal, raisedLimits(parsed.data.config, options.limitDefaults()))
       const shared = parsed.data.config?.workspace?.shared
       if (shared !== undefined)
