@@ -259,6 +259,7 @@ async function startLocked(options: StartServerOptions, unlock: () => void, onSt
         log: store,
         live,
         logger,
+        maxSocketsPerPrincipal: settings.maxSocketsPerPrincipal ?? DEFAULT_MAX_SOCKETS_PER_PRINCIPAL,
         ...(cluster && { changedElsewhere: (listener: () => void) => cluster.onChangeElsewhere(listener) }),
       }),
       readerRoutes({ sessions, live, audit }),

@@ -1,6 +1,6 @@
 // Sharing: an owner (or an admin) adds a principal as a reader of a session, and takes it back.
 // A reader sees the session and its history and answers nothing. Taking one back closes its
-// sockets on the session at once.
+// sockets on the session at once. A session has at most MAX_READERS_PER_SESSION readers.
 import { PrincipalIdSchema, type SessionReadersResponse } from '@claude-agent/protocol'
 import type { Context } from 'hono'
 import { httpActor } from '../audit/actor.js'
@@ -18,6 +18,10 @@ export interface ReaderRoutesOptions {
   audit: AuditLog
 }
 
+/** Each change stores the whole list again, and every access check and list scans it: without
+ * a bound one member could grow it (and the store's writes) without end. */
+export const MAX_READERS_PER_SESSION = 100
+
 function readerParam(c: Context<HttpEnv>): string {
   const parsed = PrincipalIdSchema.safeParse(c.req.param('principal'))
   if (!parsed.success) {
@@ -33,6 +37,13 @@ export function readerRoutes({ sessions, live, audit }: ReaderRoutesOptions): Ro
     const session = sessions.get(c.req.param('id')!)
     const reader = readerParam(c)
     const readers = session.readers.filter((r) => r !== reader)
+    // Counted as the list is taken, before any await: shares racing each other see each other.
+    if (shared && readers.length >= MAX_READERS_PER_SESSION) {
+      throw new ServerError('FORBIDDEN', `A session has at most ${MAX_READERS_PER_SESSION} readers: take one back first`, {
+        action: 'reader_limit',
+        limit: MAX_READERS_PER_SESSION,
+      })
+    }
     await sessions.setReaders(session.id, shared ? [...readers, reader] : readers)
     if (!shared) live.recheck(session.id, (principal) => can(principal, 'session.read', session) === 'allow')
     audit.record(httpActor(c), shared ? 'session_share' : 'session_unshare', session.id, { reader })

@@ -16,6 +16,7 @@ import type { SessionAccess } from '../tenancy/access.js'
 import { can } from '../tenancy/access.js'
 import { principalOf } from '../tenancy/http-gate.js'
 import type { LiveSockets } from '../tenancy/live-sockets.js'
+import { checkSocketQuota } from '../tenancy/socket-quota.js'
 
 /** Changes this close together leave as one line. */
 const COALESCE_MS = 100
@@ -45,6 +46,8 @@ export interface SessionsLiveOptions {
   /** A revoked token's or an expired JWT's stream ends, as its sockets close. */
   live: LiveSockets
   logger: Logger
+  /** Live lists and WebSockets a member or viewer may hold open at once (MAX_SOCKETS_PER_PRINCIPAL); 0: no limit. */
+  maxSocketsPerPrincipal: number
   /** Cluster mode: another node's sessions changed (the list is every node's, from the store). */
   changedElsewhere?: (listener: () => void) => () => void
 }
@@ -68,7 +71,14 @@ class ListFailures {
   }
 }
 
-export function sessionsLiveRoutes({ sessions, log, live, logger, changedElsewhere }: SessionsLiveOptions): RouteModule {
+export function sessionsLiveRoutes({
+  sessions,
+  log,
+  live,
+  logger,
+  changedElsewhere,
+  maxSocketsPerPrincipal,
+}: SessionsLiveOptions): RouteModule {
   const times = new LastEventTimes(log)
   const failures = new ListFailures(logger)
   const liveList = async (visible: (s: SessionAccess) => boolean): Promise<LiveSession[]> =>
@@ -84,6 +94,10 @@ export function sessionsLiveRoutes({ sessions, log, live, logger, changedElsewhe
   return (app) => {
     app.get('/sessions-live', async (c) => {
       const principal = principalOf(c)
+      const once = c.req.query('once') === '1'
+      // A stream held open is a connection held as a WebSocket is: counted with them. Checked
+      // here and added below in the same synchronous step, so lists racing each other see each other.
+      if (!once) checkSocketQuota(live, principal, maxSocketsPerPrincipal)
       const visible = (s: SessionAccess) => can(principal, 'session.read', s) === 'allow'
       const listLine = async (): Promise<string> => {
         const line: SessionsLiveLine = {
@@ -94,7 +108,7 @@ export function sessionsLiveRoutes({ sessions, log, live, logger, changedElsewhe
         return JSON.stringify(line)
       }
       const out = new PassThrough()
-      if (c.req.query('once') === '1') {
+      if (once) {
         // Built before answering: a list the store cannot give is its typed error (503
         // STORE_FAILED), not an empty 200.
         out.end(`${await listLine()}\n`)
@@ -146,7 +160,7 @@ export function sessionsLiveRoutes({ sessions, log, live, logger, changedElsewhe
       const unsubscribe = sessions.onChange(soon)
       const unsubscribeElsewhere = changedElsewhere?.(soon)
       const ping = setInterval(() => write({ type: 'ping' }), PING_MS)
-      const untrack = live.add({ principal, close: () => out.end() })
+      const untrack = live.add({ principal, socket: true, close: () => out.end() })
       out.once('close', () => {
         untrack()
         unsubscribe()

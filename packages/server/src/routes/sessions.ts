@@ -61,9 +61,17 @@ export function sessionRoutes(sessions: SessionManager, log: EventLog, audit: Au
       }
       const principal = principalOf(c)
       authorizeMode(principal, startMode(parsed.data.config), options.memberPermissionModes)
+      // The CLI runs a sub-agent in its own mode: one members may not use would skip approvals.
+      for (const agent of Object.values(parsed.data.config?.agents ?? {}))
+        if (agent.permissionMode !== undefined) authorizeMode(principal, agent.permissionMode, options.memberPermissionModes)
       authorizeLimits(principal, raisedLimits(parsed.data.config, options.limitDefaults()))
       const shared = parsed.data.config?.workspace?.shared
-      if (shared !== undefined) authorizeSharedWorkspace(principal, shared, await sessions.sharedWorkspaceOwner(shared, principal.id))
+      if (shared !== undefined)
+        authorizeSharedWorkspace(
+          principal,
+          shared,
+          await sessions.sharedWorkspaceOwner(shared, principal.id, options.quota.limitFor(principal)),
+        )
       const dropped = droppedAgentFields((body as { config?: unknown }).config, 'config.')
       const release = await options.quota.reserve(principal)
       let session: Session

@@ -362,8 +362,11 @@ export class SessionManager {
   /** The principal the shared workspace `name` belongs to, claimed for `principal` when it
    * has none (tenancy/access.ts: authorizeSharedWorkspace decides). A directory made before
    * owners were recorded is claimed only when no other principal's session works in it (in a
-   * cluster: on any node); its owners are then those sessions'. */
-  async sharedWorkspaceOwner(name: string, principal: string): Promise<string[]> {
+   * cluster: on any node); its owners are then those sessions'. `limit` (0: none): how many
+   * shared workspaces the principal may own; claiming one more is FORBIDDEN
+   * (`shared_workspace_limit`), counted and claimed in one synchronous step so creates racing
+   * each other see each other. */
+  async sharedWorkspaceOwner(name: string, principal: string, limit = 0): Promise<string[]> {
     const recorded = this.context.layout.sharedOwner(name)
     if (recorded !== undefined) return [recorded]
     const named = (config: SessionConfig) => config.workspace?.shared === name
@@ -374,7 +377,18 @@ export class SessionManager {
     // A session without an owner (made by an open server) is the admins': not the principal's.
     const owners = [...here, ...elsewhere].map((s) => s.owner ?? '(no owner)')
     if (owners.some((o) => o !== principal)) return [...new Set(owners)]
-    return [this.context.layout.claimShared(name, principal)]
+    const { layout } = this.context
+    if (limit > 0 && layout.sharedOwner(name) === undefined) {
+      const owned = layout.sharedOwnedBy(principal)
+      if (owned >= limit) {
+        throw new ServerError('FORBIDDEN', `${principal} owns as many shared workspaces as it may (${limit}): remove one by hand first`, {
+          action: 'shared_workspace_limit',
+          limit,
+          owned,
+        })
+      }
+    }
+    return [layout.claimShared(name, principal)]
   }
 
   /** Every session with what access needs of it: in a cluster, also those other nodes serve

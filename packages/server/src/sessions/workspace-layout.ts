@@ -3,7 +3,7 @@
 // other session gets a directory of its own, `<sessions root>/sessions/<id>`, or the shared
 // `<sessions root>/shared/<name>` its config names. The sessions root is apart from the
 // workspace directory: neither contains the other, so no session reaches another's files.
-import { linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { linkSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { SessionConfig } from '@claude-agent/protocol'
 import { Workspace } from '../files/workspace-path.js'
@@ -64,6 +64,19 @@ export class WorkspaceLayout {
     } finally {
       rmSync(aside, { force: true })
     }
+  }
+
+  /** How many shared workspaces `owner` is recorded for (their directories outlive their sessions). */
+  sharedOwnedBy(owner: string): number {
+    let names: string[]
+    try {
+      names = readdirSync(join(this.sessionsRoot, 'shared-owners'))
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0
+      throw err
+    }
+    // Files being written aside start with a dot; workspace names never do.
+    return names.filter((name) => !name.startsWith('.') && this.sharedOwner(name) === owner).length
   }
 
   private ownerFile(name: string): string {

@@ -15,6 +15,12 @@ export class SessionQuota {
     private readonly owned: (principal: string) => Promise<number>,
   ) {}
 
+  /** The count `principal` is held to (0: none): admins are not counted. Also how many shared
+   * workspaces it may own, since those outlive their sessions with their files. */
+  limitFor(principal: Principal): number {
+    return principal.role === 'admin' ? 0 : this.max
+  }
+
   /** Holds a place for one more session of `principal`; call the returned function once the
    * create has ended (made or failed). @throws FORBIDDEN (`action: session_limit`) when full. */
   async reserve(principal: Principal): Promise<() => void> {

@@ -18,6 +18,7 @@ import { DEFAULT_SESSION_ID } from '../sessions/session-manager.js'
 import { authorize } from '../tenancy/access.js'
 import type { Principal } from '../tenancy/principal.js'
 import { routeAccess } from '../tenancy/route-access.js'
+import { checkSocketQuota } from '../tenancy/socket-quota.js'
 import { handleConnection, type ConnectionOptions } from './connection.js'
 
 /** A refused upgrade: an HTTP error in the wire shape, then the socket closes. Never throws. */
@@ -61,22 +62,6 @@ function authorizeUpgrade(principal: Principal, path: string, options: Connectio
   }
   authorize(principal, access.action, options.sessions.get(access.sessionId))
   return access.sessionId
-}
-
-/** Each member or viewer holds at most `max` WebSockets (0: no limit; admins are not counted):
- * every one costs a descriptor and up to 4x MAX_CLIENT_BUFFER_BYTES, and past MAX_CONNECTIONS
- * the server takes no connection from anyone, so one tenant's sockets must not reach it.
- * Checked and then counted in the same synchronous step, so upgrades racing each other see each other. */
-function checkSocketQuota(principal: Principal, options: ConnectionOptions): void {
-  const max = options.maxSocketsPerPrincipal
-  if (max === 0 || principal.role === 'admin') return
-  const open = options.live.socketsOf(principal.id)
-  if (open < max) return
-  throw new ServerError('FORBIDDEN', `${principal.id} has as many WebSockets open as it may (${max}): close one first`, {
-    action: 'socket_limit',
-    limit: max,
-    open,
-  })
 }
 
 /** Access was taken away (token revoked or expired, reader removed): say so, then close. */
@@ -126,7 +111,7 @@ export function attachWebSockets(
       const id = route ? undefined : sessionIdFor(url.pathname)
       if (!route && id === undefined) throw new ServerError('NOT_FOUND', `No WebSocket endpoint at ${url.pathname}`)
       const sessionId = authorizeUpgrade(principal, url.pathname, options)
-      checkSocketQuota(principal, options)
+      checkSocketQuota(options.live, principal, options.maxSocketsPerPrincipal)
       if (route) {
         // Its own socket: closed outright when its access goes.
         const remove = options.live.add({

@@ -1,7 +1,8 @@
 // A member or viewer holds at most MAX_SOCKETS_PER_PRINCIPAL WebSockets at once (session
 // sockets and file watches together): one more is refused before the upgrade with 403
 // FORBIDDEN (action socket_limit), also when upgrades race each other; closing one frees its
-// place; other principals, admins above all, are not held to one member's count.
+// place; other principals, admins above all, are not held to one member's count. A live list
+// (GET /sessions-live) holds a connection as long as a socket does, so it counts too.
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import WebSocket from 'ws'
@@ -25,6 +26,20 @@ function open(stack: Stack, who: Who, path: string): Promise<{ socket?: WebSocke
     })
     socket.once('error', reject)
   })
+}
+
+/** Opens GET /sessions-live as `who`: its status, the refusal's body, and how to end it. */
+async function openLiveList(stack: Stack, who: Who): Promise<{ status: number; body?: any; abort: () => void }> {
+  const controller = new AbortController()
+  const res = await fetch(`${stack.url}/sessions-live`, {
+    headers: { authorization: `Bearer ${PRINCIPALS[who].token}` },
+    signal: controller.signal,
+  })
+  if (res.status !== 200) return { status: res.status, body: await res.json(), abort: () => undefined }
+  // Its first line is there: the stream is counted.
+  const reader = res.body!.getReader()
+  await reader.read()
+  return { status: res.status, abort: () => controller.abort() }
 }
 
 describe('WebSockets per principal', () => {
@@ -59,6 +74,27 @@ describe('WebSockets per principal', () => {
       'a place was freed',
     )
     for (const h of [...held, vic, ...root]) h.socket?.close()
+  })
+
+  it('counts live lists (GET /sessions-live) with the sockets; a one-shot list is not held to it', async () => {
+    await eventually(async () => (await as(stack, 'root', 'GET', `/sessions/${id}`)).body['session'].clients === 0, 'the sockets closed')
+    const streams = await Promise.all(Array.from({ length: MAX }, () => openLiveList(stack, 'vic')))
+    assert.ok(streams.every((s) => s.status === 200))
+    const refused = await openLiveList(stack, 'vic')
+    assert.equal(refused.status, 403)
+    assert.equal(refused.body.code, 'FORBIDDEN')
+    assert.deepEqual(refused.body.data, { action: 'socket_limit', limit: MAX, open: MAX })
+    // The same count as WebSockets: a socket past it is refused as well.
+    assert.equal((await open(stack, 'vic', `/sessions/${id}/ws`)).status, 403)
+    // A list that ends after its first line holds nothing for long.
+    assert.equal((await as(stack, 'vic', 'GET', '/sessions-live?once=1')).status, 200)
+    streams[0]!.abort()
+    await eventually(async () => {
+      const again = await openLiveList(stack, 'vic')
+      again.abort()
+      return again.status === 200
+    }, 'a place was freed')
+    for (const s of streams) s.abort()
   })
 
   it('holds to the limit when upgrades race each other', async () => {
