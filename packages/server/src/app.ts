@@ -14,6 +14,7 @@ import { agentOtelAllowEntries } from './agent/otel-env.js'
 import { secretValues } from './credentials.js'
 import type { Store } from './event-log/event-log.js'
 import { lockDataDir } from './event-log/data-dir-lock.js'
+import { makePrivateDir } from './event-log/private-dir.js'
 import { openStore } from './event-log/open-store.js'
 import { ClusterMode } from './cluster/cluster-mode.js'
 import { execRoutes } from './exec/routes.js'
@@ -174,6 +175,8 @@ async function startLocked(options: StartServerOptions, unlock: () => void, onSt
   for (const value of otelHeaderSecrets(settings.agentOtel?.headers)) secrets.add(value)
   for (const value of databaseSecrets(settings.databaseUrl)) secrets.add(value)
   const logger = options.logger ?? createLogger({ level: settings.logLevel, ...(settings.logFormat ? { format: settings.logFormat } : {}) })
+  // Before the database and the workspaces below it are made (event-log/private-dir.ts).
+  makePrivateDir(settings.dataDir, logger)
   // First: a sandbox that cannot work here stops the start with its reason.
   const sandbox = options.sandbox ?? createSandbox(settings, logger)
   // A bad MODEL_PRICES_FILE stops the start before the database is opened.

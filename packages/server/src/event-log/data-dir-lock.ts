@@ -9,7 +9,8 @@
 // beside each other, while a server without DATABASE_URL (which would take the sessions
 // directory's CLIs for its own orphans and kill them) is refused beside them, and the other way
 // round.
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirPrivate } from './private-dir.js'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 
@@ -54,7 +55,7 @@ const notALock = (path: string, err: unknown) =>
 
 /** Takes the data directory or throws DataDirInUseError, having changed nothing in it. */
 export function lockDataDir(dataDir: string, options: LockOptions = {}): DataDirLock {
-  mkdirSync(dataDir, { recursive: true })
+  mkdirPrivate(dataDir)
   const path = join(dataDir, LOCK_FILE)
   let db: Database.Database
   try {

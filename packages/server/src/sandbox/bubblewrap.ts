@@ -3,7 +3,7 @@
 // private /tmp and a network namespace whose only ways out are two host-side Unix sockets:
 // the model gateway (which holds the credential) and the allow-listing egress proxy.
 import type { ChildProcess } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, realpathSync, writeFileSync } from 'node:fs'
+import { constants, existsSync, mkdirSync, mkdtempSync, openSync, realpathSync, writeFileSync } from 'node:fs'
 import { Server as NetServer } from 'node:net'
 import { dirname, isAbsolute, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -22,6 +22,7 @@ import type { CommandLine, ModelFailure, Sandbox, SandboxLimits, SandboxRun, San
 import { SessionLimiter, type Entered } from './session-limiter.js'
 import { MODEL_PORT, PROXY_PORT, assertSandboxableCredentials, handedCommandEnv, splitEnv } from './sandbox-env.js'
 import { removeTreeSync } from '../remove-tree.js'
+import { noSetIdFilter } from './seccomp-filter.js'
 
 /** Where the run's proxy sockets appear inside the sandbox (on its private /run). */
 export const INSIDE_SOCKET_DIR = '/run/claude-agent-server'
@@ -93,6 +94,9 @@ export class BubblewrapSandbox implements Sandbox {
   private readonly allow: AllowList
   private readonly limiter: SessionLimiter
   readonly limits: SandboxLimits
+  /** The seccomp filter's file (seccomp-filter.ts), in the run directory; none on an
+   * architecture without a table there. */
+  private readonly filter: string | undefined
 
   /**
    * Checks bwrap and the settings, then sets up the sandbox.
@@ -101,7 +105,7 @@ export class BubblewrapSandbox implements Sandbox {
    */
   static create(options: BubblewrapOptions): BubblewrapSandbox {
     const bwrap = findBwrap(process.env['PATH'], options.bwrapPath)
-    checkBwrap(bwrap)
+    checkBwrap(bwrap, noSetIdFilter())
     if (options.agentVars) assertSandboxableCredentials(options.agentVars)
     const { bindFd } = bwrapFeatures(bwrap)
     if (!bindFd) {
@@ -132,6 +136,15 @@ export class BubblewrapSandbox implements Sandbox {
         options.logger.warn(`SANDBOX_HIDE: ${path} does not exist yet; it is hidden from the processes started once it does`)
     }
     this.runDir = createRunDir()
+    const program = noSetIdFilter()
+    if (program) {
+      this.filter = join(this.runDir, 'no-set-id.bpf')
+      writeFileSync(this.filter, program, { mode: 0o600 })
+    } else {
+      options.logger.warn(
+        `sandbox: no seccomp filter for ${process.arch}: a sandboxed process can make setuid files, which run as the server's user outside`,
+      )
+    }
     const defaults = options.limits ?? DEFAULT_LIMITS
     this.limiter = SessionLimiter.create(
       { logger: options.logger, ...(options.cgroupRoot ? { cgroupRoot: options.cgroupRoot } : {}) },
@@ -207,7 +220,12 @@ export class BubblewrapSandbox implements Sandbox {
     let closed: Promise<void> | undefined
     const run: SandboxRun = {
       env: { ...inside, ...(prefix && { CLAUDE_CODE_SHELL_PREFIX: prefix }), ...handedCommandEnv(spec.commandEnv) },
-      wrap: (command, args, options) => this.wrap({ command, args: [...args] }, where, entered, joins, options?.ipc === true),
+      wrap: (command, args, options) => {
+        // bwrap reads the filter from the descriptor's offset: one opened for each start.
+        const filterFd = this.filter === undefined ? undefined : openSync(this.filter, constants.O_RDONLY)
+        if (filterFd !== undefined) owned.push(filterFd)
+        return this.wrap({ command, args: [...args] }, where, entered, joins, options?.ipc === true, filterFd)
+      },
       spawned: (child) => {
         if (gateway) takeListener(child, gateway)
       },
@@ -235,10 +253,14 @@ export class BubblewrapSandbox implements Sandbox {
     entered: Entered,
     joins: readonly { source: string; target: string }[],
     ipc: boolean,
+    filterFd: number | undefined,
   ): WrappedCommandLine {
     const { cwd, stateDir, socketDir, cwdFd } = where
     const handOver = where.gateway && ipc
     const node = realpathSync(process.execPath)
+    // The descriptors handed to bwrap follow stdio (and the channel): the cwd's, the filter's.
+    const firstFd = handOver ? 4 : 3
+    const fds = [cwdFd, filterFd].filter((fd): fd is number => fd !== undefined)
     // The CLI (the server's own binary, an agent's run) may need files beside it; a bare name
     // found on PATH is not re-exposed. A command's program is the exec request's: exposing its
     // directory showed any hidden one holding an executable (another session's workspace with a
@@ -248,7 +270,8 @@ export class BubblewrapSandbox implements Sandbox {
       hidden: hiddenPaths(this.hide),
       readOnly: [node, realpathSync(LAUNCHER), SERVER_TREE, ...cliDir],
       writable: [cwd, stateDir],
-      boundFds: new Map(cwdFd === undefined ? [] : [[cwd, handOver ? 4 : 3]]),
+      boundFds: new Map(cwdFd === undefined ? [] : [[cwd, firstFd]]),
+      ...(filterFd !== undefined && { seccompFd: firstFd + (cwdFd === undefined ? 0 : 1) }),
       // The session's tools group where runtimes read their memory limit (with the cgroup
       // namespace bwrap makes, /proc/self/cgroup inside names that group "/").
       mounts: [...entered.limitViews, { source: socketDir, target: INSIDE_SOCKET_DIR }],
@@ -273,7 +296,7 @@ export class BubblewrapSandbox implements Sandbox {
     }
     // The limits come first: bwrap and all it starts are in the session's group from the start.
     const line = entered.wrap(this.bwrap, [...bwrapArgs(layout), '--', node, LAUNCHER, ...relays, '--', cli.command, ...cli.args])
-    return { ...line, ...(handOver ? { ipc: true } : {}), fds: cwdFd === undefined ? [] : [cwdFd] }
+    return { ...line, ...(handOver ? { ipc: true } : {}), fds }
   }
 
   hides(real: string, own: readonly string[]): boolean {

@@ -40,6 +40,8 @@ export interface BwrapLayout {
   /** Writable paths bound from a descriptor the process gets (`--bind-fd`), not by path: a
    * directory opened when it was checked, so a link swapped in since is not followed. */
   boundFds?: ReadonlyMap<string, number>
+  /** The descriptor the process gets with the seccomp filter (seccomp-filter.ts). */
+  seccompFd?: number
   /** Host paths bound read-only at another place inside (the proxy sockets, the session's cgroup). */
   mounts: readonly { source: string; target: string }[]
   /** Host files bound writable at another place inside, after the mounts (so onto files in
@@ -96,6 +98,7 @@ export function bwrapArgs(layout: BwrapLayout): string[] {
   }
   for (const { source, target } of layout.mounts) args.push('--ro-bind', source, target)
   for (const { source, target } of layout.writableMounts ?? []) args.push('--bind', source, target)
+  if (layout.seccompFd !== undefined) args.push('--seccomp', String(layout.seccompFd))
   args.push('--chdir', layout.cwd)
   return args
 }

@@ -40,11 +40,14 @@ export function findBwrap(pathEnv: string | undefined, explicit?: string): strin
  * Runs a trivial command in a sandbox with the namespaces every session will use.
  * @throws SandboxError BWRAP_UNUSABLE with bwrap's own complaint
  */
-export function checkBwrap(bwrap: string): void {
+export function checkBwrap(bwrap: string, filter?: Buffer): void {
+  // With the seccomp filter every start uses (read from stdin here): a kernel or an outer
+  // profile that refuses it fails here, with bwrap's reason, rather than every session's start.
+  const seccomp = filter ? ['--seccomp', '0'] : []
   const probe = spawnSync(
     bwrap,
-    [...NAMESPACE_ARGS, '--ro-bind', '/', '/', '--proc', '/proc', '--dev', '/dev', '--', process.execPath, '--version'],
-    { encoding: 'utf8', timeout: 10_000 },
+    [...NAMESPACE_ARGS, ...seccomp, '--ro-bind', '/', '/', '--proc', '/proc', '--dev', '/dev', '--', process.execPath, '--version'],
+    { encoding: 'utf8', timeout: 10_000, ...(filter && { input: filter }) },
   )
   if (probe.status === 0) return
   const why = (probe.stderr || probe.error?.message || `exit ${probe.status ?? probe.signal}`).trim()
