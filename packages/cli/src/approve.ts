@@ -11,7 +11,7 @@ import type { KeyRouter } from './key-router.js'
 import type { Renderer } from './render.js'
 import { printable } from './scrub.js'
 import type { Style } from './style.js'
-import { editDiff, inputLines, toolCall } from './tools.js'
+import { editDiff, inputLines, otherFields, toolCall } from './tools.js'
 
 export function allowListAnswer(allow: readonly string[], request: PermissionRequest): PermissionAnswer {
   if (allow.includes(request.toolName) || allow.includes('*')) return { behavior: 'allow' }
@@ -39,6 +39,7 @@ export class TerminalApprover {
     this.renderer.line(style.yellow(`? ${style.bold(toolCall(request.toolName, request.input))} wants to run`))
     for (const l of inputLines(request.toolName, request.input)) this.renderer.line(`  │ ${l}`)
     for (const l of editDiff(request.toolName, request.input, style)) this.renderer.line(`    ${l}`)
+    for (const l of otherFields(request.toolName, request.input)) this.renderer.line(`  ${style.dim('·')} ${l}`)
     this.renderer.line(style.yellow('  [y] allow  [n] deny  [a] allow for this session  [e] edit the input'))
     return new Promise((resolve) => {
       let settled = false

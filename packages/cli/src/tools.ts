@@ -43,6 +43,26 @@ export function inputLines(name: string, input: unknown, maxLines = 40): string[
   return clip(printable(whole).split('\n'), maxLines).map((l, i) => (i === maxLines ? `${l} ([e] shows them all)` : l))
 }
 
+/** What the approval's other lines already show of each tool's input: the main field (toolCall,
+ *  inputLines) and the diff (editDiff). */
+const SHOWN: Record<string, readonly string[]> = { Edit: ['old_string', 'new_string'], Write: ['content'] }
+
+/** The fields of the input that toolCall, inputLines and editDiff leave out, one `key: value`
+ *  line each (a string whole, over lines of its own if it has line breaks): an Edit's
+ *  `replace_all`, a Bash command's `run_in_background`, a NotebookEdit's new cell were approved
+ *  without being shown. */
+export function otherFields(name: string, input: unknown, maxLines = 40): string[] {
+  const record = (input ?? {}) as Record<string, unknown>
+  const key = PRIMARY[name]
+  // Without its main field as a string, the whole input is what toolCall shows.
+  if (key === undefined || typeof record[key] !== 'string') return []
+  const shown = new Set([key, ...(SHOWN[name] ?? [])])
+  const lines = Object.entries(record)
+    .filter(([k]) => !shown.has(k))
+    .flatMap(([k, v]) => printable(`${k}: ${typeof v === 'string' ? v : (JSON.stringify(v) ?? String(v))}`).split('\n'))
+  return clip(lines, maxLines).map((l, i) => (i === maxLines ? `${l} ([e] shows them all)` : l))
+}
+
 /** The `-`/`+` lines of an Edit (old_string → new_string) or the size of a Write. */
 export function editDiff(name: string, input: unknown, style: Style, maxLines = 12): string[] {
   const record = (input ?? {}) as Record<string, unknown>

@@ -3,6 +3,8 @@
 // interrupts a streaming turn and twice exits, a second terminal attached to the session sees
 // the same turn and can answer its approval. Every wait is on the screen's content.
 import assert from 'node:assert/strict'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { bash, done, madeInAWorkspace, say, startStack, TEST_API_KEY, type Stack } from '../../client/test/e2e/helpers/stack.js'
 import { openTerminal, type Terminal } from './helpers/terminal.js'
@@ -52,6 +54,19 @@ describe('claude-agent chat in a terminal', () => {
         say('after the interrupt', 'Still here.'),
         say('after the restart', 'After the restart, still answering.'),
         { match: { prompt: 'edit by key' }, replies: [bash('echo original > original.txt'), done] },
+        {
+          match: { prompt: 'edit everywhere' },
+          replies: [
+            // The file exists (the CLI checks an Edit before asking): every "keep" would become "gone".
+            () => {
+              const file = join(stack.server.sessions.get('everywhere').workspace.root, 'notes.txt')
+              writeFileSync(file, 'keep keep keep\n')
+              const input = { file_path: file, old_string: 'keep', new_string: 'gone', replace_all: true }
+              return { content: [{ type: 'tool_use' as const, name: 'Edit', input }] }
+            },
+            done,
+          ],
+        },
         { match: { prompt: 'long command' }, replies: [bash(`echo ${'harmless '.repeat(20)}\n rm -rf TAIL-OF-IT`), done] },
         {
           match: { prompt: 'hostile output' },
@@ -106,6 +121,18 @@ describe('claude-agent chat in a terminal', () => {
     t.typeLine('not today')
     const screen = await t.waitFor(/The user denied this: not today[\s\S]*Tool said:/)
     assert.equal(madeInAWorkspace(stack.settings, 'key-denied.txt'), false, screen)
+  })
+
+  it("an approval shows the input's other fields: an Edit's replace_all", async () => {
+    const t = open(['chat', '--new', '--name', 'everywhere'])
+    await t.waitFor('session everywhere')
+    t.typeLine('edit everywhere')
+    const screen = await t.waitFor('[y] allow')
+    assert.match(screen, /- keep[\s\S]*\+ gone[\s\S]*replace_all: true/, screen)
+    t.keys('n')
+    await t.waitFor('reason (Enter for none)')
+    t.keys('Enter')
+    await t.waitFor('Tool said:')
   })
 
   it('an approval shows the whole command, not the first 100 characters of it', async () => {

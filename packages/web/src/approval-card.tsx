@@ -2,11 +2,12 @@
 // with a message for the model.
 import { useState } from 'preact/hooks'
 import type { PendingApproval } from './approvals'
+import { revealed, revealedJson } from './reveal'
 
 export function ApprovalCard({ pending, readOnly = false }: { pending: PendingApproval; readOnly?: boolean }) {
   const { request } = pending
   const [message, setMessage] = useState('')
-  const [edited, setEdited] = useState(() => JSON.stringify(request.input, null, 2))
+  const [edited, setEdited] = useState(() => revealedJson(request.input))
   const [problem, setProblem] = useState<string>()
   const allowEdited = () => {
     try {
@@ -21,8 +22,8 @@ export function ApprovalCard({ pending, readOnly = false }: { pending: PendingAp
   return (
     <section class="approval" role="group" aria-label={`approval for ${request.toolName}`}>
       <header>
-        <strong>{title}</strong>
-        {request.description && <div>{request.description}</div>}
+        <strong>{revealed(title)}</strong>
+        {request.description && <div>{revealed(request.description)}</div>}
       </header>
       <details>
         <summary>Edit input</summary>
@@ -33,7 +34,7 @@ export function ApprovalCard({ pending, readOnly = false }: { pending: PendingAp
         {problem && <div role="alert">{problem}</div>}
       </details>
       <pre class="input" aria-label="requested input">
-        {JSON.stringify(request.input, null, 2)}
+        {revealedJson(request.input)}
       </pre>
       <div class="approval-actions">
         <button type="button" class="primary" disabled={readOnly} onClick={() => pending.answer({ behavior: 'allow' })}>

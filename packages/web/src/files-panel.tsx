@@ -1,8 +1,10 @@
 // The workspace: a tree (directories open on click), live from the watch socket; a viewer
-// (highlighted text, images), download and upload. File names are shown as text, never HTML.
+// (highlighted text, images), download and upload. File names are shown as text, never HTML,
+// with the characters that hide or reorder text as escapes (reveal.ts).
 import type { FileEntry, Files } from '@claude-agent/client'
 import { useEffect, useState } from 'preact/hooks'
 import { describeError, problemText } from './api'
+import { revealed } from './reveal'
 import { CodeView } from './tool-cards'
 
 const IMAGE = /\.(png|jpe?g|gif|webp|bmp|ico)$/i
@@ -64,12 +66,12 @@ function Tree(props: { dir: string; listing: Listing; open: Set<string>; toggle:
       {entries.map((entry) => (
         <li key={entry.path} role="treeitem" aria-expanded={entry.type === 'directory' ? props.open.has(entry.path) : undefined}>
           {entry.type === 'directory' ? (
-            <button type="button" class="tree-dir" onClick={() => props.toggle(entry.path)} aria-label={`folder ${entry.name}`}>
-              {props.open.has(entry.path) ? '▾' : '▸'} {entry.name}/
+            <button type="button" class="tree-dir" onClick={() => props.toggle(entry.path)} aria-label={`folder ${revealed(entry.name)}`}>
+              {props.open.has(entry.path) ? '▾' : '▸'} {revealed(entry.name)}/
             </button>
           ) : (
-            <button type="button" class="tree-file" onClick={() => props.select(entry)} aria-label={`file ${entry.name}`}>
-              {entry.name}
+            <button type="button" class="tree-file" onClick={() => props.select(entry)} aria-label={`file ${revealed(entry.name)}`}>
+              {revealed(entry.name)}
             </button>
           )}
           {entry.type === 'directory' && props.open.has(entry.path) && <Tree {...props} dir={entry.path} />}
@@ -100,15 +102,15 @@ function Viewer({ files, entry }: { files: Files; entry: FileEntry }) {
     setTimeout(() => URL.revokeObjectURL(a.href), 10_000)
   }
   return (
-    <section class="viewer" aria-label={`viewer: ${entry.path}`}>
+    <section class="viewer" aria-label={`viewer: ${revealed(entry.path)}`}>
       <header>
-        <code>{entry.path}</code> <span>{entry.size} bytes</span>{' '}
+        <code>{revealed(entry.path)}</code> <span>{entry.size} bytes</span>{' '}
         <button type="button" onClick={() => void download()}>
           Download
         </button>
       </header>
       {content.problem && <div role="alert">{content.problem}</div>}
-      {content.image && <img src={content.image} alt={entry.name} />}
+      {content.image && <img src={content.image} alt={revealed(entry.name)} />}
       {content.text !== undefined && <CodeView path={entry.path} text={content.text} />}
     </section>
   )

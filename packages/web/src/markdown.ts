@@ -76,5 +76,12 @@ purifier.addHook('afterSanitizeAttributes', (node) => {
 /** Sanitized HTML for untrusted markdown. */
 export function renderMarkdown(source: string): string {
   const html = marked.parse(source, { async: false })
-  return purifier.sanitize(html, { FORBID_TAGS: ['style', 'form', 'input', 'button', 'iframe'], FORBID_ATTR: ['style'] })
+  // No role, ARIA attribute or id either: a message could otherwise hold a group named
+  // "approval for Bash" with an "Allow" button in it, or a second element with the id of the
+  // console's root, for whoever finds controls by role and name (a screen reader, a test).
+  return purifier.sanitize(html, {
+    FORBID_TAGS: ['style', 'form', 'input', 'button', 'iframe'],
+    FORBID_ATTR: ['style', 'id', 'name', 'role', 'for', 'tabindex'],
+    ALLOW_ARIA_ATTR: false,
+  })
 }

@@ -5,9 +5,11 @@ import { useMemo } from 'preact/hooks'
 import type { Conversation, ToolResult } from './conversation'
 import { lineDiff } from './diff'
 import { highlight, languageOf } from './markdown'
+import { revealed, revealedJson } from './reveal'
 
 type Input = Record<string, unknown>
-const s = (v: unknown): string => (typeof v === 'string' ? v : v === undefined ? '' : JSON.stringify(v))
+// A tool's input is shown with the characters that hide or reorder text as escapes (reveal.ts).
+const s = (v: unknown): string => revealed(typeof v === 'string' ? v : v === undefined ? '' : JSON.stringify(v))
 
 export interface ToolCardProps {
   id: string
@@ -144,7 +146,7 @@ export function ToolCard(props: ToolCardProps) {
       )
     default: {
       const mcp = /^mcp__([^_]+(?:_[^_]+)*)__(.+)$/.exec(name)
-      const json = JSON.stringify(input, null, 2)
+      const json = revealedJson(input)
       return (
         <Card name={mcp ? `MCP ${mcp[1]}` : name} title={mcp ? mcp[2]! : path} result={result}>
           <pre class="input" aria-label="tool input">
