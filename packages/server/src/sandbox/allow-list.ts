@@ -65,14 +65,25 @@ export class AllowList {
   }
 
   allows(destination: Destination): boolean {
-    const host = destination.host
-      .toLowerCase()
-      .replace(/^\[|\]$/g, '')
-      .replace(/\.$/, '')
+    const host = normalHost(destination.host)
     return this.rules.some(
       (rule) =>
         (rule.port === undefined || rule.port === destination.port) &&
         (rule.wildcard ? host.endsWith(rule.host) && host.length > rule.host.length : host === rule.host),
     )
   }
+
+  /** An entry names this host itself (not through a wildcard): the operator chose it, wherever
+   *  it resolves (a service on the host's loopback or network is allowed only so). */
+  namesExactly(destination: Destination): boolean {
+    const host = normalHost(destination.host)
+    return this.rules.some((rule) => !rule.wildcard && host === rule.host && (rule.port === undefined || rule.port === destination.port))
+  }
+}
+
+function normalHost(host: string): string {
+  return host
+    .toLowerCase()
+    .replace(/^\[|\]$/g, '')
+    .replace(/\.$/, '')
 }

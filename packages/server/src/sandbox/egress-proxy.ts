@@ -2,9 +2,11 @@
 // requests) listening on a Unix socket on the host. It dials a destination only when the
 // allow-list names it, and answers 403 with a plain reason otherwise.
 import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http'
-import { connect, type Socket } from 'node:net'
+import { connect, isIP, type Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { splitHostPort, type AllowList, type Destination } from './allow-list.js'
+import { egressLookup, INTERNAL_ONLY, systemResolve, type Resolve } from './egress-lookup.js'
+import { isInternalAddress } from './internal-address.js'
 import { listenOnSocket, withoutHopByHop, type SocketServer } from './socket-server.js'
 
 export interface EgressProxyOptions {
@@ -15,10 +17,19 @@ export interface EgressProxyOptions {
   onDenied?: (destination: Destination) => void
   /** Told about a failure of the proxy itself. */
   onError?: (err: Error) => void
+  /** Resolves destinations' names. @default the system's resolver (getaddrinfo) */
+  resolve?: Resolve
 }
 
 /** Marks a refusal so that a client (or a test) can tell it from an upstream's own 403. */
 export const DENIED_HEADER = 'x-sandbox-denied'
+
+function internalMessage(destination: Destination, why: string): string {
+  return (
+    `Blocked by the claude-agent-server sandbox: ${destination.host}:${destination.port} ${why}; ` +
+    'only an entry naming the host itself (not a wildcard) reaches the host or its networks (see SANDBOX_ALLOWED_HOSTS).\n'
+  )
+}
 
 export function deniedMessage(destination: Destination, allow: AllowList): string {
   const allowed = allow.entries.length > 0 ? allow.entries.join(', ') : 'nothing'
@@ -45,6 +56,23 @@ export function startEgressProxy(options: EgressProxyOptions): SocketServer {
     options.onDenied?.(destination)
     return deniedMessage(destination, allow)
   }
+  const resolve = options.resolve ?? systemResolve
+  /** How to reach an allowed destination, or why not: a wildcard's match reaches no internal
+   *  address, whether named as one or resolved to one. */
+  const route = (destination: Destination): { lookup: ReturnType<typeof egressLookup> } | { refused: string } => {
+    const refuseInternal = !allow.namesExactly(destination)
+    const literal = destination.host.replace(/^\[|\]$/g, '')
+    if (refuseInternal && isIP(literal) && isInternalAddress(literal)) {
+      options.onDenied?.(destination)
+      return { refused: internalMessage(destination, 'is an internal address') }
+    }
+    return { lookup: egressLookup(resolve, refuseInternal) }
+  }
+  const refusedInternal = (destination: Destination, err: NodeJS.ErrnoException): string | undefined => {
+    if (err.code !== INTERNAL_ONLY) return undefined
+    options.onDenied?.(destination)
+    return internalMessage(destination, 'resolves only to internal addresses')
+  }
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     let target: URL
@@ -65,9 +93,15 @@ export function startEgressProxy(options: EgressProxyOptions): SocketServer {
       res.writeHead(403, { 'content-type': 'text/plain', [DENIED_HEADER]: '1' }).end(deny(destination))
       return
     }
+    const way = route(destination)
+    if ('refused' in way) {
+      res.writeHead(403, { 'content-type': 'text/plain', [DENIED_HEADER]: '1' }).end(way.refused)
+      return
+    }
     const upstream = request(
       {
         host: destination.host.replace(/^\[|\]$/g, ''),
+        lookup: way.lookup,
         port: destination.port,
         method: req.method,
         path: `${target.pathname}${target.search}`,
@@ -86,6 +120,8 @@ export function startEgressProxy(options: EgressProxyOptions): SocketServer {
     )
     upstream.on('error', (err) => {
       if (res.headersSent) return void res.destroy()
+      const internal = refusedInternal(destination, err)
+      if (internal) return void res.writeHead(403, { 'content-type': 'text/plain', [DENIED_HEADER]: '1' }).end(internal)
       res.writeHead(502, { 'content-type': 'text/plain' })
       res.end(`Sandbox proxy: ${destination.host}:${destination.port} failed: ${err.message}\n`)
     })
@@ -102,15 +138,16 @@ export function startEgressProxy(options: EgressProxyOptions): SocketServer {
     tunnels.add(client)
     client.on('close', () => tunnels.delete(client))
     client.on('error', () => client.destroy())
-    if (!valid || !allow.allows(destination)) {
-      const body = valid ? deny(destination) : 'Bad CONNECT target: use host:port, with a port from 1 to 65535\n'
+    const refuse = (status: string, body: string) =>
       client.end(
-        `HTTP/1.1 ${valid ? '403 Forbidden' : '400 Bad Request'}\r\ncontent-type: text/plain\r\n${DENIED_HEADER}: 1\r\n` +
+        `HTTP/1.1 ${status}\r\ncontent-type: text/plain\r\n${DENIED_HEADER}: 1\r\n` +
           `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
       )
-      return
-    }
-    const upstream: Socket = connect(destination.port, host)
+    if (!valid) return void refuse('400 Bad Request', 'Bad CONNECT target: use host:port, with a port from 1 to 65535\n')
+    if (!allow.allows(destination)) return void refuse('403 Forbidden', deny(destination))
+    const way = route(destination)
+    if ('refused' in way) return void refuse('403 Forbidden', way.refused)
+    const upstream: Socket = connect({ port: destination.port, host, lookup: way.lookup })
     tunnels.add(upstream)
     upstream.on('close', () => tunnels.delete(upstream))
     let established = false
@@ -122,7 +159,9 @@ export function startEgressProxy(options: EgressProxyOptions): SocketServer {
       client.pipe(upstream)
     })
     upstream.on('error', (err) => {
-      if (!established) client.end(`HTTP/1.1 502 Bad Gateway\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\n${err.message}\n`)
+      const internal = established ? undefined : refusedInternal(destination, err)
+      if (internal) refuse('403 Forbidden', internal)
+      else if (!established) client.end(`HTTP/1.1 502 Bad Gateway\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\n${err.message}\n`)
       else client.destroy()
     })
     client.on('close', () => upstream.destroy())

@@ -2,44 +2,15 @@
 // pass, anything else gets 403 with the sandbox's reason; and the allow-list grammar.
 import assert from 'node:assert/strict'
 import { mkdtempSync, rmSync } from 'node:fs'
-import { createServer, request, type Server } from 'node:http'
-import { connect, type AddressInfo } from 'node:net'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { AllowList } from '../../src/sandbox/allow-list.js'
 import { DENIED_HEADER, startEgressProxy } from '../../src/sandbox/egress-proxy.js'
 import type { SocketServer } from '../../src/sandbox/socket-server.js'
-
-/** Sends raw text to the proxy socket and returns what comes back until it closes or `until` matches. */
-function raw(socketPath: string, text: string, until = /\r\n\r\n/): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let got = ''
-    const socket = connect(socketPath, () => socket.write(text))
-    socket.on('data', (d) => {
-      got += d
-      if (until.test(got)) {
-        socket.destroy()
-        resolve(got)
-      }
-    })
-    socket.on('end', () => resolve(got))
-    socket.on('error', reject)
-  })
-}
-
-/** A plain HTTP request through the proxy (absolute-form), as HTTP_PROXY clients send it. */
-function viaProxy(socketPath: string, url: string): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ socketPath, path: url, method: 'GET', headers: { host: new URL(url).host } }, (res) => {
-      let body = ''
-      res.on('data', (d) => (body += d))
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }))
-    })
-    req.on('error', reject)
-    req.end()
-  })
-}
+import { raw, viaProxy } from '../helpers/proxy-client.js'
 
 describe('egress proxy', () => {
   let dir: string
