@@ -237,11 +237,17 @@ export class EventHub {
     }
     const why = err instanceof Error ? err.message : String(err)
     this.options.logger.error(`could not log a ${frame.type} event: ${why}`)
-    const text = JSON.stringify({
-      type: 'error',
-      code: 'STORE_FAILED',
-      error: `The server could not record a ${frame.type} event; it was not sent (details in the server log)`,
-    })
+    // An error the log cannot hold goes out as it is, unnumbered: what it says (a prompt that
+    // did not run, and which) is what the clients here need; another event is only named.
+    const text = JSON.stringify(
+      frame.type === 'error'
+        ? frame
+        : {
+            type: 'error',
+            code: 'STORE_FAILED',
+            error: `The server could not record a ${frame.type} event; it was not sent (details in the server log)`,
+          },
+    )
     for (const attached of this.attached) if (attached.live && !attached.closed) attached.subscriber.deliverNotice?.(text)
   }
 }

@@ -10,6 +10,8 @@ import { ServerError } from '../errors.js'
  * up to MAX_FRAME_BYTES: without a bound one client sending prompts faster than turns end
  * grows the server without end (150 prompts of 4 MiB: 145 -> 715 MB). */
 export const MAX_QUEUED_PROMPTS = 64
+/** Failed records remembered per session (the oldest forgotten first). */
+const MAX_UNSENT = 1024
 
 export class TurnQueue {
   private readonly waiting: UserMessage[] = []
@@ -17,6 +19,9 @@ export class TurnQueue {
   private admitting = 0
   /** Uuids started by this process whose record may not be durable yet. */
   private readonly starting = new Set<string>()
+  /** Uuids whose record failed, so they did not run, though a COMMIT that went unanswered may
+   * have stored them: a resend runs (it would be refused as a duplicate of nothing). */
+  private readonly unsent = new Set<string>()
   /** Admissions one at a time, so prompts queue in the order they came. */
   private admitted: Promise<void> = Promise.resolve()
   private held = false
@@ -69,6 +74,10 @@ export class TurnQueue {
     this.starting.add(uuid)
     try {
       await this.prompts.rememberPrompt(this.sessionId, uuid, this.fence())
+    } catch (err) {
+      if (this.unsent.size >= MAX_UNSENT) this.unsent.delete(this.unsent.values().next().value!)
+      this.unsent.add(uuid)
+      throw err
     } finally {
       this.starting.delete(uuid)
     }
@@ -86,6 +95,8 @@ export class TurnQueue {
 
   private async known(uuid: string): Promise<boolean> {
     if (this.waiting.some((q) => q.uuid === uuid) || this.starting.has(uuid)) return true
+    // Recording it again is a no-op if the lost COMMIT did store it.
+    if (this.unsent.delete(uuid)) return false
     return this.prompts.hasPrompt(this.sessionId, uuid)
   }
 }
