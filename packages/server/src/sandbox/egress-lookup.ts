@@ -2,8 +2,9 @@
 // checked, so a name cannot pass the check with one answer and be dialled at another (DNS
 // rebinding). A destination reached through a wildcard entry gets no internal address
 // (internal-address.ts); one an entry names exactly gets what its name resolves to.
-import { lookup as dnsLookup, type LookupAddress } from 'node:dns'
+import type { LookupAddress } from 'node:dns'
 import type { LookupFunction } from 'node:net'
+import { resolveName } from '../net/name-resolver.js'
 import { isInternalAddress } from './internal-address.js'
 
 /** A resolver as `dns.lookup` with `all: true` (tests give one of fixed answers). */
@@ -13,8 +14,9 @@ export type Resolve = (
   done: (err: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void,
 ) => void
 
-export const systemResolve: Resolve = (hostname, family, done) =>
-  dnsLookup(hostname, { family, all: true }, (err, addresses) => done(err, addresses ?? []))
+/** The hosts file, then DNS, holding no thread of the pool: the agent picks these names, and
+ *  one whose DNS never answers must not stall the server's own lookups (name-resolver.ts). */
+export const systemResolve: Resolve = resolveName
 
 /** The code of the error a lookup fails with when every address was internal. */
 export const INTERNAL_ONLY = 'EGRESS_INTERNAL_ADDRESS'

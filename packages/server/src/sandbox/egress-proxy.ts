@@ -17,7 +17,7 @@ export interface EgressProxyOptions {
   onDenied?: (destination: Destination) => void
   /** Told about a failure of the proxy itself. */
   onError?: (err: Error) => void
-  /** Resolves destinations' names. @default the system's resolver (getaddrinfo) */
+  /** Resolves destinations' names. @default the hosts file, then DNS, off the thread pool (name-resolver.ts) */
   resolve?: Resolve
 }
 

@@ -4,7 +4,7 @@ import { request as httpRequest } from 'node:http'
 import { request as httpsRequest } from 'node:https'
 import type { Delivery } from '../event-log/delivery-log.js'
 import { MAX_TIMER_MS } from './config.js'
-import { sharedLookup } from './lookup.js'
+import { webhookLookup } from './lookup.js'
 import { ATTEMPT_HEADER, DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, signWebhook } from './signature.js'
 
 export interface AttemptOutcome {
@@ -45,8 +45,8 @@ function post({ url, secret, attempt, delivery }: PostOptions, signal: AbortSign
     const request = send(target, {
       method: 'POST',
       signal,
-      // Through the shared lookup: a resolver that hangs must not take every thread of the pool.
-      lookup: sharedLookup,
+      // Off the thread pool: a resolver that hangs must not hold a thread the server needs.
+      lookup: webhookLookup,
       headers: {
         'content-type': 'application/json',
         'content-length': Buffer.byteLength(delivery.body),
