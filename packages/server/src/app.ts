@@ -278,7 +278,15 @@ async function startLocked(options: StartServerOptions, unlock: () => void, onSt
         usage,
       }),
       auditRoutes(audit),
-      execRoutes({ sessions, audit, maxBodyBytes: settings.maxBodyBytes, spawn: sandboxedSpawner(sandbox), logger, live }),
+      execRoutes({
+        sessions,
+        audit,
+        maxBodyBytes: settings.maxBodyBytes,
+        spawn: sandboxedSpawner(sandbox),
+        logger,
+        live,
+        maxSocketsPerPrincipal: settings.maxSocketsPerPrincipal ?? DEFAULT_MAX_SOCKETS_PER_PRINCIPAL,
+      }),
       webhookRoutes(webhooks.view()),
     ],
   })

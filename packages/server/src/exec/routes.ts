@@ -2,6 +2,7 @@
 // NDJSON. The command starts before the answer does: a command that cannot start is a plain
 // HTTP error (EXEC_FAILED), never a half-written stream. See docs/files.md.
 import type { ChildProcess } from 'node:child_process'
+import type { Readable } from 'node:stream'
 import { posix, relative, sep } from 'node:path'
 import { ExecRequestSchema, describeIssues, summarizeIssues, type ExecRequest } from '@claude-agent/protocol'
 import { ServerError } from '../errors.js'
@@ -16,6 +17,7 @@ import type { SessionManager } from '../sessions/session-manager.js'
 import { isInside } from '../paths.js'
 import { principalOf } from '../tenancy/http-gate.js'
 import type { LiveSockets } from '../tenancy/live-sockets.js'
+import { checkSocketQuota } from '../tenancy/socket-quota.js'
 import { commandOutput, killGroup } from './output.js'
 import { spawnInSession, type ExecTarget, type SessionSpawner } from './spawn.js'
 
@@ -31,6 +33,9 @@ export interface ExecRoutesOptions {
   spawn?: SessionSpawner
   /** Where a running command is access held: its token revoked (or its JWT expired), it is killed. */
   live?: LiveSockets
+  /** Commands, WebSockets and live lists a member or viewer may hold open at once
+   * (MAX_SOCKETS_PER_PRINCIPAL, counted in `live`); 0: no limit. @default 0 */
+  maxSocketsPerPrincipal?: number
 }
 
 /** Where a command runs, as real paths (symlinks resolved now, at the moment of use): the
@@ -95,23 +100,46 @@ export function execRoutes(options: ExecRoutesOptions): RouteModule {
       // Held before anything is made: a session deleted while the body arrived is
       // SESSION_NOT_FOUND (its directories are not made again), and a delete later kills it.
       let child: ChildProcess | undefined
+      let stream: Readable | undefined
       let stopped = false
+      let cut: string | undefined
       const release = session.holdCommand(() => {
         stopped = true
         if (child) killGroup(child)
       })
+      let untrack: () => void = () => undefined
       try {
+        // A running command holds its connection as long as a WebSocket does: counted with them.
+        // Checked and added in one synchronous step, so commands racing each other see each other.
+        if (options.live) {
+          const principal = principalOf(c)
+          checkSocketQuota(options.live, principal, options.maxSocketsPerPrincipal ?? 0)
+          untrack = options.live.add({
+            principal,
+            sessionId: session.id,
+            socket: true,
+            // Destroying the stream kills the command's process group (commandOutput) and cuts the answer.
+            close: (reason) => {
+              if (stream) return void stream.destroy(new Error(`access ended: ${reason}`))
+              cut = reason
+              if (child) killGroup(child)
+            },
+          })
+        }
         // Recorded before it runs, or not run: a command must never run unrecorded (an audit
         // store that fails answers STORE_FAILED). A command that then cannot start stays on record.
         await options.audit.recordFirst(httpActor(c), 'exec', session.id, execDetail(request))
         // Deleted while the entry was written: nothing of it may start.
         if (stopped) throw new ServerError('SESSION_NOT_FOUND', `No session with id "${session.id}"`)
+        // Its access ended meanwhile (the connection is cut already): nothing starts.
+        if (cut !== undefined) throw new ServerError('UNAUTHORIZED', `Access ended: ${cut}`)
         child = start(session, request, spawner)
         await new Promise<void>((resolve, reject) => {
           child!.once('spawn', resolve)
           child!.once('error', reject)
         })
       } catch (err) {
+        untrack()
         release()
         if (err instanceof ServerError) throw err
         const errno = (err as NodeJS.ErrnoException).code
@@ -121,18 +149,17 @@ export function execRoutes(options: ExecRoutesOptions): RouteModule {
       }
       child.once('close', release)
       child.on('error', () => undefined) // later errors (a failed kill) change nothing for the reader
-      const stream = commandOutput(child, {
+      stream = commandOutput(child, {
         timeoutMs: request.timeoutMs ?? DEFAULT_EXEC_TIMEOUT_MS,
         encoding: request.encoding ?? 'utf8',
         stdin: request.stdin,
       })
-      // Destroying the stream kills the command's process group (commandOutput) and cuts the answer.
-      const remove = options.live?.add({
-        principal: principalOf(c),
-        sessionId: session.id,
-        close: (reason) => stream.destroy(new Error(`access ended: ${reason}`)),
-      })
-      if (remove) stream.once('close', remove)
+      // Its place is free again however it ends: the command exited and its answer was sent, the
+      // client went away, the stream failed, or the connection was cut.
+      stream.once('close', untrack)
+      c.env?.outgoing?.once('close', untrack)
+      // Access that ended while it started: the stream did not exist for close() to destroy.
+      if (cut !== undefined) stream.destroy(new Error(`access ended: ${cut}`))
       return streamResponse(c, stream, { 'content-type': 'application/x-ndjson; charset=utf-8' }, options.logger)
     })
   }

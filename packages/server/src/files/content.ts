@@ -121,10 +121,11 @@ export async function writeContent(
     if (held.stats?.isDirectory()) throw new ServerError('IS_A_DIRECTORY', `${rel} is a directory`, { path: rel })
     temp = held.dir.at(`.cas-upload-${randomBytes(8).toString('hex')}.tmp`)
     // O_EXCL: never through a link; the mode set on the descriptor, never on a path the agent
-    // could swap for a link to a host file. An overwritten file keeps its permissions.
+    // could swap for a link to a host file. An overwritten file keeps its rwx bits only: new
+    // bytes under a kept setuid/setgid bit would be a set-id program the client wrote.
     const file = await open(temp, 'wx')
     try {
-      if (held.stats) await file.chmod(held.stats.mode & 0o7777)
+      if (held.stats) await file.chmod(held.stats.mode & 0o777)
     } catch (err) {
       await file.close()
       throw err
